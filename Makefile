@@ -1,0 +1,59 @@
+# Thin wrapper: everything real is in CMake and ctest. See README.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+# Debian 12 packages the build, the tests and the demo need.
+PKGS = build-essential cmake pkg-config clang libclang-rt-14-dev \
+       libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
+       liblmdb-dev lmdb-utils libmicrohttpd-dev libjansson-dev \
+       libcurl4-openssl-dev libssl-dev kannel kannel-extras curl procps
+
+.PHONY: all deps build run test asan asan-test bench fuzz format tidy clean
+
+all: build
+
+# Install what is missing (apt-get, as root or through sudo). Nothing if all is there.
+deps:
+	@missing=$$(for p in $(PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	  | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null \
+	  || { echo "make deps: apt-get failed"; exit 1; }; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	./$(BUILD)/eonjena serve
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+$(ASAN_BUILD)/CMakeCache.txt:
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DEO_SANITIZE=ON
+
+asan: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+asan-test: asan
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS) -LE nosan
+
+bench: build
+	./bench/run.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+tidy: build
+	clang-tidy -p $(BUILD) $$(git ls-files 'src/*.c' 'workers/*.c')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,96 @@
+/* eo_broker, eo_client, eo_worker: service- and site-routed messaging (issue 4; the wire
+ * protocol is docs/protocol.md).
+ *
+ * CONTRACT used by every role: a client sends a request (or a one-way event) for a
+ * (service, site); the broker hands it to a live worker of that service that serves the
+ * site, load-balancing among several; the worker's reply comes back to the client with
+ * the client's correlation id. Heartbeats, reconnection after a broker restart and
+ * re-dispatch of unanswered work are inside these classes: callers only send, poll the
+ * socket, receive and reply. Receivers must be idempotent by id (at-least-once).
+ * None of these objects is thread-safe: use each from one thread (one actor). */
+#ifndef EO_BROKER_H
+#define EO_BROKER_H
+
+#include <czmq.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    int heartbeat_ms;          /* default 1000 */
+    int liveness;              /* missed heartbeats before a peer is dead; default 3 */
+    size_t max_queue;          /* queued requests per (service, site); default 10000 */
+    int unrouted_timeout_ms;   /* wait for a worker of an unserved service; default 5000 */
+    const char *curve_secret;  /* broker's secret cert file (zcert); NULL: plain */
+    const char *curve_clients; /* folder of allowed clients' public certs; NULL: any */
+} eo_broker_config_t;
+
+/* Sets every field to its default. */
+void eo_broker_config_defaults(eo_broker_config_t *cfg);
+
+/* --- the broker ----------------------------------------------------------------- */
+typedef struct eo_broker_t eo_broker_t;
+
+/* Start a broker actor bound to `endpoints` (comma-separated; tcp://, ipc://, inproc://).
+ * cfg NULL means defaults. NULL if an endpoint cannot be bound (logged). */
+eo_broker_t *eo_broker_new(const char *endpoints, const eo_broker_config_t *cfg);
+void eo_broker_destroy(eo_broker_t **self_p);
+/* The metrics as a JSON object text (per service and site: workers live, queued,
+ * in flight, re-dispatched, rejected). Caller frees with free(). */
+char *eo_broker_metrics(eo_broker_t *self);
+
+/* --- clients ---------------------------------------------------------------------- */
+typedef struct eo_client_t eo_client_t;
+
+/* Connect to a broker. curve_server_public: the broker's public cert file for tcp with
+ * CURVE (NULL: plain); curve_secret: this client's cert file (NULL: an ephemeral one). */
+eo_client_t *eo_client_new(const char *endpoint, const char *curve_server_public,
+                           const char *curve_secret);
+void eo_client_destroy(eo_client_t **self_p);
+/* Readable when a reply may be waiting (for zpoller / zloop). */
+zsock_t *eo_client_sock(eo_client_t *self);
+
+/* Send a request; its reply comes back through eo_client_recv with the same corr_id.
+ * 0 or EO_EIO. The body is copied. */
+int eo_client_send(eo_client_t *self, const char *service, const char *site,
+                   const char *corr_id, const void *body, size_t size);
+/* Send a one-way event (no reply; the broker still re-dispatches it until a worker
+ * has acknowledged it). */
+int eo_client_event(eo_client_t *self, const char *service, const char *site,
+                    const char *event_id, const void *body, size_t size);
+/* Receive one reply, waiting up to timeout_ms (0: do not wait, -1: forever).
+ * On return 0: *corr_id (caller frees), *status EO_OK with *body the worker's reply
+ * (caller destroys), or a broker error status (EO_EOVERLOAD, EO_ENOTFOUND for nobody
+ * serving, EO_ETIMEOUT) with *body NULL. EO_ETIMEOUT if nothing arrived. */
+int eo_client_recv(eo_client_t *self, int timeout_ms, char **corr_id, int *status,
+                   zframe_t **body);
+/* Send and wait for the reply to that request (replies to other ids are dropped).
+ * Returns EO_OK with *reply, or the error status. */
+int eo_client_request(eo_client_t *self, const char *service, const char *site,
+                      const void *body, size_t size, int timeout_ms, zframe_t **reply);
+
+/* --- workers ---------------------------------------------------------------------- */
+typedef struct eo_worker_t eo_worker_t;
+typedef struct eo_work_t eo_work_t;
+
+/* Serve `service` for `sites` ("suwon,guri" or "*" for all). Connects, sends READY,
+ * heartbeats and reconnects by itself. */
+eo_worker_t *eo_worker_new(const char *endpoint, const char *service, const char *sites,
+                           const char *curve_server_public, const char *curve_secret);
+void eo_worker_destroy(eo_worker_t **self_p);
+/* Readable when work may be waiting (for zpoller / zloop). */
+zsock_t *eo_worker_sock(eo_worker_t *self);
+/* The next work item, waiting up to timeout_ms (0: do not wait, -1: forever); NULL if
+ * none arrived (heartbeats and control traffic are handled inside). */
+eo_work_t *eo_worker_recv(eo_worker_t *self, int timeout_ms);
+const char *eo_work_site(const eo_work_t *work);
+const char *eo_work_id(const eo_work_t *work);   /* corr_id or event id */
+bool eo_work_is_event(const eo_work_t *work);
+zframe_t *eo_work_body(const eo_work_t *work);    /* borrowed */
+/* Answer a request (or acknowledge an event: body ignored), destroying *work_p. */
+int eo_worker_reply(eo_worker_t *self, eo_work_t **work_p, const void *body, size_t size);
+/* Drop a work item without answering (the broker will re-dispatch it). */
+void eo_work_destroy(eo_work_t **work_p);
+
+void eo_broker_test(bool verbose);
+
+#endif

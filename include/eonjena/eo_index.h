@@ -1,0 +1,110 @@
+/* eo_index: carers, their bookings and weekly/monthly minutes, and the matching query,
+ * all in the node's LMDB store (issue 3; design in docs/index.md).
+ *
+ * CONTRACT shared with the matcher (issue 5): every function that reads or writes takes
+ * the caller's transaction, so a settlement can book a carer and change a request's state
+ * in ONE write transaction. Functions never commit or abort the caller's transaction. */
+#ifndef EO_INDEX_H
+#define EO_INDEX_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "eo_dong.h"
+#include "eo_store.h"
+#include "eo_time.h"
+
+#define EO_CARER_MAX_DONGS 8
+#define EO_CARER_MAX_PROVIDERS 4
+
+typedef enum {
+    EO_CARER_VISIT = 1,    /* 방문 아이돌보미: 52 h/week */
+    EO_CARER_FACILITY = 2, /* 시설 돌보미: 12 h/week */
+    EO_CARER_INVITED = 3,  /* 초청 돌보미: 14 h/week and 56 h/month */
+} eo_carer_kind_t;
+
+typedef struct {
+    uint32_t id;                         /* > 0 */
+    char site[EO_SITE_SLUG];             /* site slug */
+    uint8_t kind;                        /* eo_carer_kind_t */
+    bool pool;                           /* consented to call-centre offers */
+    bool active;
+    bool night_ok;                       /* willing to take 22-06 work */
+    uint32_t home_dong;                  /* adm_cd */
+    uint8_t n_dongs;                     /* preferred dongs (home usually first) */
+    uint32_t dongs[EO_CARER_MAX_DONGS];
+    char phone[20];                      /* E.164, "+821012345678" */
+    char name[64];                       /* UTF-8 */
+    uint8_t avail[EO_WEEK_SLOTS / 8];    /* bit s set: free in half-hour slot s */
+    int32_t check_until;                 /* yyyymmdd: background check valid through */
+    int32_t training_until;              /* yyyymmdd: required training valid through */
+    uint8_t n_providers;
+    uint16_t providers[EO_CARER_MAX_PROVIDERS];
+} eo_carer_t;
+
+/* Caps in minutes for a kind (from configuration; these are the DOMAIN.md defaults). */
+int eo_carer_week_cap(uint8_t kind);  /* 3120, 720, 840 */
+int eo_carer_month_cap(uint8_t kind); /* 0 = none; 3360 for invited */
+
+typedef struct {
+    uint32_t carer_id;
+    uint8_t tier;          /* 1: a preferred dong is the request's; 2: a neighbour */
+    uint32_t booked_min;   /* minutes booked in the week of the start */
+} eo_candidate_t;
+
+typedef struct {
+    const char *site;      /* slug */
+    uint32_t dong;         /* adm_cd of the request */
+    eo_time_t start, end;  /* [start, end), half-hour aligned, end > start */
+    uint32_t k;            /* how many candidates wanted */
+    const uint32_t *exclude; /* carers never to return (already offered, declined) */
+    uint32_t n_exclude;
+} eo_query_t;
+
+typedef struct eo_index_t eo_index_t;
+
+/* Open the index's databases in the store; the dong table is borrowed and must outlive
+ * the index. NULL on failure, logged. */
+eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs);
+void eo_index_destroy(eo_index_t **self_p);
+
+/* Insert or replace a carer (keeps its bookings and minutes). EO_EINVAL on a bad record
+ * (unknown dong or site, bad phone, id 0). */
+int eo_index_put(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carer);
+int eo_index_get(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_carer_t *out);
+/* Set the minutes already booked in the ISO week (and month) containing t; W1 load and
+ * imports use this. */
+int eo_index_set_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t t,
+                        uint32_t week_min, uint32_t month_min);
+/* Minutes booked in the ISO week / calendar month that contains t. */
+int eo_index_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t t,
+                    uint32_t *week_min, uint32_t *month_min);
+
+/* The matching query (docs/index.md): pool members, active, check and training valid
+ * on the service date, whose preferred dongs hold q->dong (tier 1) or a neighbour
+ * (tier 2), free in every slot of [start, end) after bookings, booked + duration within
+ * every cap (per week and month the service touches). Ordered by tier, booked minutes,
+ * id. Writes up to q->k candidates into out and their number into *n. */
+int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
+                   eo_candidate_t *out, uint32_t *n);
+
+/* Book [start, end) for a carer under `booking` (a request id): re-checks availability,
+ * overlap with other bookings and every cap, then reserves the slots and adds the
+ * minutes. EO_EBUSY if a slot is taken or outside availability, EO_ECAP over a cap,
+ * EO_EEXIST if this booking is already there (idempotent callers treat it as done). */
+int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking,
+                  eo_time_t start, eo_time_t end);
+/* Release a booking and its minutes. EO_ENOTFOUND if there is none. */
+int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking);
+/* Visit every booking of a carer (for `eonjena check`); stop early if fn returns != 0. */
+int eo_index_bookings(eo_index_t *self, MDB_txn *txn, uint32_t carer_id,
+                      int (*fn)(void *arg, const char *booking, eo_time_t start, eo_time_t end),
+                      void *arg);
+
+/* Find a carer by phone (E.164). EO_ENOTFOUND if none. */
+int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_t *id);
+
+void eo_index_test(bool verbose);
+
+#endif

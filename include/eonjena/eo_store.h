@@ -1,0 +1,47 @@
+/* eo_store: the node's one LMDB environment.
+ *
+ * One environment per node under a directory created 0700 with files 0600 (it holds
+ * personal data). Modules open their own named databases with eo_store_dbi(). Every
+ * LMDB error is logged here with mdb_strerror and turned into EO_ESTORE.
+ * Write transactions are durable (fsync on commit) unless EO_STORE_NOSYNC is given,
+ * which only benchmarks of non-durable paths and bulk loads may use. */
+#ifndef EO_STORE_H
+#define EO_STORE_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct eo_store_t eo_store_t;
+
+enum {
+    EO_STORE_NOSYNC = 1 << 0,   /* MDB_NOSYNC: no fsync at commit */
+    EO_STORE_READONLY = 1 << 1, /* open read-only (eonjena check, log) */
+};
+
+/* Open (creating if needed) the store in `dir`. map_size_mb 0 picks the default
+ * (4096 MiB; LMDB only reserves address space). NULL on failure, logged. */
+eo_store_t *eo_store_new(const char *dir, size_t map_size_mb, unsigned flags);
+void eo_store_destroy(eo_store_t **self_p);
+MDB_env *eo_store_env(eo_store_t *self);
+const char *eo_store_dir(eo_store_t *self);
+
+/* Open or create the named database with MDB_CREATE | flags (e.g. MDB_DUPSORT).
+ * Thread-safe; the handle is valid for the life of the store. */
+int eo_store_dbi(eo_store_t *self, const char *name, unsigned flags, MDB_dbi *dbi);
+
+/* Begin a transaction (read-only unless write). */
+int eo_store_begin(eo_store_t *self, bool write, MDB_txn **txn);
+/* Commit and clear *txn; on failure the transaction is gone too. */
+int eo_store_commit(eo_store_t *self, MDB_txn **txn);
+/* Abort and clear *txn; safe on NULL. */
+void eo_store_abort(MDB_txn **txn);
+/* Force the data to disk (after NOSYNC bulk work). */
+int eo_store_sync(eo_store_t *self);
+
+/* Log an LMDB error with context and return EO_ESTORE, for `return eo_store_fail(...)`. */
+int eo_store_fail(const char *what, int rc);
+
+void eo_store_test(bool verbose);
+
+#endif

@@ -1,0 +1,21 @@
+/* Runs one core class's self-test: selftest <class>. */
+#include <czmq.h>
+
+#include "eonjena/eonjena.h"
+
+int main(int argc, char **argv)
+{
+    zsys_init();
+    const char *what = argc > 1 ? argv[1] : "";
+    if (streq(what, "time"))
+        eo_time_test(true);
+    else if (streq(what, "store"))
+        eo_store_test(true);
+    else if (streq(what, "dong"))
+        eo_dongs_test(true);
+    else {
+        fprintf(stderr, "selftest: unknown class '%s'\n", what);
+        return 2;
+    }
+    return 0;
+}

@@ -1,0 +1,29 @@
+/* role: what every worker executable shares: its command-line options and the signal
+ * handling that makes SIGTERM / Ctrl-C a clean stop.
+ *
+ *   eonjena-<role> [--broker ENDPOINT] [--config FILE] [--sites a,b|*] [--store DIR]
+ *
+ * Defaults: broker tcp://127.0.0.1:5555, config etc/eonjena.cfg of the source tree,
+ * sites "*", store ./var/store. */
+#ifndef EO_ROLE_H
+#define EO_ROLE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct {
+    const char *broker;
+    const char *config;
+    const char *sites;
+    const char *store;
+    const char *clock;   /* clock spec (eo_time.h); default "system" */
+    bool help;
+} eo_role_options_t;
+
+/* Parse argv (argv[0] is the program). Returns 0, or -1 after printing what is wrong
+ * to stderr. Strings point into argv. */
+int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv);
+/* Print the common options for a usage text. */
+void eo_role_options_usage(FILE *out);
+
+#endif

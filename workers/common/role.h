@@ -20,6 +20,26 @@ typedef struct {
     bool help;
 } eo_role_options_t;
 
+/* What every role's actor gets (zactor_new(eo_<role>_actor, &args)). Everything is
+ * borrowed and outlives the actor. In `eonjena serve` all roles share one store, one
+ * dong table and one clock (LMDB allows one environment per process); a worker
+ * executable makes its own. The actor signals 0 on its pipe when it is ready (or -1 if
+ * it could not start, after logging why) and stops on "$TERM". */
+#include <czmq.h>
+
+#include "eonjena/eonjena.h"
+
+typedef struct {
+    const char *broker;       /* endpoint of the broker */
+    const char *sites;        /* "*" or a comma-separated list of slugs */
+    zconfig_t *config;        /* the whole configuration (etc/eonjena.cfg) */
+    eo_store_t *store;        /* the node's LMDB store */
+    eo_clock_t *clock;
+    const eo_dongs_t *dongs;
+    const char *curve_server_public; /* NULL: plain */
+    const char *curve_secret;
+} eo_role_args_t;
+
 /* Parse argv (argv[0] is the program). Returns 0, or -1 after printing what is wrong
  * to stderr. Strings point into argv. */
 int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv);

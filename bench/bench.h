@@ -1,0 +1,11 @@
+/* Shared by the benchmarks of eonjena-bench. */
+#ifndef EO_BENCH_H
+#define EO_BENCH_H
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the benchmark name */
+} eo_bench_t;
+
+#endif

@@ -1,4 +1,6 @@
 /* role.c: the options every worker executable shares (see role.h). */
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include <czmq.h>
@@ -48,4 +50,30 @@ void eo_role_options_usage(FILE *out)
                  "  --store DIR        the LMDB store (var/store)\n"
                  "  --clock SPEC       system, manual:<time> or offset:<time>\n"
                  "  -h, --help         this text\n");
+}
+
+static sigset_t s_stop_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+}
+
+void eo_role_block_signals(void)
+{
+    /* czmq's own handler would only set a flag; we wait for the signal instead. */
+    zsys_handler_set(NULL);
+    sigset_t set = s_stop_signals();
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int eo_role_wait_signal(void)
+{
+    sigset_t set = s_stop_signals();
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0)
+        ;
+    return sig;
 }

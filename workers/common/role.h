@@ -46,4 +46,10 @@ int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv);
 /* Print the common options for a usage text. */
 void eo_role_options_usage(FILE *out);
 
+/* Block SIGINT and SIGTERM in this thread and every thread it starts afterwards; call
+ * first thing in main, before any actor or zmq context exists. */
+void eo_role_block_signals(void);
+/* Wait until SIGINT or SIGTERM arrives (after eo_role_block_signals); returns it. */
+int eo_role_wait_signal(void);
+
 #endif

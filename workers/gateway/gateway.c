@@ -220,7 +220,9 @@ static void s_gateway_destroy(eo_gateway_t **self_p)
 void eo_gateway_actor(zsock_t *pipe, void *args)
 {
     eo_gateway_t *self = s_gateway_new(args);
-    zsock_signal(pipe, self ? 0 : 1);
+    if (!self)
+        ((eo_role_args_t *)args)->failed = true;
+    zsock_signal(pipe, self ? 0 : -1);
     if (!self)
         return;
     while (true) {

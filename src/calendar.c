@@ -512,7 +512,8 @@ int eo_calendar_file_remove(const char *path, int32_t date_key, char *err, size_
             break;
         }
     if (rc)
-        snprintf(err, errlen, "%d is not listed", date_key);
+        snprintf(err, errlen, "%04d-%02d-%02d is not listed", date_key / 10000,
+                 date_key / 100 % 100, date_key % 100);
     else
         rc = s_lines_write(path, &l, err, errlen);
 done:

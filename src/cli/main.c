@@ -9,6 +9,7 @@
 
 /* One line per subcommand; keep sorted by name. */
 static const eo_command_t s_commands[] = {
+    {"holiday", "list, add or remove holidays of the calendar file", eo_cmd_holiday},
     {NULL, NULL, NULL},
 };
 

@@ -100,6 +100,9 @@ static const s_entry_t s_table[] = {
     {EO_REASON_CAP_MONTH, "cap_month", true,
      "돌보미의 월간 최대 근무시간을 넘습니다.",
      "The carer's monthly hour cap would be exceeded."},
+    {EO_REASON_BAD_REQUEST, "bad_request", true,
+     "요청 항목이 빠졌거나 올바르지 않습니다 (%s).",
+     "A parameter is missing or malformed (%s)."},
 };
 
 static const s_entry_t *s_entry(eo_reason_t r)

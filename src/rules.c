@@ -176,9 +176,8 @@ bool eo_rules_in_pool_window(eo_rules_t *self, eo_time_t t)
     return in;
 }
 
-/* The decision, under the read lock. */
-static void s_route(eo_rules_t *self, const eo_rconf_t *c, eo_time_t requested,
-                    eo_time_t start, eo_channel_t channel, eo_route_decision_t *out)
+void eo_rules_route_locked(eo_rules_t *self, const eo_rconf_t *c, eo_time_t requested,
+                           eo_time_t start, eo_channel_t channel, eo_route_decision_t *out)
 {
     memset(out, 0, sizeof *out);
     out->route = EO_ROUTE_REFUSED;
@@ -228,7 +227,7 @@ int eo_rules_route_visit(eo_rules_t *self, eo_time_t requested, eo_time_t start,
     if (!self || !out)
         return EO_EINVAL;
     const eo_rconf_t *c = eo_rules_rdlock(self);
-    s_route(self, c, requested, start, channel, out);
+    eo_rules_route_locked(self, c, requested, start, channel, out);
     eo_rules_unlock(self);
     return EO_OK;
 }

@@ -29,4 +29,11 @@ struct eo_rules_t {
 const eo_rconf_t *eo_rules_rdlock(eo_rules_t *self);
 void eo_rules_unlock(eo_rules_t *self);
 
+/* The decisions, for callers that already hold the read lock. */
+void eo_rules_route_locked(eo_rules_t *self, const eo_rconf_t *c, eo_time_t requested,
+                           eo_time_t start, eo_channel_t channel, eo_route_decision_t *out);
+void eo_rules_check_facility_locked(eo_rules_t *self, const eo_rconf_t *c,
+                                    const eo_facility_request_t *req,
+                                    eo_facility_decision_t *out);
+
 #endif

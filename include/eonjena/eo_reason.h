@@ -39,6 +39,7 @@ typedef enum {
     EO_REASON_NO_FEE_TABLE,       /* no fee table in force on the service date */
     EO_REASON_CAP_WEEK,           /* a carer's weekly cap */
     EO_REASON_CAP_MONTH,          /* a carer's monthly cap */
+    EO_REASON_BAD_REQUEST,        /* a parameter is missing or malformed */
     EO_REASON_COUNT_
 } eo_reason_t;
 

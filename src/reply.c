@@ -186,7 +186,7 @@ eo_reply_kind_t eo_reply_parse(const char *text, size_t len, eo_reply_t *out)
         if (k == W_CODE) {
             if (codes++ && strcmp(out->code, w) != 0)
                 seen |= 1u << W_OTHER; /* two different codes */
-            snprintf(out->code, sizeof out->code, "%s", w);
+            memcpy(out->code, w, strlen(w) + 1); /* W_CODE: at most EO_REPLY_CODE_MAX */
             continue;
         }
         seen |= 1u << k;

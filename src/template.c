@@ -331,7 +331,7 @@ void eo_templates_destroy(eo_templates_t **self_p)
     if (!self_p || !*self_p)
         return;
     eo_templates_t *self = *self_p;
-    for (size_t s = 0; s < self->n; s++)
+    for (size_t s = 0; s <= EO_SITE_MAX; s++) /* all: a failed load may stop half-way */
         for (int k = 0; k < EO_TPL_COUNT; k++)
             free(self->sites[s].text[k]);
     free(self);

@@ -14,4 +14,6 @@ typedef struct {
 /* True if argv holds -h or --help. */
 bool eo_cli_wants_help(int argc, char **argv);
 
+int eo_cmd_purge(int argc, char **argv);
+
 #endif

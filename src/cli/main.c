@@ -9,6 +9,7 @@
 
 /* One line per subcommand; keep sorted by name. */
 static const eo_command_t s_commands[] = {
+    {"purge", "remove personal data past its retention period", eo_cmd_purge},
     {NULL, NULL, NULL},
 };
 

@@ -448,6 +448,24 @@ fail:
     return rc;
 }
 
+int eo_handoff_queue_get(eo_handoff_queue_t *self, const char *item_id, Eo__Event **event)
+{
+    *event = NULL;
+    if (!item_id || !*item_id || strlen(item_id) > S_ID_MAX)
+        return EO_EINVAL;
+    MDB_txn *txn = NULL;
+    int rc = eo_store_begin(self->store, false, &txn);
+    if (rc)
+        return rc;
+    s_record_t rec;
+    MDB_val val;
+    rc = s_get(self, txn, item_id, &rec, &val);
+    if (rc == EO_OK && !(*event = s_decode(&val)))
+        rc = EO_ESTORE;
+    eo_store_abort(&txn);
+    return rc;
+}
+
 int eo_handoff_queue_state(eo_handoff_queue_t *self, const char *item_id, bool *delivered,
                            eo_time_t *delivered_at)
 {
@@ -613,6 +631,16 @@ void eo_handoff_queue_test(bool verbose)
     size_t purged;
     assert(eo_handoff_queue_purge(q, t, &purged) == 0 && purged == 1);
     assert(eo_handoff_queue_purge(q, t, &purged) == 0 && purged == 0);
+    Eo__Event *got = NULL;
+    assert(eo_handoff_queue_get(q, "a", &got) == 0);
+    assert(streq(got->handoff->request->address, "") &&
+           streq(got->handoff->request->member_phone, "") &&
+           streq(got->handoff->request->child_first_name, "") && streq(got->site, "suwon"));
+    eo_event_free(&got);
+    assert(eo_handoff_queue_get(q, "b", &got) == 0);
+    assert(streq(got->handoff->request->child_first_name, "서연"));
+    eo_event_free(&got);
+    assert(eo_handoff_queue_get(q, "zz", &got) == EO_ENOTFOUND && !got);
     eo_handoff_queue_destroy(&q);
     eo_store_destroy(&store);
     assert(q == NULL);

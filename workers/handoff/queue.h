@@ -64,6 +64,10 @@ int eo_handoff_queue_depth(eo_handoff_queue_t *self, const char *provider, size_
  * "oldest_since": unix}} (caller json_decref's). EO_OK, EO_ENOMEM or EO_ESTORE. */
 int eo_handoff_queue_depths(eo_handoff_queue_t *self, json_t **out);
 
+/* One item as stored, queued or delivered: *event (free with eo_event_free).
+ * EO_OK, EO_ENOTFOUND, EO_EINVAL or EO_ESTORE. */
+int eo_handoff_queue_get(eo_handoff_queue_t *self, const char *item_id, Eo__Event **event);
+
 /* State of one item: EO_OK with *delivered and *delivered_at, or EO_ENOTFOUND. */
 int eo_handoff_queue_state(eo_handoff_queue_t *self, const char *item_id, bool *delivered,
                            eo_time_t *delivered_at);

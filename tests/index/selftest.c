@@ -1,0 +1,12 @@
+/* index.selftest: the class self-tests of the index area. */
+#include <czmq.h>
+
+#include "eonjena/eonjena.h"
+#include "eonjena/eo_index.h"
+
+int main(void)
+{
+    zsys_init();
+    eo_index_test(true);
+    return 0;
+}

@@ -276,35 +276,6 @@ static int s_cancel(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
 
 /* --- carers --------------------------------------------------------------------------- */
 
-static int s_carer_from(const Eo__CarerUpsert *u, eo_carer_t *c)
-{
-    memset(c, 0, sizeof *c);
-    if (!u || u->n_dongs > EO_CARER_MAX_DONGS || u->n_providers > EO_CARER_MAX_PROVIDERS ||
-        (u->availability.len && u->availability.len != sizeof c->avail) ||
-        strlen(u->site) >= sizeof c->site || strlen(u->phone) >= sizeof c->phone ||
-        strlen(u->name) >= sizeof c->name)
-        return EO_EINVAL;
-    c->id = u->id;
-    snprintf(c->site, sizeof c->site, "%s", u->site);
-    c->kind = (uint8_t)u->kind;
-    c->pool = u->pool;
-    c->active = u->active;
-    c->night_ok = u->night_ok;
-    c->home_dong = u->home_dong;
-    c->n_dongs = (uint8_t)u->n_dongs;
-    memcpy(c->dongs, u->dongs, u->n_dongs * sizeof *u->dongs);
-    snprintf(c->phone, sizeof c->phone, "%s", u->phone);
-    snprintf(c->name, sizeof c->name, "%s", u->name);
-    if (u->availability.len)
-        memcpy(c->avail, u->availability.data, sizeof c->avail);
-    c->check_until = u->check_until;
-    c->training_until = u->training_until;
-    c->n_providers = (uint8_t)u->n_providers;
-    for (size_t i = 0; i < u->n_providers; i++)
-        c->providers[i] = (uint16_t)u->providers[i];
-    return EO_OK;
-}
-
 static int s_carer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
                    size_t rawsize, uint8_t **reply, size_t *size)
 {
@@ -312,22 +283,9 @@ static int s_carer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const vo
     int rc = EO_EINVAL;
     switch (in->body_case) {
     case EO__EVENT__BODY_CARER_UPSERT:
-        if ((rc = s_carer_from(in->carer_upsert, &c)) == EO_OK)
-            rc = eo_index_put(self->index, txn, &c);
-        break;
     case EO__EVENT__BODY_CARER_DEACTIVATE:
-        if ((rc = eo_index_get(self->index, txn, in->carer_deactivate->id, &c)) == EO_OK) {
-            c.active = false;
-            rc = eo_index_put(self->index, txn, &c);
-        }
-        break;
     case EO__EVENT__BODY_CARER_AVAILABILITY:
-        if (in->carer_availability->availability.len != sizeof c.avail)
-            rc = EO_EINVAL;
-        else if ((rc = eo_index_get(self->index, txn, in->carer_availability->id, &c)) == EO_OK) {
-            memcpy(c.avail, in->carer_availability->availability.data, sizeof c.avail);
-            rc = eo_index_put(self->index, txn, &c);
-        }
+        rc = eo_index_apply(self->index, txn, in);
         break;
     case EO__EVENT__BODY_CARER_CONSENT: {
         const Eo__CarerConsent *x = in->carer_consent;

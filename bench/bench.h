@@ -9,6 +9,7 @@ typedef struct {
 } eo_bench_t;
 
 /* The benchmarks, one per bench/<name>.c. */
+int eo_bench_broker(int argc, char **argv);
 int eo_bench_query(int argc, char **argv);
 
 #endif

@@ -64,4 +64,17 @@ set +e
 "$bin" quote --frobnicate 1 >/dev/null 2>&1; rc=$?
 set -e
 [ $rc = 2 ] || fail "unknown option"
+# An operator's restrictions on a real store: the refusal names the end date.
+st="$tmp/store"
+"$bin" restrict record m1 noshow --at 2026-11-01T10:00 --store "$st" | grep -q 'no restriction yet' || fail "noshow 1"
+"$bin" restrict record m1 noshow --at 2026-11-02T10:00 --store "$st" >/dev/null
+"$bin" restrict record m1 noshow --at 2026-11-03T10:00 --store "$st" | grep -q $'^m1\tnoshow\t2026-11-03T10:00:00+09:00\t2026-12-03T00:00:00+09:00' || fail "noshow 3"
+"$bin" restrict check m1 --at 2026-11-20T10:00 --store "$st" | grep -q '2026-12-03부터 다시 이용할 수 있습니다' || fail "check ko"
+"$bin" restrict check m1 --at 2026-12-03T00:00 --store "$st" | grep -q 'not restricted' || fail "ended"
+"$bin" restrict impose m2 fraud --months 12 --at 2026-11-23T10:00 --store "$st" | grep -q $'\t2027-11-23T00:00:00+09:00\t12\toperator' || fail "impose"
+set +e
+"$bin" restrict impose m3 fraud --months 13 --store "$st" 2>/dev/null; rc=$?
+set -e
+[ $rc = 2 ] || fail "13 months accepted"
+[ "$(stat -c %a "$st")" = 700 ] || fail "store mode"
 echo "rules.cli: ok"

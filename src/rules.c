@@ -237,6 +237,7 @@ void eo_rules_route_locked(eo_rules_t *self, const eo_rconf_t *c, eo_time_t requ
         } else {
             out->route = EO_ROUTE_QUEUED;
             out->reason = EO_REASON_QUEUED_LATE_START;
+            out->starts_before_business = start < out->business_at;
         }
         return;
     }

@@ -57,6 +57,9 @@ typedef struct {
     eo_reason_t reason;      /* why (a rejection code when REFUSED) */
     eo_time_t business_at;   /* QUEUED and BEFORE_BUSINESS: when business hours begin */
     bool anytime_allowance;  /* POOL: the carer earns the 언제나 case allowance */
+    bool starts_before_business; /* QUEUED_LATE_START whose service starts before
+                                  * business_at (e.g. Friday 19:00 for Saturday 14:00):
+                                  * DOMAIN.md queues it; the caller should warn the member */
 } eo_route_decision_t;
 
 /* Route a 방문형 request made at `requested` for a service starting at `start`.

@@ -9,6 +9,7 @@
 static const eo_bench_t s_benches[] = {
     {"broker", "round trips through the broker vs a plain ROUTER-ROUTER proxy", eo_bench_broker},
     {"query", "W1 candidate query latency at N carers", eo_bench_query},
+    {"rules", "route, quote and quote JSON cost over seeded 2026 times", eo_bench_rules},
     {NULL, NULL, NULL},
 };
 

@@ -37,6 +37,8 @@ void eo_broker_destroy(eo_broker_t **self_p);
 /* The metrics as a JSON object text (per service and site: workers live, queued,
  * in flight, re-dispatched, rejected). Caller frees with free(). */
 char *eo_broker_metrics(eo_broker_t *self);
+/* The first endpoint as bound (a tcp "*" port resolved), for tests and logs. */
+const char *eo_broker_endpoint(eo_broker_t *self);
 
 /* --- clients ---------------------------------------------------------------------- */
 typedef struct eo_client_t eo_client_t;
@@ -46,8 +48,16 @@ typedef struct eo_client_t eo_client_t;
 eo_client_t *eo_client_new(const char *endpoint, const char *curve_server_public,
                            const char *curve_secret);
 void eo_client_destroy(eo_client_t **self_p);
-/* Readable when a reply may be waiting (for zpoller / zloop). */
+/* Readable when a reply may be waiting (for zpoller / zloop). The socket is made anew
+ * when the broker falls silent, so look it up again after each eo_client_recv. */
 zsock_t *eo_client_sock(eo_client_t *self);
+/* Heartbeat interval and liveness towards the broker (defaults 1000 ms, 3); match the
+ * broker's. Heartbeats and re-sends happen inside eo_client_recv: a client that waits
+ * in its own poller should call eo_client_recv(self, 0, ...) at least once per
+ * heartbeat while requests are unanswered. */
+void eo_client_set_heartbeat(eo_client_t *self, int heartbeat_ms, int liveness);
+/* Requests and events sent and not yet answered (kept for re-sending). */
+size_t eo_client_pending(eo_client_t *self);
 
 /* Send a request; its reply comes back through eo_client_recv with the same corr_id.
  * 0 or EO_EIO. The body is copied. */
@@ -77,8 +87,16 @@ typedef struct eo_work_t eo_work_t;
 eo_worker_t *eo_worker_new(const char *endpoint, const char *service, const char *sites,
                            const char *curve_server_public, const char *curve_secret);
 void eo_worker_destroy(eo_worker_t **self_p);
-/* Readable when work may be waiting (for zpoller / zloop). */
+/* Readable when work may be waiting (for zpoller / zloop). The socket is made anew
+ * when the broker falls silent, so look it up again after each eo_worker_recv.
+ * Heartbeats happen inside eo_worker_recv: call it at least once per heartbeat. */
 zsock_t *eo_worker_sock(eo_worker_t *self);
+/* Heartbeat interval and liveness (defaults 1000 ms, 3); match the broker's. */
+void eo_worker_set_heartbeat(eo_worker_t *self, int heartbeat_ms, int liveness);
+/* How many work items the broker may hand this worker before it answers (default 8;
+ * more hides the round trip to the broker, and on a crash more is re-dispatched).
+ * 0 or EO_EINVAL. */
+int eo_worker_set_window(eo_worker_t *self, int window);
 /* The next work item, waiting up to timeout_ms (0: do not wait, -1: forever); NULL if
  * none arrived (heartbeats and control traffic are handled inside). */
 eo_work_t *eo_worker_recv(eo_worker_t *self, int timeout_ms);

@@ -9,6 +9,9 @@
 
 /* One line per subcommand; keep sorted by name. */
 static const eo_command_t s_commands[] = {
+    {"holiday", "list, add or remove holidays of the calendar file", eo_cmd_holiday},
+    {"purge", "remove personal data past its retention period", eo_cmd_purge},
+    {"quote", "fee, pay and route breakdown of a service as JSON", eo_cmd_quote},
     {NULL, NULL, NULL},
 };
 

@@ -2,6 +2,7 @@
 #include <czmq.h>
 
 #include "eonjena/eonjena.h"
+#include "eonjena/eo_broker.h"
 #include "eonjena/eo_codec.h"
 
 int main(int argc, char **argv)
@@ -14,6 +15,8 @@ int main(int argc, char **argv)
         eo_store_test(true);
     else if (streq(what, "codec"))
         eo_codec_test(true);
+    else if (streq(what, "broker"))
+        eo_broker_test(true);
     else if (streq(what, "dong"))
         eo_dongs_test(true);
     else {

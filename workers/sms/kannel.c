@@ -157,11 +157,9 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
     if (self->busy == self->nconns)
         return EO_EOVERLOAD;
     char to[EO_PHONE_MAX];
-    if ((self->national ? eo_phone_national(mt->to, to, sizeof to)
-                        : eo_phone_normalise(mt->to, to, sizeof to)) != EO_OK) {
-        self->sink->sent(self->sink->owner, self->name, mt->id, EO_EINVAL);
-        return EO_OK;
-    }
+    /* Korean mobiles in the national form if asked; other E.164 numbers as they are */
+    if (!self->national || eo_phone_national(mt->to, to, sizeof to) != EO_OK)
+        snprintf(to, sizeof to, "%s", mt->to);
     s_conn_t *conn = NULL;
     for (int i = 0; i < self->nconns && !conn; i++)
         if (!self->conns[i].id)

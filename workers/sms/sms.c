@@ -197,8 +197,12 @@ static const char *s_check_message(s_sms_t *self, Eo__Message *m, char *phone)
 {
     if (!m->id || !*m->id || strlen(m->id) > 400)
         return "message without an id";
-    if (eo_phone_normalise(m->to, phone, EO_PHONE_MAX) != EO_OK)
-        return "not a Korean mobile number";
+    /* carers are Korean mobiles in any form; a notice may go to any E.164 number */
+    if (eo_phone_normalise(m->to, phone, EO_PHONE_MAX) != EO_OK) {
+        if (m->kind == EO__MESSAGE__KIND__KIND_OFFER || !eo_phone_valid(m->to))
+            return "not a Korean mobile number";
+        snprintf(phone, EO_PHONE_MAX, "%s", m->to);
+    }
     if (!m->text || !*m->text || strlen(m->text) > EO_LMS_MAX_BYTES)
         return "empty or oversize text";
     s_site_t *site = s_site(self, m->site);

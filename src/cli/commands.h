@@ -14,4 +14,8 @@ typedef struct {
 /* True if argv holds -h or --help. */
 bool eo_cli_wants_help(int argc, char **argv);
 
+int eo_cmd_check(int argc, char **argv);
+int eo_cmd_log(int argc, char **argv);
+int eo_cmd_replay(int argc, char **argv);
+
 #endif

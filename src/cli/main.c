@@ -9,6 +9,9 @@
 
 /* One line per subcommand; keep sorted by name. */
 static const eo_command_t s_commands[] = {
+    {"check", "verify the invariants over a store", eo_cmd_check},
+    {"log", "print and verify a request's event log", eo_cmd_log},
+    {"replay", "rebuild a store from another's input log and compare", eo_cmd_replay},
     {NULL, NULL, NULL},
 };
 

@@ -21,6 +21,10 @@ fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg)
     assert(fx->index);
     fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, cfg);
     assert(fx->cases);
+    MDB_txn *txn;
+    assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
+    assert(eo_cases_record_config(fx->cases, txn) == EO_OK);
+    assert(eo_store_commit(fx->store, &txn) == EO_OK);
     fx->now_ms = eo_time_from_local(2026, 11, 27, 18, 0, 0) * 1000LL;
     size_t n;
     const eo_dong_t *const *suwon =

@@ -33,7 +33,7 @@ typedef struct {
 } eo_offer_t;
 
 /* Input log record kinds. */
-enum { S_INPUT_EVENT = 'E', S_INPUT_TIMER = 'T', S_INPUT_CARER = 'C' };
+enum { S_INPUT_EVENT = 'E', S_INPUT_TIMER = 'T', S_INPUT_CARER = 'C', S_INPUT_CONFIG = 'G' };
 
 struct eo_cases_t {
     eo_store_t *store;
@@ -132,6 +132,8 @@ int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, 
 
 /* settle.c: the one settlement function. */
 int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome);
+/* "won", "filled", "unbookable", "no_offer"; "recorded" otherwise. */
+const char *eo_settle_outcome_name(int outcome);
 
 /* inputs.c */
 int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payload, size_t size);

@@ -143,7 +143,7 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
     eo__request__pack(r, v.mv_data);
     char who[80];
     snprintf(who, sizeof who, "member:%.64s", r->member_id ? r->member_id : "");
-    eo_case_ctx_t ctx = {.who = who, .detail = eo_case_state_name(EO_CASE_RECEIVED)};
+    eo_case_ctx_t ctx = {.who = who};
     if ((rc = eo_journal_append(self, txn, &c, who, "received", "")) ||
         (rc = eo_case_dispatch(self, txn, &c, EV_INTAKE, &ctx)))
         return rc;
@@ -158,22 +158,6 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
 }
 
 /* --- answers, deliveries, cancellations ------------------------------------------------ */
-
-static const char *s_outcome(int outcome)
-{
-    switch (outcome) {
-    case EO_SETTLE_WON:
-        return "won";
-    case EO_SETTLE_FILLED:
-        return "filled";
-    case EO_SETTLE_UNBOOKABLE:
-        return "unbookable";
-    case EO_SETTLE_NO_OFFER:
-        return "no_offer";
-    default:
-        return "recorded";
-    }
-}
 
 /* Run one external event on a case and save it. */
 static int s_case_event(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_event_t ev,
@@ -204,7 +188,7 @@ static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
     snprintf(who, sizeof who, "carer:%u", a->carer_id);
     eo_case_ctx_t ctx = {.carer = a->carer_id, .who = who};
     rc = s_case_event(self, txn, a->request_id, a->accept ? EV_ACCEPT : EV_DECLINE, &ctx);
-    const char *outcome = a->accept ? s_outcome(ctx.outcome) : "declined";
+    const char *outcome = a->accept ? eo_settle_outcome_name(ctx.outcome) : "declined";
     if (rc == EO_ENOTFOUND)
         outcome = "unknown_request";
     else if (rc == EO_ECLOSED)
@@ -398,6 +382,20 @@ int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer,
     return eo_input_record(self, txn, S_INPUT_CARER, buf, sizeof buf);
 }
 
+int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
+{
+    MDB_val k = {6, "config"}, v;
+    int rc = mdb_get(txn, self->meta, &k, &v);
+    if (rc == 0 && v.mv_size == sizeof self->cfg && memcmp(v.mv_data, &self->cfg, v.mv_size) == 0)
+        return EO_OK;
+    if (rc && rc != MDB_NOTFOUND)
+        return eo_store_fail("get config", rc);
+    v = (MDB_val){sizeof self->cfg, &self->cfg};
+    if ((rc = mdb_put(txn, self->meta, &k, &v, 0)))
+        return eo_store_fail("put config", rc);
+    return eo_input_record(self, txn, S_INPUT_CONFIG, &self->cfg, sizeof self->cfg);
+}
+
 int eo_timer_fire_key(eo_cases_t *self, MDB_txn *txn, const uint8_t *key);
 
 static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n)
@@ -418,6 +416,10 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
         return eo_cases_load_carer(self, txn, &c, (eo_time_t)eo_get_be64(body + sizeof c),
                                    eo_get_be32(body + sizeof c + 8),
                                    eo_get_be32(body + sizeof c + 12));
+    }
+    if (p[0] == S_INPUT_CONFIG && size == sizeof self->cfg) {
+        memcpy(&self->cfg, body, sizeof self->cfg);
+        return eo_cases_record_config(self, txn);
     }
     if (p[0] == S_INPUT_EVENT) {
         uint8_t *reply = NULL;

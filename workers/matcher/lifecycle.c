@@ -380,6 +380,7 @@ static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
     int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
     if (rc)
         return rc;
+    snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
     if (ctx->outcome == EO_SETTLE_WON && c->n_winners >= c->needed)
         *next = EV_FULL;
     else if (ctx->outcome == EO_SETTLE_UNBOOKABLE && c->wave_open == 0)
@@ -391,7 +392,9 @@ static int a_late(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *c
                   eo_case_event_t *next)
 {
     (void)next;
-    return eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
+    int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
+    snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
+    return rc;
 }
 
 static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,

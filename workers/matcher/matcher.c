@@ -264,6 +264,13 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
     self.client = self.worker ? eo_client_new(args->broker, args->curve_server_public,
                                               args->curve_secret)
                               : NULL;
+    MDB_txn *txn = NULL;
+    if (self.client && (eo_store_begin(args->store, true, &txn) ||
+                        eo_cases_record_config(self.cases, txn) ||
+                        eo_store_commit(args->store, &txn))) {
+        eo_store_abort(&txn);
+        eo_client_destroy(&self.client);
+    }
     if (!self.client) {
         zsys_error("matcher: cannot start (store, index or broker %s)", args->broker);
         s_destroy(&self);

@@ -8,4 +8,7 @@ typedef struct {
     int (*run)(int argc, char **argv); /* argv[0] is the benchmark name */
 } eo_bench_t;
 
+/* The benchmarks, one per bench/<name>.c. */
+int eo_bench_broker(int argc, char **argv);
+
 #endif

@@ -7,6 +7,7 @@
 
 /* One line per benchmark; keep sorted by name. */
 static const eo_bench_t s_benches[] = {
+    {"broker", "round trips through the broker vs a plain ROUTER-ROUTER proxy", eo_bench_broker},
     {NULL, NULL, NULL},
 };
 

@@ -700,9 +700,10 @@ static int s_bind_all(broker_t *self, const char *endpoints, char *resolved, siz
             rc = -1;
             break;
         }
-        const char *last = zsock_last_endpoint(self->socks[index]);
+        char *last = zsock_last_endpoint(self->socks[index]); /* ours to free */
         if (!resolved[0])
             snprintf(resolved, cap, "%s", last ? last : e);
+        free(last);
     }
     free(copy);
     return rc;

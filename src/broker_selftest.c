@@ -69,6 +69,8 @@ void eo_broker_test(bool verbose)
     eo_worker_t *guri = eo_worker_new(inproc, "sms", "guri, hanam", NULL, NULL);
     assert(suwon && guri);
     eo_worker_set_heartbeat(suwon, 100, 20);
+    assert(eo_worker_set_window(suwon, 1) == EO_OK); /* one at a time: the queue fills */
+    assert(eo_worker_set_window(suwon, 0) == EO_EINVAL);
     eo_worker_set_heartbeat(guri, 100, 20);
     assert(eo_worker_new(inproc, "sms", " , ", NULL, NULL) == NULL);
     eo_client_t *client = eo_client_new(inproc, NULL, NULL);

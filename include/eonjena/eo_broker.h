@@ -93,7 +93,7 @@ void eo_worker_destroy(eo_worker_t **self_p);
 zsock_t *eo_worker_sock(eo_worker_t *self);
 /* Heartbeat interval and liveness (defaults 1000 ms, 3); match the broker's. */
 void eo_worker_set_heartbeat(eo_worker_t *self, int heartbeat_ms, int liveness);
-/* How many work items the broker may hand this worker before it answers (default 1;
+/* How many work items the broker may hand this worker before it answers (default 8;
  * more hides the round trip to the broker, and on a crash more is re-dispatched).
  * 0 or EO_EINVAL. */
 int eo_worker_set_window(eo_worker_t *self, int window);

@@ -81,6 +81,10 @@ void eo_cases_config_defaults(eo_cases_config_t *cfg);
 eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t *dongs,
                          const eo_cases_config_t *cfg);
 void eo_cases_destroy(eo_cases_t **self_p);
+typedef struct eo_rules_t eo_rules_t;
+/* Route intake and price cancellations with the rules (borrowed; outlives self). Without
+ * rules a built-in routing (DOMAIN.md windows, no holidays) and fee table are used. */
+void eo_cases_set_rules(eo_cases_t *self, eo_rules_t *rules);
 eo_store_t *eo_cases_store(eo_cases_t *self);
 eo_index_t *eo_cases_index(eo_cases_t *self);
 

@@ -7,6 +7,7 @@
 #include "core.pb-c.h"
 #include "eonjena/eo_cases.h"
 #include "eonjena/eo_error.h"
+#include "rules_glue.h"
 
 #define S_CASE_VERSION 1
 #define S_OFFER_VERSION 1
@@ -40,6 +41,7 @@ struct eo_cases_t {
     eo_index_t *index;
     const eo_dongs_t *dongs;
     eo_cases_config_t cfg;
+    eo_rules_t *rules;  /* NULL: built-in routing and fees */
     MDB_dbi cases;    /* id -> eo_case_t */
     MDB_dbi reqs;     /* id -> packed Request (personal data; purge blanks it) */
     MDB_dbi offers;   /* id \0 carer(BE32) -> eo_offer_t */

@@ -66,12 +66,20 @@ static int s_ack(eo_cases_t *self, const char *key, const char *outcome, uint8_t
 
 typedef enum { S_ROUTE_POOL, S_ROUTE_PROVIDER, S_ROUTE_REFUSE } s_route_t;
 
-/* Routing by the arrival time (DOMAIN.md). TODO(rules): replace with the rules
- * helper's routing once eo_rules.h lands (holidays come with its calendar). */
-static s_route_t s_route(const eo_cases_t *self, int64_t now, int64_t start)
+/* Routing by the arrival time (DOMAIN.md): the rules when set (holidays included),
+ * else the same windows built in without holidays. */
+static s_route_t s_route(const eo_cases_t *self, const Eo__Request *r, int64_t now,
+                         const char **code, const char **en)
 {
     if (self->cfg.always_pool)
         return S_ROUTE_POOL;
+    if (self->rules) {
+        int route = eo_glue_route(self->rules, now, r->start,
+                                  r->channel == EO__CHANNEL__CHANNEL_APP, code, en);
+        return route == EO_GLUE_POOL       ? S_ROUTE_POOL
+               : route == EO_GLUE_PROVIDER ? S_ROUTE_PROVIDER
+                                           : S_ROUTE_REFUSE;
+    }
     eo_local_t l;
     eo_time_local(now, &l);
     bool weekend = l.wday >= 5;
@@ -80,7 +88,7 @@ static s_route_t s_route(const eo_cases_t *self, int64_t now, int64_t start)
     if (pool) {
         int32_t next = eo_date_add(eo_date_key(now), 1);
         eo_time_t limit = eo_time_from_local(next / 10000, next / 100 % 100, next % 100, 11, 0, 0);
-        return start <= limit ? S_ROUTE_POOL : S_ROUTE_PROVIDER;
+        return r->start <= limit ? S_ROUTE_POOL : S_ROUTE_PROVIDER;
     }
     return S_ROUTE_PROVIDER;
 }
@@ -126,7 +134,10 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
         return eo_cases_status(self, txn, r->id, reply, size);
     if (rc != EO_ENOTFOUND)
         return rc;
-    s_route_t route = s_route(self, self->now_ms / 1000, r->start);
+    const char *rcode = NULL, *ren = NULL;
+    s_route_t route = s_route(self, r, self->now_ms / 1000, &rcode, &ren);
+    if (route == S_ROUTE_REFUSE)
+        return s_error(self, r->id, rcode, "요청을 받을 수 없습니다", ren, reply, size);
     memset(&c, 0, sizeof c);
     snprintf(c.id, sizeof c.id, "%s", r->id);
     snprintf(c.site, sizeof c.site, "%s", r->site);

@@ -8,6 +8,7 @@
 /* One line per benchmark; keep sorted by name. */
 static const eo_bench_t s_benches[] = {
     {"broker", "round trips through the broker vs a plain ROUTER-ROUTER proxy", eo_bench_broker},
+    {"query", "W1 candidate query latency at N carers", eo_bench_query},
     {NULL, NULL, NULL},
 };
 

@@ -1,13 +1,16 @@
 /* index_query.c: the matching query (see eo_index.h, docs/index.md).
  *
- * Each dong has one sorted list (a DUPSORT|DUPFIXED key in "carer_dong") of the pool
- * carers who prefer it, ordered by minutes booked in the reference week, then id, each
- * entry carrying the availability bitmap, kind, validity and preferred dongs. For a
- * window that starts in the reference week the lists are already in answer order: the
- * query walks the request dong's list (tier 1), then merges its neighbours' lists
- * lazily (tier 2), tests each entry in memory and stops at k hits. Only entries that
- * pass the bitmap cost another read (the next week's or the month's minutes, and the
- * bookings of carers who hold any). Other weeks: the same lists, scanned whole, sorted. */
+ * Each (dong, 4-hour block of the week) has one sorted list (a DUPSORT|DUPFIXED key in
+ * "carer_list") of the pool carers who prefer the dong and are free at least once in
+ * the block, ordered by minutes booked in the reference week, then id, each entry
+ * carrying the availability bitmap, kind and validity. Every candidate of a window is
+ * in the list of each block the window touches, so the query picks the touched block
+ * whose tier-1 list is shortest. For a window that starts in the reference week the
+ * lists are already in answer order: the query walks the request dong's list (tier 1),
+ * then merges its neighbours' lists lazily (tier 2), tests each entry in memory and
+ * stops at k hits. Only entries that pass the bitmap cost another read (the next
+ * week's or the month's minutes, and the bookings of carers who hold any). Other
+ * weeks: the same lists, scanned whole, then sorted. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,13 +35,13 @@ typedef struct {
     bool done;
 } s_stream_t;
 
-static int s_stream_open(s_ctx_t *ctx, uint32_t dong, s_stream_t *s)
+static int s_stream_open(s_ctx_t *ctx, size_t key, s_stream_t *s)
 {
     memset(s, 0, sizeof *s);
     int rc = mdb_cursor_open(ctx->txn, ctx->index->lists, &s->cur);
     if (rc)
-        return eo_store_fail("carer_dong cursor", rc);
-    MDB_val k = {sizeof dong, &dong}, v;
+        return eo_store_fail("carer_list cursor", rc);
+    MDB_val k = {sizeof key, &key}, v;
     rc = mdb_cursor_get(s->cur, &k, &v, MDB_SET);
     if (rc == 0)
         rc = mdb_cursor_get(s->cur, &k, &v, MDB_GET_MULTIPLE);
@@ -47,7 +50,7 @@ static int s_stream_open(s_ctx_t *ctx, uint32_t dong, s_stream_t *s)
         return EO_OK;
     }
     if (rc)
-        return eo_store_fail("carer_dong get", rc);
+        return eo_store_fail("carer_list get", rc);
     s->page = v.mv_data;
     s->n = v.mv_size / sizeof(eo_entry_t);
     s->done = s->n == 0;
@@ -70,7 +73,7 @@ static int s_stream_next(s_stream_t *s)
         return EO_OK;
     }
     if (rc)
-        return eo_store_fail("carer_dong next", rc);
+        return eo_store_fail("carer_list next", rc);
     s->page = v.mv_data;
     s->n = v.mv_size / sizeof(eo_entry_t);
     s->i = 0;
@@ -89,14 +92,6 @@ static bool s_excluded(const eo_query_t *q, uint32_t id)
 {
     for (uint32_t i = 0; i < q->n_exclude; i++)
         if (q->exclude[i] == id)
-            return true;
-    return false;
-}
-
-static bool s_prefers(const eo_entry_t *e, uint32_t dong)
-{
-    for (int i = 0; i < e->n_dongs; i++)
-        if (e->dongs[i] == dong)
             return true;
     return false;
 }
@@ -159,9 +154,7 @@ static s_stream_t *s_merge_min(s_stream_t *s, int n)
     return best;
 }
 
-/* Walk the lists of `dongs` merged in (booked, id) order, skipping repeats of a carer
- * (adjacent in the merge) and carers who prefer `skip_dong` (already tier 1). With
- * `all` false, stop once out holds k; else visit everything (other weeks). */
+/* What a walk found, in walk order. */
 typedef struct {
     eo_candidate_t *out;
     uint32_t n, cap;
@@ -181,25 +174,31 @@ static int s_found_add(s_found_t *f, uint32_t id, uint8_t tier, uint32_t booked)
     return EO_OK;
 }
 
-static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, uint8_t tier,
-                  uint32_t skip_dong, uint32_t want, s_found_t *found)
+/* Walk the lists of (dongs[i], block) merged in (booked, id) order, skipping repeats
+ * of a carer (adjacent in the merge) and the carers found in tier 1 (found->out[0 ..
+ * skip_below)): a tier-1 carer that failed there fails here too, as the test does not
+ * depend on the tier. Stop once found holds `want`. */
+static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int block, uint8_t tier,
+                  uint32_t skip_below, uint32_t want, s_found_t *found)
 {
     s_stream_t streams[EO_DONG_MAX_NB];
     int n = 0, rc = EO_OK;
     for (; n < n_dongs && rc == EO_OK; n++)
-        rc = s_stream_open(ctx, dongs[n], &streams[n]);
+        rc = s_stream_open(ctx, eo_list_key(dongs[n], block), &streams[n]);
     uint32_t last_id = 0;
     while (rc == EO_OK && found->n < want) {
-        s_stream_t *s = s_merge_min(streams, n);
+        s_stream_t *s = n == 1 ? (streams[0].done ? NULL : &streams[0]) : s_merge_min(streams, n);
         if (!s)
             break;
         /* Entries in a DUPFIXED page need not be aligned: copy before reading. */
         eo_entry_t e;
         memcpy(&e, s_stream_peek(s), sizeof e);
         uint32_t id = eo_be32_get(e.id_be);
-        bool ok = false;
+        bool ok = false, skip = id == last_id;
+        for (uint32_t i = 0; i < skip_below && !skip; i++)
+            skip = found->out[i].carer_id == id;
         uint32_t booked = 0;
-        if (id != last_id && (!skip_dong || !s_prefers(&e, skip_dong))) {
+        if (!skip) {
             rc = s_check(ctx, &e, &booked, &ok);
             if (rc == EO_OK && ok)
                 rc = s_found_add(found, id, tier, booked);
@@ -211,6 +210,33 @@ static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, uint8_t tier
     for (int i = 0; i < n; i++)
         s_stream_close(&streams[i]);
     return rc;
+}
+
+/* The block of the window whose tier-1 list is shortest. */
+static int s_pick_block(s_ctx_t *ctx, uint32_t dong, int *block)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(ctx->txn, ctx->index->lists, &cur);
+    if (rc)
+        return eo_store_fail("carer_list cursor", rc);
+    size_t best = SIZE_MAX;
+    *block = ctx->w.bytes[0];
+    for (int i = 0; i < ctx->w.n_bytes && best; i++) {
+        size_t key = eo_list_key(dong, ctx->w.bytes[i]), count = 0;
+        MDB_val k = {sizeof key, &key}, v;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
+        if (rc == 0)
+            rc = mdb_cursor_count(cur, &count);
+        if (rc && rc != MDB_NOTFOUND)
+            break;
+        rc = 0;
+        if (count < best) {
+            best = count;
+            *block = ctx->w.bytes[i];
+        }
+    }
+    mdb_cursor_close(cur);
+    return rc ? eo_store_fail("carer_list count", rc) : EO_OK;
 }
 
 static int s_cmp_candidate(const void *a, const void *b)
@@ -253,16 +279,19 @@ int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
      * everything is gathered and sorted (entries are not in that week's order). */
     uint32_t want = ctx.ref ? q->k : UINT32_MAX;
     s_found_t found = {NULL, 0, 0};
-    rc = s_walk(&ctx, &dong->code, 1, 1, 0, want, &found);
-    if (rc == EO_OK && !ctx.ref) {
+    int block = 0;
+    if ((rc = s_pick_block(&ctx, dong->code, &block)))
+        return rc;
+    rc = s_walk(&ctx, &dong->code, 1, block, 1, 0, want, &found);
+    if (rc == EO_OK && !ctx.ref && found.n > 1) {
         qsort(found.out, found.n, sizeof *found.out, s_cmp_candidate);
         if (found.n > q->k)
             found.n = q->k;
     }
     if (rc == EO_OK && found.n < q->k) {
         uint32_t tier1 = found.n;
-        rc = s_walk(&ctx, dong->nb, dong->n_nb, 2, dong->code, want, &found);
-        if (rc == EO_OK && !ctx.ref) {
+        rc = s_walk(&ctx, dong->nb, dong->n_nb, block, 2, tier1, want, &found);
+        if (rc == EO_OK && !ctx.ref && found.n - tier1 > 1) {
             qsort(found.out + tier1, found.n - tier1, sizeof *found.out, s_cmp_candidate);
             /* Sorted by (booked, id): a carer listed under two neighbours is adjacent. */
             uint32_t w = tier1;

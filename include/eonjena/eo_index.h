@@ -141,6 +141,16 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t);
 /* The reference week's Monday 00:00, or 0 if none yet. */
 int eo_index_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
 
+/* Bulk load into an EMPTY index (no carer yet): n carers in strictly ascending id
+ * order, with their minutes booked in the week (week_min) and month (month_min, may be
+ * NULL) that contain t; the week of t becomes the reference week. Everything is
+ * validated before anything is written; then records, minutes, phones and lists are
+ * appended in key order, which is an order of magnitude faster than n puts. EO_EINVAL
+ * (bad record or order, logged with the carer's id), EO_EEXIST (index not empty or a
+ * phone twice). On error the caller aborts its transaction. */
+int eo_index_load(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carers,
+                  const uint32_t *week_min, const uint32_t *month_min, size_t n, eo_time_t t);
+
 /* Visit every carer in id order (export); stop early if fn returns != 0. */
 int eo_index_each(eo_index_t *self, MDB_txn *txn,
                   int (*fn)(void *arg, const eo_carer_t *carer), void *arg);

@@ -14,4 +14,7 @@ typedef struct {
 /* True if argv holds -h or --help. */
 bool eo_cli_wants_help(int argc, char **argv);
 
+int eo_cmd_broker(int argc, char **argv);
+int eo_cmd_keygen(int argc, char **argv);
+
 #endif

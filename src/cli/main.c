@@ -9,6 +9,8 @@
 
 /* One line per subcommand; keep sorted by name. */
 static const eo_command_t s_commands[] = {
+    {"broker", "run a standalone broker", eo_cmd_broker},
+    {"keygen", "write a CURVE certificate pair", eo_cmd_keygen},
     {NULL, NULL, NULL},
 };
 

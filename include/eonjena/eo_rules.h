@@ -224,11 +224,7 @@ eo_reason_t eo_rules_check_eligibility(eo_rules_t *self, const eo_eligibility_t 
 int eo_age_months(int32_t birth, int32_t on);
 
 /* --- caps ------------------------------------------------------------------------- */
-typedef enum {
-    EO_CARER_VISIT = 1,    /* 방문 carer: 52 h per ISO week in total */
-    EO_CARER_FACILITY = 2, /* 시설 carer: 12 h per week of this work */
-    EO_CARER_INVITED = 3,  /* 초청 carer: 14 h per week and 56 h per calendar month */
-} eo_carer_kind_t;
+#include "eo_carer_kind.h"
 
 /* The configured caps in hours (month: 0 if the kind has none). */
 int eo_rules_cap_week_h(eo_rules_t *self, eo_carer_kind_t kind);

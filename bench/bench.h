@@ -12,5 +12,6 @@ typedef struct {
 int eo_bench_broker(int argc, char **argv);
 int eo_bench_query(int argc, char **argv);
 int eo_bench_rules(int argc, char **argv);
+int eo_bench_handoff(int argc, char **argv);
 
 #endif

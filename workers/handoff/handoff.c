@@ -94,6 +94,28 @@ static bool s_serves(const char *sites, const char *site)
     return false;
 }
 
+static const eo_provider_t *s_route(eo_handoff_t *self, const char *site, const char *id);
+
+/* Items kept for a site without a provider go to the site's default provider once
+ * the configuration has one. */
+static int s_adopt_unrouted(eo_handoff_t *self)
+{
+    for (size_t i = 0; i < self->n_states; i++) {
+        const eo_provider_t *p = self->states[i].provider;
+        if (s_route(self, p->site, "") != p)
+            continue;
+        char from[EO_PROVIDER_ID_MAX];
+        snprintf(from, sizeof from, "unrouted.%s", p->site);
+        size_t moved = 0;
+        int rc = eo_handoff_queue_move(self->queue, from, p->id, &moved);
+        if (rc)
+            return rc;
+        if (moved)
+            zsys_info("handoff: %zu waiting item(s) of %s now go to %s", moved, p->site, p->id);
+    }
+    return EO_OK;
+}
+
 eo_handoff_t *eo_handoff_new(eo_store_t *store, eo_clock_t *clock,
                              const eo_providers_t *providers, const char *sites,
                              const eo_handoff_config_t *cfg)
@@ -117,6 +139,8 @@ eo_handoff_t *eo_handoff_new(eo_store_t *store, eo_clock_t *clock,
         if (s_serves(sites, p->site))
             self->states[self->n_states++].provider = p;
     }
+    if (s_adopt_unrouted(self))
+        goto fail;
     return self;
 fail:
     eo_handoff_destroy(&self);
@@ -289,6 +313,14 @@ int eo_handoff_run(eo_handoff_t *self, size_t *delivered)
     return rc < 0 ? rc : EO_OK;
 }
 
+static bool s_served_id(eo_handoff_t *self, const char *id)
+{
+    for (size_t i = 0; i < self->n_states; i++)
+        if (streq(self->states[i].provider->id, id))
+            return true;
+    return false;
+}
+
 char *eo_handoff_metrics(eo_handoff_t *self)
 {
     json_t *depths = NULL;
@@ -297,7 +329,7 @@ char *eo_handoff_metrics(eo_handoff_t *self)
     int64_t now_ms = eo_clock_now_ms(self->clock);
     eo_time_t now = now_ms / 1000;
     char buf[32];
-    json_t *providers = json_object(), *unrouted = json_object();
+    json_t *providers = json_object(), *unrouted = json_object(), *others = json_object();
     for (size_t i = 0; i < self->n_states; i++) {
         const s_state_t *s = &self->states[i];
         json_t *d = json_object_get(depths, s->provider->id);
@@ -320,9 +352,11 @@ char *eo_handoff_metrics(eo_handoff_t *self)
     {
         if (strncmp(key, "unrouted.", 9) == 0)
             json_object_set(unrouted, key + 9, json_object_get(value, "depth"));
+        else if (!s_served_id(self, key)) /* a provider no longer configured here */
+            json_object_set(others, key, json_object_get(value, "depth"));
     }
-    json_t *root = json_pack("{s:s, s:o, s:o}", "at", eo_time_format(now, buf, sizeof buf),
-                             "providers", providers, "unrouted", unrouted);
+    json_t *root = json_pack("{s:s, s:o, s:o, s:o}", "at", eo_time_format(now, buf, sizeof buf),
+                             "providers", providers, "unrouted", unrouted, "other_queues", others);
     json_decref(depths);
     char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
     json_decref(root);
@@ -376,6 +410,23 @@ void eo_handoff_test(bool verbose)
     json_decref(list);
     eo_handoff_destroy(&core);
     assert(core == NULL);
+    eo_providers_destroy(&providers);
+    zconfig_destroy(&config);
+    /* suwon gets a provider: its waiting item moves there at start. */
+    config = zconfig_str_load("providers\n    guri-center\n        site = guri\n"
+                              "    suwon-center\n        site = suwon\n");
+    providers = eo_providers_load(config, err, sizeof err);
+    core = eo_handoff_new(store, clock, providers, "*", NULL);
+    size_t depth;
+    eo_time_t since;
+    assert(eo_handoff_queue_depth(eo_handoff_queue(core), "suwon-center", &depth, &since) == 0);
+    assert(depth == 1);
+    assert(eo_handoff_queue_depth(eo_handoff_queue(core), "unrouted.suwon", &depth, &since) == 0);
+    assert(depth == 0);
+    metrics = eo_handoff_metrics(core);
+    assert(strstr(metrics, "\"unrouted\":{},\"other_queues\":{}"));
+    free(metrics);
+    eo_handoff_destroy(&core);
     eo_providers_destroy(&providers);
     zconfig_destroy(&config);
     eo_clock_destroy(&clock);

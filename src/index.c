@@ -10,7 +10,6 @@
 #include "eonjena/eo_error.h"
 #include "index_priv.h"
 
-#define S_REC_VERSION 1
 #define S_BOOKING_MAX 200 /* bytes of a booking id */
 
 eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
@@ -21,14 +20,20 @@ eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
         return NULL;
     self->store = store;
     self->dongs = dongs;
+    pthread_mutex_init(&self->counts_lock, NULL);
+    self->counts = calloc(eo_dongs_count(dongs) * EO_LISTS, sizeof *self->counts);
+    if (!self->counts) {
+        free(self);
+        return NULL;
+    }
     if (eo_store_dbi(store, "carer", 0, &self->carers) ||
-        eo_store_dbi(store, "carer_dong", MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED,
+        eo_store_dbi(store, "carer_list", MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED,
                      &self->lists) ||
         eo_store_dbi(store, "carer_min", 0, &self->minutes) ||
         eo_store_dbi(store, "carer_booking", 0, &self->bookings) ||
         eo_store_dbi(store, "carer_phone", 0, &self->phones) ||
         eo_store_dbi(store, "index_meta", 0, &self->meta)) {
-        free(self);
+        eo_index_destroy(&self);
         return NULL;
     }
     return self;
@@ -38,8 +43,61 @@ void eo_index_destroy(eo_index_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    free(*self_p);
+    eo_index_t *self = *self_p;
+    pthread_mutex_destroy(&self->counts_lock);
+    free(self->counts);
+    free(self);
     *self_p = NULL;
+}
+
+/* --- list size hints ------------------------------------------------------------- */
+
+static atomic_uint *s_count_slot(eo_index_t *self, uint32_t dong, int list)
+{
+    const eo_dong_t *d = eo_dongs_find(self->dongs, dong);
+    if (!d || list < 0 || list >= EO_LISTS)
+        return NULL;
+    return &self->counts[(size_t)(d - eo_dongs_at(self->dongs, 0)) * EO_LISTS + (size_t)list];
+}
+
+static void s_counts_load(eo_index_t *self, MDB_txn *txn)
+{
+    pthread_mutex_lock(&self->counts_lock);
+    if (!atomic_load(&self->counts_ready)) {
+        MDB_cursor *cur;
+        int rc = mdb_cursor_open(txn, self->lists, &cur);
+        MDB_val k, v;
+        if (rc == 0) {
+            for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+                 rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+                size_t key, count = 0;
+                memcpy(&key, k.mv_data, sizeof key);
+                atomic_uint *slot = s_count_slot(self, (uint32_t)(key >> 8), (int)(key & 0xff));
+                if (slot && mdb_cursor_count(cur, &count) == 0)
+                    atomic_store_explicit(slot, (unsigned)count, memory_order_relaxed);
+            }
+            mdb_cursor_close(cur);
+        }
+        if (rc && rc != MDB_NOTFOUND)
+            eo_store_fail("carer_list counts", rc); /* only a hint: carry on */
+        atomic_store(&self->counts_ready, true);
+    }
+    pthread_mutex_unlock(&self->counts_lock);
+}
+
+unsigned eo_index_count(eo_index_t *self, MDB_txn *txn, uint32_t dong, int list)
+{
+    if (!atomic_load_explicit(&self->counts_ready, memory_order_acquire))
+        s_counts_load(self, txn);
+    atomic_uint *slot = s_count_slot(self, dong, list);
+    return slot ? atomic_load_explicit(slot, memory_order_relaxed) : 0;
+}
+
+void eo_index_count_add(eo_index_t *self, uint32_t dong, int list, int delta)
+{
+    atomic_uint *slot = s_count_slot(self, dong, list);
+    if (slot)
+        atomic_fetch_add_explicit(slot, (unsigned)delta, memory_order_relaxed);
 }
 
 const eo_dongs_t *eo_index_dongs(eo_index_t *self)
@@ -102,7 +160,7 @@ bool eo_window_caps_ok(const eo_window_t *w, uint8_t kind, const uint32_t week_b
 
 /* --- keys ----------------------------------------------------------------------- */
 
-static void s_min_key(uint8_t key[9], uint32_t id, char type, int32_t period)
+void eo_min_key(uint8_t key[9], uint32_t id, char type, int32_t period)
 {
     eo_be32_put(key, id);
     key[4] = (uint8_t)type;
@@ -113,7 +171,7 @@ int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
                      int32_t period, uint32_t *out)
 {
     uint8_t kb[9];
-    s_min_key(kb, id, type, period);
+    eo_min_key(kb, id, type, period);
     MDB_val k = {sizeof kb, kb}, v;
     int rc = mdb_get(txn, self->minutes, &k, &v);
     *out = 0;
@@ -131,7 +189,7 @@ static int s_minutes_set(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
                          int32_t period, uint32_t value)
 {
     uint8_t kb[9];
-    s_min_key(kb, id, type, period);
+    eo_min_key(kb, id, type, period);
     MDB_val k = {sizeof kb, kb}, v = {sizeof value, &value};
     int rc = value ? mdb_put(txn, self->minutes, &k, &v, 0)
                    : mdb_del(txn, self->minutes, &k, NULL);
@@ -194,7 +252,7 @@ static int s_rec_get(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_rec_t *rec)
     if (v.mv_size != sizeof *rec)
         return eo_store_fail("carer get", MDB_CORRUPTED);
     memcpy(rec, v.mv_data, sizeof *rec);
-    return rec->version == S_REC_VERSION ? EO_OK : eo_store_fail("carer get", MDB_VERSION_MISMATCH);
+    return rec->version == EO_REC_VERSION ? EO_OK : eo_store_fail("carer get", MDB_VERSION_MISMATCH);
 }
 
 static int s_rec_put(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec)
@@ -206,39 +264,45 @@ static int s_rec_put(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec)
     return rc ? eo_store_fail("carer put", rc) : EO_OK;
 }
 
-static bool s_listed(const eo_carer_t *c)
+bool eo_carer_listed(const eo_carer_t *c)
 {
     return c->pool && c->active;
 }
 
-static void s_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e)
+void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e)
 {
     const eo_carer_t *c = &rec->carer;
     memset(e, 0, sizeof *e);
     eo_be32_put(e->booked_be, booked);
     eo_be32_put(e->id_be, c->id);
     e->valid_until = c->check_until < c->training_until ? c->check_until : c->training_until;
-    memcpy(e->dongs, c->dongs, sizeof e->dongs);
     e->kind = c->kind;
     e->n_book = rec->n_book > 255 ? 255 : (uint8_t)rec->n_book;
-    e->n_dongs = c->n_dongs;
     memcpy(e->avail, c->avail, sizeof e->avail);
 }
 
-/* Add (or remove) the carer's entry in every preferred dong's list. */
+/* Add (or remove) the carer's entry in the lists of every preferred dong: "any" b for
+ * every block b in which it is free at least once, "full" b if free all through b. */
 static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, uint32_t booked,
                      bool add)
 {
-    if (!s_listed(&rec->carer))
+    if (!eo_carer_listed(&rec->carer))
         return EO_OK;
     eo_entry_t e;
-    s_entry_make(rec, booked, &e);
+    eo_entry_make(rec, booked, &e);
     for (int i = 0; i < rec->carer.n_dongs; i++) {
-        uint32_t dong = rec->carer.dongs[i];
-        MDB_val k = {sizeof dong, &dong}, v = {sizeof e, &e};
-        int rc = add ? mdb_put(txn, self->lists, &k, &v, 0) : mdb_del(txn, self->lists, &k, &v);
-        if (rc && !(add && rc == MDB_KEYEXIST))
-            return eo_store_fail(add ? "carer_dong put" : "carer_dong del", rc);
+        for (int x = 0; x < 2 * EO_BLOCKS; x++) {
+            int b = x % EO_BLOCKS, list = x < EO_BLOCKS ? b : EO_LIST_FULL + b;
+            if (x < EO_BLOCKS ? e.avail[b] == 0 : e.avail[b] != 0xff)
+                continue;
+            size_t key = eo_list_key(rec->carer.dongs[i], list);
+            MDB_val k = {sizeof key, &key}, v = {sizeof e, &e};
+            int rc = add ? mdb_put(txn, self->lists, &k, &v, 0)
+                         : mdb_del(txn, self->lists, &k, &v);
+            if (rc && !(add && rc == MDB_KEYEXIST))
+                return eo_store_fail(add ? "carer_list put" : "carer_list del", rc);
+            eo_index_count_add(self, rec->carer.dongs[i], list, add ? 1 : -1);
+        }
     }
     return EO_OK;
 }
@@ -264,6 +328,32 @@ int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_
         return eo_store_fail("carer_phone get", MDB_CORRUPTED);
     memcpy(id, v.mv_data, sizeof *id);
     return EO_OK;
+}
+
+void eo_rec_make(eo_rec_t *rec, const eo_carer_t *carer, uint32_t n_book)
+{
+    /* Field by field into a zeroed record, so that padding and unused array slots are
+     * stored as zeros (records and entries are compared byte for byte). */
+    memset(rec, 0, sizeof *rec);
+    rec->version = EO_REC_VERSION;
+    rec->n_book = n_book;
+    eo_carer_t *c = &rec->carer;
+    c->id = carer->id;
+    memcpy(c->site, carer->site, strnlen(carer->site, EO_SITE_SLUG - 1));
+    c->kind = carer->kind;
+    c->pool = carer->pool;
+    c->active = carer->active;
+    c->night_ok = carer->night_ok;
+    c->home_dong = carer->home_dong;
+    c->n_dongs = carer->n_dongs;
+    memcpy(c->dongs, carer->dongs, carer->n_dongs * sizeof c->dongs[0]);
+    memcpy(c->phone, carer->phone, strnlen(carer->phone, sizeof c->phone - 1));
+    memcpy(c->name, carer->name, strnlen(carer->name, sizeof c->name - 1));
+    memcpy(c->avail, carer->avail, sizeof c->avail);
+    c->check_until = carer->check_until;
+    c->training_until = carer->training_until;
+    c->n_providers = carer->n_providers;
+    memcpy(c->providers, carer->providers, carer->n_providers * sizeof c->providers[0]);
 }
 
 int eo_index_put(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carer)
@@ -295,27 +385,8 @@ int eo_index_put(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carer)
             (rc = s_phone_set(self, txn, rec.carer.phone, 0, false)))
             return rc;
     }
-    rec.version = S_REC_VERSION;
-    /* Copy field by field through a zeroed record so padding and unused array slots
-     * are stored as zeros (the entries are compared byte for byte). */
-    eo_carer_t *c = &rec.carer;
-    memset(c, 0, sizeof *c);
-    c->id = carer->id;
-    memcpy(c->site, carer->site, strnlen(carer->site, EO_SITE_SLUG));
-    c->kind = carer->kind;
-    c->pool = carer->pool;
-    c->active = carer->active;
-    c->night_ok = carer->night_ok;
-    c->home_dong = carer->home_dong;
-    c->n_dongs = carer->n_dongs;
-    memcpy(c->dongs, carer->dongs, carer->n_dongs * sizeof c->dongs[0]);
-    memcpy(c->phone, carer->phone, strlen(carer->phone));
-    memcpy(c->name, carer->name, strlen(carer->name));
-    memcpy(c->avail, carer->avail, sizeof c->avail);
-    c->check_until = carer->check_until;
-    c->training_until = carer->training_until;
-    c->n_providers = carer->n_providers;
-    memcpy(c->providers, carer->providers, carer->n_providers * sizeof c->providers[0]);
+    eo_rec_make(&rec, carer, rec.n_book);
+    const eo_carer_t *c = &rec.carer;
     if ((rc = s_rec_put(self, txn, &rec)) || (rc = s_entries(self, txn, &rec, booked, true)) ||
         (rc = s_phone_set(self, txn, c->phone, c->id, true)))
         return rc;
@@ -446,7 +517,7 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
         return rc;
     /* Every entry's sort key changes: empty the lists and write them again. */
     if ((rc = mdb_drop(txn, self->lists, 0)))
-        return eo_store_fail("carer_dong drop", rc);
+        return eo_store_fail("carer_list drop", rc);
     if ((rc = s_ref_week_put(self, txn, ws)))
         return rc;
     MDB_cursor *cur;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eo_phone.h"
 #include "eo_dong.h"
 #include "eo_store.h"
 #include "eo_time.h"
@@ -114,10 +115,7 @@ int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_
  * in why (may be NULL). */
 int eo_carer_validate(const eo_carer_t *carer, const eo_dongs_t *dongs, char *why,
                       size_t whylen);
-/* True if text is an E.164 number: '+' then 8 to 15 digits, no leading 0. */
-bool eo_phone_valid(const char *text);
-/* Write a masked phone for logs ("+82 10-****-5678" style) into buf. Returns buf. */
-char *eo_phone_mask(const char *phone, char *buf, size_t size);
+/* eo_phone_valid (E.164) and eo_phone_mask (for logs) are in eo_phone.h. */
 /* Availability bit helpers (slot 0..335). */
 static inline bool eo_avail_get(const uint8_t *avail, int slot)
 {
@@ -140,6 +138,16 @@ static inline void eo_avail_set(uint8_t *avail, int slot, bool on)
 int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t);
 /* The reference week's Monday 00:00, or 0 if none yet. */
 int eo_index_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
+
+/* Bulk load into an EMPTY index (no carer yet): n carers in strictly ascending id
+ * order, with their minutes booked in the week (week_min) and month (month_min, may be
+ * NULL) that contain t; the week of t becomes the reference week. Everything is
+ * validated before anything is written; then records, minutes, phones and lists are
+ * appended in key order, which is an order of magnitude faster than n puts. EO_EINVAL
+ * (bad record or order, logged with the carer's id), EO_EEXIST (index not empty or a
+ * phone twice). On error the caller aborts its transaction. */
+int eo_index_load(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carers,
+                  const uint32_t *week_min, const uint32_t *month_min, size_t n, eo_time_t t);
 
 /* Visit every carer in id order (export); stop early if fn returns != 0. */
 int eo_index_each(eo_index_t *self, MDB_txn *txn,

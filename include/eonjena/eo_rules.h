@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <czmq.h>
+
 #include "eo_calendar.h"
 #include "eo_dong.h"
 #include "eo_reason.h"
@@ -28,6 +30,12 @@ eo_rules_t *eo_rules_load(const char *cfg_path, const char *fees_path, eo_calend
                           char *err, size_t errlen);
 /* data/rules.cfg and data/fees.tsv of eo_data_dir(). */
 eo_rules_t *eo_rules_load_default(eo_calendar_t *cal, char *err, size_t errlen);
+/* From the rules section of etc/eonjena.cfg (rules/cfg, rules/fees; "" or missing =
+ * the data dir's file); root may be NULL. */
+eo_rules_t *eo_rules_load_config(zconfig_t *root, eo_calendar_t *cal, char *err,
+                                 size_t errlen);
+/* The calendar named by rules/holidays of etc/eonjena.cfg ("" = data/holidays.tsv). */
+eo_calendar_t *eo_calendar_load_config(zconfig_t *root, char *err, size_t errlen);
 void eo_rules_destroy(eo_rules_t **self_p);
 /* Re-read rules.cfg, fees.tsv and the calendar if any changed. 0, or an error (logged;
  * the old values stay in force). */
@@ -49,6 +57,9 @@ typedef struct {
     eo_reason_t reason;      /* why (a rejection code when REFUSED) */
     eo_time_t business_at;   /* QUEUED and BEFORE_BUSINESS: when business hours begin */
     bool anytime_allowance;  /* POOL: the carer earns the 언제나 case allowance */
+    bool starts_before_business; /* QUEUED_LATE_START whose service starts before
+                                  * business_at (e.g. Friday 19:00 for Saturday 14:00):
+                                  * DOMAIN.md queues it; the caller should warn the member */
 } eo_route_decision_t;
 
 /* Route a 방문형 request made at `requested` for a service starting at `start`.

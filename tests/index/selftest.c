@@ -3,10 +3,12 @@
 
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_w1.h"
 
 int main(void)
 {
     zsys_init();
     eo_index_test(true);
+    eo_w1_test(true);
     return 0;
 }

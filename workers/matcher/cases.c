@@ -73,6 +73,11 @@ void eo_cases_destroy(eo_cases_t **self_p)
     }
 }
 
+void eo_cases_set_rules(eo_cases_t *self, eo_rules_t *rules)
+{
+    self->rules = rules;
+}
+
 eo_store_t *eo_cases_store(eo_cases_t *self)
 {
     return self->store;

@@ -7,6 +7,7 @@
 #include "core.pb-c.h"
 #include "eonjena/eo_cases.h"
 #include "eonjena/eo_error.h"
+#include "rules_glue.h"
 
 #define S_CASE_VERSION 1
 #define S_OFFER_VERSION 1
@@ -33,13 +34,14 @@ typedef struct {
 } eo_offer_t;
 
 /* Input log record kinds. */
-enum { S_INPUT_EVENT = 'E', S_INPUT_TIMER = 'T', S_INPUT_CARER = 'C' };
+enum { S_INPUT_EVENT = 'E', S_INPUT_TIMER = 'T', S_INPUT_CARER = 'C', S_INPUT_CONFIG = 'G' };
 
 struct eo_cases_t {
     eo_store_t *store;
     eo_index_t *index;
     const eo_dongs_t *dongs;
     eo_cases_config_t cfg;
+    eo_rules_t *rules;  /* NULL: built-in routing and fees */
     MDB_dbi cases;    /* id -> eo_case_t */
     MDB_dbi reqs;     /* id -> packed Request (personal data; purge blanks it) */
     MDB_dbi offers;   /* id \0 carer(BE32) -> eo_offer_t */
@@ -132,6 +134,8 @@ int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, 
 
 /* settle.c: the one settlement function. */
 int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome);
+/* "won", "filled", "unbookable", "no_offer"; "recorded" otherwise. */
+const char *eo_settle_outcome_name(int outcome);
 
 /* inputs.c */
 int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payload, size_t size);

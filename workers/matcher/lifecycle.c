@@ -380,6 +380,7 @@ static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
     int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
     if (rc)
         return rc;
+    snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
     if (ctx->outcome == EO_SETTLE_WON && c->n_winners >= c->needed)
         *next = EV_FULL;
     else if (ctx->outcome == EO_SETTLE_UNBOOKABLE && c->wave_open == 0)
@@ -391,7 +392,9 @@ static int a_late(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *c
                   eo_case_event_t *next)
 {
     (void)next;
-    return eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
+    int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
+    snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
+    return rc;
 }
 
 static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
@@ -479,11 +482,19 @@ static int a_expire(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
 
 /* Cancellation fee (DOMAIN.md, national 일시연계 rules): free until 24 h before the
  * start; then one hour of the base day rate; from 1 h before, 50 % of the linked fee.
- * TODO(rules): use the rules helper's fee function once eo_rules.h lands. */
-static int64_t s_cancel_fee(const eo_case_t *c, int64_t now)
+ * The rules price it when set; the built-in fallback uses the 2024 base rate. */
+static int64_t s_cancel_fee(eo_cases_t *self, const eo_case_t *c, int64_t now)
 {
+    if (c->state != EO_CASE_SETTLED)
+        return 0;
+    if (self->rules) {
+        int64_t fee = eo_glue_cancel_fee(self->rules, self->dongs, c->site, c->start, c->end,
+                                         c->requested_at, now);
+        if (fee >= 0)
+            return fee;
+    }
     const int64_t base = 11630;
-    if (c->state != EO_CASE_SETTLED || c->start - now >= 24 * 3600)
+    if (c->start - now >= 24 * 3600)
         return 0;
     if (c->start - now >= 3600)
         return base;
@@ -495,7 +506,7 @@ static int a_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
 {
     (void)next;
     int64_t now = self->now_ms / 1000;
-    c->fee = s_cancel_fee(c, now);
+    c->fee = s_cancel_fee(self, c, now);
     int rc = eo_timer_clear(self, txn, c);
     if (rc || (rc = eo_case_close_offers(self, txn, c, EO_OFFER_WITHDRAWN,
                                          EO__MESSAGE__KIND__KIND_WITHDRAWN, false)))

@@ -19,6 +19,8 @@ typedef struct {
     eo_cases_t *cases;
     eo_worker_t *worker;
     eo_client_t *client;
+    eo_calendar_t *calendar;
+    eo_rules_t *rules;
     size_t batch;
     zhashx_t *inflight;      /* "ob:<seq>" -> seq, relayed and not yet acknowledged */
     uint64_t next_seq;       /* relay rows from here on */
@@ -240,6 +242,7 @@ static void s_destroy(s_matcher_t *self)
     eo_client_destroy(&self->client);
     eo_cases_destroy(&self->cases);
     eo_index_destroy(&self->index);
+    eo_glue_rules_destroy(&self->rules, &self->calendar);
     zhashx_destroy(&self->inflight);
     free(self->acked);
 }
@@ -256,7 +259,11 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
         self.batch = 256;
     int window = atoi(args->config ? zconfig_get(args->config, "matcher/window", "64") : "64");
     self.inflight = zhashx_new();
-    self.index = eo_index_new(args->store, args->dongs);
+    char err[256] = "";
+    self.rules = eo_glue_rules_load(&self.calendar, err, sizeof err);
+    if (!self.rules)
+        zsys_error("matcher: cannot load the rules: %s", err);
+    self.index = self.rules ? eo_index_new(args->store, args->dongs) : NULL;
     self.cases = self.index ? eo_cases_new(args->store, self.index, args->dongs, &cfg) : NULL;
     self.worker = self.cases ? eo_worker_new(args->broker, "match", args->sites,
                                              args->curve_server_public, args->curve_secret)
@@ -264,6 +271,15 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
     self.client = self.worker ? eo_client_new(args->broker, args->curve_server_public,
                                               args->curve_secret)
                               : NULL;
+    if (self.cases)
+        eo_cases_set_rules(self.cases, self.rules);
+    MDB_txn *txn = NULL;
+    if (self.client && (eo_store_begin(args->store, true, &txn) ||
+                        eo_cases_record_config(self.cases, txn) ||
+                        eo_store_commit(args->store, &txn))) {
+        eo_store_abort(&txn);
+        eo_client_destroy(&self.client);
+    }
     if (!self.client) {
         zsys_error("matcher: cannot start (store, index or broker %s)", args->broker);
         s_destroy(&self);

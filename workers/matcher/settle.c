@@ -116,6 +116,22 @@ static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uin
     return rc;
 }
 
+const char *eo_settle_outcome_name(int outcome)
+{
+    switch (outcome) {
+    case EO_SETTLE_WON:
+        return "won";
+    case EO_SETTLE_FILLED:
+        return "filled";
+    case EO_SETTLE_UNBOOKABLE:
+        return "unbookable";
+    case EO_SETTLE_NO_OFFER:
+        return "no_offer";
+    default:
+        return "recorded";
+    }
+}
+
 int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome)
 {
     eo_offer_t o;

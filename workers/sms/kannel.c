@@ -24,162 +24,8 @@
 #include <curl/curl.h>
 
 #include "adapter.h"
+#include "engine.h"
 #include "eonjena/eo_phone.h"
-
-/* --- the engine: curl multi on its own thread ------------------------------------------
- * The role's thread commits to LMDB with fsync; if HTTP ran there too, every commit
- * would leave the connections idle. So the sendsms GETs run on this thread: it takes
- * "SEND id url" from the pipe, keeps `conns` keep-alive connections busy and answers
- * "id rc" for each. */
-
-#define S_ENGINE_QUEUE 512 /* GETs handed to the engine and not answered, at most */
-
-typedef struct {
-    CURL *easy;
-    char *id; /* the message in flight on this handle, NULL if idle */
-    char err[CURL_ERROR_SIZE];
-} s_conn_t;
-
-typedef struct {
-    int nconns;
-    long timeout_ms;
-} s_engine_args_t;
-
-typedef struct {
-    char *id, *url;
-} s_job_t;
-
-static size_t s_discard(char *ptr, size_t size, size_t n, void *arg)
-{
-    (void)ptr, (void)arg;
-    return size * n;
-}
-
-/* Start queued jobs on idle connections. */
-static void s_engine_start(CURLM *multi, s_conn_t *conns, int n, zlistx_t *jobs)
-{
-    for (int i = 0; i < n && zlistx_size(jobs); i++) {
-        if (conns[i].id)
-            continue;
-        s_job_t *job = zlistx_first(jobs);
-        zlistx_detach_cur(jobs);
-        curl_easy_setopt(conns[i].easy, CURLOPT_URL, job->url); /* curl copies it */
-        conns[i].id = job->id;
-        free(job->url);
-        free(job);
-        curl_multi_add_handle(multi, conns[i].easy);
-    }
-}
-
-/* Report finished transfers: 2xx taken; 4xx refused for good; anything else retried. */
-static void s_engine_harvest(CURLM *multi, zsock_t *pipe)
-{
-    int left;
-    CURLMsg *msg;
-    while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        s_conn_t *conn;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&conn);
-        long code = 0;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &code);
-        int rc = msg->data.result != CURLE_OK ? EO_EIO
-                 : code >= 200 && code < 300  ? EO_OK
-                 : code >= 400 && code < 500  ? EO_EINVAL
-                                              : EO_EIO;
-        if (rc != EO_OK)
-            zsys_warning("sms kannel: sendsms for %s: %s (HTTP %ld)", conn->id,
-                         msg->data.result != CURLE_OK ? conn->err : "refused", code);
-        curl_multi_remove_handle(multi, conn->easy);
-        zsock_send(pipe, "si", conn->id, rc);
-        zstr_free(&conn->id);
-    }
-}
-
-static void s_engine(zsock_t *pipe, void *arg)
-{
-    s_engine_args_t *a = arg;
-    int n = a->nconns;
-    CURLM *multi = curl_multi_init();
-    s_conn_t *conns = calloc((size_t)n, sizeof *conns);
-    zlistx_t *jobs = zlistx_new();
-    assert(multi && conns && jobs);
-    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)n);
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)n);
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)n);
-    for (int i = 0; i < n; i++) {
-        CURL *e = curl_easy_init();
-        assert(e);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, s_discard);
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, a->timeout_ms);
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, conns[i].err);
-        curl_easy_setopt(e, CURLOPT_PRIVATE, &conns[i]);
-        conns[i].easy = e;
-    }
-    zsock_signal(pipe, 0);
-    bool done = false;
-    while (!done) {
-        /* wait on the pipe and curl's sockets together */
-        zmq_pollitem_t items[72];
-        int count = 0;
-        items[count++] = (zmq_pollitem_t){zsock_resolve(pipe), 0, ZMQ_POLLIN, 0};
-        fd_set r, w, x;
-        FD_ZERO(&r);
-        FD_ZERO(&w);
-        FD_ZERO(&x);
-        int maxfd = -1;
-        curl_multi_fdset(multi, &r, &w, &x, &maxfd);
-        for (int fd = 0; fd <= maxfd && count < 72; fd++) {
-            short ev = (short)((FD_ISSET(fd, &r) ? ZMQ_POLLIN : 0) | (FD_ISSET(fd, &w) ? ZMQ_POLLOUT : 0));
-            if (ev)
-                items[count++] = (zmq_pollitem_t){NULL, fd, ev, 0};
-        }
-        long timeout = -1;
-        curl_multi_timeout(multi, &timeout);
-        bool busy = false;
-        for (int i = 0; i < n; i++)
-            busy |= conns[i].id != NULL;
-        /* curl may hold a socket it does not list yet (connecting): look again soon */
-        if (busy && (timeout < 0 || timeout > 10))
-            timeout = 10;
-        if (zmq_poll(items, count, timeout) < 0)
-            break;
-        while (zsock_events(pipe) & ZMQ_POLLIN) {
-            char *cmd = NULL, *id = NULL, *url = NULL;
-            if (zsock_recv(pipe, "sss", &cmd, &id, &url) != 0 || !cmd || streq(cmd, "$TERM")) {
-                done = true;
-                zstr_free(&cmd), zstr_free(&id), zstr_free(&url);
-                break;
-            }
-            s_job_t *job = malloc(sizeof *job);
-            assert(job);
-            *job = (s_job_t){id, url};
-            zlistx_add_end(jobs, job);
-            zstr_free(&cmd);
-        }
-        s_engine_start(multi, conns, n, jobs);
-        int running;
-        curl_multi_perform(multi, &running);
-        s_engine_harvest(multi, pipe);
-        s_engine_start(multi, conns, n, jobs);
-        curl_multi_perform(multi, &running);
-    }
-    for (int i = 0; i < n; i++) {
-        curl_multi_remove_handle(multi, conns[i].easy);
-        curl_easy_cleanup(conns[i].easy);
-        free(conns[i].id);
-    }
-    for (s_job_t *job = zlistx_first(jobs); job; job = zlistx_next(jobs)) {
-        free(job->id);
-        free(job->url);
-        free(job);
-    }
-    zlistx_destroy(&jobs);
-    free(conns);
-    curl_multi_cleanup(multi);
-}
 
 /* --- the driver, on the role's thread ------------------------------------------------ */
 
@@ -187,7 +33,6 @@ typedef struct {
     char *name;
     const eo_sms_sink_t *sink;
     zactor_t *engine;
-    s_engine_args_t engine_args;
     int busy;           /* handed to the engine, not answered */
     char *base;         /* sendsms?username=..&password=..&from=..&coding=2&charset=UTF-8 */
     char *dlr_base;     /* <public_url>/kannel/<name>/dlr */
@@ -262,8 +107,8 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
     free(u), free(p), free(f), free(s);
     if (mask)
         self->dlr_base = zsys_sprintf("%s/kannel/%s/dlr", env->public_url, env->name);
-    self->engine_args = (s_engine_args_t){conns, timeout};
-    self->engine = zactor_new(s_engine, &self->engine_args);
+    eo_sms_engine_args_t ea = {conns, timeout, NULL, NULL};
+    self->engine = eo_sms_engine_new(&ea);
     assert(self->engine);
     return self;
 }
@@ -271,7 +116,7 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
 static int s_send(void *state, const eo_sms_mt_t *mt)
 {
     s_kannel_t *self = state;
-    if (self->busy >= S_ENGINE_QUEUE)
+    if (self->busy >= 512) /* enough for the engine to keep busy through an fsync */
         return EO_EOVERLOAD;
     char to[EO_PHONE_MAX];
     /* Korean mobiles in the national form if asked; other E.164 numbers as they are */
@@ -290,7 +135,7 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
     else
         url = zsys_sprintf("%s&to=%s&text=%s", self->base, eto, etext);
     free(eto), free(etext);
-    zsock_send(self->engine, "sss", "SEND", mt->id, url);
+    zsock_send(self->engine, "ssss", "SEND", mt->id, url, "");
     zstr_free(&url);
     self->busy++;
     return EO_OK;

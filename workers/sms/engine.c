@@ -57,11 +57,13 @@ static void s_start(s_engine_t *self)
     }
 }
 
-/* Report finished transfers: 2xx taken; 4xx refused for good; anything else retried. */
+/* Report finished transfers, all of them in one message: 2xx taken; 4xx refused for
+ * good; anything else retried. */
 static void s_harvest(s_engine_t *self)
 {
     int left;
     CURLMsg *msg;
+    zmsg_t *out = NULL;
     while ((msg = curl_multi_info_read(self->multi, &left)) != NULL) {
         if (msg->msg != CURLMSG_DONE)
             continue;
@@ -77,10 +79,15 @@ static void s_harvest(s_engine_t *self)
             zsys_warning("sms: gateway request for %s: %s (HTTP %ld)", c->id,
                          msg->data.result != CURLE_OK ? c->err : "refused", code);
         curl_multi_remove_handle(self->multi, c->easy);
-        zsock_send(self->pipe, "si", c->id, rc);
+        if (!out)
+            out = zmsg_new();
+        zmsg_addstr(out, c->id);
+        zmsg_addstrf(out, "%d", rc);
         zstr_free(&c->id);
         zstr_free(&c->body);
     }
+    if (out)
+        zmsg_send(&out, self->pipe);
 }
 
 /* Wait on the pipe and curl's sockets together. Returns false when told to stop. */
@@ -111,21 +118,26 @@ static bool s_wait(s_engine_t *self)
     return zmq_poll(items, count, timeout) >= 0;
 }
 
-/* Take every SEND waiting on the pipe. Returns false on $TERM. */
+/* Take every SEND waiting on the pipe ("SEND" then id, url, body for each job).
+ * Returns false on $TERM. */
 static bool s_take(s_engine_t *self)
 {
     while (zsock_events(self->pipe) & ZMQ_POLLIN) {
-        char *cmd = NULL, *id = NULL, *url = NULL, *body = NULL;
-        if (zsock_recv(self->pipe, "ssss", &cmd, &id, &url, &body) != 0 || !cmd
-            || streq(cmd, "$TERM") || !id || !url) {
-            zstr_free(&cmd), zstr_free(&id), zstr_free(&url), zstr_free(&body);
-            return false;
-        }
-        s_job_t *job = malloc(sizeof *job);
-        assert(job);
-        *job = (s_job_t){id, url, body ? body : strdup("")};
-        zlistx_add_end(self->jobs, job);
+        zmsg_t *msg = zmsg_recv(self->pipe);
+        char *cmd = msg ? zmsg_popstr(msg) : NULL;
+        bool ok = cmd && streq(cmd, "SEND");
         zstr_free(&cmd);
+        while (ok && zmsg_size(msg) >= 3) {
+            s_job_t *job = malloc(sizeof *job);
+            assert(job);
+            job->id = zmsg_popstr(msg);
+            job->url = zmsg_popstr(msg);
+            job->body = zmsg_popstr(msg);
+            zlistx_add_end(self->jobs, job);
+        }
+        zmsg_destroy(&msg);
+        if (!ok)
+            return false;
     }
     return true;
 }
@@ -193,4 +205,40 @@ zactor_t *eo_sms_engine_new(const eo_sms_engine_args_t *args)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     return zactor_new(s_engine, (void *)args);
+}
+
+void eo_sms_batch_add(zmsg_t **batch, const char *id, const char *url, const char *body)
+{
+    if (!*batch) {
+        *batch = zmsg_new();
+        zmsg_addstr(*batch, "SEND");
+    }
+    zmsg_addstr(*batch, id);
+    zmsg_addstr(*batch, url);
+    zmsg_addstr(*batch, body);
+}
+
+void eo_sms_batch_send(zmsg_t **batch, zactor_t *engine)
+{
+    if (*batch)
+        zmsg_send(batch, engine);
+}
+
+int eo_sms_engine_recv(zactor_t *engine, void (*fn)(void *arg, const char *id, int rc), void *arg)
+{
+    int n = 0;
+    while (zsock_events(zactor_sock(engine)) & ZMQ_POLLIN) {
+        zmsg_t *msg = zmsg_recv(engine);
+        if (!msg)
+            break;
+        while (zmsg_size(msg) >= 2) {
+            char *id = zmsg_popstr(msg), *rc = zmsg_popstr(msg);
+            fn(arg, id, atoi(rc));
+            n++;
+            zstr_free(&id);
+            zstr_free(&rc);
+        }
+        zmsg_destroy(&msg);
+    }
+    return n;
 }

@@ -29,6 +29,7 @@ typedef struct {
     char *name;
     const eo_sms_sink_t *sink;
     zactor_t *engine;
+    zmsg_t *batch;      /* requests for the engine, sent once per turn */
     int busy;
     bool national;
     char *url, *from;
@@ -46,6 +47,7 @@ static void s_destroy(void **state_p)
     s_http_t *self = *state_p;
     if (!self)
         return;
+    zmsg_destroy(&self->batch);
     zactor_destroy(&self->engine);
     zhash_destroy(&self->keys);
     free(self->name);
@@ -111,7 +113,7 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
         self->sink->sent(self->sink->owner, self->name, mt->id, EO_EINVAL);
         return EO_OK;
     }
-    zsock_send(self->engine, "ssss", "SEND", mt->id, self->url, body);
+    eo_sms_batch_add(&self->batch, mt->id, self->url, body);
     free(body);
     self->busy++;
     return EO_OK;
@@ -120,25 +122,27 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
 static size_t s_pollfds(void *state, zmq_pollitem_t *items, size_t max)
 {
     s_http_t *self = state;
+    eo_sms_batch_send(&self->batch, self->engine); /* what this turn queued */
     if (self->busy == 0 || max == 0)
         return 0;
     items[0] = (zmq_pollitem_t){zsock_resolve(self->engine), 0, ZMQ_POLLIN, 0};
     return 1;
 }
 
+static void s_answer(void *arg, const char *id, int rc)
+{
+    s_http_t *self = arg;
+    self->busy--;
+    self->sink->sent(self->sink->owner, self->name, id, rc);
+}
+
+/* The engine's answers: one per send. */
 static void s_ready(void *state, zmq_pollitem_t *items, size_t n)
 {
     (void)items, (void)n;
     s_http_t *self = state;
-    while (self->busy > 0 && (zsock_events(self->engine) & ZMQ_POLLIN)) {
-        char *id = NULL;
-        int rc = EO_EIO;
-        if (zsock_recv(self->engine, "si", &id, &rc) != 0 || !id)
-            break;
-        self->busy--;
-        self->sink->sent(self->sink->owner, self->name, id, rc);
-        zstr_free(&id);
-    }
+    if (self->busy > 0)
+        eo_sms_engine_recv(self->engine, s_answer, self);
 }
 
 static void s_tick(void *state)

@@ -6,6 +6,7 @@
 
 #include "cases_int.h"
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_template.h"
 #include "matcher.h"
 
 #define S_MAX_BATCH 1024
@@ -17,8 +18,11 @@ typedef struct {
     zsock_t *pipe;
     eo_index_t *index;
     eo_cases_t *cases;
+    eo_templates_t *templates; /* the configured texts, lent to cases */
     eo_worker_t *worker;
     eo_client_t *client;
+    eo_calendar_t *calendar;
+    eo_rules_t *rules;
     size_t batch;
     zhashx_t *inflight;      /* "ob:<seq>" -> seq, relayed and not yet acknowledged */
     uint64_t next_seq;       /* relay rows from here on */
@@ -239,7 +243,9 @@ static void s_destroy(s_matcher_t *self)
     eo_worker_destroy(&self->worker);
     eo_client_destroy(&self->client);
     eo_cases_destroy(&self->cases);
+    eo_templates_destroy(&self->templates);
     eo_index_destroy(&self->index);
+    eo_glue_rules_destroy(&self->rules, &self->calendar);
     zhashx_destroy(&self->inflight);
     free(self->acked);
 }
@@ -256,7 +262,11 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
         self.batch = 256;
     int window = atoi(args->config ? zconfig_get(args->config, "matcher/window", "64") : "64");
     self.inflight = zhashx_new();
-    self.index = eo_index_new(args->store, args->dongs);
+    char err[256] = "";
+    self.rules = eo_glue_rules_load(&self.calendar, err, sizeof err);
+    if (!self.rules)
+        zsys_error("matcher: cannot load the rules: %s", err);
+    self.index = self.rules ? eo_index_new(args->store, args->dongs) : NULL;
     self.cases = self.index ? eo_cases_new(args->store, self.index, args->dongs, &cfg) : NULL;
     self.worker = self.cases ? eo_worker_new(args->broker, "match", args->sites,
                                              args->curve_server_public, args->curve_secret)
@@ -264,6 +274,26 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
     self.client = self.worker ? eo_client_new(args->broker, args->curve_server_public,
                                               args->curve_secret)
                               : NULL;
+    if (self.cases) {
+        eo_cases_set_rules(self.cases, self.rules);
+        /* The same texts the sms side checked: one configuration, one wording. */
+        self.templates = eo_templates_new(args->config, args->dongs, err, sizeof err);
+        if (self.templates)
+            eo_cases_set_templates(self.cases, self.templates);
+        else {
+            zsys_error("matcher: the sms templates do not load: %s", err);
+            eo_cases_destroy(&self.cases);
+            eo_worker_destroy(&self.worker);
+            eo_client_destroy(&self.client);
+        }
+    }
+    MDB_txn *txn = NULL;
+    if (self.client && (eo_store_begin(args->store, true, &txn) ||
+                        eo_cases_record_config(self.cases, txn) ||
+                        eo_store_commit(args->store, &txn))) {
+        eo_store_abort(&txn);
+        eo_client_destroy(&self.client);
+    }
     if (!self.client) {
         zsys_error("matcher: cannot start (store, index or broker %s)", args->broker);
         s_destroy(&self);

@@ -83,7 +83,7 @@ static char *s_received(t_peer *p, const char *to)
         if (sscanf(m + 1, "%31s %31s %15s %4095[^>]", from, dst, type, data) != 4 || strcmp(dst, to))
             continue;
         /* a long text comes in parts: "udh <header> data <UCS-2>", joined up here */
-        char udh[64], payload[4096];
+        char udh[64] = "", payload[4096];
         bool part = streq(type, "udh") && sscanf(data, "%63s data %4095s", udh, payload) == 2;
         char *text = part ? s_ucs2(payload) : streq(type, "ucs-2") ? s_ucs2(data) : strdup(data);
         size_t len = strlen(all);

@@ -260,19 +260,22 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
         return;
     }
     s_ack(self, work, site, m->id, NULL);
-    if (dup)
+    if (dup) {
         self->n.duplicates++;
-    else { /* what goes to the adapter after the commit: a copy that owns its strings */
-        Eo__Event wrap = *ev;
-        wrap.message = m;
-        size_t size;
-        uint8_t *body = eo_event_encode(&wrap, &size);
-        Eo__Event *copy = body ? eo_event_decode(body, size, err, sizeof err) : NULL;
-        free(body);
-        if (copy)
-            zlistx_add_end(self->sends, copy);
+        eo_event_free(&ev);
+        return;
     }
-    eo_event_free(&ev);
+    /* the event goes to the adapter after the commit: give it the normalised strings
+     * (protobuf-c frees them with free(), so they are malloc'ed like its own) */
+    if (ev->message->to != (char *)protobuf_c_empty_string)
+        free(ev->message->to);
+    ev->message->to = strdup(phone);
+    if (ev->message->site != m->site) { /* it was empty: maybe protobuf-c's static "" */
+        if (ev->message->site != (char *)protobuf_c_empty_string)
+            free(ev->message->site);
+        ev->message->site = strdup(site);
+    }
+    zlistx_add_end(self->sends, ev);
 }
 
 /* --- what adapters report ----------------------------------------------------------- */
@@ -550,10 +553,10 @@ static void s_relay_due(s_sms_t *self, int64_t now)
 
 static void s_flush_unqueue(s_sms_t *self)
 {
-    for (char *id = zlistx_first(self->unqueue); id; id = zlistx_next(self->unqueue)) {
+    /* the state stays QUEUED until a delivery report: "accepted by the gateway" only
+     * matters for the resend after a restart, which sms.queue decides */
+    for (char *id = zlistx_first(self->unqueue); id; id = zlistx_next(self->unqueue))
         eo_sms_book_unqueue(self->book, id);
-        eo_sms_book_set_state(self->book, id, EO_SMS_SENT);
-    }
     zlistx_purge(self->unqueue);
 }
 

@@ -26,9 +26,12 @@ int eo_carer_month_cap(uint8_t kind)
     return kind == EO_CARER_INVITED ? 56 * 60 : 0;
 }
 
-bool eo_phone_valid(const char *text)
+/* E.164: '+', a country code not starting with 0, 8 to 15 digits in all. Imports
+ * accept only Korean mobile numbers (eo_phone_normalise); the record itself only needs
+ * a number an SMS gateway can address. */
+static bool s_e164(const char *text)
 {
-    if (!text || text[0] != '+' || text[1] < '1' || text[1] > '9')
+    if (text[0] != '+' || text[1] < '1' || text[1] > '9')
         return false;
     size_t n = strlen(text + 1);
     if (n < 8 || n > 15)
@@ -37,19 +40,6 @@ bool eo_phone_valid(const char *text)
         if (text[i] < '0' || text[i] > '9')
             return false;
     return true;
-}
-
-char *eo_phone_mask(const char *phone, char *buf, size_t size)
-{
-    size_t n = phone ? strlen(phone) : 0;
-    if (n > 4 && strncmp(phone, "+82", 3) == 0 && n >= 9)
-        /* +82 10-****-5678: carrier prefix and the last four digits only. */
-        snprintf(buf, size, "+82 %.2s-****-%s", phone + 3, phone + n - 4);
-    else if (n > 4)
-        snprintf(buf, size, "****%s", phone + n - 4);
-    else
-        snprintf(buf, size, "****");
-    return buf;
 }
 
 /* A date key is 0 (none) or a real yyyymmdd date. */
@@ -102,7 +92,7 @@ int eo_carer_validate(const eo_carer_t *c, const eo_dongs_t *dongs, char *why,
             if (c->dongs[j] == c->dongs[i])
                 return s_fail(why, whylen, "preferred dong repeated");
     }
-    if (strnlen(c->phone, sizeof c->phone) == sizeof c->phone || !eo_phone_valid(c->phone))
+    if (strnlen(c->phone, sizeof c->phone) == sizeof c->phone || !s_e164(c->phone))
         return s_fail(why, whylen, "phone is not E.164 (+821012345678)");
     if (!s_name_ok(c->name, sizeof c->name))
         return s_fail(why, whylen, "name too long or has control characters");

@@ -402,6 +402,14 @@ int eo_index_get(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_carer_t *out)
     return rc;
 }
 
+int eo_index_size(eo_index_t *self, MDB_txn *txn, size_t *carers)
+{
+    MDB_stat st;
+    int rc = mdb_stat(txn, self->carers, &st);
+    *carers = rc ? 0 : st.ms_entries;
+    return rc ? eo_store_fail("carer stat", rc) : EO_OK;
+}
+
 int eo_index_each(eo_index_t *self, MDB_txn *txn,
                   int (*fn)(void *arg, const eo_carer_t *carer), void *arg)
 {

@@ -110,14 +110,11 @@ int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_
 
 /* Check a record against the dong table: id > 0, known site, kind 1..3, home and
  * preferred dongs known and of the carer's site, no repeated dong, E.164 phone, valid
- * dates (0 = none, never a candidate), printable name. 0 or EO_EINVAL with a reason
+ * dates (0 = none, never a candidate), printable name, E.164 phone ('+' and 8 to 15
+ * digits; imports further require a Korean mobile number, eo_phone.h). 0 or EO_EINVAL with a reason
  * in why (may be NULL). */
 int eo_carer_validate(const eo_carer_t *carer, const eo_dongs_t *dongs, char *why,
                       size_t whylen);
-/* True if text is an E.164 number: '+' then 8 to 15 digits, no leading 0. */
-bool eo_phone_valid(const char *text);
-/* Write a masked phone for logs ("+82 10-****-5678" style) into buf. Returns buf. */
-char *eo_phone_mask(const char *phone, char *buf, size_t size);
 /* Availability bit helpers (slot 0..335). */
 static inline bool eo_avail_get(const uint8_t *avail, int slot)
 {
@@ -150,6 +147,9 @@ int eo_index_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
  * phone twice). On error the caller aborts its transaction. */
 int eo_index_load(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carers,
                   const uint32_t *week_min, const uint32_t *month_min, size_t n, eo_time_t t);
+
+/* How many carers the index holds. */
+int eo_index_size(eo_index_t *self, MDB_txn *txn, size_t *carers);
 
 /* Visit every carer in id order (export); stop early if fn returns != 0. */
 int eo_index_each(eo_index_t *self, MDB_txn *txn,

@@ -16,7 +16,9 @@ bool eo_cli_wants_help(int argc, char **argv);
 
 /* Subcommands. */
 int eo_cmd_demo(int argc, char **argv);
+int eo_cmd_export(int argc, char **argv);
 int eo_cmd_holiday(int argc, char **argv);
+int eo_cmd_import(int argc, char **argv);
 int eo_cmd_quote(int argc, char **argv);
 int eo_cmd_purge(int argc, char **argv);
 

@@ -10,7 +10,9 @@
 /* One line per subcommand; keep sorted by name. */
 static const eo_command_t s_commands[] = {
     {"demo", "load W1 demo carers into an empty store", eo_cmd_demo},
+    {"export", "write the carers of a store as a TSV file", eo_cmd_export},
     {"holiday", "list, add or remove holidays of the calendar file", eo_cmd_holiday},
+    {"import", "import carers (TSV) into a store, or a new dong table", eo_cmd_import},
     {"purge", "remove personal data past its retention period", eo_cmd_purge},
     {"quote", "fee, pay and route breakdown of a service as JSON", eo_cmd_quote},
     {NULL, NULL, NULL},

@@ -45,7 +45,7 @@ static bool s_e164(const char *text)
 /* A date key is 0 (none) or a real yyyymmdd date. */
 static bool s_date_ok(int32_t key)
 {
-    return key == 0 || eo_date_wday(key) >= 0;
+    return key == 0 || (key >= 19000101 && key <= 99991231 && eo_date_wday(key) >= 0);
 }
 
 /* Names go to TSV exports and logs: no control characters, NUL-terminated. */

@@ -121,8 +121,8 @@ static int s_duplicates(const char *path, s_rows_t *r, FILE *report)
     return bad;
 }
 
-/* Empty index: one bulk load. */
-static int s_write_bulk(eo_index_t *index, MDB_txn *txn, s_rows_t *r, eo_time_t at)
+/* Empty index: one bulk load, in chunked transactions, all or nothing. */
+static int s_write_bulk(eo_index_t *index, eo_store_t *store, s_rows_t *r, eo_time_t at)
 {
     eo_carer_t *carers = malloc((r->n + 1) * sizeof *carers);
     uint32_t *week = malloc((r->n + 1) * sizeof *week);
@@ -134,7 +134,7 @@ static int s_write_bulk(eo_index_t *index, MDB_txn *txn, s_rows_t *r, eo_time_t 
         month[i] = r->rows[i].month_min;
     }
     if (rc == EO_OK)
-        rc = eo_index_load(index, txn, carers, week, month, r->n, at);
+        rc = eo_index_load_store(index, store, carers, week, month, r->n, at);
     free(carers);
     free(week);
     free(month);
@@ -178,17 +178,22 @@ int eo_carer_import(eo_store_t *store, eo_index_t *index, const char *path, eo_t
     }
     MDB_txn *txn = NULL;
     size_t existing = 0;
-    int rc = eo_store_begin(store, true, &txn);
+    int rc = eo_store_begin(store, false, &txn);
     if (rc == EO_OK)
         rc = eo_index_size(index, txn, &existing);
-    if (rc == EO_OK)
-        rc = existing == 0 && r.n ? s_write_bulk(index, txn, &r, at)
-                                  : s_write_each(index, txn, &r, at, path, report);
-    if (rc == EO_OK)
-        rc = eo_store_commit(store, &txn);
-    else
-        fprintf(report, "%s: nothing imported (%s)\n", path, eo_strerror(rc));
     eo_store_abort(&txn);
+    if (rc == EO_OK && existing == 0 && r.n)
+        rc = s_write_bulk(index, store, &r, at); /* checks emptiness again, in its txn */
+    else if (rc == EO_OK) {
+        rc = eo_store_begin(store, true, &txn);
+        if (rc == EO_OK)
+            rc = s_write_each(index, txn, &r, at, path, report);
+        if (rc == EO_OK)
+            rc = eo_store_commit(store, &txn);
+        eo_store_abort(&txn);
+    }
+    if (rc)
+        fprintf(report, "%s: nothing imported (%s)\n", path, eo_strerror(rc));
     if (rc == EO_OK)
         *rows = r.n;
     free(r.rows);

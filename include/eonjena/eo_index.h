@@ -151,6 +151,13 @@ int eo_index_load(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carers,
 /* How many carers the index holds. */
 int eo_index_size(eo_index_t *self, MDB_txn *txn, size_t *carers);
 
+/* The same as eo_index_load, in transactions of its own (committed every 100,000
+ * writes, several times faster at 1 M carers). If anything fails after validation the
+ * index is emptied again: all or nothing, as with one transaction. */
+int eo_index_load_store(eo_index_t *self, eo_store_t *store, const eo_carer_t *carers,
+                        const uint32_t *week_min, const uint32_t *month_min, size_t n,
+                        eo_time_t t);
+
 /* Visit every carer in id order (export); stop early if fn returns != 0. */
 int eo_index_each(eo_index_t *self, MDB_txn *txn,
                   int (*fn)(void *arg, const eo_carer_t *carer), void *arg);

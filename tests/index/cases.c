@@ -12,6 +12,7 @@
 #include "core.pb-c.h"
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_index.h"
+#include "../../src/index_priv.h" /* eo_index_load_chunk */
 
 static eo_dongs_t *s_dongs;
 static eo_store_t *s_store;
@@ -488,6 +489,35 @@ static void s_test_bad_input(void)
     eo_store_abort(&txn);
 }
 
+/* A chunked bulk load that fails after chunks were committed leaves nothing. */
+static void s_test_load_undo(void)
+{
+    s_reset();
+    eo_time_t sat = s_at(11, 28, 18, 0);
+    eo_carer_t carers[50];
+    uint32_t mins[50] = {0};
+    for (uint32_t i = 0; i < 50; i++) {
+        carers[i] = s_carer(i + 1, EO_CARER_VISIT);
+        s_free(&carers[i], sat, sat + 4 * EO_HOUR);
+    }
+    strcpy(carers[49].phone, carers[0].phone); /* found only when phones are written */
+    eo_index_load_chunk(10);
+    assert(eo_index_load_store(s_index, s_store, carers, mins, NULL, 50, sat) == EO_EEXIST);
+    MDB_txn *txn;
+    size_t n;
+    assert(eo_store_begin(s_store, false, &txn) == EO_OK);
+    assert(eo_index_size(s_index, txn, &n) == EO_OK && n == 0);
+    eo_store_abort(&txn);
+    snprintf(carers[49].phone, sizeof carers[49].phone, "+821040000050");
+    assert(eo_index_load_store(s_index, s_store, carers, mins, NULL, 50, sat) == EO_OK);
+    eo_index_load_chunk(0);
+    assert(eo_store_begin(s_store, false, &txn) == EO_OK);
+    assert(eo_index_size(s_index, txn, &n) == EO_OK && n == 50);
+    eo_store_abort(&txn);
+    assert(strlen(s_ids(sat, sat + EO_HOUR, NULL, 0)) > 0);
+    assert(eo_index_load_store(s_index, s_store, carers, mins, NULL, 50, sat) == EO_EEXIST);
+}
+
 int main(void)
 {
     zsys_init();
@@ -513,6 +543,7 @@ int main(void)
     s_test_bookings_visit();
     s_test_events();
     s_test_bad_input();
+    s_test_load_undo();
     printf("index cases: ok\n");
 
     eo_index_destroy(&s_index);

@@ -148,6 +148,7 @@ static int s_lists(s_load_t *l)
     uint32_t *by_dong = malloc((total + 1) * sizeof *by_dong);
     uint32_t *fill = calloc(nd + 1, sizeof *fill);
     eo_entry_t *buf = NULL;
+    uint32_t *list_buf = NULL;
     int rc = start && by_dong && fill ? EO_OK : EO_ENOMEM;
     if (rc == EO_OK) {
         for (size_t d = 0; d < nd; d++)
@@ -163,32 +164,39 @@ static int s_lists(s_load_t *l)
                     by_dong[start[d] + fill[d]++] = (uint32_t)i;
                 }
         buf = malloc((biggest + 1) * sizeof *buf);
-        if (!buf)
+        list_buf = malloc((biggest + 1) * sizeof *list_buf);
+        if (!buf || !list_buf)
             rc = EO_ENOMEM;
     }
     eo_rec_t rec;
     for (size_t d = 0; rc == EO_OK && d < nd; d++) {
+        /* The dong's entries, made once and sorted once: each list is a filter of
+         * them, so it comes out sorted. */
+        size_t m = 0;
+        for (uint32_t x = start[d]; x < start[d + 1]; x++) {
+            uint32_t i = by_dong[x];
+            eo_rec_make(&rec, &l->carers[i], 0);
+            eo_entry_make(&rec, l->week_min[i], &buf[m++]);
+        }
+        qsort(buf, m, sizeof *buf, s_cmp_entry);
         /* "any" lists 0..41 then "full" lists 64..105: ascending keys. */
         for (int y = 0; rc == EO_OK && y < 2 * EO_BLOCKS; y++) {
             int b = y % EO_BLOCKS, list = y < EO_BLOCKS ? b : EO_LIST_FULL + b;
-            size_t m = 0;
-            for (uint32_t x = start[d]; x < start[d + 1]; x++) {
-                uint32_t i = by_dong[x];
-                uint8_t byte = l->carers[i].avail[b];
-                if (y < EO_BLOCKS ? byte == 0 : byte != 0xff)
-                    continue;
-                eo_rec_make(&rec, &l->carers[i], 0);
-                eo_entry_make(&rec, l->week_min[i], &buf[m++]);
+            size_t in = 0;
+            for (size_t x = 0; x < m; x++) {
+                uint8_t byte = buf[x].avail[b];
+                if (y < EO_BLOCKS ? byte != 0 : byte == 0xff)
+                    list_buf[in++] = (uint32_t)x;
             }
-            qsort(buf, m, sizeof *buf, s_cmp_entry);
             size_t key = eo_list_key(eo_dongs_at(dongs, d)->code, list);
-            for (size_t x = 0; x < m && rc == EO_OK; x++) {
-                MDB_val k = {sizeof key, &key}, v = {sizeof buf[x], &buf[x]};
+            for (size_t x = 0; x < in && rc == EO_OK; x++) {
+                MDB_val k = {sizeof key, &key}, v = {sizeof buf[0], &buf[list_buf[x]]};
                 rc = s_append(l, l->self->lists, &k, &v, MDB_APPENDDUP, "carer_list append");
             }
         }
     }
     free(buf);
+    free(list_buf);
     free(fill);
     free(by_dong);
     free(start);

@@ -5,6 +5,7 @@
 
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_phone.h"
 
 /* DOMAIN.md: 방문 52 h/week; 시설 12 h/week; 초청 14 h/week and 56 h/month. */
 int eo_carer_week_cap(uint8_t kind)
@@ -31,7 +32,7 @@ int eo_carer_month_cap(uint8_t kind)
 /* A date key is 0 (none) or a real yyyymmdd date. */
 static bool s_date_ok(int32_t key)
 {
-    return key == 0 || eo_date_wday(key) >= 0;
+    return key == 0 || (key >= 19000101 && key <= 99991231 && eo_date_wday(key) >= 0);
 }
 
 /* Names go to TSV exports and logs: no control characters, NUL-terminated. */

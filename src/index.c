@@ -64,6 +64,8 @@ static void s_counts_load(eo_index_t *self, MDB_txn *txn)
 {
     pthread_mutex_lock(&self->counts_lock);
     if (!atomic_load(&self->counts_ready)) {
+        for (size_t i = 0; i < eo_dongs_count(self->dongs) * EO_LISTS; i++)
+            atomic_store_explicit(&self->counts[i], 0, memory_order_relaxed);
         MDB_cursor *cur;
         int rc = mdb_cursor_open(txn, self->lists, &cur);
         MDB_val k, v;
@@ -91,6 +93,11 @@ unsigned eo_index_count(eo_index_t *self, MDB_txn *txn, uint32_t dong, int list)
         s_counts_load(self, txn);
     atomic_uint *slot = s_count_slot(self, dong, list);
     return slot ? atomic_load_explicit(slot, memory_order_relaxed) : 0;
+}
+
+void eo_index_counts_reset(eo_index_t *self)
+{
+    atomic_store(&self->counts_ready, false);
 }
 
 void eo_index_count_add(eo_index_t *self, uint32_t dong, int list, int delta)
@@ -402,6 +409,14 @@ int eo_index_get(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_carer_t *out)
     return rc;
 }
 
+int eo_index_size(eo_index_t *self, MDB_txn *txn, size_t *carers)
+{
+    MDB_stat st;
+    int rc = mdb_stat(txn, self->carers, &st);
+    *carers = rc ? 0 : st.ms_entries;
+    return rc ? eo_store_fail("carer stat", rc) : EO_OK;
+}
+
 int eo_index_each(eo_index_t *self, MDB_txn *txn,
                   int (*fn)(void *arg, const eo_carer_t *carer), void *arg)
 {
@@ -537,6 +552,7 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
     if (rc && rc != MDB_NOTFOUND)
         result = eo_store_fail("carer cursor", rc);
     mdb_cursor_close(cur);
+    eo_index_counts_reset(self); /* every list was rewritten */
     return result;
 }
 

@@ -131,5 +131,11 @@ void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e);
 /* The count hint of list `list` of a dong (loaded on first use); adjust it by delta. */
 unsigned eo_index_count(eo_index_t *self, MDB_txn *txn, uint32_t dong, int list);
 void eo_index_count_add(eo_index_t *self, uint32_t dong, int list, int delta);
+/* Forget the hints (after a bulk write): the next query loads them again. */
+void eo_index_counts_reset(eo_index_t *self);
+
+/* Writes per transaction of eo_index_load_store (0: the default, 100,000); tests
+ * make it small to see the all-or-nothing undo. */
+void eo_index_load_chunk(size_t writes);
 
 #endif

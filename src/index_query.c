@@ -207,12 +207,13 @@ static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int list, ui
             break;
         const uint8_t *raw = s_stream_peek(s);
         uint32_t id = (uint32_t)s->head;
-        bool ok = false, skip = id == last_id;
-        for (uint32_t i = 0; i < skip_below && !skip; i++)
-            skip = found->out[i].carer_id == id;
+        bool ok = false;
         uint32_t booked = 0;
-        if (!skip) {
+        if (id != last_id) {
             rc = s_check(ctx, raw, &booked, &ok);
+            /* Only hits can be tier-1 carers seen again: look for them then. */
+            for (uint32_t i = 0; ok && i < skip_below; i++)
+                ok = found->out[i].carer_id != id;
             if (rc == EO_OK && ok)
                 rc = s_found_add(found, id, tier, booked);
         }

@@ -199,19 +199,13 @@ int eo_w1_load(eo_w1_t *self, eo_store_t *store, eo_index_t *index, uint32_t n)
     eo_carer_t *carers = malloc((n + 1) * sizeof *carers);
     uint32_t *week = malloc((n + 1) * sizeof *week);
     uint32_t *month = malloc((n + 1) * sizeof *month);
-    MDB_txn *txn = NULL;
     int rc = carers && week && month ? EO_OK : EO_ENOMEM;
     for (uint32_t i = 0; rc == EO_OK && i < n; i++) {
         eo_w1_carer(self, i, &carers[i], &week[i]);
         month[i] = carers[i].kind == EO_CARER_INVITED ? week[i] : 0;
     }
     if (rc == EO_OK)
-        rc = eo_store_begin(store, true, &txn);
-    if (rc == EO_OK)
-        rc = eo_index_load(index, txn, carers, week, month, n, self->clock);
-    if (rc == EO_OK)
-        rc = eo_store_commit(store, &txn);
-    eo_store_abort(&txn);
+        rc = eo_index_load_store(index, store, carers, week, month, n, self->clock);
     free(carers);
     free(week);
     free(month);

@@ -48,8 +48,8 @@ void eo_w1_carer(eo_w1_t *self, uint32_t i, eo_carer_t *out, uint32_t *booked_mi
 void eo_w1_request(eo_w1_t *self, uint32_t i, eo_w1_request_t *out);
 
 /* Generate carers 0 .. n-1 and bulk-load them (eo_index_load) into an empty index with
- * their booked minutes, the clock's week as reference week, in one transaction that is
- * committed. Returns 0 or the first error. */
+ * their booked minutes, the clock's week as reference week (eo_index_load_store: its
+ * own transactions, all or nothing). Returns 0 or the first error. */
 int eo_w1_load(eo_w1_t *self, eo_store_t *store, eo_index_t *index, uint32_t n);
 
 void eo_w1_test(bool verbose);

@@ -44,6 +44,15 @@ typedef struct {
 } m_carer_t;
 
 static m_carer_t *s_model;
+/* The fields every request looks at, packed apart so that the scan over all carers
+ * stays in cache (the model's records are large). */
+typedef struct {
+    uint16_t dong_pos[EO_CARER_MAX_DONGS]; /* positions in the dong table */
+    uint8_t n_dongs;
+    bool listed; /* pool and active */
+} m_hot_t;
+static m_hot_t *s_hot;
+static const eo_dongs_t *s_dongs;
 
 static uint32_t *s_min_ref(m_carer_t *m, char type, int32_t period)
 {
@@ -98,30 +107,40 @@ static uint32_t s_brute(const eo_dongs_t *dongs, const eo_query_t *q, eo_candida
     static eo_candidate_t all[N_CARERS];
     uint32_t n = 0;
     const eo_dong_t *rd = eo_dongs_find(dongs, q->dong);
+    /* Tier of each dong of the table for this request: 1 itself, 2 a neighbour. */
+    static uint8_t tier_of[65536];
+    size_t nd = eo_dongs_count(dongs);
+    assert(nd < 65536);
+    memset(tier_of, 0, nd);
+    for (int x = 0; x < rd->n_nb; x++)
+        tier_of[eo_dongs_find(dongs, rd->nb[x]) - eo_dongs_at(dongs, 0)] = 2;
+    tier_of[rd - eo_dongs_at(dongs, 0)] = 1;
     int32_t last_day = eo_date_key(q->end - 1);
     m_split_t sp;
     s_split(q->start, q->end, &sp);
+    int slots[7 * 48], n_slots = 0;
+    for (eo_time_t t = q->start; t < q->end; t += 1800)
+        slots[n_slots++] = eo_week_slot(t);
     for (uint32_t i = 0; i < N_CARERS; i++) {
-        m_carer_t *m = &s_model[i];
-        const eo_carer_t *c = &m->c;
-        if (!c->pool || !c->active)
+        const m_hot_t *h = &s_hot[i];
+        if (!h->listed)
             continue;
         int tier = 0;
-        for (int j = 0; j < c->n_dongs; j++)
-            if (c->dongs[j] == q->dong)
-                tier = 1;
-        for (int j = 0; j < c->n_dongs && !tier; j++)
-            for (int x = 0; x < rd->n_nb; x++)
-                if (c->dongs[j] == rd->nb[x])
-                    tier = 2;
+        for (int j = 0; j < h->n_dongs; j++) {
+            int t = tier_of[h->dong_pos[j]];
+            if (t && (!tier || t < tier))
+                tier = t;
+        }
         if (!tier)
             continue;
+        m_carer_t *m = &s_model[i];
+        const eo_carer_t *c = &m->c;
         bool ok = c->check_until >= last_day && c->training_until >= last_day;
         for (uint32_t x = 0; x < q->n_exclude; x++)
             if (q->exclude[x] == c->id)
                 ok = false;
-        for (eo_time_t t = q->start; ok && t < q->end; t += 1800)
-            ok = eo_avail_get(c->avail, eo_week_slot(t));
+        for (int x = 0; ok && x < n_slots; x++)
+            ok = eo_avail_get(c->avail, slots[x]);
         for (int b = 0; ok && b < m->n_book; b++)
             if (m->book[b].live && m->book[b].start < q->end && q->start < m->book[b].end)
                 ok = false;
@@ -191,6 +210,10 @@ static void s_generate(eo_w1_t *w1, eo_time_t clock, eo_carer_t *carers, uint32_
         m_carer_t *m = &s_model[i];
         memset(m, 0, sizeof *m);
         m->c = *c;
+        s_hot[i].listed = c->pool && c->active;
+        s_hot[i].n_dongs = c->n_dongs;
+        for (int j = 0; j < c->n_dongs; j++)
+            s_hot[i].dong_pos[j] = (uint16_t)(eo_dongs_find(s_dongs, c->dongs[j]) - eo_dongs_at(s_dongs, 0));
         *s_min_ref(m, 'W', eo_iso_week(clock)) = week[i];
         *s_min_ref(m, 'M', eo_month_key(clock)) = month[i];
     }
@@ -271,10 +294,12 @@ int main(void)
     char err[256];
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     assert(dongs);
+    s_dongs = dongs;
     s_model = calloc(N_CARERS, sizeof *s_model);
+    s_hot = calloc(N_CARERS, sizeof *s_hot);
     eo_carer_t *carers = calloc(N_CARERS, sizeof *carers);
     uint32_t *week = calloc(N_CARERS, sizeof *week), *month = calloc(N_CARERS, sizeof *month);
-    assert(s_model && carers && week && month);
+    assert(s_model && s_hot && carers && week && month);
 
     /* 1. The W1 clock (Friday 18:00), bulk-loaded: the reference-week path. */
     char dir[600];
@@ -316,6 +341,7 @@ int main(void)
 
     eo_dongs_destroy(&dongs);
     free(s_model);
+    free(s_hot);
     free(carers);
     free(week);
     free(month);

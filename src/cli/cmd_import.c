@@ -1,0 +1,217 @@
+/* eonjena import: carers into a store, or a new 행정동 table into the data dir.
+ * Both are all or nothing: a bad row is reported with its line number and nothing
+ * changes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <czmq.h>
+
+#include "commands.h"
+#include "eonjena/eonjena.h"
+#include "eonjena/eo_carer_io.h"
+#include "eonjena/eo_index.h"
+
+static void s_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: eonjena import carers FILE --store DIR [--at TIME]\n"
+            "       eonjena import dongs FILE [--sites FILE] [--data DIR] [--store DIR]\n"
+            "                                 [--check]\n\n"
+            "carers: read a carer TSV file (columns in docs/index.md; '-' reads stdin) into\n"
+            "  the store's index. Every row is checked first; if any is bad, each is reported\n"
+            "  as FILE:LINE: reason and nothing is imported (exit 1). Carers already in the\n"
+            "  store are replaced (their bookings kept). week_min / month_min are the minutes\n"
+            "  booked in the week / month that contains --at (default: now).\n"
+            "dongs: check a dong table (like data/dong/dong.tsv) against the sites file and,\n"
+            "  with --store, against every carer's dongs; then install it as\n"
+            "  DATA/dong/dong.tsv (DATA: --data, else $EO_DATA_DIR, else the source data/),\n"
+            "  replacing the old one in one rename. --check only checks.\n"
+            "Exit status: 0 imported, 1 refused (nothing changed), 2 bad usage.\n");
+}
+
+typedef struct {
+    const char *what, *file, *store, *at, *sites, *data;
+    bool check;
+} s_opts_t;
+
+static int s_parse(int argc, char **argv, s_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (streq(argv[i], "--check"))
+            o->check = true;
+        else if (v && streq(argv[i], "--store") && ++i)
+            o->store = v;
+        else if (v && streq(argv[i], "--at") && ++i)
+            o->at = v;
+        else if (v && streq(argv[i], "--sites") && ++i)
+            o->sites = v;
+        else if (v && streq(argv[i], "--data") && ++i)
+            o->data = v;
+        else if (argv[i][0] == '-' && argv[i][1] == '-')
+            return -1;
+        else if (!o->what)
+            o->what = argv[i];
+        else if (!o->file)
+            o->file = argv[i];
+        else
+            return -1;
+    }
+    return o->what && o->file ? 0 : -1;
+}
+
+static int s_carers(const s_opts_t *o)
+{
+    if (!o->store) {
+        fprintf(stderr, "eonjena import carers: --store DIR is required\n");
+        return 2;
+    }
+    eo_time_t at = 0;
+    if (o->at && eo_time_parse(o->at, &at)) {
+        fprintf(stderr, "eonjena import carers: bad --at '%s'\n", o->at);
+        return 2;
+    }
+    if (!o->at) {
+        eo_clock_t *clock = eo_clock_new_system();
+        at = eo_clock_now(clock);
+        eo_clock_destroy(&clock);
+    }
+    char err[256];
+    eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
+    if (!dongs) {
+        fprintf(stderr, "eonjena import carers: %s\n", err);
+        return 1;
+    }
+    eo_store_t *store = eo_store_new(o->store, 0, 0);
+    eo_index_t *index = store ? eo_index_new(store, dongs) : NULL;
+    size_t rows = 0;
+    int rc = index ? eo_carer_import(store, index, o->file, at, stderr, &rows) : EO_ESTORE;
+    if (rc == EO_OK)
+        printf("imported %zu carers into %s\n", rows, o->store);
+    eo_index_destroy(&index);
+    eo_store_destroy(&store);
+    eo_dongs_destroy(&dongs);
+    return rc == EO_OK ? 0 : 1;
+}
+
+/* Every preferred and home dong of every carer must exist in the new table. */
+typedef struct {
+    const eo_dongs_t *dongs;
+    uint32_t carer, dong;
+} s_dong_check_t;
+
+static int s_dong_check(void *arg, const eo_carer_t *c)
+{
+    s_dong_check_t *x = arg;
+    uint32_t codes[EO_CARER_MAX_DONGS + 1];
+    int n = 0;
+    codes[n++] = c->home_dong;
+    for (int i = 0; i < c->n_dongs; i++)
+        codes[n++] = c->dongs[i];
+    for (int i = 0; i < n; i++) {
+        const eo_dong_t *d = eo_dongs_find(x->dongs, codes[i]);
+        if (!d || d->site < 0 || !streq(eo_dongs_site(x->dongs, d->site)->slug, c->site)) {
+            x->carer = c->id;
+            x->dong = codes[i];
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int s_check_store(const char *dir, const eo_dongs_t *dongs)
+{
+    eo_store_t *store = eo_store_new(dir, 0, EO_STORE_READONLY);
+    eo_index_t *index = store ? eo_index_new(store, dongs) : NULL;
+    MDB_txn *txn = NULL;
+    s_dong_check_t x = {dongs, 0, 0};
+    int rc = index ? eo_store_begin(store, false, &txn) : EO_ESTORE;
+    if (rc == EO_OK)
+        rc = eo_index_each(index, txn, s_dong_check, &x);
+    eo_store_abort(&txn);
+    eo_index_destroy(&index);
+    eo_store_destroy(&store);
+    if (rc == EO_OK && x.carer) {
+        fprintf(stderr, "eonjena import dongs: carer %u names dong %010u, which the new table "
+                        "lacks or gives another site\n", x.carer, x.dong);
+        return EO_EINVAL;
+    }
+    return rc;
+}
+
+static int s_copy(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    int rc = in && out ? 0 : -1;
+    char buf[65536];
+    size_t n;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    if (in && ferror(in))
+        rc = -1;
+    if (in)
+        fclose(in);
+    if (out && fclose(out))
+        rc = -1;
+    return rc;
+}
+
+static int s_dongs(const s_opts_t *o)
+{
+    const char *data = o->data ? o->data : eo_data_dir();
+    char sites[1024], target[1024], tmp[1100], err[512];
+    snprintf(sites, sizeof sites, "%s", o->sites ? o->sites : "");
+    if (!o->sites)
+        snprintf(sites, sizeof sites, "%s/sites.tsv", data);
+    eo_dongs_t *dongs = eo_dongs_load(o->file, sites, err, sizeof err);
+    if (!dongs) {
+        fprintf(stderr, "eonjena import dongs: %s: nothing installed\n", err);
+        return 1;
+    }
+    int rc = o->store ? s_check_store(o->store, dongs) : EO_OK;
+    size_t n = eo_dongs_count(dongs);
+    eo_dongs_destroy(&dongs);
+    if (rc) {
+        fprintf(stderr, "eonjena import dongs: nothing installed\n");
+        return 1;
+    }
+    if (o->check) {
+        printf("%s: %zu dongs, valid\n", o->file, n);
+        return 0;
+    }
+    snprintf(target, sizeof target, "%s/dong", data);
+    if (mkdir(target, 0755) && errno != EEXIST) {
+        fprintf(stderr, "eonjena import dongs: %s: %s\n", target, strerror(errno));
+        return 1;
+    }
+    snprintf(target, sizeof target, "%s/dong/dong.tsv", data);
+    snprintf(tmp, sizeof tmp, "%s.new", target);
+    /* Copy then rename: readers see the old table or the new one, never half. */
+    if (s_copy(o->file, tmp) || rename(tmp, target)) {
+        fprintf(stderr, "eonjena import dongs: cannot install %s: %s\n", target, strerror(errno));
+        unlink(tmp);
+        return 1;
+    }
+    printf("installed %zu dongs as %s\n", n, target);
+    return 0;
+}
+
+int eo_cmd_import(int argc, char **argv)
+{
+    if (eo_cli_wants_help(argc, argv)) {
+        s_usage(stdout);
+        return 0;
+    }
+    s_opts_t o;
+    if (s_parse(argc, argv, &o) || (!streq(o.what, "carers") && !streq(o.what, "dongs"))) {
+        s_usage(stderr);
+        return 2;
+    }
+    return streq(o.what, "carers") ? s_carers(&o) : s_dongs(&o);
+}

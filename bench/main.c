@@ -8,6 +8,9 @@
 /* One line per benchmark; keep sorted by name. */
 static const eo_bench_t s_benches[] = {
     {"broker", "round trips through the broker vs a plain ROUTER-ROUTER proxy", eo_bench_broker},
+    {"query", "W1 candidate query latency at N carers", eo_bench_query},
+    {"rules", "route, quote and quote JSON cost over seeded 2026 times", eo_bench_rules},
+    {"handoff", "durable hand-off intake and signed webhook deliveries to loopback", eo_bench_handoff},
     {NULL, NULL, NULL},
 };
 

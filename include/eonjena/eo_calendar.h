@@ -30,6 +30,51 @@ bool eo_calendar_is_day_off(eo_calendar_t *self, int32_t date_key);
  * stays in force and the error is logged). */
 int eo_calendar_refresh(eo_calendar_t *self);
 
+/* --- added by issue 7 ------------------------------------------------------------- */
+#include "eo_time.h"
+
+typedef enum {
+    EO_HOLIDAY_REGULAR = 0,    /* "holiday": a statutory 공휴일 */
+    EO_HOLIDAY_SUBSTITUTE = 1, /* "substitute": 대체공휴일 (never a 시설형 closed day) */
+    EO_HOLIDAY_ELECTION = 2,   /* "election": 선거일 */
+    EO_HOLIDAY_TEMPORARY = 3,  /* "temporary": 임시공휴일 */
+} eo_holiday_kind_t;
+
+#define EO_HOLIDAY_NAME 96 /* bytes, with the NUL */
+
+typedef struct {
+    int32_t date;            /* yyyymmdd */
+    eo_holiday_kind_t kind;
+    bool facility_closed;    /* a 시설형 closed day (1.1, 설날/추석 day, 석가탄신일, 성탄절) */
+    char name[EO_HOLIDAY_NAME];
+} eo_holiday_t;
+
+/* A 시설형 closed day (the facility does not open at all). */
+bool eo_calendar_is_facility_closed(eo_calendar_t *self, int32_t date_key);
+/* Copy the entry of a date into *out; false if the date is not a holiday. */
+bool eo_calendar_get(eo_calendar_t *self, int32_t date_key, eo_holiday_t *out);
+/* Copy the holidays from..to (inclusive, date keys; 0 = unbounded) in date order into
+ * out (at most max); returns how many there are in the range (may exceed max). */
+size_t eo_calendar_list(eo_calendar_t *self, int32_t from, int32_t to, eo_holiday_t *out,
+                        size_t max);
+/* The first instant >= t that is `minute_of_day` (e.g. 540 = 09:00) on a working day
+ * (Monday-Friday, not a holiday), Seoul time: when a provider's business hours begin. */
+eo_time_t eo_calendar_next_workday_at(eo_calendar_t *self, eo_time_t t, int minute_of_day);
+/* The file the calendar was loaded from. */
+const char *eo_calendar_path(eo_calendar_t *self);
+
+/* Kind names as in the file ("holiday", "substitute", "election", "temporary"). */
+const char *eo_holiday_kind_name(eo_holiday_kind_t kind);
+int eo_holiday_kind_parse(const char *text, eo_holiday_kind_t *out);
+
+/* Edit a calendar file in place, safely: the whole file is validated, the change made
+ * with comments and order kept, written to a temporary file in the same folder, synced
+ * and renamed over the original (readers see the old or the new file, never half).
+ * add fails with EO_EEXIST if the date is already there, remove with EO_ENOTFOUND if it
+ * is not; a bad file or argument gives EO_EINVAL with a message in err; I/O EO_EIO. */
+int eo_calendar_file_add(const char *path, const eo_holiday_t *entry, char *err, size_t errlen);
+int eo_calendar_file_remove(const char *path, int32_t date_key, char *err, size_t errlen);
+
 void eo_calendar_test(bool verbose);
 
 #endif

@@ -9,8 +9,10 @@
 
 #include <lmdb.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "eo_phone.h"
 #include "eo_dong.h"
 #include "eo_store.h"
 #include "eo_time.h"
@@ -104,6 +106,60 @@ int eo_index_bookings(eo_index_t *self, MDB_txn *txn, uint32_t carer_id,
 
 /* Find a carer by phone (E.164). EO_ENOTFOUND if none. */
 int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_t *id);
+
+/* --- additions by the index owner (issue 3) ---------------------------------------- */
+
+/* Check a record against the dong table: id > 0, known site, kind 1..3, home and
+ * preferred dongs known and of the carer's site, no repeated dong, E.164 phone, valid
+ * dates (0 = none, never a candidate), printable name. 0 or EO_EINVAL with a reason
+ * in why (may be NULL). */
+int eo_carer_validate(const eo_carer_t *carer, const eo_dongs_t *dongs, char *why,
+                      size_t whylen);
+/* eo_phone_valid (E.164) and eo_phone_mask (for logs) are in eo_phone.h. */
+/* Availability bit helpers (slot 0..335). */
+static inline bool eo_avail_get(const uint8_t *avail, int slot)
+{
+    return avail[slot >> 3] & (1u << (slot & 7));
+}
+static inline void eo_avail_set(uint8_t *avail, int slot, bool on)
+{
+    if (on)
+        avail[slot >> 3] |= (uint8_t)(1u << (slot & 7));
+    else
+        avail[slot >> 3] &= (uint8_t)~(1u << (slot & 7));
+}
+
+/* The reference week: the index lists are ordered by the minutes booked in the ISO week
+ * that contains t, so queries whose start lies in it read candidates in final order and
+ * stop after k hits; queries in any other week are answered exactly but by a full scan
+ * of the lists involved. Changing it rewrites every list entry (O(carers)); the matcher
+ * calls it when a week begins. If never set, the first week that minutes are recorded
+ * for (set_booked or book) becomes the reference week. */
+int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t);
+/* The reference week's Monday 00:00, or 0 if none yet. */
+int eo_index_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
+
+/* Bulk load into an EMPTY index (no carer yet): n carers in strictly ascending id
+ * order, with their minutes booked in the week (week_min) and month (month_min, may be
+ * NULL) that contain t; the week of t becomes the reference week. Everything is
+ * validated before anything is written; then records, minutes, phones and lists are
+ * appended in key order, which is an order of magnitude faster than n puts. EO_EINVAL
+ * (bad record or order, logged with the carer's id), EO_EEXIST (index not empty or a
+ * phone twice). On error the caller aborts its transaction. */
+int eo_index_load(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carers,
+                  const uint32_t *week_min, const uint32_t *month_min, size_t n, eo_time_t t);
+
+/* Visit every carer in id order (export); stop early if fn returns != 0. */
+int eo_index_each(eo_index_t *self, MDB_txn *txn,
+                  int (*fn)(void *arg, const eo_carer_t *carer), void *arg);
+/* The dong table the index was opened with. */
+const eo_dongs_t *eo_index_dongs(eo_index_t *self);
+
+/* Apply a carer event (CarerUpsert, CarerDeactivate, CarerAvailability) in the
+ * caller's transaction. EO_EINVAL for another body or a bad record (nothing changed),
+ * EO_ENOTFOUND for deactivate/availability of an unknown carer. */
+struct Eo__Event;
+int eo_index_apply(eo_index_t *self, MDB_txn *txn, const struct Eo__Event *event);
 
 void eo_index_test(bool verbose);
 

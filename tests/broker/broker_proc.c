@@ -127,7 +127,11 @@ static void s_restart(void)
 {
     proc_t broker, w[3], late;
     const char *unrouted[] = {"--unrouted-timeout", "30000", NULL};
-    s_start_broker(&broker, "tcp://127.0.0.1:*", unrouted);
+    /* ipc in our own folder: a tcp port given up by the killed broker could be taken by
+     * another test's broker before ours is back (zmq reconnects ipc as it does tcp) */
+    char bind[600];
+    snprintf(bind, sizeof bind, "ipc://%.500s/broker.ipc", proc_tmp());
+    s_start_broker(&broker, bind, unrouted);
     char endpoint[512];
     snprintf(endpoint, sizeof endpoint, "%s", s_endpoint);
     const char *sites[] = {"suwon", "guri", "hanam"};

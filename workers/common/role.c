@@ -1,4 +1,6 @@
 /* role.c: the options every worker executable shares (see role.h). */
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include <czmq.h>
@@ -48,4 +50,84 @@ void eo_role_options_usage(FILE *out)
                  "  --store DIR        the LMDB store (var/store)\n"
                  "  --clock SPEC       system, manual:<time> or offset:<time>\n"
                  "  -h, --help         this text\n");
+}
+
+static sigset_t s_stop_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+}
+
+void eo_role_block_signals(void)
+{
+    /* czmq's own handler would only set a flag; we wait for the signal instead. */
+    zsys_handler_set(NULL);
+    sigset_t set = s_stop_signals();
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int eo_role_wait_signal(void)
+{
+    sigset_t set = s_stop_signals();
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0)
+        ;
+    return sig;
+}
+
+int eo_role_main(int argc, char **argv, const char *usage, zactor_fn *actor, bool needs_store)
+{
+    eo_role_options_t opts;
+    if (eo_role_options_parse(&opts, argc, argv))
+        return 2;
+    if (opts.help) {
+        printf("usage: %s [options]\n%s\noptions:\n", argv[0], usage);
+        eo_role_options_usage(stdout);
+        return 0;
+    }
+    eo_role_block_signals();
+    zsys_init();
+    int status = 1;
+    char err[256];
+    zconfig_t *config = zconfig_load(opts.config);
+    eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
+    eo_clock_t *clock = eo_clock_new_from_spec(opts.clock);
+    eo_store_t *store = needs_store ? eo_store_new(opts.store, 0, 0) : NULL;
+    if (!config)
+        zsys_error("%s: cannot read configuration %s", argv[0], opts.config);
+    else if (!dongs)
+        zsys_error("%s: %s", argv[0], err);
+    else if (clock && (store || !needs_store)) {
+        eo_role_args_t args = {.broker = opts.broker,
+                               .sites = opts.sites,
+                               .config = config,
+                               .store = store,
+                               .clock = clock,
+                               .dongs = dongs};
+        zactor_t *role = eo_role_start(actor, &args);
+        if (role) {
+            zsys_info("%s: running (broker %s, sites %s)", argv[0], opts.broker, opts.sites);
+            int sig = eo_role_wait_signal();
+            zsys_info("%s: stopping on signal %d", argv[0], sig);
+            zactor_destroy(&role);
+            status = 0;
+        }
+    }
+    eo_store_destroy(&store);
+    eo_clock_destroy(&clock);
+    eo_dongs_destroy(&dongs);
+    zconfig_destroy(&config);
+    return status;
+}
+
+zactor_t *eo_role_start(zactor_fn *actor, eo_role_args_t *args)
+{
+    args->failed = false;
+    zactor_t *role = zactor_new(actor, args);
+    if (role && args->failed)
+        zactor_destroy(&role);
+    return role;
 }

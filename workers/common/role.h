@@ -23,8 +23,10 @@ typedef struct {
 /* What every role's actor gets (zactor_new(eo_<role>_actor, &args)). Everything is
  * borrowed and outlives the actor. In `eonjena serve` all roles share one store, one
  * dong table and one clock (LMDB allows one environment per process); a worker
- * executable makes its own. The actor signals 0 on its pipe when it is ready (or -1 if
- * it could not start, after logging why) and stops on "$TERM". */
+ * executable makes its own. The actor signals 0 on its pipe when it is ready and stops
+ * on "$TERM". If it cannot start it logs why, sets args->failed = true, signals -1 and
+ * returns: zactor_new() ignores the signal's value, so `failed` is how the starter
+ * knows (eo_role_start does the check). */
 #include <czmq.h>
 
 #include "eonjena/eonjena.h"
@@ -38,12 +40,29 @@ typedef struct {
     const eo_dongs_t *dongs;
     const char *curve_server_public; /* NULL: plain */
     const char *curve_secret;
+    bool failed;              /* set by the actor when it could not start */
 } eo_role_args_t;
+
+/* Start a role's actor; NULL (and the actor gone) if it could not start. */
+zactor_t *eo_role_start(zactor_fn *actor, eo_role_args_t *args);
 
 /* Parse argv (argv[0] is the program). Returns 0, or -1 after printing what is wrong
  * to stderr. Strings point into argv. */
 int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv);
 /* Print the common options for a usage text. */
 void eo_role_options_usage(FILE *out);
+
+/* The whole main() of a worker executable: parse the common options (printing `usage`
+ * and them for --help), load the configuration, dong table, clock and (if needs_store)
+ * the store, start the actor, wait for SIGINT/SIGTERM, stop it. Returns the exit
+ * status: 0 after a clean stop, 1 if it could not start, 2 on bad options. */
+int eo_role_main(int argc, char **argv, const char *usage, zactor_fn *actor,
+                 bool needs_store);
+
+/* Block SIGINT and SIGTERM in this thread and every thread it starts afterwards; call
+ * first thing in main, before any actor or zmq context exists. */
+void eo_role_block_signals(void);
+/* Wait until SIGINT or SIGTERM arrives (after eo_role_block_signals); returns it. */
+int eo_role_wait_signal(void);
 
 #endif

@@ -1,0 +1,155 @@
+/* eonjena-bench query: W1 candidate query latency (../shared/bench/WORKLOAD.md).
+ * Generates N carers, loads them into a fresh store, runs R requests through
+ * eo_index_query (K = 20) and prints one JSON line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <czmq.h>
+
+#include "bench.h"
+#include "eonjena/eonjena.h"
+#include "eonjena/eo_index.h"
+#include "eonjena/eo_w1.h"
+
+static double s_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int s_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "usage: eonjena-bench query [--carers N] [--requests R] [--seed S] [--k K]\n"
+                 "                           [--store DIR]\n"
+                 "Generates W1 (N = 30000, R = 100000, seed 1, K = 20 by default), loads it\n"
+                 "into a fresh store (a temporary folder unless --store, removed after),\n"
+                 "times each query with its top K read out and prints one JSON line:\n"
+                 "{\"bench\":\"query\",\"carers\":N,\"requests\":R,\"p50_us\":..,\"p99_us\":..,\n"
+                 " \"mean_candidates\":..,\"load_s\":..}\n");
+}
+
+static void s_remove_store(const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/lock.mdb", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* Time every request; lat gets microseconds. */
+static int s_run(eo_store_t *store, eo_index_t *index, eo_w1_t *w1, uint32_t r, uint32_t k,
+                 double *lat, double *mean_candidates)
+{
+    eo_candidate_t *out = calloc(k, sizeof *out);
+    MDB_txn *txn = NULL;
+    int rc = out ? eo_store_begin(store, false, &txn) : EO_ENOMEM;
+    uint64_t total = 0;
+    mdb_txn_reset(txn);
+    for (uint32_t i = 0; rc == EO_OK && i < r; i++) {
+        eo_w1_request_t req;
+        eo_w1_request(w1, i, &req);
+        eo_query_t q = {.site = req.site, .dong = req.dong, .start = req.start,
+                        .end = req.end, .k = k};
+        uint32_t n = 0;
+        double t0 = s_now();
+        /* A fresh snapshot per query, as a matcher would take. */
+        int mrc = mdb_txn_renew(txn);
+        if (mrc)
+            rc = eo_store_fail("mdb_txn_renew", mrc);
+        else
+            rc = eo_index_query(index, txn, &q, out, &n);
+        mdb_txn_reset(txn);
+        lat[i] = (s_now() - t0) * 1e6;
+        total += n;
+    }
+    eo_store_abort(&txn);
+    free(out);
+    *mean_candidates = r ? (double)total / r : 0;
+    return rc;
+}
+
+int eo_bench_query(int argc, char **argv)
+{
+    uint32_t carers = 30000, requests = 100000, k = 20;
+    uint64_t seed = 1;
+    const char *dir_opt = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
+            s_usage(stdout);
+            return 0;
+        } else if (v && streq(argv[i], "--carers"))
+            carers = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (v && streq(argv[i], "--requests"))
+            requests = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (v && streq(argv[i], "--seed"))
+            seed = strtoull(argv[++i], NULL, 10);
+        else if (v && streq(argv[i], "--k"))
+            k = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (v && streq(argv[i], "--store"))
+            dir_opt = argv[++i];
+        else {
+            s_usage(stderr);
+            return 2;
+        }
+    }
+    if (carers == 0 || requests == 0 || k == 0 || k > 1000) {
+        s_usage(stderr);
+        return 2;
+    }
+    zsys_init();
+    char tmp[] = "/tmp/eo_bench_query.XXXXXX";
+    const char *dir = dir_opt ? dir_opt : mkdtemp(tmp);
+    char err[256];
+    eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
+    if (!dongs || !dir) {
+        fprintf(stderr, "bench query: %s\n", dongs ? "cannot make a temp dir" : err);
+        eo_dongs_destroy(&dongs);
+        return 1;
+    }
+    size_t map_mb = 1024 + (size_t)carers / 1000 * 8;
+    eo_store_t *store = eo_store_new(dir, map_mb, EO_STORE_NOSYNC);
+    eo_index_t *index = store ? eo_index_new(store, dongs) : NULL;
+    eo_w1_t *w1 = eo_w1_new(dongs, seed, 0);
+    double *lat = calloc(requests, sizeof *lat);
+    int rc = index && w1 && lat ? EO_OK : EO_ENOMEM;
+    double t0 = s_now(), load_s = 0, mean = 0;
+    if (rc == EO_OK)
+        rc = eo_w1_load(w1, store, index, carers);
+    if (rc == EO_OK)
+        rc = eo_store_sync(store);
+    load_s = s_now() - t0;
+    if (rc == EO_OK) {
+        fprintf(stderr, "bench query: %u carers loaded in %.2f s\n", carers, load_s);
+        rc = s_run(store, index, w1, requests, k, lat, &mean);
+    }
+    if (rc == EO_OK) {
+        qsort(lat, requests, sizeof *lat, s_cmp_double);
+        size_t p99 = (size_t)((requests * 99 + 99) / 100) - 1;
+        printf("{\"bench\":\"query\",\"carers\":%u,\"requests\":%u,\"p50_us\":%.1f,"
+               "\"p99_us\":%.1f,\"mean_candidates\":%.2f,\"load_s\":%.2f}\n",
+               carers, requests, lat[requests / 2], lat[p99], mean, load_s);
+        fprintf(stderr, "bench query: max %.1f us\n", lat[requests - 1]);
+    } else
+        fprintf(stderr, "bench query: failed: %s\n", eo_strerror(rc));
+    free(lat);
+    eo_w1_destroy(&w1);
+    eo_index_destroy(&index);
+    eo_store_destroy(&store);
+    eo_dongs_destroy(&dongs);
+    if (!dir_opt)
+        s_remove_store(dir);
+    return rc == EO_OK ? 0 : 1;
+}

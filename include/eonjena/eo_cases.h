@@ -1,0 +1,154 @@
+/* eo_cases: the matcher's durable case store (issue 5; lifecycle in docs/lifecycle.md).
+ *
+ * A case is one request and everything decided about it: its state, waves of offers,
+ * winners, timers, the outgoing messages (the outbox) and a hash-chained event log.
+ * Everything lives in the node's LMDB store, in databases named "m.*".
+ *
+ * CONTRACT: every function that changes state takes the caller's WRITE transaction and
+ * never commits or aborts it, so one commit makes a whole decision durable (state,
+ * booking, offers, outbox rows, timer, log). Inputs are Events (proto/core.proto);
+ * eo_cases_apply decides and returns the encoded reply, which the caller may send only
+ * after its commit. Every accepted input is recorded in an input log so that
+ * eo_cases_replay rebuilds the same decisions in a fresh store. */
+#ifndef EO_CASES_H
+#define EO_CASES_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "eo_dong.h"
+#include "eo_index.h"
+#include "eo_store.h"
+#include "eo_time.h"
+
+#define EO_CASE_ID_MAX 48    /* request id bytes, with the NUL */
+#define EO_CASE_MAX_WINNERS 2
+
+typedef enum {
+    EO_CASE_RECEIVED = 0,
+    EO_CASE_VALIDATED,
+    EO_CASE_OFFERING,
+    EO_CASE_SETTLED,
+    EO_CASE_ESCALATED,
+    EO_CASE_EXPIRED,
+    EO_CASE_CANCELLED,
+    EO_CASE_QUEUED,      /* queued for the provider's business hours */
+    EO_CASE__STATES
+} eo_case_state_t;
+
+/* The case record (fixed layout, version byte first). */
+typedef struct {
+    uint8_t version;
+    uint8_t state;               /* eo_case_state_t */
+    uint8_t needed;              /* carers needed: 1 or 2 */
+    uint8_t n_winners;
+    uint32_t wave;               /* current wave, 1-based; 0 before the first */
+    uint32_t winners[EO_CASE_MAX_WINNERS];
+    uint32_t dong;
+    uint32_t n_offered;          /* offers made over all waves */
+    uint32_t wave_open;          /* offers of the current wave still unanswered */
+    uint32_t log_n;              /* entries in the event log */
+    int64_t start, end;          /* service window, seconds */
+    int64_t requested_at;        /* seconds, the intake clock */
+    int64_t timer_due_ms;        /* the case's live timer, 0 if none */
+    uint64_t timer_seq;
+    int64_t updated_ms;
+    int64_t fee;                 /* cancellation fee, KRW */
+    int64_t service_start, service_end; /* carers' 시작 / 종료 texts */
+    uint8_t log_hash[32];        /* hash of the last log entry */
+    uint8_t purged;              /* personal data removed */
+    char site[EO_SITE_SLUG];
+    char id[EO_CASE_ID_MAX];
+} eo_case_t;
+
+typedef struct {
+    uint32_t wave_k;             /* offers per wave (10) */
+    int wave_timeout_s[EO_SITE_MAX]; /* per site index (300) */
+    int min_lead_s;              /* refuse a start sooner than this (7200) */
+    int escalate_lead_s;         /* escalate when the start is this close (3600) */
+    bool always_pool;            /* skip routing: offer every request (W1, demos) */
+    char callcentre_phone[20];   /* NOTICEs to the call centre */
+} eo_cases_config_t;
+
+typedef struct eo_cases_t eo_cases_t;
+
+/* Defaults above. */
+void eo_cases_config_defaults(eo_cases_config_t *cfg);
+/* Open the m.* databases; index and dongs are borrowed. NULL on failure (logged). */
+eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t *dongs,
+                         const eo_cases_config_t *cfg);
+void eo_cases_destroy(eo_cases_t **self_p);
+typedef struct eo_rules_t eo_rules_t;
+/* Route intake and price cancellations with the rules (borrowed; outlives self). Without
+ * rules a built-in routing (DOMAIN.md windows, no holidays) and fee table are used. */
+void eo_cases_set_rules(eo_cases_t *self, eo_rules_t *rules);
+eo_store_t *eo_cases_store(eo_cases_t *self);
+eo_index_t *eo_cases_index(eo_cases_t *self);
+
+/* Decide on one input Event at now_ms in txn. On EO_OK *reply (malloc'ed, caller
+ * frees) is the encoded reply Event: a Status for request / status_query / cancel, an
+ * Ack otherwise. EO_EINVAL: the input was refused, nothing changed, and *reply carries
+ * a Status whose error says why. EO_ESTORE: the caller must abort txn. A repeated input
+ * (same request id, reply id or event id) changes nothing and gets the same answer. */
+int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t size,
+                   int64_t now_ms, uint8_t **reply, size_t *reply_size);
+/* Fire every timer due at now_ms (in due order, equal due times in creation order), at
+ * most max; *fired gets the count. */
+int eo_cases_tick(eo_cases_t *self, MDB_txn *txn, int64_t now_ms, size_t max, size_t *fired);
+/* The earliest timer's due time, or EO_ENOTFOUND when none is set. */
+int eo_cases_next_due(eo_cases_t *self, MDB_txn *txn, int64_t *due_ms);
+/* A bulk carer load that replay must see (W1): puts the carer and its booked minutes
+ * in the index and records both in the input log. */
+int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer, eo_time_t t,
+                        uint32_t week_min, uint32_t month_min);
+
+/* Record the configuration in the input log if it differs from the last one recorded,
+ * so a replay decides with the same wave size, timeouts and leads. A matcher calls it
+ * once at start. */
+int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn);
+
+int eo_cases_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_t *out);
+const char *eo_case_state_name(int state);
+/* A Status event for the case (encoded, caller frees). */
+int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **out, size_t *size);
+
+/* --- the outbox ------------------------------------------------------------------- */
+typedef struct {
+    uint64_t seq;
+    char service[12];            /* "sms" or "handoff" */
+    char site[EO_SITE_SLUG];
+    const void *body;            /* the encoded Event; valid until txn ends */
+    size_t size;
+} eo_outbox_row_t;
+
+/* Visit outbox rows in order from seq `from`; stop when fn returns != 0. */
+int eo_cases_outbox_each(eo_cases_t *self, MDB_txn *txn, uint64_t from,
+                         int (*fn)(void *arg, const eo_outbox_row_t *row), void *arg);
+/* Delete an acknowledged row; EO_ENOTFOUND if it is gone already. */
+int eo_cases_outbox_delete(eo_cases_t *self, MDB_txn *txn, uint64_t seq);
+
+/* --- audit, replay, check, purge -------------------------------------------------- */
+/* Print a case's event log and verify its hash chain; EO_EINVAL if the chain is broken
+ * (the entry is named on out), EO_ENOTFOUND for an unknown case. */
+int eo_cases_log_print(eo_cases_t *self, MDB_txn *txn, const char *id, FILE *out);
+/* Feed every input recorded in `from` into `self` in order, one transaction per input,
+ * with the recorded clock. *inputs gets the count. */
+int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs);
+/* SHA-256 over every case's id, state, wave, winners and last log hash, and every
+ * offer: equal digests mean equal decisions. hex needs 65 bytes. */
+int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex);
+/* Verify the invariants of ARCHITECTURE.md; EO_EINVAL with the first violation named
+ * in `why`. */
+int eo_cases_check(eo_cases_t *self, MDB_txn *txn, char *why, size_t whylen);
+
+/* Remove names, phones, addresses and child names of closed cases (settled, expired,
+ * cancelled, escalated, queued) whose service ended before `before`, keeping the
+ * anonymised case, offers and log. Its own write transaction; *purged gets the count. */
+int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged);
+
+void eo_cases_test(bool verbose);
+
+#endif

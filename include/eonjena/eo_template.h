@@ -1,0 +1,93 @@
+/* eo_template: the texts the sms side sends, per site, from configuration.
+ *
+ * Configuration (etc/eonjena.cfg), every key optional; a site's key overrides the
+ * "default" site's, which overrides the built-in text:
+ *   sms
+ *       sites
+ *           default
+ *               coding = ucs2          # or euc-kr: one SMS is 90 bytes (45 Hangul)
+ *               offer = "[언제나돌봄] {site} {dong} {date} {start}-{end} ..."
+ *           suwon
+ *               offer = "..."
+ * Kinds: offer, filled, withdrawn, help, stop (confirmation of 수신거부), time (receipt
+ * of 시작/종료), winner (to the carer who won), notice (to the requester).
+ * Placeholders: {site} {dong} {date} ("11/24(화)") {start} {end} ("18:30") {pay}
+ * ("15,000") {code}; only winner and notice may use {child} {address} {carer} {phone}.
+ *
+ * Checked at load, so a bad template stops start-up instead of failing at the first
+ * message: unknown placeholders are refused, offer/filled/withdrawn/help/stop/time must
+ * fit ONE segment with the widest possible values (the longest site and 동 names of the
+ * table, 6-digit code, pay 999,999) and must not name the child or the address. */
+#ifndef EO_TEMPLATE_H
+#define EO_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <czmq.h>
+
+#include "eonjena/eo_dong.h"
+#include "eonjena/eo_time.h"
+
+typedef enum {
+    EO_CODING_UCS2 = 0, /* international / SMPP route: 70 UTF-16 units per SMS */
+    EO_CODING_EUCKR,    /* Korean carriers: 90 bytes of EUC-KR (CP949) per SMS */
+} eo_coding_t;
+
+#define EO_SEGMENT_UCS2 70
+#define EO_SEGMENT_EUCKR 90
+#define EO_LMS_MAX_BYTES 2000 /* a long message (winner, notice) */
+#define EO_PAY_MAX 999999
+#define EO_SMS_TEXT_MAX 2048  /* a rendered text, with the NUL */
+
+typedef enum {
+    EO_TPL_OFFER = 0,
+    EO_TPL_FILLED,
+    EO_TPL_WITHDRAWN,
+    EO_TPL_HELP,
+    EO_TPL_STOP,
+    EO_TPL_TIME,
+    EO_TPL_WINNER,
+    EO_TPL_NOTICE,
+    EO_TPL_COUNT
+} eo_tpl_kind_t;
+
+typedef struct {
+    const char *site;    /* the site's name, "수원시" */
+    const char *dong;    /* "파장동" */
+    eo_time_t start, end;
+    int pay;             /* won, 0..EO_PAY_MAX */
+    const char *code;    /* the offer's reply code */
+    const char *child;   /* winner / notice only */
+    const char *address; /* winner / notice only */
+    const char *carer;   /* notice: the carer's name */
+    const char *phone;   /* notice: the carer's phone */
+} eo_tpl_vars_t;
+
+/* Length of a UTF-8 text in the coding's units: UTF-16 code units (UCS-2) or EUC-KR
+ * bytes. -1 if the text is not valid UTF-8 or has characters EUC-KR cannot carry. */
+int eo_coding_units(const char *utf8, eo_coding_t coding);
+int eo_coding_segment(eo_coding_t coding);
+/* "ucs2" / "euc-kr" -> coding; -1 if neither. */
+int eo_coding_parse(const char *name);
+
+typedef struct eo_templates_t eo_templates_t;
+
+/* Load and check the templates of every site in `dongs` (dongs may be NULL: then only
+ * "default" and sites named in the configuration, with generous name widths). Sites
+ * under sms/sites must exist in dongs. NULL with the reason in err on any problem. */
+eo_templates_t *eo_templates_new(zconfig_t *config, const eo_dongs_t *dongs, char *err,
+                                 size_t errlen);
+void eo_templates_destroy(eo_templates_t **self_p);
+/* Render the site's template (unknown slugs use "default"). Returns 0, or EO_EINVAL if
+ * a value the template needs is missing or out of range or the text does not fit
+ * (one segment for the short kinds, `size` bytes for all). */
+int eo_templates_render(eo_templates_t *self, const char *slug, eo_tpl_kind_t kind,
+                        const eo_tpl_vars_t *vars, char *out, size_t size);
+eo_coding_t eo_templates_coding(eo_templates_t *self, const char *slug);
+/* "offer", "filled", ... */
+const char *eo_tpl_kind_name(eo_tpl_kind_t kind);
+
+void eo_templates_test(bool verbose);
+
+#endif

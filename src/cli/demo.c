@@ -1,0 +1,96 @@
+/* demo.c: W1 carers into an empty store (see demo.h), and `eonjena demo`. */
+#include <string.h>
+
+#include "commands.h"
+#include "demo.h"
+#include "eonjena/eo_index.h"
+#include "eonjena/eo_w1.h"
+
+static bool s_empty(eo_store_t *store, eo_index_t *index)
+{
+    MDB_txn *txn = NULL;
+    eo_carer_t carer;
+    if (eo_store_begin(store, false, &txn))
+        return false;
+    bool empty = eo_index_get(index, txn, 1, &carer) == EO_ENOTFOUND;
+    eo_store_abort(&txn);
+    return empty;
+}
+
+int eo_demo_load(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock, uint32_t n,
+                 uint64_t seed)
+{
+    eo_index_t *index = eo_index_new(store, dongs);
+    if (!index)
+        return EO_ESTORE;
+    int rc = EO_OK;
+    if (n > 0 && !s_empty(store, index))
+        zsys_info("demo: the store already has carers; left as it is");
+    else if (n > 0) {
+        /* W1 wants a half-hour aligned generation clock. */
+        eo_time_t now = eo_clock_now(clock);
+        eo_w1_t *w1 = eo_w1_new(dongs, seed, now - now % 1800);
+        rc = w1 ? eo_w1_load(w1, store, index, n) : EO_EINVAL;
+        if (rc == EO_OK)
+            zsys_info("demo: loaded %u W1 carers (seed %llu)", n, (unsigned long long)seed);
+        else
+            zsys_error("demo: could not load carers: %s", eo_strerror(rc));
+        eo_w1_destroy(&w1);
+    }
+    eo_index_destroy(&index);
+    return rc;
+}
+
+int eo_demo_seed(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock,
+                 zconfig_t *config)
+{
+    long n = atol(zconfig_get(config, "demo/carers", "3000"));
+    long seed = atol(zconfig_get(config, "demo/seed", "1"));
+    if (n < 0 || n > 2000000) {
+        zsys_error("demo: carers must be 0 .. 2000000, not %ld", n);
+        return EO_EINVAL;
+    }
+    return eo_demo_load(store, dongs, clock, (uint32_t)n, (uint64_t)seed);
+}
+
+int eo_cmd_demo(int argc, char **argv)
+{
+    const char *usage = "usage: eonjena demo --store DIR [--carers N] [--seed S] [--clock SPEC]\n"
+                        "Load N W1 carers (default 3000, seed 1) into an empty store; a store\n"
+                        "that already has carers is left as it is.\n";
+    if (eo_cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    const char *dir = NULL, *carers = "3000", *seed = "1", *clock_spec = "system";
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (streq(argv[i], "--store"))
+            dir = argv[i + 1];
+        else if (streq(argv[i], "--carers"))
+            carers = argv[i + 1];
+        else if (streq(argv[i], "--seed"))
+            seed = argv[i + 1];
+        else if (streq(argv[i], "--clock"))
+            clock_spec = argv[i + 1];
+        else
+            dir = NULL, i = argc; /* unknown option: fall through to the usage */
+    }
+    if (!dir || argc % 2 == 0) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    zsys_init();
+    char err[256];
+    eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
+    eo_clock_t *clock = eo_clock_new_from_spec(clock_spec);
+    eo_store_t *store = dongs && clock ? eo_store_new(dir, 0, 0) : NULL;
+    int rc = store ? eo_demo_load(store, dongs, clock, (uint32_t)atol(carers),
+                                  (uint64_t)atoll(seed))
+                   : EO_EINVAL;
+    if (!dongs)
+        fprintf(stderr, "eonjena demo: %s\n", err);
+    eo_store_destroy(&store);
+    eo_clock_destroy(&clock);
+    eo_dongs_destroy(&dongs);
+    return rc == EO_OK ? 0 : 1;
+}

@@ -1,0 +1,728 @@
+/* index.c: carer records, booked minutes, bookings and the per-dong lists the query
+ * reads (see eo_index.h and docs/index.md). The query itself is in index_query.c.
+ * Every function works inside the caller's transaction and never ends it. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <czmq.h>
+
+#include "eonjena/eo_error.h"
+#include "index_priv.h"
+
+#define S_BOOKING_MAX 200 /* bytes of a booking id */
+
+eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
+{
+    assert(store && dongs);
+    eo_index_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->store = store;
+    self->dongs = dongs;
+    pthread_mutex_init(&self->counts_lock, NULL);
+    self->counts = calloc(eo_dongs_count(dongs) * EO_LISTS, sizeof *self->counts);
+    if (!self->counts) {
+        free(self);
+        return NULL;
+    }
+    if (eo_store_dbi(store, "carer", 0, &self->carers) ||
+        eo_store_dbi(store, "carer_list", MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED,
+                     &self->lists) ||
+        eo_store_dbi(store, "carer_min", 0, &self->minutes) ||
+        eo_store_dbi(store, "carer_booking", 0, &self->bookings) ||
+        eo_store_dbi(store, "carer_phone", 0, &self->phones) ||
+        eo_store_dbi(store, "index_meta", 0, &self->meta)) {
+        eo_index_destroy(&self);
+        return NULL;
+    }
+    return self;
+}
+
+void eo_index_destroy(eo_index_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    eo_index_t *self = *self_p;
+    pthread_mutex_destroy(&self->counts_lock);
+    free(self->counts);
+    free(self);
+    *self_p = NULL;
+}
+
+/* --- list size hints ------------------------------------------------------------- */
+
+static atomic_uint *s_count_slot(eo_index_t *self, uint32_t dong, int list)
+{
+    const eo_dong_t *d = eo_dongs_find(self->dongs, dong);
+    if (!d || list < 0 || list >= EO_LISTS)
+        return NULL;
+    return &self->counts[(size_t)(d - eo_dongs_at(self->dongs, 0)) * EO_LISTS + (size_t)list];
+}
+
+static void s_counts_load(eo_index_t *self, MDB_txn *txn)
+{
+    pthread_mutex_lock(&self->counts_lock);
+    if (!atomic_load(&self->counts_ready)) {
+        MDB_cursor *cur;
+        int rc = mdb_cursor_open(txn, self->lists, &cur);
+        MDB_val k, v;
+        if (rc == 0) {
+            for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+                 rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+                size_t key, count = 0;
+                memcpy(&key, k.mv_data, sizeof key);
+                atomic_uint *slot = s_count_slot(self, (uint32_t)(key >> 8), (int)(key & 0xff));
+                if (slot && mdb_cursor_count(cur, &count) == 0)
+                    atomic_store_explicit(slot, (unsigned)count, memory_order_relaxed);
+            }
+            mdb_cursor_close(cur);
+        }
+        if (rc && rc != MDB_NOTFOUND)
+            eo_store_fail("carer_list counts", rc); /* only a hint: carry on */
+        atomic_store(&self->counts_ready, true);
+    }
+    pthread_mutex_unlock(&self->counts_lock);
+}
+
+unsigned eo_index_count(eo_index_t *self, MDB_txn *txn, uint32_t dong, int list)
+{
+    if (!atomic_load_explicit(&self->counts_ready, memory_order_acquire))
+        s_counts_load(self, txn);
+    atomic_uint *slot = s_count_slot(self, dong, list);
+    return slot ? atomic_load_explicit(slot, memory_order_relaxed) : 0;
+}
+
+void eo_index_count_add(eo_index_t *self, uint32_t dong, int list, int delta)
+{
+    atomic_uint *slot = s_count_slot(self, dong, list);
+    if (slot)
+        atomic_fetch_add_explicit(slot, (unsigned)delta, memory_order_relaxed);
+}
+
+const eo_dongs_t *eo_index_dongs(eo_index_t *self)
+{
+    return self->dongs;
+}
+
+/* --- windows -------------------------------------------------------------------- */
+
+int eo_window_init(eo_window_t *w, eo_time_t start, eo_time_t end)
+{
+    memset(w, 0, sizeof *w);
+    /* Half-hour aligned (Seoul is a whole number of hours from UTC), at most a week. */
+    if (end <= start || start % 1800 || end % 1800 || end - start > 7 * EO_DAY)
+        return EO_EINVAL;
+    w->start = start;
+    w->end = end;
+    w->week_start = eo_week_start(start);
+    eo_time_t next_week = w->week_start + 7 * EO_DAY;
+    w->week[0] = eo_iso_week(start);
+    w->week_min[0] = (uint32_t)(((end < next_week ? end : next_week) - start) / 60);
+    if (end > next_week) {
+        w->week[1] = eo_iso_week(next_week);
+        w->week_min[1] = (uint32_t)((end - next_week) / 60);
+    }
+    eo_local_t l;
+    eo_time_local(start, &l);
+    eo_time_t next_month = eo_time_from_local(l.year, l.month + 1, 1, 0, 0, 0);
+    w->month[0] = l.year * 100 + l.month;
+    w->month_min[0] = (uint32_t)(((end < next_month ? end : next_month) - start) / 60);
+    if (end > next_month) {
+        w->month[1] = eo_month_key(next_month);
+        w->month_min[1] = (uint32_t)((end - next_month) / 60);
+    }
+    w->last_date = eo_date_key(end - 1);
+    /* The weekly bitmap repeats: a window past Sunday 24:00 wraps to Monday's slots. */
+    int s0 = eo_week_slot(start);
+    int n = (int)((end - start) / 1800);
+    for (int i = 0; i < n; i++)
+        eo_avail_set(w->mask, (s0 + i) % EO_WEEK_SLOTS, true);
+    for (int b = 0; b < EO_AVAIL_BYTES; b++)
+        if (w->mask[b])
+            w->bytes[w->n_bytes++] = (uint8_t)b;
+    return EO_OK;
+}
+
+bool eo_window_caps_ok(const eo_window_t *w, uint8_t kind, const uint32_t week_booked[2],
+                       const uint32_t month_booked[2])
+{
+    uint32_t wcap = (uint32_t)eo_carer_week_cap(kind);
+    uint32_t mcap = (uint32_t)eo_carer_month_cap(kind);
+    for (int i = 0; i < 2; i++) {
+        if (w->week_min[i] && week_booked[i] + w->week_min[i] > wcap)
+            return false;
+        if (mcap && w->month_min[i] && month_booked[i] + w->month_min[i] > mcap)
+            return false;
+    }
+    return true;
+}
+
+/* --- keys ----------------------------------------------------------------------- */
+
+void eo_min_key(uint8_t key[9], uint32_t id, char type, int32_t period)
+{
+    eo_be32_put(key, id);
+    key[4] = (uint8_t)type;
+    eo_be32_put(key + 5, (uint32_t)period);
+}
+
+int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
+                     int32_t period, uint32_t *out)
+{
+    uint8_t kb[9];
+    eo_min_key(kb, id, type, period);
+    MDB_val k = {sizeof kb, kb}, v;
+    int rc = mdb_get(txn, self->minutes, &k, &v);
+    *out = 0;
+    if (rc == MDB_NOTFOUND)
+        return EO_OK;
+    if (rc)
+        return eo_store_fail("carer_min get", rc);
+    if (v.mv_size != sizeof(uint32_t))
+        return eo_store_fail("carer_min get", MDB_CORRUPTED);
+    memcpy(out, v.mv_data, sizeof *out);
+    return EO_OK;
+}
+
+static int s_minutes_set(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
+                         int32_t period, uint32_t value)
+{
+    uint8_t kb[9];
+    eo_min_key(kb, id, type, period);
+    MDB_val k = {sizeof kb, kb}, v = {sizeof value, &value};
+    int rc = value ? mdb_put(txn, self->minutes, &k, &v, 0)
+                   : mdb_del(txn, self->minutes, &k, NULL);
+    if (rc && !(rc == MDB_NOTFOUND && !value))
+        return eo_store_fail("carer_min put", rc);
+    return EO_OK;
+}
+
+int eo_index_ref_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start)
+{
+    MDB_val k = {8, "ref_week"}, v;
+    int rc = mdb_get(txn, self->meta, &k, &v);
+    *week_start = 0;
+    if (rc == MDB_NOTFOUND)
+        return EO_OK;
+    if (rc)
+        return eo_store_fail("index_meta get", rc);
+    if (v.mv_size != sizeof(int64_t))
+        return eo_store_fail("index_meta get", MDB_CORRUPTED);
+    memcpy(week_start, v.mv_data, sizeof *week_start);
+    return EO_OK;
+}
+
+int eo_index_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start)
+{
+    return eo_index_ref_week(self, txn, week_start);
+}
+
+static int s_ref_week_put(eo_index_t *self, MDB_txn *txn, eo_time_t week_start)
+{
+    int64_t v64 = week_start;
+    MDB_val k = {8, "ref_week"}, v = {sizeof v64, &v64};
+    int rc = mdb_put(txn, self->meta, &k, &v, 0);
+    return rc ? eo_store_fail("index_meta put", rc) : EO_OK;
+}
+
+/* Minutes a carer has in the reference week (the sort key of its list entries). */
+static int s_ref_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_t *out)
+{
+    eo_time_t ref;
+    int rc = eo_index_ref_week(self, txn, &ref);
+    if (rc)
+        return rc;
+    *out = 0;
+    return ref ? eo_index_minutes(self, txn, id, 'W', eo_iso_week(ref), out) : EO_OK;
+}
+
+/* --- records and list entries ----------------------------------------------------- */
+
+static int s_rec_get(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_rec_t *rec)
+{
+    uint8_t kb[4];
+    eo_be32_put(kb, id);
+    MDB_val k = {4, kb}, v;
+    int rc = mdb_get(txn, self->carers, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return EO_ENOTFOUND;
+    if (rc)
+        return eo_store_fail("carer get", rc);
+    if (v.mv_size != sizeof *rec)
+        return eo_store_fail("carer get", MDB_CORRUPTED);
+    memcpy(rec, v.mv_data, sizeof *rec);
+    return rec->version == EO_REC_VERSION ? EO_OK : eo_store_fail("carer get", MDB_VERSION_MISMATCH);
+}
+
+static int s_rec_put(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec)
+{
+    uint8_t kb[4];
+    eo_be32_put(kb, rec->carer.id);
+    MDB_val k = {4, kb}, v = {sizeof *rec, (void *)rec};
+    int rc = mdb_put(txn, self->carers, &k, &v, 0);
+    return rc ? eo_store_fail("carer put", rc) : EO_OK;
+}
+
+bool eo_carer_listed(const eo_carer_t *c)
+{
+    return c->pool && c->active;
+}
+
+void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e)
+{
+    const eo_carer_t *c = &rec->carer;
+    memset(e, 0, sizeof *e);
+    eo_be32_put(e->booked_be, booked);
+    eo_be32_put(e->id_be, c->id);
+    e->valid_until = c->check_until < c->training_until ? c->check_until : c->training_until;
+    e->kind = c->kind;
+    e->n_book = rec->n_book > 255 ? 255 : (uint8_t)rec->n_book;
+    memcpy(e->avail, c->avail, sizeof e->avail);
+}
+
+/* Add (or remove) the carer's entry in the lists of every preferred dong: "any" b for
+ * every block b in which it is free at least once, "full" b if free all through b. */
+static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, uint32_t booked,
+                     bool add)
+{
+    if (!eo_carer_listed(&rec->carer))
+        return EO_OK;
+    eo_entry_t e;
+    eo_entry_make(rec, booked, &e);
+    for (int i = 0; i < rec->carer.n_dongs; i++) {
+        for (int x = 0; x < 2 * EO_BLOCKS; x++) {
+            int b = x % EO_BLOCKS, list = x < EO_BLOCKS ? b : EO_LIST_FULL + b;
+            if (x < EO_BLOCKS ? e.avail[b] == 0 : e.avail[b] != 0xff)
+                continue;
+            size_t key = eo_list_key(rec->carer.dongs[i], list);
+            MDB_val k = {sizeof key, &key}, v = {sizeof e, &e};
+            int rc = add ? mdb_put(txn, self->lists, &k, &v, 0)
+                         : mdb_del(txn, self->lists, &k, &v);
+            if (rc && !(add && rc == MDB_KEYEXIST))
+                return eo_store_fail(add ? "carer_list put" : "carer_list del", rc);
+            eo_index_count_add(self, rec->carer.dongs[i], list, add ? 1 : -1);
+        }
+    }
+    return EO_OK;
+}
+
+static int s_phone_set(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_t id, bool add)
+{
+    MDB_val k = {strlen(phone), (void *)phone}, v = {sizeof id, &id};
+    int rc = add ? mdb_put(txn, self->phones, &k, &v, 0) : mdb_del(txn, self->phones, &k, NULL);
+    return rc ? eo_store_fail("carer_phone", rc) : EO_OK;
+}
+
+int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_t *id)
+{
+    if (!phone || !*phone || strlen(phone) > 100)
+        return EO_EINVAL;
+    MDB_val k = {strlen(phone), (void *)phone}, v;
+    int rc = mdb_get(txn, self->phones, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return EO_ENOTFOUND;
+    if (rc)
+        return eo_store_fail("carer_phone get", rc);
+    if (v.mv_size != sizeof *id)
+        return eo_store_fail("carer_phone get", MDB_CORRUPTED);
+    memcpy(id, v.mv_data, sizeof *id);
+    return EO_OK;
+}
+
+void eo_rec_make(eo_rec_t *rec, const eo_carer_t *carer, uint32_t n_book)
+{
+    /* Field by field into a zeroed record, so that padding and unused array slots are
+     * stored as zeros (records and entries are compared byte for byte). */
+    memset(rec, 0, sizeof *rec);
+    rec->version = EO_REC_VERSION;
+    rec->n_book = n_book;
+    eo_carer_t *c = &rec->carer;
+    c->id = carer->id;
+    memcpy(c->site, carer->site, strnlen(carer->site, EO_SITE_SLUG - 1));
+    c->kind = carer->kind;
+    c->pool = carer->pool;
+    c->active = carer->active;
+    c->night_ok = carer->night_ok;
+    c->home_dong = carer->home_dong;
+    c->n_dongs = carer->n_dongs;
+    memcpy(c->dongs, carer->dongs, carer->n_dongs * sizeof c->dongs[0]);
+    memcpy(c->phone, carer->phone, strnlen(carer->phone, sizeof c->phone - 1));
+    memcpy(c->name, carer->name, strnlen(carer->name, sizeof c->name - 1));
+    memcpy(c->avail, carer->avail, sizeof c->avail);
+    c->check_until = carer->check_until;
+    c->training_until = carer->training_until;
+    c->n_providers = carer->n_providers;
+    memcpy(c->providers, carer->providers, carer->n_providers * sizeof c->providers[0]);
+}
+
+int eo_index_put(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carer)
+{
+    char why[96];
+    if (!carer || eo_carer_validate(carer, self->dongs, why, sizeof why)) {
+        zsys_warning("index: carer %u refused: %s", carer ? carer->id : 0, carer ? why : "NULL");
+        return EO_EINVAL;
+    }
+    uint32_t owner;
+    int rc = eo_index_by_phone(self, txn, carer->phone, &owner);
+    if (rc == EO_OK && owner != carer->id)
+        return EO_EEXIST; /* two carers cannot share a phone: replies are routed by it */
+    if (rc && rc != EO_ENOTFOUND)
+        return rc;
+    eo_rec_t rec;
+    memset(&rec, 0, sizeof rec);
+    rc = s_rec_get(self, txn, carer->id, &rec);
+    if (rc && rc != EO_ENOTFOUND)
+        return rc;
+    bool existed = rc == EO_OK;
+    uint32_t booked;
+    if ((rc = s_ref_booked(self, txn, carer->id, &booked)))
+        return rc;
+    if (existed) {
+        if ((rc = s_entries(self, txn, &rec, booked, false)))
+            return rc;
+        if (strcmp(rec.carer.phone, carer->phone) &&
+            (rc = s_phone_set(self, txn, rec.carer.phone, 0, false)))
+            return rc;
+    }
+    eo_rec_make(&rec, carer, rec.n_book);
+    const eo_carer_t *c = &rec.carer;
+    if ((rc = s_rec_put(self, txn, &rec)) || (rc = s_entries(self, txn, &rec, booked, true)) ||
+        (rc = s_phone_set(self, txn, c->phone, c->id, true)))
+        return rc;
+    return EO_OK;
+}
+
+int eo_index_get(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_carer_t *out)
+{
+    eo_rec_t rec;
+    int rc = s_rec_get(self, txn, id, &rec);
+    if (rc == EO_OK)
+        *out = rec.carer;
+    return rc;
+}
+
+int eo_index_each(eo_index_t *self, MDB_txn *txn,
+                  int (*fn)(void *arg, const eo_carer_t *carer), void *arg)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->carers, &cur);
+    if (rc)
+        return eo_store_fail("carer cursor", rc);
+    MDB_val k, v;
+    int result = EO_OK;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        eo_rec_t rec;
+        if (v.mv_size != sizeof rec) {
+            result = eo_store_fail("carer read", MDB_CORRUPTED);
+            break;
+        }
+        memcpy(&rec, v.mv_data, sizeof rec);
+        if (fn(arg, &rec.carer))
+            break;
+    }
+    if (rc && rc != MDB_NOTFOUND)
+        result = eo_store_fail("carer cursor", rc);
+    mdb_cursor_close(cur);
+    return result;
+}
+
+/* --- booked minutes and the reference week ---------------------------------------- */
+
+/* Rewrite a carer's list entries around a change of its minutes or bookings: `change`
+ * runs between removing the entries under the old sort key and adding them under the
+ * new one. */
+typedef int(s_change_fn)(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *arg);
+
+static int s_relist(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, bool have_rec,
+                    s_change_fn *change, void *arg)
+{
+    uint32_t booked;
+    int rc = EO_OK;
+    if (have_rec && ((rc = s_ref_booked(self, txn, rec->carer.id, &booked)) ||
+                     (rc = s_entries(self, txn, rec, booked, false))))
+        return rc;
+    if ((rc = change(self, txn, rec, arg)))
+        return rc;
+    if (have_rec && ((rc = s_ref_booked(self, txn, rec->carer.id, &booked)) ||
+                     (rc = s_entries(self, txn, rec, booked, true))))
+        return rc;
+    return EO_OK;
+}
+
+/* Make the week of t the reference week if there is none yet. */
+static int s_ref_default(eo_index_t *self, MDB_txn *txn, eo_time_t t)
+{
+    eo_time_t ref;
+    int rc = eo_index_ref_week(self, txn, &ref);
+    if (rc == EO_OK && ref == 0)
+        rc = s_ref_week_put(self, txn, eo_week_start(t));
+    return rc;
+}
+
+typedef struct {
+    eo_time_t t;
+    uint32_t week_min, month_min;
+} s_set_booked_t;
+
+static int s_set_booked_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *arg)
+{
+    s_set_booked_t *a = arg;
+    int rc = s_minutes_set(self, txn, rec->carer.id, 'W', eo_iso_week(a->t), a->week_min);
+    if (rc == EO_OK)
+        rc = s_minutes_set(self, txn, rec->carer.id, 'M', eo_month_key(a->t), a->month_min);
+    return rc;
+}
+
+int eo_index_set_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t t,
+                        uint32_t week_min, uint32_t month_min)
+{
+    if (id == 0 || week_min > 7 * 24 * 60 || month_min > 31 * 24 * 60)
+        return EO_EINVAL;
+    int rc = s_ref_default(self, txn, t);
+    if (rc)
+        return rc;
+    /* The carer need not exist yet: bulk loads write minutes first, so that the
+     * carer's entries are written once, under their final key. */
+    eo_rec_t rec;
+    memset(&rec, 0, sizeof rec);
+    rec.carer.id = id;
+    rc = s_rec_get(self, txn, id, &rec);
+    if (rc && rc != EO_ENOTFOUND)
+        return rc;
+    s_set_booked_t a = {t, week_min, month_min};
+    return s_relist(self, txn, &rec, rc == EO_OK, s_set_booked_change, &a);
+}
+
+int eo_index_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t t,
+                    uint32_t *week_min, uint32_t *month_min)
+{
+    uint32_t w = 0, m = 0;
+    int rc = eo_index_minutes(self, txn, id, 'W', eo_iso_week(t), &w);
+    if (rc == EO_OK)
+        rc = eo_index_minutes(self, txn, id, 'M', eo_month_key(t), &m);
+    if (week_min)
+        *week_min = w;
+    if (month_min)
+        *month_min = m;
+    return rc;
+}
+
+int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
+{
+    eo_time_t old, ws = eo_week_start(t);
+    int rc = eo_index_ref_week(self, txn, &old);
+    if (rc || old == ws)
+        return rc;
+    /* Every entry's sort key changes: empty the lists and write them again. */
+    if ((rc = mdb_drop(txn, self->lists, 0)))
+        return eo_store_fail("carer_list drop", rc);
+    if ((rc = s_ref_week_put(self, txn, ws)))
+        return rc;
+    MDB_cursor *cur;
+    if ((rc = mdb_cursor_open(txn, self->carers, &cur)))
+        return eo_store_fail("carer cursor", rc);
+    MDB_val k, v;
+    int result = EO_OK;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && result == EO_OK;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        eo_rec_t rec;
+        uint32_t booked;
+        memcpy(&rec, v.mv_data, sizeof rec);
+        result = s_ref_booked(self, txn, rec.carer.id, &booked);
+        if (result == EO_OK)
+            result = s_entries(self, txn, &rec, booked, true);
+    }
+    if (rc && rc != MDB_NOTFOUND)
+        result = eo_store_fail("carer cursor", rc);
+    mdb_cursor_close(cur);
+    return result;
+}
+
+/* --- bookings ----------------------------------------------------------------------- */
+
+static int s_booking_key(uint8_t *kb, uint32_t id, const char *booking, MDB_val *k)
+{
+    size_t n = booking ? strlen(booking) : 0;
+    if (n == 0 || n > S_BOOKING_MAX)
+        return EO_EINVAL;
+    eo_be32_put(kb, id);
+    memcpy(kb + 4, booking, n);
+    k->mv_size = 4 + n;
+    k->mv_data = kb;
+    return EO_OK;
+}
+
+int eo_index_bookings(eo_index_t *self, MDB_txn *txn, uint32_t carer_id,
+                      int (*fn)(void *arg, const char *booking, eo_time_t start, eo_time_t end),
+                      void *arg)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->bookings, &cur);
+    if (rc)
+        return eo_store_fail("carer_booking cursor", rc);
+    uint8_t kb[4];
+    eo_be32_put(kb, carer_id);
+    MDB_val k = {4, kb}, v;
+    int result = EO_OK;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < 4 || eo_be32_get(k.mv_data) != carer_id)
+            break;
+        eo_span_t span;
+        char name[S_BOOKING_MAX + 1];
+        if (v.mv_size != sizeof span || k.mv_size - 4 > S_BOOKING_MAX) {
+            result = eo_store_fail("carer_booking read", MDB_CORRUPTED);
+            break;
+        }
+        memcpy(&span, v.mv_data, sizeof span);
+        memcpy(name, (char *)k.mv_data + 4, k.mv_size - 4);
+        name[k.mv_size - 4] = '\0';
+        if (fn(arg, name, span.start, span.end))
+            break;
+    }
+    if (rc && rc != MDB_NOTFOUND)
+        result = eo_store_fail("carer_booking cursor", rc);
+    mdb_cursor_close(cur);
+    return result;
+}
+
+typedef struct {
+    eo_time_t start, end;
+    bool overlap;
+} s_overlap_t;
+
+static int s_overlap_fn(void *arg, const char *booking, eo_time_t start, eo_time_t end)
+{
+    (void)booking;
+    s_overlap_t *o = arg;
+    o->overlap = start < o->end && o->start < end;
+    return o->overlap;
+}
+
+int eo_index_overlaps(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t start,
+                      eo_time_t end, bool *overlap)
+{
+    s_overlap_t o = {start, end, false};
+    int rc = eo_index_bookings(self, txn, id, s_overlap_fn, &o);
+    *overlap = o.overlap;
+    return rc;
+}
+
+/* Minutes of the window's weeks and months, as they stand. */
+static int s_window_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, const eo_window_t *w,
+                           uint32_t week[2], uint32_t month[2])
+{
+    int rc = EO_OK;
+    week[1] = month[1] = 0;
+    if ((rc = eo_index_minutes(self, txn, id, 'W', w->week[0], &week[0])) ||
+        (rc = eo_index_minutes(self, txn, id, 'M', w->month[0], &month[0])) ||
+        (w->week[1] && (rc = eo_index_minutes(self, txn, id, 'W', w->week[1], &week[1]))) ||
+        (w->month[1] && (rc = eo_index_minutes(self, txn, id, 'M', w->month[1], &month[1]))))
+        return rc;
+    return EO_OK;
+}
+
+typedef struct {
+    const eo_window_t *w;
+    MDB_val *key;
+    int sign; /* +1 book, -1 unbook */
+} s_book_t;
+
+static int s_book_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *arg)
+{
+    s_book_t *a = arg;
+    uint32_t id = rec->carer.id, week[2], month[2];
+    int rc = s_window_booked(self, txn, id, a->w, week, month);
+    for (int i = 0; rc == EO_OK && i < 2; i++) {
+        if (a->w->week_min[i]) {
+            uint32_t m = a->sign > 0 ? week[i] + a->w->week_min[i]
+                         : week[i] > a->w->week_min[i] ? week[i] - a->w->week_min[i] : 0;
+            rc = s_minutes_set(self, txn, id, 'W', a->w->week[i], m);
+        }
+        if (rc == EO_OK && a->w->month_min[i]) {
+            uint32_t m = a->sign > 0 ? month[i] + a->w->month_min[i]
+                         : month[i] > a->w->month_min[i] ? month[i] - a->w->month_min[i] : 0;
+            rc = s_minutes_set(self, txn, id, 'M', a->w->month[i], m);
+        }
+    }
+    if (rc)
+        return rc;
+    if (a->sign > 0) {
+        eo_span_t span = {a->w->start, a->w->end};
+        MDB_val v = {sizeof span, &span};
+        if ((rc = mdb_put(txn, self->bookings, a->key, &v, MDB_NOOVERWRITE)))
+            return eo_store_fail("carer_booking put", rc);
+        rec->n_book++;
+    } else {
+        if ((rc = mdb_del(txn, self->bookings, a->key, NULL)))
+            return eo_store_fail("carer_booking del", rc);
+        rec->n_book = rec->n_book ? rec->n_book - 1 : 0;
+    }
+    return s_rec_put(self, txn, rec);
+}
+
+int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking,
+                  eo_time_t start, eo_time_t end)
+{
+    eo_window_t w;
+    uint8_t kb[4 + S_BOOKING_MAX];
+    MDB_val key, v;
+    if (eo_window_init(&w, start, end) || s_booking_key(kb, carer_id, booking, &key))
+        return EO_EINVAL;
+    eo_rec_t rec;
+    int rc = s_rec_get(self, txn, carer_id, &rec);
+    if (rc)
+        return rc;
+    rc = mdb_get(txn, self->bookings, &key, &v);
+    if (rc == 0)
+        return EO_EEXIST;
+    if (rc != MDB_NOTFOUND)
+        return eo_store_fail("carer_booking get", rc);
+    /* The same tests as the query, against the state of this transaction. */
+    const eo_carer_t *c = &rec.carer;
+    int32_t valid = c->check_until < c->training_until ? c->check_until : c->training_until;
+    if (!c->active || valid < w.last_date || !eo_window_fits(&w, c->avail))
+        return EO_EBUSY;
+    bool overlap;
+    if ((rc = eo_index_overlaps(self, txn, carer_id, start, end, &overlap)))
+        return rc;
+    if (overlap)
+        return EO_EBUSY;
+    uint32_t week[2], month[2];
+    if ((rc = s_window_booked(self, txn, carer_id, &w, week, month)))
+        return rc;
+    if (!eo_window_caps_ok(&w, c->kind, week, month))
+        return EO_ECAP;
+    if ((rc = s_ref_default(self, txn, start)))
+        return rc;
+    s_book_t a = {&w, &key, +1};
+    return s_relist(self, txn, &rec, true, s_book_change, &a);
+}
+
+int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking)
+{
+    uint8_t kb[4 + S_BOOKING_MAX];
+    MDB_val key, v;
+    if (s_booking_key(kb, carer_id, booking, &key))
+        return EO_EINVAL;
+    eo_rec_t rec;
+    int rc = s_rec_get(self, txn, carer_id, &rec);
+    if (rc)
+        return rc;
+    rc = mdb_get(txn, self->bookings, &key, &v);
+    if (rc == MDB_NOTFOUND)
+        return EO_ENOTFOUND;
+    if (rc)
+        return eo_store_fail("carer_booking get", rc);
+    eo_span_t span;
+    if (v.mv_size != sizeof span)
+        return eo_store_fail("carer_booking get", MDB_CORRUPTED);
+    memcpy(&span, v.mv_data, sizeof span);
+    eo_window_t w;
+    if (eo_window_init(&w, span.start, span.end))
+        return eo_store_fail("carer_booking get", MDB_CORRUPTED);
+    s_book_t a = {&w, &key, -1};
+    return s_relist(self, txn, &rec, true, s_book_change, &a);
+}

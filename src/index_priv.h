@@ -1,0 +1,135 @@
+/* index_priv.h: what index.c (records, bookings) and index_query.c (the query) share.
+ * Not a public header: the layout is described in docs/index.md. */
+#ifndef EO_INDEX_PRIV_H
+#define EO_INDEX_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "eonjena/eo_index.h"
+
+#define EO_AVAIL_BYTES (EO_WEEK_SLOTS / 8)
+
+struct eo_index_t {
+    eo_store_t *store;
+    const eo_dongs_t *dongs;
+    MDB_dbi carers;   /* "carer": id (4 bytes BE) -> eo_rec_t */
+    MDB_dbi lists;    /* "carer_list": dong << 8 | block (INTEGERKEY, size_t) ->
+                       * DUPSORT|DUPFIXED eo_entry_t */
+    MDB_dbi minutes;  /* "carer_min": id BE, 'W'|'M', period BE -> uint32 minutes */
+    MDB_dbi bookings; /* "carer_booking": id BE + booking id -> eo_span_t */
+    MDB_dbi phones;   /* "carer_phone": E.164 -> id (uint32) */
+    MDB_dbi meta;     /* "index_meta": "ref_week" -> int64 Monday 00:00 */
+    /* Entries per list, per dong position in the table: only a hint for choosing which
+     * list to read (a stale count costs time, never a wrong answer), so it is loaded
+     * once, kept up to date by this object's writes and ignores aborts. */
+    atomic_uint *counts;
+    atomic_bool counts_ready;
+    pthread_mutex_t counts_lock;
+};
+
+#define EO_REC_VERSION 1
+
+/* The primary record. */
+typedef struct {
+    uint32_t version;
+    uint32_t n_book; /* bookings held (so the query checks overlaps only when > 0) */
+    eo_carer_t carer;
+} eo_rec_t;
+
+/* The lists: for each dong and each 4-hour block b of the week (one byte of the
+ * bitmap), list "any" b holds the pool carers who prefer the dong and are free in at
+ * least one slot of b, and list "full" b those free in all 8 slots of b. A window's
+ * candidates are all in the "any" list of every block it touches and in the "full"
+ * list of every block it covers whole; the query reads the shortest of these. */
+#define EO_BLOCK_SLOTS 8 /* 4 hours: one byte of the bitmap */
+#define EO_BLOCKS (EO_WEEK_SLOTS / EO_BLOCK_SLOTS)
+#define EO_LIST_FULL 64  /* list number of "full" b is EO_LIST_FULL + b */
+#define EO_LISTS 128     /* list numbers per dong */
+
+static inline size_t eo_list_key(uint32_t dong, int list)
+{
+    return (size_t)dong << 8 | (size_t)list;
+}
+
+/* One carer in one list. The first 8 bytes are the sort key (memcmp order): minutes
+ * booked in the reference week, then id, both big-endian. The rest is what the query
+ * needs to reject a carer without another read. 56 bytes, no holes. */
+typedef struct {
+    uint8_t booked_be[4];
+    uint8_t id_be[4];
+    int32_t valid_until; /* min(check_until, training_until) */
+    uint8_t kind;
+    uint8_t n_book; /* saturates at 255: any non-zero means "look at the bookings" */
+    uint8_t avail[EO_AVAIL_BYTES];
+} eo_entry_t;
+
+typedef struct {
+    int64_t start, end;
+} eo_span_t;
+
+/* A service window, split by ISO week and calendar month (it spans at most two of
+ * each: windows are at most one week long), with its slot mask. */
+typedef struct {
+    eo_time_t start, end;
+    eo_time_t week_start;     /* Monday 00:00 of the start's week */
+    int32_t week[2];          /* ISO weeks; week[1] = 0 if the window stays in one */
+    uint32_t week_min[2];
+    int32_t month[2];
+    uint32_t month_min[2];
+    int32_t last_date;        /* date key of the last slot */
+    uint8_t mask[EO_AVAIL_BYTES];
+    uint8_t bytes[EO_AVAIL_BYTES];
+    int n_bytes;              /* indices of the mask bytes that are not zero */
+} eo_window_t;
+
+int eo_window_init(eo_window_t *w, eo_time_t start, eo_time_t end);
+static inline bool eo_window_fits(const eo_window_t *w, const uint8_t *avail)
+{
+    for (int i = 0; i < w->n_bytes; i++) {
+        int b = w->bytes[i];
+        if ((avail[b] & w->mask[b]) != w->mask[b])
+            return false;
+    }
+    return true;
+}
+
+static inline uint32_t eo_be32_get(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void eo_be32_put(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* Minutes booked for a carer in a period ('W' + ISO week or 'M' + month key); 0 when
+ * none is recorded. */
+int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
+                     int32_t period, uint32_t *out);
+/* Does any booking of the carer overlap [start, end)? */
+int eo_index_overlaps(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t start,
+                      eo_time_t end, bool *overlap);
+/* The reference week (0 = none). */
+int eo_index_ref_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
+/* Every cap, given the minutes already booked in the window's weeks and months. */
+bool eo_window_caps_ok(const eo_window_t *w, uint8_t kind, const uint32_t week_booked[2],
+                       const uint32_t month_booked[2]);
+
+/* A normalised record of a (validated) carer. */
+void eo_rec_make(eo_rec_t *rec, const eo_carer_t *carer, uint32_t n_book);
+/* Key of a minutes row: id BE, 'W' or 'M', period BE. */
+void eo_min_key(uint8_t key[9], uint32_t id, char type, int32_t period);
+/* Is the carer in the lists at all (pool and active)? */
+bool eo_carer_listed(const eo_carer_t *c);
+/* The list entry of a carer whose reference-week minutes are `booked`. */
+void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e);
+
+/* The count hint of list `list` of a dong (loaded on first use); adjust it by delta. */
+unsigned eo_index_count(eo_index_t *self, MDB_txn *txn, uint32_t dong, int list);
+void eo_index_count_add(eo_index_t *self, uint32_t dong, int list, int delta);
+
+#endif

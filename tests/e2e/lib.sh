@@ -1,0 +1,52 @@
+#!/bin/bash
+# Helpers for tests that run real eonjena processes over loopback. Source it.
+# Every process started with `eo_start` is stopped (SIGTERM, then SIGKILL) when the test
+# exits, however it exits.
+
+EO_PIDS=()
+
+eo_cleanup() {
+  local pid
+  for pid in "${EO_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${EO_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+trap eo_cleanup EXIT
+
+eo_fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# A TCP port on 127.0.0.1 that nothing listens on (a refused connect means free).
+eo_free_port() {
+  local port
+  for _ in $(seq 200); do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+  done
+  eo_fail "no free port"
+}
+
+# eo_start NAME CMD...: run CMD in the background, output to $EO_TEST_TMP/NAME.log.
+eo_start() {
+  local name=$1; shift
+  "$@" >"$EO_TEST_TMP/$name.log" 2>&1 &
+  EO_PIDS+=($!)
+  eval "PID_$name=$!"
+}
+
+# eo_wait_for DESCRIPTION TIMEOUT_S CMD...: run CMD until it succeeds or the time is up.
+# A bounded wait on a condition (the process under test reaching a state).
+eo_wait_for() {
+  local what=$1 timeout=$2; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || eo_fail "timed out after ${timeout}s waiting for $what"
+    sleep 0.05
+  done
+}
+
+# eo_json FIELD: read one top-level string/number field of the JSON on stdin.
+eo_json() {
+  sed -n "s/.*\"$1\":\(\"[^\"]*\"\|[0-9-]*\).*/\1/p" | head -n1 | tr -d '"'
+}

@@ -1,0 +1,224 @@
+/* fixture.c: see fixture.h. */
+#include <string.h>
+
+#include "fixture.h"
+#include "matcher/rules_glue.h"
+
+fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg)
+{
+    fx_t *fx = calloc(1, sizeof *fx);
+    assert(fx);
+    const char *tmp = getenv("EO_TEST_TMP");
+    snprintf(fx->dir, sizeof fx->dir, "%s/%s", tmp ? tmp : "/tmp/eo_matcher_test", name);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+    assert(system(cmd) == 0);
+    char err[256];
+    fx->dongs = eo_dongs_load_default(err, sizeof err);
+    assert(fx->dongs);
+    fx->store = eo_store_new(fx->dir, 256, fast ? EO_STORE_NOSYNC : 0);
+    assert(fx->store);
+    fx->index = eo_index_new(fx->store, fx->dongs);
+    assert(fx->index);
+    fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, cfg);
+    assert(fx->cases);
+    fx->rules = eo_glue_rules_load(&fx->calendar, err, sizeof err);
+    assert(fx->rules);
+    eo_cases_set_rules(fx->cases, fx->rules);
+    MDB_txn *txn;
+    assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
+    assert(eo_cases_record_config(fx->cases, txn) == EO_OK);
+    assert(eo_store_commit(fx->store, &txn) == EO_OK);
+    fx->now_ms = eo_time_from_local(2026, 11, 27, 18, 0, 0) * 1000LL;
+    size_t n;
+    const eo_dong_t *const *suwon =
+        eo_dongs_of_site(fx->dongs, eo_dongs_site_find(fx->dongs, "suwon"), &n);
+    fx->dong = suwon[0]->code;
+    return fx;
+}
+
+void fx_destroy(fx_t **self_p)
+{
+    fx_t *fx = *self_p;
+    if (!fx)
+        return;
+    eo_cases_destroy(&fx->cases);
+    eo_index_destroy(&fx->index);
+    eo_store_destroy(&fx->store);
+    eo_glue_rules_destroy(&fx->rules, &fx->calendar);
+    eo_dongs_destroy(&fx->dongs);
+    free(fx);
+    *self_p = NULL;
+}
+
+void fx_carer(fx_t *fx, uint32_t id)
+{
+    eo_carer_t c;
+    memset(&c, 0, sizeof c);
+    c.id = id;
+    strcpy(c.site, "suwon");
+    c.kind = EO_CARER_VISIT;
+    c.pool = c.active = c.night_ok = true;
+    c.home_dong = fx->dong;
+    c.dongs[c.n_dongs++] = fx->dong;
+    snprintf(c.phone, sizeof c.phone, "+8210%08u", id);
+    snprintf(c.name, sizeof c.name, "돌보미%u", id);
+    memset(c.avail, 0xff, sizeof c.avail);
+    c.check_until = c.training_until = 20991231;
+    MDB_txn *txn;
+    assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
+    assert(eo_cases_load_carer(fx->cases, txn, &c, fx->now_ms / 1000, 0, 0) == EO_OK);
+    assert(eo_store_commit(fx->store, &txn) == EO_OK);
+}
+
+static uint8_t *s_encode(Eo__Event *ev, const char *id, size_t *size)
+{
+    ev->id = (char *)id;
+    ev->site = "suwon";
+    uint8_t *buf = eo_event_encode(ev, size);
+    assert(buf);
+    return buf;
+}
+
+uint8_t *fx_request(fx_t *fx, const char *id, int64_t start, int hours, int needed, size_t *size)
+{
+    (void)fx;
+    Eo__Request r = EO__REQUEST__INIT;
+    r.id = (char *)id;
+    r.site = "suwon";
+    r.dong = fx->dong;
+    r.start = start;
+    r.end = start + hours * 3600;
+    r.carers_needed = needed;
+    r.channel = EO__CHANNEL__CHANNEL_CALL_CENTRE;
+    r.type = EO__SERVICE_TYPE__SERVICE_VISIT;
+    r.member_id = "m1";
+    r.member_phone = "+821099990000";
+    r.child_first_name = "서연";
+    r.address = "수원시 장안구 비밀로 12";
+    r.member_verified = true;
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.body_case = EO__EVENT__BODY_REQUEST;
+    ev.request = &r;
+    return s_encode(&ev, id, size);
+}
+
+uint8_t *fx_answer(const char *request, uint32_t carer, bool accept, const char *reply_id,
+                   size_t *size)
+{
+    Eo__Answer a = EO__ANSWER__INIT;
+    a.request_id = (char *)request;
+    a.carer_id = carer;
+    a.accept = accept;
+    a.reply_id = (char *)reply_id;
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.body_case = EO__EVENT__BODY_ANSWER;
+    ev.answer = &a;
+    return s_encode(&ev, reply_id, size);
+}
+
+uint8_t *fx_delivery(const char *message_id, bool ok, size_t *size)
+{
+    Eo__Delivery d = EO__DELIVERY__INIT;
+    d.message_id = (char *)message_id;
+    d.status = ok ? EO__DELIVERY__STATUS__STATUS_DELIVERED : EO__DELIVERY__STATUS__STATUS_FAILED;
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.body_case = EO__EVENT__BODY_DELIVERY;
+    ev.delivery = &d;
+    char id[128];
+    snprintf(id, sizeof id, "dlr:%s:%d", message_id, ok);
+    return s_encode(&ev, id, size);
+}
+
+uint8_t *fx_cancel(const char *request, uint32_t carer, size_t *size)
+{
+    Eo__Cancel x = EO__CANCEL__INIT;
+    x.request_id = (char *)request;
+    x.carer_id = carer;
+    x.reason = "test";
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.body_case = EO__EVENT__BODY_CANCEL;
+    ev.cancel = &x;
+    return s_encode(&ev, request, size);
+}
+
+Eo__Event *fx_apply(fx_t *fx, const uint8_t *body, size_t size, int *rc_out)
+{
+    MDB_txn *txn;
+    assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
+    uint8_t *reply = NULL;
+    size_t rsize = 0;
+    int rc = eo_cases_apply(fx->cases, txn, body, size, fx->now_ms, &reply, &rsize);
+    assert(rc == EO_OK || rc == EO_EINVAL);
+    assert(eo_store_commit(fx->store, &txn) == EO_OK);
+    if (rc_out)
+        *rc_out = rc;
+    char err[64];
+    Eo__Event *ev = eo_event_decode(reply, rsize, err, sizeof err);
+    assert(ev);
+    free(reply);
+    return ev;
+}
+
+size_t fx_tick(fx_t *fx)
+{
+    MDB_txn *txn;
+    size_t fired;
+    assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
+    assert(eo_cases_tick(fx->cases, txn, fx->now_ms, 1000, &fired) == EO_OK);
+    assert(eo_store_commit(fx->store, &txn) == EO_OK);
+    return fired;
+}
+
+eo_case_t fx_case(fx_t *fx, const char *id)
+{
+    MDB_txn *txn;
+    eo_case_t c;
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    assert(eo_cases_get(fx->cases, txn, id, &c) == EO_OK);
+    eo_store_abort(&txn);
+    return c;
+}
+
+typedef struct {
+    const char *request;
+    int kind;
+    uint32_t carer;
+    int n;
+} s_count_t;
+
+static int s_count(void *arg, const eo_outbox_row_t *row)
+{
+    s_count_t *s = arg;
+    char err[64];
+    Eo__Event *ev = eo_event_decode(row->body, row->size, err, sizeof err);
+    assert(ev);
+    if (ev->body_case == EO__EVENT__BODY_MESSAGE && streq(ev->message->request_id, s->request) &&
+        (!s->kind || (int)ev->message->kind == s->kind) &&
+        (!s->carer || ev->message->carer_id == s->carer))
+        s->n++;
+    eo_event_free(&ev);
+    return 0;
+}
+
+int fx_outbox_count(fx_t *fx, const char *request, int kind, uint32_t carer)
+{
+    MDB_txn *txn;
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    s_count_t s = {request, kind, carer, 0};
+    assert(eo_cases_outbox_each(fx->cases, txn, 0, s_count, &s) == EO_OK);
+    eo_store_abort(&txn);
+    return s.n;
+}
+
+void fx_check_ok(fx_t *fx)
+{
+    MDB_txn *txn;
+    char why[256];
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    int rc = eo_cases_check(fx->cases, txn, why, sizeof why);
+    if (rc)
+        fprintf(stderr, "check: %s\n", why);
+    assert(rc == EO_OK);
+    eo_store_abort(&txn);
+}

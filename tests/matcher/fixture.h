@@ -1,0 +1,48 @@
+/* fixture.h: a matcher case store on a real LMDB file, real carers in the real index,
+ * and helpers that build and apply real Events, for the matcher's tests. */
+#ifndef EO_TEST_MATCHER_FIXTURE_H
+#define EO_TEST_MATCHER_FIXTURE_H
+
+#include <czmq.h>
+
+#include "core.pb-c.h"
+#include "eonjena/eo_cases.h"
+#include "eonjena/eo_codec.h"
+#include "eonjena/eo_error.h"
+#include "eonjena/eo_index.h"
+#include "matcher/rules_glue.h"
+
+typedef struct {
+    char dir[256];
+    eo_dongs_t *dongs;
+    eo_store_t *store;
+    eo_index_t *index;
+    eo_cases_t *cases;
+    eo_calendar_t *calendar;
+    eo_rules_t *rules;
+    int64_t now_ms;          /* the injected clock */
+    uint32_t dong;           /* a dong of suwon */
+} fx_t;
+
+/* A fresh store under $EO_TEST_TMP/<name> (NOSYNC when fast). Clock: W1's Friday 18:00. */
+fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg);
+void fx_destroy(fx_t **self_p);
+/* A pool carer of suwon preferring fx->dong, free all week. */
+void fx_carer(fx_t *fx, uint32_t id);
+/* Encode helpers (caller frees). */
+uint8_t *fx_request(fx_t *fx, const char *id, int64_t start, int hours, int needed, size_t *size);
+uint8_t *fx_answer(const char *request, uint32_t carer, bool accept, const char *reply_id,
+                   size_t *size);
+uint8_t *fx_delivery(const char *message_id, bool ok, size_t *size);
+uint8_t *fx_cancel(const char *request, uint32_t carer, size_t *size);
+/* Apply one event in its own committed transaction; returns the decoded reply. */
+Eo__Event *fx_apply(fx_t *fx, const uint8_t *body, size_t size, int *rc);
+/* Fire due timers at fx->now_ms. */
+size_t fx_tick(fx_t *fx);
+eo_case_t fx_case(fx_t *fx, const char *id);
+/* Count outbox messages of a kind for a request (kind 0: any), and to a carer (0: any). */
+int fx_outbox_count(fx_t *fx, const char *request, int kind, uint32_t carer);
+/* Run eonjena check's verification; asserts it passes. */
+void fx_check_ok(fx_t *fx);
+
+#endif

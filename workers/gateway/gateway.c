@@ -1,0 +1,236 @@
+/* gateway.c: the HTTP server and its actor (see gateway.h). Routes are in routes.c. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "eonjena/eo_broker.h"
+#include "gateway.h"
+#include "routes.h"
+
+#define S_DEFAULT_MAX_BODY 16384
+
+struct eo_gateway_t {
+    const eo_role_args_t *args;
+    struct MHD_Daemon *daemon;
+    size_t max_body;
+    int timeout_ms;
+    pthread_key_t client_key; /* each HTTP thread's own eo_client_t */
+};
+
+/* Per-connection state while a body arrives. */
+typedef struct {
+    char *body;
+    size_t len;
+    bool too_large;
+} s_upload_t;
+
+static void s_client_free(void *client)
+{
+    eo_client_t *c = client;
+    eo_client_destroy(&c);
+}
+
+eo_client_t *eo_gateway_client(eo_gateway_t *self)
+{
+    eo_client_t *client = pthread_getspecific(self->client_key);
+    if (!client) {
+        client = eo_client_new(self->args->broker, self->args->curve_server_public,
+                               self->args->curve_secret);
+        if (client)
+            pthread_setspecific(self->client_key, client);
+    }
+    return client;
+}
+
+const eo_role_args_t *eo_gateway_args(eo_gateway_t *self)
+{
+    return self->args;
+}
+
+int eo_gateway_timeout_ms(eo_gateway_t *self)
+{
+    return self->timeout_ms;
+}
+
+const char *eo_gateway_query_arg(const eo_http_request_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void eo_http_error(eo_http_reply_t *reply, int status, const char *code, const char *ko,
+                   const char *en)
+{
+    reply->status = status;
+    json_decref(reply->json);
+    reply->json = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", code, "message_ko", ko,
+                            "message_en", en);
+}
+
+static enum MHD_Result s_send(struct MHD_Connection *conn, eo_http_reply_t *reply)
+{
+    char *text = reply->json ? json_dumps(reply->json, JSON_COMPACT) : strdup("{}");
+    json_decref(reply->json);
+    reply->json = NULL;
+    if (!text)
+        return MHD_NO;
+    size_t len = strlen(text);
+    text[len] = '\0';
+    /* One trailing newline keeps curl output readable. */
+    char *body = realloc(text, len + 2);
+    if (!body) {
+        free(text);
+        return MHD_NO;
+    }
+    body[len] = '\n';
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len + 1, body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)reply->status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const char *url,
+                                const char *method, const char *version,
+                                const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    eo_gateway_t *self = cls;
+    s_upload_t *up = *con_cls;
+    if (!up) { /* first call: headers only */
+        up = calloc(1, sizeof *up);
+        if (!up)
+            return MHD_NO;
+        *con_cls = up;
+        return MHD_YES;
+    }
+    if (*upload_size) { /* a piece of the body */
+        if (up->len + *upload_size > self->max_body)
+            up->too_large = true;
+        else {
+            char *grown = realloc(up->body, up->len + *upload_size + 1);
+            if (!grown)
+                return MHD_NO;
+            memcpy(grown + up->len, upload_data, *upload_size);
+            up->body = grown;
+            up->len += *upload_size;
+            up->body[up->len] = '\0';
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    eo_http_reply_t reply = {.status = 200};
+    if (up->too_large) {
+        char en[96];
+        snprintf(en, sizeof en, "the request body is larger than %zu bytes", self->max_body);
+        eo_http_error(&reply, 413, "body_too_large", "요청 본문이 너무 큽니다", en);
+    } else {
+        eo_http_request_t req = {.gateway = self,
+                                 .method = method,
+                                 .path = url,
+                                 .body = up->body ? up->body : "",
+                                 .body_len = up->len,
+                                 .connection = conn};
+        eo_routes_dispatch(&req, &reply);
+    }
+    return s_send(conn, &reply);
+}
+
+static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                        enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)conn, (void)toe;
+    s_upload_t *up = *con_cls;
+    if (up) {
+        free(up->body);
+        free(up);
+        *con_cls = NULL;
+    }
+}
+
+/* "127.0.0.1:8080" -> sockaddr. */
+static int s_parse_listen(const char *text, struct sockaddr_in *addr)
+{
+    char host[64];
+    const char *colon = strrchr(text, ':');
+    if (!colon || colon == text || (size_t)(colon - text) >= sizeof host)
+        return -1;
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    int port = atoi(colon + 1);
+    memset(addr, 0, sizeof *addr);
+    addr->sin_family = AF_INET;
+    addr->sin_port = htons((uint16_t)port);
+    if (port <= 0 || port > 65535 || inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+        return -1;
+    return 0;
+}
+
+static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
+{
+    eo_gateway_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->args = args;
+    zconfig_t *cfg = args->config;
+    const char *listen = zconfig_get(cfg, "gateway/listen", "127.0.0.1:8080");
+    self->max_body = (size_t)atol(zconfig_get(cfg, "gateway/max_body", "16384"));
+    if (self->max_body == 0)
+        self->max_body = S_DEFAULT_MAX_BODY;
+    self->timeout_ms = atoi(zconfig_get(cfg, "gateway/timeout_ms", "5000"));
+    unsigned threads = (unsigned)atoi(zconfig_get(cfg, "gateway/threads", "4"));
+    pthread_key_create(&self->client_key, s_client_free);
+    struct sockaddr_in addr;
+    if (s_parse_listen(listen, &addr)) {
+        zsys_error("gateway: bad listen address '%s' (want host:port)", listen);
+        goto fail;
+    }
+    self->daemon = MHD_start_daemon(
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, s_handle, self,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        threads ? threads : 1, MHD_OPTION_NOTIFY_COMPLETED, s_completed, self,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+        MHD_OPTION_END);
+    if (!self->daemon) {
+        zsys_error("gateway: cannot listen on %s (port in use?)", listen);
+        goto fail;
+    }
+    zsys_info("gateway: listening on http://%s", listen);
+    return self;
+fail:
+    pthread_key_delete(self->client_key);
+    free(self);
+    return NULL;
+}
+
+static void s_gateway_destroy(eo_gateway_t **self_p)
+{
+    eo_gateway_t *self = *self_p;
+    if (!self)
+        return;
+    /* Stopping the daemon joins its threads, which frees their clients. */
+    MHD_stop_daemon(self->daemon);
+    pthread_key_delete(self->client_key);
+    free(self);
+    *self_p = NULL;
+}
+
+void eo_gateway_actor(zsock_t *pipe, void *args)
+{
+    eo_gateway_t *self = s_gateway_new(args);
+    if (!self)
+        ((eo_role_args_t *)args)->failed = true;
+    zsock_signal(pipe, self ? 0 : -1);
+    if (!self)
+        return;
+    while (true) {
+        char *cmd = zstr_recv(pipe);
+        bool term = !cmd || streq(cmd, "$TERM");
+        zstr_free(&cmd);
+        if (term)
+            break;
+    }
+    s_gateway_destroy(&self);
+}

@@ -1,0 +1,50 @@
+/* gateway: the HTTP/JSON front door (libmicrohttpd + jansson).
+ *
+ * Turns HTTP requests into Events for the broker and answers with what the workers
+ * replied. Nothing is acknowledged to the caller before the matcher has durably stored
+ * the request (its reply is that acknowledgement). Every error is JSON:
+ *   {"error": {"code": "unknown_dong", "message_ko": "...", "message_en": "..."}}
+ *
+ * Configuration (section `gateway` of etc/eonjena.cfg):
+ *   listen = 127.0.0.1:8080   threads = 4   max_body = 16384   timeout_ms = 5000 */
+#ifndef EO_GATEWAY_H
+#define EO_GATEWAY_H
+
+#include <czmq.h>
+#include <jansson.h>
+
+#include "common/role.h"
+#include "eonjena/eo_broker.h"
+
+/* The actor: args is an eo_role_args_t*. Signals 0 when listening, -1 if it cannot. */
+void eo_gateway_actor(zsock_t *pipe, void *args);
+
+typedef struct eo_gateway_t eo_gateway_t;
+
+/* What a route handler gets and fills. */
+typedef struct {
+    eo_gateway_t *gateway;
+    const char *method;
+    const char *path;        /* without the query string */
+    const char *body;        /* NUL-terminated, may be empty */
+    size_t body_len;
+    void *connection;        /* struct MHD_Connection *, for eo_gateway_query_arg */
+} eo_http_request_t;
+
+typedef struct {
+    int status;              /* HTTP status */
+    json_t *json;            /* the body; the gateway takes ownership */
+} eo_http_reply_t;
+
+/* A query-string argument or NULL. */
+const char *eo_gateway_query_arg(const eo_http_request_t *req, const char *name);
+/* The calling thread's broker client (one per HTTP thread). NULL if it cannot connect. */
+eo_client_t *eo_gateway_client(eo_gateway_t *self);
+const eo_role_args_t *eo_gateway_args(eo_gateway_t *self);
+int eo_gateway_timeout_ms(eo_gateway_t *self);
+
+/* Fill reply with a JSON error. */
+void eo_http_error(eo_http_reply_t *reply, int status, const char *code, const char *ko,
+                   const char *en);
+
+#endif

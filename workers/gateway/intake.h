@@ -1,0 +1,35 @@
+/* intake: a request's JSON body -> the Request event, validated.
+ *
+ * {"site":"suwon","dong":"4111156000","start":"2026-11-27T21:00","end":"2026-11-28T01:00",
+ *  "carers_needed":1,"channel":"app|call_centre|operator","type":"visit|facility",
+ *  "id":"optional client key, makes retries idempotent",
+ *  "member":{"id":"m-1","phone":"010-1234-5678","verified":true},
+ *  "child":{"first_name":"서연","age_months":48},"address":"..."}
+ * Times without an offset are Seoul time. */
+#ifndef EO_INTAKE_H
+#define EO_INTAKE_H
+
+#include <jansson.h>
+
+#include "eonjena/eonjena.h"
+#include "request.pb-c.h"
+
+typedef struct {
+    const char *code; /* machine code */
+    const char *ko;
+    char en[160];
+} eo_intake_error_t;
+
+/* Parse and validate; on success fills *out (strings owned, free with eo_intake_clear)
+ * with id "<site>-<key>" (the client's id, or a new one made from now_ms). Returns 0, or
+ * -1 with *err filled and nothing allocated. */
+int eo_intake_parse(const char *body, const eo_dongs_t *dongs, int64_t now_ms,
+                    Eo__Request *out, eo_intake_error_t *err);
+void eo_intake_clear(Eo__Request *req);
+
+/* The site of a request id ("suwon-..." -> "suwon"); 0, or -1 if the id is malformed. */
+int eo_intake_site_of(const char *request_id, char *site, size_t size);
+
+void eo_intake_test(bool verbose);
+
+#endif

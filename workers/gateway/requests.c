@@ -1,0 +1,134 @@
+/* requests.c: POST /v1/requests (intake) and GET /v1/requests/{id} (status).
+ *
+ * Both are a synchronous request to (match, site) through the broker: the matcher's
+ * reply to an intake is sent only after it has durably stored the request. */
+#include <string.h>
+
+#include "eonjena/eo_broker.h"
+#include "eonjena/eo_codec.h"
+#include "intake.h"
+#include "routes.h"
+
+/* Turn a broker failure into the HTTP error a caller can act on. */
+static void s_broker_error(eo_http_reply_t *reply, int rc)
+{
+    if (rc == EO_EOVERLOAD)
+        eo_http_error(reply, 503, "overloaded", "요청이 많아 잠시 후 다시 시도해 주세요",
+                      "the service is overloaded: retry later");
+    else if (rc == EO_ENOTFOUND)
+        eo_http_error(reply, 503, "no_worker", "해당 지역을 처리할 서버가 없습니다",
+                      "no matcher serves this site right now");
+    else
+        eo_http_error(reply, 504, "timeout", "응답 시간이 초과되었습니다",
+                      "the matcher did not answer in time; retrying with the same id is safe");
+}
+
+/* Send an Event to (match, site) and decode the Status it answers with. */
+static Eo__Event *s_ask_matcher(eo_http_request_t *req, eo_http_reply_t *reply,
+                                const char *site, Eo__Event *event)
+{
+    eo_client_t *client = eo_gateway_client(req->gateway);
+    if (!client) {
+        eo_http_error(reply, 503, "no_broker", "중계 서버에 연결할 수 없습니다",
+                      "cannot connect to the broker");
+        return NULL;
+    }
+    size_t size;
+    uint8_t *bytes = eo_event_encode(event, &size);
+    if (!bytes) {
+        eo_http_error(reply, 413, "body_too_large", "요청이 너무 큽니다", "request too large");
+        return NULL;
+    }
+    zframe_t *answer = NULL;
+    int rc = eo_client_request(client, "match", site, bytes, size,
+                               eo_gateway_timeout_ms(req->gateway), &answer);
+    free(bytes);
+    if (rc != EO_OK) {
+        s_broker_error(reply, rc);
+        return NULL;
+    }
+    char err[128];
+    Eo__Event *back = eo_event_decode(zframe_data(answer), zframe_size(answer), err, sizeof err);
+    zframe_destroy(&answer);
+    if (!back || back->body_case != EO__EVENT__BODY_STATUS) {
+        eo_event_free(&back);
+        eo_http_error(reply, 502, "bad_reply", "서버 응답이 잘못되었습니다",
+                      "the matcher answered with something other than a status");
+        return NULL;
+    }
+    return back;
+}
+
+/* Status -> JSON; an error in the status becomes an HTTP error. */
+static void s_status_reply(eo_http_reply_t *reply, const Eo__Status *st, int ok_status)
+{
+    if (st->error && st->error->code && *st->error->code) {
+        bool missing = streq(st->error->code, "not_found");
+        eo_http_error(reply, missing ? 404 : 422, st->error->code, st->error->message_ko,
+                      st->error->message_en);
+        return;
+    }
+    json_t *winners = json_array();
+    for (size_t i = 0; i < st->n_winners; i++) {
+        json_t *w = json_pack("{s:I}", "carer_id", (json_int_t)st->winners[i]);
+        if (i < st->n_winner_names)
+            json_object_set_new(w, "name", json_string(st->winner_names[i]));
+        json_array_append_new(winners, w);
+    }
+    char updated[32];
+    reply->status = ok_status;
+    reply->json = json_pack("{s:s,s:s,s:i,s:o,s:s}", "id", st->request_id, "state", st->state,
+                            "wave", (int)st->wave, "winners", winners, "updated_at",
+                            eo_time_format(st->updated_at, updated, sizeof updated));
+}
+
+void eo_api_request_create(eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    const eo_role_args_t *args = eo_gateway_args(req->gateway);
+    Eo__Request request;
+    eo_intake_error_t err;
+    int64_t now_ms = eo_clock_now_ms(args->clock);
+    if (eo_intake_parse(req->body, args->dongs, now_ms, &request, &err)) {
+        eo_http_error(reply, 400, err.code, err.ko, err.en);
+        return;
+    }
+    char id[33];
+    Eo__Event event = EO__EVENT__INIT;
+    event.id = eo_id_new(id, sizeof id, now_ms);
+    event.site = request.site;
+    event.at_ms = now_ms;
+    event.body_case = EO__EVENT__BODY_REQUEST;
+    event.request = &request;
+    Eo__Event *back = s_ask_matcher(req, reply, request.site, &event);
+    if (back) {
+        s_status_reply(reply, back->status, 201);
+        eo_event_free(&back);
+    }
+    eo_intake_clear(&request);
+}
+
+void eo_api_request_get(eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    const char *request_id = req->path + strlen("/v1/requests/");
+    char site[EO_SITE_SLUG];
+    if (eo_intake_site_of(request_id, site, sizeof site) ||
+        eo_dongs_site_find(eo_gateway_args(req->gateway)->dongs, site) < 0) {
+        eo_http_error(reply, 404, "not_found", "없는 요청입니다", "no such request");
+        return;
+    }
+    Eo__StatusQuery query = EO__STATUS_QUERY__INIT;
+    query.request_id = (char *)request_id;
+    char id[33];
+    Eo__Event event = EO__EVENT__INIT;
+    int64_t now_ms = eo_clock_now_ms(eo_gateway_args(req->gateway)->clock);
+    event.id = eo_id_new(id, sizeof id, now_ms);
+    event.site = site;
+    event.at_ms = now_ms;
+    event.body_case = EO__EVENT__BODY_STATUS_QUERY;
+    event.status_query = &query;
+    Eo__Event *back = s_ask_matcher(req, reply, site, &event);
+    if (back) {
+        s_status_reply(reply, back->status, 200);
+        eo_event_free(&back);
+    }
+}

@@ -1,0 +1,17 @@
+/* routes: the HTTP API's table of routes and their handlers. */
+#ifndef EO_ROUTES_H
+#define EO_ROUTES_H
+
+#include "gateway.h"
+
+typedef void (*eo_route_fn)(eo_http_request_t *req, eo_http_reply_t *reply);
+
+/* Find the route for req and run it; 404/405 JSON errors otherwise. */
+void eo_routes_dispatch(eo_http_request_t *req, eo_http_reply_t *reply);
+
+/* Handlers (one file each). */
+void eo_api_health(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_request_create(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_request_get(eo_http_request_t *req, eo_http_reply_t *reply);
+
+#endif

@@ -1,0 +1,270 @@
+/* actor.c: the hand-off role as two threads: intake (broker worker, this actor) and
+ * delivery (a child actor driving the core by timers computed from the clock). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <czmq.h>
+
+#include "common/role.h"
+#include "eonjena/eo_broker.h"
+#include "eonjena/eo_calendar.h"
+#include "eonjena/eo_codec.h"
+#include "handoff/actor.h"
+#include "handoff/handoff.h"
+
+#define S_POLL_MS 250        /* intake: heartbeat the broker at least this often */
+#define S_RECHECK_MS 5000    /* delivery: re-read clock and calendar at least this often */
+
+/* What both threads share; all borrowed from the role args or owned by the intake. */
+typedef struct {
+    eo_role_args_t *args;
+    eo_providers_t *providers;
+    eo_handoff_config_t cfg;
+    eo_calendar_t *calendar;
+} s_shared_t;
+
+static bool s_is_holiday(void *ctx, int32_t date_key)
+{
+    return eo_calendar_is_holiday(ctx, date_key);
+}
+
+/* --- delivery thread -------------------------------------------------------------- */
+
+typedef struct {
+    s_shared_t *shared;
+    eo_handoff_t *core;
+    zloop_t *loop;
+    int timer;
+} s_delivery_t;
+
+static int s_on_timer(zloop_t *loop, int timer_id, void *arg);
+
+/* One timer for the next due delivery, from the clock; capped so that a clock that
+ * was set by hand, or a calendar change, is seen soon. */
+static void s_arm(s_delivery_t *self)
+{
+    if (self->timer >= 0)
+        zloop_timer_end(self->loop, self->timer);
+    int64_t due = eo_handoff_next_due_ms(self->core);
+    int64_t now = eo_clock_now_ms(self->shared->args->clock);
+    int64_t delay = due == INT64_MAX ? S_RECHECK_MS : due - now;
+    if (delay < 0)
+        delay = 0;
+    if (delay > S_RECHECK_MS)
+        delay = S_RECHECK_MS;
+    self->timer = zloop_timer(self->loop, (size_t)delay, 1, s_on_timer, self);
+}
+
+static int s_on_timer(zloop_t *loop, int timer_id, void *arg)
+{
+    s_delivery_t *self = arg;
+    (void)loop;
+    (void)timer_id;
+    self->timer = -1;
+    eo_calendar_refresh(self->shared->calendar);
+    if (eo_handoff_run(self->core, NULL))
+        zsys_error("handoff: delivery round failed (store), retrying");
+    s_arm(self);
+    return 0;
+}
+
+static int s_on_delivery_pipe(zloop_t *loop, zsock_t *pipe, void *arg)
+{
+    s_delivery_t *self = arg;
+    (void)loop;
+    char *cmd = zstr_recv(pipe);
+    if (!cmd || streq(cmd, "$TERM")) {
+        zstr_free(&cmd);
+        return -1;
+    }
+    if (streq(cmd, "METRICS")) {
+        char *json = eo_handoff_metrics(self->core);
+        zstr_send(pipe, json ? json : "{}");
+        free(json);
+    } else if (streq(cmd, "WAKE"))
+        s_arm(self);
+    zstr_free(&cmd);
+    return 0;
+}
+
+static void s_delivery_actor(zsock_t *pipe, void *arg)
+{
+    s_shared_t *shared = arg;
+    eo_role_args_t *args = shared->args;
+    s_delivery_t self = {.shared = shared, .timer = -1};
+    self.core = eo_handoff_new(args->store, args->clock, shared->providers, args->sites,
+                               &shared->cfg);
+    self.loop = zloop_new();
+    if (!self.core || !self.loop) {
+        zsock_signal(pipe, -1);
+        goto done;
+    }
+    eo_handoff_set_holidays(self.core, s_is_holiday, shared->calendar);
+    zloop_reader(self.loop, pipe, s_on_delivery_pipe, &self);
+    s_arm(&self);
+    zsock_signal(pipe, 0);
+    zloop_start(self.loop);
+done:
+    zloop_destroy(&self.loop);
+    eo_handoff_destroy(&self.core);
+}
+
+/* --- intake (this actor) ---------------------------------------------------------- */
+
+typedef struct {
+    s_shared_t shared;
+    eo_handoff_t *core;     /* used for accept only (routing + durable put) */
+    eo_worker_t *worker;
+    zactor_t *delivery;
+} s_intake_t;
+
+/* Reply with an Event carrying ack{ids: [id]} or error{code}. */
+static void s_reply(s_intake_t *self, eo_work_t **work, const char *id, const char *site,
+                    const char *error_code, const char *error_text)
+{
+    char new_id[33];
+    int64_t now_ms = eo_clock_now_ms(self->shared.args->clock);
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = eo_id_new(new_id, sizeof new_id, now_ms);
+    ev.site = (char *)(site ? site : "");
+    ev.at_ms = now_ms;
+    Eo__Ack ack = EO__ACK__INIT;
+    Eo__Error err = EO__ERROR__INIT;
+    char *ids[1] = {(char *)id};
+    if (error_code) {
+        err.code = (char *)error_code;
+        err.message_en = (char *)error_text;
+        ev.body_case = EO__EVENT__BODY_ERROR;
+        ev.error = &err;
+    } else {
+        ack.n_ids = 1;
+        ack.ids = ids;
+        ev.body_case = EO__EVENT__BODY_ACK;
+        ev.ack = &ack;
+    }
+    size_t size = 0;
+    uint8_t *bytes = eo_event_encode(&ev, &size);
+    if (!bytes || eo_worker_reply(self->worker, work, bytes, size))
+        zsys_error("handoff: cannot reply to %s", id);
+    free(bytes);
+    eo_work_destroy(work);
+}
+
+static void s_on_work(s_intake_t *self, eo_work_t *work)
+{
+    zframe_t *body = eo_work_body(work);
+    char err[160] = "";
+    Eo__Event *ev = body ? eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err)
+                         : NULL;
+    if (!ev) {
+        zsys_warning("handoff: refused work %s: %s", eo_work_id(work), err);
+        s_reply(self, &work, eo_work_id(work), eo_work_site(work), "bad_handoff", err);
+        return;
+    }
+    int rc = eo_handoff_accept(self->core, ev);
+    if (rc == EO_OK) {
+        s_reply(self, &work, ev->id, ev->site, NULL, NULL);
+        zstr_send(self->delivery, "WAKE");
+    } else if (rc == EO_EINVAL) {
+        zsys_warning("handoff: refused event %s (%s): not a valid hand-off", ev->id,
+                     eo_event_kind(ev));
+        s_reply(self, &work, ev->id, ev->site, "bad_handoff",
+                "not a hand-off item with an id and a site");
+    } else {
+        /* Not stored: no acknowledgement, the broker re-dispatches. */
+        zsys_error("handoff: could not store %s: %s", ev->id, eo_strerror(rc));
+        eo_work_destroy(&work);
+    }
+    eo_event_free(&ev);
+}
+
+static void s_intake_destroy(s_intake_t **self_p)
+{
+    s_intake_t *self = *self_p;
+    if (!self)
+        return;
+    zactor_destroy(&self->delivery);
+    eo_worker_destroy(&self->worker);
+    eo_handoff_destroy(&self->core);
+    eo_calendar_destroy(&self->shared.calendar);
+    eo_providers_destroy(&self->shared.providers);
+    free(self);
+    *self_p = NULL;
+}
+
+static s_intake_t *s_intake_new(eo_role_args_t *args)
+{
+    s_intake_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    s_shared_t *sh = &self->shared;
+    sh->args = args;
+    char err[256] = "";
+    eo_handoff_config_defaults(&sh->cfg);
+    if (eo_handoff_config_load(&sh->cfg, args->config, err, sizeof err) ||
+        !(sh->providers = eo_providers_load(args->config, err, sizeof err))) {
+        zsys_error("handoff: configuration: %s", err);
+        goto fail;
+    }
+    const char *holidays = args->config ? zconfig_get(args->config, "handoff/holidays", "") : "";
+    sh->calendar = *holidays ? eo_calendar_load(holidays, err, sizeof err)
+                             : eo_calendar_load_default(err, sizeof err);
+    if (!sh->calendar) {
+        zsys_error("handoff: holiday calendar: %s", err);
+        goto fail;
+    }
+    self->core = eo_handoff_new(args->store, args->clock, sh->providers, args->sites, &sh->cfg);
+    if (!self->core)
+        goto fail;
+    self->worker = eo_worker_new(args->broker, "handoff", args->sites,
+                                 args->curve_server_public, args->curve_secret);
+    if (!self->worker) {
+        zsys_error("handoff: cannot serve 'handoff' at %s", args->broker);
+        goto fail;
+    }
+    self->delivery = zactor_new(s_delivery_actor, sh);
+    if (!self->delivery)
+        goto fail;
+    return self;
+fail:
+    s_intake_destroy(&self);
+    return NULL;
+}
+
+void eo_handoff_actor(zsock_t *pipe, void *arg)
+{
+    eo_role_args_t *args = arg;
+    s_intake_t *self = s_intake_new(args);
+    if (!self)
+        args->failed = true;
+    zsock_signal(pipe, self ? 0 : -1);
+    if (!self)
+        return;
+    zpoller_t *poller = zpoller_new(pipe, eo_worker_sock(self->worker), NULL);
+    while (poller) {
+        zsock_t *which = zpoller_wait(poller, S_POLL_MS);
+        if (which == pipe) {
+            char *cmd = zstr_recv(pipe);
+            bool term = !cmd || streq(cmd, "$TERM");
+            if (cmd && (streq(cmd, "METRICS") || streq(cmd, "WAKE"))) {
+                zstr_send(self->delivery, cmd);
+                if (streq(cmd, "METRICS")) {
+                    char *json = zstr_recv(self->delivery);
+                    zstr_send(pipe, json ? json : "{}");
+                    zstr_free(&json);
+                }
+            }
+            zstr_free(&cmd);
+            if (term)
+                break;
+        } else if (zpoller_terminated(poller))
+            break;
+        /* Drain the work, and let the worker heartbeat even when idle. */
+        eo_work_t *work;
+        while ((work = eo_worker_recv(self->worker, 0)))
+            s_on_work(self, work);
+    }
+    zpoller_destroy(&poller);
+    s_intake_destroy(&self);
+}

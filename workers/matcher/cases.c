@@ -1,0 +1,287 @@
+/* cases.c: the case store's databases and records (see eo_cases.h). */
+#include <string.h>
+
+#include "cases_int.h"
+#include "eonjena/eo_codec.h"
+
+void eo_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = v >> 24, p[1] = v >> 16, p[2] = v >> 8, p[3] = v;
+}
+
+void eo_be64(uint8_t *p, uint64_t v)
+{
+    eo_be32(p, (uint32_t)(v >> 32));
+    eo_be32(p + 4, (uint32_t)v);
+}
+
+uint32_t eo_get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+uint64_t eo_get_be64(const uint8_t *p)
+{
+    return (uint64_t)eo_get_be32(p) << 32 | eo_get_be32(p + 4);
+}
+
+void eo_cases_config_defaults(eo_cases_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->wave_k = 10;
+    for (int i = 0; i < EO_SITE_MAX; i++)
+        cfg->wave_timeout_s[i] = 300;
+    cfg->min_lead_s = 2 * 3600;
+    cfg->escalate_lead_s = 3600;
+    snprintf(cfg->callcentre_phone, sizeof cfg->callcentre_phone, "+82215771234");
+}
+
+eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t *dongs,
+                         const eo_cases_config_t *cfg)
+{
+    eo_cases_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->store = store;
+    self->index = index;
+    self->dongs = dongs;
+    if (cfg)
+        self->cfg = *cfg;
+    else
+        eo_cases_config_defaults(&self->cfg);
+    if (eo_store_dbi(store, "m.cases", 0, &self->cases) ||
+        eo_store_dbi(store, "m.reqs", 0, &self->reqs) ||
+        eo_store_dbi(store, "m.offers", 0, &self->offers) ||
+        eo_store_dbi(store, "m.coffers", MDB_DUPSORT, &self->coffers) ||
+        eo_store_dbi(store, "m.timers", 0, &self->timers) ||
+        eo_store_dbi(store, "m.outbox", 0, &self->outbox) ||
+        eo_store_dbi(store, "m.inputs", 0, &self->inputs) ||
+        eo_store_dbi(store, "m.journal", 0, &self->journal) ||
+        eo_store_dbi(store, "m.seen", 0, &self->seen) ||
+        eo_store_dbi(store, "m.meta", 0, &self->meta)) {
+        free(self);
+        return NULL;
+    }
+    return self;
+}
+
+void eo_cases_destroy(eo_cases_t **self_p)
+{
+    if (self_p && *self_p) {
+        free(*self_p);
+        *self_p = NULL;
+    }
+}
+
+void eo_cases_set_rules(eo_cases_t *self, eo_rules_t *rules)
+{
+    self->rules = rules;
+}
+
+eo_store_t *eo_cases_store(eo_cases_t *self)
+{
+    return self->store;
+}
+
+eo_index_t *eo_cases_index(eo_cases_t *self)
+{
+    return self->index;
+}
+
+const char *eo_case_state_name(int state)
+{
+    static const char *names[] = {"received",  "validated", "offering",  "settled",
+                                  "escalated", "expired",   "cancelled", "queued"};
+    return state >= 0 && state < EO_CASE__STATES ? names[state] : "unknown";
+}
+
+int eo_cases_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_t *out)
+{
+    MDB_val k = {strlen(id), (void *)id}, v;
+    int rc = mdb_get(txn, self->cases, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return EO_ENOTFOUND;
+    if (rc)
+        return eo_store_fail("get case", rc);
+    if (v.mv_size != sizeof *out || ((uint8_t *)v.mv_data)[0] != S_CASE_VERSION) {
+        zsys_error("cases: case %s has a bad record", id);
+        return EO_ESTORE;
+    }
+    memcpy(out, v.mv_data, sizeof *out);
+    return EO_OK;
+}
+
+int eo_cases_put(eo_cases_t *self, MDB_txn *txn, eo_case_t *c)
+{
+    c->version = S_CASE_VERSION;
+    c->updated_ms = self->now_ms;
+    MDB_val k = {strlen(c->id), c->id}, v = {sizeof *c, c};
+    int rc = mdb_put(txn, self->cases, &k, &v, 0);
+    return rc ? eo_store_fail("put case", rc) : EO_OK;
+}
+
+int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request **out)
+{
+    MDB_val k = {strlen(id), (void *)id}, v;
+    int rc = mdb_get(txn, self->reqs, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return EO_ENOTFOUND;
+    if (rc)
+        return eo_store_fail("get request", rc);
+    *out = eo__request__unpack(NULL, v.mv_size, v.mv_data);
+    return *out ? EO_OK : EO_ESTORE;
+}
+
+int eo_offer_key(const char *id, uint32_t carer, uint8_t *key, size_t size)
+{
+    size_t n = strlen(id);
+    assert(n + 5 <= size);
+    memcpy(key, id, n);
+    key[n] = 0;
+    eo_be32(key + n + 1, carer);
+    return (int)(n + 5);
+}
+
+int eo_offer_get(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o)
+{
+    uint8_t key[EO_CASE_ID_MAX + 8];
+    MDB_val k = {(size_t)eo_offer_key(id, carer, key, sizeof key), key}, v;
+    int rc = mdb_get(txn, self->offers, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return EO_ENOTFOUND;
+    if (rc)
+        return eo_store_fail("get offer", rc);
+    if (v.mv_size != sizeof *o)
+        return EO_ESTORE;
+    memcpy(o, v.mv_data, sizeof *o);
+    return EO_OK;
+}
+
+int eo_offer_put(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o)
+{
+    uint8_t key[EO_CASE_ID_MAX + 8];
+    MDB_val k = {(size_t)eo_offer_key(id, o->carer, key, sizeof key), key};
+    MDB_val v = {sizeof *o, (void *)o};
+    int rc = mdb_put(txn, self->offers, &k, &v, 0);
+    return rc ? eo_store_fail("put offer", rc) : EO_OK;
+}
+
+int eo_offer_each(eo_cases_t *self, MDB_txn *txn, const char *id,
+                  int (*fn)(void *arg, const eo_offer_t *o), void *arg)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->offers, &cur);
+    if (rc)
+        return eo_store_fail("offer cursor", rc);
+    size_t n = strlen(id) + 1;
+    MDB_val k = {n, (void *)id}, v;
+    int result = EO_OK;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != n + 4 || memcmp(k.mv_data, id, n) != 0)
+            break;
+        eo_offer_t o;
+        memcpy(&o, v.mv_data, sizeof o);
+        if ((result = fn(arg, &o)) != 0)
+            break;
+    }
+    if (rc && rc != MDB_NOTFOUND)
+        result = eo_store_fail("offer cursor get", rc);
+    mdb_cursor_close(cur);
+    return result;
+}
+
+int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const char *id)
+{
+    uint8_t key[4];
+    eo_be32(key, carer);
+    MDB_val k = {4, key}, v = {strlen(id), (void *)id};
+    int rc = mdb_put(txn, self->coffers, &k, &v, MDB_NODUPDATA);
+    return rc && rc != MDB_KEYEXIST ? eo_store_fail("put carer offer", rc) : EO_OK;
+}
+
+int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const char *id)
+{
+    uint8_t key[4];
+    eo_be32(key, carer);
+    MDB_val k = {4, key}, v = {strlen(id), (void *)id};
+    int rc = mdb_del(txn, self->coffers, &k, &v);
+    return rc && rc != MDB_NOTFOUND ? eo_store_fail("del carer offer", rc) : EO_OK;
+}
+
+int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value)
+{
+    MDB_val k = {strlen(name), (void *)name}, v;
+    uint64_t n = 0;
+    int rc = mdb_get(txn, self->meta, &k, &v);
+    if (rc == 0 && v.mv_size == 8)
+        n = eo_get_be64(v.mv_data);
+    else if (rc && rc != MDB_NOTFOUND)
+        return eo_store_fail("get meta", rc);
+    uint8_t buf[8];
+    eo_be64(buf, ++n);
+    v = (MDB_val){8, buf};
+    if ((rc = mdb_put(txn, self->meta, &k, &v, 0)))
+        return eo_store_fail("put meta", rc);
+    *value = n;
+    return EO_OK;
+}
+
+int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, uint8_t **reply, size_t *size)
+{
+    MDB_val k = {strlen(key), (void *)key}, v;
+    int rc = mdb_get(txn, self->seen, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return EO_ENOTFOUND;
+    if (rc)
+        return eo_store_fail("get seen", rc);
+    *reply = malloc(v.mv_size ? v.mv_size : 1);
+    if (!*reply)
+        return EO_ENOMEM;
+    memcpy(*reply, v.mv_data, v.mv_size);
+    *size = v.mv_size;
+    return EO_OK;
+}
+
+int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, const uint8_t *reply, size_t size)
+{
+    MDB_val k = {strlen(key), (void *)key}, v = {size, (void *)reply};
+    if (k.mv_size == 0 || k.mv_size > 511)
+        return EO_EINVAL;
+    int rc = mdb_put(txn, self->seen, &k, &v, 0);
+    return rc ? eo_store_fail("put seen", rc) : EO_OK;
+}
+
+/* A Status event for a case. */
+int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **out, size_t *size)
+{
+    eo_case_t c;
+    int rc = eo_cases_get(self, txn, id, &c);
+    if (rc)
+        return rc;
+    Eo__Status st = EO__STATUS__INIT;
+    st.request_id = c.id;
+    st.state = (char *)eo_case_state_name(c.state);
+    st.wave = c.wave;
+    st.n_winners = c.n_winners;
+    st.winners = c.winners;
+    char names[EO_CASE_MAX_WINNERS][64];
+    char *name_p[EO_CASE_MAX_WINNERS];
+    for (int i = 0; i < c.n_winners; i++) {
+        char phone[20];
+        names[i][0] = 0;
+        eo_carer_phone(self, txn, c.winners[i], phone, sizeof phone, names[i], sizeof names[i]);
+        name_p[i] = names[i];
+    }
+    st.n_winner_names = c.n_winners;
+    st.winner_names = name_p;
+    st.updated_at = c.updated_ms / 1000;
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = c.id;
+    ev.site = c.site;
+    ev.at_ms = self->now_ms;
+    ev.body_case = EO__EVENT__BODY_STATUS;
+    ev.status = &st;
+    *out = eo_event_encode(&ev, size);
+    return *out ? EO_OK : EO_ENOMEM;
+}

@@ -1,0 +1,316 @@
+/* matcher.c: the matcher actor (see matcher.h). One thread owns the worker, the relay
+ * client and every write transaction, so LMDB's single writer is never contended here;
+ * the loop is: decide a batch of work in one transaction, commit (fsync), reply; fire
+ * due timers; relay new outbox rows; delete acknowledged rows. */
+#include <string.h>
+
+#include "cases_int.h"
+#include "eonjena/eo_broker.h"
+#include "matcher.h"
+
+#define S_MAX_BATCH 1024
+#define S_MAX_INFLIGHT 2000
+#define S_RETRY_MS 1000
+
+typedef struct {
+    eo_role_args_t *args;
+    zsock_t *pipe;
+    eo_index_t *index;
+    eo_cases_t *cases;
+    eo_worker_t *worker;
+    eo_client_t *client;
+    eo_calendar_t *calendar;
+    eo_rules_t *rules;
+    size_t batch;
+    zhashx_t *inflight;      /* "ob:<seq>" -> seq, relayed and not yet acknowledged */
+    uint64_t next_seq;       /* relay rows from here on */
+    uint64_t *acked;         /* rows to delete at the next commit */
+    size_t n_acked, cap_acked;
+    bool retry;              /* a relay failed: rescan the outbox from the start */
+    int64_t retry_at;        /* monotonic ms */
+    bool terminated;
+} s_matcher_t;
+
+void eo_matcher_config(zconfig_t *config, const eo_dongs_t *dongs, eo_cases_config_t *cfg)
+{
+    eo_cases_config_defaults(cfg);
+    if (!config)
+        return;
+    cfg->wave_k = (uint32_t)atoi(zconfig_get(config, "matcher/wave_k", "10"));
+    int timeout = atoi(zconfig_get(config, "matcher/wave_timeout_s", "300"));
+    cfg->min_lead_s = atoi(zconfig_get(config, "matcher/min_lead_s", "7200"));
+    cfg->escalate_lead_s = atoi(zconfig_get(config, "matcher/escalate_lead_s", "3600"));
+    cfg->always_pool = atoi(zconfig_get(config, "matcher/always_pool", "0")) != 0;
+    snprintf(cfg->callcentre_phone, sizeof cfg->callcentre_phone, "%s",
+             zconfig_get(config, "matcher/callcentre_phone", "+82215771234"));
+    for (size_t i = 0; i < eo_dongs_site_count(dongs) && i < EO_SITE_MAX; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "matcher/site/%s/wave_timeout_s",
+                 eo_dongs_site(dongs, (int)i)->slug);
+        cfg->wave_timeout_s[i] = atoi(zconfig_get(config, path, "0"));
+        if (cfg->wave_timeout_s[i] <= 0)
+            cfg->wave_timeout_s[i] = timeout > 0 ? timeout : 300;
+    }
+    if (cfg->wave_k == 0 || cfg->wave_k > 1000)
+        cfg->wave_k = 10;
+}
+
+/* --- deciding a batch ------------------------------------------------------------- */
+
+static int s_delete_acked(s_matcher_t *self, MDB_txn *txn)
+{
+    for (size_t i = 0; i < self->n_acked; i++) {
+        int rc = eo_cases_outbox_delete(self->cases, txn, self->acked[i]);
+        if (rc && rc != EO_ENOTFOUND)
+            return rc;
+    }
+    return EO_OK;
+}
+
+/* Decide every work item waiting (up to batch) in ONE write transaction; each item in
+ * a nested transaction so a store failure drops only that item (the broker re-sends
+ * it). Replies go out after the commit. */
+static void s_serve(s_matcher_t *self)
+{
+    eo_work_t *work[S_MAX_BATCH];
+    uint8_t *reply[S_MAX_BATCH];
+    size_t rsize[S_MAX_BATCH];
+    size_t n = 0;
+    while (n < self->batch && (work[n] = eo_worker_recv(self->worker, 0)))
+        n++;
+    if (n == 0)
+        return;
+    MDB_env *env = eo_store_env(self->args->store);
+    MDB_txn *txn = NULL;
+    int rc = eo_store_begin(self->args->store, true, &txn);
+    int64_t now = eo_clock_now_ms(self->args->clock);
+    for (size_t i = 0; i < n; i++) {
+        reply[i] = NULL;
+        MDB_txn *child = NULL;
+        if (rc || (rc = mdb_txn_begin(env, txn, 0, &child))) {
+            rc = rc ? rc : eo_store_fail("begin nested", rc);
+            continue;
+        }
+        zframe_t *body = eo_work_body(work[i]);
+        int r = eo_cases_apply(self->cases, child, zframe_data(body), zframe_size(body), now,
+                               &reply[i], &rsize[i]);
+        if (r == EO_OK || r == EO_EINVAL) {
+            int c = mdb_txn_commit(child);
+            if (c) {
+                rc = eo_store_fail("commit nested", c);
+                free(reply[i]);
+                reply[i] = NULL;
+            }
+        } else {
+            mdb_txn_abort(child);
+            free(reply[i]);
+            reply[i] = NULL;
+            zsys_warning("matcher: work %s failed (%s); the broker will re-send it",
+                         eo_work_id(work[i]), eo_strerror(r));
+        }
+    }
+    if (rc == EO_OK && self->n_acked && (rc = s_delete_acked(self, txn)) == EO_OK)
+        self->n_acked = 0;
+    if (rc == EO_OK)
+        rc = eo_store_commit(self->args->store, &txn);
+    else
+        eo_store_abort(&txn);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == EO_OK && reply[i])
+            eo_worker_reply(self->worker, &work[i], reply[i], rsize[i]);
+        else
+            eo_work_destroy(&work[i]); /* not durable: no answer, the broker re-sends */
+        free(reply[i]);
+    }
+}
+
+static void s_timers(s_matcher_t *self)
+{
+    int64_t now = eo_clock_now_ms(self->args->clock), due;
+    MDB_txn *txn = NULL;
+    if (eo_store_begin(self->args->store, false, &txn))
+        return;
+    int rc = eo_cases_next_due(self->cases, txn, &due);
+    eo_store_abort(&txn);
+    if (rc || due > now)
+        return;
+    size_t fired = 0;
+    if (eo_store_begin(self->args->store, true, &txn))
+        return;
+    if ((rc = eo_cases_tick(self->cases, txn, now, 256, &fired)) == EO_OK)
+        rc = eo_store_commit(self->args->store, &txn);
+    else
+        eo_store_abort(&txn);
+    if (rc)
+        zsys_error("matcher: timers failed: %s", eo_strerror(rc));
+}
+
+/* --- the relay ------------------------------------------------------------------- */
+
+static int s_relay_row(void *arg, const eo_outbox_row_t *row)
+{
+    s_matcher_t *self = arg;
+    if (zhashx_size(self->inflight) >= S_MAX_INFLIGHT)
+        return 1;
+    char corr[32];
+    snprintf(corr, sizeof corr, "ob:%llu", (unsigned long long)row->seq);
+    if (row->seq >= self->next_seq)
+        self->next_seq = row->seq + 1;
+    if (zhashx_lookup(self->inflight, corr))
+        return 0;
+    if (eo_client_send(self->client, row->service, row->site, corr, row->body, row->size))
+        return 1;
+    zhashx_insert(self->inflight, corr, (void *)(uintptr_t)1);
+    return 0;
+}
+
+static void s_relay(s_matcher_t *self)
+{
+    if (self->retry && zclock_mono() >= self->retry_at) {
+        self->retry = false;
+        self->next_seq = 0;
+    }
+    MDB_txn *txn = NULL;
+    if (eo_store_begin(self->args->store, false, &txn))
+        return;
+    eo_cases_outbox_each(self->cases, txn, self->next_seq, s_relay_row, self);
+    eo_store_abort(&txn);
+}
+
+static void s_acks(s_matcher_t *self)
+{
+    char *corr = NULL;
+    int status;
+    zframe_t *body = NULL;
+    while (eo_client_recv(self->client, 0, &corr, &status, &body) == EO_OK) {
+        unsigned long long seq;
+        if (corr && sscanf(corr, "ob:%llu", &seq) == 1 && zhashx_lookup(self->inflight, corr)) {
+            zhashx_delete(self->inflight, corr);
+            if (status == EO_OK) {
+                if (self->n_acked == self->cap_acked) {
+                    self->cap_acked = self->cap_acked ? self->cap_acked * 2 : 256;
+                    self->acked = realloc(self->acked, self->cap_acked * sizeof *self->acked);
+                    assert(self->acked);
+                }
+                self->acked[self->n_acked++] = seq;
+            } else if (!self->retry) {
+                /* nobody serves it yet, or it timed out: try again a little later */
+                self->retry = true;
+                self->retry_at = zclock_mono() + S_RETRY_MS;
+            }
+        }
+        free(corr);
+        corr = NULL;
+        zframe_destroy(&body);
+    }
+}
+
+/* Acks with no work to ride on get their own (small) transaction. */
+static void s_flush_acked(s_matcher_t *self)
+{
+    if (!self->n_acked)
+        return;
+    MDB_txn *txn = NULL;
+    if (eo_store_begin(self->args->store, true, &txn))
+        return;
+    if (s_delete_acked(self, txn) == EO_OK && eo_store_commit(self->args->store, &txn) == EO_OK)
+        self->n_acked = 0;
+    eo_store_abort(&txn);
+}
+
+/* --- the actor ------------------------------------------------------------------ */
+
+static int s_poll_timeout(s_matcher_t *self)
+{
+    int timeout = 100; /* heartbeats, manual clocks and relay retries look at least this often */
+    MDB_txn *txn = NULL;
+    int64_t due;
+    if (eo_store_begin(self->args->store, false, &txn) == EO_OK) {
+        if (eo_cases_next_due(self->cases, txn, &due) == EO_OK) {
+            int64_t left = due - eo_clock_now_ms(self->args->clock);
+            if (left < timeout)
+                timeout = left < 0 ? 0 : (int)left;
+        }
+        eo_store_abort(&txn);
+    }
+    return timeout;
+}
+
+static void s_destroy(s_matcher_t *self)
+{
+    eo_worker_destroy(&self->worker);
+    eo_client_destroy(&self->client);
+    eo_cases_destroy(&self->cases);
+    eo_index_destroy(&self->index);
+    eo_glue_rules_destroy(&self->rules, &self->calendar);
+    zhashx_destroy(&self->inflight);
+    free(self->acked);
+}
+
+void eo_matcher_actor(zsock_t *pipe, void *args_)
+{
+    eo_role_args_t *args = args_;
+    s_matcher_t self = {.args = args, .pipe = pipe};
+    eo_cases_config_t cfg;
+    eo_matcher_config(args->config, args->dongs, &cfg);
+    self.batch = (size_t)atoi(args->config ? zconfig_get(args->config, "matcher/batch", "256")
+                                           : "256");
+    if (self.batch == 0 || self.batch > S_MAX_BATCH)
+        self.batch = 256;
+    int window = atoi(args->config ? zconfig_get(args->config, "matcher/window", "64") : "64");
+    self.inflight = zhashx_new();
+    char err[256] = "";
+    self.rules = eo_glue_rules_load(&self.calendar, err, sizeof err);
+    if (!self.rules)
+        zsys_error("matcher: cannot load the rules: %s", err);
+    self.index = self.rules ? eo_index_new(args->store, args->dongs) : NULL;
+    self.cases = self.index ? eo_cases_new(args->store, self.index, args->dongs, &cfg) : NULL;
+    self.worker = self.cases ? eo_worker_new(args->broker, "match", args->sites,
+                                             args->curve_server_public, args->curve_secret)
+                             : NULL;
+    self.client = self.worker ? eo_client_new(args->broker, args->curve_server_public,
+                                              args->curve_secret)
+                              : NULL;
+    if (self.cases)
+        eo_cases_set_rules(self.cases, self.rules);
+    MDB_txn *txn = NULL;
+    if (self.client && (eo_store_begin(args->store, true, &txn) ||
+                        eo_cases_record_config(self.cases, txn) ||
+                        eo_store_commit(args->store, &txn))) {
+        eo_store_abort(&txn);
+        eo_client_destroy(&self.client);
+    }
+    if (!self.client) {
+        zsys_error("matcher: cannot start (store, index or broker %s)", args->broker);
+        s_destroy(&self);
+        args->failed = true;
+        zsock_signal(pipe, (byte)-1);
+        return;
+    }
+    eo_worker_set_window(self.worker, window > 0 ? window : 64);
+    zsock_signal(pipe, 0);
+    zsys_info("matcher: serving match for %s (wave %u, batch %zu)", args->sites, cfg.wave_k,
+              self.batch);
+    while (!self.terminated) {
+        zmq_pollitem_t items[] = {
+            {zsock_resolve(pipe), 0, ZMQ_POLLIN, 0},
+            {zsock_resolve(eo_worker_sock(self.worker)), 0, ZMQ_POLLIN, 0},
+            {zsock_resolve(eo_client_sock(self.client)), 0, ZMQ_POLLIN, 0},
+        };
+        if (zmq_poll(items, 3, s_poll_timeout(&self)) < 0 && errno != EINTR)
+            break;
+        if (items[0].revents & ZMQ_POLLIN) {
+            char *cmd = zstr_recv(pipe);
+            self.terminated = !cmd || streq(cmd, "$TERM");
+            zstr_free(&cmd);
+            if (self.terminated)
+                break;
+        }
+        s_acks(&self);
+        s_serve(&self);
+        s_timers(&self);
+        s_flush_acked(&self);
+        s_relay(&self);
+    }
+    s_destroy(&self);
+}

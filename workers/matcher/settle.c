@@ -1,0 +1,190 @@
+/* settle.c: the one settlement function.
+ *
+ * The first acceptance that finds the case open wins. Everything it decides happens in
+ * the caller's ONE write transaction: the carer's booking (eo_index_book re-checks slots
+ * and weekly/monthly caps), the case's winners, the winner's offer, the withdrawal of the
+ * winner's other open offers whose windows overlap, and the outbox rows (WINNER to the
+ * carer). LMDB has one writer at a time, so two acceptances can never both find the case
+ * open: the second sees the first's committed winners. Repeats give the same answer. */
+#include <string.h>
+
+#include "cases_int.h"
+
+static bool s_overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
+{
+    return a0 < b1 && b0 < a1;
+}
+
+static int s_message(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, const char *site,
+                     const char *request_id, uint32_t carer, int kind, const char *what,
+                     const char *text, const char *code)
+{
+    (void)c;
+    char phone[20], id[EO_CASE_ID_MAX + 32];
+    int rc = eo_carer_phone(self, txn, carer, phone, sizeof phone, NULL, 0);
+    if (rc == EO_ENOTFOUND)
+        return EO_OK;
+    if (rc)
+        return rc;
+    snprintf(id, sizeof id, "%s:%u:%s", request_id, carer, what);
+    return eo_outbox_message(self, txn, site, id, kind, phone, text, request_id, carer, code);
+}
+
+/* Withdraw the winner's other open offers that overlap [start, end); a case whose
+ * current wave thereby has nobody left waiting moves on to its next wave. */
+static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won,
+                                  uint32_t carer)
+{
+    char (*ids)[EO_CASE_ID_MAX] = NULL;
+    size_t n = 0, cap = 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->coffers, &cur);
+    if (rc)
+        return eo_store_fail("carer offers cursor", rc);
+    uint8_t key[4];
+    eo_be32(key, carer);
+    MDB_val k = {4, key}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+        if (v.mv_size >= EO_CASE_ID_MAX)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            void *p = realloc(ids, cap * EO_CASE_ID_MAX);
+            if (!p) {
+                mdb_cursor_close(cur);
+                free(ids);
+                return EO_ENOMEM;
+            }
+            ids = p;
+        }
+        memcpy(ids[n], v.mv_data, v.mv_size);
+        ids[n++][v.mv_size] = 0;
+    }
+    mdb_cursor_close(cur);
+    rc = rc == MDB_NOTFOUND ? EO_OK : eo_store_fail("carer offers next", rc);
+    for (size_t i = 0; rc == EO_OK && i < n; i++) {
+        if (streq(ids[i], won->id))
+            continue;
+        eo_offer_t o;
+        eo_case_t other;
+        if ((rc = eo_offer_get(self, txn, ids[i], carer, &o)) == EO_ENOTFOUND) {
+            rc = EO_OK;
+            continue;
+        }
+        if (rc || o.state != EO_OFFER_OPEN || !s_overlap(o.start, o.end, won->start, won->end))
+            continue;
+        if ((rc = eo_cases_get(self, txn, ids[i], &other)))
+            break;
+        o.state = EO_OFFER_WITHDRAWN;
+        if ((rc = eo_offer_put(self, txn, ids[i], &o)) ||
+            (rc = eo_coffer_del(self, txn, carer, ids[i])) ||
+            (rc = s_message(self, txn, &other, other.site, other.id, carer,
+                            EO__MESSAGE__KIND__KIND_WITHDRAWN, "withdrawn",
+                            "[언제나돌봄] 다른 돌봄이 배정되어 이 제안은 철회됩니다.", o.code)))
+            break;
+        eo_case_ctx_t ctx = {.carer = carer, .who = "matcher", .detail = won->id};
+        if (o.wave == other.wave && other.wave_open > 0 && --other.wave_open == 0 &&
+            other.state == EO_CASE_OFFERING)
+            rc = eo_case_dispatch(self, txn, &other, EV_WAVE_DONE, &ctx);
+        if (rc == EO_OK)
+            rc = eo_cases_put(self, txn, &other);
+    }
+    free(ids);
+    return rc;
+}
+
+static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
+                         const eo_offer_t *o)
+{
+    Eo__Request *req = NULL;
+    int rc = eo_cases_request(self, txn, c->id, &req);
+    if (rc)
+        return rc;
+    eo_local_t a, b;
+    eo_time_local(c->start, &a);
+    eo_time_local(c->end, &b);
+    char text[600];
+    snprintf(text, sizeof text,
+             "[언제나돌봄] 배정되었습니다. %d/%d %02d:%02d-%02d:%02d %s, 아동 %s. "
+             "시작/종료 시 '시작', '종료'를 보내 주세요.",
+             a.month, a.day, a.hour, a.minute, b.hour, b.minute, req->address ? req->address : "",
+             req->child_first_name ? req->child_first_name : "");
+    rc = s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_WINNER, "winner",
+                   text, o->code);
+    eo__request__free_unpacked(req, NULL);
+    return rc;
+}
+
+const char *eo_settle_outcome_name(int outcome)
+{
+    switch (outcome) {
+    case EO_SETTLE_WON:
+        return "won";
+    case EO_SETTLE_FILLED:
+        return "filled";
+    case EO_SETTLE_UNBOOKABLE:
+        return "unbookable";
+    case EO_SETTLE_NO_OFFER:
+        return "no_offer";
+    default:
+        return "recorded";
+    }
+}
+
+int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome)
+{
+    eo_offer_t o;
+    int rc = eo_offer_get(self, txn, c->id, carer, &o);
+    if (rc == EO_ENOTFOUND) {
+        *outcome = EO_SETTLE_NO_OFFER;
+        return EO_OK;
+    }
+    if (rc)
+        return rc;
+    if (o.state == EO_OFFER_WON) { /* a repeat: the same answer, nothing new */
+        *outcome = EO_SETTLE_WON;
+        return EO_OK;
+    }
+    bool open = o.state == EO_OFFER_OPEN || o.state == EO_OFFER_FAILED;
+    if (c->state != EO_CASE_OFFERING || !open || c->n_winners >= c->needed) {
+        *outcome = EO_SETTLE_FILLED;
+        if (open) {
+            o.state = EO_OFFER_FILLED;
+            o.replied = 1;
+            if ((rc = eo_offer_put(self, txn, c->id, &o)) ||
+                (rc = eo_coffer_del(self, txn, carer, c->id)))
+                return rc;
+        }
+        return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_FILLED,
+                         "filled", "[언제나돌봄] 다른 돌보미가 배정되어 요청이 마감되었습니다.",
+                         o.code);
+    }
+    bool current = o.wave == c->wave && o.state == EO_OFFER_OPEN;
+    rc = eo_index_book(self->index, txn, carer, c->id, c->start, c->end);
+    if (rc == EO_EBUSY || rc == EO_ECAP) {
+        *outcome = EO_SETTLE_UNBOOKABLE;
+        o.state = EO_OFFER_DECLINED;
+        o.replied = 1;
+        if (current && c->wave_open > 0)
+            c->wave_open--;
+        if ((rc = eo_offer_put(self, txn, c->id, &o)) ||
+            (rc = eo_coffer_del(self, txn, carer, c->id)))
+            return rc;
+        return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_FILLED,
+                         "unbookable",
+                         "[언제나돌봄] 다른 일정 또는 주간 한도 때문에 배정할 수 없습니다.", o.code);
+    }
+    if (rc && rc != EO_EEXIST)
+        return rc;
+    *outcome = EO_SETTLE_WON;
+    c->winners[c->n_winners++] = carer;
+    o.state = EO_OFFER_WON;
+    o.replied = 1;
+    if (current && c->wave_open > 0)
+        c->wave_open--;
+    if ((rc = eo_offer_put(self, txn, c->id, &o)) || (rc = eo_coffer_del(self, txn, carer, c->id)) ||
+        (rc = s_tell_winner(self, txn, c, carer, &o)))
+        return rc;
+    return s_withdraw_overlapping(self, txn, c, carer);
+}

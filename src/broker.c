@@ -18,6 +18,7 @@
 
 #define S_MAX_SOCKS 2
 #define S_DRAIN 512 /* messages taken from one socket before looking at the others */
+#define S_MAX_QUEUES 65536 /* (service, site) pairs: clients cannot grow the table forever */
 
 typedef struct s_queue_t queue_t;
 typedef struct s_service_t service_t;
@@ -183,6 +184,13 @@ static service_t *s_service_require(broker_t *self, const char *name)
         zhashx_insert(self->services, name, service);
     }
     return service;
+}
+
+static bool s_queue_exists(broker_t *self, const char *service_name, const char *site)
+{
+    char key[2 * EO_WIRE_NAME_MAX + 2];
+    snprintf(key, sizeof key, "%s\x1f%s", service_name, site);
+    return zhashx_lookup(self->queues, key) != NULL;
 }
 
 static queue_t *s_queue_require(broker_t *self, const char *service_name, const char *site)
@@ -400,6 +408,12 @@ static void s_client_message(broker_t *self, int sock, zframe_t **f, int n)
             size_t sizes[] = {zframe_size(f[5]), 6};
             eo_wire_sendv(self->socks[sock], f[0], EO_WIRE_CLIENT, EO_CMD_ERROR, ptrs, sizes, 2);
         }
+        return;
+    }
+    if (zhashx_size(self->queues) >= S_MAX_QUEUES && !s_queue_exists(self, service, site)) {
+        const void *ptrs[] = {zframe_data(f[5]), eo_wire_reason(EO_EOVERLOAD)};
+        size_t sizes[] = {zframe_size(f[5]), strlen(ptrs[1])};
+        eo_wire_sendv(self->socks[sock], f[0], EO_WIRE_CLIENT, EO_CMD_ERROR, ptrs, sizes, 2);
         return;
     }
     item_t *item = s_item_new(self);

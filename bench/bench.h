@@ -10,8 +10,9 @@ typedef struct {
 
 /* The benchmarks, one per bench/<name>.c. */
 int eo_bench_broker(int argc, char **argv);
+int eo_bench_handoff(int argc, char **argv);
 int eo_bench_query(int argc, char **argv);
 int eo_bench_rules(int argc, char **argv);
-int eo_bench_handoff(int argc, char **argv);
+int eo_bench_sms(int argc, char **argv);
 
 #endif

@@ -548,6 +548,13 @@ void eo_calendar_test(bool verbose)
     eo_time_t wed = eo_time_from_local(2026, 9, 23, 18, 0, 0);
     assert(eo_calendar_next_workday_at(cal, wed, 540) ==
            eo_time_from_local(2026, 9, 28, 9, 0, 0));
+    char *json = eo_calendar_list_json(cal, 20261001, 20261009);
+    assert(json && streq(json, "[{\"date\":\"2026-10-03\",\"kind\":\"holiday\",\"facility_closed\":false,"
+                                "\"name\":\"개천절\"},{\"date\":\"2026-10-05\",\"kind\":\"substitute\","
+                                "\"facility_closed\":false,\"name\":\"대체공휴일(개천절)\"},{\"date\":"
+                                "\"2026-10-09\",\"kind\":\"holiday\",\"facility_closed\":false,\"name\":"
+                                "\"한글날\"}]"));
+    free(json);
     eo_calendar_destroy(&cal);
     assert(cal == NULL);
     eo_calendar_destroy(&cal);

@@ -20,11 +20,7 @@
 #define EO_CARER_MAX_DONGS 8
 #define EO_CARER_MAX_PROVIDERS 4
 
-typedef enum {
-    EO_CARER_VISIT = 1,    /* 방문 아이돌보미: 52 h/week */
-    EO_CARER_FACILITY = 2, /* 시설 돌보미: 12 h/week */
-    EO_CARER_INVITED = 3,  /* 초청 돌보미: 14 h/week and 56 h/month */
-} eo_carer_kind_t;
+#include "eo_carer_kind.h"
 
 typedef struct {
     uint32_t id;                         /* > 0 */

@@ -19,6 +19,7 @@ static const eo_command_t s_commands[] = {
     {"quote", "fee, pay and route breakdown of a service as JSON", eo_cmd_quote},
     {"replay", "rebuild a store from another's input log and compare", eo_cmd_replay},
     {"restrict", "record, impose, check or list use restrictions (이용제한)", eo_cmd_restrict},
+    {"serve", "run every role in one process (the embedded default)", eo_cmd_serve},
     {NULL, NULL, NULL},
 };
 

@@ -9,15 +9,15 @@ rm -rf "$tmp" && mkdir -p "$tmp"
 cp "$EO_SOURCE_DIR/data/rules.cfg" "$EO_SOURCE_DIR/data/fees.tsv" "$EO_SOURCE_DIR/data/holidays.tsv" "$tmp/"
 files=(--rules "$tmp/rules.cfg" --fees "$tmp/fees.tsv" --holidays "$tmp/holidays.tsv")
 fail() { echo "FAIL: $*"; exit 1; }
-total() { python3 -c 'import json,sys; print(json.load(sys.stdin)["member"]["total"])'; }
-field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+total() { jq -r '.member.total'; }
+field() { jq -rc "$1"; }
 
 # The DOMAIN example: Sunday 21:00 - Monday 01:00, requested 18:30 (2.5 h: surcharge, pool).
 out=$("$bin" quote "${files[@]}" --site suwon --start 2026-11-29T21:00 --end 2026-11-30T01:00 --requested 2026-11-29T18:30)
 [ "$(echo "$out" | total)" = 85900 ] || fail "Sunday example total: $out"
-[ "$(echo "$out" | field 'd["carer"]["total"]')" = 64940 ] || fail "carer total"
-[ "$(echo "$out" | field 'd["route"]["route"]')" = pool ] || fail "route"
-[ "$(echo "$out" | field '[l["rule"] for l in d["member"]["lines"]]')" = "['visit.plus50', 'visit.plus100', 'visit.plus50', 'visit.surcharge']" ] || fail "lines"
+[ "$(echo "$out" | field '.carer.total')" = 64940 ] || fail "carer total"
+[ "$(echo "$out" | field '.route.route')" = pool ] || fail "route"
+[ "$(echo "$out" | field '[.member.lines[].rule]')" = '["visit.plus50","visit.plus100","visit.plus50","visit.surcharge"]' ] || fail "lines"
 
 # Tuesday 2026-11-24 10-12 (no request time): 23,260.
 q() { "$bin" quote "${files[@]}" --site suwon --start 2026-11-24T10:00 --end 2026-11-24T12:00; }
@@ -46,15 +46,15 @@ set +e
 out=$("$bin" quote "${files[@]}" --site suwon --start 2026-11-24T10:00 --end 2026-11-24T11:30); rc=$?
 set -e
 [ $rc = 1 ] || fail "1.5 h should be refused (rc $rc)"
-[ "$(echo "$out" | field 'd["error"]["code"]')" = duration ] || fail "duration code: $out"
+[ "$(echo "$out" | field '.error.code')" = duration ] || fail "duration code: $out"
 echo "$out" | grep -q '30분 단위' || fail "Korean message"
 set +e
 out=$("$bin" quote "${files[@]}" --site seongnam --start 2026-11-24T10:00 --end 2026-11-24T12:00); rc=$?
 set -e
-[ $rc = 1 ] && [ "$(echo "$out" | field 'd["error"]["code"]')" = site_not_served ] || fail "성남 visit"
+[ $rc = 1 ] && [ "$(echo "$out" | field '.error.code')" = site_not_served ] || fail "성남 visit"
 # The facility service in 성남 works, and says what the carer earns.
 out=$("$bin" quote "${files[@]}" --site seongnam --type facility --start 2026-11-28T14:00 --end 2026-11-28T20:00 --requested 2026-11-27T10:00)
-[ "$(echo "$out" | field 'd["carer"]["total"]')" = 180000 ] || fail "facility allowance: $out"
+[ "$(echo "$out" | field '.carer.total')" = 180000 ] || fail "facility allowance: $out"
 # Usage errors: exit 2, nothing printed on stdout.
 set +e
 out=$("$bin" quote "${files[@]}" --start tomorrow --end 2026-11-24T12:00 2>/dev/null); rc=$?

@@ -75,6 +75,17 @@ static int s_run_facility(eo_rules_t *rules)
         }
     }
     assert(eo_rules_facility_pairs(rules, "suwon") && eo_rules_facility_pairs(rules, NULL));
+    /* Member charges, one carer's children, the pickup grace. */
+    char rule[40];
+    assert(eo_rules_facility_charge(rules, EO_FACILITY_SHORTENED, 30001, 0, rule, sizeof rule) ==
+               15000 && streq(rule, "facility.shortened"));
+    assert(eo_rules_facility_charge(rules, EO_FACILITY_OVERRUN, 30000, 4, rule, sizeof rule) == 0);
+    assert(eo_rules_facility_charge(rules, EO_FACILITY_OVERRUN, 30000, 5, rule, sizeof rule) ==
+               30000 && streq(rule, "facility.overrun"));
+    assert(eo_rules_facility_charge(rules, EO_FACILITY_NOSHOW, 30000, 0, rule, sizeof rule) ==
+           30000);
+    assert(eo_rules_facility_max_children(rules) == 20);
+    assert(eo_rules_facility_pickup_grace_min(rules) == 60);
     printf("rules.facility: %zu cases, %d failed\n", n, failed);
     return failed;
 }

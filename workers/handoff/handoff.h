@@ -8,6 +8,8 @@
  * ones behind it until it is delivered. Backoff state lives in memory: after a restart
  * the head is tried again at once (inside business hours), which is safe because the
  * receiver deduplicates by Idempotency-Key.
+ * Threads: one thread calls eo_handoff_run / _next_due_ms (delivery, which blocks in
+ * HTTP); another may call eo_handoff_accept / _metrics / _queue meanwhile (intake).
  *
  * Configuration, section `handoff` (all optional):
  *   retry_base_ms = 30000     first retry delay; doubles per failure

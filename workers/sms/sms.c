@@ -209,10 +209,13 @@ static const char *s_check_message(s_sms_t *self, Eo__Message *m, char *phone)
     if (!site || !site->served)
         return "site not served here";
     if (m->kind == EO__MESSAGE__KIND__KIND_OFFER) {
+        /* an offer should be one SMS (eo_template checks that at load); a longer one
+         * still goes (the carrier splits it or makes it an LMS), with a warning */
         eo_coding_t coding = eo_templates_coding(self->templates, m->site);
         int units = eo_coding_units(m->text, coding);
         if (units < 0 || units > eo_coding_segment(coding))
-            return "an offer must fit one SMS";
+            zsys_warning("sms: offer %s needs %d units, more than one SMS (%d)", m->id, units,
+                         eo_coding_segment(coding));
         if (!m->code || !*m->code || !m->request_id || !*m->request_id)
             return "an offer needs a request and a code";
     }
@@ -233,14 +236,15 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
         eo_event_free(&ev);
         return;
     }
-    Eo__Message *m = ev->message;
+    /* a shallow copy to normalise: the decoded event keeps owning its strings */
+    Eo__Message mc = *ev->message, *m = &mc;
     if (!*m->site) /* the route names the site when the message does not */
         m->site = (char *)site;
     char phone[EO_PHONE_MAX];
     const char *why = s_check_message(self, m, phone);
     if (why) {
         char masked[EO_PHONE_MASK_MAX];
-        zsys_warning("sms: message %s to %s refused: %s", m->id ? m->id : "", 
+        zsys_warning("sms: message %s to %s refused: %s", m->id ? m->id : "",
                      eo_phone_mask(m->to, masked, sizeof masked), why);
         self->n.rejected++;
         s_ack(self, work, site, m->id ? m->id : "", why);
@@ -256,18 +260,19 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
         return;
     }
     s_ack(self, work, site, m->id, NULL);
-    if (dup) {
+    if (dup)
         self->n.duplicates++;
-        eo_event_free(&ev);
-        return;
+    else { /* what goes to the adapter after the commit: a copy that owns its strings */
+        Eo__Event wrap = *ev;
+        wrap.message = m;
+        size_t size;
+        uint8_t *body = eo_event_encode(&wrap, &size);
+        Eo__Event *copy = body ? eo_event_decode(body, size, err, sizeof err) : NULL;
+        free(body);
+        if (copy)
+            zlistx_add_end(self->sends, copy);
     }
-    /* keep a copy that owns its strings (m->to points at our stack) */
-    size_t size;
-    uint8_t *body = eo_event_encode(ev, &size);
     eo_event_free(&ev);
-    ev = eo_event_decode(body, size, err, sizeof err);
-    free(body);
-    zlistx_add_end(self->sends, ev);
 }
 
 /* --- what adapters report ----------------------------------------------------------- */
@@ -572,9 +577,14 @@ static void s_end_turn(s_sms_t *self)
     if (zlistx_size(self->unqueue) && (commit || zclock_mono() - self->unqueue_since >= S_UNQUEUE_MS
                                        || self->terminated))
         s_flush_unqueue(self), commit = true;
-    if (!commit)
+    if (!commit && !zlistx_size(self->acks) && !zlistx_size(self->calls) && !zlistx_size(self->sends))
         return;
-    bool ok = eo_sms_book_commit(self->book) == EO_OK;
+    bool ok = !commit || eo_sms_book_commit(self->book) == EO_OK;
+    /* sends first: a synchronous adapter (file) has written before the ack is seen */
+    for (Eo__Event *ev = zlistx_first(self->sends); ev; ev = zlistx_next(self->sends))
+        if (ok)
+            s_hand_over(self, ev);
+    zlistx_purge(self->sends);
     for (s_ack_t *a = zlistx_first(self->acks); a; a = zlistx_next(self->acks)) {
         if (ok)
             eo_worker_reply(self->worker, &a->work, a->body, a->size);
@@ -589,10 +599,6 @@ static void s_end_turn(s_sms_t *self)
         free(c);
     }
     zlistx_purge(self->calls);
-    for (Eo__Event *ev = zlistx_first(self->sends); ev; ev = zlistx_next(self->sends))
-        if (ok)
-            s_hand_over(self, ev);
-    zlistx_purge(self->sends);
     for (s_relay_t *r = zlistx_first(self->relays_new); r; r = zlistx_next(self->relays_new)) {
         if (ok)
             s_relay_add(self, r);
@@ -764,6 +770,9 @@ static s_sms_t *s_new(zsock_t *pipe, eo_role_args_t *args)
         zsys_error("sms: cannot open the store or reach the broker at %s", args->broker);
         goto fail;
     }
+    /* a window of works lets one commit cover many messages */
+    zconfig_t *sms = args->config ? zconfig_locate(args->config, "sms") : NULL;
+    eo_worker_set_window(self->worker, atoi(sms ? zconfig_get(sms, "window", "64") : "64"));
     /* after a restart: what was taken but not sent goes out, the outbox is relayed */
     zlistx_t *queued = eo_sms_book_queued(self->book);
     for (char *id = queued ? zlistx_first(queued) : NULL; id; id = zlistx_next(queued)) {
@@ -830,7 +839,8 @@ static void s_turn(s_sms_t *self)
     size_t count[64] = {0};
     eo_sms_adapter_t *list[64];
     size_t na = 0;
-    int64_t timeout = 1000, now = zclock_mono();
+    /* at most 250 ms: the worker and client heartbeat inside their recv calls */
+    int64_t timeout = 250, now = zclock_mono();
     for (eo_sms_adapter_t *a = zhashx_first(self->adapters); a && na < 64; a = zhashx_next(self->adapters)) {
         list[na] = a;
         count[na] = eo_sms_adapter_pollfds(a, items + n, S_MAX_POLL - n);

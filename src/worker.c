@@ -91,7 +91,7 @@ eo_worker_t *eo_worker_new(const char *endpoint, const char *service, const char
     self->sites = strdup(sites);
     self->server_public = curve_server_public ? strdup(curve_server_public) : NULL;
     self->secret = curve_secret ? strdup(curve_secret) : NULL;
-    self->window = 8;
+    self->window = EO_WORKER_WINDOW;
     self->heartbeat_ms = 1000;
     self->liveness = 3;
     if (s_connect(self) != EO_OK)

@@ -82,6 +82,7 @@ int eo_client_request(eo_client_t *self, const char *service, const char *site,
 
 /* --- workers ---------------------------------------------------------------------- */
 typedef struct eo_worker_t eo_worker_t;
+#define EO_WORKER_WINDOW 8 /* a new worker's window (eo_worker_set_window) */
 typedef struct eo_work_t eo_work_t;
 
 /* Serve `service` for `sites` ("suwon,guri" or "*" for all). Connects, sends READY,
@@ -95,7 +96,8 @@ void eo_worker_destroy(eo_worker_t **self_p);
 zsock_t *eo_worker_sock(eo_worker_t *self);
 /* Heartbeat interval and liveness (defaults 1000 ms, 3); match the broker's. */
 void eo_worker_set_heartbeat(eo_worker_t *self, int heartbeat_ms, int liveness);
-/* How many work items the broker may hand this worker before it answers (default 8;
+/* How many work items the broker may hand this worker before it answers (default
+ * EO_WORKER_WINDOW;
  * more hides the round trip to the broker, and on a crash more is re-dispatched).
  * 0 or EO_EINVAL. */
 int eo_worker_set_window(eo_worker_t *self, int window);

@@ -2,6 +2,7 @@
 #include <czmq.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "eonjena/eo_broker.h"
@@ -66,7 +67,9 @@ static void s_write_metrics(eo_broker_t *broker, const char *path)
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     char *text = eo_broker_metrics(broker);
+    mode_t old = umask(077); /* files 0600, as everything eonjena writes */
     FILE *f = fopen(tmp, "w");
+    umask(old);
     if (f) {
         fprintf(f, "%s\n", text);
         fclose(f);

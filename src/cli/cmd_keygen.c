@@ -8,7 +8,7 @@ static void s_usage(FILE *out)
 {
     fprintf(out, "usage: eonjena keygen NAME [--dir DIR]\n"
                  "Writes DIR/NAME (the public cert, to give to peers or to put in the\n"
-                 "broker's --curve-clients folder) and DIR/NAME_secret (mode 0600, keep it).\n"
+                 "broker's --curve-clients folder) and DIR/NAME_secret (keep it), both 0600.\n"
                  "Refuses to overwrite existing files. DIR defaults to the current folder.\n");
 }
 
@@ -46,14 +46,13 @@ int eo_cmd_keygen(int argc, char **argv)
     }
     zcert_t *cert = zcert_new();
     zcert_set_meta(cert, "name", "%s", name);
-    /* the secret is written under a umask that keeps it private from the first byte */
+    /* written under a umask that keeps them private from the first byte (0600); copy
+     * the public one to the peers that need it */
     mode_t old = umask(077);
     int rc = zcert_save_secret(cert, secret);
-    umask(old);
     if (rc == 0)
         rc = zcert_save_public(cert, path);
-    if (rc == 0)
-        chmod(secret, 0600);
+    umask(old);
     zcert_destroy(&cert);
     if (rc != 0) {
         fprintf(stderr, "eonjena keygen: cannot write '%s'\n", path);

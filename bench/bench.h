@@ -11,5 +11,6 @@ typedef struct {
 /* The benchmarks, one per bench/<name>.c. */
 int eo_bench_broker(int argc, char **argv);
 int eo_bench_query(int argc, char **argv);
+int eo_bench_settle(int argc, char **argv);
 
 #endif

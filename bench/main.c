@@ -9,6 +9,7 @@
 static const eo_bench_t s_benches[] = {
     {"broker", "round trips through the broker vs a plain ROUTER-ROUTER proxy", eo_bench_broker},
     {"query", "W1 candidate query latency at N carers", eo_bench_query},
+    {"settle", "W1 settlements per second, concurrent acceptances, durable", eo_bench_settle},
     {NULL, NULL, NULL},
 };
 

@@ -72,10 +72,14 @@ static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_
             rc = EO_OK;
             continue;
         }
-        if (rc || o.state != EO_OFFER_OPEN || !s_overlap(o.start, o.end, won->start, won->end))
-            continue;
-        if ((rc = eo_cases_get(self, txn, ids[i], &other)))
+        if (rc || (rc = eo_cases_get(self, txn, ids[i], &other)))
             break;
+        if (o.state != EO_OFFER_OPEN || other.state != EO_CASE_OFFERING) {
+            rc = eo_coffer_del(self, txn, carer, ids[i]); /* a stale entry */
+            continue;
+        }
+        if (!s_overlap(o.start, o.end, won->start, won->end))
+            continue;
         o.state = EO_OFFER_WITHDRAWN;
         if ((rc = eo_offer_put(self, txn, ids[i], &o)) ||
             (rc = eo_coffer_del(self, txn, carer, ids[i])) ||

@@ -91,12 +91,13 @@ static void s_serve(s_matcher_t *self)
                                   reply, rsize);
     else
         memset(reply, 0, n * sizeof *reply);
-    if (rc == EO_OK && self->n_acked && (rc = s_delete_acked(self, txn)) == EO_OK)
-        self->n_acked = 0;
+    bool acked = rc == EO_OK && self->n_acked && (rc = s_delete_acked(self, txn)) == EO_OK;
     if (rc == EO_OK)
         rc = eo_store_commit(self->args->store, &txn);
     else
         eo_store_abort(&txn);
+    if (rc == EO_OK && acked)
+        self->n_acked = 0;
     for (size_t i = 0; i < n; i++) {
         if (rc == EO_OK && reply[i])
             eo_worker_reply(self->worker, &work[i], reply[i], rsize[i]);
@@ -270,6 +271,13 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
         return;
     }
     eo_worker_set_window(self.worker, window > 0 ? window : 64);
+    /* match the broker's heartbeat (section broker of the configuration) */
+    int hb = atoi(args->config ? zconfig_get(args->config, "broker/heartbeat_ms", "1000") : "1000");
+    int live = atoi(args->config ? zconfig_get(args->config, "broker/liveness", "3") : "3");
+    if (hb > 0 && live > 0) {
+        eo_worker_set_heartbeat(self.worker, hb, live);
+        eo_client_set_heartbeat(self.client, hb, live);
+    }
     zsock_signal(pipe, 0);
     zsys_info("matcher: serving match for %s (wave %u, batch %zu)", args->sites, cfg.wave_k,
               self.batch);

@@ -282,6 +282,12 @@ int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *
         *next = EV_EXHAUSTED;
         return EO_OK;
     }
+    /* pool carers consented to offers only inside the consent windows: a wave due
+     * outside them goes to the call centre instead */
+    if (self->rules && !self->cfg.always_pool && !eo_glue_in_pool_window(self->rules, now)) {
+        *next = EV_EXHAUSTED;
+        return EO_OK;
+    }
     s_carers_t ex = {0};
     int rc = eo_offer_each(self, txn, c->id, s_collect, &ex);
     eo_candidate_t *cands = calloc(self->cfg.wave_k ? self->cfg.wave_k : 1, sizeof *cands);

@@ -474,33 +474,36 @@ int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs)
     int rc = eo_store_dbi(from, "m.inputs", 0, &dbi);
     if (rc)
         return rc;
-    uint64_t next = 1;
-    for (;;) {
-        MDB_txn *rtxn = NULL, *wtxn = NULL;
-        if ((rc = eo_store_begin(from, false, &rtxn)))
-            return rc;
-        uint8_t key[8];
-        eo_be64(key, next);
-        MDB_val k = {8, key}, v;
-        rc = mdb_get(rtxn, dbi, &k, &v);
-        if (rc == MDB_NOTFOUND) {
-            eo_store_abort(&rtxn);
-            return EO_OK;
-        }
-        if (rc) {
-            eo_store_abort(&rtxn);
-            return eo_store_fail("get input", rc);
-        }
-        if (v.mv_size < 9 || (rc = eo_store_begin(self->store, true, &wtxn)) ||
-            (rc = s_replay_one(self, wtxn, v.mv_data, v.mv_size))) {
-            eo_store_abort(&wtxn);
-            eo_store_abort(&rtxn);
-            return rc ? rc : EO_ESTORE;
-        }
+    MDB_txn *rtxn = NULL, *wtxn = NULL;
+    MDB_cursor *cur = NULL;
+    if ((rc = eo_store_begin(from, false, &rtxn)))
+        return rc;
+    if ((rc = mdb_cursor_open(rtxn, dbi, &cur))) {
         eo_store_abort(&rtxn);
-        if ((rc = eo_store_commit(self->store, &wtxn)))
-            return rc;
-        (*inputs)++;
-        next++;
+        return eo_store_fail("input cursor", rc);
     }
+    /* in order, with the recorded clocks; many inputs per transaction (one writer, so
+     * the decisions are the same as one by one) */
+    MDB_val k, v;
+    int result = EO_OK;
+    while (result == EO_OK && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+        if (!wtxn && (result = eo_store_begin(self->store, true, &wtxn)))
+            break;
+        if (v.mv_size < 9) {
+            result = EO_ESTORE;
+            break;
+        }
+        if ((result = s_replay_one(self, wtxn, v.mv_data, v.mv_size)))
+            break;
+        if (++*inputs % 1000 == 0)
+            result = eo_store_commit(self->store, &wtxn);
+    }
+    if (rc && rc != MDB_NOTFOUND && result == EO_OK)
+        result = eo_store_fail("input next", rc);
+    mdb_cursor_close(cur);
+    eo_store_abort(&rtxn);
+    if (result == EO_OK && wtxn)
+        result = eo_store_commit(self->store, &wtxn);
+    eo_store_abort(&wtxn);
+    return result;
 }

@@ -26,31 +26,7 @@ int eo_carer_month_cap(uint8_t kind)
     return kind == EO_CARER_INVITED ? 56 * 60 : 0;
 }
 
-bool eo_phone_valid(const char *text)
-{
-    if (!text || text[0] != '+' || text[1] < '1' || text[1] > '9')
-        return false;
-    size_t n = strlen(text + 1);
-    if (n < 8 || n > 15)
-        return false;
-    for (size_t i = 1; i <= n; i++)
-        if (text[i] < '0' || text[i] > '9')
-            return false;
-    return true;
-}
-
-char *eo_phone_mask(const char *phone, char *buf, size_t size)
-{
-    size_t n = phone ? strlen(phone) : 0;
-    if (n > 4 && strncmp(phone, "+82", 3) == 0 && n >= 9)
-        /* +82 10-****-5678: carrier prefix and the last four digits only. */
-        snprintf(buf, size, "+82 %.2s-****-%s", phone + 3, phone + n - 4);
-    else if (n > 4)
-        snprintf(buf, size, "****%s", phone + n - 4);
-    else
-        snprintf(buf, size, "****");
-    return buf;
-}
+/* eo_phone_valid and eo_phone_mask live in phone.c (eo_phone.h). */
 
 /* A date key is 0 (none) or a real yyyymmdd date. */
 static bool s_date_ok(int32_t key)

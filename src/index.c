@@ -20,6 +20,12 @@ eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
         return NULL;
     self->store = store;
     self->dongs = dongs;
+    pthread_mutex_init(&self->counts_lock, NULL);
+    self->counts = calloc(eo_dongs_count(dongs) * EO_LISTS, sizeof *self->counts);
+    if (!self->counts) {
+        free(self);
+        return NULL;
+    }
     if (eo_store_dbi(store, "carer", 0, &self->carers) ||
         eo_store_dbi(store, "carer_list", MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED,
                      &self->lists) ||
@@ -27,7 +33,7 @@ eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
         eo_store_dbi(store, "carer_booking", 0, &self->bookings) ||
         eo_store_dbi(store, "carer_phone", 0, &self->phones) ||
         eo_store_dbi(store, "index_meta", 0, &self->meta)) {
-        free(self);
+        eo_index_destroy(&self);
         return NULL;
     }
     return self;
@@ -37,8 +43,61 @@ void eo_index_destroy(eo_index_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    free(*self_p);
+    eo_index_t *self = *self_p;
+    pthread_mutex_destroy(&self->counts_lock);
+    free(self->counts);
+    free(self);
     *self_p = NULL;
+}
+
+/* --- list size hints ------------------------------------------------------------- */
+
+static atomic_uint *s_count_slot(eo_index_t *self, uint32_t dong, int list)
+{
+    const eo_dong_t *d = eo_dongs_find(self->dongs, dong);
+    if (!d || list < 0 || list >= EO_LISTS)
+        return NULL;
+    return &self->counts[(size_t)(d - eo_dongs_at(self->dongs, 0)) * EO_LISTS + (size_t)list];
+}
+
+static void s_counts_load(eo_index_t *self, MDB_txn *txn)
+{
+    pthread_mutex_lock(&self->counts_lock);
+    if (!atomic_load(&self->counts_ready)) {
+        MDB_cursor *cur;
+        int rc = mdb_cursor_open(txn, self->lists, &cur);
+        MDB_val k, v;
+        if (rc == 0) {
+            for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+                 rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+                size_t key, count = 0;
+                memcpy(&key, k.mv_data, sizeof key);
+                atomic_uint *slot = s_count_slot(self, (uint32_t)(key >> 8), (int)(key & 0xff));
+                if (slot && mdb_cursor_count(cur, &count) == 0)
+                    atomic_store_explicit(slot, (unsigned)count, memory_order_relaxed);
+            }
+            mdb_cursor_close(cur);
+        }
+        if (rc && rc != MDB_NOTFOUND)
+            eo_store_fail("carer_list counts", rc); /* only a hint: carry on */
+        atomic_store(&self->counts_ready, true);
+    }
+    pthread_mutex_unlock(&self->counts_lock);
+}
+
+unsigned eo_index_count(eo_index_t *self, MDB_txn *txn, uint32_t dong, int list)
+{
+    if (!atomic_load_explicit(&self->counts_ready, memory_order_acquire))
+        s_counts_load(self, txn);
+    atomic_uint *slot = s_count_slot(self, dong, list);
+    return slot ? atomic_load_explicit(slot, memory_order_relaxed) : 0;
+}
+
+void eo_index_count_add(eo_index_t *self, uint32_t dong, int list, int delta)
+{
+    atomic_uint *slot = s_count_slot(self, dong, list);
+    if (slot)
+        atomic_fetch_add_explicit(slot, (unsigned)delta, memory_order_relaxed);
 }
 
 const eo_dongs_t *eo_index_dongs(eo_index_t *self)
@@ -222,14 +281,8 @@ void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e)
     memcpy(e->avail, c->avail, sizeof e->avail);
 }
 
-static bool s_block_free(const uint8_t *avail, int block)
-{
-    /* EO_BLOCK_SLOTS is 8: a block is one byte of the bitmap. */
-    return avail[block] != 0;
-}
-
-/* Add (or remove) the carer's entry in the list of every preferred dong and every
- * block of the week in which it is free at least once. */
+/* Add (or remove) the carer's entry in the lists of every preferred dong: "any" b for
+ * every block b in which it is free at least once, "full" b if free all through b. */
 static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, uint32_t booked,
                      bool add)
 {
@@ -238,15 +291,17 @@ static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, uint32
     eo_entry_t e;
     eo_entry_make(rec, booked, &e);
     for (int i = 0; i < rec->carer.n_dongs; i++) {
-        for (int b = 0; b < EO_BLOCKS; b++) {
-            if (!s_block_free(e.avail, b))
+        for (int x = 0; x < 2 * EO_BLOCKS; x++) {
+            int b = x % EO_BLOCKS, list = x < EO_BLOCKS ? b : EO_LIST_FULL + b;
+            if (x < EO_BLOCKS ? e.avail[b] == 0 : e.avail[b] != 0xff)
                 continue;
-            size_t key = eo_list_key(rec->carer.dongs[i], b);
+            size_t key = eo_list_key(rec->carer.dongs[i], list);
             MDB_val k = {sizeof key, &key}, v = {sizeof e, &e};
             int rc = add ? mdb_put(txn, self->lists, &k, &v, 0)
                          : mdb_del(txn, self->lists, &k, &v);
             if (rc && !(add && rc == MDB_KEYEXIST))
                 return eo_store_fail(add ? "carer_list put" : "carer_list del", rc);
+            eo_index_count_add(self, rec->carer.dongs[i], list, add ? 1 : -1);
         }
     }
     return EO_OK;

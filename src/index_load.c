@@ -144,17 +144,20 @@ static int s_lists(s_load_t *l)
     }
     eo_rec_t rec;
     for (size_t d = 0; rc == EO_OK && d < nd; d++) {
-        for (int b = 0; rc == EO_OK && b < EO_BLOCKS; b++) {
+        /* "any" lists 0..41 then "full" lists 64..105: ascending keys. */
+        for (int y = 0; rc == EO_OK && y < 2 * EO_BLOCKS; y++) {
+            int b = y % EO_BLOCKS, list = y < EO_BLOCKS ? b : EO_LIST_FULL + b;
             size_t m = 0;
             for (uint32_t x = start[d]; x < start[d + 1]; x++) {
                 uint32_t i = by_dong[x];
-                if (!l->carers[i].avail[b])
+                uint8_t byte = l->carers[i].avail[b];
+                if (y < EO_BLOCKS ? byte == 0 : byte != 0xff)
                     continue;
                 eo_rec_make(&rec, &l->carers[i], 0);
                 eo_entry_make(&rec, l->week_min[i], &buf[m++]);
             }
             qsort(buf, m, sizeof *buf, s_cmp_entry);
-            size_t key = eo_list_key(eo_dongs_at(dongs, d)->code, b);
+            size_t key = eo_list_key(eo_dongs_at(dongs, d)->code, list);
             for (size_t x = 0; x < m && rc == EO_OK; x++) {
                 MDB_val k = {sizeof key, &key}, v = {sizeof buf[x], &buf[x]};
                 rc = s_append(l->txn, l->self->lists, &k, &v, MDB_APPENDDUP, "carer_list append");

@@ -3,6 +3,9 @@
 #ifndef EO_INDEX_PRIV_H
 #define EO_INDEX_PRIV_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "eonjena/eo_index.h"
 
 #define EO_AVAIL_BYTES (EO_WEEK_SLOTS / 8)
@@ -17,6 +20,12 @@ struct eo_index_t {
     MDB_dbi bookings; /* "carer_booking": id BE + booking id -> eo_span_t */
     MDB_dbi phones;   /* "carer_phone": E.164 -> id (uint32) */
     MDB_dbi meta;     /* "index_meta": "ref_week" -> int64 Monday 00:00 */
+    /* Entries per list, per dong position in the table: only a hint for choosing which
+     * list to read (a stale count costs time, never a wrong answer), so it is loaded
+     * once, kept up to date by this object's writes and ignores aborts. */
+    atomic_uint *counts;
+    atomic_bool counts_ready;
+    pthread_mutex_t counts_lock;
 };
 
 #define EO_REC_VERSION 1
@@ -28,15 +37,19 @@ typedef struct {
     eo_carer_t carer;
 } eo_rec_t;
 
-/* The lists: one per (dong, block of the week), holding the pool carers who prefer
- * the dong and are free in at least one slot of the block. A window's candidates are
- * all in the list of any block the window touches. */
-#define EO_BLOCK_SLOTS 8 /* 4 hours */
+/* The lists: for each dong and each 4-hour block b of the week (one byte of the
+ * bitmap), list "any" b holds the pool carers who prefer the dong and are free in at
+ * least one slot of b, and list "full" b those free in all 8 slots of b. A window's
+ * candidates are all in the "any" list of every block it touches and in the "full"
+ * list of every block it covers whole; the query reads the shortest of these. */
+#define EO_BLOCK_SLOTS 8 /* 4 hours: one byte of the bitmap */
 #define EO_BLOCKS (EO_WEEK_SLOTS / EO_BLOCK_SLOTS)
+#define EO_LIST_FULL 64  /* list number of "full" b is EO_LIST_FULL + b */
+#define EO_LISTS 128     /* list numbers per dong */
 
-static inline size_t eo_list_key(uint32_t dong, int block)
+static inline size_t eo_list_key(uint32_t dong, int list)
 {
-    return (size_t)dong << 8 | (size_t)block;
+    return (size_t)dong << 8 | (size_t)list;
 }
 
 /* One carer in one list. The first 8 bytes are the sort key (memcmp order): minutes
@@ -114,5 +127,9 @@ void eo_min_key(uint8_t key[9], uint32_t id, char type, int32_t period);
 bool eo_carer_listed(const eo_carer_t *c);
 /* The list entry of a carer whose reference-week minutes are `booked`. */
 void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e);
+
+/* The count hint of list `list` of a dong (loaded on first use); adjust it by delta. */
+unsigned eo_index_count(eo_index_t *self, MDB_txn *txn, uint32_t dong, int list);
+void eo_index_count_add(eo_index_t *self, uint32_t dong, int list, int delta);
 
 #endif

@@ -1,16 +1,18 @@
 /* index_query.c: the matching query (see eo_index.h, docs/index.md).
  *
- * Each (dong, 4-hour block of the week) has one sorted list (a DUPSORT|DUPFIXED key in
- * "carer_list") of the pool carers who prefer the dong and are free at least once in
- * the block, ordered by minutes booked in the reference week, then id, each entry
- * carrying the availability bitmap, kind and validity. Every candidate of a window is
- * in the list of each block the window touches, so the query picks the touched block
- * whose tier-1 list is shortest. For a window that starts in the reference week the
+ * Each dong has 84 sorted lists (DUPSORT|DUPFIXED keys in "carer_list", described in
+ * index_priv.h) of the pool carers who prefer it and are free somewhere in, or all
+ * through, a 4-hour block of the week; entries are ordered by minutes booked in the
+ * reference week, then id, and carry the availability bitmap, kind and validity.
+ * Every candidate of a window is in several of these lists: the query reads the
+ * shortest. For a window that starts in the reference week the
  * lists are already in answer order: the query walks the request dong's list (tier 1),
  * then merges its neighbours' lists lazily (tier 2), tests each entry in memory and
  * stops at k hits. Only entries that pass the bitmap cost another read (the next
  * week's or the month's minutes, and the bookings of carers who hold any). Other
  * weeks: the same lists, scanned whole, then sorted. */
+#include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +34,14 @@ typedef struct {
     MDB_cursor *cur;
     const uint8_t *page;
     size_t n, i;
+    uint64_t head; /* sort key of the current entry, host order: merges compare this */
     bool done;
 } s_stream_t;
+
+static uint64_t s_key_of(const uint8_t *p)
+{
+    return (uint64_t)eo_be32_get(p) << 32 | eo_be32_get(p + 4);
+}
 
 static int s_stream_open(s_ctx_t *ctx, size_t key, s_stream_t *s)
 {
@@ -54,6 +62,8 @@ static int s_stream_open(s_ctx_t *ctx, size_t key, s_stream_t *s)
     s->page = v.mv_data;
     s->n = v.mv_size / sizeof(eo_entry_t);
     s->done = s->n == 0;
+    if (!s->done)
+        s->head = s_key_of(s->page);
     return EO_OK;
 }
 
@@ -64,8 +74,10 @@ static const uint8_t *s_stream_peek(const s_stream_t *s)
 
 static int s_stream_next(s_stream_t *s)
 {
-    if (++s->i < s->n)
+    if (++s->i < s->n) {
+        s->head = s_key_of(s->page + s->i * sizeof(eo_entry_t));
         return EO_OK;
+    }
     MDB_val k, v;
     int rc = mdb_cursor_get(s->cur, &k, &v, MDB_NEXT_MULTIPLE);
     if (rc == MDB_NOTFOUND) {
@@ -78,6 +90,8 @@ static int s_stream_next(s_stream_t *s)
     s->n = v.mv_size / sizeof(eo_entry_t);
     s->i = 0;
     s->done = s->n == 0;
+    if (!s->done)
+        s->head = s_key_of(s->page);
     return EO_OK;
 }
 
@@ -96,39 +110,45 @@ static bool s_excluded(const eo_query_t *q, uint32_t id)
     return false;
 }
 
-/* Is this carer a candidate? *booked0 gets its minutes in the start's week (the sort
- * key of the entry in the reference week, else read). */
-static int s_check(s_ctx_t *ctx, const eo_entry_t *entry, uint32_t *booked0, bool *ok)
+/* Is this carer a candidate? raw: its entry in a list page (not aligned: fields are
+ * copied out). *booked0 gets its minutes in the start's week (the entry's sort key in
+ * the reference week, else read). */
+static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok)
 {
     *ok = false;
-    /* Cheap tests first, on the entry alone: validity and availability. */
-    if (entry->valid_until < ctx->w.last_date || !eo_window_fits(&ctx->w, entry->avail))
+    /* Cheap tests first, on the mapped entry alone: availability and validity. */
+    if (!eo_window_fits(&ctx->w, raw + offsetof(eo_entry_t, avail)))
         return EO_OK;
-    uint32_t id = eo_be32_get(entry->id_be);
+    int32_t valid_until;
+    memcpy(&valid_until, raw + offsetof(eo_entry_t, valid_until), sizeof valid_until);
+    if (valid_until < ctx->w.last_date)
+        return EO_OK;
+    uint8_t kind = raw[offsetof(eo_entry_t, kind)];
+    uint32_t id = eo_be32_get(raw + offsetof(eo_entry_t, id_be));
     if (s_excluded(ctx->q, id))
         return EO_OK;
     eo_index_t *ix = ctx->index;
     uint32_t week[2] = {0, 0}, month[2] = {0, 0};
     int rc = EO_OK;
     if (ctx->ref) {
-        week[0] = eo_be32_get(entry->booked_be);
-        if (week[0] + ctx->w.week_min[0] > (uint32_t)eo_carer_week_cap(entry->kind))
+        week[0] = eo_be32_get(raw);
+        if (week[0] + ctx->w.week_min[0] > (uint32_t)eo_carer_week_cap(kind))
             return EO_OK; /* over the cap: no need to read anything */
     } else if ((rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[0], &week[0])))
         return rc;
     *booked0 = week[0];
     if (ctx->w.week[1] && (rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[1], &week[1])))
         return rc;
-    if (eo_carer_month_cap(entry->kind)) {
+    if (eo_carer_month_cap(kind)) {
         if ((rc = eo_index_minutes(ix, ctx->txn, id, 'M', ctx->w.month[0], &month[0])))
             return rc;
         if (ctx->w.month[1] &&
             (rc = eo_index_minutes(ix, ctx->txn, id, 'M', ctx->w.month[1], &month[1])))
             return rc;
     }
-    if (!eo_window_caps_ok(&ctx->w, entry->kind, week, month))
+    if (!eo_window_caps_ok(&ctx->w, kind, week, month))
         return EO_OK;
-    if (entry->n_book) {
+    if (raw[offsetof(eo_entry_t, n_book)]) {
         bool overlap;
         if ((rc = eo_index_overlaps(ix, ctx->txn, id, ctx->w.start, ctx->w.end, &overlap)))
             return rc;
@@ -143,14 +163,9 @@ static int s_check(s_ctx_t *ctx, const eo_entry_t *entry, uint32_t *booked0, boo
 static s_stream_t *s_merge_min(s_stream_t *s, int n)
 {
     s_stream_t *best = NULL;
-    const uint8_t *best_head = NULL;
-    for (int i = 0; i < n; i++) {
-        const uint8_t *head = s_stream_peek(&s[i]);
-        if (head && (!best || memcmp(head, best_head, 8) < 0)) {
+    for (int i = 0; i < n; i++)
+        if (!s[i].done && (!best || s[i].head < best->head))
             best = &s[i];
-            best_head = head;
-        }
-    }
     return best;
 }
 
@@ -174,32 +189,30 @@ static int s_found_add(s_found_t *f, uint32_t id, uint8_t tier, uint32_t booked)
     return EO_OK;
 }
 
-/* Walk the lists of (dongs[i], block) merged in (booked, id) order, skipping repeats
+/* Walk the lists (dongs[i], list) merged in (booked, id) order, skipping repeats
  * of a carer (adjacent in the merge) and the carers found in tier 1 (found->out[0 ..
  * skip_below)): a tier-1 carer that failed there fails here too, as the test does not
  * depend on the tier. Stop once found holds `want`. */
-static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int block, uint8_t tier,
+static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int list, uint8_t tier,
                   uint32_t skip_below, uint32_t want, s_found_t *found)
 {
     s_stream_t streams[EO_DONG_MAX_NB];
     int n = 0, rc = EO_OK;
     for (; n < n_dongs && rc == EO_OK; n++)
-        rc = s_stream_open(ctx, eo_list_key(dongs[n], block), &streams[n]);
+        rc = s_stream_open(ctx, eo_list_key(dongs[n], list), &streams[n]);
     uint32_t last_id = 0;
     while (rc == EO_OK && found->n < want) {
         s_stream_t *s = n == 1 ? (streams[0].done ? NULL : &streams[0]) : s_merge_min(streams, n);
         if (!s)
             break;
-        /* Entries in a DUPFIXED page need not be aligned: copy before reading. */
-        eo_entry_t e;
-        memcpy(&e, s_stream_peek(s), sizeof e);
-        uint32_t id = eo_be32_get(e.id_be);
+        const uint8_t *raw = s_stream_peek(s);
+        uint32_t id = (uint32_t)s->head;
         bool ok = false, skip = id == last_id;
         for (uint32_t i = 0; i < skip_below && !skip; i++)
             skip = found->out[i].carer_id == id;
         uint32_t booked = 0;
         if (!skip) {
-            rc = s_check(ctx, &e, &booked, &ok);
+            rc = s_check(ctx, raw, &booked, &ok);
             if (rc == EO_OK && ok)
                 rc = s_found_add(found, id, tier, booked);
         }
@@ -212,31 +225,28 @@ static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int block, u
     return rc;
 }
 
-/* The block of the window whose tier-1 list is shortest. */
-static int s_pick_block(s_ctx_t *ctx, uint32_t dong, int *block)
+/* The list (see index_priv.h) whose copies for these dongs are shortest together:
+ * "full" lists of the blocks the window covers, "any" lists of those it touches. */
+static int s_pick_list(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int *list)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ctx->txn, ctx->index->lists, &cur);
-    if (rc)
-        return eo_store_fail("carer_list cursor", rc);
-    size_t best = SIZE_MAX;
-    *block = ctx->w.bytes[0];
-    for (int i = 0; i < ctx->w.n_bytes && best; i++) {
-        size_t key = eo_list_key(dong, ctx->w.bytes[i]), count = 0;
-        MDB_val k = {sizeof key, &key}, v;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
-        if (rc == 0)
-            rc = mdb_cursor_count(cur, &count);
-        if (rc && rc != MDB_NOTFOUND)
-            break;
-        rc = 0;
-        if (count < best) {
-            best = count;
-            *block = ctx->w.bytes[i];
+    int lists[2 * EO_BLOCKS] = {0}, n = 0;
+    for (int i = 0; i < ctx->w.n_bytes; i++)
+        if (ctx->w.mask[ctx->w.bytes[i]] == 0xff)
+            lists[n++] = EO_LIST_FULL + ctx->w.bytes[i];
+    for (int i = 0; i < ctx->w.n_bytes; i++)
+        lists[n++] = ctx->w.bytes[i];
+    *list = lists[0];
+    unsigned best = UINT_MAX;
+    for (int i = 0; i < n && n > 1 && best; i++) {
+        unsigned total = 0;
+        for (int d = 0; d < n_dongs && total < best; d++)
+            total += eo_index_count(ctx->index, ctx->txn, dongs[d], lists[i]);
+        if (total < best) {
+            best = total;
+            *list = lists[i];
         }
     }
-    mdb_cursor_close(cur);
-    return rc ? eo_store_fail("carer_list count", rc) : EO_OK;
+    return EO_OK;
 }
 
 static int s_cmp_candidate(const void *a, const void *b)
@@ -279,10 +289,12 @@ int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
      * everything is gathered and sorted (entries are not in that week's order). */
     uint32_t want = ctx.ref ? q->k : UINT32_MAX;
     s_found_t found = {NULL, 0, 0};
-    int block = 0;
-    if ((rc = s_pick_block(&ctx, dong->code, &block)))
+    /* Several lists hold every candidate: take the shortest, chosen apart for tier 1
+     * and tier 2. */
+    int list = 0;
+    if ((rc = s_pick_list(&ctx, &dong->code, 1, &list)))
         return rc;
-    rc = s_walk(&ctx, &dong->code, 1, block, 1, 0, want, &found);
+    rc = s_walk(&ctx, &dong->code, 1, list, 1, 0, want, &found);
     if (rc == EO_OK && !ctx.ref && found.n > 1) {
         qsort(found.out, found.n, sizeof *found.out, s_cmp_candidate);
         if (found.n > q->k)
@@ -290,7 +302,9 @@ int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
     }
     if (rc == EO_OK && found.n < q->k) {
         uint32_t tier1 = found.n;
-        rc = s_walk(&ctx, dong->nb, dong->n_nb, block, 2, tier1, want, &found);
+        rc = s_pick_list(&ctx, dong->nb, dong->n_nb, &list);
+        if (rc == EO_OK)
+            rc = s_walk(&ctx, dong->nb, dong->n_nb, list, 2, tier1, want, &found);
         if (rc == EO_OK && !ctx.ref && found.n - tier1 > 1) {
             qsort(found.out + tier1, found.n - tier1, sizeof *found.out, s_cmp_candidate);
             /* Sorted by (booked, id): a carer listed under two neighbours is adjacent. */

@@ -173,7 +173,8 @@ void eo_w1_carer(eo_w1_t *self, uint32_t i, eo_carer_t *c, uint32_t *booked_min)
     *booked_min = eo_rng_below(&rng, cap / 30 + 1) * 30;
     c->active = true;
     c->night_ok = true;
-    snprintf(c->phone, sizeof c->phone, "+8210%08u", c->id % 100000000u);
+    /* A valid 010 number: its middle block starts with 2-9. */
+    snprintf(c->phone, sizeof c->phone, "+8210%08u", 20000000u + c->id % 80000000u);
     snprintf(c->name, sizeof c->name, "돌보미%u", c->id);
     c->check_until = 20271231;
     c->training_until = 20271231;

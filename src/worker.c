@@ -54,6 +54,7 @@ static int s_connect(eo_worker_t *self)
         return EO_EIO;
     zsock_set_linger(self->sock, 0);
     zsock_set_reconnect_ivl(self->sock, 100);
+    zsock_set_sndtimeo(self->sock, 0); /* never block on a broker that is not there */
     if (self->server_public && eo_wire_is_tcp(self->endpoint) &&
         eo_wire_curve_client(self->sock, self->server_public, self->secret) != 0)
         return EO_EINVAL;

@@ -60,7 +60,9 @@ void eo_client_set_heartbeat(eo_client_t *self, int heartbeat_ms, int liveness);
 size_t eo_client_pending(eo_client_t *self);
 
 /* Send a request; its reply comes back through eo_client_recv with the same corr_id.
- * 0 or EO_EIO. The body is copied. */
+ * 0, or EO_EINVAL for a bad argument. The body is copied; the request is kept (and
+ * sent again after a broker restart or reconnect) until it is answered, so a send the
+ * socket cannot take at once (no broker yet) still returns 0. */
 int eo_client_send(eo_client_t *self, const char *service, const char *site,
                    const char *corr_id, const void *body, size_t size);
 /* Send a one-way event (no reply; the broker still re-dispatches it until a worker

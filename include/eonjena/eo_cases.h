@@ -85,6 +85,10 @@ typedef struct eo_rules_t eo_rules_t;
 /* Route intake and price cancellations with the rules (borrowed; outlives self). Without
  * rules a built-in routing (DOMAIN.md windows, no holidays) and fee table are used. */
 void eo_cases_set_rules(eo_cases_t *self, eo_rules_t *rules);
+/* Render every text with these templates (borrowed; outlives self) instead of the
+ * built-in ones: the matcher passes the configured sms templates. */
+typedef struct eo_templates_t eo_templates_t;
+void eo_cases_set_templates(eo_cases_t *self, eo_templates_t *templates);
 eo_store_t *eo_cases_store(eo_cases_t *self);
 eo_index_t *eo_cases_index(eo_cases_t *self);
 

@@ -42,6 +42,8 @@ struct eo_cases_t {
     const eo_dongs_t *dongs;
     eo_cases_config_t cfg;
     eo_rules_t *rules;  /* NULL: built-in routing and fees */
+    struct eo_templates_t *templates; /* every text sent (texts.c) */
+    bool own_templates;
     MDB_dbi cases;    /* id -> eo_case_t */
     MDB_dbi reqs;     /* id -> packed Request (personal data; purge blanks it) */
     MDB_dbi offers;   /* id \0 carer(BE32) -> eo_offer_t */
@@ -54,6 +56,16 @@ struct eo_cases_t {
     MDB_dbi meta;     /* counters */
     int64_t now_ms;   /* the clock of the input being decided */
 };
+
+/* texts.c: every text the matcher sends is rendered from the sms templates
+ * (eo_template.h), the same ones the sms side checks at start-up. */
+#include "eonjena/eo_template.h"
+/* The case's site, dong, window and pay; the caller adds code, child, address, ... */
+void eo_case_vars(eo_cases_t *self, const eo_case_t *c, eo_tpl_vars_t *vars);
+/* Render; on a template that cannot render (a bad configuration) a plain fallback is
+ * written and the error logged, so a decision is never lost over a text. */
+void eo_case_render(eo_cases_t *self, const eo_case_t *c, eo_tpl_kind_t kind,
+                    const eo_tpl_vars_t *vars, char *out, size_t size);
 
 /* Events of the lifecycle table (lifecycle.c). */
 typedef enum {

@@ -140,11 +140,6 @@ static void s_window(const eo_case_t *c, char *buf, size_t size)
              b.minute);
 }
 
-static const char *s_site_name(eo_cases_t *self, const char *slug)
-{
-    int i = eo_dongs_site_find(self->dongs, slug);
-    return i >= 0 ? eo_dongs_site(self->dongs, i)->name : slug;
-}
 
 /* A message to one carer about a case: id "<request>:<carer>:<what>". */
 static int s_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
@@ -266,12 +261,11 @@ static int s_offer(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer)
         (rc = eo_coffer_add(self, txn, carer, c->id)))
         return rc;
     /* no child name, no address: site, dong, window, pay, how to reply */
-    const eo_dong_t *d = eo_dongs_find(self->dongs, c->dong);
-    char window[40], text[320];
-    s_window(c, window, sizeof window);
-    snprintf(text, sizeof text,
-             "[언제나돌봄] %s %s %s 돌봄 요청. 시급 10,110원. 수락 1, 거절 2 (코드 %s)",
-             s_site_name(self, c->site), d ? d->name : "", window, o.code);
+    eo_tpl_vars_t vars;
+    eo_case_vars(self, c, &vars);
+    vars.code = o.code;
+    char text[EO_SMS_TEXT_MAX];
+    eo_case_render(self, c, EO_TPL_OFFER, &vars, text, sizeof text);
     return s_tell_carer(self, txn, c, carer, EO__MESSAGE__KIND__KIND_OFFER, "offer", text, o.code);
 }
 
@@ -363,9 +357,13 @@ int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, i
             (rc = eo_coffer_del(self, txn, o.carer, c->id)))
             break;
         if (tell) {
-            const char *text = kind == EO__MESSAGE__KIND__KIND_FILLED
-                                   ? "[언제나돌봄] 다른 돌보미가 배정되어 요청이 마감되었습니다."
-                                   : "[언제나돌봄] 요청이 취소되어 제안을 철회합니다.";
+            eo_tpl_vars_t vars;
+            eo_case_vars(self, c, &vars);
+            vars.code = o.code;
+            char text[EO_SMS_TEXT_MAX];
+            eo_case_render(self, c,
+                           kind == EO__MESSAGE__KIND__KIND_FILLED ? EO_TPL_FILLED : EO_TPL_WITHDRAWN,
+                           &vars, text, sizeof text);
             rc = s_tell_carer(self, txn, c, o.carer, kind,
                               kind == EO__MESSAGE__KIND__KIND_FILLED ? "filled" : "withdrawn",
                               text, o.code);
@@ -433,15 +431,19 @@ static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t
     if (rc || (rc = eo_case_close_offers(self, txn, c, EO_OFFER_FILLED,
                                          EO__MESSAGE__KIND__KIND_FILLED, true)))
         return rc;
-    char names[160] = "", window[40], text[320];
+    char names[160] = "", phones[64] = "", text[EO_SMS_TEXT_MAX];
     for (int i = 0; i < c->n_winners; i++) {
-        char phone[20], name[64] = "";
+        char phone[20] = "", name[64] = "";
         eo_carer_phone(self, txn, c->winners[i], phone, sizeof phone, name, sizeof name);
-        size_t len = strlen(names);
+        size_t len = strlen(names), plen = strlen(phones);
         snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", name);
+        snprintf(phones + plen, sizeof phones - plen, "%s%s", i ? ", " : "", phone);
     }
-    s_window(c, window, sizeof window);
-    snprintf(text, sizeof text, "[언제나돌봄] %s 돌보미 %s 님이 방문합니다.", window, names);
+    eo_tpl_vars_t vars;
+    eo_case_vars(self, c, &vars);
+    vars.carer = names;
+    vars.phone = phones;
+    eo_case_render(self, c, EO_TPL_NOTICE, &vars, text, sizeof text);
     if ((rc = s_tell_member(self, txn, c, "settled", text)))
         return rc;
     return eo_outbox_handoff(self, txn, c, EO__HANDOFF_ITEM__KIND__KIND_SETTLED);

@@ -6,6 +6,7 @@
 
 #include "cases_int.h"
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_template.h"
 #include "matcher.h"
 
 #define S_MAX_BATCH 1024
@@ -17,6 +18,7 @@ typedef struct {
     zsock_t *pipe;
     eo_index_t *index;
     eo_cases_t *cases;
+    eo_templates_t *templates; /* the configured texts, lent to cases */
     eo_worker_t *worker;
     eo_client_t *client;
     eo_calendar_t *calendar;
@@ -224,6 +226,7 @@ static void s_destroy(s_matcher_t *self)
     eo_worker_destroy(&self->worker);
     eo_client_destroy(&self->client);
     eo_cases_destroy(&self->cases);
+    eo_templates_destroy(&self->templates);
     eo_index_destroy(&self->index);
     eo_glue_rules_destroy(&self->rules, &self->calendar);
     zhashx_destroy(&self->inflight);
@@ -254,8 +257,19 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
     self.client = self.worker ? eo_client_new(args->broker, args->curve_server_public,
                                               args->curve_secret)
                               : NULL;
-    if (self.cases)
+    if (self.cases) {
         eo_cases_set_rules(self.cases, self.rules);
+        /* The same texts the sms side checked: one configuration, one wording. */
+        self.templates = eo_templates_new(args->config, args->dongs, err, sizeof err);
+        if (self.templates)
+            eo_cases_set_templates(self.cases, self.templates);
+        else {
+            zsys_error("matcher: the sms templates do not load: %s", err);
+            eo_cases_destroy(&self.cases);
+            eo_worker_destroy(&self.worker);
+            eo_client_destroy(&self.client);
+        }
+    }
     MDB_txn *txn = NULL;
     if (self.client && (eo_store_begin(args->store, true, &txn) ||
                         eo_cases_record_config(self.cases, txn) ||

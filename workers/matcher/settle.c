@@ -105,15 +105,13 @@ static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uin
     int rc = eo_cases_request(self, txn, c->id, &req);
     if (rc)
         return rc;
-    eo_local_t a, b;
-    eo_time_local(c->start, &a);
-    eo_time_local(c->end, &b);
-    char text[600];
-    snprintf(text, sizeof text,
-             "[언제나돌봄] 배정되었습니다. %d/%d %02d:%02d-%02d:%02d %s, 아동 %s. "
-             "시작/종료 시 '시작', '종료'를 보내 주세요.",
-             a.month, a.day, a.hour, a.minute, b.hour, b.minute, req->address ? req->address : "",
-             req->child_first_name ? req->child_first_name : "");
+    eo_tpl_vars_t vars;
+    eo_case_vars(self, c, &vars);
+    vars.code = o->code;
+    vars.address = req->address ? req->address : "";
+    vars.child = req->child_first_name ? req->child_first_name : "";
+    char text[EO_SMS_TEXT_MAX];
+    eo_case_render(self, c, EO_TPL_WINNER, &vars, text, sizeof text);
     rc = s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_WINNER, "winner",
                    text, o->code);
     eo__request__free_unpacked(req, NULL);

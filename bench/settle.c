@@ -145,7 +145,7 @@ static void s_usage(FILE *out)
             "usage: eonjena-bench settle [--requests R] [--accepts A] [--carers N] [--seed S]\n"
             "                            [--window W] [--batch B] [--store DIR]\n"
             "W1 settlement with A concurrent acceptances per request, durable group commits.\n"
-            "Defaults: R 10000, A 5, N 30000, seed 1, W 64 in flight per acceptor, B 1024\n"
+            "Defaults: R 10000, A 5, N 30000, seed 1, W 256 in flight per acceptor, B 1024\n"
             "acceptances per transaction at most, a temporary store (removed after).\n"
             "Prints {\"bench\":\"settle\",\"requests\":R,\"accepts\":A,\"settles_per_s\":..,\n"
             "\"p99_us\":.., ...}\n");
@@ -237,7 +237,7 @@ int eo_bench_settle(int argc, char **argv)
 {
     uint32_t r = 10000, accepts = 5, carers = 30000;
     uint64_t seed = 1;
-    int window = 64;
+    int window = 256;
     size_t batch = 1024;
     const char *dir_opt = NULL;
     bool nosync = false; /* diagnosis only: the figure is the durable one */

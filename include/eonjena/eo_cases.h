@@ -99,6 +99,16 @@ eo_index_t *eo_cases_index(eo_cases_t *self);
  * (same request id, reply id or event id) changes nothing and gets the same answer. */
 int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t size,
                    int64_t now_ms, uint8_t **reply, size_t *reply_size);
+/* Group commit: decide n inputs in txn. replies[i] are malloc'ed (caller frees) and may
+ * be sent only after txn commits. Returns EO_OK, or the error of an input that failed
+ * hard (a store error): then txn must be aborted and no input answered (the senders
+ * re-send); no reply is left allocated. */
+typedef struct {
+    const void *body;
+    size_t size;
+} eo_cases_input_t;
+int eo_cases_apply_batch(eo_cases_t *self, MDB_txn *txn, const eo_cases_input_t *inputs,
+                         size_t n, int64_t now_ms, uint8_t **replies, size_t *sizes);
 /* Fire every timer due at now_ms (in due order, equal due times in creation order), at
  * most max; *fired gets the count. */
 int eo_cases_tick(eo_cases_t *self, MDB_txn *txn, int64_t now_ms, size_t max, size_t *fired);

@@ -209,31 +209,45 @@ static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t c
     for (const char *p = c->id; *p; p++)
         h = (h ^ (uint8_t)*p) * 16777619u;
     uint32_t n = 1000 + h % 9000;
+    /* the codes of the carer's open offers; entries of offers no longer open are pruned */
+    uint32_t used[64];
+    size_t n_used = 0;
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->coffers, &cur);
     if (rc)
         return eo_store_fail("carer offers cursor", rc);
-    for (int tries = 0; tries < 9000; tries++) {
-        bool taken = false;
-        uint8_t key[4];
-        eo_be32(key, carer);
-        MDB_val k = {4, key}, v;
-        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0 && !taken;
-             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-            char other[EO_CASE_ID_MAX];
-            eo_offer_t o;
-            if (v.mv_size >= sizeof other)
-                continue;
-            memcpy(other, v.mv_data, v.mv_size);
-            other[v.mv_size] = 0;
-            if (eo_offer_get(self, txn, other, carer, &o) == EO_OK && atoi(o.code) == (int)n)
-                taken = true;
+    uint8_t key[4];
+    eo_be32(key, carer);
+    MDB_val k = {4, key}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+        char other[EO_CASE_ID_MAX];
+        eo_offer_t o;
+        eo_case_t oc;
+        if (v.mv_size >= sizeof other)
+            continue;
+        memcpy(other, v.mv_data, v.mv_size);
+        other[v.mv_size] = 0;
+        bool open = eo_offer_get(self, txn, other, carer, &o) == EO_OK &&
+                    o.state == EO_OFFER_OPEN && eo_cases_get(self, txn, other, &oc) == EO_OK &&
+                    oc.state == EO_CASE_OFFERING;
+        if (!open) {
+            if ((rc = mdb_cursor_del(cur, 0)))
+                break;
+            continue;
         }
-        if (!taken)
-            break;
-        n = n == 9999 ? 1000 : n + 1;
+        if (n_used < 64)
+            used[n_used++] = (uint32_t)atoi(o.code);
     }
     mdb_cursor_close(cur);
+    if (rc && rc != MDB_NOTFOUND)
+        return eo_store_fail("carer offers", rc);
+    for (size_t i = 0; i < n_used; i++)
+        for (size_t j = 0; j < n_used; j++)
+            if (used[j] == n) {
+                n = n == 9999 ? 1000 : n + 1;
+                break;
+            }
     snprintf(code, 8, "%04u", n);
     return EO_OK;
 }
@@ -259,6 +273,12 @@ int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *
 {
     int64_t now = self->now_ms / 1000;
     if (c->start - now < self->cfg.escalate_lead_s) {
+        *next = EV_EXHAUSTED;
+        return EO_OK;
+    }
+    /* pool carers consented to offers only inside the consent windows: a wave due
+     * outside them goes to the call centre instead */
+    if (self->rules && !self->cfg.always_pool && !eo_glue_in_pool_window(self->rules, now)) {
         *next = EV_EXHAUSTED;
         return EO_OK;
     }
@@ -310,7 +330,15 @@ typedef struct {
 static int s_collect_open(void *arg, const eo_offer_t *o)
 {
     s_close_t *s = arg;
-    return o->state == EO_OFFER_OPEN || o->state == EO_OFFER_FAILED ? s_collect(&s->open, o) : 0;
+    if (o->state != EO_OFFER_OPEN && o->state != EO_OFFER_FAILED)
+        return 0;
+    /* delivered_only: a settled case rewrites only the offers it tells; the others stay
+     * as they are, closed by the case's state (a late answer finds it settled), and their
+     * carers' open-offer entries are pruned when next read (s_code, withdrawals). That
+     * keeps a settlement from writing a page per offered carer. */
+    if (s->delivered_only && !(o->state == EO_OFFER_OPEN && o->delivered && !o->replied))
+        return 0;
+    return s_collect(&s->open, o);
 }
 
 int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, int kind,

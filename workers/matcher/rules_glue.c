@@ -47,3 +47,8 @@ int64_t eo_glue_cancel_fee(eo_rules_t *rules, const eo_dongs_t *dongs, const cha
     free(q);
     return fee;
 }
+
+bool eo_glue_in_pool_window(eo_rules_t *rules, int64_t t)
+{
+    return eo_rules_in_pool_window(rules, t);
+}

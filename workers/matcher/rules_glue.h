@@ -20,6 +20,8 @@ void eo_glue_rules_destroy(eo_rules_t **rules, eo_calendar_t **calendar);
 /* Route a 방문형 request made at now: EO_GLUE_*; a refusal names its code. */
 int eo_glue_route(eo_rules_t *rules, int64_t now, int64_t start, bool app, const char **code,
                   const char **en);
+/* Whether pool offers may go out at t (consent windows: weekdays 18-22, days off 08-20). */
+bool eo_glue_in_pool_window(eo_rules_t *rules, int64_t t);
 /* The member's cancellation fee at now for a linked service, or -1 if the rules cannot
  * price it (the caller falls back). */
 int64_t eo_glue_cancel_fee(eo_rules_t *rules, const eo_dongs_t *dongs, const char *site,

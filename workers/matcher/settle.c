@@ -72,10 +72,14 @@ static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_
             rc = EO_OK;
             continue;
         }
-        if (rc || o.state != EO_OFFER_OPEN || !s_overlap(o.start, o.end, won->start, won->end))
-            continue;
-        if ((rc = eo_cases_get(self, txn, ids[i], &other)))
+        if (rc || (rc = eo_cases_get(self, txn, ids[i], &other)))
             break;
+        if (o.state != EO_OFFER_OPEN || other.state != EO_CASE_OFFERING) {
+            rc = eo_coffer_del(self, txn, carer, ids[i]); /* a stale entry */
+            continue;
+        }
+        if (!s_overlap(o.start, o.end, won->start, won->end))
+            continue;
         o.state = EO_OFFER_WITHDRAWN;
         if ((rc = eo_offer_put(self, txn, ids[i], &o)) ||
             (rc = eo_coffer_del(self, txn, carer, ids[i])) ||
@@ -148,10 +152,11 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
     if (c->state != EO_CASE_OFFERING || !open || c->n_winners >= c->needed) {
         *outcome = EO_SETTLE_FILLED;
         if (open) {
+            /* the carer's open-offer entry goes stale and is pruned when next read: no
+             * random page write per late acceptance */
             o.state = EO_OFFER_FILLED;
             o.replied = 1;
-            if ((rc = eo_offer_put(self, txn, c->id, &o)) ||
-                (rc = eo_coffer_del(self, txn, carer, c->id)))
+            if ((rc = eo_offer_put(self, txn, c->id, &o)))
                 return rc;
         }
         return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_FILLED,

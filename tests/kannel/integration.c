@@ -15,6 +15,7 @@
 #include "eonjena/eo_codec.h"
 #include "eonjena/eo_template.h"
 #include "sms/sms.h"
+#include "smsc.h"
 
 #define N_CARERS 3
 
@@ -45,68 +46,12 @@ static void s_event_free(void **item)
     eo_event_free((Eo__Event **)item);
 }
 
-/* Decode fakesmsc's "%C2%18..." (URL-encoded UCS-2 big-endian) into UTF-8. */
-static char *s_ucs2(const char *enc)
-{
-    char raw[2048];
-    size_t n = 0;
-    for (const char *p = enc; *p && n < sizeof raw; p++) {
-        if (*p == '%' && p[1] && p[2]) {
-            char hex[3] = {p[1], p[2], 0};
-            raw[n++] = (char)strtol(hex, NULL, 16);
-            p += 2;
-        }
-        else
-            raw[n++] = *p == '+' ? ' ' : *p;
-    }
-    char *out = calloc(1, 4096);
-    iconv_t cd = iconv_open("UTF-8", "UCS-2BE");
-    char *in = raw, *o = out;
-    size_t inleft = n, outleft = 4095;
-    iconv(cd, &in, &inleft, &o, &outleft);
-    iconv_close(cd);
-    return out;
-}
-
-/* The texts fakesmsc received for `to` ("Got message N: <from to ucs-2 data>"), joined
- * by newlines. */
-static char *s_received(t_peer *p, const char *to)
-{
-    FILE *f = fopen(p->out, "r");
-    char line[8192];
-    char *all = strdup("");
-    while (f && fgets(line, sizeof line, f)) {
-        char *m = strstr(line, "Got message");
-        char from[32], dst[32], type[16], data[4096];
-        if (!m || !(m = strchr(m, '<')))
-            continue;
-        if (sscanf(m + 1, "%31s %31s %15s %4095[^>]", from, dst, type, data) != 4 || strcmp(dst, to))
-            continue;
-        /* a long text comes in parts: "udh <header> data <UCS-2>", joined up here */
-        char udh[64] = "", payload[4096];
-        bool part = streq(type, "udh") && sscanf(data, "%63s data %4095s", udh, payload) == 2;
-        char *text = part ? s_ucs2(payload) : streq(type, "ucs-2") ? s_ucs2(data) : strdup(data);
-        size_t len = strlen(all);
-        size_t ulen = strlen(udh);
-        bool first = ulen >= 3 && streq(udh + ulen - 3, "%01"); /* the part number */
-        if (part && len && all[len - 1] == '\n' && !first)
-            all[len - 1] = 0; /* not the first part: continue the previous line */
-        char *joined = zsys_sprintf("%s%s\n", all, text);
-        free(all);
-        free(text);
-        all = joined;
-    }
-    if (f)
-        fclose(f);
-    return all;
-}
-
 /* Wait (5 s at most) until fakesmsc received a text for `to` containing `needle`. */
 static bool s_wait_text(t_peer *p, const char *to, const char *needle)
 {
     int64_t until = zclock_mono() + 5000;
     while (zclock_mono() < until) {
-        char *all = s_received(p, to);
+        char *all = smsc_received(p->out, to);
         bool found = strstr(all, needle) != NULL;
         if (!found && zclock_mono() + 100 >= until)
             fprintf(stderr, "kannel.integration: %s got:\n%s(want '%s')\n", to, all, needle);
@@ -175,27 +120,6 @@ static void s_message(t_peer *p, const char *id, const char *to, const char *tex
     zframe_destroy(&reply);
 }
 
-/* Type an MO into fakesmsc: Hangul as UCS-2, URL-encoded. */
-static void s_mo(t_peer *p, const char *from, const char *text)
-{
-    char ucs[1024];
-    iconv_t cd = iconv_open("UCS-2BE", "UTF-8");
-    char *in = (char *)text, *o = ucs;
-    size_t inleft = strlen(text), outleft = sizeof ucs;
-    iconv(cd, &in, &inleft, &o, &outleft);
-    iconv_close(cd);
-    size_t n = sizeof ucs - outleft;
-    char line[4096];
-    size_t at = (size_t)snprintf(line, sizeof line, "%s 1588 ucs2 ", from);
-    for (size_t i = 0; i < n; i++)
-        at += (size_t)snprintf(line + at, sizeof line - at, "%%%02X", (unsigned char)ucs[i]);
-    line[at++] = '\n';
-    FILE *f = fopen(p->fifo, "w");
-    assert(f);
-    fwrite(line, 1, at, f);
-    fclose(f);
-}
-
 int main(void)
 {
     zsys_init();
@@ -248,7 +172,7 @@ int main(void)
         eo_event_free(&ev);
     }
     /* 3. carer 2 accepts by SMS: the answer reaches "match" */
-    s_mo(&p, s_national[1], "수락 2002");
+    smsc_mo(p.fifo, s_national[1], "수락 2002");
     Eo__Event *ev = s_expect(&p, EO__EVENT__BODY_ANSWER);
     assert(ev && ev->answer->accept && ev->answer->carer_id == 2 && streq(ev->answer->request_id, "rq1"));
     assert(streq(ev->answer->code, "2002"));
@@ -265,14 +189,14 @@ int main(void)
     assert(s_wait_text(&p, s_national[0], filled));
     assert(s_wait_text(&p, s_national[2], filled));
     assert(s_wait_text(&p, s_national[1], "파장로 12")); /* a long text, concatenated */
-    char *got = s_received(&p, s_national[0]);
+    char *got = smsc_received(p.out, s_national[0]);
     assert(!strstr(got, "파장로") && !strstr(got, "서연")); /* a loser never sees them */
     free(got);
     /* 5. a late accept from carer 3 (its offer is closed) gets the help text, no answer */
-    s_mo(&p, s_national[2], "1");
+    smsc_mo(p.fifo, s_national[2], "1");
     assert(s_wait_text(&p, s_national[2], "수락은 1 또는 코드"));
     /* 6. carer 1 says STOP: the consent change and a confirmation */
-    s_mo(&p, s_national[0], "수신거부");
+    smsc_mo(p.fifo, s_national[0], "수신거부");
     ev = s_expect(&p, EO__EVENT__BODY_CARER_CONSENT);
     assert(ev && ev->carer_consent->carer_id == 1 && !ev->carer_consent->pool);
     eo_event_free(&ev);

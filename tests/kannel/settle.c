@@ -1,0 +1,189 @@
+/* kannel.settle: a request settles through a real Kannel. The real matcher and the sms
+ * role (kannel adapter) run behind a real broker; bearerbox, smsbox and fakesmsc are
+ * started by run.sh. Three pool carers get the offer in Hangul at the fake SMSC, one
+ * accepts by typing its code into fakesmsc, the request settles (the matcher's status
+ * says so), the winner gets the address and the losers get the "filled" text. */
+#include <czmq.h>
+
+#include "eonjena/eo_broker.h"
+#include "eonjena/eo_codec.h"
+#include "eonjena/eo_index.h"
+#include "matcher/matcher.h"
+#include "sms/sms.h"
+#include "smsc.h"
+
+#define N 3
+static const char *s_phones[N] = {"+821033330001", "+821033330002", "+821033330003"};
+static const char *s_national[N] = {"01033330001", "01033330002", "01033330003"};
+#define DONG 4111156000u /* 수원시 장안구 파장동 */
+
+static const char *s_env(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v) {
+        fprintf(stderr, "kannel.settle: %s not set (run through run.sh)\n", name);
+        exit(1);
+    }
+    return v;
+}
+
+static void s_carers(eo_store_t *store, const eo_dongs_t *dongs)
+{
+    eo_index_t *index = eo_index_new(store, dongs);
+    MDB_txn *txn;
+    assert(index && eo_store_begin(store, true, &txn) == EO_OK);
+    for (int i = 0; i < N; i++) {
+        eo_carer_t c = {.id = (uint32_t)i + 1, .kind = EO_CARER_VISIT, .pool = true,
+                        .active = true, .night_ok = true, .home_dong = DONG, .n_dongs = 1,
+                        .dongs = {DONG}, .check_until = 20271231, .training_until = 20271231};
+        snprintf(c.site, sizeof c.site, "suwon");
+        snprintf(c.phone, sizeof c.phone, "%s", s_phones[i]);
+        snprintf(c.name, sizeof c.name, "돌보미%d", i + 1);
+        memset(c.avail, 0xff, sizeof c.avail);
+        assert(eo_index_put(index, txn, &c) == EO_OK);
+    }
+    assert(eo_store_commit(store, &txn) == EO_OK);
+    eo_index_destroy(&index);
+}
+
+/* Ask the matcher (match, suwon) and return the decoded reply. */
+static Eo__Event *s_ask(eo_client_t *client, Eo__Event *ev)
+{
+    size_t size;
+    uint8_t *body = eo_event_encode(ev, &size);
+    zframe_t *reply = NULL;
+    int rc = eo_client_request(client, "match", "suwon", body, size, 10000, &reply);
+    free(body);
+    assert(rc == EO_OK && reply);
+    char err[128];
+    Eo__Event *back = eo_event_decode(zframe_data(reply), zframe_size(reply), err, sizeof err);
+    zframe_destroy(&reply);
+    assert(back && back->body_case == EO__EVENT__BODY_STATUS);
+    return back;
+}
+
+/* Wait (10 s at most) for a text to `to` containing needle; returns all it received. */
+static char *s_wait_text(const char *out, const char *to, const char *needle)
+{
+    int64_t until = zclock_mono() + 10000;
+    while (true) {
+        char *all = smsc_received(out, to);
+        if (strstr(all, needle))
+            return all;
+        if (zclock_mono() > until) {
+            fprintf(stderr, "kannel.settle: %s got:\n%s(want '%s')\n", to, all, needle);
+            assert(false);
+        }
+        free(all);
+        zclock_sleep(50); /* polling fakesmsc's log file: it has no other signal */
+    }
+}
+
+int main(void)
+{
+    zsys_init();
+    char *cfg = zsys_sprintf(
+        "sms\n    listen = \"127.0.0.1:%s\"\n    sites\n        default\n            adapter = kannel\n"
+        "    adapters\n        kannel\n            type = kannel\n            sendsms = \"%s\"\n"
+        "            username = \"%s\"\n            password = \"%s\"\n            from = \"0311234567\"\n"
+        "            connections = 4\n            dlr_mask = 3\n",
+        s_env("EO_SMS_PORT"), s_env("KANNEL_SENDSMS_URL"), s_env("KANNEL_USER"),
+        s_env("KANNEL_PASSWORD"));
+    zconfig_t *config = zconfig_str_load(cfg);
+    zstr_free(&cfg);
+    char err[256], path[600];
+    snprintf(path, sizeof path, "%s/store", s_env("EO_TEST_TMP"));
+    eo_store_t *store = eo_store_new(path, 64, 0);
+    /* Friday 19:00 in Seoul, running: the pool's consent window. */
+    eo_clock_t *clock = eo_clock_new_from_spec("offset:2026-11-27T19:00:00+09:00");
+    eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
+    eo_broker_t *broker = eo_broker_new("inproc://kannel-settle", NULL);
+    assert(config && store && clock && dongs && broker);
+    s_carers(store, dongs);
+    eo_role_args_t margs = {.broker = eo_broker_endpoint(broker), .sites = "suwon",
+                            .config = config, .store = store, .clock = clock, .dongs = dongs};
+    eo_role_args_t sargs = margs;
+    zactor_t *matcher = eo_role_start(eo_matcher_actor, &margs);
+    zactor_t *sms = eo_role_start(eo_sms_actor, &sargs);
+    eo_client_t *client = eo_client_new(margs.broker, NULL, NULL);
+    assert(matcher && sms && client);
+
+    /* The request, tonight 22:00-24:00. */
+    Eo__Request req = EO__REQUEST__INIT;
+    req.id = "suwon-kannel1";
+    req.site = "suwon";
+    req.dong = DONG;
+    eo_time_parse("2026-11-27T22:00", &req.start);
+    eo_time_parse("2026-11-28T00:00", &req.end);
+    req.carers_needed = 1;
+    req.channel = EO__CHANNEL__CHANNEL_CALL_CENTRE;
+    req.type = EO__SERVICE_TYPE__SERVICE_VISIT;
+    req.requested_at = eo_clock_now(clock);
+    req.member_id = "m-1";
+    req.member_phone = "+821099990000";
+    req.member_verified = true;
+    req.child_first_name = "서연";
+    req.address = "수원시 장안구 파장로 1";
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = "e-kannel1";
+    ev.site = "suwon";
+    ev.body_case = EO__EVENT__BODY_REQUEST;
+    ev.request = &req;
+    Eo__Event *st = s_ask(client, &ev);
+    assert(!st->status->error || !*st->status->error->code);
+    printf("intake: %s\n", st->status->state);
+    eo_event_free(&st);
+
+    /* Every carer gets the offer in Hangul, with no child name and no address. */
+    const char *out = s_env("KANNEL_OUT"), *fifo = s_env("KANNEL_FIFO");
+    char *offers[N];
+    for (int i = 0; i < N; i++) {
+        offers[i] = s_wait_text(out, s_national[i], "파장동");
+        assert(!strstr(offers[i], "서연") && !strstr(offers[i], "파장로"));
+    }
+    printf("offer at the SMSC: %s", offers[1]);
+    /* Carer 2 accepts with its offer's code (the digits after "수락 "). */
+    char *at = strstr(offers[1], "수락 ");
+    assert(at);
+    char code[8] = "";
+    sscanf(at + strlen("수락 "), "%7[0-9]", code);
+    assert(strlen(code) >= 4);
+    char text[32];
+    snprintf(text, sizeof text, "수락 %s", code);
+    smsc_mo(fifo, s_national[1], text);
+
+    /* The winner gets the address; the others get "filled". */
+    char *won = s_wait_text(out, s_national[1], "파장로 1");
+    char *lost1 = s_wait_text(out, s_national[0], "다른 분이 맡았습니다");
+    char *lost3 = s_wait_text(out, s_national[2], "다른 분이 맡았습니다");
+    assert(!strstr(lost1, "파장로") && !strstr(lost3, "서연"));
+
+    /* The matcher says settled, carer 2. */
+    Eo__StatusQuery q = EO__STATUS_QUERY__INIT;
+    q.request_id = "suwon-kannel1";
+    Eo__Event qev = EO__EVENT__INIT;
+    qev.id = "e-kannel2";
+    qev.site = "suwon";
+    qev.body_case = EO__EVENT__BODY_STATUS_QUERY;
+    qev.status_query = &q;
+    st = s_ask(client, &qev);
+    printf("status: %s, winner %u\n", st->status->state,
+           st->status->n_winners ? st->status->winners[0] : 0);
+    assert(streq(st->status->state, "settled"));
+    assert(st->status->n_winners == 1 && st->status->winners[0] == 2);
+    eo_event_free(&st);
+
+    for (int i = 0; i < N; i++)
+        free(offers[i]);
+    free(won), free(lost1), free(lost3);
+    eo_client_destroy(&client);
+    zactor_destroy(&sms);
+    zactor_destroy(&matcher);
+    eo_broker_destroy(&broker);
+    eo_dongs_destroy(&dongs);
+    eo_clock_destroy(&clock);
+    eo_store_destroy(&store);
+    zconfig_destroy(&config);
+    printf("kannel.settle: OK\n");
+    return 0;
+}

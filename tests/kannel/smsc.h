@@ -1,0 +1,12 @@
+/* smsc: the fake SMSC's side of the Kannel tests: what fakesmsc received (its log) and
+ * typing a mobile-originated text into it (its FIFO). */
+#ifndef EO_TEST_SMSC_H
+#define EO_TEST_SMSC_H
+
+/* The texts fakesmsc received for national number `to`, decoded from UCS-2 and long
+ * texts joined up, one per line. Caller frees. */
+char *smsc_received(const char *out_path, const char *to);
+/* Type an MO from `from` into fakesmsc: Hangul as UCS-2, URL-encoded. */
+void smsc_mo(const char *fifo, const char *from, const char *text);
+
+#endif

@@ -31,13 +31,6 @@ typedef struct {
     const char *fifo;
 } t_peer;
 
-static const char *s_env(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v) {
-        fprintf(stderr, "kannel.integration: %s not set (run through run.sh)\n", name);
-        exit(1);
-    }
     return v;
 }
 
@@ -123,14 +116,14 @@ static void s_message(t_peer *p, const char *id, const char *to, const char *tex
 int main(void)
 {
     zsys_init();
-    const char *dir = s_env("EO_TEST_TMP");
+    const char *dir = smsc_env("EO_TEST_TMP");
     char *cfg = zsys_sprintf(
         "sms\n    listen = \"127.0.0.1:%s\"\n    sites\n        default\n            adapter = kannel\n"
         "    adapters\n        kannel\n            type = kannel\n            sendsms = \"%s\"\n"
         "            username = \"%s\"\n            password = \"%s\"\n            from = \"0311234567\"\n"
         "            connections = 4\n            dlr_mask = 3\n",
-        s_env("EO_SMS_PORT"), s_env("KANNEL_SENDSMS_URL"), s_env("KANNEL_USER"),
-        s_env("KANNEL_PASSWORD"));
+        smsc_env("EO_SMS_PORT"), smsc_env("KANNEL_SENDSMS_URL"), smsc_env("KANNEL_USER"),
+        smsc_env("KANNEL_PASSWORD"));
     zconfig_t *config = zconfig_str_load(cfg);
     zstr_free(&cfg);
     char err[256], path[600];
@@ -146,8 +139,8 @@ int main(void)
     zactor_t *sms = eo_role_start(eo_sms_actor, &args);
     assert(sms);
     t_peer p = {eo_worker_new(args.broker, "match", "suwon", NULL, NULL),
-                eo_client_new(args.broker, NULL, NULL), zlistx_new(), s_env("KANNEL_OUT"),
-                s_env("KANNEL_FIFO")};
+                eo_client_new(args.broker, NULL, NULL), zlistx_new(), smsc_env("KANNEL_OUT"),
+                smsc_env("KANNEL_FIFO")};
     zlistx_set_destructor(p.events, s_event_free);
 
     /* 1. offers, rendered from the site's template, go out through Kannel in Hangul */

@@ -17,13 +17,6 @@ static const char *s_phones[N] = {"+821033330001", "+821033330002", "+8210333300
 static const char *s_national[N] = {"01033330001", "01033330002", "01033330003"};
 #define DONG 4111156000u /* 수원시 장안구 파장동 */
 
-static const char *s_env(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v) {
-        fprintf(stderr, "kannel.settle: %s not set (run through run.sh)\n", name);
-        exit(1);
-    }
     return v;
 }
 
@@ -87,12 +80,12 @@ int main(void)
         "    adapters\n        kannel\n            type = kannel\n            sendsms = \"%s\"\n"
         "            username = \"%s\"\n            password = \"%s\"\n            from = \"0311234567\"\n"
         "            connections = 4\n            dlr_mask = 3\n",
-        s_env("EO_SMS_PORT"), s_env("KANNEL_SENDSMS_URL"), s_env("KANNEL_USER"),
-        s_env("KANNEL_PASSWORD"));
+        smsc_env("EO_SMS_PORT"), smsc_env("KANNEL_SENDSMS_URL"), smsc_env("KANNEL_USER"),
+        smsc_env("KANNEL_PASSWORD"));
     zconfig_t *config = zconfig_str_load(cfg);
     zstr_free(&cfg);
     char err[256], path[600];
-    snprintf(path, sizeof path, "%s/store", s_env("EO_TEST_TMP"));
+    snprintf(path, sizeof path, "%s/store", smsc_env("EO_TEST_TMP"));
     eo_store_t *store = eo_store_new(path, 64, 0);
     /* Friday 19:00 in Seoul, running: the pool's consent window. */
     eo_clock_t *clock = eo_clock_new_from_spec("offset:2026-11-27T19:00:00+09:00");
@@ -135,7 +128,7 @@ int main(void)
     eo_event_free(&st);
 
     /* Every carer gets the offer in Hangul, with no child name and no address. */
-    const char *out = s_env("KANNEL_OUT"), *fifo = s_env("KANNEL_FIFO");
+    const char *out = smsc_env("KANNEL_OUT"), *fifo = smsc_env("KANNEL_FIFO");
     char *offers[N];
     for (int i = 0; i < N; i++) {
         offers[i] = s_wait_text(out, s_national[i], "파장동");

@@ -4,6 +4,16 @@
 
 #include "smsc.h"
 
+const char *smsc_env(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v) {
+        fprintf(stderr, "kannel: %s not set (run the test through tests/kannel/run.sh)\n", name);
+        exit(1);
+    }
+    return v;
+}
+
 /* Decode fakesmsc's "%C2%18..." (URL-encoded UCS-2 big-endian) into UTF-8. */
 static char *s_ucs2(const char *enc)
 {

@@ -3,6 +3,8 @@
 #ifndef EO_TEST_SMSC_H
 #define EO_TEST_SMSC_H
 
+/* An environment variable run.sh sets; exits with a message when it is missing. */
+const char *smsc_env(const char *name);
 /* The texts fakesmsc received for national number `to`, decoded from UCS-2 and long
  * texts joined up, one per line. Caller frees. */
 char *smsc_received(const char *out_path, const char *to);

@@ -31,8 +31,6 @@ typedef struct {
     const char *fifo;
 } t_peer;
 
-    return v;
-}
 
 static void s_event_free(void **item)
 {

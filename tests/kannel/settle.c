@@ -17,8 +17,6 @@ static const char *s_phones[N] = {"+821033330001", "+821033330002", "+8210333300
 static const char *s_national[N] = {"01033330001", "01033330002", "01033330003"};
 #define DONG 4111156000u /* 수원시 장안구 파장동 */
 
-    return v;
-}
 
 static void s_carers(eo_store_t *store, const eo_dongs_t *dongs)
 {

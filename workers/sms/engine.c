@@ -242,3 +242,39 @@ int eo_sms_engine_recv(zactor_t *engine, void (*fn)(void *arg, const char *id, i
     }
     return n;
 }
+
+void eo_sms_link_add(eo_sms_link_t *link, const char *id, const char *url, const char *body)
+{
+    eo_sms_batch_add(&link->batch, id, url, body);
+    link->busy++;
+}
+
+size_t eo_sms_link_pollfds(void *state, zmq_pollitem_t *items, size_t max)
+{
+    eo_sms_link_t *link = state;
+    eo_sms_batch_send(&link->batch, link->engine); /* what this turn queued */
+    if (link->busy == 0 || max == 0)
+        return 0;
+    items[0] = (zmq_pollitem_t){zsock_resolve(link->engine), 0, ZMQ_POLLIN, 0};
+    return 1;
+}
+
+static void s_link_answer(void *arg, const char *id, int rc)
+{
+    eo_sms_link_t *link = arg;
+    link->busy--;
+    link->sink->sent(link->sink->owner, link->name, id, rc);
+}
+
+void eo_sms_link_ready(void *state, zmq_pollitem_t *items, size_t n)
+{
+    (void)items, (void)n;
+    eo_sms_link_t *link = state;
+    if (link->busy > 0)
+        eo_sms_engine_recv(link->engine, s_link_answer, link);
+}
+
+void eo_sms_link_tick(void *state)
+{
+    eo_sms_link_ready(state, NULL, 0);
+}

@@ -13,6 +13,8 @@
 
 #include <czmq.h>
 
+#include "adapter.h"
+
 typedef struct {
     int conns;
     long timeout_ms;
@@ -28,5 +30,24 @@ void eo_sms_batch_add(zmsg_t **batch, const char *id, const char *url, const cha
 void eo_sms_batch_send(zmsg_t **batch, zactor_t *engine);
 /* Take every answer waiting; returns how many. */
 int eo_sms_engine_recv(zactor_t *engine, void (*fn)(void *arg, const char *id, int rc), void *arg);
+
+/* What the kannel and http adapters share: their engine, this turn's batch and the
+ * requests handed to the engine and not answered yet. It is the FIRST member of such an
+ * adapter's state, so the functions below serve as its pollfds, ready and tick. */
+typedef struct {
+    char *name;
+    const eo_sms_sink_t *sink;
+    zactor_t *engine;
+    zmsg_t *batch;      /* requests for the engine, sent once per turn */
+    int busy;           /* handed to the engine, not answered */
+} eo_sms_link_t;
+
+/* Queue one request (body "": GET) and count it busy. */
+void eo_sms_link_add(eo_sms_link_t *link, const char *id, const char *url, const char *body);
+/* Send this turn's batch; poll the engine while anything is busy. */
+size_t eo_sms_link_pollfds(void *state, zmq_pollitem_t *items, size_t max);
+/* Hand every answer to the sink as `sent`. */
+void eo_sms_link_ready(void *state, zmq_pollitem_t *items, size_t n);
+void eo_sms_link_tick(void *state);
 
 #endif

@@ -26,11 +26,7 @@
 #include "eonjena/eo_phone.h"
 
 typedef struct {
-    char *name;
-    const eo_sms_sink_t *sink;
-    zactor_t *engine;
-    zmsg_t *batch;      /* requests for the engine, sent once per turn */
-    int busy;
+    eo_sms_link_t link; /* first: the shared engine plumbing (engine.h) */
     bool national;
     char *url, *from;
     zhash_t *keys;      /* the section's keys and values (field names) */
@@ -47,10 +43,10 @@ static void s_destroy(void **state_p)
     s_http_t *self = *state_p;
     if (!self)
         return;
-    zmsg_destroy(&self->batch);
-    zactor_destroy(&self->engine);
+    zmsg_destroy(&self->link.batch);
+    zactor_destroy(&self->link.engine);
     zhash_destroy(&self->keys);
-    free(self->name);
+    free(self->link.name);
     free(self->url);
     free(self->from);
     free(self);
@@ -78,8 +74,8 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
     }
     s_http_t *self = calloc(1, sizeof *self);
     assert(self);
-    self->name = strdup(env->name);
-    self->sink = env->sink;
+    self->link.name = strdup(env->name);
+    self->link.sink = env->sink;
     self->url = strdup(url);
     self->from = strdup(zconfig_get(c, "from", ""));
     self->national = !streq(zconfig_get(c, "national", "true"), "false");
@@ -88,15 +84,15 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
     for (zconfig_t *k = zconfig_child(c); k; k = zconfig_next(k))
         zhash_update(self->keys, zconfig_name(k), zconfig_value(k));
     eo_sms_engine_args_t ea = {conns, timeout, *auth ? auth : NULL, "application/json"};
-    self->engine = eo_sms_engine_new(&ea);
-    assert(self->keys && self->engine);
+    self->link.engine = eo_sms_engine_new(&ea);
+    assert(self->keys && self->link.engine);
     return self;
 }
 
 static int s_send(void *state, const eo_sms_mt_t *mt)
 {
     s_http_t *self = state;
-    if (self->busy >= 512)
+    if (self->link.busy >= 512)
         return EO_EOVERLOAD;
     char to[EO_PHONE_MAX];
     if (!self->national || eo_phone_national(mt->to, to, sizeof to) != EO_OK)
@@ -110,44 +106,11 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
     char *body = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!body) { /* text that is not UTF-8: jansson refuses it */
-        self->sink->sent(self->sink->owner, self->name, mt->id, EO_EINVAL);
+        self->link.sink->sent(self->link.sink->owner, self->link.name, mt->id, EO_EINVAL);
         return EO_OK;
     }
-    eo_sms_batch_add(&self->batch, mt->id, self->url, body);
-    free(body);
-    self->busy++;
+    eo_sms_link_add(&self->link, mt->id, self->url, body);
     return EO_OK;
-}
-
-static size_t s_pollfds(void *state, zmq_pollitem_t *items, size_t max)
-{
-    s_http_t *self = state;
-    eo_sms_batch_send(&self->batch, self->engine); /* what this turn queued */
-    if (self->busy == 0 || max == 0)
-        return 0;
-    items[0] = (zmq_pollitem_t){zsock_resolve(self->engine), 0, ZMQ_POLLIN, 0};
-    return 1;
-}
-
-static void s_answer(void *arg, const char *id, int rc)
-{
-    s_http_t *self = arg;
-    self->busy--;
-    self->sink->sent(self->sink->owner, self->name, id, rc);
-}
-
-/* The engine's answers: one per send. */
-static void s_ready(void *state, zmq_pollitem_t *items, size_t n)
-{
-    (void)items, (void)n;
-    s_http_t *self = state;
-    if (self->busy > 0)
-        eo_sms_engine_recv(self->engine, s_answer, self);
-}
-
-static void s_tick(void *state)
-{
-    s_ready(state, NULL, 0);
 }
 
 /* A field from the JSON body, else from the query/form arguments. Numbers are
@@ -199,7 +162,7 @@ static int s_inbound(void *state, const char *what, zhash_t *args, const char *b
                           s_field(j, args, s_key(self, "mo_text", "text"), b3, sizeof b3)};
         status = *mo.id && *mo.from ? 200 : 400;
         if (status == 200)
-            self->sink->mo(self->sink->owner, self->name, &mo);
+            self->link.sink->mo(self->link.sink->owner, self->link.name, &mo);
     }
     else if (streq(what, "dlr")) {
         const char *id = s_field(j, args, s_key(self, "dlr_id", "ref"), b1, sizeof b1);
@@ -209,7 +172,7 @@ static int s_inbound(void *state, const char *what, zhash_t *args, const char *b
                        : s_in_list(st, s_key(self, "failed", "FAILED"))     ? EO_DLR_FAILED
                                                                             : EO_DLR_QUEUED;
         if (status == 200)
-            self->sink->dlr(self->sink->owner, self->name, id, dlr);
+            self->link.sink->dlr(self->link.sink->owner, self->link.name, id, dlr);
     }
     json_decref(j);
     return status;
@@ -217,7 +180,7 @@ static int s_inbound(void *state, const char *what, zhash_t *args, const char *b
 
 static size_t s_inflight(void *state)
 {
-    return (size_t)((s_http_t *)state)->busy;
+    return (size_t)((s_http_t *)state)->link.busy;
 }
 
 const eo_sms_driver_t eo_sms_driver_http = {
@@ -225,9 +188,9 @@ const eo_sms_driver_t eo_sms_driver_http = {
     .create = s_create,
     .destroy = s_destroy,
     .send = s_send,
-    .pollfds = s_pollfds,
-    .ready = s_ready,
-    .tick = s_tick,
+    .pollfds = eo_sms_link_pollfds,
+    .ready = eo_sms_link_ready,
+    .tick = eo_sms_link_tick,
     .inbound = s_inbound,
     .inflight = s_inflight,
 };

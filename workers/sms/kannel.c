@@ -30,11 +30,7 @@
 /* --- the driver, on the role's thread ------------------------------------------------ */
 
 typedef struct {
-    char *name;
-    const eo_sms_sink_t *sink;
-    zactor_t *engine;
-    zmsg_t *batch;      /* requests for the engine, sent once per turn */
-    int busy;           /* handed to the engine, not answered */
+    eo_sms_link_t link; /* first: the shared engine plumbing (engine.h) */
     char *base;         /* sendsms?username=..&password=..&from=..&coding=2&charset=UTF-8 */
     char *dlr_base;     /* <public_url>/kannel/<name>/dlr */
     int dlr_mask;
@@ -46,11 +42,11 @@ static void s_destroy(void **state_p)
     s_kannel_t *self = *state_p;
     if (!self)
         return;
-    zmsg_destroy(&self->batch);
-    zactor_destroy(&self->engine);
+    zmsg_destroy(&self->link.batch);
+    zactor_destroy(&self->link.engine);
     free(self->base);
     free(self->dlr_base);
-    free(self->name);
+    free(self->link.name);
     free(self);
     *state_p = NULL;
 }
@@ -98,8 +94,8 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     s_kannel_t *self = calloc(1, sizeof *self);
     assert(self);
-    self->name = strdup(env->name);
-    self->sink = env->sink;
+    self->link.name = strdup(env->name);
+    self->link.sink = env->sink;
     self->dlr_mask = mask;
     self->national = !streq(zconfig_get(c, "national", "true"), "false");
     char *u = s_escape(user), *p = s_escape(pass), *f = s_escape(from), *s = s_escape(smsc);
@@ -110,15 +106,15 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
     if (mask)
         self->dlr_base = zsys_sprintf("%s/kannel/%s/dlr", env->public_url, env->name);
     eo_sms_engine_args_t ea = {conns, timeout, NULL, NULL};
-    self->engine = eo_sms_engine_new(&ea);
-    assert(self->engine);
+    self->link.engine = eo_sms_engine_new(&ea);
+    assert(self->link.engine);
     return self;
 }
 
 static int s_send(void *state, const eo_sms_mt_t *mt)
 {
     s_kannel_t *self = state;
-    if (self->busy >= 512) /* enough for the engine to keep busy through an fsync */
+    if (self->link.busy >= 512) /* enough for the engine to keep busy through an fsync */
         return EO_EOVERLOAD;
     char to[EO_PHONE_MAX];
     /* Korean mobiles in the national form if asked; other E.164 numbers as they are */
@@ -137,41 +133,8 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
     else
         url = zsys_sprintf("%s&to=%s&text=%s", self->base, eto, etext);
     free(eto), free(etext);
-    eo_sms_batch_add(&self->batch, mt->id, url, "");
-    zstr_free(&url);
-    self->busy++;
+    eo_sms_link_add(&self->link, mt->id, url, "");
     return EO_OK;
-}
-
-static size_t s_pollfds(void *state, zmq_pollitem_t *items, size_t max)
-{
-    s_kannel_t *self = state;
-    eo_sms_batch_send(&self->batch, self->engine); /* what this turn queued */
-    if (self->busy == 0 || max == 0)
-        return 0;
-    items[0] = (zmq_pollitem_t){zsock_resolve(self->engine), 0, ZMQ_POLLIN, 0};
-    return 1;
-}
-
-static void s_answer(void *arg, const char *id, int rc)
-{
-    s_kannel_t *self = arg;
-    self->busy--;
-    self->sink->sent(self->sink->owner, self->name, id, rc);
-}
-
-/* The engine's answers: one per send. */
-static void s_ready(void *state, zmq_pollitem_t *items, size_t n)
-{
-    (void)items, (void)n;
-    s_kannel_t *self = state;
-    if (self->busy > 0)
-        eo_sms_engine_recv(self->engine, s_answer, self);
-}
-
-static void s_tick(void *state)
-{
-    s_ready(state, NULL, 0);
 }
 
 static const char *s_arg(zhash_t *args, const char *key)
@@ -190,7 +153,7 @@ static int s_inbound(void *state, const char *what, zhash_t *args, const char *b
         eo_sms_mo_t mo = {s_arg(args, "id"), s_arg(args, "from"), s_arg(args, "text")};
         if (!*mo.id || !*mo.from)
             return 400;
-        self->sink->mo(self->sink->owner, self->name, &mo);
+        self->link.sink->mo(self->link.sink->owner, self->link.name, &mo);
         return 200;
     }
     if (streq(what, "dlr")) {
@@ -201,7 +164,7 @@ static int s_inbound(void *state, const char *what, zhash_t *args, const char *b
         /* Kannel's types: 1 delivered, 2 failed, 4 buffered, 8 at SMSC, 16 SMSC reject */
         eo_dlr_t dlr = status & 1 ? EO_DLR_DELIVERED : status & (2 | 16) ? EO_DLR_FAILED
                                                                          : EO_DLR_QUEUED;
-        self->sink->dlr(self->sink->owner, self->name, id, dlr);
+        self->link.sink->dlr(self->link.sink->owner, self->link.name, id, dlr);
         return 200;
     }
     return 404;
@@ -209,7 +172,7 @@ static int s_inbound(void *state, const char *what, zhash_t *args, const char *b
 
 static size_t s_inflight(void *state)
 {
-    return (size_t)((s_kannel_t *)state)->busy;
+    return (size_t)((s_kannel_t *)state)->link.busy;
 }
 
 const eo_sms_driver_t eo_sms_driver_kannel = {
@@ -217,9 +180,9 @@ const eo_sms_driver_t eo_sms_driver_kannel = {
     .create = s_create,
     .destroy = s_destroy,
     .send = s_send,
-    .pollfds = s_pollfds,
-    .ready = s_ready,
-    .tick = s_tick,
+    .pollfds = eo_sms_link_pollfds,
+    .ready = eo_sms_link_ready,
+    .tick = eo_sms_link_tick,
     .inbound = s_inbound,
     .inflight = s_inflight,
 };

@@ -295,7 +295,7 @@ int eo_bench_broker(int argc, char **argv)
            "\"p50_us\":%lld,\"p99_us\":%lld,\"raw_rt_per_s\":%.0f,\"ratio\":%.2f,"
            "\"messages\":%zu,\"size\":%d,\"window\":%d,\"endpoint\":\"%s\"}\n",
            o.clients, o.workers, rate, (long long)lat[n / 2], (long long)lat[n * 99 / 100],
-           raw, rate / raw, n, o.size, o.window, o.transport);
+           raw, rate / raw, n, o.size, o.window ? o.window : EO_WORKER_WINDOW, o.transport);
     free(lat);
     return 0;
 }

@@ -8,7 +8,11 @@
 /* One line per benchmark; keep sorted by name. */
 static const eo_bench_t s_benches[] = {
     {"broker", "round trips through the broker vs a plain ROUTER-ROUTER proxy", eo_bench_broker},
+    {"handoff", "durable hand-off intake and signed webhook deliveries to loopback", eo_bench_handoff},
     {"query", "W1 candidate query latency at N carers", eo_bench_query},
+    {"rules", "route, quote and quote JSON cost over seeded 2026 times", eo_bench_rules},
+    {"settle", "W1 settlements per second, concurrent acceptances, durable", eo_bench_settle},
+    {"sms", "messages/s through the sms role into Kannel vs sendsms direct", eo_bench_sms},
     {NULL, NULL, NULL},
 };
 

@@ -18,6 +18,7 @@
 
 #define S_MAX_SOCKS 2
 #define S_DRAIN 512 /* messages taken from one socket before looking at the others */
+#define S_MAX_QUEUES 65536 /* (service, site) pairs: clients cannot grow the table forever */
 
 typedef struct s_queue_t queue_t;
 typedef struct s_service_t service_t;
@@ -183,6 +184,13 @@ static service_t *s_service_require(broker_t *self, const char *name)
         zhashx_insert(self->services, name, service);
     }
     return service;
+}
+
+static bool s_queue_exists(broker_t *self, const char *service_name, const char *site)
+{
+    char key[2 * EO_WIRE_NAME_MAX + 2];
+    snprintf(key, sizeof key, "%s\x1f%s", service_name, site);
+    return zhashx_lookup(self->queues, key) != NULL;
 }
 
 static queue_t *s_queue_require(broker_t *self, const char *service_name, const char *site)
@@ -402,6 +410,12 @@ static void s_client_message(broker_t *self, int sock, zframe_t **f, int n)
         }
         return;
     }
+    if (zhashx_size(self->queues) >= S_MAX_QUEUES && !s_queue_exists(self, service, site)) {
+        const void *ptrs[] = {zframe_data(f[5]), eo_wire_reason(EO_EOVERLOAD)};
+        size_t sizes[] = {zframe_size(f[5]), strlen(ptrs[1])};
+        eo_wire_sendv(self->socks[sock], f[0], EO_WIRE_CLIENT, EO_CMD_ERROR, ptrs, sizes, 2);
+        return;
+    }
     item_t *item = s_item_new(self);
     item->client = f[0];
     item->id = f[5];
@@ -435,12 +449,27 @@ static int s_parse_sites(worker_t *w, const char *sites)
     return w->nsites > 0 ? 0 : -1;
 }
 
+/* Move a re-registering worker's in-flight items to its new record: a READY that only
+ * changes the window or the sites must not cost a re-dispatch. */
+static void s_worker_replace(broker_t *self, worker_t *old, worker_t *w)
+{
+    int cap = w->window > old->ninflight ? w->window : old->ninflight;
+    w->inflight = realloc(w->inflight, (size_t)cap * sizeof(item_t *));
+    assert(w->inflight);
+    memcpy(w->inflight, old->inflight, (size_t)old->ninflight * sizeof(item_t *));
+    w->ninflight = old->ninflight;
+    old->ninflight = 0;
+    service_t *s = old->service;
+    for (size_t i = 0; i < s->nworkers; i++)
+        if (s->workers[i] == old)
+            s->workers[i] = w;
+    zhashx_delete(self->workers, old->key);
+}
+
 static void s_worker_ready(broker_t *self, int sock, zframe_t **f, int n, const char *key)
 {
     char service[EO_WIRE_NAME_MAX + 1], sites[4096], window[16];
     worker_t *old = zhashx_lookup(self->workers, key);
-    if (old) /* a READY again replaces the registration (new sites or window) */
-        s_worker_remove(self, old, "re-registered");
     bool valid = n == 6 && eo_wire_str(f[3], service, sizeof service, false) &&
                  eo_wire_str(f[4], sites, sizeof sites, false) &&
                  eo_wire_str(f[5], window, sizeof window, false);
@@ -449,6 +478,8 @@ static void s_worker_ready(broker_t *self, int sock, zframe_t **f, int n, const 
     assert(w);
     if (!valid || win < 1 || win > 4096 || s_parse_sites(w, sites) != 0) {
         s_worker_free((void **)&w);
+        if (old)
+            s_worker_remove(self, old, "sent a bad READY");
         s_worker_control(self, sock, f[0], EO_CMD_ERROR, "EINVAL");
         return;
     }
@@ -459,14 +490,21 @@ static void s_worker_ready(broker_t *self, int sock, zframe_t **f, int n, const 
     w->inflight = calloc((size_t)win, sizeof(item_t *));
     assert(w->inflight);
     w->expiry = zclock_mono() + (int64_t)self->cfg.heartbeat_ms * self->cfg.liveness;
-    w->service = s_service_require(self, service);
-    service_t *s = w->service;
-    if (s->nworkers == s->capworkers) {
-        s->capworkers = s->capworkers ? 2 * s->capworkers : 8;
-        s->workers = realloc(s->workers, s->capworkers * sizeof(worker_t *));
-        assert(s->workers);
+    if (old && streq(old->service->name, service)) {
+        w->service = old->service;
+        s_worker_replace(self, old, w);
+    } else {
+        if (old) /* another service: what it held goes to others */
+            s_worker_remove(self, old, "re-registered");
+        w->service = s_service_require(self, service);
+        service_t *s = w->service;
+        if (s->nworkers == s->capworkers) {
+            s->capworkers = s->capworkers ? 2 * s->capworkers : 8;
+            s->workers = realloc(s->workers, s->capworkers * sizeof(worker_t *));
+            assert(s->workers);
+        }
+        s->workers[s->nworkers++] = w;
     }
-    s->workers[s->nworkers++] = w;
     zhashx_insert(self->workers, w->key, w);
     zsys_debug("broker: worker %s ready for '%s' sites '%s' window %d", key, service, sites, win);
     s_pull(self, w);

@@ -131,6 +131,8 @@ void eo_broker_test(bool verbose)
     assert(eo_client_send(client, "sms", "suwon", "d1", "x", 1) == EO_OK);
     work = s_work(suwon);
     assert(work && streq(eo_work_id(work), "d1"));
+    /* a new window is no failure: d1 stays with this worker (re-dispatched once, below) */
+    assert(eo_worker_set_window(suwon, 2) == EO_OK);
     eo_work_destroy(&work);
     eo_worker_destroy(&suwon); /* sends DISCONNECT */
     eo_worker_t *suwon2 = eo_worker_new(inproc, "sms", "*", NULL, NULL);

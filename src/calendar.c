@@ -117,8 +117,8 @@ static int s_parse_line(const char *line, eo_holiday_t *out, char *err, size_t e
         snprintf(err, errlen, "a substitute holiday is never a facility closed day");
         return EO_EINVAL;
     }
-    if (!*f[3] || strchr(f[3], '\t') || strlen(f[3]) >= EO_HOLIDAY_NAME) {
-        snprintf(err, errlen, "name missing, with a tab, or longer than %d bytes",
+    if (!*f[3] || strpbrk(f[3], "\t\r\n") || strlen(f[3]) >= EO_HOLIDAY_NAME) {
+        snprintf(err, errlen, "name missing, with a tab or line break, or longer than %d bytes",
                  EO_HOLIDAY_NAME - 1);
         return EO_EINVAL;
     }
@@ -151,6 +151,10 @@ static s_table_t *s_table_load(const char *path, s_stamp_t *stamp, char *err, si
         *stamp = (s_stamp_t){st.st_dev, st.st_ino, st.st_size, st.st_mtim};
     while (fgets(line, sizeof line, f)) {
         lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            snprintf(err, errlen, "%s:%d: line too long", path, lineno);
+            goto fail;
+        }
         s_chomp(line);
         if (s_is_blank_or_comment(line))
             continue;
@@ -373,10 +377,15 @@ static int s_lines_insert(s_lines_t *l, size_t at, const char *text)
 static int s_lines_read(const char *path, s_lines_t *l, char *err, size_t errlen)
 {
     char why[160];
+    struct stat st;
+    if (stat(path, &st)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return EO_EIO;
+    }
     s_table_t *check = s_table_load(path, NULL, why, sizeof why);
     if (!check) {
         snprintf(err, errlen, "%s", why);
-        return errno == ENOENT ? EO_EIO : EO_EINVAL;
+        return EO_EINVAL;
     }
     s_table_destroy(&check);
     FILE *f = fopen(path, "r");
@@ -539,6 +548,13 @@ void eo_calendar_test(bool verbose)
     eo_time_t wed = eo_time_from_local(2026, 9, 23, 18, 0, 0);
     assert(eo_calendar_next_workday_at(cal, wed, 540) ==
            eo_time_from_local(2026, 9, 28, 9, 0, 0));
+    char *json = eo_calendar_list_json(cal, 20261001, 20261009);
+    assert(json && streq(json, "[{\"date\":\"2026-10-03\",\"kind\":\"holiday\",\"facility_closed\":false,"
+                                "\"name\":\"개천절\"},{\"date\":\"2026-10-05\",\"kind\":\"substitute\","
+                                "\"facility_closed\":false,\"name\":\"대체공휴일(개천절)\"},{\"date\":"
+                                "\"2026-10-09\",\"kind\":\"holiday\",\"facility_closed\":false,\"name\":"
+                                "\"한글날\"}]"));
+    free(json);
     eo_calendar_destroy(&cal);
     assert(cal == NULL);
     eo_calendar_destroy(&cal);

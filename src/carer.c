@@ -5,6 +5,7 @@
 
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_phone.h"
 
 /* DOMAIN.md: 방문 52 h/week; 시설 12 h/week; 초청 14 h/week and 56 h/month. */
 int eo_carer_week_cap(uint8_t kind)
@@ -26,21 +27,7 @@ int eo_carer_month_cap(uint8_t kind)
     return kind == EO_CARER_INVITED ? 56 * 60 : 0;
 }
 
-/* E.164: '+', a country code not starting with 0, 8 to 15 digits in all. Imports
- * accept only Korean mobile numbers (eo_phone_normalise); the record itself only needs
- * a number an SMS gateway can address. */
-static bool s_e164(const char *text)
-{
-    if (text[0] != '+' || text[1] < '1' || text[1] > '9')
-        return false;
-    size_t n = strlen(text + 1);
-    if (n < 8 || n > 15)
-        return false;
-    for (size_t i = 1; i <= n; i++)
-        if (text[i] < '0' || text[i] > '9')
-            return false;
-    return true;
-}
+/* eo_phone_valid and eo_phone_mask live in phone.c (eo_phone.h). */
 
 /* A date key is 0 (none) or a real yyyymmdd date. */
 static bool s_date_ok(int32_t key)
@@ -92,7 +79,7 @@ int eo_carer_validate(const eo_carer_t *c, const eo_dongs_t *dongs, char *why,
             if (c->dongs[j] == c->dongs[i])
                 return s_fail(why, whylen, "preferred dong repeated");
     }
-    if (strnlen(c->phone, sizeof c->phone) == sizeof c->phone || !s_e164(c->phone))
+    if (strnlen(c->phone, sizeof c->phone) == sizeof c->phone || !eo_phone_valid(c->phone))
         return s_fail(why, whylen, "phone is not E.164 (+821012345678)");
     if (!s_name_ok(c->name, sizeof c->name))
         return s_fail(why, whylen, "name too long or has control characters");

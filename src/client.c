@@ -58,6 +58,9 @@ static int s_connect(eo_client_t *self)
     zsock_set_sndhwm(self->sock, 100000);
     zsock_set_rcvhwm(self->sock, 100000);
     zsock_set_reconnect_ivl(self->sock, 100);
+    /* never block: with no connection (or a refused handshake) a send fails at once and
+     * the item stays pending, to be sent again after the reconnect */
+    zsock_set_sndtimeo(self->sock, 0);
     if (self->server_public && eo_wire_is_tcp(self->endpoint) &&
         eo_wire_curve_client(self->sock, self->server_public, self->secret) != 0)
         return EO_EINVAL;
@@ -159,12 +162,14 @@ static int s_submit(eo_client_t *self, bool event, const char *service, const ch
     p->event = event;
     /* a second send with the same id replaces the first: one answer settles both */
     zhashx_update(self->pending, id, p);
-    if (zhashx_size(self->pending) == 1)
-        self->next_ping = zclock_mono() + self->heartbeat_ms;
-    int rc = s_send_pending(self, p);
-    if (rc != EO_OK)
-        zhashx_delete(self->pending, id);
-    return rc;
+    if (zhashx_size(self->pending) == 1) { /* judge the broker from now on */
+        int64_t now = zclock_mono();
+        self->heard_at = now;
+        self->next_ping = now + self->heartbeat_ms;
+    }
+    /* a send the socket cannot take now stays pending: the reconnect re-sends it */
+    s_send_pending(self, p);
+    return EO_OK;
 }
 
 int eo_client_send(eo_client_t *self, const char *service, const char *site,

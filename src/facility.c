@@ -105,3 +105,43 @@ void eo_rules_facility_order(const eo_facility_provider_t *providers, size_t n,
                 : centre_available ? EO_MATCH_CENTRE
                                    : EO_MATCH_CONVERT_VISIT;
 }
+
+int64_t eo_rules_facility_charge(eo_rules_t *self, eo_facility_charge_t kind, int64_t fee,
+                                 int overrun_minutes, char *rule, size_t rulelen)
+{
+    if (!self || fee < 0)
+        return 0;
+    const eo_rconf_t *c = eo_rules_rdlock(self);
+    int pct = 0;
+    const char *name = "facility.none";
+    if (kind == EO_FACILITY_SHORTENED) {
+        pct = c->fac_shortened_pct;
+        name = "facility.shortened";
+    } else if (kind == EO_FACILITY_OVERRUN && overrun_minutes >= c->fac_overrun_grace) {
+        pct = c->fac_overrun_pct;
+        name = "facility.overrun";
+    } else if (kind == EO_FACILITY_NOSHOW) {
+        pct = c->fac_noshow_pct;
+        name = "facility.noshow";
+    }
+    eo_rules_unlock(self);
+    if (rule && rulelen)
+        snprintf(rule, rulelen, "%s", name);
+    return fee * pct / 100;
+}
+
+int eo_rules_facility_max_children(eo_rules_t *self)
+{
+    const eo_rconf_t *c = eo_rules_rdlock(self);
+    int n = c->fac_max_children;
+    eo_rules_unlock(self);
+    return n;
+}
+
+int eo_rules_facility_pickup_grace_min(eo_rules_t *self)
+{
+    const eo_rconf_t *c = eo_rules_rdlock(self);
+    int n = c->fac_pickup_grace;
+    eo_rules_unlock(self);
+    return n;
+}

@@ -87,7 +87,15 @@ int eo_phone_normalise(const char *text, char *out, size_t size)
     return EO_OK;
 }
 
-bool eo_phone_valid(const char *e164)
+bool eo_phone_valid(const char *text)
+{
+    if (!text || text[0] != '+' || text[1] < '1' || text[1] > '9')
+        return false;
+    size_t n = strlen(text + 1);
+    return n >= 8 && n <= 15 && strspn(text + 1, "0123456789") == n;
+}
+
+bool eo_phone_mobile(const char *e164)
 {
     if (!e164 || strncmp(e164, "+82", 3) != 0)
         return false;
@@ -101,7 +109,11 @@ char *eo_phone_mask(const char *text, char *out, size_t size)
 {
     char e164[EO_PHONE_MAX];
     if (eo_phone_normalise(text, e164, sizeof e164) != EO_OK) {
-        snprintf(out, size, "(invalid)");
+        size_t n = text ? strlen(text) : 0;
+        if (eo_phone_valid(text))
+            snprintf(out, size, "****%s", text + n - 4);
+        else
+            snprintf(out, size, "(invalid)");
         return out;
     }
     const char *nat = e164 + 3;
@@ -147,7 +159,7 @@ void eo_phone_test(bool verbose)
                     good[i].out);
             assert(false);
         }
-        assert(eo_phone_valid(out));
+        assert(eo_phone_valid(out) && eo_phone_mobile(out));
     }
     static const char *bad[] = {
         "", "010", "010-1234-567",  "010-1234-56789", "02-123-4567", "031-123-4567",
@@ -163,14 +175,18 @@ void eo_phone_test(bool verbose)
         }
     }
     assert(eo_phone_normalise(NULL, out, sizeof out) == EO_EINVAL);
-    assert(!eo_phone_valid("01012345678"));
-    assert(!eo_phone_valid("+8210123456a8"));
-    assert(!eo_phone_valid(NULL));
+    assert(!eo_phone_valid("01012345678") && !eo_phone_mobile("01012345678"));
+    assert(!eo_phone_valid("+8210123456a8") && !eo_phone_mobile("+8210123456a8"));
+    assert(!eo_phone_valid(NULL) && !eo_phone_mobile(NULL));
+    assert(eo_phone_valid("+82215771234") && !eo_phone_mobile("+82215771234"));
+    assert(eo_phone_valid("+14155551234") && !eo_phone_valid("+0123456789"));
 
     char m[EO_PHONE_MASK_MAX];
     assert(streq(eo_phone_mask("010-1234-5678", m, sizeof m), "+82 10-****-5678"));
     assert(streq(eo_phone_mask("+82111234567", m, sizeof m), "+82 11-***-4567"));
     assert(streq(eo_phone_mask("hello 010", m, sizeof m), "(invalid)"));
+    assert(streq(eo_phone_mask("+82215771234", m, sizeof m), "****1234"));
+    assert(streq(eo_phone_mask(NULL, m, sizeof m), "(invalid)"));
     assert(eo_phone_national("+821012345678", out, sizeof out) == EO_OK);
     assert(streq(out, "01012345678"));
     assert(eo_phone_national("x", out, sizeof out) == EO_EINVAL);

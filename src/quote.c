@@ -115,9 +115,10 @@ static json_t *s_route_json(const eo_route_decision_t *d)
     char ko[512], en[512], at[32] = "";
     if (d->business_at)
         eo_time_format(d->business_at, at, sizeof at);
-    return json_pack("{s:s, s:s, s:o, s:b, s:s, s:s}", "route", eo_route_name(d->route),
+    return json_pack("{s:s, s:s, s:o, s:b, s:b, s:s, s:s}", "route", eo_route_name(d->route),
                      "reason", eo_reason_code(d->reason), "business_at", s_time(d->business_at),
-                     "anytime_allowance", d->anytime_allowance, "ko",
+                     "anytime_allowance", d->anytime_allowance, "starts_before_business",
+                     d->starts_before_business, "ko",
                      eo_reason_format(d->reason, "ko", at, ko, sizeof ko), "en",
                      eo_reason_format(d->reason, "en", at, en, sizeof en));
 }

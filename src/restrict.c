@@ -193,7 +193,9 @@ int eo_restrict_record(eo_restrict_t *self, const char *member, const char *caus
     }
     eo_restriction_t r;
     if (apply) {
-        s_fill(&r, member, cs->name, at, cs->months, false, "automatic");
+        char note[48];
+        snprintf(note, sizeof note, "%d occurrence%s", cs->count, cs->count > 1 ? "s" : "");
+        s_fill(&r, member, cs->name, at, cs->months, false, note);
         if ((rc = s_apply(self, txn, c, &r)))
             goto done;
     }

@@ -70,6 +70,33 @@ eo_rules_t *eo_rules_load_default(eo_calendar_t *cal, char *err, size_t errlen)
     return eo_rules_load(cfg, fees, cal, err, errlen);
 }
 
+/* A path from the configuration, or the data dir's file when empty. */
+static void s_config_path(zconfig_t *root, const char *key, const char *file, char *buf,
+                          size_t size)
+{
+    const char *v = root ? zconfig_get(root, key, "") : "";
+    if (*v)
+        snprintf(buf, size, "%s", v);
+    else
+        snprintf(buf, size, "%s/%s", eo_data_dir(), file);
+}
+
+eo_rules_t *eo_rules_load_config(zconfig_t *root, eo_calendar_t *cal, char *err,
+                                 size_t errlen)
+{
+    char cfg[1024], fees[1024];
+    s_config_path(root, "rules/cfg", "rules.cfg", cfg, sizeof cfg);
+    s_config_path(root, "rules/fees", "fees.tsv", fees, sizeof fees);
+    return eo_rules_load(cfg, fees, cal, err, errlen);
+}
+
+eo_calendar_t *eo_calendar_load_config(zconfig_t *root, char *err, size_t errlen)
+{
+    char path[1024];
+    s_config_path(root, "rules/holidays", "holidays.tsv", path, sizeof path);
+    return eo_calendar_load(path, err, errlen);
+}
+
 void eo_rules_destroy(eo_rules_t **self_p)
 {
     if (!self_p || !*self_p)
@@ -210,6 +237,7 @@ void eo_rules_route_locked(eo_rules_t *self, const eo_rconf_t *c, eo_time_t requ
         } else {
             out->route = EO_ROUTE_QUEUED;
             out->reason = EO_REASON_QUEUED_LATE_START;
+            out->starts_before_business = start < out->business_at;
         }
         return;
     }
@@ -256,6 +284,16 @@ void eo_rules_test(bool verbose)
     eo_rules_destroy(&rules);
     assert(rules == NULL);
     eo_rules_destroy(&rules);
+    /* From etc/eonjena.cfg: empty paths mean the data dir's files. */
+    zconfig_t *root = zconfig_str_load("rules\n    cfg = \"\"\n    fees = \"\"\n");
+    assert(root);
+    rules = eo_rules_load_config(root, cal, err, sizeof err);
+    assert(rules && eo_rules_cap_week_h(rules, EO_CARER_VISIT) == 52);
+    eo_rules_destroy(&rules);
+    zconfig_destroy(&root);
+    eo_calendar_t *cal2 = eo_calendar_load_config(NULL, err, sizeof err);
+    assert(cal2 && eo_calendar_is_holiday(cal2, 20260101));
+    eo_calendar_destroy(&cal2);
     eo_calendar_destroy(&cal);
     if (verbose)
         printf("OK\n");

@@ -56,6 +56,8 @@ typedef struct {
     int fac_pair_from, fac_pair_to, fac_pair_default, fac_max_children;
     int fac_min_age, fac_max_age, fac_sibling_min_age, fac_sibling_max_age;
     int fac_allow_day_from, fac_allow_day_to;
+    int fac_shortened_pct, fac_overrun_grace, fac_overrun_pct, fac_noshow_pct;
+    int fac_pickup_grace;
     struct {
         char slug[16];
         bool on;

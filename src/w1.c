@@ -173,7 +173,7 @@ void eo_w1_carer(eo_w1_t *self, uint32_t i, eo_carer_t *c, uint32_t *booked_min)
     *booked_min = eo_rng_below(&rng, cap / 30 + 1) * 30;
     c->active = true;
     c->night_ok = true;
-    /* 010-XXXX-XXXX never starts with 0: 2000 0000 + id, unique below 80 M carers. */
+    /* A valid 010 number: its middle block starts with 2-9. */
     snprintf(c->phone, sizeof c->phone, "+8210%08u", 20000000u + c->id % 80000000u);
     snprintf(c->name, sizeof c->name, "돌보미%u", c->id);
     c->check_until = 20271231;

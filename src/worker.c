@@ -54,6 +54,7 @@ static int s_connect(eo_worker_t *self)
         return EO_EIO;
     zsock_set_linger(self->sock, 0);
     zsock_set_reconnect_ivl(self->sock, 100);
+    zsock_set_sndtimeo(self->sock, 0); /* never block on a broker that is not there */
     if (self->server_public && eo_wire_is_tcp(self->endpoint) &&
         eo_wire_curve_client(self->sock, self->server_public, self->secret) != 0)
         return EO_EINVAL;
@@ -90,7 +91,7 @@ eo_worker_t *eo_worker_new(const char *endpoint, const char *service, const char
     self->sites = strdup(sites);
     self->server_public = curve_server_public ? strdup(curve_server_public) : NULL;
     self->secret = curve_secret ? strdup(curve_secret) : NULL;
-    self->window = 8;
+    self->window = EO_WORKER_WINDOW;
     self->heartbeat_ms = 1000;
     self->liveness = 3;
     if (s_connect(self) != EO_OK)

@@ -60,7 +60,9 @@ void eo_client_set_heartbeat(eo_client_t *self, int heartbeat_ms, int liveness);
 size_t eo_client_pending(eo_client_t *self);
 
 /* Send a request; its reply comes back through eo_client_recv with the same corr_id.
- * 0 or EO_EIO. The body is copied. */
+ * 0, or EO_EINVAL for a bad argument. The body is copied; the request is kept (and
+ * sent again after a broker restart or reconnect) until it is answered, so a send the
+ * socket cannot take at once (no broker yet) still returns 0. */
 int eo_client_send(eo_client_t *self, const char *service, const char *site,
                    const char *corr_id, const void *body, size_t size);
 /* Send a one-way event (no reply; the broker still re-dispatches it until a worker
@@ -80,6 +82,7 @@ int eo_client_request(eo_client_t *self, const char *service, const char *site,
 
 /* --- workers ---------------------------------------------------------------------- */
 typedef struct eo_worker_t eo_worker_t;
+#define EO_WORKER_WINDOW 8 /* a new worker's window (eo_worker_set_window) */
 typedef struct eo_work_t eo_work_t;
 
 /* Serve `service` for `sites` ("suwon,guri" or "*" for all). Connects, sends READY,
@@ -93,7 +96,8 @@ void eo_worker_destroy(eo_worker_t **self_p);
 zsock_t *eo_worker_sock(eo_worker_t *self);
 /* Heartbeat interval and liveness (defaults 1000 ms, 3); match the broker's. */
 void eo_worker_set_heartbeat(eo_worker_t *self, int heartbeat_ms, int liveness);
-/* How many work items the broker may hand this worker before it answers (default 8;
+/* How many work items the broker may hand this worker before it answers (default
+ * EO_WORKER_WINDOW;
  * more hides the round trip to the broker, and on a crash more is re-dispatched).
  * 0 or EO_EINVAL. */
 int eo_worker_set_window(eo_worker_t *self, int window);

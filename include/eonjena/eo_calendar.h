@@ -60,6 +60,11 @@ size_t eo_calendar_list(eo_calendar_t *self, int32_t from, int32_t to, eo_holida
 /* The first instant >= t that is `minute_of_day` (e.g. 540 = 09:00) on a working day
  * (Monday-Friday, not a holiday), Seoul time: when a provider's business hours begin. */
 eo_time_t eo_calendar_next_workday_at(eo_calendar_t *self, eo_time_t t, int minute_of_day);
+/* The holidays from..to (date keys, 0 = unbounded) as a JSON array (compact, UTF-8) of
+ * {"date","kind","facility_closed","name"}; the caller frees it; NULL if out of memory.
+ * For GET /v1/holidays; POST/DELETE use eo_calendar_file_add/remove on
+ * eo_calendar_path() and then eo_calendar_refresh(). */
+char *eo_calendar_list_json(eo_calendar_t *self, int32_t from, int32_t to);
 /* The file the calendar was loaded from. */
 const char *eo_calendar_path(eo_calendar_t *self);
 

@@ -81,6 +81,14 @@ void eo_cases_config_defaults(eo_cases_config_t *cfg);
 eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t *dongs,
                          const eo_cases_config_t *cfg);
 void eo_cases_destroy(eo_cases_t **self_p);
+typedef struct eo_rules_t eo_rules_t;
+/* Route intake and price cancellations with the rules (borrowed; outlives self). Without
+ * rules a built-in routing (DOMAIN.md windows, no holidays) and fee table are used. */
+void eo_cases_set_rules(eo_cases_t *self, eo_rules_t *rules);
+/* Render every text with these templates (borrowed; outlives self) instead of the
+ * built-in ones: the matcher passes the configured sms templates. */
+typedef struct eo_templates_t eo_templates_t;
+void eo_cases_set_templates(eo_cases_t *self, eo_templates_t *templates);
 eo_store_t *eo_cases_store(eo_cases_t *self);
 eo_index_t *eo_cases_index(eo_cases_t *self);
 
@@ -91,6 +99,16 @@ eo_index_t *eo_cases_index(eo_cases_t *self);
  * (same request id, reply id or event id) changes nothing and gets the same answer. */
 int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t size,
                    int64_t now_ms, uint8_t **reply, size_t *reply_size);
+/* Group commit: decide n inputs in txn. replies[i] are malloc'ed (caller frees) and may
+ * be sent only after txn commits. Returns EO_OK, or the error of an input that failed
+ * hard (a store error): then txn must be aborted and no input answered (the senders
+ * re-send); no reply is left allocated. */
+typedef struct {
+    const void *body;
+    size_t size;
+} eo_cases_input_t;
+int eo_cases_apply_batch(eo_cases_t *self, MDB_txn *txn, const eo_cases_input_t *inputs,
+                         size_t n, int64_t now_ms, uint8_t **replies, size_t *sizes);
 /* Fire every timer due at now_ms (in due order, equal due times in creation order), at
  * most max; *fired gets the count. */
 int eo_cases_tick(eo_cases_t *self, MDB_txn *txn, int64_t now_ms, size_t max, size_t *fired);
@@ -100,6 +118,11 @@ int eo_cases_next_due(eo_cases_t *self, MDB_txn *txn, int64_t *due_ms);
  * in the index and records both in the input log. */
 int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer, eo_time_t t,
                         uint32_t week_min, uint32_t month_min);
+
+/* Record the configuration in the input log if it differs from the last one recorded,
+ * so a replay decides with the same wave size, timeouts and leads. A matcher calls it
+ * once at start. */
+int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn);
 
 int eo_cases_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_t *out);
 const char *eo_case_state_name(int state);

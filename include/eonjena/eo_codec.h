@@ -6,6 +6,7 @@
 #ifndef EO_CODEC_H
 #define EO_CODEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

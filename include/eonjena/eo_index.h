@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eo_phone.h"
 #include "eo_dong.h"
 #include "eo_store.h"
 #include "eo_time.h"
@@ -19,11 +20,7 @@
 #define EO_CARER_MAX_DONGS 8
 #define EO_CARER_MAX_PROVIDERS 4
 
-typedef enum {
-    EO_CARER_VISIT = 1,    /* 방문 아이돌보미: 52 h/week */
-    EO_CARER_FACILITY = 2, /* 시설 돌보미: 12 h/week */
-    EO_CARER_INVITED = 3,  /* 초청 돌보미: 14 h/week and 56 h/month */
-} eo_carer_kind_t;
+#include "eo_carer_kind.h"
 
 typedef struct {
     uint32_t id;                         /* > 0 */
@@ -115,6 +112,7 @@ int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_
  * in why (may be NULL). */
 int eo_carer_validate(const eo_carer_t *carer, const eo_dongs_t *dongs, char *why,
                       size_t whylen);
+/* eo_phone_valid (E.164) and eo_phone_mask (for logs) are in eo_phone.h. */
 /* Availability bit helpers (slot 0..335). */
 static inline bool eo_avail_get(const uint8_t *avail, int slot)
 {

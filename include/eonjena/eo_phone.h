@@ -17,10 +17,14 @@
 /* Normalise `text` into `out` (at least EO_PHONE_MAX bytes). Returns 0, or EO_EINVAL
  * (out is then the empty string) if it is not a Korean mobile number. */
 int eo_phone_normalise(const char *text, char *out, size_t size);
-/* True if `e164` is already a normalised Korean mobile number. */
-bool eo_phone_valid(const char *e164);
-/* "+82 10-****-5678" for logs: only the last 4 digits stay. Anything that is not a
- * valid number becomes "(invalid)" so a log never shows raw input. Returns out. */
+/* True if text is an E.164 number: '+' then 8 to 15 digits, no leading 0 (any
+ * country, any kind of line: carer records and call-centre numbers use it). */
+bool eo_phone_valid(const char *text);
+/* True if `e164` is a normalised Korean mobile number ("+821012345678"). */
+bool eo_phone_mobile(const char *e164);
+/* For logs: a Korean mobile in any form becomes "+82 10-****-5678"; another E.164
+ * number "****1234"; anything else "(invalid)", so a log never shows raw input.
+ * Returns out. */
 char *eo_phone_mask(const char *text, char *out, size_t size);
 /* The national form "01012345678" (Kannel's fake SMSC and Korean gateways want it).
  * Returns 0 or EO_EINVAL. */

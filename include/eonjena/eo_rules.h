@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <czmq.h>
+
 #include "eo_calendar.h"
 #include "eo_dong.h"
 #include "eo_reason.h"
@@ -28,6 +30,12 @@ eo_rules_t *eo_rules_load(const char *cfg_path, const char *fees_path, eo_calend
                           char *err, size_t errlen);
 /* data/rules.cfg and data/fees.tsv of eo_data_dir(). */
 eo_rules_t *eo_rules_load_default(eo_calendar_t *cal, char *err, size_t errlen);
+/* From the rules section of etc/eonjena.cfg (rules/cfg, rules/fees; "" or missing =
+ * the data dir's file); root may be NULL. */
+eo_rules_t *eo_rules_load_config(zconfig_t *root, eo_calendar_t *cal, char *err,
+                                 size_t errlen);
+/* The calendar named by rules/holidays of etc/eonjena.cfg ("" = data/holidays.tsv). */
+eo_calendar_t *eo_calendar_load_config(zconfig_t *root, char *err, size_t errlen);
 void eo_rules_destroy(eo_rules_t **self_p);
 /* Re-read rules.cfg, fees.tsv and the calendar if any changed. 0, or an error (logged;
  * the old values stay in force). */
@@ -49,6 +57,9 @@ typedef struct {
     eo_reason_t reason;      /* why (a rejection code when REFUSED) */
     eo_time_t business_at;   /* QUEUED and BEFORE_BUSINESS: when business hours begin */
     bool anytime_allowance;  /* POOL: the carer earns the 언제나 case allowance */
+    bool starts_before_business; /* QUEUED_LATE_START whose service starts before
+                                  * business_at (e.g. Friday 19:00 for Saturday 14:00):
+                                  * DOMAIN.md queues it; the caller should warn the member */
 } eo_route_decision_t;
 
 /* Route a 방문형 request made at `requested` for a service starting at `start`.
@@ -188,6 +199,22 @@ typedef struct {
 void eo_rules_facility_order(const eo_facility_provider_t *providers, size_t n,
                              bool centre_available, eo_facility_match_t *out);
 
+/* Member charges of DOMAIN.md on a 시설형 fee: shortened during the service 50 %,
+ * an overrun of 5 minutes or more 100 % (shorter: nothing), no-show or unreachable
+ * 100 %; rounded down to the won. The rule name goes into rule (40 bytes). */
+typedef enum {
+    EO_FACILITY_SHORTENED = 1,
+    EO_FACILITY_OVERRUN = 2,
+    EO_FACILITY_NOSHOW = 3,
+} eo_facility_charge_t;
+
+int64_t eo_rules_facility_charge(eo_rules_t *self, eo_facility_charge_t kind, int64_t fee,
+                                 int overrun_minutes, char *rule, size_t rulelen);
+/* How many children one carer may look after at once (20). */
+int eo_rules_facility_max_children(eo_rules_t *self);
+/* Minutes of calls when nobody collects a child before the police are involved (60). */
+int eo_rules_facility_pickup_grace_min(eo_rules_t *self);
+
 /* --- eligibility (eligibility.c) -------------------------------------------------- */
 typedef struct {
     int type;                     /* EO_SERVICE_VISIT or EO_SERVICE_FACILITY */
@@ -213,11 +240,7 @@ eo_reason_t eo_rules_check_eligibility(eo_rules_t *self, const eo_eligibility_t 
 int eo_age_months(int32_t birth, int32_t on);
 
 /* --- caps ------------------------------------------------------------------------- */
-typedef enum {
-    EO_CARER_VISIT = 1,    /* 방문 carer: 52 h per ISO week in total */
-    EO_CARER_FACILITY = 2, /* 시설 carer: 12 h per week of this work */
-    EO_CARER_INVITED = 3,  /* 초청 carer: 14 h per week and 56 h per calendar month */
-} eo_carer_kind_t;
+#include "eo_carer_kind.h"
 
 /* The configured caps in hours (month: 0 if the kind has none). */
 int eo_rules_cap_week_h(eo_rules_t *self, eo_carer_kind_t kind);

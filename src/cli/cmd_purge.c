@@ -3,8 +3,8 @@
  * addresses from delivered hand-off items whose service ended before the cut-off and
  * keeps the rest as anonymised records for statistics.
  *
- * The case store (matcher) gets its own purge, eo_cases_purge(), once it is in main;
- * until then this command purges the hand-off records only. */
+ * Both stores of personal data are purged with the same cut-off: the matcher's closed
+ * cases (eo_cases_purge) and the hand-off items already delivered to providers. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +12,7 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "eonjena/eo_cases.h"
 #include "eonjena/eonjena.h"
 #include "handoff/handoff.h"
 
@@ -19,8 +20,8 @@ static void s_usage(FILE *out)
 {
     fprintf(out,
             "usage: eonjena purge [--before DATE] [--db DIR] [--config FILE] [--clock SPEC]\n\n"
-            "Remove names, phones and addresses from delivered hand-off items whose service\n"
-            "ended before DATE (YYYY-MM-DD, Seoul), keeping anonymised records. DATE defaults\n"
+            "Remove names, phones and addresses from closed cases and delivered hand-off\n"
+            "items whose service ended before DATE (YYYY-MM-DD, Seoul), keeping anonymised records. DATE defaults\n"
             "to today minus handoff/retention_years (3) and may not be later than that.\n\n"
             "  --before DATE   cut-off date\n"
             "  --db DIR        the LMDB store (var/store)\n"
@@ -36,13 +37,15 @@ static eo_time_t s_retention_cut(eo_time_t now, int years)
     return eo_time_from_local(l.year - years, l.month, l.day, 0, 0, 0);
 }
 
-static int s_purge(const char *db, eo_time_t before, size_t *purged)
+static int s_purge(const char *db, eo_time_t before, size_t *cases, size_t *items)
 {
     eo_store_t *store = eo_store_new(db, 0, 0);
     if (!store)
         return EO_ESTORE;
-    eo_handoff_queue_t *queue = eo_handoff_queue_new(store);
-    int rc = queue ? eo_handoff_queue_purge(queue, before, purged) : EO_ESTORE;
+    int rc = eo_cases_purge(store, before, cases);
+    eo_handoff_queue_t *queue = rc ? NULL : eo_handoff_queue_new(store);
+    if (!rc)
+        rc = queue ? eo_handoff_queue_purge(queue, before, items) : EO_ESTORE;
     eo_handoff_queue_destroy(&queue);
     eo_store_destroy(&store);
     return rc;
@@ -99,10 +102,11 @@ int eo_cmd_purge(int argc, char **argv)
         else if (stat(db, &st) || !S_ISDIR(st.st_mode))
             fprintf(stderr, "eonjena purge: no store at %s\n", db);
         else {
-            size_t purged = 0;
-            if (s_purge(db, before, &purged) == EO_OK) {
-                printf("purged %zu hand-off items whose service ended before %.10s\n", purged,
-                       eo_time_format(before, buf, sizeof buf));
+            size_t cases = 0, items = 0;
+            if (s_purge(db, before, &cases, &items) == EO_OK) {
+                printf("purged %zu cases and %zu hand-off items whose service ended before "
+                       "%.10s\n",
+                       cases, items, eo_time_format(before, buf, sizeof buf));
                 status = 0;
             } else {
                 fprintf(stderr, "eonjena purge: the store at %s failed (see log)\n", db);

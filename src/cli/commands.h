@@ -15,11 +15,18 @@ typedef struct {
 bool eo_cli_wants_help(int argc, char **argv);
 
 /* Subcommands. */
+int eo_cmd_broker(int argc, char **argv);
+int eo_cmd_check(int argc, char **argv);
 int eo_cmd_demo(int argc, char **argv);
 int eo_cmd_export(int argc, char **argv);
 int eo_cmd_holiday(int argc, char **argv);
 int eo_cmd_import(int argc, char **argv);
-int eo_cmd_quote(int argc, char **argv);
+int eo_cmd_keygen(int argc, char **argv);
+int eo_cmd_log(int argc, char **argv);
 int eo_cmd_purge(int argc, char **argv);
+int eo_cmd_quote(int argc, char **argv);
+int eo_cmd_replay(int argc, char **argv);
+int eo_cmd_restrict(int argc, char **argv);
+int eo_cmd_serve(int argc, char **argv);
 
 #endif

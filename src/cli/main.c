@@ -9,12 +9,19 @@
 
 /* One line per subcommand; keep sorted by name. */
 static const eo_command_t s_commands[] = {
+    {"broker", "run a standalone broker", eo_cmd_broker},
+    {"check", "verify the invariants over a store", eo_cmd_check},
     {"demo", "load W1 demo carers into an empty store", eo_cmd_demo},
     {"export", "write the carers of a store as a TSV file", eo_cmd_export},
     {"holiday", "list, add or remove holidays of the calendar file", eo_cmd_holiday},
     {"import", "import carers (TSV) into a store, or a new dong table", eo_cmd_import},
+    {"keygen", "write a CURVE certificate pair", eo_cmd_keygen},
+    {"log", "print and verify a request's event log", eo_cmd_log},
     {"purge", "remove personal data past its retention period", eo_cmd_purge},
     {"quote", "fee, pay and route breakdown of a service as JSON", eo_cmd_quote},
+    {"replay", "rebuild a store from another's input log and compare", eo_cmd_replay},
+    {"restrict", "record, impose, check or list use restrictions (이용제한)", eo_cmd_restrict},
+    {"serve", "run every role in one process (the embedded default)", eo_cmd_serve},
     {NULL, NULL, NULL},
 };
 

@@ -21,7 +21,7 @@ eo_fail() { echo "FAIL: $*" >&2; exit 1; }
 eo_free_port() {
   local port
   for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-)
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
   done
   eo_fail "no free port"

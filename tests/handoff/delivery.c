@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <string.h>
 
+#include "eonjena/eo_calendar.h"
 #include "fixture.h"
 
 static int s_wait_ms = 10000;
@@ -49,16 +50,25 @@ static void s_weekend(void)
 
 static bool s_is_holiday(void *ctx, int32_t key)
 {
-    return key == *(int32_t *)ctx;
+    return eo_calendar_is_holiday(ctx, key);
 }
 
-/* Monday a holiday: Tuesday 09:00. */
+/* Monday a holiday (an ad-hoc 임시공휴일 in a temporary calendar file): Tuesday 09:00. */
 static void s_holiday(void)
 {
     fixture_t fx;
     fx_start(&fx, "holiday", "2026-11-20T21:00", NULL);
-    int32_t monday = 20261123;
-    eo_handoff_set_holidays(fx.core, s_is_holiday, &monday);
+    char *path = zsys_sprintf("%s.holidays.tsv", fx.dir);
+    FILE *f = fopen(path, "w");
+    assert(f);
+    fprintf(f, "# date\tkind\tfacility\tname\n2026-11-23\ttemporary\topen\t임시공휴일\n");
+    assert(fclose(f) == 0);
+    char err[256];
+    eo_calendar_t *calendar = eo_calendar_load(path, err, sizeof err);
+    if (!calendar)
+        fprintf(stderr, "calendar: %s\n", err);
+    assert(calendar && eo_calendar_is_holiday(calendar, 20261123));
+    eo_handoff_set_holidays(fx.core, s_is_holiday, calendar);
     fx_accept(&fx, "case-holiday");
     assert(eo_handoff_next_due_ms(fx.core) == fx_time("2026-11-24T09:00") * 1000);
     fx_set(&fx, "2026-11-23T09:00");
@@ -68,6 +78,9 @@ static void s_holiday(void)
     fx_set(&fx, "2026-11-24T09:00");
     assert(s_run(&fx) == 1 && receiver_accepted(fx.receiver) == 1 && fx_depth(&fx) == 0);
     fx_stop(&fx);
+    eo_calendar_destroy(&calendar);
+    remove(path);
+    zstr_free(&path);
 }
 
 /* Three failures then success: backoff 30, 60, 120 s by the clock; the head blocks the

@@ -260,6 +260,37 @@ static void test_timer_order(void)
     fx_destroy(&fx);
 }
 
+/* Offers go out only inside the pool's consent window (weekdays 18-22): a wave due after
+ * 22:00 escalates to the call centre instead. */
+static void test_consent_window(void)
+{
+    eo_cases_config_t cfg;
+    eo_cases_config_defaults(&cfg);
+    cfg.wave_k = 1;
+    fx_t *fx = fx_new("consent", true, &cfg);
+    for (uint32_t i = 1; i <= 30; i++)
+        fx_carer(fx, i);
+    fx->now_ms = eo_time_from_local(2026, 11, 27, 21, 40, 0) * 1000LL; /* Friday */
+    size_t n;
+    int64_t start = eo_time_from_local(2026, 11, 28, 9, 0, 0);
+    Eo__Event *ev = s_do(fx, fx_request(fx, "cw", start, 2, 1, &n), &n, NULL);
+    assert(streq(ev->status->state, "offering"));
+    eo_event_free(&ev);
+    fx->now_ms += 300 * 1000; /* 21:45: still inside */
+    assert(fx_tick(fx) == 1 && fx_case(fx, "cw").wave == 2);
+    fx->now_ms += 300 * 1000; /* 21:50 */
+    fx_tick(fx);
+    fx->now_ms += 300 * 1000; /* 21:55 */
+    fx_tick(fx);
+    assert(fx_case(fx, "cw").state == EO_CASE_OFFERING && fx_case(fx, "cw").wave == 4);
+    fx->now_ms += 300 * 1000; /* 22:00: the window is closed */
+    assert(fx_tick(fx) == 1);
+    eo_case_t c = fx_case(fx, "cw");
+    assert(c.state == EO_CASE_ESCALATED && c.wave == 4);
+    fx_check_ok(fx);
+    fx_destroy(&fx);
+}
+
 int main(int argc, char **argv)
 {
     zsys_init();
@@ -275,6 +306,8 @@ int main(int argc, char **argv)
         test_cancellations();
     if (all || streq(what, "timers"))
         test_timer_order();
+    if (all || streq(what, "consent"))
+        test_consent_window();
     printf("lifecycle %s: OK\n", what);
     return 0;
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "matcher/rules_glue.h"
 
 fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg)
 {
@@ -21,6 +22,13 @@ fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg)
     assert(fx->index);
     fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, cfg);
     assert(fx->cases);
+    fx->rules = eo_glue_rules_load(&fx->calendar, err, sizeof err);
+    assert(fx->rules);
+    eo_cases_set_rules(fx->cases, fx->rules);
+    MDB_txn *txn;
+    assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
+    assert(eo_cases_record_config(fx->cases, txn) == EO_OK);
+    assert(eo_store_commit(fx->store, &txn) == EO_OK);
     fx->now_ms = eo_time_from_local(2026, 11, 27, 18, 0, 0) * 1000LL;
     size_t n;
     const eo_dong_t *const *suwon =
@@ -37,6 +45,7 @@ void fx_destroy(fx_t **self_p)
     eo_cases_destroy(&fx->cases);
     eo_index_destroy(&fx->index);
     eo_store_destroy(&fx->store);
+    eo_glue_rules_destroy(&fx->rules, &fx->calendar);
     eo_dongs_destroy(&fx->dongs);
     free(fx);
     *self_p = NULL;

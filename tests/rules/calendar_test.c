@@ -116,6 +116,14 @@ static void s_check_refresh(const char *tmp, const char *src)
     snprintf(h.name, sizeof h.name, "임시공휴일");
     assert(eo_calendar_file_add(path, &h, err, sizeof err) == EO_OK);
     assert(eo_calendar_file_add(path, &h, err, sizeof err) == EO_EEXIST);
+    eo_holiday_t nl = {.date = 20261126, .kind = EO_HOLIDAY_TEMPORARY};
+    snprintf(nl.name, sizeof nl.name, "two\nlines");
+    assert(eo_calendar_file_add(path, &nl, err, sizeof err) == EO_EINVAL);
+    nl.kind = EO_HOLIDAY_SUBSTITUTE;
+    nl.facility_closed = true;
+    snprintf(nl.name, sizeof nl.name, "closed substitute");
+    assert(eo_calendar_file_add(path, &nl, err, sizeof err) == EO_EINVAL);
+    assert(eo_calendar_file_add("/nonexistent/h.tsv", &h, err, sizeof err) == EO_EIO);
     /* Not yet seen: the table changes only at refresh. */
     assert(!eo_calendar_is_holiday(cal, 20261124));
     assert(eo_calendar_refresh(cal) == EO_OK);

@@ -109,7 +109,9 @@ int main(void)
         assert(eo_rules_route_visit(rules, s_t(c->requested), s_t(c->start), c->channel, &d) == 0);
         eo_time_t want_at = c->business_at ? s_t(c->business_at) : 0;
         bool ok = d.route == c->route && d.reason == c->reason && d.business_at == want_at &&
-                  d.anytime_allowance == (c->route == EO_ROUTE_POOL);
+                  d.anytime_allowance == (c->route == EO_ROUTE_POOL) &&
+                  d.starts_before_business ==
+                      (c->reason == EO_REASON_QUEUED_LATE_START && s_t(c->start) < want_at);
         if (!ok) {
             char at[32];
             fprintf(stderr, "FAIL %s: got %s/%s at %s\n", c->what, eo_route_name(d.route),
@@ -128,6 +130,12 @@ int main(void)
     assert(!eo_rules_in_pool_window(rules, s_t("2026-11-28 20:00")));
     assert(eo_rules_in_pool_window(rules, s_t("2026-10-05 12:00")));
     assert(eo_rules_business_start(rules, s_t("2026-11-27 18:00")) == s_t("2026-11-30 09:00"));
+    /* Friday 18:00 for Saturday noon: queued for Monday, flagged as starting before. */
+    eo_route_decision_t d;
+    eo_rules_route_visit(rules, s_t("2026-11-27 18:00"), s_t("2026-11-28 12:00"), PH, &d);
+    assert(d.route == EO_ROUTE_QUEUED && d.starts_before_business);
+    eo_rules_route_visit(rules, s_t("2026-11-23 19:00"), s_t("2026-11-24 11:30"), PH, &d);
+    assert(d.route == EO_ROUTE_QUEUED && !d.starts_before_business);
     eo_rules_destroy(&rules);
     eo_calendar_destroy(&cal);
     printf("rules.route: %zu cases, %d failed\n", n, failed);

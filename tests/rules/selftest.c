@@ -3,6 +3,7 @@
 
 #include "eonjena/eo_calendar.h"
 #include "eonjena/eo_reason.h"
+#include "eonjena/eo_restrict.h"
 #include "eonjena/eo_rules.h"
 
 int main(int argc, char **argv)
@@ -13,6 +14,8 @@ int main(int argc, char **argv)
         eo_calendar_test(true);
     else if (streq(what, "reason"))
         eo_reason_test(true);
+    else if (streq(what, "restrict"))
+        eo_restrict_test(true);
     else if (streq(what, "rules"))
         eo_rules_test(true);
     else {

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_rules.h"
 #include "gateway.h"
+#include "handoff/provider.h"
 #include "routes.h"
 
 #define S_DEFAULT_MAX_BODY 16384
@@ -16,6 +18,11 @@ struct eo_gateway_t {
     size_t max_body;
     int timeout_ms;
     pthread_key_t client_key; /* each HTTP thread's own eo_client_t */
+    eo_calendar_t *calendar;
+    eo_rules_t *rules;
+    eo_providers_t *providers;
+    pthread_mutex_t refresh_lock; /* one thread at a time re-reads the rules files */
+    char *operator_token;
 };
 
 /* Per-connection state while a body arrives. */
@@ -41,6 +48,48 @@ eo_client_t *eo_gateway_client(eo_gateway_t *self)
             pthread_setspecific(self->client_key, client);
     }
     return client;
+}
+
+eo_rules_t *eo_gateway_rules(eo_gateway_t *self)
+{
+    /* Operators edit the data files without a restart: pick changes up here. */
+    pthread_mutex_lock(&self->refresh_lock);
+    eo_rules_refresh(self->rules);
+    pthread_mutex_unlock(&self->refresh_lock);
+    return self->rules;
+}
+
+eo_calendar_t *eo_gateway_calendar(eo_gateway_t *self)
+{
+    eo_gateway_rules(self);
+    return self->calendar;
+}
+
+eo_providers_t *eo_gateway_providers(eo_gateway_t *self)
+{
+    return self->providers;
+}
+
+bool eo_gateway_operator(const eo_http_request_t *req)
+{
+    const char *token = req->gateway->operator_token;
+    if (!token || !*token)
+        return true;
+    const char *auth = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_AUTHORIZATION);
+    return auth && strncmp(auth, "Bearer ", 7) == 0 && streq(auth + 7, token);
+}
+
+json_t *eo_http_json_body(const eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    json_error_t jerr;
+    json_t *root = json_loads(req->body, JSON_REJECT_DUPLICATES, &jerr);
+    if (json_is_object(root))
+        return root;
+    json_decref(root);
+    eo_http_error(reply, 400, "bad_json", "JSON 형식이 잘못되었습니다",
+                  "the body is not a JSON object");
+    return NULL;
 }
 
 const eo_role_args_t *eo_gateway_args(eo_gateway_t *self)
@@ -168,6 +217,24 @@ static int s_parse_listen(const char *text, struct sockaddr_in *addr)
     return 0;
 }
 
+static void s_gateway_destroy(eo_gateway_t **self_p)
+{
+    eo_gateway_t *self = *self_p;
+    if (!self)
+        return;
+    /* Stopping the daemon joins its threads, which frees their clients. */
+    if (self->daemon)
+        MHD_stop_daemon(self->daemon);
+    pthread_key_delete(self->client_key);
+    pthread_mutex_destroy(&self->refresh_lock);
+    eo_providers_destroy(&self->providers);
+    eo_rules_destroy(&self->rules);
+    eo_calendar_destroy(&self->calendar);
+    free(self->operator_token);
+    free(self);
+    *self_p = NULL;
+}
+
 static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
 {
     eo_gateway_t *self = calloc(1, sizeof *self);
@@ -182,6 +249,15 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
     self->timeout_ms = atoi(zconfig_get(cfg, "gateway/timeout_ms", "5000"));
     unsigned threads = (unsigned)atoi(zconfig_get(cfg, "gateway/threads", "4"));
     pthread_key_create(&self->client_key, s_client_free);
+    pthread_mutex_init(&self->refresh_lock, NULL);
+    self->operator_token = strdup(zconfig_get(cfg, "gateway/operator_token", ""));
+    char err[256];
+    if (!(self->calendar = eo_calendar_load_config(cfg, err, sizeof err)) ||
+        !(self->rules = eo_rules_load_config(cfg, self->calendar, err, sizeof err)) ||
+        !(self->providers = eo_providers_load(cfg, err, sizeof err))) {
+        zsys_error("gateway: %s", err);
+        goto fail;
+    }
     struct sockaddr_in addr;
     if (s_parse_listen(listen, &addr)) {
         zsys_error("gateway: bad listen address '%s' (want host:port)", listen);
@@ -200,22 +276,10 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
     zsys_info("gateway: listening on http://%s", listen);
     return self;
 fail:
-    pthread_key_delete(self->client_key);
-    free(self);
+    s_gateway_destroy(&self);
     return NULL;
 }
 
-static void s_gateway_destroy(eo_gateway_t **self_p)
-{
-    eo_gateway_t *self = *self_p;
-    if (!self)
-        return;
-    /* Stopping the daemon joins its threads, which frees their clients. */
-    MHD_stop_daemon(self->daemon);
-    pthread_key_delete(self->client_key);
-    free(self);
-    *self_p = NULL;
-}
 
 void eo_gateway_actor(zsock_t *pipe, void *args)
 {

@@ -43,6 +43,17 @@ eo_client_t *eo_gateway_client(eo_gateway_t *self);
 const eo_role_args_t *eo_gateway_args(eo_gateway_t *self);
 int eo_gateway_timeout_ms(eo_gateway_t *self);
 
+/* The rules and calendar (refreshed from their files when they changed), the providers.
+ * NULL if they could not be loaded at start (the gateway then refuses to start). */
+struct eo_rules_t *eo_gateway_rules(eo_gateway_t *self);
+struct eo_calendar_t *eo_gateway_calendar(eo_gateway_t *self);
+struct eo_providers_t *eo_gateway_providers(eo_gateway_t *self);
+/* True if the request may change operator data: gateway/operator_token is empty, or
+ * the request carries "Authorization: Bearer <token>". */
+bool eo_gateway_operator(const eo_http_request_t *req);
+/* The request body as a JSON object, or NULL after filling reply with a 400. */
+json_t *eo_http_json_body(const eo_http_request_t *req, eo_http_reply_t *reply);
+
 /* Fill reply with a JSON error. */
 void eo_http_error(eo_http_reply_t *reply, int status, const char *code, const char *ko,
                    const char *en);

@@ -5,6 +5,7 @@
 #include <czmq.h>
 
 #include "eonjena/eo_codec.h"
+#include "eonjena/eo_phone.h"
 #include "intake.h"
 
 static int s_fail(eo_intake_error_t *err, const char *code, const char *ko, const char *en,
@@ -30,18 +31,6 @@ static bool s_key_ok(const char *key)
     return true;
 }
 
-/* A phone as typed: digits with optional +, spaces and dashes, 8 to 20 characters. */
-static bool s_phone_ok(const char *p)
-{
-    size_t digits = 0, n = strlen(p);
-    for (size_t i = 0; i < n; i++) {
-        if (isdigit((unsigned char)p[i]))
-            digits++;
-        else if (!(p[i] == '-' || p[i] == ' ' || (p[i] == '+' && i == 0)))
-            return false;
-    }
-    return digits >= 8 && digits <= 15 && n <= 20;
-}
 
 static const char *s_str(json_t *obj, const char *key)
 {
@@ -101,9 +90,10 @@ static int s_parse_people(json_t *root, Eo__Request *out, eo_intake_error_t *err
     if (!json_is_object(member) || !s_str(member, "id") || !s_str(member, "phone"))
         return s_fail(err, "missing_field", "회원 정보가 필요합니다",
                       "member.id and member.phone are required", NULL);
-    if (!s_phone_ok(s_str(member, "phone")))
+    char phone[EO_PHONE_MAX];
+    if (eo_phone_normalise(s_str(member, "phone"), phone, sizeof phone) != EO_OK)
         return s_fail(err, "bad_phone", "전화번호 형식이 잘못되었습니다",
-                      "member.phone is not a phone number", NULL);
+                      "member.phone is not a Korean phone number", NULL);
     if (!json_is_object(child) || !s_str(child, "first_name") || !s_str(root, "address"))
         return s_fail(err, "missing_field", "아동 이름과 주소가 필요합니다",
                       "child.first_name and address are required", NULL);
@@ -113,7 +103,7 @@ static int s_parse_people(json_t *root, Eo__Request *out, eo_intake_error_t *err
         return s_fail(err, "bad_field", "아동 나이가 잘못되었습니다",
                       "child.age_months must be a whole number of months", NULL);
     out->member_id = strdup(s_str(member, "id"));
-    out->member_phone = strdup(s_str(member, "phone"));
+    out->member_phone = strdup(phone); /* E.164: the sms side keys by it */
     out->member_verified = json_is_true(json_object_get(member, "verified"));
     out->child_first_name = strdup(s_str(child, "first_name"));
     out->child_age_months = age ? (uint32_t)json_integer_value(age) : 0;
@@ -222,6 +212,7 @@ void eo_intake_test(bool verbose)
     assert(streq(req.id, "suwon-abc_1") && streq(req.site, "suwon"));
     assert(req.dong == 4111156000u && req.end - req.start == 4 * 3600);
     assert(req.member_verified && req.carers_needed == 1 && req.child_age_months == 48);
+    assert(streq(req.member_phone, "+821012345678"));
     assert(req.channel == EO__CHANNEL__CHANNEL_APP && req.type == EO__SERVICE_TYPE__SERVICE_VISIT);
     eo_intake_clear(&req);
     char site[16];

@@ -63,7 +63,7 @@ static Eo__Event *s_ask_matcher(eo_http_request_t *req, eo_http_reply_t *reply,
 static void s_status_reply(eo_http_reply_t *reply, const Eo__Status *st, int ok_status)
 {
     if (st->error && st->error->code && *st->error->code) {
-        bool missing = streq(st->error->code, "not_found");
+        bool missing = streq(st->error->code, "not_found") || streq(st->error->code, "unknown_request");
         eo_http_error(reply, missing ? 404 : 422, st->error->code, st->error->message_ko,
                       st->error->message_en);
         return;

@@ -4,7 +4,7 @@
 #include "routes.h"
 
 typedef struct {
-    const char *method;
+    const char *method; /* a path may have several routes, one per method */
     const char *path;
     eo_route_fn fn;
 } s_route_t;
@@ -13,15 +13,33 @@ static const s_route_t s_routes[] = {
     {"GET", "/v1/health", eo_api_health},
     {"POST", "/v1/requests", eo_api_request_create},
     {"GET", "/v1/requests/*", eo_api_request_get},
+    {"GET", "/v1/quote", eo_api_quote},
+    {"GET", "/v1/holidays", eo_api_holidays_list},
+    {"POST", "/v1/holidays", eo_api_holidays_add},
+    {"DELETE", "/v1/holidays/*", eo_api_holidays_remove},
+    {"GET", "/v1/providers/*/handoffs", eo_api_handoffs_list},
+    {"POST", "/v1/providers/*/handoffs/*/ack", eo_api_handoffs_ack},
     {NULL, NULL, NULL},
 };
 
+/* A '*' matches one or more characters other than '/' when more pattern follows it,
+ * and any non-empty rest of the path when it ends the pattern. */
 static bool s_match(const char *pattern, const char *path)
 {
-    size_t n = strlen(pattern);
-    if (n && pattern[n - 1] == '*')
-        return strncmp(pattern, path, n - 1) == 0 && path[n - 1] != '\0';
-    return strcmp(pattern, path) == 0;
+    for (; *pattern; pattern++, path++) {
+        if (*pattern != '*') {
+            if (*pattern != *path)
+                return false;
+            continue;
+        }
+        if (!*path || *path == '/')
+            return false;
+        if (!pattern[1])
+            return true;
+        while (path[1] && path[1] != '/')
+            path++;
+    }
+    return *path == '\0';
 }
 
 void eo_routes_dispatch(eo_http_request_t *req, eo_http_reply_t *reply)

@@ -13,5 +13,11 @@ void eo_routes_dispatch(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_health(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_request_create(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_request_get(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_quote(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_holidays_list(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_holidays_add(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_holidays_remove(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_handoffs_list(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_handoffs_ack(eo_http_request_t *req, eo_http_reply_t *reply);
 
 #endif

@@ -16,12 +16,14 @@
 #define S_POLL_MS 250        /* intake: heartbeat the broker at least this often */
 #define S_RECHECK_MS 5000    /* delivery: re-read clock and calendar at least this often */
 
-/* What both threads share; all borrowed from the role args or owned by the intake. */
+/* What both threads share, owned by the intake. The core is made for this: the
+ * delivery thread runs it, the intake thread only accepts and reads metrics. */
 typedef struct {
     eo_role_args_t *args;
     eo_providers_t *providers;
     eo_handoff_config_t cfg;
     eo_calendar_t *calendar;
+    eo_handoff_t *core;
 } s_shared_t;
 
 static bool s_is_holiday(void *ctx, int32_t date_key)
@@ -46,6 +48,7 @@ static void s_arm(s_delivery_t *self)
 {
     if (self->timer >= 0)
         zloop_timer_end(self->loop, self->timer);
+    self->timer = -1;
     int64_t due = eo_handoff_next_due_ms(self->core);
     int64_t now = eo_clock_now_ms(self->shared->args->clock);
     int64_t delay = due == INT64_MAX ? S_RECHECK_MS : due - now;
@@ -78,12 +81,13 @@ static int s_on_delivery_pipe(zloop_t *loop, zsock_t *pipe, void *arg)
         zstr_free(&cmd);
         return -1;
     }
-    if (streq(cmd, "METRICS")) {
-        char *json = eo_handoff_metrics(self->core);
-        zstr_send(pipe, json ? json : "{}");
-        free(json);
-    } else if (streq(cmd, "WAKE"))
+    if (streq(cmd, "NUDGE"))
         s_arm(self);
+    else if (streq(cmd, "WAKE")) {
+        /* A round now, then the answer: the caller knows what the clock allowed. */
+        s_on_timer(loop, self->timer, self);
+        zstr_send(pipe, "WOKE");
+    }
     zstr_free(&cmd);
     return 0;
 }
@@ -91,30 +95,23 @@ static int s_on_delivery_pipe(zloop_t *loop, zsock_t *pipe, void *arg)
 static void s_delivery_actor(zsock_t *pipe, void *arg)
 {
     s_shared_t *shared = arg;
-    eo_role_args_t *args = shared->args;
-    s_delivery_t self = {.shared = shared, .timer = -1};
-    self.core = eo_handoff_new(args->store, args->clock, shared->providers, args->sites,
-                               &shared->cfg);
+    s_delivery_t self = {.shared = shared, .core = shared->core, .timer = -1};
     self.loop = zloop_new();
-    if (!self.core || !self.loop) {
+    if (!self.loop) {
         zsock_signal(pipe, -1);
-        goto done;
+        return;
     }
-    eo_handoff_set_holidays(self.core, s_is_holiday, shared->calendar);
     zloop_reader(self.loop, pipe, s_on_delivery_pipe, &self);
     s_arm(&self);
     zsock_signal(pipe, 0);
     zloop_start(self.loop);
-done:
     zloop_destroy(&self.loop);
-    eo_handoff_destroy(&self.core);
 }
 
 /* --- intake (this actor) ---------------------------------------------------------- */
 
 typedef struct {
     s_shared_t shared;
-    eo_handoff_t *core;     /* used for accept only (routing + durable put) */
     eo_worker_t *worker;
     zactor_t *delivery;
 } s_intake_t;
@@ -162,10 +159,10 @@ static void s_on_work(s_intake_t *self, eo_work_t *work)
         s_reply(self, &work, eo_work_id(work), eo_work_site(work), "bad_handoff", err);
         return;
     }
-    int rc = eo_handoff_accept(self->core, ev);
+    int rc = eo_handoff_accept(self->shared.core, ev);
     if (rc == EO_OK) {
         s_reply(self, &work, ev->id, ev->site, NULL, NULL);
-        zstr_send(self->delivery, "WAKE");
+        zstr_send(self->delivery, "NUDGE"); /* maybe due now: re-arm, no answer */
     } else if (rc == EO_EINVAL) {
         zsys_warning("handoff: refused event %s (%s): not a valid hand-off", ev->id,
                      eo_event_kind(ev));
@@ -184,9 +181,9 @@ static void s_intake_destroy(s_intake_t **self_p)
     s_intake_t *self = *self_p;
     if (!self)
         return;
-    zactor_destroy(&self->delivery);
+    zactor_destroy(&self->delivery); /* first: it runs the core */
     eo_worker_destroy(&self->worker);
-    eo_handoff_destroy(&self->core);
+    eo_handoff_destroy(&self->shared.core);
     eo_calendar_destroy(&self->shared.calendar);
     eo_providers_destroy(&self->shared.providers);
     free(self);
@@ -214,9 +211,10 @@ static s_intake_t *s_intake_new(eo_role_args_t *args)
         zsys_error("handoff: holiday calendar: %s", err);
         goto fail;
     }
-    self->core = eo_handoff_new(args->store, args->clock, sh->providers, args->sites, &sh->cfg);
-    if (!self->core)
+    sh->core = eo_handoff_new(args->store, args->clock, sh->providers, args->sites, &sh->cfg);
+    if (!sh->core)
         goto fail;
+    eo_handoff_set_holidays(sh->core, s_is_holiday, sh->calendar);
     self->worker = eo_worker_new(args->broker, "handoff", args->sites,
                                  args->curve_server_public, args->curve_secret);
     if (!self->worker) {
@@ -241,23 +239,29 @@ void eo_handoff_actor(zsock_t *pipe, void *arg)
     zsock_signal(pipe, self ? 0 : -1);
     if (!self)
         return;
-    zpoller_t *poller = zpoller_new(pipe, eo_worker_sock(self->worker), NULL);
+    zpoller_t *poller =
+        zpoller_new(pipe, eo_worker_sock(self->worker), zactor_sock(self->delivery), NULL);
     while (poller) {
         zsock_t *which = zpoller_wait(poller, S_POLL_MS);
         if (which == pipe) {
             char *cmd = zstr_recv(pipe);
             bool term = !cmd || streq(cmd, "$TERM");
-            if (cmd && (streq(cmd, "METRICS") || streq(cmd, "WAKE"))) {
-                zstr_send(self->delivery, cmd);
-                if (streq(cmd, "METRICS")) {
-                    char *json = zstr_recv(self->delivery);
-                    zstr_send(pipe, json ? json : "{}");
-                    zstr_free(&json);
-                }
+            if (cmd && streq(cmd, "WAKE"))
+                zstr_send(self->delivery, "WAKE");
+            else if (cmd && streq(cmd, "METRICS")) {
+                /* Answered here, so it never waits for a delivery in progress. */
+                char *json = eo_handoff_metrics(self->shared.core);
+                zstr_send(pipe, json ? json : "{}");
+                free(json);
             }
             zstr_free(&cmd);
             if (term)
                 break;
+        } else if (which == zactor_sock(self->delivery)) {
+            char *answer = zstr_recv(self->delivery); /* WOKE: pass it to who asked */
+            if (answer)
+                zstr_send(pipe, answer);
+            zstr_free(&answer);
         } else if (zpoller_terminated(poller))
             break;
         /* Drain the work, and let the worker heartbeat even when idle. */

@@ -6,7 +6,8 @@
  *
  *   zactor_t *a = eo_role_start(eo_handoff_actor, &args);   // eo_role_args_t
  *   zstr_send(a, "METRICS"); char *json = zstr_recv(a);     // eo_handoff_metrics()
- *   zstr_send(a, "WAKE");     // look at the clock again (after a manual clock moved)
+ *   zstr_send(a, "WAKE");     // a delivery round now (e.g. after a manual clock moved);
+ *   zstr_recv(a) == "WOKE"    //   answered when it is done
  *   zactor_destroy(&a);       // "$TERM"
  *
  * Replies: Event{ack{ids: [the event's id]}} once stored (or already known);

@@ -1,6 +1,7 @@
 /* handoff.c: the hand-off core: routing, durable intake, business-hours delivery with
  * backoff, metrics (see handoff.h). */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@ struct eo_handoff_t {
     size_t n_states;
     eo_holiday_fn *holiday;
     void *holiday_ctx;
+    pthread_mutex_t lock;  /* guards the states' counters: run and metrics may differ in thread */
 };
 
 void eo_handoff_config_defaults(eo_handoff_config_t *cfg)
@@ -94,6 +96,28 @@ static bool s_serves(const char *sites, const char *site)
     return false;
 }
 
+static const eo_provider_t *s_route(eo_handoff_t *self, const char *site, const char *id);
+
+/* Items kept for a site without a provider go to the site's default provider once
+ * the configuration has one. */
+static int s_adopt_unrouted(eo_handoff_t *self)
+{
+    for (size_t i = 0; i < self->n_states; i++) {
+        const eo_provider_t *p = self->states[i].provider;
+        if (s_route(self, p->site, "") != p)
+            continue;
+        char from[EO_PROVIDER_ID_MAX];
+        snprintf(from, sizeof from, "unrouted.%s", p->site);
+        size_t moved = 0;
+        int rc = eo_handoff_queue_move(self->queue, from, p->id, &moved);
+        if (rc)
+            return rc;
+        if (moved)
+            zsys_info("handoff: %zu waiting item(s) of %s now go to %s", moved, p->site, p->id);
+    }
+    return EO_OK;
+}
+
 eo_handoff_t *eo_handoff_new(eo_store_t *store, eo_clock_t *clock,
                              const eo_providers_t *providers, const char *sites,
                              const eo_handoff_config_t *cfg)
@@ -103,6 +127,7 @@ eo_handoff_t *eo_handoff_new(eo_store_t *store, eo_clock_t *clock,
         return NULL;
     self->store = store;
     self->clock = clock;
+    pthread_mutex_init(&self->lock, NULL);
     if (cfg)
         self->cfg = *cfg;
     else
@@ -117,6 +142,8 @@ eo_handoff_t *eo_handoff_new(eo_store_t *store, eo_clock_t *clock,
         if (s_serves(sites, p->site))
             self->states[self->n_states++].provider = p;
     }
+    if (s_adopt_unrouted(self))
+        goto fail;
     return self;
 fail:
     eo_handoff_destroy(&self);
@@ -130,6 +157,7 @@ void eo_handoff_destroy(eo_handoff_t **self_p)
     eo_handoff_t *self = *self_p;
     eo_handoff_queue_destroy(&self->queue);
     free(self->states);
+    pthread_mutex_destroy(&self->lock);
     free(self);
     *self_p = NULL;
 }
@@ -189,7 +217,9 @@ int eo_handoff_accept(eo_handoff_t *self, const Eo__Event *event)
 /* When provider state s may next be tried, ignoring whether it has anything queued. */
 static int64_t s_due_ms(eo_handoff_t *self, const s_state_t *s, int64_t now_ms)
 {
+    pthread_mutex_lock(&self->lock);
     int64_t t = s->next_try_ms > now_ms ? s->next_try_ms : now_ms;
+    pthread_mutex_unlock(&self->lock);
     eo_time_t open = eo_hours_next_open(&s->provider->hours, (t + 999) / 1000, self->holiday,
                                         self->holiday_ctx);
     if (!open)
@@ -236,23 +266,32 @@ static int s_deliver_head(eo_handoff_t *self, s_state_t *s, const Eo__HandoffIte
     int status = eo_webhook_post(p->url, p->secret, item->id, body, eo_clock_now(self->clock),
                                  self->cfg.http_timeout_ms, err, sizeof err);
     free(body);
-    s->last_status = status;
     int64_t now_ms = eo_clock_now_ms(self->clock);
-    if (status >= 200 && status < 300) {
+    bool ok = status >= 200 && status < 300;
+    if (ok) {
         int rc = eo_handoff_queue_delivered(self->queue, p->id, item->id, now_ms / 1000);
         if (rc)
             return rc;
+    }
+    pthread_mutex_lock(&self->lock);
+    s->last_status = status;
+    int attempts = ok ? s->attempts : ++s->attempts;
+    int64_t delay = ok ? 0 : s_backoff_ms(&self->cfg, attempts);
+    s->attempts = ok ? 0 : attempts;
+    s->next_try_ms = ok ? 0 : now_ms + delay;
+    pthread_mutex_unlock(&self->lock);
+    if (ok) {
         zsys_info("handoff: %s delivered to %s after %d failed attempts", item->id, p->id,
-                  s->attempts);
-        s->attempts = 0;
-        s->next_try_ms = 0;
+                  attempts);
         return 1;
     }
-    s->attempts++;
-    s->next_try_ms = now_ms + s_backoff_ms(&self->cfg, s->attempts);
-    zsys_warning("handoff: %s to %s failed (%s%s%d), attempt %d, next in %" PRId64 " ms",
-                 item->id, p->id, status > 0 ? "HTTP " : "", status > 0 ? "" : err,
-                 status > 0 ? status : 0, s->attempts, s->next_try_ms - now_ms);
+    char why[300];
+    if (status > 0)
+        snprintf(why, sizeof why, "HTTP %d", status);
+    else
+        snprintf(why, sizeof why, "%s", err);
+    zsys_warning("handoff: %s to %s failed (%s), attempt %d, next in %" PRId64 " ms", item->id,
+                 p->id, why, attempts, delay);
     return 0;
 }
 
@@ -289,6 +328,14 @@ int eo_handoff_run(eo_handoff_t *self, size_t *delivered)
     return rc < 0 ? rc : EO_OK;
 }
 
+static bool s_served_id(eo_handoff_t *self, const char *id)
+{
+    for (size_t i = 0; i < self->n_states; i++)
+        if (streq(self->states[i].provider->id, id))
+            return true;
+    return false;
+}
+
 char *eo_handoff_metrics(eo_handoff_t *self)
 {
     json_t *depths = NULL;
@@ -297,7 +344,7 @@ char *eo_handoff_metrics(eo_handoff_t *self)
     int64_t now_ms = eo_clock_now_ms(self->clock);
     eo_time_t now = now_ms / 1000;
     char buf[32];
-    json_t *providers = json_object(), *unrouted = json_object();
+    json_t *providers = json_object(), *unrouted = json_object(), *others = json_object();
     for (size_t i = 0; i < self->n_states; i++) {
         const s_state_t *s = &self->states[i];
         json_t *d = json_object_get(depths, s->provider->id);
@@ -305,12 +352,15 @@ char *eo_handoff_metrics(eo_handoff_t *self)
         json_int_t since = json_integer_value(json_object_get(d, "oldest_since"));
         bool webhook = s->provider->mode == EO_DELIVERY_WEBHOOK;
         int64_t due = webhook && depth ? s_due_ms(self, s, now_ms) : INT64_MAX;
+        pthread_mutex_lock(&self->lock);
+        int attempts = s->attempts, last_status = s->last_status;
+        pthread_mutex_unlock(&self->lock);
         json_object_set_new(
             providers, s->provider->id,
             json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:o}", "site", s->provider->site, "mode",
                       webhook ? "webhook" : "pull", "depth", depth, "oldest_age_s",
-                      depth ? (json_int_t)(now - since) : 0, "attempts", s->attempts,
-                      "last_status", s->last_status, "next_attempt",
+                      depth ? (json_int_t)(now - since) : 0, "attempts", attempts,
+                      "last_status", last_status, "next_attempt",
                       due == INT64_MAX ? json_null()
                                        : json_string(eo_time_format(due / 1000, buf, sizeof buf))));
     }
@@ -320,9 +370,11 @@ char *eo_handoff_metrics(eo_handoff_t *self)
     {
         if (strncmp(key, "unrouted.", 9) == 0)
             json_object_set(unrouted, key + 9, json_object_get(value, "depth"));
+        else if (!s_served_id(self, key)) /* a provider no longer configured here */
+            json_object_set(others, key, json_object_get(value, "depth"));
     }
-    json_t *root = json_pack("{s:s, s:o, s:o}", "at", eo_time_format(now, buf, sizeof buf),
-                             "providers", providers, "unrouted", unrouted);
+    json_t *root = json_pack("{s:s, s:o, s:o, s:o}", "at", eo_time_format(now, buf, sizeof buf),
+                             "providers", providers, "unrouted", unrouted, "other_queues", others);
     json_decref(depths);
     char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
     json_decref(root);
@@ -376,6 +428,23 @@ void eo_handoff_test(bool verbose)
     json_decref(list);
     eo_handoff_destroy(&core);
     assert(core == NULL);
+    eo_providers_destroy(&providers);
+    zconfig_destroy(&config);
+    /* suwon gets a provider: its waiting item moves there at start. */
+    config = zconfig_str_load("providers\n    guri-center\n        site = guri\n"
+                              "    suwon-center\n        site = suwon\n");
+    providers = eo_providers_load(config, err, sizeof err);
+    core = eo_handoff_new(store, clock, providers, "*", NULL);
+    size_t depth;
+    eo_time_t since;
+    assert(eo_handoff_queue_depth(eo_handoff_queue(core), "suwon-center", &depth, &since) == 0);
+    assert(depth == 1);
+    assert(eo_handoff_queue_depth(eo_handoff_queue(core), "unrouted.suwon", &depth, &since) == 0);
+    assert(depth == 0);
+    metrics = eo_handoff_metrics(core);
+    assert(strstr(metrics, "\"unrouted\":{},\"other_queues\":{}"));
+    free(metrics);
+    eo_handoff_destroy(&core);
     eo_providers_destroy(&providers);
     zconfig_destroy(&config);
     eo_clock_destroy(&clock);

@@ -8,6 +8,8 @@
  * ones behind it until it is delivered. Backoff state lives in memory: after a restart
  * the head is tried again at once (inside business hours), which is safe because the
  * receiver deduplicates by Idempotency-Key.
+ * Threads: one thread calls eo_handoff_run / _next_due_ms (delivery, which blocks in
+ * HTTP); another may call eo_handoff_accept / _metrics / _queue meanwhile (intake).
  *
  * Configuration, section `handoff` (all optional):
  *   retry_base_ms = 30000     first retry delay; doubles per failure
@@ -59,7 +61,8 @@ eo_handoff_queue_t *eo_handoff_queue(eo_handoff_t *self);
  * the site's default) and store it durably. EO_OK when stored or already known (either
  * way the sender may be acknowledged), EO_EINVAL for a malformed item (nothing stored),
  * EO_ESTORE. An item whose site has no provider is kept in queue "unrouted.<site>"
- * (logged, visible in the metrics) rather than refused, so nothing is lost. */
+ * (logged, visible in the metrics) rather than refused, so nothing is lost; a core
+ * made when the site has a provider moves them there (in order). */
 int eo_handoff_accept(eo_handoff_t *self, const Eo__Event *event);
 
 /* When (clock ms) a delivery is next due: now or later; INT64_MAX if nothing waits for
@@ -71,7 +74,8 @@ int eo_handoff_run(eo_handoff_t *self, size_t *delivered);
 
 /* Metrics as JSON text (caller frees with free()):
  * {"at": ISO, "providers": {"<id>": {"site", "mode", "depth", "oldest_age_s",
- *   "attempts", "last_status", "next_attempt"}}, "unrouted": {"<site>": depth}} */
+ *   "attempts", "last_status", "next_attempt"}}, "unrouted": {"<site>": depth},
+ *  "other_queues": {"<provider no longer configured>": depth}} */
 char *eo_handoff_metrics(eo_handoff_t *self);
 
 void eo_handoff_test(bool verbose);

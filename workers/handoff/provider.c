@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_hours.h"
@@ -37,6 +39,11 @@ void eo_providers_destroy(eo_providers_t **self_p)
 /* The first line of a secret file, which must not be readable by others. */
 static char *s_read_secret(const char *path, char *err, size_t errlen)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && (st.st_mode & 077)) {
+        snprintf(err, errlen, "secret_file %s is open to group or others (chmod 600 it)", path);
+        return NULL;
+    }
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "cannot read secret_file %s", path);
@@ -102,6 +109,11 @@ static int s_provider_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t
         snprintf(err, errlen, "provider %s: webhook url '%s' is not http(s)", id, url);
         return -1;
     }
+    /* The body carries personal data: plain http only to this machine. */
+    if (strncmp(url, "http://", 7) == 0 && strncmp(url + 7, "127.0.0.1", 9) &&
+        strncmp(url + 7, "localhost", 9) && strncmp(url + 7, "[::1]", 5))
+        zsys_warning("provider %s: webhook %s is not https: personal data in clear text", id,
+                     url);
     p->url = strdup(url);
     const char *secret_file = zconfig_get(item, "secret_file", NULL);
     p->secret = secret_file ? s_read_secret(secret_file, err, errlen)
@@ -222,6 +234,23 @@ void eo_providers_test(bool verbose)
     config = zconfig_str_load("providers\n    y\n        site = guri\n        hours = nope\n");
     assert(eo_providers_load(config, err, sizeof err) == NULL && strstr(err, "bad hours"));
     zconfig_destroy(&config);
+    /* A secret file others can read is refused; 0600 is read. */
+    char path[] = "/tmp/eo_provider_secret_XXXXXX";
+    int fd = mkstemp(path);
+    assert(fd >= 0 && write(fd, "k3y\n", 4) == 4 && close(fd) == 0);
+    assert(chmod(path, 0644) == 0);
+    char *text2 = zsys_sprintf("providers\n    z\n        site = guri\n        mode = webhook\n"
+                               "        url = \"https://h/\"\n        secret_file = \"%s\"\n",
+                               path);
+    config = zconfig_str_load(text2);
+    assert(eo_providers_load(config, err, sizeof err) == NULL && strstr(err, "chmod 600"));
+    assert(chmod(path, 0600) == 0);
+    set = eo_providers_load(config, err, sizeof err);
+    assert(set && streq(eo_providers_find(set, "z")->secret, "k3y"));
+    eo_providers_destroy(&set);
+    zconfig_destroy(&config);
+    zstr_free(&text2);
+    unlink(path);
     if (verbose)
         printf("OK\n");
 }

@@ -448,6 +448,82 @@ fail:
     return rc;
 }
 
+typedef struct {
+    eo_handoff_queue_t *self;
+    const char *to;
+    size_t moved;
+} s_move_t;
+
+/* Re-key one queued item under m->to (the walk's cursor is on another database). */
+static int s_move_one(void *ctx, MDB_txn *txn, int64_t since, const char *id)
+{
+    s_move_t *m = ctx;
+    s_record_t rec;
+    MDB_val val;
+    int rc = s_get(m->self, txn, id, &rec, &val);
+    if (rc)
+        return rc;
+    Eo__Event *event = s_decode(&val);
+    if (!event)
+        return EO_ESTORE;
+    char key[S_KEY_MAX], value[sizeof since + S_ID_MAX];
+    MDB_val k = {s_qkey(key, rec.provider, rec.seq), key};
+    if ((rc = mdb_del(txn, m->self->queue, &k, NULL))) {
+        eo_event_free(&event);
+        return eo_store_fail("handoff move del", rc);
+    }
+    snprintf(rec.provider, sizeof rec.provider, "%s", m->to);
+    if ((rc = s_next_seq(m->self, txn, &rec.seq)) == EO_OK)
+        rc = s_put_record(m->self, txn, id, &rec, event, 0);
+    eo_event_free(&event);
+    if (rc)
+        return rc;
+    size_t idlen = strlen(id);
+    memcpy(value, &since, sizeof since);
+    memcpy(value + sizeof since, id, idlen);
+    k = (MDB_val){s_qkey(key, m->to, rec.seq), key};
+    MDB_val v = {sizeof since + idlen, value};
+    if ((rc = mdb_put(txn, m->self->queue, &k, &v, MDB_NOOVERWRITE)))
+        return eo_store_fail("handoff move put", rc);
+    m->moved++;
+    return 0;
+}
+
+/* Move only the first entry, then stop the walk (its cursor must not outlive the
+ * change of the database under it). */
+static int s_move_one_first(void *ctx, MDB_txn *txn, int64_t since, const char *id)
+{
+    int rc = s_move_one(ctx, txn, since, id);
+    return rc ? rc : 1;
+}
+
+int eo_handoff_queue_move(eo_handoff_queue_t *self, const char *from, const char *to,
+                          size_t *moved)
+{
+    *moved = 0;
+    if (!s_valid_provider(from) || !s_valid_provider(to) || streq(from, to))
+        return EO_EINVAL;
+    MDB_txn *txn = NULL;
+    int rc = eo_store_begin(self->store, true, &txn);
+    if (rc)
+        return rc;
+    s_move_t m = {.self = self, .to = to};
+    /* One item per walk, from the head each time, until the source queue is empty. */
+    size_t before;
+    do {
+        before = m.moved;
+        rc = s_walk(self, txn, from, s_move_one_first, &m);
+    } while (rc == EO_OK && m.moved > before);
+    if (rc) {
+        eo_store_abort(&txn);
+        return rc;
+    }
+    if ((rc = eo_store_commit(self->store, &txn)))
+        return rc;
+    *moved = m.moved;
+    return EO_OK;
+}
+
 int eo_handoff_queue_get(eo_handoff_queue_t *self, const char *item_id, Eo__Event **event)
 {
     *event = NULL;

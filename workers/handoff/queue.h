@@ -64,6 +64,12 @@ int eo_handoff_queue_depth(eo_handoff_queue_t *self, const char *provider, size_
  * "oldest_since": unix}} (caller json_decref's). EO_OK, EO_ENOMEM or EO_ESTORE. */
 int eo_handoff_queue_depths(eo_handoff_queue_t *self, json_t **out);
 
+/* Move every queued item of provider `from` to the end of provider `to`'s queue, in
+ * order (items kept for a site that had no provider, once one is configured). *moved
+ * gets the count. EO_OK, EO_EINVAL or EO_ESTORE (then nothing moved). */
+int eo_handoff_queue_move(eo_handoff_queue_t *self, const char *from, const char *to,
+                          size_t *moved);
+
 /* One item as stored, queued or delivered: *event (free with eo_event_free).
  * EO_OK, EO_ENOTFOUND, EO_EINVAL or EO_ESTORE. */
 int eo_handoff_queue_get(eo_handoff_queue_t *self, const char *item_id, Eo__Event **event);

@@ -1,6 +1,8 @@
 /* cases.c: the case store's databases and records (see eo_cases.h). */
 #include <string.h>
 
+#include <czmq.h>
+
 #include "cases_int.h"
 #include "eonjena/eo_codec.h"
 
@@ -62,15 +64,41 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
         free(self);
         return NULL;
     }
+    /* The built-in texts until eo_cases_set_templates gives the configured ones. */
+    zconfig_t *empty = zconfig_new("root", NULL);
+    char err[256];
+    self->templates = eo_templates_new(empty, dongs, err, sizeof err);
+    self->own_templates = true;
+    zconfig_destroy(&empty);
+    if (!self->templates) {
+        zsys_error("cases: the built-in texts do not load: %s", err);
+        free(self);
+        return NULL;
+    }
     return self;
 }
 
 void eo_cases_destroy(eo_cases_t **self_p)
 {
     if (self_p && *self_p) {
+        if ((*self_p)->own_templates)
+            eo_templates_destroy(&(*self_p)->templates);
         free(*self_p);
         *self_p = NULL;
     }
+}
+
+void eo_cases_set_templates(eo_cases_t *self, eo_templates_t *templates)
+{
+    if (self->own_templates)
+        eo_templates_destroy(&self->templates);
+    self->templates = templates;
+    self->own_templates = false;
+}
+
+void eo_cases_set_rules(eo_cases_t *self, eo_rules_t *rules)
+{
+    self->rules = rules;
 }
 
 eo_store_t *eo_cases_store(eo_cases_t *self)

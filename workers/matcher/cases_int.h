@@ -7,6 +7,7 @@
 #include "core.pb-c.h"
 #include "eonjena/eo_cases.h"
 #include "eonjena/eo_error.h"
+#include "rules_glue.h"
 
 #define S_CASE_VERSION 1
 #define S_OFFER_VERSION 1
@@ -33,13 +34,16 @@ typedef struct {
 } eo_offer_t;
 
 /* Input log record kinds. */
-enum { S_INPUT_EVENT = 'E', S_INPUT_TIMER = 'T', S_INPUT_CARER = 'C' };
+enum { S_INPUT_EVENT = 'E', S_INPUT_TIMER = 'T', S_INPUT_CARER = 'C', S_INPUT_CONFIG = 'G' };
 
 struct eo_cases_t {
     eo_store_t *store;
     eo_index_t *index;
     const eo_dongs_t *dongs;
     eo_cases_config_t cfg;
+    eo_rules_t *rules;  /* NULL: built-in routing and fees */
+    struct eo_templates_t *templates; /* every text sent (texts.c) */
+    bool own_templates;
     MDB_dbi cases;    /* id -> eo_case_t */
     MDB_dbi reqs;     /* id -> packed Request (personal data; purge blanks it) */
     MDB_dbi offers;   /* id \0 carer(BE32) -> eo_offer_t */
@@ -52,6 +56,16 @@ struct eo_cases_t {
     MDB_dbi meta;     /* counters */
     int64_t now_ms;   /* the clock of the input being decided */
 };
+
+/* texts.c: every text the matcher sends is rendered from the sms templates
+ * (eo_template.h), the same ones the sms side checks at start-up. */
+#include "eonjena/eo_template.h"
+/* The case's site, dong, window and pay; the caller adds code, child, address, ... */
+void eo_case_vars(eo_cases_t *self, const eo_case_t *c, eo_tpl_vars_t *vars);
+/* Render; on a template that cannot render (a bad configuration) a plain fallback is
+ * written and the error logged, so a decision is never lost over a text. */
+void eo_case_render(eo_cases_t *self, const eo_case_t *c, eo_tpl_kind_t kind,
+                    const eo_tpl_vars_t *vars, char *out, size_t size);
 
 /* Events of the lifecycle table (lifecycle.c). */
 typedef enum {
@@ -132,6 +146,8 @@ int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, 
 
 /* settle.c: the one settlement function. */
 int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome);
+/* "won", "filled", "unbookable", "no_offer"; "recorded" otherwise. */
+const char *eo_settle_outcome_name(int outcome);
 
 /* inputs.c */
 int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payload, size_t size);

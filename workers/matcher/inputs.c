@@ -66,12 +66,20 @@ static int s_ack(eo_cases_t *self, const char *key, const char *outcome, uint8_t
 
 typedef enum { S_ROUTE_POOL, S_ROUTE_PROVIDER, S_ROUTE_REFUSE } s_route_t;
 
-/* Routing by the arrival time (DOMAIN.md). TODO(rules): replace with the rules
- * helper's routing once eo_rules.h lands (holidays come with its calendar). */
-static s_route_t s_route(const eo_cases_t *self, int64_t now, int64_t start)
+/* Routing by the arrival time (DOMAIN.md): the rules when set (holidays included),
+ * else the same windows built in without holidays. */
+static s_route_t s_route(const eo_cases_t *self, const Eo__Request *r, int64_t now,
+                         const char **code, const char **en)
 {
     if (self->cfg.always_pool)
         return S_ROUTE_POOL;
+    if (self->rules) {
+        int route = eo_glue_route(self->rules, now, r->start,
+                                  r->channel == EO__CHANNEL__CHANNEL_APP, code, en);
+        return route == EO_GLUE_POOL       ? S_ROUTE_POOL
+               : route == EO_GLUE_PROVIDER ? S_ROUTE_PROVIDER
+                                           : S_ROUTE_REFUSE;
+    }
     eo_local_t l;
     eo_time_local(now, &l);
     bool weekend = l.wday >= 5;
@@ -80,7 +88,7 @@ static s_route_t s_route(const eo_cases_t *self, int64_t now, int64_t start)
     if (pool) {
         int32_t next = eo_date_add(eo_date_key(now), 1);
         eo_time_t limit = eo_time_from_local(next / 10000, next / 100 % 100, next % 100, 11, 0, 0);
-        return start <= limit ? S_ROUTE_POOL : S_ROUTE_PROVIDER;
+        return r->start <= limit ? S_ROUTE_POOL : S_ROUTE_PROVIDER;
     }
     return S_ROUTE_PROVIDER;
 }
@@ -126,7 +134,10 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
         return eo_cases_status(self, txn, r->id, reply, size);
     if (rc != EO_ENOTFOUND)
         return rc;
-    s_route_t route = s_route(self, self->now_ms / 1000, r->start);
+    const char *rcode = NULL, *ren = NULL;
+    s_route_t route = s_route(self, r, self->now_ms / 1000, &rcode, &ren);
+    if (route == S_ROUTE_REFUSE)
+        return s_error(self, r->id, rcode, "요청을 받을 수 없습니다", ren, reply, size);
     memset(&c, 0, sizeof c);
     snprintf(c.id, sizeof c.id, "%s", r->id);
     snprintf(c.site, sizeof c.site, "%s", r->site);
@@ -143,7 +154,7 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
     eo__request__pack(r, v.mv_data);
     char who[80];
     snprintf(who, sizeof who, "member:%.64s", r->member_id ? r->member_id : "");
-    eo_case_ctx_t ctx = {.who = who, .detail = eo_case_state_name(EO_CASE_RECEIVED)};
+    eo_case_ctx_t ctx = {.who = who};
     if ((rc = eo_journal_append(self, txn, &c, who, "received", "")) ||
         (rc = eo_case_dispatch(self, txn, &c, EV_INTAKE, &ctx)))
         return rc;
@@ -158,22 +169,6 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
 }
 
 /* --- answers, deliveries, cancellations ------------------------------------------------ */
-
-static const char *s_outcome(int outcome)
-{
-    switch (outcome) {
-    case EO_SETTLE_WON:
-        return "won";
-    case EO_SETTLE_FILLED:
-        return "filled";
-    case EO_SETTLE_UNBOOKABLE:
-        return "unbookable";
-    case EO_SETTLE_NO_OFFER:
-        return "no_offer";
-    default:
-        return "recorded";
-    }
-}
 
 /* Run one external event on a case and save it. */
 static int s_case_event(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_event_t ev,
@@ -204,7 +199,7 @@ static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
     snprintf(who, sizeof who, "carer:%u", a->carer_id);
     eo_case_ctx_t ctx = {.carer = a->carer_id, .who = who};
     rc = s_case_event(self, txn, a->request_id, a->accept ? EV_ACCEPT : EV_DECLINE, &ctx);
-    const char *outcome = a->accept ? s_outcome(ctx.outcome) : "declined";
+    const char *outcome = a->accept ? eo_settle_outcome_name(ctx.outcome) : "declined";
     if (rc == EO_ENOTFOUND)
         outcome = "unknown_request";
     else if (rc == EO_ECLOSED)
@@ -380,6 +375,31 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
     return rc;
 }
 
+int eo_cases_apply_batch(eo_cases_t *self, MDB_txn *txn, const eo_cases_input_t *inputs,
+                         size_t n, int64_t now_ms, uint8_t **replies, size_t *sizes)
+{
+    /* All in the one transaction (no nested ones: their commits merge the parent's
+     * whole dirty list, which made a batch quadratic). An input that fails hard breaks
+     * the batch: the caller aborts it and answers none, and every sender re-sends. A
+     * refused input (EO_EINVAL) wrote nothing. */
+    for (size_t i = 0; i < n; i++)
+        replies[i] = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int rc = eo_cases_apply(self, txn, inputs[i].body, inputs[i].size, now_ms, &replies[i],
+                                &sizes[i]);
+        if (rc != EO_OK && rc != EO_EINVAL) {
+            zsys_warning("cases: an input failed (%s); the batch of %zu is dropped",
+                         eo_strerror(rc), n);
+            for (size_t j = 0; j <= i; j++) {
+                free(replies[j]);
+                replies[j] = NULL;
+            }
+            return rc;
+        }
+    }
+    return EO_OK;
+}
+
 /* --- bulk carers and replay ------------------------------------------------------------ */
 
 int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer, eo_time_t t,
@@ -396,6 +416,20 @@ int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer,
     eo_be32(buf + sizeof *carer + 8, week_min);
     eo_be32(buf + sizeof *carer + 12, month_min);
     return eo_input_record(self, txn, S_INPUT_CARER, buf, sizeof buf);
+}
+
+int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
+{
+    MDB_val k = {6, "config"}, v;
+    int rc = mdb_get(txn, self->meta, &k, &v);
+    if (rc == 0 && v.mv_size == sizeof self->cfg && memcmp(v.mv_data, &self->cfg, v.mv_size) == 0)
+        return EO_OK;
+    if (rc && rc != MDB_NOTFOUND)
+        return eo_store_fail("get config", rc);
+    v = (MDB_val){sizeof self->cfg, &self->cfg};
+    if ((rc = mdb_put(txn, self->meta, &k, &v, 0)))
+        return eo_store_fail("put config", rc);
+    return eo_input_record(self, txn, S_INPUT_CONFIG, &self->cfg, sizeof self->cfg);
 }
 
 int eo_timer_fire_key(eo_cases_t *self, MDB_txn *txn, const uint8_t *key);
@@ -419,6 +453,10 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
                                    eo_get_be32(body + sizeof c + 8),
                                    eo_get_be32(body + sizeof c + 12));
     }
+    if (p[0] == S_INPUT_CONFIG && size == sizeof self->cfg) {
+        memcpy(&self->cfg, body, sizeof self->cfg);
+        return eo_cases_record_config(self, txn);
+    }
     if (p[0] == S_INPUT_EVENT) {
         uint8_t *reply = NULL;
         size_t rsize;
@@ -436,33 +474,36 @@ int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs)
     int rc = eo_store_dbi(from, "m.inputs", 0, &dbi);
     if (rc)
         return rc;
-    uint64_t next = 1;
-    for (;;) {
-        MDB_txn *rtxn = NULL, *wtxn = NULL;
-        if ((rc = eo_store_begin(from, false, &rtxn)))
-            return rc;
-        uint8_t key[8];
-        eo_be64(key, next);
-        MDB_val k = {8, key}, v;
-        rc = mdb_get(rtxn, dbi, &k, &v);
-        if (rc == MDB_NOTFOUND) {
-            eo_store_abort(&rtxn);
-            return EO_OK;
-        }
-        if (rc) {
-            eo_store_abort(&rtxn);
-            return eo_store_fail("get input", rc);
-        }
-        if (v.mv_size < 9 || (rc = eo_store_begin(self->store, true, &wtxn)) ||
-            (rc = s_replay_one(self, wtxn, v.mv_data, v.mv_size))) {
-            eo_store_abort(&wtxn);
-            eo_store_abort(&rtxn);
-            return rc ? rc : EO_ESTORE;
-        }
+    MDB_txn *rtxn = NULL, *wtxn = NULL;
+    MDB_cursor *cur = NULL;
+    if ((rc = eo_store_begin(from, false, &rtxn)))
+        return rc;
+    if ((rc = mdb_cursor_open(rtxn, dbi, &cur))) {
         eo_store_abort(&rtxn);
-        if ((rc = eo_store_commit(self->store, &wtxn)))
-            return rc;
-        (*inputs)++;
-        next++;
+        return eo_store_fail("input cursor", rc);
     }
+    /* in order, with the recorded clocks; many inputs per transaction (one writer, so
+     * the decisions are the same as one by one) */
+    MDB_val k, v;
+    int result = EO_OK;
+    while (result == EO_OK && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+        if (!wtxn && (result = eo_store_begin(self->store, true, &wtxn)))
+            break;
+        if (v.mv_size < 9) {
+            result = EO_ESTORE;
+            break;
+        }
+        if ((result = s_replay_one(self, wtxn, v.mv_data, v.mv_size)))
+            break;
+        if (++*inputs % 1000 == 0)
+            result = eo_store_commit(self->store, &wtxn);
+    }
+    if (rc && rc != MDB_NOTFOUND && result == EO_OK)
+        result = eo_store_fail("input next", rc);
+    mdb_cursor_close(cur);
+    eo_store_abort(&rtxn);
+    if (result == EO_OK && wtxn)
+        result = eo_store_commit(self->store, &wtxn);
+    eo_store_abort(&wtxn);
+    return result;
 }

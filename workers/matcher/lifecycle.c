@@ -140,11 +140,6 @@ static void s_window(const eo_case_t *c, char *buf, size_t size)
              b.minute);
 }
 
-static const char *s_site_name(eo_cases_t *self, const char *slug)
-{
-    int i = eo_dongs_site_find(self->dongs, slug);
-    return i >= 0 ? eo_dongs_site(self->dongs, i)->name : slug;
-}
 
 /* A message to one carer about a case: id "<request>:<carer>:<what>". */
 static int s_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
@@ -214,31 +209,45 @@ static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t c
     for (const char *p = c->id; *p; p++)
         h = (h ^ (uint8_t)*p) * 16777619u;
     uint32_t n = 1000 + h % 9000;
+    /* the codes of the carer's open offers; entries of offers no longer open are pruned */
+    uint32_t used[64];
+    size_t n_used = 0;
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->coffers, &cur);
     if (rc)
         return eo_store_fail("carer offers cursor", rc);
-    for (int tries = 0; tries < 9000; tries++) {
-        bool taken = false;
-        uint8_t key[4];
-        eo_be32(key, carer);
-        MDB_val k = {4, key}, v;
-        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0 && !taken;
-             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-            char other[EO_CASE_ID_MAX];
-            eo_offer_t o;
-            if (v.mv_size >= sizeof other)
-                continue;
-            memcpy(other, v.mv_data, v.mv_size);
-            other[v.mv_size] = 0;
-            if (eo_offer_get(self, txn, other, carer, &o) == EO_OK && atoi(o.code) == (int)n)
-                taken = true;
+    uint8_t key[4];
+    eo_be32(key, carer);
+    MDB_val k = {4, key}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+        char other[EO_CASE_ID_MAX];
+        eo_offer_t o;
+        eo_case_t oc;
+        if (v.mv_size >= sizeof other)
+            continue;
+        memcpy(other, v.mv_data, v.mv_size);
+        other[v.mv_size] = 0;
+        bool open = eo_offer_get(self, txn, other, carer, &o) == EO_OK &&
+                    o.state == EO_OFFER_OPEN && eo_cases_get(self, txn, other, &oc) == EO_OK &&
+                    oc.state == EO_CASE_OFFERING;
+        if (!open) {
+            if ((rc = mdb_cursor_del(cur, 0)))
+                break;
+            continue;
         }
-        if (!taken)
-            break;
-        n = n == 9999 ? 1000 : n + 1;
+        if (n_used < 64)
+            used[n_used++] = (uint32_t)atoi(o.code);
     }
     mdb_cursor_close(cur);
+    if (rc && rc != MDB_NOTFOUND)
+        return eo_store_fail("carer offers", rc);
+    for (size_t i = 0; i < n_used; i++)
+        for (size_t j = 0; j < n_used; j++)
+            if (used[j] == n) {
+                n = n == 9999 ? 1000 : n + 1;
+                break;
+            }
     snprintf(code, 8, "%04u", n);
     return EO_OK;
 }
@@ -252,12 +261,11 @@ static int s_offer(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer)
         (rc = eo_coffer_add(self, txn, carer, c->id)))
         return rc;
     /* no child name, no address: site, dong, window, pay, how to reply */
-    const eo_dong_t *d = eo_dongs_find(self->dongs, c->dong);
-    char window[40], text[320];
-    s_window(c, window, sizeof window);
-    snprintf(text, sizeof text,
-             "[언제나돌봄] %s %s %s 돌봄 요청. 시급 10,110원. 수락 1, 거절 2 (코드 %s)",
-             s_site_name(self, c->site), d ? d->name : "", window, o.code);
+    eo_tpl_vars_t vars;
+    eo_case_vars(self, c, &vars);
+    vars.code = o.code;
+    char text[EO_SMS_TEXT_MAX];
+    eo_case_render(self, c, EO_TPL_OFFER, &vars, text, sizeof text);
     return s_tell_carer(self, txn, c, carer, EO__MESSAGE__KIND__KIND_OFFER, "offer", text, o.code);
 }
 
@@ -265,6 +273,12 @@ int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *
 {
     int64_t now = self->now_ms / 1000;
     if (c->start - now < self->cfg.escalate_lead_s) {
+        *next = EV_EXHAUSTED;
+        return EO_OK;
+    }
+    /* pool carers consented to offers only inside the consent windows: a wave due
+     * outside them goes to the call centre instead */
+    if (self->rules && !self->cfg.always_pool && !eo_glue_in_pool_window(self->rules, now)) {
         *next = EV_EXHAUSTED;
         return EO_OK;
     }
@@ -316,7 +330,15 @@ typedef struct {
 static int s_collect_open(void *arg, const eo_offer_t *o)
 {
     s_close_t *s = arg;
-    return o->state == EO_OFFER_OPEN || o->state == EO_OFFER_FAILED ? s_collect(&s->open, o) : 0;
+    if (o->state != EO_OFFER_OPEN && o->state != EO_OFFER_FAILED)
+        return 0;
+    /* delivered_only: a settled case rewrites only the offers it tells; the others stay
+     * as they are, closed by the case's state (a late answer finds it settled), and their
+     * carers' open-offer entries are pruned when next read (s_code, withdrawals). That
+     * keeps a settlement from writing a page per offered carer. */
+    if (s->delivered_only && !(o->state == EO_OFFER_OPEN && o->delivered && !o->replied))
+        return 0;
+    return s_collect(&s->open, o);
 }
 
 int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, int kind,
@@ -335,9 +357,13 @@ int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, i
             (rc = eo_coffer_del(self, txn, o.carer, c->id)))
             break;
         if (tell) {
-            const char *text = kind == EO__MESSAGE__KIND__KIND_FILLED
-                                   ? "[언제나돌봄] 다른 돌보미가 배정되어 요청이 마감되었습니다."
-                                   : "[언제나돌봄] 요청이 취소되어 제안을 철회합니다.";
+            eo_tpl_vars_t vars;
+            eo_case_vars(self, c, &vars);
+            vars.code = o.code;
+            char text[EO_SMS_TEXT_MAX];
+            eo_case_render(self, c,
+                           kind == EO__MESSAGE__KIND__KIND_FILLED ? EO_TPL_FILLED : EO_TPL_WITHDRAWN,
+                           &vars, text, sizeof text);
             rc = s_tell_carer(self, txn, c, o.carer, kind,
                               kind == EO__MESSAGE__KIND__KIND_FILLED ? "filled" : "withdrawn",
                               text, o.code);
@@ -380,6 +406,7 @@ static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
     int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
     if (rc)
         return rc;
+    snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
     if (ctx->outcome == EO_SETTLE_WON && c->n_winners >= c->needed)
         *next = EV_FULL;
     else if (ctx->outcome == EO_SETTLE_UNBOOKABLE && c->wave_open == 0)
@@ -391,7 +418,9 @@ static int a_late(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *c
                   eo_case_event_t *next)
 {
     (void)next;
-    return eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
+    int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
+    snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
+    return rc;
 }
 
 static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
@@ -402,15 +431,19 @@ static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t
     if (rc || (rc = eo_case_close_offers(self, txn, c, EO_OFFER_FILLED,
                                          EO__MESSAGE__KIND__KIND_FILLED, true)))
         return rc;
-    char names[160] = "", window[40], text[320];
+    char names[160] = "", phones[64] = "", text[EO_SMS_TEXT_MAX];
     for (int i = 0; i < c->n_winners; i++) {
-        char phone[20], name[64] = "";
+        char phone[20] = "", name[64] = "";
         eo_carer_phone(self, txn, c->winners[i], phone, sizeof phone, name, sizeof name);
-        size_t len = strlen(names);
+        size_t len = strlen(names), plen = strlen(phones);
         snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", name);
+        snprintf(phones + plen, sizeof phones - plen, "%s%s", i ? ", " : "", phone);
     }
-    s_window(c, window, sizeof window);
-    snprintf(text, sizeof text, "[언제나돌봄] %s 돌보미 %s 님이 방문합니다.", window, names);
+    eo_tpl_vars_t vars;
+    eo_case_vars(self, c, &vars);
+    vars.carer = names;
+    vars.phone = phones;
+    eo_case_render(self, c, EO_TPL_NOTICE, &vars, text, sizeof text);
     if ((rc = s_tell_member(self, txn, c, "settled", text)))
         return rc;
     return eo_outbox_handoff(self, txn, c, EO__HANDOFF_ITEM__KIND__KIND_SETTLED);
@@ -479,11 +512,19 @@ static int a_expire(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
 
 /* Cancellation fee (DOMAIN.md, national 일시연계 rules): free until 24 h before the
  * start; then one hour of the base day rate; from 1 h before, 50 % of the linked fee.
- * TODO(rules): use the rules helper's fee function once eo_rules.h lands. */
-static int64_t s_cancel_fee(const eo_case_t *c, int64_t now)
+ * The rules price it when set; the built-in fallback uses the 2024 base rate. */
+static int64_t s_cancel_fee(eo_cases_t *self, const eo_case_t *c, int64_t now)
 {
+    if (c->state != EO_CASE_SETTLED)
+        return 0;
+    if (self->rules) {
+        int64_t fee = eo_glue_cancel_fee(self->rules, self->dongs, c->site, c->start, c->end,
+                                         c->requested_at, now);
+        if (fee >= 0)
+            return fee;
+    }
     const int64_t base = 11630;
-    if (c->state != EO_CASE_SETTLED || c->start - now >= 24 * 3600)
+    if (c->start - now >= 24 * 3600)
         return 0;
     if (c->start - now >= 3600)
         return base;
@@ -495,7 +536,7 @@ static int a_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
 {
     (void)next;
     int64_t now = self->now_ms / 1000;
-    c->fee = s_cancel_fee(c, now);
+    c->fee = s_cancel_fee(self, c, now);
     int rc = eo_timer_clear(self, txn, c);
     if (rc || (rc = eo_case_close_offers(self, txn, c, EO_OFFER_WITHDRAWN,
                                          EO__MESSAGE__KIND__KIND_WITHDRAWN, false)))

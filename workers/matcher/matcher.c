@@ -6,6 +6,7 @@
 
 #include "cases_int.h"
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_template.h"
 #include "matcher.h"
 
 #define S_MAX_BATCH 1024
@@ -17,8 +18,11 @@ typedef struct {
     zsock_t *pipe;
     eo_index_t *index;
     eo_cases_t *cases;
+    eo_templates_t *templates; /* the configured texts, lent to cases */
     eo_worker_t *worker;
     eo_client_t *client;
+    eo_calendar_t *calendar;
+    eo_rules_t *rules;
     size_t batch;
     zhashx_t *inflight;      /* "ob:<seq>" -> seq, relayed and not yet acknowledged */
     uint64_t next_seq;       /* relay rows from here on */
@@ -71,48 +75,31 @@ static int s_delete_acked(s_matcher_t *self, MDB_txn *txn)
 static void s_serve(s_matcher_t *self)
 {
     eo_work_t *work[S_MAX_BATCH];
+    eo_cases_input_t in[S_MAX_BATCH];
     uint8_t *reply[S_MAX_BATCH];
     size_t rsize[S_MAX_BATCH];
     size_t n = 0;
-    while (n < self->batch && (work[n] = eo_worker_recv(self->worker, 0)))
+    while (n < self->batch && (work[n] = eo_worker_recv(self->worker, 0))) {
+        zframe_t *body = eo_work_body(work[n]);
+        in[n] = (eo_cases_input_t){zframe_data(body), zframe_size(body)};
         n++;
+    }
     if (n == 0)
         return;
-    MDB_env *env = eo_store_env(self->args->store);
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->args->store, true, &txn);
-    int64_t now = eo_clock_now_ms(self->args->clock);
-    for (size_t i = 0; i < n; i++) {
-        reply[i] = NULL;
-        MDB_txn *child = NULL;
-        if (rc || (rc = mdb_txn_begin(env, txn, 0, &child))) {
-            rc = rc ? rc : eo_store_fail("begin nested", rc);
-            continue;
-        }
-        zframe_t *body = eo_work_body(work[i]);
-        int r = eo_cases_apply(self->cases, child, zframe_data(body), zframe_size(body), now,
-                               &reply[i], &rsize[i]);
-        if (r == EO_OK || r == EO_EINVAL) {
-            int c = mdb_txn_commit(child);
-            if (c) {
-                rc = eo_store_fail("commit nested", c);
-                free(reply[i]);
-                reply[i] = NULL;
-            }
-        } else {
-            mdb_txn_abort(child);
-            free(reply[i]);
-            reply[i] = NULL;
-            zsys_warning("matcher: work %s failed (%s); the broker will re-send it",
-                         eo_work_id(work[i]), eo_strerror(r));
-        }
-    }
-    if (rc == EO_OK && self->n_acked && (rc = s_delete_acked(self, txn)) == EO_OK)
-        self->n_acked = 0;
+    if (rc == EO_OK)
+        rc = eo_cases_apply_batch(self->cases, txn, in, n, eo_clock_now_ms(self->args->clock),
+                                  reply, rsize);
+    else
+        memset(reply, 0, n * sizeof *reply);
+    bool acked = rc == EO_OK && self->n_acked && (rc = s_delete_acked(self, txn)) == EO_OK;
     if (rc == EO_OK)
         rc = eo_store_commit(self->args->store, &txn);
     else
         eo_store_abort(&txn);
+    if (rc == EO_OK && acked)
+        self->n_acked = 0;
     for (size_t i = 0; i < n; i++) {
         if (rc == EO_OK && reply[i])
             eo_worker_reply(self->worker, &work[i], reply[i], rsize[i]);
@@ -239,7 +226,9 @@ static void s_destroy(s_matcher_t *self)
     eo_worker_destroy(&self->worker);
     eo_client_destroy(&self->client);
     eo_cases_destroy(&self->cases);
+    eo_templates_destroy(&self->templates);
     eo_index_destroy(&self->index);
+    eo_glue_rules_destroy(&self->rules, &self->calendar);
     zhashx_destroy(&self->inflight);
     free(self->acked);
 }
@@ -256,7 +245,11 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
         self.batch = 256;
     int window = atoi(args->config ? zconfig_get(args->config, "matcher/window", "64") : "64");
     self.inflight = zhashx_new();
-    self.index = eo_index_new(args->store, args->dongs);
+    char err[256] = "";
+    self.rules = eo_glue_rules_load(&self.calendar, err, sizeof err);
+    if (!self.rules)
+        zsys_error("matcher: cannot load the rules: %s", err);
+    self.index = self.rules ? eo_index_new(args->store, args->dongs) : NULL;
     self.cases = self.index ? eo_cases_new(args->store, self.index, args->dongs, &cfg) : NULL;
     self.worker = self.cases ? eo_worker_new(args->broker, "match", args->sites,
                                              args->curve_server_public, args->curve_secret)
@@ -264,6 +257,26 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
     self.client = self.worker ? eo_client_new(args->broker, args->curve_server_public,
                                               args->curve_secret)
                               : NULL;
+    if (self.cases) {
+        eo_cases_set_rules(self.cases, self.rules);
+        /* The same texts the sms side checked: one configuration, one wording. */
+        self.templates = eo_templates_new(args->config, args->dongs, err, sizeof err);
+        if (self.templates)
+            eo_cases_set_templates(self.cases, self.templates);
+        else {
+            zsys_error("matcher: the sms templates do not load: %s", err);
+            eo_cases_destroy(&self.cases);
+            eo_worker_destroy(&self.worker);
+            eo_client_destroy(&self.client);
+        }
+    }
+    MDB_txn *txn = NULL;
+    if (self.client && (eo_store_begin(args->store, true, &txn) ||
+                        eo_cases_record_config(self.cases, txn) ||
+                        eo_store_commit(args->store, &txn))) {
+        eo_store_abort(&txn);
+        eo_client_destroy(&self.client);
+    }
     if (!self.client) {
         zsys_error("matcher: cannot start (store, index or broker %s)", args->broker);
         s_destroy(&self);
@@ -272,6 +285,13 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
         return;
     }
     eo_worker_set_window(self.worker, window > 0 ? window : 64);
+    /* match the broker's heartbeat (section broker of the configuration) */
+    int hb = atoi(args->config ? zconfig_get(args->config, "broker/heartbeat_ms", "1000") : "1000");
+    int live = atoi(args->config ? zconfig_get(args->config, "broker/liveness", "3") : "3");
+    if (hb > 0 && live > 0) {
+        eo_worker_set_heartbeat(self.worker, hb, live);
+        eo_client_set_heartbeat(self.client, hb, live);
+    }
     zsock_signal(pipe, 0);
     zsys_info("matcher: serving match for %s (wave %u, batch %zu)", args->sites, cfg.wave_k,
               self.batch);

@@ -72,10 +72,14 @@ static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_
             rc = EO_OK;
             continue;
         }
-        if (rc || o.state != EO_OFFER_OPEN || !s_overlap(o.start, o.end, won->start, won->end))
-            continue;
-        if ((rc = eo_cases_get(self, txn, ids[i], &other)))
+        if (rc || (rc = eo_cases_get(self, txn, ids[i], &other)))
             break;
+        if (o.state != EO_OFFER_OPEN || other.state != EO_CASE_OFFERING) {
+            rc = eo_coffer_del(self, txn, carer, ids[i]); /* a stale entry */
+            continue;
+        }
+        if (!s_overlap(o.start, o.end, won->start, won->end))
+            continue;
         o.state = EO_OFFER_WITHDRAWN;
         if ((rc = eo_offer_put(self, txn, ids[i], &o)) ||
             (rc = eo_coffer_del(self, txn, carer, ids[i])) ||
@@ -101,19 +105,33 @@ static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uin
     int rc = eo_cases_request(self, txn, c->id, &req);
     if (rc)
         return rc;
-    eo_local_t a, b;
-    eo_time_local(c->start, &a);
-    eo_time_local(c->end, &b);
-    char text[600];
-    snprintf(text, sizeof text,
-             "[언제나돌봄] 배정되었습니다. %d/%d %02d:%02d-%02d:%02d %s, 아동 %s. "
-             "시작/종료 시 '시작', '종료'를 보내 주세요.",
-             a.month, a.day, a.hour, a.minute, b.hour, b.minute, req->address ? req->address : "",
-             req->child_first_name ? req->child_first_name : "");
+    eo_tpl_vars_t vars;
+    eo_case_vars(self, c, &vars);
+    vars.code = o->code;
+    vars.address = req->address ? req->address : "";
+    vars.child = req->child_first_name ? req->child_first_name : "";
+    char text[EO_SMS_TEXT_MAX];
+    eo_case_render(self, c, EO_TPL_WINNER, &vars, text, sizeof text);
     rc = s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_WINNER, "winner",
                    text, o->code);
     eo__request__free_unpacked(req, NULL);
     return rc;
+}
+
+const char *eo_settle_outcome_name(int outcome)
+{
+    switch (outcome) {
+    case EO_SETTLE_WON:
+        return "won";
+    case EO_SETTLE_FILLED:
+        return "filled";
+    case EO_SETTLE_UNBOOKABLE:
+        return "unbookable";
+    case EO_SETTLE_NO_OFFER:
+        return "no_offer";
+    default:
+        return "recorded";
+    }
 }
 
 int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome)
@@ -134,10 +152,11 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
     if (c->state != EO_CASE_OFFERING || !open || c->n_winners >= c->needed) {
         *outcome = EO_SETTLE_FILLED;
         if (open) {
+            /* the carer's open-offer entry goes stale and is pruned when next read: no
+             * random page write per late acceptance */
             o.state = EO_OFFER_FILLED;
             o.replied = 1;
-            if ((rc = eo_offer_put(self, txn, c->id, &o)) ||
-                (rc = eo_coffer_del(self, txn, carer, c->id)))
+            if ((rc = eo_offer_put(self, txn, c->id, &o)))
                 return rc;
         }
         return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_FILLED,

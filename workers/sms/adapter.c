@@ -35,6 +35,8 @@ struct eo_sms_adapter_t {
 
 static const eo_sms_driver_t *s_drivers[] = {
     &eo_sms_driver_file,
+    &eo_sms_driver_http,
+    &eo_sms_driver_kannel,
     &eo_sms_driver_sim,
 };
 

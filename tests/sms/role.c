@@ -1,0 +1,418 @@
+/* sms.role: the sms actor against a real broker, a real LMDB store and real HTTP
+ * callbacks, with a small "match" worker in this thread standing in for the matcher.
+ * Offers go out through the simulator (site suwon) and the file adapter (site guri);
+ * replies come back from the simulator and as HTTP GETs on the role's endpoint, the way
+ * Kannel's get-url and dlr-url call it. Time is a manual clock. */
+#include <curl/curl.h>
+#include <czmq.h>
+#include <ftw.h>
+#include <jansson.h>
+
+#include "eonjena/eo_broker.h"
+#include "eonjena/eo_codec.h"
+#include "sms/sms.h"
+
+typedef struct {
+    char dir[512];
+    eo_store_t *store;
+    eo_clock_t *clock;
+    eo_dongs_t *dongs;
+    zconfig_t *config;
+    eo_broker_t *broker;
+    eo_role_args_t args;
+    zactor_t *sms;
+    eo_worker_t *match;   /* the matcher's stand-in */
+    eo_client_t *client;  /* sends Messages to "sms" */
+    zlistx_t *events;     /* Eo__Event* received by match, not yet looked at */
+    int port;
+} t_fx;
+
+static int s_unlink(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void s_event_free(void **item)
+{
+    eo_event_free((Eo__Event **)item);
+}
+
+static json_t *s_stats(t_fx *fx)
+{
+    zstr_send(fx->sms, "STATS");
+    char *text = zstr_recv(fx->sms);
+    json_t *j = json_loads(text, 0, NULL);
+    zstr_free(&text);
+    assert(j);
+    return j;
+}
+
+static long s_stat(t_fx *fx, const char *key)
+{
+    json_t *j = s_stats(fx);
+    long v = (long)json_integer_value(json_object_get(j, key));
+    json_decref(j);
+    return v;
+}
+
+static void s_start_sms(t_fx *fx)
+{
+    fx->args = (eo_role_args_t){.broker = eo_broker_endpoint(fx->broker), .sites = "*",
+                                .config = fx->config, .store = fx->store, .clock = fx->clock,
+                                .dongs = fx->dongs};
+    fx->sms = eo_role_start(eo_sms_actor, &fx->args);
+    assert(fx->sms);
+    fx->port = (int)s_stat(fx, "http_port");
+    assert(fx->port > 0);
+}
+
+static void s_setup(t_fx *fx)
+{
+    memset(fx, 0, sizeof *fx);
+    const char *tmp = getenv("EO_TEST_TMP") ? getenv("EO_TEST_TMP") : "/tmp/eo-sms-role";
+    snprintf(fx->dir, sizeof fx->dir, "%s/role", tmp);
+    nftw(fx->dir, s_unlink, 16, FTW_DEPTH | FTW_PHYS);
+    zsys_dir_create("%s", fx->dir);
+    char store[600];
+    snprintf(store, sizeof store, "%s/store", fx->dir);
+    fx->store = eo_store_new(store, 64, 0);
+    eo_time_t t0;
+    assert(eo_time_parse("2026-11-24T19:00", &t0) == EO_OK);
+    fx->clock = eo_clock_new_manual(t0 * 1000);
+    char err[256];
+    fx->dongs = eo_dongs_load_default(err, sizeof err);
+    assert(fx->store && fx->clock && fx->dongs);
+    char *cfg = zsys_sprintf(
+        "sms\n    listen = \"127.0.0.1:0\"\n    sites\n        default\n            adapter = sim\n"
+        "        guri\n            adapter = tofile\n    adapters\n        sim\n            type = sim\n"
+        "            delay_ms = 1000\n            jitter_ms = 0\n            accept = 1\n"
+        "            decline = 0\n            dlr_ms = 10\n        tofile\n            type = file\n"
+        "            path = \"%s/guri.log\"\n        gw\n            type = kannel\n"
+        "            sendsms = \"http://127.0.0.1:9/cgi-bin/sendsms\"\n            username = x\n"
+        "            from = \"0311234567\"\n            dlr_mask = 0\n",
+        fx->dir);
+    fx->config = zconfig_str_load(cfg);
+    zstr_free(&cfg);
+    assert(fx->config);
+    fx->broker = eo_broker_new("inproc://sms-role-test", NULL);
+    assert(fx->broker);
+    fx->match = eo_worker_new(eo_broker_endpoint(fx->broker), "match", "*", NULL, NULL);
+    fx->client = eo_client_new(eo_broker_endpoint(fx->broker), NULL, NULL);
+    fx->events = zlistx_new();
+    zlistx_set_destructor(fx->events, s_event_free);
+    s_start_sms(fx);
+}
+
+static void s_teardown(t_fx *fx)
+{
+    zactor_destroy(&fx->sms);
+    eo_worker_destroy(&fx->match);
+    eo_client_destroy(&fx->client);
+    eo_broker_destroy(&fx->broker);
+    zlistx_destroy(&fx->events);
+    zconfig_destroy(&fx->config);
+    eo_store_destroy(&fx->store);
+    eo_dongs_destroy(&fx->dongs);
+    eo_clock_destroy(&fx->clock);
+    nftw(fx->dir, s_unlink, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Send one Message to (sms, site); returns the reply Event (caller frees). */
+static Eo__Event *s_send(t_fx *fx, const char *id, const char *site, const char *to,
+                         const char *text, Eo__Message__Kind kind, const char *request,
+                         uint32_t carer, const char *code)
+{
+    Eo__Message m = EO__MESSAGE__INIT;
+    m.id = (char *)id;
+    m.site = (char *)site;
+    m.to = (char *)to;
+    m.text = (char *)text;
+    m.kind = kind;
+    m.request_id = (char *)request;
+    m.carer_id = carer;
+    m.code = (char *)code;
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = (char *)id;
+    ev.site = (char *)site;
+    ev.body_case = EO__EVENT__BODY_MESSAGE;
+    ev.message = &m;
+    size_t size;
+    uint8_t *body = eo_event_encode(&ev, &size);
+    zframe_t *reply = NULL;
+    int rc = eo_client_request(fx->client, "sms", site, body, size, 5000, &reply);
+    free(body);
+    assert(rc == EO_OK && reply);
+    char err[128];
+    Eo__Event *back = eo_event_decode(zframe_data(reply), zframe_size(reply), err, sizeof err);
+    zframe_destroy(&reply);
+    assert(back);
+    return back;
+}
+
+static void s_send_ok(t_fx *fx, const char *id, const char *site, const char *to, const char *text,
+                      Eo__Message__Kind kind, const char *request, uint32_t carer, const char *code)
+{
+    Eo__Event *back = s_send(fx, id, site, to, text, kind, request, carer, code);
+    assert(back->body_case == EO__EVENT__BODY_ACK && back->ack->n_ids == 1);
+    assert(streq(back->ack->ids[0], id));
+    eo_event_free(&back);
+}
+
+/* Take what "match" was sent (acknowledging each) until one of `kind` is there, for at
+ * most 5 s; NULL if none came. */
+static Eo__Event *s_expect(t_fx *fx, Eo__Event__BodyCase kind)
+{
+    int64_t until = zclock_mono() + 5000;
+    while (true) {
+        for (Eo__Event *ev = zlistx_first(fx->events); ev; ev = zlistx_next(fx->events))
+            if (ev->body_case == kind)
+                return zlistx_detach_cur(fx->events);
+        if (zclock_mono() > until)
+            return NULL;
+        eo_work_t *work = eo_worker_recv(fx->match, 100);
+        if (!work)
+            continue;
+        char err[128];
+        zframe_t *f = eo_work_body(work);
+        Eo__Event *ev = eo_event_decode(zframe_data(f), zframe_size(f), err, sizeof err);
+        assert(ev);
+        assert(streq(eo_work_site(work), ev->site));
+        zlistx_add_end(fx->events, ev);
+        eo_worker_reply(fx->match, &work, "", 0);
+    }
+}
+
+/* Nothing more of `kind` arrives within `ms`. */
+static void s_expect_none(t_fx *fx, Eo__Event__BodyCase kind, int ms)
+{
+    int64_t until = zclock_mono() + ms;
+    while (zclock_mono() < until) {
+        eo_work_t *work = eo_worker_recv(fx->match, 50);
+        if (work) {
+            char err[128];
+            zframe_t *f = eo_work_body(work);
+            zlistx_add_end(fx->events, eo_event_decode(zframe_data(f), zframe_size(f), err, sizeof err));
+            eo_worker_reply(fx->match, &work, "", 0);
+        }
+    }
+    for (Eo__Event *ev = zlistx_first(fx->events); ev; ev = zlistx_next(fx->events))
+        assert(ev->body_case != kind);
+}
+
+/* A GET on the role's endpoint, as Kannel makes it; returns the HTTP status. */
+static long s_get(t_fx *fx, const char *path_and_query)
+{
+    CURL *c = curl_easy_init();
+    char url[1024];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", fx->port, path_and_query);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    long code = 0;
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_cleanup(c);
+    return code;
+}
+
+/* An MO through the endpoint: text is URL-encoded here. */
+static long s_mo(t_fx *fx, const char *id, const char *from, const char *text)
+{
+    CURL *c = curl_easy_init();
+    char *e = curl_easy_escape(c, text, 0), *f = curl_easy_escape(c, from, 0);
+    char path[512];
+    snprintf(path, sizeof path, "/kannel/gw/mo?id=%s&from=%s&text=%s", id, f, e);
+    curl_free(e);
+    curl_free(f);
+    curl_easy_cleanup(c);
+    return s_get(fx, path);
+}
+
+/* Lines of the guri file adapter's log containing `needle`. */
+static int s_file_count(t_fx *fx, const char *needle)
+{
+    char path[600], line[2048];
+    snprintf(path, sizeof path, "%s/guri.log", fx->dir);
+    FILE *f = fopen(path, "r");
+    int n = 0;
+    while (f && fgets(line, sizeof line, f))
+        n += strstr(line, needle) != NULL;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static void s_test_sim_offer(t_fx *fx)
+{
+    /* an offer to a suwon carer: acknowledged, sent by the simulator */
+    s_send_ok(fx, "r1:7:offer", "suwon", "010-1111-0007", "[언제나돌봄] 제안 수락 4821 / 거절 2",
+              EO__MESSAGE__KIND__KIND_OFFER, "r1", 7, "4821");
+    /* the same Message again: acknowledged, not sent twice */
+    s_send_ok(fx, "r1:7:offer", "suwon", "010-1111-0007", "[언제나돌봄] 제안 수락 4821 / 거절 2",
+              EO__MESSAGE__KIND__KIND_OFFER, "r1", 7, "4821");
+    /* delivered after 10 ms of the clock */
+    eo_clock_advance_ms(fx->clock, 20);
+    Eo__Event *ev = s_expect(fx, EO__EVENT__BODY_DELIVERY);
+    assert(ev && streq(ev->delivery->message_id, "r1:7:offer"));
+    assert(ev->delivery->status == EO__DELIVERY__STATUS__STATUS_DELIVERED);
+    assert(streq(ev->site, "suwon"));
+    eo_event_free(&ev);
+    /* the simulated carer accepts after a second, with the code */
+    eo_clock_advance_ms(fx->clock, 1000);
+    ev = s_expect(fx, EO__EVENT__BODY_ANSWER);
+    assert(ev && ev->answer->accept && streq(ev->answer->request_id, "r1"));
+    assert(ev->answer->carer_id == 7 && streq(ev->answer->code, "4821"));
+    assert(strncmp(ev->answer->reply_id, "sim:", 4) == 0);
+    eo_event_free(&ev);
+    /* sent once; the repeat (and any re-dispatch by the broker) only acknowledged */
+    assert(s_stat(fx, "sent") == 1 && s_stat(fx, "duplicates") >= 1);
+}
+
+static void s_test_refused(t_fx *fx)
+{
+    /* malformed messages are answered with an error, never sent */
+    Eo__Event *back = s_send(fx, "r2:8:offer", "suwon", "02-123-4567", "x",
+                             EO__MESSAGE__KIND__KIND_OFFER, "r2", 8, "1234");
+    assert(back->body_case == EO__EVENT__BODY_ERROR && streq(back->error->code, "bad_message"));
+    eo_event_free(&back);
+    back = s_send(fx, "r2:9:offer", "suwon", "010-1111-0009", "", EO__MESSAGE__KIND__KIND_OFFER,
+                  "r2", 9, "1234");
+    assert(back->body_case == EO__EVENT__BODY_ERROR);
+    eo_event_free(&back);
+    /* a notice may go to a call centre's landline */
+    s_send_ok(fx, "r1:notice", "suwon", "+82215771234", "[언제나돌봄] r1 배정", EO__MESSAGE__KIND__KIND_NOTICE,
+              "r1", 0, "");
+    assert(s_stat(fx, "rejected") == 2);
+}
+
+static void s_test_replies(t_fx *fx)
+{
+    const char *b = "+821022220005";
+    /* two open offers to one guri carer: written to the file adapter's log */
+    s_send_ok(fx, "r3:5:offer", "guri", b, "[언제나돌봄] 인창동 제안 수락 2222", EO__MESSAGE__KIND__KIND_OFFER,
+              "r3", 5, "2222");
+    s_send_ok(fx, "r4:5:offer", "guri", b, "[언제나돌봄] 교문동 제안 수락 3333", EO__MESSAGE__KIND__KIND_OFFER,
+              "r4", 5, "3333");
+    assert(s_file_count(fx, "인창동 제안") == 1 && s_file_count(fx, "+82 10-****-0005") == 2);
+    /* "수락" without a code while two offers are open: a help text, no answer */
+    assert(s_mo(fx, "mo-1", "010-2222-0005", "수락") == 200);
+    s_expect_none(fx, EO__EVENT__BODY_ANSWER, 300);
+    assert(s_file_count(fx, "kannel-mo-1:help") == 0); /* ids are adapter-scoped */
+    assert(s_file_count(fx, "gw:mo-1:help") == 1);
+    /* garbage: help too */
+    assert(s_mo(fx, "mo-2", "01022220005", "몇 시예요?") == 200);
+    assert(s_file_count(fx, "gw:mo-2:help") == 1);
+    /* "거절 3333" names the offer of r4 */
+    assert(s_mo(fx, "mo-3", "010 2222 0005", "거절 3333") == 200);
+    Eo__Event *ev = s_expect(fx, EO__EVENT__BODY_ANSWER);
+    assert(ev && !ev->answer->accept && streq(ev->answer->request_id, "r4"));
+    assert(ev->answer->carer_id == 5 && streq(ev->answer->reply_id, "gw:mo-3"));
+    assert(streq(ev->site, "guri"));
+    eo_event_free(&ev);
+    /* the same MO again (Kannel retried): nothing new */
+    assert(s_mo(fx, "mo-3", "010 2222 0005", "거절 3333") == 200);
+    s_expect_none(fx, EO__EVENT__BODY_ANSWER, 300);
+    /* now one offer is open: a bare "1" is enough */
+    assert(s_mo(fx, "mo-4", "+82 10-2222-0005", "1") == 200);
+    ev = s_expect(fx, EO__EVENT__BODY_ANSWER);
+    assert(ev && ev->answer->accept && streq(ev->answer->request_id, "r3"));
+    assert(streq(ev->answer->code, "2222"));
+    eo_event_free(&ev);
+    /* no open offer left: "1" again gets help */
+    assert(s_mo(fx, "mo-5", b, "1") == 200);
+    assert(s_file_count(fx, "gw:mo-5:help") == 1);
+    /* a delivery report through the dlr path: failure */
+    assert(s_get(fx, "/kannel/gw/dlr?id=r3%3A5%3Aoffer&status=16") == 200);
+    ev = s_expect(fx, EO__EVENT__BODY_DELIVERY);
+    assert(ev && streq(ev->delivery->message_id, "r3:5:offer"));
+    assert(ev->delivery->status == EO__DELIVERY__STATUS__STATUS_FAILED);
+    eo_event_free(&ev);
+    /* the winner's text, then the carer's 시작 */
+    s_send_ok(fx, "r3:5:winner", "guri", b, "[언제나돌봄] 배정 확정 인창동 1-2 서연", EO__MESSAGE__KIND__KIND_WINNER,
+              "r3", 5, "2222");
+    assert(s_mo(fx, "mo-6", b, "시작") == 200);
+    ev = s_expect(fx, EO__EVENT__BODY_SERVICE_TIME);
+    assert(ev && streq(ev->service_time->request_id, "r3") && ev->service_time->carer_id == 5);
+    assert(ev->service_time->kind == EO__SERVICE_TIME__KIND__KIND_START);
+    eo_event_free(&ev);
+    assert(s_file_count(fx, "gw:mo-6:time") == 1);
+    /* STOP: the consent change and a confirmation */
+    assert(s_mo(fx, "mo-7", b, "수신거부") == 200);
+    ev = s_expect(fx, EO__EVENT__BODY_CARER_CONSENT);
+    assert(ev && streq(ev->carer_consent->phone, b) && ev->carer_consent->carer_id == 5);
+    assert(!ev->carer_consent->pool && streq(ev->site, "guri"));
+    eo_event_free(&ev);
+    assert(s_file_count(fx, "gw:mo-7:stop") == 1);
+    /* bad callbacks change nothing */
+    assert(s_get(fx, "/kannel/gw/mo?id=&from=x&text=1") == 400);
+    assert(s_get(fx, "/kannel/nope/mo?id=1&from=01022220005&text=1") == 404);
+    assert(s_get(fx, "/../../etc/passwd") == 400);
+    assert(s_get(fx, "/kannel/gw/dlr?id=unknown&status=1") == 200);
+    assert(s_mo(fx, "mo-8", "hello", "1") == 200);
+    s_expect_none(fx, EO__EVENT__BODY_ANSWER, 200);
+}
+
+static void s_test_restart(t_fx *fx)
+{
+    /* everything was relayed and acknowledged: after a restart nothing is sent again */
+    int64_t until = zclock_mono() + 3000;
+    while (s_stat(fx, "outbox") > 0 && zclock_mono() < until)
+        s_expect_none(fx, EO__EVENT__BODY_ANSWER, 50);
+    assert(s_stat(fx, "outbox") == 0);
+    zactor_destroy(&fx->sms);
+    s_start_sms(fx);
+    assert(s_stat(fx, "sent") == 0 && s_stat(fx, "relayed") == 0);
+    /* and the Messages it took before are still known */
+    s_send_ok(fx, "r1:7:offer", "suwon", "010-1111-0007", "again", EO__MESSAGE__KIND__KIND_OFFER,
+              "r1", 7, "4821");
+    assert(s_stat(fx, "duplicates") >= 1 && s_stat(fx, "sent") == 0);
+}
+
+static void s_test_misconfigured(void)
+{
+    static const char *bad[] = {
+        "sms\n    adapters\n        k\n            type = kannel\n            sendsms = \"http://x/\"\n"
+        "            username = u\n            from = \"1\"\n",
+        "sms\n    sites\n        default\n            adapter = nothere\n    adapters\n        a\n"
+        "            type = sim\n        b\n            type = sim\n",
+        "sms\n    sites\n        default\n            offer = \"{child}\"\n",
+        "sms\n    listen = \"nowhere\"\n",
+    };
+    char err[256];
+    eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
+    eo_clock_t *clock = eo_clock_new_manual(0);
+    const char *tmp = getenv("EO_TEST_TMP") ? getenv("EO_TEST_TMP") : "/tmp/eo-sms-role";
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/bad-store", tmp);
+    eo_store_t *store = eo_store_new(dir, 16, 0);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        zconfig_t *config = zconfig_str_load(bad[i]);
+        assert(config);
+        eo_role_args_t args = {.broker = "inproc://nobody", .sites = "*", .config = config,
+                               .store = store, .clock = clock, .dongs = dongs};
+        zactor_t *a = eo_role_start(eo_sms_actor, &args);
+        assert(a == NULL && args.failed);
+        zconfig_destroy(&config);
+    }
+    eo_store_destroy(&store);
+    eo_clock_destroy(&clock);
+    eo_dongs_destroy(&dongs);
+}
+
+int main(void)
+{
+    zsys_init();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    t_fx fx;
+    s_setup(&fx);
+    s_test_sim_offer(&fx);
+    s_test_refused(&fx);
+    s_test_replies(&fx);
+    s_test_restart(&fx);
+    s_teardown(&fx);
+    s_test_misconfigured();
+    curl_global_cleanup();
+    printf("sms.role: OK\n");
+    return 0;
+}

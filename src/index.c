@@ -288,8 +288,8 @@ void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e)
     memcpy(e->avail, c->avail, sizeof e->avail);
 }
 
-/* Add (or remove) the carer's entry in the lists of every preferred dong: "any" b for
- * every block b in which it is free at least once, "full" b if free all through b. */
+/* Add (or remove) the carer's entry in the lists of every preferred dong that its
+ * availability puts it in (index_priv.h). */
 static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, uint32_t booked,
                      bool add)
 {
@@ -298,9 +298,9 @@ static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, uint32
     eo_entry_t e;
     eo_entry_make(rec, booked, &e);
     for (int i = 0; i < rec->carer.n_dongs; i++) {
-        for (int x = 0; x < 2 * EO_BLOCKS; x++) {
-            int b = x % EO_BLOCKS, list = x < EO_BLOCKS ? b : EO_LIST_FULL + b;
-            if (x < EO_BLOCKS ? e.avail[b] == 0 : e.avail[b] != 0xff)
+        for (int x = 0; x < EO_LIST_COUNT; x++) {
+            int list = eo_list_at(x);
+            if (!eo_list_has(list, e.avail))
                 continue;
             size_t key = eo_list_key(rec->carer.dongs[i], list);
             MDB_val k = {sizeof key, &key}, v = {sizeof e, &e};

@@ -179,15 +179,13 @@ static int s_lists(s_load_t *l)
             eo_entry_make(&rec, l->week_min[i], &buf[m++]);
         }
         qsort(buf, m, sizeof *buf, s_cmp_entry);
-        /* "any" lists 0..41 then "full" lists 64..105: ascending keys. */
-        for (int y = 0; rc == EO_OK && y < 2 * EO_BLOCKS; y++) {
-            int b = y % EO_BLOCKS, list = y < EO_BLOCKS ? b : EO_LIST_FULL + b;
+        /* Lists in ascending key order, as appends need. */
+        for (int y = 0; rc == EO_OK && y < EO_LIST_COUNT; y++) {
+            int list = eo_list_at(y);
             size_t in = 0;
-            for (size_t x = 0; x < m; x++) {
-                uint8_t byte = buf[x].avail[b];
-                if (y < EO_BLOCKS ? byte != 0 : byte == 0xff)
+            for (size_t x = 0; x < m; x++)
+                if (eo_list_has(list, buf[x].avail))
                     list_buf[in++] = (uint32_t)x;
-            }
             size_t key = eo_list_key(eo_dongs_at(dongs, d)->code, list);
             for (size_t x = 0; x < in && rc == EO_OK; x++) {
                 MDB_val k = {sizeof key, &key}, v = {sizeof buf[0], &buf[list_buf[x]]};

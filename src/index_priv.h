@@ -39,13 +39,35 @@ typedef struct {
 
 /* The lists: for each dong and each 4-hour block b of the week (one byte of the
  * bitmap), list "any" b holds the pool carers who prefer the dong and are free in at
- * least one slot of b, and list "full" b those free in all 8 slots of b. A window's
- * candidates are all in the "any" list of every block it touches and in the "full"
- * list of every block it covers whole; the query reads the shortest of these. */
+ * least one slot of b, and list "full" b those free in all 8 slots of b; for each
+ * 2-hour half block h (a nibble), list "half" h those free in all 4 slots of h. A
+ * window's candidates are all in the "any" list of every block it touches and in the
+ * "full" / "half" list of every block / half block it covers whole; the query reads the
+ * shortest of these. */
 #define EO_BLOCK_SLOTS 8 /* 4 hours: one byte of the bitmap */
 #define EO_BLOCKS (EO_WEEK_SLOTS / EO_BLOCK_SLOTS)
 #define EO_LIST_FULL 64  /* list number of "full" b is EO_LIST_FULL + b */
-#define EO_LISTS 128     /* list numbers per dong */
+#define EO_LIST_HALF 128 /* list number of "half" h is EO_LIST_HALF + h, h = 0 .. 83 */
+#define EO_LISTS 256     /* list numbers per dong */
+#define EO_LIST_COUNT (4 * EO_BLOCKS) /* lists that exist per dong: 42 + 42 + 84 */
+
+/* The x-th list number (x < EO_LIST_COUNT), in ascending key order. */
+static inline int eo_list_at(int x)
+{
+    return x < EO_BLOCKS ? x : x < 2 * EO_BLOCKS ? EO_LIST_FULL + x - EO_BLOCKS
+                                                 : EO_LIST_HALF + x - 2 * EO_BLOCKS;
+}
+
+/* Does a carer with this availability belong in list `list`? */
+static inline bool eo_list_has(int list, const uint8_t *avail)
+{
+    if (list < EO_LIST_FULL)
+        return avail[list] != 0;
+    if (list < EO_LIST_HALF)
+        return avail[list - EO_LIST_FULL] == 0xff;
+    int h = list - EO_LIST_HALF;
+    return ((avail[h >> 1] >> ((h & 1) * 4)) & 0xf) == 0xf;
+}
 
 static inline size_t eo_list_key(uint32_t dong, int list)
 {

@@ -1,8 +1,8 @@
 /* index_query.c: the matching query (see eo_index.h, docs/index.md).
  *
- * Each dong has 84 sorted lists (DUPSORT|DUPFIXED keys in "carer_list", described in
- * index_priv.h) of the pool carers who prefer it and are free somewhere in, or all
- * through, a 4-hour block of the week; entries are ordered by minutes booked in the
+ * Each dong has 168 sorted lists (DUPSORT|DUPFIXED keys in "carer_list", described in
+ * index_priv.h) of the pool carers who prefer it and are free somewhere in a 4-hour
+ * block of the week, or all through a 4-hour or a 2-hour block; entries are ordered by minutes booked in the
  * reference week, then id, and carry the availability bitmap, kind and validity.
  * Every candidate of a window is in several of these lists: the query reads the
  * shortest. For a window that starts in the reference week the
@@ -227,13 +227,20 @@ static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int list, ui
 }
 
 /* The list (see index_priv.h) whose copies for these dongs are shortest together:
- * "full" lists of the blocks the window covers, "any" lists of those it touches. */
+ * "full" / "half" lists of the blocks the window covers, "any" lists of those it
+ * touches. */
 static int s_pick_list(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int *list)
 {
-    int lists[2 * EO_BLOCKS] = {0}, n = 0;
-    for (int i = 0; i < ctx->w.n_bytes; i++)
-        if (ctx->w.mask[ctx->w.bytes[i]] == 0xff)
-            lists[n++] = EO_LIST_FULL + ctx->w.bytes[i];
+    int lists[EO_LIST_COUNT] = {0}, n = 0;
+    for (int i = 0; i < ctx->w.n_bytes; i++) {
+        int b = ctx->w.bytes[i];
+        uint8_t m = ctx->w.mask[b];
+        if (m == 0xff)
+            lists[n++] = EO_LIST_FULL + b;
+        for (int half = 0; half < 2; half++)
+            if (((m >> (half * 4)) & 0xf) == 0xf)
+                lists[n++] = EO_LIST_HALF + 2 * b + half;
+    }
     for (int i = 0; i < ctx->w.n_bytes; i++)
         lists[n++] = ctx->w.bytes[i];
     *list = lists[0];

@@ -121,3 +121,14 @@ int eo_wire_curve_client(zsock_t *sock, const char *server_public, const char *s
     zcert_destroy(&server);
     return EO_OK;
 }
+
+int eo_wire_wait(zsock_t *sock, int64_t now, int64_t deadline, int64_t next_ping)
+{
+    int64_t wait = deadline - now;
+    if (wait > next_ping - now)
+        wait = next_ping - now;
+    if (wait < 1)
+        wait = 1;
+    zmq_pollitem_t item = {zsock_resolve(sock), 0, ZMQ_POLLIN, 0};
+    return zmq_poll(&item, 1, (long)wait) < 0 && zmq_errno() != EINTR ? -1 : 0;
+}

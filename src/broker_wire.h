@@ -58,4 +58,8 @@ bool eo_wire_is_tcp(const char *endpoint);
  * peer's cert (NULL: a fresh ephemeral one). 0 or EO_EINVAL (logged). */
 int eo_wire_curve_client(zsock_t *sock, const char *server_public, const char *secret);
 
+/* Wait for input on sock until `deadline` or `next_ping` (a heartbeat is due), whichever
+ * comes first, at least 1 ms (zclock_mono times). 0, or -1 if the poll failed. */
+int eo_wire_wait(zsock_t *sock, int64_t now, int64_t deadline, int64_t next_ping);
+
 #endif

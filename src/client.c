@@ -300,13 +300,7 @@ int eo_client_recv(eo_client_t *self, int timeout_ms, char **corr_id, int *statu
         s_keepalive(self, now);
         if (now >= deadline)
             return EO_ETIMEOUT;
-        int64_t wait = deadline - now;
-        if (wait > self->next_ping - now)
-            wait = self->next_ping - now;
-        if (wait < 1)
-            wait = 1;
-        zmq_pollitem_t item = {zsock_resolve(self->sock), 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&item, 1, (long)wait) < 0 && zmq_errno() != EINTR)
+        if (eo_wire_wait(self->sock, now, deadline, self->next_ping))
             return EO_EIO;
     }
 }

@@ -211,13 +211,7 @@ eo_work_t *eo_worker_recv(eo_worker_t *self, int timeout_ms)
         s_keepalive(self, now);
         if (now >= deadline)
             return NULL;
-        int64_t wait = deadline - now;
-        if (wait > self->next_ping - now)
-            wait = self->next_ping - now;
-        if (wait < 1)
-            wait = 1;
-        zmq_pollitem_t item = {zsock_resolve(self->sock), 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&item, 1, (long)wait) < 0 && zmq_errno() != EINTR)
+        if (eo_wire_wait(self->sock, now, deadline, self->next_ping))
             return NULL;
     }
 }

@@ -110,6 +110,7 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
         return EO_OK;
     }
     eo_sms_link_add(&self->link, mt->id, self->url, body);
+    free(body);
     return EO_OK;
 }
 

@@ -134,6 +134,7 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
         url = zsys_sprintf("%s&to=%s&text=%s", self->base, eto, etext);
     free(eto), free(etext);
     eo_sms_link_add(&self->link, mt->id, url, "");
+    zstr_free(&url);
     return EO_OK;
 }
 

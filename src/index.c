@@ -32,7 +32,8 @@ eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
         eo_store_dbi(store, "carer_min", 0, &self->minutes) ||
         eo_store_dbi(store, "carer_booking", 0, &self->bookings) ||
         eo_store_dbi(store, "carer_phone", 0, &self->phones) ||
-        eo_store_dbi(store, "index_meta", 0, &self->meta)) {
+        eo_store_dbi(store, "index_meta", 0, &self->meta) ||
+        eo_store_dbi(store, "carer_moved", 0, &self->moved)) {
         eo_index_destroy(&self);
         return NULL;
     }
@@ -319,7 +320,41 @@ static int s_list_add(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, uint32_t bo
 {
     rec->listed_min = booked;
     rec->listed_book = rec->n_book;
+    uint8_t kb[4];
+    eo_be32_put(kb, rec->carer.id);
+    MDB_val k = {4, kb};
+    int rc = mdb_del(txn, self->moved, &k, NULL); /* the entries are exact again */
+    if (rc && rc != MDB_NOTFOUND)
+        return eo_store_fail("carer_moved del", rc);
     return s_entries(self, txn, rec, true);
+}
+
+/* Mark a carer whose entries no longer tell its minutes and bookings exactly. */
+static int s_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id)
+{
+    uint8_t kb[4];
+    eo_be32_put(kb, id);
+    MDB_val k = {4, kb}, v = {0, ""};
+    int rc = mdb_put(txn, self->moved, &k, &v, MDB_NOOVERWRITE);
+    return rc && rc != MDB_KEYEXIST ? eo_store_fail("carer_moved put", rc) : EO_OK;
+}
+
+int eo_index_moved(eo_index_t *self, MDB_txn *txn, uint32_t id, bool *moved)
+{
+    uint8_t kb[4];
+    eo_be32_put(kb, id);
+    MDB_val k = {4, kb}, v;
+    int rc = mdb_get(txn, self->moved, &k, &v);
+    *moved = rc == 0;
+    return rc && rc != MDB_NOTFOUND ? eo_store_fail("carer_moved get", rc) : EO_OK;
+}
+
+int eo_index_moved_any(eo_index_t *self, MDB_txn *txn, bool *any)
+{
+    MDB_stat st;
+    int rc = mdb_stat(txn, self->moved, &st);
+    *any = rc == 0 && st.ms_entries > 0;
+    return rc ? eo_store_fail("carer_moved stat", rc) : EO_OK;
 }
 
 static int s_phone_set(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_t id, bool add)
@@ -539,7 +574,7 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
     if (rc || old == ws)
         return rc;
     /* Every entry's sort key changes: empty the lists and write them again. */
-    if ((rc = mdb_drop(txn, self->lists, 0)))
+    if ((rc = mdb_drop(txn, self->lists, 0)) || (rc = mdb_drop(txn, self->moved, 0)))
         return eo_store_fail("carer_list drop", rc);
     if ((rc = s_ref_week_put(self, txn, ws)))
         return rc;
@@ -732,7 +767,7 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
      * the actual minutes (docs/index.md), so the lists are left alone. A carer now
      * holding a booking its entries do not count is found through its minutes. */
     s_book_t a = {&w, &key, +1};
-    if ((rc = s_book_change(self, txn, &rec, &a)))
+    if ((rc = s_book_change(self, txn, &rec, &a)) || (rc = s_moved_mark(self, txn, carer_id)))
         return rc;
     return s_rec_put(self, txn, &rec);
 }

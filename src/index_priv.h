@@ -20,6 +20,8 @@ struct eo_index_t {
     MDB_dbi bookings; /* "carer_booking": id BE + booking id -> eo_span_t */
     MDB_dbi phones;   /* "carer_phone": E.164 -> id (uint32) */
     MDB_dbi meta;     /* "index_meta": "ref_week" -> int64 Monday 00:00 */
+    MDB_dbi moved;    /* "carer_moved": id BE -> "" for carers booked since their list
+                       * entries were written (keys below the minutes, docs/index.md) */
     /* Entries per list, per dong position in the table: only a hint for choosing which
      * list to read (a stale count costs time, never a wrong answer), so it is loaded
      * once, kept up to date by this object's writes and ignores aborts. */
@@ -141,6 +143,10 @@ int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
 /* Does any booking of the carer overlap [start, end)? */
 int eo_index_overlaps(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t start,
                       eo_time_t end, bool *overlap);
+/* Was the carer booked since its list entries were written (their key is then below
+ * its minutes and their booking count stale)? Is any carer? */
+int eo_index_moved(eo_index_t *self, MDB_txn *txn, uint32_t id, bool *moved);
+int eo_index_moved_any(eo_index_t *self, MDB_txn *txn, bool *any);
 /* The reference week (0 = none). */
 int eo_index_ref_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
 /* Every cap, given the minutes already booked in the window's weeks and months. */

@@ -2,15 +2,15 @@
  *
  * Each dong has 168 sorted lists (DUPSORT|DUPFIXED keys in "carer_list", described in
  * index_priv.h) of the pool carers who prefer it and are free somewhere in a 4-hour
- * block of the week, or all through a 4-hour or a 2-hour block; entries are ordered by minutes booked in the
- * reference week (a lower bound of them: booking does not re-key the lists), then id,
- * and carry the availability bitmap, kind and validity.
- * Every candidate of a window is in several of these lists: the query reads the
- * shortest. For a window that starts in the reference week the
- * lists are nearly in answer order: the query walks the request dong's list (tier 1),
- * then merges its neighbours' lists lazily (tier 2), tests each entry in memory, keeps
- * the best k hits by actual minutes and stops once the next key exceeds the k-th. Only entries that pass the bitmap cost another read (the next
- * week's or the month's minutes, and the bookings of carers who hold any). Other
+ * block of the week, or all through a 4-hour or a 2-hour block; entries are ordered by
+ * minutes booked in the reference week (a lower bound of them: booking does not re-key
+ * the lists), then id, and carry the availability bitmap, kind and validity. Every
+ * candidate of a window is in several of these lists: the query reads the shortest.
+ * For a window that starts in the reference week the lists are nearly in answer order:
+ * the query walks the request dong's list (tier 1), then merges its neighbours' lists
+ * lazily (tier 2), tests each entry in memory, keeps the best k hits by actual minutes
+ * and stops once the next key sorts after the k-th. Only entries that pass the bitmap
+ * cost reads (their minutes, and the bookings of carers who may hold any). Other
  * weeks: the same lists, scanned whole, then sorted. */
 #include <limits.h>
 #include <stddef.h>
@@ -28,6 +28,7 @@ typedef struct {
     const eo_query_t *q;
     eo_window_t w;
     bool ref;          /* the window starts in the reference week */
+    bool moved;        /* some carer was booked since its entries were written */
 } s_ctx_t;
 
 /* A read position in one dong's list, a page of entries at a time. */
@@ -132,8 +133,15 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
     uint32_t week[2] = {0, 0}, month[2] = {0, 0}, key = eo_be32_get(raw);
     if (ctx->ref && key + ctx->w.week_min[0] > (uint32_t)eo_carer_week_cap(kind))
         return EO_OK; /* over the cap even at the lower bound: no need to read anything */
-    int rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[0], &week[0]);
+    /* Booked since its entries were written? Then the key is only a lower bound and
+     * the entry's booking count is stale: read the minutes, look at the bookings. */
+    bool moved = false;
+    int rc = ctx->moved ? eo_index_moved(ix, ctx->txn, id, &moved) : EO_OK;
     if (rc)
+        return rc;
+    if (ctx->ref && !moved)
+        week[0] = key;
+    else if ((rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[0], &week[0])))
         return rc;
     *booked0 = week[0];
     if (ctx->w.week[1] && (rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[1], &week[1])))
@@ -148,12 +156,8 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
     if (!eo_window_caps_ok(&ctx->w, kind, week, month))
         return EO_OK;
     /* Bookings to look at: those the entry counted when it was written, and any made
-     * since. A booking made since that overlaps the window raised the minutes of a week
-     * the window touches after the entry was written (only unbooking lowers minutes,
-     * and it rewrites the entries): the start's week above the key in the reference
-     * week, or a week with minutes at all otherwise. */
-    bool since = ctx->ref ? week[0] > key || week[1] : week[0] || week[1];
-    if (raw[offsetof(eo_entry_t, n_book)] || since) {
+     * since (the carer is then marked moved until its entries are rewritten). */
+    if (raw[offsetof(eo_entry_t, n_book)] || moved) {
         bool overlap;
         if ((rc = eo_index_overlaps(ix, ctx->txn, id, ctx->w.start, ctx->w.end, &overlap)))
             return rc;
@@ -323,6 +327,8 @@ int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
     if (rc)
         return rc;
     ctx.ref = ref && ref == ctx.w.week_start;
+    if ((rc = eo_index_moved_any(self, txn, &ctx.moved)))
+        return rc;
     /* In the reference week the walk keeps the best k in order and stops early; else
      * everything is gathered and sorted (entries are not in that week's order). */
     uint32_t want = ctx.ref ? q->k : UINT32_MAX;

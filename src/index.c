@@ -694,13 +694,19 @@ typedef struct {
     const eo_window_t *w;
     MDB_val *key;
     int sign; /* +1 book, -1 unbook */
+    const uint32_t *week, *month; /* the window's minutes if already read, else NULL */
 } s_book_t;
 
 static int s_book_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *arg)
 {
     s_book_t *a = arg;
     uint32_t id = rec->carer.id, week[2], month[2];
-    int rc = s_window_booked(self, txn, id, a->w, week, month);
+    int rc = EO_OK;
+    if (a->week) {
+        memcpy(week, a->week, sizeof week);
+        memcpy(month, a->month, sizeof month);
+    } else
+        rc = s_window_booked(self, txn, id, a->w, week, month);
     for (int i = 0; rc == EO_OK && i < 2; i++) {
         if (a->w->week_min[i]) {
             uint32_t m = a->sign > 0 ? week[i] + a->w->week_min[i]
@@ -766,7 +772,7 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
     /* Booking only raises minutes: the list keys stay lower bounds and the query reads
      * the actual minutes (docs/index.md), so the lists are left alone. A carer now
      * holding a booking its entries do not count is found through its minutes. */
-    s_book_t a = {&w, &key, +1};
+    s_book_t a = {&w, &key, +1, week, month}; /* read above, in this transaction */
     if ((rc = s_book_change(self, txn, &rec, &a)) || (rc = s_moved_mark(self, txn, carer_id)))
         return rc;
     return s_rec_put(self, txn, &rec);
@@ -794,6 +800,6 @@ int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const cha
     eo_window_t w;
     if (eo_window_init(&w, span.start, span.end))
         return eo_store_fail("carer_booking get", MDB_CORRUPTED);
-    s_book_t a = {&w, &key, -1};
+    s_book_t a = {&w, &key, -1, NULL, NULL};
     return s_relist(self, txn, &rec, true, s_book_change, &a);
 }

@@ -32,7 +32,8 @@ eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
         eo_store_dbi(store, "carer_min", 0, &self->minutes) ||
         eo_store_dbi(store, "carer_booking", 0, &self->bookings) ||
         eo_store_dbi(store, "carer_phone", 0, &self->phones) ||
-        eo_store_dbi(store, "index_meta", 0, &self->meta)) {
+        eo_store_dbi(store, "index_meta", 0, &self->meta) ||
+        eo_store_dbi(store, "carer_moved", 0, &self->moved)) {
         eo_index_destroy(&self);
         return NULL;
     }
@@ -284,19 +285,18 @@ void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e)
     eo_be32_put(e->id_be, c->id);
     e->valid_until = c->check_until < c->training_until ? c->check_until : c->training_until;
     e->kind = c->kind;
-    e->n_book = rec->n_book > 255 ? 255 : (uint8_t)rec->n_book;
+    e->n_book = rec->listed_book > 255 ? 255 : (uint8_t)rec->listed_book;
     memcpy(e->avail, c->avail, sizeof e->avail);
 }
 
 /* Add (or remove) the carer's entry in the lists of every preferred dong that its
- * availability puts it in (index_priv.h). */
-static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, uint32_t booked,
-                     bool add)
+ * availability puts it in (index_priv.h), as rec->listed_* describe it. */
+static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, bool add)
 {
     if (!eo_carer_listed(&rec->carer))
         return EO_OK;
     eo_entry_t e;
-    eo_entry_make(rec, booked, &e);
+    eo_entry_make(rec, rec->listed_min, &e);
     for (int i = 0; i < rec->carer.n_dongs; i++) {
         for (int x = 0; x < EO_LIST_COUNT; x++) {
             int list = eo_list_at(x);
@@ -312,6 +312,49 @@ static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, uint32
         }
     }
     return EO_OK;
+}
+
+/* List the carer under `booked` (its reference-week minutes now); the caller writes
+ * the record, which remembers the key. */
+static int s_list_add(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, uint32_t booked)
+{
+    rec->listed_min = booked;
+    rec->listed_book = rec->n_book;
+    uint8_t kb[4];
+    eo_be32_put(kb, rec->carer.id);
+    MDB_val k = {4, kb};
+    int rc = mdb_del(txn, self->moved, &k, NULL); /* the entries are exact again */
+    if (rc && rc != MDB_NOTFOUND)
+        return eo_store_fail("carer_moved del", rc);
+    return s_entries(self, txn, rec, true);
+}
+
+/* Mark a carer whose entries no longer tell its minutes and bookings exactly. */
+static int s_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id)
+{
+    uint8_t kb[4];
+    eo_be32_put(kb, id);
+    MDB_val k = {4, kb}, v = {0, ""};
+    int rc = mdb_put(txn, self->moved, &k, &v, MDB_NOOVERWRITE);
+    return rc && rc != MDB_KEYEXIST ? eo_store_fail("carer_moved put", rc) : EO_OK;
+}
+
+int eo_index_moved(eo_index_t *self, MDB_txn *txn, uint32_t id, bool *moved)
+{
+    uint8_t kb[4];
+    eo_be32_put(kb, id);
+    MDB_val k = {4, kb}, v;
+    int rc = mdb_get(txn, self->moved, &k, &v);
+    *moved = rc == 0;
+    return rc && rc != MDB_NOTFOUND ? eo_store_fail("carer_moved get", rc) : EO_OK;
+}
+
+int eo_index_moved_any(eo_index_t *self, MDB_txn *txn, bool *any)
+{
+    MDB_stat st;
+    int rc = mdb_stat(txn, self->moved, &st);
+    *any = rc == 0 && st.ms_entries > 0;
+    return rc ? eo_store_fail("carer_moved stat", rc) : EO_OK;
 }
 
 static int s_phone_set(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_t id, bool add)
@@ -386,7 +429,7 @@ int eo_index_put(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carer)
     if ((rc = s_ref_booked(self, txn, carer->id, &booked)))
         return rc;
     if (existed) {
-        if ((rc = s_entries(self, txn, &rec, booked, false)))
+        if ((rc = s_entries(self, txn, &rec, false)))
             return rc;
         if (strcmp(rec.carer.phone, carer->phone) &&
             (rc = s_phone_set(self, txn, rec.carer.phone, 0, false)))
@@ -394,7 +437,7 @@ int eo_index_put(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carer)
     }
     eo_rec_make(&rec, carer, rec.n_book);
     const eo_carer_t *c = &rec.carer;
-    if ((rc = s_rec_put(self, txn, &rec)) || (rc = s_entries(self, txn, &rec, booked, true)) ||
+    if ((rc = s_list_add(self, txn, &rec, booked)) || (rc = s_rec_put(self, txn, &rec)) ||
         (rc = s_phone_set(self, txn, c->phone, c->id, true)))
         return rc;
     return EO_OK;
@@ -445,9 +488,9 @@ int eo_index_each(eo_index_t *self, MDB_txn *txn,
 
 /* --- booked minutes and the reference week ---------------------------------------- */
 
-/* Rewrite a carer's list entries around a change of its minutes or bookings: `change`
- * runs between removing the entries under the old sort key and adding them under the
- * new one. */
+/* Rewrite a carer's list entries around a change of its minutes or bookings that may
+ * lower them: `change` runs between removing the entries under the old sort key and
+ * adding them under the exact new one; the record is written after. */
 typedef int(s_change_fn)(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *arg);
 
 static int s_relist(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, bool have_rec,
@@ -455,13 +498,13 @@ static int s_relist(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, bool have_rec
 {
     uint32_t booked;
     int rc = EO_OK;
-    if (have_rec && ((rc = s_ref_booked(self, txn, rec->carer.id, &booked)) ||
-                     (rc = s_entries(self, txn, rec, booked, false))))
+    if (have_rec && (rc = s_entries(self, txn, rec, false)))
         return rc;
     if ((rc = change(self, txn, rec, arg)))
         return rc;
     if (have_rec && ((rc = s_ref_booked(self, txn, rec->carer.id, &booked)) ||
-                     (rc = s_entries(self, txn, rec, booked, true))))
+                     (rc = s_list_add(self, txn, rec, booked)) ||
+                     (rc = s_rec_put(self, txn, rec))))
         return rc;
     return EO_OK;
 }
@@ -531,7 +574,7 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
     if (rc || old == ws)
         return rc;
     /* Every entry's sort key changes: empty the lists and write them again. */
-    if ((rc = mdb_drop(txn, self->lists, 0)))
+    if ((rc = mdb_drop(txn, self->lists, 0)) || (rc = mdb_drop(txn, self->moved, 0)))
         return eo_store_fail("carer_list drop", rc);
     if ((rc = s_ref_week_put(self, txn, ws)))
         return rc;
@@ -544,10 +587,17 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         eo_rec_t rec;
         uint32_t booked;
+        if (v.mv_size != sizeof rec) {
+            result = eo_store_fail("carer read", MDB_CORRUPTED);
+            break;
+        }
         memcpy(&rec, v.mv_data, sizeof rec);
         result = s_ref_booked(self, txn, rec.carer.id, &booked);
         if (result == EO_OK)
-            result = s_entries(self, txn, &rec, booked, true);
+            result = s_list_add(self, txn, &rec, booked);
+        if (result == EO_OK && (rc = mdb_cursor_put(cur, &k, &(MDB_val){sizeof rec, &rec},
+                                                     MDB_CURRENT)))
+            result = eo_store_fail("carer put", rc);
     }
     if (rc && rc != MDB_NOTFOUND)
         result = eo_store_fail("carer cursor", rc);
@@ -644,13 +694,19 @@ typedef struct {
     const eo_window_t *w;
     MDB_val *key;
     int sign; /* +1 book, -1 unbook */
+    const uint32_t *week, *month; /* the window's minutes if already read, else NULL */
 } s_book_t;
 
 static int s_book_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *arg)
 {
     s_book_t *a = arg;
     uint32_t id = rec->carer.id, week[2], month[2];
-    int rc = s_window_booked(self, txn, id, a->w, week, month);
+    int rc = EO_OK;
+    if (a->week) {
+        memcpy(week, a->week, sizeof week);
+        memcpy(month, a->month, sizeof month);
+    } else
+        rc = s_window_booked(self, txn, id, a->w, week, month);
     for (int i = 0; rc == EO_OK && i < 2; i++) {
         if (a->w->week_min[i]) {
             uint32_t m = a->sign > 0 ? week[i] + a->w->week_min[i]
@@ -676,7 +732,7 @@ static int s_book_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *ar
             return eo_store_fail("carer_booking del", rc);
         rec->n_book = rec->n_book ? rec->n_book - 1 : 0;
     }
-    return s_rec_put(self, txn, rec);
+    return EO_OK;
 }
 
 int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking,
@@ -713,8 +769,13 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
         return EO_ECAP;
     if ((rc = s_ref_default(self, txn, start)))
         return rc;
-    s_book_t a = {&w, &key, +1};
-    return s_relist(self, txn, &rec, true, s_book_change, &a);
+    /* Booking only raises minutes: the list keys stay lower bounds and the query reads
+     * the actual minutes (docs/index.md), so the lists are left alone. A carer now
+     * holding a booking its entries do not count is found through its minutes. */
+    s_book_t a = {&w, &key, +1, week, month}; /* read above, in this transaction */
+    if ((rc = s_book_change(self, txn, &rec, &a)) || (rc = s_moved_mark(self, txn, carer_id)))
+        return rc;
+    return s_rec_put(self, txn, &rec);
 }
 
 int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking)
@@ -739,6 +800,6 @@ int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const cha
     eo_window_t w;
     if (eo_window_init(&w, span.start, span.end))
         return eo_store_fail("carer_booking get", MDB_CORRUPTED);
-    s_book_t a = {&w, &key, -1};
+    s_book_t a = {&w, &key, -1, NULL, NULL};
     return s_relist(self, txn, &rec, true, s_book_change, &a);
 }

@@ -81,6 +81,7 @@ static int s_records(s_load_t *l)
     int rc = EO_OK;
     for (size_t i = 0; i < l->n && rc == EO_OK; i++) {
         eo_rec_make(&rec, &l->carers[i], 0);
+        rec.listed_min = l->week_min[i]; /* s_lists keys the entries by it */
         uint8_t kb[4];
         eo_be32_put(kb, rec.carer.id);
         MDB_val k = {4, kb}, v = {sizeof rec, &rec};

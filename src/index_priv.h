@@ -20,6 +20,8 @@ struct eo_index_t {
     MDB_dbi bookings; /* "carer_booking": id BE + booking id -> eo_span_t */
     MDB_dbi phones;   /* "carer_phone": E.164 -> id (uint32) */
     MDB_dbi meta;     /* "index_meta": "ref_week" -> int64 Monday 00:00 */
+    MDB_dbi moved;    /* "carer_moved": id BE -> "" for carers booked since their list
+                       * entries were written (keys below the minutes, docs/index.md) */
     /* Entries per list, per dong position in the table: only a hint for choosing which
      * list to read (a stale count costs time, never a wrong answer), so it is loaded
      * once, kept up to date by this object's writes and ignores aborts. */
@@ -28,12 +30,17 @@ struct eo_index_t {
     pthread_mutex_t counts_lock;
 };
 
-#define EO_REC_VERSION 1
+#define EO_REC_VERSION 2
 
 /* The primary record. */
 typedef struct {
     uint32_t version;
     uint32_t n_book; /* bookings held (so the query checks overlaps only when > 0) */
+    /* What the carer's list entries were written with (to find them again): their sort
+     * key, a lower bound of the reference-week minutes (booking does not re-key the
+     * lists, see docs/index.md), and n_book at that time. */
+    uint32_t listed_min;
+    uint32_t listed_book;
     eo_carer_t carer;
 } eo_rec_t;
 
@@ -74,15 +81,16 @@ static inline size_t eo_list_key(uint32_t dong, int list)
     return (size_t)dong << 8 | (size_t)list;
 }
 
-/* One carer in one list. The first 8 bytes are the sort key (memcmp order): minutes
- * booked in the reference week, then id, both big-endian. The rest is what the query
+/* One carer in one list. The first 8 bytes are the sort key (memcmp order): a lower
+ * bound of the minutes booked in the reference week, then id, both big-endian. The rest is what the query
  * needs to reject a carer without another read. 56 bytes, no holes. */
 typedef struct {
     uint8_t booked_be[4];
     uint8_t id_be[4];
     int32_t valid_until; /* min(check_until, training_until) */
     uint8_t kind;
-    uint8_t n_book; /* saturates at 255: any non-zero means "look at the bookings" */
+    uint8_t n_book; /* when listed, saturating: non-zero means "look at the bookings"
+                     * (bookings made since are seen through the minutes, index_query.c) */
     uint8_t avail[EO_AVAIL_BYTES];
 } eo_entry_t;
 
@@ -135,6 +143,10 @@ int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
 /* Does any booking of the carer overlap [start, end)? */
 int eo_index_overlaps(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t start,
                       eo_time_t end, bool *overlap);
+/* Was the carer booked since its list entries were written (their key is then below
+ * its minutes and their booking count stale)? Is any carer? */
+int eo_index_moved(eo_index_t *self, MDB_txn *txn, uint32_t id, bool *moved);
+int eo_index_moved_any(eo_index_t *self, MDB_txn *txn, bool *any);
 /* The reference week (0 = none). */
 int eo_index_ref_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
 /* Every cap, given the minutes already booked in the window's weeks and months. */
@@ -147,7 +159,7 @@ void eo_rec_make(eo_rec_t *rec, const eo_carer_t *carer, uint32_t n_book);
 void eo_min_key(uint8_t key[9], uint32_t id, char type, int32_t period);
 /* Is the carer in the lists at all (pool and active)? */
 bool eo_carer_listed(const eo_carer_t *c);
-/* The list entry of a carer whose reference-week minutes are `booked`. */
+/* The list entry of a carer listed under key `booked` (n_book from rec->listed_book). */
 void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e);
 
 /* The count hint of list `list` of a dong (loaded on first use); adjust it by delta. */

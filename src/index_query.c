@@ -2,14 +2,15 @@
  *
  * Each dong has 168 sorted lists (DUPSORT|DUPFIXED keys in "carer_list", described in
  * index_priv.h) of the pool carers who prefer it and are free somewhere in a 4-hour
- * block of the week, or all through a 4-hour or a 2-hour block; entries are ordered by minutes booked in the
- * reference week, then id, and carry the availability bitmap, kind and validity.
- * Every candidate of a window is in several of these lists: the query reads the
- * shortest. For a window that starts in the reference week the
- * lists are already in answer order: the query walks the request dong's list (tier 1),
- * then merges its neighbours' lists lazily (tier 2), tests each entry in memory and
- * stops at k hits. Only entries that pass the bitmap cost another read (the next
- * week's or the month's minutes, and the bookings of carers who hold any). Other
+ * block of the week, or all through a 4-hour or a 2-hour block; entries are ordered by
+ * minutes booked in the reference week (a lower bound of them: booking does not re-key
+ * the lists), then id, and carry the availability bitmap, kind and validity. Every
+ * candidate of a window is in several of these lists: the query reads the shortest.
+ * For a window that starts in the reference week the lists are nearly in answer order:
+ * the query walks the request dong's list (tier 1), then merges its neighbours' lists
+ * lazily (tier 2), tests each entry in memory, keeps the best k hits by actual minutes
+ * and stops once the next key sorts after the k-th. Only entries that pass the bitmap
+ * cost reads (their minutes, and the bookings of carers who may hold any). Other
  * weeks: the same lists, scanned whole, then sorted. */
 #include <limits.h>
 #include <stddef.h>
@@ -27,6 +28,7 @@ typedef struct {
     const eo_query_t *q;
     eo_window_t w;
     bool ref;          /* the window starts in the reference week */
+    bool moved;        /* some carer was booked since its entries were written */
 } s_ctx_t;
 
 /* A read position in one dong's list, a page of entries at a time. */
@@ -111,8 +113,8 @@ static bool s_excluded(const eo_query_t *q, uint32_t id)
 }
 
 /* Is this carer a candidate? raw: its entry in a list page (not aligned: fields are
- * copied out). *booked0 gets its minutes in the start's week (the entry's sort key in
- * the reference week, else read). */
+ * copied out). *booked0 gets its actual minutes in the start's week (the entry's sort
+ * key is only a lower bound of them in the reference week). */
 static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok)
 {
     *ok = false;
@@ -128,13 +130,18 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
     if (s_excluded(ctx->q, id))
         return EO_OK;
     eo_index_t *ix = ctx->index;
-    uint32_t week[2] = {0, 0}, month[2] = {0, 0};
-    int rc = EO_OK;
-    if (ctx->ref) {
-        week[0] = eo_be32_get(raw);
-        if (week[0] + ctx->w.week_min[0] > (uint32_t)eo_carer_week_cap(kind))
-            return EO_OK; /* over the cap: no need to read anything */
-    } else if ((rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[0], &week[0])))
+    uint32_t week[2] = {0, 0}, month[2] = {0, 0}, key = eo_be32_get(raw);
+    if (ctx->ref && key + ctx->w.week_min[0] > (uint32_t)eo_carer_week_cap(kind))
+        return EO_OK; /* over the cap even at the lower bound: no need to read anything */
+    /* Booked since its entries were written? Then the key is only a lower bound and
+     * the entry's booking count is stale: read the minutes, look at the bookings. */
+    bool moved = false;
+    int rc = ctx->moved ? eo_index_moved(ix, ctx->txn, id, &moved) : EO_OK;
+    if (rc)
+        return rc;
+    if (ctx->ref && !moved)
+        week[0] = key;
+    else if ((rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[0], &week[0])))
         return rc;
     *booked0 = week[0];
     if (ctx->w.week[1] && (rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[1], &week[1])))
@@ -148,7 +155,9 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
     }
     if (!eo_window_caps_ok(&ctx->w, kind, week, month))
         return EO_OK;
-    if (raw[offsetof(eo_entry_t, n_book)]) {
+    /* Bookings to look at: those the entry counted when it was written, and any made
+     * since (the carer is then marked moved until its entries are rewritten). */
+    if (raw[offsetof(eo_entry_t, n_book)] || moved) {
         bool overlap;
         if ((rc = eo_index_overlaps(ix, ctx->txn, id, ctx->w.start, ctx->w.end, &overlap)))
             return rc;
@@ -189,22 +198,55 @@ static int s_found_add(s_found_t *f, uint32_t id, uint8_t tier, uint32_t booked)
     return EO_OK;
 }
 
-/* Walk the lists (dongs[i], list) merged in (booked, id) order, skipping repeats
- * of a carer (adjacent in the merge) and the carers found in tier 1 (found->out[0 ..
- * skip_below)): a tier-1 carer that failed there fails here too, as the test does not
- * depend on the tier. Stop once found holds `want`. */
+static int s_cmp_candidate(const void *a, const void *b)
+{
+    const eo_candidate_t *x = a, *y = b;
+    if (x->tier != y->tier)
+        return x->tier < y->tier ? -1 : 1;
+    if (x->booked_min != y->booked_min)
+        return x->booked_min < y->booked_min ? -1 : 1;
+    return x->carer_id < y->carer_id ? -1 : x->carer_id > y->carer_id;
+}
+
+/* Keep found->out[from ..] sorted by (booked, id) and at most `want` long overall:
+ * insert the new last element in place, then drop what falls past want. */
+static void s_found_settle(s_found_t *f, uint32_t from, uint32_t want)
+{
+    eo_candidate_t c = f->out[f->n - 1];
+    uint32_t i = f->n - 1;
+    for (; i > from && s_cmp_candidate(&f->out[i - 1], &c) > 0; i--)
+        f->out[i] = f->out[i - 1];
+    f->out[i] = c;
+    if (f->n > want)
+        f->n = want;
+}
+
+/* Walk the lists (dongs[i], list) merged in (key, id) order, skipping repeats
+ * of a carer (adjacent in the merge: all its entries carry the same key) and the
+ * carers found in tier 1 (found->out[0 .. skip_below)): a tier-1 carer that failed
+ * there fails here too, as the test does not depend on the tier.
+ * Bounded (want < UINT32_MAX, the reference week): the keys are lower bounds of the
+ * actual minutes, so hits are kept sorted by (actual minutes, id), the best `want`
+ * only, and the walk stops when the next (key, id) sorts after the last kept hit:
+ * nothing further can beat it. Unbounded: every hit, in walk order. */
 static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int list, uint8_t tier,
                   uint32_t skip_below, uint32_t want, s_found_t *found)
 {
     s_stream_t streams[EO_DONG_MAX_NB];
     int n = 0, rc = EO_OK;
+    bool bounded = want != UINT32_MAX;
     for (; n < n_dongs && rc == EO_OK; n++)
         rc = s_stream_open(ctx, eo_list_key(dongs[n], list), &streams[n]);
-    uint32_t last_id = 0;
-    while (rc == EO_OK && found->n < want) {
+    uint32_t last_id = 0, from = found->n;
+    while (rc == EO_OK && (bounded || found->n < want)) {
         s_stream_t *s = n == 1 ? (streams[0].done ? NULL : &streams[0]) : s_merge_min(streams, n);
         if (!s)
             break;
+        if (bounded && found->n == want) {
+            const eo_candidate_t *kth = &found->out[want - 1];
+            if (s->head > ((uint64_t)kth->booked_min << 32 | kth->carer_id))
+                break;
+        }
         const uint8_t *raw = s_stream_peek(s);
         uint32_t id = (uint32_t)s->head;
         bool ok = false;
@@ -216,6 +258,8 @@ static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int list, ui
                 ok = found->out[i].carer_id != id;
             if (rc == EO_OK && ok)
                 rc = s_found_add(found, id, tier, booked);
+            if (rc == EO_OK && ok && bounded)
+                s_found_settle(found, from, want);
         }
         last_id = id;
         if (rc == EO_OK)
@@ -257,16 +301,6 @@ static int s_pick_list(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int *li
     return EO_OK;
 }
 
-static int s_cmp_candidate(const void *a, const void *b)
-{
-    const eo_candidate_t *x = a, *y = b;
-    if (x->tier != y->tier)
-        return x->tier < y->tier ? -1 : 1;
-    if (x->booked_min != y->booked_min)
-        return x->booked_min < y->booked_min ? -1 : 1;
-    return x->carer_id < y->carer_id ? -1 : x->carer_id > y->carer_id;
-}
-
 static int s_query_valid(eo_index_t *self, const eo_query_t *q, const eo_dong_t **dong)
 {
     if (!q || !q->site || (q->n_exclude && !q->exclude))
@@ -293,7 +327,9 @@ int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
     if (rc)
         return rc;
     ctx.ref = ref && ref == ctx.w.week_start;
-    /* In the reference week the walk yields the answer in order and stops at k; else
+    if ((rc = eo_index_moved_any(self, txn, &ctx.moved)))
+        return rc;
+    /* In the reference week the walk keeps the best k in order and stops early; else
      * everything is gathered and sorted (entries are not in that week's order). */
     uint32_t want = ctx.ref ? q->k : UINT32_MAX;
     s_found_t found = {NULL, 0, 0};

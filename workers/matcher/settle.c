@@ -72,7 +72,13 @@ static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_
             rc = EO_OK;
             continue;
         }
-        if (rc || (rc = eo_cases_get(self, txn, ids[i], &other)))
+        if (rc)
+            break;
+        /* An open offer that does not overlap stays as it is: no need to read its case
+         * (a stale entry among those is pruned when one overlaps, or at its next read). */
+        if (o.state == EO_OFFER_OPEN && !s_overlap(o.start, o.end, won->start, won->end))
+            continue;
+        if ((rc = eo_cases_get(self, txn, ids[i], &other)))
             break;
         if (o.state != EO_OFFER_OPEN || other.state != EO_CASE_OFFERING) {
             rc = eo_coffer_del(self, txn, carer, ids[i]); /* a stale entry */

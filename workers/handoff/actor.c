@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <czmq.h>
+#include <openssl/crypto.h>
 
 #include "common/role.h"
 #include "eonjena/eo_broker.h"
@@ -106,6 +107,9 @@ static void s_delivery_actor(zsock_t *pipe, void *arg)
     zsock_signal(pipe, 0);
     zloop_start(self.loop);
     zloop_destroy(&self.loop);
+    /* Webhook signing used libcrypto in this thread: free its per-thread state before
+     * the thread is gone from the caller's view (LeakSanitizer checks at exit). */
+    OPENSSL_thread_stop();
 }
 
 /* --- intake (this actor) ---------------------------------------------------------- */

@@ -6,6 +6,8 @@
 
 #include "cases_int.h"
 #include "eonjena/eo_broker.h"
+#include <openssl/crypto.h>
+
 #include "eonjena/eo_template.h"
 #include "matcher.h"
 
@@ -280,6 +282,7 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
     if (!self.client) {
         zsys_error("matcher: cannot start (store, index or broker %s)", args->broker);
         s_destroy(&self);
+        OPENSSL_thread_stop();
         args->failed = true;
         zsock_signal(pipe, (byte)-1);
         return;
@@ -317,4 +320,7 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
         s_relay(&self);
     }
     s_destroy(&self);
+    /* The journal hashes with libcrypto in this thread: free its per-thread state now,
+     * not whenever the detached thread finishes after zactor_destroy returned. */
+    OPENSSL_thread_stop();
 }

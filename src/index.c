@@ -175,22 +175,31 @@ void eo_min_key(uint8_t key[9], uint32_t id, char type, int32_t period)
     eo_be32_put(key + 5, (uint32_t)period);
 }
 
+/* A fixed-size value: copied into out, zero when the key is absent; a value of another
+ * size means a corrupted store. */
+static int s_get_fixed(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, void *out, size_t size,
+                       const char *what)
+{
+    MDB_val v;
+    int rc = mdb_get(txn, dbi, key, &v);
+    memset(out, 0, size);
+    if (rc == MDB_NOTFOUND)
+        return EO_OK;
+    if (rc)
+        return eo_store_fail(what, rc);
+    if (v.mv_size != size)
+        return eo_store_fail(what, MDB_CORRUPTED);
+    memcpy(out, v.mv_data, size);
+    return EO_OK;
+}
+
 int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
                      int32_t period, uint32_t *out)
 {
     uint8_t kb[9];
     eo_min_key(kb, id, type, period);
-    MDB_val k = {sizeof kb, kb}, v;
-    int rc = mdb_get(txn, self->minutes, &k, &v);
-    *out = 0;
-    if (rc == MDB_NOTFOUND)
-        return EO_OK;
-    if (rc)
-        return eo_store_fail("carer_min get", rc);
-    if (v.mv_size != sizeof(uint32_t))
-        return eo_store_fail("carer_min get", MDB_CORRUPTED);
-    memcpy(out, v.mv_data, sizeof *out);
-    return EO_OK;
+    MDB_val k = {sizeof kb, kb};
+    return s_get_fixed(txn, self->minutes, &k, out, sizeof *out, "carer_min get");
 }
 
 static int s_minutes_set(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
@@ -208,17 +217,8 @@ static int s_minutes_set(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
 
 int eo_index_ref_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start)
 {
-    MDB_val k = {8, "ref_week"}, v;
-    int rc = mdb_get(txn, self->meta, &k, &v);
-    *week_start = 0;
-    if (rc == MDB_NOTFOUND)
-        return EO_OK;
-    if (rc)
-        return eo_store_fail("index_meta get", rc);
-    if (v.mv_size != sizeof(int64_t))
-        return eo_store_fail("index_meta get", MDB_CORRUPTED);
-    memcpy(week_start, v.mv_data, sizeof *week_start);
-    return EO_OK;
+    MDB_val k = {8, "ref_week"};
+    return s_get_fixed(txn, self->meta, &k, week_start, sizeof *week_start, "index_meta get");
 }
 
 int eo_index_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start)

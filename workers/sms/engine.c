@@ -278,3 +278,8 @@ void eo_sms_link_tick(void *state)
 {
     eo_sms_link_ready(state, NULL, 0);
 }
+
+size_t eo_sms_link_inflight(void *state)
+{
+    return (size_t)((eo_sms_link_t *)state)->busy;
+}

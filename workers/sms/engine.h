@@ -49,5 +49,7 @@ size_t eo_sms_link_pollfds(void *state, zmq_pollitem_t *items, size_t max);
 /* Hand every answer to the sink as `sent`. */
 void eo_sms_link_ready(void *state, zmq_pollitem_t *items, size_t n);
 void eo_sms_link_tick(void *state);
+/* Requests handed to the engine and not answered yet. */
+size_t eo_sms_link_inflight(void *state);
 
 #endif

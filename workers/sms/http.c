@@ -179,11 +179,6 @@ static int s_inbound(void *state, const char *what, zhash_t *args, const char *b
     return status;
 }
 
-static size_t s_inflight(void *state)
-{
-    return (size_t)((s_http_t *)state)->link.busy;
-}
-
 const eo_sms_driver_t eo_sms_driver_http = {
     .type = "http",
     .create = s_create,
@@ -193,5 +188,5 @@ const eo_sms_driver_t eo_sms_driver_http = {
     .ready = eo_sms_link_ready,
     .tick = eo_sms_link_tick,
     .inbound = s_inbound,
-    .inflight = s_inflight,
+    .inflight = eo_sms_link_inflight,
 };

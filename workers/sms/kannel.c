@@ -171,11 +171,6 @@ static int s_inbound(void *state, const char *what, zhash_t *args, const char *b
     return 404;
 }
 
-static size_t s_inflight(void *state)
-{
-    return (size_t)((s_kannel_t *)state)->link.busy;
-}
-
 const eo_sms_driver_t eo_sms_driver_kannel = {
     .type = "kannel",
     .create = s_create,
@@ -185,5 +180,5 @@ const eo_sms_driver_t eo_sms_driver_kannel = {
     .ready = eo_sms_link_ready,
     .tick = eo_sms_link_tick,
     .inbound = s_inbound,
-    .inflight = s_inflight,
+    .inflight = eo_sms_link_inflight,
 };

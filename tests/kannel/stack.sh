@@ -26,8 +26,8 @@ free_port() { # a port nobody listens on, away from Kannel's defaults
     return 1
 }
 
-wait_port() { # wait up to 5 s for a listener on port $1
-    for _ in $(seq 1 100); do
+wait_port() { # wait up to 15 s for a listener on port $1 (a loaded machine is slow)
+    for _ in $(seq 1 300); do
         ss -Htln "sport = :$1" | grep -q . && return 0
         sleep 0.05
     done
@@ -59,7 +59,8 @@ ENV
     # bearerbox first: smsbox and fakesmsc exit at once if it is not up
     "$BEARERBOX" "$dir/kannel.conf" >"$dir/bearerbox.stdout" 2>&1 &
     echo $! >"$dir/bearerbox.pid"
-    wait_port "$smsbox" && wait_port "$fake" || { echo "stack.sh: bearerbox did not come up" >&2; exit 1; }
+    wait_port "$smsbox" && wait_port "$fake" ||
+        { echo "stack.sh: bearerbox did not come up" >&2; tail -5 "$dir"/bearerbox*.log "$dir/bearerbox.stdout" >&2; exit 1; }
     "$SMSBOX" "$dir/kannel.conf" >"$dir/smsbox.stdout" 2>&1 &
     echo $! >"$dir/smsbox.pid"
     # fakesmsc exits when its stdin closes: a FIFO opened read-write stays open

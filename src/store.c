@@ -113,6 +113,11 @@ const char *eo_store_dir(eo_store_t *self)
     return self->dir;
 }
 
+bool eo_store_readonly(eo_store_t *self)
+{
+    return self->flags & EO_STORE_READONLY;
+}
+
 int eo_store_dbi(eo_store_t *self, const char *name, unsigned flags, MDB_dbi *dbi)
 {
     pthread_mutex_lock(&self->dbi_lock);

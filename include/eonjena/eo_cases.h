@@ -55,6 +55,7 @@ typedef struct {
     int64_t requested_at;        /* seconds, the intake clock */
     int64_t timer_due_ms;        /* the case's live timer, 0 if none */
     uint64_t timer_seq;
+    uint64_t log_seq;            /* m.journal key of the last log entry, 0 if none */
     int64_t updated_ms;
     int64_t fee;                 /* cancellation fee, KRW */
     int64_t service_start, service_end; /* carers' 시작 / 종료 texts */

@@ -25,6 +25,8 @@ eo_store_t *eo_store_new(const char *dir, size_t map_size_mb, unsigned flags);
 void eo_store_destroy(eo_store_t **self_p);
 MDB_env *eo_store_env(eo_store_t *self);
 const char *eo_store_dir(eo_store_t *self);
+/* Opened with EO_STORE_READONLY. */
+bool eo_store_readonly(eo_store_t *self);
 
 /* Open or create the named database with MDB_CREATE | flags (e.g. MDB_DUPSORT).
  * Thread-safe; the handle is valid for the life of the store. */

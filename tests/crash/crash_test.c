@@ -119,7 +119,7 @@ static int s_missing_offers(fx_t *fx, s_world_t *w, int *total)
 {
     MDB_dbi dbi;
     MDB_txn *txn;
-    if (eo_store_dbi(fx->store, "m.offers", 0, &dbi) || eo_store_begin(fx->store, false, &txn))
+    if (eo_store_dbi(fx->store, "m.cases", 0, &dbi) || eo_store_begin(fx->store, false, &txn))
         return -1;
     MDB_cursor *cur;
     assert(mdb_cursor_open(txn, dbi, &cur) == 0);
@@ -128,7 +128,10 @@ static int s_missing_offers(fx_t *fx, s_world_t *w, int *total)
     *total = 0;
     while (mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0) {
         const char *id = k.mv_data;
-        size_t n = strlen(id);
+        const char *nul = memchr(id, 0, k.mv_size);
+        if (!nul || k.mv_size != (size_t)(nul - id) + 5)
+            continue; /* a case record; its offers follow it (id \0 carer) */
+        size_t n = (size_t)(nul - id);
         const uint8_t *c = (const uint8_t *)id + n + 1;
         char mid[128];
         snprintf(mid, sizeof mid, "%s:%u:offer", id,

@@ -322,6 +322,19 @@ static void s_test_replies(t_fx *fx)
     /* no open offer left: "1" again gets help */
     assert(s_mo(fx, "mo-5", b, "1") == 200);
     assert(s_file_count(fx, "gw:mo-5:help") == 1);
+    /* two offers again; the carer wins something overlapping r6, so r6 is closed without
+     * a text (KIND_CLOSE), twice (a relay resend): a bare "1" is then about r5 */
+    s_send_ok(fx, "r5:5:offer", "guri", b, "[언제나돌봄] 인창동 제안 수락 4444", EO__MESSAGE__KIND__KIND_OFFER,
+              "r5", 5, "4444");
+    s_send_ok(fx, "r6:5:offer", "guri", b, "[언제나돌봄] 교문동 제안 수락 5555", EO__MESSAGE__KIND__KIND_OFFER,
+              "r6", 5, "5555");
+    for (int i = 0; i < 2; i++)
+        s_send_ok(fx, "r6:5:close", "guri", b, "", EO__MESSAGE__KIND__KIND_CLOSE, "r6", 5, "5555");
+    assert(s_file_count(fx, "r6:5:close") == 0);
+    assert(s_mo(fx, "mo-5b", b, "1") == 200);
+    ev = s_expect(fx, EO__EVENT__BODY_ANSWER);
+    assert(ev && ev->answer->accept && streq(ev->answer->request_id, "r5"));
+    eo_event_free(&ev);
     /* a delivery report through the dlr path: failure */
     assert(s_get(fx, "/kannel/gw/dlr?id=r3%3A5%3Aoffer&status=16") == 200);
     ev = s_expect(fx, EO__EVENT__BODY_DELIVERY);

@@ -9,7 +9,7 @@
 #include "eonjena/eo_error.h"
 #include "rules_glue.h"
 
-#define S_CASE_VERSION 1
+#define S_CASE_VERSION 2
 #define S_OFFER_VERSION 1
 
 typedef enum {
@@ -44,14 +44,16 @@ struct eo_cases_t {
     eo_rules_t *rules;  /* NULL: built-in routing and fees */
     struct eo_templates_t *templates; /* every text sent (texts.c) */
     bool own_templates;
-    MDB_dbi cases;    /* id -> eo_case_t */
+    MDB_dbi cases;    /* id -> eo_case_t, and its offers next to it: */
+    MDB_dbi offers;   /* = cases: id \0 carer(BE32) -> eo_offer_t (eo_offer_is_key) */
     MDB_dbi reqs;     /* id -> packed Request (personal data; purge blanks it) */
-    MDB_dbi offers;   /* id \0 carer(BE32) -> eo_offer_t */
-    MDB_dbi coffers;  /* carer(BE32) -> id, dupsort: a carer's open offers */
+    MDB_dbi coffers;  /* carer(BE32) -> id, dupsort: a carer's open offers, and stale
+                       * entries of closed ones: a close leaves them (one random page per
+                       * carer) and the two readers, s_code and the withdrawal, prune */
     MDB_dbi timers;   /* due_ms(BE64) seq(BE64) -> id */
     MDB_dbi outbox;   /* seq(BE64) -> service[12] site[16] event */
     MDB_dbi inputs;   /* seq(BE64) -> kind, at_ms(BE64), payload */
-    MDB_dbi journal;  /* id \0 n(BE32) -> hash-chained entry */
+    MDB_dbi journal;  /* seq(BE64) -> hash-chained entry, appended (journal.c) */
     MDB_dbi seen;     /* input idempotency key -> encoded reply */
     MDB_dbi meta;     /* counters */
     int64_t now_ms;   /* the clock of the input being decided */
@@ -97,12 +99,21 @@ typedef struct {
 } eo_case_ctx_t;
 
 /* Settlement outcomes (eo_settle_accept). */
-enum { EO_SETTLE_WON = 1, EO_SETTLE_FILLED, EO_SETTLE_UNBOOKABLE, EO_SETTLE_NO_OFFER };
+enum {
+    EO_SETTLE_WON = 1,
+    EO_SETTLE_FILLED,
+    EO_SETTLE_UNBOOKABLE,
+    EO_SETTLE_NO_OFFER,
+    EO_SETTLE_WITHDRAWN, /* the carer won an overlapping case first */
+};
 
 /* cases.c: records */
 int eo_cases_put(eo_cases_t *self, MDB_txn *txn, eo_case_t *c);
 int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request **out);
 int eo_offer_key(const char *id, uint32_t carer, uint8_t *key, size_t size);
+/* Offers live in m.cases after their case: is this key an offer's (id \0 carer)? A
+ * case id never holds a 0 byte. */
+bool eo_offer_is_key(const MDB_val *k);
 int eo_offer_get(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o);
 int eo_offer_put(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o);
 /* Visit the offers of a case in carer order. fn may not write offers of the case. */
@@ -146,7 +157,7 @@ int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, 
 
 /* settle.c: the one settlement function. */
 int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome);
-/* "won", "filled", "unbookable", "no_offer"; "recorded" otherwise. */
+/* "won", "filled", "unbookable", "no_offer", "withdrawn"; "recorded" otherwise. */
 const char *eo_settle_outcome_name(int outcome);
 
 /* inputs.c */

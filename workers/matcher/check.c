@@ -172,6 +172,8 @@ int eo_cases_check(eo_cases_t *self, MDB_txn *txn, char *why, size_t whylen)
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && result == EO_OK;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         eo_case_t c;
+        if (eo_offer_is_key(&k))
+            continue; /* the case's offers, read through it */
         if (v.mv_size != sizeof c) {
             snprintf(why, whylen, "a case record has the wrong size");
             result = EO_EINVAL;
@@ -200,42 +202,41 @@ int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex)
         EVP_MD_CTX_free(sha);
         return EO_ENOMEM;
     }
-    MDB_dbi dbis[2] = {self->cases, self->offers};
-    for (int d = 0; d < 2; d++) {
-        MDB_cursor *cur;
-        int rc = mdb_cursor_open(txn, dbis[d], &cur);
-        if (rc) {
-            EVP_MD_CTX_free(sha);
-            return eo_store_fail("digest cursor", rc);
+    /* cases and their offers, in key order */
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->cases, &cur);
+    if (rc) {
+        EVP_MD_CTX_free(sha);
+        return eo_store_fail("digest cursor", rc);
+    }
+    MDB_val k, v;
+    while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+        EVP_DigestUpdate(sha, k.mv_data, k.mv_size);
+        bool offer = eo_offer_is_key(&k);
+        if (!offer && v.mv_size == sizeof(eo_case_t)) {
+            eo_case_t c;
+            memcpy(&c, v.mv_data, sizeof c);
+            uint8_t buf[64];
+            buf[0] = c.state, buf[1] = c.n_winners;
+            eo_be32(buf + 2, c.wave);
+            eo_be32(buf + 6, c.winners[0]);
+            eo_be32(buf + 10, c.winners[1]);
+            eo_be32(buf + 14, c.n_offered);
+            EVP_DigestUpdate(sha, buf, 18);
+            EVP_DigestUpdate(sha, c.log_hash, 32);
+        } else if (offer && v.mv_size == sizeof(eo_offer_t)) {
+            eo_offer_t o;
+            memcpy(&o, v.mv_data, sizeof o);
+            uint8_t buf[8] = {o.state, o.delivered, o.replied};
+            eo_be32(buf + 3, o.wave);
+            EVP_DigestUpdate(sha, buf, 7);
+            EVP_DigestUpdate(sha, o.code, 4);
         }
-        MDB_val k, v;
-        while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
-            EVP_DigestUpdate(sha, k.mv_data, k.mv_size);
-            if (d == 0 && v.mv_size == sizeof(eo_case_t)) {
-                eo_case_t c;
-                memcpy(&c, v.mv_data, sizeof c);
-                uint8_t buf[64];
-                buf[0] = c.state, buf[1] = c.n_winners;
-                eo_be32(buf + 2, c.wave);
-                eo_be32(buf + 6, c.winners[0]);
-                eo_be32(buf + 10, c.winners[1]);
-                eo_be32(buf + 14, c.n_offered);
-                EVP_DigestUpdate(sha, buf, 18);
-                EVP_DigestUpdate(sha, c.log_hash, 32);
-            } else if (d == 1 && v.mv_size == sizeof(eo_offer_t)) {
-                eo_offer_t o;
-                memcpy(&o, v.mv_data, sizeof o);
-                uint8_t buf[8] = {o.state, o.delivered, o.replied};
-                eo_be32(buf + 3, o.wave);
-                EVP_DigestUpdate(sha, buf, 7);
-                EVP_DigestUpdate(sha, o.code, 4);
-            }
-        }
-        mdb_cursor_close(cur);
-        if (rc != MDB_NOTFOUND) {
-            EVP_MD_CTX_free(sha);
-            return eo_store_fail("digest next", rc);
-        }
+    }
+    mdb_cursor_close(cur);
+    if (rc != MDB_NOTFOUND) {
+        EVP_MD_CTX_free(sha);
+        return eo_store_fail("digest next", rc);
     }
     uint8_t h[32];
     EVP_DigestFinal_ex(sha, h, NULL);
@@ -272,7 +273,7 @@ int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged)
     int result = EO_OK;
     while (result == EO_OK && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
         eo_case_t c;
-        if (v.mv_size != sizeof c)
+        if (eo_offer_is_key(&k) || v.mv_size != sizeof c)
             continue;
         memcpy(&c, v.mv_data, sizeof c);
         if (c.purged || !s_closed(c.state) || c.end >= before)

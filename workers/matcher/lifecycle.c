@@ -353,8 +353,9 @@ int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, i
         bool tell = kind && !o.replied && o.state == EO_OFFER_OPEN &&
                     (o.delivered || !delivered_only);
         o.state = (uint8_t)to;
-        if ((rc = eo_offer_put(self, txn, c->id, &o)) ||
-            (rc = eo_coffer_del(self, txn, o.carer, c->id)))
+        /* the carers' m.coffers entries go stale and are pruned when next read: one
+         * random page per carer is what made settling cost twenty pages */
+        if ((rc = eo_offer_put(self, txn, c->id, &o)))
             break;
         if (tell) {
             eo_tpl_vars_t vars;
@@ -472,10 +473,7 @@ static int a_decline(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t
     o.state = unreachable ? EO_OFFER_FAILED : EO_OFFER_DECLINED;
     o.replied = !unreachable;
     if ((rc = eo_offer_put(self, txn, c->id, &o)))
-        return rc;
-    /* an unreachable carer's offer stays in the sms worker's list; a decline closes it */
-    if (!unreachable && (rc = eo_coffer_del(self, txn, o.carer, c->id)))
-        return rc;
+        return rc; /* its m.coffers entry goes stale (pruned when read) */
     if (o.wave == c->wave && c->wave_open > 0 && --c->wave_open == 0 &&
         c->state == EO_CASE_OFFERING)
         *next = EV_WAVE_DONE;

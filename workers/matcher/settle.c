@@ -86,12 +86,15 @@ static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_
         }
         if (!s_overlap(o.start, o.end, won->start, won->end))
             continue;
+        /* No text (KIND_CLOSE only drops it from the sms worker's open offers): the
+         * winner's text has just told them they are booked, and a carer who wins would
+         * otherwise get one text per overlapping offer (W1: nine), each one paid for. A
+         * reply to a withdrawn offer gets the withdrawn notice (eo_settle_accept). */
         o.state = EO_OFFER_WITHDRAWN;
         if ((rc = eo_offer_put(self, txn, ids[i], &o)) ||
             (rc = eo_coffer_del(self, txn, carer, ids[i])) ||
             (rc = s_message(self, txn, &other, other.site, other.id, carer,
-                            EO__MESSAGE__KIND__KIND_WITHDRAWN, "withdrawn",
-                            "[언제나돌봄] 다른 돌봄이 배정되어 이 제안은 철회됩니다.", o.code)))
+                            EO__MESSAGE__KIND__KIND_CLOSE, "close", "", o.code)))
             break;
         eo_case_ctx_t ctx = {.carer = carer, .who = "matcher", .detail = won->id};
         if (o.wave == other.wave && other.wave_open > 0 && --other.wave_open == 0 &&
@@ -135,6 +138,8 @@ const char *eo_settle_outcome_name(int outcome)
         return "unbookable";
     case EO_SETTLE_NO_OFFER:
         return "no_offer";
+    case EO_SETTLE_WITHDRAWN:
+        return "withdrawn";
     default:
         return "recorded";
     }
@@ -155,6 +160,14 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
         return EO_OK;
     }
     bool open = o.state == EO_OFFER_OPEN || o.state == EO_OFFER_FAILED;
+    if (o.state == EO_OFFER_WITHDRAWN && c->state == EO_CASE_OFFERING) {
+        /* withdrawn while the case is open: the carer won an overlapping case */
+        *outcome = EO_SETTLE_WITHDRAWN;
+        return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_WITHDRAWN,
+                         "withdrawn",
+                         "[언제나돌봄] 겹치는 시간에 이미 배정된 돌봄이 있어 이 제안은 철회되었습니다.",
+                         o.code);
+    }
     if (c->state != EO_CASE_OFFERING || !open || c->n_winners >= c->needed) {
         *outcome = EO_SETTLE_FILLED;
         if (open) {
@@ -177,8 +190,7 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
         o.replied = 1;
         if (current && c->wave_open > 0)
             c->wave_open--;
-        if ((rc = eo_offer_put(self, txn, c->id, &o)) ||
-            (rc = eo_coffer_del(self, txn, carer, c->id)))
+        if ((rc = eo_offer_put(self, txn, c->id, &o)))
             return rc;
         return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_FILLED,
                          "unbookable",

@@ -343,6 +343,12 @@ int eo_sms_book_offer_close(eo_sms_book_t *self, const char *phone, const char *
     return klen ? s_del(self, self->offers, s_val(key, klen), "sms.offers del") : EO_EINVAL;
 }
 
+int eo_sms_book_request_close(eo_sms_book_t *self, const char *phone, const char *request_id)
+{
+    int rc = s_txn(self);
+    return rc ? rc : s_close_request(self, phone, request_id);
+}
+
 int eo_sms_book_phone(eo_sms_book_t *self, const char *phone, char *site, uint32_t *carer_id)
 {
     MDB_txn *txn = self->txn;

@@ -50,6 +50,8 @@ zlistx_t *eo_sms_book_queued(eo_sms_book_t *self);
 zlistx_t *eo_sms_book_offers(eo_sms_book_t *self, const char *phone);
 zlistx_t *eo_sms_book_wins(eo_sms_book_t *self, const char *phone);
 int eo_sms_book_offer_close(eo_sms_book_t *self, const char *phone, const char *msg_id);
+/* Close the phone's open offers of that request (a KIND_CLOSE message). */
+int eo_sms_book_request_close(eo_sms_book_t *self, const char *phone, const char *request_id);
 /* Who a phone belongs to: site (EO_SITE_SLUG bytes) and carer; EO_ENOTFOUND if unknown. */
 int eo_sms_book_phone(eo_sms_book_t *self, const char *phone, char *site, uint32_t *carer_id);
 

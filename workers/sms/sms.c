@@ -203,6 +203,8 @@ static const char *s_check_message(s_sms_t *self, Eo__Message *m, char *phone)
             return "not a Korean mobile number";
         snprintf(phone, EO_PHONE_MAX, "%s", m->to);
     }
+    if (m->kind == EO__MESSAGE__KIND__KIND_CLOSE)
+        return m->request_id && *m->request_id ? NULL : "a close needs a request";
     if (!m->text || !*m->text || strlen(m->text) > EO_LMS_MAX_BYTES)
         return "empty or oversize text";
     s_site_t *site = s_site(self, m->site);
@@ -252,6 +254,14 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
         return;
     }
     m->to = phone; /* normalised: the book keys by E.164 */
+    if (m->kind == EO__MESSAGE__KIND__KIND_CLOSE) { /* nothing to send; closing is idempotent */
+        if (eo_sms_book_request_close(self->book, phone, m->request_id))
+            eo_work_destroy(&work); /* not acknowledged: the broker re-dispatches */
+        else
+            s_ack(self, work, site, m->id, NULL);
+        eo_event_free(&ev);
+        return;
+    }
     bool dup = false;
     int rc = eo_sms_book_put(self->book, m, s_now_ms(self), &dup);
     if (rc) {

@@ -196,16 +196,34 @@ void eo_w1_request(eo_w1_t *self, uint32_t i, eo_w1_request_t *r)
 
 int eo_w1_load(eo_w1_t *self, eo_store_t *store, eo_index_t *index, uint32_t n)
 {
+    return eo_w1_load_sites(self, store, index, n, NULL, 0);
+}
+
+static bool s_in(const char *site, const char *const *sites, size_t n_sites)
+{
+    for (size_t i = 0; i < n_sites; i++)
+        if (strcmp(site, sites[i]) == 0)
+            return true;
+    return false;
+}
+
+int eo_w1_load_sites(eo_w1_t *self, eo_store_t *store, eo_index_t *index, uint32_t n,
+                     const char *const *sites, size_t n_sites)
+{
     eo_carer_t *carers = malloc((n + 1) * sizeof *carers);
     uint32_t *week = malloc((n + 1) * sizeof *week);
     uint32_t *month = malloc((n + 1) * sizeof *month);
     int rc = carers && week && month ? EO_OK : EO_ENOMEM;
+    uint32_t m = 0;
     for (uint32_t i = 0; rc == EO_OK && i < n; i++) {
-        eo_w1_carer(self, i, &carers[i], &week[i]);
-        month[i] = carers[i].kind == EO_CARER_INVITED ? week[i] : 0;
+        eo_w1_carer(self, i, &carers[m], &week[m]);
+        if (sites && !s_in(carers[m].site, sites, n_sites))
+            continue;
+        month[m] = carers[m].kind == EO_CARER_INVITED ? week[m] : 0;
+        m++;
     }
     if (rc == EO_OK)
-        rc = eo_index_load_store(index, store, carers, week, month, n, self->clock);
+        rc = eo_index_load_store(index, store, carers, week, month, m, self->clock);
     free(carers);
     free(week);
     free(month);

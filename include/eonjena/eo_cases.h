@@ -49,7 +49,6 @@ typedef struct {
     uint32_t winners[EO_CASE_MAX_WINNERS];
     uint32_t dong;
     uint32_t n_offered;          /* offers made over all waves */
-    uint32_t wave_open;          /* offers of the current wave still unanswered */
     uint32_t log_n;              /* entries in the event log */
     int64_t start, end;          /* service window, seconds */
     int64_t requested_at;        /* seconds, the intake clock */
@@ -129,6 +128,9 @@ int eo_cases_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_t *out)
 const char *eo_case_state_name(int state);
 /* A Status event for the case (encoded, caller frees). */
 int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **out, size_t *size);
+/* *n: offers of the case's current wave still waiting for an answer (open, delivered or
+ * not, not withdrawn). */
+int eo_cases_waiting(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t *n);
 
 /* --- the outbox ------------------------------------------------------------------- */
 typedef struct {

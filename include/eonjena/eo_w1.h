@@ -51,6 +51,10 @@ void eo_w1_request(eo_w1_t *self, uint32_t i, eo_w1_request_t *out);
  * their booked minutes, the clock's week as reference week (eo_index_load_store: its
  * own transactions, all or nothing). Returns 0 or the first error. */
 int eo_w1_load(eo_w1_t *self, eo_store_t *store, eo_index_t *index, uint32_t n);
+/* The same for the carers among 0 .. n-1 of the n_sites sites named (a site is a shard:
+ * W1; a matcher may serve several). */
+int eo_w1_load_sites(eo_w1_t *self, eo_store_t *store, eo_index_t *index, uint32_t n,
+                     const char *const *sites, size_t n_sites);
 
 void eo_w1_test(bool verbose);
 

@@ -1,4 +1,5 @@
 /* proc.c: child processes for the broker tests (see proc.h). */
+#include <sys/prctl.h>
 #include "proc.h"
 
 #include <czmq.h>
@@ -45,6 +46,7 @@ bool proc_start(proc_t *p, char *const argv[])
     if (p->pid < 0)
         return false;
     if (p->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* no orphan outlives a failed test */
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);

@@ -6,6 +6,7 @@
  * offer in the store reached the sms worker (none lost between commit and relay), the
  * invariants hold (eo_cases_check, as `eonjena check`), and SIGTERM stops it with 0. */
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@ static pid_t s_start_matcher(void)
     pid_t pid = fork();
     assert(pid >= 0);
     if (pid == 0) {
+        /* dies with the test: an orphan would serve the next test's broker on this port */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         execl(bin, bin, "--broker", s_endpoint, "--store", s_dir, "--config", s_cfg, "--clock",
               "manual:2026-11-27T18:00", "--sites", "*", (char *)NULL);
         _exit(127);

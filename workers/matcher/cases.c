@@ -190,6 +190,7 @@ int eo_cases_put(eo_cases_t *self, MDB_txn *txn, eo_case_t *c)
     return rc ? eo_store_fail("put case", rc) : EO_OK;
 }
 
+
 int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request **out)
 {
     MDB_val k = {strlen(id), (void *)id}, v;
@@ -200,6 +201,42 @@ int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request
         return eo_store_fail("get request", rc);
     *out = eo__request__unpack(NULL, v.mv_size, v.mv_data);
     return *out ? EO_OK : EO_ESTORE;
+}
+
+/* An m.coffers entry: carer(BE32) -> start(BE64) end(BE64) id, so a carer's entries
+ * sort by start and the withdrawal finds the overlapping ones without reading offers. */
+static void s_coffer(const char *id, const eo_offer_t *o, uint8_t *key, uint8_t *val,
+                     MDB_val *k, MDB_val *v)
+{
+    size_t n = strlen(id);
+    assert(n < EO_CASE_ID_MAX);
+    eo_be32(key, o->carer);
+    eo_be64(val, (uint64_t)o->start);
+    eo_be64(val + 8, (uint64_t)o->end);
+    memcpy(val + 16, id, n);
+    *k = (MDB_val){4, key};
+    *v = (MDB_val){16 + n, val};
+}
+
+/* An open offer whose entry in the carer's m.coffers is gone was withdrawn: the
+ * withdrawal deletes that entry (a page the winner's booking dirties anyway) instead of
+ * rewriting the offer in its case's page, one random page per withdrawn offer. */
+static int s_offer_withdrawn(eo_cases_t *self, MDB_txn *txn, const char *id, eo_offer_t *o)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->coffers, &cur);
+    if (rc)
+        return eo_store_fail("carer offers cursor", rc);
+    uint8_t key[4], val[16 + EO_CASE_ID_MAX];
+    MDB_val k, v;
+    s_coffer(id, o, key, val, &k, &v);
+    rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND)
+        o->state = EO_OFFER_WITHDRAWN;
+    else if (rc)
+        return eo_store_fail("carer offer get", rc);
+    return EO_OK;
 }
 
 int eo_offer_key(const char *id, uint32_t carer, uint8_t *key, size_t size)
@@ -213,6 +250,15 @@ int eo_offer_key(const char *id, uint32_t carer, uint8_t *key, size_t size)
 }
 
 int eo_offer_get(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o)
+{
+    int rc = eo_offer_get_stored(self, txn, id, carer, o);
+    if (rc == EO_OK && o->state == EO_OFFER_OPEN)
+        rc = s_offer_withdrawn(self, txn, id, o);
+    return rc;
+}
+
+int eo_offer_get_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer,
+                        eo_offer_t *o)
 {
     uint8_t key[EO_CASE_ID_MAX + 8];
     MDB_val k = {(size_t)eo_offer_key(id, carer, key, sizeof key), key}, v;
@@ -261,20 +307,83 @@ int eo_offer_each(eo_cases_t *self, MDB_txn *txn, const char *id,
     return result;
 }
 
-int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const char *id)
+/* --- who is still waiting ---------------------------------------------------------------
+ * Not a counter in the case record: a withdrawal would have to rewrite the page of every
+ * case it touches (W1: nine per settlement). Counted from the case's own offers, which
+ * sit together after the record, and stopped at `max`. */
+typedef struct {
+    eo_cases_t *self;
+    MDB_txn *txn;
+    const char *id;
+    uint32_t wave, max, n;
+    int rc;
+} s_waiting_t;
+
+static int s_waiting_one(void *arg, const eo_offer_t *stored)
 {
-    uint8_t key[4];
-    eo_be32(key, carer);
-    MDB_val k = {4, key}, v = {strlen(id), (void *)id};
+    s_waiting_t *w = arg;
+    if (stored->wave != w->wave || stored->state != EO_OFFER_OPEN)
+        return 0;
+    eo_offer_t o = *stored;
+    if ((w->rc = s_offer_withdrawn(w->self, w->txn, w->id, &o)))
+        return 1;
+    w->n += o.state == EO_OFFER_OPEN;
+    return w->n >= w->max;
+}
+
+int eo_case_waiting(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t max,
+                    uint32_t *n)
+{
+    s_waiting_t w = {self, txn, c->id, c->wave, max ? max : UINT32_MAX, 0, EO_OK};
+    int rc = eo_offer_each(self, txn, c->id, s_waiting_one, &w); /* 1: stopped early */
+    *n = w.n;
+    return w.rc ? w.rc : rc > 0 ? EO_OK : rc;
+}
+
+int eo_cases_waiting(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t *n)
+{
+    eo_case_t c;
+    int rc = eo_cases_get(self, txn, id, &c);
+    return rc ? rc : eo_case_waiting(self, txn, &c, 0, n);
+}
+
+bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out)
+{
+    if (v->mv_size <= 16 || v->mv_size >= 16 + EO_CASE_ID_MAX)
+        return false;
+    const uint8_t *p = v->mv_data;
+    out->start = (int64_t)eo_get_be64(p);
+    out->end = (int64_t)eo_get_be64(p + 8);
+    memcpy(out->id, p + 16, v->mv_size - 16);
+    out->id[v->mv_size - 16] = 0;
+    return true;
+}
+
+int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o)
+{
+    uint8_t key[4], val[16 + EO_CASE_ID_MAX];
+    MDB_val k, v;
+    s_coffer(id, o, key, val, &k, &v);
     int rc = mdb_put(txn, self->coffers, &k, &v, MDB_NODUPDATA);
     return rc && rc != MDB_KEYEXIST ? eo_store_fail("put carer offer", rc) : EO_OK;
 }
 
-int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const char *id)
+bool eo_coffer_stale(const eo_offer_t *o, const eo_case_t *c, int64_t now_s)
 {
-    uint8_t key[4];
-    eo_be32(key, carer);
-    MDB_val k = {4, key}, v = {strlen(id), (void *)id};
+    if (o->state != EO_OFFER_OPEN)
+        return true; /* closed explicitly */
+    if (c->state == EO_CASE_OFFERING)
+        return false;
+    /* an open offer of a settled case still counts while the winner may cancel and
+     * reopen it: dropping its entry would make it read as withdrawn */
+    return c->state != EO_CASE_SETTLED || c->end <= now_s;
+}
+
+int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o)
+{
+    uint8_t key[4], val[16 + EO_CASE_ID_MAX];
+    MDB_val k, v;
+    s_coffer(id, o, key, val, &k, &v);
     int rc = mdb_del(txn, self->coffers, &k, &v);
     return rc && rc != MDB_NOTFOUND ? eo_store_fail("del carer offer", rc) : EO_OK;
 }

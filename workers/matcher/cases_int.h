@@ -109,18 +109,32 @@ enum {
 
 /* cases.c: records */
 int eo_cases_put(eo_cases_t *self, MDB_txn *txn, eo_case_t *c);
+/* *n: offers of c's current wave still waiting (at most max; 0: all). */
+int eo_case_waiting(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t max,
+                    uint32_t *n);
 int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request **out);
 int eo_offer_key(const char *id, uint32_t carer, uint8_t *key, size_t size);
 /* Offers live in m.cases after their case: is this key an offer's (id \0 carer)? A
  * case id never holds a 0 byte. */
 bool eo_offer_is_key(const MDB_val *k);
+/* An open offer whose carer's m.coffers entry is gone reads as EO_OFFER_WITHDRAWN. */
 int eo_offer_get(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o);
+/* The record as stored (for a reader that holds the carer's entry in its hand). */
+int eo_offer_get_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o);
 int eo_offer_put(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o);
 /* Visit the offers of a case in carer order. fn may not write offers of the case. */
 int eo_offer_each(eo_cases_t *self, MDB_txn *txn, const char *id,
                   int (*fn)(void *arg, const eo_offer_t *o), void *arg);
-int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const char *id);
-int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const char *id);
+/* m.coffers: the carer's entry for offer o of case id (its window rides along). */
+typedef struct {
+    int64_t start, end;
+    char id[EO_CASE_ID_MAX];
+} eo_coffer_t;
+bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out);
+int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o);
+/* A carer's m.coffers entry that no longer stands for an open offer (pruned when read). */
+bool eo_coffer_stale(const eo_offer_t *o, const eo_case_t *c, int64_t now_s);
+int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o);
 int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value);
 int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, uint8_t **reply, size_t *size);
 int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, const uint8_t *reply, size_t size);

@@ -15,7 +15,9 @@ int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payloa
     uint8_t key[8];
     eo_be64(key, seq);
     MDB_val k = {8, key}, v = {9 + size, NULL};
-    if ((rc = mdb_put(txn, self->inputs, &k, &v, MDB_RESERVE | MDB_NOOVERWRITE)))
+    /* APPEND: keys only grow, so full pages stay full (a plain put splits them in half)
+     * and a key that does not grow fails instead of overwriting */
+    if ((rc = mdb_put(txn, self->inputs, &k, &v, MDB_RESERVE | MDB_APPEND)))
         return eo_store_fail("put input", rc);
     uint8_t *p = v.mv_data;
     p[0] = (uint8_t)kind;

@@ -221,16 +221,14 @@ static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t c
     MDB_val k = {4, key}, v;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-        char other[EO_CASE_ID_MAX];
+        eo_coffer_t e;
         eo_offer_t o;
         eo_case_t oc;
-        if (v.mv_size >= sizeof other)
+        if (!eo_coffer_parse(&v, &e))
             continue;
-        memcpy(other, v.mv_data, v.mv_size);
-        other[v.mv_size] = 0;
-        bool open = eo_offer_get(self, txn, other, carer, &o) == EO_OK &&
-                    o.state == EO_OFFER_OPEN && eo_cases_get(self, txn, other, &oc) == EO_OK &&
-                    oc.state == EO_CASE_OFFERING;
+        bool open = eo_offer_get_stored(self, txn, e.id, carer, &o) == EO_OK &&
+                    eo_cases_get(self, txn, e.id, &oc) == EO_OK &&
+                    !eo_coffer_stale(&o, &oc, self->now_ms / 1000);
         if (!open) {
             if ((rc = mdb_cursor_del(cur, 0)))
                 break;
@@ -258,7 +256,7 @@ static int s_offer(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer)
                     .carer = carer, .start = c->start, .end = c->end};
     int rc = s_code(self, txn, c, carer, o.code);
     if (rc || (rc = eo_offer_put(self, txn, c->id, &o)) ||
-        (rc = eo_coffer_add(self, txn, carer, c->id)))
+        (rc = eo_coffer_add(self, txn, c->id, &o)))
         return rc;
     /* no child name, no address: site, dong, window, pay, how to reply */
     eo_tpl_vars_t vars;
@@ -302,7 +300,6 @@ int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *
         return rc;
     }
     c->wave++;
-    c->wave_open = n;
     for (uint32_t i = 0; i < n && rc == EO_OK; i++) {
         rc = s_offer(self, txn, c, cands[i].carer_id);
         c->n_offered++;
@@ -352,7 +349,8 @@ int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, i
             break;
         bool tell = kind && !o.replied && o.state == EO_OFFER_OPEN &&
                     (o.delivered || !delivered_only);
-        o.state = (uint8_t)to;
+        if (o.state != EO_OFFER_WITHDRAWN) /* one the carer lost to an overlap stays so */
+            o.state = (uint8_t)to;
         /* the carers' m.coffers entries go stale and are pruned when next read: one
          * random page per carer is what made settling cost twenty pages */
         if ((rc = eo_offer_put(self, txn, c->id, &o)))
@@ -370,7 +368,6 @@ int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, i
                               text, o.code);
         }
     }
-    c->wave_open = 0;
     free(s.open.ids);
     return rc;
 }
@@ -408,11 +405,13 @@ static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
     if (rc)
         return rc;
     snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
+    uint32_t waiting = 1;
     if (ctx->outcome == EO_SETTLE_WON && c->n_winners >= c->needed)
         *next = EV_FULL;
-    else if (ctx->outcome == EO_SETTLE_UNBOOKABLE && c->wave_open == 0)
+    else if (ctx->outcome == EO_SETTLE_UNBOOKABLE &&
+             (rc = eo_case_waiting(self, txn, c, 1, &waiting)) == EO_OK && waiting == 0)
         *next = EV_WAVE_DONE;
-    return EO_OK;
+    return rc;
 }
 
 static int a_late(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
@@ -474,10 +473,11 @@ static int a_decline(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t
     o.replied = !unreachable;
     if ((rc = eo_offer_put(self, txn, c->id, &o)))
         return rc; /* its m.coffers entry goes stale (pruned when read) */
-    if (o.wave == c->wave && c->wave_open > 0 && --c->wave_open == 0 &&
-        c->state == EO_CASE_OFFERING)
+    uint32_t waiting = 1;
+    if (o.wave == c->wave && c->state == EO_CASE_OFFERING &&
+        (rc = eo_case_waiting(self, txn, c, 1, &waiting)) == EO_OK && waiting == 0)
         *next = EV_WAVE_DONE;
-    return EO_OK;
+    return rc;
 }
 
 static int a_escalate(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,

@@ -26,7 +26,7 @@ static int s_put(eo_cases_t *self, MDB_txn *txn, const char *service, const char
     uint8_t key[8];
     eo_be64(key, seq);
     MDB_val k = {8, key}, v = {S_HDR + size, NULL};
-    if ((rc = mdb_put(txn, self->outbox, &k, &v, MDB_RESERVE | MDB_NOOVERWRITE))) {
+    if ((rc = mdb_put(txn, self->outbox, &k, &v, MDB_RESERVE | MDB_APPEND))) {
         free(body);
         return eo_store_fail("put outbox", rc);
     }

@@ -30,12 +30,47 @@ static int s_message(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, const c
     return eo_outbox_message(self, txn, site, id, kind, phone, text, request_id, carer, code);
 }
 
+/* Withdraw one overlapping offer of the winner, or prune its entry if it is stale. */
+static int s_withdraw(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, uint32_t carer,
+                      const char *id)
+{
+    eo_offer_t o;
+    eo_case_t other;
+    int rc = eo_offer_get_stored(self, txn, id, carer, &o);
+    if (rc)
+        return rc == EO_ENOTFOUND ? EO_OK : rc;
+    if ((rc = eo_cases_get(self, txn, id, &other)))
+        return rc;
+    if (eo_coffer_stale(&o, &other, self->now_ms / 1000))
+        return eo_coffer_del(self, txn, id, &o);
+    if (other.state != EO_CASE_OFFERING)
+        return EO_OK;
+    /* No text (KIND_CLOSE only drops it from the sms worker's open offers): the winner's
+     * text has just told them they are booked, and a carer who wins would otherwise get
+     * one text per overlapping offer (W1: nine), each one paid for. A reply to a
+     * withdrawn offer gets the withdrawn notice (eo_settle_accept). Deleting the carer's
+     * entry is what withdraws it (eo_offer_get): the other case's page is written only
+     * when its wave ends here. */
+    if ((rc = eo_coffer_del(self, txn, id, &o)) ||
+        (rc = s_message(self, txn, &other, other.site, other.id, carer,
+                        EO__MESSAGE__KIND__KIND_CLOSE, "close", "", o.code)))
+        return rc;
+    uint32_t waiting = 0;
+    if (o.wave != other.wave || (rc = eo_case_waiting(self, txn, &other, 1, &waiting)) ||
+        waiting > 0)
+        return rc;
+    eo_case_ctx_t ctx = {.carer = carer, .who = "matcher", .detail = won->id};
+    if ((rc = eo_case_dispatch(self, txn, &other, EV_WAVE_DONE, &ctx)) == EO_OK)
+        rc = eo_cases_put(self, txn, &other);
+    return rc;
+}
+
 /* Withdraw the winner's other open offers that overlap [start, end); a case whose
  * current wave thereby has nobody left waiting moves on to its next wave. */
 static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won,
                                   uint32_t carer)
 {
-    char (*ids)[EO_CASE_ID_MAX] = NULL;
+    eo_coffer_t *entries = NULL;
     size_t n = 0, cap = 0;
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->coffers, &cur);
@@ -44,66 +79,30 @@ static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_
     uint8_t key[4];
     eo_be32(key, carer);
     MDB_val k = {4, key}, v;
+    /* the entries carry their windows: only the overlapping ones are read further */
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-        if (v.mv_size >= EO_CASE_ID_MAX)
+        eo_coffer_t e;
+        if (!eo_coffer_parse(&v, &e) || !s_overlap(e.start, e.end, won->start, won->end) ||
+            streq(e.id, won->id))
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 8;
-            void *p = realloc(ids, cap * EO_CASE_ID_MAX);
+            void *p = realloc(entries, cap * sizeof *entries);
             if (!p) {
                 mdb_cursor_close(cur);
-                free(ids);
+                free(entries);
                 return EO_ENOMEM;
             }
-            ids = p;
+            entries = p;
         }
-        memcpy(ids[n], v.mv_data, v.mv_size);
-        ids[n++][v.mv_size] = 0;
+        entries[n++] = e;
     }
     mdb_cursor_close(cur);
     rc = rc == MDB_NOTFOUND ? EO_OK : eo_store_fail("carer offers next", rc);
-    for (size_t i = 0; rc == EO_OK && i < n; i++) {
-        if (streq(ids[i], won->id))
-            continue;
-        eo_offer_t o;
-        eo_case_t other;
-        if ((rc = eo_offer_get(self, txn, ids[i], carer, &o)) == EO_ENOTFOUND) {
-            rc = EO_OK;
-            continue;
-        }
-        if (rc)
-            break;
-        /* An open offer that does not overlap stays as it is: no need to read its case
-         * (a stale entry among those is pruned when one overlaps, or at its next read). */
-        if (o.state == EO_OFFER_OPEN && !s_overlap(o.start, o.end, won->start, won->end))
-            continue;
-        if ((rc = eo_cases_get(self, txn, ids[i], &other)))
-            break;
-        if (o.state != EO_OFFER_OPEN || other.state != EO_CASE_OFFERING) {
-            rc = eo_coffer_del(self, txn, carer, ids[i]); /* a stale entry */
-            continue;
-        }
-        if (!s_overlap(o.start, o.end, won->start, won->end))
-            continue;
-        /* No text (KIND_CLOSE only drops it from the sms worker's open offers): the
-         * winner's text has just told them they are booked, and a carer who wins would
-         * otherwise get one text per overlapping offer (W1: nine), each one paid for. A
-         * reply to a withdrawn offer gets the withdrawn notice (eo_settle_accept). */
-        o.state = EO_OFFER_WITHDRAWN;
-        if ((rc = eo_offer_put(self, txn, ids[i], &o)) ||
-            (rc = eo_coffer_del(self, txn, carer, ids[i])) ||
-            (rc = s_message(self, txn, &other, other.site, other.id, carer,
-                            EO__MESSAGE__KIND__KIND_CLOSE, "close", "", o.code)))
-            break;
-        eo_case_ctx_t ctx = {.carer = carer, .who = "matcher", .detail = won->id};
-        if (o.wave == other.wave && other.wave_open > 0 && --other.wave_open == 0 &&
-            other.state == EO_CASE_OFFERING)
-            rc = eo_case_dispatch(self, txn, &other, EV_WAVE_DONE, &ctx);
-        if (rc == EO_OK)
-            rc = eo_cases_put(self, txn, &other);
-    }
-    free(ids);
+    for (size_t i = 0; rc == EO_OK && i < n; i++)
+        rc = s_withdraw(self, txn, won, carer, entries[i].id);
+    free(entries);
     return rc;
 }
 
@@ -182,14 +181,11 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
                          "filled", "[언제나돌봄] 다른 돌보미가 배정되어 요청이 마감되었습니다.",
                          o.code);
     }
-    bool current = o.wave == c->wave && o.state == EO_OFFER_OPEN;
     rc = eo_index_book(self->index, txn, carer, c->id, c->start, c->end);
     if (rc == EO_EBUSY || rc == EO_ECAP) {
         *outcome = EO_SETTLE_UNBOOKABLE;
         o.state = EO_OFFER_DECLINED;
         o.replied = 1;
-        if (current && c->wave_open > 0)
-            c->wave_open--;
         if ((rc = eo_offer_put(self, txn, c->id, &o)))
             return rc;
         return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_FILLED,
@@ -202,9 +198,7 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
     c->winners[c->n_winners++] = carer;
     o.state = EO_OFFER_WON;
     o.replied = 1;
-    if (current && c->wave_open > 0)
-        c->wave_open--;
-    if ((rc = eo_offer_put(self, txn, c->id, &o)) || (rc = eo_coffer_del(self, txn, carer, c->id)) ||
+    if ((rc = eo_offer_put(self, txn, c->id, &o)) || (rc = eo_coffer_del(self, txn, c->id, &o)) ||
         (rc = s_tell_winner(self, txn, c, carer, &o)))
         return rc;
     return s_withdraw_overlapping(self, txn, c, carer);

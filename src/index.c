@@ -314,16 +314,37 @@ static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, bool a
     return EO_OK;
 }
 
+/* How many bookings the carer holds. */
+static int s_bookings_count(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_t *n)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->bookings, &cur);
+    if (rc)
+        return eo_store_fail("carer_booking cursor", rc);
+    uint8_t kb[4];
+    eo_be32_put(kb, id);
+    MDB_val k = {4, kb}, v;
+    *n = 0;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && k.mv_size >= 4 && eo_be32_get(k.mv_data) == id;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+        (*n)++;
+    mdb_cursor_close(cur);
+    return rc && rc != MDB_NOTFOUND ? eo_store_fail("carer_booking count", rc) : EO_OK;
+}
+
 /* List the carer under `booked` (its reference-week minutes now); the caller writes
  * the record, which remembers the key. */
 static int s_list_add(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, uint32_t booked)
 {
     rec->listed_min = booked;
-    rec->listed_book = rec->n_book;
+    int rc = s_bookings_count(self, txn, rec->carer.id, &rec->listed_book);
+    if (rc)
+        return rc;
     uint8_t kb[4];
     eo_be32_put(kb, rec->carer.id);
     MDB_val k = {4, kb};
-    int rc = mdb_del(txn, self->moved, &k, NULL); /* the entries are exact again */
+    rc = mdb_del(txn, self->moved, &k, NULL); /* the entries are exact again */
     if (rc && rc != MDB_NOTFOUND)
         return eo_store_fail("carer_moved del", rc);
     return s_entries(self, txn, rec, true);
@@ -380,13 +401,12 @@ int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_
     return EO_OK;
 }
 
-void eo_rec_make(eo_rec_t *rec, const eo_carer_t *carer, uint32_t n_book)
+void eo_rec_make(eo_rec_t *rec, const eo_carer_t *carer)
 {
     /* Field by field into a zeroed record, so that padding and unused array slots are
      * stored as zeros (records and entries are compared byte for byte). */
     memset(rec, 0, sizeof *rec);
     rec->version = EO_REC_VERSION;
-    rec->n_book = n_book;
     eo_carer_t *c = &rec->carer;
     c->id = carer->id;
     memcpy(c->site, carer->site, strnlen(carer->site, EO_SITE_SLUG - 1));
@@ -435,7 +455,7 @@ int eo_index_put(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carer)
             (rc = s_phone_set(self, txn, rec.carer.phone, 0, false)))
             return rc;
     }
-    eo_rec_make(&rec, carer, rec.n_book);
+    eo_rec_make(&rec, carer);
     const eo_carer_t *c = &rec.carer;
     if ((rc = s_list_add(self, txn, &rec, booked)) || (rc = s_rec_put(self, txn, &rec)) ||
         (rc = s_phone_set(self, txn, c->phone, c->id, true)))
@@ -726,11 +746,9 @@ static int s_book_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *ar
         MDB_val v = {sizeof span, &span};
         if ((rc = mdb_put(txn, self->bookings, a->key, &v, MDB_NOOVERWRITE)))
             return eo_store_fail("carer_booking put", rc);
-        rec->n_book++;
     } else {
         if ((rc = mdb_del(txn, self->bookings, a->key, NULL)))
             return eo_store_fail("carer_booking del", rc);
-        rec->n_book = rec->n_book ? rec->n_book - 1 : 0;
     }
     return EO_OK;
 }
@@ -771,11 +789,12 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
         return rc;
     /* Booking only raises minutes: the list keys stay lower bounds and the query reads
      * the actual minutes (docs/index.md), so the lists are left alone. A carer now
-     * holding a booking its entries do not count is found through its minutes. */
+     * holding a booking its entries do not count is found through its minutes and its
+     * moved mark; the record is not rewritten (a random page per settlement). */
     s_book_t a = {&w, &key, +1, week, month}; /* read above, in this transaction */
-    if ((rc = s_book_change(self, txn, &rec, &a)) || (rc = s_moved_mark(self, txn, carer_id)))
+    if ((rc = s_book_change(self, txn, &rec, &a)))
         return rc;
-    return s_rec_put(self, txn, &rec);
+    return s_moved_mark(self, txn, carer_id);
 }
 
 int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking)

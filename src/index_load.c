@@ -80,7 +80,7 @@ static int s_records(s_load_t *l)
     int32_t week = eo_iso_week(l->t), month = eo_month_key(l->t);
     int rc = EO_OK;
     for (size_t i = 0; i < l->n && rc == EO_OK; i++) {
-        eo_rec_make(&rec, &l->carers[i], 0);
+        eo_rec_make(&rec, &l->carers[i]);
         rec.listed_min = l->week_min[i]; /* s_lists keys the entries by it */
         uint8_t kb[4];
         eo_be32_put(kb, rec.carer.id);
@@ -176,7 +176,7 @@ static int s_lists(s_load_t *l)
         size_t m = 0;
         for (uint32_t x = start[d]; x < start[d + 1]; x++) {
             uint32_t i = by_dong[x];
-            eo_rec_make(&rec, &l->carers[i], 0);
+            eo_rec_make(&rec, &l->carers[i]);
             eo_entry_make(&rec, l->week_min[i], &buf[m++]);
         }
         qsort(buf, m, sizeof *buf, s_cmp_entry);

@@ -30,15 +30,15 @@ struct eo_index_t {
     pthread_mutex_t counts_lock;
 };
 
-#define EO_REC_VERSION 2
+#define EO_REC_VERSION 3
 
 /* The primary record. */
 typedef struct {
     uint32_t version;
-    uint32_t n_book; /* bookings held (so the query checks overlaps only when > 0) */
     /* What the carer's list entries were written with (to find them again): their sort
      * key, a lower bound of the reference-week minutes (booking does not re-key the
-     * lists, see docs/index.md), and n_book at that time. */
+     * lists, see docs/index.md), and the bookings held then (so the query checks
+     * overlaps only when > 0). Booking writes neither: it marks the carer moved. */
     uint32_t listed_min;
     uint32_t listed_book;
     eo_carer_t carer;
@@ -154,7 +154,7 @@ bool eo_window_caps_ok(const eo_window_t *w, uint8_t kind, const uint32_t week_b
                        const uint32_t month_booked[2]);
 
 /* A normalised record of a (validated) carer. */
-void eo_rec_make(eo_rec_t *rec, const eo_carer_t *carer, uint32_t n_book);
+void eo_rec_make(eo_rec_t *rec, const eo_carer_t *carer);
 /* Key of a minutes row: id BE, 'W' or 'M', period BE. */
 void eo_min_key(uint8_t key[9], uint32_t id, char type, int32_t period);
 /* Is the carer in the lists at all (pool and active)? */

@@ -406,7 +406,8 @@ int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *val
     return EO_OK;
 }
 
-int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, uint8_t **reply, size_t *size)
+int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t *at_ms, char *outcome,
+                size_t size)
 {
     MDB_val k = {strlen(key), (void *)key}, v;
     int rc = mdb_get(txn, self->seen, &k, &v);
@@ -414,19 +415,24 @@ int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, uint8_t **reply
         return EO_ENOTFOUND;
     if (rc)
         return eo_store_fail("get seen", rc);
-    *reply = malloc(v.mv_size ? v.mv_size : 1);
-    if (!*reply)
-        return EO_ENOMEM;
-    memcpy(*reply, v.mv_data, v.mv_size);
-    *size = v.mv_size;
+    if (v.mv_size < 8 || v.mv_size - 8 >= size)
+        return eo_store_fail("get seen", MDB_CORRUPTED);
+    *at_ms = (int64_t)eo_get_be64(v.mv_data);
+    memcpy(outcome, (const uint8_t *)v.mv_data + 8, v.mv_size - 8);
+    outcome[v.mv_size - 8] = 0;
     return EO_OK;
 }
 
-int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, const uint8_t *reply, size_t size)
+int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t at_ms,
+                const char *outcome)
 {
-    MDB_val k = {strlen(key), (void *)key}, v = {size, (void *)reply};
-    if (k.mv_size == 0 || k.mv_size > 511)
+    uint8_t buf[40];
+    size_t n = strlen(outcome);
+    MDB_val k = {strlen(key), (void *)key}, v = {8 + n, buf};
+    if (k.mv_size == 0 || k.mv_size > 511 || n >= sizeof buf - 8)
         return EO_EINVAL;
+    eo_be64(buf, (uint64_t)at_ms);
+    memcpy(buf + 8, outcome, n);
     int rc = mdb_put(txn, self->seen, &k, &v, 0);
     return rc ? eo_store_fail("put seen", rc) : EO_OK;
 }

@@ -54,7 +54,7 @@ struct eo_cases_t {
     MDB_dbi outbox;   /* seq(BE64) -> service[12] site[16] event */
     MDB_dbi inputs;   /* seq(BE64) -> kind, at_ms(BE64), payload */
     MDB_dbi journal;  /* seq(BE64) -> hash-chained entry, appended (journal.c) */
-    MDB_dbi seen;     /* input idempotency key -> encoded reply */
+    MDB_dbi seen;     /* input idempotency key -> at_ms(BE64) outcome (the reply rebuilt) */
     MDB_dbi meta;     /* counters */
     int64_t now_ms;   /* the clock of the input being decided */
 };
@@ -136,8 +136,11 @@ int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer
 bool eo_coffer_stale(const eo_offer_t *o, const eo_case_t *c, int64_t now_s);
 int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o);
 int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value);
-int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, uint8_t **reply, size_t *size);
-int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, const uint8_t *reply, size_t size);
+/* m.seen: input idempotency key -> when it was decided and its outcome. */
+int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t *at_ms, char *outcome,
+                size_t size);
+int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t at_ms,
+                const char *outcome);
 void eo_be32(uint8_t *p, uint32_t v);
 void eo_be64(uint8_t *p, uint64_t v);
 uint32_t eo_get_be32(const uint8_t *p);

@@ -48,8 +48,8 @@ static int s_error(eo_cases_t *self, const char *id, const char *code, const cha
     return *reply ? EO_EINVAL : EO_ENOMEM;
 }
 
-static int s_ack(eo_cases_t *self, const char *key, const char *outcome, uint8_t **reply,
-                 size_t *size)
+static int s_ack_at(int64_t at_ms, const char *key, const char *outcome, uint8_t **reply,
+                    size_t *size)
 {
     char *ids[2] = {(char *)key, (char *)outcome};
     Eo__Ack ack = EO__ACK__INIT;
@@ -57,11 +57,17 @@ static int s_ack(eo_cases_t *self, const char *key, const char *outcome, uint8_t
     ack.ids = ids;
     Eo__Event ev = EO__EVENT__INIT;
     ev.id = (char *)key;
-    ev.at_ms = self->now_ms;
+    ev.at_ms = at_ms;
     ev.body_case = EO__EVENT__BODY_ACK;
     ev.ack = &ack;
     *reply = eo_event_encode(&ev, size);
     return *reply ? EO_OK : EO_ENOMEM;
+}
+
+static int s_ack(eo_cases_t *self, const char *key, const char *outcome, uint8_t **reply,
+                 size_t *size)
+{
+    return s_ack_at(self->now_ms, key, outcome, reply, size);
 }
 
 /* --- intake ------------------------------------------------------------------------- */
@@ -194,9 +200,13 @@ static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
     if (!a || !a->request_id || !a->carer_id)
         return s_error(self, in->id, "malformed", "형식 오류", "answer without request or carer",
                        reply, size);
-    int rc = eo_seen_get(self, txn, key, reply, size);
+    /* a repeat gets the answer it got the first time, rebuilt from what m.seen keeps
+     * (when and the outcome: a few bytes, not the encoded reply) */
+    int64_t at_ms;
+    char seen[32];
+    int rc = eo_seen_get(self, txn, key, &at_ms, seen, sizeof seen);
     if (rc != EO_ENOTFOUND)
-        return rc;
+        return rc ? rc : s_ack_at(at_ms, key, seen, reply, size);
     char who[32];
     snprintf(who, sizeof who, "carer:%u", a->carer_id);
     eo_case_ctx_t ctx = {.carer = a->carer_id, .who = who};
@@ -212,7 +222,7 @@ static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
         return rc;
     if ((rc = s_ack(self, key, outcome, reply, size)))
         return rc;
-    return eo_seen_put(self, txn, key, *reply, *size);
+    return eo_seen_put(self, txn, key, self->now_ms, outcome);
 }
 
 /* Delivery reports name a Message id: offers are "<request>:<carer>:offer". */

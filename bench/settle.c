@@ -2,10 +2,10 @@
  * ../shared/bench/WORKLOAD.md "Settlement").
  *
  * W1 says a site is a shard: its carers and requests live with one matcher. So, as a node
- * running one matcher per site would, every site gets its own DURABLE store with its W1
- * carers, takes its W1 requests in through the matcher's own intake (K = 20 offers each)
- * and has its own settler thread (--shards N: the sites dealt out over N stores, a matcher
- * serving several sites; --shards 1 is the way `eonjena serve` runs them all). Then A acceptor threads are released: acceptor j
+ * running one matcher per core would, the sites are dealt out over that many shards
+ * (--shards N; 0: one per site; 1: all in one, the way `eonjena serve` runs them): each
+ * shard has its own DURABLE store with its sites' W1 carers, takes its W1 requests in
+ * through the matcher's own intake (K = 20 offers each) and has its own settler thread. Then A acceptor threads are released: acceptor j
  * accepts, for every request, the j-th of A distinct offered carers drawn with a seed from
  * the request id, each keeping up to --window acceptances in flight. A settler decides
  * what its site has pending in group commits (eo_cases_apply_batch: one write
@@ -196,12 +196,12 @@ static void s_usage(FILE *out)
     fprintf(out,
             "usage: eonjena-bench settle [--requests R] [--accepts A] [--carers N] [--seed S]\n"
             "                            [--window W] [--batch B] [--shards N] [--store DIR]\n"
-            "W1 settlement with A concurrent acceptances per request, durable group commits,\n"
-            "one store and settler per site (W1: a site is a shard); --shards N: the sites\n"
-            "dealt out over N stores and settlers (1: one for all). Defaults: R 10000, A 5, N 30000, seed 1, W 256 in\n"
-            "flight per acceptor, B 1024 acceptances per transaction at most, temporary\n"
-            "stores (removed after). Prints {\"bench\":\"settle\",\"requests\":R,\"accepts\":A,\n"
-            "\"settles_per_s\":..,\"p99_us\":.., ...}\n");
+            "W1 settlement with A concurrent acceptances per request and durable group\n"
+            "commits, the sites (W1: a site is a shard) dealt out over N stores and settlers.\n"
+            "Defaults: R 10000, A 5, N 30000, seed 1, W 256 in flight per acceptor, B 1024\n"
+            "acceptances per transaction at most, N one shard per core (0: one per site, 1:\n"
+            "all sites in one), temporary stores (removed after). Prints\n"
+            "{\"bench\":\"settle\",\"requests\":R,\"accepts\":A,\"settles_per_s\":..,\"p99_us\":..,...}\n");
 }
 
 typedef struct {
@@ -368,12 +368,13 @@ typedef struct {
     size_t batch;
     const char *dir;
     bool nosync;
-    int shards; /* 0: one per W1 site */
+    int shards; /* stores and settlers: one per core by default; 0: one per W1 site */
 } s_opts_t;
 
 static int s_parse(int argc, char **argv, s_opts_t *o)
 {
-    *o = (s_opts_t){10000, 5, 30000, 1, 256, 1024, NULL, false, 0};
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    *o = (s_opts_t){10000, 5, 30000, 1, 256, 1024, NULL, false, cores > 0 ? (int)cores : 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (streq(a, "-h") || streq(a, "--help")) {

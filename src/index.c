@@ -29,14 +29,13 @@ eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
     if (eo_store_dbi(store, "carer", 0, &self->carers) ||
         eo_store_dbi(store, "carer_list", MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED,
                      &self->lists) ||
-        eo_store_dbi(store, "carer_min", 0, &self->minutes) ||
-        eo_store_dbi(store, "carer_booking", 0, &self->bookings) ||
+        eo_store_dbi(store, "carer_state", 0, &self->minutes) ||
         eo_store_dbi(store, "carer_phone", 0, &self->phones) ||
-        eo_store_dbi(store, "index_meta", 0, &self->meta) ||
-        eo_store_dbi(store, "carer_moved", 0, &self->moved)) {
+        eo_store_dbi(store, "index_meta", 0, &self->meta)) {
         eo_index_destroy(&self);
         return NULL;
     }
+    self->bookings = self->moved = self->minutes;
     return self;
 }
 
@@ -314,6 +313,31 @@ static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, bool a
     return EO_OK;
 }
 
+static MDB_val s_moved_key(uint8_t *kb, uint32_t id)
+{
+    eo_be32_put(kb, id);
+    kb[4] = '!';
+    return (MDB_val){5, kb};
+}
+
+/* The number of moved carers (index_meta "moved_n"), so the query knows whether to look. */
+static int s_moved_count(eo_index_t *self, MDB_txn *txn, int delta)
+{
+    MDB_val k = {7, "moved_n"}, v;
+    uint32_t n = 0;
+    int rc = mdb_get(txn, self->meta, &k, &v);
+    if (rc == 0 && v.mv_size == 4)
+        n = eo_be32_get(v.mv_data);
+    else if (rc && rc != MDB_NOTFOUND)
+        return eo_store_fail("index_meta get", rc);
+    n = delta < 0 ? (n ? n - 1 : 0) : n + 1;
+    uint8_t buf[4];
+    eo_be32_put(buf, n);
+    v = (MDB_val){4, buf};
+    rc = mdb_put(txn, self->meta, &k, &v, 0);
+    return rc ? eo_store_fail("index_meta put", rc) : EO_OK;
+}
+
 /* How many bookings the carer holds. */
 static int s_bookings_count(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_t *n)
 {
@@ -321,12 +345,13 @@ static int s_bookings_count(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_
     int rc = mdb_cursor_open(txn, self->bookings, &cur);
     if (rc)
         return eo_store_fail("carer_booking cursor", rc);
-    uint8_t kb[4];
+    uint8_t kb[5];
     eo_be32_put(kb, id);
-    MDB_val k = {4, kb}, v;
+    kb[4] = 'B';
+    MDB_val k = {5, kb}, v;
     *n = 0;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-         rc == 0 && k.mv_size >= 4 && eo_be32_get(k.mv_data) == id;
+         rc == 0 && k.mv_size > 5 && memcmp(k.mv_data, kb, 5) == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
         (*n)++;
     mdb_cursor_close(cur);
@@ -341,30 +366,33 @@ static int s_list_add(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, uint32_t bo
     int rc = s_bookings_count(self, txn, rec->carer.id, &rec->listed_book);
     if (rc)
         return rc;
-    uint8_t kb[4];
-    eo_be32_put(kb, rec->carer.id);
-    MDB_val k = {4, kb};
+    uint8_t kb[5];
+    MDB_val k = s_moved_key(kb, rec->carer.id);
     rc = mdb_del(txn, self->moved, &k, NULL); /* the entries are exact again */
-    if (rc && rc != MDB_NOTFOUND)
+    if (rc == 0)
+        rc = s_moved_count(self, txn, -1);
+    else if (rc != MDB_NOTFOUND)
         return eo_store_fail("carer_moved del", rc);
-    return s_entries(self, txn, rec, true);
+    else
+        rc = EO_OK;
+    return rc ? rc : s_entries(self, txn, rec, true);
 }
 
 /* Mark a carer whose entries no longer tell its minutes and bookings exactly. */
 static int s_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id)
 {
-    uint8_t kb[4];
-    eo_be32_put(kb, id);
-    MDB_val k = {4, kb}, v = {0, ""};
+    uint8_t kb[5];
+    MDB_val k = s_moved_key(kb, id), v = {0, ""};
     int rc = mdb_put(txn, self->moved, &k, &v, MDB_NOOVERWRITE);
-    return rc && rc != MDB_KEYEXIST ? eo_store_fail("carer_moved put", rc) : EO_OK;
+    if (rc == MDB_KEYEXIST)
+        return EO_OK;
+    return rc ? eo_store_fail("carer_moved put", rc) : s_moved_count(self, txn, +1);
 }
 
 int eo_index_moved(eo_index_t *self, MDB_txn *txn, uint32_t id, bool *moved)
 {
-    uint8_t kb[4];
-    eo_be32_put(kb, id);
-    MDB_val k = {4, kb}, v;
+    uint8_t kb[5];
+    MDB_val k = s_moved_key(kb, id), v;
     int rc = mdb_get(txn, self->moved, &k, &v);
     *moved = rc == 0;
     return rc && rc != MDB_NOTFOUND ? eo_store_fail("carer_moved get", rc) : EO_OK;
@@ -372,10 +400,10 @@ int eo_index_moved(eo_index_t *self, MDB_txn *txn, uint32_t id, bool *moved)
 
 int eo_index_moved_any(eo_index_t *self, MDB_txn *txn, bool *any)
 {
-    MDB_stat st;
-    int rc = mdb_stat(txn, self->moved, &st);
-    *any = rc == 0 && st.ms_entries > 0;
-    return rc ? eo_store_fail("carer_moved stat", rc) : EO_OK;
+    MDB_val k = {7, "moved_n"}, v;
+    int rc = mdb_get(txn, self->meta, &k, &v);
+    *any = rc == 0 && v.mv_size == 4 && eo_be32_get(v.mv_data) > 0;
+    return rc && rc != MDB_NOTFOUND ? eo_store_fail("index_meta get", rc) : EO_OK;
 }
 
 static int s_phone_set(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_t id, bool add)
@@ -593,8 +621,9 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
     int rc = eo_index_ref_week(self, txn, &old);
     if (rc || old == ws)
         return rc;
-    /* Every entry's sort key changes: empty the lists and write them again. */
-    if ((rc = mdb_drop(txn, self->lists, 0)) || (rc = mdb_drop(txn, self->moved, 0)))
+    /* Every entry's sort key changes: empty the lists and write them again (which
+     * clears every carer's moved mark). */
+    if ((rc = mdb_drop(txn, self->lists, 0)))
         return eo_store_fail("carer_list drop", rc);
     if ((rc = s_ref_week_put(self, txn, ws)))
         return rc;
@@ -634,8 +663,9 @@ static int s_booking_key(uint8_t *kb, uint32_t id, const char *booking, MDB_val 
     if (n == 0 || n > S_BOOKING_MAX)
         return EO_EINVAL;
     eo_be32_put(kb, id);
-    memcpy(kb + 4, booking, n);
-    k->mv_size = 4 + n;
+    kb[4] = 'B';
+    memcpy(kb + 5, booking, n);
+    k->mv_size = 5 + n;
     k->mv_data = kb;
     return EO_OK;
 }
@@ -648,23 +678,24 @@ int eo_index_bookings(eo_index_t *self, MDB_txn *txn, uint32_t carer_id,
     int rc = mdb_cursor_open(txn, self->bookings, &cur);
     if (rc)
         return eo_store_fail("carer_booking cursor", rc);
-    uint8_t kb[4];
+    uint8_t kb[5];
     eo_be32_put(kb, carer_id);
-    MDB_val k = {4, kb}, v;
+    kb[4] = 'B';
+    MDB_val k = {5, kb}, v;
     int result = EO_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < 4 || eo_be32_get(k.mv_data) != carer_id)
+        if (k.mv_size <= 5 || memcmp(k.mv_data, kb, 5) != 0)
             break;
         eo_span_t span;
         char name[S_BOOKING_MAX + 1];
-        if (v.mv_size != sizeof span || k.mv_size - 4 > S_BOOKING_MAX) {
+        if (v.mv_size != sizeof span || k.mv_size - 5 > S_BOOKING_MAX) {
             result = eo_store_fail("carer_booking read", MDB_CORRUPTED);
             break;
         }
         memcpy(&span, v.mv_data, sizeof span);
-        memcpy(name, (char *)k.mv_data + 4, k.mv_size - 4);
-        name[k.mv_size - 4] = '\0';
+        memcpy(name, (char *)k.mv_data + 5, k.mv_size - 5);
+        name[k.mv_size - 5] = '\0';
         if (fn(arg, name, span.start, span.end))
             break;
     }
@@ -757,7 +788,7 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
                   eo_time_t start, eo_time_t end)
 {
     eo_window_t w;
-    uint8_t kb[4 + S_BOOKING_MAX];
+    uint8_t kb[5 + S_BOOKING_MAX];
     MDB_val key, v;
     if (eo_window_init(&w, start, end) || s_booking_key(kb, carer_id, booking, &key))
         return EO_EINVAL;
@@ -799,7 +830,7 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
 
 int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking)
 {
-    uint8_t kb[4 + S_BOOKING_MAX];
+    uint8_t kb[5 + S_BOOKING_MAX];
     MDB_val key, v;
     if (s_booking_key(kb, carer_id, booking, &key))
         return EO_EINVAL;

@@ -144,9 +144,7 @@ static int s_round(s_shard_t *sh, s_item_t **items, size_t n, eo_cases_input_t *
     sh->commits++;
     sh->decide_s += t1 - t0;
     sh->commit_s += t - t1;
-    s_bench_t *b = sh->b;
-    pthread_mutex_lock(&b->lock);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) { /* read the answers outside the shared lock */
         char err[64];
         Eo__Event *ev = replies[i] ? eo_event_decode(replies[i], sizes[i], err, sizeof err) : NULL;
         items[i]->won = ev && ev->body_case == EO__EVENT__BODY_ACK && ev->ack->n_ids == 2 &&
@@ -154,8 +152,11 @@ static int s_round(s_shard_t *sh, s_item_t **items, size_t n, eo_cases_input_t *
         items[i]->answered = t;
         eo_event_free(&ev);
         free(replies[i]);
-        b->inflight[items[i]->acceptor]--;
     }
+    s_bench_t *b = sh->b;
+    pthread_mutex_lock(&b->lock);
+    for (size_t i = 0; i < n; i++)
+        b->inflight[items[i]->acceptor]--;
     pthread_cond_broadcast(&b->room);
     pthread_mutex_unlock(&b->lock);
     return EO_OK;

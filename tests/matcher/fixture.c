@@ -193,8 +193,15 @@ static int s_count(void *arg, const eo_outbox_row_t *row)
     char err[64];
     Eo__Event *ev = eo_event_decode(row->body, row->size, err, sizeof err);
     assert(ev);
-    if (ev->body_case == EO__EVENT__BODY_MESSAGE && streq(ev->message->request_id, s->request) &&
-        (!s->kind || (int)ev->message->kind == s->kind) &&
+    /* a CLOSE is about each request it closes */
+    bool about = ev->body_case == EO__EVENT__BODY_MESSAGE;
+    if (about && ev->message->kind == EO__MESSAGE__KIND__KIND_CLOSE) {
+        about = false;
+        for (size_t i = 0; i < ev->message->n_close_ids; i++)
+            about = about || streq(ev->message->close_ids[i], s->request);
+    } else if (about)
+        about = streq(ev->message->request_id, s->request);
+    if (about && (!s->kind || (int)ev->message->kind == s->kind) &&
         (!s->carer || ev->message->carer_id == s->carer))
         s->n++;
     eo_event_free(&ev);

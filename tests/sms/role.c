@@ -119,6 +119,8 @@ static void s_teardown(t_fx *fx)
 }
 
 /* Send one Message to (sms, site); returns the reply Event (caller frees). */
+static Eo__Event *s_send_m(t_fx *fx, Eo__Message *m);
+
 static Eo__Event *s_send(t_fx *fx, const char *id, const char *site, const char *to,
                          const char *text, Eo__Message__Kind kind, const char *request,
                          uint32_t carer, const char *code)
@@ -132,11 +134,35 @@ static Eo__Event *s_send(t_fx *fx, const char *id, const char *site, const char 
     m.request_id = (char *)request;
     m.carer_id = carer;
     m.code = (char *)code;
+    return s_send_m(fx, &m);
+}
+
+/* A CLOSE from the matcher: carer won `won`, the offers of `closes` are over. */
+static void s_send_close(t_fx *fx, const char *id, const char *site, const char *to,
+                         const char *won, uint32_t carer, char **closes, size_t n)
+{
+    Eo__Message m = EO__MESSAGE__INIT;
+    m.id = (char *)id;
+    m.site = (char *)site;
+    m.to = (char *)to;
+    m.kind = EO__MESSAGE__KIND__KIND_CLOSE;
+    m.request_id = (char *)won;
+    m.carer_id = carer;
+    m.n_close_ids = n;
+    m.close_ids = closes;
+    Eo__Event *back = s_send_m(fx, &m);
+    assert(back->body_case == EO__EVENT__BODY_ACK && streq(back->ack->ids[0], id));
+    eo_event_free(&back);
+}
+
+static Eo__Event *s_send_m(t_fx *fx, Eo__Message *m)
+{
+    const char *site = m->site;
     Eo__Event ev = EO__EVENT__INIT;
-    ev.id = (char *)id;
-    ev.site = (char *)site;
+    ev.id = m->id;
+    ev.site = m->site;
     ev.body_case = EO__EVENT__BODY_MESSAGE;
-    ev.message = &m;
+    ev.message = m;
     size_t size;
     uint8_t *body = eo_event_encode(&ev, &size);
     zframe_t *reply = NULL;
@@ -323,14 +349,21 @@ static void s_test_replies(t_fx *fx)
     assert(s_mo(fx, "mo-5", b, "1") == 200);
     assert(s_file_count(fx, "gw:mo-5:help") == 1);
     /* two offers again; the carer wins something overlapping r6, so r6 is closed without
-     * a text (KIND_CLOSE), twice (a relay resend): a bare "1" is then about r5 */
+     * a text (one KIND_CLOSE for r7, the request they won), twice (a relay resend): a
+     * bare "1" is then about r5 */
     s_send_ok(fx, "r5:5:offer", "guri", b, "[언제나돌봄] 인창동 제안 수락 4444", EO__MESSAGE__KIND__KIND_OFFER,
               "r5", 5, "4444");
     s_send_ok(fx, "r6:5:offer", "guri", b, "[언제나돌봄] 교문동 제안 수락 5555", EO__MESSAGE__KIND__KIND_OFFER,
               "r6", 5, "5555");
+    char *closes[] = {"r6", "r9"}; /* r9: never offered to this carer, nothing to close */
     for (int i = 0; i < 2; i++)
-        s_send_ok(fx, "r6:5:close", "guri", b, "", EO__MESSAGE__KIND__KIND_CLOSE, "r6", 5, "5555");
-    assert(s_file_count(fx, "r6:5:close") == 0);
+        s_send_close(fx, "r7:5:close", "guri", b, "r7", 5, closes, 2);
+    assert(s_file_count(fx, "r7:5:close") == 0);
+    /* a close that names nothing is refused */
+    Eo__Event *refused = s_send(fx, "r8:5:close", "guri", b, "", EO__MESSAGE__KIND__KIND_CLOSE,
+                                "r8", 5, "");
+    assert(refused->body_case == EO__EVENT__BODY_ERROR);
+    eo_event_free(&refused);
     assert(s_mo(fx, "mo-5b", b, "1") == 200);
     ev = s_expect(fx, EO__EVENT__BODY_ANSWER);
     assert(ev && ev->answer->accept && streq(ev->answer->request_id, "r5"));

@@ -159,6 +159,9 @@ int eo_outbox_message(eo_cases_t *self, MDB_txn *txn, const char *site, const ch
                       int kind, const char *to, const char *text, const char *request_id,
                       uint32_t carer, const char *code);
 int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, int kind);
+/* One KIND_CLOSE to the carer who won `won`: the offers of ids[0..n) are over. */
+int eo_outbox_close(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, const char *to,
+                    uint32_t carer, char **ids, size_t n);
 
 /* lifecycle.c: run an event through the state table; c is saved by the caller. */
 int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t ev,

@@ -61,6 +61,29 @@ int eo_outbox_message(eo_cases_t *self, MDB_txn *txn, const char *site, const ch
     return s_put(self, txn, "sms", site, &ev);
 }
 
+int eo_outbox_close(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, const char *to,
+                    uint32_t carer, char **ids, size_t n)
+{
+    char id[EO_CASE_ID_MAX + 32];
+    snprintf(id, sizeof id, "%s:%u:close", won->id, carer);
+    Eo__Message m = EO__MESSAGE__INIT;
+    m.id = id;
+    m.site = (char *)won->site;
+    m.to = (char *)to;
+    m.kind = EO__MESSAGE__KIND__KIND_CLOSE;
+    m.request_id = (char *)won->id;
+    m.carer_id = carer;
+    m.n_close_ids = n;
+    m.close_ids = ids;
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = id;
+    ev.site = (char *)won->site;
+    ev.at_ms = self->now_ms;
+    ev.body_case = EO__EVENT__BODY_MESSAGE;
+    ev.message = &m;
+    return s_put(self, txn, "sms", won->site, &ev);
+}
+
 int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, int kind)
 {
     Eo__Request *req = NULL;

@@ -30,10 +30,12 @@ static int s_message(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, const c
     return eo_outbox_message(self, txn, site, id, kind, phone, text, request_id, carer, code);
 }
 
-/* Withdraw one overlapping offer of the winner, or prune its entry if it is stale. */
+/* Withdraw one overlapping offer of the winner (*withdrawn), or prune its entry if it is
+ * stale. */
 static int s_withdraw(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, uint32_t carer,
-                      const char *id)
+                      const char *id, bool *withdrawn)
 {
+    *withdrawn = false;
     eo_offer_t o;
     eo_case_t other;
     int rc = eo_offer_get_stored(self, txn, id, carer, &o);
@@ -45,16 +47,11 @@ static int s_withdraw(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, uint
         return eo_coffer_del(self, txn, id, &o);
     if (other.state != EO_CASE_OFFERING)
         return EO_OK;
-    /* No text (KIND_CLOSE only drops it from the sms worker's open offers): the winner's
-     * text has just told them they are booked, and a carer who wins would otherwise get
-     * one text per overlapping offer (W1: nine), each one paid for. A reply to a
-     * withdrawn offer gets the withdrawn notice (eo_settle_accept). Deleting the carer's
-     * entry is what withdraws it (eo_offer_get): the other case's page is written only
-     * when its wave ends here. */
-    if ((rc = eo_coffer_del(self, txn, id, &o)) ||
-        (rc = s_message(self, txn, &other, other.site, other.id, carer,
-                        EO__MESSAGE__KIND__KIND_CLOSE, "close", "", o.code)))
+    /* Deleting the carer's entry is what withdraws it (eo_offer_get): the other case's
+     * page is written only when its wave ends here. */
+    if ((rc = eo_coffer_del(self, txn, id, &o)))
         return rc;
+    *withdrawn = true;
     uint32_t waiting = 0;
     if (o.wave != other.wave || (rc = eo_case_waiting(self, txn, &other, 1, &waiting)) ||
         waiting > 0)
@@ -100,10 +97,27 @@ static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_
     }
     mdb_cursor_close(cur);
     rc = rc == MDB_NOTFOUND ? EO_OK : eo_store_fail("carer offers next", rc);
-    for (size_t i = 0; rc == EO_OK && i < n; i++)
-        rc = s_withdraw(self, txn, won, carer, entries[i].id);
+    char **closed = calloc(n + 1, sizeof *closed);
+    size_t n_closed = 0;
+    for (size_t i = 0; rc == EO_OK && i < n; i++) {
+        bool withdrawn;
+        if ((rc = s_withdraw(self, txn, won, carer, entries[i].id, &withdrawn)) == EO_OK &&
+            withdrawn && closed)
+            closed[n_closed++] = entries[i].id;
+    }
+    /* No text: the winner's text has just told them they are booked, and a carer who
+     * wins would otherwise get one text per overlapping offer (W1: nine), each one paid
+     * for. One CLOSE drops them all from the sms worker's open offers; a reply to a
+     * withdrawn offer gets the withdrawn notice (eo_settle_accept). */
+    char phone[20];
+    if (rc == EO_OK && n_closed &&
+        (rc = eo_carer_phone(self, txn, carer, phone, sizeof phone, NULL, 0)) == EO_OK)
+        rc = eo_outbox_close(self, txn, won, phone, carer, closed, n_closed);
+    if (rc == EO_OK && !closed)
+        rc = EO_ENOMEM;
+    free(closed);
     free(entries);
-    return rc;
+    return rc == EO_ENOTFOUND ? EO_OK : rc;
 }
 
 static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,

@@ -204,7 +204,7 @@ static const char *s_check_message(s_sms_t *self, Eo__Message *m, char *phone)
         snprintf(phone, EO_PHONE_MAX, "%s", m->to);
     }
     if (m->kind == EO__MESSAGE__KIND__KIND_CLOSE)
-        return m->request_id && *m->request_id ? NULL : "a close needs a request";
+        return m->n_close_ids > 0 ? NULL : "a close needs the requests it closes";
     if (!m->text || !*m->text || strlen(m->text) > EO_LMS_MAX_BYTES)
         return "empty or oversize text";
     s_site_t *site = s_site(self, m->site);
@@ -255,7 +255,10 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
     }
     m->to = phone; /* normalised: the book keys by E.164 */
     if (m->kind == EO__MESSAGE__KIND__KIND_CLOSE) { /* nothing to send; closing is idempotent */
-        if (eo_sms_book_request_close(self->book, phone, m->request_id))
+        int rc = EO_OK;
+        for (size_t i = 0; rc == EO_OK && i < m->n_close_ids; i++)
+            rc = eo_sms_book_request_close(self->book, phone, m->close_ids[i]);
+        if (rc)
             eo_work_destroy(&work); /* not acknowledged: the broker re-dispatches */
         else
             s_ack(self, work, site, m->id, NULL);

@@ -29,13 +29,12 @@ eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
     if (eo_store_dbi(store, "carer", 0, &self->carers) ||
         eo_store_dbi(store, "carer_list", MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED,
                      &self->lists) ||
-        eo_store_dbi(store, "carer_state", 0, &self->minutes) ||
+        eo_store_dbi(store, "carer_state", 0, &self->state) ||
         eo_store_dbi(store, "carer_phone", 0, &self->phones) ||
         eo_store_dbi(store, "index_meta", 0, &self->meta)) {
         eo_index_destroy(&self);
         return NULL;
     }
-    self->bookings = self->moved = self->minutes;
     return self;
 }
 
@@ -198,7 +197,7 @@ int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
     uint8_t kb[9];
     eo_min_key(kb, id, type, period);
     MDB_val k = {sizeof kb, kb};
-    return s_get_fixed(txn, self->minutes, &k, out, sizeof *out, "carer_min get");
+    return s_get_fixed(txn, self->state, &k, out, sizeof *out, "carer_min get");
 }
 
 static int s_minutes_set(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
@@ -207,8 +206,8 @@ static int s_minutes_set(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
     uint8_t kb[9];
     eo_min_key(kb, id, type, period);
     MDB_val k = {sizeof kb, kb}, v = {sizeof value, &value};
-    int rc = value ? mdb_put(txn, self->minutes, &k, &v, 0)
-                   : mdb_del(txn, self->minutes, &k, NULL);
+    int rc = value ? mdb_put(txn, self->state, &k, &v, 0)
+                   : mdb_del(txn, self->state, &k, NULL);
     if (rc && !(rc == MDB_NOTFOUND && !value))
         return eo_store_fail("carer_min put", rc);
     return EO_OK;
@@ -313,10 +312,11 @@ static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, bool a
     return EO_OK;
 }
 
-static MDB_val s_moved_key(uint8_t *kb, uint32_t id)
+/* The 5-byte head of a carer's rows of one kind in carer_state: id BE, tag. */
+static MDB_val s_state_key(uint8_t *kb, uint32_t id, char tag)
 {
     eo_be32_put(kb, id);
-    kb[4] = '!';
+    kb[4] = (uint8_t)tag;
     return (MDB_val){5, kb};
 }
 
@@ -338,24 +338,11 @@ static int s_moved_count(eo_index_t *self, MDB_txn *txn, int delta)
     return rc ? eo_store_fail("index_meta put", rc) : EO_OK;
 }
 
-/* How many bookings the carer holds. */
-static int s_bookings_count(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_t *n)
+static int s_count_one(void *arg, const char *booking, eo_time_t start, eo_time_t end)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, self->bookings, &cur);
-    if (rc)
-        return eo_store_fail("carer_booking cursor", rc);
-    uint8_t kb[5];
-    eo_be32_put(kb, id);
-    kb[4] = 'B';
-    MDB_val k = {5, kb}, v;
-    *n = 0;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-         rc == 0 && k.mv_size > 5 && memcmp(k.mv_data, kb, 5) == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-        (*n)++;
-    mdb_cursor_close(cur);
-    return rc && rc != MDB_NOTFOUND ? eo_store_fail("carer_booking count", rc) : EO_OK;
+    (void)booking, (void)start, (void)end;
+    (*(uint32_t *)arg)++;
+    return 0;
 }
 
 /* List the carer under `booked` (its reference-week minutes now); the caller writes
@@ -363,27 +350,26 @@ static int s_bookings_count(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_
 static int s_list_add(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, uint32_t booked)
 {
     rec->listed_min = booked;
-    int rc = s_bookings_count(self, txn, rec->carer.id, &rec->listed_book);
+    rec->listed_book = 0; /* the bookings held, counted */
+    int rc = eo_index_bookings(self, txn, rec->carer.id, s_count_one, &rec->listed_book);
     if (rc)
         return rc;
     uint8_t kb[5];
-    MDB_val k = s_moved_key(kb, rec->carer.id);
-    rc = mdb_del(txn, self->moved, &k, NULL); /* the entries are exact again */
-    if (rc == 0)
-        rc = s_moved_count(self, txn, -1);
-    else if (rc != MDB_NOTFOUND)
+    MDB_val k = s_state_key(kb, rec->carer.id, '!');
+    rc = mdb_del(txn, self->state, &k, NULL); /* the entries are exact again */
+    if (rc && rc != MDB_NOTFOUND)
         return eo_store_fail("carer_moved del", rc);
-    else
-        rc = EO_OK;
-    return rc ? rc : s_entries(self, txn, rec, true);
+    if (rc == 0 && (rc = s_moved_count(self, txn, -1)))
+        return rc;
+    return s_entries(self, txn, rec, true);
 }
 
 /* Mark a carer whose entries no longer tell its minutes and bookings exactly. */
 static int s_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id)
 {
     uint8_t kb[5];
-    MDB_val k = s_moved_key(kb, id), v = {0, ""};
-    int rc = mdb_put(txn, self->moved, &k, &v, MDB_NOOVERWRITE);
+    MDB_val k = s_state_key(kb, id, '!'), v = {0, ""};
+    int rc = mdb_put(txn, self->state, &k, &v, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST)
         return EO_OK;
     return rc ? eo_store_fail("carer_moved put", rc) : s_moved_count(self, txn, +1);
@@ -392,8 +378,8 @@ static int s_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id)
 int eo_index_moved(eo_index_t *self, MDB_txn *txn, uint32_t id, bool *moved)
 {
     uint8_t kb[5];
-    MDB_val k = s_moved_key(kb, id), v;
-    int rc = mdb_get(txn, self->moved, &k, &v);
+    MDB_val k = s_state_key(kb, id, '!'), v;
+    int rc = mdb_get(txn, self->state, &k, &v);
     *moved = rc == 0;
     return rc && rc != MDB_NOTFOUND ? eo_store_fail("carer_moved get", rc) : EO_OK;
 }
@@ -662,11 +648,9 @@ static int s_booking_key(uint8_t *kb, uint32_t id, const char *booking, MDB_val 
     size_t n = booking ? strlen(booking) : 0;
     if (n == 0 || n > S_BOOKING_MAX)
         return EO_EINVAL;
-    eo_be32_put(kb, id);
-    kb[4] = 'B';
+    *k = s_state_key(kb, id, 'B');
     memcpy(kb + 5, booking, n);
     k->mv_size = 5 + n;
-    k->mv_data = kb;
     return EO_OK;
 }
 
@@ -675,13 +659,11 @@ int eo_index_bookings(eo_index_t *self, MDB_txn *txn, uint32_t carer_id,
                       void *arg)
 {
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, self->bookings, &cur);
+    int rc = mdb_cursor_open(txn, self->state, &cur);
     if (rc)
         return eo_store_fail("carer_booking cursor", rc);
     uint8_t kb[5];
-    eo_be32_put(kb, carer_id);
-    kb[4] = 'B';
-    MDB_val k = {5, kb}, v;
+    MDB_val k = s_state_key(kb, carer_id, 'B'), v;
     int result = EO_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -775,10 +757,10 @@ static int s_book_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *ar
     if (a->sign > 0) {
         eo_span_t span = {a->w->start, a->w->end};
         MDB_val v = {sizeof span, &span};
-        if ((rc = mdb_put(txn, self->bookings, a->key, &v, MDB_NOOVERWRITE)))
+        if ((rc = mdb_put(txn, self->state, a->key, &v, MDB_NOOVERWRITE)))
             return eo_store_fail("carer_booking put", rc);
     } else {
-        if ((rc = mdb_del(txn, self->bookings, a->key, NULL)))
+        if ((rc = mdb_del(txn, self->state, a->key, NULL)))
             return eo_store_fail("carer_booking del", rc);
     }
     return EO_OK;
@@ -796,7 +778,7 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
     int rc = s_rec_get(self, txn, carer_id, &rec);
     if (rc)
         return rc;
-    rc = mdb_get(txn, self->bookings, &key, &v);
+    rc = mdb_get(txn, self->state, &key, &v);
     if (rc == 0)
         return EO_EEXIST;
     if (rc != MDB_NOTFOUND)
@@ -838,7 +820,7 @@ int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const cha
     int rc = s_rec_get(self, txn, carer_id, &rec);
     if (rc)
         return rc;
-    rc = mdb_get(txn, self->bookings, &key, &v);
+    rc = mdb_get(txn, self->state, &key, &v);
     if (rc == MDB_NOTFOUND)
         return EO_ENOTFOUND;
     if (rc)

@@ -92,12 +92,12 @@ static int s_records(s_load_t *l)
         if (rc == EO_OK && m) {
             eo_min_key(mk, rec.carer.id, 'M', month);
             MDB_val v2 = {sizeof m, &m};
-            rc = s_append(l, l->self->minutes, &k2, &v2, MDB_APPEND, "carer_min append");
+            rc = s_append(l, l->self->state, &k2, &v2, MDB_APPEND, "carer_min append");
         }
         if (rc == EO_OK && w) {
             eo_min_key(mk, rec.carer.id, 'W', week);
             MDB_val v2 = {sizeof w, &w};
-            rc = s_append(l, l->self->minutes, &k2, &v2, MDB_APPEND, "carer_min append");
+            rc = s_append(l, l->self->state, &k2, &v2, MDB_APPEND, "carer_min append");
         }
     }
     return rc;
@@ -215,7 +215,7 @@ static int s_load(s_load_t *l)
         return EO_ENOMEM;
     /* The minutes table may hold rows of other weeks (set before the carers came). */
     MDB_stat st;
-    rc = mdb_stat(l->txn, l->self->minutes, &st);
+    rc = mdb_stat(l->txn, l->self->state, &st);
     if (rc)
         rc = eo_store_fail("carer_min stat", rc);
     else if (st.ms_entries)
@@ -245,7 +245,7 @@ int eo_index_load(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carers,
 static void s_unload(eo_index_t *self, eo_store_t *store)
 {
     MDB_txn *txn = NULL;
-    MDB_dbi dbis[5] = {self->carers, self->lists, self->minutes, self->phones, self->meta};
+    MDB_dbi dbis[5] = {self->carers, self->lists, self->state, self->phones, self->meta};
     int rc = eo_store_begin(store, true, &txn);
     for (int i = 0; rc == EO_OK && i < 5; i++)
         if ((rc = mdb_drop(txn, dbis[i], 0)))

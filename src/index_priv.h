@@ -17,15 +17,13 @@ struct eo_index_t {
     MDB_dbi lists;    /* "carer_list": dong << 8 | block (INTEGERKEY, size_t) ->
                        * DUPSORT|DUPFIXED eo_entry_t */
     /* "carer_state": what booking changes, a carer's rows side by side so that a booking
-     * dirties one page, not one in each of three trees. minutes, bookings and moved are
-     * the same database, told apart by the byte after the id: */
-    MDB_dbi minutes;  /* id BE, 'W'|'M', period BE -> uint32 minutes */
-    MDB_dbi bookings; /* id BE, 'B', booking id -> eo_span_t */
+     * dirties one page, not one in each of three trees; the byte after the id tells them
+     * apart: id BE, 'W'|'M', period BE -> uint32 minutes; id BE, 'B', booking id ->
+     * eo_span_t; id BE, '!' -> "" for carers booked since their list entries were
+     * written (keys below the minutes, docs/index.md), counted in index_meta "moved_n" */
+    MDB_dbi state;
     MDB_dbi phones;   /* "carer_phone": E.164 -> id (uint32) */
     MDB_dbi meta;     /* "index_meta": "ref_week" -> int64 Monday 00:00 */
-    MDB_dbi moved;    /* id BE, '!' -> "" for carers booked since their list entries were
-                       * written (keys below the minutes, docs/index.md); how many:
-                       * "moved" in index_meta */
     /* Entries per list, per dong position in the table: only a hint for choosing which
      * list to read (a stale count costs time, never a wrong answer), so it is loaded
      * once, kept up to date by this object's writes and ignores aborts. */

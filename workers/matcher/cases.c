@@ -46,7 +46,6 @@ void eo_cases_config_defaults(eo_cases_config_t *cfg)
 
 static int s_layout(eo_cases_t *self)
 {
-    self->offers = self->cases;
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->store, false, &txn);
     if (rc)
@@ -190,7 +189,6 @@ int eo_cases_put(eo_cases_t *self, MDB_txn *txn, eo_case_t *c)
     return rc ? eo_store_fail("put case", rc) : EO_OK;
 }
 
-
 int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request **out)
 {
     MDB_val k = {strlen(id), (void *)id}, v;
@@ -262,7 +260,7 @@ int eo_offer_get_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t
 {
     uint8_t key[EO_CASE_ID_MAX + 8];
     MDB_val k = {(size_t)eo_offer_key(id, carer, key, sizeof key), key}, v;
-    int rc = mdb_get(txn, self->offers, &k, &v);
+    int rc = mdb_get(txn, self->cases, &k, &v);
     if (rc == MDB_NOTFOUND)
         return EO_ENOTFOUND;
     if (rc)
@@ -278,7 +276,7 @@ int eo_offer_put(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_
     uint8_t key[EO_CASE_ID_MAX + 8];
     MDB_val k = {(size_t)eo_offer_key(id, o->carer, key, sizeof key), key};
     MDB_val v = {sizeof *o, (void *)o};
-    int rc = mdb_put(txn, self->offers, &k, &v, 0);
+    int rc = mdb_put(txn, self->cases, &k, &v, 0);
     return rc ? eo_store_fail("put offer", rc) : EO_OK;
 }
 
@@ -286,7 +284,7 @@ int eo_offer_each(eo_cases_t *self, MDB_txn *txn, const char *id,
                   int (*fn)(void *arg, const eo_offer_t *o), void *arg)
 {
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, self->offers, &cur);
+    int rc = mdb_cursor_open(txn, self->cases, &cur);
     if (rc)
         return eo_store_fail("offer cursor", rc);
     size_t n = strlen(id) + 1;

@@ -44,12 +44,13 @@ struct eo_cases_t {
     eo_rules_t *rules;  /* NULL: built-in routing and fees */
     struct eo_templates_t *templates; /* every text sent (texts.c) */
     bool own_templates;
-    MDB_dbi cases;    /* id -> eo_case_t, and its offers next to it: */
-    MDB_dbi offers;   /* = cases: id \0 carer(BE32) -> eo_offer_t (eo_offer_is_key) */
+    MDB_dbi cases;    /* id -> eo_case_t, and right after it the case's offers:
+                       * id \0 carer(BE32) -> eo_offer_t (eo_offer_is_key) */
     MDB_dbi reqs;     /* id -> packed Request (personal data; purge blanks it) */
-    MDB_dbi coffers;  /* carer(BE32) -> id, dupsort: a carer's open offers, and stale
-                       * entries of closed ones: a close leaves them (one random page per
-                       * carer) and the two readers, s_code and the withdrawal, prune */
+    MDB_dbi coffers;  /* carer(BE32) -> start end id (eo_coffer_t), dupsort: a carer's
+                       * open offers, and stale entries of closed ones: a close leaves them
+                       * (one random page per carer) and the two readers, s_code and the
+                       * withdrawal, prune; an open offer without its entry is withdrawn */
     MDB_dbi timers;   /* due_ms(BE64) seq(BE64) -> id */
     MDB_dbi outbox;   /* seq(BE64) -> service[12] site[16] event */
     MDB_dbi inputs;   /* seq(BE64) -> kind, at_ms(BE64), payload */

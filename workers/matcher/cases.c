@@ -203,14 +203,14 @@ int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request
 
 /* An m.coffers entry: carer(BE32) -> start(BE64) end(BE64) id, so a carer's entries
  * sort by start and the withdrawal finds the overlapping ones without reading offers. */
-static void s_coffer(const char *id, const eo_offer_t *o, uint8_t *key, uint8_t *val,
-                     MDB_val *k, MDB_val *v)
+static void s_coffer(uint32_t carer, int64_t start, int64_t end, const char *id, uint8_t *key,
+                     uint8_t *val, MDB_val *k, MDB_val *v)
 {
     size_t n = strlen(id);
     assert(n < EO_CASE_ID_MAX);
-    eo_be32(key, o->carer);
-    eo_be64(val, (uint64_t)o->start);
-    eo_be64(val + 8, (uint64_t)o->end);
+    eo_be32(key, carer);
+    eo_be64(val, (uint64_t)start);
+    eo_be64(val + 8, (uint64_t)end);
     memcpy(val + 16, id, n);
     *k = (MDB_val){4, key};
     *v = (MDB_val){16 + n, val};
@@ -227,7 +227,7 @@ static int s_offer_withdrawn(eo_cases_t *self, MDB_txn *txn, const char *id, eo_
         return eo_store_fail("carer offers cursor", rc);
     uint8_t key[4], val[16 + EO_CASE_ID_MAX];
     MDB_val k, v;
-    s_coffer(id, o, key, val, &k, &v);
+    s_coffer(o->carer, o->start, o->end, id, key, val, &k, &v);
     rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
     mdb_cursor_close(cur);
     if (rc == MDB_NOTFOUND)
@@ -338,6 +338,14 @@ int eo_case_waiting(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t
     return w.rc ? w.rc : rc > 0 ? EO_OK : rc;
 }
 
+int eo_case_wave_over(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, bool *over)
+{
+    uint32_t n = 1;
+    int rc = eo_case_waiting(self, txn, c, 1, &n);
+    *over = rc == EO_OK && n == 0;
+    return rc;
+}
+
 int eo_cases_waiting(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t *n)
 {
     eo_case_t c;
@@ -357,11 +365,46 @@ bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out)
     return true;
 }
 
+int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **out,
+                  size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->coffers, &cur);
+    if (rc)
+        return eo_store_fail("carer offers cursor", rc);
+    uint8_t key[4];
+    eo_be32(key, carer);
+    MDB_val k = {4, key}, v;
+    size_t cap = 0;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            void *p = realloc(*out, cap * sizeof **out);
+            if (!p) {
+                rc = ENOMEM;
+                break;
+            }
+            *out = p;
+        }
+        *n += eo_coffer_parse(&v, &(*out)[*n]);
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND)
+        return EO_OK;
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return rc == ENOMEM ? EO_ENOMEM : eo_store_fail("carer offers", rc);
+}
+
 int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o)
 {
     uint8_t key[4], val[16 + EO_CASE_ID_MAX];
     MDB_val k, v;
-    s_coffer(id, o, key, val, &k, &v);
+    s_coffer(o->carer, o->start, o->end, id, key, val, &k, &v);
     int rc = mdb_put(txn, self->coffers, &k, &v, MDB_NODUPDATA);
     return rc && rc != MDB_KEYEXIST ? eo_store_fail("put carer offer", rc) : EO_OK;
 }
@@ -377,11 +420,11 @@ bool eo_coffer_stale(const eo_offer_t *o, const eo_case_t *c, int64_t now_s)
     return c->state != EO_CASE_SETTLED || c->end <= now_s;
 }
 
-int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o)
+int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e)
 {
     uint8_t key[4], val[16 + EO_CASE_ID_MAX];
     MDB_val k, v;
-    s_coffer(id, o, key, val, &k, &v);
+    s_coffer(carer, e->start, e->end, e->id, key, val, &k, &v);
     int rc = mdb_del(txn, self->coffers, &k, &v);
     return rc && rc != MDB_NOTFOUND ? eo_store_fail("del carer offer", rc) : EO_OK;
 }

@@ -113,6 +113,8 @@ int eo_cases_put(eo_cases_t *self, MDB_txn *txn, eo_case_t *c);
 /* *n: offers of c's current wave still waiting (at most max; 0: all). */
 int eo_case_waiting(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t max,
                     uint32_t *n);
+/* *over: nobody of c's current wave is waiting any more. */
+int eo_case_wave_over(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, bool *over);
 int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request **out);
 int eo_offer_key(const char *id, uint32_t carer, uint8_t *key, size_t size);
 /* Offers live in m.cases after their case: is this key an offer's (id \0 carer)? A
@@ -132,10 +134,13 @@ typedef struct {
     char id[EO_CASE_ID_MAX];
 } eo_coffer_t;
 bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out);
+/* Every entry of the carer (*out malloc'ed, caller frees; NULL when none). */
+int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **out,
+                  size_t *n);
 int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o);
 /* A carer's m.coffers entry that no longer stands for an open offer (pruned when read). */
 bool eo_coffer_stale(const eo_offer_t *o, const eo_case_t *c, int64_t now_s);
-int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o);
+int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e);
 int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value);
 /* m.seen: input idempotency key -> when it was decided and its outcome. */
 int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t *at_ms, char *outcome,

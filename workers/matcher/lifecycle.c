@@ -211,35 +211,23 @@ static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t c
     uint32_t n = 1000 + h % 9000;
     /* the codes of the carer's open offers; entries of offers no longer open are pruned */
     uint32_t used[64];
-    size_t n_used = 0;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, self->coffers, &cur);
-    if (rc)
-        return eo_store_fail("carer offers cursor", rc);
-    uint8_t key[4];
-    eo_be32(key, carer);
-    MDB_val k = {4, key}, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-        eo_coffer_t e;
+    size_t n_used = 0, n_entries;
+    eo_coffer_t *entries;
+    int rc = eo_coffers_of(self, txn, carer, &entries, &n_entries);
+    for (size_t i = 0; rc == EO_OK && i < n_entries; i++) {
         eo_offer_t o;
         eo_case_t oc;
-        if (!eo_coffer_parse(&v, &e))
-            continue;
-        bool open = eo_offer_get_stored(self, txn, e.id, carer, &o) == EO_OK &&
-                    eo_cases_get(self, txn, e.id, &oc) == EO_OK &&
+        bool open = eo_offer_get_stored(self, txn, entries[i].id, carer, &o) == EO_OK &&
+                    eo_cases_get(self, txn, entries[i].id, &oc) == EO_OK &&
                     !eo_coffer_stale(&o, &oc, self->now_ms / 1000);
-        if (!open) {
-            if ((rc = mdb_cursor_del(cur, 0)))
-                break;
-            continue;
-        }
-        if (n_used < 64)
+        if (!open)
+            rc = eo_coffer_del(self, txn, carer, &entries[i]);
+        else if (n_used < 64)
             used[n_used++] = (uint32_t)atoi(o.code);
     }
-    mdb_cursor_close(cur);
-    if (rc && rc != MDB_NOTFOUND)
-        return eo_store_fail("carer offers", rc);
+    free(entries);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < n_used; i++)
         for (size_t j = 0; j < n_used; j++)
             if (used[j] == n) {
@@ -405,11 +393,11 @@ static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
     if (rc)
         return rc;
     snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
-    uint32_t waiting = 1;
+    bool over = false;
     if (ctx->outcome == EO_SETTLE_WON && c->n_winners >= c->needed)
         *next = EV_FULL;
     else if (ctx->outcome == EO_SETTLE_UNBOOKABLE &&
-             (rc = eo_case_waiting(self, txn, c, 1, &waiting)) == EO_OK && waiting == 0)
+             (rc = eo_case_wave_over(self, txn, c, &over)) == EO_OK && over)
         *next = EV_WAVE_DONE;
     return rc;
 }
@@ -473,9 +461,9 @@ static int a_decline(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t
     o.replied = !unreachable;
     if ((rc = eo_offer_put(self, txn, c->id, &o)))
         return rc; /* its m.coffers entry goes stale (pruned when read) */
-    uint32_t waiting = 1;
+    bool over = false;
     if (o.wave == c->wave && c->state == EO_CASE_OFFERING &&
-        (rc = eo_case_waiting(self, txn, c, 1, &waiting)) == EO_OK && waiting == 0)
+        (rc = eo_case_wave_over(self, txn, c, &over)) == EO_OK && over)
         *next = EV_WAVE_DONE;
     return rc;
 }

@@ -33,28 +33,27 @@ static int s_message(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, const c
 /* Withdraw one overlapping offer of the winner (*withdrawn), or prune its entry if it is
  * stale. */
 static int s_withdraw(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, uint32_t carer,
-                      const char *id, bool *withdrawn)
+                      const eo_coffer_t *e, bool *withdrawn)
 {
     *withdrawn = false;
     eo_offer_t o;
     eo_case_t other;
-    int rc = eo_offer_get_stored(self, txn, id, carer, &o);
+    int rc = eo_offer_get_stored(self, txn, e->id, carer, &o);
     if (rc)
         return rc == EO_ENOTFOUND ? EO_OK : rc;
-    if ((rc = eo_cases_get(self, txn, id, &other)))
+    if ((rc = eo_cases_get(self, txn, e->id, &other)))
         return rc;
     if (eo_coffer_stale(&o, &other, self->now_ms / 1000))
-        return eo_coffer_del(self, txn, id, &o);
+        return eo_coffer_del(self, txn, carer, e);
     if (other.state != EO_CASE_OFFERING)
         return EO_OK;
     /* Deleting the carer's entry is what withdraws it (eo_offer_get): the other case's
      * page is written only when its wave ends here. */
-    if ((rc = eo_coffer_del(self, txn, id, &o)))
+    if ((rc = eo_coffer_del(self, txn, carer, e)))
         return rc;
     *withdrawn = true;
-    uint32_t waiting = 0;
-    if (o.wave != other.wave || (rc = eo_case_waiting(self, txn, &other, 1, &waiting)) ||
-        waiting > 0)
+    bool over = false;
+    if (o.wave != other.wave || (rc = eo_case_wave_over(self, txn, &other, &over)) || !over)
         return rc;
     eo_case_ctx_t ctx = {.carer = carer, .who = "matcher", .detail = won->id};
     if ((rc = eo_case_dispatch(self, txn, &other, EV_WAVE_DONE, &ctx)) == EO_OK)
@@ -67,57 +66,37 @@ static int s_withdraw(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, uint
 static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won,
                                   uint32_t carer)
 {
-    eo_coffer_t *entries = NULL;
-    size_t n = 0, cap = 0;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, self->coffers, &cur);
-    if (rc)
-        return eo_store_fail("carer offers cursor", rc);
-    uint8_t key[4];
-    eo_be32(key, carer);
-    MDB_val k = {4, key}, v;
-    /* the entries carry their windows: only the overlapping ones are read further */
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-        eo_coffer_t e;
-        if (!eo_coffer_parse(&v, &e) || !s_overlap(e.start, e.end, won->start, won->end) ||
-            streq(e.id, won->id))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            void *p = realloc(entries, cap * sizeof *entries);
-            if (!p) {
-                mdb_cursor_close(cur);
-                free(entries);
-                return EO_ENOMEM;
-            }
-            entries = p;
-        }
-        entries[n++] = e;
-    }
-    mdb_cursor_close(cur);
-    rc = rc == MDB_NOTFOUND ? EO_OK : eo_store_fail("carer offers next", rc);
-    char **closed = calloc(n + 1, sizeof *closed);
+    eo_coffer_t *entries;
+    size_t n;
+    int rc = eo_coffers_of(self, txn, carer, &entries, &n);
+    char **closed = rc == EO_OK ? calloc(n + 1, sizeof *closed) : NULL;
+    if (rc == EO_OK && !closed)
+        rc = EO_ENOMEM;
     size_t n_closed = 0;
+    /* the entries carry their windows: only the overlapping ones are read further */
     for (size_t i = 0; rc == EO_OK && i < n; i++) {
-        bool withdrawn;
-        if ((rc = s_withdraw(self, txn, won, carer, entries[i].id, &withdrawn)) == EO_OK &&
-            withdrawn && closed)
+        bool withdrawn = false;
+        if (s_overlap(entries[i].start, entries[i].end, won->start, won->end) &&
+            !streq(entries[i].id, won->id) &&
+            (rc = s_withdraw(self, txn, won, carer, &entries[i], &withdrawn)) == EO_OK &&
+            withdrawn)
             closed[n_closed++] = entries[i].id;
     }
     /* No text: the winner's text has just told them they are booked, and a carer who
      * wins would otherwise get one text per overlapping offer (W1: nine), each one paid
      * for. One CLOSE drops them all from the sms worker's open offers; a reply to a
-     * withdrawn offer gets the withdrawn notice (eo_settle_accept). */
+     * withdrawn offer gets the withdrawn notice (eo_settle_accept). A carer without a
+     * phone has nothing to close. */
     char phone[20];
-    if (rc == EO_OK && n_closed &&
-        (rc = eo_carer_phone(self, txn, carer, phone, sizeof phone, NULL, 0)) == EO_OK)
-        rc = eo_outbox_close(self, txn, won, phone, carer, closed, n_closed);
-    if (rc == EO_OK && !closed)
-        rc = EO_ENOMEM;
+    if (rc == EO_OK && n_closed) {
+        rc = eo_carer_phone(self, txn, carer, phone, sizeof phone, NULL, 0);
+        rc = rc == EO_OK ? eo_outbox_close(self, txn, won, phone, carer, closed, n_closed)
+             : rc == EO_ENOTFOUND ? EO_OK
+                                  : rc;
+    }
     free(closed);
     free(entries);
-    return rc == EO_ENOTFOUND ? EO_OK : rc;
+    return rc;
 }
 
 static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
@@ -212,7 +191,9 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
     c->winners[c->n_winners++] = carer;
     o.state = EO_OFFER_WON;
     o.replied = 1;
-    if ((rc = eo_offer_put(self, txn, c->id, &o)) || (rc = eo_coffer_del(self, txn, c->id, &o)) ||
+    eo_coffer_t mine = {.start = o.start, .end = o.end};
+    snprintf(mine.id, sizeof mine.id, "%s", c->id);
+    if ((rc = eo_offer_put(self, txn, c->id, &o)) || (rc = eo_coffer_del(self, txn, carer, &mine)) ||
         (rc = s_tell_winner(self, txn, c, carer, &o)))
         return rc;
     return s_withdraw_overlapping(self, txn, c, carer);

@@ -13,12 +13,7 @@ BROKER=tcp://127.0.0.1:$BROKER_PORT
 # Friday 19:00 in Seoul: the call centre's pool hours; the clock runs from there.
 CLOCK="offset:2026-11-27T19:00:00+09:00"
 
-# The shipped configuration with our port and simulated carers who always accept fast.
-sed -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$HTTP_PORT\"/" \
-    -e 's/^\(            delay_ms = \).*/\150/' -e 's/^\(            jitter_ms = \).*/\150/' \
-    -e 's/^\(            accept = \).*/\11.0/' -e 's/^\(            decline = \).*/\10.0/' \
-    "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$EO_TEST_TMP/eonjena.cfg"
-grep -q "127.0.0.1:$HTTP_PORT" "$EO_TEST_TMP/eonjena.cfg" || eo_fail "config: listen not set"
+eo_config "$HTTP_PORT" "$EO_TEST_TMP/eonjena.cfg"
 CFG=(--config "$EO_TEST_TMP/eonjena.cfg" --broker "$BROKER" --clock "$CLOCK")
 
 "$B/eonjena" demo --store "$EO_TEST_TMP/matcher" --carers 2000 --seed 7 --clock "$CLOCK"

@@ -12,11 +12,7 @@ HTTP_PORT=$(eo_free_port)
 BROKER=tcp://127.0.0.1:$BROKER_PORT
 CLOCK="offset:2026-11-27T19:00:00+09:00"
 
-sed -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$HTTP_PORT\"/" \
-    -e 's/^\(            delay_ms = \).*/\150/' -e 's/^\(            jitter_ms = \).*/\150/' \
-    -e 's/^\(            accept = \).*/\11.0/' -e 's/^\(            decline = \).*/\10.0/' \
-    "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$EO_TEST_TMP/eonjena.cfg"
-grep -q "127.0.0.1:$HTTP_PORT" "$EO_TEST_TMP/eonjena.cfg" || eo_fail "config: listen not set"
+eo_config "$HTTP_PORT" "$EO_TEST_TMP/eonjena.cfg"
 CFG=(--config "$EO_TEST_TMP/eonjena.cfg" --broker "$BROKER" --clock "$CLOCK")
 OTHERS=$(awk -F'\t' '!/^#/ && $1 != "slug" && $1 != "suwon" {printf "%s%s", sep, $1; sep=","}' \
          "$EO_SOURCE_DIR/data/sites.tsv")

@@ -23,7 +23,7 @@
 #define S_HASH 52
 #define S_HEAD 84 /* where the id starts */
 
-static void s_hash(const uint8_t *e, size_t size, uint8_t *out)
+static int s_hash(const uint8_t *e, size_t size, uint8_t *out)
 {
     /* id \0 n at_ms prev texts: the id leads, then the head fields, then the texts */
     const char *id = (const char *)e + S_HEAD;
@@ -31,13 +31,14 @@ static void s_hash(const uint8_t *e, size_t size, uint8_t *out)
     uint8_t stack[1024], *buf = stack;
     size_t n = idn + 4 + 8 + 32 + texts;
     if (n > sizeof stack && !(buf = malloc(n)))
-        abort(); /* entries are bounded by their callers; this is not reached */
+        return EO_ENOMEM;
     memcpy(buf, id, idn);
     memcpy(buf + idn, e + S_N, 4 + 8 + 32); /* n, at_ms, prev: contiguous */
     memcpy(buf + idn + 44, e + S_HEAD + idn, texts);
     SHA256(buf, n, out);
     if (buf != stack)
         free(buf);
+    return EO_OK;
 }
 
 int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, const char *who,
@@ -65,7 +66,8 @@ int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, const char *
     memcpy(p += ni, who, nw);
     memcpy(p += nw, what, nt);
     memcpy(p + nt, detail, nd);
-    s_hash(e, v.mv_size, e + S_HASH);
+    if ((rc = s_hash(e, v.mv_size, e + S_HASH)))
+        return rc; /* the caller aborts the transaction, reserved entry and all */
     memcpy(c->log_hash, e + S_HASH, 32);
     c->log_seq = seq;
     c->log_n++;
@@ -107,7 +109,8 @@ static int s_print_entry(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_
     }
     const uint8_t *e = v.mv_data;
     uint8_t h[32];
-    s_hash(e, v.mv_size, h);
+    if (s_hash(e, v.mv_size, h))
+        return EO_ENOMEM;
     bool ok = eo_get_be32(e + S_N) == i && memcmp(prev, e + S_PREV, 32) == 0 &&
               memcmp(h, e + S_HASH, 32) == 0;
     char when[32], hex[65];
@@ -154,9 +157,11 @@ int eo_cases_log_print(eo_cases_t *self, MDB_txn *txn, const char *id, FILE *out
     int result = s_chain(self, txn, &c, seqs, out);
     uint8_t prev[32] = {0};
     bool linked = result == EO_OK; /* then print every entry, marking the broken ones */
-    for (uint32_t i = 0; linked && i < c.log_n; i++)
-        if (s_print_entry(self, txn, id, i, seqs[i], prev, out) != EO_OK)
-            result = EO_EINVAL;
+    for (uint32_t i = 0; linked && result != EO_ENOMEM && i < c.log_n; i++) {
+        int rc_entry = s_print_entry(self, txn, id, i, seqs[i], prev, out);
+        if (rc_entry != EO_OK)
+            result = rc_entry; /* EO_EINVAL: broken; EO_ENOMEM: could not tell */
+    }
     free(seqs);
     if (result == EO_OK && memcmp(prev, c.log_hash, 32) != 0) {
         fprintf(out, "BROKEN: the case's last hash does not match its last entry\n");

@@ -308,6 +308,17 @@ int eo_client_recv(eo_client_t *self, int timeout_ms, char **corr_id, int *statu
 int eo_client_request(eo_client_t *self, const char *service, const char *site,
                       const void *body, size_t size, int timeout_ms, zframe_t **reply)
 {
+    return eo_client_request_until(self, service, site, body, size, timeout_ms, NULL, NULL,
+                                   reply);
+}
+
+/* How often a wait with a stop predicate looks at it. */
+#define S_STOP_CHECK_MS 50
+
+int eo_client_request_until(eo_client_t *self, const char *service, const char *site,
+                            const void *body, size_t size, int timeout_ms,
+                            bool (*stop)(void *arg), void *arg, zframe_t **reply)
+{
     char id[48];
     snprintf(id, sizeof id, "%s.%" PRIx64, self->prefix, ++self->counter);
     int rc = eo_client_send(self, service, site, id, body, size);
@@ -315,13 +326,21 @@ int eo_client_request(eo_client_t *self, const char *service, const char *site,
         return rc;
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono() + timeout_ms;
     while (true) {
+        if (stop && stop(arg)) {
+            zhashx_delete(self->pending, id); /* the owner is stopping: give up on it */
+            return EO_ECLOSED;
+        }
         int64_t left = deadline == INT64_MAX ? -1 : deadline - zclock_mono();
         if (deadline != INT64_MAX && left < 0)
             left = 0;
+        if (stop && (left < 0 || left > S_STOP_CHECK_MS))
+            left = S_STOP_CHECK_MS;
         char *corr = NULL;
         int status = EO_OK;
         zframe_t *frame = NULL;
         rc = eo_client_recv(self, (int)left, &corr, &status, &frame);
+        if (rc == EO_ETIMEOUT && stop && zclock_mono() < deadline)
+            continue; /* a slice ended, not the wait */
         if (rc != EO_OK) {
             zhashx_delete(self->pending, id); /* the caller gave up on it */
             return rc;

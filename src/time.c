@@ -117,12 +117,13 @@ int eo_date_parse(const char *text, int32_t *out)
     return EO_OK;
 }
 
-int eo_time_parse(const char *text, eo_time_t *out)
+/* The body of eo_time_parse and eo_time_parse_ms; ms NULL: no fraction allowed. */
+static int s_time_parse(const char *text, eo_time_t *out, int *ms)
 {
     if (!text)
         return EO_EINVAL;
     const char *p = text;
-    int y, mo, d, h, mi, s = 0;
+    int y, mo, d, h, mi, s = 0, frac = 0;
     if (s_parse_date(&p, &y, &mo, &d))
         return EO_EINVAL;
     if (*p != 'T' && *p != ' ')
@@ -137,6 +138,17 @@ int eo_time_parse(const char *text, eo_time_t *out)
         p++;
         if (s_digits(&p, 2, &s))
             return EO_EINVAL;
+        if (ms && *p == '.') {
+            /* milliseconds: one to three digits, as written ("0.5" is 500 ms) */
+            p++;
+            int digits = 0;
+            for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
+                frac = frac * 10 + (*p - '0');
+            if (digits == 0)
+                return EO_EINVAL;
+            for (; digits < 3; digits++)
+                frac *= 10;
+        }
     }
     if (h > 23 || mi > 59 || s > 59)
         return EO_EINVAL;
@@ -157,7 +169,24 @@ int eo_time_parse(const char *text, eo_time_t *out)
     if (*p)
         return EO_EINVAL;
     *out = eo_time_from_local(y, mo, d, h, mi, s) + EO_SEOUL_OFFSET - offset;
+    if (ms)
+        *ms = frac;
     return EO_OK;
+}
+
+int eo_time_parse(const char *text, eo_time_t *out)
+{
+    return s_time_parse(text, out, NULL);
+}
+
+int eo_time_parse_ms(const char *text, int64_t *out_ms)
+{
+    eo_time_t t;
+    int ms = 0;
+    int rc = s_time_parse(text, &t, &ms);
+    if (rc == EO_OK)
+        *out_ms = t * 1000 + ms;
+    return rc;
 }
 
 char *eo_time_format(eo_time_t t, char *buf, size_t size)
@@ -272,11 +301,11 @@ eo_clock_t *eo_clock_new_from_spec(const char *spec)
 {
     if (!spec || !*spec || streq(spec, "system"))
         return eo_clock_new_system();
-    eo_time_t t;
-    if (strncmp(spec, "manual:", 7) == 0 && eo_time_parse(spec + 7, &t) == EO_OK)
-        return eo_clock_new_manual(t * 1000);
-    if (strncmp(spec, "offset:", 7) == 0 && eo_time_parse(spec + 7, &t) == EO_OK)
-        return eo_clock_new_offset(t * 1000);
+    int64_t ms;
+    if (strncmp(spec, "manual:", 7) == 0 && eo_time_parse_ms(spec + 7, &ms) == EO_OK)
+        return eo_clock_new_manual(ms);
+    if (strncmp(spec, "offset:", 7) == 0 && eo_time_parse_ms(spec + 7, &ms) == EO_OK)
+        return eo_clock_new_offset(ms);
     zsys_error("clock: bad spec '%s' (want system, manual:<time> or offset:<time>)", spec);
     return NULL;
 }
@@ -367,6 +396,16 @@ void eo_time_test(bool verbose)
     assert(clock && eo_clock_now(clock) >= t && eo_clock_now(clock) < t + 60);
     eo_clock_destroy(&clock);
     assert(eo_clock_new_from_spec("sometimes") == NULL);
+    /* a clock may start between seconds (tests of time-driven loops use this) */
+    int64_t ms;
+    assert(eo_time_parse_ms("2026-11-27T18:00:00.437", &ms) == EO_OK && ms == t * 1000 + 437);
+    assert(eo_time_parse_ms("2026-11-27T18:00:00.5Z", &ms) == EO_OK &&
+           ms == (t + EO_SEOUL_OFFSET) * 1000 + 500);
+    assert(eo_time_parse_ms("2026-11-27T18:00:00.", &ms) == EO_EINVAL);
+    assert(eo_time_parse("2026-11-27T18:00:00.437", &z) == EO_EINVAL);
+    clock = eo_clock_new_from_spec("manual:2026-11-27T18:00:00.250");
+    assert(clock && eo_clock_now_ms(clock) == t * 1000 + 250);
+    eo_clock_destroy(&clock);
     if (verbose)
         printf("OK\n");
 }

@@ -79,6 +79,11 @@ int eo_client_recv(eo_client_t *self, int timeout_ms, char **corr_id, int *statu
  * Returns EO_OK with *reply, or the error status. */
 int eo_client_request(eo_client_t *self, const char *service, const char *site,
                       const void *body, size_t size, int timeout_ms, zframe_t **reply);
+/* The same, giving up early with EO_ECLOSED as soon as stop(arg) says true (looked at
+ * every 50 ms): a server that is stopping does not wait out its callers' timeouts. */
+int eo_client_request_until(eo_client_t *self, const char *service, const char *site,
+                            const void *body, size_t size, int timeout_ms,
+                            bool (*stop)(void *arg), void *arg, zframe_t **reply);
 
 /* --- workers ---------------------------------------------------------------------- */
 typedef struct eo_worker_t eo_worker_t;

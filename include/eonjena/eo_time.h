@@ -32,6 +32,9 @@ eo_time_t eo_time_from_local(int year, int month, int day, int hour, int minute,
 /* Parse "YYYY-MM-DDTHH:MM[:SS]" with an optional "Z" or "+HH:MM"/"-HH:MM" offset; no
  * offset means Seoul time. A space may replace the T. Returns 0 or EO_EINVAL. */
 int eo_time_parse(const char *text, eo_time_t *out);
+/* The same, with an optional fraction of the second (".437") kept: milliseconds since
+ * the epoch. Clocks are specified this way; requests are whole seconds. */
+int eo_time_parse_ms(const char *text, int64_t *out_ms);
 /* Parse a date "YYYY-MM-DD" into yyyymmdd (a date key). Returns 0 or EO_EINVAL. */
 int eo_date_parse(const char *text, int32_t *out);
 /* Format as "YYYY-MM-DDTHH:MM:SS+09:00"; buf needs 26 bytes. Returns buf. */
@@ -60,7 +63,8 @@ eo_clock_t *eo_clock_new_system(void);
 eo_clock_t *eo_clock_new_manual(int64_t start_ms);
 /* A clock that runs at real speed but started at `start_ms` (demos, replays). */
 eo_clock_t *eo_clock_new_offset(int64_t start_ms);
-/* From configuration text: "system", "manual:<ISO time>" or "offset:<ISO time>".
+/* From configuration text: "system", "manual:<ISO time>" or "offset:<ISO time>"; the
+ * time may carry milliseconds ("offset:2026-11-27T19:00:00.437").
  * Returns NULL and logs on a bad spec. */
 eo_clock_t *eo_clock_new_from_spec(const char *spec);
 void eo_clock_destroy(eo_clock_t **self_p);

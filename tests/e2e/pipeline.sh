@@ -10,8 +10,9 @@ B=$EO_BINARY_DIR
 BROKER_PORT=$(eo_free_port)
 HTTP_PORT=$(eo_free_port)
 BROKER=tcp://127.0.0.1:$BROKER_PORT
-# Friday 19:00 in Seoul: the call centre's pool hours; the clock runs from there.
-CLOCK="offset:2026-11-27T19:00:00+09:00"
+# Friday 19:00 in Seoul: the call centre's pool hours; the clock runs from there, and
+# between whole seconds (as the system clock does: timers must not wait for a round one).
+CLOCK="offset:2026-11-27T19:00:00.437+09:00"
 
 eo_config "$HTTP_PORT" "$EO_TEST_TMP/eonjena.cfg"
 CFG=(--config "$EO_TEST_TMP/eonjena.cfg" --broker "$BROKER" --clock "$CLOCK")

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "eonjena/eo_broker.h"
@@ -11,6 +12,7 @@
 #include "routes.h"
 
 #define S_DEFAULT_MAX_BODY 16384
+#define S_DRAIN_MS 1000 /* on stop, how long answers in progress may take to leave */
 
 struct eo_gateway_t {
     const eo_role_args_t *args;
@@ -23,6 +25,8 @@ struct eo_gateway_t {
     eo_providers_t *providers;
     pthread_mutex_t refresh_lock; /* one thread at a time re-reads the rules files */
     char *operator_token;
+    atomic_bool stopping;     /* set first thing on stop: waits for workers give up */
+    atomic_int active;        /* requests between their headers and their completion */
 };
 
 /* Per-connection state while a body arrives. */
@@ -38,7 +42,8 @@ static void s_client_free(void *client)
     eo_client_destroy(&c);
 }
 
-eo_client_t *eo_gateway_client(eo_gateway_t *self)
+/* The calling thread's broker client (one per HTTP thread). NULL if it cannot connect. */
+static eo_client_t *s_client(eo_gateway_t *self)
 {
     eo_client_t *client = pthread_getspecific(self->client_key);
     if (!client) {
@@ -97,9 +102,20 @@ const eo_role_args_t *eo_gateway_args(eo_gateway_t *self)
     return self->args;
 }
 
-int eo_gateway_timeout_ms(eo_gateway_t *self)
+static bool s_stopping(void *arg)
 {
-    return self->timeout_ms;
+    eo_gateway_t *self = arg;
+    return atomic_load(&self->stopping);
+}
+
+int eo_gateway_call(eo_gateway_t *self, const char *service, const char *site,
+                    const void *body, size_t size, zframe_t **reply)
+{
+    eo_client_t *client = s_client(self);
+    if (!client)
+        return EO_EIO;
+    return eo_client_request_until(client, service, site, body, size, self->timeout_ms,
+                                   s_stopping, self, reply);
 }
 
 const char *eo_gateway_query_arg(const eo_http_request_t *req, const char *name)
@@ -153,6 +169,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
         if (!up)
             return MHD_NO;
         *con_cls = up;
+        atomic_fetch_add(&self->active, 1);
         return MHD_YES;
     }
     if (*upload_size) { /* a piece of the body */
@@ -190,12 +207,14 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
 static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                         enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)conn, (void)toe;
+    (void)conn, (void)toe;
+    eo_gateway_t *self = cls;
     s_upload_t *up = *con_cls;
     if (up) {
         free(up->body);
         free(up);
         *con_cls = NULL;
+        atomic_fetch_sub(&self->active, 1);
     }
 }
 
@@ -222,7 +241,17 @@ static void s_gateway_destroy(eo_gateway_t **self_p)
     eo_gateway_t *self = *self_p;
     if (!self)
         return;
-    /* Stopping the daemon joins its threads, which frees their clients. */
+    /* Callers waiting on a worker give up first (503), so stopping never waits out
+     * their timeouts one connection after another; then stopping the daemon joins its
+     * threads, which frees their clients. */
+    atomic_store(&self->stopping, true);
+    if (self->daemon) {
+        /* no new connections; the answers already being written (503 "stopping" among
+         * them) get a bounded moment to leave before the connections are closed */
+        MHD_quiesce_daemon(self->daemon);
+        for (int i = 0; i < S_DRAIN_MS / 10 && atomic_load(&self->active) > 0; i++)
+            zclock_sleep(10);
+    }
     if (self->daemon)
         MHD_stop_daemon(self->daemon);
     pthread_key_delete(self->client_key);
@@ -264,7 +293,7 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
         goto fail;
     }
     self->daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, s_handle, self,
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, s_handle, self,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
         threads ? threads : 1, MHD_OPTION_NOTIFY_COMPLETED, s_completed, self,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_CONNECTION_TIMEOUT, 30u,

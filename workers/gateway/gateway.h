@@ -38,10 +38,12 @@ typedef struct {
 
 /* A query-string argument or NULL. */
 const char *eo_gateway_query_arg(const eo_http_request_t *req, const char *name);
-/* The calling thread's broker client (one per HTTP thread). NULL if it cannot connect. */
-eo_client_t *eo_gateway_client(eo_gateway_t *self);
 const eo_role_args_t *eo_gateway_args(eo_gateway_t *self);
-int eo_gateway_timeout_ms(eo_gateway_t *self);
+/* A request to (service, site) through the calling thread's client, waiting up to the
+ * configured timeout: EO_OK with *reply, a broker status, EO_EIO without a broker
+ * client, or EO_ECLOSED when the gateway is stopping. */
+int eo_gateway_call(eo_gateway_t *self, const char *service, const char *site,
+                    const void *body, size_t size, zframe_t **reply);
 
 /* The rules and calendar (refreshed from their files when they changed), the providers.
  * NULL if they could not be loaded at start (the gateway then refuses to start). */

@@ -15,6 +15,12 @@ static void s_broker_error(eo_http_reply_t *reply, int rc)
     if (rc == EO_EOVERLOAD)
         eo_http_error(reply, 503, "overloaded", "요청이 많아 잠시 후 다시 시도해 주세요",
                       "the service is overloaded: retry later");
+    else if (rc == EO_ECLOSED)
+        eo_http_error(reply, 503, "stopping", "서버가 종료 중입니다. 잠시 후 다시 시도해 주세요",
+                      "the server is stopping: retry later with the same id");
+    else if (rc == EO_EIO)
+        eo_http_error(reply, 503, "no_broker", "중계 서버에 연결할 수 없습니다",
+                      "cannot connect to the broker");
     else if (rc == EO_ENOTFOUND)
         eo_http_error(reply, 503, "no_worker", "해당 지역을 처리할 서버가 없습니다",
                       "no matcher serves this site right now");
@@ -27,12 +33,6 @@ static void s_broker_error(eo_http_reply_t *reply, int rc)
 static Eo__Event *s_ask_matcher(eo_http_request_t *req, eo_http_reply_t *reply,
                                 const char *site, Eo__Event *event)
 {
-    eo_client_t *client = eo_gateway_client(req->gateway);
-    if (!client) {
-        eo_http_error(reply, 503, "no_broker", "중계 서버에 연결할 수 없습니다",
-                      "cannot connect to the broker");
-        return NULL;
-    }
     size_t size;
     uint8_t *bytes = eo_event_encode(event, &size);
     if (!bytes) {
@@ -40,8 +40,7 @@ static Eo__Event *s_ask_matcher(eo_http_request_t *req, eo_http_reply_t *reply,
         return NULL;
     }
     zframe_t *answer = NULL;
-    int rc = eo_client_request(client, "match", site, bytes, size,
-                               eo_gateway_timeout_ms(req->gateway), &answer);
+    int rc = eo_gateway_call(req->gateway, "match", site, bytes, size, &answer);
     free(bytes);
     if (rc != EO_OK) {
         s_broker_error(reply, rc);

@@ -214,13 +214,16 @@ int eo_handoff_accept(eo_handoff_t *self, const Eo__Event *event)
     return rc == EO_EEXIST ? EO_OK : rc;
 }
 
-/* When provider state s may next be tried, ignoring whether it has anything queued. */
+/* When provider state s may next be tried, ignoring whether it has anything queued:
+ * never later than t while the provider is open at t. Hours change on whole minutes, so
+ * the second that holds t decides (rounding t up instead made the due time the next
+ * whole second, always later than a running clock's now: nothing was ever due). */
 static int64_t s_due_ms(eo_handoff_t *self, const s_state_t *s, int64_t now_ms)
 {
     pthread_mutex_lock(&self->lock);
     int64_t t = s->next_try_ms > now_ms ? s->next_try_ms : now_ms;
     pthread_mutex_unlock(&self->lock);
-    eo_time_t open = eo_hours_next_open(&s->provider->hours, (t + 999) / 1000, self->holiday,
+    eo_time_t open = eo_hours_next_open(&s->provider->hours, t / 1000, self->holiday,
                                         self->holiday_ctx);
     if (!open)
         return INT64_MAX;

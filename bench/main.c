@@ -1,4 +1,4 @@
-/* eonjena-bench: the W1 benchmarks (../shared/bench/WORKLOAD.md). Each benchmark prints
+/* eonjena-bench: the W1 benchmarks (docs/workload.md). Each benchmark prints
  * ONE JSON line on stdout; progress and notes go to stderr. */
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* eonjena-bench query: W1 candidate query latency (../shared/bench/WORKLOAD.md).
+/* eonjena-bench query: W1 candidate query latency (docs/workload.md).
  * Generates N carers, loads them into a fresh store, runs R requests through
  * eo_index_query (K = 20) and prints one JSON line. */
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* eonjena-bench settle: settlements per second with concurrent acceptances (W1,
- * ../shared/bench/WORKLOAD.md "Settlement").
+ * docs/workload.md "Settlement").
  *
  * W1 says a site is a shard: its carers and requests live with one matcher. So, as a node
  * running two matchers per core would, the sites are dealt out over that many shards
@@ -24,6 +24,7 @@
 
 #include "bench.h"
 #include "eonjena/eo_cases.h"
+#include "eonjena/eo_rules.h"
 #include "eonjena/eo_codec.h"
 #include "eonjena/eo_w1.h"
 #include "eonjena/eonjena.h"
@@ -60,6 +61,7 @@ typedef struct {
     char dir[320];
     eo_store_t *store;
     eo_index_t *index;
+    eo_rules_t *rules;
     eo_cases_t *cases;
     s_bench_t *b;
     int id;
@@ -313,9 +315,11 @@ static int s_shard_open(s_shard_t *sh, const eo_dongs_t *dongs, eo_w1_t *w1, uin
     cfg.always_pool = true;
     if (mkdir(sh->dir, 0700) != 0)
         return EO_ESTORE;
-    sh->store = eo_store_new(sh->dir, map_mb, flags);
+    char err[256];
+    sh->rules = eo_rules_new(NULL, err, sizeof err);
+    sh->store = sh->rules ? eo_store_new(sh->dir, map_mb, flags) : NULL;
     sh->index = sh->store ? eo_index_new(sh->store, dongs) : NULL;
-    sh->cases = sh->index ? eo_cases_new(sh->store, sh->index, dongs, &cfg) : NULL;
+    sh->cases = sh->index ? eo_cases_new(sh->store, sh->index, dongs, sh->rules, &cfg) : NULL;
     if (!sh->cases)
         return EO_ESTORE;
     sh->now_ms = eo_w1_clock(w1) * 1000;
@@ -339,6 +343,7 @@ static void s_shard_close(s_shard_t *sh, bool remove)
     eo_cases_destroy(&sh->cases);
     eo_index_destroy(&sh->index);
     eo_store_destroy(&sh->store);
+    eo_rules_destroy(&sh->rules);
     if (remove) {
         char path[400];
         snprintf(path, sizeof path, "%s/data.mdb", sh->dir);

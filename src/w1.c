@@ -1,4 +1,4 @@
-/* w1.c: the W1 workload generator (see eo_w1.h, ../shared/bench/WORKLOAD.md). */
+/* w1.c: the W1 workload generator (see eo_w1.h, docs/workload.md). */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -74,17 +74,16 @@ typedef struct {
 } eo_cases_config_t;
 
 typedef struct eo_cases_t eo_cases_t;
+typedef struct eo_rules_t eo_rules_t;
 
 /* Defaults above. */
 void eo_cases_config_defaults(eo_cases_config_t *cfg);
-/* Open the m.* databases; index and dongs are borrowed. NULL on failure (logged). */
+/* Open the m.* databases. index, dongs and rules are borrowed and outlive self: the
+ * rules route intake, say when pool offers may go out and price cancellations (the same
+ * rules the quote uses). cfg NULL: defaults. NULL on failure (logged). */
 eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t *dongs,
-                         const eo_cases_config_t *cfg);
+                         eo_rules_t *rules, const eo_cases_config_t *cfg);
 void eo_cases_destroy(eo_cases_t **self_p);
-typedef struct eo_rules_t eo_rules_t;
-/* Route intake and price cancellations with the rules (borrowed; outlives self). Without
- * rules a built-in routing (DOMAIN.md windows, no holidays) and fee table are used. */
-void eo_cases_set_rules(eo_cases_t *self, eo_rules_t *rules);
 /* Render every text with these templates (borrowed; outlives self) instead of the
  * built-in ones: the matcher passes the configured sms templates. */
 typedef struct eo_templates_t eo_templates_t;
@@ -157,7 +156,7 @@ int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs);
 /* SHA-256 over every case's id, state, wave, winners and last log hash, and every
  * offer: equal digests mean equal decisions. hex needs 65 bytes. */
 int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex);
-/* Verify the invariants of ARCHITECTURE.md; EO_EINVAL with the first violation named
+/* Verify the invariants of docs/architecture.md; EO_EINVAL with the first violation named
  * in `why`. */
 int eo_cases_check(eo_cases_t *self, MDB_txn *txn, char *why, size_t whylen);
 

@@ -4,7 +4,7 @@
  * may be shared by every actor of a process without locks. A dong is named by its
  * 10-digit adm_cd, which fits a uint32_t for Seoul (11...) and Gyeonggi (41...).
  * Neighbours are restricted to dongs of the same site (a site is a shard) and made
- * symmetric, as W1 (shared/bench/WORKLOAD.md) requires. */
+ * symmetric, as W1 (docs/workload.md) requires. */
 #ifndef EO_DONG_H
 #define EO_DONG_H
 

@@ -41,7 +41,7 @@ typedef struct {
     uint16_t providers[EO_CARER_MAX_PROVIDERS];
 } eo_carer_t;
 
-/* Caps in minutes for a kind (from configuration; these are the DOMAIN.md defaults). */
+/* Caps in minutes for a kind (from configuration; these are the docs/domain.md defaults). */
 int eo_carer_week_cap(uint8_t kind);  /* 3120, 720, 840 */
 int eo_carer_month_cap(uint8_t kind); /* 0 = none; 3360 for invited */
 

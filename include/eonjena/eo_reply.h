@@ -1,4 +1,4 @@
-/* eo_reply: what a carer's text message means (DOMAIN.md, "SMS in Korea").
+/* eo_reply: what a carer's text message means (docs/domain.md, "SMS in Korea").
  *
  * Replies come from old phones as free text. Order of the rules:
  *   1. STOP / 수신거부 (anywhere in the text, any case, spaces inside allowed) withdraws

@@ -1,4 +1,4 @@
-/* eo_rules: the service rules of DOMAIN.md in one place, data-driven (issue 7).
+/* eo_rules: the service rules of docs/domain.md in one place, data-driven (issue 7).
  *
  * Numbers live in data/rules.cfg (zconfig: windows, lead times, ages, caps, restriction
  * causes) and data/fees.tsv (won amounts, tables with an effective date); holidays in
@@ -36,6 +36,10 @@ eo_rules_t *eo_rules_load_config(zconfig_t *root, eo_calendar_t *cal, char *err,
                                  size_t errlen);
 /* The calendar named by rules/holidays of etc/eonjena.cfg ("" = data/holidays.tsv). */
 eo_calendar_t *eo_calendar_load_config(zconfig_t *root, char *err, size_t errlen);
+/* Both from the configuration (root may be NULL: the data dir's files): the calendar
+ * of eo_calendar_load_config, owned by the rules (eo_rules_calendar lends it). This is
+ * how every role and command gets the one set of rules. NULL with err set. */
+eo_rules_t *eo_rules_new(zconfig_t *root, char *err, size_t errlen);
 void eo_rules_destroy(eo_rules_t **self_p);
 /* Re-read rules.cfg, fees.tsv and the calendar if any changed. 0, or an error (logged;
  * the old values stay in force). */
@@ -59,7 +63,7 @@ typedef struct {
     bool anytime_allowance;  /* POOL: the carer earns the 언제나 case allowance */
     bool starts_before_business; /* QUEUED_LATE_START whose service starts before
                                   * business_at (e.g. Friday 19:00 for Saturday 14:00):
-                                  * DOMAIN.md queues it; the caller should warn the member */
+                                  * docs/domain.md queues it; the caller should warn the member */
 } eo_route_decision_t;
 
 /* Route a 방문형 request made at `requested` for a service starting at `start`.
@@ -174,7 +178,7 @@ int eo_rules_check_facility(eo_rules_t *self, const eo_facility_request_t *req,
 /* Whether the pairs recommendation is on for a site (per-site setting, default on). */
 bool eo_rules_facility_pairs(eo_rules_t *self, const char *site);
 
-/* The matching order of DOMAIN.md: providers nearest the child's home first; at each,
+/* The matching order of docs/domain.md: providers nearest the child's home first; at each,
  * one of its own facility carers, else an invited carer; with none anywhere, the site's
  * 아동돌봄센터, then a proposal to convert to 방문형. */
 typedef struct {
@@ -199,7 +203,7 @@ typedef struct {
 void eo_rules_facility_order(const eo_facility_provider_t *providers, size_t n,
                              bool centre_available, eo_facility_match_t *out);
 
-/* Member charges of DOMAIN.md on a 시설형 fee: shortened during the service 50 %,
+/* Member charges of docs/domain.md on a 시설형 fee: shortened during the service 50 %,
  * an overrun of 5 minutes or more 100 % (shorter: nothing), no-show or unreachable
  * 100 %; rounded down to the won. The rule name goes into rule (40 bytes). */
 typedef enum {

@@ -1,4 +1,4 @@
-/* eo_w1: the W1 workload (../shared/bench/WORKLOAD.md), generated deterministically.
+/* eo_w1: the W1 workload (docs/workload.md), generated deterministically.
  *
  * Every carer and every request is drawn from its own random stream, derived from the
  * seed and its index (xoshiro256** seeded through splitmix64), so any one of them can be

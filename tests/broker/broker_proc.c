@@ -29,7 +29,7 @@ static void s_start_broker(proc_t *p, const char *bind, const char *extra[])
     snprintf(s_endpoint, sizeof s_endpoint, "%s", line + 6);
 }
 
-/* Start a broker_peer worker serving service for sites; waits for it to be created. */
+/* Start a broker_peer worker (tests/broker/peer.c) serving service for sites; waits for it to be created. */
 static void s_start_worker(proc_t *p, const char *service, const char *sites,
                            const char *extra[])
 {

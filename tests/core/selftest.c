@@ -3,6 +3,7 @@
 
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_cases.h"
 #include "eonjena/eo_codec.h"
 
 int main(int argc, char **argv)
@@ -19,6 +20,8 @@ int main(int argc, char **argv)
         eo_broker_test(true);
     else if (streq(what, "dong"))
         eo_dongs_test(true);
+    else if (streq(what, "cases"))
+        eo_cases_test(true);
     else {
         fprintf(stderr, "selftest: unknown class '%s'\n", what);
         return 2;

@@ -38,7 +38,7 @@ expect 400 '"code":"bad_json"' "$(call POST /v1/requests '{oops')"
 big=$(head -c 20000 /dev/zero | tr '\0' 'x')
 expect 413 'body_too_large' "$(call POST /v1/requests "{\"x\":\"$big\"}")"
 
-# The DOMAIN.md example: Sunday 21:00 - Monday 01:00, requested 18:30 that Sunday.
+# The docs/domain.md example: Sunday 21:00 - Monday 01:00, requested 18:30 that Sunday.
 q="/v1/quote?site=suwon&start=2026-11-29T21:00&end=2026-11-30T01:00&requested=2026-11-29T18:30"
 out=$(call GET "$q"); expect 200 '"ok":true' "$out"
 echo "$out" | grep -q '"total":85900' || eo_fail "member total is not 85,900: $out"

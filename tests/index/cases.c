@@ -12,7 +12,7 @@
 #include "core.pb-c.h"
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_index.h"
-#include "../../src/index_priv.h" /* eo_index_load_chunk */
+#include "../../src/index/index_priv.h" /* eo_index_load_chunk */
 
 static eo_dongs_t *s_dongs;
 static eo_store_t *s_store;

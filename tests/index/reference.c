@@ -4,7 +4,7 @@
  * index and in the model) and some earlier bookings are released, so the lists'
  * re-sorting and the booking checks are compared too.
  *
- * The brute force is written from WORKLOAD.md alone: it walks every half-hour slot of
+ * The brute force is written from docs/workload.md alone: it walks every half-hour slot of
  * the window, counts minutes per ISO week and month slot by slot, and shares nothing
  * with the index but the W1 generator, eo_time and the dong table. */
 #include <assert.h>

@@ -259,7 +259,7 @@ static void test_timer_order(void)
     eo_store_destroy(&fx->store);
     fx->store = eo_store_new(dir, 256, 0);
     fx->index = eo_index_new(fx->store, fx->dongs);
-    fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, &cfg);
+    fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, fx->rules, &cfg);
     fx->now_ms = now + 300 * 1000;
     assert(fx_tick(fx) == 3);
     /* the journal shows the order: each case's "expired" entry is later than the last */

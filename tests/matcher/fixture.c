@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "matcher/rules_glue.h"
 
 fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg)
 {
@@ -20,11 +19,10 @@ fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg)
     assert(fx->store);
     fx->index = eo_index_new(fx->store, fx->dongs);
     assert(fx->index);
-    fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, cfg);
-    assert(fx->cases);
-    fx->rules = eo_glue_rules_load(&fx->calendar, err, sizeof err);
+    fx->rules = eo_rules_new(NULL, err, sizeof err);
     assert(fx->rules);
-    eo_cases_set_rules(fx->cases, fx->rules);
+    fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, fx->rules, cfg);
+    assert(fx->cases);
     MDB_txn *txn;
     assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
     assert(eo_cases_record_config(fx->cases, txn) == EO_OK);
@@ -45,7 +43,7 @@ void fx_destroy(fx_t **self_p)
     eo_cases_destroy(&fx->cases);
     eo_index_destroy(&fx->index);
     eo_store_destroy(&fx->store);
-    eo_glue_rules_destroy(&fx->rules, &fx->calendar);
+    eo_rules_destroy(&fx->rules);
     eo_dongs_destroy(&fx->dongs);
     free(fx);
     *self_p = NULL;

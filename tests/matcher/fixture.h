@@ -10,7 +10,7 @@
 #include "eonjena/eo_codec.h"
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_index.h"
-#include "matcher/rules_glue.h"
+#include "eonjena/eo_rules.h"
 
 typedef struct {
     char dir[256];
@@ -18,7 +18,6 @@ typedef struct {
     eo_store_t *store;
     eo_index_t *index;
     eo_cases_t *cases;
-    eo_calendar_t *calendar;
     eo_rules_t *rules;
     int64_t now_ms;          /* the injected clock */
     uint32_t dong;           /* a dong of suwon */

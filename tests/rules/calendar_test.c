@@ -1,5 +1,5 @@
-/* calendar.*: every date of DOMAIN.md is in data/holidays.tsv with the right kind, the
- * 시설형 closed days are exactly those of DOMAIN.md, and an edit of a copied file is
+/* calendar.*: every date of docs/domain.md is in data/holidays.tsv with the right kind, the
+ * 시설형 closed days are exactly those of docs/domain.md, and an edit of a copied file is
  * picked up by eo_calendar_refresh without a restart (a bad edit changes nothing). */
 #include <czmq.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_time.h"
 
-/* DOMAIN.md "Dates we know", expanded (a..b ranges written out). */
+/* docs/domain.md "Dates we know", expanded (a..b ranges written out). */
 static const int32_t s_domain_dates[] = {
     20240101, 20240209, 20240210, 20240211, 20240212, 20240301, 20240410, 20240506, 20240515,
     20240606, 20240815, 20240916, 20240917, 20240918, 20241001, 20241003, 20241009, 20241225,
@@ -26,7 +26,7 @@ static const int32_t s_domain_dates[] = {
     20271003, 20271004, 20271009, 20271011, 20271225, 20271227,
 };
 
-/* 대체공휴일 among them (by the substitute rules of DOMAIN.md). */
+/* 대체공휴일 among them (by the substitute rules of docs/domain.md). */
 static const int32_t s_substitutes[] = {
     20240212, 20240506, 20250303, 20250506, 20251008, 20260302, 20260525, 20260817,
     20261005, 20270209, 20270503, 20270719, 20270816, 20271004, 20271011, 20271227,

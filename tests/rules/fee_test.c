@@ -1,4 +1,4 @@
-/* fee.*: the 방문형 fee table of DOMAIN.md piece by piece (weekday, Saturday, Sunday,
+/* fee.*: the 방문형 fee table of docs/domain.md piece by piece (weekday, Saturday, Sunday,
  * holidays, substitute and Saturday holidays, across midnight), durations, the surcharge
  * and its boundaries, the carer's pay and allowances, and cancellation fees. Each case
  * lists the lines it expects as "rule:minutes:won" so every number is checked. */

@@ -1,4 +1,4 @@
-/* rules.restrict: every use restriction of DOMAIN.md on a real LMDB store: the causes the
+/* rules.restrict: every use restriction of docs/domain.md on a real LMDB store: the causes the
  * server sees (no-show 3+, unpaid, 2+ cancellations without notice a month, 3+ overruns a
  * month), the operator's (up to 1 year, permanent), the 6-month escalation, the refusal
  * naming the end date, and persistence across a reopen. */

@@ -1,4 +1,4 @@
-/* rules.route: the 방문형 routing table of DOMAIN.md, row by row, at the boundary minutes,
+/* rules.route: the 방문형 routing table of docs/domain.md, row by row, at the boundary minutes,
  * on weekdays, weekends, holidays and substitute holidays, from phone and app. */
 #include <czmq.h>
 #include <stdio.h>

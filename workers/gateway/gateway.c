@@ -8,7 +8,7 @@
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_rules.h"
 #include "gateway.h"
-#include "handoff/provider.h"
+#include "eonjena/eo_provider.h"
 #include "routes.h"
 
 #define S_DEFAULT_MAX_BODY 16384

@@ -5,8 +5,8 @@
  * The queue is the node's store (the gateway runs beside the handoff worker). */
 #include <string.h>
 
-#include "handoff/provider.h"
-#include "handoff/queue.h"
+#include "eonjena/eo_provider.h"
+#include "eonjena/eo_handoff_queue.h"
 #include "routes.h"
 
 /* Split "/v1/providers/{id}/handoffs[/{item}/ack]" into id and item. */

@@ -10,7 +10,7 @@
 
 #include "eonjena/eo_codec.h"
 #include "handoff/handoff.h"
-#include "handoff/item_json.h"
+#include "eonjena/eo_handoff_item.h"
 #include "handoff/webhook.h"
 
 /* What the core remembers of a provider between runs (not durable, see handoff.h). */

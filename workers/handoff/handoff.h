@@ -27,8 +27,8 @@
 #include "core.pb-c.h"
 #include "eonjena/eo_hours.h"
 #include "eonjena/eonjena.h"
-#include "handoff/provider.h"
-#include "handoff/queue.h"
+#include "eonjena/eo_provider.h"
+#include "eonjena/eo_handoff_queue.h"
 
 typedef struct {
     int64_t retry_base_ms;

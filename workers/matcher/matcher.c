@@ -4,10 +4,10 @@
  * due timers; relay new outbox rows; delete acknowledged rows. */
 #include <string.h>
 
-#include "cases_int.h"
-#include "eonjena/eo_broker.h"
 #include <openssl/crypto.h>
 
+#include "eonjena/eo_broker.h"
+#include "eonjena/eo_rules.h"
 #include "eonjena/eo_template.h"
 #include "matcher.h"
 
@@ -23,7 +23,6 @@ typedef struct {
     eo_templates_t *templates; /* the configured texts, lent to cases */
     eo_worker_t *worker;
     eo_client_t *client;
-    eo_calendar_t *calendar;
     eo_rules_t *rules;
     size_t batch;
     zhashx_t *inflight;      /* "ob:<seq>" -> seq, relayed and not yet acknowledged */
@@ -230,7 +229,7 @@ static void s_destroy(s_matcher_t *self)
     eo_cases_destroy(&self->cases);
     eo_templates_destroy(&self->templates);
     eo_index_destroy(&self->index);
-    eo_glue_rules_destroy(&self->rules, &self->calendar);
+    eo_rules_destroy(&self->rules);
     zhashx_destroy(&self->inflight);
     free(self->acked);
 }
@@ -248,11 +247,12 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
     int window = atoi(args->config ? zconfig_get(args->config, "matcher/window", "64") : "64");
     self.inflight = zhashx_new();
     char err[256] = "";
-    self.rules = eo_glue_rules_load(&self.calendar, err, sizeof err);
+    self.rules = eo_rules_new(args->config, err, sizeof err);
     if (!self.rules)
         zsys_error("matcher: cannot load the rules: %s", err);
     self.index = self.rules ? eo_index_new(args->store, args->dongs) : NULL;
-    self.cases = self.index ? eo_cases_new(args->store, self.index, args->dongs, &cfg) : NULL;
+    self.cases = self.index ? eo_cases_new(args->store, self.index, args->dongs, self.rules, &cfg)
+                            : NULL;
     self.worker = self.cases ? eo_worker_new(args->broker, "match", args->sites,
                                              args->curve_server_public, args->curve_secret)
                              : NULL;
@@ -260,7 +260,6 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
                                               args->curve_secret)
                               : NULL;
     if (self.cases) {
-        eo_cases_set_rules(self.cases, self.rules);
         /* The same texts the sms side checked: one configuration, one wording. */
         self.templates = eo_templates_new(args->config, args->dongs, err, sizeof err);
         if (self.templates)

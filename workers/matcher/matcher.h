@@ -1,4 +1,4 @@
-/* matcher: the role that serves service "match" for its sites (issue 5; FLOWS.md).
+/* matcher: the role that serves service "match" for its sites (issue 5; docs/architecture.md).
  *
  * Decides every `match` body with eo_cases (one LMDB write transaction per batch of
  * work: group commit; each reply is sent only after the commit that decided it), fires

@@ -1,5 +1,5 @@
 /* adapter: how the sms role talks to one SMS gateway, behind one small vtable (in the
- * manner of Kannel's dlr.c storage backends).
+ * manner of Kannel's storage backends for delivery reports).
  *
  * Adapters are named sections under sms/adapters in the configuration, each with a
  * `type` (kannel, http, sim, file) and its own keys; sms/sites/<slug>/adapter picks one

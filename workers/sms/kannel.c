@@ -1,4 +1,4 @@
-/* kannel.c: Kannel's smsbox as the gateway (KANNEL.md has the facts this relies on).
+/* kannel.c: Kannel's smsbox as the gateway (docs/sms.md has the facts this relies on).
  *
  * MT: GET <sendsms>?username&password&from&to&text&coding=2&charset=UTF-8&dlr-mask&dlr-url
  * over a few keep-alive connections (smsbox listens with a backlog of 10: a connection

@@ -7,6 +7,6 @@ int main(int argc, char **argv)
                         "Serves service \"sms\" for its sites: sends offers and notices through "
                         "the adapter\nconfigured per site (kannel, http, sim, file), turns "
                         "replies and delivery reports\ninto events for the matcher "
-                        "(FLOWS.md).",
+                        "(docs/architecture.md).",
                         eo_sms_actor, true);
 }

@@ -1,4 +1,4 @@
-/* sms.c: the sms role's actor (see sms.h; the flows are FLOWS.md's).
+/* sms.c: the sms role's actor (see sms.h; the flows are docs/architecture.md's).
  *
  * One thread, one loop: poll the pipe, the worker socket, the client socket (outbox
  * acknowledgements), the inbound HTTP endpoint and the adapters' descriptors; handle

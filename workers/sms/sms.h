@@ -1,4 +1,4 @@
-/* sms: the role that sends the texts and hears the answers (issue 6, FLOWS.md).
+/* sms: the role that sends the texts and hears the answers (issue 6, docs/architecture.md).
  *
  * Serves service "sms" for its sites: each request is one Message (Event.message),
  * recorded durably (idempotent by Message.id: a repeat is acknowledged and not sent

@@ -1,0 +1,314 @@
+/* check.c: the invariants of docs/architecture.md over a store (`eonjena check`), the
+ * decision digest that replay compares, and the purge of personal data. */
+#include <openssl/evp.h>
+#include <string.h>
+
+#include "cases_priv.h"
+#include "eonjena/eo_codec.h"
+
+typedef struct {
+    eo_cases_t *self;
+    MDB_txn *txn;
+    char *why;
+    size_t whylen;
+    uint32_t *carers; /* distinct winners seen */
+    size_t n, cap;
+} s_check_t;
+
+static int s_fail(s_check_t *s, const char *fmt, const char *id, long a, long b)
+{
+    char buf[200];
+    snprintf(buf, sizeof buf, fmt, id, a, b);
+    snprintf(s->why, s->whylen, "%s", buf);
+    return EO_EINVAL;
+}
+
+typedef struct {
+    uint32_t won;
+    uint32_t carers[8];
+} s_won_t;
+
+static int s_count_won(void *arg, const eo_offer_t *o)
+{
+    s_won_t *w = arg;
+    if (o->state == EO_OFFER_WON && w->won < 8)
+        w->carers[w->won++] = o->carer;
+    return 0;
+}
+
+static int s_add_carer(s_check_t *s, uint32_t carer)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->carers[i] == carer)
+            return EO_OK;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 256;
+        uint32_t *p = realloc(s->carers, s->cap * sizeof *p);
+        if (!p)
+            return EO_ENOMEM;
+        s->carers = p;
+    }
+    s->carers[s->n++] = carer;
+    return EO_OK;
+}
+
+static int s_check_case(s_check_t *s, const eo_case_t *c)
+{
+    if (c->n_winners > c->needed)
+        return s_fail(s, "request %s has %ld winners but needs %ld", c->id, c->n_winners, c->needed);
+    s_won_t w = {0};
+    int rc = eo_offer_each(s->self, s->txn, c->id, s_count_won, &w);
+    if (rc)
+        return rc;
+    if (w.won != c->n_winners)
+        return s_fail(s, "request %s has %ld won offers but %ld winners", c->id, w.won,
+                      c->n_winners);
+    bool live = c->state == EO_CASE_OFFERING || c->state == EO_CASE_ESCALATED;
+    if (live) {
+        uint8_t key[16];
+        eo_be64(key, (uint64_t)c->timer_due_ms);
+        eo_be64(key + 8, c->timer_seq);
+        MDB_val k = {16, key}, v;
+        if (!c->timer_seq || mdb_get(s->txn, s->self->timers, &k, &v) ||
+            v.mv_size != strlen(c->id) || memcmp(v.mv_data, c->id, v.mv_size))
+        {
+            snprintf(s->why, s->whylen, "live request %s (%s) has no timer", c->id,
+                     eo_case_state_name(c->state));
+            return EO_EINVAL;
+        }
+    }
+    for (int i = 0; i < c->n_winners; i++)
+        if ((rc = s_add_carer(s, c->winners[i])))
+            return rc;
+    return EO_OK;
+}
+
+typedef struct {
+    int64_t start[512], end[512];
+    char id[512][EO_CASE_ID_MAX];
+    size_t n;
+} s_books_t;
+
+static int s_book(void *arg, const char *booking, eo_time_t start, eo_time_t end)
+{
+    s_books_t *b = arg;
+    if (b->n == 512)
+        return 1;
+    b->start[b->n] = start;
+    b->end[b->n] = end;
+    snprintf(b->id[b->n], EO_CASE_ID_MAX, "%s", booking);
+    b->n++;
+    return 0;
+}
+
+static int s_check_carer(s_check_t *s, uint32_t carer, s_books_t *b)
+{
+    eo_carer_t cr;
+    b->n = 0;
+    int rc = eo_index_get(s->self->index, s->txn, carer, &cr);
+    if (rc == EO_ENOTFOUND)
+        return EO_OK;
+    if (rc || (rc = eo_index_bookings(s->self->index, s->txn, carer, s_book, b)) < 0)
+        return rc;
+    for (size_t i = 0; i < b->n; i++) {
+        for (size_t j = i + 1; j < b->n; j++)
+            if (b->start[i] < b->end[j] && b->start[j] < b->end[i]) {
+                snprintf(s->why, s->whylen, "carer %u is booked into overlapping %s and %s", carer,
+                         b->id[i], b->id[j]);
+                return EO_EINVAL;
+            }
+        uint32_t week, month;
+        if ((rc = eo_index_booked(s->self->index, s->txn, carer, b->start[i], &week, &month)))
+            return rc;
+        int wcap = eo_carer_week_cap(cr.kind), mcap = eo_carer_month_cap(cr.kind);
+        if ((int)week > wcap || (mcap && (int)month > mcap)) {
+            snprintf(s->why, s->whylen, "carer %u is over the cap: %u min/week (cap %d), "
+                     "%u min/month (cap %d)", carer, week, wcap, month, mcap);
+            return EO_EINVAL;
+        }
+    }
+    return EO_OK;
+}
+
+/* Offers waiting in the outbox must not carry the child's name or the address. */
+static int s_check_outbox_row(void *arg, const eo_outbox_row_t *row)
+{
+    s_check_t *s = arg;
+    char err[64];
+    Eo__Event *ev = eo_event_decode(row->body, row->size, err, sizeof err);
+    if (!ev) {
+        snprintf(s->why, s->whylen, "outbox row %llu is malformed", (unsigned long long)row->seq);
+        return EO_EINVAL;
+    }
+    int rc = EO_OK;
+    if (ev->body_case == EO__EVENT__BODY_MESSAGE &&
+        ev->message->kind == EO__MESSAGE__KIND__KIND_OFFER) {
+        Eo__Request *req = NULL;
+        if (eo_cases_request(s->self, s->txn, ev->message->request_id, &req) == EO_OK) {
+            const char *secret[2] = {req->child_first_name, req->address};
+            for (int i = 0; i < 2; i++)
+                if (secret[i] && strlen(secret[i]) >= 2 && strstr(ev->message->text, secret[i])) {
+                    snprintf(s->why, s->whylen, "offer %s carries the child's name or address",
+                             ev->message->id);
+                    rc = EO_EINVAL;
+                }
+            eo__request__free_unpacked(req, NULL);
+        }
+    }
+    eo_event_free(&ev);
+    return rc;
+}
+
+int eo_cases_check(eo_cases_t *self, MDB_txn *txn, char *why, size_t whylen)
+{
+    s_check_t s = {self, txn, why, whylen, NULL, 0, 0};
+    snprintf(why, whylen, "ok");
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->cases, &cur);
+    if (rc)
+        return eo_store_fail("case cursor", rc);
+    MDB_val k, v;
+    int result = EO_OK;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && result == EO_OK;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        eo_case_t c;
+        if (eo_offer_is_key(&k))
+            continue; /* the case's offers, read through it */
+        if (v.mv_size != sizeof c) {
+            snprintf(why, whylen, "a case record has the wrong size");
+            result = EO_EINVAL;
+            break;
+        }
+        memcpy(&c, v.mv_data, sizeof c);
+        result = s_check_case(&s, &c);
+    }
+    mdb_cursor_close(cur);
+    s_books_t *b = malloc(sizeof *b);
+    for (size_t i = 0; result == EO_OK && b && i < s.n; i++)
+        result = s_check_carer(&s, s.carers[i], b);
+    free(b);
+    free(s.carers);
+    if (result == EO_OK)
+        result = eo_cases_outbox_each(self, txn, 0, s_check_outbox_row, &s);
+    return result;
+}
+
+/* --- the decision digest ----------------------------------------------------------- */
+
+int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex)
+{
+    EVP_MD_CTX *sha = EVP_MD_CTX_new();
+    if (!sha || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(sha);
+        return EO_ENOMEM;
+    }
+    /* cases and their offers, in key order */
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->cases, &cur);
+    if (rc) {
+        EVP_MD_CTX_free(sha);
+        return eo_store_fail("digest cursor", rc);
+    }
+    MDB_val k, v;
+    while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+        EVP_DigestUpdate(sha, k.mv_data, k.mv_size);
+        bool offer = eo_offer_is_key(&k);
+        if (!offer && v.mv_size == sizeof(eo_case_t)) {
+            eo_case_t c;
+            memcpy(&c, v.mv_data, sizeof c);
+            uint8_t buf[64];
+            buf[0] = c.state, buf[1] = c.n_winners;
+            eo_be32(buf + 2, c.wave);
+            eo_be32(buf + 6, c.winners[0]);
+            eo_be32(buf + 10, c.winners[1]);
+            eo_be32(buf + 14, c.n_offered);
+            EVP_DigestUpdate(sha, buf, 18);
+            EVP_DigestUpdate(sha, c.log_hash, 32);
+        } else if (offer && v.mv_size == sizeof(eo_offer_t)) {
+            eo_offer_t o;
+            memcpy(&o, v.mv_data, sizeof o);
+            uint8_t buf[8] = {o.state, o.delivered, o.replied};
+            eo_be32(buf + 3, o.wave);
+            EVP_DigestUpdate(sha, buf, 7);
+            EVP_DigestUpdate(sha, o.code, 4);
+        }
+    }
+    mdb_cursor_close(cur);
+    if (rc != MDB_NOTFOUND) {
+        EVP_MD_CTX_free(sha);
+        return eo_store_fail("digest next", rc);
+    }
+    uint8_t h[32];
+    EVP_DigestFinal_ex(sha, h, NULL);
+    EVP_MD_CTX_free(sha);
+    for (int i = 0; i < 32; i++)
+        sprintf(hex + 2 * i, "%02x", h[i]);
+    return EO_OK;
+}
+
+/* --- purge ----------------------------------------------------------------------- */
+
+static bool s_closed(int state)
+{
+    return state == EO_CASE_SETTLED || state == EO_CASE_EXPIRED || state == EO_CASE_CANCELLED ||
+           state == EO_CASE_ESCALATED || state == EO_CASE_QUEUED;
+}
+
+int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged)
+{
+    MDB_dbi cases, reqs;
+    *purged = 0;
+    int rc = eo_store_dbi(store, "m.cases", 0, &cases);
+    if (rc || (rc = eo_store_dbi(store, "m.reqs", 0, &reqs)))
+        return rc;
+    MDB_txn *txn = NULL;
+    if ((rc = eo_store_begin(store, true, &txn)))
+        return rc;
+    MDB_cursor *cur;
+    if ((rc = mdb_cursor_open(txn, cases, &cur))) {
+        eo_store_abort(&txn);
+        return eo_store_fail("purge cursor", rc);
+    }
+    MDB_val k, v;
+    int result = EO_OK;
+    while (result == EO_OK && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+        eo_case_t c;
+        if (eo_offer_is_key(&k) || v.mv_size != sizeof c)
+            continue;
+        memcpy(&c, v.mv_data, sizeof c);
+        if (c.purged || !s_closed(c.state) || c.end >= before)
+            continue;
+        MDB_val rv;
+        if (mdb_get(txn, reqs, &k, &rv) == 0) {
+            Eo__Request *req = eo__request__unpack(NULL, rv.mv_size, rv.mv_data);
+            if (req) {
+                Eo__Request anon = *req;
+                anon.base = req->base;
+                anon.member_phone = "";
+                anon.child_first_name = "";
+                anon.address = "";
+                size_t n = eo__request__get_packed_size(&anon);
+                uint8_t *buf = malloc(n ? n : 1);
+                if (buf) {
+                    eo__request__pack(&anon, buf);
+                    MDB_val nv = {n, buf};
+                    if ((rc = mdb_put(txn, reqs, &k, &nv, 0)))
+                        result = eo_store_fail("purge request", rc);
+                    free(buf);
+                }
+                eo__request__free_unpacked(req, NULL);
+            }
+        }
+        c.purged = 1;
+        MDB_val cv = {sizeof c, &c};
+        if (result == EO_OK && (rc = mdb_cursor_put(cur, &k, &cv, MDB_CURRENT)))
+            result = eo_store_fail("purge case", rc);
+        (*purged)++;
+    }
+    mdb_cursor_close(cur);
+    if (result) {
+        eo_store_abort(&txn);
+        return result;
+    }
+    return eo_store_commit(store, &txn);
+}

@@ -1,0 +1,513 @@
+/* inputs.c: every `match` body of docs/architecture.md becomes a lifecycle event here. Accepted
+ * inputs are appended to the input log (m.inputs: seq -> kind, at_ms, payload) in the
+ * same transaction as their effects, which is what eo_cases_replay feeds back. */
+#include <string.h>
+
+#include "cases_priv.h"
+#include "eonjena/eo_codec.h"
+
+int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payload, size_t size)
+{
+    uint64_t seq;
+    int rc = eo_meta_next(self, txn, "input_seq", &seq);
+    if (rc)
+        return rc;
+    uint8_t key[8];
+    eo_be64(key, seq);
+    MDB_val k = {8, key}, v = {9 + size, NULL};
+    /* APPEND: keys only grow, so full pages stay full (a plain put splits them in half)
+     * and a key that does not grow fails instead of overwriting */
+    if ((rc = mdb_put(txn, self->inputs, &k, &v, MDB_RESERVE | MDB_APPEND)))
+        return eo_store_fail("put input", rc);
+    uint8_t *p = v.mv_data;
+    p[0] = (uint8_t)kind;
+    eo_be64(p + 1, (uint64_t)self->now_ms);
+    memcpy(p + 9, payload, size);
+    return EO_OK;
+}
+
+/* --- replies ------------------------------------------------------------------------ */
+
+static int s_error(eo_cases_t *self, const char *id, const char *code, const char *ko,
+                   const char *en, uint8_t **reply, size_t *size)
+{
+    Eo__Error err = EO__ERROR__INIT;
+    err.code = (char *)code;
+    err.message_ko = (char *)ko;
+    err.message_en = (char *)en;
+    Eo__Status st = EO__STATUS__INIT;
+    st.request_id = (char *)(id ? id : "");
+    st.state = "refused";
+    st.error = &err;
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = (char *)(id ? id : "");
+    ev.at_ms = self->now_ms;
+    ev.body_case = EO__EVENT__BODY_STATUS;
+    ev.status = &st;
+    *reply = eo_event_encode(&ev, size);
+    return *reply ? EO_EINVAL : EO_ENOMEM;
+}
+
+static int s_ack_at(int64_t at_ms, const char *key, const char *outcome, uint8_t **reply,
+                    size_t *size)
+{
+    char *ids[2] = {(char *)key, (char *)outcome};
+    Eo__Ack ack = EO__ACK__INIT;
+    ack.n_ids = outcome ? 2 : 1;
+    ack.ids = ids;
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = (char *)key;
+    ev.at_ms = at_ms;
+    ev.body_case = EO__EVENT__BODY_ACK;
+    ev.ack = &ack;
+    *reply = eo_event_encode(&ev, size);
+    return *reply ? EO_OK : EO_ENOMEM;
+}
+
+static int s_ack(eo_cases_t *self, const char *key, const char *outcome, uint8_t **reply,
+                 size_t *size)
+{
+    return s_ack_at(self->now_ms, key, outcome, reply, size);
+}
+
+/* --- intake ------------------------------------------------------------------------- */
+
+typedef enum { S_ROUTE_POOL, S_ROUTE_PROVIDER, S_ROUTE_REFUSE } s_route_t;
+
+/* Routing by the arrival time: the rules decide (docs/domain.md), holidays included. */
+static s_route_t s_route(const eo_cases_t *self, const Eo__Request *r, int64_t now,
+                         const char **code, const char **en)
+{
+    if (self->cfg.always_pool)
+        return S_ROUTE_POOL;
+    eo_route_decision_t d;
+    eo_rules_route_visit(self->rules, now, r->start,
+                         r->channel == EO__CHANNEL__CHANNEL_APP ? EO_CHANNEL_APP
+                                                                : EO_CHANNEL_PHONE,
+                         &d);
+    if (d.route == EO_ROUTE_REFUSED) {
+        *code = eo_reason_code(d.reason);
+        *en = eo_reason_en(d.reason);
+        return S_ROUTE_REFUSE;
+    }
+    return d.route == EO_ROUTE_POOL ? S_ROUTE_POOL : S_ROUTE_PROVIDER;
+}
+
+static int s_validate(eo_cases_t *self, const Eo__Request *r, const char **code, const char **en)
+{
+    int64_t now = self->now_ms / 1000;
+    size_t n = r->id ? strlen(r->id) : 0;
+    *code = NULL;
+    if (n == 0 || n >= EO_CASE_ID_MAX || strchr(r->id, ':'))
+        *code = "bad_id", *en = "request id missing, too long or with ':'";
+    else if (eo_dongs_site_find(self->dongs, r->site) < 0)
+        *code = "unknown_site", *en = "unknown site";
+    else {
+        const eo_dong_t *d = eo_dongs_find(self->dongs, r->dong);
+        if (!d || d->site != eo_dongs_site_find(self->dongs, r->site))
+            *code = "unknown_dong", *en = "the dong is not served by this site";
+        else if (r->start >= r->end)
+            *code = "bad_window", *en = "start must be before end";
+        else if (r->start % 1800 || r->end % 1800)
+            *code = "not_aligned", *en = "times must be on a half hour";
+        else if (r->start - now < self->cfg.min_lead_s)
+            *code = "too_soon", *en = "the service must start at least 2 hours from now";
+        else if (r->carers_needed > EO_CASE_MAX_WINNERS)
+            *code = "too_many_carers", *en = "at most 2 carers per request";
+        else if (r->end - r->start > 24 * 3600)
+            *code = "too_long", *en = "a service lasts at most 24 hours";
+    }
+    return *code ? EO_EINVAL : EO_OK;
+}
+
+static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const void *raw,
+                     size_t rawsize, uint8_t **reply, size_t *size)
+{
+    if (!r)
+        return s_error(self, NULL, "malformed", "요청 형식 오류", "no request", reply, size);
+    eo_case_t c;
+    const char *code, *en;
+    if (s_validate(self, r, &code, &en))
+        return s_error(self, r->id, code, "요청을 받을 수 없습니다", en, reply, size);
+    int rc = eo_cases_get(self, txn, r->id, &c);
+    if (rc == EO_OK) /* a resend: the same answer, nothing new */
+        return eo_cases_status(self, txn, r->id, reply, size);
+    if (rc != EO_ENOTFOUND)
+        return rc;
+    const char *rcode = NULL, *ren = NULL;
+    s_route_t route = s_route(self, r, self->now_ms / 1000, &rcode, &ren);
+    if (route == S_ROUTE_REFUSE)
+        return s_error(self, r->id, rcode, "요청을 받을 수 없습니다", ren, reply, size);
+    memset(&c, 0, sizeof c);
+    snprintf(c.id, sizeof c.id, "%s", r->id);
+    snprintf(c.site, sizeof c.site, "%s", r->site);
+    c.state = EO_CASE_RECEIVED;
+    c.needed = r->carers_needed ? (uint8_t)r->carers_needed : 1;
+    c.dong = r->dong;
+    c.start = r->start;
+    c.end = r->end;
+    c.requested_at = self->now_ms / 1000;
+    size_t n = eo__request__get_packed_size(r);
+    MDB_val k = {strlen(c.id), c.id}, v = {n, NULL};
+    if ((rc = mdb_put(txn, self->reqs, &k, &v, MDB_RESERVE)))
+        return eo_store_fail("put request", rc);
+    eo__request__pack(r, v.mv_data);
+    char who[80];
+    snprintf(who, sizeof who, "member:%.64s", r->member_id ? r->member_id : "");
+    eo_case_ctx_t ctx = {.who = who};
+    if ((rc = eo_journal_append(self, txn, &c, who, "received", "")) ||
+        (rc = eo_case_dispatch(self, txn, &c, EV_INTAKE, &ctx)))
+        return rc;
+    ctx.who = "matcher";
+    ctx.detail = NULL;
+    rc = eo_case_dispatch(self, txn, &c, route == S_ROUTE_POOL ? EV_ROUTE_POOL : EV_ROUTE_PROVIDER,
+                          &ctx);
+    if (rc || (rc = eo_cases_put(self, txn, &c)) ||
+        (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
+        return rc;
+    return eo_cases_status(self, txn, c.id, reply, size);
+}
+
+/* --- answers, deliveries, cancellations ------------------------------------------------ */
+
+/* Run one external event on a case and save it. */
+static int s_case_event(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_event_t ev,
+                        eo_case_ctx_t *ctx)
+{
+    eo_case_t c;
+    int rc = eo_cases_get(self, txn, id, &c);
+    if (rc)
+        return rc;
+    if ((rc = eo_case_dispatch(self, txn, &c, ev, ctx)))
+        return rc;
+    return eo_cases_put(self, txn, &c);
+}
+
+static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                    size_t rawsize, uint8_t **reply, size_t *size)
+{
+    const Eo__Answer *a = in->answer;
+    char key[600];
+    snprintf(key, sizeof key, "a:%s", a && a->reply_id && *a->reply_id ? a->reply_id : in->id);
+    if (!a || !a->request_id || !a->carer_id)
+        return s_error(self, in->id, "malformed", "형식 오류", "answer without request or carer",
+                       reply, size);
+    /* a repeat gets the answer it got the first time, rebuilt from what m.seen keeps
+     * (when and the outcome: a few bytes, not the encoded reply) */
+    int64_t at_ms;
+    char seen[32];
+    int rc = eo_seen_get(self, txn, key, &at_ms, seen, sizeof seen);
+    if (rc != EO_ENOTFOUND)
+        return rc ? rc : s_ack_at(at_ms, key, seen, reply, size);
+    char who[32];
+    snprintf(who, sizeof who, "carer:%u", a->carer_id);
+    eo_case_ctx_t ctx = {.carer = a->carer_id, .who = who};
+    rc = s_case_event(self, txn, a->request_id, a->accept ? EV_ACCEPT : EV_DECLINE, &ctx);
+    const char *outcome = a->accept ? eo_settle_outcome_name(ctx.outcome) : "declined";
+    if (rc == EO_ENOTFOUND)
+        outcome = "unknown_request";
+    else if (rc == EO_ECLOSED)
+        outcome = "closed";
+    else if (rc)
+        return rc;
+    if (rc == EO_OK && (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
+        return rc;
+    if ((rc = s_ack(self, key, outcome, reply, size)))
+        return rc;
+    return eo_seen_put(self, txn, key, self->now_ms, outcome);
+}
+
+/* Delivery reports name a Message id: offers are "<request>:<carer>:offer". */
+static int s_delivery(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                      size_t rawsize, uint8_t **reply, size_t *size)
+{
+    const Eo__Delivery *d = in->delivery;
+    char id[EO_CASE_ID_MAX];
+    unsigned carer = 0;
+    int rc = EO_OK;
+    const char *mid = d && d->message_id ? d->message_id : "";
+    const char *colon = strchr(mid, ':');
+    if (colon && (size_t)(colon - mid) < sizeof id && strstr(colon, ":offer") &&
+        sscanf(colon, ":%u:offer", &carer) == 1) {
+        memcpy(id, mid, colon - mid);
+        id[colon - mid] = 0;
+        eo_offer_t o;
+        if (eo_offer_get(self, txn, id, carer, &o) == EO_OK) {
+            if (d->status == EO__DELIVERY__STATUS__STATUS_DELIVERED && !o.delivered) {
+                o.delivered = 1;
+                rc = eo_offer_put(self, txn, id, &o);
+            } else if (d->status == EO__DELIVERY__STATUS__STATUS_FAILED) {
+                char who[32];
+                snprintf(who, sizeof who, "carer:%u", carer);
+                eo_case_ctx_t ctx = {.carer = carer, .who = who, .detail = "delivery failed"};
+                rc = s_case_event(self, txn, id, EV_UNREACHABLE, &ctx);
+                if (rc == EO_ECLOSED)
+                    rc = EO_OK;
+            }
+            if (rc == EO_OK)
+                rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize);
+        }
+    }
+    return rc ? rc : s_ack(self, mid, "recorded", reply, size);
+}
+
+static int s_cancel(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                    size_t rawsize, uint8_t **reply, size_t *size)
+{
+    const Eo__Cancel *x = in->cancel;
+    if (!x || !x->request_id)
+        return s_error(self, in->id, "malformed", "형식 오류", "cancel without request", reply, size);
+    char who[32];
+    snprintf(who, sizeof who, x->carer_id ? "carer:%u" : "member", x->carer_id);
+    eo_case_ctx_t ctx = {.carer = x->carer_id, .who = who, .detail = x->reason};
+    int rc = s_case_event(self, txn, x->request_id,
+                          x->carer_id ? EV_WINNER_CANCEL : EV_MEMBER_CANCEL, &ctx);
+    if (rc == EO_ENOTFOUND)
+        return s_error(self, x->request_id, "unknown_request", "없는 요청", "no such request",
+                       reply, size);
+    if (rc == EO_ECLOSED || rc == EO_EINVAL)
+        return s_error(self, x->request_id, "not_cancellable", "취소할 수 없습니다",
+                       "the request cannot be cancelled in its state", reply, size);
+    if (rc || (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
+        return rc;
+    return eo_cases_status(self, txn, x->request_id, reply, size);
+}
+
+/* --- carers --------------------------------------------------------------------------- */
+
+static int s_carer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                   size_t rawsize, uint8_t **reply, size_t *size)
+{
+    eo_carer_t c;
+    int rc = EO_EINVAL;
+    switch (in->body_case) {
+    case EO__EVENT__BODY_CARER_UPSERT:
+    case EO__EVENT__BODY_CARER_DEACTIVATE:
+    case EO__EVENT__BODY_CARER_AVAILABILITY:
+        rc = eo_index_apply(self->index, txn, in);
+        break;
+    case EO__EVENT__BODY_CARER_CONSENT: {
+        const Eo__CarerConsent *x = in->carer_consent;
+        uint32_t id = x->carer_id;
+        rc = id ? EO_OK : eo_index_by_phone(self->index, txn, x->phone, &id);
+        if (rc == EO_OK && (rc = eo_index_get(self->index, txn, id, &c)) == EO_OK) {
+            c.pool = x->pool;
+            rc = eo_index_put(self->index, txn, &c);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    if (rc == EO_EINVAL || rc == EO_ENOTFOUND)
+        return s_error(self, in->id, rc == EO_EINVAL ? "bad_carer" : "unknown_carer",
+                       "돌보미 정보 오류", "bad or unknown carer", reply, size);
+    if (rc || (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
+        return rc;
+    return s_ack(self, in->id, "recorded", reply, size);
+}
+
+static int s_service_time(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                          size_t rawsize, uint8_t **reply, size_t *size)
+{
+    const Eo__ServiceTime *t = in->service_time;
+    eo_case_t c;
+    int rc = t && t->request_id ? eo_cases_get(self, txn, t->request_id, &c) : EO_EINVAL;
+    if (rc == EO_EINVAL || rc == EO_ENOTFOUND)
+        return s_error(self, in->id, "unknown_request", "없는 요청", "no such request", reply, size);
+    if (rc)
+        return rc;
+    bool start = t->kind == EO__SERVICE_TIME__KIND__KIND_START;
+    if (start)
+        c.service_start = t->at;
+    else
+        c.service_end = t->at;
+    char who[32];
+    snprintf(who, sizeof who, "carer:%u", t->carer_id);
+    if ((rc = eo_journal_append(self, txn, &c, who, start ? "service_start" : "service_end", "")) ||
+        (rc = eo_cases_put(self, txn, &c)) ||
+        (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
+        return rc;
+    return s_ack(self, in->id, "recorded", reply, size);
+}
+
+int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t size,
+                   int64_t now_ms, uint8_t **reply, size_t *reply_size)
+{
+    self->now_ms = now_ms;
+    *reply = NULL;
+    char err[128];
+    Eo__Event *in = eo_event_decode(event, size, err, sizeof err);
+    if (!in)
+        return s_error(self, NULL, "malformed", "형식 오류", err, reply, reply_size);
+    int rc;
+    switch (in->body_case) {
+    case EO__EVENT__BODY_REQUEST:
+        rc = s_request(self, txn, in->request, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_STATUS_QUERY:
+        rc = in->status_query->request_id
+                 ? eo_cases_status(self, txn, in->status_query->request_id, reply, reply_size)
+                 : EO_ENOTFOUND;
+        if (rc == EO_ENOTFOUND)
+            rc = s_error(self, in->status_query->request_id, "unknown_request", "없는 요청",
+                         "no such request", reply, reply_size);
+        break;
+    case EO__EVENT__BODY_ANSWER:
+        rc = s_answer(self, txn, in, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_DELIVERY:
+        rc = s_delivery(self, txn, in, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_CANCEL:
+        rc = s_cancel(self, txn, in, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_SERVICE_TIME:
+        rc = s_service_time(self, txn, in, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_CARER_UPSERT:
+    case EO__EVENT__BODY_CARER_DEACTIVATE:
+    case EO__EVENT__BODY_CARER_AVAILABILITY:
+    case EO__EVENT__BODY_CARER_CONSENT:
+        rc = s_carer(self, txn, in, event, size, reply, reply_size);
+        break;
+    default:
+        rc = s_error(self, in->id, "unsupported", "지원하지 않는 요청", eo_event_kind(in), reply,
+                     reply_size);
+    }
+    eo_event_free(&in);
+    return rc;
+}
+
+int eo_cases_apply_batch(eo_cases_t *self, MDB_txn *txn, const eo_cases_input_t *inputs,
+                         size_t n, int64_t now_ms, uint8_t **replies, size_t *sizes)
+{
+    /* All in the one transaction (no nested ones: their commits merge the parent's
+     * whole dirty list, which made a batch quadratic). An input that fails hard breaks
+     * the batch: the caller aborts it and answers none, and every sender re-sends. A
+     * refused input (EO_EINVAL) wrote nothing. */
+    for (size_t i = 0; i < n; i++)
+        replies[i] = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int rc = eo_cases_apply(self, txn, inputs[i].body, inputs[i].size, now_ms, &replies[i],
+                                &sizes[i]);
+        if (rc != EO_OK && rc != EO_EINVAL) {
+            zsys_warning("cases: an input failed (%s); the batch of %zu is dropped",
+                         eo_strerror(rc), n);
+            for (size_t j = 0; j <= i; j++) {
+                free(replies[j]);
+                replies[j] = NULL;
+            }
+            return rc;
+        }
+    }
+    return EO_OK;
+}
+
+/* --- bulk carers and replay ------------------------------------------------------------ */
+
+int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer, eo_time_t t,
+                        uint32_t week_min, uint32_t month_min)
+{
+    int rc = eo_index_put(self->index, txn, carer);
+    if (rc == EO_OK && (week_min || month_min))
+        rc = eo_index_set_booked(self->index, txn, carer->id, t, week_min, month_min);
+    if (rc)
+        return rc;
+    uint8_t buf[sizeof *carer + 16];
+    memcpy(buf, carer, sizeof *carer);
+    eo_be64(buf + sizeof *carer, (uint64_t)t);
+    eo_be32(buf + sizeof *carer + 8, week_min);
+    eo_be32(buf + sizeof *carer + 12, month_min);
+    return eo_input_record(self, txn, S_INPUT_CARER, buf, sizeof buf);
+}
+
+int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
+{
+    MDB_val k = {6, "config"}, v;
+    int rc = mdb_get(txn, self->meta, &k, &v);
+    if (rc == 0 && v.mv_size == sizeof self->cfg && memcmp(v.mv_data, &self->cfg, v.mv_size) == 0)
+        return EO_OK;
+    if (rc && rc != MDB_NOTFOUND)
+        return eo_store_fail("get config", rc);
+    v = (MDB_val){sizeof self->cfg, &self->cfg};
+    if ((rc = mdb_put(txn, self->meta, &k, &v, 0)))
+        return eo_store_fail("put config", rc);
+    return eo_input_record(self, txn, S_INPUT_CONFIG, &self->cfg, sizeof self->cfg);
+}
+
+int eo_timer_fire_key(eo_cases_t *self, MDB_txn *txn, const uint8_t *key);
+
+static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n)
+{
+    int64_t at = (int64_t)eo_get_be64(p + 1);
+    self->now_ms = at;
+    const uint8_t *body = p + 9;
+    size_t size = n - 9;
+    if (p[0] == S_INPUT_TIMER && size == 16) {
+        int rc = eo_timer_fire_key(self, txn, body);
+        if (rc == EO_ENOTFOUND)
+            zsys_warning("replay: timer not found: decisions differ from the log");
+        return rc;
+    }
+    if (p[0] == S_INPUT_CARER && size == sizeof(eo_carer_t) + 16) {
+        eo_carer_t c;
+        memcpy(&c, body, sizeof c);
+        return eo_cases_load_carer(self, txn, &c, (eo_time_t)eo_get_be64(body + sizeof c),
+                                   eo_get_be32(body + sizeof c + 8),
+                                   eo_get_be32(body + sizeof c + 12));
+    }
+    if (p[0] == S_INPUT_CONFIG && size == sizeof self->cfg) {
+        memcpy(&self->cfg, body, sizeof self->cfg);
+        return eo_cases_record_config(self, txn);
+    }
+    if (p[0] == S_INPUT_EVENT) {
+        uint8_t *reply = NULL;
+        size_t rsize;
+        int rc = eo_cases_apply(self, txn, body, size, at, &reply, &rsize);
+        free(reply);
+        return rc == EO_EINVAL ? EO_OK : rc;
+    }
+    return EO_ESTORE;
+}
+
+int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs)
+{
+    MDB_dbi dbi;
+    *inputs = 0;
+    int rc = eo_store_dbi(from, "m.inputs", 0, &dbi);
+    if (rc)
+        return rc;
+    MDB_txn *rtxn = NULL, *wtxn = NULL;
+    MDB_cursor *cur = NULL;
+    if ((rc = eo_store_begin(from, false, &rtxn)))
+        return rc;
+    if ((rc = mdb_cursor_open(rtxn, dbi, &cur))) {
+        eo_store_abort(&rtxn);
+        return eo_store_fail("input cursor", rc);
+    }
+    /* in order, with the recorded clocks; many inputs per transaction (one writer, so
+     * the decisions are the same as one by one) */
+    MDB_val k, v;
+    int result = EO_OK;
+    while (result == EO_OK && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+        if (!wtxn && (result = eo_store_begin(self->store, true, &wtxn)))
+            break;
+        if (v.mv_size < 9) {
+            result = EO_ESTORE;
+            break;
+        }
+        if ((result = s_replay_one(self, wtxn, v.mv_data, v.mv_size)))
+            break;
+        if (++*inputs % 1000 == 0)
+            result = eo_store_commit(self->store, &wtxn);
+    }
+    if (rc && rc != MDB_NOTFOUND && result == EO_OK)
+        result = eo_store_fail("input next", rc);
+    mdb_cursor_close(cur);
+    eo_store_abort(&rtxn);
+    if (result == EO_OK && wtxn)
+        result = eo_store_commit(self->store, &wtxn);
+    eo_store_abort(&wtxn);
+    return result;
+}

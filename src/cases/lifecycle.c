@@ -1,0 +1,581 @@
+/* lifecycle.c: the request lifecycle as a table of (state, event) -> action, next
+ * state (docs/lifecycle.md is this table in prose). An action may name a follow-up
+ * event (a wave that finds nobody reports EV_EXHAUSTED), which runs after the state
+ * change. Every transition is appended to the case's hash-chained journal. */
+#include <string.h>
+
+#include "cases_priv.h"
+
+typedef int (*s_action_fn)(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *,
+                           eo_case_event_t *next);
+
+typedef struct {
+    uint8_t state;
+    uint8_t event;
+    s_action_fn action;
+    int8_t next; /* -1: stay */
+} s_row_t;
+
+static int a_none(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_wave(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_queue(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_accept(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_late(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_settled(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_decline(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_escalate(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_expire(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_cancel(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_winner_cancel(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *,
+                           eo_case_event_t *);
+
+#define S_STAY -1
+/* The lifecycle. A (state, event) pair that is not here is refused (EO_ECLOSED) when it
+ * comes from outside and ignored when an action chains it. */
+static const s_row_t s_table[] = {
+    {EO_CASE_RECEIVED, EV_INTAKE, a_none, EO_CASE_VALIDATED},
+    {EO_CASE_VALIDATED, EV_ROUTE_POOL, a_wave, EO_CASE_OFFERING},
+    {EO_CASE_VALIDATED, EV_ROUTE_PROVIDER, a_queue, EO_CASE_QUEUED},
+    {EO_CASE_OFFERING, EV_ACCEPT, a_accept, S_STAY},
+    {EO_CASE_OFFERING, EV_FULL, a_settled, EO_CASE_SETTLED},
+    {EO_CASE_OFFERING, EV_DECLINE, a_decline, S_STAY},
+    {EO_CASE_OFFERING, EV_UNREACHABLE, a_decline, S_STAY},
+    {EO_CASE_OFFERING, EV_WAVE_DONE, a_wave, S_STAY},
+    {EO_CASE_OFFERING, EV_EXPIRED, a_wave, S_STAY},
+    {EO_CASE_OFFERING, EV_WAVE, a_wave, S_STAY},
+    {EO_CASE_OFFERING, EV_EXHAUSTED, a_escalate, EO_CASE_ESCALATED},
+    {EO_CASE_OFFERING, EV_MEMBER_CANCEL, a_cancel, EO_CASE_CANCELLED},
+    {EO_CASE_OFFERING, EV_WINNER_CANCEL, a_winner_cancel, S_STAY},
+    {EO_CASE_SETTLED, EV_ACCEPT, a_late, S_STAY},
+    {EO_CASE_SETTLED, EV_DECLINE, a_decline, S_STAY},
+    {EO_CASE_SETTLED, EV_UNREACHABLE, a_decline, S_STAY},
+    {EO_CASE_SETTLED, EV_WINNER_CANCEL, a_winner_cancel, EO_CASE_OFFERING},
+    {EO_CASE_SETTLED, EV_MEMBER_CANCEL, a_cancel, EO_CASE_CANCELLED},
+    {EO_CASE_ESCALATED, EV_ACCEPT, a_late, S_STAY},
+    {EO_CASE_ESCALATED, EV_DECLINE, a_decline, S_STAY},
+    {EO_CASE_ESCALATED, EV_UNREACHABLE, a_decline, S_STAY},
+    {EO_CASE_ESCALATED, EV_EXPIRED, a_expire, EO_CASE_EXPIRED},
+    {EO_CASE_ESCALATED, EV_MEMBER_CANCEL, a_cancel, EO_CASE_CANCELLED},
+    {EO_CASE_QUEUED, EV_ACCEPT, a_late, S_STAY},
+    {EO_CASE_QUEUED, EV_MEMBER_CANCEL, a_cancel, EO_CASE_CANCELLED},
+    {EO_CASE_EXPIRED, EV_ACCEPT, a_late, S_STAY},
+    {EO_CASE_EXPIRED, EV_DECLINE, a_decline, S_STAY},
+    {EO_CASE_EXPIRED, EV_UNREACHABLE, a_decline, S_STAY},
+    {EO_CASE_CANCELLED, EV_ACCEPT, a_late, S_STAY},
+    {EO_CASE_CANCELLED, EV_DECLINE, a_decline, S_STAY},
+    {EO_CASE_CANCELLED, EV_UNREACHABLE, a_decline, S_STAY},
+};
+
+const char *eo_case_event_name(int ev)
+{
+    static const char *names[] = {"none",     "intake",        "route_pool", "route_provider",
+                                  "wave",     "accept",        "full",       "decline",
+                                  "unreachable", "wave_done",  "expired",    "exhausted",
+                                  "winner_cancel", "member_cancel"};
+    return ev >= 0 && ev < EV__COUNT ? names[ev] : "unknown";
+}
+
+static const s_row_t *s_find(int state, int ev)
+{
+    for (size_t i = 0; i < sizeof s_table / sizeof s_table[0]; i++)
+        if (s_table[i].state == state && s_table[i].event == ev)
+            return &s_table[i];
+    return NULL;
+}
+
+int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t ev,
+                     eo_case_ctx_t *ctx)
+{
+    bool chained = false;
+    /* a chain is short (wave -> exhausted -> escalate); the bound guards the table */
+    for (int steps = 0; ev != EV_NONE && steps < 8; steps++) {
+        const s_row_t *row = s_find(c->state, ev);
+        if (!row)
+            return chained ? EO_OK : EO_ECLOSED;
+        eo_case_event_t next = EV_NONE;
+        int from = c->state;
+        ctx->event = ev;
+        ctx->note[0] = 0;
+        int rc = row->action(self, txn, c, ctx, &next);
+        if (rc)
+            return rc;
+        if (row->next != S_STAY)
+            c->state = (uint8_t)row->next;
+        char what[64], detail[160];
+        snprintf(what, sizeof what, "%s %s->%s", eo_case_event_name(ev),
+                 eo_case_state_name(from), eo_case_state_name(c->state));
+        snprintf(detail, sizeof detail, "wave=%u winners=%u offered=%u%s%s%s%s", c->wave,
+                 c->n_winners, c->n_offered, ctx->detail ? " " : "",
+                 ctx->detail ? ctx->detail : "", ctx->note[0] ? " " : "", ctx->note);
+        if ((rc = eo_journal_append(self, txn, c, ctx->who ? ctx->who : "matcher", what, detail)))
+            return rc;
+        ctx->detail = NULL;
+        ev = next;
+        chained = true;
+    }
+    return EO_OK;
+}
+
+/* --- helpers ------------------------------------------------------------------------ */
+
+int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, size_t size,
+                   char *name, size_t namesize)
+{
+    eo_carer_t cr;
+    int rc = eo_index_get(self->index, txn, carer, &cr);
+    if (rc)
+        return rc;
+    snprintf(phone, size, "%s", cr.phone);
+    if (name)
+        snprintf(name, namesize, "%s", cr.name);
+    return EO_OK;
+}
+
+static void s_window(const eo_case_t *c, char *buf, size_t size)
+{
+    eo_local_t a, b;
+    eo_time_local(c->start, &a);
+    eo_time_local(c->end, &b);
+    snprintf(buf, size, "%d/%d %02d:%02d-%02d:%02d", a.month, a.day, a.hour, a.minute, b.hour,
+             b.minute);
+}
+
+
+/* A message to one carer about a case: id "<request>:<carer>:<what>". */
+static int s_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
+                        int kind, const char *what, const char *text, const char *code)
+{
+    char phone[20], id[EO_CASE_ID_MAX + 32];
+    int rc = eo_carer_phone(self, txn, carer, phone, sizeof phone, NULL, 0);
+    if (rc == EO_ENOTFOUND)
+        return EO_OK; /* a carer removed from the index gets nothing */
+    if (rc)
+        return rc;
+    snprintf(id, sizeof id, "%s:%u:%s", c->id, carer, what);
+    return eo_outbox_message(self, txn, c->site, id, kind, phone, text, c->id, carer, code);
+}
+
+static int s_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, const char *what,
+                         const char *text)
+{
+    Eo__Request *req = NULL;
+    int rc = eo_cases_request(self, txn, c->id, &req);
+    if (rc)
+        return rc;
+    char id[EO_CASE_ID_MAX + 32];
+    snprintf(id, sizeof id, "%s:member:%s:%u", c->id, what, c->log_n);
+    if (req->member_phone && *req->member_phone)
+        rc = eo_outbox_message(self, txn, c->site, id, EO__MESSAGE__KIND__KIND_NOTICE,
+                               req->member_phone, text, c->id, 0, NULL);
+    eo__request__free_unpacked(req, NULL);
+    return rc;
+}
+
+static int s_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c,
+                             const char *what, const char *text)
+{
+    char id[EO_CASE_ID_MAX + 32];
+    snprintf(id, sizeof id, "%s:callcentre:%s:%u", c->id, what, c->log_n);
+    return eo_outbox_message(self, txn, c->site, id, EO__MESSAGE__KIND__KIND_NOTICE,
+                             self->cfg.callcentre_phone, text, c->id, 0, NULL);
+}
+
+/* --- waves -------------------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t *ids;
+    uint32_t n, cap;
+} s_carers_t;
+
+static int s_collect(void *arg, const eo_offer_t *o)
+{
+    s_carers_t *s = arg;
+    if (s->n == s->cap) {
+        uint32_t cap = s->cap ? s->cap * 2 : 64;
+        uint32_t *ids = realloc(s->ids, cap * sizeof *ids);
+        if (!ids)
+            return EO_ENOMEM;
+        s->ids = ids, s->cap = cap;
+    }
+    s->ids[s->n++] = o->carer;
+    return 0;
+}
+
+/* A 4-digit code unique among the carer's open offers, derived from the request id so a
+ * replay picks the same one. */
+static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer, char *code)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = c->id; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    uint32_t n = 1000 + h % 9000;
+    /* the codes of the carer's open offers; entries of offers no longer open are pruned */
+    uint32_t used[64];
+    size_t n_used = 0, n_entries;
+    eo_coffer_t *entries;
+    int rc = eo_coffers_of(self, txn, carer, &entries, &n_entries);
+    for (size_t i = 0; rc == EO_OK && i < n_entries; i++) {
+        eo_offer_t o;
+        eo_case_t oc;
+        bool open = eo_offer_get_stored(self, txn, entries[i].id, carer, &o) == EO_OK &&
+                    eo_cases_get(self, txn, entries[i].id, &oc) == EO_OK &&
+                    !eo_coffer_stale(&o, &oc, self->now_ms / 1000);
+        if (!open)
+            rc = eo_coffer_del(self, txn, carer, &entries[i]);
+        else if (n_used < 64)
+            used[n_used++] = (uint32_t)atoi(o.code);
+    }
+    free(entries);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n_used; i++)
+        for (size_t j = 0; j < n_used; j++)
+            if (used[j] == n) {
+                n = n == 9999 ? 1000 : n + 1;
+                break;
+            }
+    snprintf(code, 8, "%04u", n);
+    return EO_OK;
+}
+
+static int s_offer(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer)
+{
+    eo_offer_t o = {.version = S_OFFER_VERSION, .state = EO_OFFER_OPEN, .wave = c->wave,
+                    .carer = carer, .start = c->start, .end = c->end};
+    int rc = s_code(self, txn, c, carer, o.code);
+    if (rc || (rc = eo_offer_put(self, txn, c->id, &o)) ||
+        (rc = eo_coffer_add(self, txn, c->id, &o)))
+        return rc;
+    /* no child name, no address: site, dong, window, pay, how to reply */
+    eo_tpl_vars_t vars;
+    eo_case_vars(self, c, &vars);
+    vars.code = o.code;
+    char text[EO_SMS_TEXT_MAX];
+    eo_case_render(self, c, EO_TPL_OFFER, &vars, text, sizeof text);
+    return s_tell_carer(self, txn, c, carer, EO__MESSAGE__KIND__KIND_OFFER, "offer", text, o.code);
+}
+
+int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *next)
+{
+    int64_t now = self->now_ms / 1000;
+    if (c->start - now < self->cfg.escalate_lead_s) {
+        *next = EV_EXHAUSTED;
+        return EO_OK;
+    }
+    /* pool carers consented to offers only inside the consent windows: a wave due
+     * outside them goes to the call centre instead */
+    if (!self->cfg.always_pool && !eo_rules_in_pool_window(self->rules, now)) {
+        *next = EV_EXHAUSTED;
+        return EO_OK;
+    }
+    s_carers_t ex = {0};
+    int rc = eo_offer_each(self, txn, c->id, s_collect, &ex);
+    eo_candidate_t *cands = calloc(self->cfg.wave_k ? self->cfg.wave_k : 1, sizeof *cands);
+    if (rc || !cands) {
+        free(ex.ids);
+        free(cands);
+        return rc ? rc : EO_ENOMEM;
+    }
+    eo_query_t q = {.site = c->site, .dong = c->dong, .start = c->start, .end = c->end,
+                    .k = self->cfg.wave_k, .exclude = ex.ids, .n_exclude = ex.n};
+    uint32_t n = 0;
+    rc = eo_index_query(self->index, txn, &q, cands, &n);
+    free(ex.ids);
+    if (rc == EO_OK && n == 0)
+        *next = EV_EXHAUSTED;
+    if (rc || n == 0) {
+        free(cands);
+        return rc;
+    }
+    c->wave++;
+    for (uint32_t i = 0; i < n && rc == EO_OK; i++) {
+        rc = s_offer(self, txn, c, cands[i].carer_id);
+        c->n_offered++;
+    }
+    free(cands);
+    if (rc)
+        return rc;
+    int site = eo_dongs_site_find(self->dongs, c->site);
+    int64_t due = self->now_ms + 1000LL * self->cfg.wave_timeout_s[site < 0 ? 0 : site];
+    int64_t last = (c->start - self->cfg.escalate_lead_s) * 1000;
+    return eo_timer_set(self, txn, c, due < last ? due : last);
+}
+
+/* Close every open offer: state `to`, and a message of `kind` (0: none) to the carers
+ * whose offer was delivered (or to all when !delivered_only) and who have not replied. */
+typedef struct {
+    eo_cases_t *self;
+    MDB_txn *txn;
+    eo_case_t *c;
+    int to, kind;
+    bool delivered_only;
+    s_carers_t open;
+} s_close_t;
+
+static int s_collect_open(void *arg, const eo_offer_t *o)
+{
+    s_close_t *s = arg;
+    if (o->state != EO_OFFER_OPEN && o->state != EO_OFFER_FAILED)
+        return 0;
+    /* delivered_only: a settled case rewrites only the offers it tells; the others stay
+     * as they are, closed by the case's state (a late answer finds it settled), and their
+     * carers' open-offer entries are pruned when next read (s_code, withdrawals). That
+     * keeps a settlement from writing a page per offered carer. */
+    if (s->delivered_only && !(o->state == EO_OFFER_OPEN && o->delivered && !o->replied))
+        return 0;
+    return s_collect(&s->open, o);
+}
+
+int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, int kind,
+                         bool delivered_only)
+{
+    s_close_t s = {self, txn, c, to, kind, delivered_only, {0}};
+    int rc = eo_offer_each(self, txn, c->id, s_collect_open, &s);
+    for (uint32_t i = 0; rc == EO_OK && i < s.open.n; i++) {
+        eo_offer_t o;
+        if ((rc = eo_offer_get(self, txn, c->id, s.open.ids[i], &o)))
+            break;
+        bool tell = kind && !o.replied && o.state == EO_OFFER_OPEN &&
+                    (o.delivered || !delivered_only);
+        if (o.state != EO_OFFER_WITHDRAWN) /* one the carer lost to an overlap stays so */
+            o.state = (uint8_t)to;
+        /* the carers' m.coffers entries go stale and are pruned when next read: one
+         * random page per carer is what made settling cost twenty pages */
+        if ((rc = eo_offer_put(self, txn, c->id, &o)))
+            break;
+        if (tell) {
+            eo_tpl_vars_t vars;
+            eo_case_vars(self, c, &vars);
+            vars.code = o.code;
+            char text[EO_SMS_TEXT_MAX];
+            eo_case_render(self, c,
+                           kind == EO__MESSAGE__KIND__KIND_FILLED ? EO_TPL_FILLED : EO_TPL_WITHDRAWN,
+                           &vars, text, sizeof text);
+            rc = s_tell_carer(self, txn, c, o.carer, kind,
+                              kind == EO__MESSAGE__KIND__KIND_FILLED ? "filled" : "withdrawn",
+                              text, o.code);
+        }
+    }
+    free(s.open.ids);
+    return rc;
+}
+
+/* --- actions ------------------------------------------------------------------------ */
+
+static int a_none(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                  eo_case_event_t *next)
+{
+    (void)self, (void)txn, (void)c, (void)ctx, (void)next;
+    return EO_OK;
+}
+
+static int a_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                  eo_case_event_t *next)
+{
+    (void)ctx;
+    return eo_case_wave(self, txn, c, next);
+}
+
+static int a_queue(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                   eo_case_event_t *next)
+{
+    (void)ctx, (void)next;
+    int rc = eo_outbox_handoff(self, txn, c, EO__HANDOFF_ITEM__KIND__KIND_WAITING);
+    return rc ? rc
+              : s_tell_member(self, txn, c, "queued",
+                              "[언제나돌봄] 요청이 접수되어 제공기관 업무시간에 연계됩니다.");
+}
+
+static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                    eo_case_event_t *next)
+{
+    int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
+    if (rc)
+        return rc;
+    snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
+    bool over = false;
+    if (ctx->outcome == EO_SETTLE_WON && c->n_winners >= c->needed)
+        *next = EV_FULL;
+    else if (ctx->outcome == EO_SETTLE_UNBOOKABLE &&
+             (rc = eo_case_wave_over(self, txn, c, &over)) == EO_OK && over)
+        *next = EV_WAVE_DONE;
+    return rc;
+}
+
+static int a_late(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                  eo_case_event_t *next)
+{
+    (void)next;
+    int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
+    snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
+    return rc;
+}
+
+static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                     eo_case_event_t *next)
+{
+    (void)ctx, (void)next;
+    int rc = eo_timer_clear(self, txn, c);
+    if (rc || (rc = eo_case_close_offers(self, txn, c, EO_OFFER_FILLED,
+                                         EO__MESSAGE__KIND__KIND_FILLED, true)))
+        return rc;
+    char names[160] = "", phones[64] = "", text[EO_SMS_TEXT_MAX];
+    for (int i = 0; i < c->n_winners; i++) {
+        char phone[20] = "", name[64] = "";
+        eo_carer_phone(self, txn, c->winners[i], phone, sizeof phone, name, sizeof name);
+        size_t len = strlen(names), plen = strlen(phones);
+        snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", name);
+        snprintf(phones + plen, sizeof phones - plen, "%s%s", i ? ", " : "", phone);
+    }
+    eo_tpl_vars_t vars;
+    eo_case_vars(self, c, &vars);
+    vars.carer = names;
+    vars.phone = phones;
+    eo_case_render(self, c, EO_TPL_NOTICE, &vars, text, sizeof text);
+    if ((rc = s_tell_member(self, txn, c, "settled", text)))
+        return rc;
+    return eo_outbox_handoff(self, txn, c, EO__HANDOFF_ITEM__KIND__KIND_SETTLED);
+}
+
+/* A carer said no, or their offer could not be delivered. */
+static int a_decline(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                     eo_case_event_t *next)
+{
+    eo_offer_t o;
+    int rc = eo_offer_get(self, txn, c->id, ctx->carer, &o);
+    if (rc == EO_ENOTFOUND)
+        return EO_OK;
+    if (rc)
+        return rc;
+    bool unreachable = ctx->event == EV_UNREACHABLE;
+    if (o.state != EO_OFFER_OPEN) {
+        /* a reply after a failed delivery report: the text did arrive */
+        if (o.state == EO_OFFER_FAILED && !unreachable) {
+            o.state = EO_OFFER_DECLINED;
+            o.replied = 1;
+            return eo_offer_put(self, txn, c->id, &o);
+        }
+        return EO_OK;
+    }
+    o.state = unreachable ? EO_OFFER_FAILED : EO_OFFER_DECLINED;
+    o.replied = !unreachable;
+    if ((rc = eo_offer_put(self, txn, c->id, &o)))
+        return rc; /* its m.coffers entry goes stale (pruned when read) */
+    bool over = false;
+    if (o.wave == c->wave && c->state == EO_CASE_OFFERING &&
+        (rc = eo_case_wave_over(self, txn, c, &over)) == EO_OK && over)
+        *next = EV_WAVE_DONE;
+    return rc;
+}
+
+static int a_escalate(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                      eo_case_event_t *next)
+{
+    (void)ctx, (void)next;
+    int rc = eo_case_close_offers(self, txn, c, EO_OFFER_WITHDRAWN,
+                                  EO__MESSAGE__KIND__KIND_WITHDRAWN, false);
+    char window[40], text[200];
+    s_window(c, window, sizeof window);
+    snprintf(text, sizeof text, "[언제나돌봄] 요청 %s (%s) 배정 실패: 콜센터 확인 필요", c->id,
+             window);
+    if (rc || (rc = s_tell_callcentre(self, txn, c, "escalated", text)) ||
+        (rc = eo_outbox_handoff(self, txn, c, EO__HANDOFF_ITEM__KIND__KIND_ESCALATED)))
+        return rc;
+    /* the case stays live until its start: then it expires */
+    int64_t due = c->start * 1000;
+    return eo_timer_set(self, txn, c, due > self->now_ms ? due : self->now_ms);
+}
+
+static int a_expire(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                    eo_case_event_t *next)
+{
+    (void)ctx, (void)next;
+    int rc = eo_timer_clear(self, txn, c);
+    return rc ? rc
+              : s_tell_member(self, txn, c, "expired",
+                              "[언제나돌봄] 죄송합니다. 요청하신 시간에 돌보미를 찾지 못했습니다.");
+}
+
+/* The member's cancellation fee at now (docs/domain.md, the national 일시연계 rules):
+ * nothing unless a carer was linked; else the rules price it from the case's quote. */
+static int s_cancel_fee(eo_cases_t *self, const eo_case_t *c, int64_t now, int64_t *fee)
+{
+    *fee = 0;
+    if (c->state != EO_CASE_SETTLED)
+        return EO_OK;
+    eo_quote_params_t p = {.type = EO_SERVICE_VISIT, .site = c->site, .dongs = self->dongs,
+                           .start = c->start, .end = c->end, .requested = c->requested_at};
+    eo_quote_t *q = calloc(1, sizeof *q);
+    if (!q)
+        return EO_ENOMEM;
+    eo_fee_line_t line;
+    int rc = EO_OK;
+    if (eo_rules_quote(self->rules, &p, q) == EO_OK &&
+        eo_rules_cancel_fee(self->rules, c->start, now, q->member_total, &line) == EO_OK)
+        *fee = line.won;
+    else {
+        zsys_error("cases: the rules cannot price the cancellation of %s", c->id);
+        rc = EO_EINVAL;
+    }
+    free(q);
+    return rc;
+}
+
+static int a_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                    eo_case_event_t *next)
+{
+    (void)next;
+    int64_t now = self->now_ms / 1000;
+    int rc = s_cancel_fee(self, c, now, &c->fee);
+    if (rc || (rc = eo_timer_clear(self, txn, c)) || (rc = eo_case_close_offers(self, txn, c, EO_OFFER_WITHDRAWN,
+                                         EO__MESSAGE__KIND__KIND_WITHDRAWN, false)))
+        return rc;
+    for (int i = 0; i < c->n_winners; i++) {
+        rc = eo_index_unbook(self->index, txn, c->winners[i], c->id);
+        if (rc && rc != EO_ENOTFOUND)
+            return rc;
+        char window[40], text[200];
+        s_window(c, window, sizeof window);
+        snprintf(text, sizeof text, "[언제나돌봄] %s 돌봄이 이용자 요청으로 취소되었습니다.", window);
+        if ((rc = s_tell_carer(self, txn, c, c->winners[i], EO__MESSAGE__KIND__KIND_NOTICE,
+                               "cancelled", text, NULL)))
+            return rc;
+    }
+    char text[160];
+    snprintf(text, sizeof text, "[언제나돌봄] 요청이 취소되었습니다. 취소 수수료 %lld원.",
+             (long long)c->fee);
+    snprintf(ctx->note, sizeof ctx->note, "fee=%lld", (long long)c->fee);
+    return s_tell_member(self, txn, c, "cancelled", text);
+}
+
+/* A winner withdraws: release them, tell the member and the call centre, and go on with
+ * the next wave, never offering to them again (their offer stays, as CANCELLED). */
+static int a_winner_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+                           eo_case_event_t *next)
+{
+    int at = -1;
+    for (int i = 0; i < c->n_winners; i++)
+        if (c->winners[i] == ctx->carer)
+            at = i;
+    if (at < 0)
+        return EO_EINVAL;
+    int rc = eo_index_unbook(self->index, txn, ctx->carer, c->id);
+    if (rc && rc != EO_ENOTFOUND)
+        return rc;
+    c->winners[at] = c->winners[--c->n_winners];
+    c->winners[c->n_winners] = 0;
+    eo_offer_t o;
+    if (eo_offer_get(self, txn, c->id, ctx->carer, &o) == EO_OK) {
+        o.state = EO_OFFER_CANCELLED;
+        if ((rc = eo_offer_put(self, txn, c->id, &o)))
+            return rc;
+    }
+    char window[40], text[200];
+    s_window(c, window, sizeof window);
+    snprintf(text, sizeof text, "[언제나돌봄] %s 배정된 돌보미가 취소하여 다시 찾고 있습니다.", window);
+    if ((rc = s_tell_member(self, txn, c, "reopened", text)) ||
+        (rc = s_tell_callcentre(self, txn, c, "reopened", text)))
+        return rc;
+    *next = EV_WAVE;
+    return EO_OK;
+}

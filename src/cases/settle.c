@@ -1,0 +1,200 @@
+/* settle.c: the one settlement function.
+ *
+ * The first acceptance that finds the case open wins. Everything it decides happens in
+ * the caller's ONE write transaction: the carer's booking (eo_index_book re-checks slots
+ * and weekly/monthly caps), the case's winners, the winner's offer, the withdrawal of the
+ * winner's other open offers whose windows overlap, and the outbox rows (WINNER to the
+ * carer). LMDB has one writer at a time, so two acceptances can never both find the case
+ * open: the second sees the first's committed winners. Repeats give the same answer. */
+#include <string.h>
+
+#include "cases_priv.h"
+
+static bool s_overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
+{
+    return a0 < b1 && b0 < a1;
+}
+
+static int s_message(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, const char *site,
+                     const char *request_id, uint32_t carer, int kind, const char *what,
+                     const char *text, const char *code)
+{
+    (void)c;
+    char phone[20], id[EO_CASE_ID_MAX + 32];
+    int rc = eo_carer_phone(self, txn, carer, phone, sizeof phone, NULL, 0);
+    if (rc == EO_ENOTFOUND)
+        return EO_OK;
+    if (rc)
+        return rc;
+    snprintf(id, sizeof id, "%s:%u:%s", request_id, carer, what);
+    return eo_outbox_message(self, txn, site, id, kind, phone, text, request_id, carer, code);
+}
+
+/* Withdraw one overlapping offer of the winner (*withdrawn), or prune its entry if it is
+ * stale. */
+static int s_withdraw(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, uint32_t carer,
+                      const eo_coffer_t *e, bool *withdrawn)
+{
+    *withdrawn = false;
+    eo_offer_t o;
+    eo_case_t other;
+    int rc = eo_offer_get_stored(self, txn, e->id, carer, &o);
+    if (rc)
+        return rc == EO_ENOTFOUND ? EO_OK : rc;
+    if ((rc = eo_cases_get(self, txn, e->id, &other)))
+        return rc;
+    if (eo_coffer_stale(&o, &other, self->now_ms / 1000))
+        return eo_coffer_del(self, txn, carer, e);
+    if (other.state != EO_CASE_OFFERING)
+        return EO_OK;
+    /* Deleting the carer's entry is what withdraws it (eo_offer_get): the other case's
+     * page is written only when its wave ends here. */
+    if ((rc = eo_coffer_del(self, txn, carer, e)))
+        return rc;
+    *withdrawn = true;
+    bool over = false;
+    if (o.wave != other.wave || (rc = eo_case_wave_over(self, txn, &other, &over)) || !over)
+        return rc;
+    eo_case_ctx_t ctx = {.carer = carer, .who = "matcher", .detail = won->id};
+    if ((rc = eo_case_dispatch(self, txn, &other, EV_WAVE_DONE, &ctx)) == EO_OK)
+        rc = eo_cases_put(self, txn, &other);
+    return rc;
+}
+
+/* Withdraw the winner's other open offers that overlap [start, end); a case whose
+ * current wave thereby has nobody left waiting moves on to its next wave. */
+static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won,
+                                  uint32_t carer)
+{
+    eo_coffer_t *entries;
+    size_t n;
+    int rc = eo_coffers_of(self, txn, carer, &entries, &n);
+    char **closed = rc == EO_OK ? calloc(n + 1, sizeof *closed) : NULL;
+    if (rc == EO_OK && !closed)
+        rc = EO_ENOMEM;
+    size_t n_closed = 0;
+    /* the entries carry their windows: only the overlapping ones are read further */
+    for (size_t i = 0; rc == EO_OK && i < n; i++) {
+        bool withdrawn = false;
+        if (s_overlap(entries[i].start, entries[i].end, won->start, won->end) &&
+            !streq(entries[i].id, won->id) &&
+            (rc = s_withdraw(self, txn, won, carer, &entries[i], &withdrawn)) == EO_OK &&
+            withdrawn)
+            closed[n_closed++] = entries[i].id;
+    }
+    /* No text: the winner's text has just told them they are booked, and a carer who
+     * wins would otherwise get one text per overlapping offer (W1: nine), each one paid
+     * for. One CLOSE drops them all from the sms worker's open offers; a reply to a
+     * withdrawn offer gets the withdrawn notice (eo_settle_accept). A carer without a
+     * phone has nothing to close. */
+    char phone[20];
+    if (rc == EO_OK && n_closed) {
+        rc = eo_carer_phone(self, txn, carer, phone, sizeof phone, NULL, 0);
+        rc = rc == EO_OK ? eo_outbox_close(self, txn, won, phone, carer, closed, n_closed)
+             : rc == EO_ENOTFOUND ? EO_OK
+                                  : rc;
+    }
+    free(closed);
+    free(entries);
+    return rc;
+}
+
+static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
+                         const eo_offer_t *o)
+{
+    Eo__Request *req = NULL;
+    int rc = eo_cases_request(self, txn, c->id, &req);
+    if (rc)
+        return rc;
+    eo_tpl_vars_t vars;
+    eo_case_vars(self, c, &vars);
+    vars.code = o->code;
+    vars.address = req->address ? req->address : "";
+    vars.child = req->child_first_name ? req->child_first_name : "";
+    char text[EO_SMS_TEXT_MAX];
+    eo_case_render(self, c, EO_TPL_WINNER, &vars, text, sizeof text);
+    rc = s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_WINNER, "winner",
+                   text, o->code);
+    eo__request__free_unpacked(req, NULL);
+    return rc;
+}
+
+const char *eo_settle_outcome_name(int outcome)
+{
+    switch (outcome) {
+    case EO_SETTLE_WON:
+        return "won";
+    case EO_SETTLE_FILLED:
+        return "filled";
+    case EO_SETTLE_UNBOOKABLE:
+        return "unbookable";
+    case EO_SETTLE_NO_OFFER:
+        return "no_offer";
+    case EO_SETTLE_WITHDRAWN:
+        return "withdrawn";
+    default:
+        return "recorded";
+    }
+}
+
+int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome)
+{
+    eo_offer_t o;
+    int rc = eo_offer_get(self, txn, c->id, carer, &o);
+    if (rc == EO_ENOTFOUND) {
+        *outcome = EO_SETTLE_NO_OFFER;
+        return EO_OK;
+    }
+    if (rc)
+        return rc;
+    if (o.state == EO_OFFER_WON) { /* a repeat: the same answer, nothing new */
+        *outcome = EO_SETTLE_WON;
+        return EO_OK;
+    }
+    bool open = o.state == EO_OFFER_OPEN || o.state == EO_OFFER_FAILED;
+    if (o.state == EO_OFFER_WITHDRAWN && c->state == EO_CASE_OFFERING) {
+        /* withdrawn while the case is open: the carer won an overlapping case */
+        *outcome = EO_SETTLE_WITHDRAWN;
+        return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_WITHDRAWN,
+                         "withdrawn",
+                         "[언제나돌봄] 겹치는 시간에 이미 배정된 돌봄이 있어 이 제안은 철회되었습니다.",
+                         o.code);
+    }
+    if (c->state != EO_CASE_OFFERING || !open || c->n_winners >= c->needed) {
+        *outcome = EO_SETTLE_FILLED;
+        if (open) {
+            /* the carer's open-offer entry goes stale and is pruned when next read: no
+             * random page write per late acceptance */
+            o.state = EO_OFFER_FILLED;
+            o.replied = 1;
+            if ((rc = eo_offer_put(self, txn, c->id, &o)))
+                return rc;
+        }
+        return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_FILLED,
+                         "filled", "[언제나돌봄] 다른 돌보미가 배정되어 요청이 마감되었습니다.",
+                         o.code);
+    }
+    rc = eo_index_book(self->index, txn, carer, c->id, c->start, c->end);
+    if (rc == EO_EBUSY || rc == EO_ECAP) {
+        *outcome = EO_SETTLE_UNBOOKABLE;
+        o.state = EO_OFFER_DECLINED;
+        o.replied = 1;
+        if ((rc = eo_offer_put(self, txn, c->id, &o)))
+            return rc;
+        return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_FILLED,
+                         "unbookable",
+                         "[언제나돌봄] 다른 일정 또는 주간 한도 때문에 배정할 수 없습니다.", o.code);
+    }
+    if (rc && rc != EO_EEXIST)
+        return rc;
+    *outcome = EO_SETTLE_WON;
+    c->winners[c->n_winners++] = carer;
+    o.state = EO_OFFER_WON;
+    o.replied = 1;
+    eo_coffer_t mine = {.start = o.start, .end = o.end};
+    snprintf(mine.id, sizeof mine.id, "%s", c->id);
+    if ((rc = eo_offer_put(self, txn, c->id, &o)) || (rc = eo_coffer_del(self, txn, carer, &mine)) ||
+        (rc = s_tell_winner(self, txn, c, carer, &o)))
+        return rc;
+    return s_withdraw_overlapping(self, txn, c, carer);
+}

@@ -9,15 +9,23 @@
  *               offer = "[언제나돌봄] {site} {dong} {date} {start}-{end} ..."
  *           suwon
  *               offer = "..."
- * Kinds: offer, filled, withdrawn, help, stop (confirmation of 수신거부), time (receipt
- * of 시작/종료), winner (to the carer who won), notice (to the requester).
+ * Kinds, to carers: offer, filled (someone else took it), withdrawn (the request was
+ * called off while offered), overlap (the carer won an overlapping request first),
+ * unbookable (their schedule or weekly cap cannot take it), winner (they won),
+ * called_off (the member cancelled a service they had won), help, stop (confirmation
+ * of 수신거부), time (receipt of 시작/종료); to the member: notice (a carer is linked),
+ * queued (handed to the provider's business hours), expired (nobody was found),
+ * cancelled (with the fee), reopened (the linked carer withdrew, searching again); to the
+ * call centre: escalated (a case needs an operator), and reopened.
  * Placeholders: {site} {dong} {date} ("11/24(화)") {start} {end} ("18:30") {pay}
- * ("15,000") {code}; only winner and notice may use {child} {address} {carer} {phone}.
+ * ("15,000") {fee} ("11,630") {code} {request} (the request id); only winner and notice
+ * may use {child} {address} {carer} {phone}.
  *
  * Checked at load, so a bad template stops start-up instead of failing at the first
- * message: unknown placeholders are refused, offer/filled/withdrawn/help/stop/time must
- * fit ONE segment with the widest possible values (the longest site and 동 names of the
- * table, 6-digit code, pay 999,999) and must not name the child or the address. */
+ * message: unknown placeholders are refused, every kind but winner, notice and
+ * escalated must fit ONE segment with the widest possible values (the longest site and
+ * 동 names of the table, 6-digit code, pay 999,999, fee 9,999,999, a request id of the
+ * longest length) and must not name the child or the address. */
 #ifndef EO_TEMPLATE_H
 #define EO_TEMPLATE_H
 
@@ -38,6 +46,7 @@ typedef enum {
 #define EO_SEGMENT_EUCKR 90
 #define EO_LMS_MAX_BYTES 2000 /* a long message (winner, notice) */
 #define EO_PAY_MAX 999999
+#define EO_FEE_MAX 9999999
 #define EO_SMS_TEXT_MAX 2048  /* a rendered text, with the NUL */
 
 typedef enum {
@@ -49,6 +58,14 @@ typedef enum {
     EO_TPL_TIME,
     EO_TPL_WINNER,
     EO_TPL_NOTICE,
+    EO_TPL_OVERLAP,
+    EO_TPL_UNBOOKABLE,
+    EO_TPL_CALLED_OFF,
+    EO_TPL_QUEUED,
+    EO_TPL_EXPIRED,
+    EO_TPL_CANCELLED,
+    EO_TPL_REOPENED,
+    EO_TPL_ESCALATED,
     EO_TPL_COUNT
 } eo_tpl_kind_t;
 
@@ -57,7 +74,9 @@ typedef struct {
     const char *dong;    /* "파장동" */
     eo_time_t start, end;
     int pay;             /* won, 0..EO_PAY_MAX */
+    int64_t fee;         /* won, 0..EO_FEE_MAX: a cancellation fee */
     const char *code;    /* the offer's reply code */
+    const char *request; /* the request id */
     const char *child;   /* winner / notice only */
     const char *address; /* winner / notice only */
     const char *carer;   /* notice: the carer's name */

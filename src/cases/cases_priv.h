@@ -42,7 +42,7 @@ struct eo_cases_t {
     const eo_dongs_t *dongs;
     eo_cases_config_t cfg;
     eo_rules_t *rules;  /* borrowed: routing, pool windows, fees */
-    struct eo_templates_t *templates; /* every text sent (texts.c) */
+    struct eo_templates_t *templates; /* every text sent (tell.c) */
     bool own_templates;
     MDB_dbi cases;    /* id -> eo_case_t, and right after it the case's offers:
                        * id \0 carer(BE32) -> eo_offer_t (eo_offer_is_key) */
@@ -60,15 +60,25 @@ struct eo_cases_t {
     int64_t now_ms;   /* the clock of the input being decided */
 };
 
-/* texts.c: every text the matcher sends is rendered from the sms templates
- * (eo_template.h), the same ones the sms side checks at start-up. */
+/* tell.c: every text the case store sends, rendered from the sms templates
+ * (eo_template.h), the same ones the sms side checks at start-up, and queued in the
+ * outbox. */
 #include "eonjena/eo_template.h"
-/* The case's site, dong, window and pay; the caller adds code, child, address, ... */
+/* The case's site, dong, window, pay, fee and id; the caller adds code, child, ... */
 void eo_case_vars(eo_cases_t *self, const eo_case_t *c, eo_tpl_vars_t *vars);
-/* Render; on a template that cannot render (a bad configuration) a plain fallback is
- * written and the error logged, so a decision is never lost over a text. */
-void eo_case_render(eo_cases_t *self, const eo_case_t *c, eo_tpl_kind_t kind,
-                    const eo_tpl_vars_t *vars, char *out, size_t size);
+/* The carer's phone (and name, if name is not NULL); EO_ENOTFOUND for an unknown carer. */
+int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, size_t size,
+                   char *name, size_t namesize);
+/* Text template tpl to a carer as a Message of `kind` with id "<case>:<carer>:<what>";
+ * vars NULL: the case's own (eo_case_vars). A carer gone from the index gets nothing. */
+int eo_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
+                  eo_tpl_kind_t tpl, int kind, const char *what, const eo_tpl_vars_t *vars);
+/* Text template tpl to the member who made the request (if they gave a phone). */
+int eo_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, eo_tpl_kind_t tpl,
+                   const char *what, const eo_tpl_vars_t *vars);
+/* Text template tpl to the call centre. */
+int eo_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, eo_tpl_kind_t tpl,
+                       const char *what);
 
 /* Events of the lifecycle table (lifecycle.c). */
 typedef enum {
@@ -178,8 +188,6 @@ int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *
 /* Close every open offer of a case with state `to` and message kind (0: no message). */
 int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, int kind,
                          bool delivered_only);
-int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, size_t size,
-                   char *name, size_t namesize);
 
 /* settle.c: the one settlement function. */
 int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome);

@@ -118,68 +118,6 @@ int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event
 
 /* --- helpers ------------------------------------------------------------------------ */
 
-int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, size_t size,
-                   char *name, size_t namesize)
-{
-    eo_carer_t cr;
-    int rc = eo_index_get(self->index, txn, carer, &cr);
-    if (rc)
-        return rc;
-    snprintf(phone, size, "%s", cr.phone);
-    if (name)
-        snprintf(name, namesize, "%s", cr.name);
-    return EO_OK;
-}
-
-static void s_window(const eo_case_t *c, char *buf, size_t size)
-{
-    eo_local_t a, b;
-    eo_time_local(c->start, &a);
-    eo_time_local(c->end, &b);
-    snprintf(buf, size, "%d/%d %02d:%02d-%02d:%02d", a.month, a.day, a.hour, a.minute, b.hour,
-             b.minute);
-}
-
-
-/* A message to one carer about a case: id "<request>:<carer>:<what>". */
-static int s_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
-                        int kind, const char *what, const char *text, const char *code)
-{
-    char phone[20], id[EO_CASE_ID_MAX + 32];
-    int rc = eo_carer_phone(self, txn, carer, phone, sizeof phone, NULL, 0);
-    if (rc == EO_ENOTFOUND)
-        return EO_OK; /* a carer removed from the index gets nothing */
-    if (rc)
-        return rc;
-    snprintf(id, sizeof id, "%s:%u:%s", c->id, carer, what);
-    return eo_outbox_message(self, txn, c->site, id, kind, phone, text, c->id, carer, code);
-}
-
-static int s_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, const char *what,
-                         const char *text)
-{
-    Eo__Request *req = NULL;
-    int rc = eo_cases_request(self, txn, c->id, &req);
-    if (rc)
-        return rc;
-    char id[EO_CASE_ID_MAX + 32];
-    snprintf(id, sizeof id, "%s:member:%s:%u", c->id, what, c->log_n);
-    if (req->member_phone && *req->member_phone)
-        rc = eo_outbox_message(self, txn, c->site, id, EO__MESSAGE__KIND__KIND_NOTICE,
-                               req->member_phone, text, c->id, 0, NULL);
-    eo__request__free_unpacked(req, NULL);
-    return rc;
-}
-
-static int s_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c,
-                             const char *what, const char *text)
-{
-    char id[EO_CASE_ID_MAX + 32];
-    snprintf(id, sizeof id, "%s:callcentre:%s:%u", c->id, what, c->log_n);
-    return eo_outbox_message(self, txn, c->site, id, EO__MESSAGE__KIND__KIND_NOTICE,
-                             self->cfg.callcentre_phone, text, c->id, 0, NULL);
-}
-
 /* --- waves -------------------------------------------------------------------------- */
 
 typedef struct {
@@ -250,9 +188,8 @@ static int s_offer(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer)
     eo_tpl_vars_t vars;
     eo_case_vars(self, c, &vars);
     vars.code = o.code;
-    char text[EO_SMS_TEXT_MAX];
-    eo_case_render(self, c, EO_TPL_OFFER, &vars, text, sizeof text);
-    return s_tell_carer(self, txn, c, carer, EO__MESSAGE__KIND__KIND_OFFER, "offer", text, o.code);
+    return eo_tell_carer(self, txn, c, carer, EO_TPL_OFFER, EO__MESSAGE__KIND__KIND_OFFER,
+                         "offer", &vars);
 }
 
 int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *next)
@@ -347,13 +284,9 @@ int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, i
             eo_tpl_vars_t vars;
             eo_case_vars(self, c, &vars);
             vars.code = o.code;
-            char text[EO_SMS_TEXT_MAX];
-            eo_case_render(self, c,
-                           kind == EO__MESSAGE__KIND__KIND_FILLED ? EO_TPL_FILLED : EO_TPL_WITHDRAWN,
-                           &vars, text, sizeof text);
-            rc = s_tell_carer(self, txn, c, o.carer, kind,
-                              kind == EO__MESSAGE__KIND__KIND_FILLED ? "filled" : "withdrawn",
-                              text, o.code);
+            bool filled = kind == EO__MESSAGE__KIND__KIND_FILLED;
+            rc = eo_tell_carer(self, txn, c, o.carer, filled ? EO_TPL_FILLED : EO_TPL_WITHDRAWN,
+                               kind, filled ? "filled" : "withdrawn", &vars);
         }
     }
     free(s.open.ids);
@@ -381,9 +314,7 @@ static int a_queue(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *
 {
     (void)ctx, (void)next;
     int rc = eo_outbox_handoff(self, txn, c, EO__HANDOFF_ITEM__KIND__KIND_WAITING);
-    return rc ? rc
-              : s_tell_member(self, txn, c, "queued",
-                              "[언제나돌봄] 요청이 접수되어 제공기관 업무시간에 연계됩니다.");
+    return rc ? rc : eo_tell_member(self, txn, c, EO_TPL_QUEUED, "queued", NULL);
 }
 
 static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
@@ -419,7 +350,7 @@ static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t
     if (rc || (rc = eo_case_close_offers(self, txn, c, EO_OFFER_FILLED,
                                          EO__MESSAGE__KIND__KIND_FILLED, true)))
         return rc;
-    char names[160] = "", phones[64] = "", text[EO_SMS_TEXT_MAX];
+    char names[160] = "", phones[64] = "";
     for (int i = 0; i < c->n_winners; i++) {
         char phone[20] = "", name[64] = "";
         eo_carer_phone(self, txn, c->winners[i], phone, sizeof phone, name, sizeof name);
@@ -431,8 +362,7 @@ static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t
     eo_case_vars(self, c, &vars);
     vars.carer = names;
     vars.phone = phones;
-    eo_case_render(self, c, EO_TPL_NOTICE, &vars, text, sizeof text);
-    if ((rc = s_tell_member(self, txn, c, "settled", text)))
+    if ((rc = eo_tell_member(self, txn, c, EO_TPL_NOTICE, "settled", &vars)))
         return rc;
     return eo_outbox_handoff(self, txn, c, EO__HANDOFF_ITEM__KIND__KIND_SETTLED);
 }
@@ -474,11 +404,7 @@ static int a_escalate(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_
     (void)ctx, (void)next;
     int rc = eo_case_close_offers(self, txn, c, EO_OFFER_WITHDRAWN,
                                   EO__MESSAGE__KIND__KIND_WITHDRAWN, false);
-    char window[40], text[200];
-    s_window(c, window, sizeof window);
-    snprintf(text, sizeof text, "[언제나돌봄] 요청 %s (%s) 배정 실패: 콜센터 확인 필요", c->id,
-             window);
-    if (rc || (rc = s_tell_callcentre(self, txn, c, "escalated", text)) ||
+    if (rc || (rc = eo_tell_callcentre(self, txn, c, EO_TPL_ESCALATED, "escalated")) ||
         (rc = eo_outbox_handoff(self, txn, c, EO__HANDOFF_ITEM__KIND__KIND_ESCALATED)))
         return rc;
     /* the case stays live until its start: then it expires */
@@ -491,9 +417,7 @@ static int a_expire(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
 {
     (void)ctx, (void)next;
     int rc = eo_timer_clear(self, txn, c);
-    return rc ? rc
-              : s_tell_member(self, txn, c, "expired",
-                              "[언제나돌봄] 죄송합니다. 요청하신 시간에 돌보미를 찾지 못했습니다.");
+    return rc ? rc : eo_tell_member(self, txn, c, EO_TPL_EXPIRED, "expired", NULL);
 }
 
 /* The member's cancellation fee at now (docs/domain.md, the national 일시연계 rules):
@@ -534,18 +458,12 @@ static int a_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
         rc = eo_index_unbook(self->index, txn, c->winners[i], c->id);
         if (rc && rc != EO_ENOTFOUND)
             return rc;
-        char window[40], text[200];
-        s_window(c, window, sizeof window);
-        snprintf(text, sizeof text, "[언제나돌봄] %s 돌봄이 이용자 요청으로 취소되었습니다.", window);
-        if ((rc = s_tell_carer(self, txn, c, c->winners[i], EO__MESSAGE__KIND__KIND_NOTICE,
-                               "cancelled", text, NULL)))
+        if ((rc = eo_tell_carer(self, txn, c, c->winners[i], EO_TPL_CALLED_OFF,
+                                EO__MESSAGE__KIND__KIND_NOTICE, "cancelled", NULL)))
             return rc;
     }
-    char text[160];
-    snprintf(text, sizeof text, "[언제나돌봄] 요청이 취소되었습니다. 취소 수수료 %lld원.",
-             (long long)c->fee);
     snprintf(ctx->note, sizeof ctx->note, "fee=%lld", (long long)c->fee);
-    return s_tell_member(self, txn, c, "cancelled", text);
+    return eo_tell_member(self, txn, c, EO_TPL_CANCELLED, "cancelled", NULL);
 }
 
 /* A winner withdraws: release them, tell the member and the call centre, and go on with
@@ -570,11 +488,8 @@ static int a_winner_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case
         if ((rc = eo_offer_put(self, txn, c->id, &o)))
             return rc;
     }
-    char window[40], text[200];
-    s_window(c, window, sizeof window);
-    snprintf(text, sizeof text, "[언제나돌봄] %s 배정된 돌보미가 취소하여 다시 찾고 있습니다.", window);
-    if ((rc = s_tell_member(self, txn, c, "reopened", text)) ||
-        (rc = s_tell_callcentre(self, txn, c, "reopened", text)))
+    if ((rc = eo_tell_member(self, txn, c, EO_TPL_REOPENED, "reopened", NULL)) ||
+        (rc = eo_tell_callcentre(self, txn, c, EO_TPL_REOPENED, "reopened")))
         return rc;
     *next = EV_WAVE;
     return EO_OK;

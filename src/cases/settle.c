@@ -15,19 +15,14 @@ static bool s_overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
     return a0 < b1 && b0 < a1;
 }
 
-static int s_message(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, const char *site,
-                     const char *request_id, uint32_t carer, int kind, const char *what,
-                     const char *text, const char *code)
+/* Text template tpl about c to the carer, with the offer's code. */
+static int s_tell(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
+                  eo_tpl_kind_t tpl, int kind, const char *what, const eo_offer_t *o)
 {
-    (void)c;
-    char phone[20], id[EO_CASE_ID_MAX + 32];
-    int rc = eo_carer_phone(self, txn, carer, phone, sizeof phone, NULL, 0);
-    if (rc == EO_ENOTFOUND)
-        return EO_OK;
-    if (rc)
-        return rc;
-    snprintf(id, sizeof id, "%s:%u:%s", request_id, carer, what);
-    return eo_outbox_message(self, txn, site, id, kind, phone, text, request_id, carer, code);
+    eo_tpl_vars_t vars;
+    eo_case_vars(self, c, &vars);
+    vars.code = o->code;
+    return eo_tell_carer(self, txn, c, carer, tpl, kind, what, &vars);
 }
 
 /* Withdraw one overlapping offer of the winner (*withdrawn), or prune its entry if it is
@@ -111,10 +106,8 @@ static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uin
     vars.code = o->code;
     vars.address = req->address ? req->address : "";
     vars.child = req->child_first_name ? req->child_first_name : "";
-    char text[EO_SMS_TEXT_MAX];
-    eo_case_render(self, c, EO_TPL_WINNER, &vars, text, sizeof text);
-    rc = s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_WINNER, "winner",
-                   text, o->code);
+    rc = eo_tell_carer(self, txn, c, carer, EO_TPL_WINNER, EO__MESSAGE__KIND__KIND_WINNER,
+                       "winner", &vars);
     eo__request__free_unpacked(req, NULL);
     return rc;
 }
@@ -155,10 +148,8 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
     if (o.state == EO_OFFER_WITHDRAWN && c->state == EO_CASE_OFFERING) {
         /* withdrawn while the case is open: the carer won an overlapping case */
         *outcome = EO_SETTLE_WITHDRAWN;
-        return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_WITHDRAWN,
-                         "withdrawn",
-                         "[언제나돌봄] 겹치는 시간에 이미 배정된 돌봄이 있어 이 제안은 철회되었습니다.",
-                         o.code);
+        return s_tell(self, txn, c, carer, EO_TPL_OVERLAP, EO__MESSAGE__KIND__KIND_WITHDRAWN,
+                      "withdrawn", &o);
     }
     if (c->state != EO_CASE_OFFERING || !open || c->n_winners >= c->needed) {
         *outcome = EO_SETTLE_FILLED;
@@ -170,9 +161,8 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
             if ((rc = eo_offer_put(self, txn, c->id, &o)))
                 return rc;
         }
-        return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_FILLED,
-                         "filled", "[언제나돌봄] 다른 돌보미가 배정되어 요청이 마감되었습니다.",
-                         o.code);
+        return s_tell(self, txn, c, carer, EO_TPL_FILLED, EO__MESSAGE__KIND__KIND_FILLED, "filled",
+                      &o);
     }
     rc = eo_index_book(self->index, txn, carer, c->id, c->start, c->end);
     if (rc == EO_EBUSY || rc == EO_ECAP) {
@@ -181,9 +171,8 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
         o.replied = 1;
         if ((rc = eo_offer_put(self, txn, c->id, &o)))
             return rc;
-        return s_message(self, txn, c, c->site, c->id, carer, EO__MESSAGE__KIND__KIND_FILLED,
-                         "unbookable",
-                         "[언제나돌봄] 다른 일정 또는 주간 한도 때문에 배정할 수 없습니다.", o.code);
+        return s_tell(self, txn, c, carer, EO_TPL_UNBOOKABLE, EO__MESSAGE__KIND__KIND_FILLED,
+                      "unbookable", &o);
     }
     if (rc && rc != EO_EEXIST)
         return rc;

@@ -9,7 +9,9 @@
 #include "eonjena/eo_template.h"
 
 static const char *s_kind_names[EO_TPL_COUNT] = {
-    "offer", "filled", "withdrawn", "help", "stop", "time", "winner", "notice",
+    "offer",     "filled",   "withdrawn", "help",    "stop",      "time",
+    "winner",    "notice",   "overlap",   "unbookable", "called_off", "queued",
+    "expired",   "cancelled", "reopened", "escalated",
 };
 
 /* Built-in texts, used where the configuration says nothing. Each fits one UCS-2 and one
@@ -24,14 +26,23 @@ static const char *s_builtin[EO_TPL_COUNT] = {
     ("[언제나돌봄] 배정 확정 {date} {start}-{end} {address} 아동 {child}. "
      "시작과 종료 때 '시작', '종료'로 답해 주세요."),
     "[언제나돌봄] {date} {start} 돌봄에 {carer} 님({phone})이 배정되었습니다.",
+    "[언제나돌봄] {date} {dong} 제안은 다른 배정과 겹쳐 철회되었습니다.",
+    "[언제나돌봄] {date} {dong} 돌봄은 일정 또는 주간 한도로 배정 불가합니다.",
+    "[언제나돌봄] {date} {start}-{end} 돌봄이 이용자 요청으로 취소되었습니다.",
+    "[언제나돌봄] {date} {start} 요청이 접수되어 제공기관 업무시간에 연계됩니다.",
+    "[언제나돌봄] 죄송합니다. {date} {start} 돌봄에 맞는 돌보미를 찾지 못했습니다.",
+    "[언제나돌봄] {date} {start} 요청이 취소되었습니다. 취소 수수료 {fee}원.",
+    "[언제나돌봄] {date} {start} 배정된 돌보미가 취소하여 다시 찾고 있습니다.",
+    "[언제나돌봄] 요청 {request} ({site} {dong} {date} {start}-{end}) 배정 실패: 콜센터 확인 필요",
 };
 
 typedef enum {
-    P_SITE, P_DONG, P_DATE, P_START, P_END, P_PAY, P_CODE, P_CHILD, P_ADDRESS, P_CARER,
-    P_PHONE, P_COUNT
+    P_SITE, P_DONG, P_DATE, P_START, P_END, P_PAY, P_FEE, P_CODE, P_REQUEST, P_CHILD,
+    P_ADDRESS, P_CARER, P_PHONE, P_COUNT
 } s_ph_t;
 static const char *s_ph_names[P_COUNT] = {
-    "site", "dong", "date", "start", "end", "pay", "code", "child", "address", "carer", "phone",
+    "site", "dong", "date", "start", "end", "pay", "fee", "code", "request", "child",
+    "address", "carer", "phone",
 };
 #define S_PRIVATE_FIRST P_CHILD /* placeholders only winner and notice may use */
 
@@ -111,9 +122,31 @@ const char *eo_tpl_kind_name(eo_tpl_kind_t kind)
     return (unsigned)kind < EO_TPL_COUNT ? s_kind_names[kind] : "?";
 }
 
+/* Kinds that must fit one segment; the others may go as a long message (LMS). */
 static bool s_short_kind(eo_tpl_kind_t kind)
 {
-    return kind != EO_TPL_WINNER && kind != EO_TPL_NOTICE;
+    return kind != EO_TPL_WINNER && kind != EO_TPL_NOTICE && kind != EO_TPL_ESCALATED;
+}
+
+/* Kinds that may name the child, the address and the linked carer. */
+static bool s_private_kind(eo_tpl_kind_t kind)
+{
+    return kind == EO_TPL_WINNER || kind == EO_TPL_NOTICE;
+}
+
+/* "12,345,678": whole won with thousands separators; NULL outside 0..max. */
+static const char *s_won(int64_t won, int64_t max, char *buf, size_t size)
+{
+    if (won < 0 || won > max)
+        return NULL;
+    if (won >= 1000000)
+        snprintf(buf, size, "%d,%03d,%03d", (int)(won / 1000000), (int)(won / 1000 % 1000),
+                 (int)(won % 1000));
+    else if (won >= 1000)
+        snprintf(buf, size, "%d,%03d", (int)(won / 1000), (int)(won % 1000));
+    else
+        snprintf(buf, size, "%d", (int)won);
+    return buf;
 }
 
 /* --- placeholders ----------------------------------------------------------------- */
@@ -161,6 +194,8 @@ static const char *s_value(int ph, const eo_tpl_vars_t *v, char *buf, size_t siz
     case P_SITE: return v->site;
     case P_DONG: return v->dong;
     case P_CODE: return v->code;
+    case P_REQUEST: return v->request;
+    case P_FEE: return s_won(v->fee, EO_FEE_MAX, buf, size);
     case P_CHILD: return v->child;
     case P_ADDRESS: return v->address;
     case P_CARER: return v->carer;
@@ -174,14 +209,7 @@ static const char *s_value(int ph, const eo_tpl_vars_t *v, char *buf, size_t siz
         eo_time_local(ph == P_START ? v->start : v->end, &t);
         snprintf(buf, size, "%02d:%02d", t.hour, t.minute);
         return buf;
-    case P_PAY:
-        if (v->pay < 0 || v->pay > EO_PAY_MAX)
-            return NULL;
-        if (v->pay >= 1000)
-            snprintf(buf, size, "%d,%03d", v->pay / 1000, v->pay % 1000);
-        else
-            snprintf(buf, size, "%d", v->pay);
-        return buf;
+    case P_PAY: return s_won(v->pay, EO_PAY_MAX, buf, size);
     }
     return NULL;
 }
@@ -269,14 +297,16 @@ typedef struct {
 static int s_check_emit(void *arg, int ph, const char *lit, size_t len)
 {
     s_check_t *c = arg;
-    if (ph >= S_PRIVATE_FIRST && s_short_kind(c->kind)) {
+    if (ph >= S_PRIVATE_FIRST && !s_private_kind(c->kind)) {
         snprintf(c->err, c->errlen, "{%s} is not allowed in a %s text (only winner, notice)",
                  s_ph_names[ph], s_kind_names[c->kind]);
         return -1;
     }
     static const char *widest_fixed[P_COUNT] = {
         [P_DATE] = "12/31(수)", [P_START] = "23:30", [P_END] = "23:30", [P_PAY] = "999,999",
-        [P_CODE] = "999999",   [P_CHILD] = "가나다라마", [P_ADDRESS] = "",
+        [P_FEE] = "9,999,999",  [P_CODE] = "999999",
+        [P_REQUEST] = "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijk", /* 47: the longest */
+        [P_CHILD] = "가나다라마", [P_ADDRESS] = "",
         [P_CARER] = "가나다라마", [P_PHONE] = "010-0000-0000",
     };
     if (ph == P_SITE)

@@ -245,16 +245,9 @@ int eo_offer_key(const char *id, uint32_t carer, uint8_t *key, size_t size)
     return (int)(n + 5);
 }
 
-int eo_offer_get(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o)
-{
-    int rc = eo_offer_get_stored(self, txn, id, carer, o);
-    if (rc == EO_OK && o->state == EO_OFFER_OPEN)
-        rc = s_offer_withdrawn(self, txn, id, o);
-    return rc;
-}
-
-int eo_offer_get_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer,
-                        eo_offer_t *o)
+/* The record as stored. */
+static int s_offer_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer,
+                          eo_offer_t *o)
 {
     uint8_t key[EO_CASE_ID_MAX + 8];
     MDB_val k = {(size_t)eo_offer_key(id, carer, key, sizeof key), key}, v;
@@ -267,6 +260,14 @@ int eo_offer_get_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t
         return EO_ESTORE;
     memcpy(o, v.mv_data, sizeof *o);
     return EO_OK;
+}
+
+int eo_offer_get(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o)
+{
+    int rc = s_offer_stored(self, txn, id, carer, o);
+    if (rc == EO_OK && o->state == EO_OFFER_OPEN)
+        rc = s_offer_withdrawn(self, txn, id, o);
+    return rc;
 }
 
 int eo_offer_put(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o)
@@ -407,15 +408,23 @@ int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer
     return rc && rc != MDB_KEYEXIST ? eo_store_fail("put carer offer", rc) : EO_OK;
 }
 
-bool eo_coffer_stale(const eo_offer_t *o, const eo_case_t *c, int64_t now_s)
+int eo_coffer_check(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e,
+                    eo_offer_t *o, eo_case_t *c, bool *live)
 {
-    if (o->state != EO_OFFER_OPEN)
-        return true; /* closed explicitly */
-    if (c->state == EO_CASE_OFFERING)
-        return false;
+    *live = false;
+    int rc = s_offer_stored(self, txn, e->id, carer, o);
+    if (rc == EO_OK)
+        rc = eo_cases_get(self, txn, e->id, c);
+    if (rc == EO_ENOTFOUND) /* an entry without its offer or case stands for nothing */
+        return eo_coffer_del(self, txn, carer, e);
+    if (rc)
+        return rc;
     /* an open offer of a settled case still counts while the winner may cancel and
      * reopen it: dropping its entry would make it read as withdrawn */
-    return c->state != EO_CASE_SETTLED || c->end <= now_s;
+    *live = o->state == EO_OFFER_OPEN &&
+            (c->state == EO_CASE_OFFERING ||
+             (c->state == EO_CASE_SETTLED && c->end > self->now_ms / 1000));
+    return *live ? EO_OK : eo_coffer_del(self, txn, carer, e);
 }
 
 int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e)

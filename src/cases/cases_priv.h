@@ -99,6 +99,15 @@ typedef enum {
     EV__COUNT
 } eo_case_event_t;
 
+/* Other cases a decision touched: a settlement withdraws the winner's overlapping
+ * offers, and a case whose current wave thereby has nobody left must move on. The
+ * settlement only lists them; the caller dispatches them once the deciding case is
+ * saved (eo_case_run), so settle.c never calls back into the lifecycle. */
+typedef struct {
+    char (*ids)[EO_CASE_ID_MAX];
+    size_t n, cap;
+} eo_touched_t;
+
 /* Context of one lifecycle event. */
 typedef struct {
     uint32_t carer;       /* who, when a carer is involved */
@@ -107,6 +116,7 @@ typedef struct {
     int outcome;          /* set by actions (settlement result) */
     eo_case_event_t event;/* the event being handled (set by dispatch) */
     char note[96];        /* what an action adds to the journal line */
+    eo_touched_t touched; /* other cases to dispatch afterwards (eo_case_run frees) */
 } eo_case_ctx_t;
 
 /* Settlement outcomes (eo_settle_accept). */
@@ -130,10 +140,10 @@ int eo_offer_key(const char *id, uint32_t carer, uint8_t *key, size_t size);
 /* Offers live in m.cases after their case: is this key an offer's (id \0 carer)? A
  * case id never holds a 0 byte. */
 bool eo_offer_is_key(const MDB_val *k);
-/* An open offer whose carer's m.coffers entry is gone reads as EO_OFFER_WITHDRAWN. */
+/* The offer as it stands. The one place that knows what an offer's state is beside its
+ * record: an OPEN record whose carer's m.coffers entry is gone reads EO_OFFER_WITHDRAWN
+ * (a withdrawal deletes only the entry, so it never writes the other case's page). */
 int eo_offer_get(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o);
-/* The record as stored (for a reader that holds the carer's entry in its hand). */
-int eo_offer_get_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o);
 int eo_offer_put(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o);
 /* Visit the offers of a case in carer order. fn may not write offers of the case. */
 int eo_offer_each(eo_cases_t *self, MDB_txn *txn, const char *id,
@@ -148,8 +158,12 @@ bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out);
 int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **out,
                   size_t *n);
 int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o);
-/* A carer's m.coffers entry that no longer stands for an open offer (pruned when read). */
-bool eo_coffer_stale(const eo_offer_t *o, const eo_case_t *c, int64_t now_s);
+/* A carer's m.coffers entry as it stands: *live when it still stands for an open offer
+ * (the offer is OPEN and its case offering, or settled and not over: a winner's cancel
+ * may reopen it), with the offer and its case in *o and *c. An entry that no longer
+ * stands is stale and is deleted here (entries are pruned when read). */
+int eo_coffer_check(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e,
+                    eo_offer_t *o, eo_case_t *c, bool *live);
 int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e);
 int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value);
 /* m.seen: input idempotency key -> when it was decided and its outcome. */
@@ -166,9 +180,14 @@ uint64_t eo_get_be64(const uint8_t *p);
 int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, const char *who,
                       const char *what, const char *detail);
 
-/* timers.c */
+/* timers.c: storage only (firing a timer is an input: inputs.c) */
 int eo_timer_set(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int64_t due_ms);
 int eo_timer_clear(eo_cases_t *self, MDB_txn *txn, eo_case_t *c);
+/* The earliest timer: its 16-byte key and its case id. EO_ENOTFOUND when none. */
+int eo_timer_first(eo_cases_t *self, MDB_txn *txn, uint8_t *key, char *id);
+/* Take the timer with this key out: its case id in id (EO_CASE_ID_MAX bytes), or
+ * EO_ENOTFOUND. */
+int eo_timer_take(eo_cases_t *self, MDB_txn *txn, const uint8_t *key, char *id);
 
 /* outbox.c: queue one Message to (sms, site), or a HandoffItem to (handoff, site). */
 int eo_outbox_message(eo_cases_t *self, MDB_txn *txn, const char *site, const char *id,
@@ -179,9 +198,17 @@ int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, int ki
 int eo_outbox_close(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, const char *to,
                     uint32_t carer, char **ids, size_t n);
 
-/* lifecycle.c: run an event through the state table; c is saved by the caller. */
+/* lifecycle.c: run an event through the state table; c is saved by the caller, who
+ * then dispatches ctx->touched (eo_case_run does both). */
 int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t ev,
                      eo_case_ctx_t *ctx);
+/* Run an event on a stored case, save it, then move on every other case the decision
+ * touched whose current wave has nobody left waiting. EO_ENOTFOUND for an unknown case,
+ * EO_ECLOSED when the case's state takes no such event. */
+int eo_case_run(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_event_t ev,
+                eo_case_ctx_t *ctx);
+/* Add id to the touched list (once). */
+int eo_touched_add(eo_touched_t *t, const char *id);
 const char *eo_case_event_name(int ev);
 /* Send the next wave (or report EV_EXHAUSTED in *next). */
 int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *next);
@@ -189,8 +216,10 @@ int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *
 int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, int kind,
                          bool delivered_only);
 
-/* settle.c: the one settlement function. */
-int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome);
+/* settle.c: the one settlement function. Cases whose current wave lost an offer to
+ * the winner's withdrawal are added to *touched (the caller dispatches them). */
+int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome,
+                     eo_touched_t *touched);
 /* "won", "filled", "unbookable", "no_offer", "withdrawn"; "recorded" otherwise. */
 const char *eo_settle_outcome_name(int outcome);
 

@@ -170,19 +170,6 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
 
 /* --- answers, deliveries, cancellations ------------------------------------------------ */
 
-/* Run one external event on a case and save it. */
-static int s_case_event(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_event_t ev,
-                        eo_case_ctx_t *ctx)
-{
-    eo_case_t c;
-    int rc = eo_cases_get(self, txn, id, &c);
-    if (rc)
-        return rc;
-    if ((rc = eo_case_dispatch(self, txn, &c, ev, ctx)))
-        return rc;
-    return eo_cases_put(self, txn, &c);
-}
-
 static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
                     size_t rawsize, uint8_t **reply, size_t *size)
 {
@@ -202,7 +189,7 @@ static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
     char who[32];
     snprintf(who, sizeof who, "carer:%u", a->carer_id);
     eo_case_ctx_t ctx = {.carer = a->carer_id, .who = who};
-    rc = s_case_event(self, txn, a->request_id, a->accept ? EV_ACCEPT : EV_DECLINE, &ctx);
+    rc = eo_case_run(self, txn, a->request_id, a->accept ? EV_ACCEPT : EV_DECLINE, &ctx);
     const char *outcome = a->accept ? eo_settle_outcome_name(ctx.outcome) : "declined";
     if (rc == EO_ENOTFOUND)
         outcome = "unknown_request";
@@ -240,7 +227,7 @@ static int s_delivery(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const
                 char who[32];
                 snprintf(who, sizeof who, "carer:%u", carer);
                 eo_case_ctx_t ctx = {.carer = carer, .who = who, .detail = "delivery failed"};
-                rc = s_case_event(self, txn, id, EV_UNREACHABLE, &ctx);
+                rc = eo_case_run(self, txn, id, EV_UNREACHABLE, &ctx);
                 if (rc == EO_ECLOSED)
                     rc = EO_OK;
             }
@@ -260,7 +247,7 @@ static int s_cancel(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
     char who[32];
     snprintf(who, sizeof who, x->carer_id ? "carer:%u" : "member", x->carer_id);
     eo_case_ctx_t ctx = {.carer = x->carer_id, .who = who, .detail = x->reason};
-    int rc = s_case_event(self, txn, x->request_id,
+    int rc = eo_case_run(self, txn, x->request_id,
                           x->carer_id ? EV_WINNER_CANCEL : EV_MEMBER_CANCEL, &ctx);
     if (rc == EO_ENOTFOUND)
         return s_error(self, x->request_id, "unknown_request", "없는 요청", "no such request",
@@ -436,7 +423,45 @@ int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
     return eo_input_record(self, txn, S_INPUT_CONFIG, &self->cfg, sizeof self->cfg);
 }
 
-int eo_timer_fire_key(eo_cases_t *self, MDB_txn *txn, const uint8_t *key);
+/* --- timers ---------------------------------------------------------------------------- */
+
+/* Fire the timer with this key: its case gets EV_EXPIRED. The input log records the key
+ * so a replay fires exactly this timer at exactly this clock. */
+static int s_fire(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
+{
+    char id[EO_CASE_ID_MAX];
+    int rc = eo_timer_take(self, txn, key, id);
+    if (rc || (rc = eo_input_record(self, txn, S_INPUT_TIMER, key, 16)))
+        return rc;
+    eo_case_t c;
+    if ((rc = eo_cases_get(self, txn, id, &c)))
+        return rc;
+    c.timer_due_ms = 0; /* taken above */
+    c.timer_seq = 0;
+    if ((rc = eo_cases_put(self, txn, &c)))
+        return rc;
+    eo_case_ctx_t ctx = {.who = "timer"};
+    return eo_case_run(self, txn, id, EV_EXPIRED, &ctx);
+}
+
+int eo_cases_tick(eo_cases_t *self, MDB_txn *txn, int64_t now_ms, size_t max, size_t *fired)
+{
+    self->now_ms = now_ms;
+    *fired = 0;
+    uint8_t key[16];
+    char id[EO_CASE_ID_MAX];
+    while (*fired < max) {
+        int rc = eo_timer_first(self, txn, key, id);
+        if (rc == EO_ENOTFOUND || (rc == EO_OK && (int64_t)eo_get_be64(key) > now_ms))
+            return EO_OK;
+        if (rc || (rc = s_fire(self, txn, key)))
+            return rc;
+        (*fired)++;
+    }
+    return EO_OK;
+}
+
+/* --- replay ---------------------------------------------------------------------------- */
 
 static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n)
 {
@@ -445,7 +470,7 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
     const uint8_t *body = p + 9;
     size_t size = n - 9;
     if (p[0] == S_INPUT_TIMER && size == 16) {
-        int rc = eo_timer_fire_key(self, txn, body);
+        int rc = s_fire(self, txn, body);
         if (rc == EO_ENOTFOUND)
             zsys_warning("replay: timer not found: decisions differ from the log");
         return rc;

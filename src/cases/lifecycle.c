@@ -116,6 +116,55 @@ int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event
     return EO_OK;
 }
 
+int eo_touched_add(eo_touched_t *t, const char *id)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (streq(t->ids[i], id))
+            return EO_OK;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 8;
+        void *ids = realloc(t->ids, cap * sizeof *t->ids);
+        if (!ids)
+            return EO_ENOMEM;
+        t->ids = ids, t->cap = cap;
+    }
+    snprintf(t->ids[t->n++], EO_CASE_ID_MAX, "%s", id);
+    return EO_OK;
+}
+
+/* A case that lost an offer of its current wave: if nobody of that wave is left
+ * waiting, its next wave goes now. */
+static int s_move_on(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_case_ctx_t *by)
+{
+    eo_case_t c;
+    bool over = false;
+    int rc = eo_cases_get(self, txn, id, &c);
+    if (rc || c.state != EO_CASE_OFFERING || (rc = eo_case_wave_over(self, txn, &c, &over)) ||
+        !over)
+        return rc;
+    eo_case_ctx_t ctx = {.carer = by->carer, .who = "matcher", .detail = by->detail};
+    if ((rc = eo_case_dispatch(self, txn, &c, EV_WAVE_DONE, &ctx)) == EO_OK)
+        rc = eo_cases_put(self, txn, &c);
+    free(ctx.touched.ids); /* a wave touches no other case */
+    return rc;
+}
+
+int eo_case_run(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_event_t ev,
+                eo_case_ctx_t *ctx)
+{
+    eo_case_t c;
+    int rc = eo_cases_get(self, txn, id, &c);
+    if (rc == EO_OK && (rc = eo_case_dispatch(self, txn, &c, ev, ctx)) == EO_OK)
+        rc = eo_cases_put(self, txn, &c);
+    /* the withdrawals of a settlement: their cases decide after the winner's is saved */
+    eo_case_ctx_t by = {.carer = ctx->carer, .detail = c.id};
+    for (size_t i = 0; rc == EO_OK && i < ctx->touched.n; i++)
+        rc = s_move_on(self, txn, ctx->touched.ids[i], &by);
+    free(ctx->touched.ids);
+    ctx->touched = (eo_touched_t){0};
+    return rc;
+}
+
 /* --- helpers ------------------------------------------------------------------------ */
 
 /* --- waves -------------------------------------------------------------------------- */
@@ -155,12 +204,9 @@ static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t c
     for (size_t i = 0; rc == EO_OK && i < n_entries; i++) {
         eo_offer_t o;
         eo_case_t oc;
-        bool open = eo_offer_get_stored(self, txn, entries[i].id, carer, &o) == EO_OK &&
-                    eo_cases_get(self, txn, entries[i].id, &oc) == EO_OK &&
-                    !eo_coffer_stale(&o, &oc, self->now_ms / 1000);
-        if (!open)
-            rc = eo_coffer_del(self, txn, carer, &entries[i]);
-        else if (n_used < 64)
+        bool live;
+        rc = eo_coffer_check(self, txn, carer, &entries[i], &o, &oc, &live);
+        if (rc == EO_OK && live && n_used < 64)
             used[n_used++] = (uint32_t)atoi(o.code);
     }
     free(entries);
@@ -320,7 +366,7 @@ static int a_queue(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *
 static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
                     eo_case_event_t *next)
 {
-    int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
+    int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome, &ctx->touched);
     if (rc)
         return rc;
     snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
@@ -337,7 +383,7 @@ static int a_late(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *c
                   eo_case_event_t *next)
 {
     (void)next;
-    int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome);
+    int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome, &ctx->touched);
     snprintf(ctx->note, sizeof ctx->note, "outcome=%s", eo_settle_outcome_name(ctx->outcome));
     return rc;
 }

@@ -26,40 +26,29 @@ static int s_tell(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t c
 }
 
 /* Withdraw one overlapping offer of the winner (*withdrawn), or prune its entry if it is
- * stale. */
-static int s_withdraw(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, uint32_t carer,
-                      const eo_coffer_t *e, bool *withdrawn)
+ * stale. A case that lost an offer of its current wave goes on the touched list. */
+static int s_withdraw(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e,
+                      bool *withdrawn, eo_touched_t *touched)
 {
     *withdrawn = false;
     eo_offer_t o;
     eo_case_t other;
-    int rc = eo_offer_get_stored(self, txn, e->id, carer, &o);
-    if (rc)
-        return rc == EO_ENOTFOUND ? EO_OK : rc;
-    if ((rc = eo_cases_get(self, txn, e->id, &other)))
+    bool live;
+    int rc = eo_coffer_check(self, txn, carer, e, &o, &other, &live);
+    if (rc || !live || other.state != EO_CASE_OFFERING)
         return rc;
-    if (eo_coffer_stale(&o, &other, self->now_ms / 1000))
-        return eo_coffer_del(self, txn, carer, e);
-    if (other.state != EO_CASE_OFFERING)
-        return EO_OK;
     /* Deleting the carer's entry is what withdraws it (eo_offer_get): the other case's
-     * page is written only when its wave ends here. */
+     * page is written only when its wave ends (eo_case_run). */
     if ((rc = eo_coffer_del(self, txn, carer, e)))
         return rc;
     *withdrawn = true;
-    bool over = false;
-    if (o.wave != other.wave || (rc = eo_case_wave_over(self, txn, &other, &over)) || !over)
-        return rc;
-    eo_case_ctx_t ctx = {.carer = carer, .who = "matcher", .detail = won->id};
-    if ((rc = eo_case_dispatch(self, txn, &other, EV_WAVE_DONE, &ctx)) == EO_OK)
-        rc = eo_cases_put(self, txn, &other);
-    return rc;
+    return o.wave == other.wave ? eo_touched_add(touched, other.id) : EO_OK;
 }
 
-/* Withdraw the winner's other open offers that overlap [start, end); a case whose
- * current wave thereby has nobody left waiting moves on to its next wave. */
+/* Withdraw the winner's other open offers that overlap [start, end); the cases that
+ * lost an offer of their current wave are listed in *touched. */
 static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won,
-                                  uint32_t carer)
+                                  uint32_t carer, eo_touched_t *touched)
 {
     eo_coffer_t *entries;
     size_t n;
@@ -73,7 +62,7 @@ static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_
         bool withdrawn = false;
         if (s_overlap(entries[i].start, entries[i].end, won->start, won->end) &&
             !streq(entries[i].id, won->id) &&
-            (rc = s_withdraw(self, txn, won, carer, &entries[i], &withdrawn)) == EO_OK &&
+            (rc = s_withdraw(self, txn, carer, &entries[i], &withdrawn, touched)) == EO_OK &&
             withdrawn)
             closed[n_closed++] = entries[i].id;
     }
@@ -130,7 +119,8 @@ const char *eo_settle_outcome_name(int outcome)
     }
 }
 
-int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome)
+int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome,
+                     eo_touched_t *touched)
 {
     eo_offer_t o;
     int rc = eo_offer_get(self, txn, c->id, carer, &o);
@@ -185,5 +175,5 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t care
     if ((rc = eo_offer_put(self, txn, c->id, &o)) || (rc = eo_coffer_del(self, txn, carer, &mine)) ||
         (rc = s_tell_winner(self, txn, c, carer, &o)))
         return rc;
-    return s_withdraw_overlapping(self, txn, c, carer);
+    return s_withdraw_overlapping(self, txn, c, carer, touched);
 }

@@ -1,7 +1,8 @@
-/* timers.c: durable timers. One LMDB database keyed due_ms(BE64) seq(BE64) -> case id,
- * so a cursor walks them in due order and equal due times in creation order (seq comes
- * from a persistent counter): a replay of the same inputs fires them in the same order.
- * A case has at most one live timer; its key is kept in the case record. */
+/* timers.c: durable timers, storage only. One LMDB database keyed due_ms(BE64)
+ * seq(BE64) -> case id, so a cursor walks them in due order and equal due times in
+ * creation order (seq comes from a persistent counter): a replay of the same inputs fires
+ * them in the same order. A case has at most one live timer; its key is kept in the
+ * case record. Firing one is an input like any other (inputs.c). */
 #include <string.h>
 
 #include "cases_priv.h"
@@ -58,24 +59,28 @@ int eo_cases_next_due(eo_cases_t *self, MDB_txn *txn, int64_t *due_ms)
     return EO_OK;
 }
 
-/* Fire one timer: the case gets EV_EXPIRED. The input log records the timer's key so a
- * replay fires exactly this timer at exactly this clock. */
-static int s_fire(eo_cases_t *self, MDB_txn *txn, const uint8_t *key, const char *id)
+int eo_timer_first(eo_cases_t *self, MDB_txn *txn, uint8_t *key, char *id)
 {
-    int rc = eo_input_record(self, txn, S_INPUT_TIMER, key, 16);
-    eo_case_t c;
-    if (rc || (rc = eo_cases_get(self, txn, id, &c)))
-        return rc;
-    c.timer_due_ms = 0; /* the caller deleted it */
-    c.timer_seq = 0;
-    eo_case_ctx_t ctx = {.who = "timer"};
-    if ((rc = eo_case_dispatch(self, txn, &c, EV_EXPIRED, &ctx)))
-        return rc;
-    return eo_cases_put(self, txn, &c);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->timers, &cur);
+    if (rc)
+        return eo_store_fail("timer cursor", rc);
+    MDB_val k, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    if (rc == 0 && (k.mv_size != 16 || v.mv_size >= EO_CASE_ID_MAX))
+        rc = MDB_CORRUPTED;
+    if (rc == 0) {
+        memcpy(key, k.mv_data, 16);
+        memcpy(id, v.mv_data, v.mv_size);
+        id[v.mv_size] = 0;
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND)
+        return EO_ENOTFOUND;
+    return rc ? eo_store_fail("first timer", rc) : EO_OK;
 }
 
-int eo_timer_fire_key(eo_cases_t *self, MDB_txn *txn, const uint8_t *key);
-int eo_timer_fire_key(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
+int eo_timer_take(eo_cases_t *self, MDB_txn *txn, const uint8_t *key, char *id)
 {
     MDB_val k = {16, (void *)key}, v;
     int rc = mdb_get(txn, self->timers, &k, &v);
@@ -83,40 +88,11 @@ int eo_timer_fire_key(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
         return EO_ENOTFOUND;
     if (rc)
         return eo_store_fail("get timer", rc);
-    char id[EO_CASE_ID_MAX];
-    if (v.mv_size >= sizeof id)
-        return EO_ESTORE;
+    if (v.mv_size >= EO_CASE_ID_MAX)
+        return eo_store_fail("get timer", MDB_CORRUPTED);
     memcpy(id, v.mv_data, v.mv_size);
     id[v.mv_size] = 0;
     if ((rc = mdb_del(txn, self->timers, &k, NULL)))
         return eo_store_fail("del timer", rc);
-    return s_fire(self, txn, key, id);
-}
-
-int eo_cases_tick(eo_cases_t *self, MDB_txn *txn, int64_t now_ms, size_t max, size_t *fired)
-{
-    self->now_ms = now_ms;
-    *fired = 0;
-    while (*fired < max) {
-        MDB_cursor *cur;
-        int rc = mdb_cursor_open(txn, self->timers, &cur);
-        if (rc)
-            return eo_store_fail("timer cursor", rc);
-        MDB_val k, v;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-        uint8_t key[16];
-        if (rc == 0 && k.mv_size == 16)
-            memcpy(key, k.mv_data, 16);
-        mdb_cursor_close(cur);
-        if (rc == MDB_NOTFOUND)
-            return EO_OK;
-        if (rc)
-            return eo_store_fail("first timer", rc);
-        if ((int64_t)eo_get_be64(key) > now_ms)
-            return EO_OK;
-        if ((rc = eo_timer_fire_key(self, txn, key)))
-            return rc;
-        (*fired)++;
-    }
     return EO_OK;
 }

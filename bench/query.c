@@ -12,6 +12,7 @@
 #include "bench.h"
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_rules.h"
 #include "eonjena/eo_w1.h"
 
 static double s_now(void)
@@ -120,8 +121,14 @@ int eo_bench_query(int argc, char **argv)
         return 1;
     }
     size_t map_mb = 1024 + (size_t)carers / 1000 * 8;
+    eo_caps_t caps;
+    if (eo_rules_caps_config(NULL, &caps, err, sizeof err)) {
+        fprintf(stderr, "bench query: %s\n", err);
+        eo_dongs_destroy(&dongs);
+        return 1;
+    }
     eo_store_t *store = eo_store_new(dir, map_mb, EO_STORE_NOSYNC);
-    eo_index_t *index = store ? eo_index_new(store, dongs) : NULL;
+    eo_index_t *index = store ? eo_index_new(store, dongs, &caps) : NULL;
     eo_w1_t *w1 = eo_w1_new(dongs, seed, 0);
     double *lat = calloc(requests, sizeof *lat);
     int rc = index && w1 && lat ? EO_OK : EO_ENOMEM;

@@ -318,7 +318,10 @@ static int s_shard_open(s_shard_t *sh, const eo_dongs_t *dongs, eo_w1_t *w1, uin
     char err[256];
     sh->rules = eo_rules_new(NULL, err, sizeof err);
     sh->store = sh->rules ? eo_store_new(sh->dir, map_mb, flags) : NULL;
-    sh->index = sh->store ? eo_index_new(sh->store, dongs) : NULL;
+    eo_caps_t caps;
+    if (sh->rules)
+        eo_rules_caps(sh->rules, &caps);
+    sh->index = sh->store ? eo_index_new(sh->store, dongs, &caps) : NULL;
     sh->cases = sh->index ? eo_cases_new(sh->store, sh->index, dongs, sh->rules, &cfg) : NULL;
     if (!sh->cases)
         return EO_ESTORE;

@@ -29,7 +29,9 @@ int eo_cli_cases_open(eo_cli_cases_t *self, const char *dir, unsigned flags)
         return -1;
     }
     self->store = eo_store_new(dir, 0, flags);
-    self->index = self->store ? eo_index_new(self->store, self->dongs) : NULL;
+    eo_caps_t caps;
+    eo_rules_caps(self->rules, &caps);
+    self->index = self->store ? eo_index_new(self->store, self->dongs, &caps) : NULL;
     self->cases =
         self->index ? eo_cases_new(self->store, self->index, self->dongs, self->rules, NULL) : NULL;
     if (!self->cases) {

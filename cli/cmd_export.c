@@ -11,6 +11,7 @@
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_carer_io.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_rules.h"
 
 static void s_usage(FILE *out)
 {
@@ -61,6 +62,12 @@ int eo_cmd_export(int argc, char **argv)
         fprintf(stderr, "eonjena export: %s\n", err);
         return 1;
     }
+    eo_caps_t caps;
+    if (eo_rules_caps_config(NULL, &caps, err, sizeof err)) {
+        fprintf(stderr, "eonjena export: %s\n", err);
+        eo_dongs_destroy(&dongs);
+        return 1;
+    }
     FILE *out = stdout;
     if (path) {
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -74,7 +81,7 @@ int eo_cmd_export(int argc, char **argv)
         }
     }
     eo_store_t *store = eo_store_new(dir, 0, EO_STORE_READONLY);
-    eo_index_t *index = store ? eo_index_new(store, dongs) : NULL;
+    eo_index_t *index = store ? eo_index_new(store, dongs, &caps) : NULL;
     size_t rows = 0;
     int rc = index ? eo_carer_export(store, index, out, at, &rows) : EO_ESTORE;
     if (out != stdout && fclose(out) && rc == EO_OK)

@@ -14,6 +14,7 @@
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_carer_io.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_rules.h"
 
 static void s_usage(FILE *out)
 {
@@ -87,8 +88,14 @@ static int s_carers(const s_opts_t *o)
         fprintf(stderr, "eonjena import carers: %s\n", err);
         return 1;
     }
+    eo_caps_t caps;
+    if (eo_rules_caps_config(NULL, &caps, err, sizeof err)) {
+        fprintf(stderr, "eonjena import carers: %s\n", err);
+        eo_dongs_destroy(&dongs);
+        return 1;
+    }
     eo_store_t *store = eo_store_new(o->store, 0, 0);
-    eo_index_t *index = store ? eo_index_new(store, dongs) : NULL;
+    eo_index_t *index = store ? eo_index_new(store, dongs, &caps) : NULL;
     size_t rows = 0;
     int rc = index ? eo_carer_import(store, index, o->file, at, stderr, &rows) : EO_ESTORE;
     if (rc == EO_OK)
@@ -126,8 +133,14 @@ static int s_dong_check(void *arg, const eo_carer_t *c)
 
 static int s_check_store(const char *dir, const eo_dongs_t *dongs)
 {
+    eo_caps_t caps;
+    char err[256];
+    if (eo_rules_caps_config(NULL, &caps, err, sizeof err)) {
+        fprintf(stderr, "eonjena import dongs: %s\n", err);
+        return 1;
+    }
     eo_store_t *store = eo_store_new(dir, 0, EO_STORE_READONLY);
-    eo_index_t *index = store ? eo_index_new(store, dongs) : NULL;
+    eo_index_t *index = store ? eo_index_new(store, dongs, &caps) : NULL;
     MDB_txn *txn = NULL;
     s_dong_check_t x = {dongs, 0, 0};
     int rc = index ? eo_store_begin(store, false, &txn) : EO_ESTORE;

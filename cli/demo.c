@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "demo.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_rules.h"
 #include "eonjena/eo_w1.h"
 
 static bool s_empty(eo_store_t *store, eo_index_t *index)
@@ -20,7 +21,13 @@ static bool s_empty(eo_store_t *store, eo_index_t *index)
 int eo_demo_load(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock, uint32_t n,
                  uint64_t seed)
 {
-    eo_index_t *index = eo_index_new(store, dongs);
+    eo_caps_t caps;
+    char err[256];
+    if (eo_rules_caps_config(NULL, &caps, err, sizeof err)) {
+        zsys_error("demo: %s", err);
+        return EO_EINVAL;
+    }
+    eo_index_t *index = eo_index_new(store, dongs, &caps);
     if (!index)
         return EO_ESTORE;
     int rc = EO_OK;

@@ -41,9 +41,6 @@ typedef struct {
     uint16_t providers[EO_CARER_MAX_PROVIDERS];
 } eo_carer_t;
 
-/* Caps in minutes for a kind (from configuration; these are the docs/domain.md defaults). */
-int eo_carer_week_cap(uint8_t kind);  /* 3120, 720, 840 */
-int eo_carer_month_cap(uint8_t kind); /* 0 = none; 3360 for invited */
 
 typedef struct {
     uint32_t carer_id;
@@ -63,8 +60,13 @@ typedef struct {
 typedef struct eo_index_t eo_index_t;
 
 /* Open the index's databases in the store; the dong table is borrowed and must outlive
- * the index. NULL on failure, logged. */
-eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs);
+ * the index; the caps (copied) are the rules' (eo_rules_caps): the index has no numbers
+ * of its own. NULL on failure, logged. */
+eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs, const eo_caps_t *caps);
+/* The caps the index enforces from now on (the rules changed). Call from the thread that
+ * uses the index. */
+void eo_index_set_caps(eo_index_t *self, const eo_caps_t *caps);
+const eo_caps_t *eo_index_caps(const eo_index_t *self);
 void eo_index_destroy(eo_index_t **self_p);
 
 /* Insert or replace a carer (keeps its bookings and minutes). EO_EINVAL on a bad record

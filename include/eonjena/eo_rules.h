@@ -248,6 +248,11 @@ int eo_age_months(int32_t birth, int32_t on);
 
 /* The configured caps in hours (month: 0 if the kind has none). */
 int eo_rules_cap_week_h(eo_rules_t *self, eo_carer_kind_t kind);
+/* Every kind's caps in minutes, for the index (eo_index_new, eo_index_set_caps). */
+void eo_rules_caps(eo_rules_t *self, eo_caps_t *out);
+/* The same from the configuration's rules (root NULL: data/rules.cfg), for a tool that
+ * opens an index without keeping the rules. 0, or an error with err set. */
+int eo_rules_caps_config(zconfig_t *root, eo_caps_t *out, char *err, size_t errlen);
 int eo_rules_cap_month_h(eo_rules_t *self, eo_carer_kind_t kind);
 /* Whether `add` more minutes fit, given the minutes already worked in the same ISO week
  * and calendar month (Asia/Seoul); the cap itself is allowed. OK, CAP_WEEK or CAP_MONTH. */

@@ -120,7 +120,9 @@ static int s_check_carer(s_check_t *s, uint32_t carer, s_books_t *b)
         uint32_t week, month;
         if ((rc = eo_index_booked(s->self->index, s->txn, carer, b->start[i], &week, &month)))
             return rc;
-        int wcap = eo_carer_week_cap(cr.kind), mcap = eo_carer_month_cap(cr.kind);
+        const eo_caps_t *caps = eo_index_caps(s->self->index);
+        int wcap = cr.kind < EO_CARER_KINDS ? (int)caps->week_min[cr.kind] : 0;
+        int mcap = cr.kind < EO_CARER_KINDS ? (int)caps->month_min[cr.kind] : 0;
         if ((int)week > wcap || (mcap && (int)month > mcap)) {
             snprintf(s->why, s->whylen, "carer %u is over the cap: %u min/week (cap %d), "
                      "%u min/month (cap %d)", carer, week, wcap, month, mcap);

@@ -37,7 +37,9 @@ void eo_cases_test(bool verbose)
     eo_rules_t *rules = eo_rules_new(NULL, err, sizeof err);
     eo_store_t *store = eo_store_new(dir, 64, EO_STORE_NOSYNC);
     assert(dongs && rules && store);
-    eo_index_t *index = eo_index_new(store, dongs);
+    eo_caps_t caps;
+    eo_rules_caps(rules, &caps);
+    eo_index_t *index = eo_index_new(store, dongs, &caps);
     eo_cases_config_t cfg;
     eo_cases_config_defaults(&cfg);
     cfg.wave_k = 3;

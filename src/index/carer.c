@@ -7,26 +7,6 @@
 #include "eonjena/eo_index.h"
 #include "eonjena/eo_phone.h"
 
-/* docs/domain.md: 방문 52 h/week; 시설 12 h/week; 초청 14 h/week and 56 h/month. */
-int eo_carer_week_cap(uint8_t kind)
-{
-    switch (kind) {
-    case EO_CARER_VISIT:
-        return 52 * 60;
-    case EO_CARER_FACILITY:
-        return 12 * 60;
-    case EO_CARER_INVITED:
-        return 14 * 60;
-    default:
-        return 0;
-    }
-}
-
-int eo_carer_month_cap(uint8_t kind)
-{
-    return kind == EO_CARER_INVITED ? 56 * 60 : 0;
-}
-
 /* eo_phone_valid and eo_phone_mask live in phone.c (eo_phone.h). */
 
 /* A date key is 0 (none) or a real yyyymmdd date. */

@@ -12,14 +12,15 @@
 
 #define S_BOOKING_MAX 200 /* bytes of a booking id */
 
-eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
+eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs, const eo_caps_t *caps)
 {
-    assert(store && dongs);
+    assert(store && dongs && caps);
     eo_index_t *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
     self->store = store;
     self->dongs = dongs;
+    self->caps = *caps;
     pthread_mutex_init(&self->counts_lock, NULL);
     self->counts = calloc(eo_dongs_count(dongs) * EO_LISTS, sizeof *self->counts);
     if (!self->counts) {
@@ -36,6 +37,16 @@ eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs)
         return NULL;
     }
     return self;
+}
+
+void eo_index_set_caps(eo_index_t *self, const eo_caps_t *caps)
+{
+    self->caps = *caps;
+}
+
+const eo_caps_t *eo_index_caps(const eo_index_t *self)
+{
+    return &self->caps;
 }
 
 void eo_index_destroy(eo_index_t **self_p)
@@ -150,11 +161,12 @@ int eo_window_init(eo_window_t *w, eo_time_t start, eo_time_t end)
     return EO_OK;
 }
 
-bool eo_window_caps_ok(const eo_window_t *w, uint8_t kind, const uint32_t week_booked[2],
-                       const uint32_t month_booked[2])
+bool eo_window_caps_ok(const eo_window_t *w, const eo_caps_t *caps, uint8_t kind,
+                       const uint32_t week_booked[2], const uint32_t month_booked[2])
 {
-    uint32_t wcap = (uint32_t)eo_carer_week_cap(kind);
-    uint32_t mcap = (uint32_t)eo_carer_month_cap(kind);
+    if (kind >= EO_CARER_KINDS)
+        return false;
+    uint32_t wcap = caps->week_min[kind], mcap = caps->month_min[kind];
     for (int i = 0; i < 2; i++) {
         if (w->week_min[i] && week_booked[i] + w->week_min[i] > wcap)
             return false;
@@ -796,7 +808,7 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
     uint32_t week[2], month[2];
     if ((rc = s_window_booked(self, txn, carer_id, &w, week, month)))
         return rc;
-    if (!eo_window_caps_ok(&w, c->kind, week, month))
+    if (!eo_window_caps_ok(&w, &self->caps, c->kind, week, month))
         return EO_ECAP;
     if ((rc = s_ref_default(self, txn, start)))
         return rc;

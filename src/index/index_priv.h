@@ -30,6 +30,7 @@ struct eo_index_t {
     atomic_uint *counts;
     atomic_bool counts_ready;
     pthread_mutex_t counts_lock;
+    eo_caps_t caps; /* the rules' caps, minutes by kind */
 };
 
 #define EO_REC_VERSION 3
@@ -152,7 +153,8 @@ int eo_index_moved_any(eo_index_t *self, MDB_txn *txn, bool *any);
 /* The reference week (0 = none). */
 int eo_index_ref_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
 /* Every cap, given the minutes already booked in the window's weeks and months. */
-bool eo_window_caps_ok(const eo_window_t *w, uint8_t kind, const uint32_t week_booked[2],
+bool eo_window_caps_ok(const eo_window_t *w, const eo_caps_t *caps, uint8_t kind,
+                       const uint32_t week_booked[2],
                        const uint32_t month_booked[2]);
 
 /* A normalised record of a (validated) carer. */

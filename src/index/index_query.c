@@ -131,7 +131,10 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
         return EO_OK;
     eo_index_t *ix = ctx->index;
     uint32_t week[2] = {0, 0}, month[2] = {0, 0}, key = eo_be32_get(raw);
-    if (ctx->ref && key + ctx->w.week_min[0] > (uint32_t)eo_carer_week_cap(kind))
+    const eo_caps_t *caps = &ctx->index->caps;
+    if (kind >= EO_CARER_KINDS)
+        return EO_OK;
+    if (ctx->ref && key + ctx->w.week_min[0] > caps->week_min[kind])
         return EO_OK; /* over the cap even at the lower bound: no need to read anything */
     /* Booked since its entries were written? Then the key is only a lower bound and
      * the entry's booking count is stale: read the minutes, look at the bookings. */
@@ -146,14 +149,14 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
     *booked0 = week[0];
     if (ctx->w.week[1] && (rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[1], &week[1])))
         return rc;
-    if (eo_carer_month_cap(kind)) {
+    if (caps->month_min[kind]) {
         if ((rc = eo_index_minutes(ix, ctx->txn, id, 'M', ctx->w.month[0], &month[0])))
             return rc;
         if (ctx->w.month[1] &&
             (rc = eo_index_minutes(ix, ctx->txn, id, 'M', ctx->w.month[1], &month[1])))
             return rc;
     }
-    if (!eo_window_caps_ok(&ctx->w, kind, week, month))
+    if (!eo_window_caps_ok(&ctx->w, caps, kind, week, month))
         return EO_OK;
     /* Bookings to look at: those the entry counted when it was written, and any made
      * since (the carer is then marked moved until its entries are rewritten). */

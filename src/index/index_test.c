@@ -10,6 +10,7 @@
 
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_rules.h"
 
 /* A pool carer of 수원 who prefers the given dongs and is free Saturday 18:00-24:00. */
 static eo_carer_t s_carer(uint32_t id, const char *phone, uint32_t d1, uint32_t d2)
@@ -43,7 +44,9 @@ void eo_index_test(bool verbose)
     assert(mkdtemp(dir));
     eo_store_t *store = eo_store_new(dir, 64, EO_STORE_NOSYNC);
     assert(store);
-    eo_index_t *index = eo_index_new(store, dongs);
+    eo_caps_t caps;
+    assert(eo_rules_caps_config(NULL, &caps, err, sizeof err) == EO_OK);
+    eo_index_t *index = eo_index_new(store, dongs, &caps);
     assert(index);
 
     /* Two dongs of 수원 that are neighbours. */

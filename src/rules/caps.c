@@ -38,6 +38,27 @@ int eo_rules_cap_month_h(eo_rules_t *self, eo_carer_kind_t kind)
     return h;
 }
 
+void eo_rules_caps(eo_rules_t *self, eo_caps_t *out)
+{
+    const eo_rconf_t *c = eo_rules_rdlock(self);
+    *out = (eo_caps_t){0};
+    for (int kind = EO_CARER_VISIT; kind < EO_CARER_KINDS; kind++) {
+        out->week_min[kind] = (uint32_t)s_week_h(c, (eo_carer_kind_t)kind) * 60;
+        out->month_min[kind] = (uint32_t)s_month_h(c, (eo_carer_kind_t)kind) * 60;
+    }
+    eo_rules_unlock(self);
+}
+
+int eo_rules_caps_config(zconfig_t *root, eo_caps_t *out, char *err, size_t errlen)
+{
+    eo_rules_t *rules = eo_rules_new(root, err, errlen);
+    if (!rules)
+        return EO_EINVAL;
+    eo_rules_caps(rules, out);
+    eo_rules_destroy(&rules);
+    return EO_OK;
+}
+
 eo_reason_t eo_rules_cap_check(eo_rules_t *self, eo_carer_kind_t kind, int week_minutes,
                                int month_minutes, int add_minutes)
 {

@@ -12,8 +12,10 @@
 #include "core.pb-c.h"
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_rules.h"
 #include "../../src/index/index_priv.h" /* eo_index_load_chunk */
 
+static eo_caps_t s_caps;
 static eo_dongs_t *s_dongs;
 static eo_store_t *s_store;
 static eo_index_t *s_index;
@@ -102,7 +104,7 @@ static void s_reset(void)
     assert(system(cmd) == 0);
     snprintf(cmd, sizeof cmd, "%s/store", tmp);
     s_store = eo_store_new(cmd, 64, EO_STORE_NOSYNC);
-    s_index = eo_index_new(s_store, s_dongs);
+    s_index = eo_index_new(s_store, s_dongs, &s_caps);
     assert(s_store && s_index);
 }
 
@@ -178,7 +180,7 @@ static void s_test_caps(void)
     const uint8_t kinds[3] = {EO_CARER_VISIT, EO_CARER_FACILITY, EO_CARER_INVITED};
     for (int k = 0; k < 3; k++) {
         /* Per kind: one exactly at the cap after 2 h, one 30 min over. */
-        uint32_t cap = (uint32_t)eo_carer_week_cap(kinds[k]);
+        uint32_t cap = s_caps.week_min[kinds[k]];
         eo_carer_t at = s_carer(10 + (uint32_t)k * 2, kinds[k]);
         eo_carer_t over = s_carer(11 + (uint32_t)k * 2, kinds[k]);
         s_free(&at, sat, sat + 4 * EO_HOUR);
@@ -188,9 +190,9 @@ static void s_test_caps(void)
         s_booked(at.id, sat, cap - 120, 0);
         s_booked(over.id, sat, cap - 90, 0);
     }
-    assert(eo_carer_week_cap(EO_CARER_VISIT) == 3120 && eo_carer_week_cap(EO_CARER_FACILITY) == 720 &&
-           eo_carer_week_cap(EO_CARER_INVITED) == 840 && eo_carer_month_cap(EO_CARER_INVITED) == 3360 &&
-           eo_carer_month_cap(EO_CARER_VISIT) == 0 && eo_carer_week_cap(9) == 0);
+    assert((int)s_caps.week_min[EO_CARER_VISIT] == 3120 && (int)s_caps.week_min[EO_CARER_FACILITY] == 720 &&
+           (int)s_caps.week_min[EO_CARER_INVITED] == 840 && (int)s_caps.month_min[EO_CARER_INVITED] == 3360 &&
+           (int)s_caps.month_min[EO_CARER_VISIT] == 0);
     /* Ordered by booked minutes: 12 h - 2 h, 14 h - 2 h, 52 h - 2 h. */
     assert(streq(s_ids(sat, sat + 2 * EO_HOUR, NULL, 0), "12,14,10"));
     /* The invited carer's month: 56 h - 1 h leaves no room for 2 h. */
@@ -529,6 +531,8 @@ int main(void)
     char err[256];
     s_dongs = eo_dongs_load_default(err, sizeof err);
     assert(s_dongs);
+    /* the rules' caps: the index enforces what it is given */
+    assert(eo_rules_caps_config(NULL, &s_caps, err, sizeof err) == EO_OK);
     size_t n;
     const eo_dong_t *const *suwon = eo_dongs_of_site(s_dongs, eo_dongs_site_find(s_dongs, "suwon"), &n);
     s_dong = suwon[0]->code;

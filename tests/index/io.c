@@ -11,8 +11,10 @@
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_carer_io.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_rules.h"
 #include "eonjena/eo_w1.h"
 
+static eo_caps_t s_caps;
 static char s_tmp[512];
 static eo_dongs_t *s_dongs;
 static uint32_t s_dong, s_nb;
@@ -165,7 +167,7 @@ static void s_test_import(void)
     char path[600], dir[600], text[4096], report_text[4096];
     snprintf(dir, sizeof dir, "%s/import", s_tmp);
     eo_store_t *store = eo_store_new(dir, 64, EO_STORE_NOSYNC);
-    eo_index_t *index = eo_index_new(store, s_dongs);
+    eo_index_t *index = eo_index_new(store, s_dongs, &s_caps);
     assert(store && index);
     eo_time_t at = eo_time_from_local(2026, 11, 27, 18, 0, 0);
     /* Three good rows, one bad (line 5: a dong of no site). */
@@ -231,7 +233,7 @@ static void s_test_import(void)
     fclose(f);
     snprintf(dir, sizeof dir, "%s/import2", s_tmp);
     eo_store_t *store2 = eo_store_new(dir, 64, EO_STORE_NOSYNC);
-    eo_index_t *index2 = eo_index_new(store2, s_dongs);
+    eo_index_t *index2 = eo_index_new(store2, s_dongs, &s_caps);
     assert(eo_carer_import(store2, index2, exp1, at, stderr, &rows) == EO_OK && rows == 4);
     snprintf(exp2, sizeof exp2, "%s/export2.tsv", s_tmp);
     f = fopen(exp2, "w");
@@ -283,6 +285,8 @@ int main(void)
     char err[256];
     s_dongs = eo_dongs_load_default(err, sizeof err);
     assert(s_dongs);
+    /* the rules' caps: the index enforces what it is given */
+    assert(eo_rules_caps_config(NULL, &s_caps, err, sizeof err) == EO_OK);
     size_t n;
     const eo_dong_t *const *suwon = eo_dongs_of_site(s_dongs, eo_dongs_site_find(s_dongs, "suwon"), &n);
     s_dong = suwon[0]->code;

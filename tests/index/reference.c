@@ -16,6 +16,7 @@
 
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_rules.h"
 #include "eonjena/eo_w1.h"
 
 #define N_CARERS 20000
@@ -43,6 +44,7 @@ typedef struct {
     int n_min;
 } m_carer_t;
 
+static eo_caps_t s_caps;
 static m_carer_t *s_model;
 /* The fields every request looks at, packed apart so that the scan over all carers
  * stays in cache (the model's records are large). */
@@ -145,7 +147,7 @@ static uint32_t s_brute(const eo_dongs_t *dongs, const eo_query_t *q, eo_candida
             if (m->book[b].live && m->book[b].start < q->end && q->start < m->book[b].end)
                 ok = false;
         for (int x = 0; ok && x < sp.n; x++) {
-            int cap = sp.type[x] == 'W' ? eo_carer_week_cap(c->kind) : eo_carer_month_cap(c->kind);
+            int cap = sp.type[x] == 'W' ? (int)s_caps.week_min[c->kind] : (int)s_caps.month_min[c->kind];
             if (cap && *s_min_ref(m, sp.type[x], sp.period[x]) + sp.add[x] > (uint32_t)cap)
                 ok = false;
         }
@@ -304,6 +306,8 @@ int main(void)
     char err[256];
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     assert(dongs);
+    /* the rules' caps: the index enforces what it is given */
+    assert(eo_rules_caps_config(NULL, &s_caps, err, sizeof err) == EO_OK);
     s_dongs = dongs;
     s_model = calloc(N_CARERS, sizeof *s_model);
     s_hot = calloc(N_CARERS, sizeof *s_hot);
@@ -315,7 +319,7 @@ int main(void)
     char dir[600];
     snprintf(dir, sizeof dir, "%s/w1", tmp);
     eo_store_t *store = eo_store_new(dir, 1024, EO_STORE_NOSYNC);
-    eo_index_t *index = eo_index_new(store, dongs);
+    eo_index_t *index = eo_index_new(store, dongs, &s_caps);
     assert(store && index);
     eo_w1_t *w1 = eo_w1_new(dongs, 7, 0);
     s_generate(w1, eo_w1_clock(w1), carers, week, month);
@@ -333,7 +337,7 @@ int main(void)
      * week. Loaded carer by carer with eo_index_put. */
     snprintf(dir, sizeof dir, "%s/sunday", tmp);
     store = eo_store_new(dir, 1024, EO_STORE_NOSYNC);
-    index = eo_index_new(store, dongs);
+    index = eo_index_new(store, dongs, &s_caps);
     assert(store && index);
     eo_time_t sunday = eo_time_from_local(2026, 5, 31, 6, 0, 0);
     w1 = eo_w1_new(dongs, 11, sunday);

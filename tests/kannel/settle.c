@@ -8,6 +8,7 @@
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_codec.h"
 #include "eonjena/eo_index.h"
+#include "eonjena/eo_rules.h"
 #include "matcher/matcher.h"
 #include "sms/sms.h"
 #include "smsc.h"
@@ -20,7 +21,10 @@ static const char *s_national[N] = {"01033330001", "01033330002", "01033330003"}
 
 static void s_carers(eo_store_t *store, const eo_dongs_t *dongs)
 {
-    eo_index_t *index = eo_index_new(store, dongs);
+    eo_caps_t caps;
+    char err[256];
+    assert(eo_rules_caps_config(NULL, &caps, err, sizeof err) == EO_OK);
+    eo_index_t *index = eo_index_new(store, dongs, &caps);
     MDB_txn *txn;
     assert(index && eo_store_begin(store, true, &txn) == EO_OK);
     for (int i = 0; i < N; i++) {

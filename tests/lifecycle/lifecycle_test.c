@@ -258,7 +258,9 @@ static void test_timer_order(void)
     eo_index_destroy(&fx->index);
     eo_store_destroy(&fx->store);
     fx->store = eo_store_new(dir, 256, 0);
-    fx->index = eo_index_new(fx->store, fx->dongs);
+    eo_caps_t caps;
+    eo_rules_caps(fx->rules, &caps);
+    fx->index = eo_index_new(fx->store, fx->dongs, &caps);
     fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, fx->rules, &cfg);
     fx->now_ms = now + 300 * 1000;
     assert(fx_tick(fx) == 3);

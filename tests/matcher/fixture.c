@@ -17,10 +17,12 @@ fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg)
     assert(fx->dongs);
     fx->store = eo_store_new(fx->dir, 256, fast ? EO_STORE_NOSYNC : 0);
     assert(fx->store);
-    fx->index = eo_index_new(fx->store, fx->dongs);
-    assert(fx->index);
     fx->rules = eo_rules_new(NULL, err, sizeof err);
     assert(fx->rules);
+    eo_caps_t caps;
+    eo_rules_caps(fx->rules, &caps);
+    fx->index = eo_index_new(fx->store, fx->dongs, &caps);
+    assert(fx->index);
     fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, fx->rules, cfg);
     assert(fx->cases);
     MDB_txn *txn;

@@ -250,7 +250,10 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
     self.rules = eo_rules_new(args->config, err, sizeof err);
     if (!self.rules)
         zsys_error("matcher: cannot load the rules: %s", err);
-    self.index = self.rules ? eo_index_new(args->store, args->dongs) : NULL;
+    eo_caps_t caps;
+    if (self.rules)
+        eo_rules_caps(self.rules, &caps);
+    self.index = self.rules ? eo_index_new(args->store, args->dongs, &caps) : NULL;
     self.cases = self.index ? eo_cases_new(args->store, self.index, args->dongs, self.rules, &cfg)
                             : NULL;
     self.worker = self.cases ? eo_worker_new(args->broker, "match", args->sites,

@@ -39,12 +39,13 @@ typedef enum {
     EO_CASE__STATES
 } eo_case_state_t;
 
-/* The case record (fixed layout, version byte first). */
+/* A case as the store describes it (a copy: the record on disk has its own, versioned
+ * layout, private to the case store). */
 typedef struct {
-    uint8_t version;
     uint8_t state;               /* eo_case_state_t */
     uint8_t needed;              /* carers needed: 1 or 2 */
     uint8_t n_winners;
+    uint8_t purged;              /* personal data removed */
     uint32_t wave;               /* current wave, 1-based; 0 before the first */
     uint32_t winners[EO_CASE_MAX_WINNERS];
     uint32_t dong;
@@ -54,12 +55,10 @@ typedef struct {
     int64_t requested_at;        /* seconds, the intake clock */
     int64_t timer_due_ms;        /* the case's live timer, 0 if none */
     uint64_t timer_seq;
-    uint64_t log_seq;            /* m.journal key of the last log entry, 0 if none */
     int64_t updated_ms;
     int64_t fee;                 /* cancellation fee, KRW */
     int64_t service_start, service_end; /* carers' 시작 / 종료 texts */
-    uint8_t log_hash[32];        /* hash of the last log entry */
-    uint8_t purged;              /* personal data removed */
+    uint8_t log_hash[32];        /* hash of the last event log entry */
     char site[EO_SITE_SLUG];
     char id[EO_CASE_ID_MAX];
 } eo_case_t;

@@ -164,6 +164,26 @@ const char *eo_case_state_name(int state)
 
 int eo_cases_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_t *out)
 {
+    eo_case_rec_t c;
+    int rc = eo_case_get(self, txn, id, &c);
+    if (rc)
+        return rc;
+    *out = (eo_case_t){.state = c.state, .needed = c.needed, .n_winners = c.n_winners,
+                       .purged = c.purged, .wave = c.wave, .dong = c.dong,
+                       .n_offered = c.n_offered, .log_n = c.log_n, .start = c.start,
+                       .end = c.end, .requested_at = c.requested_at,
+                       .timer_due_ms = c.timer_due_ms, .timer_seq = c.timer_seq,
+                       .updated_ms = c.updated_ms, .fee = c.fee,
+                       .service_start = c.service_start, .service_end = c.service_end};
+    memcpy(out->winners, c.winners, sizeof out->winners);
+    memcpy(out->log_hash, c.log_hash, sizeof out->log_hash);
+    memcpy(out->site, c.site, sizeof out->site);
+    memcpy(out->id, c.id, sizeof out->id);
+    return EO_OK;
+}
+
+int eo_case_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_rec_t *out)
+{
     MDB_val k = {strlen(id), (void *)id}, v;
     int rc = mdb_get(txn, self->cases, &k, &v);
     if (rc == MDB_NOTFOUND)
@@ -178,7 +198,7 @@ int eo_cases_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_t *out)
     return EO_OK;
 }
 
-int eo_cases_put(eo_cases_t *self, MDB_txn *txn, eo_case_t *c)
+int eo_cases_put(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c)
 {
     c->version = S_CASE_VERSION;
     c->updated_ms = self->now_ms;
@@ -328,7 +348,7 @@ static int s_waiting_one(void *arg, const eo_offer_t *stored)
     return w->n >= w->max;
 }
 
-int eo_case_waiting(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t max,
+int eo_case_waiting(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t max,
                     uint32_t *n)
 {
     s_waiting_t w = {self, txn, c->id, c->wave, max ? max : UINT32_MAX, 0, EO_OK};
@@ -337,7 +357,7 @@ int eo_case_waiting(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t
     return w.rc ? w.rc : rc > 0 ? EO_OK : rc;
 }
 
-int eo_case_wave_over(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, bool *over)
+int eo_case_wave_over(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, bool *over)
 {
     uint32_t n = 1;
     int rc = eo_case_waiting(self, txn, c, 1, &n);
@@ -347,8 +367,8 @@ int eo_case_wave_over(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, bool *
 
 int eo_cases_waiting(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t *n)
 {
-    eo_case_t c;
-    int rc = eo_cases_get(self, txn, id, &c);
+    eo_case_rec_t c;
+    int rc = eo_case_get(self, txn, id, &c);
     return rc ? rc : eo_case_waiting(self, txn, &c, 0, n);
 }
 
@@ -409,12 +429,12 @@ int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer
 }
 
 int eo_coffer_check(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e,
-                    eo_offer_t *o, eo_case_t *c, bool *live)
+                    eo_offer_t *o, eo_case_rec_t *c, bool *live)
 {
     *live = false;
     int rc = s_offer_stored(self, txn, e->id, carer, o);
     if (rc == EO_OK)
-        rc = eo_cases_get(self, txn, e->id, c);
+        rc = eo_case_get(self, txn, e->id, c);
     if (rc == EO_ENOTFOUND) /* an entry without its offer or case stands for nothing */
         return eo_coffer_del(self, txn, carer, e);
     if (rc)
@@ -488,8 +508,8 @@ int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t at_ms,
 /* A Status event for a case. */
 int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **out, size_t *size)
 {
-    eo_case_t c;
-    int rc = eo_cases_get(self, txn, id, &c);
+    eo_case_rec_t c;
+    int rc = eo_case_get(self, txn, id, &c);
     if (rc)
         return rc;
     Eo__Status st = EO__STATUS__INIT;

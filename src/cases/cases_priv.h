@@ -10,6 +10,33 @@
 #include "eonjena/eo_rules.h"
 
 #define S_CASE_VERSION 2
+
+/* The case record as stored in m.cases (fixed layout, version byte first; eo_case_t
+ * is what the public API shows of it). */
+typedef struct {
+    uint8_t version;
+    uint8_t state;               /* eo_case_state_t */
+    uint8_t needed;              /* carers needed: 1 or 2 */
+    uint8_t n_winners;
+    uint32_t wave;               /* current wave, 1-based; 0 before the first */
+    uint32_t winners[EO_CASE_MAX_WINNERS];
+    uint32_t dong;
+    uint32_t n_offered;          /* offers made over all waves */
+    uint32_t log_n;              /* entries in the event log */
+    int64_t start, end;          /* service window, seconds */
+    int64_t requested_at;        /* seconds, the intake clock */
+    int64_t timer_due_ms;        /* the case's live timer, 0 if none */
+    uint64_t timer_seq;
+    uint64_t log_seq;            /* m.journal key of the last log entry, 0 if none */
+    int64_t updated_ms;
+    int64_t fee;                 /* cancellation fee, KRW */
+    int64_t service_start, service_end; /* carers' 시작 / 종료 texts */
+    uint8_t log_hash[32];        /* hash of the last log entry */
+    uint8_t purged;              /* personal data removed */
+    char site[EO_SITE_SLUG];
+    char id[EO_CASE_ID_MAX];
+} eo_case_rec_t;
+
 #define S_OFFER_VERSION 1
 
 typedef enum {
@@ -44,7 +71,7 @@ struct eo_cases_t {
     eo_rules_t *rules;  /* borrowed: routing, pool windows, fees */
     struct eo_templates_t *templates; /* every text sent (tell.c) */
     bool own_templates;
-    MDB_dbi cases;    /* id -> eo_case_t, and right after it the case's offers:
+    MDB_dbi cases;    /* id -> eo_case_rec_t, and right after it the case's offers:
                        * id \0 carer(BE32) -> eo_offer_t (eo_offer_is_key) */
     MDB_dbi reqs;     /* id -> packed Request (personal data; purge blanks it) */
     MDB_dbi coffers;  /* carer(BE32) -> start end id (eo_coffer_t), dupsort: a carer's
@@ -65,19 +92,19 @@ struct eo_cases_t {
  * outbox. */
 #include "eonjena/eo_template.h"
 /* The case's site, dong, window, pay, fee and id; the caller adds code, child, ... */
-void eo_case_vars(eo_cases_t *self, const eo_case_t *c, eo_tpl_vars_t *vars);
+void eo_case_vars(eo_cases_t *self, const eo_case_rec_t *c, eo_tpl_vars_t *vars);
 /* The carer's phone (and name, if name is not NULL); EO_ENOTFOUND for an unknown carer. */
 int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, size_t size,
                    char *name, size_t namesize);
 /* Text template tpl to a carer as a Message of `kind` with id "<case>:<carer>:<what>";
  * vars NULL: the case's own (eo_case_vars). A carer gone from the index gets nothing. */
-int eo_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
+int eo_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
                   eo_tpl_kind_t tpl, int kind, const char *what, const eo_tpl_vars_t *vars);
 /* Text template tpl to the member who made the request (if they gave a phone). */
-int eo_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, eo_tpl_kind_t tpl,
+int eo_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_tpl_kind_t tpl,
                    const char *what, const eo_tpl_vars_t *vars);
 /* Text template tpl to the call centre. */
-int eo_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, eo_tpl_kind_t tpl,
+int eo_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_tpl_kind_t tpl,
                        const char *what);
 
 /* Events of the lifecycle table (lifecycle.c). */
@@ -129,12 +156,13 @@ enum {
 };
 
 /* cases.c: records */
-int eo_cases_put(eo_cases_t *self, MDB_txn *txn, eo_case_t *c);
+int eo_case_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_rec_t *out);
+int eo_cases_put(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c);
 /* *n: offers of c's current wave still waiting (at most max; 0: all). */
-int eo_case_waiting(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t max,
+int eo_case_waiting(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t max,
                     uint32_t *n);
 /* *over: nobody of c's current wave is waiting any more. */
-int eo_case_wave_over(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, bool *over);
+int eo_case_wave_over(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, bool *over);
 int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request **out);
 int eo_offer_key(const char *id, uint32_t carer, uint8_t *key, size_t size);
 /* Offers live in m.cases after their case: is this key an offer's (id \0 carer)? A
@@ -163,7 +191,7 @@ int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer
  * may reopen it), with the offer and its case in *o and *c. An entry that no longer
  * stands is stale and is deleted here (entries are pruned when read). */
 int eo_coffer_check(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e,
-                    eo_offer_t *o, eo_case_t *c, bool *live);
+                    eo_offer_t *o, eo_case_rec_t *c, bool *live);
 int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e);
 int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value);
 /* m.seen: input idempotency key -> when it was decided and its outcome. */
@@ -177,12 +205,12 @@ uint32_t eo_get_be32(const uint8_t *p);
 uint64_t eo_get_be64(const uint8_t *p);
 
 /* journal.c: append (who, what, detail) to the case's hash chain; updates c. */
-int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, const char *who,
+int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, const char *who,
                       const char *what, const char *detail);
 
 /* timers.c: storage only (firing a timer is an input: inputs.c) */
-int eo_timer_set(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int64_t due_ms);
-int eo_timer_clear(eo_cases_t *self, MDB_txn *txn, eo_case_t *c);
+int eo_timer_set(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, int64_t due_ms);
+int eo_timer_clear(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c);
 /* The earliest timer: its 16-byte key and its case id. EO_ENOTFOUND when none. */
 int eo_timer_first(eo_cases_t *self, MDB_txn *txn, uint8_t *key, char *id);
 /* Take the timer with this key out: its case id in id (EO_CASE_ID_MAX bytes), or
@@ -193,14 +221,14 @@ int eo_timer_take(eo_cases_t *self, MDB_txn *txn, const uint8_t *key, char *id);
 int eo_outbox_message(eo_cases_t *self, MDB_txn *txn, const char *site, const char *id,
                       int kind, const char *to, const char *text, const char *request_id,
                       uint32_t carer, const char *code);
-int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, int kind);
+int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, int kind);
 /* One KIND_CLOSE to the carer who won `won`: the offers of ids[0..n) are over. */
-int eo_outbox_close(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, const char *to,
+int eo_outbox_close(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *won, const char *to,
                     uint32_t carer, char **ids, size_t n);
 
 /* lifecycle.c: run an event through the state table; c is saved by the caller, who
  * then dispatches ctx->touched (eo_case_run does both). */
-int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t ev,
+int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event_t ev,
                      eo_case_ctx_t *ctx);
 /* Run an event on a stored case, save it, then move on every other case the decision
  * touched whose current wave has nobody left waiting. EO_ENOTFOUND for an unknown case,
@@ -211,14 +239,14 @@ int eo_case_run(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_event_t 
 int eo_touched_add(eo_touched_t *t, const char *id);
 const char *eo_case_event_name(int ev);
 /* Send the next wave (or report EV_EXHAUSTED in *next). */
-int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *next);
+int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event_t *next);
 /* Close every open offer of a case with state `to` and message kind (0: no message). */
-int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, int kind,
+int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, int to, int kind,
                          bool delivered_only);
 
 /* settle.c: the one settlement function. Cases whose current wave lost an offer to
  * the winner's withdrawal are added to *touched (the caller dispatches them). */
-int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome,
+int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer, int *outcome,
                      eo_touched_t *touched);
 /* "won", "filled", "unbookable", "no_offer", "withdrawn"; "recorded" otherwise. */
 const char *eo_settle_outcome_name(int outcome);

@@ -52,7 +52,7 @@ static int s_add_carer(s_check_t *s, uint32_t carer)
     return EO_OK;
 }
 
-static int s_check_case(s_check_t *s, const eo_case_t *c)
+static int s_check_case(s_check_t *s, const eo_case_rec_t *c)
 {
     if (c->n_winners > c->needed)
         return s_fail(s, "request %s has %ld winners but needs %ld", c->id, c->n_winners, c->needed);
@@ -173,7 +173,7 @@ int eo_cases_check(eo_cases_t *self, MDB_txn *txn, char *why, size_t whylen)
     int result = EO_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && result == EO_OK;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        eo_case_t c;
+        eo_case_rec_t c;
         if (eo_offer_is_key(&k))
             continue; /* the case's offers, read through it */
         if (v.mv_size != sizeof c) {
@@ -215,8 +215,8 @@ int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex)
     while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
         EVP_DigestUpdate(sha, k.mv_data, k.mv_size);
         bool offer = eo_offer_is_key(&k);
-        if (!offer && v.mv_size == sizeof(eo_case_t)) {
-            eo_case_t c;
+        if (!offer && v.mv_size == sizeof(eo_case_rec_t)) {
+            eo_case_rec_t c;
             memcpy(&c, v.mv_data, sizeof c);
             uint8_t buf[64];
             buf[0] = c.state, buf[1] = c.n_winners;
@@ -274,7 +274,7 @@ int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged)
     MDB_val k, v;
     int result = EO_OK;
     while (result == EO_OK && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
-        eo_case_t c;
+        eo_case_rec_t c;
         if (eo_offer_is_key(&k) || v.mv_size != sizeof c)
             continue;
         memcpy(&c, v.mv_data, sizeof c);

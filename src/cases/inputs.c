@@ -125,11 +125,11 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
 {
     if (!r)
         return s_error(self, NULL, "malformed", "요청 형식 오류", "no request", reply, size);
-    eo_case_t c;
+    eo_case_rec_t c;
     const char *code, *en;
     if (s_validate(self, r, &code, &en))
         return s_error(self, r->id, code, "요청을 받을 수 없습니다", en, reply, size);
-    int rc = eo_cases_get(self, txn, r->id, &c);
+    int rc = eo_case_get(self, txn, r->id, &c);
     if (rc == EO_OK) /* a resend: the same answer, nothing new */
         return eo_cases_status(self, txn, r->id, reply, size);
     if (rc != EO_ENOTFOUND)
@@ -298,8 +298,8 @@ static int s_service_time(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, c
                           size_t rawsize, uint8_t **reply, size_t *size)
 {
     const Eo__ServiceTime *t = in->service_time;
-    eo_case_t c;
-    int rc = t && t->request_id ? eo_cases_get(self, txn, t->request_id, &c) : EO_EINVAL;
+    eo_case_rec_t c;
+    int rc = t && t->request_id ? eo_case_get(self, txn, t->request_id, &c) : EO_EINVAL;
     if (rc == EO_EINVAL || rc == EO_ENOTFOUND)
         return s_error(self, in->id, "unknown_request", "없는 요청", "no such request", reply, size);
     if (rc)
@@ -433,8 +433,8 @@ static int s_fire(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
     int rc = eo_timer_take(self, txn, key, id);
     if (rc || (rc = eo_input_record(self, txn, S_INPUT_TIMER, key, 16)))
         return rc;
-    eo_case_t c;
-    if ((rc = eo_cases_get(self, txn, id, &c)))
+    eo_case_rec_t c;
+    if ((rc = eo_case_get(self, txn, id, &c)))
         return rc;
     c.timer_due_ms = 0; /* taken above */
     c.timer_seq = 0;

@@ -41,7 +41,7 @@ static int s_hash(const uint8_t *e, size_t size, uint8_t *out)
     return EO_OK;
 }
 
-int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, const char *who,
+int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, const char *who,
                       const char *what, const char *detail)
 {
     detail = detail ? detail : "";
@@ -123,7 +123,7 @@ static int s_print_entry(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_
 }
 
 /* The keys of the case's entries, oldest first, found through the back links. */
-static int s_chain(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint64_t *seqs,
+static int s_chain(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint64_t *seqs,
                    FILE *out)
 {
     uint64_t seq = c->log_seq;
@@ -147,8 +147,8 @@ static int s_chain(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint64_t 
 
 int eo_cases_log_print(eo_cases_t *self, MDB_txn *txn, const char *id, FILE *out)
 {
-    eo_case_t c;
-    int rc = eo_cases_get(self, txn, id, &c);
+    eo_case_rec_t c;
+    int rc = eo_case_get(self, txn, id, &c);
     if (rc)
         return rc;
     uint64_t *seqs = calloc(c.log_n ? c.log_n : 1, sizeof *seqs);

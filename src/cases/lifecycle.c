@@ -6,7 +6,7 @@
 
 #include "cases_priv.h"
 
-typedef int (*s_action_fn)(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *,
+typedef int (*s_action_fn)(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *,
                            eo_case_event_t *next);
 
 typedef struct {
@@ -16,17 +16,17 @@ typedef struct {
     int8_t next; /* -1: stay */
 } s_row_t;
 
-static int a_none(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
-static int a_wave(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
-static int a_queue(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
-static int a_accept(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
-static int a_late(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
-static int a_settled(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
-static int a_decline(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
-static int a_escalate(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
-static int a_expire(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
-static int a_cancel(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *, eo_case_event_t *);
-static int a_winner_cancel(eo_cases_t *, MDB_txn *, eo_case_t *, eo_case_ctx_t *,
+static int a_none(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_wave(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_queue(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_accept(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_late(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_settled(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_decline(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_escalate(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_expire(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_cancel(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+static int a_winner_cancel(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *,
                            eo_case_event_t *);
 
 #define S_STAY -1
@@ -83,7 +83,7 @@ static const s_row_t *s_find(int state, int ev)
     return NULL;
 }
 
-int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t ev,
+int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event_t ev,
                      eo_case_ctx_t *ctx)
 {
     bool chained = false;
@@ -136,9 +136,9 @@ int eo_touched_add(eo_touched_t *t, const char *id)
  * waiting, its next wave goes now. */
 static int s_move_on(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_case_ctx_t *by)
 {
-    eo_case_t c;
+    eo_case_rec_t c;
     bool over = false;
-    int rc = eo_cases_get(self, txn, id, &c);
+    int rc = eo_case_get(self, txn, id, &c);
     if (rc || c.state != EO_CASE_OFFERING || (rc = eo_case_wave_over(self, txn, &c, &over)) ||
         !over)
         return rc;
@@ -152,8 +152,8 @@ static int s_move_on(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_ca
 int eo_case_run(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_event_t ev,
                 eo_case_ctx_t *ctx)
 {
-    eo_case_t c;
-    int rc = eo_cases_get(self, txn, id, &c);
+    eo_case_rec_t c;
+    int rc = eo_case_get(self, txn, id, &c);
     if (rc == EO_OK && (rc = eo_case_dispatch(self, txn, &c, ev, ctx)) == EO_OK)
         rc = eo_cases_put(self, txn, &c);
     /* the withdrawals of a settlement: their cases decide after the winner's is saved */
@@ -190,7 +190,7 @@ static int s_collect(void *arg, const eo_offer_t *o)
 
 /* A 4-digit code unique among the carer's open offers, derived from the request id so a
  * replay picks the same one. */
-static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer, char *code)
+static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer, char *code)
 {
     uint32_t h = 2166136261u;
     for (const char *p = c->id; *p; p++)
@@ -203,7 +203,7 @@ static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t c
     int rc = eo_coffers_of(self, txn, carer, &entries, &n_entries);
     for (size_t i = 0; rc == EO_OK && i < n_entries; i++) {
         eo_offer_t o;
-        eo_case_t oc;
+        eo_case_rec_t oc;
         bool live;
         rc = eo_coffer_check(self, txn, carer, &entries[i], &o, &oc, &live);
         if (rc == EO_OK && live && n_used < 64)
@@ -222,7 +222,7 @@ static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t c
     return EO_OK;
 }
 
-static int s_offer(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer)
+static int s_offer(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer)
 {
     eo_offer_t o = {.version = S_OFFER_VERSION, .state = EO_OFFER_OPEN, .wave = c->wave,
                     .carer = carer, .start = c->start, .end = c->end};
@@ -238,7 +238,7 @@ static int s_offer(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer)
                          "offer", &vars);
 }
 
-int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *next)
+int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event_t *next)
 {
     int64_t now = self->now_ms / 1000;
     if (c->start - now < self->cfg.escalate_lead_s) {
@@ -289,7 +289,7 @@ int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_event_t *
 typedef struct {
     eo_cases_t *self;
     MDB_txn *txn;
-    eo_case_t *c;
+    eo_case_rec_t *c;
     int to, kind;
     bool delivered_only;
     s_carers_t open;
@@ -309,7 +309,7 @@ static int s_collect_open(void *arg, const eo_offer_t *o)
     return s_collect(&s->open, o);
 }
 
-int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, int kind,
+int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, int to, int kind,
                          bool delivered_only)
 {
     s_close_t s = {self, txn, c, to, kind, delivered_only, {0}};
@@ -341,21 +341,21 @@ int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int to, i
 
 /* --- actions ------------------------------------------------------------------------ */
 
-static int a_none(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_none(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                   eo_case_event_t *next)
 {
     (void)self, (void)txn, (void)c, (void)ctx, (void)next;
     return EO_OK;
 }
 
-static int a_wave(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                   eo_case_event_t *next)
 {
     (void)ctx;
     return eo_case_wave(self, txn, c, next);
 }
 
-static int a_queue(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_queue(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                    eo_case_event_t *next)
 {
     (void)ctx, (void)next;
@@ -363,7 +363,7 @@ static int a_queue(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *
     return rc ? rc : eo_tell_member(self, txn, c, EO_TPL_QUEUED, "queued", NULL);
 }
 
-static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                     eo_case_event_t *next)
 {
     int rc = eo_settle_accept(self, txn, c, ctx->carer, &ctx->outcome, &ctx->touched);
@@ -379,7 +379,7 @@ static int a_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
     return rc;
 }
 
-static int a_late(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_late(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                   eo_case_event_t *next)
 {
     (void)next;
@@ -388,7 +388,7 @@ static int a_late(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *c
     return rc;
 }
 
-static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                      eo_case_event_t *next)
 {
     (void)ctx, (void)next;
@@ -414,7 +414,7 @@ static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t
 }
 
 /* A carer said no, or their offer could not be delivered. */
-static int a_decline(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_decline(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                      eo_case_event_t *next)
 {
     eo_offer_t o;
@@ -444,7 +444,7 @@ static int a_decline(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t
     return rc;
 }
 
-static int a_escalate(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_escalate(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                       eo_case_event_t *next)
 {
     (void)ctx, (void)next;
@@ -458,7 +458,7 @@ static int a_escalate(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_
     return eo_timer_set(self, txn, c, due > self->now_ms ? due : self->now_ms);
 }
 
-static int a_expire(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_expire(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                     eo_case_event_t *next)
 {
     (void)ctx, (void)next;
@@ -468,7 +468,7 @@ static int a_expire(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
 
 /* The member's cancellation fee at now (docs/domain.md, the national 일시연계 rules):
  * nothing unless a carer was linked; else the rules price it from the case's quote. */
-static int s_cancel_fee(eo_cases_t *self, const eo_case_t *c, int64_t now, int64_t *fee)
+static int s_cancel_fee(eo_cases_t *self, const eo_case_rec_t *c, int64_t now, int64_t *fee)
 {
     *fee = 0;
     if (c->state != EO_CASE_SETTLED)
@@ -491,7 +491,7 @@ static int s_cancel_fee(eo_cases_t *self, const eo_case_t *c, int64_t now, int64
     return rc;
 }
 
-static int a_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                     eo_case_event_t *next)
 {
     (void)next;
@@ -514,7 +514,7 @@ static int a_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t 
 
 /* A winner withdraws: release them, tell the member and the call centre, and go on with
  * the next wave, never offering to them again (their offer stays, as CANCELLED). */
-static int a_winner_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, eo_case_ctx_t *ctx,
+static int a_winner_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                            eo_case_event_t *next)
 {
     int at = -1;

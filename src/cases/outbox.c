@@ -61,7 +61,7 @@ int eo_outbox_message(eo_cases_t *self, MDB_txn *txn, const char *site, const ch
     return s_put(self, txn, "sms", site, &ev);
 }
 
-int eo_outbox_close(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, const char *to,
+int eo_outbox_close(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *won, const char *to,
                     uint32_t carer, char **ids, size_t n)
 {
     char id[EO_CASE_ID_MAX + 32];
@@ -84,7 +84,7 @@ int eo_outbox_close(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won, const 
     return s_put(self, txn, "sms", won->site, &ev);
 }
 
-int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, int kind)
+int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, int kind)
 {
     Eo__Request *req = NULL;
     int rc = eo_cases_request(self, txn, c->id, &req);

@@ -95,10 +95,10 @@ void eo_cases_test(bool verbose)
         assert(back->body_case == EO__EVENT__BODY_ACK && streq(back->ack->ids[1], "won"));
         eo_event_free(&back);
     }
-    eo_case_t c;
+    eo_case_rec_t c;
     char why[256];
     assert(eo_store_begin(store, false, &txn) == EO_OK);
-    assert(eo_cases_get(cases, txn, "self-1", &c) == EO_OK);
+    assert(eo_case_get(cases, txn, "self-1", &c) == EO_OK);
     assert(c.state == EO_CASE_SETTLED && c.n_winners == 1 && c.winners[0] == 7);
     assert(eo_cases_check(cases, txn, why, sizeof why) == EO_OK);
     eo_store_abort(&txn);

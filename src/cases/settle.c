@@ -16,7 +16,7 @@ static bool s_overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
 }
 
 /* Text template tpl about c to the carer, with the offer's code. */
-static int s_tell(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
+static int s_tell(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
                   eo_tpl_kind_t tpl, int kind, const char *what, const eo_offer_t *o)
 {
     eo_tpl_vars_t vars;
@@ -32,7 +32,7 @@ static int s_withdraw(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_c
 {
     *withdrawn = false;
     eo_offer_t o;
-    eo_case_t other;
+    eo_case_rec_t other;
     bool live;
     int rc = eo_coffer_check(self, txn, carer, e, &o, &other, &live);
     if (rc || !live || other.state != EO_CASE_OFFERING)
@@ -47,7 +47,7 @@ static int s_withdraw(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_c
 
 /* Withdraw the winner's other open offers that overlap [start, end); the cases that
  * lost an offer of their current wave are listed in *touched. */
-static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_t *won,
+static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *won,
                                   uint32_t carer, eo_touched_t *touched)
 {
     eo_coffer_t *entries;
@@ -83,7 +83,7 @@ static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_
     return rc;
 }
 
-static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
+static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
                          const eo_offer_t *o)
 {
     Eo__Request *req = NULL;
@@ -119,7 +119,7 @@ const char *eo_settle_outcome_name(int outcome)
     }
 }
 
-int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, uint32_t carer, int *outcome,
+int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer, int *outcome,
                      eo_touched_t *touched)
 {
     eo_offer_t o;

@@ -12,7 +12,7 @@
  * are settled after the service by the rules. */
 #define S_BASE_PAY_PER_HOUR 10110
 
-void eo_case_vars(eo_cases_t *self, const eo_case_t *c, eo_tpl_vars_t *vars)
+void eo_case_vars(eo_cases_t *self, const eo_case_rec_t *c, eo_tpl_vars_t *vars)
 {
     int site = eo_dongs_site_find(self->dongs, c->site);
     const eo_dong_t *dong = eo_dongs_find(self->dongs, c->dong);
@@ -30,7 +30,7 @@ void eo_case_vars(eo_cases_t *self, const eo_case_t *c, eo_tpl_vars_t *vars)
 
 /* Render; a template that cannot render (a value wider than the load-time check
  * allowed) gets a plain text and a log line, so a decision is never lost over a text. */
-static void s_render(eo_cases_t *self, const eo_case_t *c, eo_tpl_kind_t kind,
+static void s_render(eo_cases_t *self, const eo_case_rec_t *c, eo_tpl_kind_t kind,
                      const eo_tpl_vars_t *vars, char *out, size_t size)
 {
     if (eo_templates_render(self->templates, c->site, kind, vars, out, size) == EO_OK)
@@ -53,7 +53,7 @@ int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, 
     return EO_OK;
 }
 
-int eo_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t carer,
+int eo_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
                   eo_tpl_kind_t tpl, int kind, const char *what, const eo_tpl_vars_t *vars)
 {
     char phone[20], id[EO_CASE_ID_MAX + 32], text[EO_SMS_TEXT_MAX];
@@ -73,7 +73,7 @@ int eo_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, uint32_t c
                              vars->code);
 }
 
-int eo_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, eo_tpl_kind_t tpl,
+int eo_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_tpl_kind_t tpl,
                    const char *what, const eo_tpl_vars_t *vars)
 {
     Eo__Request *req = NULL;
@@ -97,7 +97,7 @@ int eo_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, eo_tpl_ki
     return rc;
 }
 
-int eo_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_t *c, eo_tpl_kind_t tpl,
+int eo_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_tpl_kind_t tpl,
                        const char *what)
 {
     eo_tpl_vars_t vars;

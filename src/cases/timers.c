@@ -13,7 +13,7 @@ static void s_key(uint8_t *key, int64_t due_ms, uint64_t seq)
     eo_be64(key + 8, seq);
 }
 
-int eo_timer_clear(eo_cases_t *self, MDB_txn *txn, eo_case_t *c)
+int eo_timer_clear(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c)
 {
     if (!c->timer_seq)
         return EO_OK;
@@ -26,7 +26,7 @@ int eo_timer_clear(eo_cases_t *self, MDB_txn *txn, eo_case_t *c)
     return rc && rc != MDB_NOTFOUND ? eo_store_fail("del timer", rc) : EO_OK;
 }
 
-int eo_timer_set(eo_cases_t *self, MDB_txn *txn, eo_case_t *c, int64_t due_ms)
+int eo_timer_set(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, int64_t due_ms)
 {
     int rc = eo_timer_clear(self, txn, c);
     uint64_t seq;

@@ -145,72 +145,89 @@ static void s_link(eo_dong_t *a, uint32_t b)
         a->nb[a->n_nb++] = b;
 }
 
-static int s_load_dongs(eo_dongs_t *self, const char *path, char *err, size_t errlen)
+/* Step 1: one row of dong.tsv (adm_cd and 7 more columns) into self->dongs[self->n],
+ * its neighbours column kept raw in *raw_nb for step 3. */
+static int s_dong_row(eo_dongs_t *self, char *line, char **raw_nb, const char *path, int lineno,
+                      char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    char *fld[8];
+    int nf = s_split(line, fld, 8);
+    uint32_t code = nf >= 7 ? eo_dong_code_parse(fld[0]) : 0;
+    if (!code) {
+        snprintf(err, errlen, "%s:%d: want adm_cd and 7 more columns", path, lineno);
         return -1;
     }
-    size_t cap = 1024;
-    self->dongs = calloc(cap, sizeof *self->dongs);
-    char **raw_nb = calloc(cap, sizeof *raw_nb); /* the neighbours column, resolved later */
+    eo_dong_t *d = &self->dongs[self->n];
+    memset(d, 0, sizeof *d);
+    d->code = code;
+    d->site = s_site_of(self, code);
+    snprintf(d->sigungu, sizeof d->sigungu, "%s", fld[3]);
+    snprintf(d->name, sizeof d->name, "%s", fld[4]);
+    d->lat = atof(fld[5]);
+    d->lon = atof(fld[6]);
+    if (!(*raw_nb = strdup(nf == 8 ? fld[7] : ""))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    self->n++;
+    return 0;
+}
+
+/* Room for one more row in both arrays. */
+static int s_grow(eo_dongs_t *self, char ***raw_nb, size_t *cap, char *err, size_t errlen)
+{
+    if (self->n < *cap)
+        return 0;
+    size_t n = *cap ? *cap * 2 : 1024;
+    eo_dong_t *d = realloc(self->dongs, n * sizeof *d);
+    if (d)
+        self->dongs = d;
+    char **r = d ? realloc(*raw_nb, n * sizeof *r) : NULL;
+    if (r)
+        *raw_nb = r;
+    if (!d || !r) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    *cap = n;
+    return 0;
+}
+
+/* Step 1: every row of the file (rows without a served site are kept: the table is the
+ * whole province). */
+static int s_read_dongs(eo_dongs_t *self, FILE *f, char ***raw_nb, const char *path, char *err,
+                        size_t errlen)
+{
     char line[4096];
-    int lineno = 0, rc = 0;
-    while (rc == 0 && self->dongs && raw_nb && fgets(line, sizeof line, f)) {
+    int lineno = 0;
+    size_t cap = 0;
+    while (fgets(line, sizeof line, f)) {
         lineno++;
         s_chomp(line);
         if (lineno == 1 || line[0] == '\0')
             continue;
-        char *fld[8];
-        int nf = s_split(line, fld, 8);
-        uint32_t code = nf >= 7 ? eo_dong_code_parse(fld[0]) : 0;
-        if (!code) {
-            snprintf(err, errlen, "%s:%d: want adm_cd and 7 more columns", path, lineno);
-            rc = -1;
-            break;
+        if (s_grow(self, raw_nb, &cap, err, errlen) ||
+            s_dong_row(self, line, &(*raw_nb)[self->n], path, lineno, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+/* Step 2: rows sorted by code, so lookups can bisect. */
+static int s_check_order(const eo_dongs_t *self, const char *path, char *err, size_t errlen)
+{
+    for (size_t i = 1; i < self->n; i++)
+        if (self->dongs[i - 1].code >= self->dongs[i].code) {
+            snprintf(err, errlen, "%s: rows must be sorted by adm_cd", path);
+            return -1;
         }
-        if (self->n == cap) {
-            cap *= 2;
-            eo_dong_t *d = realloc(self->dongs, cap * sizeof *d);
-            char **r = realloc(raw_nb, cap * sizeof *r);
-            if (d)
-                self->dongs = d;
-            if (r)
-                raw_nb = r;
-            if (!d || !r) {
-                snprintf(err, errlen, "out of memory");
-                rc = -1;
-                break;
-            }
-        }
-        eo_dong_t *d = &self->dongs[self->n];
-        memset(d, 0, sizeof *d);
-        d->code = code;
-        d->site = s_site_of(self, code);
-        snprintf(d->sigungu, sizeof d->sigungu, "%s", fld[3]);
-        snprintf(d->name, sizeof d->name, "%s", fld[4]);
-        d->lat = atof(fld[5]);
-        d->lon = atof(fld[6]);
-        raw_nb[self->n] = strdup(nf == 8 ? fld[7] : "");
-        self->n++;
-    }
-    fclose(f);
-    if (!self->dongs || !raw_nb) {
-        snprintf(err, errlen, "out of memory");
-        rc = -1;
-    }
-    if (rc == 0) {
-        /* Sort both arrays together by code: sort an index, then permute. */
-        for (size_t i = 0; i < self->n; i++)
-            self->dongs[i].n_nb = 0;
-        for (size_t i = 1; i < self->n && rc == 0; i++)
-            if (self->dongs[i - 1].code >= self->dongs[i].code) {
-                snprintf(err, errlen, "%s: rows must be sorted by adm_cd", path);
-                rc = -1;
-            }
-    }
-    for (size_t i = 0; rc == 0 && i < self->n; i++) {
+    return 0;
+}
+
+/* Step 3: neighbours within the same site, both ways, in code order. */
+static void s_link_neighbours(eo_dongs_t *self, char **raw_nb)
+{
+    for (size_t i = 0; i < self->n; i++) {
         eo_dong_t *d = &self->dongs[i];
         if (d->site < 0)
             continue;
@@ -223,11 +240,25 @@ static int s_load_dongs(eo_dongs_t *self, const char *path, char *err, size_t er
             }
         }
     }
+    for (size_t i = 0; i < self->n; i++)
+        qsort(self->dongs[i].nb, self->dongs[i].n_nb, sizeof(uint32_t), s_cmp_u32);
+}
+
+static int s_load_dongs(eo_dongs_t *self, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char **raw_nb = NULL; /* the neighbours column of each row, resolved in step 3 */
+    int rc = s_read_dongs(self, f, &raw_nb, path, err, errlen);
+    fclose(f);
+    if (rc == 0 && (rc = s_check_order(self, path, err, errlen)) == 0)
+        s_link_neighbours(self, raw_nb);
     for (size_t i = 0; raw_nb && i < self->n; i++)
         free(raw_nb[i]);
     free(raw_nb);
-    for (size_t i = 0; rc == 0 && i < self->n; i++)
-        qsort(self->dongs[i].nb, self->dongs[i].n_nb, sizeof(uint32_t), s_cmp_u32);
     return rc;
 }
 

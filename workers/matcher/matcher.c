@@ -222,8 +222,11 @@ static int s_poll_timeout(s_matcher_t *self)
     return timeout;
 }
 
-static void s_destroy(s_matcher_t *self)
+static void s_matcher_destroy(s_matcher_t **self_p)
 {
+    s_matcher_t *self = *self_p;
+    if (!self)
+        return;
     eo_worker_destroy(&self->worker);
     eo_client_destroy(&self->client);
     eo_cases_destroy(&self->cases);
@@ -232,96 +235,118 @@ static void s_destroy(s_matcher_t *self)
     eo_rules_destroy(&self->rules);
     zhashx_destroy(&self->inflight);
     free(self->acked);
+    free(self);
+    *self_p = NULL;
+}
+
+/* Read a whole number setting of the configuration, or its default. */
+static int s_setting(zconfig_t *config, const char *path, int fallback)
+{
+    const char *text = config ? zconfig_get(config, path, NULL) : NULL;
+    return text ? atoi(text) : fallback;
+}
+
+/* The rules, the index and the case store on the role's store, the configured texts,
+ * the configuration recorded for replay, then the broker's worker and relay client.
+ * NULL (logged) if any of it cannot be had. */
+static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
+{
+    s_matcher_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->args = args;
+    self->pipe = pipe;
+    eo_cases_config_t cfg;
+    eo_matcher_config(args->config, args->dongs, &cfg);
+    self->batch = (size_t)s_setting(args->config, "matcher/batch", 256);
+    if (self->batch == 0 || self->batch > S_MAX_BATCH)
+        self->batch = 256;
+    self->inflight = zhashx_new();
+    char err[256] = "";
+    if (!(self->rules = eo_rules_new(args->config, err, sizeof err))) {
+        zsys_error("matcher: cannot load the rules: %s", err);
+        goto fail;
+    }
+    /* The same texts the sms side checked: one configuration, one wording. */
+    if (!(self->templates = eo_templates_new(args->config, args->dongs, err, sizeof err))) {
+        zsys_error("matcher: the sms templates do not load: %s", err);
+        goto fail;
+    }
+    eo_caps_t caps;
+    eo_rules_caps(self->rules, &caps);
+    self->index = eo_index_new(args->store, args->dongs, &caps);
+    self->cases = self->index ? eo_cases_new(args->store, self->index, args->dongs, self->rules,
+                                             &cfg)
+                              : NULL;
+    if (!self->cases)
+        goto fail;
+    eo_cases_set_templates(self->cases, self->templates);
+    MDB_txn *txn = NULL;
+    if (eo_store_begin(args->store, true, &txn) || eo_cases_record_config(self->cases, txn) ||
+        eo_store_commit(args->store, &txn)) {
+        eo_store_abort(&txn);
+        goto fail;
+    }
+    self->worker = eo_worker_new(args->broker, "match", args->sites, args->curve_server_public,
+                                 args->curve_secret);
+    self->client = self->worker ? eo_client_new(args->broker, args->curve_server_public,
+                                                args->curve_secret)
+                                : NULL;
+    if (!self->client)
+        goto fail;
+    int window = s_setting(args->config, "matcher/window", 64);
+    eo_worker_set_window(self->worker, window > 0 ? window : 64);
+    /* match the broker's heartbeat (section broker of the configuration) */
+    int hb = s_setting(args->config, "broker/heartbeat_ms", 1000);
+    int live = s_setting(args->config, "broker/liveness", 3);
+    if (hb > 0 && live > 0) {
+        eo_worker_set_heartbeat(self->worker, hb, live);
+        eo_client_set_heartbeat(self->client, hb, live);
+    }
+    zsys_info("matcher: serving match for %s (wave %u, batch %zu)", args->sites, cfg.wave_k,
+              self->batch);
+    return self;
+fail:
+    zsys_error("matcher: cannot start (store, index or broker %s)", args->broker);
+    s_matcher_destroy(&self);
+    return NULL;
+}
+
+/* One turn: acknowledgements, work, timers, outbox; until $TERM. */
+static void s_matcher_loop(s_matcher_t *self)
+{
+    while (!self->terminated) {
+        zmq_pollitem_t items[] = {
+            {zsock_resolve(self->pipe), 0, ZMQ_POLLIN, 0},
+            {zsock_resolve(eo_worker_sock(self->worker)), 0, ZMQ_POLLIN, 0},
+            {zsock_resolve(eo_client_sock(self->client)), 0, ZMQ_POLLIN, 0},
+        };
+        if (zmq_poll(items, 3, s_poll_timeout(self)) < 0 && errno != EINTR)
+            break;
+        if (items[0].revents & ZMQ_POLLIN) {
+            char *cmd = zstr_recv(self->pipe);
+            self->terminated = !cmd || streq(cmd, "$TERM");
+            zstr_free(&cmd);
+            if (self->terminated)
+                break;
+        }
+        s_acks(self);
+        s_serve(self);
+        s_timers(self);
+        s_flush_acked(self);
+        s_relay(self);
+    }
 }
 
 void eo_matcher_actor(zsock_t *pipe, void *args_)
 {
     eo_role_args_t *args = args_;
-    s_matcher_t self = {.args = args, .pipe = pipe};
-    eo_cases_config_t cfg;
-    eo_matcher_config(args->config, args->dongs, &cfg);
-    self.batch = (size_t)atoi(args->config ? zconfig_get(args->config, "matcher/batch", "256")
-                                           : "256");
-    if (self.batch == 0 || self.batch > S_MAX_BATCH)
-        self.batch = 256;
-    int window = atoi(args->config ? zconfig_get(args->config, "matcher/window", "64") : "64");
-    self.inflight = zhashx_new();
-    char err[256] = "";
-    self.rules = eo_rules_new(args->config, err, sizeof err);
-    if (!self.rules)
-        zsys_error("matcher: cannot load the rules: %s", err);
-    eo_caps_t caps;
-    if (self.rules)
-        eo_rules_caps(self.rules, &caps);
-    self.index = self.rules ? eo_index_new(args->store, args->dongs, &caps) : NULL;
-    self.cases = self.index ? eo_cases_new(args->store, self.index, args->dongs, self.rules, &cfg)
-                            : NULL;
-    self.worker = self.cases ? eo_worker_new(args->broker, "match", args->sites,
-                                             args->curve_server_public, args->curve_secret)
-                             : NULL;
-    self.client = self.worker ? eo_client_new(args->broker, args->curve_server_public,
-                                              args->curve_secret)
-                              : NULL;
-    if (self.cases) {
-        /* The same texts the sms side checked: one configuration, one wording. */
-        self.templates = eo_templates_new(args->config, args->dongs, err, sizeof err);
-        if (self.templates)
-            eo_cases_set_templates(self.cases, self.templates);
-        else {
-            zsys_error("matcher: the sms templates do not load: %s", err);
-            eo_cases_destroy(&self.cases);
-            eo_worker_destroy(&self.worker);
-            eo_client_destroy(&self.client);
-        }
-    }
-    MDB_txn *txn = NULL;
-    if (self.client && (eo_store_begin(args->store, true, &txn) ||
-                        eo_cases_record_config(self.cases, txn) ||
-                        eo_store_commit(args->store, &txn))) {
-        eo_store_abort(&txn);
-        eo_client_destroy(&self.client);
-    }
-    if (!self.client) {
-        zsys_error("matcher: cannot start (store, index or broker %s)", args->broker);
-        s_destroy(&self);
-        OPENSSL_thread_stop();
-        args->failed = true;
-        zsock_signal(pipe, (byte)-1);
-        return;
-    }
-    eo_worker_set_window(self.worker, window > 0 ? window : 64);
-    /* match the broker's heartbeat (section broker of the configuration) */
-    int hb = atoi(args->config ? zconfig_get(args->config, "broker/heartbeat_ms", "1000") : "1000");
-    int live = atoi(args->config ? zconfig_get(args->config, "broker/liveness", "3") : "3");
-    if (hb > 0 && live > 0) {
-        eo_worker_set_heartbeat(self.worker, hb, live);
-        eo_client_set_heartbeat(self.client, hb, live);
-    }
-    zsock_signal(pipe, 0);
-    zsys_info("matcher: serving match for %s (wave %u, batch %zu)", args->sites, cfg.wave_k,
-              self.batch);
-    while (!self.terminated) {
-        zmq_pollitem_t items[] = {
-            {zsock_resolve(pipe), 0, ZMQ_POLLIN, 0},
-            {zsock_resolve(eo_worker_sock(self.worker)), 0, ZMQ_POLLIN, 0},
-            {zsock_resolve(eo_client_sock(self.client)), 0, ZMQ_POLLIN, 0},
-        };
-        if (zmq_poll(items, 3, s_poll_timeout(&self)) < 0 && errno != EINTR)
-            break;
-        if (items[0].revents & ZMQ_POLLIN) {
-            char *cmd = zstr_recv(pipe);
-            self.terminated = !cmd || streq(cmd, "$TERM");
-            zstr_free(&cmd);
-            if (self.terminated)
-                break;
-        }
-        s_acks(&self);
-        s_serve(&self);
-        s_timers(&self);
-        s_flush_acked(&self);
-        s_relay(&self);
-    }
-    s_destroy(&self);
+    s_matcher_t *self = s_matcher_new(pipe, args);
+    args->failed = self == NULL;
+    zsock_signal(pipe, self ? 0 : (byte)-1);
+    if (self)
+        s_matcher_loop(self);
+    s_matcher_destroy(&self);
     /* The journal hashes with libcrypto in this thread: free its per-thread state now,
      * not whenever the detached thread finishes after zactor_destroy returned. */
     OPENSSL_thread_stop();

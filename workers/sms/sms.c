@@ -639,54 +639,62 @@ static bool s_served(const char *sites, const char *slug)
     return false;
 }
 
-static int s_configure(s_sms_t *self, char *err, size_t errlen)
+/* Step 1: our HTTP endpoint for replies and delivery reports (sms/listen), and the URL
+ * gateways call it back on (*public_url, "" without an endpoint). */
+static int s_configure_inbound(s_sms_t *self, zconfig_t *sms, char *public_url, size_t size,
+                               char *err, size_t errlen)
 {
-    zconfig_t *config = self->args->config;
-    zconfig_t *sms = config ? zconfig_locate(config, "sms") : NULL;
-    self->templates = eo_templates_new(config, self->args->dongs, err, errlen);
-    if (!self->templates)
-        return EO_EINVAL;
     const char *listen = sms ? zconfig_get(sms, "listen", "") : "";
-    char public_url[128] = "";
-    if (*listen) {
-        int backlog = atoi(zconfig_get(sms, "backlog", "4096"));
-        self->inbound = eo_sms_inbound_new(listen, backlog, err, errlen);
-        if (!self->inbound)
-            return EO_EIO;
-        const char *pub = zconfig_get(sms, "public_url", "");
-        char host[64] = "127.0.0.1";
-        sscanf(listen, "%63[^:]", host);
-        if (*pub)
-            snprintf(public_url, sizeof public_url, "%s", pub);
-        else
-            snprintf(public_url, sizeof public_url, "http://%s:%d", host,
-                     eo_sms_inbound_port(self->inbound));
-    }
-    /* adapters: every section; with no sms section at all, simulated carers */
+    public_url[0] = 0;
+    if (!*listen)
+        return EO_OK;
+    int backlog = atoi(zconfig_get(sms, "backlog", "4096"));
+    self->inbound = eo_sms_inbound_new(listen, backlog, err, errlen);
+    if (!self->inbound)
+        return EO_EIO;
+    const char *pub = zconfig_get(sms, "public_url", "");
+    char host[64] = "127.0.0.1";
+    sscanf(listen, "%63[^:]", host);
+    if (*pub)
+        snprintf(public_url, size, "%s", pub);
+    else
+        snprintf(public_url, size, "http://%s:%d", host, eo_sms_inbound_port(self->inbound));
+    return EO_OK;
+}
+
+/* Step 2: every section of sms/adapters; with none at all, simulated carers. */
+static int s_configure_adapters(s_sms_t *self, zconfig_t *sms, const char *public_url,
+                                char *err, size_t errlen)
+{
     zconfig_t *list = sms ? zconfig_locate(sms, "adapters") : NULL;
     zconfig_t *builtin = NULL;
     if (!list || !zconfig_child(list)) {
         builtin = zconfig_str_load("adapters\n    sim\n        type = sim\n");
         list = zconfig_locate(builtin, "adapters");
     }
-    for (zconfig_t *s = zconfig_child(list); s; s = zconfig_next(s)) {
+    int rc = EO_OK;
+    for (zconfig_t *s = zconfig_child(list); s && rc == EO_OK; s = zconfig_next(s)) {
         const char *type = zconfig_get(s, "type", "");
         if ((streq(type, "kannel") || streq(type, "http")) && !self->inbound) {
             snprintf(err, errlen, "sms/adapters/%s: a %s adapter needs sms/listen (our HTTP "
                      "endpoint for replies and delivery reports)", zconfig_name(s), type);
-            zconfig_destroy(&builtin);
-            return EO_EINVAL;
+            rc = EO_EINVAL;
+            break;
         }
         eo_sms_adapter_env_t env = {zconfig_name(s), s, public_url, self->args->clock, &self->sink};
         eo_sms_adapter_t *a = eo_sms_adapter_new(&env, err, errlen);
-        if (!a) {
-            zconfig_destroy(&builtin);
-            return EO_EINVAL;
-        }
-        zhashx_update(self->adapters, zconfig_name(s), a);
+        if (a)
+            zhashx_update(self->adapters, zconfig_name(s), a);
+        else
+            rc = EO_EINVAL;
     }
     zconfig_destroy(&builtin);
-    /* sites: the table's, with their adapter; "default" for the rest */
+    return rc;
+}
+
+/* Step 3: the table's sites, each with its adapter; "default" for the rest. */
+static int s_configure_sites(s_sms_t *self, zconfig_t *sms, char *err, size_t errlen)
+{
     const char *deflt = sms ? zconfig_get(sms, "sites/default/adapter", NULL) : NULL;
     if (!deflt && zhashx_size(self->adapters) == 1) { /* one adapter serves everyone */
         zhashx_first(self->adapters);
@@ -714,6 +722,23 @@ static int s_configure(s_sms_t *self, char *err, size_t errlen)
     }
     self->fallback = &self->sites[self->nsites - 1];
     return EO_OK;
+}
+
+/* The texts, the endpoint, the adapters and the sites, from the configuration. */
+static int s_configure(s_sms_t *self, char *err, size_t errlen)
+{
+    zconfig_t *config = self->args->config;
+    zconfig_t *sms = config ? zconfig_locate(config, "sms") : NULL;
+    self->templates = eo_templates_new(config, self->args->dongs, err, errlen);
+    if (!self->templates)
+        return EO_EINVAL;
+    char public_url[128];
+    int rc = s_configure_inbound(self, sms, public_url, sizeof public_url, err, errlen);
+    if (rc == EO_OK)
+        rc = s_configure_adapters(self, sms, public_url, err, errlen);
+    if (rc == EO_OK)
+        rc = s_configure_sites(self, sms, err, errlen);
+    return rc;
 }
 
 /* --- the actor ------------------------------------------------------------------------- */

@@ -149,8 +149,9 @@ int eo_cases_outbox_delete(eo_cases_t *self, MDB_txn *txn, uint64_t seq);
 /* Print a case's event log and verify its hash chain; EO_EINVAL if the chain is broken
  * (the entry is named on out), EO_ENOTFOUND for an unknown case. */
 int eo_cases_log_print(eo_cases_t *self, MDB_txn *txn, const char *id, FILE *out);
-/* Feed every input recorded in `from` into `self` in order, one transaction per input,
- * with the recorded clock. *inputs gets the count. */
+/* Feed every input recorded in `from` into `self` in order, with the recorded clock,
+ * committing every 1,000 inputs (one writer: the decisions are those of one input at a
+ * time). *inputs gets the count. */
 int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs);
 /* SHA-256 over every case's id, state, wave, winners and last log hash, and every
  * offer: equal digests mean equal decisions. hex needs 65 bytes. */

@@ -70,9 +70,9 @@ static int s_delete_acked(s_matcher_t *self, MDB_txn *txn)
     return EO_OK;
 }
 
-/* Decide every work item waiting (up to batch) in ONE write transaction; each item in
- * a nested transaction so a store failure drops only that item (the broker re-sends
- * it). Replies go out after the commit. */
+/* Decide every work item waiting (up to batch) in ONE write transaction (group commit:
+ * one fsync for the batch). Replies go out only after the commit; if an input fails
+ * hard the whole transaction is aborted and no item is answered. */
 static void s_serve(s_matcher_t *self)
 {
     eo_work_t *work[S_MAX_BATCH];

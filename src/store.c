@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <czmq.h>
 
@@ -166,6 +167,18 @@ int eo_store_sync(eo_store_t *self)
     return rc ? eo_store_fail("mdb_env_sync", rc) : EO_OK;
 }
 
+int eo_store_remove(const char *dir)
+{
+    char path[4096];
+    const char *files[] = {"data.mdb", "lock.mdb"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (unlink(path) && errno != ENOENT)
+            return -1;
+    }
+    return rmdir(dir);
+}
+
 void eo_store_test(bool verbose)
 {
     if (verbose)
@@ -202,10 +215,7 @@ void eo_store_test(bool verbose)
     assert(eo_store_dbi(store, "missing", 0, &dbi) == EO_ESTORE);
     eo_store_destroy(&store);
     assert(eo_store_new("/proc/no/such/dir", 16, 0) == NULL);
-    unlink(file);
-    snprintf(file, sizeof file, "%s/lock.mdb", sub);
-    unlink(file);
-    rmdir(sub);
+    assert(eo_store_remove(sub) == 0);
     snprintf(file, sizeof file, "%s/a", dir);
     rmdir(file);
     rmdir(dir);

@@ -41,6 +41,10 @@ void eo_store_abort(MDB_txn **txn);
 /* Force the data to disk (after NOSYNC bulk work). */
 int eo_store_sync(eo_store_t *self);
 
+/* Delete a closed store's files (data.mdb, lock.mdb) and its folder, if empty then.
+ * For temporary stores (self-tests, benchmarks). 0, or -1 with errno set. */
+int eo_store_remove(const char *dir);
+
 /* Log an LMDB error with context and return EO_ESTORE, for `return eo_store_fail(...)`. */
 int eo_store_fail(const char *what, int rc);
 

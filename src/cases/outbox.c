@@ -39,6 +39,18 @@ static int s_put(eo_cases_t *self, MDB_txn *txn, const char *service, const char
     return EO_OK;
 }
 
+/* A Message in its Event envelope, to (sms, its site). */
+static int s_put_message(eo_cases_t *self, MDB_txn *txn, Eo__Message *m)
+{
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = m->id;
+    ev.site = m->site;
+    ev.at_ms = self->now_ms;
+    ev.body_case = EO__EVENT__BODY_MESSAGE;
+    ev.message = m;
+    return s_put(self, txn, "sms", m->site, &ev);
+}
+
 int eo_outbox_message(eo_cases_t *self, MDB_txn *txn, const char *site, const char *id,
                       int kind, const char *to, const char *text, const char *request_id,
                       uint32_t carer, const char *code)
@@ -52,13 +64,7 @@ int eo_outbox_message(eo_cases_t *self, MDB_txn *txn, const char *site, const ch
     m.request_id = (char *)request_id;
     m.carer_id = carer;
     m.code = (char *)(code ? code : "");
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = (char *)id;
-    ev.site = (char *)site;
-    ev.at_ms = self->now_ms;
-    ev.body_case = EO__EVENT__BODY_MESSAGE;
-    ev.message = &m;
-    return s_put(self, txn, "sms", site, &ev);
+    return s_put_message(self, txn, &m);
 }
 
 int eo_outbox_close(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *won, const char *to,
@@ -75,13 +81,7 @@ int eo_outbox_close(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *won, co
     m.carer_id = carer;
     m.n_close_ids = n;
     m.close_ids = ids;
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = id;
-    ev.site = (char *)won->site;
-    ev.at_ms = self->now_ms;
-    ev.body_case = EO__EVENT__BODY_MESSAGE;
-    ev.message = &m;
-    return s_put(self, txn, "sms", won->site, &ev);
+    return s_put_message(self, txn, &m);
 }
 
 int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, int kind)

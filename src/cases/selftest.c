@@ -109,12 +109,7 @@ void eo_cases_test(bool verbose)
     eo_store_destroy(&store);
     eo_rules_destroy(&rules);
     eo_dongs_destroy(&dongs);
-    char path[64];
-    snprintf(path, sizeof path, "%s/data.mdb", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/lock.mdb", dir);
-    unlink(path);
-    assert(rmdir(dir) == 0);
+    assert(eo_store_remove(dir) == 0);
     if (verbose)
         printf("OK\n");
 }

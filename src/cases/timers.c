@@ -42,23 +42,6 @@ int eo_timer_set(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, int64_t due_m
     return EO_OK;
 }
 
-int eo_cases_next_due(eo_cases_t *self, MDB_txn *txn, int64_t *due_ms)
-{
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, self->timers, &cur);
-    if (rc)
-        return eo_store_fail("timer cursor", rc);
-    MDB_val k, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    mdb_cursor_close(cur);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("first timer", rc);
-    *due_ms = (int64_t)eo_get_be64(k.mv_data);
-    return EO_OK;
-}
-
 int eo_timer_first(eo_cases_t *self, MDB_txn *txn, uint8_t *key, char *id)
 {
     MDB_cursor *cur;
@@ -95,4 +78,14 @@ int eo_timer_take(eo_cases_t *self, MDB_txn *txn, const uint8_t *key, char *id)
     if ((rc = mdb_del(txn, self->timers, &k, NULL)))
         return eo_store_fail("del timer", rc);
     return EO_OK;
+}
+
+int eo_cases_next_due(eo_cases_t *self, MDB_txn *txn, int64_t *due_ms)
+{
+    uint8_t key[16];
+    char id[EO_CASE_ID_MAX];
+    int rc = eo_timer_first(self, txn, key, id);
+    if (rc == EO_OK)
+        *due_ms = (int64_t)eo_get_be64(key);
+    return rc;
 }

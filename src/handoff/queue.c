@@ -720,12 +720,7 @@ void eo_handoff_queue_test(bool verbose)
     eo_handoff_queue_destroy(&q);
     eo_store_destroy(&store);
     assert(q == NULL);
-    char path[64];
-    snprintf(path, sizeof path, "%s/data.mdb", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/lock.mdb", dir);
-    unlink(path);
-    assert(rmdir(dir) == 0);
+    assert(eo_store_remove(dir) == 0);
     if (verbose)
         printf("OK\n");
 }

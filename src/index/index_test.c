@@ -113,12 +113,7 @@ void eo_index_test(bool verbose)
     eo_index_destroy(&index);
     eo_store_destroy(&store);
     eo_dongs_destroy(&dongs);
-    char path[64];
-    snprintf(path, sizeof path, "%s/data.mdb", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/lock.mdb", dir);
-    unlink(path);
-    rmdir(dir);
+    assert(eo_store_remove(dir) == 0);
     if (verbose)
         printf("OK\n");
 }

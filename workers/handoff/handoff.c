@@ -452,12 +452,7 @@ void eo_handoff_test(bool verbose)
     zconfig_destroy(&config);
     eo_clock_destroy(&clock);
     eo_store_destroy(&store);
-    char path[64];
-    snprintf(path, sizeof path, "%s/data.mdb", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/lock.mdb", dir);
-    unlink(path);
-    assert(rmdir(dir) == 0);
+    assert(eo_store_remove(dir) == 0);
     if (verbose)
         printf("OK\n");
 }

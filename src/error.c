@@ -16,6 +16,9 @@ const char *eo_strerror(int err)
     case EO_EOVERLOAD: return "EOVERLOAD";
     case EO_ECLOSED: return "ECLOSED";
     case EO_EIO: return "EIO";
+    case EO_EREFUSED: return "EREFUSED";
+    case EO_EDEADLETTER: return "EDEADLETTER";
+    case EO_EFULL: return "EFULL";
     default: return "EUNKNOWN";
     }
 }

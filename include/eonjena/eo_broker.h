@@ -4,9 +4,12 @@
  * CONTRACT used by every role: a client sends a request (or a one-way event) for a
  * (service, site); the broker hands it to a live worker of that service that serves the
  * site, load-balancing among several; the worker's reply comes back to the client with
- * the client's correlation id. Heartbeats, reconnection after a broker restart and
- * re-dispatch of unanswered work are inside these classes: callers only send, poll the
- * socket, receive and reply. Receivers must be idempotent by id (at-least-once).
+ * the client's correlation id. A worker that cannot decide an item gives it back
+ * (eo_worker_release): it is tried again, later, and after max_tries its sender gets
+ * EO_EDEADLETTER. Work a dead or disconnected worker held goes to another worker.
+ * Heartbeats, reconnection after a broker restart and re-dispatch are inside these
+ * classes: callers only send, poll the socket, receive and reply or release. Receivers
+ * must be idempotent by id (at-least-once).
  * None of these objects is thread-safe: use each from one thread (one actor). */
 #ifndef EO_BROKER_H
 #define EO_BROKER_H
@@ -20,6 +23,8 @@ typedef struct {
     int liveness;              /* missed heartbeats before a peer is dead; default 3 */
     size_t max_queue;          /* queued requests per (service, site); default 10000 */
     int unrouted_timeout_ms;   /* wait for a worker of an unserved service; default 5000 */
+    int max_tries;             /* dispatches of one item before it is dead-lettered; 5 */
+    int retry_base_ms;         /* a released item waits this, doubling per try; 100 */
     const char *curve_secret;  /* broker's secret cert file (zcert); NULL: plain */
     const char *curve_clients; /* folder of allowed clients' public certs; NULL: any */
 } eo_broker_config_t;
@@ -34,8 +39,10 @@ typedef struct eo_broker_t eo_broker_t;
  * cfg NULL means defaults. NULL if an endpoint cannot be bound (logged). */
 eo_broker_t *eo_broker_new(const char *endpoints, const eo_broker_config_t *cfg);
 void eo_broker_destroy(eo_broker_t **self_p);
-/* The metrics as a JSON object text (per service and site: workers live, queued,
- * in flight, re-dispatched, rejected). Caller frees with free(). */
+/* The metrics as a JSON object text: per service and site the live workers, items
+ * queued, in flight, re-dispatched (a worker died), released (a worker gave it back),
+ * dead-lettered, rejected and unrouted, and the age of the oldest item in flight
+ * (oldest_in_flight_ms; also over all queues at the top level). Caller frees. */
 char *eo_broker_metrics(eo_broker_t *self);
 /* The first endpoint as bound (a tcp "*" port resolved), for tests and logs. */
 const char *eo_broker_endpoint(eo_broker_t *self);
@@ -115,7 +122,14 @@ bool eo_work_is_event(const eo_work_t *work);
 zframe_t *eo_work_body(const eo_work_t *work);    /* borrowed */
 /* Answer a request (or acknowledge an event: body ignored), destroying *work_p. */
 int eo_worker_reply(eo_worker_t *self, eo_work_t **work_p, const void *body, size_t size);
-/* Drop a work item without answering (the broker will re-dispatch it). */
+/* Give a work item back unanswered (RELEASE), destroying *work_p: the broker puts it at
+ * the head of its queue, after a delay that doubles with each try, and answers its
+ * sender with EO_EDEADLETTER once it was tried max_tries times. A worker that cannot
+ * decide an item now (its store failed) releases it, so its credit comes back. */
+int eo_worker_release(eo_worker_t *self, eo_work_t **work_p);
+/* Forget a work item without a word: it stays in the broker's in-flight table, taking
+ * one of this worker's window, until the worker dies or disconnects and the broker
+ * re-dispatches it. Only for a worker that is stopping; otherwise release it. */
 void eo_work_destroy(eo_work_t **work_p);
 
 void eo_broker_test(bool verbose);

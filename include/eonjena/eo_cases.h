@@ -92,21 +92,33 @@ eo_index_t *eo_cases_index(eo_cases_t *self);
 
 /* Decide on one input Event at now_ms in txn. On EO_OK *reply (malloc'ed, caller
  * frees) is the encoded reply Event: a Status for request / status_query / cancel, an
- * Ack otherwise. EO_EINVAL: the input was refused, nothing changed, and *reply carries
- * a Status whose error says why. EO_ESTORE: the caller must abort txn. A repeated input
- * (same request id, reply id or event id) changes nothing and gets the same answer. */
+ * Ack otherwise. EO_EREFUSED: the input was refused, nothing changed, and *reply carries
+ * a Status whose error says why. Any other error: the decision may be half written and
+ * the caller must abort txn. A repeated input (same request id, reply id or event id)
+ * changes nothing and gets the same answer. */
 int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t size,
                    int64_t now_ms, uint8_t **reply, size_t *reply_size);
 /* Group commit: decide n inputs in txn. replies[i] are malloc'ed (caller frees) and may
- * be sent only after txn commits. Returns EO_OK, or the error of an input that failed
- * hard (a store error): then txn must be aborted and no input answered (the senders
- * re-send); no reply is left allocated. */
+ * be sent only after txn commits (a refused input has its reply too). Returns EO_OK, or
+ * the error of an input that failed hard: then txn must be aborted and no input
+ * answered; no reply is left allocated. */
 typedef struct {
     const void *body;
     size_t size;
 } eo_cases_input_t;
 int eo_cases_apply_batch(eo_cases_t *self, MDB_txn *txn, const eo_cases_input_t *inputs,
                          size_t n, int64_t now_ms, uint8_t **replies, size_t *sizes);
+/* Decide n inputs and commit: first all in ONE transaction (group commit); if that
+ * fails (an input failed hard, or the commit), each input again in a transaction of
+ * its own, so one poison input cannot take its neighbours down. rcs[i] is EO_OK when
+ * input i is decided and durable (replies[i] may then be sent; caller frees), or the
+ * error that kept it from being decided (replies[i] NULL: give it back to be tried
+ * later). extra (may be NULL) writes more into each transaction (the matcher deletes
+ * acknowledged outbox rows with it); *extra_done says whether the batch transaction
+ * carrying it committed. Returns EO_OK if the first, whole-batch commit succeeded. */
+int eo_cases_decide(eo_cases_t *self, const eo_cases_input_t *inputs, size_t n, int64_t now_ms,
+                    uint8_t **replies, size_t *sizes, int *rcs,
+                    int (*extra)(void *arg, MDB_txn *txn), void *arg, bool *extra_done);
 /* Fire every timer due at now_ms (in due order, equal due times in creation order), at
  * most max; *fired gets the count. */
 int eo_cases_tick(eo_cases_t *self, MDB_txn *txn, int64_t now_ms, size_t max, size_t *fired);

@@ -8,7 +8,7 @@
 
 enum {
     EO_OK = 0,
-    EO_EINVAL = -1,    /* bad argument or malformed input: nothing was changed */
+    EO_EINVAL = -1,    /* bad argument: a caller's mistake, nothing was changed */
     EO_ENOTFOUND = -2, /* no such record */
     EO_EEXIST = -3,    /* already there (e.g. "already won") */
     EO_EBUSY = -4,     /* a carer's slot is taken */
@@ -19,6 +19,9 @@ enum {
     EO_EOVERLOAD = -9, /* a bounded queue is full: try later */
     EO_ECLOSED = -10,  /* the request is no longer open */
     EO_EIO = -11,      /* a file, socket or HTTP peer failed */
+    EO_EREFUSED = -12, /* the input was refused for what it says: nothing was written */
+    EO_EDEADLETTER = -13, /* the work was given back by its workers too often: given up */
+    EO_EFULL = -14,    /* the store is full (its map cannot grow further) */
 };
 
 /* A short stable name for an error value ("EINVAL", ...), never NULL. */

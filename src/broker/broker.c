@@ -5,10 +5,12 @@
  * header frame tells them apart. Work is routed by (service, site): a request goes to
  * the next live worker of the service that serves the site and has credit left in its
  * window, or waits in that (service, site)'s bounded queue. Every dispatched item stays
- * in its worker's in-flight table until the worker answers; a worker that stops
- * heartbeating or disconnects gives its in-flight items back to the head of their
- * queues (at-least-once). Per message the broker moves frames (libzmq shares their
- * data), never copies a body, and recycles item records from a free list. */
+ * in its worker's in-flight table until the worker answers or releases it; a worker
+ * that stops heartbeating or disconnects gives its in-flight items back to the head of
+ * their queues (at-least-once). A released item waits at the head of its queue (a
+ * delay doubling per try) and is answered EDEADLETTER after max_tries dispatches. Per
+ * message the broker moves frames (libzmq shares their data), never copies a body, and
+ * recycles item records from a free list. */
 #include "eonjena/eo_broker.h"
 
 #include <jansson.h>
@@ -31,7 +33,10 @@ typedef struct s_item_t {
     zframe_t *body;
     queue_t *queue;
     bool event;
+    int tries;             /* dispatches so far */
     int64_t queued_at;
+    int64_t dispatched_at;
+    int64_t not_before;    /* a released item waits until then at the head of its queue */
     struct s_item_t *next; /* queue or free list */
 } item_t;
 
@@ -41,7 +46,7 @@ struct s_queue_t {
     item_t *head, *tail;
     size_t size;
     size_t inflight;
-    uint64_t redispatched, rejected, unrouted;
+    uint64_t redispatched, rejected, unrouted, released, dead;
 };
 
 typedef struct {
@@ -81,6 +86,7 @@ typedef struct {
     uint64_t seq;
     item_t *free_items;
     int64_t next_heartbeat;
+    int64_t next_due;   /* the earliest not_before of a released item; 0: none */
     bool terminated;
 } broker_t;
 
@@ -95,6 +101,8 @@ void eo_broker_config_defaults(eo_broker_config_t *cfg)
     cfg->liveness = 3;
     cfg->max_queue = 10000;
     cfg->unrouted_timeout_ms = 5000;
+    cfg->max_tries = 5;
+    cfg->retry_base_ms = 100;
     cfg->curve_secret = NULL;
     cfg->curve_clients = NULL;
 }
@@ -277,6 +285,8 @@ static void s_dispatch(broker_t *self, worker_t *w, item_t *item)
 {
     w->inflight[w->ninflight++] = item;
     item->queue->inflight++;
+    item->tries++;
+    item->dispatched_at = zclock_mono();
     void *sock = zsock_resolve(self->socks[w->sock]);
     zframe_send(&w->rid, sock, ZFRAME_MORE | ZFRAME_REUSE);
     uint8_t cmd = item->event ? EO_CMD_EVENT : EO_CMD_REQUEST;
@@ -339,11 +349,13 @@ static void s_route(broker_t *self, item_t *item)
 static void s_pull(broker_t *self, worker_t *w)
 {
     service_t *service = w->service;
+    int64_t now = zclock_mono();
     while (w->ninflight < w->window && service->queued > 0) {
         item_t *item = NULL;
         for (size_t i = 0; i < service->nqueues && !item; i++) {
             queue_t *q = service->queues[(service->qrr + i) % service->nqueues];
-            if (q->head && s_worker_serves(w, q->site)) {
+            /* a released head waits its delay, and keeps its queue's order meanwhile */
+            if (q->head && q->head->not_before <= now && s_worker_serves(w, q->site)) {
                 item = s_queue_pop(q);
                 service->qrr = (service->qrr + i + 1) % service->nqueues;
             }
@@ -383,6 +395,48 @@ static void s_worker_remove(broker_t *self, worker_t *w, const char *why)
     w->ninflight = 0;
     zhashx_delete(self->workers, w->key);
     s_pull_all(self, service);
+}
+
+/* A worker gave an item back: to the head of its queue after a delay doubling per try,
+ * or, tried max_tries times, answered EDEADLETTER (logged and counted). */
+static void s_release(broker_t *self, item_t *item)
+{
+    queue_t *q = item->queue;
+    q->released++;
+    if (item->tries >= self->cfg.max_tries) {
+        q->dead++;
+        zsys_warning("broker: '%s' for %s: item %.*s given back %d times, dead-lettered",
+                     q->service->name, q->site, (int)zframe_size(item->id),
+                     (const char *)zframe_data(item->id), item->tries);
+        s_to_client(self, item, EO_CMD_ERROR, NULL, EO_EDEADLETTER);
+        s_item_free(self, item);
+        return;
+    }
+    int shift = item->tries - 1 < 16 ? item->tries - 1 : 16;
+    int64_t delay = (int64_t)self->cfg.retry_base_ms << shift;
+    item->not_before = zclock_mono() + (delay < 60000 ? delay : 60000);
+    item->queued_at = zclock_mono();
+    s_queue_push(q, item, true);
+    if (!self->next_due || item->not_before < self->next_due)
+        self->next_due = item->not_before;
+}
+
+/* Released items whose delay is over go to whoever has credit. */
+static void s_due(broker_t *self, int64_t now)
+{
+    if (!self->next_due || now < self->next_due)
+        return;
+    self->next_due = 0;
+    for (service_t *s = zhashx_first(self->services); s; s = zhashx_next(self->services)) {
+        for (size_t i = 0; i < s->nqueues; i++) {
+            item_t *head = s->queues[i]->head;
+            if (head && head->not_before > now &&
+                (!self->next_due || head->not_before < self->next_due))
+                self->next_due = head->not_before;
+        }
+        if (s->queued)
+            s_pull_all(self, s);
+    }
 }
 
 /* --- messages from clients ------------------------------------------------------------ */
@@ -554,6 +608,11 @@ static void s_worker_message(broker_t *self, int sock, zframe_t **f, int n)
             s_item_free(self, item);
             s_pull(self, w);
         }
+    } else if (cmd == EO_CMD_RELEASE && n >= 4) {
+        item_t *item = s_take_inflight(w, f[3]);
+        if (item)
+            s_release(self, item);
+        s_pull(self, w);
     } else if (cmd == EO_CMD_DISCONNECT)
         s_worker_remove(self, w, "disconnected");
 }
@@ -659,19 +718,36 @@ static size_t s_live_for(service_t *service, const char *site)
     return n;
 }
 
+/* How long the queue's oldest item in flight has waited for its worker, ms (0: none). */
+static int64_t s_oldest_inflight(broker_t *self, const queue_t *q, int64_t now)
+{
+    int64_t oldest = 0;
+    for (worker_t *w = zhashx_first(self->workers); w; w = zhashx_next(self->workers))
+        for (int i = 0; i < w->ninflight; i++)
+            if (w->inflight[i]->queue == q && now - w->inflight[i]->dispatched_at > oldest)
+                oldest = now - w->inflight[i]->dispatched_at;
+    return oldest;
+}
+
 static char *s_metrics(broker_t *self)
 {
     json_t *root = json_object(), *services = json_object();
+    int64_t now = zclock_mono(), oldest_all = 0;
     for (service_t *s = zhashx_first(self->services); s; s = zhashx_next(self->services)) {
         json_t *sites = json_object();
         for (size_t i = 0; i < s->nqueues; i++) {
             queue_t *q = s->queues[i];
+            int64_t oldest = s_oldest_inflight(self, q, now);
+            if (oldest > oldest_all)
+                oldest_all = oldest;
             json_object_set_new(sites, q->site,
-                json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "workers_live",
+                json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "workers_live",
                           (json_int_t)s_live_for(s, q->site), "queued", (json_int_t)q->size,
                           "in_flight", (json_int_t)q->inflight, "redispatched",
-                          (json_int_t)q->redispatched, "rejected", (json_int_t)q->rejected,
-                          "unrouted", (json_int_t)q->unrouted));
+                          (json_int_t)q->redispatched, "released", (json_int_t)q->released,
+                          "dead_lettered", (json_int_t)q->dead, "rejected",
+                          (json_int_t)q->rejected, "unrouted", (json_int_t)q->unrouted,
+                          "oldest_in_flight_ms", (json_int_t)oldest));
         }
         json_object_set_new(services, s->name,
                             json_pack("{s:I,s:o}", "workers_live", (json_int_t)s->nworkers,
@@ -679,6 +755,7 @@ static char *s_metrics(broker_t *self)
     }
     json_object_set_new(root, "services", services);
     json_object_set_new(root, "workers", json_integer((json_int_t)zhashx_size(self->workers)));
+    json_object_set_new(root, "oldest_in_flight_ms", json_integer((json_int_t)oldest_all));
     char *text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(root);
     return text;
@@ -814,7 +891,8 @@ static void s_loop(broker_t *self)
     int tick = s_tick_ms(self);
     int64_t next_tick = zclock_mono() + tick;
     while (!self->terminated) {
-        int64_t wait = next_tick - zclock_mono();
+        int64_t until = self->next_due && self->next_due < next_tick ? self->next_due : next_tick;
+        int64_t wait = until - zclock_mono();
         int rc = zmq_poll(items, nitems, wait > 0 ? (long)wait : 0);
         if (rc < 0 && zmq_errno() != EINTR)
             break;
@@ -826,6 +904,7 @@ static void s_loop(broker_t *self)
                     s_drain(self, map[i]);
         }
         int64_t now = zclock_mono();
+        s_due(self, now);
         if (now >= next_tick) {
             if (now >= self->next_heartbeat) {
                 s_heartbeat(self, now);
@@ -878,8 +957,9 @@ eo_broker_t *eo_broker_new(const char *endpoints, const eo_broker_config_t *cfg)
     else
         eo_broker_config_defaults(&args.cfg);
     if (args.cfg.heartbeat_ms < 1 || args.cfg.liveness < 1 || args.cfg.max_queue < 1 ||
-        args.cfg.unrouted_timeout_ms < 0) {
-        zsys_error("broker: bad configuration (heartbeat, liveness and max_queue must be > 0)");
+        args.cfg.unrouted_timeout_ms < 0 || args.cfg.max_tries < 1 || args.cfg.retry_base_ms < 0) {
+        zsys_error("broker: bad configuration (heartbeat, liveness, max_queue and max_tries "
+                   "must be > 0)");
         return NULL;
     }
     eo_broker_t *self = calloc(1, sizeof *self);

@@ -25,6 +25,7 @@ enum {
     EO_CMD_HEARTBEAT = 6,  /* W<->B (empty); C->B (empty); B->C epoch */
     EO_CMD_DISCONNECT = 7, /* W<->B */
     EO_CMD_ERROR = 8,      /* B->C corr, reason; B->W reason */
+    EO_CMD_RELEASE = 9,    /* W->B seq: the worker gives the item back, unanswered */
 };
 
 /* The longest service, site or id we accept (bytes). */

@@ -90,7 +90,8 @@ const char *eo_wire_reason(int err)
 
 int eo_wire_reason_value(zframe_t *frame)
 {
-    static const int known[] = {EO_EOVERLOAD, EO_ENOTFOUND, EO_ETIMEOUT, EO_EINVAL};
+    static const int known[] = {EO_EOVERLOAD, EO_ENOTFOUND, EO_ETIMEOUT, EO_EINVAL,
+                                EO_EDEADLETTER};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (zframe_streq(frame, eo_strerror(known[i])))
             return known[i];

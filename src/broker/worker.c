@@ -254,6 +254,21 @@ int eo_worker_reply(eo_worker_t *self, eo_work_t **work_p, const void *body, siz
     return rc;
 }
 
+int eo_worker_release(eo_worker_t *self, eo_work_t **work_p)
+{
+    eo_work_t *work = *work_p;
+    if (!work)
+        return EO_EINVAL;
+    int rc = EO_OK;
+    if (work->connection == self->connection) { /* else re-dispatched already */
+        const void *ptrs[] = {&work->seq};
+        size_t sizes[] = {sizeof work->seq};
+        rc = eo_wire_sendv(self->sock, NULL, EO_WIRE_WORKER, EO_CMD_RELEASE, ptrs, sizes, 1);
+    }
+    eo_work_destroy(work_p);
+    return rc;
+}
+
 void eo_work_destroy(eo_work_t **work_p)
 {
     eo_work_t *work = *work_p;

@@ -238,8 +238,10 @@ int eo_case_run(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_event_t 
 /* Add id to the touched list (once). */
 int eo_touched_add(eo_touched_t *t, const char *id);
 const char *eo_case_event_name(int ev);
-/* Send the next wave (or report EV_EXHAUSTED in *next). */
-int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event_t *next);
+/* Send the next wave, or report EV_EXHAUSTED in *next with *why: start_too_close,
+ * outside_pool_hours, dong_not_served (the table changed under the case), no_candidates. */
+int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event_t *next,
+                 const char **why);
 /* Close every open offer of a case with state `to` and message kind (0: no message). */
 int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, int to, int kind,
                          bool delivered_only);

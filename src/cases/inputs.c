@@ -28,6 +28,8 @@ int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payloa
 
 /* --- replies ------------------------------------------------------------------------ */
 
+/* The one place a refusal is made: a Status carrying the error, and EO_EREFUSED, which
+ * means "refused, nothing written". Call it only before anything was written. */
 static int s_error(eo_cases_t *self, const char *id, const char *code, const char *ko,
                    const char *en, uint8_t **reply, size_t *size)
 {
@@ -45,7 +47,7 @@ static int s_error(eo_cases_t *self, const char *id, const char *code, const cha
     ev.body_case = EO__EVENT__BODY_STATUS;
     ev.status = &st;
     *reply = eo_event_encode(&ev, size);
-    return *reply ? EO_EINVAL : EO_ENOMEM;
+    return *reply ? EO_EREFUSED : EO_ENOMEM;
 }
 
 static int s_ack_at(int64_t at_ms, const char *key, const char *outcome, uint8_t **reply,
@@ -117,7 +119,7 @@ static int s_validate(eo_cases_t *self, const Eo__Request *r, const char **code,
         else if (r->end - r->start > 24 * 3600)
             *code = "too_long", *en = "a service lasts at most 24 hours";
     }
-    return *code ? EO_EINVAL : EO_OK;
+    return *code ? EO_EREFUSED : EO_OK;
 }
 
 static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const void *raw,
@@ -252,7 +254,7 @@ static int s_cancel(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
     if (rc == EO_ENOTFOUND)
         return s_error(self, x->request_id, "unknown_request", "없는 요청", "no such request",
                        reply, size);
-    if (rc == EO_ECLOSED || rc == EO_EINVAL)
+    if (rc == EO_ECLOSED || rc == EO_EREFUSED)
         return s_error(self, x->request_id, "not_cancellable", "취소할 수 없습니다",
                        "the request cannot be cancelled in its state", reply, size);
     if (rc || (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
@@ -286,9 +288,14 @@ static int s_carer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const vo
     default:
         break;
     }
+    /* the index refuses before it writes: a bad record, an unknown carer, a phone that
+     * is another carer's (replies are routed by phone) */
     if (rc == EO_EINVAL || rc == EO_ENOTFOUND)
         return s_error(self, in->id, rc == EO_EINVAL ? "bad_carer" : "unknown_carer",
                        "돌보미 정보 오류", "bad or unknown carer", reply, size);
+    if (rc == EO_EEXIST)
+        return s_error(self, in->id, "phone_taken", "다른 돌보미의 전화번호입니다",
+                       "the phone number belongs to another carer", reply, size);
     if (rc || (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
         return rc;
     return s_ack(self, in->id, "recorded", reply, size);
@@ -318,6 +325,74 @@ static int s_service_time(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, c
     return s_ack(self, in->id, "recorded", reply, size);
 }
 
+/* --- ids ------------------------------------------------------------------------------ */
+
+#define S_EVENT_ID_MAX 200 /* event, reply and message ids: keys of m.seen stay small */
+
+/* A printable id of 1..max-1 bytes (max 0: may be empty). */
+static bool s_id_ok(const char *id, size_t max, bool may_be_empty)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0)
+        return may_be_empty;
+    if (n >= max)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+/* A request id: printable, shorter than EO_CASE_ID_MAX, without ':' (ids of messages
+ * are "<request>:<carer>:<what>"). */
+static bool s_request_id_ok(const char *id)
+{
+    return s_id_ok(id, EO_CASE_ID_MAX, false) && !strchr(id, ':');
+}
+
+/* Every id an input carries, checked right after decoding, before anything is looked up
+ * or written: proto3 gives "" for a missing id, and an id that cannot be a key must be a
+ * refusal, not a store failure in the middle of a decision. NULL if all are fine, else
+ * the field that is not. */
+static const char *s_bad_id(const Eo__Event *in)
+{
+    if (!s_id_ok(in->id, S_EVENT_ID_MAX, false))
+        return "id";
+    switch (in->body_case) {
+    case EO__EVENT__BODY_REQUEST:
+        return s_request_id_ok(in->request->id) ? NULL : "request.id";
+    case EO__EVENT__BODY_STATUS_QUERY:
+        return s_request_id_ok(in->status_query->request_id) ? NULL : "status_query.request_id";
+    case EO__EVENT__BODY_ANSWER:
+        return !s_request_id_ok(in->answer->request_id)       ? "answer.request_id"
+               : !in->answer->carer_id                         ? "answer.carer_id"
+               : !s_id_ok(in->answer->reply_id, S_EVENT_ID_MAX, true) ? "answer.reply_id"
+                                                               : NULL;
+    case EO__EVENT__BODY_CANCEL:
+        return s_request_id_ok(in->cancel->request_id) ? NULL : "cancel.request_id";
+    case EO__EVENT__BODY_SERVICE_TIME:
+        return !s_request_id_ok(in->service_time->request_id) ? "service_time.request_id"
+               : !in->service_time->carer_id                  ? "service_time.carer_id"
+                                                              : NULL;
+    case EO__EVENT__BODY_DELIVERY:
+        return s_id_ok(in->delivery->message_id, S_EVENT_ID_MAX + EO_CASE_ID_MAX, false)
+                   ? NULL
+                   : "delivery.message_id";
+    case EO__EVENT__BODY_CARER_CONSENT:
+        return in->carer_consent->carer_id || s_id_ok(in->carer_consent->phone, 32, false)
+                   ? NULL
+                   : "carer_consent.phone";
+    case EO__EVENT__BODY_CARER_DEACTIVATE:
+        return in->carer_deactivate->id ? NULL : "carer_deactivate.id";
+    case EO__EVENT__BODY_CARER_AVAILABILITY:
+        return in->carer_availability->id ? NULL : "carer_availability.id";
+    case EO__EVENT__BODY_CARER_UPSERT:
+        return in->carer_upsert->id ? NULL : "carer_upsert.id";
+    default:
+        return NULL;
+    }
+}
+
 int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t size,
                    int64_t now_ms, uint8_t **reply, size_t *reply_size)
 {
@@ -327,6 +402,14 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
     Eo__Event *in = eo_event_decode(event, size, err, sizeof err);
     if (!in)
         return s_error(self, NULL, "malformed", "형식 오류", err, reply, reply_size);
+    const char *bad = s_bad_id(in);
+    if (bad) {
+        snprintf(err, sizeof err, "%s is missing, too long or not printable", bad);
+        int rc = s_error(self, s_id_ok(in->id, S_EVENT_ID_MAX, false) ? in->id : NULL, "bad_id",
+                         "식별자가 잘못되었습니다", err, reply, reply_size);
+        eo_event_free(&in);
+        return rc;
+    }
     int rc;
     switch (in->body_case) {
     case EO__EVENT__BODY_REQUEST:
@@ -371,14 +454,15 @@ int eo_cases_apply_batch(eo_cases_t *self, MDB_txn *txn, const eo_cases_input_t 
 {
     /* All in the one transaction (no nested ones: their commits merge the parent's
      * whole dirty list, which made a batch quadratic). An input that fails hard breaks
-     * the batch: the caller aborts it and answers none, and every sender re-sends. A
-     * refused input (EO_EINVAL) wrote nothing. */
+     * the batch: the caller aborts it and answers none (eo_cases_decide tries them one
+     * by one). A refused input (EO_EREFUSED) wrote nothing; any other error may have
+     * written half a decision, so it must abort the transaction. */
     for (size_t i = 0; i < n; i++)
         replies[i] = NULL;
     for (size_t i = 0; i < n; i++) {
         int rc = eo_cases_apply(self, txn, inputs[i].body, inputs[i].size, now_ms, &replies[i],
                                 &sizes[i]);
-        if (rc != EO_OK && rc != EO_EINVAL) {
+        if (rc != EO_OK && rc != EO_EREFUSED) {
             zsys_warning("cases: an input failed (%s); the batch of %zu is dropped",
                          eo_strerror(rc), n);
             for (size_t j = 0; j <= i; j++) {
@@ -389,6 +473,47 @@ int eo_cases_apply_batch(eo_cases_t *self, MDB_txn *txn, const eo_cases_input_t 
         }
     }
     return EO_OK;
+}
+
+/* One transaction: the inputs, the extra writes, the commit. */
+static int s_decide_txn(eo_cases_t *self, const eo_cases_input_t *inputs, size_t n,
+                        int64_t now_ms, uint8_t **replies, size_t *sizes,
+                        int (*extra)(void *arg, MDB_txn *txn), void *arg)
+{
+    MDB_txn *txn = NULL;
+    int rc = eo_store_begin(self->store, true, &txn);
+    if (rc == EO_OK)
+        rc = eo_cases_apply_batch(self, txn, inputs, n, now_ms, replies, sizes);
+    else
+        memset(replies, 0, n * sizeof *replies);
+    if (rc == EO_OK && extra)
+        rc = extra(arg, txn);
+    if (rc == EO_OK)
+        rc = eo_store_commit(self->store, &txn);
+    eo_store_abort(&txn);
+    for (size_t i = 0; rc != EO_OK && i < n; i++) {
+        free(replies[i]);
+        replies[i] = NULL;
+    }
+    return rc;
+}
+
+int eo_cases_decide(eo_cases_t *self, const eo_cases_input_t *inputs, size_t n, int64_t now_ms,
+                    uint8_t **replies, size_t *sizes, int *rcs,
+                    int (*extra)(void *arg, MDB_txn *txn), void *arg, bool *extra_done)
+{
+    int rc = s_decide_txn(self, inputs, n, now_ms, replies, sizes, extra, arg);
+    if (extra_done)
+        *extra_done = rc == EO_OK && extra;
+    if (rc != EO_OK && n > 1)
+        zsys_warning("cases: a batch of %zu failed (%s): deciding them one by one", n,
+                     eo_strerror(rc));
+    for (size_t i = 0; i < n; i++)
+        rcs[i] = rc == EO_OK || n == 1
+                     ? rc
+                     : s_decide_txn(self, &inputs[i], 1, now_ms, &replies[i], &sizes[i], NULL,
+                                    NULL);
+    return rc;
 }
 
 /* --- bulk carers and replay ------------------------------------------------------------ */
@@ -491,7 +616,7 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
         size_t rsize;
         int rc = eo_cases_apply(self, txn, body, size, at, &reply, &rsize);
         free(reply);
-        return rc == EO_EINVAL ? EO_OK : rc;
+        return rc == EO_EREFUSED ? EO_OK : rc;
     }
     return EO_ESTORE;
 }

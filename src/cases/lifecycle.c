@@ -238,16 +238,29 @@ static int s_offer(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t ca
                          "offer", &vars);
 }
 
-int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event_t *next)
+/* Is the case's 동 still served by its site? The dong table can change under live cases
+ * (`eonjena import dongs`): such a case cannot be offered and goes to the call centre. */
+static bool s_served(const eo_cases_t *self, const eo_case_rec_t *c)
+{
+    const eo_dong_t *d = eo_dongs_find(self->dongs, c->dong);
+    int site = eo_dongs_site_find(self->dongs, c->site);
+    return d && site >= 0 && d->site == site;
+}
+
+int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event_t *next,
+                 const char **why)
 {
     int64_t now = self->now_ms / 1000;
-    if (c->start - now < self->cfg.escalate_lead_s) {
-        *next = EV_EXHAUSTED;
-        return EO_OK;
-    }
+    *why = NULL;
+    if (c->start - now < self->cfg.escalate_lead_s)
+        *why = "start_too_close";
     /* pool carers consented to offers only inside the consent windows: a wave due
      * outside them goes to the call centre instead */
-    if (!self->cfg.always_pool && !eo_rules_in_pool_window(self->rules, now)) {
+    else if (!self->cfg.always_pool && !eo_rules_in_pool_window(self->rules, now))
+        *why = "outside_pool_hours";
+    else if (!s_served(self, c))
+        *why = "dong_not_served";
+    if (*why) {
         *next = EV_EXHAUSTED;
         return EO_OK;
     }
@@ -264,8 +277,10 @@ int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event
     uint32_t n = 0;
     rc = eo_index_query(self->index, txn, &q, cands, &n);
     free(ex.ids);
-    if (rc == EO_OK && n == 0)
+    if (rc == EO_OK && n == 0) {
         *next = EV_EXHAUSTED;
+        *why = "no_candidates";
+    }
     if (rc || n == 0) {
         free(cands);
         return rc;
@@ -351,8 +366,11 @@ static int a_none(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_
 static int a_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                   eo_case_event_t *next)
 {
-    (void)ctx;
-    return eo_case_wave(self, txn, c, next);
+    const char *why = NULL;
+    int rc = eo_case_wave(self, txn, c, next, &why);
+    if (why) /* why the next event escalates: the journal says it */
+        snprintf(ctx->note, sizeof ctx->note, "why=%s", why);
+    return rc;
 }
 
 static int a_queue(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
@@ -521,8 +539,8 @@ static int a_winner_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_
     for (int i = 0; i < c->n_winners; i++)
         if (c->winners[i] == ctx->carer)
             at = i;
-    if (at < 0)
-        return EO_EINVAL;
+    if (at < 0) /* not one of the winners: refused before anything is written */
+        return EO_EREFUSED;
     int rc = eo_index_unbook(self->index, txn, ctx->carer, c->id);
     if (rc && rc != EO_ENOTFOUND)
         return rc;

@@ -6,10 +6,10 @@
 # each dangling name; fails if any.
 set -u
 cd "${EO_SOURCE_DIR:-.}" || exit 2
-mapfile -t files < <(git ls-files | grep -Ev '^(data/dong/|tests/fuzz/corpus/)' |
+mapfile -t files < <(git ls-files --cached --others --exclude-standard | grep -Ev '^(data/dong/|tests/fuzz/corpus/)' |
   grep -E '\.(c|h|md|sh|txt|cfg|proto|in|yaml|js|html|service)$|(^|/)Makefile$|^\.ci/run$')
 declare -A known
-while read -r n; do known[$n]=1; done < <(git ls-files | sed 's|.*/||')
+while read -r n; do known[$n]=1; done < <(git ls-files --cached --others --exclude-standard | sed 's|.*/||')
 bad=0
 # file:line:token of every path with a folder of the repository
 while IFS=: read -r f line tok; do

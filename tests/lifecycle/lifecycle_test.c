@@ -151,14 +151,14 @@ static void test_refusals(void)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         Eo__Event *ev = s_do(fx, fx_request(fx, "bad", bad[i].start, bad[i].hours, bad[i].needed, &n),
                              &n, &rc);
-        assert(rc == EO_EINVAL && ev->status->error && streq(ev->status->error->code, bad[i].code));
+        assert(rc == EO_EREFUSED && ev->status->error && streq(ev->status->error->code, bad[i].code));
         eo_event_free(&ev);
     }
     /* an unknown dong */
     uint32_t keep = fx->dong;
     fx->dong = 4182025000u + 1;
     Eo__Event *ev = s_do(fx, fx_request(fx, "bad", now + 3 * 3600, 2, 1, &n), &n, &rc);
-    assert(rc == EO_EINVAL && streq(ev->status->error->code, "unknown_dong"));
+    assert(rc == EO_EREFUSED && streq(ev->status->error->code, "unknown_dong"));
     eo_event_free(&ev);
     fx->dong = keep;
     /* garbage */
@@ -168,7 +168,7 @@ static void test_refusals(void)
     size_t rsize;
     assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
     assert(eo_cases_apply(fx->cases, txn, junk, sizeof junk, fx->now_ms, &reply, &rsize) ==
-           EO_EINVAL);
+           EO_EREFUSED);
     free(reply);
     eo_store_abort(&txn);
     /* none of it was stored; exactly 2 h ahead is accepted */
@@ -219,7 +219,7 @@ static void test_cancellations(void)
     assert(fx_outbox_count(fx, "x", EO__MESSAGE__KIND__KIND_NOTICE, 3) == 1);
     /* cancelling twice is refused and changes nothing */
     ev = s_do(fx, fx_cancel("x", 0, &n), &n, &rc);
-    assert(rc == EO_EINVAL && streq(ev->status->error->code, "not_cancellable"));
+    assert(rc == EO_EREFUSED && streq(ev->status->error->code, "not_cancellable"));
     eo_event_free(&ev);
 
     /* settled, then cancelled 5 h ahead: one hour of the base day rate */

@@ -53,14 +53,35 @@ void fx_destroy(fx_t **self_p)
 
 void fx_carer(fx_t *fx, uint32_t id)
 {
+    fx_carer_in(fx, id, &fx->dong, 1);
+}
+
+void fx_reopen(fx_t *fx, eo_dongs_t *dongs, const eo_cases_config_t *cfg)
+{
+    char err[256];
+    eo_cases_destroy(&fx->cases);
+    eo_index_destroy(&fx->index);
+    eo_dongs_destroy(&fx->dongs);
+    fx->dongs = dongs ? dongs : eo_dongs_load_default(err, sizeof err);
+    assert(fx->dongs);
+    eo_caps_t caps;
+    eo_rules_caps(fx->rules, &caps);
+    fx->index = eo_index_new(fx->store, fx->dongs, &caps);
+    fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, fx->rules, cfg);
+    assert(fx->index && fx->cases);
+}
+
+void fx_carer_in(fx_t *fx, uint32_t id, const uint32_t *dongs, int n)
+{
     eo_carer_t c;
     memset(&c, 0, sizeof c);
     c.id = id;
     strcpy(c.site, "suwon");
     c.kind = EO_CARER_VISIT;
     c.pool = c.active = c.night_ok = true;
-    c.home_dong = fx->dong;
-    c.dongs[c.n_dongs++] = fx->dong;
+    c.home_dong = dongs[0];
+    for (int i = 0; i < n && i < EO_CARER_MAX_DONGS; i++)
+        c.dongs[c.n_dongs++] = dongs[i];
     snprintf(c.phone, sizeof c.phone, "+8210%08u", id);
     snprintf(c.name, sizeof c.name, "돌보미%u", id);
     memset(c.avail, 0xff, sizeof c.avail);
@@ -82,11 +103,17 @@ static uint8_t *s_encode(Eo__Event *ev, const char *id, size_t *size)
 
 uint8_t *fx_request(fx_t *fx, const char *id, int64_t start, int hours, int needed, size_t *size)
 {
+    return fx_request_in(fx, id, fx->dong, start, hours, needed, size);
+}
+
+uint8_t *fx_request_in(fx_t *fx, const char *id, uint32_t dong, int64_t start, int hours,
+                       int needed, size_t *size)
+{
     (void)fx;
     Eo__Request r = EO__REQUEST__INIT;
     r.id = (char *)id;
     r.site = "suwon";
-    r.dong = fx->dong;
+    r.dong = dong;
     r.start = start;
     r.end = start + hours * 3600;
     r.carers_needed = needed;
@@ -149,7 +176,7 @@ Eo__Event *fx_apply(fx_t *fx, const uint8_t *body, size_t size, int *rc_out)
     uint8_t *reply = NULL;
     size_t rsize = 0;
     int rc = eo_cases_apply(fx->cases, txn, body, size, fx->now_ms, &reply, &rsize);
-    assert(rc == EO_OK || rc == EO_EINVAL);
+    assert(rc == EO_OK || rc == EO_EREFUSED);
     assert(eo_store_commit(fx->store, &txn) == EO_OK);
     if (rc_out)
         *rc_out = rc;

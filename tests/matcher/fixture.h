@@ -28,8 +28,15 @@ fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg);
 void fx_destroy(fx_t **self_p);
 /* A pool carer of suwon preferring fx->dong, free all week. */
 void fx_carer(fx_t *fx, uint32_t id);
+/* The same, preferring dongs[0..n) (home dongs[0]). */
+void fx_carer_in(fx_t *fx, uint32_t id, const uint32_t *dongs, int n);
+/* Close the case store and index and open them again on the same store, with this dong
+ * table (fx takes it; NULL: the default one again) and configuration. */
+void fx_reopen(fx_t *fx, eo_dongs_t *dongs, const eo_cases_config_t *cfg);
 /* Encode helpers (caller frees). */
 uint8_t *fx_request(fx_t *fx, const char *id, int64_t start, int hours, int needed, size_t *size);
+uint8_t *fx_request_in(fx_t *fx, const char *id, uint32_t dong, int64_t start, int hours,
+                       int needed, size_t *size);
 uint8_t *fx_answer(const char *request, uint32_t carer, bool accept, const char *reply_id,
                    size_t *size);
 uint8_t *fx_delivery(const char *message_id, bool ok, size_t *size);

@@ -149,7 +149,7 @@ static void s_reply(s_intake_t *self, eo_work_t **work, const char *id, const ch
     if (!bytes || eo_worker_reply(self->worker, work, bytes, size))
         zsys_error("handoff: cannot reply to %s", id);
     free(bytes);
-    eo_work_destroy(work);
+    eo_work_destroy(work); /* when the reply could not even be encoded */
 }
 
 static void s_on_work(s_intake_t *self, eo_work_t *work)
@@ -173,9 +173,9 @@ static void s_on_work(s_intake_t *self, eo_work_t *work)
         s_reply(self, &work, ev->id, ev->site, "bad_handoff",
                 "not a hand-off item with an id and a site");
     } else {
-        /* Not stored: no acknowledgement, the broker re-dispatches. */
+        /* Not stored: not acknowledged; given back, the broker tries it again later. */
         zsys_error("handoff: could not store %s: %s", ev->id, eo_strerror(rc));
-        eo_work_destroy(&work);
+        eo_worker_release(self->worker, &work);
     }
     eo_event_free(&ev);
 }

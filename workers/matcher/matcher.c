@@ -70,15 +70,23 @@ static int s_delete_acked(s_matcher_t *self, MDB_txn *txn)
     return EO_OK;
 }
 
-/* Decide every work item waiting (up to batch) in ONE write transaction (group commit:
- * one fsync for the batch). Replies go out only after the commit; if an input fails
- * hard the whole transaction is aborted and no item is answered. */
+static int s_delete_acked_fn(void *arg, MDB_txn *txn)
+{
+    return s_delete_acked(arg, txn);
+}
+
+/* Decide every work item waiting (up to batch) in one write transaction (group commit:
+ * one fsync for the batch); replies go out only after the commit. The case store
+ * retries a failed batch one item per transaction; an item that still fails is given
+ * back to the broker, which tries it again after a delay and, after a few tries, gives
+ * up on it and answers its sender. Acknowledged outbox rows are deleted in the batch. */
 static void s_serve(s_matcher_t *self)
 {
     eo_work_t *work[S_MAX_BATCH];
     eo_cases_input_t in[S_MAX_BATCH];
     uint8_t *reply[S_MAX_BATCH];
     size_t rsize[S_MAX_BATCH];
+    int rcs[S_MAX_BATCH];
     size_t n = 0;
     while (n < self->batch && (work[n] = eo_worker_recv(self->worker, 0))) {
         zframe_t *body = eo_work_body(work[n]);
@@ -87,25 +95,16 @@ static void s_serve(s_matcher_t *self)
     }
     if (n == 0)
         return;
-    MDB_txn *txn = NULL;
-    int rc = eo_store_begin(self->args->store, true, &txn);
-    if (rc == EO_OK)
-        rc = eo_cases_apply_batch(self->cases, txn, in, n, eo_clock_now_ms(self->args->clock),
-                                  reply, rsize);
-    else
-        memset(reply, 0, n * sizeof *reply);
-    bool acked = rc == EO_OK && self->n_acked && (rc = s_delete_acked(self, txn)) == EO_OK;
-    if (rc == EO_OK)
-        rc = eo_store_commit(self->args->store, &txn);
-    else
-        eo_store_abort(&txn);
-    if (rc == EO_OK && acked)
+    bool acked = false;
+    eo_cases_decide(self->cases, in, n, eo_clock_now_ms(self->args->clock), reply, rsize, rcs,
+                    self->n_acked ? s_delete_acked_fn : NULL, self, &acked);
+    if (acked)
         self->n_acked = 0;
     for (size_t i = 0; i < n; i++) {
-        if (rc == EO_OK && reply[i])
+        if (rcs[i] == EO_OK && reply[i])
             eo_worker_reply(self->worker, &work[i], reply[i], rsize[i]);
         else
-            eo_work_destroy(&work[i]); /* not durable: no answer, the broker re-sends */
+            eo_worker_release(self->worker, &work[i]); /* not decided: tried again later */
         free(reply[i]);
     }
 }

@@ -259,7 +259,7 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
         for (size_t i = 0; rc == EO_OK && i < m->n_close_ids; i++)
             rc = eo_sms_book_request_close(self->book, phone, m->close_ids[i]);
         if (rc)
-            eo_work_destroy(&work); /* not acknowledged: the broker re-dispatches */
+            eo_worker_release(self->worker, &work); /* not recorded: sent again later */
         else
             s_ack(self, work, site, m->id, NULL);
         eo_event_free(&ev);
@@ -268,7 +268,7 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
     bool dup = false;
     int rc = eo_sms_book_put(self->book, m, s_now_ms(self), &dup);
     if (rc) {
-        eo_work_destroy(&work); /* not acknowledged: the broker re-dispatches */
+        eo_worker_release(self->worker, &work); /* not recorded: sent again later */
         eo_event_free(&ev);
         return;
     }
@@ -604,8 +604,8 @@ static void s_end_turn(s_sms_t *self)
     for (s_ack_t *a = zlistx_first(self->acks); a; a = zlistx_next(self->acks)) {
         if (ok)
             eo_worker_reply(self->worker, &a->work, a->body, a->size);
-        else
-            eo_work_destroy(&a->work);
+        else /* not durable: not acknowledged, given back to be sent again later */
+            eo_worker_release(self->worker, &a->work);
         free(a->body);
         free(a);
     }

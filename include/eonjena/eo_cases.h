@@ -122,6 +122,13 @@ int eo_cases_decide(eo_cases_t *self, const eo_cases_input_t *inputs, size_t n, 
 /* Fire every timer due at now_ms (in due order, equal due times in creation order), at
  * most max; *fired gets the count. */
 int eo_cases_tick(eo_cases_t *self, MDB_txn *txn, int64_t now_ms, size_t max, size_t *fired);
+/* Fire the due timers (at most max) and commit, in transactions of its own: all at once;
+ * if that fails, one at a time, and a timer that fails alone is dead-lettered (taken
+ * out, recorded as an input so a replay does the same, its case escalated when it can
+ * be read), so one bad timer never holds back the ones after it. *fired and *dead get
+ * the counts. EO_OK, or the error of a store that cannot even take a timer out (the
+ * caller backs off). */
+int eo_cases_fire(eo_cases_t *self, int64_t now_ms, size_t max, size_t *fired, size_t *dead);
 /* The earliest timer's due time, or EO_ENOTFOUND when none is set. */
 int eo_cases_next_due(eo_cases_t *self, MDB_txn *txn, int64_t *due_ms);
 /* A bulk carer load that replay must see (W1): puts the carer and its booked minutes

@@ -61,7 +61,13 @@ typedef struct {
 } eo_offer_t;
 
 /* Input log record kinds. */
-enum { S_INPUT_EVENT = 'E', S_INPUT_TIMER = 'T', S_INPUT_CARER = 'C', S_INPUT_CONFIG = 'G' };
+enum {
+    S_INPUT_EVENT = 'E',
+    S_INPUT_TIMER = 'T',
+    S_INPUT_TIMER_DEAD = 'D', /* a timer that failed alone, taken out (eo_cases_fire) */
+    S_INPUT_CARER = 'C',
+    S_INPUT_CONFIG = 'G',
+};
 
 struct eo_cases_t {
     eo_store_t *store;

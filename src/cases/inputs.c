@@ -569,6 +569,87 @@ static int s_fire(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
     return eo_case_run(self, txn, id, EV_EXPIRED, &ctx);
 }
 
+/* A timer that failed alone: out of the timers, into the input log, and its case told
+ * to the call centre if the case can still be read and is offering. */
+static int s_timer_dead(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
+{
+    char id[EO_CASE_ID_MAX];
+    int rc = eo_timer_take(self, txn, key, id);
+    if (rc || (rc = eo_input_record(self, txn, S_INPUT_TIMER_DEAD, key, 16)))
+        return rc;
+    zsys_error("cases: the timer of %s fails every time: taken out (dead-lettered)", id);
+    eo_case_rec_t c;
+    if (eo_case_get(self, txn, id, &c) != EO_OK)
+        return EO_OK; /* a case that cannot be read: the timer is all we can take */
+    c.timer_due_ms = 0;
+    c.timer_seq = 0;
+    if ((rc = eo_journal_append(self, txn, &c, "timer", "timer_failed", "dead-lettered")))
+        return rc;
+    if (c.state == EO_CASE_OFFERING) {
+        eo_case_ctx_t ctx = {.who = "timer", .detail = "timer failed"};
+        rc = eo_case_dispatch(self, txn, &c, EV_EXHAUSTED, &ctx);
+        free(ctx.touched.ids);
+    }
+    return rc ? rc : eo_cases_put(self, txn, &c);
+}
+
+/* One transaction: up to max due timers fired, committed. */
+static int s_fire_txn(eo_cases_t *self, int64_t now_ms, size_t max, size_t *fired)
+{
+    MDB_txn *txn = NULL;
+    int rc = eo_store_begin(self->store, true, &txn);
+    if (rc == EO_OK)
+        rc = eo_cases_tick(self, txn, now_ms, max, fired);
+    if (rc == EO_OK)
+        rc = eo_store_commit(self->store, &txn);
+    eo_store_abort(&txn);
+    return rc;
+}
+
+/* One transaction: the first due timer dead-lettered. *found: there was one. */
+static int s_dead_txn(eo_cases_t *self, int64_t now_ms, bool *found)
+{
+    MDB_txn *txn = NULL;
+    uint8_t key[16];
+    char id[EO_CASE_ID_MAX];
+    *found = false;
+    int rc = eo_store_begin(self->store, true, &txn);
+    if (rc == EO_OK && (rc = eo_timer_first(self, txn, key, id)) == EO_OK &&
+        (int64_t)eo_get_be64(key) <= now_ms) {
+        self->now_ms = now_ms;
+        *found = true;
+        if ((rc = s_timer_dead(self, txn, key)) == EO_OK)
+            rc = eo_store_commit(self->store, &txn);
+    }
+    eo_store_abort(&txn);
+    return rc == EO_ENOTFOUND ? EO_OK : rc;
+}
+
+int eo_cases_fire(eo_cases_t *self, int64_t now_ms, size_t max, size_t *fired, size_t *dead)
+{
+    *fired = *dead = 0;
+    if (s_fire_txn(self, now_ms, max, fired) == EO_OK)
+        return EO_OK;
+    *fired = 0;
+    while (*fired + *dead < max) {
+        size_t one = 0;
+        int rc = s_fire_txn(self, now_ms, 1, &one);
+        if (rc == EO_OK && one == 0)
+            break;
+        if (rc == EO_OK) {
+            (*fired)++;
+            continue;
+        }
+        bool found;
+        if ((rc = s_dead_txn(self, now_ms, &found)))
+            return rc;
+        if (!found)
+            break;
+        (*dead)++;
+    }
+    return EO_OK;
+}
+
 int eo_cases_tick(eo_cases_t *self, MDB_txn *txn, int64_t now_ms, size_t max, size_t *fired)
 {
     self->now_ms = now_ms;
@@ -594,6 +675,8 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
     self->now_ms = at;
     const uint8_t *body = p + 9;
     size_t size = n - 9;
+    if (p[0] == S_INPUT_TIMER_DEAD && size == 16)
+        return s_timer_dead(self, txn, body);
     if (p[0] == S_INPUT_TIMER && size == 16) {
         int rc = s_fire(self, txn, body);
         if (rc == EO_ENOTFOUND)

@@ -2,7 +2,9 @@
  * scenario here failed before its fix (the issue that asked for it names them):
  *   refused  one error code meant both "refused, nothing written" and "failed half way":
  *            a settlement whose withdrawal made another case query a 동 that had left the
- *            table was committed without the winner's case, and a second carer won it too */
+ *            table was committed without the winner's case, and a second carer won it too
+ *   timer    one timer that failed every time (its case's record is damaged) held back
+ *            every later timer of the node, and the matcher polled at 0 ms forever */
 #include <string.h>
 
 #include "matcher/fixture.h"
@@ -103,11 +105,51 @@ static void test_refused(void)
     printf("failure.refused: ok\n");
 }
 
+static void test_timer(void)
+{
+    eo_cases_config_t cfg;
+    eo_cases_config_defaults(&cfg);
+    cfg.wave_k = 2;
+    cfg.always_pool = true;
+    fx_t *fx = fx_new("timer", true, &cfg);
+    for (uint32_t i = 1; i <= 6; i++)
+        fx_carer(fx, i);
+    int64_t start = fx->now_ms / 1000 + 6 * 3600;
+    size_t n;
+    eo_event_free(&(Eo__Event *){s_do(fx, fx_request(fx, "T1", start, 2, 1, &n), &n, NULL)});
+    fx->now_ms += 1000; /* T2's wave times out a second after T1's */
+    eo_event_free(&(Eo__Event *){s_do(fx, fx_request(fx, "T2", start + 3600, 2, 1, &n), &n, NULL)});
+    fx_damage_case(fx, "T1");
+    fx->now_ms += 301 * 1000;
+    /* the one transaction that fires every due timer fails on T1, every time */
+    MDB_txn *txn;
+    size_t fired = 0, dead = 0;
+    assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
+    assert(eo_cases_tick(fx->cases, txn, fx->now_ms, 256, &fired) == EO_ESTORE);
+    eo_store_abort(&txn);
+    /* fired one at a time: T1's timer is dead-lettered, T2's fires (its second wave) */
+    assert(eo_cases_fire(fx->cases, fx->now_ms, 256, &fired, &dead) == EO_OK);
+    assert(fired == 1 && dead == 1);
+    eo_case_t t2 = fx_case(fx, "T2");
+    assert(t2.wave == 2 && t2.n_offered == 4);
+    /* nothing is due any more: T2's new timer is five minutes away */
+    int64_t due;
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    assert(eo_cases_next_due(fx->cases, txn, &due) == EO_OK && due > fx->now_ms);
+    eo_store_abort(&txn);
+    assert(eo_cases_fire(fx->cases, fx->now_ms, 256, &fired, &dead) == EO_OK);
+    assert(fired == 0 && dead == 0);
+    fx_destroy(&fx);
+    printf("failure.timer: ok\n");
+}
+
 int main(int argc, char **argv)
 {
     zsys_init();
     const char *what = argc > 1 ? argv[1] : "all";
     if (streq(what, "all") || streq(what, "refused"))
         test_refused();
+    if (streq(what, "all") || streq(what, "timer"))
+        test_timer();
     return 0;
 }

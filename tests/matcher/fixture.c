@@ -245,6 +245,17 @@ int fx_outbox_count(fx_t *fx, const char *request, int kind, uint32_t carer)
     return s.n;
 }
 
+void fx_damage_case(fx_t *fx, const char *id)
+{
+    MDB_dbi dbi;
+    MDB_txn *txn;
+    assert(eo_store_dbi(fx->store, "m.cases", 0, &dbi) == EO_OK);
+    assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
+    MDB_val k = {strlen(id), (void *)id}, v = {5, "\x02xxxx"};
+    assert(mdb_put(txn, dbi, &k, &v, 0) == 0);
+    assert(eo_store_commit(fx->store, &txn) == EO_OK);
+}
+
 void fx_check_ok(fx_t *fx)
 {
     MDB_txn *txn;

@@ -48,6 +48,9 @@ size_t fx_tick(fx_t *fx);
 eo_case_t fx_case(fx_t *fx, const char *id);
 /* Count outbox messages of a kind for a request (kind 0: any), and to a carer (0: any). */
 int fx_outbox_count(fx_t *fx, const char *request, int kind, uint32_t carer);
+/* Overwrite a case's record with one no reader can take (the wrong size for its
+ * version): a damaged store, for failure tests. */
+void fx_damage_case(fx_t *fx, const char *id);
 /* Run eonjena check's verification; asserts it passes. */
 void fx_check_ok(fx_t *fx);
 

@@ -14,6 +14,7 @@
 #define S_MAX_BATCH 1024
 #define S_MAX_INFLIGHT 2000
 #define S_RETRY_MS 1000
+#define S_TIMERS_BACKOFF_MAX 30000
 
 typedef struct {
     eo_role_args_t *args;
@@ -30,6 +31,8 @@ typedef struct {
     uint64_t *acked;         /* rows to delete at the next commit */
     size_t n_acked, cap_acked;
     bool retry;              /* a relay failed: rescan the outbox from the start */
+    int64_t timers_retry_at; /* monotonic ms: timers failed, wait until then */
+    int timers_backoff;      /* ms, doubling while they keep failing */
     int64_t retry_at;        /* monotonic ms */
     bool terminated;
 } s_matcher_t;
@@ -109,9 +112,13 @@ static void s_serve(s_matcher_t *self)
     }
 }
 
+/* Fire the due timers. A store that cannot even take a failing timer out makes the
+ * next attempt wait, doubling up to 30 s, rather than spinning at 0 ms. */
 static void s_timers(s_matcher_t *self)
 {
     int64_t now = eo_clock_now_ms(self->args->clock), due;
+    if (zclock_mono() < self->timers_retry_at)
+        return;
     MDB_txn *txn = NULL;
     if (eo_store_begin(self->args->store, false, &txn))
         return;
@@ -119,15 +126,18 @@ static void s_timers(s_matcher_t *self)
     eo_store_abort(&txn);
     if (rc || due > now)
         return;
-    size_t fired = 0;
-    if (eo_store_begin(self->args->store, true, &txn))
+    size_t fired = 0, dead = 0;
+    rc = eo_cases_fire(self->cases, now, 256, &fired, &dead);
+    if (rc == EO_OK) {
+        self->timers_backoff = 0;
         return;
-    if ((rc = eo_cases_tick(self->cases, txn, now, 256, &fired)) == EO_OK)
-        rc = eo_store_commit(self->args->store, &txn);
-    else
-        eo_store_abort(&txn);
-    if (rc)
-        zsys_error("matcher: timers failed: %s", eo_strerror(rc));
+    }
+    self->timers_backoff = self->timers_backoff ? self->timers_backoff * 2 : 100;
+    if (self->timers_backoff > S_TIMERS_BACKOFF_MAX)
+        self->timers_backoff = S_TIMERS_BACKOFF_MAX;
+    self->timers_retry_at = zclock_mono() + self->timers_backoff;
+    zsys_error("matcher: timers failed (%s): next try in %d ms", eo_strerror(rc),
+               self->timers_backoff);
 }
 
 /* --- the relay ------------------------------------------------------------------- */
@@ -208,6 +218,8 @@ static void s_flush_acked(s_matcher_t *self)
 static int s_poll_timeout(s_matcher_t *self)
 {
     int timeout = 100; /* heartbeats, manual clocks and relay retries look at least this often */
+    if (zclock_mono() < self->timers_retry_at)
+        return timeout; /* timers are backing off: a due one must not make this spin */
     MDB_txn *txn = NULL;
     int64_t due;
     if (eo_store_begin(self->args->store, false, &txn) == EO_OK) {

@@ -30,8 +30,11 @@ eo_handoff_queue_t *eo_handoff_queue_new(eo_store_t *store);
 void eo_handoff_queue_destroy(eo_handoff_queue_t **self_p);
 
 /* Queue the hand-off carried by event (body handoff, non-empty item id) for provider.
- * EO_OK when stored, EO_EEXIST if that item id is already known (nothing changed),
- * EO_EINVAL for a malformed event or provider id, EO_ESTORE. */
+ * Items of one request are generations of one record: the newest (highest generation)
+ * is current, and an older one not yet delivered leaves the queue (superseded); an item
+ * older than the current one is kept but never queued. EO_OK when stored, EO_EEXIST if
+ * that item id is already known (nothing changed), EO_EINVAL for a malformed event or
+ * provider id, EO_ESTORE. */
 int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider,
                          const Eo__Event *event, eo_time_t now);
 

@@ -555,6 +555,11 @@ static int a_winner_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_
     if ((rc = eo_tell_member(self, txn, c, EO_TPL_REOPENED, "reopened", NULL)) ||
         (rc = eo_tell_callcentre(self, txn, c, EO_TPL_REOPENED, "reopened")))
         return rc;
+    /* the provider was handed the settled case: it is told the carer withdrew (a
+     * later settlement hands it over again, as a newer generation) */
+    if (c->state == EO_CASE_SETTLED &&
+        (rc = eo_outbox_handoff(self, txn, c, EO__HANDOFF_ITEM__KIND__KIND_REOPENED)))
+        return rc;
     *next = EV_WAVE;
     return EO_OK;
 }

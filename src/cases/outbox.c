@@ -90,9 +90,13 @@ int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, in
     int rc = eo_cases_request(self, txn, c->id, &req);
     if (rc)
         return rc;
-    static const char *kinds[] = {"", "settled", "waiting", "escalated"};
-    char id[EO_CASE_ID_MAX + 32];
-    snprintf(id, sizeof id, "%s:handoff:%s", c->id, kinds[kind & 3]);
+    static const char *kinds[] = {"", "settled", "waiting", "escalated", "reopened"};
+    /* the journal's length is the generation: it grows with every decision on the case,
+     * so a case settled again sends a new item (a provider keeps the highest) and a
+     * resend of the same decision keeps its id */
+    char id[EO_CASE_ID_MAX + 48];
+    snprintf(id, sizeof id, "%s:handoff:%s:%u", c->id,
+             kind >= 0 && kind <= 4 ? kinds[kind] : "", c->log_n);
     Eo__HandoffItem h = EO__HANDOFF_ITEM__INIT;
     h.id = id;
     h.site = (char *)c->site;
@@ -106,6 +110,7 @@ int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, in
     h.service_end = c->service_end;
     h.fee_json = "";
     h.created_at = self->now_ms / 1000;
+    h.generation = c->log_n;
     char hist[64];
     snprintf(hist, sizeof hist, "waves=%u offered=%u", c->wave, c->n_offered);
     char *hist_p = hist;

@@ -11,6 +11,7 @@ const char *eo_handoff_kind_name(int kind)
     case EO__HANDOFF_ITEM__KIND__KIND_SETTLED: return "settled";
     case EO__HANDOFF_ITEM__KIND__KIND_WAITING: return "waiting";
     case EO__HANDOFF_ITEM__KIND__KIND_ESCALATED: return "escalated";
+    case EO__HANDOFF_ITEM__KIND__KIND_REOPENED: return "reopened";
     default: return "unspecified";
     }
 }
@@ -59,9 +60,10 @@ json_t *eo_handoff_item_json(const Eo__HandoffItem *item)
     for (size_t i = 0; history && i < item->n_offer_history; i++)
         json_array_append_new(history, json_string(item->offer_history[i]));
     /* json_pack steals the "o" references, also on failure. */
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o?, s:o, s:o, s:o, s:o?, s:o}", "id",
-                     item->id, "site", item->site, "provider", item->provider, "kind",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o?, s:o, s:o, s:o, s:o?, s:o}",
+                     "id", item->id, "site", item->site, "provider", item->provider, "kind",
                      eo_handoff_kind_name(item->kind), "request_id", item->request_id,
+                     "generation", (json_int_t)item->generation,
                      "request", s_request(item->request), "carer_ids", carers,
                      "service_start", s_time(item->service_start), "service_end",
                      s_time(item->service_end), "fee", s_fee(item->fee_json), "offer_history",

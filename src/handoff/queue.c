@@ -3,6 +3,10 @@
  * handoff.items  item id -> s_record_t + the encoded Event
  * handoff.queue  provider "\0" seq (8 bytes, big-endian) -> since (int64) + item id
  * handoff.meta   "seq" -> the last sequence number given (uint64)
+ * handoff.current request id -> the id of its newest item: a request has one current
+ *                record; a newer item takes an older one out of the queue if it was not
+ *                delivered yet (marked superseded), so a provider is never handed a stale
+ *                version of a case
  * Sequence numbers are global and increasing, so a cursor over one provider's prefix
  * walks its queue in arrival order. */
 #include <stdlib.h>
@@ -20,7 +24,7 @@
 #define S_KEY_MAX (EO_PROVIDER_ID_MAX + 8)
 #define S_ID_MAX 200 /* bytes of an item id (LMDB keys stay well under 511) */
 
-enum { S_QUEUED = 1, S_DELIVERED = 2 };
+enum { S_QUEUED = 1, S_DELIVERED = 2, S_SUPERSEDED = 3 };
 
 typedef struct {
     uint8_t version;
@@ -36,7 +40,7 @@ typedef struct {
 
 struct eo_handoff_queue_t {
     eo_store_t *store;
-    MDB_dbi items, queue, meta;
+    MDB_dbi items, queue, meta, current;
 };
 
 eo_handoff_queue_t *eo_handoff_queue_new(eo_store_t *store)
@@ -47,7 +51,8 @@ eo_handoff_queue_t *eo_handoff_queue_new(eo_store_t *store)
     self->store = store;
     if (eo_store_dbi(store, "handoff.items", 0, &self->items) ||
         eo_store_dbi(store, "handoff.queue", 0, &self->queue) ||
-        eo_store_dbi(store, "handoff.meta", 0, &self->meta)) {
+        eo_store_dbi(store, "handoff.meta", 0, &self->meta) ||
+        eo_store_dbi(store, "handoff.current", 0, &self->current)) {
         free(self);
         return NULL;
     }
@@ -150,6 +155,79 @@ static eo_time_t s_ends_at(const Eo__HandoffItem *item, eo_time_t now)
     return item->created_at ? item->created_at : now;
 }
 
+/* The current item of item's request, if any: *old gets its id (NULL: none) and rec,
+ * val its record. */
+static int s_current(eo_handoff_queue_t *self, MDB_txn *txn, const Eo__HandoffItem *item,
+                     char *old, s_record_t *rec, MDB_val *val, bool *found)
+{
+    *found = false;
+    if (!item->request_id || !*item->request_id || strlen(item->request_id) > S_ID_MAX)
+        return EO_OK; /* not about a request: its own record */
+    MDB_val k = {strlen(item->request_id), item->request_id}, v;
+    int rc = mdb_get(txn, self->current, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return EO_OK;
+    if (rc || v.mv_size > S_ID_MAX)
+        return eo_store_fail("handoff current get", rc ? rc : MDB_CORRUPTED);
+    memcpy(old, v.mv_data, v.mv_size);
+    old[v.mv_size] = 0;
+    rc = s_get(self, txn, old, rec, val);
+    *found = rc == EO_OK;
+    return rc == EO_ENOTFOUND ? EO_OK : rc;
+}
+
+/* Is the current item of item's request newer (a higher generation)? Items may arrive
+ * out of order after retries: an older one is kept, superseded from the start. */
+static int s_stale(eo_handoff_queue_t *self, MDB_txn *txn, const Eo__HandoffItem *item,
+                   bool *stale)
+{
+    char old[S_ID_MAX + 1];
+    s_record_t rec;
+    MDB_val val;
+    bool found;
+    *stale = false;
+    int rc = s_current(self, txn, item, old, &rec, &val, &found);
+    if (rc || !found)
+        return rc;
+    Eo__Event *ev = s_decode(&val);
+    if (!ev)
+        return EO_ESTORE;
+    *stale = ev->handoff && ev->handoff->generation > item->generation;
+    eo_event_free(&ev);
+    return EO_OK;
+}
+
+/* item is the newest of its request: an older one still queued leaves the queue
+ * (superseded: the provider never sees a stale version), and item becomes current. */
+static int s_supersede(eo_handoff_queue_t *self, MDB_txn *txn, const Eo__HandoffItem *item)
+{
+    char old[S_ID_MAX + 1];
+    s_record_t rec;
+    MDB_val val;
+    bool found;
+    int rc = s_current(self, txn, item, old, &rec, &val, &found);
+    if (rc || !item->request_id || !*item->request_id || strlen(item->request_id) > S_ID_MAX)
+        return rc;
+    if (found && rec.state == S_QUEUED) {
+        Eo__Event *ev = s_decode(&val);
+        if (!ev)
+            return EO_ESTORE;
+        char key[S_KEY_MAX];
+        MDB_val qk = {s_qkey(key, rec.provider, rec.seq), key};
+        rc = mdb_del(txn, self->queue, &qk, NULL);
+        rec.state = S_SUPERSEDED;
+        rc = rc && rc != MDB_NOTFOUND ? eo_store_fail("handoff supersede", rc)
+                                      : s_put_record(self, txn, old, &rec, ev, 0);
+        eo_event_free(&ev);
+        if (rc)
+            return rc;
+    }
+    MDB_val k = {strlen(item->request_id), item->request_id};
+    MDB_val v = {strlen(item->id), item->id};
+    rc = mdb_put(txn, self->current, &k, &v, 0);
+    return rc ? eo_store_fail("handoff current put", rc) : EO_OK;
+}
+
 int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider,
                          const Eo__Event *event, eo_time_t now)
 {
@@ -162,12 +240,19 @@ int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider,
     int rc = eo_store_begin(self->store, true, &txn);
     if (rc)
         return rc;
+    bool stale = false;
     s_record_t rec = {.version = S_VERSION, .state = S_QUEUED, .queued_at = now,
                       .ends_at = s_ends_at(item, now)};
     snprintf(rec.provider, sizeof rec.provider, "%s", provider);
+    if ((rc = s_stale(self, txn, item, &stale)))
+        goto fail;
+    if (stale)
+        rec.state = S_SUPERSEDED;
     if ((rc = s_next_seq(self, txn, &rec.seq)) ||
         (rc = s_put_record(self, txn, item->id, &rec, event, MDB_NOOVERWRITE)))
         goto fail;
+    if (stale) /* kept for the record, never queued */
+        return eo_store_commit(self->store, &txn);
     char key[S_KEY_MAX];
     size_t idlen = strlen(item->id);
     int64_t since = item->created_at ? item->created_at : now;
@@ -179,6 +264,8 @@ int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider,
         rc = eo_store_fail("handoff put queue", rc);
         goto fail;
     }
+    if ((rc = s_supersede(self, txn, item)))
+        goto fail;
     return eo_store_commit(self->store, &txn);
 fail:
     eo_store_abort(&txn);

@@ -4,9 +4,13 @@
  *            a settlement whose withdrawal made another case query a 동 that had left the
  *            table was committed without the winner's case, and a second carer won it too
  *   timer    one timer that failed every time (its case's record is damaged) held back
- *            every later timer of the node, and the matcher polled at 0 ms forever */
+ *            every later timer of the node, and the matcher polled at 0 ms forever
+ *   handoff  a case settled a second time (its winner withdrew, another carer won)
+ *            reused the hand-off id of the first settlement: the queue dropped it as a
+ *            duplicate and the provider still expected the first carer */
 #include <string.h>
 
+#include "eonjena/eo_handoff_queue.h"
 #include "matcher/fixture.h"
 
 /* n is read after b was built (argument order is unspecified) */
@@ -143,6 +147,112 @@ static void test_timer(void)
     printf("failure.timer: ok\n");
 }
 
+/* The hand-off items a case sent, in outbox order (each an encoded Event). */
+typedef struct {
+    const char *request;
+    zlistx_t *events; /* Eo__Event* */
+} s_handoffs_t;
+
+static int s_collect_handoff(void *arg, const eo_outbox_row_t *row)
+{
+    s_handoffs_t *h = arg;
+    char err[64];
+    Eo__Event *ev = eo_event_decode(row->body, row->size, err, sizeof err);
+    assert(ev);
+    if (ev->body_case == EO__EVENT__BODY_HANDOFF && streq(ev->handoff->request_id, h->request))
+        zlistx_add_end(h->events, ev);
+    else
+        eo_event_free(&ev);
+    return 0;
+}
+
+static void s_event_destructor(void **item)
+{
+    eo_event_free((Eo__Event **)item);
+}
+
+/* The ids a pull provider lists, comma-separated. */
+static void s_listed(eo_handoff_queue_t *q, char *out, size_t size)
+{
+    json_t *list = NULL;
+    assert(eo_handoff_queue_list(q, "p1", 0, &list) == EO_OK);
+    out[0] = 0;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, "%s%s", i ? "," : "",
+                 json_string_value(json_object_get(json_array_get(list, i), "kind")));
+    }
+    json_decref(list);
+}
+
+static void test_handoff(void)
+{
+    eo_cases_config_t cfg;
+    eo_cases_config_defaults(&cfg);
+    cfg.wave_k = 1;
+    cfg.always_pool = true;
+    fx_t *fx = fx_new("handoff", true, &cfg);
+    fx_carer(fx, 1);
+    fx_carer(fx, 2);
+    int64_t start = fx->now_ms / 1000 + 6 * 3600;
+    size_t n;
+    char out[256];
+    eo_event_free(&(Eo__Event *){s_do(fx, fx_request(fx, "H", start, 2, 1, &n), &n, NULL)});
+    assert(streq(s_accept(fx, "H", 1, "mo-1", out), "won"));
+    /* carer 1 withdraws: the case is offered again (to carer 2), who wins it */
+    eo_event_free(&(Eo__Event *){s_do(fx, fx_cancel("H", 1, &n), &n, NULL)});
+    assert(fx_case(fx, "H").state == EO_CASE_OFFERING);
+    assert(streq(s_accept(fx, "H", 2, "mo-2", out), "won"));
+    eo_case_t c = fx_case(fx, "H");
+    assert(c.state == EO_CASE_SETTLED && c.winners[0] == 2);
+    /* three hand-offs, three ids: settled (carer 1), reopened, settled (carer 2) */
+    s_handoffs_t h = {"H", zlistx_new()};
+    zlistx_set_destructor(h.events, s_event_destructor);
+    MDB_txn *txn;
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    assert(eo_cases_outbox_each(fx->cases, txn, 0, s_collect_handoff, &h) == EO_OK);
+    eo_store_abort(&txn);
+    assert(zlistx_size(h.events) == 3);
+    Eo__Event *first = zlistx_first(h.events), *second = zlistx_next(h.events),
+              *third = zlistx_next(h.events);
+    assert(first->handoff->kind == EO__HANDOFF_ITEM__KIND__KIND_SETTLED &&
+           first->handoff->carer_ids[0] == 1);
+    assert(second->handoff->kind == EO__HANDOFF_ITEM__KIND__KIND_REOPENED);
+    assert(third->handoff->kind == EO__HANDOFF_ITEM__KIND__KIND_SETTLED &&
+           third->handoff->carer_ids[0] == 2);
+    assert(!streq(first->handoff->id, third->handoff->id));
+    assert(first->handoff->generation < second->handoff->generation &&
+           second->handoff->generation < third->handoff->generation);
+    /* a provider's queue keeps one current record: in order, and out of order */
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s-queue", fx->dir);
+    for (int order = 0; order < 2; order++) {
+        eo_store_t *store = eo_store_new(dir, 16, EO_STORE_NOSYNC);
+        eo_handoff_queue_t *q = eo_handoff_queue_new(store);
+        assert(q);
+        Eo__Event *seq[3] = {first, second, third};
+        if (order == 1) /* retries can bring the newest first */
+            seq[0] = third, seq[2] = first;
+        for (int i = 0; i < 3; i++)
+            assert(eo_handoff_queue_put(q, "p1", seq[i], fx->now_ms / 1000) == EO_OK);
+        s_listed(q, out, sizeof out);
+        if (!streq(out, "settled"))
+            fprintf(stderr, "listed: %s\n", out);
+        assert(streq(out, "settled"));
+        Eo__Event *head = NULL;
+        assert(eo_handoff_queue_head(q, "p1", &head) == EO_OK);
+        assert(streq(head->handoff->id, third->handoff->id) && head->handoff->carer_ids[0] == 2);
+        eo_event_free(&head);
+        eo_handoff_queue_destroy(&q);
+        eo_store_destroy(&store);
+        assert(eo_store_remove(dir) == 0);
+    }
+    zlistx_destroy(&h.events);
+    fx_check_ok(fx);
+    fx_destroy(&fx);
+    printf("failure.handoff: ok\n");
+}
+
 int main(int argc, char **argv)
 {
     zsys_init();
@@ -151,5 +261,7 @@ int main(int argc, char **argv)
         test_refused();
     if (streq(what, "all") || streq(what, "timer"))
         test_timer();
+    if (streq(what, "all") || streq(what, "handoff"))
+        test_handoff();
     return 0;
 }

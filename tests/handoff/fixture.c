@@ -89,8 +89,11 @@ void fx_stop(fixture_t *fx)
 
 void fx_accept(fixture_t *fx, const char *item_id)
 {
+    /* one request per item: items of one request supersede each other (queue.c) */
+    char request_id[64];
+    snprintf(request_id, sizeof request_id, "r-%s", item_id);
     Eo__Request req = EO__REQUEST__INIT;
-    req.id = "r-1";
+    req.id = request_id;
     req.site = "guri";
     req.member_phone = "+821012345678";
     req.child_first_name = "서연";
@@ -99,7 +102,7 @@ void fx_accept(fixture_t *fx, const char *item_id)
     item.id = (char *)item_id;
     item.site = "guri";
     item.kind = EO__HANDOFF_ITEM__KIND__KIND_SETTLED;
-    item.request_id = "r-1";
+    item.request_id = request_id;
     item.request = &req;
     item.fee_json = "{\"fee\":46520}";
     item.created_at = eo_clock_now(fx->clock);

@@ -24,7 +24,8 @@ typedef struct {
  * with sender_secret (FX_SECRET unless a test wants a wrong one). */
 void fx_start(fixture_t *fx, const char *name, const char *start, const char *sender_secret);
 void fx_stop(fixture_t *fx);
-/* Make a settled-case item for site guri and hand it to the core (asserts EO_OK). */
+/* Make a settled-case item for site guri, of its own request "r-<item_id>", and hand it
+ * to the core (asserts EO_OK). */
 void fx_accept(fixture_t *fx, const char *item_id);
 /* Depth of p1's queue. */
 size_t fx_depth(fixture_t *fx);

@@ -26,6 +26,11 @@ int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payloa
     return EO_OK;
 }
 
+/* m.seen keys: a kind letter, ':' and an event or reply id (ids are checked to be
+ * shorter than S_EVENT_ID_MAX right after decoding: an LMDB key holds 511 bytes). */
+#define S_EVENT_ID_MAX 200
+#define S_SEEN_KEY_MAX (S_EVENT_ID_MAX + 4)
+
 /* --- replies ------------------------------------------------------------------------ */
 
 /* The one place a refusal is made: a Status carrying the error, and EO_EREFUSED, which
@@ -127,15 +132,18 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
 {
     if (!r)
         return s_error(self, NULL, "malformed", "요청 형식 오류", "no request", reply, size);
+    /* a known id is a resend: it gets the case's status, whatever the clock says now
+     * (a resend near the 2 h lead must not be refused as too soon); only new requests
+     * are validated */
     eo_case_rec_t c;
-    const char *code, *en;
-    if (s_validate(self, r, &code, &en))
-        return s_error(self, r->id, code, "요청을 받을 수 없습니다", en, reply, size);
     int rc = eo_case_get(self, txn, r->id, &c);
-    if (rc == EO_OK) /* a resend: the same answer, nothing new */
+    if (rc == EO_OK)
         return eo_cases_status(self, txn, r->id, reply, size);
     if (rc != EO_ENOTFOUND)
         return rc;
+    const char *code, *en;
+    if (s_validate(self, r, &code, &en))
+        return s_error(self, r->id, code, "요청을 받을 수 없습니다", en, reply, size);
     const char *rcode = NULL, *ren = NULL;
     s_route_t route = s_route(self, r, self->now_ms / 1000, &rcode, &ren);
     if (route == S_ROUTE_REFUSE)
@@ -176,7 +184,7 @@ static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
                     size_t rawsize, uint8_t **reply, size_t *size)
 {
     const Eo__Answer *a = in->answer;
-    char key[600];
+    char key[S_SEEN_KEY_MAX];
     snprintf(key, sizeof key, "a:%s", a && a->reply_id && *a->reply_id ? a->reply_id : in->id);
     if (!a || !a->request_id || !a->carer_id)
         return s_error(self, in->id, "malformed", "형식 오류", "answer without request or carer",
@@ -246,18 +254,28 @@ static int s_cancel(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
     const Eo__Cancel *x = in->cancel;
     if (!x || !x->request_id)
         return s_error(self, in->id, "malformed", "형식 오류", "cancel without request", reply, size);
+    /* idempotent by event id: a repeat changes nothing and gets the case's status */
+    char key[S_SEEN_KEY_MAX], seen[32];
+    int64_t at_ms;
+    snprintf(key, sizeof key, "x:%s", in->id);
+    int rc = eo_seen_get(self, txn, key, &at_ms, seen, sizeof seen);
+    if (rc == EO_OK)
+        return eo_cases_status(self, txn, x->request_id, reply, size);
+    if (rc != EO_ENOTFOUND)
+        return rc;
     char who[32];
     snprintf(who, sizeof who, x->carer_id ? "carer:%u" : "member", x->carer_id);
     eo_case_ctx_t ctx = {.carer = x->carer_id, .who = who, .detail = x->reason};
-    int rc = eo_case_run(self, txn, x->request_id,
-                          x->carer_id ? EV_WINNER_CANCEL : EV_MEMBER_CANCEL, &ctx);
+    rc = eo_case_run(self, txn, x->request_id, x->carer_id ? EV_WINNER_CANCEL : EV_MEMBER_CANCEL,
+                     &ctx);
     if (rc == EO_ENOTFOUND)
         return s_error(self, x->request_id, "unknown_request", "없는 요청", "no such request",
                        reply, size);
     if (rc == EO_ECLOSED || rc == EO_EREFUSED)
         return s_error(self, x->request_id, "not_cancellable", "취소할 수 없습니다",
                        "the request cannot be cancelled in its state", reply, size);
-    if (rc || (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
+    if (rc || (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)) ||
+        (rc = eo_seen_put(self, txn, key, self->now_ms, "cancelled")))
         return rc;
     return eo_cases_status(self, txn, x->request_id, reply, size);
 }
@@ -305,8 +323,15 @@ static int s_service_time(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, c
                           size_t rawsize, uint8_t **reply, size_t *size)
 {
     const Eo__ServiceTime *t = in->service_time;
+    /* idempotent by event id: a repeat is acknowledged and changes nothing */
+    char key[S_SEEN_KEY_MAX], seen[32];
+    int64_t at_ms;
+    snprintf(key, sizeof key, "t:%s", in->id);
+    int rc = eo_seen_get(self, txn, key, &at_ms, seen, sizeof seen);
+    if (rc != EO_ENOTFOUND)
+        return rc ? rc : s_ack_at(at_ms, in->id, seen, reply, size);
     eo_case_rec_t c;
-    int rc = t && t->request_id ? eo_case_get(self, txn, t->request_id, &c) : EO_EINVAL;
+    rc = t && t->request_id ? eo_case_get(self, txn, t->request_id, &c) : EO_EINVAL;
     if (rc == EO_EINVAL || rc == EO_ENOTFOUND)
         return s_error(self, in->id, "unknown_request", "없는 요청", "no such request", reply, size);
     if (rc)
@@ -320,14 +345,14 @@ static int s_service_time(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, c
     snprintf(who, sizeof who, "carer:%u", t->carer_id);
     if ((rc = eo_journal_append(self, txn, &c, who, start ? "service_start" : "service_end", "")) ||
         (rc = eo_cases_put(self, txn, &c)) ||
-        (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
+        (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)) ||
+        (rc = eo_seen_put(self, txn, key, self->now_ms, "recorded")))
         return rc;
     return s_ack(self, in->id, "recorded", reply, size);
 }
 
 /* --- ids ------------------------------------------------------------------------------ */
 
-#define S_EVENT_ID_MAX 200 /* event, reply and message ids: keys of m.seen stay small */
 
 /* A printable id of 1..max-1 bytes (max 0: may be empty). */
 static bool s_id_ok(const char *id, size_t max, bool may_be_empty)

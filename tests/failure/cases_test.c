@@ -7,7 +7,10 @@
  *            every later timer of the node, and the matcher polled at 0 ms forever
  *   handoff  a case settled a second time (its winner withdrew, another carer won)
  *            reused the hand-off id of the first settlement: the queue dropped it as a
- *            duplicate and the provider still expected the first carer */
+ *            duplicate and the provider still expected the first carer
+ *   resend   a resend of an accepted request was validated before it was looked up:
+ *            near the 2 h lead it got too_soon while the case was live; repeated service
+ *            times were recorded again */
 #include <string.h>
 
 #include "eonjena/eo_handoff_queue.h"
@@ -253,6 +256,65 @@ static void test_handoff(void)
     printf("failure.handoff: ok\n");
 }
 
+static uint8_t *s_service_time(const char *request, uint32_t carer, int64_t at,
+                               const char *event_id, size_t *size)
+{
+    Eo__ServiceTime t = EO__SERVICE_TIME__INIT;
+    t.request_id = (char *)request;
+    t.carer_id = carer;
+    t.kind = EO__SERVICE_TIME__KIND__KIND_START;
+    t.at = at;
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = (char *)event_id;
+    ev.site = "suwon";
+    ev.body_case = EO__EVENT__BODY_SERVICE_TIME;
+    ev.service_time = &t;
+    uint8_t *b = eo_event_encode(&ev, size);
+    assert(b);
+    return b;
+}
+
+static void test_resend(void)
+{
+    eo_cases_config_t cfg;
+    eo_cases_config_defaults(&cfg);
+    cfg.always_pool = true;
+    fx_t *fx = fx_new("resend", true, &cfg);
+    fx_carer(fx, 1);
+    /* exactly 2 h ahead is accepted */
+    int64_t start = fx->now_ms / 1000 + 2 * 3600;
+    size_t n;
+    int rc;
+    Eo__Event *ev = s_do(fx, fx_request(fx, "R", start, 2, 1, &n), &n, &rc);
+    assert(rc == EO_OK && streq(ev->status->state, "offering"));
+    eo_event_free(&ev);
+    /* a minute later the same request comes again (a client retry): it is known, so it
+     * gets the case's status, not too_soon */
+    fx->now_ms += 60 * 1000;
+    ev = s_do(fx, fx_request(fx, "R", start, 2, 1, &n), &n, &rc);
+    assert(rc == EO_OK && ev->status && streq(ev->status->state, "offering") &&
+           !ev->status->error);
+    eo_event_free(&ev);
+    /* a new request for that start is too soon now */
+    ev = s_do(fx, fx_request(fx, "R2", start, 2, 1, &n), &n, &rc);
+    assert(rc == EO_EREFUSED && streq(ev->status->error->code, "too_soon"));
+    eo_event_free(&ev);
+    /* a service time sent twice (same event id) is recorded once */
+    char out[32];
+    assert(streq(s_accept(fx, "R", 1, "mo-r", out), "won"));
+    uint32_t log_n = fx_case(fx, "R").log_n;
+    for (int i = 0; i < 2; i++) {
+        ev = s_do(fx, s_service_time("R", 1, start, "st-1", &n), &n, &rc);
+        assert(rc == EO_OK && ev->body_case == EO__EVENT__BODY_ACK);
+        eo_event_free(&ev);
+    }
+    eo_case_t c = fx_case(fx, "R");
+    assert(c.log_n == log_n + 1 && c.service_start == start);
+    fx_check_ok(fx);
+    fx_destroy(&fx);
+    printf("failure.resend: ok\n");
+}
+
 int main(int argc, char **argv)
 {
     zsys_init();
@@ -263,5 +325,7 @@ int main(int argc, char **argv)
         test_timer();
     if (streq(what, "all") || streq(what, "handoff"))
         test_handoff();
+    if (streq(what, "all") || streq(what, "resend"))
+        test_resend();
     return 0;
 }

@@ -196,7 +196,7 @@ static void test_cancellations(void)
     s_answer(fx, "x", 1, true, "a1", "won");
     assert(fx_case(fx, "x").state == EO_CASE_SETTLED);
     /* the winner cancels: the case reopens at the next wave, without them */
-    ev = s_do(fx, fx_cancel("x", 1, &n), &n, &rc);
+    ev = s_do(fx, fx_cancel_as("x", 1, "x-carer-1", &n), &n, &rc);
     assert(rc == EO_OK && streq(ev->status->state, "offering"));
     eo_event_free(&ev);
     eo_case_t c = fx_case(fx, "x");
@@ -217,8 +217,13 @@ static void test_cancellations(void)
     assert(eo_index_booked(fx->index, txn, 3, start, &week, &month) == EO_OK && week == 0);
     eo_store_abort(&txn);
     assert(fx_outbox_count(fx, "x", EO__MESSAGE__KIND__KIND_NOTICE, 3) == 1);
-    /* cancelling twice is refused and changes nothing */
+    /* the same cancellation again (its event id) is answered the same, changing nothing;
+     * another cancellation of a cancelled request is refused */
     ev = s_do(fx, fx_cancel("x", 0, &n), &n, &rc);
+    assert(rc == EO_OK && streq(ev->status->state, "cancelled"));
+    eo_event_free(&ev);
+    assert(fx_outbox_count(fx, "x", EO__MESSAGE__KIND__KIND_NOTICE, 3) == 1);
+    ev = s_do(fx, fx_cancel_as("x", 0, "x-again", &n), &n, &rc);
     assert(rc == EO_EREFUSED && streq(ev->status->error->code, "not_cancellable"));
     eo_event_free(&ev);
 

@@ -159,6 +159,11 @@ uint8_t *fx_delivery(const char *message_id, bool ok, size_t *size)
 
 uint8_t *fx_cancel(const char *request, uint32_t carer, size_t *size)
 {
+    return fx_cancel_as(request, carer, request, size);
+}
+
+uint8_t *fx_cancel_as(const char *request, uint32_t carer, const char *event_id, size_t *size)
+{
     Eo__Cancel x = EO__CANCEL__INIT;
     x.request_id = (char *)request;
     x.carer_id = carer;
@@ -166,7 +171,7 @@ uint8_t *fx_cancel(const char *request, uint32_t carer, size_t *size)
     Eo__Event ev = EO__EVENT__INIT;
     ev.body_case = EO__EVENT__BODY_CANCEL;
     ev.cancel = &x;
-    return s_encode(&ev, request, size);
+    return s_encode(&ev, event_id, size);
 }
 
 Eo__Event *fx_apply(fx_t *fx, const uint8_t *body, size_t size, int *rc_out)

@@ -40,7 +40,9 @@ uint8_t *fx_request_in(fx_t *fx, const char *id, uint32_t dong, int64_t start, i
 uint8_t *fx_answer(const char *request, uint32_t carer, bool accept, const char *reply_id,
                    size_t *size);
 uint8_t *fx_delivery(const char *message_id, bool ok, size_t *size);
+/* A cancellation with the request's id as its event id (fx_cancel_as: another one). */
 uint8_t *fx_cancel(const char *request, uint32_t carer, size_t *size);
+uint8_t *fx_cancel_as(const char *request, uint32_t carer, const char *event_id, size_t *size);
 /* Apply one event in its own committed transaction; returns the decoded reply. */
 Eo__Event *fx_apply(fx_t *fx, const uint8_t *body, size_t size, int *rc);
 /* Fire due timers at fx->now_ms. */

@@ -12,7 +12,8 @@
  * Kinds, to carers: offer, filled (someone else took it), withdrawn (the request was
  * called off while offered), overlap (the carer won an overlapping request first),
  * unbookable (their schedule or weekly cap cannot take it), winner (they won),
- * called_off (the member cancelled a service they had won), help, stop (confirmation
+ * called_off (the member cancelled a service they had won), pair_failed (a pair request
+ * found no second carer by its start: the one booked is released), help, stop (confirmation
  * of 수신거부), time (receipt of 시작/종료); to the member: notice (a carer is linked),
  * queued (handed to the provider's business hours), expired (nobody was found),
  * cancelled (with the fee), reopened (the linked carer withdrew, searching again); to the
@@ -66,6 +67,7 @@ typedef enum {
     EO_TPL_CANCELLED,
     EO_TPL_REOPENED,
     EO_TPL_ESCALATED,
+    EO_TPL_PAIR_FAILED,
     EO_TPL_COUNT
 } eo_tpl_kind_t;
 

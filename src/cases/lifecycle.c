@@ -476,11 +476,42 @@ static int a_escalate(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_
     return eo_timer_set(self, txn, c, due > self->now_ms ? due : self->now_ms);
 }
 
+/* Release the winners of a case that will not take place, and tell each of them. */
+static int s_release_winners(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c,
+                             eo_tpl_kind_t tpl, const char *what)
+{
+    for (int i = 0; i < c->n_winners; i++) {
+        int rc = eo_index_unbook(self->index, txn, c->winners[i], c->id);
+        if (rc && rc != EO_ENOTFOUND)
+            return rc;
+        if ((rc = eo_tell_carer(self, txn, c, c->winners[i], tpl, EO__MESSAGE__KIND__KIND_NOTICE,
+                                what, NULL)))
+            return rc;
+    }
+    return EO_OK;
+}
+
+/* Nobody more was found by the start. A pair request that found one carer of two does
+ * not take place as asked: the one booked is released and told (docs/lifecycle.md:
+ * until the start the call centre may arrange it otherwise), and the member is told. */
 static int a_expire(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx,
                     eo_case_event_t *next)
 {
-    (void)ctx, (void)next;
+    (void)next;
     int rc = eo_timer_clear(self, txn, c);
+    if (rc == EO_OK && c->n_winners) {
+        snprintf(ctx->note, sizeof ctx->note, "released=%u", c->n_winners);
+        rc = s_release_winners(self, txn, c, EO_TPL_PAIR_FAILED, "pair_failed");
+        for (int i = 0; rc == EO_OK && i < c->n_winners; i++) {
+            eo_offer_t o;
+            if ((rc = eo_offer_get(self, txn, c->id, c->winners[i], &o)) == EO_OK) {
+                o.state = EO_OFFER_CANCELLED; /* won, then released: no longer a winner */
+                rc = eo_offer_put(self, txn, c->id, &o);
+            }
+        }
+        memset(c->winners, 0, sizeof c->winners);
+        c->n_winners = 0;
+    }
     return rc ? rc : eo_tell_member(self, txn, c, EO_TPL_EXPIRED, "expired", NULL);
 }
 
@@ -518,14 +549,8 @@ static int a_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ct
     if (rc || (rc = eo_timer_clear(self, txn, c)) || (rc = eo_case_close_offers(self, txn, c, EO_OFFER_WITHDRAWN,
                                          EO__MESSAGE__KIND__KIND_WITHDRAWN, false)))
         return rc;
-    for (int i = 0; i < c->n_winners; i++) {
-        rc = eo_index_unbook(self->index, txn, c->winners[i], c->id);
-        if (rc && rc != EO_ENOTFOUND)
-            return rc;
-        if ((rc = eo_tell_carer(self, txn, c, c->winners[i], EO_TPL_CALLED_OFF,
-                                EO__MESSAGE__KIND__KIND_NOTICE, "cancelled", NULL)))
-            return rc;
-    }
+    if ((rc = s_release_winners(self, txn, c, EO_TPL_CALLED_OFF, "cancelled")))
+        return rc;
     snprintf(ctx->note, sizeof ctx->note, "fee=%lld", (long long)c->fee);
     return eo_tell_member(self, txn, c, EO_TPL_CANCELLED, "cancelled", NULL);
 }

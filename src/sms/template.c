@@ -11,7 +11,7 @@
 static const char *s_kind_names[EO_TPL_COUNT] = {
     "offer",     "filled",   "withdrawn", "help",    "stop",      "time",
     "winner",    "notice",   "overlap",   "unbookable", "called_off", "queued",
-    "expired",   "cancelled", "reopened", "escalated",
+    "expired",   "cancelled", "reopened", "escalated", "pair_failed",
 };
 
 /* Built-in texts, used where the configuration says nothing. Each fits one UCS-2 and one
@@ -34,6 +34,7 @@ static const char *s_builtin[EO_TPL_COUNT] = {
     "[언제나돌봄] {date} {start} 요청이 취소되었습니다. 취소 수수료 {fee}원.",
     "[언제나돌봄] {date} {start} 배정된 돌보미가 취소하여 다시 찾고 있습니다.",
     "[언제나돌봄] 요청 {request} ({site} {dong} {date} {start}-{end}) 배정 실패: 콜센터 확인 필요",
+    "[언제나돌봄] {date} {start} 돌봄은 두 번째 돌보미를 찾지 못해 취소되었습니다.",
 };
 
 typedef enum {

@@ -10,7 +10,9 @@
  *            duplicate and the provider still expected the first carer
  *   resend   a resend of an accepted request was validated before it was looked up:
  *            near the 2 h lead it got too_soon while the case was live; repeated service
- *            times were recorded again */
+ *            times were recorded again
+ *   pair     a pair request with one winner that escalated and expired left that winner
+ *            booked, holding the address, and never told */
 #include <string.h>
 
 #include "eonjena/eo_handoff_queue.h"
@@ -315,6 +317,43 @@ static void test_resend(void)
     printf("failure.resend: ok\n");
 }
 
+static void test_pair(void)
+{
+    eo_cases_config_t cfg;
+    eo_cases_config_defaults(&cfg);
+    cfg.wave_k = 3;
+    cfg.always_pool = true;
+    fx_t *fx = fx_new("pair", true, &cfg);
+    fx_carer(fx, 1);
+    fx_carer(fx, 2);
+    int64_t start = fx->now_ms / 1000 + 4 * 3600;
+    size_t n;
+    char out[32];
+    eo_event_free(&(Eo__Event *){s_do(fx, fx_request(fx, "P", start, 2, 2, &n), &n, NULL)});
+    assert(streq(s_accept(fx, "P", 1, "mo-1", out), "won"));
+    /* the other declines: nobody is left, the case escalates with carer 1 booked */
+    eo_event_free(&(Eo__Event *){s_do(fx, fx_answer("P", 2, false, "mo-2", &n), &n, NULL)});
+    eo_case_t c = fx_case(fx, "P");
+    assert(c.state == EO_CASE_ESCALATED && c.n_winners == 1);
+    MDB_txn *txn;
+    uint32_t week, month;
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    assert(eo_index_booked(fx->index, txn, 1, start, &week, &month) == EO_OK && week == 120);
+    eo_store_abort(&txn);
+    /* the start comes: released and told, the member told */
+    fx->now_ms = start * 1000;
+    assert(fx_tick(fx) == 1);
+    c = fx_case(fx, "P");
+    assert(c.state == EO_CASE_EXPIRED && c.n_winners == 0);
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    assert(eo_index_booked(fx->index, txn, 1, start, &week, &month) == EO_OK && week == 0);
+    eo_store_abort(&txn);
+    assert(fx_outbox_count(fx, "P", EO__MESSAGE__KIND__KIND_NOTICE, 1) == 1);
+    fx_check_ok(fx);
+    fx_destroy(&fx);
+    printf("failure.pair: ok\n");
+}
+
 int main(int argc, char **argv)
 {
     zsys_init();
@@ -327,5 +366,7 @@ int main(int argc, char **argv)
         test_handoff();
     if (streq(what, "all") || streq(what, "resend"))
         test_resend();
+    if (streq(what, "all") || streq(what, "pair"))
+        test_pair();
     return 0;
 }

@@ -74,7 +74,8 @@ void eo_index_destroy(eo_index_t **self_p);
 int eo_index_put(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carer);
 int eo_index_get(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_carer_t *out);
 /* Set the minutes already booked in the ISO week (and month) containing t; W1 load and
- * imports use this. */
+ * imports use this. Minutes never hide bookings: a period's counter becomes at least
+ * what the carer's booking rows put into it (eo_index_booked_rows). */
 int eo_index_set_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t t,
                         uint32_t week_min, uint32_t month_min);
 /* Minutes booked in the ISO week / calendar month that contains t. */
@@ -101,6 +102,12 @@ int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const cha
 int eo_index_bookings(eo_index_t *self, MDB_txn *txn, uint32_t carer_id,
                       int (*fn)(void *arg, const char *booking, eo_time_t start, eo_time_t end),
                       void *arg);
+
+/* The minutes the carer's booking rows put into one ISO week ('W', period yyyyww) or
+ * calendar month ('M', yyyymm): what the minutes counter of that period can never be
+ * below. */
+int eo_index_booked_rows(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, char type,
+                         int32_t period, uint32_t *minutes);
 
 /* Find a carer by phone (E.164). EO_ENOTFOUND if none. */
 int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_t *id);

@@ -1,6 +1,7 @@
 /* check.c: the invariants of docs/architecture.md over a store (`eonjena check`), the
  * decision digest that replay compares, and the purge of personal data. */
 #include <openssl/evp.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "cases_priv.h"
@@ -15,11 +16,15 @@ typedef struct {
     size_t n, cap;
 } s_check_t;
 
-static int s_fail(s_check_t *s, const char *fmt, const char *id, long a, long b)
+static int s_fail(s_check_t *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Name the first violation in why; EO_EINVAL. */
+static int s_fail(s_check_t *s, const char *fmt, ...)
 {
-    char buf[200];
-    snprintf(buf, sizeof buf, fmt, id, a, b);
-    snprintf(s->why, s->whylen, "%s", buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->why, s->whylen, fmt, ap);
+    va_end(ap);
     return EO_EINVAL;
 }
 
@@ -36,11 +41,9 @@ static int s_count_won(void *arg, const eo_offer_t *o)
     return 0;
 }
 
+/* Every winner, once per case; made distinct after the walk (s_distinct). */
 static int s_add_carer(s_check_t *s, uint32_t carer)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (s->carers[i] == carer)
-            return EO_OK;
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 256;
         uint32_t *p = realloc(s->carers, s->cap * sizeof *p);
@@ -52,16 +55,34 @@ static int s_add_carer(s_check_t *s, uint32_t carer)
     return EO_OK;
 }
 
+static int s_cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void s_distinct(s_check_t *s)
+{
+    if (!s->n)
+        return;
+    qsort(s->carers, s->n, sizeof *s->carers, s_cmp_u32);
+    size_t k = 1;
+    for (size_t i = 1; i < s->n; i++)
+        if (s->carers[i] != s->carers[k - 1])
+            s->carers[k++] = s->carers[i];
+    s->n = k;
+}
+
 static int s_check_case(s_check_t *s, const eo_case_rec_t *c)
 {
     if (c->n_winners > c->needed)
-        return s_fail(s, "request %s has %ld winners but needs %ld", c->id, c->n_winners, c->needed);
+        return s_fail(s, "request %s has %d winners but needs %d", c->id, c->n_winners, c->needed);
     s_won_t w = {0};
     int rc = eo_offer_each(s->self, s->txn, c->id, s_count_won, &w);
     if (rc)
         return rc;
     if (w.won != c->n_winners)
-        return s_fail(s, "request %s has %ld won offers but %ld winners", c->id, w.won,
+        return s_fail(s, "request %s has %u won offers but %d winners", c->id, w.won,
                       c->n_winners);
     bool live = c->state == EO_CASE_OFFERING || c->state == EO_CASE_ESCALATED;
     if (live) {
@@ -79,26 +100,60 @@ static int s_check_case(s_check_t *s, const eo_case_rec_t *c)
     }
     for (int i = 0; i < c->n_winners; i++)
         if ((rc = s_add_carer(s, c->winners[i])))
-            return rc;
+            return rc == EO_ENOMEM ? s_fail(s, "out of memory listing the winners") : rc;
     return EO_OK;
 }
 
+/* A carer's bookings, as many as there are. */
 typedef struct {
-    int64_t start[512], end[512];
-    char id[512][EO_CASE_ID_MAX];
-    size_t n;
+    struct s_book {
+        int64_t start, end;
+        char id[EO_CASE_ID_MAX];
+    } *v;
+    size_t n, cap;
+    bool nomem;
 } s_books_t;
 
 static int s_book(void *arg, const char *booking, eo_time_t start, eo_time_t end)
 {
     s_books_t *b = arg;
-    if (b->n == 512)
-        return 1;
-    b->start[b->n] = start;
-    b->end[b->n] = end;
-    snprintf(b->id[b->n], EO_CASE_ID_MAX, "%s", booking);
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 64;
+        void *v = realloc(b->v, cap * sizeof *b->v);
+        if (!v) {
+            b->nomem = true;
+            return 1;
+        }
+        b->v = v, b->cap = cap;
+    }
+    b->v[b->n] = (struct s_book){.start = start, .end = end};
+    snprintf(b->v[b->n].id, EO_CASE_ID_MAX, "%s", booking);
     b->n++;
     return 0;
+}
+
+/* The week ('W') or month ('M') of a carer that holds t: its counter at least its
+ * booking rows' minutes, at most the cap of the carer's kind. */
+static int s_check_period(s_check_t *s, uint32_t carer, uint8_t kind, char type, eo_time_t t)
+{
+    uint32_t week = 0, month = 0, rows = 0;
+    eo_index_t *index = s->self->index;
+    int32_t period = type == 'W' ? eo_iso_week(t) : eo_month_key(t);
+    int rc = eo_index_booked(index, s->txn, carer, t, &week, &month);
+    if (rc || (rc = eo_index_booked_rows(index, s->txn, carer, type, period, &rows)))
+        return rc;
+    uint32_t counter = type == 'W' ? week : month;
+    const eo_caps_t *caps = eo_index_caps(index);
+    uint32_t cap = kind >= EO_CARER_KINDS ? 0
+                   : type == 'W'          ? caps->week_min[kind]
+                                          : caps->month_min[kind];
+    if (counter < rows)
+        return s_fail(s, "carer %u: %u booked minutes in %c%d, but bookings of %u", carer,
+                      counter, type, period, rows);
+    if ((type == 'W' || cap) && counter > cap)
+        return s_fail(s, "carer %u is over the cap: %u min in %c%d (cap %u)", carer, counter,
+                      type, period, cap);
+    return EO_OK;
 }
 
 static int s_check_carer(s_check_t *s, uint32_t carer, s_books_t *b)
@@ -110,24 +165,20 @@ static int s_check_carer(s_check_t *s, uint32_t carer, s_books_t *b)
         return EO_OK;
     if (rc || (rc = eo_index_bookings(s->self->index, s->txn, carer, s_book, b)) < 0)
         return rc;
+    if (b->nomem)
+        return s_fail(s, "out of memory reading the bookings of carer %u", carer);
     for (size_t i = 0; i < b->n; i++) {
         for (size_t j = i + 1; j < b->n; j++)
-            if (b->start[i] < b->end[j] && b->start[j] < b->end[i]) {
-                snprintf(s->why, s->whylen, "carer %u is booked into overlapping %s and %s", carer,
-                         b->id[i], b->id[j]);
-                return EO_EINVAL;
-            }
-        uint32_t week, month;
-        if ((rc = eo_index_booked(s->self->index, s->txn, carer, b->start[i], &week, &month)))
+            if (b->v[i].start < b->v[j].end && b->v[j].start < b->v[i].end)
+                return s_fail(s, "carer %u is booked into overlapping %s and %s", carer,
+                              b->v[i].id, b->v[j].id);
+        /* the periods a booking falls in: its first and last half hour decide */
+        eo_time_t ends = b->v[i].end - 30 * EO_MINUTE;
+        if ((rc = s_check_period(s, carer, cr.kind, 'W', b->v[i].start)) ||
+            (rc = s_check_period(s, carer, cr.kind, 'W', ends)) ||
+            (rc = s_check_period(s, carer, cr.kind, 'M', b->v[i].start)) ||
+            (rc = s_check_period(s, carer, cr.kind, 'M', ends)))
             return rc;
-        const eo_caps_t *caps = eo_index_caps(s->self->index);
-        int wcap = cr.kind < EO_CARER_KINDS ? (int)caps->week_min[cr.kind] : 0;
-        int mcap = cr.kind < EO_CARER_KINDS ? (int)caps->month_min[cr.kind] : 0;
-        if ((int)week > wcap || (mcap && (int)month > mcap)) {
-            snprintf(s->why, s->whylen, "carer %u is over the cap: %u min/week (cap %d), "
-                     "%u min/month (cap %d)", carer, week, wcap, month, mcap);
-            return EO_EINVAL;
-        }
     }
     return EO_OK;
 }
@@ -185,10 +236,11 @@ int eo_cases_check(eo_cases_t *self, MDB_txn *txn, char *why, size_t whylen)
         result = s_check_case(&s, &c);
     }
     mdb_cursor_close(cur);
-    s_books_t *b = malloc(sizeof *b);
-    for (size_t i = 0; result == EO_OK && b && i < s.n; i++)
-        result = s_check_carer(&s, s.carers[i], b);
-    free(b);
+    s_books_t b = {0};
+    s_distinct(&s);
+    for (size_t i = 0; result == EO_OK && i < s.n; i++)
+        result = s_check_carer(&s, s.carers[i], &b);
+    free(b.v);
     free(s.carers);
     if (result == EO_OK)
         result = eo_cases_outbox_each(self, txn, 0, s_check_outbox_row, &s);

@@ -570,12 +570,50 @@ typedef struct {
     uint32_t week_min, month_min;
 } s_set_booked_t;
 
+typedef struct {
+    char type;
+    int32_t period;
+    uint32_t minutes;
+} s_rows_t;
+
+static int s_rows_fn(void *arg, const char *booking, eo_time_t start, eo_time_t end)
+{
+    (void)booking;
+    s_rows_t *r = arg;
+    /* bookings are half-hour aligned and at most a week long: count their half hours */
+    for (eo_time_t t = start; t < end; t += 30 * EO_MINUTE)
+        if ((r->type == 'W' ? eo_iso_week(t) : eo_month_key(t)) == r->period)
+            r->minutes += 30;
+    return 0;
+}
+
+int eo_index_booked_rows(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, char type,
+                         int32_t period, uint32_t *minutes)
+{
+    s_rows_t r = {type, period, 0};
+    int rc = eo_index_bookings(self, txn, carer_id, s_rows_fn, &r);
+    *minutes = r.minutes;
+    return rc;
+}
+
+/* Minutes set from outside (a bulk load, an import) never hide the carer's bookings:
+ * the counter of a period is at least what its booking rows put there. */
 static int s_set_booked_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *arg)
 {
     s_set_booked_t *a = arg;
-    int rc = s_minutes_set(self, txn, rec->carer.id, 'W', eo_iso_week(a->t), a->week_min);
+    uint32_t week = a->week_min, month = a->month_min, rows;
+    int32_t w = eo_iso_week(a->t), m = eo_month_key(a->t);
+    int rc = eo_index_booked_rows(self, txn, rec->carer.id, 'W', w, &rows);
+    if (rc == EO_OK && rows > week)
+        week = rows;
+    if (rc == EO_OK && (rc = eo_index_booked_rows(self, txn, rec->carer.id, 'M', m, &rows)) ==
+                           EO_OK &&
+        rows > month)
+        month = rows;
     if (rc == EO_OK)
-        rc = s_minutes_set(self, txn, rec->carer.id, 'M', eo_month_key(a->t), a->month_min);
+        rc = s_minutes_set(self, txn, rec->carer.id, 'W', w, week);
+    if (rc == EO_OK)
+        rc = s_minutes_set(self, txn, rec->carer.id, 'M', m, month);
     return rc;
 }
 

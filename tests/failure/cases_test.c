@@ -12,9 +12,13 @@
  *            near the 2 h lead it got too_soon while the case was live; repeated service
  *            times were recorded again
  *   pair     a pair request with one winner that escalated and expired left that winner
- *            booked, holding the address, and never told */
+ *            booked, holding the address, and never told
+ *   import   an import of carers with minutes on a live store replaced the booked-minute
+ *            counters but kept the bookings: a carer could be booked past the weekly
+ *            cap and `eonjena check` said ok */
 #include <string.h>
 
+#include "eonjena/eo_carer_io.h"
 #include "eonjena/eo_handoff_queue.h"
 #include "matcher/fixture.h"
 
@@ -354,6 +358,62 @@ static void test_pair(void)
     printf("failure.pair: ok\n");
 }
 
+static void test_import(void)
+{
+    eo_cases_config_t cfg;
+    eo_cases_config_defaults(&cfg);
+    cfg.always_pool = true;
+    fx_t *fx = fx_new("import", true, &cfg);
+    fx_carer(fx, 1);
+    int64_t start = fx->now_ms / 1000 + 4 * 3600;
+    size_t n;
+    char out[32];
+    eo_event_free(&(Eo__Event *){s_do(fx, fx_request(fx, "I", start, 3, 1, &n), &n, NULL)});
+    assert(streq(s_accept(fx, "I", 1, "mo-1", out), "won"));
+    /* an import that says carer 1 has 0 minutes booked this week */
+    char path[600], text[1024];
+    snprintf(path, sizeof path, "%s.carers.tsv", fx->dir);
+    snprintf(text, sizeof text,
+             "id\tsite\tkind\thome_dong\tdongs\tphone\tavailability\tcheck_until\t"
+             "training_until\tweek_min\tmonth_min\n"
+             "1\tsuwon\t1\t%u\t%u\t010-2000-0001\tmo00:00-24:00 tu00:00-24:00 "
+             "we00:00-24:00 th00:00-24:00 fr00:00-24:00 sa00:00-24:00 su00:00-24:00\t2099-12-31\t"
+             "2099-12-31\t0\t0\n",
+             fx->dong, fx->dong);
+    FILE *f = fopen(path, "w");
+    assert(f && fputs(text, f) >= 0 && fclose(f) == 0);
+    size_t rows;
+    assert(eo_carer_import(fx->store, fx->index, path, start, stderr, &rows) == EO_OK && rows == 1);
+    /* the booking's 180 minutes are not hidden by the imported 0 */
+    MDB_txn *txn;
+    uint32_t week, month;
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    assert(eo_index_booked(fx->index, txn, 1, start, &week, &month) == EO_OK);
+    eo_store_abort(&txn);
+    assert(week == 180 && month == 180);
+    fx_check_ok(fx);
+    /* a counter below its bookings (written around the index) fails the check */
+    MDB_dbi dbi;
+    assert(eo_store_dbi(fx->store, "carer_state", 0, &dbi) == EO_OK);
+    assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
+    uint8_t key[9] = {0, 0, 0, 1, 'W'};
+    int32_t wk = eo_iso_week(start);
+    key[5] = (uint8_t)(wk >> 24), key[6] = (uint8_t)(wk >> 16), key[7] = (uint8_t)(wk >> 8),
+    key[8] = (uint8_t)wk;
+    uint32_t zero = 0;
+    MDB_val k = {9, key}, v = {sizeof zero, &zero};
+    assert(mdb_put(txn, dbi, &k, &v, 0) == 0);
+    assert(eo_store_commit(fx->store, &txn) == EO_OK);
+    char why[256];
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    assert(eo_cases_check(fx->cases, txn, why, sizeof why) == EO_EINVAL);
+    eo_store_abort(&txn);
+    printf("failure.import: check says: %s\n", why);
+    assert(strstr(why, "carer 1: 0 booked minutes") && strstr(why, "bookings of 180"));
+    fx_destroy(&fx);
+    printf("failure.import: ok\n");
+}
+
 int main(int argc, char **argv)
 {
     zsys_init();
@@ -368,5 +428,7 @@ int main(int argc, char **argv)
         test_resend();
     if (streq(what, "all") || streq(what, "pair"))
         test_pair();
+    if (streq(what, "all") || streq(what, "import"))
+        test_import();
     return 0;
 }

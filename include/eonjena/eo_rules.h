@@ -45,6 +45,14 @@ void eo_rules_destroy(eo_rules_t **self_p);
  * the old values stay in force). */
 int eo_rules_refresh(eo_rules_t *self);
 eo_calendar_t *eo_rules_calendar(eo_rules_t *self);
+/* The texts of the files in force (rules.cfg, fees.tsv, the holiday calendar) as one
+ * malloc'ed blob (*size bytes, caller frees): what a replay needs to decide with the
+ * same rules later (eo_rules_from_snapshot). NULL if a file cannot be read. */
+char *eo_rules_snapshot(eo_rules_t *self, size_t *size);
+/* Rules (owning their calendar) from a snapshot: the texts are written to a folder
+ * made under dir and loaded from there. NULL with err set. */
+eo_rules_t *eo_rules_from_snapshot(const char *blob, size_t size, const char *dir, char *err,
+                                   size_t errlen);
 
 /* --- 방문형 routing ------------------------------------------------------------------ */
 typedef enum { EO_CHANNEL_PHONE = 0, EO_CHANNEL_APP = 1 } eo_channel_t;

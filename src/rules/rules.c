@@ -129,6 +129,83 @@ eo_calendar_t *eo_rules_calendar(eo_rules_t *self)
     return self->cal;
 }
 
+/* --- snapshots: "<name>\n<length>\n<bytes>" for each file, in this order ------------- */
+
+static const char *s_snapshot_names[3] = {"rules.cfg", "fees.tsv", "holidays.tsv"};
+
+char *eo_rules_snapshot(eo_rules_t *self, size_t *size)
+{
+    const char *paths[3] = {self->cfg_path, self->fees_path, eo_calendar_path(self->cal)};
+    char *blob = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&blob, &len);
+    if (!out)
+        return NULL;
+    bool ok = true;
+    for (int i = 0; i < 3 && ok; i++) {
+        FILE *f = fopen(paths[i], "r");
+        char *text = NULL;
+        size_t n = 0;
+        ok = f && getdelim(&text, &n, '\0', f) >= 0;
+        if (ok) {
+            size_t tlen = strlen(text);
+            fprintf(out, "%s\n%zu\n", s_snapshot_names[i], tlen);
+            ok = fwrite(text, 1, tlen, out) == tlen;
+        }
+        free(text);
+        if (f)
+            fclose(f);
+    }
+    if (fclose(out) || !ok) {
+        free(blob);
+        return NULL;
+    }
+    *size = len;
+    return blob;
+}
+
+eo_rules_t *eo_rules_from_snapshot(const char *blob, size_t size, const char *dir, char *err,
+                                   size_t errlen)
+{
+    char folder[1024], paths[3][1100];
+    snprintf(folder, sizeof folder, "%s/rules.XXXXXX", dir);
+    if (!mkdtemp(folder)) {
+        snprintf(err, errlen, "rules snapshot: cannot make a folder in %s: %s", dir,
+                 strerror(errno));
+        return NULL;
+    }
+    const char *p = blob, *end = blob + size;
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        size_t len = 0;
+        int used = 0;
+        if (sscanf(p, "%31[^\n]\n%zu\n%n", name, &len, &used) != 2 || used <= 0 ||
+            !streq(name, s_snapshot_names[i]) || (size_t)(end - p - used) < len) {
+            snprintf(err, errlen, "rules snapshot: damaged at %s", s_snapshot_names[i]);
+            return NULL;
+        }
+        p += used;
+        snprintf(paths[i], sizeof paths[i], "%s/%s", folder, name);
+        FILE *f = fopen(paths[i], "w");
+        bool ok = f && fwrite(p, 1, len, f) == len;
+        if (f && fclose(f))
+            ok = false;
+        if (!ok) {
+            snprintf(err, errlen, "rules snapshot: cannot write %s", paths[i]);
+            return NULL;
+        }
+        p += len;
+    }
+    eo_calendar_t *cal = eo_calendar_load(paths[2], err, errlen);
+    eo_rules_t *self = cal ? eo_rules_load(paths[0], paths[1], cal, err, errlen) : NULL;
+    if (!self) {
+        eo_calendar_destroy(&cal);
+        return NULL;
+    }
+    self->own_cal = true;
+    return self;
+}
+
 int eo_rules_refresh(eo_rules_t *self)
 {
     int rc = eo_calendar_refresh(self->cal);

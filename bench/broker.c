@@ -7,9 +7,9 @@
  * prints {"bench":"broker","clients":C,"workers":W,"rt_per_s":..,"p50_us":..,
  *         "p99_us":..,"raw_rt_per_s":..,...} */
 #include <czmq.h>
-#include <getopt.h>
 
 #include "bench.h"
+#include "common/opts.h"
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_error.h"
 
@@ -241,43 +241,51 @@ static double s_broker(opts_t *o, int64_t *lat_us)
     return rate;
 }
 
-static void s_usage(FILE *out)
+static const char s_about[] =
+    "Synchronous round trips through the eonjena broker and through a\n"
+    "plain ROUTER-ROUTER proxy in the same run; prints one JSON line.";
+
+/* The command line into *o; EO_OPTS_RUN, or the exit status. */
+static int s_parse(int argc, char **argv, opts_t *o)
 {
-    fprintf(out, "usage: eonjena-bench broker [--clients C] [--workers W] [--messages M]\n"
-                 "                            [--size BYTES] [--window N] [--endpoint tcp|ipc|inproc]\n"
-                 "Synchronous round trips through the eonjena broker and through a plain\n"
-                 "ROUTER-ROUTER proxy in the same run; prints one JSON line.\n");
+    const char *clients = "16", *workers = "4", *messages = "200000", *size = "100",
+               *window = "0";
+    o->transport = "tcp";
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("clients", "C", &clients, "concurrent clients, 1..1024 (16)"),
+        EO_OPT_VALUE("workers", "W", &workers, "workers, 1..256 (4)"),
+        EO_OPT_VALUE("messages", "M", &messages, "round trips in all, at least C (200000)"),
+        EO_OPT_VALUE("size", "BYTES", &size, "the body of each (100)"),
+        EO_OPT_VALUE("window", "N", &window, "worker credit window (0: the default)"),
+        EO_OPT_VALUE("endpoint", "tcp|ipc|inproc", &o->transport, "the transport (tcp)"),
+        EO_OPT_END,
+    };
+    eo_opts_t p = {.prog = "eonjena-bench broker",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&p, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    o->clients = atoi(clients);
+    o->workers = atoi(workers);
+    o->messages = atoi(messages);
+    o->size = atoi(size);
+    o->window = atoi(window);
+    if (o->clients < 1 || o->clients > 1024 || o->workers < 1 || o->workers > 256 ||
+        o->messages < o->clients || o->size < 0 || o->window < 0)
+        return eo_opts_fail(&p, "a number out of range");
+    if (!streq(o->transport, "tcp") && !streq(o->transport, "ipc") &&
+        !streq(o->transport, "inproc"))
+        return eo_opts_fail(&p, "bad --endpoint '%s'", o->transport);
+    return EO_OPTS_RUN;
 }
 
 int eo_bench_broker(int argc, char **argv)
 {
-    opts_t o = {.clients = 16, .workers = 4, .messages = 200000, .size = 100, .window = 0,
-                .transport = "tcp"};
-    static const struct option longs[] = {
-        {"clients", 1, 0, 'c'}, {"workers", 1, 0, 'w'}, {"messages", 1, 0, 'm'},
-        {"size", 1, 0, 's'},    {"window", 1, 0, 'n'},  {"endpoint", 1, 0, 'e'},
-        {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
-        switch (c) {
-        case 'c': o.clients = atoi(optarg); break;
-        case 'w': o.workers = atoi(optarg); break;
-        case 'm': o.messages = atoi(optarg); break;
-        case 's': o.size = atoi(optarg); break;
-        case 'n': o.window = atoi(optarg); break;
-        case 'e': o.transport = optarg; break;
-        case 'h': s_usage(stdout); return 0;
-        default: s_usage(stderr); return 2;
-        }
-    }
-    if (o.clients < 1 || o.clients > 1024 || o.workers < 1 || o.workers > 256 ||
-        o.messages < o.clients || o.size < 0 || o.window < 0 ||
-        (!streq(o.transport, "tcp") && !streq(o.transport, "ipc") &&
-         !streq(o.transport, "inproc"))) {
-        s_usage(stderr);
-        return 2;
-    }
+    opts_t o = {0};
+    int rc = s_parse(argc, argv, &o);
+    if (rc != EO_OPTS_RUN)
+        return rc;
     zsys_init();
     zsys_set_logstream(NULL);
     int per = o.messages / o.clients;

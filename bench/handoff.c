@@ -3,7 +3,7 @@
  *            worker does before each acknowledgement)
  *   deliver: signed webhook POSTs, one at a time in order, to a receiver on loopback
  *            that verifies every signature (libmicrohttpd in this process)
- * Prints one JSON line. Options: --items N (2000), --dir DIR (a temp folder). */
+ * Prints one JSON line. Options: --items N (2000), --store DIR (a temp folder). */
 #include <ftw.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
@@ -14,6 +14,7 @@
 #include <czmq.h>
 
 #include "bench.h"
+#include "common/opts.h"
 #include "eonjena/eo_hmac.h"
 #include "handoff/handoff.h"
 
@@ -94,23 +95,31 @@ static void s_item(Eo__Event *ev, Eo__HandoffItem *item, Eo__Request *req, char 
     ev->handoff = item;
 }
 
+static const char s_about[] =
+    "Times durable hand-off intake (one fsync'd transaction per item)\n"
+    "and signed webhook deliveries to a receiver on loopback; prints\n"
+    "one JSON line.";
+
 int eo_bench_handoff(int argc, char **argv)
 {
-    int items = 2000;
-    char dir[256] = "";
-    for (int i = 1; i < argc; i++) {
-        if (streq(argv[i], "--items") && i + 1 < argc)
-            items = atoi(argv[++i]);
-        else if (streq(argv[i], "--dir") && i + 1 < argc)
-            snprintf(dir, sizeof dir, "%s", argv[++i]);
-        else {
-            fprintf(streq(argv[i], "--help") ? stdout : stderr,
-                    "usage: eonjena-bench handoff [--items N] [--dir DIR]\n");
-            return streq(argv[i], "--help") ? 0 : 2;
-        }
-    }
+    const char *items_text = "2000", *store_dir = NULL;
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("items", "N", &items_text, "hand-off items to put and deliver (2000)"),
+        EO_OPT_VALUE("store", "DIR", &store_dir,
+                     "the store (a temporary folder, removed after)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena-bench handoff",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    int items = atoi(items_text);
     if (items < 1)
-        return 2;
+        return eo_opts_fail(&o, "--items must be 1 or more");
+    char dir[256] = "";
+    snprintf(dir, sizeof dir, "%s", store_dir ? store_dir : "");
     if (!*dir) {
         snprintf(dir, sizeof dir, "/tmp/eo_bench_handoff_XXXXXX");
         if (!mkdtemp(dir))

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "common/opts.h"
 
 /* One line per benchmark; keep sorted by name. */
 static const eo_bench_t s_benches[] = {
@@ -16,19 +17,35 @@ static const eo_bench_t s_benches[] = {
     {NULL, NULL, NULL},
 };
 
+/* The help's body: the benchmarks, from s_benches. */
+static const char *s_about(char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size,
+                                "Each prints one JSON line; `eonjena-bench <benchmark> --help` "
+                                "says how.\n\nbenchmarks:");
+    for (const eo_bench_t *b = s_benches; b->name && n < size; b++)
+        n += (size_t)snprintf(buf + n, size - n, "\n  %-8s %s", b->name, b->summary);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fprintf(argc < 2 ? stderr : stdout,
-                "usage: eonjena-bench <benchmark> [options]   (eonjena-bench <benchmark> --help)\n"
-                "benchmarks:\n");
+    char about[1024];
+    eo_opts_t o = {.prog = "eonjena-bench",
+                   .forms = "<benchmark>",
+                   .about = s_about(about, sizeof about)};
+    /* a first argument that is no option names the benchmark; the rest is its own */
+    if (argc >= 2 && argv[1][0] != '-') {
         for (const eo_bench_t *b = s_benches; b->name; b++)
-            fprintf(argc < 2 ? stderr : stdout, "  %-8s %s\n", b->name, b->summary);
-        return argc < 2 ? 2 : 0;
+            if (strcmp(argv[1], b->name) == 0)
+                return b->run(argc - 1, argv + 1);
+        return eo_opts_fail(&o, "unknown benchmark '%s'", argv[1]);
     }
-    for (const eo_bench_t *b = s_benches; b->name; b++)
-        if (strcmp(argv[1], b->name) == 0)
-            return b->run(argc - 1, argv + 1);
-    fprintf(stderr, "eonjena-bench: unknown benchmark '%s'\n", argv[1]);
-    return 2;
+    if (argc < 2) { /* a bare `eonjena-bench` is a usage error: say what it takes */
+        eo_opts_usage(&o, stderr);
+        return 2;
+    }
+    int rc = eo_opts_parse(&o, argc, argv);
+    /* `eonjena-bench -- broker`: the benchmark comes first */
+    return rc != EO_OPTS_RUN ? rc : eo_opts_fail(&o, "the benchmark comes first");
 }

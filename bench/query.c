@@ -10,6 +10,7 @@
 #include <czmq.h>
 
 #include "bench.h"
+#include "common/opts.h"
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_index.h"
 #include "eonjena/eo_rules.h"
@@ -26,17 +27,6 @@ static int s_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
-}
-
-static void s_usage(FILE *out)
-{
-    fprintf(out, "usage: eonjena-bench query [--carers N] [--requests R] [--seed S] [--k K]\n"
-                 "                           [--store DIR]\n"
-                 "Generates W1 (N = 30000, R = 100000, seed 1, K = 20 by default), loads it\n"
-                 "into a fresh store (a temporary folder unless --store, removed after),\n"
-                 "times each query with its top K read out and prints one JSON line:\n"
-                 "{\"bench\":\"query\",\"carers\":N,\"requests\":R,\"p50_us\":..,\"p99_us\":..,\n"
-                 " \"mean_candidates\":..,\"load_s\":..}\n");
 }
 
 static void s_remove_store(const char *dir)
@@ -81,35 +71,36 @@ static int s_run(eo_store_t *store, eo_index_t *index, eo_w1_t *w1, uint32_t r, 
     return rc;
 }
 
+static const char s_about[] =
+    "Generates W1, loads it into a fresh store, times each query with\n"
+    "its top K read out and prints one JSON line:\n"
+    "{\"bench\":\"query\",\"carers\":N,\"requests\":R,\"p50_us\":..,"
+    "\"p99_us\":..,\n \"mean_candidates\":..,\"load_s\":..}";
+
 int eo_bench_query(int argc, char **argv)
 {
-    uint32_t carers = 30000, requests = 100000, k = 20;
-    uint64_t seed = 1;
-    const char *dir_opt = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
-            s_usage(stdout);
-            return 0;
-        } else if (v && streq(argv[i], "--carers"))
-            carers = (uint32_t)strtoul(argv[++i], NULL, 10);
-        else if (v && streq(argv[i], "--requests"))
-            requests = (uint32_t)strtoul(argv[++i], NULL, 10);
-        else if (v && streq(argv[i], "--seed"))
-            seed = strtoull(argv[++i], NULL, 10);
-        else if (v && streq(argv[i], "--k"))
-            k = (uint32_t)strtoul(argv[++i], NULL, 10);
-        else if (v && streq(argv[i], "--store"))
-            dir_opt = argv[++i];
-        else {
-            s_usage(stderr);
-            return 2;
-        }
-    }
-    if (carers == 0 || requests == 0 || k == 0 || k > 1000) {
-        s_usage(stderr);
-        return 2;
-    }
+    const char *carers_text = "30000", *requests_text = "100000", *k_text = "20",
+               *seed_text = "1", *dir_opt = NULL;
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("carers", "N", &carers_text, "W1 carers (30000)"),
+        EO_OPT_VALUE("requests", "R", &requests_text, "W1 requests, one query each (100000)"),
+        EO_OPT_VALUE("seed", "S", &seed_text, "the W1 seed (1)"),
+        EO_OPT_VALUE("k", "K", &k_text, "candidates read out per query, 1..1000 (20)"),
+        EO_OPT_VALUE("store", "DIR", &dir_opt, "the store (a temporary folder, removed after)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena-bench query",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    uint32_t carers = (uint32_t)strtoul(carers_text, NULL, 10),
+             requests = (uint32_t)strtoul(requests_text, NULL, 10),
+             k = (uint32_t)strtoul(k_text, NULL, 10);
+    uint64_t seed = strtoull(seed_text, NULL, 10);
+    if (carers == 0 || requests == 0 || k == 0 || k > 1000)
+        return eo_opts_fail(&o, "a number out of range");
     zsys_init();
     char tmp[] = "/tmp/eo_bench_query.XXXXXX";
     const char *dir = dir_opt ? dir_opt : mkdtemp(tmp);
@@ -131,7 +122,7 @@ int eo_bench_query(int argc, char **argv)
     eo_index_t *index = store ? eo_index_new(store, dongs, &caps) : NULL;
     eo_w1_t *w1 = eo_w1_new(dongs, seed, 0);
     double *lat = calloc(requests, sizeof *lat);
-    int rc = index && w1 && lat ? EO_OK : EO_ENOMEM;
+    rc = index && w1 && lat ? EO_OK : EO_ENOMEM;
     double t0 = s_now(), load_s = 0, mean = 0;
     if (rc == EO_OK)
         rc = eo_w1_load(w1, store, index, carers);

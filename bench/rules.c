@@ -9,6 +9,7 @@
 #include <czmq.h>
 
 #include "bench.h"
+#include "common/opts.h"
 #include "eonjena/eo_rules.h"
 
 static double s_now(void)
@@ -16,14 +17,6 @@ static double s_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void s_usage(FILE *out)
-{
-    fprintf(out, "usage: eonjena-bench rules [--n N] [--seed S]\n"
-                 "Times N (default 200000) route decisions, quotes and quote JSON texts over\n"
-                 "seeded request times in 2026 and prints one JSON line:\n"
-                 "{\"bench\":\"rules\",\"n\":N,\"route_ns\":..,\"quote_ns\":..,\"json_us\":..}\n");
 }
 
 /* xorshift64*: deterministic for a seed. */
@@ -37,27 +30,30 @@ static uint64_t s_next(uint64_t *state)
     return x * 2685821657736338717ULL;
 }
 
+static const char s_about[] =
+    "Times N route decisions, quotes and quote JSON texts over seeded\n"
+    "request times in 2026 and prints one JSON line:\n"
+    "{\"bench\":\"rules\",\"n\":N,\"route_ns\":..,\"quote_ns\":..,"
+    "\"json_us\":..}";
+
 int eo_bench_rules(int argc, char **argv)
 {
-    long n = 200000;
-    uint64_t seed = 1;
-    for (int i = 1; i < argc; i++) {
-        if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
-            s_usage(stdout);
-            return 0;
-        } else if (streq(argv[i], "--n") && i + 1 < argc)
-            n = atol(argv[++i]);
-        else if (streq(argv[i], "--seed") && i + 1 < argc)
-            seed = strtoull(argv[++i], NULL, 10) | 1;
-        else {
-            s_usage(stderr);
-            return 2;
-        }
-    }
-    if (n < 1) {
-        s_usage(stderr);
-        return 2;
-    }
+    const char *n_text = "200000", *seed_text = "1";
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("n", "N", &n_text, "how many of each (200000)"),
+        EO_OPT_VALUE("seed", "S", &seed_text, "the seed of the request times (1)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena-bench rules",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    long n = atol(n_text);
+    uint64_t seed = strtoull(seed_text, NULL, 10) | 1;
+    if (n < 1)
+        return eo_opts_fail(&o, "--n must be 1 or more");
     char err[512];
     eo_calendar_t *cal = eo_calendar_load_default(err, sizeof err);
     eo_rules_t *rules = cal ? eo_rules_load_default(cal, err, sizeof err) : NULL;

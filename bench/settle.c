@@ -23,6 +23,7 @@
 #include <czmq.h>
 
 #include "bench.h"
+#include "common/opts.h"
 #include "eonjena/eo_cases.h"
 #include "eonjena/eo_rules.h"
 #include "eonjena/eo_codec.h"
@@ -192,19 +193,6 @@ static void *s_settler(void *arg)
     free(replies);
     free(sizes);
     return NULL;
-}
-
-static void s_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: eonjena-bench settle [--requests R] [--accepts A] [--carers N] [--seed S]\n"
-            "                            [--window W] [--batch B] [--shards N] [--store DIR]\n"
-            "W1 settlement with A concurrent acceptances per request and durable group\n"
-            "commits, the sites (W1: a site is a shard) dealt out over N stores and settlers.\n"
-            "Defaults: R 10000, A 5, N 30000, seed 1, W 256 in flight per acceptor, B 1024\n"
-            "acceptances per transaction at most, N two shards per core (0: one per site,\n"
-            "1: all sites in one), temporary stores (removed after). Prints\n"
-            "{\"bench\":\"settle\",\"requests\":R,\"accepts\":A,\"settles_per_s\":..,\"p99_us\":..,...}\n");
 }
 
 typedef struct {
@@ -380,6 +368,14 @@ typedef struct {
     int shards; /* stores and settlers: two per core by default; 0: one per W1 site */
 } s_opts_t;
 
+static const char s_about[] =
+    "W1 settlement with A concurrent acceptances per request and durable\n"
+    "group commits, the sites (W1: a site is a shard) dealt out over N\n"
+    "stores and settlers. Prints\n"
+    "{\"bench\":\"settle\",\"requests\":R,\"accepts\":A,"
+    "\"settles_per_s\":..,\"p99_us\":..,...}";
+
+/* The command line into *o; EO_OPTS_RUN, or the exit status. */
 static int s_parse(int argc, char **argv, s_opts_t *o)
 {
     /* two settlers per core: a settler waits on fsync longer than it computes (14k/s
@@ -387,41 +383,38 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
      * cores idle half the time; many more make every commit small */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (s_opts_t){10000, 5, 30000, 1, 256, 1024, NULL, false, cores > 0 ? 2 * (int)cores : 2};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (streq(a, "-h") || streq(a, "--help")) {
-            s_usage(stdout);
-            return 0;
-        }
-        if (streq(a, "--nosync")) { /* diagnosis only: the figure is the durable one */
-            o->nosync = true;
-            continue;
-        }
-        if (!v)
-            return 2;
-        i++;
-        if (streq(a, "--requests"))
-            o->r = (uint32_t)atoi(v);
-        else if (streq(a, "--accepts"))
-            o->accepts = (uint32_t)atoi(v);
-        else if (streq(a, "--carers"))
-            o->carers = (uint32_t)atoi(v);
-        else if (streq(a, "--seed"))
-            o->seed = strtoull(v, NULL, 10);
-        else if (streq(a, "--window"))
-            o->window = atoi(v);
-        else if (streq(a, "--batch"))
-            o->batch = (size_t)atoi(v);
-        else if (streq(a, "--store"))
-            o->dir = v;
-        else if (streq(a, "--shards"))
-            o->shards = atoi(v);
-        else
-            return 2;
-    }
+    const char *v[7] = {NULL}; /* requests accepts carers seed window batch shards */
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("requests", "R", &v[0], "W1 requests (10000)"),
+        EO_OPT_VALUE("accepts", "A", &v[1], "concurrent acceptances per request (5)"),
+        EO_OPT_VALUE("carers", "C", &v[2], "W1 carers (30000)"),
+        EO_OPT_VALUE("seed", "S", &v[3], "the W1 seed (1)"),
+        EO_OPT_VALUE("window", "W", &v[4], "acceptances in flight per acceptor (256)"),
+        EO_OPT_VALUE("batch", "B", &v[5], "acceptances per transaction at most (1024)"),
+        EO_OPT_VALUE("shards", "N", &v[6],
+                     "stores and settlers (two per core; 0: one per site; 1: one)"),
+        EO_OPT_VALUE("stores", "DIR", &o->dir,
+                     "new folder for the shards' stores, kept (default: temporary)"),
+        /* diagnosis only: the figure is the durable one */
+        EO_OPT_FLAG("nosync", &o->nosync, "no fsync at commits (diagnosis only)"),
+        EO_OPT_END,
+    };
+    eo_opts_t p = {.prog = "eonjena-bench settle",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&p, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    o->r = v[0] ? (uint32_t)atoi(v[0]) : o->r;
+    o->accepts = v[1] ? (uint32_t)atoi(v[1]) : o->accepts;
+    o->carers = v[2] ? (uint32_t)atoi(v[2]) : o->carers;
+    o->seed = v[3] ? strtoull(v[3], NULL, 10) : o->seed;
+    o->window = v[4] ? atoi(v[4]) : o->window;
+    o->batch = v[5] ? (size_t)atoi(v[5]) : o->batch;
+    o->shards = v[6] ? atoi(v[6]) : o->shards;
     bool ok = o->r > 0 && o->accepts > 0 && o->accepts <= S_MAX_A && o->window > 0 &&
               o->batch > 0 && o->shards >= 0 && o->shards <= S_MAX_SHARDS;
-    return ok ? 1 : 2;
+    return ok ? EO_OPTS_RUN : eo_opts_fail(&p, "a number out of range");
 }
 
 /* The shards: n stores (0: one per W1 site), the sites dealt out largest first to the
@@ -525,11 +518,8 @@ int eo_bench_settle(int argc, char **argv)
 {
     s_opts_t o;
     int parsed = s_parse(argc, argv, &o);
-    if (parsed != 1) {
-        if (parsed)
-            s_usage(stderr);
+    if (parsed != EO_OPTS_RUN)
         return parsed;
-    }
     zsys_init();
     char root[256];
     if (o.dir) {

@@ -14,10 +14,10 @@
  * tests/kannel/stack.sh in a temporary folder and stopped afterwards. */
 #include <curl/curl.h>
 #include <czmq.h>
-#include <getopt.h>
 #include <jansson.h>
 
 #include "bench.h"
+#include "common/opts.h"
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_codec.h"
 #include "sms/sms.h"
@@ -239,42 +239,37 @@ done:
     return rate;
 }
 
+static const char s_about[] =
+    "Messages/s through the sms role into a real Kannel (started from\n"
+    "tests/kannel/stack.sh) vs posting to smsbox's sendsms directly.";
+
 int eo_bench_sms(int argc, char **argv)
 {
-    s_opts_t o = {.messages = 5000, .connections = 8};
-    const char *adapter = "kannel";
-    static struct option longopts[] = {{"adapter", required_argument, 0, 'a'},
-                                       {"messages", required_argument, 0, 'm'},
-                                       {"connections", required_argument, 0, 'c'},
-                                       {"dlr", no_argument, 0, 'd'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "a:m:c:dh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a': adapter = optarg; break;
-        case 'm': o.messages = atoi(optarg); break;
-        case 'c': o.connections = atoi(optarg); break;
-        case 'd': o.dlr = true; break;
-        case 'h':
-            printf("usage: eonjena-bench sms [--adapter kannel] [--messages M] [--connections C] [--dlr]\n"
-                   "Messages/s through the sms role into a real Kannel (started from\n"
-                   "tests/kannel/stack.sh) vs posting to smsbox's sendsms directly.\n");
-            return 0;
-        default: return 2;
-        }
-    }
-    if (!streq(adapter, "kannel") || o.messages < 1 || o.connections < 1 || o.connections > 30) {
-        fprintf(stderr, "eonjena-bench sms: --adapter kannel, --messages >= 1, --connections 1..30\n");
-        return 2;
-    }
+    s_opts_t o = {0};
+    const char *adapter = "kannel", *messages = "5000", *connections = "8";
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("adapter", "kannel", &adapter, "the adapter measured (only kannel)"),
+        EO_OPT_VALUE("messages", "M", &messages, "messages sent, 1 or more (5000)"),
+        EO_OPT_VALUE("connections", "C", &connections, "HTTP connections to smsbox, 1..30 (8)"),
+        EO_OPT_FLAG("dlr", &o.dlr, "ask for delivery reports"),
+        EO_OPT_END,
+    };
+    eo_opts_t p = {.prog = "eonjena-bench sms",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&p, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    o.messages = atoi(messages);
+    o.connections = atoi(connections);
+    if (!streq(adapter, "kannel") || o.messages < 1 || o.connections < 1 || o.connections > 30)
+        return eo_opts_fail(&p, "--adapter kannel, --messages >= 1, --connections 1..30");
     zsys_init();
     zsys_set_logstream(stderr);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     snprintf(o.dir, sizeof o.dir, "/tmp/eonjena-bench-sms-%d", getpid());
     zsys_dir_create("%s", o.dir);
-    int rc = 1;
+    rc = 1;
     if (s_stack(&o, "port") || s_stack(&o, "start") || s_read_env(&o)) {
         fprintf(stderr, "eonjena-bench sms: cannot start Kannel (see %s)\n", o.dir);
         goto out;

@@ -1,10 +1,10 @@
 /* eonjena broker: run a standalone broker until SIGTERM or SIGINT (exit 0). */
 #include <czmq.h>
-#include <getopt.h>
 #include <signal.h>
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "common/opts.h"
 #include "eonjena/eo_broker.h"
 
 static volatile sig_atomic_t s_stop = 0;
@@ -15,21 +15,45 @@ static void s_on_signal(int sig)
     s_stop = 1;
 }
 
-static void s_usage(FILE *out)
+/* The command line, as given (NULL: not given). */
+typedef struct {
+    const char *bind, *config, *curve_secret, *curve_clients, *heartbeat, *liveness,
+        *max_queue, *unrouted_timeout, *metrics;
+} s_args_t;
+
+static const char s_about[] =
+    "Runs the broker until SIGTERM or SIGINT. ENDPOINTS is a comma-separated list\n"
+    "(tcp://, ipc://, inproc://; default tcp://127.0.0.1:5555). With --curve-secret\n"
+    "(a cert written by `eonjena keygen`), tcp endpoints use CURVE and accept only\n"
+    "the public certs in --curve-clients (any client if not given). The config file\n"
+    "is zconfig text with a `broker` section holding the same names (bind,\n"
+    "heartbeat_ms, liveness, max_queue, unrouted_timeout_ms, curve_secret,\n"
+    "curve_clients); options override it. Prints `ready <endpoint>` once bound.";
+
+/* The command line into *a; EO_OPTS_RUN, or the exit status. */
+static int s_parse(int argc, char **argv, s_args_t *a)
 {
-    fprintf(out,
-            "usage: eonjena broker [--bind ENDPOINTS] [--config FILE]\n"
-            "                      [--curve-secret CERT --curve-clients DIR]\n"
-            "                      [--heartbeat MS] [--liveness N] [--max-queue N]\n"
-            "                      [--unrouted-timeout MS] [--metrics-file FILE]\n"
-            "Runs the broker until SIGTERM or SIGINT. ENDPOINTS is a comma-separated list\n"
-            "(tcp://, ipc://, inproc://; default tcp://127.0.0.1:5555). With --curve-secret\n"
-            "(a cert written by `eonjena keygen`), tcp endpoints use CURVE and accept only\n"
-            "the public certs in --curve-clients (any client if not given). The config file\n"
-            "is zconfig text with a `broker` section holding the same names (bind,\n"
-            "heartbeat_ms, liveness, max_queue, unrouted_timeout_ms, curve_secret,\n"
-            "curve_clients); options override it. Prints `ready <endpoint>` once bound.\n"
-            "--metrics-file rewrites FILE with the metrics JSON every heartbeat.\n");
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("bind", "ENDPOINTS", &a->bind, "where to listen (tcp://127.0.0.1:5555)"),
+        EO_OPT_VALUE("config", "FILE", &a->config, "read its `broker` section first"),
+        EO_OPT_VALUE("curve-secret", "CERT", &a->curve_secret, "secret cert: tcp uses CURVE"),
+        EO_OPT_VALUE("curve-clients", "DIR", &a->curve_clients,
+                     "public certs of the admitted clients"),
+        EO_OPT_VALUE("heartbeat", "MS", &a->heartbeat, "heartbeat interval (1000)"),
+        EO_OPT_VALUE("liveness", "N", &a->liveness,
+                     "missed heartbeats before a worker is dead (3)"),
+        EO_OPT_VALUE("max-queue", "N", &a->max_queue,
+                     "queued per (service, site) at most (10000)"),
+        EO_OPT_VALUE("unrouted-timeout", "MS", &a->unrouted_timeout,
+                     "answer ENOTFOUND for a service nobody serves after MS (5000)"),
+        EO_OPT_VALUE("metrics-file", "FILE", &a->metrics,
+                     "rewrite FILE with the metrics JSON every heartbeat"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena broker",
+                   .about = s_about,
+                   .opts = opts};
+    return eo_opts_parse(&o, argc, argv);
 }
 
 /* Read the config file's broker section into cfg and *bind (strings owned by root). */
@@ -78,48 +102,38 @@ static void s_write_metrics(eo_broker_t *broker, const char *path)
     free(text);
 }
 
+/* Options override the config file. */
+static void s_override(const s_args_t *a, eo_broker_config_t *cfg, const char **bind)
+{
+    if (a->bind)
+        *bind = a->bind;
+    if (a->curve_secret)
+        cfg->curve_secret = a->curve_secret;
+    if (a->curve_clients)
+        cfg->curve_clients = a->curve_clients;
+    if (a->heartbeat)
+        cfg->heartbeat_ms = atoi(a->heartbeat);
+    if (a->liveness)
+        cfg->liveness = atoi(a->liveness);
+    if (a->max_queue)
+        cfg->max_queue = (size_t)atol(a->max_queue);
+    if (a->unrouted_timeout)
+        cfg->unrouted_timeout_ms = atoi(a->unrouted_timeout);
+}
+
 int eo_cmd_broker(int argc, char **argv)
 {
-    if (eo_cli_wants_help(argc, argv)) {
-        s_usage(stdout);
-        return 0;
-    }
+    s_args_t a = {0};
+    int rc = s_parse(argc, argv, &a);
+    if (rc != EO_OPTS_RUN)
+        return rc;
     eo_broker_config_t cfg;
     eo_broker_config_defaults(&cfg);
-    const char *bind = "tcp://127.0.0.1:5555", *config = NULL, *metrics = NULL;
-    static const struct option longs[] = {
-        {"bind", 1, 0, 'b'},      {"config", 1, 0, 'c'},       {"curve-secret", 1, 0, 's'},
-        {"curve-clients", 1, 0, 'k'}, {"heartbeat", 1, 0, 'H'}, {"liveness", 1, 0, 'l'},
-        {"max-queue", 1, 0, 'q'}, {"unrouted-timeout", 1, 0, 'u'},
-        {"metrics-file", 1, 0, 'm'}, {0, 0, 0, 0}};
-    /* the config file first, so that options override it */
-    for (int i = 1; i + 1 < argc; i++)
-        if (streq(argv[i], "--config"))
-            config = argv[i + 1];
+    const char *bind = "tcp://127.0.0.1:5555", *metrics = a.metrics;
     zconfig_t *root = NULL;
-    if (config && s_load_config(config, &root, &cfg, &bind) != 0)
+    if (a.config && s_load_config(a.config, &root, &cfg, &bind) != 0)
         return 2;
-    int c, rc = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        switch (c) {
-        case 'b': bind = optarg; break;
-        case 'c': break;
-        case 's': cfg.curve_secret = optarg; break;
-        case 'k': cfg.curve_clients = optarg; break;
-        case 'H': cfg.heartbeat_ms = atoi(optarg); break;
-        case 'l': cfg.liveness = atoi(optarg); break;
-        case 'q': cfg.max_queue = (size_t)atol(optarg); break;
-        case 'u': cfg.unrouted_timeout_ms = atoi(optarg); break;
-        case 'm': metrics = optarg; break;
-        default: rc = 2;
-        }
-    }
-    if (rc != 0 || optind < argc) {
-        s_usage(stderr);
-        zconfig_destroy(&root);
-        return 2;
-    }
+    s_override(&a, &cfg, &bind);
     if (cfg.curve_clients && !zsys_file_exists(cfg.curve_clients)) {
         fprintf(stderr, "eonjena broker: no such folder '%s'\n", cfg.curve_clients);
         zconfig_destroy(&root);

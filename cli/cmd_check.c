@@ -6,33 +6,36 @@
 
 #include "cli_cases.h"
 #include "commands.h"
+#include "common/opts.h"
 #include "eonjena/eo_error.h"
+
+static const char s_about[] =
+    "Verify the invariants over a store: at most the needed winners per\n"
+    "request, no carer booked into two overlapping services, no carer\n"
+    "over a weekly or monthly cap, no offer carrying a child's name or\n"
+    "an address, every live request with its timer.\n"
+    "Exit 0 when all hold, 1 naming the first violation, 2 on bad usage\n"
+    "or no store.";
 
 int eo_cmd_check(int argc, char **argv)
 {
-    const char *db = "var/store";
-    for (int i = 1; i < argc; i++) {
-        if (streq(argv[i], "--db") && i + 1 < argc)
-            db = argv[++i];
-        else if (eo_cli_wants_help(argc, argv)) {
-            printf("usage: eonjena check [--db DIR]\n\n"
-                   "Verify the invariants over a store (default var/store): at most the\n"
-                   "needed winners per request, no carer booked into two overlapping\n"
-                   "services, no carer over a weekly or monthly cap, no offer carrying a\n"
-                   "child's name or an address, every live request with its timer.\n"
-                   "Exit 0 when all hold, 1 naming the first violation, 2 on bad usage.\n");
-            return 0;
-        } else {
-            fprintf(stderr, "eonjena check: unknown option '%s'\n", argv[i]);
-            return 2;
-        }
-    }
+    const char *store = "var/store";
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("store", "DIR", &store, "the store to check (var/store)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena check",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
     eo_cli_cases_t cc;
-    if (eo_cli_cases_open(&cc, db, EO_STORE_READONLY))
+    if (eo_cli_cases_open(&cc, store, EO_STORE_READONLY))
         return 2;
     MDB_txn *txn = NULL;
     char why[512];
-    int rc = eo_store_begin(cc.store, false, &txn);
+    rc = eo_store_begin(cc.store, false, &txn);
     if (rc == EO_OK)
         rc = eo_cases_check(cc.cases, txn, why, sizeof why);
     eo_store_abort(&txn);

@@ -8,49 +8,43 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "common/opts.h"
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_carer_io.h"
 #include "eonjena/eo_index.h"
 #include "eonjena/eo_rules.h"
 
-static void s_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: eonjena export carers --store DIR [--at TIME] [--out FILE]\n\n"
-            "Write every carer of the store as a carer TSV file (the format `eonjena import\n"
-            "carers` reads, docs/index.md), to stdout or FILE (created 0600: it holds phone\n"
-            "numbers). week_min / month_min are the minutes booked in the week / month that\n"
-            "contains --at (default: now).\n"
-            "Exit status: 0 written, 1 failed, 2 bad usage.\n");
-}
+static const char s_about[] =
+    "Write every carer of the store as a carer TSV file (the format\n"
+    "`eonjena import carers` reads, docs/index.md), to stdout or FILE\n"
+    "(created 0600: it holds phone numbers). week_min / month_min are\n"
+    "the minutes booked in the week / month that contains --at\n"
+    "(default: now).\n"
+    "Exit status: 0 written, 1 failed, 2 bad usage.";
 
 int eo_cmd_export(int argc, char **argv)
 {
-    if (eo_cli_wants_help(argc, argv)) {
-        s_usage(stdout);
-        return 0;
-    }
-    const char *what = NULL, *dir = NULL, *at_text = NULL, *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (v && streq(argv[i], "--store"))
-            dir = argv[++i];
-        else if (v && streq(argv[i], "--at"))
-            at_text = argv[++i];
-        else if (v && streq(argv[i], "--out"))
-            path = argv[++i];
-        else if (!what && argv[i][0] != '-')
-            what = argv[i];
-        else {
-            s_usage(stderr);
-            return 2;
-        }
-    }
+    const char *dir = NULL, *at_text = NULL, *path = NULL;
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("store", "DIR", &dir, "the store (required)"),
+        EO_OPT_VALUE("at", "TIME", &at_text, "booked minutes are of the week/month of TIME"),
+        EO_OPT_VALUE("out", "FILE", &path, "write here (created 0600), not to stdout"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena export",
+                   .forms = "carers",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
     eo_time_t at = 0;
-    if (!what || !streq(what, "carers") || !dir || (at_text && eo_time_parse(at_text, &at))) {
-        s_usage(stderr);
-        return 2;
-    }
+    if (!streq(o.args[0], "carers"))
+        return eo_opts_fail(&o, "export carers, not '%s'", o.args[0]);
+    if (!dir)
+        return eo_opts_fail(&o, "--store DIR is required");
+    if (at_text && eo_time_parse(at_text, &at))
+        return eo_opts_fail(&o, "bad --at '%s'", at_text);
     if (!at_text) {
         eo_clock_t *clock = eo_clock_new_system();
         at = eo_clock_now(clock);
@@ -83,7 +77,7 @@ int eo_cmd_export(int argc, char **argv)
     eo_store_t *store = eo_store_new(dir, 0, EO_STORE_READONLY);
     eo_index_t *index = store ? eo_index_new(store, dongs, &caps) : NULL;
     size_t rows = 0;
-    int rc = index ? eo_carer_export(store, index, out, at, &rows) : EO_ESTORE;
+    rc = index ? eo_carer_export(store, index, out, at, &rows) : EO_ESTORE;
     if (out != stdout && fclose(out) && rc == EO_OK)
         rc = EO_EIO;
     if (rc == EO_OK)

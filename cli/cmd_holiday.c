@@ -7,63 +7,72 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "common/opts.h"
 #include "eonjena/eo_calendar.h"
 #include "eonjena/eo_dong.h"
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_time.h"
 
-static void s_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: eonjena holiday list [--year YYYY] [--file F]\n"
-            "       eonjena holiday add YYYY-MM-DD NAME [--kind K] [--closed] [--file F]\n"
-            "       eonjena holiday remove YYYY-MM-DD [--file F]\n\n"
-            "Edit the holiday calendar (default: <data dir>/holidays.tsv). The file is\n"
-            "validated, changed with its comments kept, and replaced atomically.\n"
-            "  --kind K   holiday (default), substitute, election or temporary\n"
-            "  --closed   a 시설형 closed day (never for a substitute day)\n");
-}
-
 typedef struct {
     const char *file, *kind, *year;
     bool closed;
-    const char *pos[3];
-    int n_pos;
+    const char *verb, *date; /* the positional arguments: list | add DATE NAME | remove DATE */
+    eo_holiday_t day;        /* add / remove: the date (and for add kind, name, closed) */
 } s_args_t;
 
+static const char s_about[] =
+    "Edit the holiday calendar. The file is validated, changed with its\n"
+    "comments kept, and replaced atomically.";
+
+/* The command line into *a, the verb and its arguments checked; EO_OPTS_RUN, or the exit
+ * status. */
 static int s_parse(int argc, char **argv, s_args_t *a)
 {
-    for (int i = 1; i < argc; i++) {
-        bool has_value = i + 1 < argc;
-        if (streq(argv[i], "--file") && has_value)
-            a->file = argv[++i];
-        else if (streq(argv[i], "--kind") && has_value)
-            a->kind = argv[++i];
-        else if (streq(argv[i], "--year") && has_value)
-            a->year = argv[++i];
-        else if (streq(argv[i], "--closed"))
-            a->closed = true;
-        else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            fprintf(stderr, "eonjena holiday: unknown or incomplete option %s\n", argv[i]);
-            return -1;
-        } else if (a->n_pos < 3)
-            a->pos[a->n_pos++] = argv[i];
-        else {
-            fprintf(stderr, "eonjena holiday: too many arguments\n");
-            return -1;
-        }
-    }
-    return 0;
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("file", "F", &a->file, "the calendar (<data dir>/holidays.tsv)"),
+        EO_OPT_VALUE("year", "YYYY", &a->year, "list: only this year"),
+        EO_OPT_VALUE("kind", "K", &a->kind,
+                     "add: holiday (default), substitute, election or temporary"),
+        EO_OPT_FLAG("closed", &a->closed, "add: a 시설형 closed day (never for a substitute day)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena holiday",
+                   .forms = "list\n"
+                            "add YYYY-MM-DD NAME\n"
+                            "remove YYYY-MM-DD",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    const char *verb = a->verb = o.args[0], *name = o.args[2];
+    a->date = o.args[1];
+    int n = o.n_args;
+    if (!(streq(verb, "list") && n == 1) && !(streq(verb, "add") && n == 3) &&
+        !(streq(verb, "remove") && n == 2))
+        return eo_opts_fail(&o, "want list, add DATE NAME or remove DATE");
+    int y = 0;
+    if (a->year && (sscanf(a->year, "%4d", &y) != 1 || y < 1900 || y > 2999))
+        return eo_opts_fail(&o, "bad --year '%s'", a->year);
+    if (a->date && eo_date_parse(a->date, &a->day.date))
+        return eo_opts_fail(&o, "bad date '%s' (want YYYY-MM-DD)", a->date);
+    if (!name) /* list, remove */
+        return EO_OPTS_RUN;
+    a->day.facility_closed = a->closed;
+    if (eo_holiday_kind_parse(a->kind ? a->kind : "holiday", &a->day.kind))
+        return eo_opts_fail(&o, "bad --kind '%s'", a->kind);
+    if (strlen(name) >= sizeof a->day.name)
+        return eo_opts_fail(&o, "name too long");
+    snprintf(a->day.name, sizeof a->day.name, "%s", name);
+    return EO_OPTS_RUN;
 }
 
 static int s_list(const char *path, const char *year)
 {
     char err[512];
     int y = 0;
-    if (year && (sscanf(year, "%4d", &y) != 1 || y < 1900 || y > 2999)) {
-        fprintf(stderr, "eonjena holiday: bad --year %s\n", year);
-        return 2;
-    }
+    if (year)
+        sscanf(year, "%4d", &y); /* checked by s_parse */
     eo_calendar_t *cal = eo_calendar_load(path, err, sizeof err);
     if (!cal) {
         fprintf(stderr, "eonjena holiday: %s\n", err);
@@ -88,51 +97,25 @@ static int s_list(const char *path, const char *year)
 
 int eo_cmd_holiday(int argc, char **argv)
 {
-    if (eo_cli_wants_help(argc, argv)) {
-        s_usage(stdout);
-        return 0;
-    }
     s_args_t a = {0};
-    if (s_parse(argc, argv, &a) || a.n_pos < 1) {
-        s_usage(stderr);
-        return 2;
-    }
+    int rc = s_parse(argc, argv, &a);
+    if (rc != EO_OPTS_RUN)
+        return rc;
     char path[1024], err[512];
     snprintf(path, sizeof path, "%s", a.file ? a.file : "");
     if (!a.file)
         snprintf(path, sizeof path, "%s/holidays.tsv", eo_data_dir());
-    const char *verb = a.pos[0];
-    if (streq(verb, "list") && a.n_pos == 1)
+    const char *verb = a.verb;
+    if (streq(verb, "list"))
         return s_list(path, a.year);
-    int32_t date;
-    if ((streq(verb, "add") && a.n_pos == 3) || (streq(verb, "remove") && a.n_pos == 2)) {
-        if (eo_date_parse(a.pos[1], &date)) {
-            fprintf(stderr, "eonjena holiday: bad date '%s' (want YYYY-MM-DD)\n", a.pos[1]);
-            return 2;
-        }
-    } else {
-        s_usage(stderr);
-        return 2;
-    }
-    int rc;
-    if (streq(verb, "add")) {
-        eo_holiday_t h = {.date = date, .facility_closed = a.closed};
-        if (eo_holiday_kind_parse(a.kind ? a.kind : "holiday", &h.kind)) {
-            fprintf(stderr, "eonjena holiday: bad --kind '%s'\n", a.kind);
-            return 2;
-        }
-        snprintf(h.name, sizeof h.name, "%s", a.pos[2]);
-        if (strlen(a.pos[2]) >= sizeof h.name) {
-            fprintf(stderr, "eonjena holiday: name too long\n");
-            return 2;
-        }
-        rc = eo_calendar_file_add(path, &h, err, sizeof err);
-    } else
-        rc = eo_calendar_file_remove(path, date, err, sizeof err);
+    if (streq(verb, "add"))
+        rc = eo_calendar_file_add(path, &a.day, err, sizeof err);
+    else
+        rc = eo_calendar_file_remove(path, a.day.date, err, sizeof err);
     if (rc) {
         fprintf(stderr, "eonjena holiday: %s (%s)\n", err, eo_strerror(rc));
         return 1;
     }
-    printf("%s %s: ok\n", verb, a.pos[1]);
+    printf("%s %s: ok\n", verb, a.date);
     return 0;
 }

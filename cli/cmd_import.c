@@ -11,72 +11,65 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "common/opts.h"
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_carer_io.h"
 #include "eonjena/eo_index.h"
 #include "eonjena/eo_rules.h"
-
-static void s_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: eonjena import carers FILE --store DIR [--at TIME]\n"
-            "       eonjena import dongs FILE [--sites FILE] [--data DIR] [--store DIR]\n"
-            "                                 [--check]\n\n"
-            "carers: read a carer TSV file (columns in docs/index.md; '-' reads stdin) into\n"
-            "  the store's index. Every row is checked first; if any is bad, each is reported\n"
-            "  as FILE:LINE: reason and nothing is imported (exit 1). Carers already in the\n"
-            "  store are replaced (their bookings kept). week_min / month_min are the minutes\n"
-            "  booked in the week / month that contains --at (default: now).\n"
-            "dongs: check a dong table (like data/dong/dong.tsv) against the sites file and,\n"
-            "  with --store, against every carer's dongs; then install it as\n"
-            "  DATA/dong/dong.tsv (DATA: --data, else $EO_DATA_DIR, else the source data/),\n"
-            "  replacing the old one in one rename. --check only checks.\n"
-            "Exit status: 0 imported, 1 refused (nothing changed), 2 bad usage.\n");
-}
 
 typedef struct {
     const char *what, *file, *store, *at, *sites, *data;
     bool check;
 } s_opts_t;
 
-static int s_parse(int argc, char **argv, s_opts_t *o)
+static const char s_about[] =
+    "carers: read a carer TSV file (columns in docs/index.md; '-' reads stdin)\n"
+    "  into the store's index. Every row is checked first; if any is bad, each\n"
+    "  is reported as FILE:LINE: reason and nothing is imported (exit 1).\n"
+    "  Carers already in the store are replaced (their bookings kept).\n"
+    "  week_min / month_min are the minutes booked in the week / month that\n"
+    "  contains --at (default: now).\n"
+    "dongs: check a dong table (like data/dong/dong.tsv) against the sites file\n"
+    "  and, with --store, against every carer's dongs; then install it as\n"
+    "  DATA/dong/dong.tsv (DATA: --data, else $EO_DATA_DIR, else the source\n"
+    "  data/), replacing the old one in one rename. --check only checks.\n"
+    "Exit status: 0 imported, 1 refused (nothing changed), 2 bad usage.";
+
+/* The command line into *o; EO_OPTS_RUN, or the exit status. */
+static int s_parse(int argc, char **argv, s_opts_t *o, eo_time_t *at)
 {
     memset(o, 0, sizeof *o);
-    for (int i = 1; i < argc; i++) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (streq(argv[i], "--check"))
-            o->check = true;
-        else if (v && streq(argv[i], "--store") && ++i)
-            o->store = v;
-        else if (v && streq(argv[i], "--at") && ++i)
-            o->at = v;
-        else if (v && streq(argv[i], "--sites") && ++i)
-            o->sites = v;
-        else if (v && streq(argv[i], "--data") && ++i)
-            o->data = v;
-        else if (argv[i][0] == '-' && argv[i][1] == '-')
-            return -1;
-        else if (!o->what)
-            o->what = argv[i];
-        else if (!o->file)
-            o->file = argv[i];
-        else
-            return -1;
-    }
-    return o->what && o->file ? 0 : -1;
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("store", "DIR", &o->store, "the store (carers: required)"),
+        EO_OPT_VALUE("at", "TIME", &o->at,
+                     "carers: booked minutes are of the week/month of TIME"),
+        EO_OPT_VALUE("sites", "FILE", &o->sites, "dongs: the sites file (DATA/sites.tsv)"),
+        EO_OPT_VALUE("data", "DIR", &o->data, "dongs: the data dir to install into"),
+        EO_OPT_FLAG("check", &o->check, "dongs: only check, install nothing"),
+        EO_OPT_END,
+    };
+    eo_opts_t p = {
+        .prog = "eonjena import",
+        .forms = "carers FILE\n"
+                 "dongs FILE",
+        .about = s_about,
+        .opts = opts};
+    int rc = eo_opts_parse(&p, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    o->what = p.args[0];
+    o->file = p.args[1];
+    if (!streq(o->what, "carers") && !streq(o->what, "dongs"))
+        return eo_opts_fail(&p, "import carers or dongs, not '%s'", o->what);
+    if (streq(o->what, "carers") && !o->store)
+        return eo_opts_fail(&p, "import carers needs --store DIR");
+    if (o->at && eo_time_parse(o->at, at))
+        return eo_opts_fail(&p, "bad --at '%s'", o->at);
+    return EO_OPTS_RUN;
 }
 
-static int s_carers(const s_opts_t *o)
+static int s_carers(const s_opts_t *o, eo_time_t at)
 {
-    if (!o->store) {
-        fprintf(stderr, "eonjena import carers: --store DIR is required\n");
-        return 2;
-    }
-    eo_time_t at = 0;
-    if (o->at && eo_time_parse(o->at, &at)) {
-        fprintf(stderr, "eonjena import carers: bad --at '%s'\n", o->at);
-        return 2;
-    }
     if (!o->at) {
         eo_clock_t *clock = eo_clock_new_system();
         at = eo_clock_now(clock);
@@ -217,14 +210,10 @@ static int s_dongs(const s_opts_t *o)
 
 int eo_cmd_import(int argc, char **argv)
 {
-    if (eo_cli_wants_help(argc, argv)) {
-        s_usage(stdout);
-        return 0;
-    }
     s_opts_t o;
-    if (s_parse(argc, argv, &o) || (!streq(o.what, "carers") && !streq(o.what, "dongs"))) {
-        s_usage(stderr);
-        return 2;
-    }
-    return streq(o.what, "carers") ? s_carers(&o) : s_dongs(&o);
+    eo_time_t at = 0;
+    int rc = s_parse(argc, argv, &o, &at);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    return streq(o.what, "carers") ? s_carers(&o, at) : s_dongs(&o);
 }

@@ -3,36 +3,30 @@
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "common/opts.h"
 
-static void s_usage(FILE *out)
-{
-    fprintf(out, "usage: eonjena keygen NAME [--dir DIR]\n"
-                 "Writes DIR/NAME (the public cert, to give to peers or to put in the\n"
-                 "broker's --curve-clients folder) and DIR/NAME_secret (keep it), both 0600.\n"
-                 "Refuses to overwrite existing files. DIR defaults to the current folder.\n");
-}
+static const char s_about[] =
+    "Writes DIR/NAME (the public cert, to give to peers or to put in the\n"
+    "broker's --curve-clients folder) and DIR/NAME_secret (keep it), both\n"
+    "0600. Refuses to overwrite existing files.";
 
 int eo_cmd_keygen(int argc, char **argv)
 {
-    if (eo_cli_wants_help(argc, argv)) {
-        s_usage(stdout);
-        return 0;
-    }
-    const char *name = NULL, *dir = ".";
-    for (int i = 1; i < argc; i++) {
-        if (streq(argv[i], "--dir") && i + 1 < argc)
-            dir = argv[++i];
-        else if (!name && argv[i][0] != '-')
-            name = argv[i];
-        else {
-            s_usage(stderr);
-            return 2;
-        }
-    }
-    if (!name || strchr(name, '/') || !*name) {
-        s_usage(stderr);
-        return 2;
-    }
+    const char *dir = ".";
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("dir", "DIR", &dir, "the folder of the certificates (.)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena keygen",
+                   .forms = "NAME",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    const char *name = o.args[0];
+    if (strchr(name, '/') || !*name)
+        return eo_opts_fail(&o, "NAME must be a file name, not '%s'", name);
     char path[4096], secret[4200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     snprintf(secret, sizeof secret, "%s_secret", path);
@@ -49,7 +43,7 @@ int eo_cmd_keygen(int argc, char **argv)
     /* written under a umask that keeps them private from the first byte (0600); copy
      * the public one to the peers that need it */
     mode_t old = umask(077);
-    int rc = zcert_save_secret(cert, secret);
+    rc = zcert_save_secret(cert, secret);
     if (rc == 0)
         rc = zcert_save_public(cert, path);
     umask(old);

@@ -6,37 +6,35 @@
 
 #include "cli_cases.h"
 #include "commands.h"
+#include "common/opts.h"
 #include "eonjena/eo_error.h"
+
+static const char s_about[] =
+    "Print every transition of a request (who, what, when) from its\n"
+    "append-only log and verify the SHA-256 hash chain. Exit 0 if the\n"
+    "chain verifies, 1 if it is broken, 2 on bad usage, no store or an\n"
+    "unknown request.";
 
 int eo_cmd_log(int argc, char **argv)
 {
-    const char *db = "var/store", *id = NULL;
-    if (eo_cli_wants_help(argc, argv)) {
-        printf("usage: eonjena log REQUEST_ID [--db DIR]\n\n"
-               "Print every transition of a request (who, what, when) from its\n"
-               "append-only log and verify the SHA-256 hash chain. Exit 0 if the chain\n"
-               "verifies, 1 if it is broken, 2 on bad usage or an unknown request.\n");
-        return 0;
-    }
-    for (int i = 1; i < argc; i++) {
-        if (streq(argv[i], "--db") && i + 1 < argc)
-            db = argv[++i];
-        else if (argv[i][0] != '-' && !id)
-            id = argv[i];
-        else {
-            fprintf(stderr, "eonjena log: unexpected '%s'\n", argv[i]);
-            return 2;
-        }
-    }
-    if (!id) {
-        fprintf(stderr, "usage: eonjena log REQUEST_ID [--db DIR]\n");
-        return 2;
-    }
+    const char *store = "var/store";
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("store", "DIR", &store, "the store that holds the request (var/store)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena log",
+                   .forms = "REQUEST_ID",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    const char *id = o.args[0];
     eo_cli_cases_t cc;
-    if (eo_cli_cases_open(&cc, db, EO_STORE_READONLY))
+    if (eo_cli_cases_open(&cc, store, EO_STORE_READONLY))
         return 2;
     MDB_txn *txn = NULL;
-    int rc = eo_store_begin(cc.store, false, &txn);
+    rc = eo_store_begin(cc.store, false, &txn);
     if (rc == EO_OK)
         rc = eo_cases_log_print(cc.cases, txn, id, stdout);
     eo_store_abort(&txn);

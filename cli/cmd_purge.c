@@ -12,22 +12,10 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "common/opts.h"
 #include "eonjena/eo_cases.h"
 #include "eonjena/eonjena.h"
 #include "handoff/handoff.h"
-
-static void s_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: eonjena purge [--before DATE] [--db DIR] [--config FILE] [--clock SPEC]\n\n"
-            "Remove names, phones and addresses from closed cases and delivered hand-off\n"
-            "items whose service ended before DATE (YYYY-MM-DD, Seoul), keeping anonymised records. DATE defaults\n"
-            "to today minus handoff/retention_years (3) and may not be later than that.\n\n"
-            "  --before DATE   cut-off date\n"
-            "  --db DIR        the LMDB store (var/store)\n"
-            "  --config FILE   configuration (etc/eonjena.cfg)\n"
-            "  --clock SPEC    what 'today' is: system, manual:<time> (tests)\n");
-}
 
 /* Midnight (Seoul) of the day `years` before now. */
 static eo_time_t s_retention_cut(eo_time_t now, int years)
@@ -37,9 +25,9 @@ static eo_time_t s_retention_cut(eo_time_t now, int years)
     return eo_time_from_local(l.year - years, l.month, l.day, 0, 0, 0);
 }
 
-static int s_purge(const char *db, eo_time_t before, size_t *cases, size_t *items)
+static int s_purge(const char *dir, eo_time_t before, size_t *cases, size_t *items)
 {
-    eo_store_t *store = eo_store_new(db, 0, 0);
+    eo_store_t *store = eo_store_new(dir, 0, 0);
     if (!store)
         return EO_ESTORE;
     int rc = eo_cases_purge(store, before, cases);
@@ -51,29 +39,31 @@ static int s_purge(const char *db, eo_time_t before, size_t *cases, size_t *item
     return rc;
 }
 
+static const char s_about[] =
+    "Remove names, phones and addresses from closed cases and delivered\n"
+    "hand-off items whose service ended before DATE, keeping anonymised\n"
+    "records. DATE defaults to today minus handoff/retention_years (3)\n"
+    "and may not be later than that.";
+
 int eo_cmd_purge(int argc, char **argv)
 {
-    if (eo_cli_wants_help(argc, argv)) {
-        s_usage(stdout);
-        return 0;
-    }
-    const char *before_text = NULL, *db = "var/store",
+    const char *before_text = NULL, *store = "var/store",
                *config_path = EO_SOURCE_DIR "/etc/eonjena.cfg", *clock_spec = "system";
-    for (int i = 1; i < argc; i++) {
-        const char **slot = streq(argv[i], "--before")   ? &before_text
-                            : streq(argv[i], "--db")     ? &db
-                            : streq(argv[i], "--config") ? &config_path
-                            : streq(argv[i], "--clock")  ? &clock_spec
-                                                         : NULL;
-        if (!slot || i + 1 >= argc) {
-            fprintf(stderr, "eonjena purge: %s '%s'\n", slot ? "missing value for" : "unknown option",
-                    argv[i]);
-            s_usage(stderr);
-            return 2;
-        }
-        *slot = argv[++i];
-    }
-    int status = 2;
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("before", "DATE", &before_text, "cut-off date (YYYY-MM-DD, Seoul)"),
+        EO_OPT_VALUE("store", "DIR", &store, "the LMDB store (var/store)"),
+        EO_OPT_VALUE("config", "FILE", &config_path, "configuration (etc/eonjena.cfg)"),
+        EO_OPT_VALUE("clock", "SPEC", &clock_spec,
+                     "what 'today' is: system, manual:<time> (tests)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena purge",
+                   .about = s_about,
+                   .opts = opts};
+    int status = eo_opts_parse(&o, argc, argv);
+    if (status != EO_OPTS_RUN)
+        return status;
+    status = 2;
     zconfig_t *config = zconfig_load(config_path);
     eo_clock_t *clock = eo_clock_new_from_spec(clock_spec);
     eo_handoff_config_t cfg;
@@ -99,17 +89,17 @@ int eo_cmd_purge(int argc, char **argv)
                     "eonjena purge: %s is inside the retention period of %d years (latest "
                     "allowed %.10s): nothing changed\n",
                     before_text, cfg.retention_years, eo_time_format(cut, buf, sizeof buf));
-        else if (stat(db, &st) || !S_ISDIR(st.st_mode))
-            fprintf(stderr, "eonjena purge: no store at %s\n", db);
+        else if (stat(store, &st) || !S_ISDIR(st.st_mode))
+            fprintf(stderr, "eonjena purge: no store at %s\n", store);
         else {
             size_t cases = 0, items = 0;
-            if (s_purge(db, before, &cases, &items) == EO_OK) {
+            if (s_purge(store, before, &cases, &items) == EO_OK) {
                 printf("purged %zu cases and %zu hand-off items whose service ended before "
                        "%.10s\n",
                        cases, items, eo_time_format(before, buf, sizeof buf));
                 status = 0;
             } else {
-                fprintf(stderr, "eonjena purge: the store at %s failed (see log)\n", db);
+                fprintf(stderr, "eonjena purge: the store at %s failed (see log)\n", store);
                 status = 1;
             }
         }

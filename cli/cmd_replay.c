@@ -1,5 +1,5 @@
-/* eonjena replay: rebuild a fresh store from another store's input log and compare
- * the decisions. */
+/* eonjena replay: rebuild a fresh store (--into) from a store's input log (--store) and
+ * compare the decisions. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +8,7 @@
 
 #include "cli_cases.h"
 #include "commands.h"
+#include "common/opts.h"
 #include "eonjena/eo_error.h"
 
 static int s_digest(eo_cli_cases_t *cc, char *hex)
@@ -20,50 +21,49 @@ static int s_digest(eo_cli_cases_t *cc, char *hex)
     return rc;
 }
 
+static const char s_about[] =
+    "Feed every input recorded in the store DIR (requests, answers, delivery\n"
+    "reports, carer loads, timer firings, each with its clock) into a fresh\n"
+    "store NEWDIR, then compare the decisions (waves, offers, winners, the\n"
+    "journals' hashes) of both. DIR is only read. Prints one JSON line;\n"
+    "exit 0 if the decisions are the same, 1 if they differ, 2 on bad usage.";
+
 int eo_cmd_replay(int argc, char **argv)
 {
-    const char *from = NULL, *db = NULL;
-    if (eo_cli_wants_help(argc, argv)) {
-        printf("usage: eonjena replay --log-from DIR --db NEWDIR\n\n"
-               "Feed every input recorded in the store DIR (requests, answers, delivery\n"
-               "reports, carer loads, timer firings, each with its clock) into a fresh\n"
-               "store NEWDIR, then compare the decisions (waves, offers, winners, the\n"
-               "journals' hashes) of both. Prints one JSON line; exit 0 if the\n"
-               "decisions are the same, 1 if they differ, 2 on bad usage.\n");
-        return 0;
-    }
-    for (int i = 1; i < argc; i++) {
-        if (streq(argv[i], "--log-from") && i + 1 < argc)
-            from = argv[++i];
-        else if (streq(argv[i], "--db") && i + 1 < argc)
-            db = argv[++i];
-        else {
-            fprintf(stderr, "eonjena replay: unexpected '%s'\n", argv[i]);
-            return 2;
-        }
-    }
-    if (!from || !db) {
-        fprintf(stderr, "usage: eonjena replay --log-from DIR --db NEWDIR\n");
-        return 2;
-    }
+    const char *from = "var/store", *into = NULL;
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("store", "DIR", &from,
+                     "the store whose input log is replayed (var/store)"),
+        EO_OPT_VALUE("into", "NEWDIR", &into,
+                     "the new store to rebuild (required; no store yet)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena replay",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    if (!into)
+        return eo_opts_fail(&o, "--into NEWDIR is required");
     char path[4096];
     struct stat st;
-    snprintf(path, sizeof path, "%s/data.mdb", db);
+    snprintf(path, sizeof path, "%s/data.mdb", into);
     if (stat(path, &st) == 0) {
-        fprintf(stderr, "eonjena replay: %s already holds a store; give a new folder\n", db);
+        fprintf(stderr, "eonjena replay: %s already holds a store; give a new folder\n", into);
         return 2;
     }
     eo_cli_cases_t src, dst;
     if (eo_cli_cases_open(&src, from, EO_STORE_READONLY))
         return 2;
     /* a rebuild: no fsync per input, one sync at the end */
-    if (eo_cli_cases_open(&dst, db, EO_STORE_NOSYNC)) {
+    if (eo_cli_cases_open(&dst, into, EO_STORE_NOSYNC)) {
         eo_cli_cases_close(&src);
         return 2;
     }
     size_t inputs = 0;
     char a[65] = "", b[65] = "";
-    int rc = eo_cases_replay(dst.cases, src.store, &inputs);
+    rc = eo_cases_replay(dst.cases, src.store, &inputs);
     if (rc == EO_OK)
         rc = eo_store_sync(dst.store);
     if (rc == EO_OK && (rc = s_digest(&src, a)) == EO_OK)

@@ -7,57 +7,70 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "common/opts.h"
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_restrict.h"
 #include "eonjena/eo_rules.h"
 
-static void s_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: eonjena restrict record MEMBER CAUSE [--at T] [--store DIR]\n"
-            "       eonjena restrict impose MEMBER CAUSE [--months N | --permanent]\n"
-            "                               [--note TEXT] [--at T] [--store DIR]\n"
-            "       eonjena restrict check MEMBER [--at T] [--store DIR]\n"
-            "       eonjena restrict list MEMBER [--store DIR]\n\n"
-            "Use restrictions of a member. record counts one occurrence of a cause and\n"
-            "applies its restriction when the count of rules.cfg is reached; impose sets one\n"
-            "(months 1..max_months, or permanent; without --months the cause's length).\n"
-            "Causes: see restrictions in rules.cfg. --store defaults to var/store; --at to\n"
-            "now (Seoul time YYYY-MM-DDTHH:MM).\n");
-}
-
 typedef struct {
     const char *store, *at, *note;
+    eo_time_t when; /* --at, or now */
     int months;
-    const char *pos[3];
-    int n_pos;
+    const char *verb, *member, *cause; /* the positional arguments (cause: NULL if none) */
 } s_args_t;
 
+static const char s_about[] =
+    "Use restrictions of a member. record counts one occurrence of a cause\n"
+    "and applies its restriction when the count of rules.cfg is reached;\n"
+    "impose sets one (months 1..max_months, or permanent; without --months\n"
+    "the cause's length). Causes: see restrictions in rules.cfg.";
+
+/* The options into *a; EO_OPTS_RUN, or the exit status. */
 static int s_parse(int argc, char **argv, s_args_t *a)
 {
+    const char *months = NULL;
+    bool permanent = false;
     a->store = "var/store";
-    for (int i = 1; i < argc; i++) {
-        bool v = i + 1 < argc;
-        if (streq(argv[i], "--store") && v)
-            a->store = argv[++i];
-        else if (streq(argv[i], "--at") && v)
-            a->at = argv[++i];
-        else if (streq(argv[i], "--note") && v)
-            a->note = argv[++i];
-        else if (streq(argv[i], "--months") && v) {
-            char *end;
-            long m = strtol(argv[++i], &end, 10);
-            if (*end || m < 1 || m > 1200)
-                return -1;
-            a->months = (int)m;
-        } else if (streq(argv[i], "--permanent"))
-            a->months = -1;
-        else if (argv[i][0] == '-' || a->n_pos == 3)
-            return -1;
-        else
-            a->pos[a->n_pos++] = argv[i];
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("store", "DIR", &a->store, "the store (var/store)"),
+        EO_OPT_VALUE("at", "T", &a->at, "when (Seoul time YYYY-MM-DDTHH:MM; default now)"),
+        EO_OPT_VALUE("months", "N", &months, "impose: length (1..max_months of rules.cfg)"),
+        EO_OPT_FLAG("permanent", &permanent, "impose: a permanent restriction"),
+        EO_OPT_VALUE("note", "TEXT", &a->note, "impose: the operator's note"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena restrict",
+                   .forms = "record MEMBER CAUSE\n"
+                            "impose MEMBER CAUSE\n"
+                            "check MEMBER\n"
+                            "list MEMBER",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    a->verb = o.args[0];
+    a->member = o.args[1];
+    a->cause = o.args[2];
+    if (months && permanent)
+        return eo_opts_fail(&o, "--months and --permanent exclude each other");
+    if (months) {
+        char *end;
+        long m = strtol(months, &end, 10);
+        if (!*months || *end || m < 1 || m > 1200)
+            return eo_opts_fail(&o, "bad --months '%s'", months);
+        a->months = (int)m;
     }
-    return a->n_pos >= 2 ? 0 : -1;
+    if (permanent)
+        a->months = -1;
+    if (a->at && eo_time_parse(a->at, &a->when))
+        return eo_opts_fail(&o, "bad --at '%s' (YYYY-MM-DDTHH:MM)", a->at);
+    if (!a->at) {
+        eo_clock_t *clock = eo_clock_new_system();
+        a->when = eo_clock_now(clock);
+        eo_clock_destroy(&clock);
+    }
+    return EO_OPTS_RUN;
 }
 
 static void s_print(const eo_restriction_t *r)
@@ -74,26 +87,26 @@ static void s_print(const eo_restriction_t *r)
 
 static int s_run(eo_restrict_t *rs, eo_rules_t *rules, const s_args_t *a, eo_time_t at)
 {
-    const char *verb = a->pos[0], *member = a->pos[1];
+    const char *verb = a->verb, *member = a->member;
     eo_restriction_t r;
     int rc;
-    if (streq(verb, "record") && a->n_pos == 3) {
+    if (streq(verb, "record") && a->cause) {
         bool applied = false;
-        if ((rc = eo_restrict_record(rs, member, a->pos[2], at, &r, &applied)))
+        if ((rc = eo_restrict_record(rs, member, a->cause, at, &r, &applied)))
             return rc;
         if (applied)
             s_print(&r);
         else
-            printf("recorded %s for %s (no restriction yet)\n", a->pos[2], member);
+            printf("recorded %s for %s (no restriction yet)\n", a->cause, member);
         return EO_OK;
     }
-    if (streq(verb, "impose") && a->n_pos == 3) {
-        if ((rc = eo_restrict_impose(rs, member, a->pos[2], at, a->months, a->note, &r)))
+    if (streq(verb, "impose") && a->cause) {
+        if ((rc = eo_restrict_impose(rs, member, a->cause, at, a->months, a->note, &r)))
             return rc;
         s_print(&r);
         return EO_OK;
     }
-    if (streq(verb, "check") && a->n_pos == 2) {
+    if (streq(verb, "check") && !a->cause) {
         rc = eo_restrict_check(rs, member, at, &r);
         if (rc == EO_ENOTFOUND) {
             printf("%s: not restricted\n", member);
@@ -109,7 +122,7 @@ static int s_run(eo_restrict_t *rs, eo_rules_t *rules, const s_args_t *a, eo_tim
                eo_reason_format(EO_REASON_RESTRICTED, "en", arg, en, sizeof en));
         return EO_OK;
     }
-    if (streq(verb, "list") && a->n_pos == 2) {
+    if (streq(verb, "list") && !a->cause) {
         eo_restriction_t list[64];
         size_t n;
         if ((rc = eo_restrict_list(rs, member, list, 64, &n)))
@@ -123,23 +136,12 @@ static int s_run(eo_restrict_t *rs, eo_rules_t *rules, const s_args_t *a, eo_tim
 
 int eo_cmd_restrict(int argc, char **argv)
 {
-    if (eo_cli_wants_help(argc, argv)) {
-        s_usage(stdout);
-        return 0;
-    }
     s_args_t a = {0};
-    eo_time_t at = 0;
-    if (s_parse(argc, argv, &a) || (a.at && eo_time_parse(a.at, &at))) {
-        s_usage(stderr);
-        return 2;
-    }
-    if (!a.at) {
-        eo_clock_t *clock = eo_clock_new_system();
-        at = eo_clock_now(clock);
-        eo_clock_destroy(&clock);
-    }
+    int status = s_parse(argc, argv, &a);
+    if (status != EO_OPTS_RUN)
+        return status;
+    status = 1;
     char err[512];
-    int status = 1;
     eo_calendar_t *cal = eo_calendar_load_default(err, sizeof err);
     eo_rules_t *rules = cal ? eo_rules_load_default(cal, err, sizeof err) : NULL;
     eo_store_t *store = rules ? eo_store_new(a.store, 0, 0) : NULL;
@@ -149,7 +151,7 @@ int eo_cmd_restrict(int argc, char **argv)
     else if (!rs)
         fprintf(stderr, "eonjena restrict: cannot open the store in %s\n", a.store);
     else {
-        int rc = s_run(rs, rules, &a, at);
+        int rc = s_run(rs, rules, &a, a.when);
         if (rc == EO_EINVAL)
             fprintf(stderr, "eonjena restrict: bad member, cause or length (causes and "
                             "max_months are in rules.cfg)\n");

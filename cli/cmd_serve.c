@@ -1,6 +1,6 @@
 /* cmd_serve.c: `eonjena serve`, the embedded default: every role as an actor in ONE
  * process (broker, matcher, sms with the simulated gateway, handoff, HTTP gateway) over
- * inproc endpoints, one LMDB store under var/, demo carers when the store is empty. */
+ * inproc endpoints, one LMDB store (var/store), demo carers when the store is empty. */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +8,7 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "common/opts.h"
 #include "common/role.h"
 #include "eonjena/eo_broker.h"
 #include "eonjena/eonjena.h"
@@ -17,51 +18,15 @@
 #include "matcher/matcher.h"
 #include "sms/sms.h"
 
-static void s_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: eonjena serve [options]\n"
-            "Start every role in one process: broker, matcher, sms (simulated gateway by\n"
-            "default), handoff and the HTTP gateway. Ctrl-C or SIGTERM stops it cleanly.\n\n"
-            "options:\n"
-            "  --config FILE      configuration (etc/eonjena.cfg of the source tree)\n"
-            "  --var DIR          state folder (server/var: var); the store is DIR/store\n"
-            "  --listen HOST:PORT HTTP address (gateway/listen: 127.0.0.1:8080)\n"
-            "  --clock SPEC       system, manual:<time> or offset:<time> (server/clock)\n"
-            "  --carers N         demo carers generated into an empty store (demo/carers)\n"
-            "  --broker-bind EP   also bind the broker here (e.g. tcp://127.0.0.1:5555)\n");
-}
-
 typedef struct {
-    const char *config_path, *var, *listen, *clock, *carers, *broker_bind;
+    const char *config_path, *store, *listen, *clock, *carers, *broker_bind;
 } s_options_t;
-
-static int s_parse(s_options_t *o, int argc, char **argv)
-{
-    *o = (s_options_t){.config_path = EO_SOURCE_DIR "/etc/eonjena.cfg"};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = streq(a, "--config")        ? &o->config_path
-                            : streq(a, "--var")         ? &o->var
-                            : streq(a, "--listen")      ? &o->listen
-                            : streq(a, "--clock")       ? &o->clock
-                            : streq(a, "--carers")      ? &o->carers
-                            : streq(a, "--broker-bind") ? &o->broker_bind
-                                                        : NULL;
-        if (!slot || i + 1 >= argc) {
-            fprintf(stderr, "eonjena serve: %s '%s'\n", slot ? "missing value for" : "unknown option", a);
-            return -1;
-        }
-        *slot = argv[++i];
-    }
-    return 0;
-}
 
 /* Command-line values win over the file. */
 static void s_override(zconfig_t *config, const s_options_t *o)
 {
-    if (o->var)
-        zconfig_put(config, "server/var", o->var);
+    if (o->store)
+        zconfig_put(config, "server/store", o->store);
     if (o->listen)
         zconfig_put(config, "gateway/listen", o->listen);
     if (o->clock)
@@ -105,9 +70,8 @@ static eo_broker_t *s_broker_start(zconfig_t *config, const char *inproc)
 
 static int s_serve(zconfig_t *config)
 {
-    char err[256], store_dir[1024];
-    const char *var = zconfig_get(config, "server/var", "var");
-    snprintf(store_dir, sizeof store_dir, "%s/store", var);
+    char err[256];
+    const char *store_dir = zconfig_get(config, "server/store", "var/store");
     const char *inproc = zconfig_get(config, "server/broker", "inproc://eonjena-broker");
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     eo_clock_t *clock = eo_clock_new_from_spec(zconfig_get(config, "server/clock", "system"));
@@ -153,25 +117,51 @@ done:
     return status;
 }
 
+static const char s_about[] =
+    "Start every role in one process: broker, matcher, sms (simulated\n"
+    "gateway by default), handoff and the HTTP gateway. Ctrl-C or\n"
+    "SIGTERM stops it cleanly. Each option overrides the configuration\n"
+    "value named in its line.";
+
 int eo_cmd_serve(int argc, char **argv)
 {
-    if (eo_cli_wants_help(argc, argv)) {
-        s_usage(stdout);
-        return 0;
-    }
-    s_options_t opts;
-    if (s_parse(&opts, argc, argv)) {
-        s_usage(stderr);
-        return 2;
-    }
+    s_options_t v = {.config_path = EO_SOURCE_DIR "/etc/eonjena.cfg"};
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("config", "FILE", &v.config_path,
+                     "configuration (etc/eonjena.cfg of the source tree)"),
+        EO_OPT_VALUE("store", "DIR", &v.store, "the LMDB store (server/store: var/store)"),
+        EO_OPT_VALUE("listen", "HOST:PORT", &v.listen,
+                     "HTTP address (gateway/listen: 127.0.0.1:8080)"),
+        EO_OPT_VALUE("clock", "SPEC", &v.clock,
+                     "system, manual:<time> or offset:<time> (server/clock)"),
+        EO_OPT_VALUE("carers", "N", &v.carers,
+                     "demo carers generated into an empty store (demo/carers)"),
+        EO_OPT_VALUE("broker-bind", "EP", &v.broker_bind,
+                     "also bind the broker here (e.g. tcp://127.0.0.1:5555)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena serve",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
     eo_role_block_signals();
     zsys_init();
-    zconfig_t *config = zconfig_load(opts.config_path);
+    zconfig_t *config = zconfig_load(v.config_path);
     if (!config) {
-        zsys_error("serve: cannot read configuration %s", opts.config_path);
+        zsys_error("serve: cannot read configuration %s", v.config_path);
         return 1;
     }
-    s_override(config, &opts);
+    /* server/var (a folder holding the store) was replaced by server/store (the store
+     * itself): refuse rather than silently put the store somewhere else */
+    if (zconfig_locate(config, "server/var")) {
+        zsys_error("serve: %s: server/var is no longer read; set server/store to the store "
+                   "folder itself (was <var>/store)", v.config_path);
+        zconfig_destroy(&config);
+        return 1;
+    }
+    s_override(config, &v);
     int status = s_serve(config);
     zconfig_destroy(&config);
     return status;

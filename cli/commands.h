@@ -1,18 +1,14 @@
 /* The subcommands of `eonjena`. Each lives in its own cmd_<name>.c and returns the
- * process exit status; each prints its usage for --help / -h. */
+ * process exit status; each parses its options with eo_opts (common/opts.h), which also
+ * answers --help / -h from the same table. */
 #ifndef EO_CLI_COMMANDS_H
 #define EO_CLI_COMMANDS_H
-
-#include <stdbool.h>
 
 typedef struct {
     const char *name;
     const char *summary;
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 } eo_command_t;
-
-/* True if argv holds -h or --help. */
-bool eo_cli_wants_help(int argc, char **argv);
 
 /* Subcommands. */
 int eo_cmd_broker(int argc, char **argv);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "common/opts.h"
 #include "demo.h"
 #include "eonjena/eo_index.h"
 #include "eonjena/eo_rules.h"
@@ -60,38 +61,34 @@ int eo_demo_seed(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock,
     return eo_demo_load(store, dongs, clock, (uint32_t)n, (uint64_t)seed);
 }
 
+static const char s_about[] =
+    "Load N W1 carers into an empty store; a store that already has\n"
+    "carers is left as it is.";
+
 int eo_cmd_demo(int argc, char **argv)
 {
-    const char *usage = "usage: eonjena demo --store DIR [--carers N] [--seed S] [--clock SPEC]\n"
-                        "Load N W1 carers (default 3000, seed 1) into an empty store; a store\n"
-                        "that already has carers is left as it is.\n";
-    if (eo_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return 0;
-    }
     const char *dir = NULL, *carers = "3000", *seed = "1", *clock_spec = "system";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (streq(argv[i], "--store"))
-            dir = argv[i + 1];
-        else if (streq(argv[i], "--carers"))
-            carers = argv[i + 1];
-        else if (streq(argv[i], "--seed"))
-            seed = argv[i + 1];
-        else if (streq(argv[i], "--clock"))
-            clock_spec = argv[i + 1];
-        else
-            dir = NULL, i = argc; /* unknown option: fall through to the usage */
-    }
-    if (!dir || argc % 2 == 0) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("store", "DIR", &dir, "the store (required)"),
+        EO_OPT_VALUE("carers", "N", &carers, "how many carers (3000)"),
+        EO_OPT_VALUE("seed", "S", &seed, "the W1 seed (1)"),
+        EO_OPT_VALUE("clock", "SPEC", &clock_spec, "the week booked minutes refer to (system)"),
+        EO_OPT_END,
+    };
+    eo_opts_t o = {.prog = "eonjena demo",
+                   .about = s_about,
+                   .opts = opts};
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    if (!dir)
+        return eo_opts_fail(&o, "--store DIR is required");
     zsys_init();
     char err[256];
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     eo_clock_t *clock = eo_clock_new_from_spec(clock_spec);
     eo_store_t *store = dongs && clock ? eo_store_new(dir, 0, 0) : NULL;
-    int rc = store ? eo_demo_load(store, dongs, clock, (uint32_t)atol(carers),
+    rc = store ? eo_demo_load(store, dongs, clock, (uint32_t)atol(carers),
                                   (uint64_t)atoll(seed))
                    : EO_EINVAL;
     if (!dongs)

@@ -5,6 +5,7 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "common/opts.h"
 #include "eonjena/eonjena.h"
 
 /* One line per subcommand; keep sorted by name. */
@@ -25,40 +26,58 @@ static const eo_command_t s_commands[] = {
     {NULL, NULL, NULL},
 };
 
-bool eo_cli_wants_help(int argc, char **argv)
+/* The help's body: what eonjena is and its commands, from s_commands. */
+static const char *s_about(char *buf, size_t size)
 {
-    for (int i = 1; i < argc; i++)
-        if (streq(argv[i], "-h") || streq(argv[i], "--help"))
-            return true;
-    return false;
+    size_t n = (size_t)snprintf(buf, size,
+                                "eonjena %s: dispatch server for emergency and after-hours "
+                                "child care.\nEach command answers `eonjena <command> --help`."
+                                "\n\ncommands:",
+                                EONJENA_VERSION);
+    for (const eo_command_t *c = s_commands; c->name && n < size; c++)
+        n += (size_t)snprintf(buf + n, size - n, "\n  %-10s %s", c->name, c->summary);
+    if (n < size)
+        snprintf(buf + n, size - n, "\n  %-10s %s", "version", "print the version");
+    return buf;
 }
 
-static void s_usage(FILE *out)
+static int s_version(void)
 {
-    fprintf(out, "usage: eonjena <command> [options]   (eonjena <command> --help)\n\n"
-                 "eonjena %s: dispatch server for emergency and after-hours child care.\n\n"
-                 "commands:\n",
-            EONJENA_VERSION);
-    for (const eo_command_t *c = s_commands; c->name; c++)
-        fprintf(out, "  %-10s %s\n", c->name, c->summary);
-    fprintf(out, "  %-10s %s\n", "version", "print the version");
+    printf("eonjena %s\n", EONJENA_VERSION);
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || streq(argv[1], "help") || streq(argv[1], "-h") ||
-        streq(argv[1], "--help")) {
-        s_usage(stdout);
-        return argc < 2 ? 2 : 0;
+    char about[2048];
+    bool version = false;
+    const eo_opt_t opts[] = {EO_OPT_FLAG("version", &version, "print the version"), EO_OPT_END};
+    eo_opts_t o = {.prog = "eonjena",
+                   .forms = "[<command>]", /* none with --version or --help */
+                   .about = s_about(about, sizeof about),
+                   .opts = opts};
+    /* a first argument that is no option names the command; the rest is its own */
+    if (argc >= 2 && argv[1][0] != '-') {
+        for (const eo_command_t *c = s_commands; c->name; c++)
+            if (streq(argv[1], c->name))
+                return c->run(argc - 1, argv + 1);
+        if (streq(argv[1], "version"))
+            return s_version();
+        if (streq(argv[1], "help")) {
+            eo_opts_usage(&o, stdout);
+            return 0;
+        }
+        return eo_opts_fail(&o, "unknown command '%s'", argv[1]);
     }
-    if (streq(argv[1], "version") || streq(argv[1], "--version")) {
-        printf("eonjena %s\n", EONJENA_VERSION);
-        return 0;
+    if (argc < 2) { /* a bare `eonjena` is a usage error: say what it takes */
+        eo_opts_usage(&o, stderr);
+        return 2;
     }
-    for (const eo_command_t *c = s_commands; c->name; c++)
-        if (streq(argv[1], c->name))
-            return c->run(argc - 1, argv + 1);
-    fprintf(stderr, "eonjena: unknown command '%s'\n", argv[1]);
-    s_usage(stderr);
-    return 2;
+    int rc = eo_opts_parse(&o, argc, argv);
+    if (rc != EO_OPTS_RUN)
+        return rc;
+    if (version && !o.n_args)
+        return s_version();
+    /* `eonjena --version check`, `eonjena -- check`: options of eonjena's own go alone */
+    return eo_opts_fail(&o, o.n_args ? "the command comes first" : "no command given");
 }

@@ -52,5 +52,5 @@ echo "$missing" | grep -q ' 404$' || eo_fail "unknown request: $missing"
 
 # Stop the matcher cleanly, then check the store's invariants from the outside.
 kill -TERM "$PID_matcher"; wait "$PID_matcher" || eo_fail "matcher exit status $?"
-"$B/eonjena" check --db "$EO_TEST_TMP/matcher" || eo_fail "eonjena check found a violation"
+"$B/eonjena" check --store "$EO_TEST_TMP/matcher" || eo_fail "eonjena check found a violation"
 echo "e2e pipeline: ok (winner carer $winner)"

@@ -54,12 +54,12 @@ done
 kill -TERM "$PID_matcher_a" "$PID_matcher_b"
 wait "$PID_matcher_a" || eo_fail "matcher a exit status $?"
 wait "$PID_matcher_b" || eo_fail "matcher b exit status $?"
-"$B/eonjena" log "$id_a" --db "$EO_TEST_TMP/a" >/dev/null || eo_fail "$id_a is not in shard a"
-"$B/eonjena" log "$id_b" --db "$EO_TEST_TMP/b" >/dev/null || eo_fail "$id_b is not in shard b"
-if "$B/eonjena" log "$id_a" --db "$EO_TEST_TMP/b" >/dev/null 2>&1; then
+"$B/eonjena" log "$id_a" --store "$EO_TEST_TMP/a" >/dev/null || eo_fail "$id_a is not in shard a"
+"$B/eonjena" log "$id_b" --store "$EO_TEST_TMP/b" >/dev/null || eo_fail "$id_b is not in shard b"
+if "$B/eonjena" log "$id_a" --store "$EO_TEST_TMP/b" >/dev/null 2>&1; then
     eo_fail "$id_a is in shard b too"
 fi
 for shard in a b; do
-    "$B/eonjena" check --db "$EO_TEST_TMP/$shard" || eo_fail "eonjena check: shard $shard"
+    "$B/eonjena" check --store "$EO_TEST_TMP/$shard" || eo_fail "eonjena check: shard $shard"
 done
 echo "e2e shards: ok ($id_a on suwon's matcher, $id_b on the others')"

@@ -14,7 +14,7 @@ API=http://127.0.0.1:$PORT
 sed -e 's/^\(    operator_token = \).*/\1"s3cret"/' "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$EO_TEST_TMP/eonjena.cfg"
 grep -q 's3cret' "$EO_TEST_TMP/eonjena.cfg" || eo_fail "config has no gateway/operator_token line"
 # Saturday 02:00 in Seoul: night, so a request is queued for the provider (hand-off).
-eo_start serve "$B/eonjena" serve --config "$EO_TEST_TMP/eonjena.cfg" --var "$EO_TEST_TMP/var" \
+eo_start serve "$B/eonjena" serve --config "$EO_TEST_TMP/eonjena.cfg" --store "$EO_TEST_TMP/var/store" \
   --listen "127.0.0.1:$PORT" --clock "offset:2026-11-28T02:00:00+09:00" --carers 500
 eo_wait_for "serve" 30 curl -sf "$API/v1/health"
 
@@ -43,6 +43,11 @@ q="/v1/quote?site=suwon&start=2026-11-29T21:00&end=2026-11-30T01:00&requested=20
 out=$(call GET "$q"); expect 200 '"ok":true' "$out"
 echo "$out" | grep -q '"total":85900' || eo_fail "member total is not 85,900: $out"
 expect 400 'bad_field' "$(call GET '/v1/quote?site=suwon&start=tomorrow&end=2026-11-30T01:00')"
+# The channel is named as POST /v1/requests names it; the app is held to its hours.
+early="/v1/quote?site=suwon&start=2026-11-29T21:00&end=2026-11-30T01:00&requested=2026-11-29T05:00"
+expect 422 '"app_hours"' "$(call GET "$early&channel=app")"
+expect 422 '"before_business_hours"' "$(call GET "$early&channel=call_centre")"
+expect 400 'bad_field' "$(call GET "$q&channel=web")"
 
 # A holiday added over the API changes the next quote at once; removing it restores it.
 mon="/v1/quote?site=suwon&start=2026-11-30T10:00&end=2026-11-30T12:00"

@@ -38,8 +38,9 @@ static void s_put(eo_handoff_queue_t *q, const char *id, const char *end, bool d
 /* Run `eonjena purge args...` with the manual clock; exit status, output in out. */
 static int s_purge(const char *dir, const char *args, char *out, size_t size)
 {
-    char *cmd = zsys_sprintf("%s/eonjena purge --db %s --clock manual:2026-11-23T10:00 %s 2>&1",
-                             getenv("EO_BINARY_DIR"), dir, args);
+    char *cmd =
+        zsys_sprintf("%s/eonjena purge --store %s --clock manual:2026-11-23T10:00 %s 2>&1",
+                     getenv("EO_BINARY_DIR"), dir, args);
     FILE *p = popen(cmd, "r");
     assert(p);
     size_t n = fread(out, 1, size - 1, p);

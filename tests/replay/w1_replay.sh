@@ -5,9 +5,9 @@
 set -eu
 rm -rf "$EO_TEST_TMP"; mkdir -p "$EO_TEST_TMP"
 "$EO_BINARY_DIR/tests/crash/test_crash_kill" 5 >/dev/null 2>&1
-"$EO_BINARY_DIR/eonjena" check --db "$EO_TEST_TMP/store"
-out=$("$EO_BINARY_DIR/eonjena" replay --log-from "$EO_TEST_TMP/store" --db "$EO_TEST_TMP/replayed")
+"$EO_BINARY_DIR/eonjena" check --store "$EO_TEST_TMP/store"
+out=$("$EO_BINARY_DIR/eonjena" replay --store "$EO_TEST_TMP/store" --into "$EO_TEST_TMP/replayed")
 echo "$out"
 echo "$out" | grep -q '"replay":"same"'
-"$EO_BINARY_DIR/eonjena" check --db "$EO_TEST_TMP/replayed"
+"$EO_BINARY_DIR/eonjena" check --store "$EO_TEST_TMP/replayed"
 echo "replay w1: ok"

@@ -55,6 +55,18 @@ set -e
 # The facility service in 성남 works, and says what the carer earns.
 out=$("$bin" quote "${files[@]}" --site seongnam --type facility --start 2026-11-28T14:00 --end 2026-11-28T20:00 --requested 2026-11-27T10:00)
 [ "$(echo "$out" | field '.carer.total')" = 180000 ] || fail "facility allowance: $out"
+# The channel has the intake's names: the app is held to its hours, a person on the phone
+# (call_centre, operator; "phone" is the old name of call_centre) is not.
+code() { "$bin" quote "${files[@]}" --site suwon --start 2026-11-29T21:00 --end 2026-11-30T01:00 --requested 2026-11-29T05:00 "$@" | field '.error.code'; }
+[ "$(code --channel app)" = app_hours ] || fail "app channel"
+for ch in call_centre operator phone; do
+  [ "$(code --channel $ch)" = before_business_hours ] || fail "channel $ch"
+done
+[ "$(code)" = before_business_hours ] || fail "no channel is call_centre"
+set +e
+err=$("$bin" quote "${files[@]}" --start 2026-11-24T10:00 --end 2026-11-24T12:00 --channel web 2>&1 >/dev/null); rc=$?
+set -e
+[ $rc = 2 ] && [[ "$err" == "eonjena quote: bad value for channel: 'web'"* ]] || fail "channel web: rc $rc, $err"
 # Usage errors: exit 2, nothing printed on stdout.
 set +e
 out=$("$bin" quote "${files[@]}" --start tomorrow --end 2026-11-24T12:00 2>/dev/null); rc=$?

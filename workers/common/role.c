@@ -6,9 +6,10 @@
 #include <czmq.h>
 
 #include "eonjena/eonjena.h"
+#include "opts.h"
 #include "role.h"
 
-int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv)
+int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv, const char *about)
 {
     *opts = (eo_role_options_t){
         .broker = "tcp://127.0.0.1:5555",
@@ -17,39 +18,22 @@ int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv)
         .store = "var/store",
         .clock = "system",
     };
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = streq(a, "--broker")   ? &opts->broker
-                            : streq(a, "--config") ? &opts->config
-                            : streq(a, "--sites")  ? &opts->sites
-                            : streq(a, "--store")  ? &opts->store
-                            : streq(a, "--clock")  ? &opts->clock
-                                                   : NULL;
-        if (streq(a, "-h") || streq(a, "--help")) {
-            opts->help = true;
-            continue;
-        }
-        if (!slot) {
-            fprintf(stderr, "%s: unknown option '%s'\n", argv[0], a);
-            return -1;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "%s: %s needs a value\n", argv[0], a);
-            return -1;
-        }
-        *slot = argv[++i];
-    }
-    return 0;
-}
-
-void eo_role_options_usage(FILE *out)
-{
-    fprintf(out, "  --broker ENDPOINT  the broker to connect to (tcp://127.0.0.1:5555)\n"
-                 "  --config FILE      configuration (etc/eonjena.cfg)\n"
-                 "  --sites LIST       sites served, comma-separated, or * (all)\n"
-                 "  --store DIR        the LMDB store (var/store)\n"
-                 "  --clock SPEC       system, manual:<time> or offset:<time>\n"
-                 "  -h, --help         this text\n");
+    const eo_opt_t table[] = {
+        EO_OPT_VALUE("broker", "ENDPOINT", &opts->broker,
+                     "the broker to connect to (tcp://127.0.0.1:5555)"),
+        EO_OPT_VALUE("config", "FILE", &opts->config, "configuration (etc/eonjena.cfg)"),
+        EO_OPT_VALUE("sites", "LIST", &opts->sites,
+                     "sites served, comma-separated, or * (all)"),
+        EO_OPT_VALUE("store", "DIR", &opts->store, "the LMDB store (var/store)"),
+        EO_OPT_VALUE("clock", "SPEC", &opts->clock, "system, manual:<time> or offset:<time>"),
+        EO_OPT_END,
+    };
+    /* messages name the executable as it is known, not the path it was started by */
+    const char *slash = strrchr(argv[0], '/');
+    eo_opts_t o = {.prog = slash ? slash + 1 : argv[0],
+                   .about = about,
+                   .opts = table};
+    return eo_opts_parse(&o, argc, argv);
 }
 
 static sigset_t s_stop_signals(void)
@@ -78,16 +62,12 @@ int eo_role_wait_signal(void)
     return sig;
 }
 
-int eo_role_main(int argc, char **argv, const char *usage, zactor_fn *actor, bool needs_store)
+int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, bool needs_store)
 {
     eo_role_options_t opts;
-    if (eo_role_options_parse(&opts, argc, argv))
-        return 2;
-    if (opts.help) {
-        printf("usage: %s [options]\n%s\noptions:\n", argv[0], usage);
-        eo_role_options_usage(stdout);
-        return 0;
-    }
+    int rc = eo_role_options_parse(&opts, argc, argv, about);
+    if (rc != EO_OPTS_RUN)
+        return rc;
     eo_role_block_signals();
     zsys_init();
     int status = 1;

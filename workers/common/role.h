@@ -2,14 +2,14 @@
  * handling that makes SIGTERM / Ctrl-C a clean stop.
  *
  *   eonjena-<role> [--broker ENDPOINT] [--config FILE] [--sites a,b|*] [--store DIR]
+ *                  [--clock SPEC]
  *
  * Defaults: broker tcp://127.0.0.1:5555, config etc/eonjena.cfg of the source tree,
- * sites "*", store ./var/store. */
+ * sites "*", store ./var/store, clock system. */
 #ifndef EO_ROLE_H
 #define EO_ROLE_H
 
 #include <stdbool.h>
-#include <stdio.h>
 
 typedef struct {
     const char *broker;
@@ -17,7 +17,6 @@ typedef struct {
     const char *sites;
     const char *store;
     const char *clock;   /* clock spec (eo_time.h); default "system" */
-    bool help;
 } eo_role_options_t;
 
 /* What every role's actor gets (zactor_new(eo_<role>_actor, &args)). Everything is
@@ -46,17 +45,16 @@ typedef struct {
 /* Start a role's actor; NULL (and the actor gone) if it could not start. */
 zactor_t *eo_role_start(zactor_fn *actor, eo_role_args_t *args);
 
-/* Parse argv (argv[0] is the program). Returns 0, or -1 after printing what is wrong
- * to stderr. Strings point into argv. */
-int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv);
-/* Print the common options for a usage text. */
-void eo_role_options_usage(FILE *out);
+/* Parse argv (argv[0] is the program) with eo_opts (opts.h): --help prints `about` (what
+ * the role does) with the options. Returns EO_OPTS_RUN; or the exit status: 0 after
+ * --help, 2 after printing what is wrong on stderr. Strings point into argv. */
+int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv, const char *about);
 
-/* The whole main() of a worker executable: parse the common options (printing `usage`
+/* The whole main() of a worker executable: parse the common options (printing `about`
  * and them for --help), load the configuration, dong table, clock and (if needs_store)
  * the store, start the actor, wait for SIGINT/SIGTERM, stop it. Returns the exit
- * status: 0 after a clean stop, 1 if it could not start, 2 on bad options. */
-int eo_role_main(int argc, char **argv, const char *usage, zactor_fn *actor,
+ * status: 0 after a clean stop or --help, 1 if it could not start, 2 on bad options. */
+int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor,
                  bool needs_store);
 
 /* Block SIGINT and SIGTERM in this thread and every thread it starts afterwards; call

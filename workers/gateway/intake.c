@@ -111,16 +111,25 @@ static int s_parse_people(json_t *root, Eo__Request *out, eo_intake_error_t *err
     return 0;
 }
 
+int eo_intake_channel(const char *name, Eo__Channel *out)
+{
+    if (streq(name, "app"))
+        *out = EO__CHANNEL__CHANNEL_APP;
+    else if (streq(name, "call_centre"))
+        *out = EO__CHANNEL__CHANNEL_CALL_CENTRE;
+    else if (streq(name, "operator"))
+        *out = EO__CHANNEL__CHANNEL_OPERATOR;
+    else
+        return -1;
+    return 0;
+}
+
 static int s_parse_kind(json_t *root, Eo__Request *out, eo_intake_error_t *err)
 {
     const char *channel = s_str(root, "channel"), *type = s_str(root, "type");
-    if (!channel || streq(channel, "app"))
+    if (!channel)
         out->channel = EO__CHANNEL__CHANNEL_APP;
-    else if (streq(channel, "call_centre"))
-        out->channel = EO__CHANNEL__CHANNEL_CALL_CENTRE;
-    else if (streq(channel, "operator"))
-        out->channel = EO__CHANNEL__CHANNEL_OPERATOR;
-    else
+    else if (eo_intake_channel(channel, &out->channel))
         return s_fail(err, "bad_field", "접수 경로가 잘못되었습니다",
                       "channel must be app, call_centre or operator", channel);
     if (!type || streq(type, "visit"))

@@ -27,6 +27,11 @@ int eo_intake_parse(const char *body, const eo_dongs_t *dongs, int64_t now_ms,
                     Eo__Request *out, eo_intake_error_t *err);
 void eo_intake_clear(Eo__Request *req);
 
+/* The request channel by its one name: "app", "call_centre" or "operator", as the intake's
+ * JSON, GET /v1/quote?channel= and `eonjena quote --channel` spell it. 0, or -1 for any
+ * other name (*out unchanged). */
+int eo_intake_channel(const char *name, Eo__Channel *out);
+
 /* The site of a request id ("suwon-..." -> "suwon"); 0, or -1 if the id is malformed. */
 int eo_intake_site_of(const char *request_id, char *site, size_t size);
 

@@ -4,7 +4,7 @@
 int main(int argc, char **argv)
 {
     return eo_role_main(argc, argv,
-                        "The HTTP API (section `gateway` of the configuration: listen, "
+                        "The HTTP API (section `gateway` of the configuration: listen,\n"
                         "threads, max_body, timeout_ms).",
                         eo_gateway_actor, true);
 }

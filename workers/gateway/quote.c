@@ -1,9 +1,27 @@
 /* quote.c: GET /v1/quote?site=&start=&end=&requested=...: the fee, pay and route
- * breakdown, by the same code as `eonjena quote` (eo_quote_json). */
+ * breakdown, by the same code as `eonjena quote` (eo_quote_json); and the parameters
+ * both take (quote.h). */
 #include <microhttpd.h>
 
-#include "eonjena/eo_rules.h"
+#include "eonjena/eo_error.h"
+#include "intake.h"
+#include "quote.h"
 #include "routes.h"
+
+int eo_quote_param(eo_quote_params_t *params, const char *key, const char *value, char *err,
+                   size_t errlen)
+{
+    if (!params || !key || !value || !streq(key, "channel"))
+        return eo_quote_params_set(params, key, value, err, errlen);
+    Eo__Channel channel = EO__CHANNEL__CHANNEL_CALL_CENTRE; /* also what "phone" means */
+    if (!streq(value, "phone") && eo_intake_channel(value, &channel)) {
+        snprintf(err, errlen, "bad value for channel: '%s' (app, call_centre or operator)",
+                 value);
+        return EO_EINVAL;
+    }
+    params->channel = channel == EO__CHANNEL__CHANNEL_APP ? EO_CHANNEL_APP : EO_CHANNEL_PHONE;
+    return EO_OK;
+}
 
 typedef struct {
     eo_quote_params_t *params;
@@ -16,7 +34,7 @@ static enum MHD_Result s_arg(void *cls, enum MHD_ValueKind kind, const char *key
 {
     (void)kind;
     s_args_t *a = cls;
-    if (!a->bad && eo_quote_params_set(a->params, key, value ? value : "", a->err,
+    if (!a->bad && eo_quote_param(a->params, key, value ? value : "", a->err,
                                        sizeof a->err) != EO_OK)
         a->bad = true;
     return MHD_YES;

@@ -29,6 +29,8 @@ bool eo_calendar_is_day_off(eo_calendar_t *self, int32_t date_key);
 /* Re-read the file if it changed since the last load. 0, or an error (the old table
  * stays in force and the error is logged). */
 int eo_calendar_refresh(eo_calendar_t *self);
+/* How many times the table was reloaded: a change shows as a new number. */
+uint64_t eo_calendar_version(eo_calendar_t *self);
 
 /* --- added by issue 7 ------------------------------------------------------------- */
 #include "eo_time.h"

@@ -136,9 +136,10 @@ int eo_cases_next_due(eo_cases_t *self, MDB_txn *txn, int64_t *due_ms);
 int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer, eo_time_t t,
                         uint32_t week_min, uint32_t month_min);
 
-/* Record the configuration in the input log if it differs from the last one recorded,
- * so a replay decides with the same wave size, timeouts and leads. A matcher calls it
- * once at start. */
+/* Record the configuration and the rules in force (their files' texts) in the input
+ * log where they differ from the last recorded, so a replay decides with the same wave
+ * size, timeouts, leads, fees, caps and holidays. A matcher calls it at start and
+ * whenever the rules were reloaded. */
 int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn);
 
 int eo_cases_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_t *out);

@@ -44,6 +44,8 @@ void eo_rules_destroy(eo_rules_t **self_p);
 /* Re-read rules.cfg, fees.tsv and the calendar if any changed. 0, or an error (logged;
  * the old values stay in force). */
 int eo_rules_refresh(eo_rules_t *self);
+/* A number that changes whenever the rules or their calendar were reloaded. */
+uint64_t eo_rules_version(eo_rules_t *self);
 eo_calendar_t *eo_rules_calendar(eo_rules_t *self);
 /* The texts of the files in force (rules.cfg, fees.tsv, the holiday calendar) as one
  * malloc'ed blob (*size bytes, caller frees): what a replay needs to decide with the

@@ -132,6 +132,7 @@ void eo_cases_destroy(eo_cases_t **self_p)
     if (self_p && *self_p) {
         if ((*self_p)->own_templates)
             eo_templates_destroy(&(*self_p)->templates);
+        eo_rules_destroy(&(*self_p)->own_rules);
         free(*self_p);
         *self_p = NULL;
     }

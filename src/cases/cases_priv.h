@@ -67,6 +67,7 @@ enum {
     S_INPUT_TIMER_DEAD = 'D', /* a timer that failed alone, taken out (eo_cases_fire) */
     S_INPUT_CARER = 'C',
     S_INPUT_CONFIG = 'G',
+    S_INPUT_RULES = 'R', /* the texts of the rules in force (eo_rules_snapshot) */
 };
 
 struct eo_cases_t {
@@ -75,6 +76,7 @@ struct eo_cases_t {
     const eo_dongs_t *dongs;
     eo_cases_config_t cfg;
     eo_rules_t *rules;  /* borrowed: routing, pool windows, fees */
+    eo_rules_t *own_rules; /* a replay's: made from a recorded snapshot */
     struct eo_templates_t *templates; /* every text sent (tell.c) */
     bool own_templates;
     MDB_dbi cases;    /* id -> eo_case_rec_t, and right after it the case's offers:

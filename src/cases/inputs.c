@@ -3,6 +3,8 @@
  * same transaction as their effects, which is what eo_cases_replay feeds back. */
 #include <string.h>
 
+#include <openssl/sha.h>
+
 #include "cases_priv.h"
 #include "eonjena/eo_codec.h"
 
@@ -559,10 +561,59 @@ int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer,
     return eo_input_record(self, txn, S_INPUT_CARER, buf, sizeof buf);
 }
 
+/* The rules in force, recorded when they differ from the last recorded (by hash). */
+static int s_record_rules(eo_cases_t *self, MDB_txn *txn)
+{
+    size_t size = 0;
+    char *blob = eo_rules_snapshot(self->rules, &size);
+    if (!blob) {
+        zsys_error("cases: cannot read the rules files to record them");
+        return EO_EIO;
+    }
+    uint8_t hash[32];
+    SHA256((const uint8_t *)blob, size, hash);
+    MDB_val k = {10, "rules_hash"}, v;
+    int rc = mdb_get(txn, self->meta, &k, &v);
+    if (rc == 0 && v.mv_size == sizeof hash && memcmp(v.mv_data, hash, sizeof hash) == 0)
+        rc = EO_OK; /* the same rules: nothing to record */
+    else if (rc && rc != MDB_NOTFOUND)
+        rc = eo_store_fail("get rules hash", rc);
+    else {
+        v = (MDB_val){sizeof hash, hash};
+        if ((rc = mdb_put(txn, self->meta, &k, &v, 0)))
+            rc = eo_store_fail("put rules hash", rc);
+        else
+            rc = eo_input_record(self, txn, S_INPUT_RULES, blob, size);
+    }
+    free(blob);
+    return rc;
+}
+
+/* Replay: decide from here on with the rules of a recorded snapshot. */
+static int s_replay_rules(eo_cases_t *self, MDB_txn *txn, const uint8_t *blob, size_t size)
+{
+    char err[256];
+    eo_rules_t *rules = eo_rules_from_snapshot((const char *)blob, size,
+                                               eo_store_dir(self->store), err, sizeof err);
+    if (!rules) {
+        zsys_error("replay: %s", err);
+        return EO_ESTORE;
+    }
+    eo_rules_destroy(&self->own_rules);
+    self->own_rules = self->rules = rules;
+    eo_caps_t caps;
+    eo_rules_caps(rules, &caps);
+    eo_index_set_caps(self->index, &caps);
+    return s_record_rules(self, txn);
+}
+
 int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
 {
+    int rc = s_record_rules(self, txn);
+    if (rc)
+        return rc;
     MDB_val k = {6, "config"}, v;
-    int rc = mdb_get(txn, self->meta, &k, &v);
+    rc = mdb_get(txn, self->meta, &k, &v);
     if (rc == 0 && v.mv_size == sizeof self->cfg && memcmp(v.mv_data, &self->cfg, v.mv_size) == 0)
         return EO_OK;
     if (rc && rc != MDB_NOTFOUND)
@@ -719,6 +770,8 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
         memcpy(&self->cfg, body, sizeof self->cfg);
         return eo_cases_record_config(self, txn);
     }
+    if (p[0] == S_INPUT_RULES)
+        return s_replay_rules(self, txn, body, size);
     if (p[0] == S_INPUT_EVENT) {
         uint8_t *reply = NULL;
         size_t rsize;

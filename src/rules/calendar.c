@@ -38,6 +38,7 @@ struct eo_calendar_t {
     pthread_rwlock_t lock;
     s_table_t *table;
     s_stamp_t stamp;
+    _Atomic uint64_t version; /* tables loaded so far */
 };
 
 static const char *s_kind_names[] = {"holiday", "substitute", "election", "temporary"};
@@ -335,8 +336,14 @@ int eo_calendar_refresh(eo_calendar_t *self)
     self->stamp = stamp;
     pthread_rwlock_unlock(&self->lock);
     s_table_destroy(&old);
+    self->version++;
     zsys_info("calendar: reloaded %s (%zu holidays)", self->path, fresh->n);
     return EO_OK;
+}
+
+uint64_t eo_calendar_version(eo_calendar_t *self)
+{
+    return self->version;
 }
 
 /* --- editing the file ------------------------------------------------------------- */

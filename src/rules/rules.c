@@ -232,8 +232,14 @@ int eo_rules_refresh(eo_rules_t *self)
     self->fees_stamp = fees;
     pthread_rwlock_unlock(&self->lock);
     eo_rconf_free(&old);
+    self->version++;
     zsys_info("rules: reloaded %s and %s", self->cfg_path, self->fees_path);
     return rc;
+}
+
+uint64_t eo_rules_version(eo_rules_t *self)
+{
+    return self->version + eo_calendar_version(self->cal);
 }
 
 const eo_rconf_t *eo_rules_rdlock(eo_rules_t *self)

@@ -24,6 +24,7 @@ struct eo_rules_t {
     pthread_rwlock_t lock; /* guards conf and the stamps */
     eo_rconf_t conf;
     eo_file_stamp_t cfg_stamp, fees_stamp; /* at the last load */
+    _Atomic uint64_t version; /* reloads of rules.cfg / fees.tsv so far */
 };
 
 /* Take the read lock and get the numbers; release with eo_rules_unlock. */

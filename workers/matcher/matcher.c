@@ -15,6 +15,7 @@
 #define S_MAX_INFLIGHT 2000
 #define S_RETRY_MS 1000
 #define S_TIMERS_BACKOFF_MAX 30000
+#define S_RULES_CHECK_MS 1000
 
 typedef struct {
     eo_role_args_t *args;
@@ -33,6 +34,8 @@ typedef struct {
     bool retry;              /* a relay failed: rescan the outbox from the start */
     int64_t timers_retry_at; /* monotonic ms: timers failed, wait until then */
     int timers_backoff;      /* ms, doubling while they keep failing */
+    uint64_t rules_version;  /* of the rules last recorded */
+    int64_t rules_at;        /* monotonic ms: when the rules files were last looked at */
     int64_t retry_at;        /* monotonic ms */
     bool terminated;
 } s_matcher_t;
@@ -138,6 +141,31 @@ static void s_timers(s_matcher_t *self)
     self->timers_retry_at = zclock_mono() + self->timers_backoff;
     zsys_error("matcher: timers failed (%s): next try in %d ms", eo_strerror(rc),
                self->timers_backoff);
+}
+
+/* The rules and holidays change without a restart (an operator edits a file, or adds a
+ * holiday over the API): look at the files once a second, and when they were reloaded,
+ * give the index the new caps and record the new rules for replay, in one commit. */
+static void s_rules(s_matcher_t *self)
+{
+    if (zclock_mono() - self->rules_at < S_RULES_CHECK_MS)
+        return;
+    self->rules_at = zclock_mono();
+    eo_rules_refresh(self->rules);
+    uint64_t version = eo_rules_version(self->rules);
+    if (version == self->rules_version)
+        return;
+    MDB_txn *txn = NULL;
+    if (eo_store_begin(self->args->store, true, &txn) == EO_OK &&
+        eo_cases_record_config(self->cases, txn) == EO_OK &&
+        eo_store_commit(self->args->store, &txn) == EO_OK) {
+        eo_caps_t caps;
+        eo_rules_caps(self->rules, &caps);
+        eo_index_set_caps(self->index, &caps);
+        self->rules_version = version;
+        zsys_info("matcher: the rules changed: caps and routing follow, recorded for replay");
+    }
+    eo_store_abort(&txn);
 }
 
 /* --- the relay ------------------------------------------------------------------- */
@@ -292,6 +320,8 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
     if (!self->cases)
         goto fail;
     eo_cases_set_templates(self->cases, self->templates);
+    self->rules_version = eo_rules_version(self->rules);
+    self->rules_at = zclock_mono();
     MDB_txn *txn = NULL;
     if (eo_store_begin(args->store, true, &txn) || eo_cases_record_config(self->cases, txn) ||
         eo_store_commit(args->store, &txn)) {
@@ -342,6 +372,7 @@ static void s_matcher_loop(s_matcher_t *self)
                 break;
         }
         s_acks(self);
+        s_rules(self);
         s_serve(self);
         s_timers(self);
         s_flush_acked(self);

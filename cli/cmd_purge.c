@@ -27,7 +27,7 @@ static eo_time_t s_retention_cut(eo_time_t now, int years)
 
 static int s_purge(const char *dir, eo_time_t before, size_t *cases, size_t *items)
 {
-    eo_store_t *store = eo_store_new(dir, 0, 0);
+    eo_store_t *store = eo_store_new(dir, 0, EO_STORE_EXISTING);
     if (!store)
         return EO_ESTORE;
     int rc = eo_cases_purge(store, before, cases);

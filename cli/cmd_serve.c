@@ -20,6 +20,7 @@
 
 typedef struct {
     const char *config_path, *store, *listen, *clock, *carers, *broker_bind;
+    bool init;
 } s_options_t;
 
 /* Command-line values win over the file. */
@@ -68,14 +69,15 @@ static eo_broker_t *s_broker_start(zconfig_t *config, const char *inproc)
     return broker;
 }
 
-static int s_serve(zconfig_t *config)
+static int s_serve(zconfig_t *config, bool init)
 {
     char err[256];
     const char *store_dir = zconfig_get(config, "server/store", "var/store");
     const char *inproc = zconfig_get(config, "server/broker", "inproc://eonjena-broker");
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     eo_clock_t *clock = eo_clock_new_from_spec(zconfig_get(config, "server/clock", "system"));
-    eo_store_t *store = dongs && clock ? eo_store_new(store_dir, 0, 0) : NULL;
+    eo_store_t *store =
+        dongs && clock ? eo_store_new(store_dir, 0, init ? 0 : EO_STORE_EXISTING) : NULL;
     eo_broker_t *broker = NULL;
     zactor_t *actors[S_ROLES] = {NULL};
     eo_role_args_t args[S_ROLES];
@@ -138,6 +140,8 @@ int eo_cmd_serve(int argc, char **argv)
                      "demo carers generated into an empty store (demo/carers)"),
         EO_OPT_VALUE("broker-bind", "EP", &v.broker_bind,
                      "also bind the broker here (e.g. tcp://127.0.0.1:5555)"),
+        EO_OPT_FLAG("init", &v.init,
+                    "create the store if there is none (else a missing store refuses)"),
         EO_OPT_END,
     };
     eo_opts_t o = {.prog = "eonjena serve",
@@ -162,7 +166,7 @@ int eo_cmd_serve(int argc, char **argv)
         return 1;
     }
     s_override(config, &v);
-    int status = s_serve(config);
+    int status = s_serve(config, v.init);
     zconfig_destroy(&config);
     return status;
 }

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "common/opts.h"
 #include "demo.h"
+#include "eonjena/eo_cases.h"
 #include "eonjena/eo_index.h"
 #include "eonjena/eo_rules.h"
 #include "eonjena/eo_w1.h"
@@ -19,33 +20,59 @@ static bool s_empty(eo_store_t *store, eo_index_t *index)
     return empty;
 }
 
+/* The W1 carers 0..n-1 with their minutes (an invited carer's month holds its week). */
+static int s_w1_load(eo_cases_t *cases, eo_store_t *store, eo_w1_t *w1, uint32_t n, eo_time_t t)
+{
+    eo_carer_t *carers = malloc((n + 1) * sizeof *carers);
+    uint32_t *week = malloc((n + 1) * sizeof *week), *month = malloc((n + 1) * sizeof *month);
+    int rc = carers && week && month ? EO_OK : EO_ENOMEM;
+    for (uint32_t i = 0; rc == EO_OK && i < n; i++) {
+        eo_w1_carer(w1, i, &carers[i], &week[i]);
+        month[i] = carers[i].kind == EO_CARER_INVITED ? week[i] : 0;
+    }
+    MDB_txn *txn = NULL;
+    if (rc == EO_OK && (rc = eo_store_begin(store, true, &txn)) == EO_OK &&
+        (rc = eo_cases_load_carers(cases, txn, carers, week, month, n, t)) == EO_OK)
+        rc = eo_store_commit(store, &txn);
+    eo_store_abort(&txn);
+    free(carers);
+    free(week);
+    free(month);
+    return rc;
+}
+
 int eo_demo_load(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock, uint32_t n,
                  uint64_t seed)
 {
-    eo_caps_t caps;
     char err[256];
-    if (eo_rules_caps_config(NULL, &caps, err, sizeof err)) {
+    eo_rules_t *rules = eo_rules_new(NULL, err, sizeof err);
+    if (!rules) {
         zsys_error("demo: %s", err);
         return EO_EINVAL;
     }
+    eo_caps_t caps;
+    eo_rules_caps(rules, &caps);
     eo_index_t *index = eo_index_new(store, dongs, &caps);
-    if (!index)
-        return EO_ESTORE;
-    int rc = EO_OK;
-    if (n > 0 && !s_empty(store, index))
+    /* through the case store: the load is an input, so a replay of the store loads the
+     * same carers */
+    eo_cases_t *cases = index ? eo_cases_new(store, index, dongs, rules, NULL) : NULL;
+    int rc = cases ? EO_OK : EO_ESTORE;
+    if (rc == EO_OK && n > 0 && !s_empty(store, index))
         zsys_info("demo: the store already has carers; left as it is");
-    else if (n > 0) {
+    else if (rc == EO_OK && n > 0) {
         /* W1 wants a half-hour aligned generation clock. */
         eo_time_t now = eo_clock_now(clock);
         eo_w1_t *w1 = eo_w1_new(dongs, seed, now - now % 1800);
-        rc = w1 ? eo_w1_load(w1, store, index, n) : EO_EINVAL;
+        rc = w1 ? s_w1_load(cases, store, w1, n, eo_w1_clock(w1)) : EO_EINVAL;
         if (rc == EO_OK)
             zsys_info("demo: loaded %u W1 carers (seed %llu)", n, (unsigned long long)seed);
         else
             zsys_error("demo: could not load carers: %s", eo_strerror(rc));
         eo_w1_destroy(&w1);
     }
+    eo_cases_destroy(&cases);
     eo_index_destroy(&index);
+    eo_rules_destroy(&rules);
     return rc;
 }
 

@@ -58,6 +58,11 @@ eo_store_t *eo_store_new(const char *dir, size_t map_size_mb, unsigned flags)
     self->dir = strdup(dir);
     if (!self->dir)
         goto fail;
+    char why[512];
+    if (eo_store_probe(dir, flags & (EO_STORE_EXISTING | EO_STORE_READONLY), why, sizeof why)) {
+        zsys_error("store: %s", why);
+        goto fail;
+    }
     if (!(flags & EO_STORE_READONLY) && s_mkdirs(dir)) {
         zsys_error("store: cannot create %s: %s", dir, strerror(errno));
         goto fail;

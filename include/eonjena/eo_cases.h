@@ -136,6 +136,14 @@ int eo_cases_next_due(eo_cases_t *self, MDB_txn *txn, int64_t *due_ms);
 int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer, eo_time_t t,
                         uint32_t week_min, uint32_t month_min);
 
+/* A bulk load of carers into an empty index (eo_index_load: carers in id order, with
+ * their minutes in the week and month of t; month_min may be NULL), recorded in the
+ * input log as one input so a replay loads the same. eonjena demo and serve's demo
+ * carers use it. */
+int eo_cases_load_carers(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carers,
+                         const uint32_t *week_min, const uint32_t *month_min, size_t n,
+                         eo_time_t t);
+
 /* Record the configuration and the rules in force (their files' texts) in the input
  * log where they differ from the last recorded, so a replay decides with the same wave
  * size, timeouts, leads, fees, caps and holidays. A matcher calls it at start and

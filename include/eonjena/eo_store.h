@@ -17,10 +17,13 @@ typedef struct eo_store_t eo_store_t;
 enum {
     EO_STORE_NOSYNC = 1 << 0,   /* MDB_NOSYNC: no fsync at commit */
     EO_STORE_READONLY = 1 << 1, /* open read-only (eonjena check, log) */
+    EO_STORE_EXISTING = 1 << 2, /* refuse a missing or empty store (a role without --init) */
 };
 
-/* Open (creating if needed) the store in `dir`. map_size_mb 0 picks the default
- * (4096 MiB; LMDB only reserves address space). NULL on failure, logged. */
+/* Open (creating if needed, unless EO_STORE_EXISTING or READONLY) the store in `dir`.
+ * map_size_mb 0 picks the default (4096 MiB; LMDB only reserves address space). A store
+ * that exists is looked at first (eo_store_probe): one shorter than its last page is
+ * refused, never mapped. NULL on failure, logged with what to do. */
 eo_store_t *eo_store_new(const char *dir, size_t map_size_mb, unsigned flags);
 void eo_store_destroy(eo_store_t **self_p);
 MDB_env *eo_store_env(eo_store_t *self);
@@ -44,6 +47,15 @@ int eo_store_sync(eo_store_t *self);
 /* Delete a closed store's files (data.mdb, lock.mdb) and its folder, if empty then.
  * For temporary stores (self-tests, benchmarks). 0, or -1 with errno set. */
 int eo_store_remove(const char *dir);
+
+/* Look at a store before it is mapped: EO_OK for a sound one (or, unless must_exist, for
+ * none yet), EO_ENOTFOUND for a missing or empty one, EO_ESTORE for a file that is no
+ * LMDB store or is shorter than its own last page, with why naming it and what to do. */
+int eo_store_probe(const char *dir, bool must_exist, char *why, size_t whylen);
+/* Walk every entry of every tree of a store (in a child process, so a damaged store
+ * that crashes its reader is reported, not fatal): keys in order, counts as the trees
+ * say. EO_OK, or EO_ESTORE / EO_ENOTFOUND with why naming the first fault. */
+int eo_store_verify(const char *dir, char *why, size_t whylen);
 
 /* Log an LMDB error with context and return EO_ESTORE, for `return eo_store_fail(...)`. */
 int eo_store_fail(const char *what, int rc);

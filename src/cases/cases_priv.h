@@ -66,6 +66,7 @@ enum {
     S_INPUT_TIMER = 'T',
     S_INPUT_TIMER_DEAD = 'D', /* a timer that failed alone, taken out (eo_cases_fire) */
     S_INPUT_CARER = 'C',
+    S_INPUT_CARERS = 'B', /* a bulk load: n(BE32) t(BE64), then n x (carer, week, month) */
     S_INPUT_CONFIG = 'G',
     S_INPUT_RULES = 'R', /* the texts of the rules in force (eo_rules_snapshot) */
 };

@@ -607,6 +607,56 @@ static int s_replay_rules(eo_cases_t *self, MDB_txn *txn, const uint8_t *blob, s
     return s_record_rules(self, txn);
 }
 
+int eo_cases_load_carers(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carers,
+                         const uint32_t *week_min, const uint32_t *month_min, size_t n,
+                         eo_time_t t)
+{
+    int rc = eo_index_load(self->index, txn, carers, week_min, month_min, n, t);
+    if (rc)
+        return rc;
+    const size_t row = sizeof *carers + 8;
+    size_t size = 12 + n * row;
+    uint8_t *buf = malloc(size);
+    if (!buf)
+        return EO_ENOMEM;
+    eo_be32(buf, (uint32_t)n);
+    eo_be64(buf + 4, (uint64_t)t);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = buf + 12 + i * row;
+        memcpy(p, &carers[i], sizeof *carers);
+        eo_be32(p + sizeof *carers, week_min ? week_min[i] : 0);
+        eo_be32(p + sizeof *carers + 4, month_min ? month_min[i] : 0);
+    }
+    rc = eo_input_record(self, txn, S_INPUT_CARERS, buf, size);
+    free(buf);
+    return rc;
+}
+
+/* Replay of a bulk load. */
+static int s_replay_carers(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t size)
+{
+    const size_t row = sizeof(eo_carer_t) + 8;
+    size_t n = size >= 12 ? eo_get_be32(p) : 0;
+    if (size < 12 || size != 12 + n * row)
+        return eo_store_fail("replay carers", MDB_CORRUPTED);
+    eo_time_t t = (eo_time_t)eo_get_be64(p + 4);
+    eo_carer_t *carers = malloc((n + 1) * sizeof *carers);
+    uint32_t *week = malloc((n + 1) * sizeof *week), *month = malloc((n + 1) * sizeof *month);
+    int rc = carers && week && month ? EO_OK : EO_ENOMEM;
+    for (size_t i = 0; rc == EO_OK && i < n; i++) {
+        const uint8_t *r = p + 12 + i * row;
+        memcpy(&carers[i], r, sizeof *carers);
+        week[i] = eo_get_be32(r + sizeof *carers);
+        month[i] = eo_get_be32(r + sizeof *carers + 4);
+    }
+    if (rc == EO_OK)
+        rc = eo_cases_load_carers(self, txn, carers, week, month, n, t);
+    free(carers);
+    free(week);
+    free(month);
+    return rc;
+}
+
 int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
 {
     int rc = s_record_rules(self, txn);
@@ -772,6 +822,8 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
     }
     if (p[0] == S_INPUT_RULES)
         return s_replay_rules(self, txn, body, size);
+    if (p[0] == S_INPUT_CARERS)
+        return s_replay_carers(self, txn, body, size);
     if (p[0] == S_INPUT_EVENT) {
         uint8_t *reply = NULL;
         size_t rsize;

@@ -1,7 +1,7 @@
 /* failure.rules: the rules change under a running matcher. The matcher loaded the rules
  * and holidays once, so a holiday added over the API changed the gateway's quote but not
- * the matcher's routing until a restart. Now the matcher looks at the files once a
- * second, routes by the new calendar, and records the change as an input: a replay of
+ * the matcher's routing until a restart. Now the matcher looks at the files before each
+ * decision, routes by the new calendar, and records the change as an input: a replay of
  * its input log decides the same, with no access to the files. Wednesday 10:00 is the
  * provider's office hours (a request waits for it: queued); made a holiday, 10:00 is the
  * pool's hours (the request is offered at once). */
@@ -73,8 +73,7 @@ int main(void)
     snprintf(h.name, sizeof h.name, "임시공휴일");
     char err[256];
     assert(eo_calendar_file_add(holidays, &h, err, sizeof err) == EO_OK);
-    /* the matcher looks at the files once a second: new requests until one is routed by
-     * the new calendar (bounded) */
+    /* the next request is routed by the new calendar (bounded: a few tries) */
     bool offered = false;
     int64_t until = zclock_mono() + 10000;
     for (int i = 0; !offered && zclock_mono() < until; i++) {

@@ -14,7 +14,7 @@ API=http://127.0.0.1:$PORT
 sed -e 's/^\(    operator_token = \).*/\1"s3cret"/' "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$EO_TEST_TMP/eonjena.cfg"
 grep -q 's3cret' "$EO_TEST_TMP/eonjena.cfg" || eo_fail "config has no gateway/operator_token line"
 # Saturday 02:00 in Seoul: night, so a request is queued for the provider (hand-off).
-eo_start serve "$B/eonjena" serve --config "$EO_TEST_TMP/eonjena.cfg" --store "$EO_TEST_TMP/var/store" \
+eo_start serve "$B/eonjena" serve --init --config "$EO_TEST_TMP/eonjena.cfg" --store "$EO_TEST_TMP/var/store" \
   --listen "127.0.0.1:$PORT" --clock "offset:2026-11-28T02:00:00+09:00" --carers 500
 eo_wait_for "serve" 30 curl -sf "$API/v1/health"
 

@@ -25,7 +25,7 @@ static pid_t s_spawn(const char *dir, const char *endpoint)
     char *config = zsys_sprintf("%s/eonjena.cfg", dir);
     char *store = zsys_sprintf("%s/store", dir);
     char *argv[] = {bin, "--broker", (char *)endpoint, "--config", config, "--store", store,
-                    "--sites", "guri", "--clock", "manual:" S_START, NULL};
+                    "--sites", "guri", "--clock", "manual:" S_START, "--init", NULL};
     pid_t pid = 0;
     assert(posix_spawn(&pid, bin, NULL, NULL, argv, environ) == 0);
     zstr_free(&bin);

@@ -26,6 +26,8 @@ int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv, const 
                      "sites served, comma-separated, or * (all)"),
         EO_OPT_VALUE("store", "DIR", &opts->store, "the LMDB store (var/store)"),
         EO_OPT_VALUE("clock", "SPEC", &opts->clock, "system, manual:<time> or offset:<time>"),
+        EO_OPT_FLAG("init", &opts->init,
+                    "create the store if there is none (else a missing store refuses)"),
         EO_OPT_END,
     };
     /* messages name the executable as it is known, not the path it was started by */
@@ -75,7 +77,8 @@ int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, boo
     zconfig_t *config = zconfig_load(opts.config);
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     eo_clock_t *clock = eo_clock_new_from_spec(opts.clock);
-    eo_store_t *store = needs_store ? eo_store_new(opts.store, 0, 0) : NULL;
+    eo_store_t *store =
+        needs_store ? eo_store_new(opts.store, 0, opts.init ? 0 : EO_STORE_EXISTING) : NULL;
     if (!config)
         zsys_error("%s: cannot read configuration %s", argv[0], opts.config);
     else if (!dongs)

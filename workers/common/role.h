@@ -17,6 +17,9 @@ typedef struct {
     const char *sites;
     const char *store;
     const char *clock;   /* clock spec (eo_time.h); default "system" */
+    bool init;           /* create the store if there is none (else a missing or empty
+                          * store refuses to start: a mistyped path must not quietly
+                          * start an empty one) */
 } eo_role_options_t;
 
 /* What every role's actor gets (zactor_new(eo_<role>_actor, &args)). Everything is

@@ -15,7 +15,6 @@
 #define S_MAX_INFLIGHT 2000
 #define S_RETRY_MS 1000
 #define S_TIMERS_BACKOFF_MAX 30000
-#define S_RULES_CHECK_MS 1000
 
 typedef struct {
     eo_role_args_t *args;
@@ -35,7 +34,6 @@ typedef struct {
     int64_t timers_retry_at; /* monotonic ms: timers failed, wait until then */
     int timers_backoff;      /* ms, doubling while they keep failing */
     uint64_t rules_version;  /* of the rules last recorded */
-    int64_t rules_at;        /* monotonic ms: when the rules files were last looked at */
     int64_t retry_at;        /* monotonic ms */
     bool terminated;
 } s_matcher_t;
@@ -144,13 +142,11 @@ static void s_timers(s_matcher_t *self)
 }
 
 /* The rules and holidays change without a restart (an operator edits a file, or adds a
- * holiday over the API): look at the files once a second, and when they were reloaded,
- * give the index the new caps and record the new rules for replay, in one commit. */
+ * holiday over the API): before each turn look at the files (three stats), so a
+ * decision uses the files as they are, like the gateway's quote; when they were
+ * reloaded, give the index the new caps and record the new rules for replay. */
 static void s_rules(s_matcher_t *self)
 {
-    if (zclock_mono() - self->rules_at < S_RULES_CHECK_MS)
-        return;
-    self->rules_at = zclock_mono();
     eo_rules_refresh(self->rules);
     uint64_t version = eo_rules_version(self->rules);
     if (version == self->rules_version)
@@ -321,7 +317,6 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
         goto fail;
     eo_cases_set_templates(self->cases, self->templates);
     self->rules_version = eo_rules_version(self->rules);
-    self->rules_at = zclock_mono();
     MDB_txn *txn = NULL;
     if (eo_store_begin(args->store, true, &txn) || eo_cases_record_config(self->cases, txn) ||
         eo_store_commit(args->store, &txn)) {

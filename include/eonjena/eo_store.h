@@ -4,7 +4,11 @@
  * personal data). Modules open their own named databases with eo_store_dbi(). Every
  * LMDB error is logged here with mdb_strerror and turned into EO_ESTORE.
  * Write transactions are durable (fsync on commit) unless EO_STORE_NOSYNC is given,
- * which only benchmarks of non-durable paths and bulk loads may use. */
+ * which only benchmarks of non-durable paths and bulk loads may use.
+ * Failures are survived in place: a full map grows (eo_store_grow) up to its maximum,
+ * and an environment that had a fatal error (a write failed on a full disk: LMDB then
+ * refuses every transaction) is closed and opened again by the next eo_store_begin, so
+ * a role recovers by itself once the disk has room again. */
 #ifndef EO_STORE_H
 #define EO_STORE_H
 
@@ -44,6 +48,31 @@ void eo_store_abort(MDB_txn **txn);
 /* Force the data to disk (after NOSYNC bulk work). */
 int eo_store_sync(eo_store_t *self);
 
+/* The map grows (doubling) up to this many MiB (configuration store/map_max_mb; the
+ * default is large: LMDB only reserves address space, the disk is the limit). */
+void eo_store_set_max(eo_store_t *self, size_t max_mb);
+/* Double the map (up to the maximum) after a write failed with EO_EFULL; the caller
+ * then does its transaction again. EO_OK, EO_EFULL at the maximum, EO_EBUSY if this
+ * thread holds a transaction (it must end it first). */
+int eo_store_grow(eo_store_t *self);
+
+/* eo_store_grow when the map is nearly used up (90 %): for a writer that cannot tell a
+ * full map from its other failures (a batch whose transaction went bad). */
+int eo_store_grow_if_full(eo_store_t *self);
+
+typedef struct {
+    size_t used_bytes; /* pages in use */
+    size_t map_bytes;  /* the map now */
+    size_t max_bytes;  /* what it may grow to */
+    int percent;       /* used of max */
+    bool failing;      /* the last commit failed (a full disk: not ready) */
+} eo_store_usage_t;
+int eo_store_usage(eo_store_t *self, eo_store_usage_t *out);
+/* Housekeeping a role does every minute or so: clear the reader slots of dead
+ * processes (mdb_reader_check), and warn once when the store passes 80 % of its
+ * maximum. */
+void eo_store_maintain(eo_store_t *self);
+
 /* Delete a closed store's files (data.mdb, lock.mdb) and its folder, if empty then.
  * For temporary stores (self-tests, benchmarks). 0, or -1 with errno set. */
 int eo_store_remove(const char *dir);
@@ -57,7 +86,8 @@ int eo_store_probe(const char *dir, bool must_exist, char *why, size_t whylen);
  * say. EO_OK, or EO_ESTORE / EO_ENOTFOUND with why naming the first fault. */
 int eo_store_verify(const char *dir, char *why, size_t whylen);
 
-/* Log an LMDB error with context and return EO_ESTORE, for `return eo_store_fail(...)`. */
+/* Log an LMDB error with context and return EO_ESTORE (EO_EFULL for a full map), for
+ * `return eo_store_fail(...)`. */
 int eo_store_fail(const char *what, int rc);
 
 void eo_store_test(bool verbose);

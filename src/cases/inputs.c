@@ -525,11 +525,22 @@ static int s_decide_txn(eo_cases_t *self, const eo_cases_input_t *inputs, size_t
     return rc;
 }
 
+/* A transaction that found the map full: grow it and do it again (a few times). */
+static int s_decide_grow(eo_cases_t *self, const eo_cases_input_t *inputs, size_t n,
+                         int64_t now_ms, uint8_t **replies, size_t *sizes,
+                         int (*extra)(void *arg, MDB_txn *txn), void *arg)
+{
+    int rc = s_decide_txn(self, inputs, n, now_ms, replies, sizes, extra, arg);
+    for (int i = 0; rc == EO_EFULL && i < 4 && eo_store_grow(self->store) == EO_OK; i++)
+        rc = s_decide_txn(self, inputs, n, now_ms, replies, sizes, extra, arg);
+    return rc;
+}
+
 int eo_cases_decide(eo_cases_t *self, const eo_cases_input_t *inputs, size_t n, int64_t now_ms,
                     uint8_t **replies, size_t *sizes, int *rcs,
                     int (*extra)(void *arg, MDB_txn *txn), void *arg, bool *extra_done)
 {
-    int rc = s_decide_txn(self, inputs, n, now_ms, replies, sizes, extra, arg);
+    int rc = s_decide_grow(self, inputs, n, now_ms, replies, sizes, extra, arg);
     if (extra_done)
         *extra_done = rc == EO_OK && extra;
     if (rc != EO_OK && n > 1)
@@ -538,8 +549,8 @@ int eo_cases_decide(eo_cases_t *self, const eo_cases_input_t *inputs, size_t n, 
     for (size_t i = 0; i < n; i++)
         rcs[i] = rc == EO_OK || n == 1
                      ? rc
-                     : s_decide_txn(self, &inputs[i], 1, now_ms, &replies[i], &sizes[i], NULL,
-                                    NULL);
+                     : s_decide_grow(self, &inputs[i], 1, now_ms, &replies[i], &sizes[i], NULL,
+                                     NULL);
     return rc;
 }
 
@@ -719,16 +730,22 @@ static int s_timer_dead(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
     return rc ? rc : eo_cases_put(self, txn, &c);
 }
 
-/* One transaction: up to max due timers fired, committed. */
+/* One transaction: up to max due timers fired, committed (the map grown if full). */
 static int s_fire_txn(eo_cases_t *self, int64_t now_ms, size_t max, size_t *fired)
 {
-    MDB_txn *txn = NULL;
-    int rc = eo_store_begin(self->store, true, &txn);
-    if (rc == EO_OK)
-        rc = eo_cases_tick(self, txn, now_ms, max, fired);
-    if (rc == EO_OK)
-        rc = eo_store_commit(self->store, &txn);
-    eo_store_abort(&txn);
+    int rc = EO_EFULL;
+    for (int i = 0; rc == EO_EFULL && i < 5; i++) {
+        if (i && eo_store_grow(self->store) != EO_OK)
+            break;
+        MDB_txn *txn = NULL;
+        *fired = 0;
+        rc = eo_store_begin(self->store, true, &txn);
+        if (rc == EO_OK)
+            rc = eo_cases_tick(self, txn, now_ms, max, fired);
+        if (rc == EO_OK)
+            rc = eo_store_commit(self->store, &txn);
+        eo_store_abort(&txn);
+    }
     return rc;
 }
 

@@ -228,8 +228,20 @@ static int s_supersede(eo_handoff_queue_t *self, MDB_txn *txn, const Eo__Handoff
     return rc ? eo_store_fail("handoff current put", rc) : EO_OK;
 }
 
+static int s_put_once(eo_handoff_queue_t *self, const char *provider, const Eo__Event *event,
+                      eo_time_t now);
+
 int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider,
                          const Eo__Event *event, eo_time_t now)
+{
+    int rc = s_put_once(self, provider, event, now);
+    for (int i = 0; rc == EO_EFULL && i < 4 && eo_store_grow(self->store) == EO_OK; i++)
+        rc = s_put_once(self, provider, event, now); /* the map grew: again */
+    return rc;
+}
+
+static int s_put_once(eo_handoff_queue_t *self, const char *provider, const Eo__Event *event,
+                      eo_time_t now)
 {
     if (!s_valid_provider(provider) || !event || event->body_case != EO__EVENT__BODY_HANDOFF ||
         !event->handoff || !event->handoff->id || !*event->handoff->id ||

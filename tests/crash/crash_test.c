@@ -109,8 +109,11 @@ static void s_replies(s_world_t *w)
             Eo__Event *ev = eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err);
             if (ev && ev->body_case == EO__EVENT__BODY_STATUS && !ev->status->error)
                 zhashx_insert(w->acked, corr, (void *)1);
+            else if (ev && ev->body_case == EO__EVENT__BODY_STATUS)
+                fprintf(stderr, "crash: %s refused: %s\n", corr, ev->status->error->code);
             eo_event_free(&ev);
-        }
+        } else if (status != EO_OK) /* never expected here: say so, the run then times out */
+            fprintf(stderr, "crash: %s answered %s\n", corr, eo_strerror(status));
         free(corr);
         corr = NULL;
         zframe_destroy(&body);

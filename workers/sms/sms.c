@@ -596,6 +596,8 @@ static void s_end_turn(s_sms_t *self)
     if (!commit && !zlistx_size(self->acks) && !zlistx_size(self->calls) && !zlistx_size(self->sends))
         return;
     bool ok = !commit || eo_sms_book_commit(self->book) == EO_OK;
+    if (!ok) /* a full map grows for the next turn; a full disk reopens at the next one */
+        eo_store_grow_if_full(self->args->store);
     /* sends first: a synchronous adapter (file) has written before the ack is seen */
     for (Eo__Event *ev = zlistx_first(self->sends); ev; ev = zlistx_next(self->sends))
         if (ok)

@@ -76,8 +76,7 @@ static int s_serve(zconfig_t *config, bool init)
     const char *inproc = zconfig_get(config, "server/broker", "inproc://eonjena-broker");
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     eo_clock_t *clock = eo_clock_new_from_spec(zconfig_get(config, "server/clock", "system"));
-    eo_store_t *store =
-        dongs && clock ? eo_store_new(store_dir, 0, init ? 0 : EO_STORE_EXISTING) : NULL;
+    eo_store_t *store = dongs && clock ? eo_role_store_open(config, store_dir, init) : NULL;
     eo_broker_t *broker = NULL;
     zactor_t *actors[S_ROLES] = {NULL};
     eo_role_args_t args[S_ROLES];

@@ -16,6 +16,7 @@
 #define S_DEFAULT_MAX_MB (256 * 1024) /* address space only: the disk is the real limit */
 #define S_MAX_DBS 64
 #define S_WARN_PERCENT 80
+#define S_FAILING_MS 5000 /* a commit failed this recently: the store is not writable */
 
 struct eo_store_t {
     MDB_env *env;
@@ -32,7 +33,7 @@ struct eo_store_t {
         MDB_dbi dbi;
     } dbs[S_MAX_DBS]; /* opened so far, in order: a reopen opens them again the same */
     size_t n_dbs;
-    _Atomic bool failing;  /* the last commit failed (readiness says so) */
+    _Atomic int64_t failed_at; /* mono ms of the last failed commit (readiness), 0: none */
     _Atomic bool warned;   /* the 80 % warning was given */
 };
 
@@ -282,7 +283,8 @@ int eo_store_commit(eo_store_t *self, MDB_txn **txn)
     int rc = mdb_txn_commit(*txn);
     *txn = NULL;
     s_release(store);
-    atomic_store(&store->failing, rc != 0);
+    if (rc)
+        atomic_store(&store->failed_at, zclock_mono());
     return rc ? eo_store_fail("mdb_txn_commit", rc) : EO_OK;
 }
 
@@ -341,7 +343,8 @@ int eo_store_usage(eo_store_t *self, eo_store_usage_t *out)
     out->map_bytes = self->map_bytes;
     out->max_bytes = self->max_bytes;
     out->percent = (int)(out->used_bytes * 100 / out->max_bytes);
-    out->failing = atomic_load(&self->failing);
+    int64_t failed = atomic_load(&self->failed_at);
+    out->failing = failed && zclock_mono() - failed < S_FAILING_MS;
     return EO_OK;
 }
 

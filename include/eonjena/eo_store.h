@@ -65,13 +65,14 @@ typedef struct {
     size_t map_bytes;  /* the map now */
     size_t max_bytes;  /* what it may grow to */
     int percent;       /* used of max */
-    bool failing;      /* the last commit failed (a full disk: not ready) */
+    bool failing;      /* a commit failed in the last 5 s (a full disk: not ready) */
 } eo_store_usage_t;
 int eo_store_usage(eo_store_t *self, eo_store_usage_t *out);
 /* Housekeeping a role does every minute or so: clear the reader slots of dead
  * processes (mdb_reader_check), and warn once when the store passes 80 % of its
  * maximum. */
 void eo_store_maintain(eo_store_t *self);
+#define EO_STORE_MAINTAIN_MS 60000 /* how often the roles call it */
 
 /* Delete a closed store's files (data.mdb, lock.mdb) and its folder, if empty then.
  * For temporary stores (self-tests, benchmarks). 0, or -1 with errno set. */

@@ -38,6 +38,16 @@ int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv, const 
     return eo_opts_parse(&o, argc, argv);
 }
 
+eo_store_t *eo_role_store_open(zconfig_t *config, const char *dir, bool init)
+{
+    long map = atol(config ? zconfig_get(config, "store/map_mb", "0") : "0");
+    long max = atol(config ? zconfig_get(config, "store/map_max_mb", "0") : "0");
+    eo_store_t *store = eo_store_new(dir, map > 0 ? (size_t)map : 0, init ? 0 : EO_STORE_EXISTING);
+    if (store && max > 0)
+        eo_store_set_max(store, (size_t)max);
+    return store;
+}
+
 static sigset_t s_stop_signals(void)
 {
     sigset_t set;
@@ -77,8 +87,8 @@ int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, boo
     zconfig_t *config = zconfig_load(opts.config);
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     eo_clock_t *clock = eo_clock_new_from_spec(opts.clock);
-    eo_store_t *store =
-        needs_store ? eo_store_new(opts.store, 0, opts.init ? 0 : EO_STORE_EXISTING) : NULL;
+    eo_store_t *store = needs_store && config ? eo_role_store_open(config, opts.store, opts.init)
+                                              : NULL;
     if (!config)
         zsys_error("%s: cannot read configuration %s", argv[0], opts.config);
     else if (!dongs)

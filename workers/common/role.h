@@ -45,6 +45,11 @@ typedef struct {
     bool failed;              /* set by the actor when it could not start */
 } eo_role_args_t;
 
+/* Open a role's store as the configuration says (store/map_mb: the first map, default
+ * 4096; store/map_max_mb: what it may grow to): refused when missing or empty unless
+ * init. NULL on failure (logged). */
+eo_store_t *eo_role_store_open(zconfig_t *config, const char *dir, bool init);
+
 /* Start a role's actor; NULL (and the actor gone) if it could not start. */
 zactor_t *eo_role_start(zactor_fn *actor, eo_role_args_t *args);
 

@@ -108,6 +108,37 @@ static bool s_stopping(void *arg)
     return atomic_load(&self->stopping);
 }
 
+int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const *sites,
+                     size_t n, const void *body, size_t size, int timeout_ms, bool *answered)
+{
+    eo_client_t *client = s_client(self);
+    if (!client)
+        return EO_EIO;
+    char corr[32];
+    for (size_t i = 0; i < n; i++) {
+        answered[i] = false;
+        snprintf(corr, sizeof corr, "ready.%zu", i);
+        eo_client_send(client, service, sites[i], corr, body, size);
+    }
+    size_t left = n;
+    int64_t until = zclock_mono() + timeout_ms;
+    while (left && zclock_mono() < until && !atomic_load(&self->stopping)) {
+        char *id = NULL;
+        int status;
+        zframe_t *reply = NULL;
+        if (eo_client_recv(client, 50, &id, &status, &reply) != EO_OK)
+            continue;
+        size_t i;
+        if (id && sscanf(id, "ready.%zu", &i) == 1 && i < n && !answered[i]) {
+            answered[i] = status == EO_OK;
+            left -= answered[i];
+        }
+        free(id);
+        zframe_destroy(&reply);
+    }
+    return EO_OK;
+}
+
 int eo_gateway_call(eo_gateway_t *self, const char *service, const char *site,
                     const void *body, size_t size, zframe_t **reply)
 {

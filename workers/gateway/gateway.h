@@ -39,6 +39,11 @@ typedef struct {
 /* A query-string argument or NULL. */
 const char *eo_gateway_query_arg(const eo_http_request_t *req, const char *name);
 const eo_role_args_t *eo_gateway_args(eo_gateway_t *self);
+/* Ask (service, site) for each of n sites at once whether a worker answers within
+ * timeout_ms; answered[i] says. The body is sent as is (a status query for an id no
+ * request has is a cheap question). 0, or EO_EIO without a broker client. */
+int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const *sites,
+                     size_t n, const void *body, size_t size, int timeout_ms, bool *answered);
 /* A request to (service, site) through the calling thread's client, waiting up to the
  * configured timeout: EO_OK with *reply, a broker status, EO_EIO without a broker
  * client, or EO_ECLOSED when the gateway is stopping. */

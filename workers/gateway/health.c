@@ -1,4 +1,9 @@
-/* health.c: GET /v1/health: is the gateway up, and what time does the server think it is. */
+/* health.c: GET /v1/health (liveness: is the gateway up, what time does the server think
+ * it is) and GET /v1/ready (readiness: can it serve requests now: a matcher answers for
+ * every served site, the store can be written). */
+#include <string.h>
+
+#include "eonjena/eo_codec.h"
 #include "eonjena/eonjena.h"
 #include "routes.h"
 
@@ -10,4 +15,70 @@ void eo_api_health(eo_http_request_t *req, eo_http_reply_t *reply)
     reply->status = 200;
     reply->json = json_pack("{s:s,s:s,s:s}", "status", "ok", "version", EONJENA_VERSION,
                             "time", now);
+}
+
+#define S_READY_TIMEOUT_MS 1000
+
+/* The served sites (server/sites, default every site of the table). */
+static size_t s_sites(const eo_role_args_t *args, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; args->dongs && i < eo_dongs_site_count(args->dongs) && n < max; i++) {
+        const char *slug = eo_dongs_site(args->dongs, (int)i)->slug;
+        const char *list = args->sites ? args->sites : "*";
+        size_t len = strlen(slug);
+        bool served = streq(list, "*");
+        for (const char *p = list; !served && (p = strstr(p, slug)); p += len)
+            served = (p == list || p[-1] == ',') && (p[len] == 0 || p[len] == ',');
+        if (served)
+            out[n++] = slug;
+    }
+    return n;
+}
+
+void eo_api_ready(eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    const eo_role_args_t *args = eo_gateway_args(req->gateway);
+    json_t *problems = json_array(), *checks = json_object();
+    /* the store this process writes (eonjena serve: every role's) */
+    if (args->store) {
+        eo_store_usage_t u;
+        bool ok = eo_store_usage(args->store, &u) == EO_OK && !u.failing;
+        json_object_set_new(checks, "store", json_pack("{s:s,s:b,s:i}", "dir",
+                                                       eo_store_dir(args->store), "writable",
+                                                       ok, "percent_full", ok ? u.percent : -1));
+        if (!ok)
+            json_array_append_new(problems, json_sprintf("the store at %s cannot be written "
+                                                         "(its last commit failed)",
+                                                         eo_store_dir(args->store)));
+    }
+    /* a matcher answers for every site: a status query for an id no request has */
+    const char *sites[EO_SITE_MAX];
+    size_t n = s_sites(args, sites, EO_SITE_MAX);
+    bool answered[EO_SITE_MAX];
+    Eo__StatusQuery q = EO__STATUS_QUERY__INIT;
+    q.request_id = "ready-probe";
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = "ready-probe";
+    ev.body_case = EO__EVENT__BODY_STATUS_QUERY;
+    ev.status_query = &q;
+    size_t size;
+    uint8_t *body = eo_event_encode(&ev, &size);
+    json_t *matchers = json_object();
+    if (!body || eo_gateway_probe(req->gateway, "match", sites, n, body, size,
+                                  S_READY_TIMEOUT_MS, answered))
+        json_array_append_new(problems, json_string("cannot reach the broker"));
+    else
+        for (size_t i = 0; i < n; i++) {
+            json_object_set_new(matchers, sites[i], json_boolean(answered[i]));
+            if (!answered[i])
+                json_array_append_new(problems,
+                                      json_sprintf("no matcher answers for %s", sites[i]));
+        }
+    free(body);
+    json_object_set_new(checks, "matchers", matchers);
+    bool ready = json_array_size(problems) == 0;
+    reply->status = ready ? 200 : 503;
+    reply->json = json_pack("{s:s,s:o,s:o}", "status", ready ? "ready" : "not_ready", "checks",
+                            checks, "problems", problems);
 }

@@ -15,6 +15,10 @@ static void s_broker_error(eo_http_reply_t *reply, int rc)
     if (rc == EO_EOVERLOAD)
         eo_http_error(reply, 503, "overloaded", "요청이 많아 잠시 후 다시 시도해 주세요",
                       "the service is overloaded: retry later");
+    else if (rc == EO_EDEADLETTER)
+        eo_http_error(reply, 503, "not_decided", "지금 처리할 수 없습니다. 같은 ID로 잠시 후 다시 시도해 주세요",
+                      "the matcher could not decide it now (its store failed): retry later "
+                      "with the same id");
     else if (rc == EO_ECLOSED)
         eo_http_error(reply, 503, "stopping", "서버가 종료 중입니다. 잠시 후 다시 시도해 주세요",
                       "the server is stopping: retry later with the same id");

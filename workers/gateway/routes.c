@@ -11,6 +11,7 @@ typedef struct {
 
 static const s_route_t s_routes[] = {
     {"GET", "/v1/health", eo_api_health},
+    {"GET", "/v1/ready", eo_api_ready},
     {"POST", "/v1/requests", eo_api_request_create},
     {"GET", "/v1/requests/*", eo_api_request_get},
     {"GET", "/v1/quote", eo_api_quote},

@@ -11,6 +11,7 @@ void eo_routes_dispatch(eo_http_request_t *req, eo_http_reply_t *reply);
 
 /* Handlers (one file each). */
 void eo_api_health(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_ready(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_request_create(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_request_get(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_quote(eo_http_request_t *req, eo_http_reply_t *reply);

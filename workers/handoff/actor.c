@@ -39,6 +39,7 @@ typedef struct {
     eo_handoff_t *core;
     zloop_t *loop;
     int timer;
+    int64_t maintained_at; /* mono ms: the store's housekeeping last ran */
 } s_delivery_t;
 
 static int s_on_timer(zloop_t *loop, int timer_id, void *arg);
@@ -67,6 +68,10 @@ static int s_on_timer(zloop_t *loop, int timer_id, void *arg)
     (void)timer_id;
     self->timer = -1;
     eo_calendar_refresh(self->shared->calendar);
+    if (zclock_mono() - self->maintained_at >= EO_STORE_MAINTAIN_MS) {
+        self->maintained_at = zclock_mono();
+        eo_store_maintain(self->shared->args->store);
+    }
     if (eo_handoff_run(self->core, NULL))
         zsys_error("handoff: delivery round failed (store), retrying");
     s_arm(self);

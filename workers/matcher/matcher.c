@@ -34,6 +34,7 @@ typedef struct {
     int64_t timers_retry_at; /* monotonic ms: timers failed, wait until then */
     int timers_backoff;      /* ms, doubling while they keep failing */
     uint64_t rules_version;  /* of the rules last recorded */
+    int64_t maintained_at;   /* mono ms: the store's housekeeping last ran */
     int64_t retry_at;        /* monotonic ms */
     bool terminated;
 } s_matcher_t;
@@ -372,6 +373,10 @@ static void s_matcher_loop(s_matcher_t *self)
         s_timers(self);
         s_flush_acked(self);
         s_relay(self);
+        if (zclock_mono() - self->maintained_at >= EO_STORE_MAINTAIN_MS) {
+            self->maintained_at = zclock_mono();
+            eo_store_maintain(self->args->store);
+        }
     }
 }
 

@@ -59,6 +59,7 @@ typedef struct {
     zlistx_t *relays_new; /* s_relay_t */
     zlistx_t *unqueue; /* message ids accepted by a gateway */
     int64_t unqueue_since;
+    int64_t maintained_at; /* mono ms: the store's housekeeping last ran */
     zhashx_t *relays;  /* "seq" -> s_relay_t */
     bool terminated;
     struct {
@@ -921,6 +922,10 @@ static void s_turn(s_sms_t *self)
     s_on_client(self);
     s_relay_due(self, zclock_mono());
     s_end_turn(self);
+    if (zclock_mono() - self->maintained_at >= EO_STORE_MAINTAIN_MS) {
+        self->maintained_at = zclock_mono();
+        eo_store_maintain(self->args->store);
+    }
 }
 
 void eo_sms_actor(zsock_t *pipe, void *arg)

@@ -31,7 +31,7 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
 run: build
-	./$(BUILD)/eonjena serve --init
+	./$(BUILD)/eonjena serve --init --insecure-demo
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

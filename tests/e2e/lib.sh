@@ -51,12 +51,16 @@ eo_json() {
   sed -n "s/.*\"$1\":\(\"[^\"]*\"\|[0-9-]*\).*/\1/p" | head -n1 | tr -d '"'
 }
 
-# eo_config HTTP_PORT OUT: the shipped configuration with the gateway on HTTP_PORT and
-# simulated carers who always accept within 50 ms, written to OUT.
+# eo_config HTTP_PORT OUT: the shipped configuration with the gateway on HTTP_PORT,
+# every route open (gateway/insecure_demo: these tests are about the pipeline; the
+# auth.* tests are about credentials) and simulated carers who always accept within
+# 50 ms, written to OUT.
 eo_config() {
   sed -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$1\"/" \
+      -e 's/^\(    insecure_demo = \).*/\11/' \
       -e 's/^\(            delay_ms = \).*/\150/' -e 's/^\(            jitter_ms = \).*/\150/' \
       -e 's/^\(            accept = \).*/\11.0/' -e 's/^\(            decline = \).*/\10.0/' \
       "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$2"
   grep -q "127.0.0.1:$1" "$2" || eo_fail "config: listen not set"
+  grep -q "insecure_demo = 1" "$2" || eo_fail "config: insecure_demo not set"
 }

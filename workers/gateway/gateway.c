@@ -8,6 +8,7 @@
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_rules.h"
 #include "gateway.h"
+#include "auth.h"
 #include "eonjena/eo_provider.h"
 #include "routes.h"
 
@@ -24,9 +25,9 @@ struct eo_gateway_t {
     eo_rules_t *rules;
     eo_providers_t *providers;
     pthread_mutex_t refresh_lock; /* one thread at a time re-reads the rules files */
-    char *operator_token;
-    atomic_bool stopping;     /* set first thing on stop: waits for workers give up */
-    atomic_int active;        /* requests between their headers and their completion */
+    eo_auth_t *auth;
+    atomic_bool stopping; /* set first thing on stop: waits for workers give up */
+    atomic_int active;    /* requests between their headers and their completion */
 };
 
 /* Per-connection state while a body arrives. */
@@ -49,8 +50,7 @@ static eo_client_t *s_client(eo_gateway_t *self)
     if (!client) {
         client = eo_client_new(self->args->broker, self->args->curve_server_public,
                                self->args->curve_secret);
-        if (client)
-            pthread_setspecific(self->client_key, client);
+        if (client) pthread_setspecific(self->client_key, client);
     }
     return client;
 }
@@ -75,22 +75,30 @@ eo_providers_t *eo_gateway_providers(eo_gateway_t *self)
     return self->providers;
 }
 
-bool eo_gateway_operator(const eo_http_request_t *req)
+eo_auth_t *eo_gateway_auth(eo_gateway_t *self)
 {
-    const char *token = req->gateway->operator_token;
-    if (!token || !*token)
-        return true;
-    const char *auth = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_AUTHORIZATION);
-    return auth && strncmp(auth, "Bearer ", 7) == 0 && streq(auth + 7, token);
+    return self->auth;
+}
+
+const char *eo_gateway_header(const eo_http_request_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+void eo_http_header(eo_http_reply_t *reply, const char *name, const char *value)
+{
+    if (reply->n_headers >= EO_HTTP_HEADERS_MAX) return;
+    reply->header_names[reply->n_headers] = name;
+    snprintf(reply->header_values[reply->n_headers], sizeof reply->header_values[0], "%s",
+             value);
+    reply->n_headers++;
 }
 
 json_t *eo_http_json_body(const eo_http_request_t *req, eo_http_reply_t *reply)
 {
     json_error_t jerr;
     json_t *root = json_loads(req->body, JSON_REJECT_DUPLICATES, &jerr);
-    if (json_is_object(root))
-        return root;
+    if (json_is_object(root)) return root;
     json_decref(root);
     eo_http_error(reply, 400, "bad_json", "JSON 형식이 잘못되었습니다",
                   "the body is not a JSON object");
@@ -112,8 +120,7 @@ int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const 
                      size_t n, const void *body, size_t size, int timeout_ms, bool *answered)
 {
     eo_client_t *client = s_client(self);
-    if (!client)
-        return EO_EIO;
+    if (!client) return EO_EIO;
     char corr[32];
     for (size_t i = 0; i < n; i++) {
         answered[i] = false;
@@ -126,8 +133,7 @@ int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const 
         char *id = NULL;
         int status;
         zframe_t *reply = NULL;
-        if (eo_client_recv(client, 50, &id, &status, &reply) != EO_OK)
-            continue;
+        if (eo_client_recv(client, 50, &id, &status, &reply) != EO_OK) continue;
         size_t i;
         if (id && sscanf(id, "ready.%zu", &i) == 1 && i < n && !answered[i]) {
             answered[i] = status == EO_OK;
@@ -139,12 +145,11 @@ int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const 
     return EO_OK;
 }
 
-int eo_gateway_call(eo_gateway_t *self, const char *service, const char *site,
-                    const void *body, size_t size, zframe_t **reply)
+int eo_gateway_call(eo_gateway_t *self, const char *service, const char *site, const void *body,
+                    size_t size, zframe_t **reply)
 {
     eo_client_t *client = s_client(self);
-    if (!client)
-        return EO_EIO;
+    if (!client) return EO_EIO;
     return eo_client_request_until(client, service, site, body, size, self->timeout_ms,
                                    s_stopping, self, reply);
 }
@@ -163,13 +168,13 @@ void eo_http_error(eo_http_reply_t *reply, int status, const char *code, const c
                             "message_en", en);
 }
 
-static enum MHD_Result s_send(struct MHD_Connection *conn, eo_http_reply_t *reply)
+static enum MHD_Result s_send(eo_gateway_t *self, struct MHD_Connection *conn,
+                              eo_http_reply_t *reply)
 {
     char *text = reply->json ? json_dumps(reply->json, JSON_COMPACT) : strdup("{}");
     json_decref(reply->json);
     reply->json = NULL;
-    if (!text)
-        return MHD_NO;
+    if (!text) return MHD_NO;
     size_t len = strlen(text);
     text[len] = '\0';
     /* One trailing newline keeps curl output readable. */
@@ -183,6 +188,10 @@ static enum MHD_Result s_send(struct MHD_Connection *conn, eo_http_reply_t *repl
         MHD_create_response_from_buffer(len + 1, body, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (int i = 0; i < reply->n_headers; i++)
+        MHD_add_response_header(resp, reply->header_names[i], reply->header_values[i]);
+    if (eo_auth_insecure(self->auth))
+        MHD_add_response_header(resp, "X-Eonjena-Insecure-Demo", "1");
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)reply->status, resp);
     MHD_destroy_response(resp);
     return rc;
@@ -197,8 +206,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
     s_upload_t *up = *con_cls;
     if (!up) { /* first call: headers only */
         up = calloc(1, sizeof *up);
-        if (!up)
-            return MHD_NO;
+        if (!up) return MHD_NO;
         *con_cls = up;
         atomic_fetch_add(&self->active, 1);
         return MHD_YES;
@@ -208,8 +216,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
             up->too_large = true;
         else {
             char *grown = realloc(up->body, up->len + *upload_size + 1);
-            if (!grown)
-                return MHD_NO;
+            if (!grown) return MHD_NO;
             memcpy(grown + up->len, upload_data, *upload_size);
             up->body = grown;
             up->len += *upload_size;
@@ -230,9 +237,14 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
                                  .body = up->body ? up->body : "",
                                  .body_len = up->len,
                                  .connection = conn};
+        eo_auth_identify(
+            self->auth,
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie"), &req.who,
+            &req.bad_credentials);
         eo_routes_dispatch(&req, &reply);
     }
-    return s_send(conn, &reply);
+    return s_send(self, conn, &reply);
 }
 
 static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -254,24 +266,21 @@ static int s_parse_listen(const char *text, struct sockaddr_in *addr)
 {
     char host[64];
     const char *colon = strrchr(text, ':');
-    if (!colon || colon == text || (size_t)(colon - text) >= sizeof host)
-        return -1;
+    if (!colon || colon == text || (size_t)(colon - text) >= sizeof host) return -1;
     memcpy(host, text, (size_t)(colon - text));
     host[colon - text] = '\0';
     int port = atoi(colon + 1);
     memset(addr, 0, sizeof *addr);
     addr->sin_family = AF_INET;
     addr->sin_port = htons((uint16_t)port);
-    if (port <= 0 || port > 65535 || inet_pton(AF_INET, host, &addr->sin_addr) != 1)
-        return -1;
+    if (port <= 0 || port > 65535 || inet_pton(AF_INET, host, &addr->sin_addr) != 1) return -1;
     return 0;
 }
 
 static void s_gateway_destroy(eo_gateway_t **self_p)
 {
     eo_gateway_t *self = *self_p;
-    if (!self)
-        return;
+    if (!self) return;
     /* Callers waiting on a worker give up first (503), so stopping never waits out
      * their timeouts one connection after another; then stopping the daemon joins its
      * threads, which frees their clients. */
@@ -283,14 +292,13 @@ static void s_gateway_destroy(eo_gateway_t **self_p)
         for (int i = 0; i < S_DRAIN_MS / 10 && atomic_load(&self->active) > 0; i++)
             zclock_sleep(10);
     }
-    if (self->daemon)
-        MHD_stop_daemon(self->daemon);
+    if (self->daemon) MHD_stop_daemon(self->daemon);
     pthread_key_delete(self->client_key);
     pthread_mutex_destroy(&self->refresh_lock);
     eo_providers_destroy(&self->providers);
     eo_rules_destroy(&self->rules);
     eo_calendar_destroy(&self->calendar);
-    free(self->operator_token);
+    eo_auth_destroy(&self->auth);
     free(self);
     *self_p = NULL;
 }
@@ -298,20 +306,21 @@ static void s_gateway_destroy(eo_gateway_t **self_p)
 static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
 {
     eo_gateway_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->args = args;
     zconfig_t *cfg = args->config;
     const char *listen = zconfig_get(cfg, "gateway/listen", "127.0.0.1:8080");
     self->max_body = (size_t)atol(zconfig_get(cfg, "gateway/max_body", "16384"));
-    if (self->max_body == 0)
-        self->max_body = S_DEFAULT_MAX_BODY;
+    if (self->max_body == 0) self->max_body = S_DEFAULT_MAX_BODY;
     self->timeout_ms = atoi(zconfig_get(cfg, "gateway/timeout_ms", "5000"));
     unsigned threads = (unsigned)atoi(zconfig_get(cfg, "gateway/threads", "4"));
     pthread_key_create(&self->client_key, s_client_free);
     pthread_mutex_init(&self->refresh_lock, NULL);
-    self->operator_token = strdup(zconfig_get(cfg, "gateway/operator_token", ""));
-    char err[256];
+    char err[512];
+    if (!(self->auth = eo_auth_new(cfg, err, sizeof err))) {
+        zsys_error("gateway: %s", err);
+        goto fail;
+    }
     if (!(self->calendar = eo_calendar_load_config(cfg, err, sizeof err)) ||
         !(self->rules = eo_rules_load_config(cfg, self->calendar, err, sizeof err)) ||
         !(self->providers = eo_providers_load(cfg, err, sizeof err))) {
@@ -324,8 +333,8 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
         goto fail;
     }
     self->daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, s_handle, self,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, s_handle,
+        self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
         threads ? threads : 1, MHD_OPTION_NOTIFY_COMPLETED, s_completed, self,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
         MHD_OPTION_END);
@@ -340,21 +349,17 @@ fail:
     return NULL;
 }
 
-
 void eo_gateway_actor(zsock_t *pipe, void *args)
 {
     eo_gateway_t *self = s_gateway_new(args);
-    if (!self)
-        ((eo_role_args_t *)args)->failed = true;
+    if (!self) ((eo_role_args_t *)args)->failed = true;
     zsock_signal(pipe, self ? 0 : -1);
-    if (!self)
-        return;
+    if (!self) return;
     while (true) {
         char *cmd = zstr_recv(pipe);
         bool term = !cmd || streq(cmd, "$TERM");
         zstr_free(&cmd);
-        if (term)
-            break;
+        if (term) break;
     }
     s_gateway_destroy(&self);
 }

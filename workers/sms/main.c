@@ -8,5 +8,5 @@ int main(int argc, char **argv)
                         "the adapter\nconfigured per site (kannel, http, sim, file), turns "
                         "replies and delivery reports\ninto events for the matcher "
                         "(docs/architecture.md).",
-                        eo_sms_actor, true);
+                        eo_sms_actor, EO_ROLE_STORE);
 }

@@ -39,10 +39,12 @@ void eo_cases_config_defaults(eo_cases_config_t *cfg)
 }
 
 /* The store's layout: a store written by an earlier layout is refused by name, not
- * misread. 2: offers share m.cases with their case (id \0 carer after id), the journal
- * is one appended sequence. 1: before (not recorded; a store with cases and no
- * layout). */
-#define S_LAYOUT 2
+ * misread. 3: a carer's m.coffers entries carry their offers' codes. 2: offers share
+ * m.cases with their case (id \0 carer after id), the journal is one appended sequence.
+ * 1: before (not recorded; a store with cases and no layout). A store of layout 2 may
+ * still be opened read-only: `eonjena replay` rebuilds it into a new store, and `check`
+ * reads nothing that changed. */
+#define S_LAYOUT 3
 
 static int s_layout(eo_cases_t *self)
 {
@@ -60,11 +62,13 @@ static int s_layout(eo_cases_t *self)
     eo_store_abort(&txn);
     if (rc && rc != MDB_NOTFOUND)
         return eo_store_fail("cases layout", rc);
-    if (layout == S_LAYOUT || (layout == 0 && eo_store_readonly(self->store)))
+    bool readable = layout == 0 || layout == 2; /* what a read-only open may look at */
+    if (layout == S_LAYOUT || (readable && eo_store_readonly(self->store)))
         return EO_OK;
     if (layout != 0) {
-        zsys_error("cases: the store has layout %u, this build reads layout %d "
-                   "(docs/lifecycle.md): give it a new store",
+        zsys_error("cases: the store has layout %u, this build writes layout %d "
+                   "(docs/lifecycle.md): rebuild it into a new store with `eonjena replay "
+                   "--store DIR --into NEWDIR`",
                    layout, S_LAYOUT);
         return EO_ESTORE;
     }
@@ -220,19 +224,23 @@ int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request
     return *out ? EO_OK : EO_ESTORE;
 }
 
-/* An m.coffers entry: carer(BE32) -> start(BE64) end(BE64) id, so a carer's entries
- * sort by start and the withdrawal finds the overlapping ones without reading offers. */
-static void s_coffer(uint32_t carer, int64_t start, int64_t end, const char *id, uint8_t *key,
-                     uint8_t *val, MDB_val *k, MDB_val *v)
+/* An m.coffers entry: carer(BE32) -> start(BE64) end(BE64) code(4 digits) id, so a
+ * carer's entries sort by start, the withdrawal finds the overlapping ones and the code
+ * picker the codes in use without reading offers. */
+#define S_COFFER_HEAD 20
+static void s_coffer(uint32_t carer, int64_t start, int64_t end, const char *code,
+                     const char *id, uint8_t *key, uint8_t *val, MDB_val *k, MDB_val *v)
 {
     size_t n = strlen(id);
     assert(n < EO_CASE_ID_MAX);
     eo_be32(key, carer);
     eo_be64(val, (uint64_t)start);
     eo_be64(val + 8, (uint64_t)end);
-    memcpy(val + 16, id, n);
+    memset(val + 16, '0', 4);
+    memcpy(val + 16, code, strnlen(code, 4));
+    memcpy(val + S_COFFER_HEAD, id, n);
     *k = (MDB_val){4, key};
-    *v = (MDB_val){16 + n, val};
+    *v = (MDB_val){S_COFFER_HEAD + n, val};
 }
 
 /* An open offer whose entry in the carer's m.coffers is gone was withdrawn: the
@@ -244,9 +252,9 @@ static int s_offer_withdrawn(eo_cases_t *self, MDB_txn *txn, const char *id, eo_
     int rc = mdb_cursor_open(txn, self->coffers, &cur);
     if (rc)
         return eo_store_fail("carer offers cursor", rc);
-    uint8_t key[4], val[16 + EO_CASE_ID_MAX];
+    uint8_t key[4], val[S_COFFER_HEAD + EO_CASE_ID_MAX];
     MDB_val k, v;
-    s_coffer(o->carer, o->start, o->end, id, key, val, &k, &v);
+    s_coffer(o->carer, o->start, o->end, o->code, id, key, val, &k, &v);
     rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
     mdb_cursor_close(cur);
     if (rc == MDB_NOTFOUND)
@@ -375,13 +383,15 @@ int eo_cases_waiting(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t *n
 
 bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out)
 {
-    if (v->mv_size <= 16 || v->mv_size >= 16 + EO_CASE_ID_MAX)
+    if (v->mv_size <= S_COFFER_HEAD || v->mv_size >= S_COFFER_HEAD + EO_CASE_ID_MAX)
         return false;
     const uint8_t *p = v->mv_data;
     out->start = (int64_t)eo_get_be64(p);
     out->end = (int64_t)eo_get_be64(p + 8);
-    memcpy(out->id, p + 16, v->mv_size - 16);
-    out->id[v->mv_size - 16] = 0;
+    memcpy(out->code, p + 16, 4);
+    out->code[4] = 0;
+    memcpy(out->id, p + S_COFFER_HEAD, v->mv_size - S_COFFER_HEAD);
+    out->id[v->mv_size - S_COFFER_HEAD] = 0;
     return true;
 }
 
@@ -422,9 +432,9 @@ int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **
 
 int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o)
 {
-    uint8_t key[4], val[16 + EO_CASE_ID_MAX];
+    uint8_t key[4], val[S_COFFER_HEAD + EO_CASE_ID_MAX];
     MDB_val k, v;
-    s_coffer(o->carer, o->start, o->end, id, key, val, &k, &v);
+    s_coffer(o->carer, o->start, o->end, o->code, id, key, val, &k, &v);
     int rc = mdb_put(txn, self->coffers, &k, &v, MDB_NODUPDATA);
     return rc && rc != MDB_KEYEXIST ? eo_store_fail("put carer offer", rc) : EO_OK;
 }
@@ -450,9 +460,9 @@ int eo_coffer_check(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_cof
 
 int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e)
 {
-    uint8_t key[4], val[16 + EO_CASE_ID_MAX];
+    uint8_t key[4], val[S_COFFER_HEAD + EO_CASE_ID_MAX];
     MDB_val k, v;
-    s_coffer(carer, e->start, e->end, e->id, key, val, &k, &v);
+    s_coffer(carer, e->start, e->end, e->code, e->id, key, val, &k, &v);
     int rc = mdb_del(txn, self->coffers, &k, &v);
     return rc && rc != MDB_NOTFOUND ? eo_store_fail("del carer offer", rc) : EO_OK;
 }

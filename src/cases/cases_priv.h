@@ -83,7 +83,7 @@ struct eo_cases_t {
     MDB_dbi cases;    /* id -> eo_case_rec_t, and right after it the case's offers:
                        * id \0 carer(BE32) -> eo_offer_t (eo_offer_is_key) */
     MDB_dbi reqs;     /* id -> packed Request (personal data; purge blanks it) */
-    MDB_dbi coffers;  /* carer(BE32) -> start end id (eo_coffer_t), dupsort: a carer's
+    MDB_dbi coffers;  /* carer(BE32) -> start end code id (eo_coffer_t), dupsort: a carer's
                        * open offers, and stale entries of closed ones: a close leaves them
                        * (one random page per carer) and the two readers, s_code and the
                        * withdrawal, prune; an open offer without its entry is withdrawn */
@@ -185,9 +185,10 @@ int eo_offer_put(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_
 /* Visit the offers of a case in carer order. fn may not write offers of the case. */
 int eo_offer_each(eo_cases_t *self, MDB_txn *txn, const char *id,
                   int (*fn)(void *arg, const eo_offer_t *o), void *arg);
-/* m.coffers: the carer's entry for offer o of case id (its window rides along). */
+/* m.coffers: the carer's entry for offer o of case id (its window and code ride along). */
 typedef struct {
     int64_t start, end;
+    char code[8];
     char id[EO_CASE_ID_MAX];
 } eo_coffer_t;
 bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out);

@@ -188,36 +188,59 @@ static int s_collect(void *arg, const eo_offer_t *o)
     return 0;
 }
 
+/* Does an open offer of the carer hold this code? Only the entries carrying it are looked
+ * up (an entry may be stale: eo_coffer_check prunes it); skip marks those known stale. */
+static int s_code_taken(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t *entries,
+                        size_t n, bool *skip, uint32_t code, bool *taken)
+{
+    *taken = false;
+    for (size_t i = 0; i < n && !*taken; i++) {
+        if (skip[i] || (uint32_t)atoi(entries[i].code) != code) continue;
+        eo_offer_t o;
+        eo_case_rec_t oc;
+        int rc = eo_coffer_check(self, txn, carer, &entries[i], &o, &oc, taken);
+        if (rc) return rc;
+        skip[i] = !*taken;
+    }
+    return EO_OK;
+}
+
 /* A 4-digit code unique among the carer's open offers, derived from the request id so a
- * replay picks the same one. */
-static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer, char *code)
+ * replay picks the same one: the first of hash, hash + 1, ... that no open offer of the
+ * carer holds. The carer's entries carry their codes, so the offers behind them are
+ * read only when one is in the way (rarely), or once its service is over (then it is
+ * pruned): the cost does not grow with the offers the carer has open. */
+static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
+                  char *code)
 {
     uint32_t h = 2166136261u;
     for (const char *p = c->id; *p; p++)
         h = (h ^ (uint8_t)*p) * 16777619u;
     uint32_t n = 1000 + h % 9000;
-    /* the codes of the carer's open offers; entries of offers no longer open are pruned */
-    uint32_t used[64];
-    size_t n_used = 0, n_entries;
+    size_t n_entries;
     eo_coffer_t *entries;
     int rc = eo_coffers_of(self, txn, carer, &entries, &n_entries);
-    for (size_t i = 0; rc == EO_OK && i < n_entries; i++) {
-        eo_offer_t o;
-        eo_case_rec_t oc;
-        bool live;
-        rc = eo_coffer_check(self, txn, carer, &entries[i], &o, &oc, &live);
-        if (rc == EO_OK && live && n_used < 64)
-            used[n_used++] = (uint32_t)atoi(o.code);
+    bool *skip = rc == EO_OK ? calloc(n_entries + 1, sizeof *skip) : NULL;
+    if (rc == EO_OK && !skip) rc = EO_ENOMEM;
+    /* entries of services that are over stand for nothing open: pruned as they are met */
+    for (size_t i = 0; rc == EO_OK && i < n_entries; i++)
+        if (entries[i].end <= self->now_ms / 1000) {
+            eo_offer_t o;
+            eo_case_rec_t oc;
+            bool live;
+            rc = eo_coffer_check(self, txn, carer, &entries[i], &o, &oc, &live);
+            skip[i] = !live;
+        }
+    bool taken = true;
+    for (size_t tries = 0; rc == EO_OK && taken && tries <= n_entries; tries++) {
+        if ((rc = s_code_taken(self, txn, carer, entries, n_entries, skip, n, &taken)) ==
+                EO_OK &&
+            taken)
+            n = n == 9999 ? 1000 : n + 1;
     }
+    free(skip);
     free(entries);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < n_used; i++)
-        for (size_t j = 0; j < n_used; j++)
-            if (used[j] == n) {
-                n = n == 9999 ? 1000 : n + 1;
-                break;
-            }
+    if (rc) return rc;
     snprintf(code, 8, "%04u", n);
     return EO_OK;
 }

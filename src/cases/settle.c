@@ -171,6 +171,7 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t 
     o.state = EO_OFFER_WON;
     o.replied = 1;
     eo_coffer_t mine = {.start = o.start, .end = o.end};
+    snprintf(mine.code, sizeof mine.code, "%s", o.code);
     snprintf(mine.id, sizeof mine.id, "%s", c->id);
     if ((rc = eo_offer_put(self, txn, c->id, &o)) || (rc = eo_coffer_del(self, txn, carer, &mine)) ||
         (rc = s_tell_winner(self, txn, c, carer, &o)))

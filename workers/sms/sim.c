@@ -6,13 +6,18 @@
  * role's MO path like a real reply. Decisions are a pure function of (seed, message id),
  * so a replay makes the same carers say the same things whatever the order of sends.
  * Times come from the role's clock: a demo clock that runs fast makes carers fast too.
+ * dlr_ms = -1: no delivery reports (a gateway asked for none). With `trace`, every
+ * message handed over is appended to that file as "<wall clock us> <message id>": what
+ * eonjena-load reads to time offers sent and settlements (docs/load.md).
  *
  *   sms/adapters/<name>
  *       type = sim
  *       delay_ms = 3000      jitter_ms = 2000     dlr_ms = 100
- *       accept = 0.5         decline = 0.2        fail = 0     seed = 1 */
+ *       accept = 0.5         decline = 0.2        fail = 0     seed = 1
+ *       trace = "var/sms.trace" */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "adapter.h"
 
@@ -32,7 +37,10 @@ typedef struct {
     const eo_sms_sink_t *sink;
     double delay_ms, jitter_ms, dlr_ms, accept, decline, fail;
     uint64_t seed, seq;
-    zlistx_t *events; /* s_event_t, sorted by (due, seq) */
+    zlistx_t *events;   /* s_event_t, sorted by (due, seq) */
+    FILE *trace;        /* NULL: none */
+    bool traced;        /* lines written since the last flush */
+    int64_t flushed_at; /* mono ms */
 } s_sim_t;
 
 /* A number in [0, 1) from (seed, id, salt): FNV-1a then splitmix64's finaliser. */
@@ -103,6 +111,7 @@ static void s_destroy(void **state_p)
     s_sim_t *self = *state_p;
     if (!self) return;
     zlistx_destroy(&self->events);
+    if (self->trace) fclose(self->trace);
     free(self->name);
     free(self);
     *state_p = NULL;
@@ -120,10 +129,12 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
     zlistx_set_destructor(self->events, s_event_free);
     double seed = 1;
     zconfig_t *c = env->section;
+    const char *dlr = zconfig_get(c, "dlr_ms", NULL); /* -1: no delivery reports */
+    bool no_dlr = dlr && streq(dlr, "-1");
     bool ok =
         s_prob(c, "delay_ms", 3000, 86400000, &self->delay_ms, env->name, err, errlen) &&
         s_prob(c, "jitter_ms", 2000, 86400000, &self->jitter_ms, env->name, err, errlen) &&
-        s_prob(c, "dlr_ms", 100, 86400000, &self->dlr_ms, env->name, err, errlen) &&
+        (no_dlr || s_prob(c, "dlr_ms", 100, 86400000, &self->dlr_ms, env->name, err, errlen)) &&
         s_prob(c, "accept", 0.5, 1, &self->accept, env->name, err, errlen) &&
         s_prob(c, "decline", 0.2, 1, &self->decline, env->name, err, errlen) &&
         s_prob(c, "fail", 0, 1, &self->fail, env->name, err, errlen) &&
@@ -132,11 +143,18 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
         snprintf(err, errlen, "sms/adapters/%s: accept + decline must not exceed 1", env->name);
         ok = false;
     }
+    const char *trace = zconfig_get(c, "trace", "");
+    if (ok && *trace && !(self->trace = fopen(trace, "a"))) {
+        snprintf(err, errlen, "sms/adapters/%s/trace: cannot open '%s' to append", env->name,
+                 trace);
+        ok = false;
+    }
     if (!ok) {
         void *state = self;
         s_destroy(&state);
         return NULL;
     }
+    if (no_dlr) self->dlr_ms = -1;
     self->seed = (uint64_t)seed;
     return self;
 }
@@ -162,8 +180,16 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
     s_sim_t *self = state;
     int64_t now = eo_clock_now_ms(self->clock);
     bool failed = s_roll(self->seed, mt->id, 1) < self->fail;
-    s_schedule(self, now + (int64_t)self->dlr_ms, false,
-               failed ? EO_DLR_FAILED : EO_DLR_DELIVERED, mt->id, NULL, NULL);
+    if (self->trace) { /* the wall clock: eonjena-load compares it with its own */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        fprintf(self->trace, "%lld %s\n", (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
+                mt->id);
+        self->traced = true;
+    }
+    if (self->dlr_ms >= 0)
+        s_schedule(self, now + (int64_t)self->dlr_ms, false,
+                   failed ? EO_DLR_FAILED : EO_DLR_DELIVERED, mt->id, NULL, NULL);
     if (mt->offer && !failed) {
         double r = s_roll(self->seed, mt->id, 2);
         if (r < self->accept + self->decline) {
@@ -180,11 +206,13 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
     return EO_OK;
 }
 
+#define S_TRACE_FLUSH_MS 100 /* how stale the trace file may be */
+
 static int64_t s_due(void *state)
 {
     s_sim_t *self = state;
     s_event_t *e = zlistx_first(self->events);
-    if (!e) return -1;
+    if (!e) return self->traced ? S_TRACE_FLUSH_MS : -1;
     int64_t d = e->due - eo_clock_now_ms(self->clock);
     /* a manual or fast clock may move without us: look again at least every 100 ms */
     return d < 0 ? 0 : d > 100 ? 100 : d;
@@ -193,6 +221,11 @@ static int64_t s_due(void *state)
 static void s_tick(void *state)
 {
     s_sim_t *self = state;
+    if (self->traced && zclock_mono() - self->flushed_at >= S_TRACE_FLUSH_MS) {
+        fflush(self->trace);
+        self->traced = false;
+        self->flushed_at = zclock_mono();
+    }
     int64_t now = eo_clock_now_ms(self->clock);
     s_event_t *e;
     while ((e = zlistx_first(self->events)) && e->due <= now) {

@@ -1,0 +1,268 @@
+/* driver.c: W1 requests through POST /v1/requests at a steady rate (see load.h).
+ *
+ * One thread, libcurl's multi interface: request k is due at start + k / rate; it goes
+ * out as soon as it is due and one of the connections (kept alive) is free. When every
+ * connection is busy the schedule slips; the worst slip is reported, so a run that could
+ * not offer its rate says so instead of quietly sending less. */
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "load.h"
+
+#define S_TIMEOUT_MS 30000 /* an answer later than this is a transport error */
+
+typedef struct {
+    CURL *easy;
+    size_t req;   /* index into reqs of the request in flight; SIZE_MAX: idle */
+    char *answer; /* the response body so far */
+    size_t len;
+    char body[1024];
+    char err[CURL_ERROR_SIZE];
+} s_slot_t;
+
+struct eo_load_driver_t {
+    eo_load_driver_config_t cfg;
+    CURLM *multi;
+    s_slot_t *slots;
+    struct curl_slist *headers;
+    char url[512];
+    eo_load_req_t *reqs;
+    size_t n_reqs, cap;
+    uint32_t next_w1; /* the next W1 index to look at */
+    int64_t t0_us;
+    double lag_ms;
+    int active;
+    bool done_sending;
+};
+
+/* The wall clock in microseconds: the trace's clock, so the two can be compared. */
+static int64_t s_wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static size_t s_collect(char *ptr, size_t size, size_t n, void *arg)
+{
+    s_slot_t *slot = arg;
+    size_t len = size * n;
+    char *grown = realloc(slot->answer, slot->len + len + 1);
+    if (!grown)
+        return 0; /* curl reports a write error */
+    memcpy(grown + slot->len, ptr, len);
+    slot->answer = grown;
+    slot->len += len;
+    slot->answer[slot->len] = '\0';
+    return len;
+}
+
+void eo_load_driver_destroy(eo_load_driver_t **self_p)
+{
+    eo_load_driver_t *self = *self_p;
+    if (!self)
+        return;
+    for (int i = 0; self->slots && i < self->cfg.connections; i++) {
+        if (self->slots[i].easy) {
+            curl_multi_remove_handle(self->multi, self->slots[i].easy);
+            curl_easy_cleanup(self->slots[i].easy);
+        }
+        free(self->slots[i].answer);
+    }
+    if (self->multi)
+        curl_multi_cleanup(self->multi);
+    curl_slist_free_all(self->headers);
+    free(self->slots);
+    free(self->reqs);
+    free(self);
+    *self_p = NULL;
+}
+
+eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config)
+{
+    eo_load_driver_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->cfg = *config;
+    snprintf(self->url, sizeof self->url, "%s/v1/requests", config->url);
+    self->multi = curl_multi_init();
+    self->slots = calloc((size_t)config->connections, sizeof *self->slots);
+    self->headers = curl_slist_append(NULL, "Content-Type: application/json");
+    if (config->key) {
+        char auth[300];
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", config->key);
+        self->headers = curl_slist_append(self->headers, auth);
+    }
+    if (!self->multi || !self->slots || !self->headers) {
+        eo_load_driver_destroy(&self);
+        return NULL;
+    }
+    curl_multi_setopt(self->multi, CURLMOPT_MAXCONNECTS, (long)config->connections);
+    for (int i = 0; i < config->connections; i++) {
+        s_slot_t *slot = &self->slots[i];
+        slot->req = SIZE_MAX;
+        if (!(slot->easy = curl_easy_init())) {
+            eo_load_driver_destroy(&self);
+            return NULL;
+        }
+        curl_easy_setopt(slot->easy, CURLOPT_URL, self->url);
+        curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER, self->headers);
+        curl_easy_setopt(slot->easy, CURLOPT_WRITEFUNCTION, s_collect);
+        curl_easy_setopt(slot->easy, CURLOPT_WRITEDATA, slot);
+        curl_easy_setopt(slot->easy, CURLOPT_ERRORBUFFER, slot->err);
+        curl_easy_setopt(slot->easy, CURLOPT_TIMEOUT_MS, (long)S_TIMEOUT_MS);
+        curl_easy_setopt(slot->easy, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(slot->easy, CURLOPT_TCP_NODELAY, 1L);
+    }
+    self->t0_us = zclock_usecs();
+    return self;
+}
+
+/* The next W1 request of a driven site. */
+static void s_next_request(eo_load_driver_t *self, eo_w1_request_t *r)
+{
+    for (;;) {
+        eo_w1_request(self->cfg.w1, self->next_w1++, r);
+        int s = eo_dongs_site_find(self->cfg.dongs, r->site);
+        if (s >= 0 && s < 64 && (self->cfg.sites >> s & 1))
+            return;
+    }
+}
+
+/* The POST body of W1 request r: the fields a call centre fills in. */
+static void s_body(eo_load_driver_t *self, const eo_w1_request_t *r, char *out, size_t size)
+{
+    char start[32], end[32];
+    eo_time_format(r->start, start, sizeof start);
+    eo_time_format(r->end, end, sizeof end);
+    snprintf(out, size,
+             "{\"id\":\"%s_%u\",\"site\":\"%s\",\"dong\":\"%u\",\"start\":\"%s\","
+             "\"end\":\"%s\",\"channel\":\"call_centre\",\"member\":{\"id\":\"load-%u\","
+             "\"phone\":\"010-%04u-%04u\",\"verified\":true},\"child\":{\"first_name\":"
+             "\"아이\",\"age_months\":60},\"address\":\"load test\"}",
+             self->cfg.run, r->id, r->site, r->dong, start, end, r->id,
+             2000 + r->id / 10000 % 8000, r->id % 10000);
+}
+
+static int s_start(eo_load_driver_t *self, s_slot_t *slot)
+{
+    if (self->n_reqs == self->cap) {
+        size_t cap = self->cap ? 2 * self->cap : 4096;
+        eo_load_req_t *grown = realloc(self->reqs, cap * sizeof *grown);
+        if (!grown)
+            return EO_ENOMEM;
+        self->reqs = grown;
+        self->cap = cap;
+    }
+    eo_w1_request_t r;
+    s_next_request(self, &r);
+    s_body(self, &r, slot->body, sizeof slot->body);
+    eo_load_req_t *req = &self->reqs[self->n_reqs];
+    *req = (eo_load_req_t){.w1 = r.id - 1, .sent_us = s_wall_us()};
+    slot->req = self->n_reqs++;
+    slot->len = 0;
+    slot->err[0] = '\0';
+    curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDS, slot->body);
+    curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(slot->body));
+    curl_multi_add_handle(self->multi, slot->easy);
+    self->active++;
+    return EO_OK;
+}
+
+/* What an answer says: the id of a 201, or the error's code. */
+static void s_answer(eo_load_req_t *req, int status, const char *body)
+{
+    req->status = status;
+    json_t *root = body ? json_loads(body, 0, NULL) : NULL;
+    json_t *id = json_object_get(root, "id");
+    json_t *code = json_object_get(json_object_get(root, "error"), "code");
+    if (status == 201 && json_is_string(id))
+        snprintf(req->id, sizeof req->id, "%s", json_string_value(id));
+    else if (json_is_string(code))
+        snprintf(req->code, sizeof req->code, "%s", json_string_value(code));
+    else if (status == 201)
+        snprintf(req->code, sizeof req->code, "no_id");
+    else
+        snprintf(req->code, sizeof req->code, "http_%d", status);
+    json_decref(root);
+}
+
+static void s_harvest(eo_load_driver_t *self)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(self->multi, &left))) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        s_slot_t *slot = NULL;
+        for (int i = 0; i < self->cfg.connections && !slot; i++)
+            if (self->slots[i].easy == m->easy_handle)
+                slot = &self->slots[i];
+        curl_multi_remove_handle(self->multi, m->easy_handle);
+        if (!slot || slot->req == SIZE_MAX)
+            continue;
+        eo_load_req_t *req = &self->reqs[slot->req];
+        req->answered_us = s_wall_us();
+        long status = 0;
+        if (m->data.result == CURLE_OK) {
+            curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+            s_answer(req, (int)status, slot->len ? slot->answer : NULL);
+        } else {
+            req->status = 0;
+            snprintf(req->code, sizeof req->code, "%s",
+                     m->data.result == CURLE_OPERATION_TIMEDOUT ? "client_timeout"
+                                                                : "transport");
+        }
+        slot->req = SIZE_MAX;
+        self->active--;
+    }
+}
+
+bool eo_load_driver_step(eo_load_driver_t *self, int timeout_ms)
+{
+    int64_t now = zclock_usecs();
+    double per_us = 1e6 / self->cfg.rate;
+    if (!self->done_sending &&
+        (self->n_reqs >= self->cfg.max || s_wall_us() >= self->cfg.stop_us))
+        self->done_sending = true;
+    for (int i = 0; i < self->cfg.connections && !self->done_sending; i++) {
+        int64_t due = self->t0_us + (int64_t)((double)self->n_reqs * per_us);
+        if (due > now || self->n_reqs >= self->cfg.max)
+            break;
+        if (self->slots[i].req != SIZE_MAX)
+            continue;
+        double lag = (double)(now - due) / 1000.0;
+        if (lag > self->lag_ms)
+            self->lag_ms = lag;
+        if (s_start(self, &self->slots[i]) != EO_OK)
+            self->done_sending = true;
+    }
+    int running = 0;
+    curl_multi_perform(self->multi, &running);
+    s_harvest(self);
+    if (self->done_sending && self->active == 0)
+        return false;
+    int64_t due = self->t0_us + (int64_t)((double)self->n_reqs * per_us);
+    int64_t wait = (due - zclock_usecs()) / 1000;
+    if (self->done_sending || wait > timeout_ms)
+        wait = timeout_ms;
+    if (wait < 0)
+        wait = 0;
+    curl_multi_poll(self->multi, NULL, 0, (int)wait, NULL);
+    curl_multi_perform(self->multi, &running);
+    s_harvest(self);
+    return true;
+}
+
+eo_load_req_t *eo_load_driver_requests(eo_load_driver_t *self, size_t *n)
+{
+    *n = self->n_reqs;
+    return self->reqs;
+}
+
+double eo_load_driver_lag_ms(eo_load_driver_t *self)
+{
+    return self->lag_ms;
+}

@@ -457,34 +457,18 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
     return ok ? EO_OPTS_RUN : eo_opts_fail(&p, "a number out of range");
 }
 
-/* The shards: n stores (0: one per W1 site), the sites dealt out largest first to the
- * shard with the fewest 동 so far, as an operator would spread matchers. */
+/* The shards: n stores (0: one per W1 site), the sites dealt out as `eonjena serve` and
+ * an operator spread matchers (eo_dongs_shards); each store is named by its first site. */
 static int s_shards_plan(const eo_dongs_t *dongs, int n, const char *root, s_shard_t *shards)
 {
-    int sites[32], n_sites = 0;
-    size_t size[32];
-    for (size_t s = 0; s < eo_dongs_site_count(dongs) && n_sites < 32; s++)
-        if (eo_dongs_site(dongs, (int)s)->services & EO_SERVICE_VISIT) {
-            eo_dongs_of_site(dongs, (int)s, &size[n_sites]);
-            sites[n_sites++] = (int)s;
-        }
-    n = n == 0 || n > n_sites ? n_sites : n;
-    size_t load[S_MAX_SHARDS] = {0};
-    bool dealt[32] = {false};
-    for (int k = 0; k < n_sites; k++) {
-        int big = -1, to = 0;
-        for (int i = 0; i < n_sites; i++)
-            if (!dealt[i] && (big < 0 || size[i] > size[big])) big = i;
-        for (int j = 1; j < n; j++)
-            if (load[j] < load[to]) to = j;
-        dealt[big] = true;
-        load[to] += size[big];
-        shards[to].sites |= 1u << sites[big];
-        if (!*shards[to].site) {
-            const char *slug = eo_dongs_site(dongs, sites[big])->slug;
-            snprintf(shards[to].site, sizeof shards[to].site, "%s", slug);
-            snprintf(shards[to].dir, sizeof shards[to].dir, "%s/%s", root, slug);
-        }
+    uint32_t plan[EO_SITE_MAX];
+    n = eo_dongs_shards(dongs, n, EO_SERVICE_VISIT, plan);
+    for (int i = 0; i < n; i++) {
+        shards[i].sites = plan[i];
+        int first = __builtin_ctz(plan[i]);
+        const char *slug = eo_dongs_site(dongs, first)->slug;
+        snprintf(shards[i].site, sizeof shards[i].site, "%s", slug);
+        snprintf(shards[i].dir, sizeof shards[i].dir, "%s/%s", root, slug);
     }
     return n;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <czmq.h>
 
@@ -13,13 +14,14 @@
 #include "eonjena/eo_broker.h"
 #include "eonjena/eonjena.h"
 #include "demo.h"
+#include "shards.h"
 #include "gateway/gateway.h"
 #include "handoff/actor.h"
 #include "matcher/matcher.h"
 #include "sms/sms.h"
 
 typedef struct {
-    const char *config_path, *store, *listen, *clock, *carers, *broker_bind;
+    const char *config_path, *store, *listen, *clock, *carers, *broker_bind, *matchers;
     bool init;
     bool insecure_demo;
 } s_options_t;
@@ -32,22 +34,23 @@ static void s_override(zconfig_t *config, const s_options_t *o)
     if (o->clock) zconfig_put(config, "server/clock", o->clock);
     if (o->carers) zconfig_put(config, "demo/carers", o->carers);
     if (o->broker_bind) zconfig_put(config, "server/broker_bind", o->broker_bind);
+    if (o->matchers) zconfig_put(config, "server/matchers", o->matchers);
     if (o->insecure_demo) zconfig_put(config, "gateway/insecure_demo", "1");
 }
 
-/* The roles, in start order; stopped in reverse. */
+/* The roles after the matchers, in start order; stopped in reverse. */
 typedef struct {
     const char *name;
     zactor_fn *actor;
 } s_role_t;
 
 static const s_role_t s_roles[] = {
-    {"matcher", eo_matcher_actor},
     {"sms", eo_sms_actor},
     {"handoff", eo_handoff_actor},
     {"gateway", eo_gateway_actor},
 };
 #define S_ROLES (sizeof s_roles / sizeof *s_roles)
+#define S_ACTORS (EO_SITE_MAX + S_ROLES)
 
 static eo_broker_t *s_broker_start(zconfig_t *config, const char *inproc)
 {
@@ -72,38 +75,72 @@ static eo_broker_t *s_broker_start(zconfig_t *config, const char *inproc)
     return broker;
 }
 
+/* Every matcher's store (the first is the node's own) with its demo carers. */
+static int s_matcher_stores(zconfig_t *config, const eo_shards_t *shards, eo_store_t *store,
+                            bool init, const eo_dongs_t *dongs, eo_clock_t *clock,
+                            eo_store_t **stores)
+{
+    for (int i = 0; i < shards->n; i++) {
+        stores[i] =
+            i ? eo_role_store_open(config, shards->stores[i], init || shards->fresh) : store;
+        if (!stores[i] || eo_demo_seed(stores[i], dongs, clock, config, shards->sites[i]))
+            return EO_ESTORE;
+    }
+    return EO_OK;
+}
+
+/* Start the matchers, then the other roles; *started counts what runs. */
+static int s_start(zconfig_t *config, const char *inproc, const eo_shards_t *shards,
+                   eo_store_t **stores, eo_store_t *store, eo_clock_t *clock,
+                   const eo_dongs_t *dongs, zactor_t **actors, eo_role_args_t *args,
+                   size_t *started)
+{
+    size_t n = (size_t)shards->n + S_ROLES;
+    for (*started = 0; *started < n; (*started)++) {
+        size_t i = *started, m = (size_t)shards->n;
+        args[i] = (eo_role_args_t){.broker = inproc,
+                                   .sites = i < m ? shards->sites[i]
+                                                  : zconfig_get(config, "server/sites", "*"),
+                                   .config = config,
+                                   .store = i < m ? stores[i] : store,
+                                   .clock = clock,
+                                   .dongs = dongs};
+        actors[i] = eo_role_start(i < m ? eo_matcher_actor : s_roles[i - m].actor, &args[i]);
+        if (!actors[i]) {
+            zsys_error("serve: the %s role could not start",
+                       i < m ? "matcher" : s_roles[i - m].name);
+            return EO_EINVAL;
+        }
+    }
+    return EO_OK;
+}
+
 static int s_serve(zconfig_t *config, bool init)
 {
-    char err[256];
+    char err[256], data[4200];
     const char *store_dir = zconfig_get(config, "server/store", "var/store");
     const char *inproc = zconfig_get(config, "server/broker", "inproc://eonjena-broker");
+    snprintf(data, sizeof data, "%s/data.mdb", store_dir);
+    bool existed = access(data, F_OK) == 0;
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     eo_clock_t *clock = eo_clock_new_from_spec(zconfig_get(config, "server/clock", "system"));
     eo_store_t *store = dongs && clock ? eo_role_store_open(config, store_dir, init) : NULL;
+    eo_store_t *stores[EO_SITE_MAX] = {NULL};
+    eo_shards_t *shards = calloc(1, sizeof *shards);
     eo_broker_t *broker = NULL;
-    zactor_t *actors[S_ROLES] = {NULL};
-    eo_role_args_t args[S_ROLES];
+    zactor_t *actors[S_ACTORS] = {NULL};
+    eo_role_args_t args[S_ACTORS];
+    size_t started = 0;
     int status = 1;
     if (!dongs) zsys_error("serve: %s", err);
-    if (!store || eo_demo_seed(store, dongs, clock, config) != 0) goto done;
+    if (!store || !shards || eo_shards_serve(config, dongs, store_dir, existed, shards) ||
+        s_matcher_stores(config, shards, store, init, dongs, clock, stores))
+        goto done;
     if (!(broker = s_broker_start(config, inproc))) goto done;
-    size_t started = 0;
-    for (; started < S_ROLES; started++) {
-        args[started] = (eo_role_args_t){.broker = inproc,
-                                         .sites = zconfig_get(config, "server/sites", "*"),
-                                         .config = config,
-                                         .store = store,
-                                         .clock = clock,
-                                         .dongs = dongs};
-        actors[started] = eo_role_start(s_roles[started].actor, &args[started]);
-        if (!actors[started]) {
-            zsys_error("serve: the %s role could not start", s_roles[started].name);
-            break;
-        }
-    }
-    if (started == S_ROLES) {
-        zsys_info("serve: ready on http://%s (Ctrl-C stops)",
-                  zconfig_get(config, "gateway/listen", "127.0.0.1:8080"));
+    if (s_start(config, inproc, shards, stores, store, clock, dongs, actors, args, &started) ==
+        EO_OK) {
+        zsys_info("serve: ready on http://%s with %d matcher(s) (Ctrl-C stops)",
+                  zconfig_get(config, "gateway/listen", "127.0.0.1:8080"), shards->n);
         int sig = eo_role_wait_signal();
         zsys_info("serve: stopping on signal %d", sig);
         status = 0;
@@ -112,6 +149,9 @@ static int s_serve(zconfig_t *config, bool init)
         zactor_destroy(&actors[started]);
 done:
     eo_broker_destroy(&broker);
+    for (int i = 1; i < EO_SITE_MAX; i++)
+        eo_store_destroy(&stores[i]);
+    free(shards);
     eo_store_destroy(&store);
     eo_clock_destroy(&clock);
     eo_dongs_destroy(&dongs);
@@ -119,10 +159,12 @@ done:
 }
 
 static const char s_about[] =
-    "Start every role in one process: broker, matcher, sms (simulated\n"
-    "gateway by default), handoff and the HTTP gateway. Ctrl-C or\n"
-    "SIGTERM stops it cleanly. Each option overrides the configuration\n"
-    "value named in its line.";
+    "Start every role in one process: broker, matchers, sms (simulated\n"
+    "gateway by default), handoff and the HTTP gateway. The sites are dealt\n"
+    "over server/matchers matchers (one per core by default; `eonjena\n"
+    "shards`), each with its own store: the first the store itself, the\n"
+    "others <store>/shard-2, ... Ctrl-C or SIGTERM stops it cleanly. Each\n"
+    "option overrides the configuration value named in its line.";
 
 int eo_cmd_serve(int argc, char **argv)
 {
@@ -137,6 +179,8 @@ int eo_cmd_serve(int argc, char **argv)
                      "system, manual:<time> or offset:<time> (server/clock)"),
         EO_OPT_VALUE("carers", "N", &v.carers,
                      "demo carers generated into an empty store (demo/carers)"),
+        EO_OPT_VALUE("matchers", "N", &v.matchers,
+                     "matchers, each with its sites and store (server/matchers: one per core)"),
         EO_OPT_VALUE("broker-bind", "EP", &v.broker_bind,
                      "also bind the broker here (e.g. tcp://127.0.0.1:5555)"),
         EO_OPT_FLAG("init", &v.init,

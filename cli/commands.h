@@ -25,5 +25,6 @@ int eo_cmd_quote(int argc, char **argv);
 int eo_cmd_replay(int argc, char **argv);
 int eo_cmd_restrict(int argc, char **argv);
 int eo_cmd_serve(int argc, char **argv);
+int eo_cmd_shards(int argc, char **argv);
 
 #endif

@@ -20,19 +20,47 @@ static bool s_empty(eo_store_t *store, eo_index_t *index)
     return empty;
 }
 
-/* The W1 carers 0..n-1 with their minutes (an invited carer's month holds its week). */
-static int s_w1_load(eo_cases_t *cases, eo_store_t *store, eo_w1_t *w1, uint32_t n, eo_time_t t)
+/* The sites of a list ("*" or NULL: all) as bits of the table's site indexes. */
+static int s_sites(const eo_dongs_t *dongs, const char *list, uint32_t *mask)
+{
+    *mask = 0;
+    if (!list || streq(list, "*")) {
+        *mask = UINT32_MAX;
+        return EO_OK;
+    }
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        int s = eo_dongs_site_find(dongs, tok);
+        if (s < 0) {
+            zsys_error("demo: unknown site '%s'", tok);
+            return EO_EINVAL;
+        }
+        *mask |= 1u << s;
+    }
+    return EO_OK;
+}
+
+/* The W1 carers 0..n-1 of the sites in mask, with their minutes (an invited carer's
+ * month holds its week). */
+static int s_w1_load(eo_cases_t *cases, eo_store_t *store, const eo_dongs_t *dongs, eo_w1_t *w1,
+                     uint32_t n, eo_time_t t, uint32_t mask)
 {
     eo_carer_t *carers = malloc((n + 1) * sizeof *carers);
     uint32_t *week = malloc((n + 1) * sizeof *week), *month = malloc((n + 1) * sizeof *month);
     int rc = carers && week && month ? EO_OK : EO_ENOMEM;
+    uint32_t m = 0;
     for (uint32_t i = 0; rc == EO_OK && i < n; i++) {
-        eo_w1_carer(w1, i, &carers[i], &week[i]);
-        month[i] = carers[i].kind == EO_CARER_INVITED ? week[i] : 0;
+        eo_w1_carer(w1, i, &carers[m], &week[m]);
+        int site = eo_dongs_site_find(dongs, carers[m].site);
+        if (site < 0 || !(mask >> site & 1)) continue;
+        month[m] = carers[m].kind == EO_CARER_INVITED ? week[m] : 0;
+        m++;
     }
     MDB_txn *txn = NULL;
     if (rc == EO_OK && (rc = eo_store_begin(store, true, &txn)) == EO_OK &&
-        (rc = eo_cases_load_carers(cases, txn, carers, week, month, n, t)) == EO_OK)
+        (rc = eo_cases_load_carers(cases, txn, carers, week, month, m, t)) == EO_OK)
         rc = eo_store_commit(store, &txn);
     eo_store_abort(&txn);
     free(carers);
@@ -42,8 +70,10 @@ static int s_w1_load(eo_cases_t *cases, eo_store_t *store, eo_w1_t *w1, uint32_t
 }
 
 int eo_demo_load(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock, uint32_t n,
-                 uint64_t seed)
+                 uint64_t seed, const char *sites)
 {
+    uint32_t mask;
+    if (s_sites(dongs, sites, &mask) != EO_OK) return EO_EINVAL;
     char err[256];
     eo_rules_t *rules = eo_rules_new(NULL, err, sizeof err);
     if (!rules) {
@@ -63,9 +93,10 @@ int eo_demo_load(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock, 
         /* W1 wants a half-hour aligned generation clock. */
         eo_time_t now = eo_clock_now(clock);
         eo_w1_t *w1 = eo_w1_new(dongs, seed, now - now % 1800);
-        rc = w1 ? s_w1_load(cases, store, w1, n, eo_w1_clock(w1)) : EO_EINVAL;
+        rc = w1 ? s_w1_load(cases, store, dongs, w1, n, eo_w1_clock(w1), mask) : EO_EINVAL;
         if (rc == EO_OK)
-            zsys_info("demo: loaded %u W1 carers (seed %llu)", n, (unsigned long long)seed);
+            zsys_info("demo: loaded the W1 carers of %s among %u (seed %llu)",
+                      sites ? sites : "*", n, (unsigned long long)seed);
         else
             zsys_error("demo: could not load carers: %s", eo_strerror(rc));
         eo_w1_destroy(&w1);
@@ -77,7 +108,7 @@ int eo_demo_load(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock, 
 }
 
 int eo_demo_seed(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock,
-                 zconfig_t *config)
+                 zconfig_t *config, const char *sites)
 {
     long n = atol(zconfig_get(config, "demo/carers", "3000"));
     long seed = atol(zconfig_get(config, "demo/seed", "1"));
@@ -85,21 +116,24 @@ int eo_demo_seed(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock,
         zsys_error("demo: carers must be 0 .. 2000000, not %ld", n);
         return EO_EINVAL;
     }
-    return eo_demo_load(store, dongs, clock, (uint32_t)n, (uint64_t)seed);
+    return eo_demo_load(store, dongs, clock, (uint32_t)n, (uint64_t)seed, sites);
 }
 
 static const char s_about[] =
-    "Load N W1 carers into an empty store; a store that already has\n"
-    "carers is left as it is.";
+    "Load N W1 carers into an empty store (with --sites, those of the\n"
+    "sites listed: a matcher's shard); a store that already has carers is\n"
+    "left as it is.";
 
 int eo_cmd_demo(int argc, char **argv)
 {
-    const char *dir = NULL, *carers = "3000", *seed = "1", *clock_spec = "system";
+    const char *dir = NULL, *carers = "3000", *seed = "1", *clock_spec = "system", *sites = "*";
     const eo_opt_t opts[] = {
         EO_OPT_VALUE("store", "DIR", &dir, "the store (required)"),
         EO_OPT_VALUE("carers", "N", &carers, "how many carers (3000)"),
         EO_OPT_VALUE("seed", "S", &seed, "the W1 seed (1)"),
         EO_OPT_VALUE("clock", "SPEC", &clock_spec, "the week booked minutes refer to (system)"),
+        EO_OPT_VALUE("sites", "LIST", &sites,
+                     "only the carers of these sites, comma-separated (*)"),
         EO_OPT_END,
     };
     eo_opts_t o = {.prog = "eonjena demo",
@@ -116,7 +150,7 @@ int eo_cmd_demo(int argc, char **argv)
     eo_clock_t *clock = eo_clock_new_from_spec(clock_spec);
     eo_store_t *store = dongs && clock ? eo_store_new(dir, 0, 0) : NULL;
     rc = store ? eo_demo_load(store, dongs, clock, (uint32_t)atol(carers),
-                                  (uint64_t)atoll(seed))
+                                  (uint64_t)atoll(seed), sites)
                    : EO_EINVAL;
     if (!dongs)
         fprintf(stderr, "eonjena demo: %s\n", err);

@@ -24,6 +24,7 @@ static const eo_command_t s_commands[] = {
     {"replay", "rebuild a store from another's input log and compare", eo_cmd_replay},
     {"restrict", "record, impose, check or list use restrictions (이용제한)", eo_cmd_restrict},
     {"serve", "run every role in one process (the embedded default)", eo_cmd_serve},
+    {"shards", "which sites each of N matchers serves", eo_cmd_shards},
     {NULL, NULL, NULL},
 };
 

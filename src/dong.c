@@ -356,6 +356,31 @@ const eo_dong_t *const *eo_dongs_of_site(const eo_dongs_t *self, int site, size_
     return self->by_site + self->site_first[site];
 }
 
+int eo_dongs_shards(const eo_dongs_t *self, int n, unsigned services, uint32_t *shards)
+{
+    int sites[EO_SITE_MAX], n_sites = 0;
+    size_t size[EO_SITE_MAX], load[EO_SITE_MAX] = {0};
+    for (size_t s = 0; s < self->n_sites && n_sites < EO_SITE_MAX; s++)
+        if (self->sites[s].site.services & services) {
+            eo_dongs_of_site(self, (int)s, &size[n_sites]);
+            sites[n_sites++] = (int)s;
+        }
+    n = n <= 0 || n > n_sites ? n_sites : n;
+    memset(shards, 0, (size_t)n * sizeof *shards);
+    bool dealt[EO_SITE_MAX] = {false};
+    for (int k = 0; k < n_sites; k++) {
+        int big = -1, to = 0;
+        for (int i = 0; i < n_sites; i++) /* the largest left; ties: table order */
+            if (!dealt[i] && (big < 0 || size[i] > size[big])) big = i;
+        for (int j = 1; j < n; j++)
+            if (load[j] < load[to]) to = j;
+        dealt[big] = true;
+        load[to] += size[big];
+        shards[to] |= 1u << sites[big];
+    }
+    return n;
+}
+
 void eo_dongs_test(bool verbose)
 {
     if (verbose)
@@ -386,6 +411,27 @@ void eo_dongs_test(bool verbose)
     assert(d && streq(d->name, "청운효자동") && d->site == -1 && d->n_nb == 0);
     assert(eo_dongs_find(dongs, 1234567890) == NULL);
     assert(eo_dong_code_parse("41111") == 0 && eo_dong_code_parse("41111abcde") == 0);
+    /* shards: every site of the services in exactly one, the 동 spread evenly (no shard
+     * more than the largest site above another), one per site when asked for none */
+    uint32_t shards[EO_SITE_MAX];
+    for (int n = 1; n <= 4; n++) {
+        assert(eo_dongs_shards(dongs, n, EO_SERVICE_VISIT, shards) == n);
+        uint32_t all = 0;
+        size_t lo = SIZE_MAX, hi = 0;
+        for (int i = 0; i < n; i++) {
+            assert((all & shards[i]) == 0);
+            all |= shards[i];
+            size_t load = 0;
+            for (int st = 0; st < EO_SITE_MAX; st++)
+                load += shards[i] >> st & 1 ? eo_dongs_site(dongs, st)->n_dongs : 0;
+            lo = load < lo ? load : lo;
+            hi = load > hi ? load : hi;
+        }
+        assert(__builtin_popcount(all) == 10 && hi - lo <= 44);
+    }
+    assert(eo_dongs_shards(dongs, 0, EO_SERVICE_VISIT, shards) == 10);
+    assert(eo_dongs_shards(dongs, 99, EO_SERVICE_VISIT | EO_SERVICE_FACILITY, shards) ==
+           (int)eo_dongs_site_count(dongs));
     eo_dongs_destroy(&dongs);
     assert(dongs == NULL);
     assert(eo_dongs_load("/no/such/file", "/no/such/sites", err, sizeof err) == NULL);

@@ -57,6 +57,13 @@ int eo_dongs_site_find(const eo_dongs_t *self, const char *slug);
 /* The dongs of a site, in code order: *n gets the count. */
 const eo_dong_t *const *eo_dongs_of_site(const eo_dongs_t *self, int site, size_t *n);
 
+/* Deal the sites offering any of `services` (EO_SERVICE_* bits) over n shards, the
+ * largest (most 동) first, each to the shard with the fewest 동 so far: how sites spread
+ * over matchers (`eonjena serve`, `eonjena shards`, the benchmarks). n 0, or more than
+ * there are such sites: one shard per site. shards[i] gets bit s for site s (EO_SITE_MAX
+ * entries suffice). Returns the number of shards. */
+int eo_dongs_shards(const eo_dongs_t *self, int n, unsigned services, uint32_t *shards);
+
 /* Where the data files are: $EO_DATA_DIR, else <source dir>/data. */
 const char *eo_data_dir(void);
 

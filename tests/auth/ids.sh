@@ -12,8 +12,7 @@ B=$EO_BINARY_DIR
 T=$EO_TEST_TMP
 PORT=$(eo_free_port)
 API=http://127.0.0.1:$PORT
-sed -e "s|^\(    keys_file = \).*|\1\"$T/keys\"|" -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$PORT\"/" \
-  -e 's/^\(    rate_per_key = \).*/\10/' "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$T/eonjena.cfg"
+eo_keyed_config "$PORT" "$T/eonjena.cfg" rate_per_key=0
 A=$("$B/eonjena" key add --config "$T/eonjena.cfg" --role member_app)
 BK=$("$B/eonjena" key add --config "$T/eonjena.cfg" --role member_app)
 eo_start serve "$B/eonjena" serve --init --config "$T/eonjena.cfg" --store "$T/var/store" \

@@ -50,8 +50,7 @@ static size_t s_collect(char *ptr, size_t size, size_t n, void *arg)
     s_slot_t *slot = arg;
     size_t len = size * n;
     char *grown = realloc(slot->answer, slot->len + len + 1);
-    if (!grown)
-        return 0; /* curl reports a write error */
+    if (!grown) return 0; /* curl reports a write error */
     memcpy(grown + slot->len, ptr, len);
     slot->answer = grown;
     slot->len += len;
@@ -62,8 +61,7 @@ static size_t s_collect(char *ptr, size_t size, size_t n, void *arg)
 void eo_load_driver_destroy(eo_load_driver_t **self_p)
 {
     eo_load_driver_t *self = *self_p;
-    if (!self)
-        return;
+    if (!self) return;
     for (int i = 0; self->slots && i < self->cfg.connections; i++) {
         if (self->slots[i].easy) {
             curl_multi_remove_handle(self->multi, self->slots[i].easy);
@@ -71,8 +69,7 @@ void eo_load_driver_destroy(eo_load_driver_t **self_p)
         }
         free(self->slots[i].answer);
     }
-    if (self->multi)
-        curl_multi_cleanup(self->multi);
+    if (self->multi) curl_multi_cleanup(self->multi);
     curl_slist_free_all(self->headers);
     free(self->slots);
     free(self->reqs);
@@ -83,8 +80,7 @@ void eo_load_driver_destroy(eo_load_driver_t **self_p)
 eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config)
 {
     eo_load_driver_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->cfg = *config;
     snprintf(self->url, sizeof self->url, "%s/v1/requests", config->url);
     self->multi = curl_multi_init();
@@ -126,8 +122,7 @@ static void s_next_request(eo_load_driver_t *self, eo_w1_request_t *r)
     for (;;) {
         eo_w1_request(self->cfg.w1, self->next_w1++, r);
         int s = eo_dongs_site_find(self->cfg.dongs, r->site);
-        if (s >= 0 && s < 64 && (self->cfg.sites >> s & 1))
-            return;
+        if (s >= 0 && s < 64 && (self->cfg.sites >> s & 1)) return;
     }
 }
 
@@ -151,8 +146,7 @@ static int s_start(eo_load_driver_t *self, s_slot_t *slot)
     if (self->n_reqs == self->cap) {
         size_t cap = self->cap ? 2 * self->cap : 4096;
         eo_load_req_t *grown = realloc(self->reqs, cap * sizeof *grown);
-        if (!grown)
-            return EO_ENOMEM;
+        if (!grown) return EO_ENOMEM;
         self->reqs = grown;
         self->cap = cap;
     }
@@ -194,15 +188,12 @@ static void s_harvest(eo_load_driver_t *self)
     CURLMsg *m;
     int left;
     while ((m = curl_multi_info_read(self->multi, &left))) {
-        if (m->msg != CURLMSG_DONE)
-            continue;
+        if (m->msg != CURLMSG_DONE) continue;
         s_slot_t *slot = NULL;
         for (int i = 0; i < self->cfg.connections && !slot; i++)
-            if (self->slots[i].easy == m->easy_handle)
-                slot = &self->slots[i];
+            if (self->slots[i].easy == m->easy_handle) slot = &self->slots[i];
         curl_multi_remove_handle(self->multi, m->easy_handle);
-        if (!slot || slot->req == SIZE_MAX)
-            continue;
+        if (!slot || slot->req == SIZE_MAX) continue;
         eo_load_req_t *req = &self->reqs[slot->req];
         req->answered_us = s_wall_us();
         long status = 0;
@@ -229,27 +220,20 @@ bool eo_load_driver_step(eo_load_driver_t *self, int timeout_ms)
         self->done_sending = true;
     for (int i = 0; i < self->cfg.connections && !self->done_sending; i++) {
         int64_t due = self->t0_us + (int64_t)((double)self->n_reqs * per_us);
-        if (due > now || self->n_reqs >= self->cfg.max)
-            break;
-        if (self->slots[i].req != SIZE_MAX)
-            continue;
+        if (due > now || self->n_reqs >= self->cfg.max) break;
+        if (self->slots[i].req != SIZE_MAX) continue;
         double lag = (double)(now - due) / 1000.0;
-        if (lag > self->lag_ms)
-            self->lag_ms = lag;
-        if (s_start(self, &self->slots[i]) != EO_OK)
-            self->done_sending = true;
+        if (lag > self->lag_ms) self->lag_ms = lag;
+        if (s_start(self, &self->slots[i]) != EO_OK) self->done_sending = true;
     }
     int running = 0;
     curl_multi_perform(self->multi, &running);
     s_harvest(self);
-    if (self->done_sending && self->active == 0)
-        return false;
+    if (self->done_sending && self->active == 0) return false;
     int64_t due = self->t0_us + (int64_t)((double)self->n_reqs * per_us);
     int64_t wait = (due - zclock_usecs()) / 1000;
-    if (self->done_sending || wait > timeout_ms)
-        wait = timeout_ms;
-    if (wait < 0)
-        wait = 0;
+    if (self->done_sending || wait > timeout_ms) wait = timeout_ms;
+    if (wait < 0) wait = 0;
     curl_multi_poll(self->multi, NULL, 0, (int)wait, NULL);
     curl_multi_perform(self->multi, &running);
     s_harvest(self);

@@ -20,28 +20,28 @@
 
 /* One request of the run, from the moment it was sent. */
 typedef struct {
-    uint32_t w1;                /* W1 request index */
-    int64_t sent_us;            /* wall clock, microseconds (compared with the trace) */
-    int64_t answered_us;        /* wall clock; 0 while waiting */
-    int status;                 /* HTTP status; 0: no answer (transport error) */
-    char code[32];              /* the error's code, "" on success */
-    char id[EO_LOAD_ID_MAX];    /* the request id a 201 gave, "" otherwise */
+    uint32_t w1;             /* W1 request index */
+    int64_t sent_us;         /* wall clock, microseconds (compared with the trace) */
+    int64_t answered_us;     /* wall clock; 0 while waiting */
+    int status;              /* HTTP status; 0: no answer (transport error) */
+    char code[32];           /* the error's code, "" on success */
+    char id[EO_LOAD_ID_MAX]; /* the request id a 201 gave, "" otherwise */
 } eo_load_req_t;
 
 /* --- driver.c: W1 requests through POST /v1/requests at a rate ---------------------- */
 typedef struct eo_load_driver_t eo_load_driver_t;
 
 typedef struct {
-    const char *url;  /* http://host:port */
-    const char *key;  /* API key (Authorization: Bearer), NULL: none */
-    int connections;  /* requests in flight at most */
-    double rate;      /* per second */
-    uint32_t max;     /* requests at most */
-    int64_t stop_us;  /* wall clock: send nothing from then on */
+    const char *url; /* http://host:port */
+    const char *key; /* API key (Authorization: Bearer), NULL: none */
+    int connections; /* requests in flight at most */
+    double rate;     /* per second */
+    uint32_t max;    /* requests at most */
+    int64_t stop_us; /* wall clock: send nothing from then on */
     const eo_dongs_t *dongs;
-    eo_w1_t *w1;      /* the requests, drawn in order from index 0 */
-    uint64_t sites;   /* bit s: W1 site s is driven */
-    const char *run;  /* a tag that keeps this run's client keys apart from another's */
+    eo_w1_t *w1;     /* the requests, drawn in order from index 0 */
+    uint64_t sites;  /* bit s: W1 site s is driven */
+    const char *run; /* a tag that keeps this run's client keys apart from another's */
 } eo_load_driver_config_t;
 
 eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config);
@@ -74,6 +74,11 @@ void eo_load_trace_poll(eo_load_trace_t *self);
 const eo_load_fate_t *eo_load_trace_fate(eo_load_trace_t *self, const char *request_id);
 /* Requests settled or escalated so far. */
 size_t eo_load_trace_closed(eo_load_trace_t *self);
+/* The simulated carers' answers to the offers traced so far: silent = offers - both. */
+typedef struct {
+    size_t offers, accepts, declines;
+} eo_load_answers_t;
+eo_load_answers_t eo_load_trace_answers(eo_load_trace_t *self);
 
 /* --- report.c ----------------------------------------------------------------------- */
 typedef struct {

@@ -87,8 +87,7 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
     };
     eo_opts_t p = {.prog = "eonjena-load", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&p, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     o->rate = v[0] ? atof(v[0]) : o->rate;
     o->duration = v[1] ? atof(v[1]) : o->duration;
     o->seed = v[3] ? strtoull(v[3], NULL, 10) : o->seed;
@@ -99,10 +98,10 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
     if (o->rate <= 0 || o->rate > 100000 || o->duration <= 0 || o->duration > 86400 ||
         o->max == 0 || o->connections < 1 || o->connections > 1024 || o->settle_wait < 0)
         return eo_opts_fail(&p, "a number out of range");
-    if (o->key && o->key_file)
-        return eo_opts_fail(&p, "give --key or --key-file, not both");
-    if (o->run && strspn(o->run, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
-                      strlen(o->run))
+    if (o->key && o->key_file) return eo_opts_fail(&p, "give --key or --key-file, not both");
+    if (o->run &&
+        strspn(o->run, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
+            strlen(o->run))
         return eo_opts_fail(&p, "--run takes letters and digits only");
     return EO_OPTS_RUN;
 }
@@ -133,8 +132,7 @@ static int s_server_now(const char *url, eo_time_t *now)
     char full[600], body[1024] = "";
     snprintf(full, sizeof full, "%s/v1/health", url);
     CURL *c = curl_easy_init();
-    if (!c)
-        return EO_ENOMEM;
+    if (!c) return EO_ENOMEM;
     curl_easy_setopt(c, CURLOPT_URL, full);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_keep);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
@@ -143,9 +141,8 @@ static int s_server_now(const char *url, eo_time_t *now)
     curl_easy_cleanup(c);
     json_t *root = rc == CURLE_OK ? json_loads(body, 0, NULL) : NULL;
     json_t *t = json_object_get(root, "time");
-    int result = json_is_string(t) && eo_time_parse(json_string_value(t), now) == EO_OK
-                     ? EO_OK
-                     : EO_EIO;
+    int result =
+        json_is_string(t) && eo_time_parse(json_string_value(t), now) == EO_OK ? EO_OK : EO_EIO;
     json_decref(root);
     return result;
 }
@@ -156,8 +153,7 @@ static int s_site_mask(const eo_dongs_t *dongs, const char *list, uint64_t *mask
     *mask = 0;
     if (streq(list, "*")) {
         for (size_t s = 0; s < eo_dongs_site_count(dongs); s++)
-            if (eo_dongs_site(dongs, (int)s)->services & EO_SERVICE_VISIT)
-                *mask |= 1ULL << s;
+            if (eo_dongs_site(dongs, (int)s)->services & EO_SERVICE_VISIT) *mask |= 1ULL << s;
         return EO_OK;
     }
     char buf[512];
@@ -166,7 +162,8 @@ static int s_site_mask(const eo_dongs_t *dongs, const char *list, uint64_t *mask
          tok = strtok_r(NULL, ",", &save)) {
         int s = eo_dongs_site_find(dongs, tok);
         if (s < 0 || !(eo_dongs_site(dongs, s)->services & EO_SERVICE_VISIT)) {
-            fprintf(stderr, "eonjena-load: '%s' is no W1 site (a 방문형 site of data/sites.tsv)\n",
+            fprintf(stderr,
+                    "eonjena-load: '%s' is no W1 site (a 방문형 site of data/sites.tsv)\n",
                     tok);
             return EO_EINVAL;
         }
@@ -182,8 +179,7 @@ static int s_key(s_load_t *self)
         FILE *f = fopen(self->o.key_file, "r");
         if (!f || !fgets(self->key, sizeof self->key, f)) {
             fprintf(stderr, "eonjena-load: cannot read a key from %s\n", self->o.key_file);
-            if (f)
-                fclose(f);
+            if (f) fclose(f);
             return EO_EINVAL;
         }
         fclose(f);
@@ -198,14 +194,12 @@ static int s_setup(s_load_t *self)
     char err[256];
     uint64_t mask;
     eo_time_t now;
-    if (s_key(self) != EO_OK)
-        return EO_EINVAL;
+    if (s_key(self) != EO_OK) return EO_EINVAL;
     if (!(self->dongs = eo_dongs_load_default(err, sizeof err))) {
         fprintf(stderr, "eonjena-load: %s\n", err);
         return EO_EINVAL;
     }
-    if (s_site_mask(self->dongs, self->o.sites, &mask) != EO_OK)
-        return EO_EINVAL;
+    if (s_site_mask(self->dongs, self->o.sites, &mask) != EO_OK) return EO_EINVAL;
     if (s_server_now(self->o.url, &now) != EO_OK) {
         fprintf(stderr, "eonjena-load: no answer from %s/v1/health\n", self->o.url);
         return EO_EIO;
@@ -219,8 +213,7 @@ static int s_setup(s_load_t *self)
         fprintf(stderr, "eonjena-load: cannot read the trace %s\n", self->o.trace);
         return EO_EIO;
     }
-    snprintf(self->run, sizeof self->run, "%s",
-             self->o.run ? self->o.run : "");
+    snprintf(self->run, sizeof self->run, "%s", self->o.run ? self->o.run : "");
     if (!*self->run)
         snprintf(self->run, sizeof self->run, "L%lld",
                  (long long)(zclock_time() / 1000) % 100000000);
@@ -262,8 +255,7 @@ static void s_progress(s_load_t *self, size_t *last_sent)
     if (!self->o.quiet) {
         fprintf(stderr, "eonjena-load: %5.0f s  sent %zu (%zu/s)  accepted %zu  errors %zu",
                 s_now() - self->started, sent, sent - *last_sent, ok, errors);
-        if (self->trace)
-            fprintf(stderr, "  open %zu", ok > closed ? ok - closed : 0);
+        if (self->trace) fprintf(stderr, "  open %zu", ok > closed ? ok - closed : 0);
         fprintf(stderr, "  lag %.0f ms\n", eo_load_driver_lag_ms(self->driver));
     }
     *last_sent = sent;
@@ -276,8 +268,7 @@ static void s_run(s_load_t *self)
     double next_progress = self->started + 1;
     size_t last_sent = 0;
     while (eo_load_driver_step(self->driver, 20)) {
-        if (self->trace)
-            eo_load_trace_poll(self->trace);
+        if (self->trace) eo_load_trace_poll(self->trace);
         if (s_now() >= next_progress) {
             s_progress(self, &last_sent);
             next_progress += 1;
@@ -348,8 +339,7 @@ static void s_tally(s_load_t *self, s_result_t *res)
 /* Check every store of --check; "ok", "failed" or "none". */
 static const char *s_checks(s_load_t *self, FILE *out)
 {
-    if (!self->o.check || !*self->o.check)
-        return "none";
+    if (!self->o.check || !*self->o.check) return "none";
     char eonjena[4096];
     if (self->o.eonjena)
         snprintf(eonjena, sizeof eonjena, "%s", self->o.eonjena);
@@ -387,6 +377,13 @@ static void s_print(s_load_t *self, s_result_t *res, FILE *out)
         fprintf(out, "  cases: %zu offered, %zu settled, %zu escalated, %zu open\n",
                 res->offered, res->settled_n, res->escalated,
                 res->ok - res->settled_n - res->escalated);
+        eo_load_answers_t a = eo_load_trace_answers(self->trace);
+        double n = a.offers ? (double)a.offers / 100.0 : 1;
+        fprintf(out,
+                "  carers: %zu offers, %zu accepted (%.0f %%), %zu declined (%.0f %%), %zu "
+                "silent (%.0f %%)\n",
+                a.offers, a.accepts, a.accepts / n, a.declines, a.declines / n,
+                a.offers - a.accepts - a.declines, (a.offers - a.accepts - a.declines) / n);
     }
     for (void *n = zhashx_first(res->errors); n; n = zhashx_next(res->errors))
         fprintf(out, "  error %s: %zu\n", (const char *)zhashx_cursor(res->errors),
@@ -406,13 +403,21 @@ static void s_json(s_load_t *self, s_result_t *res, const char *check)
     for (void *n = zhashx_first(res->errors); n; n = zhashx_next(res->errors))
         json_object_set_new(errors, zhashx_cursor(res->errors),
                             json_integer((json_int_t)(uintptr_t)n));
-    json_t *o = json_pack(
-        "{s:s,s:I,s:f,s:f,s:f,s:I,s:o,s:I,s:I,s:I,s:f,s:s}", "load", "w1", "requests",
-        (json_int_t)res->sent, "seconds", self->sending_s, "req_per_s",
-        self->sending_s > 0 ? res->sent / self->sending_s : 0.0, "rate", self->o.rate,
-        "accepted", (json_int_t)res->ok, "errors", errors, "offered", (json_int_t)res->offered,
-        "settled", (json_int_t)res->settled_n, "escalated", (json_int_t)res->escalated,
-        "lag_ms", eo_load_driver_lag_ms(self->driver), "check", check);
+    json_t *o = json_pack("{s:s,s:I,s:f,s:f,s:f,s:I,s:o,s:I,s:I,s:I,s:f,s:s}", "load", "w1",
+                          "requests", (json_int_t)res->sent, "seconds", self->sending_s,
+                          "req_per_s", self->sending_s > 0 ? res->sent / self->sending_s : 0.0,
+                          "rate", self->o.rate, "accepted", (json_int_t)res->ok, "errors",
+                          errors, "offered", (json_int_t)res->offered, "settled",
+                          (json_int_t)res->settled_n, "escalated", (json_int_t)res->escalated,
+                          "lag_ms", eo_load_driver_lag_ms(self->driver), "check", check);
+    if (self->trace) {
+        eo_load_answers_t a = eo_load_trace_answers(self->trace);
+        json_object_set_new(o, "carers",
+                            json_pack("{s:I,s:I,s:I,s:I}", "offers", (json_int_t)a.offers,
+                                      "accepted", (json_int_t)a.accepts, "declined",
+                                      (json_int_t)a.declines, "silent",
+                                      (json_int_t)(a.offers - a.accepts - a.declines)));
+    }
     s_pct_json(o, "intake_201_ms", &res->intake);
     s_pct_json(o, "offers_sent_ms", &res->offers);
     s_pct_json(o, "settled_ms", &res->settled);
@@ -434,8 +439,7 @@ int main(int argc, char **argv)
 {
     s_load_t self = {0};
     int rc = s_parse(argc, argv, &self.o);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     if (!self.o.allow_remote && !s_loopback(self.o.url)) {
         fprintf(stderr, "eonjena-load: %s is not on loopback (give --allow-remote)\n",
                 self.o.url);
@@ -454,8 +458,7 @@ int main(int argc, char **argv)
     FILE *out = self.o.json ? stderr : stdout;
     s_print(&self, &res, out);
     const char *check = s_checks(&self, out);
-    if (self.o.json)
-        s_json(&self, &res, check);
+    if (self.o.json) s_json(&self, &res, check);
     zhashx_destroy(&res.errors);
     s_destroy(&self);
     curl_global_cleanup();

@@ -19,8 +19,7 @@ static double s_rank(const double *v, size_t n, double q)
 eo_load_pct_t eo_load_pct(double *values, size_t n)
 {
     eo_load_pct_t p = {.n = n};
-    if (!n)
-        return p;
+    if (!n) return p;
     qsort(values, n, sizeof *values, s_cmp);
     p.p50 = s_rank(values, n, 0.5);
     p.p99 = s_rank(values, n, 0.99);

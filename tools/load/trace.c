@@ -2,7 +2,8 @@
  * (see load.h; the sim adapter writes one line "<wall clock us> <message id>" per
  * message). Message ids say what each one is: "<request>:<carer>:offer",
  * "<request>:member:settled:<n>" (the member told their request is settled),
- * "<request>:callcentre:escalated:<n>". */
+ * "<request>:callcentre:escalated:<n>"; "<offer's id>:accept" or ":decline" is the answer
+ * a simulated carer will give to that offer (none: the carer stays silent). */
 #include <string.h>
 
 #include "load.h"
@@ -12,9 +13,10 @@
 struct eo_load_trace_t {
     FILE *file;
     char line[512];
-    size_t len;       /* a partial line carried to the next poll */
-    zhashx_t *fates;  /* request id -> eo_load_fate_t */
+    size_t len;      /* a partial line carried to the next poll */
+    zhashx_t *fates; /* request id -> eo_load_fate_t */
     size_t closed;
+    eo_load_answers_t answers;
 };
 
 static void s_fate_free(void **item_p)
@@ -26,10 +28,8 @@ static void s_fate_free(void **item_p)
 void eo_load_trace_destroy(eo_load_trace_t **self_p)
 {
     eo_load_trace_t *self = *self_p;
-    if (!self)
-        return;
-    if (self->file)
-        fclose(self->file);
+    if (!self) return;
+    if (self->file) fclose(self->file);
     zhashx_destroy(&self->fates);
     free(self);
     *self_p = NULL;
@@ -38,8 +38,7 @@ void eo_load_trace_destroy(eo_load_trace_t **self_p)
 eo_load_trace_t *eo_load_trace_new(const char *path)
 {
     eo_load_trace_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->file = fopen(path, "r");
     self->fates = zhashx_new();
     if (!self->file || !self->fates || fseek(self->file, 0, SEEK_END) != 0) {
@@ -66,18 +65,20 @@ static void s_line(eo_load_trace_t *self, char *line)
 {
     char *space = strchr(line, ' ');
     char *colon = space ? strchr(space + 1, ':') : NULL;
-    if (!colon)
-        return;
+    if (!colon) return;
     int64_t at = strtoll(line, NULL, 10);
     *colon = '\0';
     const char *what = colon + 1;
     eo_load_fate_t *f = s_fate(self, space + 1);
     size_t n = strlen(what);
-    if (n > 6 && streq(what + n - 6, ":offer")) {
-        if (!f->first_offer_us)
-            f->first_offer_us = at;
-        if (at - f->first_offer_us < S_WAVE_US && at > f->offers_us)
-            f->offers_us = at;
+    if (n > 13 && streq(what + n - 13, ":offer:accept"))
+        self->answers.accepts++;
+    else if (n > 14 && streq(what + n - 14, ":offer:decline"))
+        self->answers.declines++;
+    else if (n > 6 && streq(what + n - 6, ":offer")) {
+        self->answers.offers++;
+        if (!f->first_offer_us) f->first_offer_us = at;
+        if (at - f->first_offer_us < S_WAVE_US && at > f->offers_us) f->offers_us = at;
         f->offers++;
     } else if (strncmp(what, "member:settled:", 15) == 0 && !f->settled_us) {
         f->settled_us = at;
@@ -94,8 +95,7 @@ void eo_load_trace_poll(eo_load_trace_t *self)
     clearerr(self->file);
     while ((c = getc_unlocked(self->file)) != EOF) {
         if (c != '\n') {
-            if (self->len < sizeof self->line - 1)
-                self->line[self->len++] = (char)c;
+            if (self->len < sizeof self->line - 1) self->line[self->len++] = (char)c;
             continue;
         }
         self->line[self->len] = '\0';
@@ -112,4 +112,9 @@ const eo_load_fate_t *eo_load_trace_fate(eo_load_trace_t *self, const char *requ
 size_t eo_load_trace_closed(eo_load_trace_t *self)
 {
     return self->closed;
+}
+
+eo_load_answers_t eo_load_trace_answers(eo_load_trace_t *self)
+{
+    return self->answers;
 }

@@ -7,8 +7,10 @@
  * so a replay makes the same carers say the same things whatever the order of sends.
  * Times come from the role's clock: a demo clock that runs fast makes carers fast too.
  * dlr_ms = -1: no delivery reports (a gateway asked for none). With `trace`, every
- * message handed over is appended to that file as "<wall clock us> <message id>": what
- * eonjena-load reads to time offers sent and settlements (docs/load.md).
+ * message handed over is appended to that file as "<wall clock us> <message id>", and
+ * every answer the carer will give as "<us> <offer's id>:accept" (or :decline): what
+ * eonjena-load reads to time offers sent and settlements and to count the carers'
+ * answers (docs/load.md).
  *
  *   sms/adapters/<name>
  *       type = sim
@@ -175,18 +177,24 @@ static void s_answer_text(s_sim_t *self, const eo_sms_mt_t *mt, bool accept, cha
     snprintf(out, size, forms[pick < n ? pick : n - 1], mt->code);
 }
 
+/* A trace line "<wall clock us> <message id><suffix>": the wall clock, as eonjena-load
+ * compares it with its own. */
+static void s_trace(s_sim_t *self, const char *id, const char *suffix)
+{
+    if (!self->trace) return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    fprintf(self->trace, "%lld %s%s\n", (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, id,
+            suffix);
+    self->traced = true;
+}
+
 static int s_send(void *state, const eo_sms_mt_t *mt)
 {
     s_sim_t *self = state;
     int64_t now = eo_clock_now_ms(self->clock);
     bool failed = s_roll(self->seed, mt->id, 1) < self->fail;
-    if (self->trace) { /* the wall clock: eonjena-load compares it with its own */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        fprintf(self->trace, "%lld %s\n", (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
-                mt->id);
-        self->traced = true;
-    }
+    s_trace(self, mt->id, "");
     if (self->dlr_ms >= 0)
         s_schedule(self, now + (int64_t)self->dlr_ms, false,
                    failed ? EO_DLR_FAILED : EO_DLR_DELIVERED, mt->id, NULL, NULL);
@@ -200,6 +208,7 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
             char reply_id[160];
             snprintf(reply_id, sizeof reply_id, "sim:%s", mt->id);
             s_schedule(self, now + delay, true, 0, reply_id, mt->to, text);
+            s_trace(self, mt->id, r < self->accept ? ":accept" : ":decline");
         }
     }
     self->sink->sent(self->sink->owner, self->name, mt->id, EO_OK);

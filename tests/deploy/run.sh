@@ -1,0 +1,67 @@
+#!/bin/bash
+# deploy.run: deploy/eonjena-deploy starts the multi-process deployment (broker, three
+# matchers each with its share of the sites and its own store, sms, handoff, gateway)
+# over tcp with CURVE, with an API key; eonjena-load drives it (bounded) with that key
+# and `eonjena check` passes on every matcher's store; a wrong key is refused (401, counted
+# by code); a role without an admitted cert gets no work; stop ends every process.
+set -euo pipefail
+. "$(dirname "$0")/../e2e/lib.sh"
+rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
+B=$EO_BINARY_DIR
+D=$EO_TEST_TMP/deploy
+HTTP=127.0.0.1:$(eo_free_port)
+BROKER_PORT=$(eo_free_port)
+DEPLOY=$EO_SOURCE_DIR/deploy/eonjena-deploy
+stop_all() { "$DEPLOY" stop "$D" >/dev/null 2>&1 || true; eo_cleanup; }
+trap stop_all EXIT
+
+EONJENA_BIN=$B "$DEPLOY" start "$D" --matchers 3 --http "$HTTP" --broker-port "$BROKER_PORT" \
+    --carers 3000 --accept 0.6 --decline 0.2 --delay-ms 50 --jitter-ms 100 \
+    --clock offset:2026-11-27T19:00:00+09:00 | tee "$EO_TEST_TMP/start.out"
+[ "$(grep -c '^  matcher-' "$EO_TEST_TMP/start.out")" = 3 ] || eo_fail "not three matchers"
+grep -q 'curve_secret\|broker_secret' "$D"/run/*.pid 2>/dev/null && eo_fail "secrets in pid files"
+tr '\0' ' ' <"/proc/$(cat "$D/run/broker.pid")/cmdline" | grep -q -- "--curve-secret" ||
+    eo_fail "the broker runs without CURVE"
+for f in "$D/keys/broker_secret" "$D/keys/api_key" "$D/keys/credentials"; do
+    [ "$(stat -c %a "$f")" = 600 ] || eo_fail "$f is not 0600"
+done
+
+"$B/eonjena-load" --url "http://$HTTP" --key-file "$D/keys/api_key" --rate 40 --duration 3 \
+    --requests 100 --trace "$D/sms.trace" --settle-wait 6 --quiet \
+    --check "$D/stores/matcher-1,$D/stores/matcher-2,$D/stores/matcher-3" \
+    >"$EO_TEST_TMP/load.out" 2>&1 || eo_fail "eonjena-load: $(cat "$EO_TEST_TMP/load.out")"
+cat "$EO_TEST_TMP/load.out"
+grep -Eq "^eonjena-load: 100 requests .* 100 accepted" "$EO_TEST_TMP/load.out" || eo_fail "not all accepted"
+grep -Eq "  intake -> settled +[1-9]" "$EO_TEST_TMP/load.out" || eo_fail "nothing settled"
+[ "$(grep -c ': ok$' "$EO_TEST_TMP/load.out")" = 3 ] || eo_fail "not every store checked ok"
+
+# a wrong key: every request refused, counted by status and code, exit 1 (none accepted)
+if "$B/eonjena-load" --url "http://$HTTP" --key eok_wrong --requests 5 --rate 50 --quiet \
+    >"$EO_TEST_TMP/wrong.out" 2>&1; then
+    eo_fail "a run with a wrong key succeeded"
+fi
+grep -Eq "error 401 [a-z_]+: 5" "$EO_TEST_TMP/wrong.out" || eo_fail "wrong key: $(cat "$EO_TEST_TMP/wrong.out")"
+
+# CURVE admits only the deployment's certs: a matcher with a key of its own for suwon
+# never registers, so the broker's metrics keep three match workers
+mkdir -p "$EO_TEST_TMP/keys"
+"$B/eonjena" keygen stranger --dir "$EO_TEST_TMP/keys" >/dev/null
+eo_start stranger "$B/eonjena-matcher" --config "$D/eonjena.cfg" \
+    --broker "tcp://127.0.0.1:$BROKER_PORT" --broker-cert "$D/keys/broker" \
+    --cert "$EO_TEST_TMP/keys/stranger_secret" --sites suwon --store "$EO_TEST_TMP/stranger" --init
+eo_wait_for "the stranger to start" 10 grep -q "running" "$EO_TEST_TMP/stranger.log"
+# an absence has no event to wait for: give it three of the broker's heartbeats (1 s each;
+# the metrics file is rewritten on every one), where an admitted worker registers in one
+t0=$(stat -c %Y "$D/run/broker.metrics")
+beats() { [ $(($(stat -c %Y "$D/run/broker.metrics") - t0)) -ge 3 ]; }
+eo_wait_for "three broker heartbeats" 15 beats
+grep -q "ready for 'match' sites 'suwon'" "$D/logs/broker.log" &&
+    eo_fail "a worker with a foreign key was admitted"
+grep -q "ready for 'match' sites '.*suwon" "$D/logs/broker.log" ||
+    eo_fail "the broker log does not name the workers it admits (the check above proves nothing)"
+kill -TERM "$PID_stranger"
+
+"$DEPLOY" stop "$D"
+for f in "$D"/run/*.pid; do [ -e "$f" ] && eo_fail "$f left behind"; done
+pgrep -f "$D/" >/dev/null && eo_fail "a process of the deployment still runs"
+echo "deploy.run: ok"

@@ -74,6 +74,8 @@ void eo_load_trace_poll(eo_load_trace_t *self);
 const eo_load_fate_t *eo_load_trace_fate(eo_load_trace_t *self, const char *request_id);
 /* Requests settled or escalated so far. */
 size_t eo_load_trace_closed(eo_load_trace_t *self);
+/* Requests whose offers are out and that are neither settled nor escalated yet. */
+size_t eo_load_trace_offered_open(eo_load_trace_t *self);
 /* The simulated carers' answers to the offers traced so far: silent = offers - both. */
 typedef struct {
     size_t offers, accepts, declines;

@@ -72,8 +72,9 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         EO_OPT_VALUE("connections", "C", &v[4], "requests in flight at most (32)"),
         EO_OPT_VALUE("trace", "FILE", &o->trace,
                      "the sms role's sim trace (sms/adapters/<sim>/trace)"),
-        EO_OPT_VALUE("settle-wait", "S", &v[5],
-                     "after sending, wait this long for the trace to close cases (10)"),
+        EO_OPT_VALUE(
+            "settle-wait", "S", &v[5],
+            "after sending, wait at most this long for cases with offers out to close (10)"),
         EO_OPT_VALUE("check", "DIRS", &o->check,
                      "stores to `eonjena check` at the end, comma-separated"),
         EO_OPT_VALUE("eonjena", "PATH", &o->eonjena,
@@ -277,8 +278,11 @@ static void s_run(s_load_t *self)
     self->sending_s = s_now() - self->started;
     size_t sent, ok, errors;
     s_counts(self, &sent, &ok, &errors);
-    double until = s_now() + self->o.settle_wait;
-    while (self->trace && s_now() < until && eo_load_trace_closed(self->trace) < ok) {
+    /* cases queued for a later start get no offers within a run: wait for those that
+     * have offers out (a second at least: the last requests' offers are on their way) */
+    double until = s_now() + self->o.settle_wait, least = s_now() + 1;
+    while (self->trace && s_now() < until && eo_load_trace_closed(self->trace) < ok &&
+           (s_now() < least || eo_load_trace_offered_open(self->trace) > 0)) {
         zclock_sleep(50);
         eo_load_trace_poll(self->trace);
         if (s_now() >= next_progress) {

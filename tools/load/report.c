@@ -1,5 +1,6 @@
 /* report.c: percentiles and the stores' check (see load.h). */
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "load.h"
 
@@ -41,6 +42,7 @@ bool eo_load_check(const char *eonjena, const char *store)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        dup2(2, 1); /* its report to our stderr: stdout may be the one JSON line */
         execl(eonjena, eonjena, "check", "--store", store, (char *)NULL);
         _exit(127);
     }

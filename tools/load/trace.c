@@ -16,6 +16,7 @@ struct eo_load_trace_t {
     size_t len;      /* a partial line carried to the next poll */
     zhashx_t *fates; /* request id -> eo_load_fate_t */
     size_t closed;
+    size_t offered_open; /* requests with offers out, neither settled nor escalated */
     eo_load_answers_t answers;
 };
 
@@ -77,13 +78,18 @@ static void s_line(eo_load_trace_t *self, char *line)
         self->answers.declines++;
     else if (n > 6 && streq(what + n - 6, ":offer")) {
         self->answers.offers++;
-        if (!f->first_offer_us) f->first_offer_us = at;
+        if (!f->first_offer_us) {
+            f->first_offer_us = at;
+            self->offered_open += !f->settled_us && !f->escalated_us;
+        }
         if (at - f->first_offer_us < S_WAVE_US && at > f->offers_us) f->offers_us = at;
         f->offers++;
     } else if (strncmp(what, "member:settled:", 15) == 0 && !f->settled_us) {
+        self->offered_open -= f->first_offer_us && !f->escalated_us;
         f->settled_us = at;
         self->closed += !f->escalated_us;
     } else if (strncmp(what, "callcentre:escalated:", 21) == 0 && !f->escalated_us) {
+        self->offered_open -= f->first_offer_us && !f->settled_us;
         f->escalated_us = at;
         self->closed += !f->settled_us;
     }
@@ -117,4 +123,9 @@ size_t eo_load_trace_closed(eo_load_trace_t *self)
 eo_load_answers_t eo_load_trace_answers(eo_load_trace_t *self)
 {
     return self->answers;
+}
+
+size_t eo_load_trace_offered_open(eo_load_trace_t *self)
+{
+    return self->offered_open;
 }

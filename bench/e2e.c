@@ -1,0 +1,253 @@
+/* e2e: W1 requests through the real multi-process deployment (deploy/eonjena-deploy:
+ * broker, matchers, sms with the simulated gateway, handoff, gateway, over tcp with
+ * CURVE), driven by eonjena-load with the deployment's API key; p50/p99 are intake to
+ * offers sent (docs/deploy.md). */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <czmq.h>
+#include <jansson.h>
+
+#include "bench.h"
+#include "common/opts.h"
+#include "eonjena/eonjena.h"
+
+typedef struct {
+    long requests, sites, matchers, carers;
+    double rate;
+    const char *dir, *deploy;
+} s_opts_t;
+
+static const char s_about[] =
+    "Start deploy/eonjena-deploy in a new folder (broker, --matchers matcher\n"
+    "processes, sms with simulated carers, handoff, gateway; tcp with CURVE),\n"
+    "send R W1 requests of the first S 방문형 sites at --rate through the API\n"
+    "with eonjena-load, check every matcher's store, stop it. Prints\n"
+    "{\"bench\":\"e2e\",\"requests\":R,\"sites\":S,\"req_per_s\":..,\"p50_ms\":..,"
+    "\"p99_ms\":..,\"settled\":..,\"check\":\"ok\",...}; p50/p99: intake to offers sent.";
+
+static int s_parse(int argc, char **argv, s_opts_t *o)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    *o = (s_opts_t){.requests = 2000,
+                    .sites = 10,
+                    .matchers = cores > 0 ? cores : 1,
+                    .carers = 10000,
+                    .rate = 2000};
+    const char *v[5] = {NULL};
+    const eo_opt_t opts[] = {
+        EO_OPT_VALUE("requests", "R", &v[0], "W1 requests (2000)"),
+        EO_OPT_VALUE("sites", "S", &v[1], "the first S of W1's sites (10: all)"),
+        EO_OPT_VALUE("rate", "N", &v[2], "requests per second asked for (2000)"),
+        EO_OPT_VALUE("matchers", "M", &v[3], "matcher processes (one per core)"),
+        EO_OPT_VALUE("carers", "C", &v[4], "W1 demo carers (10000)"),
+        EO_OPT_VALUE("dir", "DIR", &o->dir,
+                     "the deployment's folder, kept (default: temporary)"),
+        EO_OPT_VALUE("deploy", "PATH", &o->deploy, "the deploy script (deploy/eonjena-deploy)"),
+        EO_OPT_END,
+    };
+    eo_opts_t p = {.prog = "eonjena-bench e2e", .about = s_about, .opts = opts};
+    int rc = eo_opts_parse(&p, argc, argv);
+    if (rc != EO_OPTS_RUN) return rc;
+    o->requests = v[0] ? atol(v[0]) : o->requests;
+    o->sites = v[1] ? atol(v[1]) : o->sites;
+    o->rate = v[2] ? atof(v[2]) : o->rate;
+    o->matchers = v[3] ? atol(v[3]) : o->matchers;
+    o->carers = v[4] ? atol(v[4]) : o->carers;
+    bool ok = o->requests > 0 && o->requests <= 10000000 && o->sites > 0 && o->rate > 0 &&
+              o->rate <= 100000 && o->matchers > 0 && o->matchers <= EO_SITE_MAX &&
+              o->carers > 0 && o->carers <= 2000000;
+    return ok ? EO_OPTS_RUN : eo_opts_fail(&p, "a number out of range");
+}
+
+/* A tcp port on loopback that nothing listens on now. */
+static int s_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int port = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+                       getsockname(fd, (struct sockaddr *)&a, &len) == 0
+                   ? ntohs(a.sin_port)
+                   : -1;
+    if (fd >= 0) close(fd);
+    return port;
+}
+
+/* Run argv with stdout to out (NULL: ours) and stderr to log; its exit status, -1. */
+static int s_exec(char *const argv[], const char *out, const char *log)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int e = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (e >= 0) dup2(e, 2);
+        int o = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600) : e;
+        if (o >= 0) dup2(o, 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The first n W1 sites (방문형, table order), comma-separated. */
+static void s_sites(const eo_dongs_t *dongs, long n, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t s = 0; s < eo_dongs_site_count(dongs) && n > 0 && len < size; s++)
+        if (eo_dongs_site(dongs, (int)s)->services & EO_SERVICE_VISIT) {
+            len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "",
+                                    eo_dongs_site(dongs, (int)s)->slug);
+            n--;
+        }
+}
+
+/* Every matcher's store of the deployment, comma-separated. */
+static void s_stores(const char *dir, long matchers, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (long i = 1; i <= matchers && len < size; i++)
+        len += (size_t)snprintf(out + len, size - len, "%s%s/stores/matcher-%ld",
+                                len ? "," : "", dir, i);
+}
+
+static double s_num(json_t *o, const char *a, const char *b)
+{
+    json_t *v = json_object_get(o, a);
+    if (b) v = json_object_get(v, b);
+    return json_number_value(v);
+}
+
+/* The one JSON line from eonjena-load's. */
+static int s_report(const s_opts_t *o, long matchers, const char *json_path)
+{
+    json_error_t jerr;
+    json_t *load = json_load_file(json_path, 0, &jerr);
+    if (!load) {
+        fprintf(stderr, "eonjena-bench e2e: no result from eonjena-load (%s)\n", jerr.text);
+        return 1;
+    }
+    json_t *check = json_object_get(load, "check");
+    json_t *out = json_pack(
+        "{s:s,s:I,s:I,s:f,s:f,s:f,s:I,s:s,s:I,s:I,s:I,s:f,s:f,s:f,s:f}", "bench", "e2e",
+        "requests", (json_int_t)o->requests, "sites", (json_int_t)o->sites, "req_per_s",
+        s_num(load, "req_per_s", NULL), "p50_ms", s_num(load, "offers_sent_ms", "p50"),
+        "p99_ms", s_num(load, "offers_sent_ms", "p99"), "settled",
+        (json_int_t)s_num(load, "settled", NULL), "check",
+        json_is_string(check) ? json_string_value(check) : "none", "matchers",
+        (json_int_t)matchers, "accepted", (json_int_t)s_num(load, "accepted", NULL), "offered",
+        (json_int_t)s_num(load, "offered", NULL), "rate", o->rate, "intake_201_p50_ms",
+        s_num(load, "intake_201_ms", "p50"), "intake_201_p99_ms",
+        s_num(load, "intake_201_ms", "p99"), "settled_p50_ms",
+        s_num(load, "settled_ms", "p50"));
+    char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    printf("%s\n", text);
+    free(text);
+    bool ok = json_is_string(check) && streq(json_string_value(check), "ok");
+    json_decref(out);
+    json_decref(load);
+    return ok ? 0 : 1;
+}
+
+int eo_bench_e2e(int argc, char **argv)
+{
+    s_opts_t o;
+    int rc = s_parse(argc, argv, &o);
+    if (rc != EO_OPTS_RUN) return rc;
+    char bin[4096] = ".", self[4096], dir[4096], deploy[4200],
+         tmp[] = "/tmp/eonjena-e2e-XXXXXX";
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        snprintf(bin, sizeof bin, "%s", dirname(self));
+    }
+    snprintf(deploy, sizeof deploy, "%s",
+             o.deploy ? o.deploy : EO_SOURCE_DIR "/deploy/eonjena-deploy");
+    if (o.dir)
+        snprintf(dir, sizeof dir, "%s", o.dir);
+    else if (mkdtemp(tmp))
+        snprintf(dir, sizeof dir, "%s", tmp);
+    else {
+        perror("eonjena-bench e2e: mkdtemp");
+        return 1;
+    }
+    char err[256];
+    eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
+    if (!dongs) {
+        fprintf(stderr, "eonjena-bench e2e: %s\n", err);
+        return 1;
+    }
+    char sites[512], stores[8192], http[64], url[80], bport[16], m[16], carers[16], log[4200],
+        json[4200], key[4200], trace[4200], reqs[32], rate[32], duration[32];
+    s_sites(dongs, o.sites, sites, sizeof sites);
+    eo_dongs_destroy(&dongs);
+    /* every site's matcher gets a share: more matchers than sites idle */
+    long matchers = o.matchers;
+    snprintf(http, sizeof http, "127.0.0.1:%d", s_free_port());
+    snprintf(url, sizeof url, "http://%s", http);
+    snprintf(bport, sizeof bport, "%d", s_free_port());
+    snprintf(m, sizeof m, "%ld", matchers);
+    snprintf(carers, sizeof carers, "%ld", o.carers);
+    snprintf(log, sizeof log, "%s.log", dir);
+    snprintf(json, sizeof json, "%s/load.json", dir);
+    snprintf(key, sizeof key, "%s/keys/api_key", dir);
+    snprintf(trace, sizeof trace, "%s/sms.trace", dir);
+    snprintf(reqs, sizeof reqs, "%ld", o.requests);
+    snprintf(rate, sizeof rate, "%g", o.rate);
+    snprintf(duration, sizeof duration, "%g", (double)o.requests / o.rate * 4 + 30);
+    s_stores(dir, matchers, stores, sizeof stores);
+    /* Friday 19:00 in Seoul: the call centre's pool hours, when W1's requests get offers;
+     * carers answer in 0.2-0.5 s so that settlements land within the run */
+    char *start[] = {deploy,
+                     "start",
+                     dir,
+                     "--matchers",
+                     m,
+                     "--http",
+                     http,
+                     "--broker-port",
+                     bport,
+                     "--carers",
+                     carers,
+                     "--bin",
+                     bin,
+                     "--delay-ms",
+                     "200",
+                     "--jitter-ms",
+                     "300",
+                     "--clock",
+                     "offset:2026-11-27T19:00:00+09:00",
+                     NULL};
+    fprintf(stderr, "eonjena-bench e2e: starting the deployment in %s (log %s)\n", dir, log);
+    rc = s_exec(start, NULL, log) == 0 ? 0 : 1;
+    if (rc == 0) {
+        char load[4200];
+        snprintf(load, sizeof load, "%s/eonjena-load", bin);
+        char *run[] = {load,  "--url",         url,    "--key-file", key,       "--requests",
+                       reqs,  "--rate",        rate,   "--duration", duration,  "--sites",
+                       sites, "--connections", "64",   "--trace",    trace,     "--settle-wait",
+                       "10",  "--check",       stores, "--json",     "--quiet", NULL};
+        fprintf(stderr, "eonjena-bench e2e: %ld requests at %g/s over %s\n", o.requests, o.rate,
+                sites);
+        s_exec(run, json, log);
+        rc = s_report(&o, matchers, json);
+    } else
+        fprintf(stderr, "eonjena-bench e2e: the deployment did not start (see %s)\n", log);
+    char *stop[] = {deploy, "stop", dir, NULL};
+    s_exec(stop, NULL, log);
+    if (!o.dir) {
+        char *rm[] = {"/bin/rm", "-rf", dir, NULL};
+        s_exec(rm, NULL, "/dev/null");
+        if (rc == 0) unlink(log);
+    }
+    return rc;
+}

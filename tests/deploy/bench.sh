@@ -1,0 +1,21 @@
+#!/bin/bash
+# deploy.bench: `eonjena-bench e2e` (small: 60 requests of 2 sites) starts the real
+# multi-process deployment, drives it, checks every store, stops it, removes its folder
+# and prints ONE JSON line with the fields the figures are read from.
+set -euo pipefail
+. "$(dirname "$0")/../e2e/lib.sh"
+rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
+B=$EO_BINARY_DIR
+TMPDIR=$EO_TEST_TMP "$B/eonjena-bench" e2e --requests 60 --sites 2 --rate 30 --matchers 2 \
+    --carers 3000 --dir "$EO_TEST_TMP/deploy" >"$EO_TEST_TMP/out.json" 2>"$EO_TEST_TMP/err.txt" ||
+    eo_fail "eonjena-bench e2e: $(cat "$EO_TEST_TMP/err.txt" "$EO_TEST_TMP/out.json")"
+cat "$EO_TEST_TMP/out.json"
+[ "$(wc -l <"$EO_TEST_TMP/out.json")" = 1 ] || eo_fail "not one line"
+J=$(cat "$EO_TEST_TMP/out.json")
+echo "$J" | grep -Eq '^\{"bench":"e2e","requests":60,"sites":2,"req_per_s":[0-9.]+,"p50_ms":[0-9.]+,"p99_ms":[0-9.]+,"settled":[0-9]+,"check":"ok"' ||
+    eo_fail "not the e2e line: $J"
+settled=$(echo "$J" | grep -o '"settled":[0-9]*' | cut -d: -f2)
+[ "$settled" -gt 0 ] || eo_fail "nothing settled"
+for f in "$EO_TEST_TMP"/deploy/run/*.pid; do [ -e "$f" ] && eo_fail "$f: the deployment was not stopped"; done
+pgrep -f "$EO_TEST_TMP/deploy/" >/dev/null && eo_fail "a process of the deployment still runs"
+echo "deploy.bench: ok"

@@ -136,7 +136,7 @@ static int s_server_now(const char *url, eo_time_t *now)
     if (!c) return EO_ENOMEM;
     curl_easy_setopt(c, CURLOPT_URL, full);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_keep);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)body);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
     CURLcode rc = curl_easy_perform(c);
     curl_easy_cleanup(c);

@@ -21,21 +21,18 @@
 typedef struct {
     const char *config_path, *store, *listen, *clock, *carers, *broker_bind;
     bool init;
+    bool insecure_demo;
 } s_options_t;
 
 /* Command-line values win over the file. */
 static void s_override(zconfig_t *config, const s_options_t *o)
 {
-    if (o->store)
-        zconfig_put(config, "server/store", o->store);
-    if (o->listen)
-        zconfig_put(config, "gateway/listen", o->listen);
-    if (o->clock)
-        zconfig_put(config, "server/clock", o->clock);
-    if (o->carers)
-        zconfig_put(config, "demo/carers", o->carers);
-    if (o->broker_bind)
-        zconfig_put(config, "server/broker_bind", o->broker_bind);
+    if (o->store) zconfig_put(config, "server/store", o->store);
+    if (o->listen) zconfig_put(config, "gateway/listen", o->listen);
+    if (o->clock) zconfig_put(config, "server/clock", o->clock);
+    if (o->carers) zconfig_put(config, "demo/carers", o->carers);
+    if (o->broker_bind) zconfig_put(config, "server/broker_bind", o->broker_bind);
+    if (o->insecure_demo) zconfig_put(config, "gateway/insecure_demo", "1");
 }
 
 /* The roles, in start order; stopped in reverse. */
@@ -60,11 +57,17 @@ static eo_broker_t *s_broker_start(zconfig_t *config, const char *inproc)
     bcfg.liveness = atoi(zconfig_get(config, "broker/liveness", "3"));
     bcfg.max_queue = (size_t)atol(zconfig_get(config, "broker/max_queue", "10000"));
     bcfg.unrouted_timeout_ms = atoi(zconfig_get(config, "broker/unrouted_timeout_ms", "5000"));
+    /* an external bind (server/broker_bind) is held to the broker's rules: CURVE beyond
+     * loopback unless broker/allow_plain_tcp */
+    const char *secret = zconfig_get(config, "broker/curve_secret", "");
+    bcfg.curve_secret = *secret ? secret : NULL;
+    const char *clients = zconfig_get(config, "broker/curve_clients", "");
+    bcfg.curve_clients = *clients ? clients : NULL;
+    bcfg.allow_plain_tcp = atoi(zconfig_get(config, "broker/allow_plain_tcp", "0")) != 0;
     const char *bind = zconfig_get(config, "server/broker_bind", "");
     char *endpoints = *bind ? zsys_sprintf("%s,%s", inproc, bind) : strdup(inproc);
     eo_broker_t *broker = eo_broker_new(endpoints, &bcfg);
-    if (broker && *bind)
-        zsys_info("serve: broker also on %s for external workers", bind);
+    if (broker && *bind) zsys_info("serve: broker also on %s for external workers", bind);
     free(endpoints);
     return broker;
 }
@@ -81,12 +84,9 @@ static int s_serve(zconfig_t *config, bool init)
     zactor_t *actors[S_ROLES] = {NULL};
     eo_role_args_t args[S_ROLES];
     int status = 1;
-    if (!dongs)
-        zsys_error("serve: %s", err);
-    if (!store || eo_demo_seed(store, dongs, clock, config) != 0)
-        goto done;
-    if (!(broker = s_broker_start(config, inproc)))
-        goto done;
+    if (!dongs) zsys_error("serve: %s", err);
+    if (!store || eo_demo_seed(store, dongs, clock, config) != 0) goto done;
+    if (!(broker = s_broker_start(config, inproc))) goto done;
     size_t started = 0;
     for (; started < S_ROLES; started++) {
         args[started] = (eo_role_args_t){.broker = inproc,
@@ -141,14 +141,14 @@ int eo_cmd_serve(int argc, char **argv)
                      "also bind the broker here (e.g. tcp://127.0.0.1:5555)"),
         EO_OPT_FLAG("init", &v.init,
                     "create the store if there is none (else a missing store refuses)"),
+        EO_OPT_FLAG("insecure-demo", &v.insecure_demo,
+                    "open every HTTP route to anyone, as an administrator: a demo, never "
+                    "with real data (gateway/insecure_demo)"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena serve",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {.prog = "eonjena serve", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     eo_role_block_signals();
     zsys_init();
     zconfig_t *config = zconfig_load(v.config_path);
@@ -160,7 +160,8 @@ int eo_cmd_serve(int argc, char **argv)
      * itself): refuse rather than silently put the store somewhere else */
     if (zconfig_locate(config, "server/var")) {
         zsys_error("serve: %s: server/var is no longer read; set server/store to the store "
-                   "folder itself (was <var>/store)", v.config_path);
+                   "folder itself (was <var>/store)",
+                   v.config_path);
         zconfig_destroy(&config);
         return 1;
     }

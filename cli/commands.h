@@ -17,6 +17,7 @@ int eo_cmd_demo(int argc, char **argv);
 int eo_cmd_export(int argc, char **argv);
 int eo_cmd_holiday(int argc, char **argv);
 int eo_cmd_import(int argc, char **argv);
+int eo_cmd_key(int argc, char **argv);
 int eo_cmd_keygen(int argc, char **argv);
 int eo_cmd_log(int argc, char **argv);
 int eo_cmd_purge(int argc, char **argv);

@@ -16,6 +16,7 @@ static const eo_command_t s_commands[] = {
     {"export", "write the carers of a store as a TSV file", eo_cmd_export},
     {"holiday", "list, add or remove holidays of the calendar file", eo_cmd_holiday},
     {"import", "import carers (TSV) into a store, or a new dong table", eo_cmd_import},
+    {"key", "add, list or revoke API keys and operators' accounts", eo_cmd_key},
     {"keygen", "write a CURVE certificate pair", eo_cmd_keygen},
     {"log", "print and verify a request's event log", eo_cmd_log},
     {"purge", "remove personal data past its retention period", eo_cmd_purge},

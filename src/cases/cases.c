@@ -530,6 +530,9 @@ int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **ou
     st.n_winner_names = c.n_winners;
     st.winner_names = name_p;
     st.updated_at = c.updated_ms / 1000;
+    Eo__Request *req = NULL;
+    if (eo_cases_request(self, txn, id, &req) == EO_OK && req->owner)
+        st.owner = req->owner;
     Eo__Event ev = EO__EVENT__INIT;
     ev.id = c.id;
     ev.site = c.site;
@@ -537,5 +540,7 @@ int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **ou
     ev.body_case = EO__EVENT__BODY_STATUS;
     ev.status = &st;
     *out = eo_event_encode(&ev, size);
+    if (req)
+        eo__request__free_unpacked(req, NULL);
     return *out ? EO_OK : EO_ENOMEM;
 }

@@ -31,10 +31,12 @@ post() {
     \"age_months\":60},\"address\":\"수원시 장안구 파장로 1\"}"
   curl -s -m 30 -o "$T/post.out" -w '%{http_code}' -X POST -d "$body" "$API/v1/requests"
 }
-settled() { curl -sf "$API/v1/requests/suwon-$1" | grep -q '"state":"settled"'; }
+# settled ID: the request (the id the intake answered) has settled
+settled() { curl -sf "$API/v1/requests/$1" | grep -q '"state":"settled"'; }
 
 [ "$(post before)" = 201 ] || eo_fail "intake before the disk filled: $(cat "$T/post.out")"
-eo_wait_for "the first request to settle" 30 settled before
+id=$(eo_json id <"$T/post.out")
+eo_wait_for "the first request to settle" 30 settled "$id"
 
 # the disk fills up
 dd if=/dev/zero of="$T/disk/filler" bs=1M status=none 2>/dev/null || true
@@ -54,7 +56,8 @@ curl -sf "$API/v1/health" >/dev/null || eo_fail "liveness while full"
 rm -f "$T/disk/filler"
 taken() { [ "$(post after)" = 201 ]; }
 eo_wait_for "intake after space returned" 30 taken
-eo_wait_for "the request taken after to settle" 30 settled after
+id=$(eo_json id <"$T/post.out")
+eo_wait_for "the request taken after to settle" 30 settled "$id"
 eo_wait_for "readiness after space returned" 30 curl -sf "$API/v1/ready"
 kill -TERM "$PID_serve"; wait "$PID_serve" || eo_fail "serve exit status $?"
 "$B/eonjena" check --store "$T/disk/store" || eo_fail "check after the full disk"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # api.http: the HTTP API of `eonjena serve` as a client sees it: health, intake errors,
-# quotes, the holiday calendar (a change applies at once, no restart), operator
-# authorisation, and the hand-off pull API of a provider.
+# quotes, the holiday calendar (a change applies at once, no restart; an admin's key),
+# and the hand-off pull API of a provider (the provider's key). The full matrix of
+# routes and credentials is auth.matrix.
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -11,8 +12,12 @@ cp -r "$EO_SOURCE_DIR/data" "$EO_TEST_TMP/data"
 export EO_DATA_DIR=$EO_TEST_TMP/data
 PORT=$(eo_free_port)
 API=http://127.0.0.1:$PORT
-sed -e 's/^\(    operator_token = \).*/\1"s3cret"/' "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$EO_TEST_TMP/eonjena.cfg"
-grep -q 's3cret' "$EO_TEST_TMP/eonjena.cfg" || eo_fail "config has no gateway/operator_token line"
+eo_keyed_config "$PORT" "$EO_TEST_TMP/eonjena.cfg"
+key() { "$B/eonjena" key add --config "$EO_TEST_TMP/eonjena.cfg" "$@"; }
+ADMIN=$(key --role admin)
+CALLS=$(key --role operator --sites suwon)
+PROV=$(key --role provider --sites suwon --provider suwon-provider)
+[[ "$ADMIN" == eok_* && "$CALLS" == eok_* && "$PROV" == eok_* ]] || eo_fail "key add printed no key"
 # Saturday 02:00 in Seoul: night, so a request is queued for the provider (hand-off).
 eo_start serve "$B/eonjena" serve --init --config "$EO_TEST_TMP/eonjena.cfg" --store "$EO_TEST_TMP/var/store" \
   --listen "127.0.0.1:$PORT" --clock "offset:2026-11-28T02:00:00+09:00" --carers 500
@@ -34,9 +39,9 @@ expect() { # expect STATUS PATTERN OUTPUT
 expect 200 '"status":"ok"' "$(call GET /v1/health)"
 expect 404 '"code":"not_found"' "$(call GET /v1/nothing)"
 expect 405 'method_not_allowed' "$(call DELETE /v1/health)"
-expect 400 '"code":"bad_json"' "$(call POST /v1/requests '{oops')"
+expect 400 '"code":"bad_json"' "$(call POST /v1/requests '{oops' "$CALLS")"
 big=$(head -c 20000 /dev/zero | tr '\0' 'x')
-expect 413 'body_too_large' "$(call POST /v1/requests "{\"x\":\"$big\"}")"
+expect 413 'body_too_large' "$(call POST /v1/requests "{\"x\":\"$big\"}" "$CALLS")"
 
 # The docs/domain.md example: Sunday 21:00 - Monday 01:00, requested 18:30 that Sunday.
 q="/v1/quote?site=suwon&start=2026-11-29T21:00&end=2026-11-30T01:00&requested=2026-11-29T18:30"
@@ -52,31 +57,35 @@ expect 400 'bad_field' "$(call GET "$q&channel=web")"
 # A holiday added over the API changes the next quote at once; removing it restores it.
 mon="/v1/quote?site=suwon&start=2026-11-30T10:00&end=2026-11-30T12:00"
 before=$(call GET "$mon"); echo "$before" | grep -q '"total":23260' || eo_fail "weekday quote: $before"
-expect 401 unauthorized "$(call POST /v1/holidays '{"date":"2026-11-30","name":"임시공휴일"}')"
-expect 201 '"status":"ok"' "$(call POST /v1/holidays '{"date":"2026-11-30","name":"임시공휴일","kind":"temporary"}' s3cret)"
-expect 409 holiday_exists "$(call POST /v1/holidays '{"date":"2026-11-30","name":"임시공휴일"}' s3cret)"
-expect 400 bad_field "$(call POST /v1/holidays '{"date":"2026-13-01","name":"x"}' s3cret)"
+expect 401 unauthenticated "$(call POST /v1/holidays '{"date":"2026-11-30","name":"임시공휴일"}')"
+expect 403 forbidden "$(call POST /v1/holidays '{"date":"2026-11-30","name":"임시공휴일"}' "$CALLS")"
+expect 201 '"status":"ok"' "$(call POST /v1/holidays '{"date":"2026-11-30","name":"임시공휴일","kind":"temporary"}' "$ADMIN")"
+expect 409 holiday_exists "$(call POST /v1/holidays '{"date":"2026-11-30","name":"임시공휴일"}' "$ADMIN")"
+expect 400 bad_field "$(call POST /v1/holidays '{"date":"2026-13-01","name":"x"}' "$ADMIN")"
 grep -q '^2026-11-30' "$EO_DATA_DIR/holidays.tsv" || eo_fail "the calendar file was not changed"
 expect 200 '"date":"2026-11-30"' "$(call GET '/v1/holidays?from=2026-11-01&to=2026-12-31')"
 after=$(call GET "$mon"); echo "$after" | grep -q '"total":34880' || eo_fail "holiday quote: $after"
-expect 200 '"status":"ok"' "$(call DELETE /v1/holidays/2026-11-30 '' s3cret)"
-expect 404 not_found "$(call DELETE /v1/holidays/2026-11-30 '' s3cret)"
+expect 200 '"status":"ok"' "$(call DELETE /v1/holidays/2026-11-30 '' "$ADMIN")"
+expect 404 not_found "$(call DELETE /v1/holidays/2026-11-30 '' "$ADMIN")"
 again=$(call GET "$mon"); echo "$again" | grep -q '"total":23260' || eo_fail "restored quote: $again"
 
 # A request made at night is queued for the provider and reaches its pull queue.
 body='{"site":"suwon","dong":"4111156000","start":"2026-11-30T10:00","end":"2026-11-30T12:00",
        "channel":"call_centre","member":{"id":"m-9","phone":"010-2222-3333","verified":true},
        "child":{"first_name":"하준","age_months":40},"address":"수원시 장안구 1"}'
-created=$(call POST /v1/requests "$body"); expect 201 '"state":"queued"' "$created"
-items() { call GET /v1/providers/suwon-provider/handoffs | grep -q '"request_id"'; }
+created=$(call POST /v1/requests "$body" "$CALLS"); expect 201 '"state":"queued"' "$created"
+P=/v1/providers/suwon-provider/handoffs
+items() { call GET $P '' "$PROV" | grep -q '"request_id"'; }
 eo_wait_for "the hand-off to reach the provider's queue" 20 items
-list=$(call GET /v1/providers/suwon-provider/handoffs); expect 200 '"items":\[{' "$list"
+expect 401 unauthenticated "$(call GET $P)"
+list=$(call GET $P '' "$PROV"); expect 200 '"items":\[{' "$list"
 item=$(echo "$list" | grep -o '"items":\[{"id":"[^"]*"' | sed 's/.*"id":"//; s/"$//')
 [ -n "$item" ] || eo_fail "no item id in $list"
-expect 200 acknowledged "$(call POST "/v1/providers/suwon-provider/handoffs/$item/ack")"
-expect 404 unknown_item "$(call POST /v1/providers/suwon-provider/handoffs/nothing/ack)"
-expect 404 unknown_provider "$(call GET /v1/providers/nobody/handoffs)"
-expect 200 '"items":\[\]' "$(call GET /v1/providers/suwon-provider/handoffs)"
+expect 401 unauthenticated "$(call POST "$P/$item/ack")"
+expect 200 acknowledged "$(call POST "$P/$item/ack" '' "$PROV")"
+expect 404 unknown_item "$(call POST $P/nothing/ack '' "$PROV")"
+expect 404 unknown_provider "$(call GET /v1/providers/nobody/handoffs '' "$PROV")"
+expect 200 '"items":\[\]' "$(call GET $P '' "$PROV")"
 
 # Ctrl-C (SIGINT) stops serve cleanly with exit status 0.
 kill -INT "$PID_serve"

@@ -5,11 +5,13 @@
 
 #include <czmq.h>
 
+#include "eonjena/eo_broker.h"
 #include "eonjena/eonjena.h"
 #include "opts.h"
 #include "role.h"
 
-int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv, const char *about)
+int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv, const char *about,
+                          unsigned flags)
 {
     *opts = (eo_role_options_t){
         .broker = "tcp://127.0.0.1:5555",
@@ -28,13 +30,24 @@ int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv, const 
         EO_OPT_VALUE("clock", "SPEC", &opts->clock, "system, manual:<time> or offset:<time>"),
         EO_OPT_FLAG("init", &opts->init,
                     "create the store if there is none (else a missing store refuses)"),
+        EO_OPT_VALUE("broker-cert", "FILE", &opts->broker_cert,
+                     "the broker's public cert: CURVE (server/broker_cert)"),
+        EO_OPT_VALUE("cert", "FILE", &opts->cert,
+                     "this role's secret cert, admitted by the broker (server/cert)"),
+        EO_OPT_FLAG("insecure-demo", &opts->insecure_demo,
+                    "open every route to anyone, as an administrator (a demo, never with "
+                    "real data; gateway/insecure_demo)"),
         EO_OPT_END,
     };
+    /* only a role that serves HTTP takes --insecure-demo: drop it from the table */
+    eo_opt_t used[sizeof table / sizeof *table];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if ((flags & EO_ROLE_HTTP) || table[i].set != &opts->insecure_demo)
+            used[n++] = table[i];
     /* messages name the executable as it is known, not the path it was started by */
     const char *slash = strrchr(argv[0], '/');
-    eo_opts_t o = {.prog = slash ? slash + 1 : argv[0],
-                   .about = about,
-                   .opts = table};
+    eo_opts_t o = {.prog = slash ? slash + 1 : argv[0], .about = about, .opts = used};
     return eo_opts_parse(&o, argc, argv);
 }
 
@@ -42,9 +55,9 @@ eo_store_t *eo_role_store_open(zconfig_t *config, const char *dir, bool init)
 {
     long map = atol(config ? zconfig_get(config, "store/map_mb", "0") : "0");
     long max = atol(config ? zconfig_get(config, "store/map_max_mb", "0") : "0");
-    eo_store_t *store = eo_store_new(dir, map > 0 ? (size_t)map : 0, init ? 0 : EO_STORE_EXISTING);
-    if (store && max > 0)
-        eo_store_set_max(store, (size_t)max);
+    eo_store_t *store =
+        eo_store_new(dir, map > 0 ? (size_t)map : 0, init ? 0 : EO_STORE_EXISTING);
+    if (store && max > 0) eo_store_set_max(store, (size_t)max);
     return store;
 }
 
@@ -74,12 +87,42 @@ int eo_role_wait_signal(void)
     return sig;
 }
 
-int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, bool needs_store)
+/* The link to the broker: CURVE from the options or the configuration; plain tcp only
+ * on this host unless server/allow_plain_tcp (anyone on the network could read the
+ * requests, and a broker there could be anyone's). */
+static bool s_link_ok(zconfig_t *config, eo_role_options_t *opts, const char *prog)
 {
+    if (!opts->broker_cert) {
+        const char *v = zconfig_get(config, "server/broker_cert", "");
+        opts->broker_cert = *v ? v : NULL;
+    }
+    if (!opts->cert) {
+        const char *v = zconfig_get(config, "server/cert", "");
+        opts->cert = *v ? v : NULL;
+    }
+    if (opts->cert && !opts->broker_cert) {
+        zsys_error("%s: --cert without --broker-cert: CURVE needs the broker's public cert",
+                   prog);
+        return false;
+    }
+    if (!opts->broker_cert && !eo_endpoint_is_local(opts->broker) &&
+        atoi(zconfig_get(config, "server/allow_plain_tcp", "0")) == 0) {
+        zsys_error(
+            "%s: refusing a plain link to %s, which is not on this host: give "
+            "--broker-cert and --cert (CURVE, `eonjena keygen`), or on a trusted network "
+            "only server/allow_plain_tcp = 1",
+            prog, opts->broker);
+        return false;
+    }
+    return true;
+}
+
+int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, unsigned flags)
+{
+    bool needs_store = flags & EO_ROLE_STORE;
     eo_role_options_t opts;
-    int rc = eo_role_options_parse(&opts, argc, argv, about);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    int rc = eo_role_options_parse(&opts, argc, argv, about, flags);
+    if (rc != EO_OPTS_RUN) return rc;
     eo_role_block_signals();
     zsys_init();
     int status = 1;
@@ -87,19 +130,22 @@ int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, boo
     zconfig_t *config = zconfig_load(opts.config);
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     eo_clock_t *clock = eo_clock_new_from_spec(opts.clock);
-    eo_store_t *store = needs_store && config ? eo_role_store_open(config, opts.store, opts.init)
-                                              : NULL;
+    if (config && opts.insecure_demo) zconfig_put(config, "gateway/insecure_demo", "1");
+    eo_store_t *store =
+        needs_store && config ? eo_role_store_open(config, opts.store, opts.init) : NULL;
     if (!config)
         zsys_error("%s: cannot read configuration %s", argv[0], opts.config);
     else if (!dongs)
         zsys_error("%s: %s", argv[0], err);
-    else if (clock && (store || !needs_store)) {
+    else if (clock && (store || !needs_store) && s_link_ok(config, &opts, argv[0])) {
         eo_role_args_t args = {.broker = opts.broker,
                                .sites = opts.sites,
                                .config = config,
                                .store = store,
                                .clock = clock,
-                               .dongs = dongs};
+                               .dongs = dongs,
+                               .curve_server_public = opts.broker_cert,
+                               .curve_secret = opts.cert};
         zactor_t *role = eo_role_start(actor, &args);
         if (role) {
             zsys_info("%s: running (broker %s, sites %s)", argv[0], opts.broker, opts.sites);
@@ -120,7 +166,6 @@ zactor_t *eo_role_start(zactor_fn *actor, eo_role_args_t *args)
 {
     args->failed = false;
     zactor_t *role = zactor_new(actor, args);
-    if (role && args->failed)
-        zactor_destroy(&role);
+    if (role && args->failed) zactor_destroy(&role);
     return role;
 }

@@ -1,14 +1,22 @@
 /* gateway.c: the HTTP server and its actor (see gateway.h). Routes are in routes.c. */
 #include <arpa/inet.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <openssl/crypto.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "eonjena/eo_addr.h"
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_rules.h"
 #include "gateway.h"
+#include "auth.h"
 #include "eonjena/eo_provider.h"
+#include "limit.h"
 #include "routes.h"
 
 #define S_DEFAULT_MAX_BODY 16384
@@ -24,9 +32,14 @@ struct eo_gateway_t {
     eo_rules_t *rules;
     eo_providers_t *providers;
     pthread_mutex_t refresh_lock; /* one thread at a time re-reads the rules files */
-    char *operator_token;
-    atomic_bool stopping;     /* set first thing on stop: waits for workers give up */
-    atomic_int active;        /* requests between their headers and their completion */
+    eo_auth_t *auth;
+    eo_limiter_t *per_key;     /* requests/s of each credential (gateway/rate_per_key) */
+    eo_limiter_t *per_address; /* of each anonymous address (gateway/rate_anonymous) */
+    char *tls_cert, *tls_key;  /* PEM texts (gateway/tls_cert, tls_key); NULL: plain */
+    char *trusted_proxies;     /* eo_addr list whose X-Forwarded-For is believed */
+    bool secure_cookies;       /* TLS here or at the proxy (gateway/cookie_secure) */
+    atomic_bool stopping;      /* set first thing on stop: waits for workers give up */
+    atomic_int active;         /* requests between their headers and their completion */
 };
 
 /* Per-connection state while a body arrives. */
@@ -34,7 +47,23 @@ typedef struct {
     char *body;
     size_t len;
     bool too_large;
+    bool ambiguous; /* two Content-Length headers, or one with Transfer-Encoding */
 } s_upload_t;
+
+/* Count the framing headers: a request that names its length twice (or a length and a
+ * chunked encoding) may be read differently by a proxy in front and by us (request
+ * smuggling); it is refused. */
+static enum MHD_Result s_count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    (void)kind, (void)value;
+    int *n = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        n[0]++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+        n[1]++;
+    return MHD_YES;
+}
 
 static void s_client_free(void *client)
 {
@@ -49,8 +78,7 @@ static eo_client_t *s_client(eo_gateway_t *self)
     if (!client) {
         client = eo_client_new(self->args->broker, self->args->curve_server_public,
                                self->args->curve_secret);
-        if (client)
-            pthread_setspecific(self->client_key, client);
+        if (client) pthread_setspecific(self->client_key, client);
     }
     return client;
 }
@@ -75,22 +103,35 @@ eo_providers_t *eo_gateway_providers(eo_gateway_t *self)
     return self->providers;
 }
 
-bool eo_gateway_operator(const eo_http_request_t *req)
+bool eo_gateway_secure_cookies(eo_gateway_t *self)
 {
-    const char *token = req->gateway->operator_token;
-    if (!token || !*token)
-        return true;
-    const char *auth = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_AUTHORIZATION);
-    return auth && strncmp(auth, "Bearer ", 7) == 0 && streq(auth + 7, token);
+    return self->secure_cookies;
+}
+
+eo_auth_t *eo_gateway_auth(eo_gateway_t *self)
+{
+    return self->auth;
+}
+
+const char *eo_gateway_header(const eo_http_request_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+void eo_http_header(eo_http_reply_t *reply, const char *name, const char *value)
+{
+    if (reply->n_headers >= EO_HTTP_HEADERS_MAX) return;
+    reply->header_names[reply->n_headers] = name;
+    snprintf(reply->header_values[reply->n_headers], sizeof reply->header_values[0], "%s",
+             value);
+    reply->n_headers++;
 }
 
 json_t *eo_http_json_body(const eo_http_request_t *req, eo_http_reply_t *reply)
 {
     json_error_t jerr;
     json_t *root = json_loads(req->body, JSON_REJECT_DUPLICATES, &jerr);
-    if (json_is_object(root))
-        return root;
+    if (json_is_object(root)) return root;
     json_decref(root);
     eo_http_error(reply, 400, "bad_json", "JSON 형식이 잘못되었습니다",
                   "the body is not a JSON object");
@@ -112,8 +153,7 @@ int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const 
                      size_t n, const void *body, size_t size, int timeout_ms, bool *answered)
 {
     eo_client_t *client = s_client(self);
-    if (!client)
-        return EO_EIO;
+    if (!client) return EO_EIO;
     char corr[32];
     for (size_t i = 0; i < n; i++) {
         answered[i] = false;
@@ -126,8 +166,7 @@ int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const 
         char *id = NULL;
         int status;
         zframe_t *reply = NULL;
-        if (eo_client_recv(client, 50, &id, &status, &reply) != EO_OK)
-            continue;
+        if (eo_client_recv(client, 50, &id, &status, &reply) != EO_OK) continue;
         size_t i;
         if (id && sscanf(id, "ready.%zu", &i) == 1 && i < n && !answered[i]) {
             answered[i] = status == EO_OK;
@@ -139,12 +178,11 @@ int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const 
     return EO_OK;
 }
 
-int eo_gateway_call(eo_gateway_t *self, const char *service, const char *site,
-                    const void *body, size_t size, zframe_t **reply)
+int eo_gateway_call(eo_gateway_t *self, const char *service, const char *site, const void *body,
+                    size_t size, zframe_t **reply)
 {
     eo_client_t *client = s_client(self);
-    if (!client)
-        return EO_EIO;
+    if (!client) return EO_EIO;
     return eo_client_request_until(client, service, site, body, size, self->timeout_ms,
                                    s_stopping, self, reply);
 }
@@ -163,13 +201,13 @@ void eo_http_error(eo_http_reply_t *reply, int status, const char *code, const c
                             "message_en", en);
 }
 
-static enum MHD_Result s_send(struct MHD_Connection *conn, eo_http_reply_t *reply)
+static enum MHD_Result s_send(eo_gateway_t *self, struct MHD_Connection *conn,
+                              eo_http_reply_t *reply)
 {
     char *text = reply->json ? json_dumps(reply->json, JSON_COMPACT) : strdup("{}");
     json_decref(reply->json);
     reply->json = NULL;
-    if (!text)
-        return MHD_NO;
+    if (!text) return MHD_NO;
     size_t len = strlen(text);
     text[len] = '\0';
     /* One trailing newline keeps curl output readable. */
@@ -183,9 +221,53 @@ static enum MHD_Result s_send(struct MHD_Connection *conn, eo_http_reply_t *repl
         MHD_create_response_from_buffer(len + 1, body, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (int i = 0; i < reply->n_headers; i++)
+        MHD_add_response_header(resp, reply->header_names[i], reply->header_values[i]);
+    if (eo_auth_insecure(self->auth))
+        MHD_add_response_header(resp, "X-Eonjena-Insecure-Demo", "1");
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)reply->status, resp);
     MHD_destroy_response(resp);
     return rc;
+}
+
+/* The caller's rate: a credential's own bucket, or its address's when anonymous (or
+ * refused: guessing keys is rated as anonymous). Liveness (/v1/health) is never limited:
+ * load balancers probe it. Over the rate: 429 with Retry-After, nothing done. */
+static bool s_within_rate(eo_gateway_t *self, eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    if (streq(req->path, "/v1/health")) return true;
+    char key[80];
+    bool anonymous = req->bad_credentials || req->who.role == EO_ROLE_NONE;
+    if (anonymous) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        char addr[INET6_ADDRSTRLEN] = "?";
+        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+        if (sa && sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof addr);
+        else if (sa && sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr,
+                      sizeof addr);
+        /* behind a reverse proxy the peer is the proxy: its X-Forwarded-For names the
+         * caller (the last entry: the one the proxy itself added) */
+        const char *xff = self->trusted_proxies && eo_addr_in_list(self->trusted_proxies, addr)
+                              ? eo_gateway_header(req, "X-Forwarded-For")
+                              : NULL;
+        const char *last = xff ? strrchr(xff, ',') : NULL;
+        snprintf(key, sizeof key, "a:%.60s", xff ? (last ? last + 1 : xff) : addr);
+    } else
+        snprintf(key, sizeof key, "k:%s", req->who.id);
+    int64_t wait =
+        eo_limiter_take(anonymous ? self->per_address : self->per_key, key, zclock_mono());
+    if (wait == 0) return true;
+    char after[24];
+    snprintf(after, sizeof after, "%lld", (long long)((wait + 999) / 1000));
+    eo_http_error(reply, 429, "rate_limited", "요청이 너무 많습니다. 잠시 후 다시 시도하세요",
+                  anonymous ? "too many requests from this address without a credential "
+                              "(gateway/rate_anonymous)"
+                            : "too many requests with this credential (gateway/rate_per_key)");
+    eo_http_header(reply, "Retry-After", after);
+    return false;
 }
 
 static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -197,8 +279,10 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
     s_upload_t *up = *con_cls;
     if (!up) { /* first call: headers only */
         up = calloc(1, sizeof *up);
-        if (!up)
-            return MHD_NO;
+        if (!up) return MHD_NO;
+        int framing[2] = {0, 0};
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, s_count_framing, framing);
+        up->ambiguous = framing[0] > 1 || (framing[0] && framing[1]) || framing[1] > 1;
         *con_cls = up;
         atomic_fetch_add(&self->active, 1);
         return MHD_YES;
@@ -208,8 +292,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
             up->too_large = true;
         else {
             char *grown = realloc(up->body, up->len + *upload_size + 1);
-            if (!grown)
-                return MHD_NO;
+            if (!grown) return MHD_NO;
             memcpy(grown + up->len, upload_data, *upload_size);
             up->body = grown;
             up->len += *upload_size;
@@ -223,16 +306,28 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
         char en[96];
         snprintf(en, sizeof en, "the request body is larger than %zu bytes", self->max_body);
         eo_http_error(&reply, 413, "body_too_large", "요청 본문이 너무 큽니다", en);
-    } else {
+    } else if (up->ambiguous)
+        eo_http_error(&reply, 400, "bad_framing", "요청 길이 헤더가 모호합니다",
+                      "the request names its length more than once (Content-Length twice, "
+                      "or with Transfer-Encoding)");
+    else if (up->body && memchr(up->body, '\0', up->len))
+        eo_http_error(&reply, 400, "bad_body", "요청 본문에 NUL 문자가 있습니다",
+                      "the request body contains a NUL byte");
+    else {
         eo_http_request_t req = {.gateway = self,
                                  .method = method,
                                  .path = url,
                                  .body = up->body ? up->body : "",
                                  .body_len = up->len,
                                  .connection = conn};
-        eo_routes_dispatch(&req, &reply);
+        eo_auth_identify(
+            self->auth,
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie"), &req.who,
+            &req.bad_credentials);
+        if (s_within_rate(self, &req, &reply)) eo_routes_dispatch(&req, &reply);
     }
-    return s_send(conn, &reply);
+    return s_send(self, conn, &reply);
 }
 
 static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -254,24 +349,21 @@ static int s_parse_listen(const char *text, struct sockaddr_in *addr)
 {
     char host[64];
     const char *colon = strrchr(text, ':');
-    if (!colon || colon == text || (size_t)(colon - text) >= sizeof host)
-        return -1;
+    if (!colon || colon == text || (size_t)(colon - text) >= sizeof host) return -1;
     memcpy(host, text, (size_t)(colon - text));
     host[colon - text] = '\0';
     int port = atoi(colon + 1);
     memset(addr, 0, sizeof *addr);
     addr->sin_family = AF_INET;
     addr->sin_port = htons((uint16_t)port);
-    if (port <= 0 || port > 65535 || inet_pton(AF_INET, host, &addr->sin_addr) != 1)
-        return -1;
+    if (port <= 0 || port > 65535 || inet_pton(AF_INET, host, &addr->sin_addr) != 1) return -1;
     return 0;
 }
 
 static void s_gateway_destroy(eo_gateway_t **self_p)
 {
     eo_gateway_t *self = *self_p;
-    if (!self)
-        return;
+    if (!self) return;
     /* Callers waiting on a worker give up first (503), so stopping never waits out
      * their timeouts one connection after another; then stopping the daemon joins its
      * threads, which frees their clients. */
@@ -283,35 +375,100 @@ static void s_gateway_destroy(eo_gateway_t **self_p)
         for (int i = 0; i < S_DRAIN_MS / 10 && atomic_load(&self->active) > 0; i++)
             zclock_sleep(10);
     }
-    if (self->daemon)
-        MHD_stop_daemon(self->daemon);
+    if (self->daemon) MHD_stop_daemon(self->daemon);
     pthread_key_delete(self->client_key);
     pthread_mutex_destroy(&self->refresh_lock);
     eo_providers_destroy(&self->providers);
     eo_rules_destroy(&self->rules);
     eo_calendar_destroy(&self->calendar);
-    free(self->operator_token);
+    eo_auth_destroy(&self->auth);
+    eo_limiter_destroy(&self->per_key);
+    eo_limiter_destroy(&self->per_address);
+    if (self->tls_key) OPENSSL_cleanse(self->tls_key, strlen(self->tls_key));
+    free(self->tls_key);
+    free(self->tls_cert);
+    free(self->trusted_proxies);
     free(self);
     *self_p = NULL;
+}
+
+/* Idle and slow connections are cheap (MHD polls them with epoll) as long as there are
+ * descriptors for them: the soft limit is often 1024, so raise it towards the hard limit
+ * for max_connections and some to spare. */
+static void s_raise_fd_limit(unsigned max_conns)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    rlim_t want = (rlim_t)max_conns + 1024;
+    if (rl.rlim_cur >= want) return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+        zsys_warning("gateway: %llu file descriptors for %u connections: raise the hard "
+                     "limit (LimitNOFILE=) or lower gateway/max_connections",
+                     (unsigned long long)rl.rlim_cur, max_conns);
+}
+
+/* A whole small file as a string, or NULL. */
+static char *s_slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    char buf[4096];
+    size_t n;
+    while (mem && (n = fread(buf, 1, sizeof buf, f)) > 0 && size < (1u << 20))
+        fwrite(buf, 1, n, mem);
+    if (mem) fclose(mem);
+    fclose(f);
+    return text;
+}
+
+/* TLS from the configuration: both files or neither. The key must not be readable by
+ * others: a leaked key lets anyone read the traffic. */
+static int s_load_tls(eo_gateway_t *self, zconfig_t *cfg)
+{
+    const char *cert = zconfig_get(cfg, "gateway/tls_cert", "");
+    const char *key = zconfig_get(cfg, "gateway/tls_key", "");
+    if (!*cert && !*key) return 0;
+    struct stat st;
+    if (!*cert || !*key) {
+        zsys_error("gateway: tls_cert and tls_key go together (PEM files)");
+        return -1;
+    }
+    if (stat(key, &st) == 0 && (st.st_mode & 077)) {
+        zsys_error("gateway: %s may be read by others (mode %03o): chmod 600 it", key,
+                   (unsigned)(st.st_mode & 0777));
+        return -1;
+    }
+    self->tls_cert = s_slurp(cert);
+    self->tls_key = s_slurp(key);
+    if (!self->tls_cert || !self->tls_key) {
+        zsys_error("gateway: cannot read %s", self->tls_cert ? key : cert);
+        return -1;
+    }
+    return 0;
 }
 
 static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
 {
     eo_gateway_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->args = args;
     zconfig_t *cfg = args->config;
     const char *listen = zconfig_get(cfg, "gateway/listen", "127.0.0.1:8080");
     self->max_body = (size_t)atol(zconfig_get(cfg, "gateway/max_body", "16384"));
-    if (self->max_body == 0)
-        self->max_body = S_DEFAULT_MAX_BODY;
+    if (self->max_body == 0) self->max_body = S_DEFAULT_MAX_BODY;
     self->timeout_ms = atoi(zconfig_get(cfg, "gateway/timeout_ms", "5000"));
     unsigned threads = (unsigned)atoi(zconfig_get(cfg, "gateway/threads", "4"));
     pthread_key_create(&self->client_key, s_client_free);
     pthread_mutex_init(&self->refresh_lock, NULL);
-    self->operator_token = strdup(zconfig_get(cfg, "gateway/operator_token", ""));
-    char err[256];
+    char err[512];
+    if (!(self->auth = eo_auth_new(cfg, err, sizeof err))) {
+        zsys_error("gateway: %s", err);
+        goto fail;
+    }
     if (!(self->calendar = eo_calendar_load_config(cfg, err, sizeof err)) ||
         !(self->rules = eo_rules_load_config(cfg, self->calendar, err, sizeof err)) ||
         !(self->providers = eo_providers_load(cfg, err, sizeof err))) {
@@ -323,38 +480,56 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
         zsys_error("gateway: bad listen address '%s' (want host:port)", listen);
         goto fail;
     }
+    const char *proxies = zconfig_get(cfg, "gateway/trusted_proxies", "");
+    char why[128];
+    if (*proxies && !eo_addr_list_valid(proxies, why, sizeof why)) {
+        zsys_error("gateway: trusted_proxies: %s", why);
+        goto fail;
+    }
+    self->trusted_proxies = *proxies ? strdup(proxies) : NULL;
+    self->secure_cookies = atoi(zconfig_get(cfg, "gateway/cookie_secure", "0")) != 0;
+    self->per_key = eo_limiter_new(atof(zconfig_get(cfg, "gateway/rate_per_key", "500")), 0);
+    self->per_address =
+        eo_limiter_new(atof(zconfig_get(cfg, "gateway/rate_anonymous", "20")), 0);
+    unsigned max_conns = (unsigned)atoi(zconfig_get(cfg, "gateway/max_connections", "4000"));
+    unsigned per_ip = (unsigned)atoi(zconfig_get(cfg, "gateway/max_connections_per_ip", "0"));
+    unsigned idle_s = (unsigned)atoi(zconfig_get(cfg, "gateway/idle_timeout_s", "15"));
+    s_raise_fd_limit(max_conns);
+    if (s_load_tls(self, cfg)) goto fail;
+    self->secure_cookies = self->secure_cookies || self->tls_cert;
     self->daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, s_handle, self,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-        threads ? threads : 1, MHD_OPTION_NOTIFY_COMPLETED, s_completed, self,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-        MHD_OPTION_END);
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+            (self->tls_cert ? MHD_USE_TLS : 0),
+        0, NULL, NULL, s_handle, self, MHD_OPTION_HTTPS_MEM_CERT,
+        self->tls_cert ? self->tls_cert : "", MHD_OPTION_HTTPS_MEM_KEY,
+        self->tls_key ? self->tls_key : "", MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1, MHD_OPTION_NOTIFY_COMPLETED,
+        s_completed, self, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_CONNECTION_TIMEOUT,
+        idle_s ? idle_s : 15u, MHD_OPTION_CONNECTION_LIMIT, max_conns ? max_conns : 4000u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)32768, MHD_OPTION_END);
     if (!self->daemon) {
         zsys_error("gateway: cannot listen on %s (port in use?)", listen);
         goto fail;
     }
-    zsys_info("gateway: listening on http://%s", listen);
+    zsys_info("gateway: listening on %s://%s", self->tls_cert ? "https" : "http", listen);
     return self;
 fail:
     s_gateway_destroy(&self);
     return NULL;
 }
 
-
 void eo_gateway_actor(zsock_t *pipe, void *args)
 {
     eo_gateway_t *self = s_gateway_new(args);
-    if (!self)
-        ((eo_role_args_t *)args)->failed = true;
+    if (!self) ((eo_role_args_t *)args)->failed = true;
     zsock_signal(pipe, self ? 0 : -1);
-    if (!self)
-        return;
+    if (!self) return;
     while (true) {
         char *cmd = zstr_recv(pipe);
         bool term = !cmd || streq(cmd, "$TERM");
         zstr_free(&cmd);
-        if (term)
-            break;
+        if (term) break;
     }
     s_gateway_destroy(&self);
 }

@@ -15,6 +15,7 @@
 
 #include "common/role.h"
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_keys.h"
 
 /* The actor: args is an eo_role_args_t*. Signals 0 when listening, -1 if it cannot. */
 void eo_gateway_actor(zsock_t *pipe, void *args);
@@ -25,16 +26,26 @@ typedef struct eo_gateway_t eo_gateway_t;
 typedef struct {
     eo_gateway_t *gateway;
     const char *method;
-    const char *path;        /* without the query string */
-    const char *body;        /* NUL-terminated, may be empty */
+    const char *path; /* without the query string */
+    const char *body; /* NUL-terminated, may be empty */
     size_t body_len;
-    void *connection;        /* struct MHD_Connection *, for eo_gateway_query_arg */
+    void *connection;     /* struct MHD_Connection *, for eo_gateway_query_arg */
+    eo_identity_t who;    /* the caller (auth.h): role EO_ROLE_NONE if anonymous */
+    bool bad_credentials; /* a credential was given and refused */
 } eo_http_request_t;
 
+#define EO_HTTP_HEADERS_MAX 4
+
 typedef struct {
-    int status;              /* HTTP status */
-    json_t *json;            /* the body; the gateway takes ownership */
+    int status;                                    /* HTTP status */
+    json_t *json;                                  /* the body; the gateway takes ownership */
+    const char *header_names[EO_HTTP_HEADERS_MAX]; /* extra headers (static names) */
+    char header_values[EO_HTTP_HEADERS_MAX][200];
+    int n_headers;
 } eo_http_reply_t;
+
+/* Add a header to the reply (at most EO_HTTP_HEADERS_MAX). */
+void eo_http_header(eo_http_reply_t *reply, const char *name, const char *value);
 
 /* A query-string argument or NULL. */
 const char *eo_gateway_query_arg(const eo_http_request_t *req, const char *name);
@@ -47,17 +58,21 @@ int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const 
 /* A request to (service, site) through the calling thread's client, waiting up to the
  * configured timeout: EO_OK with *reply, a broker status, EO_EIO without a broker
  * client, or EO_ECLOSED when the gateway is stopping. */
-int eo_gateway_call(eo_gateway_t *self, const char *service, const char *site,
-                    const void *body, size_t size, zframe_t **reply);
+int eo_gateway_call(eo_gateway_t *self, const char *service, const char *site, const void *body,
+                    size_t size, zframe_t **reply);
 
 /* The rules and calendar (refreshed from their files when they changed), the providers.
  * NULL if they could not be loaded at start (the gateway then refuses to start). */
 struct eo_rules_t *eo_gateway_rules(eo_gateway_t *self);
 struct eo_calendar_t *eo_gateway_calendar(eo_gateway_t *self);
 struct eo_providers_t *eo_gateway_providers(eo_gateway_t *self);
-/* True if the request may change operator data: gateway/operator_token is empty, or
- * the request carries "Authorization: Bearer <token>". */
-bool eo_gateway_operator(const eo_http_request_t *req);
+/* The identities and console sessions (auth.h). */
+struct eo_auth_t *eo_gateway_auth(eo_gateway_t *self);
+/* Do cookies get the Secure attribute (TLS here, or gateway/cookie_secure behind a TLS
+ * proxy)? */
+bool eo_gateway_secure_cookies(eo_gateway_t *self);
+/* A request header or NULL. */
+const char *eo_gateway_header(const eo_http_request_t *req, const char *name);
 /* The request body as a JSON object, or NULL after filling reply with a 400. */
 json_t *eo_http_json_body(const eo_http_request_t *req, eo_http_reply_t *reply);
 

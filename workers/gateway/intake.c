@@ -6,6 +6,9 @@
 
 #include "eonjena/eo_codec.h"
 #include "eonjena/eo_phone.h"
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
 #include "intake.h"
 
 static int s_fail(eo_intake_error_t *err, const char *code, const char *ko, const char *en,
@@ -23,14 +26,11 @@ static int s_fail(eo_intake_error_t *err, const char *code, const char *ko, cons
 static bool s_key_ok(const char *key)
 {
     size_t n = strlen(key);
-    if (n == 0 || n > 40)
-        return false;
+    if (n == 0 || n > 40) return false;
     for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)key[i]) && key[i] != '_')
-            return false;
+        if (!isalnum((unsigned char)key[i]) && key[i] != '_') return false;
     return true;
 }
-
 
 static const char *s_str(json_t *obj, const char *key)
 {
@@ -147,8 +147,29 @@ static int s_parse_kind(json_t *root, Eo__Request *out, eo_intake_error_t *err)
     return 0;
 }
 
+/* The request id: "<site>-" and 24 hex digits, of a hash of the caller and the client's
+ * key when one is given (a retry finds its case; another caller's same key makes another
+ * case), else random: never a time and a counter that could be guessed. */
+static void s_request_id(const char *site, const char *owner, const char *key, char *out,
+                         size_t size)
+{
+    uint8_t h[SHA256_DIGEST_LENGTH];
+    if (key) {
+        char buf[300];
+        snprintf(buf, sizeof buf, "%s\n%s", owner ? owner : "", key);
+        SHA256((const uint8_t *)buf, strlen(buf), h);
+    } else if (RAND_bytes(h, 12) != 1)
+        abort(); /* no randomness: ids could be guessed */
+    static const char hex[] = "0123456789abcdef";
+    char digits[25];
+    for (int i = 0; i < 12; i++)
+        digits[2 * i] = hex[h[i] >> 4], digits[2 * i + 1] = hex[h[i] & 15];
+    digits[24] = 0;
+    snprintf(out, size, "%s-%s", site, digits);
+}
+
 int eo_intake_parse(const char *body, const eo_dongs_t *dongs, int64_t now_ms,
-                    Eo__Request *out, eo_intake_error_t *err)
+                    const char *owner, Eo__Request *out, eo_intake_error_t *err)
 {
     eo__request__init(out);
     json_error_t jerr;
@@ -163,33 +184,29 @@ int eo_intake_parse(const char *body, const eo_dongs_t *dongs, int64_t now_ms,
     if (json_object_get(root, "id") && (!key || !s_key_ok(key)))
         rc = s_fail(err, "bad_field", "요청 ID가 잘못되었습니다",
                     "id must be 1-40 letters, digits or _", NULL);
-    if (rc == 0)
-        rc = s_parse_place(root, dongs, out, err);
-    if (rc == 0)
-        rc = s_parse_times(root, out, err);
-    if (rc == 0)
-        rc = s_parse_kind(root, out, err);
-    if (rc == 0)
-        rc = s_parse_people(root, out, err);
+    if (rc == 0) rc = s_parse_place(root, dongs, out, err);
+    if (rc == 0) rc = s_parse_times(root, out, err);
+    if (rc == 0) rc = s_parse_kind(root, out, err);
+    if (rc == 0) rc = s_parse_people(root, out, err);
     if (rc == 0) {
-        char fresh[33], id[80];
-        snprintf(id, sizeof id, "%s-%s", out->site, key ? key : eo_id_new(fresh, sizeof fresh, now_ms));
+        char id[80];
+        s_request_id(out->site, owner, key, id, sizeof id);
         out->id = strdup(id);
+        out->owner = strdup(owner ? owner : "");
         out->requested_at = now_ms / 1000;
     }
     json_decref(root);
-    if (rc)
-        eo_intake_clear(out);
+    if (rc) eo_intake_clear(out);
     return rc;
 }
 
 void eo_intake_clear(Eo__Request *req)
 {
-    char **strings[] = {&req->id, &req->site, &req->member_id, &req->member_phone,
-                        &req->child_first_name, &req->address};
+    char **strings[] = {&req->id,        &req->site,         &req->owner,
+                        &req->member_id, &req->member_phone, &req->child_first_name,
+                        &req->address};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
-        if (*strings[i] != protobuf_c_empty_string)
-            free(*strings[i]);
+        if (*strings[i] != protobuf_c_empty_string) free(*strings[i]);
         *strings[i] = (char *)protobuf_c_empty_string;
     }
 }
@@ -206,23 +223,32 @@ int eo_intake_site_of(const char *request_id, char *site, size_t size)
 
 void eo_intake_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_intake: ");
+    if (verbose) printf(" * eo_intake: ");
     char errtext[128];
     eo_dongs_t *dongs = eo_dongs_load_default(errtext, sizeof errtext);
     assert(dongs);
-    const char *good = "{\"site\":\"suwon\",\"dong\":\"4111156000\",\"start\":\"2026-11-27T21:00\","
-                       "\"end\":\"2026-11-28T01:00\",\"member\":{\"id\":\"m1\",\"phone\":"
-                       "\"010-1234-5678\",\"verified\":true},\"child\":{\"first_name\":\"서연\","
-                       "\"age_months\":48},\"address\":\"수원시 장안구 1\",\"id\":\"abc_1\"}";
+    const char *good =
+        "{\"site\":\"suwon\",\"dong\":\"4111156000\",\"start\":\"2026-11-27T21:00\","
+        "\"end\":\"2026-11-28T01:00\",\"member\":{\"id\":\"m1\",\"phone\":"
+        "\"010-1234-5678\",\"verified\":true},\"child\":{\"first_name\":\"서연\","
+        "\"age_months\":48},\"address\":\"수원시 장안구 1\",\"id\":\"abc_1\"}";
     Eo__Request req;
     eo_intake_error_t err;
-    assert(eo_intake_parse(good, dongs, 1000, &req, &err) == 0);
-    assert(streq(req.id, "suwon-abc_1") && streq(req.site, "suwon"));
+    assert(eo_intake_parse(good, dongs, 1000, "k1", &req, &err) == 0);
+    /* the id: the site and a hash of the caller and the client's key (not the key) */
+    assert(strncmp(req.id, "suwon-", 6) == 0 && strlen(req.id) == 6 + 24 &&
+           streq(req.site, "suwon"));
+    char first[64];
+    snprintf(first, sizeof first, "%s", req.id);
+    eo_intake_clear(&req);
+    assert(eo_intake_parse(good, dongs, 1000, "k1", &req, &err) == 0 && streq(req.id, first));
+    eo_intake_clear(&req);
+    assert(eo_intake_parse(good, dongs, 1000, "k2", &req, &err) == 0 && !streq(req.id, first));
     assert(req.dong == 4111156000u && req.end - req.start == 4 * 3600);
     assert(req.member_verified && req.carers_needed == 1 && req.child_age_months == 48);
     assert(streq(req.member_phone, "+821012345678"));
-    assert(req.channel == EO__CHANNEL__CHANNEL_APP && req.type == EO__SERVICE_TYPE__SERVICE_VISIT);
+    assert(req.channel == EO__CHANNEL__CHANNEL_APP &&
+           req.type == EO__SERVICE_TYPE__SERVICE_VISIT);
     eo_intake_clear(&req);
     char site[16];
     assert(eo_intake_site_of("suwon-abc", site, sizeof site) == 0 && streq(site, "suwon"));
@@ -250,15 +276,14 @@ void eo_intake_test(bool verbose)
         char buf[1024];
         snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - text), text, bad[i].to,
                  at + strlen(bad[i].from));
-        assert(eo_intake_parse(buf, dongs, 1000, &req, &err) == -1);
+        assert(eo_intake_parse(buf, dongs, 1000, "k1", &req, &err) == -1);
         assert(streq(err.code, bad[i].code));
         free(text);
     }
-    assert(eo_intake_parse("{not json", dongs, 1000, &req, &err) == -1);
+    assert(eo_intake_parse("{not json", dongs, 1000, "k1", &req, &err) == -1);
     assert(streq(err.code, "bad_json"));
-    assert(eo_intake_parse("[1,2]", dongs, 1000, &req, &err) == -1);
-    assert(eo_intake_parse("", dongs, 1000, &req, &err) == -1);
+    assert(eo_intake_parse("[1,2]", dongs, 1000, "k1", &req, &err) == -1);
+    assert(eo_intake_parse("", dongs, 1000, "k1", &req, &err) == -1);
     eo_dongs_destroy(&dongs);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

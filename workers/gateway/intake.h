@@ -21,10 +21,11 @@ typedef struct {
 } eo_intake_error_t;
 
 /* Parse and validate; on success fills *out (strings owned, free with eo_intake_clear)
- * with id "<site>-<key>" (the client's id, or a new one made from now_ms). Returns 0, or
- * -1 with *err filled and nothing allocated. */
+ * with id "<site>-<24 hex>" (a hash of owner and the client's id when one is given, so
+ * retries are idempotent per caller; else random) and owner (the caller's credential
+ * id). Returns 0, or -1 with *err filled and nothing allocated. */
 int eo_intake_parse(const char *body, const eo_dongs_t *dongs, int64_t now_ms,
-                    Eo__Request *out, eo_intake_error_t *err);
+                    const char *owner, Eo__Request *out, eo_intake_error_t *err);
 void eo_intake_clear(Eo__Request *req);
 
 /* The request channel by its one name: "app", "call_centre" or "operator", as the intake's

@@ -14,31 +14,33 @@ static int s_path(const char *path, char *id, size_t idsize, char *item, size_t 
 {
     const char *p = path + strlen("/v1/providers/");
     const char *slash = strchr(p, '/');
-    if (!slash || (size_t)(slash - p) >= idsize || slash == p)
-        return -1;
+    if (!slash || (size_t)(slash - p) >= idsize || slash == p) return -1;
     snprintf(id, idsize, "%.*s", (int)(slash - p), p);
     if (streq(slash, "/handoffs")) {
         *item = '\0';
         return 0;
     }
-    if (strncmp(slash, "/handoffs/", 10) != 0)
-        return -1;
+    if (strncmp(slash, "/handoffs/", 10) != 0) return -1;
     const char *it = slash + 10, *end = strstr(it, "/ack");
-    if (!end || end[4] != '\0' || end == it || (size_t)(end - it) >= itemsize)
-        return -1;
+    if (!end || end[4] != '\0' || end == it || (size_t)(end - it) >= itemsize) return -1;
     snprintf(item, itemsize, "%.*s", (int)(end - it), it);
     return 0;
 }
 
-static eo_handoff_queue_t *s_queue(eo_http_request_t *req, eo_http_reply_t *reply,
-                                   char *id, size_t idsize, char *item, size_t itemsize)
+static eo_handoff_queue_t *s_queue(eo_http_request_t *req, eo_http_reply_t *reply, char *id,
+                                   size_t idsize, char *item, size_t itemsize)
 {
     if (s_path(req->path, id, idsize, item, itemsize)) {
         eo_http_error(reply, 404, "not_found", "없는 경로입니다", "no such path");
         return NULL;
     }
     const eo_provider_t *p = eo_providers_find(eo_gateway_providers(req->gateway), id);
-    if (!p || p->mode != EO_DELIVERY_PULL) {
+    /* A provider sees only its own queue, an operator those of its sites; another
+     * caller's queue is "unknown" (404), so that existence does not leak either. */
+    bool mine =
+        p && (req->who.role == EO_ROLE_PROVIDER ? streq(req->who.provider, p->id)
+                                                : eo_identity_serves(&req->who, p->site));
+    if (!p || p->mode != EO_DELIVERY_PULL || !mine) {
         eo_http_error(reply, 404, "unknown_provider", "없는 제공기관입니다",
                       "no pull provider with this id");
         return NULL;
@@ -55,8 +57,7 @@ void eo_api_handoffs_list(eo_http_request_t *req, eo_http_reply_t *reply)
 {
     char id[EO_PROVIDER_ID_MAX], item[128];
     eo_handoff_queue_t *q = s_queue(req, reply, id, sizeof id, item, sizeof item);
-    if (!q)
-        return;
+    if (!q) return;
     const char *limit_text = eo_gateway_query_arg(req, "limit");
     long limit = limit_text ? atol(limit_text) : 100;
     json_t *items = NULL;
@@ -76,8 +77,7 @@ void eo_api_handoffs_ack(eo_http_request_t *req, eo_http_reply_t *reply)
 {
     char id[EO_PROVIDER_ID_MAX], item[128];
     eo_handoff_queue_t *q = s_queue(req, reply, id, sizeof id, item, sizeof item);
-    if (!q)
-        return;
+    if (!q) return;
     int rc = *item ? eo_handoff_queue_ack(q, id, item,
                                           eo_clock_now(eo_gateway_args(req->gateway)->clock))
                    : EO_EINVAL;

@@ -34,8 +34,8 @@ static enum MHD_Result s_arg(void *cls, enum MHD_ValueKind kind, const char *key
 {
     (void)kind;
     s_args_t *a = cls;
-    if (!a->bad && eo_quote_param(a->params, key, value ? value : "", a->err,
-                                       sizeof a->err) != EO_OK)
+    if (!a->bad &&
+        eo_quote_param(a->params, key, value ? value : "", a->err, sizeof a->err) != EO_OK)
         a->bad = true;
     return MHD_YES;
 }

@@ -16,11 +16,13 @@ static void s_broker_error(eo_http_reply_t *reply, int rc)
         eo_http_error(reply, 503, "overloaded", "요청이 많아 잠시 후 다시 시도해 주세요",
                       "the service is overloaded: retry later");
     else if (rc == EO_EDEADLETTER)
-        eo_http_error(reply, 503, "not_decided", "지금 처리할 수 없습니다. 같은 ID로 잠시 후 다시 시도해 주세요",
+        eo_http_error(reply, 503, "not_decided",
+                      "지금 처리할 수 없습니다. 같은 ID로 잠시 후 다시 시도해 주세요",
                       "the matcher could not decide it now (its store failed): retry later "
                       "with the same id");
     else if (rc == EO_ECLOSED)
-        eo_http_error(reply, 503, "stopping", "서버가 종료 중입니다. 잠시 후 다시 시도해 주세요",
+        eo_http_error(reply, 503, "stopping",
+                      "서버가 종료 중입니다. 잠시 후 다시 시도해 주세요",
                       "the server is stopping: retry later with the same id");
     else if (rc == EO_EIO)
         eo_http_error(reply, 503, "no_broker", "중계 서버에 연결할 수 없습니다",
@@ -51,7 +53,8 @@ static Eo__Event *s_ask_matcher(eo_http_request_t *req, eo_http_reply_t *reply,
         return NULL;
     }
     char err[128];
-    Eo__Event *back = eo_event_decode(zframe_data(answer), zframe_size(answer), err, sizeof err);
+    Eo__Event *back =
+        eo_event_decode(zframe_data(answer), zframe_size(answer), err, sizeof err);
     zframe_destroy(&answer);
     if (!back || back->body_case != EO__EVENT__BODY_STATUS) {
         eo_event_free(&back);
@@ -66,7 +69,8 @@ static Eo__Event *s_ask_matcher(eo_http_request_t *req, eo_http_reply_t *reply,
 static void s_status_reply(eo_http_reply_t *reply, const Eo__Status *st, int ok_status)
 {
     if (st->error && st->error->code && *st->error->code) {
-        bool missing = streq(st->error->code, "not_found") || streq(st->error->code, "unknown_request");
+        bool missing =
+            streq(st->error->code, "not_found") || streq(st->error->code, "unknown_request");
         eo_http_error(reply, missing ? 404 : 422, st->error->code, st->error->message_ko,
                       st->error->message_en);
         return;
@@ -91,8 +95,14 @@ void eo_api_request_create(eo_http_request_t *req, eo_http_reply_t *reply)
     Eo__Request request;
     eo_intake_error_t err;
     int64_t now_ms = eo_clock_now_ms(args->clock);
-    if (eo_intake_parse(req->body, args->dongs, now_ms, &request, &err)) {
+    if (eo_intake_parse(req->body, args->dongs, now_ms, req->who.id, &request, &err)) {
         eo_http_error(reply, 400, err.code, err.ko, err.en);
+        return;
+    }
+    if (!eo_identity_serves(&req->who, request.site)) {
+        eo_http_error(reply, 403, "forbidden_site", "이 지역의 요청을 접수할 권한이 없습니다",
+                      "this credential does not serve the request's site");
+        eo_intake_clear(&request);
         return;
     }
     char id[33];
@@ -114,8 +124,11 @@ void eo_api_request_get(eo_http_request_t *req, eo_http_reply_t *reply)
 {
     const char *request_id = req->path + strlen("/v1/requests/");
     char site[EO_SITE_SLUG];
+    /* 404, not 403, for another site's or another caller's request: whether it exists
+     * is not this caller's to know */
     if (eo_intake_site_of(request_id, site, sizeof site) ||
-        eo_dongs_site_find(eo_gateway_args(req->gateway)->dongs, site) < 0) {
+        eo_dongs_site_find(eo_gateway_args(req->gateway)->dongs, site) < 0 ||
+        !eo_identity_serves(&req->who, site)) {
         eo_http_error(reply, 404, "not_found", "없는 요청입니다", "no such request");
         return;
     }
@@ -130,8 +143,10 @@ void eo_api_request_get(eo_http_request_t *req, eo_http_reply_t *reply)
     event.body_case = EO__EVENT__BODY_STATUS_QUERY;
     event.status_query = &query;
     Eo__Event *back = s_ask_matcher(req, reply, site, &event);
-    if (back) {
+    if (back && req->who.role == EO_ROLE_MEMBER_APP &&
+        (!back->status->owner || !streq(back->status->owner, req->who.id)))
+        eo_http_error(reply, 404, "not_found", "없는 요청입니다", "no such request");
+    else if (back)
         s_status_reply(reply, back->status, 200);
-        eo_event_free(&back);
-    }
+    eo_event_free(&back);
 }

@@ -1,27 +1,35 @@
-/* routes.c: the route table. A path ending in '*' matches any rest of the path. */
+/* routes.c: the route table: every route, who may call it (auth.h), its handler. A
+ * path ending in '*' matches any rest of the path. The roles are the first gate; the
+ * handler then checks the caller's scope (sites, provider, the requests it made). */
 #include <string.h>
 
+#include "auth.h"
 #include "routes.h"
 
-typedef struct {
-    const char *method; /* a path may have several routes, one per method */
-    const char *path;
-    eo_route_fn fn;
-} s_route_t;
+#define R(role) EO_ROLE_BIT(EO_ROLE_##role)
 
-static const s_route_t s_routes[] = {
-    {"GET", "/v1/health", eo_api_health},
-    {"GET", "/v1/ready", eo_api_ready},
-    {"POST", "/v1/requests", eo_api_request_create},
-    {"GET", "/v1/requests/*", eo_api_request_get},
-    {"GET", "/v1/quote", eo_api_quote},
-    {"GET", "/v1/holidays", eo_api_holidays_list},
-    {"POST", "/v1/holidays", eo_api_holidays_add},
-    {"DELETE", "/v1/holidays/*", eo_api_holidays_remove},
-    {"GET", "/v1/providers/*/handoffs", eo_api_handoffs_list},
-    {"POST", "/v1/providers/*/handoffs/*/ack", eo_api_handoffs_ack},
-    {NULL, NULL, NULL},
+static const eo_http_route_t s_routes[] = {
+    {"GET", "/v1/health", EO_PUBLIC | EO_ANY_CALLER, eo_api_health},
+    {"GET", "/v1/ready", EO_PUBLIC | EO_ANY_CALLER, eo_api_ready},
+    {"POST", "/v1/session", EO_PUBLIC | EO_ANY_CALLER, eo_api_session_login},
+    {"DELETE", "/v1/session", EO_ANY_CALLER, eo_api_session_logout},
+    {"POST", "/v1/requests", R(MEMBER_APP) | R(OPERATOR) | R(ADMIN), eo_api_request_create},
+    {"GET", "/v1/requests/*", R(MEMBER_APP) | R(OPERATOR) | R(ADMIN), eo_api_request_get},
+    {"GET", "/v1/quote", EO_PUBLIC | EO_ANY_CALLER, eo_api_quote},
+    {"GET", "/v1/holidays", EO_PUBLIC | EO_ANY_CALLER, eo_api_holidays_list},
+    {"POST", "/v1/holidays", R(ADMIN), eo_api_holidays_add},
+    {"DELETE", "/v1/holidays/*", R(ADMIN), eo_api_holidays_remove},
+    {"GET", "/v1/providers/*/handoffs", R(PROVIDER) | R(OPERATOR) | R(ADMIN),
+     eo_api_handoffs_list},
+    {"POST", "/v1/providers/*/handoffs/*/ack", R(PROVIDER) | R(OPERATOR) | R(ADMIN),
+     eo_api_handoffs_ack},
+    {NULL, NULL, 0, NULL},
 };
+
+const eo_http_route_t *eo_routes_table(void)
+{
+    return s_routes;
+}
 
 /* A '*' matches one or more characters other than '/' when more pattern follows it,
  * and any non-empty rest of the path when it ends the pattern. */
@@ -29,29 +37,47 @@ static bool s_match(const char *pattern, const char *path)
 {
     for (; *pattern; pattern++, path++) {
         if (*pattern != '*') {
-            if (*pattern != *path)
-                return false;
+            if (*pattern != *path) return false;
             continue;
         }
-        if (!*path || *path == '/')
-            return false;
-        if (!pattern[1])
-            return true;
+        if (!*path || *path == '/') return false;
+        if (!pattern[1]) return true;
         while (path[1] && path[1] != '/')
             path++;
     }
     return *path == '\0';
 }
 
+/* The first gate: the caller's role. A credential that was refused is 401 even on a
+ * public route (the caller must learn that their key is wrong); no credential where one
+ * is needed is 401; the wrong role is 403. */
+static bool s_allowed(const eo_http_route_t *r, eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    if (req->bad_credentials ||
+        (!(r->roles & EO_ROLE_BIT(req->who.role)) && req->who.role == EO_ROLE_NONE)) {
+        eo_http_error(reply, 401, "unauthenticated", "인증이 필요합니다",
+                      req->bad_credentials ? "the credential is wrong, unknown or revoked"
+                                           : "this route needs a credential "
+                                             "(Authorization: Bearer <key>, or a session)");
+        eo_http_header(reply, "WWW-Authenticate", "Bearer realm=\"eonjena\"");
+        return false;
+    }
+    if (!(r->roles & EO_ROLE_BIT(req->who.role))) {
+        eo_http_error(reply, 403, "forbidden", "권한이 없습니다",
+                      "this credential's role may not use this route");
+        return false;
+    }
+    return true;
+}
+
 void eo_routes_dispatch(eo_http_request_t *req, eo_http_reply_t *reply)
 {
     bool path_known = false;
-    for (const s_route_t *r = s_routes; r->method; r++) {
-        if (!s_match(r->path, req->path))
-            continue;
+    for (const eo_http_route_t *r = s_routes; r->method; r++) {
+        if (!s_match(r->path, req->path)) continue;
         path_known = true;
         if (strcmp(r->method, req->method) == 0) {
-            r->fn(req, reply);
+            if (s_allowed(r, req, reply)) r->fn(req, reply);
             return;
         }
     }

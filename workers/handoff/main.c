@@ -8,5 +8,5 @@ int main(int argc, char **argv)
                         "Serves service \"handoff\" for its sites: stores each hand-off durably,\n"
                         "then delivers it to the site's provider in its business hours\n"
                         "(docs/handoff.md).",
-                        eo_handoff_actor, true);
+                        eo_handoff_actor, EO_ROLE_STORE);
 }

@@ -107,12 +107,14 @@ static const char s_about[] =
     "\"load_s\":..,\"rekey_s\":..,\"rekey_steps\":..,\"rekey_step_max_ms\":..}\n"
     "fast: the queries that took the fast path (docs/index.md). With --weeks-later W\n"
     "the load's clock is W weeks before the requests' and the index is re-keyed\n"
-    "for their week first, in the matcher's steps (rekey_*; the store is NOSYNC).";
+    "for their week first, in the matcher's steps (rekey_*; the store is NOSYNC);\n"
+    "--no-rekey leaves it as loaded (what a node without the re-key would see).";
 
 int eo_bench_query(int argc, char **argv)
 {
     const char *carers_text = "30000", *requests_text = "100000", *k_text = "20",
                *seed_text = "1", *weeks_text = "0", *dir_opt = NULL;
+    bool no_rekey = false;
     const eo_opt_t opts[] = {
         EO_OPT_VALUE("carers", "N", &carers_text, "W1 carers (30000)"),
         EO_OPT_VALUE("requests", "R", &requests_text, "W1 requests, one query each (100000)"),
@@ -120,6 +122,8 @@ int eo_bench_query(int argc, char **argv)
         EO_OPT_VALUE("k", "K", &k_text, "candidates read out per query, 1..1000 (20)"),
         EO_OPT_VALUE("weeks-later", "W", &weeks_text,
                      "load W weeks before the requests, then re-key, 0..52 (0)"),
+        EO_OPT_FLAG("no-rekey", &no_rekey,
+                    "with --weeks-later: query the store as loaded (the full path)"),
         EO_OPT_VALUE("store", "DIR", &dir_opt, "the store (a temporary folder, removed after)"),
         EO_OPT_END,
     };
@@ -170,9 +174,10 @@ int eo_bench_query(int argc, char **argv)
     load_s = s_now() - t0;
     if (rc == EO_OK) {
         fprintf(stderr, "bench query: %u carers loaded in %.2f s\n", carers, load_s);
-        rc = s_rekey(store, index, eo_w1_clock(w1), &rekey_s, &steps, &step_max_ms);
+        if (!no_rekey)
+            rc = s_rekey(store, index, eo_w1_clock(w1), &rekey_s, &steps, &step_max_ms);
     }
-    if (rc == EO_OK && weeks)
+    if (rc == EO_OK && weeks && !no_rekey)
         fprintf(stderr,
                 "bench query: re-keyed %ld week(s) on in %.2f s, %u steps (longest "
                 "%.1f ms)\n",

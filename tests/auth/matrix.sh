@@ -47,7 +47,7 @@ echo 'night-shift-pw-1' | "$B/eonjena" key passwd kim --role operator --sites su
 
 # Saturday 02:00: a request is queued for the provider (nothing is sent to carers).
 eo_start serve "$B/eonjena" serve --init --config "$T/eonjena.cfg" --store "$T/var/store" \
-  --clock "offset:2026-11-28T02:00:00+09:00" --carers 200
+  --clock "offset:2026-11-28T02:00:00+09:00" --carers 200 --matchers 1 # one store: eonjena log reads it
 eo_wait_for "serve" 30 curl -sf "$API/v1/health"
 eo_wait_for "serve to be ready" 30 curl -sf "$API/v1/ready"
 curl -s -c "$T/cookies" -o "$T/login.out" -w '%{http_code}' -X POST "$API/v1/session" \

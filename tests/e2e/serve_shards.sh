@@ -28,7 +28,8 @@ eo_start serve "$B/eonjena" serve --config "$EO_TEST_TMP/eonjena.cfg" --store "$
     --matchers 2 --carers 3000 --clock "$CLOCK"
 API=http://127.0.0.1:$HTTP_PORT
 eo_wait_for "the gateway" 30 curl -sf "$API/v1/ready"
-grep -q "with 2 matcher(s)" "$EO_TEST_TMP/serve.log" || eo_fail "serve did not start 2 matchers"
+# (the gateway may answer before serve logs that every role started)
+eo_wait_for "serve to say it runs 2 matchers" 10 grep -q "with 2 matcher(s)" "$EO_TEST_TMP/serve.log"
 
 # Every visit site, with the first 동 of its first 시군구 prefix.
 SITES=$(awk -F'\t' '!/^#/ && $1 != "slug" && $4 ~ /visit/ {split($3, p, ","); print $1, p[1]}' \

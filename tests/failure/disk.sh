@@ -19,7 +19,7 @@ HTTP=$(eo_free_port)
 API=http://127.0.0.1:$HTTP
 eo_config "$HTTP" "$T/eonjena.cfg"
 eo_start serve "$B/eonjena" serve --init --config "$T/eonjena.cfg" --store "$T/disk/store" \
-  --clock "offset:2026-11-27T19:00:00.437+09:00" --carers 2000
+  --clock "offset:2026-11-27T19:00:00.437+09:00" --carers 2000 --matchers 1 # the one store on the full disk
 eo_wait_for "the server" 30 curl -sf "$API/v1/health"
 eo_wait_for "the server to be ready" 30 curl -sf "$API/v1/ready"
 

@@ -74,4 +74,11 @@ if "$B/eonjena" serve --config "$EO_TEST_TMP/eonjena.cfg" --store "$STORE" --mat
     eo_fail "serve started with 3 matchers on a store split over 2"
 fi
 grep -q "server/matchers = 2" "$EO_TEST_TMP/again.log" || eo_fail "no advice: $(cat "$EO_TEST_TMP/again.log")"
+# The same split starts again on the stores it made (each already has its carers).
+eo_start again "$B/eonjena" serve --config "$EO_TEST_TMP/eonjena.cfg" --store "$STORE" \
+    --matchers 2 --clock "$CLOCK"
+eo_wait_for "serve again" 30 grep -q "with 2 matcher(s)" "$EO_TEST_TMP/again.log"
+[ "$(grep -c "already has carers" "$EO_TEST_TMP/again.log")" = 2 ] || eo_fail "a store was seeded twice"
+kill -TERM "$PID_again"
+wait "$PID_again" || eo_fail "serve (again) exit status $?"
 echo "e2e serve_shards: ok (${#IDS[@]} sites over 2 matchers: ${PLAN[0]} | ${PLAN[1]})"

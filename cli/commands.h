@@ -13,6 +13,7 @@ typedef struct {
 /* Subcommands. */
 int eo_cmd_broker(int argc, char **argv);
 int eo_cmd_check(int argc, char **argv);
+int eo_cmd_config(int argc, char **argv);
 int eo_cmd_demo(int argc, char **argv);
 int eo_cmd_export(int argc, char **argv);
 int eo_cmd_holiday(int argc, char **argv);

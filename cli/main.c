@@ -12,6 +12,7 @@
 static const eo_command_t s_commands[] = {
     {"broker", "run a standalone broker", eo_cmd_broker},
     {"check", "verify the invariants over a store", eo_cmd_check},
+    {"config", "check a configuration and print it as the programs see it", eo_cmd_config},
     {"demo", "load W1 demo carers into an empty store", eo_cmd_demo},
     {"export", "write the carers of a store as a TSV file", eo_cmd_export},
     {"holiday", "list, add or remove holidays of the calendar file", eo_cmd_holiday},

@@ -7,6 +7,7 @@
 #include "core.pb-c.h"
 #include "eonjena/eo_cases.h"
 #include "eonjena/eo_error.h"
+#include "eonjena/eo_log.h"
 #include "eonjena/eo_rules.h"
 
 #define S_CASE_VERSION 2

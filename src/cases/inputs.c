@@ -420,6 +420,30 @@ static const char *s_bad_id(const Eo__Event *in)
     }
 }
 
+/* The request an input concerns, for the log lines of its decision ("" if none). */
+static const char *s_request_of(const Eo__Event *in)
+{
+    switch (in->body_case) {
+    case EO__EVENT__BODY_REQUEST:
+        return in->request->id;
+    case EO__EVENT__BODY_STATUS_QUERY:
+        return in->status_query->request_id;
+    case EO__EVENT__BODY_ANSWER:
+        return in->answer->request_id;
+    case EO__EVENT__BODY_CANCEL:
+        return in->cancel->request_id;
+    case EO__EVENT__BODY_SERVICE_TIME:
+        return in->service_time->request_id;
+    case EO__EVENT__BODY_DELIVERY:
+        return in->delivery->message_id; /* "<request>:<carer>:offer" */
+    default:
+        return "";
+    }
+}
+
+static int s_apply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *event,
+                   size_t size, uint8_t **reply, size_t *reply_size);
+
 int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t size,
                    int64_t now_ms, uint8_t **reply, size_t *reply_size)
 {
@@ -437,6 +461,17 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
         eo_event_free(&in);
         return rc;
     }
+    eo_log_request_set(s_request_of(in)); /* every line of this decision names it */
+    int rc = s_apply(self, txn, in, event, size, reply, reply_size);
+    eo_log_request_set(NULL);
+    eo_event_free(&in);
+    return rc;
+}
+
+/* One decoded input whose ids are fine. */
+static int s_apply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *event,
+                   size_t size, uint8_t **reply, size_t *reply_size)
+{
     int rc;
     switch (in->body_case) {
     case EO__EVENT__BODY_REQUEST:
@@ -472,7 +507,6 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
         rc = s_error(self, in->id, "unsupported", "지원하지 않는 요청", eo_event_kind(in), reply,
                      reply_size);
     }
-    eo_event_free(&in);
     return rc;
 }
 
@@ -703,7 +737,10 @@ static int s_fire(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
     if ((rc = eo_cases_put(self, txn, &c)))
         return rc;
     eo_case_ctx_t ctx = {.who = "timer"};
-    return eo_case_run(self, txn, id, EV_EXPIRED, &ctx);
+    eo_log_request_set(id);
+    rc = eo_case_run(self, txn, id, EV_EXPIRED, &ctx);
+    eo_log_request_set(NULL);
+    return rc;
 }
 
 /* A timer that failed alone: out of the timers, into the input log, and its case told

@@ -25,6 +25,8 @@ int main(int argc, char **argv)
         eo_cases_test(true);
     else if (streq(what, "keys"))
         eo_keys_test(true);
+    else if (streq(what, "log"))
+        eo_log_test(true);
     else {
         fprintf(stderr, "selftest: unknown class '%s'\n", what);
         return 2;

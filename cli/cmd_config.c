@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "common/config.h"
 #include "common/opts.h"
+#include "eonjena/eo_dong.h"
 #include "eonjena/eo_paths.h"
 
 static const char s_about[] =
@@ -37,6 +38,9 @@ int eo_cmd_config(int argc, char **argv)
     }
     printf("# %s: ok; the effective configuration:\n", path);
     eo_config_print(config, stdout);
+    /* where this executable finds what the configuration leaves to it */
+    printf("# %s executable; data files in %s\n",
+           eo_paths_installed() ? "an installed" : "the checkout's", eo_data_dir());
     zconfig_destroy(&config);
     return 0;
 }

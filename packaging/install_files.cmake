@@ -9,7 +9,6 @@ set(packaging FALSE)
 if("${root}" MATCHES "/_CPack_Packages/" OR "${prefix}" MATCHES "/_CPack_Packages/")
   set(packaging TRUE)
 endif()
-message(STATUS "probe: root=${root} prefix=${prefix} cpack=${CPACK_GENERATOR}")
 
 # etc/eonjena.cfg with the installation's paths
 file(READ "${EO_SOURCE_DIR}/etc/eonjena.cfg" cfg)

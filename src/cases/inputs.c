@@ -463,6 +463,8 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
     }
     eo_log_request_set(s_request_of(in)); /* every line of this decision names it */
     int rc = s_apply(self, txn, in, event, size, reply, reply_size);
+    zsys_debug("cases: %s %s: %s", eo_event_kind(in), in->id,
+               rc == EO_OK ? "decided" : eo_strerror(rc));
     eo_log_request_set(NULL);
     eo_event_free(&in);
     return rc;

@@ -11,6 +11,7 @@ typedef struct {
 } eo_command_t;
 
 /* Subcommands. */
+int eo_cmd_backup(int argc, char **argv);
 int eo_cmd_broker(int argc, char **argv);
 int eo_cmd_check(int argc, char **argv);
 int eo_cmd_config(int argc, char **argv);
@@ -24,6 +25,7 @@ int eo_cmd_log(int argc, char **argv);
 int eo_cmd_purge(int argc, char **argv);
 int eo_cmd_quote(int argc, char **argv);
 int eo_cmd_replay(int argc, char **argv);
+int eo_cmd_restore(int argc, char **argv);
 int eo_cmd_restrict(int argc, char **argv);
 int eo_cmd_serve(int argc, char **argv);
 

@@ -10,6 +10,7 @@
 
 /* One line per subcommand; keep sorted by name. */
 static const eo_command_t s_commands[] = {
+    {"backup", "copy a store while it serves (consistent, compacted)", eo_cmd_backup},
     {"broker", "run a standalone broker", eo_cmd_broker},
     {"check", "verify the invariants over a store", eo_cmd_check},
     {"config", "check a configuration and print it as the programs see it", eo_cmd_config},
@@ -23,6 +24,7 @@ static const eo_command_t s_commands[] = {
     {"purge", "remove personal data past its retention period", eo_cmd_purge},
     {"quote", "fee, pay and route breakdown of a service as JSON", eo_cmd_quote},
     {"replay", "rebuild a store from another's input log and compare", eo_cmd_replay},
+    {"restore", "put a backup back as a store", eo_cmd_restore},
     {"restrict", "record, impose, check or list use restrictions (이용제한)", eo_cmd_restrict},
     {"serve", "run every role in one process (the embedded default)", eo_cmd_serve},
     {NULL, NULL, NULL},

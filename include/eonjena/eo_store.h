@@ -87,6 +87,24 @@ int eo_store_probe(const char *dir, bool must_exist, char *why, size_t whylen);
  * say. EO_OK, or EO_ESTORE / EO_ENOTFOUND with why naming the first fault. */
 int eo_store_verify(const char *dir, char *why, size_t whylen);
 
+/* --- back-up and restore (src/store_copy.c, docs/operations.md) -------------------- */
+
+/* A consistent, compacted copy of the store in dir (mdb_env_copy2 with MDB_CP_COMPACT:
+ * one read transaction, so it is safe while a server writes) into the new folder `to`
+ * (none yet, or empty). The copy is built beside `to`, read back in full
+ * (eo_store_verify) and only then renamed into place: `to` never holds half a backup.
+ * *bytes gets its size. EO_OK; EO_EEXIST if `to` holds anything, EO_ENOTFOUND for no
+ * store at dir, else an error; why says what. */
+int eo_store_backup(const char *dir, const char *to, size_t *bytes, char *why, size_t whylen);
+/* Put the backup in `from` back as the store in dir, after reading it back in full.
+ * Refused (EO_EBUSY) while a process has dir open, and (EO_EEXIST) if dir holds a store
+ * unless replace: then the old store is renamed aside (its new name in kept), never
+ * deleted. EO_OK, or an error with why. */
+int eo_store_restore(const char *from, const char *dir, bool replace, char *kept,
+                     size_t keptlen, char *why, size_t whylen);
+/* Is the store in dir open in some process (a running server or tool)? */
+bool eo_store_in_use(const char *dir);
+
 /* Log an LMDB error with context and return EO_ESTORE (EO_EFULL for a full map), for
  * `return eo_store_fail(...)`. */
 int eo_store_fail(const char *what, int rc);

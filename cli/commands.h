@@ -22,6 +22,7 @@ int eo_cmd_import(int argc, char **argv);
 int eo_cmd_key(int argc, char **argv);
 int eo_cmd_keygen(int argc, char **argv);
 int eo_cmd_log(int argc, char **argv);
+int eo_cmd_migrate(int argc, char **argv);
 int eo_cmd_purge(int argc, char **argv);
 int eo_cmd_quote(int argc, char **argv);
 int eo_cmd_replay(int argc, char **argv);

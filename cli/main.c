@@ -21,6 +21,7 @@ static const eo_command_t s_commands[] = {
     {"key", "add, list or revoke API keys and operators' accounts", eo_cmd_key},
     {"keygen", "write a CURVE certificate pair", eo_cmd_keygen},
     {"log", "print and verify a request's event log", eo_cmd_log},
+    {"migrate", "upgrade a store of an older layout (in place or into a copy)", eo_cmd_migrate},
     {"purge", "remove personal data past its retention period", eo_cmd_purge},
     {"quote", "fee, pay and route breakdown of a service as JSON", eo_cmd_quote},
     {"replay", "rebuild a store from another's input log and compare", eo_cmd_replay},

@@ -121,7 +121,7 @@ int eo_store_backup(const char *dir, const char *to, size_t *bytes, char *why, s
     if (eo_store_probe(dir, true, why, whylen)) return EO_ENOTFOUND;
     /* read-only, beside the server: LMDB readers never block its writers, and the copy
      * is of one read transaction, so it is consistent however busy the store is */
-    eo_store_t *store = eo_store_new(dir, 0, EO_STORE_READONLY);
+    eo_store_t *store = eo_store_new(dir, 0, EO_STORE_READONLY | EO_STORE_ANY_LAYOUT);
     if (!store) return s_why(why, whylen, EO_ESTORE, "cannot open %s (see the log)", dir);
     char staging[S_PATH];
     int rc = s_staging(to, staging, sizeof staging, why, whylen);

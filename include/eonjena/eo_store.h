@@ -22,9 +22,12 @@ enum {
     EO_STORE_NOSYNC = 1 << 0,   /* MDB_NOSYNC: no fsync at commit */
     EO_STORE_READONLY = 1 << 1, /* open read-only (eonjena check, log) */
     EO_STORE_EXISTING = 1 << 2, /* refuse a missing or empty store (a role without --init) */
+    EO_STORE_ANY_LAYOUT = 1 << 3, /* open a store of any layout (backup, migrate) */
 };
 
-/* Open (creating if needed, unless EO_STORE_EXISTING or READONLY) the store in `dir`.
+/* Open (creating if needed, unless EO_STORE_EXISTING or READONLY) the store in `dir`. A
+ * new store gets the current layout, and a store of another layout is refused with what
+ * to do (eo_layout.h) unless EO_STORE_ANY_LAYOUT.
  * map_size_mb 0 picks the default (4096 MiB; LMDB only reserves address space). A store
  * that exists is looked at first (eo_store_probe): one shorter than its last page is
  * refused, never mapped. NULL on failure, logged with what to do. */

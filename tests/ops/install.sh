@@ -14,10 +14,11 @@ trap 'eo_cleanup; rm -rf "$R"' EXIT
 DESTDIR="$R" cmake --install "$B" --prefix /usr/local >"$T/install.log"
 for f in usr/local/bin/eonjena usr/local/bin/eonjena-matcher usr/local/bin/eonjena-gateway \
          usr/local/share/eonjena/dong/dong.tsv usr/local/share/eonjena/holidays.tsv \
-         usr/local/share/doc/eonjena/operations.md etc/eonjena/eonjena.cfg \
+         usr/local/share/doc/eonjena/operations.md \
          usr/local/lib/systemd/system/eonjena.service var/lib/eonjena/holidays.tsv; do
   [ -e "$R/$f" ] || eo_fail "not installed: /$f"
 done
+[ -e "$R/etc/eonjena/eonjena.cfg" ] || eo_fail "not installed: the configuration"
 [ "$(stat -c %a "$R/var/lib/eonjena")" = 700 ] || eo_fail "/var/lib/eonjena is not 0700"
 grep -q '^    store = "/var/lib/eonjena/store"' "$R/etc/eonjena/eonjena.cfg" &&
   grep -q '^    keys_file = "/var/lib/eonjena/keys"' "$R/etc/eonjena/eonjena.cfg" &&

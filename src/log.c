@@ -239,6 +239,16 @@ void eo_log(eo_log_level_t level, const char *format, ...)
     va_end(args);
 }
 
+void eo_log_mhd(void *cls, const char *format, va_list args)
+{
+    char msg[S_LINE_MAX];
+    vsnprintf(msg, sizeof msg, format, args);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = 0; /* its messages end with a newline; ours add one */
+    eo_log(EO_LOG_WARN, "%s: http: %s", cls ? (const char *)cls : "http", msg);
+}
+
 /* --- czmq's logging, wrapped at link time (CMakeLists.txt) ---------------------------- */
 
 void __wrap_zsys_error(const char *format, ...);

@@ -61,6 +61,10 @@ void eo_log(eo_log_level_t level, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 void eo_log_v(eo_log_level_t level, const char *format, va_list args);
 
+/* libmicrohttpd's error log (MHD_OPTION_EXTERNAL_LOGGER; cls: the server's name) as
+ * warnings of this format, instead of its own lines on stderr. */
+void eo_log_mhd(void *cls, const char *format, va_list args);
+
 /* The request this thread works on (copied; NULL or "" clears it): named on every line
  * the thread logs until cleared. A message id "<request>:<carer>:<kind>" names its
  * request. */

@@ -173,6 +173,7 @@ static const s_key_t s_keys[] = {
     STR("rules/fees", ""),
     STR("rules/holidays", ""),
     INT("rules/refresh_ms", "10000", 100, 86400000),
+    INT("rules/calendar_warn_days", "90", 0, 3650),
     INT("handoff/retry_base_ms", "30000", 1, 86400000),
     INT("handoff/retry_max_ms", "3600000", 1, 86400000),
     INT("handoff/http_timeout_ms", "10000", 1, 600000),

@@ -35,7 +35,7 @@ static int s_warnings(const char *config_path, const char *clock_spec)
     eo_calendar_t *cal = config ? eo_calendar_load_config(config, err, sizeof err) : NULL;
     if (config && !cal)
         fprintf(stderr, "eonjena check: %s\n", err);
-    int left, warn = config ? atoi(zconfig_get(config, "rules/calendar_warn_days", "90")) : 0;
+    int left, warn = eo_calendar_warn_days(config);
     if (cal && clock &&
         eo_calendar_ends_soon(cal, eo_clock_now(clock), warn, &left, msg, sizeof msg))
         printf("warning: %s (%s)\n", msg, eo_calendar_path(cal));

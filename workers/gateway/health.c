@@ -5,6 +5,7 @@
 
 #include "eonjena/eo_calendar.h"
 #include "eonjena/eo_codec.h"
+#include "eonjena/eo_rules.h"
 #include "eonjena/eonjena.h"
 #include "routes.h"
 
@@ -84,7 +85,7 @@ void eo_api_ready(eo_http_request_t *req, eo_http_reply_t *reply)
     /* data that runs out: a warning, not a reason to take the server out of service */
     json_t *warnings = json_array();
     eo_calendar_t *cal = eo_gateway_calendar(req->gateway);
-    int left, warn = atoi(zconfig_get(args->config, "rules/calendar_warn_days", "90"));
+    int left, warn = eo_calendar_warn_days(args->config);
     char msg[1200], end[16];
     eo_calendar_refresh(cal);
     if (eo_calendar_ends_soon(cal, eo_clock_now(args->clock), warn, &left, msg, sizeof msg))

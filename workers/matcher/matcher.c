@@ -177,8 +177,7 @@ static void s_calendar(s_matcher_t *self)
         return;
     self->calendar_day = eo_date_key(now);
     self->calendar_seen = eo_calendar_version(cal);
-    int warn = atoi(zconfig_get(self->args->config, "rules/calendar_warn_days", "90"));
-    int left;
+    int left, warn = eo_calendar_warn_days(self->args->config);
     char msg[1200];
     if (eo_calendar_ends_soon(cal, now, warn, &left, msg, sizeof msg))
         zsys_warning("matcher: %s (%s)", msg, eo_calendar_path(cal));

@@ -4,7 +4,8 @@
 # refused by serve and by every role with the command to run; `eonjena migrate --to`
 # upgrades a copy and leaves the old store as it was; `eonjena migrate` upgrades in place
 # (refused while served); the upgraded store checks ok, its requests' logs are what they
-# were, its input log replays to the same decisions, and it serves its old requests.
+# were, a replay of its input log loads the same carers, and it serves its old requests;
+# a store a newer version wrote is refused by serve and by migrate.
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -65,6 +66,19 @@ at=2026-11-27T19:00:00+09:00
 "$B/eonjena" export carers --store "$T/replayed" --at $at >"$T/replayed.tsv"
 [ "$(wc -l <"$T/carers.tsv")" -gt 40 ] || eo_fail "export: $(wc -l <"$T/carers.tsv") lines"
 cmp -s "$T/carers.tsv" "$T/replayed.tsv" || eo_fail "the replayed carers differ from the store's"
+
+# a store a newer version wrote (layout 4) is refused by serve and by migrate, unchanged
+cp -a "$T/store" "$T/newer"
+printf 'layout\n\\00\\00\\00\\04\n' | mdb_load -T -s eo.meta "$T/newer"
+cp "$T/newer/data.mdb" "$T/newer.mdb"
+rc=0; "$B/eonjena" serve --config "$T/eonjena.cfg" --store "$T/newer" --clock "$CLOCK" \
+  >"$T/newer.out" 2>&1 || rc=$?
+[ "$rc" != 0 ] && grep -q "layout 4, written by a newer eonjena" "$T/newer.out" ||
+  eo_fail "a newer store: exit $rc $(cat "$T/newer.out")"
+rc=0; "$B/eonjena" migrate --store "$T/newer" 2>"$T/newer.err" || rc=$?
+[ "$rc" = 1 ] && grep -q "layout 4 cannot be upgraded" "$T/newer.err" ||
+  eo_fail "migrate of a newer store: exit $rc $(cat "$T/newer.err")"
+cmp -s "$T/newer/data.mdb" "$T/newer.mdb" || eo_fail "a newer store was changed"
 
 # it serves its old requests; migrate refuses a store in use
 eo_start serve "$B/eonjena" serve --config "$T/eonjena.cfg" --store "$T/store" --clock "$CLOCK"

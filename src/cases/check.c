@@ -305,7 +305,7 @@ int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex)
 static bool s_closed(int state)
 {
     return state == EO_CASE_SETTLED || state == EO_CASE_EXPIRED || state == EO_CASE_CANCELLED ||
-           state == EO_CASE_ESCALATED || state == EO_CASE_QUEUED;
+           state == EO_CASE_ESCALATED || state == EO_CASE_QUEUED || state == EO_CASE_REFUSED;
 }
 
 int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged)

@@ -46,7 +46,9 @@ void eo_matcher_config(zconfig_t *config, const eo_dongs_t *dongs, eo_cases_conf
         return;
     cfg->wave_k = (uint32_t)atoi(zconfig_get(config, "matcher/wave_k", "10"));
     int timeout = atoi(zconfig_get(config, "matcher/wave_timeout_s", "300"));
-    cfg->min_lead_s = atoi(zconfig_get(config, "matcher/min_lead_s", "7200"));
+    if (zconfig_locate(config, "matcher/min_lead_s"))
+        zsys_warning("matcher: matcher/min_lead_s is no longer read: the 2 h lead is "
+                     "rules.cfg visit/lead_min (and facility/lead_min), one setting");
     cfg->escalate_lead_s = atoi(zconfig_get(config, "matcher/escalate_lead_s", "3600"));
     cfg->always_pool = atoi(zconfig_get(config, "matcher/always_pool", "0")) != 0;
     snprintf(cfg->callcentre_phone, sizeof cfg->callcentre_phone, "%s",

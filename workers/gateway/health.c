@@ -46,10 +46,9 @@ void eo_api_ready(eo_http_request_t *req, eo_http_reply_t *reply)
         /* where the store is on disk is for the service's administrators only (this
          * route is public, for load balancers) */
         const char *dir = req->who.role == EO_ROLE_ADMIN ? eo_store_dir(args->store) : NULL;
-        json_t *store = json_pack("{s:b,s:i}", "writable", ok, "percent_full",
-                                  ok ? u.percent : -1);
-        if (dir)
-            json_object_set_new(store, "dir", json_string(dir));
+        json_t *store =
+            json_pack("{s:b,s:i}", "writable", ok, "percent_full", ok ? u.percent : -1);
+        if (dir) json_object_set_new(store, "dir", json_string(dir));
         json_object_set_new(checks, "store", store);
         if (!ok)
             json_array_append_new(problems, json_sprintf("the store%s%s cannot be written "

@@ -217,6 +217,9 @@ int eo_rules_cancel_fee(eo_rules_t *self, eo_time_t start, eo_time_t cancelled_a
  * sick, severe_disability, preregistered, in_school, sibling_registered (yes|no).
  * Values are borrowed (site, residence). 0, or EO_EINVAL with a message in err (params
  * unchanged). */
+/* Quote parameters as a request says them when it leaves a thing out: a 시설형 child is
+ * a school child (in_school), as the intake assumes, so both paths answer alike. */
+void eo_quote_params_init(eo_quote_params_t *params, const eo_dongs_t *dongs);
 int eo_quote_params_set(eo_quote_params_t *params, const char *key, const char *value,
                         char *err, size_t errlen);
 

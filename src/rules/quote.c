@@ -32,6 +32,13 @@ static int s_hhmm(const char *v, int *out)
     return 0;
 }
 
+void eo_quote_params_init(eo_quote_params_t *p, const eo_dongs_t *dongs)
+{
+    memset(p, 0, sizeof *p);
+    p->dongs = dongs;
+    p->in_school = true;
+}
+
 int eo_quote_params_set(eo_quote_params_t *p, const char *key, const char *value, char *err,
                         size_t errlen)
 {
@@ -131,9 +138,12 @@ static json_t *s_side(const eo_quote_t *q, eo_payer_t payer, int64_t total)
     return json_pack("{s:o, s:I}", "lines", lines, "total", (json_int_t)total);
 }
 
-static json_t *s_route_json(const eo_route_decision_t *d)
+/* arg fills the message's %s when the decision names no business hours (a refusal's own
+ * value: the earliest start of a lead_time refusal). */
+static json_t *s_route_json(const eo_route_decision_t *d, const char *arg)
 {
-    char ko[512], en[512], at[32] = "";
+    char ko[512], en[512], at[96];
+    snprintf(at, sizeof at, "%s", arg);
     if (d->business_at) eo_time_format(d->business_at, at, sizeof at);
     return json_pack("{s:s, s:s, s:o, s:b, s:b, s:s, s:s}", "route", eo_route_name(d->route),
                      "reason", eo_reason_code(d->reason), "business_at", s_time(d->business_at),
@@ -152,7 +162,7 @@ static json_t *s_error_json(const eo_quote_t *q, const char *arg)
                              eo_reason_code(q->reason), "ko",
                              eo_reason_format(q->reason, "ko", at, ko, sizeof ko), "en",
                              eo_reason_format(q->reason, "en", at, en, sizeof en));
-    if (root && q->have_route) json_object_set_new(root, "route", s_route_json(&q->route));
+    if (root && q->have_route) json_object_set_new(root, "route", s_route_json(&q->route, at));
     return root;
 }
 
@@ -169,7 +179,7 @@ static json_t *s_quote_json(const eo_quote_params_t *p, const eo_quote_t *q)
         table, "surcharge", q->surcharge, "member", s_side(q, EO_PAYER_MEMBER, q->member_total),
         "carer", s_side(q, EO_PAYER_CARER, q->carer_total));
     if (!root) return NULL;
-    if (q->have_route) json_object_set_new(root, "route", s_route_json(&q->route));
+    if (q->have_route) json_object_set_new(root, "route", s_route_json(&q->route, ""));
     if (p->type == EO_SERVICE_FACILITY)
         json_object_set_new(root, "pair_recommended", json_boolean(q->pair_recommended));
     if (q->cancelled)

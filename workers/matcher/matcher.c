@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_provider.h"
 #include "eonjena/eo_rules.h"
 #include "eonjena/eo_template.h"
 #include "matcher.h"
@@ -22,6 +23,7 @@ typedef struct {
     eo_index_t *index;
     eo_cases_t *cases;
     eo_templates_t *templates; /* the configured texts, lent to cases */
+    eo_providers_t *providers; /* the providers and their facilities, lent to cases (시설형) */
     eo_worker_t *worker;
     eo_client_t *client;
     eo_rules_t *rules;
@@ -269,6 +271,7 @@ static void s_matcher_destroy(s_matcher_t **self_p)
     eo_client_destroy(&self->client);
     eo_cases_destroy(&self->cases);
     eo_templates_destroy(&self->templates);
+    eo_providers_destroy(&self->providers);
     eo_index_destroy(&self->index);
     eo_rules_destroy(&self->rules);
     zhashx_destroy(&self->inflight);
@@ -319,6 +322,12 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
     if (!self->cases)
         goto fail;
     eo_cases_set_templates(self->cases, self->templates);
+    /* 시설형 is offered by the facilities the providers run (src/cases/facility.c) */
+    if (args->config && !(self->providers = eo_providers_load(args->config, err, sizeof err))) {
+        zsys_error("matcher: the providers do not load: %s", err);
+        goto fail;
+    }
+    eo_cases_set_providers(self->cases, self->providers);
     self->rules_version = eo_rules_version(self->rules);
     MDB_txn *txn = NULL;
     if (eo_store_begin(args->store, true, &txn) || eo_cases_record_config(self->cases, txn) ||

@@ -1,0 +1,49 @@
+#!/bin/bash
+# rules.caps_live: the weekly cap a running `eonjena serve` dispatches by is the one of
+# rules.cfg. A 방문 carer with 51 h booked this week is no candidate for a 2 h service
+# while visit_week_h = 52; an operator raises it to 100 in the file (no rebuild, no
+# restart) and the next request goes to that carer.
+set -euo pipefail
+. "$EO_SOURCE_DIR/tests/e2e/lib.sh"
+rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
+B=$EO_BINARY_DIR
+STORE=$EO_TEST_TMP/store
+cp -r "$EO_SOURCE_DIR/data" "$EO_TEST_TMP/data"
+export EO_DATA_DIR=$EO_TEST_TMP/data
+PORT=$(eo_free_port)
+API=http://127.0.0.1:$PORT
+eo_config "$PORT" "$EO_TEST_TMP/eonjena.cfg"
+# Friday 2026-12-04 19:00: pool hours. Carer 1 has 51 h (3060 min) booked in this week.
+cat >"$EO_TEST_TMP/carers.tsv" <<'EOF'
+id	site	kind	home_dong	dongs	phone	availability	check_until	training_until	pool	week_min	month_min	name
+1	suwon	visit	4111156000	4111156000	010-5555-0001	sa08:00-22:00	2027-12-31	2027-12-31	1	3060	3060	Kim
+EOF
+mkdir -p "$STORE"
+"$B/eonjena" import carers "$EO_TEST_TMP/carers.tsv" --store "$STORE" --at 2026-12-04T19:00 >/dev/null
+eo_start serve "$B/eonjena" serve --config "$EO_TEST_TMP/eonjena.cfg" --store "$STORE" \
+  --listen "127.0.0.1:$PORT" --clock "offset:2026-12-04T19:00:00+09:00"
+eo_wait_for "serve" 30 curl -sf "$API/v1/health"
+
+ask() { # ask MEMBER: a 2 h visit on Saturday morning; prints the request id
+  curl -s -X POST "$API/v1/requests" -d "{\"site\":\"suwon\",\"dong\":\"4111156000\",
+    \"start\":\"2026-12-05T10:00\",\"end\":\"2026-12-05T12:00\",\"channel\":\"call_centre\",
+    \"member\":{\"id\":\"$1\",\"phone\":\"010-1234-5678\",\"verified\":true},
+    \"child\":{\"first_name\":\"서연\",\"age_months\":60},\"address\":\"수원시 장안구 1\"}" |
+    jq -r .id
+}
+state() { curl -sf "$API/v1/requests/$1" | jq -r .state; }
+is() { [ "$(state "$1")" = "$2" ]; }
+
+a=$(ask m-1)
+eo_wait_for "the first request to find nobody" 20 is "$a" escalated
+"$B/eonjena" log "$a" --store "$STORE" | grep -q 'offered=0' || eo_fail "carer 1 was offered over the cap"
+
+sed -i 's/^\(        visit_week_h = \)52 /\1100/' "$EO_DATA_DIR/rules.cfg"
+grep -q 'visit_week_h = 100' "$EO_DATA_DIR/rules.cfg" || eo_fail "the cap was not edited"
+b=$(ask m-2)
+eo_wait_for "the second request to settle" 20 is "$b" settled
+winner=$(curl -sf "$API/v1/requests/$b" | jq -r '.winners[0].carer_id')
+[ "$winner" = 1 ] || eo_fail "carer 1 should win under the new cap, got $winner"
+grep -q 'the rules changed' "$EO_TEST_TMP/serve.log" || eo_fail "the matcher did not say the rules changed"
+kill -TERM "$PID_serve"; wait "$PID_serve" || eo_fail "serve exit status $?"
+echo "rules.caps_live: ok (over the cap at 52 h, carer 1 at 100 h)"

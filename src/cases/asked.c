@@ -70,6 +70,19 @@ int eo_case_check(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, eo_time_
     return EO_OK;
 }
 
+int eo_case_recheck(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_verdict_t *v)
+{
+    Eo__Request *r = NULL;
+    int rc = eo_cases_request(self, txn, c->id, &r);
+    if (rc) return rc;
+    eo_quote_params_t p;
+    eo_case_params(self, r, 0, &p); /* requested not given: no lead, route nor horizon */
+    rc = s_restricted_until(self, txn, r->member_id, c->requested_at, &p.restricted_until);
+    if (rc == EO_OK) eo_rules_check(self->rules, &p, v);
+    eo__request__free_unpacked(r, NULL);
+    return rc;
+}
+
 int eo_case_quote(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Request *r, eo_quote_t *q)
 {
     eo_quote_params_t p;

@@ -311,6 +311,10 @@ void eo_case_params(eo_cases_t *self, const Eo__Request *r, eo_time_t requested,
  * restriction in force and the child's other 시설형 minutes that day. */
 int eo_case_check(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, eo_time_t now,
                   eo_verdict_t *v);
+/* What the rules say now of a stored case's request, the timing left out (`eonjena
+ * check`): its texts, durations, 시설형 days and hours, who asked (eligibility) and the
+ * restriction in force for the member when it was made. */
+int eo_case_recheck(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_verdict_t *v);
 /* The quote of a stored case, as it was asked. */
 int eo_case_quote(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Request *r,
                   eo_quote_t *q);

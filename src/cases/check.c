@@ -98,6 +98,17 @@ static int s_check_case(s_check_t *s, const eo_case_rec_t *c)
             return EO_EINVAL;
         }
     }
+    /* a case a carer took must be one the rules allow: the request as it was made, the
+     * member's restriction when it was made (a purged request has nothing left to ask) */
+    if (c->n_winners && !c->purged) {
+        eo_verdict_t v;
+        if ((rc = eo_case_recheck(s->self, s->txn, c, &v)))
+            return rc == EO_ENOTFOUND ? s_fail(s, "request %s has winners but no request", c->id)
+                                      : rc;
+        if (v.reason)
+            return s_fail(s, "request %s (%s) was linked against the rules: %s", c->id,
+                          eo_case_state_name(c->state), eo_reason_code(v.reason));
+    }
     for (int i = 0; i < c->n_winners; i++)
         if ((rc = s_add_carer(s, c->winners[i])))
             return rc == EO_ENOMEM ? s_fail(s, "out of memory listing the winners") : rc;

@@ -2,7 +2,8 @@
 # rules.caps_live: the weekly cap a running `eonjena serve` dispatches by is the one of
 # rules.cfg. A 방문 carer with 51 h booked this week is no candidate for a 2 h service
 # while visit_week_h = 52; an operator raises it to 100 in the file (no rebuild, no
-# restart) and the next request goes to that carer.
+# restart) and the next request goes to that carer. `eonjena check` then names a linked
+# case that breaks the rules (an age the rules do not serve, a restriction in force).
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -46,4 +47,19 @@ winner=$(curl -sf "$API/v1/requests/$b" | jq -r '.winners[0].carer_id')
 [ "$winner" = 1 ] || eo_fail "carer 1 should win under the new cap, got $winner"
 grep -q 'the rules changed' "$EO_TEST_TMP/serve.log" || eo_fail "the matcher did not say the rules changed"
 kill -TERM "$PID_serve"; wait "$PID_serve" || eo_fail "serve exit status $?"
+
+# `eonjena check` also asks the rules of every linked case: it holds as served ...
+"$B/eonjena" check --store "$STORE" >/dev/null || eo_fail "eonjena check: $("$B/eonjena" check --store "$STORE")"
+# ... and names a case linked against them: a child the rules no longer serve (the age
+# range edited in rules.cfg, then put back) ...
+sed -i 's/^\(        min_age_months = \)3$/\172/' "$EO_DATA_DIR/rules.cfg"
+set +e; out=$("$B/eonjena" check --store "$STORE" 2>&1); rc=$?; set -e
+[ $rc = 1 ] && [[ "$out" == *child_age* ]] || eo_fail "check missed the child's age ($rc): $out"
+sed -i 's/^\(        min_age_months = \)72$/\13/' "$EO_DATA_DIR/rules.cfg"
+"$B/eonjena" check --store "$STORE" >/dev/null || eo_fail "the age range was not put back"
+# ... or a restriction that was in force when the request was made (recorded late, as an
+# operator would find it).
+"$B/eonjena" restrict impose m-2 conflict --store "$STORE" --at 2026-12-01T09:00 >/dev/null
+set +e; out=$("$B/eonjena" check --store "$STORE" 2>&1); rc=$?; set -e
+[ $rc = 1 ] && [[ "$out" == *"$b"*restricted* ]] || eo_fail "check missed the restriction ($rc): $out"
 echo "rules.caps_live: ok (over the cap at 52 h, carer 1 at 100 h)"

@@ -2,7 +2,8 @@
 # rules.caps_live: the weekly cap a running `eonjena serve` dispatches by is the one of
 # rules.cfg. A 방문 carer with 51 h booked this week is no candidate for a 2 h service
 # while visit_week_h = 52; an operator raises it to 100 in the file (no rebuild, no
-# restart) and the next request goes to that carer. `eonjena check` then names a linked
+# restart) and the next request goes to that carer, whose member is asked the quote's
+# fee and paid over POST /v1/requests/{id}/payment before the case is handed over. `eonjena check` then names a linked
 # case that breaks the rules (an age the rules do not serve, a restriction in force).
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
@@ -46,6 +47,24 @@ eo_wait_for "the second request to settle" 20 is "$b" settled
 winner=$(curl -sf "$API/v1/requests/$b" | jq -r '.winners[0].carer_id')
 [ "$winner" = 1 ] || eo_fail "carer 1 should win under the new cap, got $winner"
 grep -q 'the rules changed' "$EO_TEST_TMP/serve.log" || eo_fail "the matcher did not say the rules changed"
+
+# A pool case asks for the member's fee, the fee the quote gives; the case is handed to
+# the provider once POST /v1/requests/{id}/payment confirms it, with the breakdown.
+st=$(curl -sf "$API/v1/requests/$b")
+fee=$(curl -sf "$API/v1/quote?site=suwon&start=2026-12-05T10:00&end=2026-12-05T12:00&requested=2026-12-04T19:00" | jq .member.total)
+[ "$(jq -r .payment <<<"$st")" = due ] && [ "$(jq .member_fee <<<"$st")" = "$fee" ] ||
+  eo_fail "the status does not ask for the quote's fee $fee: $st"
+pay() { curl -s -w ' %{http_code}' -X POST -d "$1" "$API/v1/requests/$b/payment"; }
+out=$(pay '{"amount":1000}')
+[[ "$out" == *'"amount_mismatch"'*' 422' ]] || eo_fail "a wrong amount: $out"
+out=$(pay "{\"amount\":$fee,\"reference\":\"r-77\"}")
+[[ "$out" == *'"payment":"paid"'*' 200' ]] || eo_fail "payment: $out"
+[[ "$(pay '{}')" == *'"payment":"paid"'*' 200' ]] || eo_fail "a repeated confirmation"
+handed() { curl -sf "$API/v1/providers/suwon-provider/handoffs" | jq -e ".items[] | select(.request_id == \"$b\" and .kind == \"settled\")"; }
+eo_wait_for "the paid case to reach the provider" 20 handed
+item=$(handed)
+[ "$(jq .fee.member.total <<<"$item")" = "$fee" ] && [ "$(jq -r .fee.payment.state <<<"$item")" = paid ] ||
+  eo_fail "the hand-off does not carry the fee breakdown: $item"
 kill -TERM "$PID_serve"; wait "$PID_serve" || eo_fail "serve exit status $?"
 
 # `eonjena check` also asks the rules of every linked case: it holds as served ...

@@ -130,6 +130,7 @@ void eo_cases_destroy(eo_cases_t **self_p)
         if ((*self_p)->own_templates) eo_templates_destroy(&(*self_p)->templates);
         eo_rules_destroy(&(*self_p)->own_rules);
         eo_restrict_destroy(&(*self_p)->restricts);
+        eo_providers_destroy(&(*self_p)->own_providers);
         free(*self_p);
         *self_p = NULL;
     }

@@ -99,6 +99,7 @@ enum {
     S_INPUT_CARERS = 'B', /* a bulk load: n(BE32) t(BE64), then n x (carer, week, month) */
     S_INPUT_CONFIG = 'G',
     S_INPUT_RULES = 'R', /* the texts of the rules in force (eo_rules_snapshot) */
+    S_INPUT_PROVIDERS = 'P', /* the providers' facilities (zconfig text, eo_facility_record) */
 };
 
 struct eo_cases_t {
@@ -127,6 +128,7 @@ struct eo_cases_t {
     MDB_dbi childday; /* 시설형: a child's minutes on a day (facility.c) */
     struct eo_restrict_t *restricts; /* 이용제한, in the same store (its own databases) */
     const struct eo_providers_t *providers; /* borrowed: 시설형 providers, the centre */
+    struct eo_providers_t *own_providers;   /* a replay's: made from a recorded input */
     int64_t now_ms;                         /* the clock of the input being decided */
 };
 
@@ -299,6 +301,12 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t 
                      int *outcome, eo_touched_t *touched);
 /* "won", "filled", "unbookable", "no_offer", "withdrawn"; "recorded" otherwise. */
 const char *eo_settle_outcome_name(int outcome);
+
+/* facility.c: the providers' facilities as the input log records them (what the 시설형
+ * dispatch reads, never a webhook's url or secret), recorded when they change; and a
+ * replay's, from such a record. */
+int eo_facility_record(eo_cases_t *self, MDB_txn *txn);
+int eo_facility_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *text, size_t size);
 
 /* inputs.c */
 int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payload, size_t size);

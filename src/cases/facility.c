@@ -28,6 +28,69 @@ void eo_cases_set_providers(eo_cases_t *self, const eo_providers_t *providers)
     self->providers = providers;
 }
 
+/* The providers as zconfig text: their 시설형 keys only. NULL when out of memory. */
+static char *s_providers_text(const eo_providers_t *set)
+{
+    zconfig_t *root = zconfig_new("root", NULL);
+    zconfig_t *all = root ? zconfig_new("providers", root) : NULL;
+    for (size_t i = 0; all && set && i < eo_providers_count(set); i++) {
+        const eo_provider_t *p = eo_providers_at(set, i);
+        zconfig_t *item = zconfig_new(p->id, all);
+        if (!item) break;
+        zconfig_put(item, "name", p->name ? p->name : p->id);
+        zconfig_put(item, "site", p->site);
+        zconfig_putf(item, "default", "%d", p->is_default);
+        zconfig_putf(item, "number", "%u", p->number);
+        zconfig_putf(item, "facility_dong", "%u", p->facility_dong);
+        zconfig_putf(item, "centre", "%d", p->centre);
+        if (p->regular_from != p->regular_to)
+            zconfig_putf(item, "regular", "%02d:%02d-%02d:%02d", p->regular_from / 60,
+                         p->regular_from % 60, p->regular_to / 60, p->regular_to % 60);
+    }
+    char *text = all ? zconfig_str_save(root) : NULL;
+    zconfig_destroy(&root);
+    return text;
+}
+
+int eo_facility_record(eo_cases_t *self, MDB_txn *txn)
+{
+    char *text = s_providers_text(self->providers);
+    if (!text) return EO_ENOMEM;
+    size_t n = strlen(text);
+    MDB_val k = {9, "providers"}, v;
+    int rc = mdb_get(txn, self->meta, &k, &v);
+    bool none = !self->providers || eo_providers_count(self->providers) == 0;
+    if (rc == 0 && v.mv_size == n && memcmp(v.mv_data, text, n) == 0)
+        rc = EO_OK; /* the same as recorded */
+    else if (rc == MDB_NOTFOUND && none)
+        rc = EO_OK; /* never any: nothing to record (a store without 시설형) */
+    else if (rc && rc != MDB_NOTFOUND)
+        rc = eo_store_fail("get providers", rc);
+    else if ((rc = mdb_put(txn, self->meta, &k, &(MDB_val){n, text}, 0)))
+        rc = eo_store_fail("put providers", rc);
+    else
+        rc = eo_input_record(self, txn, S_INPUT_PROVIDERS, text, n);
+    free(text);
+    return rc;
+}
+
+int eo_facility_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *text, size_t size)
+{
+    char *copy = strndup((const char *)text, size), err[256] = "";
+    zconfig_t *config = copy ? zconfig_str_load(copy) : NULL;
+    eo_providers_t *set = config ? eo_providers_load(config, err, sizeof err) : NULL;
+    zconfig_destroy(&config);
+    free(copy);
+    if (!set) {
+        zsys_error("replay: the recorded providers do not load: %s", err);
+        return EO_ESTORE;
+    }
+    eo_providers_destroy(&self->own_providers);
+    self->own_providers = set;
+    self->providers = set;
+    return eo_facility_record(self, txn);
+}
+
 const eo_provider_t *eo_facility_provider(eo_cases_t *self, const char *site, uint16_t number)
 {
     for (size_t i = 0; self->providers && number && i < eo_providers_count(self->providers);

@@ -834,7 +834,7 @@ static int s_replay_carers(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, siz
 int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
 {
     int rc = s_record_rules(self, txn);
-    if (rc) return rc;
+    if (rc || (rc = eo_facility_record(self, txn))) return rc;
     MDB_val k = {6, "config"}, v;
     rc = mdb_get(txn, self->meta, &k, &v);
     if (rc == 0 && v.mv_size == sizeof self->cfg &&
@@ -986,6 +986,7 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
         return eo_cases_record_config(self, txn);
     }
     if (p[0] == S_INPUT_RULES) return s_replay_rules(self, txn, body, size);
+    if (p[0] == S_INPUT_PROVIDERS) return eo_facility_replay(self, txn, body, size);
     if (p[0] == S_INPUT_CARERS) return s_replay_carers(self, txn, body, size);
     if (p[0] == S_INPUT_EVENT) {
         uint8_t *reply = NULL;

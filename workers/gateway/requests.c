@@ -92,9 +92,9 @@ static void s_status_reply(eo_http_reply_t *reply, const Eo__Status *st, int ok_
         json_object_set_new(reply->json, "payment", json_string(st->payment));
         json_object_set_new(reply->json, "member_fee", json_integer(st->member_fee));
         if (st->payment_due)
-            json_object_set_new(reply->json, "payment_due",
-                                json_string(eo_time_format(st->payment_due, updated,
-                                                           sizeof updated)));
+            json_object_set_new(
+                reply->json, "payment_due",
+                json_string(eo_time_format(st->payment_due, updated, sizeof updated)));
     }
 }
 

@@ -12,8 +12,7 @@
 static bool s_empty(eo_store_t *store, eo_index_t *index)
 {
     MDB_txn *txn = NULL;
-    if (eo_store_begin(store, false, &txn))
-        return false;
+    if (eo_store_begin(store, false, &txn)) return false;
     size_t n = 0; /* any carer at all: a matcher's shard holds some W1 ids, not from 1 */
     bool empty = eo_index_size(index, txn, &n) == EO_OK && n == 0;
     eo_store_abort(&txn);
@@ -43,9 +42,9 @@ static int s_sites(const eo_dongs_t *dongs, const char *list, uint32_t *mask)
 }
 
 /* The W1 carers 0..n-1 of the sites in mask, with their minutes (an invited carer's
- * month holds its week). */
+ * month holds its week); *loaded counts them. */
 static int s_w1_load(eo_cases_t *cases, eo_store_t *store, const eo_dongs_t *dongs, eo_w1_t *w1,
-                     uint32_t n, eo_time_t t, uint32_t mask)
+                     uint32_t n, eo_time_t t, uint32_t mask, uint32_t *loaded)
 {
     eo_carer_t *carers = malloc((n + 1) * sizeof *carers);
     uint32_t *week = malloc((n + 1) * sizeof *week), *month = malloc((n + 1) * sizeof *month);
@@ -68,6 +67,7 @@ static int s_w1_load(eo_cases_t *cases, eo_store_t *store, const eo_dongs_t *don
     free(carers);
     free(week);
     free(month);
+    *loaded = m;
     return rc;
 }
 
@@ -95,8 +95,12 @@ int eo_demo_load(eo_store_t *store, const eo_dongs_t *dongs, eo_clock_t *clock, 
         /* W1 wants a half-hour aligned generation clock. */
         eo_time_t now = eo_clock_now(clock);
         eo_w1_t *w1 = eo_w1_new(dongs, seed, now - now % 1800);
-        rc = w1 ? s_w1_load(cases, store, dongs, w1, n, eo_w1_clock(w1), mask) : EO_EINVAL;
-        if (rc == EO_OK)
+        uint32_t loaded = 0;
+        rc = w1 ? s_w1_load(cases, store, dongs, w1, n, eo_w1_clock(w1), mask, &loaded)
+                : EO_EINVAL;
+        if (rc == EO_OK && loaded == n) /* every site's */
+            zsys_info("demo: loaded %u W1 carers (seed %llu)", n, (unsigned long long)seed);
+        else if (rc == EO_OK)
             zsys_info("demo: loaded the W1 carers of %s among %u (seed %llu)",
                       sites ? sites : "*", n, (unsigned long long)seed);
         else
@@ -138,24 +142,19 @@ int eo_cmd_demo(int argc, char **argv)
                      "only the carers of these sites, comma-separated (*)"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena demo",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {.prog = "eonjena demo", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
-    if (!dir)
-        return eo_opts_fail(&o, "--store DIR is required");
+    if (rc != EO_OPTS_RUN) return rc;
+    if (!dir) return eo_opts_fail(&o, "--store DIR is required");
     zsys_init();
     char err[256];
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     eo_clock_t *clock = eo_clock_new_from_spec(clock_spec);
     eo_store_t *store = dongs && clock ? eo_store_new(dir, 0, 0) : NULL;
     rc = store ? eo_demo_load(store, dongs, clock, (uint32_t)atol(carers),
-                                  (uint64_t)atoll(seed), sites)
-                   : EO_EINVAL;
-    if (!dongs)
-        fprintf(stderr, "eonjena demo: %s\n", err);
+                              (uint64_t)atoll(seed), sites)
+               : EO_EINVAL;
+    if (!dongs) fprintf(stderr, "eonjena demo: %s\n", err);
     eo_store_destroy(&store);
     eo_clock_destroy(&clock);
     eo_dongs_destroy(&dongs);

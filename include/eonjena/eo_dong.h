@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EO_SITE_MAX 32      /* sites in one table */
-#define EO_SITE_SLUG 16     /* bytes, with the NUL */
-#define EO_DONG_MAX_NB 16   /* neighbours kept per dong */
+#define EO_SITE_MAX 32    /* sites in one table */
+#define EO_SITE_SLUG 16   /* bytes, with the NUL */
+#define EO_DONG_MAX_NB 16 /* neighbours kept per dong */
 
 enum { EO_SERVICE_VISIT = 1, EO_SERVICE_FACILITY = 2 };
 
@@ -26,12 +26,12 @@ typedef struct {
 } eo_site_t;
 
 typedef struct {
-    uint32_t code;           /* adm_cd */
-    int site;                /* index into the sites, -1 if no site serves it */
-    char sigungu[40];        /* "수원시 장안구" */
-    char name[48];           /* "파장동" */
+    uint32_t code;    /* adm_cd */
+    int site;         /* index into the sites, -1 if no site serves it */
+    char sigungu[40]; /* "수원시 장안구" */
+    char name[48];    /* "파장동" */
     double lat, lon;
-    uint8_t n_nb;            /* same-site neighbours, symmetric, sorted by code */
+    uint8_t n_nb; /* same-site neighbours, symmetric, sorted by code */
     uint32_t nb[EO_DONG_MAX_NB];
 } eo_dong_t;
 
@@ -39,7 +39,8 @@ typedef struct eo_dongs_t eo_dongs_t;
 
 /* Load both files. On failure returns NULL and writes a message naming the file and
  * line into err. */
-eo_dongs_t *eo_dongs_load(const char *dong_tsv, const char *sites_tsv, char *err, size_t errlen);
+eo_dongs_t *eo_dongs_load(const char *dong_tsv, const char *sites_tsv, char *err,
+                          size_t errlen);
 /* Load from the data/ folder of the source tree (or $EO_DATA_DIR). */
 eo_dongs_t *eo_dongs_load_default(char *err, size_t errlen);
 void eo_dongs_destroy(eo_dongs_t **self_p);
@@ -64,7 +65,8 @@ const eo_dong_t *const *eo_dongs_of_site(const eo_dongs_t *self, int site, size_
  * entries suffice). Returns the number of shards. */
 int eo_dongs_shards(const eo_dongs_t *self, int n, unsigned services, uint32_t *shards);
 
-/* Where the data files are: $EO_DATA_DIR, else <source dir>/data. */
+/* Where the data files are (eo_paths.h): the configuration's server/data, else
+ * $EO_DATA_DIR, else the installation's share/eonjena or the checkout's data/. */
 const char *eo_data_dir(void);
 
 void eo_dongs_test(bool verbose);

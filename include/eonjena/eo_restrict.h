@@ -49,7 +49,8 @@ void eo_restrict_destroy(eo_restrict_t **self_p);
 int eo_restrict_record(eo_restrict_t *self, const char *member, const char *cause,
                        eo_time_t at, eo_restriction_t *applied, bool *did_apply);
 /* An operator's restriction: months 1..max_months, -1 for permanent, or 0 to use the
- * cause's configured length (EO_EINVAL if it has none). */
+ * cause's configured length (EO_EINVAL if it has none, or if the cause needs `after`
+ * restrictions first: repeated_conflict after 3 conflicts). */
 int eo_restrict_impose(eo_restrict_t *self, const char *member, const char *cause,
                        eo_time_t at, int months, const char *note, eo_restriction_t *out);
 /* The restriction in force at `at` that ends last: EO_OK with *out, or EO_ENOTFOUND. */
@@ -58,6 +59,19 @@ int eo_restrict_check(eo_restrict_t *self, const char *member, eo_time_t at,
 /* All restrictions of a member, oldest first: copies up to max, *n gets the total. */
 int eo_restrict_list(eo_restrict_t *self, const char *member, eo_restriction_t *out,
                      size_t max, size_t *n);
+/* The same in the caller's transaction (never committed or aborted here), so that a
+ * decision and the restriction it records commit together (the matcher). */
+int eo_restrict_record_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
+                           const char *cause, eo_time_t at, eo_restriction_t *applied,
+                           bool *did_apply);
+int eo_restrict_impose_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
+                           const char *cause, eo_time_t at, int months, const char *note,
+                           eo_restriction_t *out);
+int eo_restrict_check_txn(eo_restrict_t *self, MDB_txn *txn, const char *member, eo_time_t at,
+                          eo_restriction_t *out);
+/* Decide with other rules from now on (a replay's, made from a recorded snapshot). */
+void eo_restrict_set_rules(eo_restrict_t *self, eo_rules_t *rules);
+
 /* The end instant of a restriction of `months` starting at `at`. */
 eo_time_t eo_restrict_end(eo_time_t at, int months);
 

@@ -33,55 +33,8 @@ void eo_cases_config_defaults(eo_cases_config_t *cfg)
     cfg->wave_k = 10;
     for (int i = 0; i < EO_SITE_MAX; i++)
         cfg->wave_timeout_s[i] = 300;
-    cfg->min_lead_s = 2 * 3600;
     cfg->escalate_lead_s = 3600;
     snprintf(cfg->callcentre_phone, sizeof cfg->callcentre_phone, "+82215771234");
-}
-
-/* The store's layout: a store written by an earlier layout is refused by name, not
- * misread. 3: a carer's m.coffers entries carry their offers' codes. 2: offers share
- * m.cases with their case (id \0 carer after id), the journal is one appended sequence.
- * 1: before (not recorded; a store with cases and no layout). A store of layout 2 may
- * still be opened read-only: `eonjena replay` rebuilds it into a new store, and `check`
- * reads nothing that changed. */
-#define S_LAYOUT 3
-
-static int s_layout(eo_cases_t *self)
-{
-    MDB_txn *txn = NULL;
-    int rc = eo_store_begin(self->store, false, &txn);
-    if (rc)
-        return rc;
-    MDB_val k = {6, "layout"}, v;
-    MDB_stat st;
-    uint32_t layout = 0;
-    if ((rc = mdb_get(txn, self->meta, &k, &v)) == 0)
-        layout = v.mv_size == 4 ? eo_get_be32(v.mv_data) : 1;
-    else if (rc == MDB_NOTFOUND && (rc = mdb_stat(txn, self->cases, &st)) == 0)
-        layout = st.ms_entries ? 1 : 0; /* written before layouts were recorded, or new */
-    eo_store_abort(&txn);
-    if (rc && rc != MDB_NOTFOUND)
-        return eo_store_fail("cases layout", rc);
-    bool readable = layout == 0 || layout == 2; /* what a read-only open may look at */
-    if (layout == S_LAYOUT || (readable && eo_store_readonly(self->store)))
-        return EO_OK;
-    if (layout != 0) {
-        zsys_error("cases: the store has layout %u, this build writes layout %d "
-                   "(docs/lifecycle.md): rebuild it into a new store with `eonjena replay "
-                   "--store DIR --into NEWDIR`",
-                   layout, S_LAYOUT);
-        return EO_ESTORE;
-    }
-    uint8_t buf[4];
-    eo_be32(buf, S_LAYOUT);
-    v = (MDB_val){4, buf};
-    if ((rc = eo_store_begin(self->store, true, &txn)))
-        return rc;
-    if ((rc = mdb_put(txn, self->meta, &k, &v, 0))) {
-        eo_store_abort(&txn);
-        return eo_store_fail("cases layout", rc);
-    }
-    return eo_store_commit(self->store, &txn);
 }
 
 bool eo_offer_is_key(const MDB_val *k)
@@ -92,11 +45,9 @@ bool eo_offer_is_key(const MDB_val *k)
 eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t *dongs,
                          eo_rules_t *rules, const eo_cases_config_t *cfg)
 {
-    if (!store || !index || !dongs || !rules)
-        return NULL;
+    if (!store || !index || !dongs || !rules) return NULL;
     eo_cases_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->store = store;
     self->index = index;
     self->dongs = dongs;
@@ -113,7 +64,10 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
         eo_store_dbi(store, "m.inputs", 0, &self->inputs) ||
         eo_store_dbi(store, "m.journal", 0, &self->journal) ||
         eo_store_dbi(store, "m.seen", 0, &self->seen) ||
-        eo_store_dbi(store, "m.meta", 0, &self->meta) || s_layout(self)) {
+        eo_store_dbi(store, "m.meta", 0, &self->meta) ||
+        eo_store_dbi(store, "m.fgroups", 0, &self->fgroups) ||
+        eo_store_dbi(store, "m.childday", 0, &self->childday) ||
+        !(self->restricts = eo_restrict_new(store, rules))) {
         free(self);
         return NULL;
     }
@@ -125,6 +79,7 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
     zconfig_destroy(&empty);
     if (!self->templates) {
         zsys_error("cases: the built-in texts do not load: %s", err);
+        eo_restrict_destroy(&self->restricts);
         free(self);
         return NULL;
     }
@@ -134,9 +89,10 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
 void eo_cases_destroy(eo_cases_t **self_p)
 {
     if (self_p && *self_p) {
-        if ((*self_p)->own_templates)
-            eo_templates_destroy(&(*self_p)->templates);
+        if ((*self_p)->own_templates) eo_templates_destroy(&(*self_p)->templates);
         eo_rules_destroy(&(*self_p)->own_rules);
+        eo_restrict_destroy(&(*self_p)->restricts);
+        eo_providers_destroy(&(*self_p)->own_providers);
         free(*self_p);
         *self_p = NULL;
     }
@@ -144,8 +100,7 @@ void eo_cases_destroy(eo_cases_t **self_p)
 
 void eo_cases_set_templates(eo_cases_t *self, eo_templates_t *templates)
 {
-    if (self->own_templates)
-        eo_templates_destroy(&self->templates);
+    if (self->own_templates) eo_templates_destroy(&self->templates);
     self->templates = templates;
     self->own_templates = false;
 }
@@ -162,8 +117,8 @@ eo_index_t *eo_cases_index(eo_cases_t *self)
 
 const char *eo_case_state_name(int state)
 {
-    static const char *names[] = {"received",  "validated", "offering",  "settled",
-                                  "escalated", "expired",   "cancelled", "queued"};
+    static const char *names[] = {"received", "validated", "offering", "settled", "escalated",
+                                  "expired",  "cancelled", "queued",   "refused"};
     return state >= 0 && state < EO_CASE__STATES ? names[state] : "unknown";
 }
 
@@ -171,15 +126,29 @@ int eo_cases_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_t *out)
 {
     eo_case_rec_t c;
     int rc = eo_case_get(self, txn, id, &c);
-    if (rc)
-        return rc;
-    *out = (eo_case_t){.state = c.state, .needed = c.needed, .n_winners = c.n_winners,
-                       .purged = c.purged, .wave = c.wave, .dong = c.dong,
-                       .n_offered = c.n_offered, .log_n = c.log_n, .start = c.start,
-                       .end = c.end, .requested_at = c.requested_at,
-                       .timer_due_ms = c.timer_due_ms, .timer_seq = c.timer_seq,
-                       .updated_ms = c.updated_ms, .fee = c.fee,
-                       .service_start = c.service_start, .service_end = c.service_end};
+    if (rc) return rc;
+    *out = (eo_case_t){.state = c.state,
+                       .needed = c.needed,
+                       .n_winners = c.n_winners,
+                       .purged = c.purged,
+                       .wave = c.wave,
+                       .dong = c.dong,
+                       .n_offered = c.n_offered,
+                       .log_n = c.log_n,
+                       .start = c.start,
+                       .end = c.end,
+                       .requested_at = c.requested_at,
+                       .timer_due_ms = c.timer_due_ms,
+                       .timer_seq = c.timer_seq,
+                       .updated_ms = c.updated_ms,
+                       .fee = c.fee,
+                       .service_start = c.service_start,
+                       .service_end = c.service_end,
+                       .type = c.type ? c.type : EO_SERVICE_VISIT,
+                       .reason = c.reason,
+                       .pay = c.pay,
+                       .member_fee = c.member_fee,
+                       .carer_pay = c.carer_pay};
     memcpy(out->winners, c.winners, sizeof out->winners);
     memcpy(out->log_hash, c.log_hash, sizeof out->log_hash);
     memcpy(out->site, c.site, sizeof out->site);
@@ -191,15 +160,26 @@ int eo_case_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_rec_t *o
 {
     MDB_val k = {strlen(id), (void *)id}, v;
     int rc = mdb_get(txn, self->cases, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("get case", rc);
-    if (v.mv_size != sizeof *out || ((uint8_t *)v.mv_data)[0] != S_CASE_VERSION) {
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("get case", rc);
+    if (eo_case_decode(&v, out)) {
         zsys_error("cases: case %s has a bad record", id);
         return EO_ESTORE;
     }
-    memcpy(out, v.mv_data, sizeof *out);
+    return EO_OK;
+}
+
+int eo_case_decode(const MDB_val *v, eo_case_rec_t *out)
+{
+    uint8_t version = v->mv_size ? ((uint8_t *)v->mv_data)[0] : 0;
+    if (version == S_CASE_VERSION && v->mv_size == sizeof *out)
+        memcpy(out, v->mv_data, sizeof *out);
+    else if (version == 2 && v->mv_size == S_CASE_V2_SIZE) {
+        /* a version 2 record: its fields where they are, the newer ones zero */
+        memset(out, 0, sizeof *out);
+        memcpy(out, v->mv_data, offsetof(eo_case_rec_t, id) + EO_CASE_ID_MAX);
+    } else
+        return EO_ESTORE;
     return EO_OK;
 }
 
@@ -216,20 +196,14 @@ int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request
 {
     MDB_val k = {strlen(id), (void *)id}, v;
     int rc = mdb_get(txn, self->reqs, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("get request", rc);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("get request", rc);
     *out = eo__request__unpack(NULL, v.mv_size, v.mv_data);
     return *out ? EO_OK : EO_ESTORE;
 }
 
-/* An m.coffers entry: carer(BE32) -> start(BE64) end(BE64) code(4 digits) id, so a
- * carer's entries sort by start, the withdrawal finds the overlapping ones and the code
- * picker the codes in use without reading offers. */
-#define S_COFFER_HEAD 20
-static void s_coffer(uint32_t carer, int64_t start, int64_t end, const char *code,
-                     const char *id, uint8_t *key, uint8_t *val, MDB_val *k, MDB_val *v)
+void eo_coffer_encode(uint32_t carer, int64_t start, int64_t end, const char *code,
+                      const char *id, uint8_t *key, uint8_t *val, MDB_val *k, MDB_val *v)
 {
     size_t n = strlen(id);
     assert(n < EO_CASE_ID_MAX);
@@ -238,9 +212,9 @@ static void s_coffer(uint32_t carer, int64_t start, int64_t end, const char *cod
     eo_be64(val + 8, (uint64_t)end);
     memset(val + 16, '0', 4);
     memcpy(val + 16, code, strnlen(code, 4));
-    memcpy(val + S_COFFER_HEAD, id, n);
+    memcpy(val + EO_COFFER_HEAD, id, n);
     *k = (MDB_val){4, key};
-    *v = (MDB_val){S_COFFER_HEAD + n, val};
+    *v = (MDB_val){EO_COFFER_HEAD + n, val};
 }
 
 /* An open offer whose entry in the carer's m.coffers is gone was withdrawn: the
@@ -250,11 +224,10 @@ static int s_offer_withdrawn(eo_cases_t *self, MDB_txn *txn, const char *id, eo_
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->coffers, &cur);
-    if (rc)
-        return eo_store_fail("carer offers cursor", rc);
-    uint8_t key[4], val[S_COFFER_HEAD + EO_CASE_ID_MAX];
+    if (rc) return eo_store_fail("carer offers cursor", rc);
+    uint8_t key[4], val[EO_COFFER_HEAD + EO_CASE_ID_MAX];
     MDB_val k, v;
-    s_coffer(o->carer, o->start, o->end, o->code, id, key, val, &k, &v);
+    eo_coffer_encode(o->carer, o->start, o->end, o->code, id, key, val, &k, &v);
     rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
     mdb_cursor_close(cur);
     if (rc == MDB_NOTFOUND)
@@ -281,12 +254,9 @@ static int s_offer_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32
     uint8_t key[EO_CASE_ID_MAX + 8];
     MDB_val k = {(size_t)eo_offer_key(id, carer, key, sizeof key), key}, v;
     int rc = mdb_get(txn, self->cases, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("get offer", rc);
-    if (v.mv_size != sizeof *o)
-        return EO_ESTORE;
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("get offer", rc);
+    if (v.mv_size != sizeof *o) return EO_ESTORE;
     memcpy(o, v.mv_data, sizeof *o);
     return EO_OK;
 }
@@ -294,8 +264,7 @@ static int s_offer_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32
 int eo_offer_get(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o)
 {
     int rc = s_offer_stored(self, txn, id, carer, o);
-    if (rc == EO_OK && o->state == EO_OFFER_OPEN)
-        rc = s_offer_withdrawn(self, txn, id, o);
+    if (rc == EO_OK && o->state == EO_OFFER_OPEN) rc = s_offer_withdrawn(self, txn, id, o);
     return rc;
 }
 
@@ -313,22 +282,18 @@ int eo_offer_each(eo_cases_t *self, MDB_txn *txn, const char *id,
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->cases, &cur);
-    if (rc)
-        return eo_store_fail("offer cursor", rc);
+    if (rc) return eo_store_fail("offer cursor", rc);
     size_t n = strlen(id) + 1;
     MDB_val k = {n, (void *)id}, v;
     int result = EO_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != n + 4 || memcmp(k.mv_data, id, n) != 0)
-            break;
+        if (k.mv_size != n + 4 || memcmp(k.mv_data, id, n) != 0) break;
         eo_offer_t o;
         memcpy(&o, v.mv_data, sizeof o);
-        if ((result = fn(arg, &o)) != 0)
-            break;
+        if ((result = fn(arg, &o)) != 0) break;
     }
-    if (rc && rc != MDB_NOTFOUND)
-        result = eo_store_fail("offer cursor get", rc);
+    if (rc && rc != MDB_NOTFOUND) result = eo_store_fail("offer cursor get", rc);
     mdb_cursor_close(cur);
     return result;
 }
@@ -348,11 +313,9 @@ typedef struct {
 static int s_waiting_one(void *arg, const eo_offer_t *stored)
 {
     s_waiting_t *w = arg;
-    if (stored->wave != w->wave || stored->state != EO_OFFER_OPEN)
-        return 0;
+    if (stored->wave != w->wave || stored->state != EO_OFFER_OPEN) return 0;
     eo_offer_t o = *stored;
-    if ((w->rc = s_offer_withdrawn(w->self, w->txn, w->id, &o)))
-        return 1;
+    if ((w->rc = s_offer_withdrawn(w->self, w->txn, w->id, &o))) return 1;
     w->n += o.state == EO_OFFER_OPEN;
     return w->n >= w->max;
 }
@@ -383,27 +346,25 @@ int eo_cases_waiting(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t *n
 
 bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out)
 {
-    if (v->mv_size <= S_COFFER_HEAD || v->mv_size >= S_COFFER_HEAD + EO_CASE_ID_MAX)
+    if (v->mv_size <= EO_COFFER_HEAD || v->mv_size >= EO_COFFER_HEAD + EO_CASE_ID_MAX)
         return false;
     const uint8_t *p = v->mv_data;
     out->start = (int64_t)eo_get_be64(p);
     out->end = (int64_t)eo_get_be64(p + 8);
     memcpy(out->code, p + 16, 4);
     out->code[4] = 0;
-    memcpy(out->id, p + S_COFFER_HEAD, v->mv_size - S_COFFER_HEAD);
-    out->id[v->mv_size - S_COFFER_HEAD] = 0;
+    memcpy(out->id, p + EO_COFFER_HEAD, v->mv_size - EO_COFFER_HEAD);
+    out->id[v->mv_size - EO_COFFER_HEAD] = 0;
     return true;
 }
 
-int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **out,
-                  size_t *n)
+int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->coffers, &cur);
-    if (rc)
-        return eo_store_fail("carer offers cursor", rc);
+    if (rc) return eo_store_fail("carer offers cursor", rc);
     uint8_t key[4];
     eo_be32(key, carer);
     MDB_val k = {4, key}, v;
@@ -422,8 +383,7 @@ int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **
         *n += eo_coffer_parse(&v, &(*out)[*n]);
     }
     mdb_cursor_close(cur);
-    if (rc == MDB_NOTFOUND)
-        return EO_OK;
+    if (rc == MDB_NOTFOUND) return EO_OK;
     free(*out);
     *out = NULL;
     *n = 0;
@@ -432,9 +392,9 @@ int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **
 
 int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o)
 {
-    uint8_t key[4], val[S_COFFER_HEAD + EO_CASE_ID_MAX];
+    uint8_t key[4], val[EO_COFFER_HEAD + EO_CASE_ID_MAX];
     MDB_val k, v;
-    s_coffer(o->carer, o->start, o->end, o->code, id, key, val, &k, &v);
+    eo_coffer_encode(o->carer, o->start, o->end, o->code, id, key, val, &k, &v);
     int rc = mdb_put(txn, self->coffers, &k, &v, MDB_NODUPDATA);
     return rc && rc != MDB_KEYEXIST ? eo_store_fail("put carer offer", rc) : EO_OK;
 }
@@ -444,12 +404,10 @@ int eo_coffer_check(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_cof
 {
     *live = false;
     int rc = s_offer_stored(self, txn, e->id, carer, o);
-    if (rc == EO_OK)
-        rc = eo_case_get(self, txn, e->id, c);
+    if (rc == EO_OK) rc = eo_case_get(self, txn, e->id, c);
     if (rc == EO_ENOTFOUND) /* an entry without its offer or case stands for nothing */
         return eo_coffer_del(self, txn, carer, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     /* an open offer of a settled case still counts while the winner may cancel and
      * reopen it: dropping its entry would make it read as withdrawn */
     *live = o->state == EO_OFFER_OPEN &&
@@ -460,9 +418,9 @@ int eo_coffer_check(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_cof
 
 int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e)
 {
-    uint8_t key[4], val[S_COFFER_HEAD + EO_CASE_ID_MAX];
+    uint8_t key[4], val[EO_COFFER_HEAD + EO_CASE_ID_MAX];
     MDB_val k, v;
-    s_coffer(carer, e->start, e->end, e->code, e->id, key, val, &k, &v);
+    eo_coffer_encode(carer, e->start, e->end, e->code, e->id, key, val, &k, &v);
     int rc = mdb_del(txn, self->coffers, &k, &v);
     return rc && rc != MDB_NOTFOUND ? eo_store_fail("del carer offer", rc) : EO_OK;
 }
@@ -479,8 +437,7 @@ int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *val
     uint8_t buf[8];
     eo_be64(buf, ++n);
     v = (MDB_val){8, buf};
-    if ((rc = mdb_put(txn, self->meta, &k, &v, 0)))
-        return eo_store_fail("put meta", rc);
+    if ((rc = mdb_put(txn, self->meta, &k, &v, 0))) return eo_store_fail("put meta", rc);
     *value = n;
     return EO_OK;
 }
@@ -490,12 +447,9 @@ int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t *at_ms,
 {
     MDB_val k = {strlen(key), (void *)key}, v;
     int rc = mdb_get(txn, self->seen, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("get seen", rc);
-    if (v.mv_size < 8 || v.mv_size - 8 >= size)
-        return eo_store_fail("get seen", MDB_CORRUPTED);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("get seen", rc);
+    if (v.mv_size < 8 || v.mv_size - 8 >= size) return eo_store_fail("get seen", MDB_CORRUPTED);
     *at_ms = (int64_t)eo_get_be64(v.mv_data);
     memcpy(outcome, (const uint8_t *)v.mv_data + 8, v.mv_size - 8);
     outcome[v.mv_size - 8] = 0;
@@ -508,8 +462,7 @@ int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t at_ms,
     uint8_t buf[40];
     size_t n = strlen(outcome);
     MDB_val k = {strlen(key), (void *)key}, v = {8 + n, buf};
-    if (k.mv_size == 0 || k.mv_size > 511 || n >= sizeof buf - 8)
-        return EO_EINVAL;
+    if (k.mv_size == 0 || k.mv_size > 511 || n >= sizeof buf - 8) return EO_EINVAL;
     eo_be64(buf, (uint64_t)at_ms);
     memcpy(buf + 8, outcome, n);
     int rc = mdb_put(txn, self->seen, &k, &v, 0);
@@ -521,8 +474,7 @@ int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **ou
 {
     eo_case_rec_t c;
     int rc = eo_case_get(self, txn, id, &c);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     Eo__Status st = EO__STATUS__INIT;
     st.request_id = c.id;
     st.state = (char *)eo_case_state_name(c.state);
@@ -540,9 +492,26 @@ int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **ou
     st.n_winner_names = c.n_winners;
     st.winner_names = name_p;
     st.updated_at = c.updated_ms / 1000;
+    /* a pool case's fee and its payment */
+    static const char *pay_names[] = {"", "due", "paid"};
+    st.member_fee = c.member_fee;
+    st.payment = (char *)pay_names[c.pay % 3];
+    st.payment_due = c.pay == EO_PAY_DUE ? c.timer_due_ms / 1000 : 0;
+    /* a refused case says why, as the refusal did (its %s: when business hours begin) */
+    Eo__Error err = EO__ERROR__INIT;
+    char ko[512], en[512];
+    if (c.state == EO_CASE_REFUSED) {
+        eo_verdict_t v = {.reason = c.reason};
+        char at[32];
+        eo_time_format(eo_rules_business_start(self->rules, c.requested_at), at, sizeof at);
+        snprintf(v.arg, sizeof v.arg, "%.16s", at);
+        err.code = (char *)eo_reason_code(c.reason);
+        err.message_ko = eo_verdict_message(&v, "ko", ko, sizeof ko);
+        err.message_en = eo_verdict_message(&v, "en", en, sizeof en);
+        st.error = &err;
+    }
     Eo__Request *req = NULL;
-    if (eo_cases_request(self, txn, id, &req) == EO_OK && req->owner)
-        st.owner = req->owner;
+    if (eo_cases_request(self, txn, id, &req) == EO_OK && req->owner) st.owner = req->owner;
     Eo__Event ev = EO__EVENT__INIT;
     ev.id = c.id;
     ev.site = c.site;
@@ -550,7 +519,6 @@ int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **ou
     ev.body_case = EO__EVENT__BODY_STATUS;
     ev.status = &st;
     *out = eo_event_encode(&ev, size);
-    if (req)
-        eo__request__free_unpacked(req, NULL);
+    if (req) eo__request__free_unpacked(req, NULL);
     return *out ? EO_OK : EO_ENOMEM;
 }

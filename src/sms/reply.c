@@ -110,9 +110,23 @@ static s_word_t s_classify_plain(const char *w)
         const char *word;
         s_word_t kind;
     } table[] = {
-        {"1", W_ACCEPT},  {"수락", W_ACCEPT},  {"네", W_ACCEPT}, {"y", W_ACCEPT},
-        {"ok", W_ACCEPT}, {"2", W_DECLINE},    {"거절", W_DECLINE}, {"n", W_DECLINE},
-        {"시작", W_START}, {"종료", W_END},     {"stop", W_STOP},
+        /* yes, as carers text it: polite and casual Korean, the consonant shorthand
+         * (ㅇㅇ and ㅇㅋ; repeated letters are squeezed first), English */
+        {"1", W_ACCEPT}, {"수락", W_ACCEPT}, {"네", W_ACCEPT}, {"예", W_ACCEPT},
+        {"넵", W_ACCEPT}, {"넹", W_ACCEPT}, {"넴", W_ACCEPT}, {"응", W_ACCEPT},
+        {"웅", W_ACCEPT}, {"ㅇ", W_ACCEPT}, {"ㅇㅋ", W_ACCEPT}, {"오케이", W_ACCEPT},
+        {"콜", W_ACCEPT}, {"가능", W_ACCEPT}, {"좋아", W_ACCEPT}, {"할게", W_ACCEPT},
+        {"할께", W_ACCEPT}, {"할게요", W_ACCEPT}, {"할께요", W_ACCEPT}, {"y", W_ACCEPT},
+        {"ok", W_ACCEPT}, {"okay", W_ACCEPT}, {"yes", W_ACCEPT}, {"yeah", W_ACCEPT},
+        {"yep", W_ACCEPT}, {"sure", W_ACCEPT}, {"accept", W_ACCEPT},
+        /* no */
+        {"2", W_DECLINE}, {"거절", W_DECLINE}, {"아니", W_DECLINE}, {"아니요", W_DECLINE},
+        {"아니오", W_DECLINE}, {"아뇨", W_DECLINE}, {"노", W_DECLINE}, {"ㄴ", W_DECLINE},
+        {"불가", W_DECLINE}, {"불가능", W_DECLINE}, {"안돼", W_DECLINE},
+        {"안됩니다", W_DECLINE}, {"못", W_DECLINE}, {"못해", W_DECLINE}, {"패스", W_DECLINE},
+        {"n", W_DECLINE}, {"no", W_DECLINE}, {"nope", W_DECLINE}, {"pass", W_DECLINE},
+        {"decline", W_DECLINE},
+        {"시작", W_START}, {"종료", W_END}, {"stop", W_STOP},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(w, table[i].word) == 0)
@@ -123,11 +137,36 @@ static s_word_t s_classify_plain(const char *w)
     return W_OTHER;
 }
 
-/* A word, tolerating a polite ending ("수락합니다", "거절해요", "네요"). */
+/* The word with each run of one character squeezed to one ("네네" "넵넵넵" "ㅇㅇ" "yesss"
+ * "okk"); words with digits are left as they are (codes, "11"). 0 if nothing changed. */
+static int s_squeeze(const char *w, char *out, size_t size)
+{
+    size_t n = strlen(w), o = 0, prev = 0, prevlen = 0;
+    if (n >= size || strpbrk(w, "0123456789")) return 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)w[i];
+        size_t l = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        if (i + l > n) l = n - i;
+        if (!(prevlen == l && memcmp(w + prev, w + i, l) == 0)) {
+            memcpy(out + o, w + i, l);
+            o += l;
+        }
+        prev = i, prevlen = l;
+        i += l;
+    }
+    out[o] = 0;
+    return o < n;
+}
+
+/* A word, tolerating repeated letters and a polite ending ("수락합니다", "거절해요",
+ * "네요", "네네"). */
 static s_word_t s_classify(const char *w)
 {
     s_word_t k = s_classify_plain(w);
     if (k != W_OTHER)
+        return k;
+    char squeezed[64];
+    if (s_squeeze(w, squeezed, sizeof squeezed) && (k = s_classify_plain(squeezed)) != W_OTHER)
         return k;
     static const char *endings[] = {"합니다", "할게요", "할께요", "해요", "요"};
     size_t n = strlen(w);
@@ -236,6 +275,34 @@ void eo_reply_test(bool verbose)
         {"Y4821", EO_REPLY_ACCEPT, "4821"},      {"4821 4821", EO_REPLY_ACCEPT, "4821"},
         {"ok,4821.", EO_REPLY_ACCEPT, "4821"},   {"123456", EO_REPLY_ACCEPT, "123456"},
         /* decline */
+        /* how carers text yes and no (each word of the vocabulary) */
+        {"예", EO_REPLY_ACCEPT, ""},      {"넵", EO_REPLY_ACCEPT, ""},
+        {"넵넵", EO_REPLY_ACCEPT, ""},    {"넹", EO_REPLY_ACCEPT, ""},
+        {"넴", EO_REPLY_ACCEPT, ""},      {"응", EO_REPLY_ACCEPT, ""},
+        {"웅", EO_REPLY_ACCEPT, ""},      {"ㅇㅇ", EO_REPLY_ACCEPT, ""},
+        {"ㅇ", EO_REPLY_ACCEPT, ""},      {"ㅇㅋ", EO_REPLY_ACCEPT, ""},
+        {"오케이", EO_REPLY_ACCEPT, ""},  {"콜", EO_REPLY_ACCEPT, ""},
+        {"가능", EO_REPLY_ACCEPT, ""},    {"가능합니다", EO_REPLY_ACCEPT, ""},
+        {"가능해요", EO_REPLY_ACCEPT, ""}, {"좋아요", EO_REPLY_ACCEPT, ""},
+        {"할게요", EO_REPLY_ACCEPT, ""},  {"할께요", EO_REPLY_ACCEPT, ""},
+        {"할게", EO_REPLY_ACCEPT, ""},    {"할께", EO_REPLY_ACCEPT, ""},
+        {"네네", EO_REPLY_ACCEPT, ""},    {"네네네 4821", EO_REPLY_ACCEPT, "4821"},
+        {"yes", EO_REPLY_ACCEPT, ""},     {"Yes!", EO_REPLY_ACCEPT, ""},
+        {"yesss", EO_REPLY_ACCEPT, ""},   {"yeah", EO_REPLY_ACCEPT, ""},
+        {"yep", EO_REPLY_ACCEPT, ""},     {"sure", EO_REPLY_ACCEPT, ""},
+        {"okay", EO_REPLY_ACCEPT, ""},    {"okk", EO_REPLY_ACCEPT, ""},
+        {"accept", EO_REPLY_ACCEPT, ""},  {"yy", EO_REPLY_ACCEPT, ""},
+        {"아니", EO_REPLY_DECLINE, ""},   {"아니요", EO_REPLY_DECLINE, ""},
+        {"아니오", EO_REPLY_DECLINE, ""}, {"아뇨", EO_REPLY_DECLINE, ""},
+        {"노", EO_REPLY_DECLINE, ""},     {"ㄴㄴ", EO_REPLY_DECLINE, ""},
+        {"ㄴ", EO_REPLY_DECLINE, ""},     {"불가", EO_REPLY_DECLINE, ""},
+        {"불가능", EO_REPLY_DECLINE, ""}, {"불가능해요", EO_REPLY_DECLINE, ""},
+        {"안돼요", EO_REPLY_DECLINE, ""}, {"안됩니다", EO_REPLY_DECLINE, ""},
+        {"못해요", EO_REPLY_DECLINE, ""}, {"못합니다", EO_REPLY_DECLINE, ""},
+        {"패스", EO_REPLY_DECLINE, ""},   {"no", EO_REPLY_DECLINE, ""},
+        {"No.", EO_REPLY_DECLINE, ""},    {"nooo", EO_REPLY_DECLINE, ""},
+        {"nope", EO_REPLY_DECLINE, ""},   {"pass", EO_REPLY_DECLINE, ""},
+        {"decline", EO_REPLY_DECLINE, ""}, {"nn", EO_REPLY_DECLINE, ""},
         {"2", EO_REPLY_DECLINE, ""},     {"거절", EO_REPLY_DECLINE, ""},
         {"N", EO_REPLY_DECLINE, ""},     {"n", EO_REPLY_DECLINE, ""},
         {"거절합니다", EO_REPLY_DECLINE, ""}, {"거절해요.", EO_REPLY_DECLINE, ""},
@@ -256,8 +323,10 @@ void eo_reply_test(bool verbose)
         {"?", EO_REPLY_UNCLEAR, ""},     {"3", EO_REPLY_UNCLEAR, ""},
         {"12", EO_REPLY_UNCLEAR, ""},    {"123", EO_REPLY_UNCLEAR, ""},
         {"1234567", EO_REPLY_UNCLEAR, ""}, {"1 2", EO_REPLY_UNCLEAR, ""},
-        {"네 거절", EO_REPLY_UNCLEAR, ""}, {"yes", EO_REPLY_UNCLEAR, ""},
-        {"okay", EO_REPLY_UNCLEAR, ""},  {"몇 시예요?", EO_REPLY_UNCLEAR, ""},
+        {"네 거절", EO_REPLY_UNCLEAR, ""}, {"no problem", EO_REPLY_UNCLEAR, ""},
+        {"yes no", EO_REPLY_UNCLEAR, ""}, {"몇 시예요?", EO_REPLY_UNCLEAR, ""},
+        {"ㅋㅋ", EO_REPLY_UNCLEAR, ""},   {"11", EO_REPLY_UNCLEAR, ""},
+        {"아니 네", EO_REPLY_UNCLEAR, ""}, {"가능할까요?", EO_REPLY_UNCLEAR, ""},
         {"1234 5678", EO_REPLY_UNCLEAR, ""}, {"시작 종료", EO_REPLY_UNCLEAR, ""},
         {"수락 시작", EO_REPLY_UNCLEAR, ""}, {"\xff\xfe", EO_REPLY_UNCLEAR, ""},
         {"\xed\xa0\x80", EO_REPLY_UNCLEAR, ""}, {"\xc0\xb1", EO_REPLY_UNCLEAR, ""},

@@ -15,7 +15,7 @@ DEPLOY=$EO_SOURCE_DIR/deploy/eonjena-deploy
 stop_all() { "$DEPLOY" stop "$D" >/dev/null 2>&1 || true; eo_cleanup; }
 trap stop_all EXIT
 
-EONJENA_BIN=$B "$DEPLOY" start "$D" --matchers 3 --http "$HTTP" --broker-port "$BROKER_PORT" \
+EO_DEPLOY_BIN=$B "$DEPLOY" start "$D" --matchers 3 --http "$HTTP" --broker-port "$BROKER_PORT" \
     --carers 3000 --accept 0.6 --decline 0.2 --delay-ms 50 --jitter-ms 100 \
     --clock offset:2026-11-27T19:00:00+09:00 | tee "$EO_TEST_TMP/start.out"
 [ "$(grep -c '^  matcher-' "$EO_TEST_TMP/start.out")" = 3 ] || eo_fail "not three matchers"

@@ -58,7 +58,8 @@ for h in 1 2; do
     "$B/eonjena" demo --store "$T/m$h" --carers 2000 --seed 7 --clock "$CLOCK" --sites "$sites"
 done
 
-eo_start broker ip netns exec "${NS}b" "$B/eonjena" broker --bind "tcp://10.77.1.1:$PORT,tcp://10.77.2.1:$PORT,tcp://127.0.0.1:$PORT" \
+# debug: the broker logs each worker it admits at debug level (its only debug line)
+eo_start broker ip netns exec "${NS}b" env EONJENA_LOG_LEVEL=debug "$B/eonjena" broker --bind "tcp://10.77.1.1:$PORT,tcp://10.77.2.1:$PORT,tcp://127.0.0.1:$PORT" \
     --curve-secret "$T/keys/broker_secret" --curve-clients "$T/keys/clients"
 eo_wait_for "the broker" 10 grep -q "^ready " "$T/broker.log"
 role() { # NAME NS ENDPOINT CERT EXE ARGS...

@@ -44,18 +44,11 @@ static int s_parse_times(json_t *root, Eo__Request *out, eo_intake_error_t *err)
     if (!start || !end)
         return s_fail(err, "missing_field", "시작/종료 시각이 필요합니다",
                       "start and end are required (ISO 8601)", NULL);
+    /* only the form here: what the times may be (order, grid, durations, horizon) is the
+     * rules', checked by the matcher as the quote checks it, with the same reason */
     if (eo_time_parse(start, &out->start) || eo_time_parse(end, &out->end))
         return s_fail(err, "bad_time", "시각 형식이 잘못되었습니다",
                       "start and end must look like 2026-11-27T21:00[+09:00]", NULL);
-    if (out->end <= out->start)
-        return s_fail(err, "bad_time", "종료 시각이 시작 시각보다 늦어야 합니다",
-                      "end must be after start", NULL);
-    if (out->start % 1800 || out->end % 1800)
-        return s_fail(err, "bad_time", "시각은 30분 단위여야 합니다",
-                      "start and end must be on a half hour", NULL);
-    if (out->end - out->start > 24 * EO_HOUR)
-        return s_fail(err, "bad_time", "한 번에 24시간까지 신청할 수 있습니다",
-                      "a service lasts at most 24 hours", NULL);
     return 0;
 }
 
@@ -84,6 +77,43 @@ static int s_parse_place(json_t *root, const eo_dongs_t *dongs, Eo__Request *out
     return 0;
 }
 
+/* A boolean field of obj: absent gives the default; anything but true/false is refused. */
+static int s_flag(json_t *obj, const char *key, bool fallback, protobuf_c_boolean *out,
+                  eo_intake_error_t *err)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v && !json_is_boolean(v))
+        return s_fail(err, "bad_field", "참/거짓 값이어야 합니다", "want true or false", key);
+    *out = v ? json_is_true(v) : fallback;
+    return 0;
+}
+
+/* An optional string field: absent is "", anything but a string is refused. */
+static int s_text(json_t *obj, const char *key, char **out, eo_intake_error_t *err)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v && !json_is_string(v))
+        return s_fail(err, "bad_field", "문자열이어야 합니다", "want a string", key);
+    *out = strdup(v ? json_string_value(v) : "");
+    return 0;
+}
+
+/* What the rules need to know of the child, and for 시설형 who hands over and collects.
+ * Sizes and characters are the matcher's to check (bad_text, the rules' limits). */
+static int s_parse_child(json_t *root, json_t *child, Eo__Request *out, eo_intake_error_t *err)
+{
+    if (s_flag(child, "sick", false, &out->child_sick, err) ||
+        s_flag(child, "severe_disability", false, &out->child_severe_disability, err) ||
+        s_flag(child, "preregistered", false, &out->child_preregistered, err) ||
+        s_flag(child, "in_school", true, &out->child_in_school, err) ||
+        s_flag(child, "sibling_registered", false, &out->child_sibling_registered, err) ||
+        s_text(child, "residence", &out->child_residence, err) ||
+        s_text(root, "handover", &out->handover, err) ||
+        s_text(root, "pickup", &out->pickup, err))
+        return -1;
+    return 0;
+}
+
 static int s_parse_people(json_t *root, Eo__Request *out, eo_intake_error_t *err)
 {
     json_t *member = json_object_get(root, "member"), *child = json_object_get(root, "child");
@@ -102,13 +132,21 @@ static int s_parse_people(json_t *root, Eo__Request *out, eo_intake_error_t *err
                 json_integer_value(age) > 20 * 12))
         return s_fail(err, "bad_field", "아동 나이가 잘못되었습니다",
                       "child.age_months must be a whole number of months", NULL);
+    const char *birth = s_str(child, "birth");
+    if ((json_object_get(child, "birth") && !birth) ||
+        (birth && eo_date_parse(birth, &out->child_birth)))
+        return s_fail(err, "bad_field", "아동 생년월일이 잘못되었습니다",
+                      "child.birth must look like 2020-05-01", NULL);
+    if (!age && !birth)
+        return s_fail(err, "missing_field", "아동의 나이나 생년월일이 필요합니다",
+                      "child.birth (YYYY-MM-DD) or child.age_months is required", NULL);
     out->member_id = strdup(s_str(member, "id"));
     out->member_phone = strdup(phone); /* E.164: the sms side keys by it */
     out->member_verified = json_is_true(json_object_get(member, "verified"));
     out->child_first_name = strdup(s_str(child, "first_name"));
     out->child_age_months = age ? (uint32_t)json_integer_value(age) : 0;
     out->address = strdup(s_str(root, "address"));
-    return 0;
+    return s_parse_child(root, child, out, err);
 }
 
 int eo_intake_channel(const char *name, Eo__Channel *out)
@@ -202,9 +240,11 @@ int eo_intake_parse(const char *body, const eo_dongs_t *dongs, int64_t now_ms,
 
 void eo_intake_clear(Eo__Request *req)
 {
-    char **strings[] = {&req->id,        &req->site,         &req->owner,
-                        &req->member_id, &req->member_phone, &req->child_first_name,
-                        &req->address};
+    char **strings[] = {&req->id,           &req->site,
+                        &req->owner,        &req->member_id,
+                        &req->member_phone, &req->child_first_name,
+                        &req->address,      &req->child_residence,
+                        &req->handover,     &req->pickup};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
         if (*strings[i] != protobuf_c_empty_string) free(*strings[i]);
         *strings[i] = (char *)protobuf_c_empty_string;
@@ -246,6 +286,8 @@ void eo_intake_test(bool verbose)
     assert(eo_intake_parse(good, dongs, 1000, "k2", &req, &err) == 0 && !streq(req.id, first));
     assert(req.dong == 4111156000u && req.end - req.start == 4 * 3600);
     assert(req.member_verified && req.carers_needed == 1 && req.child_age_months == 48);
+    /* the form only: a time off the half hour is the rules' to refuse (time_grid) */
+    assert(req.child_in_school && !req.child_sick && streq(req.handover, ""));
     assert(streq(req.member_phone, "+821012345678"));
     assert(req.channel == EO__CHANNEL__CHANNEL_APP &&
            req.type == EO__SERVICE_TYPE__SERVICE_VISIT);
@@ -262,9 +304,11 @@ void eo_intake_test(bool verbose)
         {"\"site\":\"suwon\"", "\"site\":\"seoul\"", "unknown_site"},
         {"4111156000", "4111199999", "unknown_dong"},
         {"4111156000", "4159025300", "dong_not_in_site"},
-        {"2026-11-27T21:00", "2026-11-27T21:15", "bad_time"},
-        {"2026-11-28T01:00", "2026-11-27T20:00", "bad_time"},
         {"2026-11-27T21:00", "tomorrow", "bad_time"},
+        {"\"age_months\":48", "\"birth\":\"2020-13-01\"", "bad_field"},
+        {"\"age_months\":48", "\"sick\":1", "missing_field"},
+        {"\"age_months\":48", "\"age_months\":48,\"sick\":\"yes\"", "bad_field"},
+        {"\"verified\":true", "\"verified\":true},\"handover\":{\"x\":1", "bad_field"},
         {"010-1234-5678", "call me", "bad_phone"},
         {"\"age_months\":48", "\"age_months\":-1", "bad_field"},
         {"\"id\":\"abc_1\"", "\"id\":\"a b\"", "bad_field"},

@@ -15,6 +15,8 @@ static const eo_http_route_t s_routes[] = {
     {"DELETE", "/v1/session", EO_ANY_CALLER, eo_api_session_logout},
     {"POST", "/v1/requests", R(MEMBER_APP) | R(OPERATOR) | R(ADMIN), eo_api_request_create},
     {"GET", "/v1/requests/*", R(MEMBER_APP) | R(OPERATOR) | R(ADMIN), eo_api_request_get},
+    {"POST", "/v1/requests/*/payment", R(MEMBER_APP) | R(OPERATOR) | R(ADMIN),
+     eo_api_request_payment},
     {"GET", "/v1/quote", EO_PUBLIC | EO_ANY_CALLER, eo_api_quote},
     {"GET", "/v1/holidays", EO_PUBLIC | EO_ANY_CALLER, eo_api_holidays_list},
     {"POST", "/v1/holidays", R(ADMIN), eo_api_holidays_add},

@@ -26,6 +26,8 @@ void eo_api_session_login(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_session_logout(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_request_create(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_request_get(eo_http_request_t *req, eo_http_reply_t *reply);
+/* POST /v1/requests/{id}/payment {"amount","reference"}: the member's fee was paid. */
+void eo_api_request_payment(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_quote(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_holidays_list(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_holidays_add(eo_http_request_t *req, eo_http_reply_t *reply);

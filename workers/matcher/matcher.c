@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_provider.h"
 #include "eonjena/eo_rules.h"
 #include "eonjena/eo_template.h"
 #include "matcher.h"
@@ -22,6 +23,7 @@ typedef struct {
     eo_index_t *index;
     eo_cases_t *cases;
     eo_templates_t *templates; /* the configured texts, lent to cases */
+    eo_providers_t *providers; /* the providers and their facilities, lent to cases (시설형) */
     eo_worker_t *worker;
     eo_client_t *client;
     eo_rules_t *rules;
@@ -35,6 +37,8 @@ typedef struct {
     int timers_backoff;      /* ms, doubling while they keep failing */
     uint64_t rules_version;  /* of the rules last recorded */
     int64_t maintained_at;   /* mono ms: the store's housekeeping last ran */
+    int32_t calendar_day;    /* the date the calendar's end was last looked at */
+    uint64_t calendar_seen;  /* and the calendar's version then */
     int64_t rekey_next;      /* mono ms: look whether the index needs a re-key step */
     bool rekey_busy;         /* the index is re-keying for a new week: poll, don't wait */
     int64_t retry_at;        /* monotonic ms */
@@ -48,7 +52,6 @@ void eo_matcher_config(zconfig_t *config, const eo_dongs_t *dongs, eo_cases_conf
         return;
     cfg->wave_k = (uint32_t)atoi(zconfig_get(config, "matcher/wave_k", "10"));
     int timeout = atoi(zconfig_get(config, "matcher/wave_timeout_s", "300"));
-    cfg->min_lead_s = atoi(zconfig_get(config, "matcher/min_lead_s", "7200"));
     cfg->escalate_lead_s = atoi(zconfig_get(config, "matcher/escalate_lead_s", "3600"));
     cfg->always_pool = atoi(zconfig_get(config, "matcher/always_pool", "0")) != 0;
     snprintf(cfg->callcentre_phone, sizeof cfg->callcentre_phone, "%s",
@@ -167,6 +170,22 @@ static void s_rules(s_matcher_t *self)
     eo_store_abort(&txn);
 }
 
+/* The holiday calendar runs out (it lists the years published so far): warn every day
+ * from rules/calendar_warn_days before its end, and when it changes. */
+static void s_calendar(s_matcher_t *self)
+{
+    eo_calendar_t *cal = eo_rules_calendar(self->rules);
+    eo_time_t now = eo_clock_now(self->args->clock);
+    if (eo_date_key(now) == self->calendar_day && eo_calendar_version(cal) == self->calendar_seen)
+        return;
+    self->calendar_day = eo_date_key(now);
+    self->calendar_seen = eo_calendar_version(cal);
+    int left, warn = eo_calendar_warn_days(self->args->config);
+    char msg[1200];
+    if (eo_calendar_ends_soon(cal, now, warn, &left, msg, sizeof msg))
+        zsys_warning("matcher: %s (%s)", msg, eo_calendar_path(cal));
+}
+
 /* --- the relay ------------------------------------------------------------------- */
 
 static int s_relay_row(void *arg, const eo_outbox_row_t *row)
@@ -269,6 +288,7 @@ static void s_matcher_destroy(s_matcher_t **self_p)
     eo_client_destroy(&self->client);
     eo_cases_destroy(&self->cases);
     eo_templates_destroy(&self->templates);
+    eo_providers_destroy(&self->providers);
     eo_index_destroy(&self->index);
     eo_rules_destroy(&self->rules);
     zhashx_destroy(&self->inflight);
@@ -319,6 +339,12 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
     if (!self->cases)
         goto fail;
     eo_cases_set_templates(self->cases, self->templates);
+    /* 시설형 is offered by the facilities the providers run (src/cases/facility.c) */
+    if (args->config && !(self->providers = eo_providers_load(args->config, err, sizeof err))) {
+        zsys_error("matcher: the providers do not load: %s", err);
+        goto fail;
+    }
+    eo_cases_set_providers(self->cases, self->providers);
     self->rules_version = eo_rules_version(self->rules);
     MDB_txn *txn = NULL;
     if (eo_store_begin(args->store, true, &txn) || eo_cases_record_config(self->cases, txn) ||
@@ -385,6 +411,7 @@ static void s_matcher_loop(s_matcher_t *self)
         }
         s_acks(self);
         s_rules(self);
+        s_calendar(self);
         s_serve(self);
         s_timers(self);
         s_flush_acked(self);

@@ -69,6 +69,7 @@ enum {
     S_INPUT_CARERS = 'B', /* a bulk load: n(BE32) t(BE64), then n x (carer, week, month) */
     S_INPUT_CONFIG = 'G',
     S_INPUT_RULES = 'R', /* the texts of the rules in force (eo_rules_snapshot) */
+    S_INPUT_RETENTION = 'X', /* a batch of the retention (retention.c) */
 };
 
 struct eo_cases_t {
@@ -264,5 +265,19 @@ const char *eo_settle_outcome_name(int outcome);
 
 /* inputs.c */
 int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payload, size_t size);
+/* Decide one recorded input again (kind, at_ms, payload as m.inputs holds it). */
+int eo_input_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n);
+
+/* check.c: a case whose state takes no more offers (settled, expired, cancelled,
+ * escalated, queued): what the retention may anonymise or delete once its service is
+ * over. */
+bool eo_case_closed(int state);
+
+/* retention.c */
+/* Replay a recorded retention batch (payload of an S_INPUT_RETENTION input). */
+int eo_retention_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t size);
+/* Blank the member's phone, the child's name and the address of the stored request
+ * under key (nothing when there is none). */
+int eo_request_anonymise(MDB_txn *txn, MDB_dbi reqs, MDB_val *key);
 
 #endif

@@ -26,9 +26,7 @@ awk -v n=$((4 + ${#CALLERS[@]})) '!/^#/ && NF && NF != n {print "line " NR ": " 
 # 2. credentials: one of each kind
 PORT=$(eo_free_port)
 API=http://127.0.0.1:$PORT
-sed -e "s|^\(    keys_file = \).*|\1\"$T/keys\"|" -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$PORT\"/" \
-  "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$T/eonjena.cfg"
-grep -q "insecure_demo = 0" "$T/eonjena.cfg" || eo_fail "the shipped configuration is not safe by default"
+eo_keyed_config "$PORT" "$T/eonjena.cfg"
 key() { "$B/eonjena" key add --config "$T/eonjena.cfg" "$@"; }
 declare -A K
 K[member]=$(key --role member_app)

@@ -14,9 +14,7 @@ B=$EO_BINARY_DIR
 T=$EO_TEST_TMP
 PORT=$(eo_free_port)
 API=http://127.0.0.1:$PORT
-sed -e "s|^\(    keys_file = \).*|\1\"$T/keys\"|" -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$PORT\"/" \
-  -e 's/^\(    rate_per_key = \).*/\150/' "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$T/eonjena.cfg"
-grep -q "rate_per_key = 50" "$T/eonjena.cfg" || eo_fail "config: no gateway/rate_per_key line"
+eo_keyed_config "$PORT" "$T/eonjena.cfg" rate_per_key=50
 OPS=$("$B/eonjena" key add --config "$T/eonjena.cfg" --role operator --sites suwon)
 BUSY=$("$B/eonjena" key add --config "$T/eonjena.cfg" --role operator --sites suwon)
 # the usual soft limit of a service (1024 descriptors): the gateway raises its own

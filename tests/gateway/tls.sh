@@ -11,10 +11,7 @@ PORT=$(eo_free_port)
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
   -addext "subjectAltName=IP:127.0.0.1" -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
 chmod 644 "$T/key.pem"
-sed -e "s|^\(    keys_file = \).*|\1\"$T/keys\"|" -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$PORT\"/" \
-  -e "s|^\(    tls_cert = \).*|\1\"$T/cert.pem\"|" -e "s|^\(    tls_key = \).*|\1\"$T/key.pem\"|" \
-  "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$T/eonjena.cfg"
-grep -q "$T/cert.pem" "$T/eonjena.cfg" || eo_fail "config: no gateway/tls_cert line"
+eo_keyed_config "$PORT" "$T/eonjena.cfg" "tls_cert=\"$T/cert.pem\"" "tls_key=\"$T/key.pem\""
 echo 'night-shift-pw-1' | "$B/eonjena" key passwd kim --role operator --sites suwon --config "$T/eonjena.cfg" >/dev/null
 
 # a key others may read: refused, and the log says what to do

@@ -129,8 +129,10 @@ void eo_retention_schedule(eo_retention_t *self, int64_t now_ms);
 /* Do a little of the run going on (one transaction, or look whether the copy is done):
  * a role calls it every turn. Returns true while the run goes on. */
 bool eo_retention_step(eo_retention_t *self);
-/* A whole run now, to its end (eonjena purge). */
-int eo_retention_run(eo_retention_t *self, int64_t now_ms, eo_retention_counts_t *counts);
+/* A whole run now, to its end (eonjena purge), with these cut-offs (NULL: the
+ * configuration's at now_ms). */
+int eo_retention_run(eo_retention_t *self, int64_t now_ms, const eo_retention_cuts_t *cuts,
+                     eo_retention_counts_t *counts);
 /* The counts of the last run finished, and how many runs finished or failed. */
 void eo_retention_last(eo_retention_t *self, eo_retention_counts_t *counts, size_t *runs,
                        size_t *failed);

@@ -104,9 +104,13 @@ static int s_digest_file(const char *path, int out_fd, char *hex)
 
 int eo_checkpoint_get(eo_store_t *store, MDB_txn *txn, eo_checkpoint_t *out)
 {
+    (void)store;
+    /* opened in the caller's transaction (eo_store_dbi would begin one of its own: a
+     * writer here would wait for itself); the case store has it open already */
     MDB_dbi meta;
-    int rc = eo_store_dbi(store, "m.meta", 0, &meta);
-    if (rc) return rc;
+    int rc = mdb_dbi_open(txn, "m.meta", 0, &meta);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("open m.meta", rc);
     MDB_val k = {strlen(S_KEY), S_KEY}, v;
     rc = mdb_get(txn, meta, &k, &v);
     if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;

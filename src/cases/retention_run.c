@@ -256,10 +256,13 @@ bool eo_retention_step(eo_retention_t *self)
     return more;
 }
 
-int eo_retention_run(eo_retention_t *self, int64_t now_ms, eo_retention_counts_t *counts)
+int eo_retention_run(eo_retention_t *self, int64_t now_ms, const eo_retention_cuts_t *cuts,
+                     eo_retention_counts_t *counts)
 {
     size_t failed = self->failed, runs = self->runs;
+    if (self->state != S_IDLE) return EO_EBUSY;
     eo_retention_start(self, now_ms);
+    if (cuts) self->cuts = *cuts;
     while (self->state != S_IDLE)
         if (!eo_retention_step(self) && self->state == S_COPY && !self->joined) {
             pthread_join(self->thread, NULL); /* nothing else to do here: wait for it */

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_retention.h"
 #include "eonjena/eo_rules.h"
 #include "eonjena/eo_template.h"
 #include "matcher.h"
@@ -35,6 +36,8 @@ typedef struct {
     int timers_backoff;      /* ms, doubling while they keep failing */
     uint64_t rules_version;  /* of the rules last recorded */
     int64_t maintained_at;   /* mono ms: the store's housekeeping last ran */
+    eo_retention_t *retention; /* the daily purge schedule (docs/retention.md) */
+    bool purging;              /* a retention step is waiting to be done */
     int64_t retry_at;        /* monotonic ms */
     bool terminated;
 } s_matcher_t;
@@ -243,6 +246,8 @@ static void s_flush_acked(s_matcher_t *self)
 static int s_poll_timeout(s_matcher_t *self)
 {
     int timeout = 100; /* heartbeats, manual clocks and relay retries look at least this often */
+    if (self->purging)
+        return 0; /* the retention's next batch: work that comes in goes between batches */
     if (zclock_mono() < self->timers_retry_at)
         return timeout; /* timers are backing off: a due one must not make this spin */
     MDB_txn *txn = NULL;
@@ -263,6 +268,7 @@ static void s_matcher_destroy(s_matcher_t **self_p)
     s_matcher_t *self = *self_p;
     if (!self)
         return;
+    eo_retention_destroy(&self->retention);
     eo_worker_destroy(&self->worker);
     eo_client_destroy(&self->client);
     eo_cases_destroy(&self->cases);
@@ -317,6 +323,15 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
     if (!self->cases)
         goto fail;
     eo_cases_set_templates(self->cases, self->templates);
+    eo_retention_config_t retention;
+    eo_retention_config_defaults(&retention);
+    if (eo_retention_config_load(&retention, args->config, err, sizeof err)) {
+        zsys_error("matcher: %s", err);
+        goto fail;
+    }
+    self->retention = eo_retention_new(self->cases, &retention);
+    if (!self->retention)
+        goto fail;
     self->rules_version = eo_rules_version(self->rules);
     MDB_txn *txn = NULL;
     if (eo_store_begin(args->store, true, &txn) || eo_cases_record_config(self->cases, txn) ||
@@ -373,6 +388,9 @@ static void s_matcher_loop(s_matcher_t *self)
         s_timers(self);
         s_flush_acked(self);
         s_relay(self);
+        /* the daily purge, one bounded transaction per turn */
+        eo_retention_schedule(self->retention, eo_clock_now_ms(self->args->clock));
+        self->purging = eo_retention_step(self->retention);
         if (zclock_mono() - self->maintained_at >= EO_STORE_MAINTAIN_MS) {
             self->maintained_at = zclock_mono();
             eo_store_maintain(self->args->store);

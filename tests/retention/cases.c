@@ -17,37 +17,9 @@
 
 static uint8_t *s_request(fx_t *fx, const char *id, int64_t start, bool marked, size_t *size)
 {
-    Eo__Request r = EO__REQUEST__INIT;
-    r.id = (char *)id;
-    r.site = "suwon";
-    r.dong = fx->dong;
-    r.start = start;
-    r.end = start + 2 * 3600;
-    r.carers_needed = 1;
-    r.channel = EO__CHANNEL__CHANNEL_CALL_CENTRE;
-    r.type = EO__SERVICE_TYPE__SERVICE_VISIT;
-    r.member_id = "m1";
-    r.member_phone = marked ? S_PHONE : "+821099990000";
-    r.child_first_name = marked ? S_CHILD : "서연";
-    r.address = marked ? S_ADDRESS : "수원시 장안구 비밀로 12";
-    r.member_verified = true;
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = (char *)id;
-    ev.site = "suwon";
-    ev.body_case = EO__EVENT__BODY_REQUEST;
-    ev.request = &r;
-    uint8_t *b = eo_event_encode(&ev, size);
-    assert(b);
-    return b;
-}
-
-static void s_apply(fx_t *fx, uint8_t *b, size_t n)
-{
-    int rc;
-    Eo__Event *ev = fx_apply(fx, b, n, &rc);
-    assert(rc == EO_OK);
-    eo_event_free(&ev);
-    free(b);
+    return fx_request_as(id, "suwon", fx->dong, start, start + 2 * 3600,
+                         marked ? S_PHONE : "+821099990000", marked ? S_CHILD : "서연",
+                         marked ? S_ADDRESS : "수원시 장안구 비밀로 12", size);
 }
 
 /* A request at start, accepted by carer: settled. */
@@ -55,11 +27,11 @@ static void s_settled(fx_t *fx, const char *id, int64_t start, uint32_t carer, b
 {
     size_t n;
     uint8_t *b = s_request(fx, id, start, marked, &n);
-    s_apply(fx, b, n);
+    fx_apply_ok(fx, b, n);
     char reply[64];
     snprintf(reply, sizeof reply, "mo-%s", id);
     b = fx_answer(id, carer, true, reply, &n);
-    s_apply(fx, b, n);
+    fx_apply_ok(fx, b, n);
     assert(fx_case(fx, id).state == EO_CASE_SETTLED);
 }
 
@@ -80,17 +52,6 @@ static void s_ack_outbox(fx_t *fx)
         assert(eo_cases_outbox_delete(fx->cases, txn, (uint64_t)(uintptr_t)s) == EO_OK);
     assert(eo_store_commit(fx->store, &txn) == EO_OK);
     zlistx_destroy(&seqs);
-}
-
-static bool s_exists(fx_t *fx, const char *id)
-{
-    MDB_txn *txn;
-    eo_case_t c;
-    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
-    int rc = eo_cases_get(fx->cases, txn, id, &c);
-    eo_store_abort(&txn);
-    assert(rc == EO_OK || rc == EO_ENOTFOUND);
-    return rc == EO_OK;
 }
 
 static void s_digest(eo_store_t *store, eo_cases_t *cases, char *hex)
@@ -154,6 +115,10 @@ static int s_grep_stores(const char *dir)
 int main(void)
 {
     zsys_init();
+    /* a fresh test folder: the stores it makes must not exist yet */
+    char *rm = zsys_sprintf("rm -rf '%s'", getenv("EO_TEST_TMP"));
+    assert(system(rm) == 0);
+    zstr_free(&rm);
     eo_cases_config_t cfg;
     eo_cases_config_defaults(&cfg);
     cfg.always_pool = true;
@@ -166,15 +131,15 @@ int main(void)
     s_settled(fx, "old", t0 + 4 * 3600, 2, false);
     size_t n;
     uint8_t *b = s_request(fx, "old-cancelled", t0 + 5 * 3600, false, &n);
-    s_apply(fx, b, n);
+    fx_apply_ok(fx, b, n);
     b = fx_cancel("old-cancelled", 0, &n);
-    s_apply(fx, b, n);
+    fx_apply_ok(fx, b, n);
     /* two days later: one case settled for the coming night, one still offering */
     fx->now_ms += 2 * EO_DAY * 1000LL;
     fx_tick(fx);
     s_settled(fx, "recent", t0 + 2 * EO_DAY + 4 * 3600, 3, false);
     b = s_request(fx, "live", t0 + 2 * EO_DAY + 5 * 3600, false, &n);
-    s_apply(fx, b, n);
+    fx_apply_ok(fx, b, n);
     s_ack_outbox(fx);
     fx_check_ok(fx);
     char before[65];
@@ -194,9 +159,9 @@ int main(void)
             (unsigned long long)counts.checkpoint);
     assert(counts.retired == 3 && counts.anonymised == 0);
     assert(counts.checkpoint > 0 && counts.inputs > 0 && counts.seen > 0);
-    assert(!s_exists(fx, "old-marked") && !s_exists(fx, "old") &&
-           !s_exists(fx, "old-cancelled"));
-    assert(s_exists(fx, "recent") && s_exists(fx, "live"));
+    assert(!fx_exists(fx, "old-marked") && !fx_exists(fx, "old") &&
+           !fx_exists(fx, "old-cancelled"));
+    assert(fx_exists(fx, "recent") && fx_exists(fx, "live"));
     assert(fx_case(fx, "live").state == EO_CASE_OFFERING);
     fx_check_ok(fx); /* no booking, offer or timer of a deleted case is left behind */
     /* a second run at once has nothing more to delete and keeps a checkpoint */
@@ -205,7 +170,7 @@ int main(void)
 
     /* decisions go on after the run: the live case settles */
     b = fx_answer("live", 4, true, "mo-live", &n);
-    s_apply(fx, b, n);
+    fx_apply_ok(fx, b, n);
     assert(fx_case(fx, "live").state == EO_CASE_SETTLED);
     s_ack_outbox(fx);
 

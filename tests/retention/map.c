@@ -22,13 +22,7 @@ static bool s_exists(fx_t *fx, uint32_t i)
 {
     char id[32];
     snprintf(id, sizeof id, "r%u", i);
-    MDB_txn *txn;
-    eo_case_t c;
-    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
-    int rc = eo_cases_get(fx->cases, txn, id, &c);
-    eo_store_abort(&txn);
-    assert(rc == EO_OK || rc == EO_ENOTFOUND);
-    return rc == EO_OK;
+    return fx_exists(fx, id);
 }
 
 /* Decide a batch of 16 requests from number first: each is decided whole (its case
@@ -65,14 +59,7 @@ int main(void)
     cfg.wave_k = 4;
     fx_t *fx = fx_new("store", true, NULL);
     /* the same store on a 1 MiB map that may grow to S_MAX_MB */
-    eo_cases_destroy(&fx->cases);
-    eo_index_destroy(&fx->index);
-    eo_store_destroy(&fx->store);
-    assert(eo_store_remove(fx->dir) == 0);
-    fx->store = eo_store_new(fx->dir, 1, EO_STORE_NOSYNC);
-    assert(fx->store);
-    eo_store_set_max(fx->store, S_MAX_MB);
-    fx_reopen(fx, NULL, &cfg);
+    fx_resize(fx, 1, S_MAX_MB, &cfg);
     for (uint32_t i = 1; i <= 8; i++)
         fx_carer(fx, i);
 

@@ -34,15 +34,6 @@ static uint32_t s_rand(s_soak_t *s, uint32_t n)
     return (uint32_t)(s->rng >> 33) % n;
 }
 
-static void s_apply(fx_t *fx, uint8_t *b, size_t n)
-{
-    int rc;
-    Eo__Event *ev = fx_apply(fx, b, n, &rc);
-    assert(rc == EO_OK);
-    eo_event_free(&ev);
-    free(b);
-}
-
 typedef struct {
     zlistx_t *seqs;
     zlistx_t *offers; /* "request\ncarer" of OFFER messages */
@@ -86,62 +77,19 @@ static void s_relay(s_soak_t *s)
         snprintf(reply, sizeof reply, "mo-%s", o);
         size_t n;
         uint8_t *b = fx_answer(o, (uint32_t)atoi(nl + 1), true, reply, &n);
-        s_apply(fx, b, n);
+        fx_apply_ok(fx, b, n);
     }
     zlistx_destroy(&r.seqs);
     zlistx_destroy(&r.offers);
-}
-
-/* W1 request r, moved `days` days on, as the gateway would send it. */
-static uint8_t *s_request(const eo_w1_request_t *w, const char *id, int days, size_t *size)
-{
-    Eo__Request r = EO__REQUEST__INIT;
-    r.id = (char *)id;
-    r.site = (char *)w->site;
-    r.dong = w->dong;
-    r.start = w->start + (int64_t)days * EO_DAY;
-    r.end = w->end + (int64_t)days * EO_DAY;
-    r.carers_needed = 1;
-    r.channel = EO__CHANNEL__CHANNEL_CALL_CENTRE;
-    r.type = EO__SERVICE_TYPE__SERVICE_VISIT;
-    r.member_id = "m1";
-    r.member_phone = "+821099990000";
-    r.child_first_name = "서연";
-    r.address = "수원시 장안구 비밀로 12";
-    r.member_verified = true;
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = (char *)id;
-    ev.site = (char *)w->site;
-    ev.body_case = EO__EVENT__BODY_REQUEST;
-    ev.request = &r;
-    uint8_t *b = eo_event_encode(&ev, size);
-    assert(b);
-    return b;
 }
 
 /* The whole store in the fixture, but on a map of S_MAP_MB that may not grow. */
 static fx_t *s_fixture(const eo_cases_config_t *cfg, eo_w1_t **w1)
 {
     fx_t *fx = fx_new("soak", true, cfg);
-    eo_cases_destroy(&fx->cases);
-    eo_index_destroy(&fx->index);
-    eo_store_destroy(&fx->store);
-    assert(eo_store_remove(fx->dir) == 0);
-    fx->store = eo_store_new(fx->dir, S_MAP_MB, EO_STORE_NOSYNC);
-    assert(fx->store);
-    eo_store_set_max(fx->store, S_MAP_MB);
-    eo_caps_t caps;
-    eo_rules_caps(fx->rules, &caps);
-    fx->index = eo_index_new(fx->store, fx->dongs, &caps);
-    assert(fx->index);
+    fx_resize(fx, S_MAP_MB, S_MAP_MB, cfg);
     *w1 = eo_w1_new(fx->dongs, 1, 0);
     assert(*w1 && eo_w1_load(*w1, fx->store, fx->index, 3000) == EO_OK);
-    fx->cases = eo_cases_new(fx->store, fx->index, fx->dongs, fx->rules, cfg);
-    assert(fx->cases);
-    MDB_txn *txn;
-    assert(eo_store_begin(fx->store, true, &txn) == EO_OK);
-    assert(eo_cases_record_config(fx->cases, txn) == EO_OK);
-    assert(eo_store_commit(fx->store, &txn) == EO_OK);
     fx->now_ms = eo_w1_clock(*w1) * 1000LL;
     return fx;
 }
@@ -171,8 +119,10 @@ int main(void)
             char id[32];
             snprintf(id, sizeof id, "d%d-%u", d, i);
             size_t n;
-            uint8_t *b = s_request(&r, id, d, &n);
-            s_apply(fx, b, n);
+            uint8_t *b =
+                fx_request_as(id, r.site, r.dong, r.start + d * EO_DAY, r.end + d * EO_DAY,
+                              "+821099990000", "서연", "수원시 장안구 비밀로 12", &n);
+            fx_apply_ok(fx, b, n);
             if (i % 25 == 24) s_relay(&s);
         }
         /* the day goes by: waves time out, cases settle, escalate, expire */

@@ -16,7 +16,8 @@ serve() {
   local port; port=$(eo_free_port)
   eo_config "$port" "$EO_TEST_TMP/$1.cfg"
   eo_start "$1" "$B/eonjena" serve --init --config "$EO_TEST_TMP/$1.cfg" \
-    --store "$EO_TEST_TMP/$1" --listen "127.0.0.1:$port" --clock "offset:$2" --carers 300
+    --store "$EO_TEST_TMP/$1" --listen "127.0.0.1:$port" --clock "offset:$2" --carers 300 \
+    --matchers 1 # one store: restrict, log and check read it
   API=http://127.0.0.1:$port
   STORE=$EO_TEST_TMP/$1
   eo_wait_for "serve $1" 30 curl -sf "$API/v1/health"

@@ -25,7 +25,7 @@ check_cli() {
   local prog=$1; shift
   local out err rc
   out=$("$@" --help) || fail "$prog --help failed"
-  echo "$out" | grep -q "^usage: $prog" || fail "$prog --help prints no usage line"
+  grep -q "^usage: $prog" <<<"$out" || fail "$prog --help prints no usage line"
   if echo "$out" | grep -Eq -- '--(db|var|log-from)\b'; then
     fail "$prog --help names an old option: $(echo "$out" | grep -E -- '--(db|var|log-from)\b')"
   fi
@@ -71,6 +71,6 @@ for args in "check" "log q1"; do
   set -e
   [ "$ra" = 2 ] && [ "$ra" = "$rb" ] && [ "$a" = "$b" ] ||
     fail "eonjena $args: --store=DIR (exit $ra: $a) differs from --store DIR (exit $rb: $b)"
-  echo "$a" | grep -q "$none" || fail "eonjena $args does not name the missing store: $a"
+  grep -q "$none" <<<"$a" || fail "eonjena $args does not name the missing store: $a"
 done
 echo "cli help: ok"

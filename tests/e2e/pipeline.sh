@@ -46,9 +46,9 @@ winner=$(echo "$status" | sed -n 's/.*"carer_id":\([0-9]*\).*/\1/p')
 
 # Bad input is refused with a code and changes nothing.
 bad=$(curl -s -w " %{http_code}" -X POST -d '{"site":"suwon","dong":"0000000000"}' "$API/v1/requests" | tr -d "\n")
-echo "$bad" | grep -q '"code":"unknown_dong".* 400$' || eo_fail "unknown dong: $bad"
+grep -q '"code":"unknown_dong".* 400$' <<<"$bad" || eo_fail "unknown dong: $bad"
 missing=$(curl -s -w " %{http_code}" "$API/v1/requests/suwon-nosuchrequest" | tr -d "\n")
-echo "$missing" | grep -q ' 404$' || eo_fail "unknown request: $missing"
+grep -q ' 404$' <<<"$missing" || eo_fail "unknown request: $missing"
 
 # Stop the matcher cleanly, then check the store's invariants from the outside.
 kill -TERM "$PID_matcher"; wait "$PID_matcher" || eo_fail "matcher exit status $?"

@@ -49,7 +49,7 @@ echo "while full: $refused of 10 intakes refused"
 [ "$refused" -gt 0 ] || eo_fail "a full disk refused nothing"
 ready=$(curl -s -w ' %{http_code}' "$API/v1/ready" | tr -d '\n')
 echo "ready while full: $ready"
-echo "$ready" | grep -q 'cannot be written.* 503$' || eo_fail "readiness while full: $ready"
+grep -q 'cannot be written.* 503$' <<<"$ready" || eo_fail "readiness while full: $ready"
 curl -sf "$API/v1/health" >/dev/null || eo_fail "liveness while full"
 
 # space returns: no restart

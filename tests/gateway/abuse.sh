@@ -41,9 +41,9 @@ raw() {
   exec 3>&-
 }
 out=$(raw "POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $OPS\r\nContent-Length: 2\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{}abc")
-echo "$out" | grep -q '^HTTP/1.1 400' && echo "$out" | grep -q bad_framing || eo_fail "two Content-Length: $out"
+grep -q '^HTTP/1.1 400' <<<"$out" && grep -q bad_framing <<<"$out" || eo_fail "two Content-Length: $out"
 out=$(raw "POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $OPS\r\nContent-Length: 4\r\nConnection: close\r\n\r\n{}\0x")
-echo "$out" | grep -q '^HTTP/1.1 400' && echo "$out" | grep -q bad_body || eo_fail "a NUL in the body: $out"
+grep -q '^HTTP/1.1 400' <<<"$out" && grep -q bad_body <<<"$out" || eo_fail "a NUL in the body: $out"
 
 # per-key rate: 300 requests at once on one connection with BUSY (50/s, bursts of 100)
 args=()

@@ -46,7 +46,7 @@ expect 413 'body_too_large' "$(call POST /v1/requests "{\"x\":\"$big\"}" "$CALLS
 # The docs/domain.md example: Sunday 21:00 - Monday 01:00, requested 18:30 that Sunday.
 q="/v1/quote?site=suwon&start=2026-11-29T21:00&end=2026-11-30T01:00&requested=2026-11-29T18:30"
 out=$(call GET "$q"); expect 200 '"ok":true' "$out"
-echo "$out" | grep -q '"total":85900' || eo_fail "member total is not 85,900: $out"
+grep -q '"total":85900' <<<"$out" || eo_fail "member total is not 85,900: $out"
 expect 400 'bad_field' "$(call GET '/v1/quote?site=suwon&start=tomorrow&end=2026-11-30T01:00')"
 # The channel is named as POST /v1/requests names it; the app is held to its hours.
 early="/v1/quote?site=suwon&start=2026-11-29T21:00&end=2026-11-30T01:00&requested=2026-11-29T05:00"
@@ -56,7 +56,7 @@ expect 400 'bad_field' "$(call GET "$q&channel=web")"
 
 # A holiday added over the API changes the next quote at once; removing it restores it.
 mon="/v1/quote?site=suwon&start=2026-11-30T10:00&end=2026-11-30T12:00"
-before=$(call GET "$mon"); echo "$before" | grep -q '"total":23260' || eo_fail "weekday quote: $before"
+before=$(call GET "$mon"); grep -q '"total":23260' <<<"$before" || eo_fail "weekday quote: $before"
 expect 401 unauthenticated "$(call POST /v1/holidays '{"date":"2026-11-30","name":"임시공휴일"}')"
 expect 403 forbidden "$(call POST /v1/holidays '{"date":"2026-11-30","name":"임시공휴일"}' "$CALLS")"
 expect 201 '"status":"ok"' "$(call POST /v1/holidays '{"date":"2026-11-30","name":"임시공휴일","kind":"temporary"}' "$ADMIN")"
@@ -64,10 +64,10 @@ expect 409 holiday_exists "$(call POST /v1/holidays '{"date":"2026-11-30","name"
 expect 400 bad_field "$(call POST /v1/holidays '{"date":"2026-13-01","name":"x"}' "$ADMIN")"
 grep -q '^2026-11-30' "$EO_DATA_DIR/holidays.tsv" || eo_fail "the calendar file was not changed"
 expect 200 '"date":"2026-11-30"' "$(call GET '/v1/holidays?from=2026-11-01&to=2026-12-31')"
-after=$(call GET "$mon"); echo "$after" | grep -q '"total":34880' || eo_fail "holiday quote: $after"
+after=$(call GET "$mon"); grep -q '"total":34880' <<<"$after" || eo_fail "holiday quote: $after"
 expect 200 '"status":"ok"' "$(call DELETE /v1/holidays/2026-11-30 '' "$ADMIN")"
 expect 404 not_found "$(call DELETE /v1/holidays/2026-11-30 '' "$ADMIN")"
-again=$(call GET "$mon"); echo "$again" | grep -q '"total":23260' || eo_fail "restored quote: $again"
+again=$(call GET "$mon"); grep -q '"total":23260' <<<"$again" || eo_fail "restored quote: $again"
 
 # A request made at night is queued for the provider and reaches its pull queue.
 body='{"site":"suwon","dong":"4111156000","start":"2026-11-30T10:00","end":"2026-11-30T12:00",

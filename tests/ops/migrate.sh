@@ -99,7 +99,7 @@ for f in "$FIX"/*.log; do
   id=$(basename "$f" .log)
   got=$(curl -sf "$API/v1/requests/$id") || eo_fail "GET $id failed"
   want=$(grep -o -- '->[a-z_]*' "$f" | tail -n 1 | cut -c3-) # its last state in the log
-  echo "$got" | grep -q "\"state\":\"$want\"" || eo_fail "$id served as $got, not $want"
+  grep -q "\"state\":\"$want\"" <<<"$got" || eo_fail "$id served as $got, not $want"
 done
 rc=0; "$B/eonjena" migrate --store "$T/store" 2>"$T/busy.err" || rc=$?
 [ "$rc" = 1 ] && grep -q "open in another process" "$T/busy.err" ||

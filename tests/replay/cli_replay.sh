@@ -11,7 +11,7 @@ if "$bin/eonjena" log no-such --store "$EO_TEST_TMP/run" 2>/dev/null; then
   echo "log of an unknown request succeeded"; exit 1; fi
 out=$("$bin/eonjena" replay --store "$EO_TEST_TMP/run" --into "$EO_TEST_TMP/cli")
 echo "$out"
-echo "$out" | grep -q '"replay":"same"'
+grep -q '"replay":"same"' <<<"$out"
 "$bin/eonjena" check --store "$EO_TEST_TMP/cli" | grep -q '^ok'
 # a second replay into the same folder is refused
 if "$bin/eonjena" replay --store "$EO_TEST_TMP/run" --into "$EO_TEST_TMP/cli" 2>/dev/null; then

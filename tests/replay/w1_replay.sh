@@ -8,6 +8,6 @@ rm -rf "$EO_TEST_TMP"; mkdir -p "$EO_TEST_TMP"
 "$EO_BINARY_DIR/eonjena" check --store "$EO_TEST_TMP/store"
 out=$("$EO_BINARY_DIR/eonjena" replay --store "$EO_TEST_TMP/store" --into "$EO_TEST_TMP/replayed")
 echo "$out"
-echo "$out" | grep -q '"replay":"same"'
+grep -q '"replay":"same"' <<<"$out"
 "$EO_BINARY_DIR/eonjena" check --store "$EO_TEST_TMP/replayed"
 echo "replay w1: ok"

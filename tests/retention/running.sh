@@ -55,8 +55,8 @@ status=$?
 set -e
 [ "$status" = 2 ] && grep -q "no request" "$EO_TEST_TMP/log.out" || eo_fail "log of a deleted case: $status"
 out=$("$B/eonjena" replay --store "$S" --into "$EO_TEST_TMP/replayed")
-echo "$out" | grep -q '"replay":"same"' || eo_fail "replay after the run: $out"
-echo "$out" | grep -q '"from_input":[1-9]' || eo_fail "replay did not start from the checkpoint: $out"
+grep -q '"replay":"same"' <<<"$out" || eo_fail "replay after the run: $out"
+grep -q '"from_input":[1-9]' <<<"$out" || eo_fail "replay did not start from the checkpoint: $out"
 # no personal data of the deleted case in any log line
 ! grep -E '5550-?1234|다온|잊혀질로' "$EO_TEST_TMP/all.log" || eo_fail "personal data in the log"
 echo "retention.running: ok ($ID deleted at 04:00 on a running clock)"

@@ -47,7 +47,7 @@ out=$("$bin" quote "${files[@]}" --site suwon --start 2026-11-24T10:00 --end 202
 set -e
 [ $rc = 1 ] || fail "1.5 h should be refused (rc $rc)"
 [ "$(echo "$out" | field '.error.code')" = duration ] || fail "duration code: $out"
-echo "$out" | grep -q '30분 단위' || fail "Korean message"
+grep -q '30분 단위' <<<"$out" || fail "Korean message"
 set +e
 out=$("$bin" quote "${files[@]}" --site seongnam --start 2026-11-24T10:00 --end 2026-11-24T12:00); rc=$?
 set -e

@@ -81,7 +81,7 @@ done
 # Saturday's stays were offered to the facility's own carer alone, Sunday's to the
 # invited one; the 방문 carer next door was offered nothing.
 ! echo "$texts" | grep -Eq "^ ($a|$b):[23]:offer$" || eo_fail "Saturday: another carer was offered"
-echo "$texts" | grep -q "^ $c:2:offer$" || eo_fail "Sunday: no offer to the invited carer"
-! echo "$texts" | grep -q ":3:offer$" || eo_fail "a 방문 carer was offered a 시설형 stay"
+grep -q "^ $c:2:offer$" <<<"$texts" || eo_fail "Sunday: no offer to the invited carer"
+! grep -q ":3:offer$" <<<"$texts" || eo_fail "a 방문 carer was offered a 시설형 stay"
 "$B/eonjena" check --store "$STORE" || eo_fail "eonjena check found a violation"
 echo "rules.facility_live: ok (carer 1 for both stays, pay $won)"

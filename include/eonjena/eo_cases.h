@@ -87,6 +87,10 @@ void eo_cases_destroy(eo_cases_t **self_p);
  * built-in ones: the matcher passes the configured sms templates. */
 typedef struct eo_templates_t eo_templates_t;
 void eo_cases_set_templates(eo_cases_t *self, eo_templates_t *templates);
+/* Log one line for each input that carries a trace (Event.trace_id: the X-Request-Id
+ * of the HTTP request behind it), so an operator follows a request through the roles'
+ * logs. Off by default (a replay decides silently); the matcher turns it on. */
+void eo_cases_set_log(eo_cases_t *self, bool log_traces);
 eo_store_t *eo_cases_store(eo_cases_t *self);
 eo_index_t *eo_cases_index(eo_cases_t *self);
 

@@ -146,6 +146,11 @@ void eo_cases_set_templates(eo_cases_t *self, eo_templates_t *templates)
     self->own_templates = false;
 }
 
+void eo_cases_set_log(eo_cases_t *self, bool log_traces)
+{
+    self->log_traces = log_traces;
+}
+
 eo_store_t *eo_cases_store(eo_cases_t *self)
 {
     return self->store;
@@ -506,8 +511,14 @@ int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t at_ms,
     return rc ? eo_store_fail("put seen", rc) : EO_OK;
 }
 
-/* A Status event for a case. */
 int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **out, size_t *size)
+{
+    return eo_case_status(self, txn, id, false, out, size);
+}
+
+/* A Status event for a case. */
+int eo_case_status(eo_cases_t *self, MDB_txn *txn, const char *id, bool replayed, uint8_t **out,
+                   size_t *size)
 {
     eo_case_rec_t c;
     int rc = eo_case_get(self, txn, id, &c);
@@ -530,6 +541,8 @@ int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **ou
     st.n_winner_names = c.n_winners;
     st.winner_names = name_p;
     st.updated_at = c.updated_ms / 1000;
+    st.replayed = replayed;
+    st.fee = c.fee;
     Eo__Request *req = NULL;
     if (eo_cases_request(self, txn, id, &req) == EO_OK && req->owner)
         st.owner = req->owner;

@@ -57,6 +57,12 @@ static int s_error(eo_cases_t *self, const char *id, const char *code, const cha
     return *reply ? EO_EREFUSED : EO_ENOMEM;
 }
 
+int eo_cases_refuse(eo_cases_t *self, const char *id, const char *code, const char *ko,
+                    const char *en, uint8_t **reply, size_t *size)
+{
+    return s_error(self, id, code, ko, en, reply, size);
+}
+
 static int s_ack_at(int64_t at_ms, const char *key, const char *outcome, uint8_t **reply,
                     size_t *size)
 {
@@ -94,11 +100,10 @@ static s_route_t s_route(const eo_cases_t *self, const Eo__Request *r, int64_t n
                          r->channel == EO__CHANNEL__CHANNEL_APP ? EO_CHANNEL_APP
                                                                 : EO_CHANNEL_PHONE,
                          &d);
-    if (d.route == EO_ROUTE_REFUSED) {
-        *code = eo_reason_code(d.reason);
-        *en = eo_reason_en(d.reason);
+    *code = eo_reason_code(d.reason); /* why it goes where it goes: the journal says it */
+    *en = eo_reason_en(d.reason);
+    if (d.route == EO_ROUTE_REFUSED)
         return S_ROUTE_REFUSE;
-    }
     return d.route == EO_ROUTE_POOL ? S_ROUTE_POOL : S_ROUTE_PROVIDER;
 }
 
@@ -129,6 +134,27 @@ static int s_validate(eo_cases_t *self, const Eo__Request *r, const char **code,
     return *code ? EO_EREFUSED : EO_OK;
 }
 
+/* An intake whose id is known: a retry gets the case's status (replayed); the same key
+ * with other contents (another digest) is refused, whatever the case's state. */
+static int s_resend(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, uint8_t **reply,
+                    size_t *size)
+{
+    Eo__Request *stored = NULL;
+    int rc = r->digest.len ? eo_cases_request(self, txn, r->id, &stored) : EO_ENOTFOUND;
+    bool conflict = rc == EO_OK && stored->digest.len &&
+                    (stored->digest.len != r->digest.len ||
+                     memcmp(stored->digest.data, r->digest.data, r->digest.len) != 0);
+    if (stored)
+        eo__request__free_unpacked(stored, NULL);
+    if (rc != EO_OK && rc != EO_ENOTFOUND)
+        return rc;
+    if (conflict)
+        return s_error(self, r->id, "idempotency_conflict",
+                       "같은 요청 ID(Idempotency-Key)로 다른 내용의 요청이 이미 접수되었습니다",
+                       "this key was used for a request with other contents", reply, size);
+    return eo_case_status(self, txn, r->id, true, reply, size);
+}
+
 static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const void *raw,
                      size_t rawsize, uint8_t **reply, size_t *size)
 {
@@ -140,7 +166,7 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
     eo_case_rec_t c;
     int rc = eo_case_get(self, txn, r->id, &c);
     if (rc == EO_OK)
-        return eo_cases_status(self, txn, r->id, reply, size);
+        return s_resend(self, txn, r, reply, size);
     if (rc != EO_ENOTFOUND)
         return rc;
     const char *code, *en;
@@ -170,8 +196,10 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
     if ((rc = eo_journal_append(self, txn, &c, who, "received", "")) ||
         (rc = eo_case_dispatch(self, txn, &c, EV_INTAKE, &ctx)))
         return rc;
+    char why[48];
+    snprintf(why, sizeof why, "reason=%s", rcode ? rcode : "always_pool");
     ctx.who = "matcher";
-    ctx.detail = NULL;
+    ctx.detail = why;
     rc = eo_case_dispatch(self, txn, &c, route == S_ROUTE_POOL ? EV_ROUTE_POOL : EV_ROUTE_PROVIDER,
                           &ctx);
     if (rc || (rc = eo_cases_put(self, txn, &c)) ||
@@ -438,6 +466,7 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
         return rc;
     }
     int rc;
+    self->trace = in->trace_id && *in->trace_id ? in->trace_id : NULL;
     switch (in->body_case) {
     case EO__EVENT__BODY_REQUEST:
         rc = s_request(self, txn, in->request, event, size, reply, reply_size);
@@ -468,10 +497,17 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
     case EO__EVENT__BODY_CARER_CONSENT:
         rc = s_carer(self, txn, in, event, size, reply, reply_size);
         break;
+    case EO__EVENT__BODY_QUERY:
+        rc = eo_query_reply(self, txn, in, reply, reply_size);
+        break;
     default:
         rc = s_error(self, in->id, "unsupported", "지원하지 않는 요청", eo_event_kind(in), reply,
                      reply_size);
     }
+    if (self->trace && self->log_traces)
+        zsys_info("matcher: %s %s %s: %s", self->trace, eo_event_kind(in), in->site,
+                  rc == EO_OK ? "decided" : rc == EO_EREFUSED ? "refused" : eo_strerror(rc));
+    self->trace = NULL;
     eo_event_free(&in);
     return rc;
 }

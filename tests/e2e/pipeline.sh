@@ -21,7 +21,7 @@ CFG=(--config "$EO_TEST_TMP/eonjena.cfg" --broker "$BROKER" --clock "$CLOCK")
 eo_start broker "$B/eonjena" broker --bind "$BROKER"
 eo_start matcher "$B/eonjena-matcher" "${CFG[@]}" --store "$EO_TEST_TMP/matcher"
 eo_start sms "$B/eonjena-sms" "${CFG[@]}" --store "$EO_TEST_TMP/sms" --init
-eo_start gateway "$B/eonjena-gateway" "${CFG[@]}"
+eo_start gateway "$B/eonjena-gateway" "${CFG[@]}" --store "$EO_TEST_TMP/matcher"
 API=http://127.0.0.1:$HTTP_PORT
 eo_wait_for "the gateway" 20 curl -sf "$API/v1/health"
 

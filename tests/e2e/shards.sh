@@ -25,7 +25,7 @@ eo_start broker "$B/eonjena" broker --bind "$BROKER"
 eo_start matcher_a "$B/eonjena-matcher" "${CFG[@]}" --store "$EO_TEST_TMP/a" --sites suwon
 eo_start matcher_b "$B/eonjena-matcher" "${CFG[@]}" --store "$EO_TEST_TMP/b" --sites "$OTHERS"
 eo_start sms "$B/eonjena-sms" "${CFG[@]}" --store "$EO_TEST_TMP/sms" --init
-eo_start gateway "$B/eonjena-gateway" "${CFG[@]}"
+eo_start gateway "$B/eonjena-gateway" "${CFG[@]}" --store "$EO_TEST_TMP/a"
 API=http://127.0.0.1:$HTTP_PORT
 eo_wait_for "the gateway" 20 curl -sf "$API/v1/health"
 

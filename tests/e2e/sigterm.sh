@@ -25,7 +25,7 @@ start_roles() {
   eo_start matcher "$B/eonjena-matcher" "${cfg[@]}" --store "$T/matcher"
   eo_start sms "$B/eonjena-sms" "${cfg[@]}" --store "$T/sms" --init
   eo_start handoff "$B/eonjena-handoff" "${cfg[@]}" --store "$T/handoff" --init
-  eo_start gateway "$B/eonjena-gateway" "${cfg[@]}"
+  eo_start gateway "$B/eonjena-gateway" "${cfg[@]}" --store "$T/matcher"
   for r in matcher sms handoff gateway; do eo_wait_for "$r to run" 20 logged "$r" ": running"; done
   eo_wait_for "the gateway" 20 curl -sf "http://127.0.0.1:$2/v1/health"
 }

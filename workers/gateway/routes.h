@@ -16,7 +16,9 @@ typedef struct {
 /* Every route, ended by an entry with a NULL method (for the tests' route matrix). */
 const eo_http_route_t *eo_routes_table(void);
 
-/* Find the route for req and run it; 404/405 JSON errors otherwise. */
+/* The methods the routes take on path ("GET, POST"): false if no route matches it. */
+bool eo_routes_allow(const char *path, char *allow, size_t size);
+/* Find the route for req and run it; 404 (no route has the path) or 405 with Allow. */
 void eo_routes_dispatch(eo_http_request_t *req, eo_http_reply_t *reply);
 
 /* Handlers (one file each). */
@@ -26,6 +28,13 @@ void eo_api_session_login(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_session_logout(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_request_create(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_request_get(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_request_list(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_request_cancel(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_request_events(eo_http_request_t *req, eo_http_reply_t *reply);
+/* The case of request id as the caller may see it (operators: in full; a member's app:
+ * only its own, without carers' phones), site filled; NULL after a 404 or another error. */
+json_t *eo_request_view(eo_http_request_t *req, eo_http_reply_t *reply, const char *id,
+                        char *site, size_t sitesize);
 void eo_api_quote(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_holidays_list(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_holidays_add(eo_http_request_t *req, eo_http_reply_t *reply);

@@ -317,6 +317,7 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
     if (!self->cases)
         goto fail;
     eo_cases_set_templates(self->cases, self->templates);
+    eo_cases_set_log(self->cases, true);
     self->rules_version = eo_rules_version(self->rules);
     MDB_txn *txn = NULL;
     if (eo_store_begin(args->store, true, &txn) || eo_cases_record_config(self->cases, txn) ||

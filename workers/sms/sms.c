@@ -255,6 +255,11 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
         return;
     }
     m->to = phone; /* normalised: the book keys by E.164 */
+    if (ev->trace_id && *ev->trace_id) { /* caused by an HTTP request: say so */
+        char masked[EO_PHONE_MASK_MAX];
+        zsys_info("sms: %s message %s to %s", ev->trace_id, m->id,
+                  eo_phone_mask(phone, masked, sizeof masked));
+    }
     if (m->kind == EO__MESSAGE__KIND__KIND_CLOSE) { /* nothing to send; closing is idempotent */
         int rc = EO_OK;
         for (size_t i = 0; rc == EO_OK && i < m->n_close_ids; i++)

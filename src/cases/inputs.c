@@ -293,8 +293,10 @@ static int s_cancel(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
         return eo_cases_status(self, txn, x->request_id, reply, size);
     if (rc != EO_ENOTFOUND)
         return rc;
-    char who[32];
+    char who[96];
     snprintf(who, sizeof who, x->carer_id ? "carer:%u" : "member", x->carer_id);
+    if (x->by && *x->by) /* who asked: an operator, a member's app, a carer's app */
+        snprintf(who, sizeof who, "%.90s", x->by);
     eo_case_ctx_t ctx = {.carer = x->carer_id, .who = who, .detail = x->reason};
     rc = eo_case_run(self, txn, x->request_id, x->carer_id ? EV_WINNER_CANCEL : EV_MEMBER_CANCEL,
                      &ctx);
@@ -319,6 +321,13 @@ static int s_carer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const vo
     int rc = EO_EINVAL;
     switch (in->body_case) {
     case EO__EVENT__BODY_CARER_UPSERT:
+        /* POST /v1/carers makes a new carer: an id that is taken is refused */
+        if (in->carer_upsert->create &&
+            eo_index_get(self->index, txn, in->carer_upsert->id, &c) == EO_OK)
+            return s_error(self, in->id, "carer_exists", "이미 등록된 돌보미 ID입니다",
+                           "a carer with this id exists", reply, size);
+        rc = eo_index_apply(self->index, txn, in);
+        break;
     case EO__EVENT__BODY_CARER_DEACTIVATE:
     case EO__EVENT__BODY_CARER_AVAILABILITY:
         rc = eo_index_apply(self->index, txn, in);

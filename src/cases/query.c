@@ -8,7 +8,7 @@
 #include "view_priv.h"
 
 #define S_LIMIT_DEFAULT 50
-#define S_LIMIT_MAX 200
+#define S_LIMIT_MAX 100
 #define S_SCAN_MAX 20000
 
 static const char *s_str(json_t *args, const char *key)
@@ -144,6 +144,9 @@ static const struct {
     {"case", s_case},
     {"cases", s_cases},
     {"journal", s_journal},
+    {"carer", eo_query_carer},
+    {"carers", eo_query_carers},
+    {"carer_offers", eo_query_carer_offers},
 };
 
 int eo_query(eo_cases_t *self, MDB_txn *txn, const char *what, json_t *args, json_t **out,

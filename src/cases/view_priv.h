@@ -25,6 +25,17 @@ json_t *eo_view_summary(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Requ
 /* The case's journal, verified: {"id","verified","broken","entries":[...]}. */
 int eo_view_journal(eo_cases_t *self, MDB_txn *txn, const char *id, json_t **out);
 
+/* A carer's weekly availability as windows: [{"day":"mon","from":"18:00","to":"22:00"}]. */
+json_t *eo_view_availability(const uint8_t *avail);
+/* Queries of query_carers.c: a carer {id}; a page of a site's carers {site, dong?,
+ * cursor?, limit?}; a carer's open offers and bookings {id}. */
+int eo_query_carer(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
+                   const char **why);
+int eo_query_carers(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
+                    const char **why);
+int eo_query_carer_offers(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
+                          const char **why);
+
 /* The answer to a Query (what, args): *out a JSON object. EO_ENOTFOUND (nothing by
  * that id), EO_EINVAL (bad arguments: *why says which), or a store error. */
 int eo_query(eo_cases_t *self, MDB_txn *txn, const char *what, json_t *args, json_t **out,

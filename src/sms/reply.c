@@ -102,7 +102,7 @@ static int s_words(const unsigned char *p, size_t len, char *out, size_t size)
     return words;
 }
 
-typedef enum { W_OTHER, W_ACCEPT, W_DECLINE, W_START, W_END, W_CODE, W_STOP } s_word_t;
+typedef enum { W_OTHER, W_ACCEPT, W_DECLINE, W_START, W_END, W_CODE, W_STOP, W_CANCEL } s_word_t;
 
 static s_word_t s_classify_plain(const char *w)
 {
@@ -113,6 +113,7 @@ static s_word_t s_classify_plain(const char *w)
         {"1", W_ACCEPT},  {"수락", W_ACCEPT},  {"네", W_ACCEPT}, {"y", W_ACCEPT},
         {"ok", W_ACCEPT}, {"2", W_DECLINE},    {"거절", W_DECLINE}, {"n", W_DECLINE},
         {"시작", W_START}, {"종료", W_END},     {"stop", W_STOP},
+        {"취소", W_CANCEL},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(w, table[i].word) == 0)
@@ -198,6 +199,7 @@ eo_reply_kind_t eo_reply_parse(const char *text, size_t len, eo_reply_t *out)
                            : seen == 1u << W_DECLINE ? EO_REPLY_DECLINE
                            : seen == 1u << W_START   ? EO_REPLY_START
                            : seen == 1u << W_END     ? EO_REPLY_END
+                           : seen == 1u << W_CANCEL  ? EO_REPLY_CANCEL
                                                      : EO_REPLY_UNCLEAR;
     if (kind == EO_REPLY_UNCLEAR)
         out->code[0] = 0;
@@ -206,7 +208,8 @@ eo_reply_kind_t eo_reply_parse(const char *text, size_t len, eo_reply_t *out)
 
 const char *eo_reply_kind_name(eo_reply_kind_t kind)
 {
-    static const char *names[] = {"unclear", "stop", "accept", "decline", "start", "end"};
+    static const char *names[] = {"unclear", "stop",  "accept", "decline",
+                                  "start",   "end",   "cancel"};
     return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "unclear";
 }
 
@@ -245,6 +248,9 @@ void eo_reply_test(bool verbose)
         {"시작", EO_REPLY_START, ""},    {"종료", EO_REPLY_END, ""},
         {"시작합니다", EO_REPLY_START, ""}, {"시작 4821", EO_REPLY_START, "4821"},
         {"종료했어요", EO_REPLY_UNCLEAR, ""},
+        /* a winner who cannot come */
+        {"취소", EO_REPLY_CANCEL, ""},   {"취소합니다", EO_REPLY_CANCEL, ""},
+        {"취소 4821", EO_REPLY_CANCEL, "4821"}, {"수락 취소", EO_REPLY_UNCLEAR, ""},
         /* stop before anything else */
         {"STOP", EO_REPLY_STOP, ""},     {"stop", EO_REPLY_STOP, ""},
         {"Stop.", EO_REPLY_STOP, ""},    {"ＳＴＯＰ", EO_REPLY_STOP, ""},

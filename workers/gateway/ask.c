@@ -91,7 +91,7 @@ int eo_ask_status(const char *code)
         {"not_cancellable", 409}, {"closed", 409},
         {"filled", 409},          {"withdrawn", 409},
         {"unbookable", 409},      {"not_open", 409},
-        {"phone_taken", 409},     {"member_exists", 409},
+        {"phone_taken", 409},       {"carer_exists", 409},     {"member_exists", 409},
         {"bad_id", 400},          {"malformed", 400},
         {"bad_carer", 400},       {"bad_field", 400},
         {"bad_member", 400},      {"bad_query", 400},

@@ -60,9 +60,10 @@ void eo_api_request_create(eo_http_request_t *req, eo_http_reply_t *reply)
     event.request = &request;
     Eo__Event *back = eo_ask_matcher(req, reply, request.site, &event);
     if (back) {
-        /* a retry gets the case as it stands, not a second one: 200, not 201 */
+        /* a retry gets the answer of the first (201, the same case as it stands now),
+         * marked as a replay */
         bool replayed = back->body_case == EO__EVENT__BODY_STATUS && back->status->replayed;
-        s_status_reply(reply, back, replayed ? 200 : 201);
+        s_status_reply(reply, back, 201);
         if (reply->status < 300) {
             char location[160];
             snprintf(location, sizeof location, "/v1/requests/%s", back->status->request_id);
@@ -216,8 +217,8 @@ void eo_api_request_list(eo_http_request_t *req, eo_http_reply_t *reply)
     if (site && eo_dongs_site_find(eo_gateway_args(req->gateway)->dongs, site) < 0)
         eo_problems_add(&p, "unknown_site", "site", "서비스 지역이 아닙니다", "unknown site",
                         site);
-    if (limit && (atoi(limit) < 1 || atoi(limit) > 200))
-        eo_problems_add(&p, "bad_field", "limit", "limit은 1-200입니다", "limit must be 1-200",
+    if (limit && (atoi(limit) < 1 || atoi(limit) > 100))
+        eo_problems_add(&p, "bad_field", "limit", "limit은 1-100입니다", "limit must be 1-100",
                         limit);
     if (p.n) {
         eo_http_problems(reply, 400, &p);

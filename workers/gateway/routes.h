@@ -39,6 +39,22 @@ void eo_api_quote(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_holidays_list(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_holidays_add(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_holidays_remove(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_carers_list(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_carers_create(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_carer_availability(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_carer_consent(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_carer_deactivate(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_carer_offers(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_carer_get(eo_http_request_t *req, eo_http_reply_t *reply);
+/* The carer with this id as the matchers know it, if it is of the caller's sites (site
+ * filled); NULL after a 404 (unknown_carer) or another error. */
+json_t *eo_carer_find(eo_http_request_t *req, eo_http_reply_t *reply, uint32_t id, char *site,
+                      size_t size);
+void eo_api_offer_accept(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_offer_decline(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_booking_withdraw(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_booking_start(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_booking_end(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_handoffs_list(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_handoffs_ack(eo_http_request_t *req, eo_http_reply_t *reply);
 

@@ -58,6 +58,17 @@ int eo_restrict_check(eo_restrict_t *self, const char *member, eo_time_t at,
 /* All restrictions of a member, oldest first: copies up to max, *n gets the total. */
 int eo_restrict_list(eo_restrict_t *self, const char *member, eo_restriction_t *out,
                      size_t max, size_t *n);
+/* The same three in the caller's transaction (the case store imposes and checks inside
+ * the decision that records the input): they never commit or abort it. */
+int eo_restrict_impose_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
+                           const char *cause, eo_time_t at, int months, const char *note,
+                           eo_restriction_t *out);
+int eo_restrict_check_txn(eo_restrict_t *self, MDB_txn *txn, const char *member, eo_time_t at,
+                          eo_restriction_t *out);
+int eo_restrict_list_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
+                         eo_restriction_t *out, size_t max, size_t *n);
+/* Use these rules from now on (a replay decides with the rules it recorded). */
+void eo_restrict_set_rules(eo_restrict_t *self, eo_rules_t *rules);
 /* The end instant of a restriction of `months` starting at `at`. */
 eo_time_t eo_restrict_end(eo_time_t at, int months);
 

@@ -5,6 +5,7 @@
 
 #include "cases_priv.h"
 #include "eonjena/eo_codec.h"
+#include "eonjena/eo_restrict.h"
 
 void eo_be32(uint8_t *p, uint32_t v)
 {
@@ -85,6 +86,20 @@ bool eo_offer_is_key(const MDB_val *k)
     return memchr(k->mv_data, 0, k->mv_size) != NULL;
 }
 
+/* Members and their restrictions. A store read by a tool (eonjena log, check) may have
+ * been written before members existed: then there are none (has_members false). */
+static int s_members(eo_cases_t *self)
+{
+    bool ro = eo_store_readonly(self->store);
+    if (eo_store_dbi(self->store, "m.members", 0, &self->members) ||
+        !(self->restrictions = eo_restrict_new(self->store, self->rules))) {
+        eo_restrict_destroy(&self->restrictions);
+        return ro ? EO_OK : EO_ESTORE; /* read-only: an older store without them */
+    }
+    self->has_members = true;
+    return EO_OK;
+}
+
 eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t *dongs,
                          eo_rules_t *rules, const eo_cases_config_t *cfg)
 {
@@ -109,7 +124,7 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
         eo_store_dbi(store, "m.inputs", 0, &self->inputs) ||
         eo_store_dbi(store, "m.journal", 0, &self->journal) ||
         eo_store_dbi(store, "m.seen", 0, &self->seen) ||
-        eo_store_dbi(store, "m.meta", 0, &self->meta) || s_layout(self)) {
+        eo_store_dbi(store, "m.meta", 0, &self->meta) || s_layout(self) || s_members(self)) {
         free(self);
         return NULL;
     }
@@ -121,6 +136,7 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
     zconfig_destroy(&empty);
     if (!self->templates) {
         zsys_error("cases: the built-in texts do not load: %s", err);
+        eo_restrict_destroy(&self->restrictions);
         free(self);
         return NULL;
     }
@@ -132,6 +148,7 @@ void eo_cases_destroy(eo_cases_t **self_p)
     if (self_p && *self_p) {
         if ((*self_p)->own_templates)
             eo_templates_destroy(&(*self_p)->templates);
+        eo_restrict_destroy(&(*self_p)->restrictions);
         eo_rules_destroy(&(*self_p)->own_rules);
         free(*self_p);
         *self_p = NULL;

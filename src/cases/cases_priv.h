@@ -93,6 +93,9 @@ struct eo_cases_t {
     MDB_dbi journal;  /* seq(BE64) -> hash-chained entry, appended (journal.c) */
     MDB_dbi seen;     /* input idempotency key -> at_ms(BE64) outcome (the reply rebuilt) */
     MDB_dbi meta;     /* counters */
+    MDB_dbi members;  /* member id -> packed Member (members.c) */
+    struct eo_restrict_t *restrictions; /* use restrictions, in the same store (members.c) */
+    bool has_members; /* false only for a read-only store written before members were */
     int64_t now_ms;   /* the clock of the input being decided */
     const char *trace; /* the input's Event.trace_id (an HTTP request's X-Request-Id) or
                         * NULL: the outbox rows it causes carry it on */
@@ -292,6 +295,21 @@ int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payloa
  * EO_EREFUSED ("refused, nothing written"); EO_ENOMEM if it cannot be encoded. */
 int eo_cases_refuse(eo_cases_t *self, const char *id, const char *code, const char *ko,
                     const char *en, uint8_t **reply, size_t *size);
+
+/* members.c: registered members. The inputs MemberUpsert, MemberVerify, MemberRestrict
+ * (each replies with the member as a QueryResult), and what intake takes from a
+ * registered member: r's verified flag, phone and the child's age are overwritten by the
+ * stored ones; *code is set (and ko, en: the messages) when the member may not use the
+ * service (restricted, not_member, child_not_registered). An unregistered member's
+ * request is left as it is. */
+int eo_member_upsert(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                     size_t rawsize, uint8_t **reply, size_t *size);
+int eo_member_verify(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                     size_t rawsize, uint8_t **reply, size_t *size);
+int eo_member_restrict(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                       size_t rawsize, uint8_t **reply, size_t *size);
+int eo_member_intake(eo_cases_t *self, MDB_txn *txn, Eo__Request *r, const char **code,
+                     char *ko, char *en, size_t size);
 
 /* query.c: the reply to a Query event (a QueryResult, or a refusal). Writes nothing. */
 int eo_query_reply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, uint8_t **reply,

@@ -172,6 +172,11 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
     const char *code, *en;
     if (s_validate(self, r, &code, &en))
         return s_error(self, r->id, code, "요청을 받을 수 없습니다", en, reply, size);
+    /* a registered member's stored data wins over the request's flags (members.c) */
+    char mko[256], men[256];
+    if ((rc = eo_member_intake(self, txn, (Eo__Request *)r, &code, mko, men, sizeof mko)))
+        return rc;
+    if (code) return s_error(self, r->id, code, mko, men, reply, size);
     const char *rcode = NULL, *ren = NULL;
     s_route_t route = s_route(self, r, self->now_ms / 1000, &rcode, &ren);
     if (route == S_ROUTE_REFUSE)
@@ -508,6 +513,15 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
         break;
     case EO__EVENT__BODY_QUERY:
         rc = eo_query_reply(self, txn, in, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_MEMBER_UPSERT:
+        rc = eo_member_upsert(self, txn, in, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_MEMBER_VERIFY:
+        rc = eo_member_verify(self, txn, in, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_MEMBER_RESTRICT:
+        rc = eo_member_restrict(self, txn, in, event, size, reply, reply_size);
         break;
     default:
         rc = s_error(self, in->id, "unsupported", "지원하지 않는 요청", eo_event_kind(in), reply,

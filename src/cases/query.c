@@ -147,6 +147,8 @@ static const struct {
     {"carer", eo_query_carer},
     {"carers", eo_query_carers},
     {"carer_offers", eo_query_carer_offers},
+    {"member", eo_query_member},
+    {"members", eo_query_members},
 };
 
 int eo_query(eo_cases_t *self, MDB_txn *txn, const char *what, json_t *args, json_t **out,

@@ -36,6 +36,12 @@ int eo_query_carers(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
 int eo_query_carer_offers(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
                           const char **why);
 
+/* Queries of members.c: a member {id}; a site's members with a phone {site, phone}. */
+int eo_query_member(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
+                    const char **why);
+int eo_query_members(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
+                     const char **why);
+
 /* The answer to a Query (what, args): *out a JSON object. EO_ENOTFOUND (nothing by
  * that id), EO_EINVAL (bad arguments: *why says which), or a store error. */
 int eo_query(eo_cases_t *self, MDB_txn *txn, const char *what, json_t *args, json_t **out,

@@ -212,32 +212,44 @@ done:
     return rc;
 }
 
-int eo_restrict_impose(eo_restrict_t *self, const char *member, const char *cause,
-                       eo_time_t at, int months, const char *note, eo_restriction_t *out)
+int eo_restrict_impose_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
+                           const char *cause, eo_time_t at, int months, const char *note,
+                           eo_restriction_t *out)
 {
     if (!self || !s_member_ok(member))
         return EO_EINVAL;
     const eo_rconf_t *c = eo_rules_rdlock(self->rules);
     const eo_cause_t *cs = eo_rconf_cause(c, cause);
     int rc = EO_EINVAL;
-    MDB_txn *txn = NULL;
-    if (!cs)
-        goto done;
-    if (months == 0)
+    if (cs && months == 0)
         months = cs->months;
-    if (months == 0 || months < -1 || months > c->max_months)
-        goto done;
-    eo_restriction_t r;
-    s_fill(&r, member, cs->name, at, months, true, note);
-    if ((rc = eo_store_begin(self->store, true, &txn)) || (rc = s_apply(self, txn, c, &r)) ||
-        (rc = eo_store_commit(self->store, &txn)))
-        goto done;
-    if (out)
-        *out = r;
-done:
-    eo_store_abort(&txn);
+    if (cs && months != 0 && months >= -1 && months <= c->max_months) {
+        eo_restriction_t r;
+        s_fill(&r, member, cs->name, at, months, true, note);
+        if ((rc = s_apply(self, txn, c, &r)) == EO_OK && out)
+            *out = r;
+    }
     eo_rules_unlock(self->rules);
     return rc;
+}
+
+int eo_restrict_impose(eo_restrict_t *self, const char *member, const char *cause,
+                       eo_time_t at, int months, const char *note, eo_restriction_t *out)
+{
+    if (!self || !s_member_ok(member))
+        return EO_EINVAL;
+    MDB_txn *txn = NULL;
+    int rc = eo_store_begin(self->store, true, &txn);
+    if (rc == EO_OK &&
+        (rc = eo_restrict_impose_txn(self, txn, member, cause, at, months, note, out)) == EO_OK)
+        rc = eo_store_commit(self->store, &txn);
+    eo_store_abort(&txn);
+    return rc;
+}
+
+void eo_restrict_set_rules(eo_restrict_t *self, eo_rules_t *rules)
+{
+    self->rules = rules;
 }
 
 typedef struct {
@@ -255,19 +267,28 @@ static void s_in_force(const eo_restriction_t *r, void *arg)
     }
 }
 
-int eo_restrict_check(eo_restrict_t *self, const char *member, eo_time_t at,
-                      eo_restriction_t *out)
+int eo_restrict_check_txn(eo_restrict_t *self, MDB_txn *txn, const char *member, eo_time_t at,
+                          eo_restriction_t *out)
 {
     if (!self || !s_member_ok(member))
         return EO_EINVAL;
     eo_restriction_t scratch;
     s_check_t ck = {at, out ? out : &scratch, false};
+    int rc = s_each(self, txn, member, s_in_force, &ck);
+    return rc ? rc : ck.found ? EO_OK : EO_ENOTFOUND;
+}
+
+int eo_restrict_check(eo_restrict_t *self, const char *member, eo_time_t at,
+                      eo_restriction_t *out)
+{
+    if (!self || !s_member_ok(member))
+        return EO_EINVAL;
     MDB_txn *txn;
     int rc = eo_store_begin(self->store, false, &txn);
     if (rc == EO_OK)
-        rc = s_each(self, txn, member, s_in_force, &ck);
+        rc = eo_restrict_check_txn(self, txn, member, at, out);
     eo_store_abort(&txn);
-    return rc ? rc : ck.found ? EO_OK : EO_ENOTFOUND;
+    return rc;
 }
 
 typedef struct {
@@ -283,18 +304,27 @@ static void s_collect(const eo_restriction_t *r, void *arg)
     l->n++;
 }
 
+int eo_restrict_list_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
+                         eo_restriction_t *out, size_t max, size_t *n)
+{
+    if (!self || !s_member_ok(member) || !n)
+        return EO_EINVAL;
+    s_list_t l = {out, max, 0};
+    int rc = s_each(self, txn, member, s_collect, &l);
+    *n = l.n;
+    return rc;
+}
+
 int eo_restrict_list(eo_restrict_t *self, const char *member, eo_restriction_t *out,
                      size_t max, size_t *n)
 {
     if (!self || !s_member_ok(member) || !n)
         return EO_EINVAL;
-    s_list_t l = {out, max, 0};
     MDB_txn *txn;
     int rc = eo_store_begin(self->store, false, &txn);
     if (rc == EO_OK)
-        rc = s_each(self, txn, member, s_collect, &l);
+        rc = eo_restrict_list_txn(self, txn, member, out, max, n);
     eo_store_abort(&txn);
-    *n = l.n;
     return rc;
 }
 

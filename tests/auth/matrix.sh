@@ -64,6 +64,10 @@ BODY_holiday='{"date":"2026-11-30","name":"임시공휴일","kind":"temporary"}'
 BODY_badlogin='{"id":"kim","password":"guess"}'
 BODY_empty='{}'
 BODY_consent='{"pool":true}'
+BODY_member='{"id":"m-auth","site":"suwon","phone":"010-3333-4444","name":"김하나",
+  "children":[{"id":"c1","first_name":"하준","birth_date":"2023-01-05"}]}'
+BODY_verify='{"verified":true}'
+BODY_restrict='{"cause":"noshow","months":1,"note":"auth matrix"}'
 
 # call CALLER METHOD PATH BODY: prints "<status>:<error code or empty>"
 call() {

@@ -138,6 +138,8 @@ static void s_parse_people(json_t *root, Eo__Request *out, eo_problems_t *p)
     out->member_phone = strdup(phone); /* E.164: the sms side keys by it */
     out->member_verified = json_is_true(json_object_get(member, "verified"));
     out->child_first_name = strdup(first);
+    /* a registered child: the member's record gives the age (the matcher looks it up) */
+    out->child_id = strdup(s_str(child, "id") ? s_str(child, "id") : "");
     out->child_age_months = age ? (uint32_t)json_integer_value(age) : 0;
     out->address = strdup(address);
 }
@@ -268,7 +270,7 @@ void eo_intake_clear(Eo__Request *req)
     req->digest = (ProtobufCBinaryData){0, NULL};
     char **strings[] = {&req->id,        &req->site,         &req->owner,
                         &req->member_id, &req->member_phone, &req->child_first_name,
-                        &req->address};
+                        &req->address,   &req->child_id};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
         if (*strings[i] != protobuf_c_empty_string) free(*strings[i]);
         *strings[i] = (char *)protobuf_c_empty_string;

@@ -4,7 +4,8 @@
  *  "carers_needed":1,"channel":"app|call_centre|operator","type":"visit|facility",
  *  "id":"optional client key (or the Idempotency-Key header): retries are idempotent",
  *  "member":{"id":"m-1","phone":"010-1234-5678","verified":true},
- *  "child":{"first_name":"서연","age_months":48},"address":"..."}
+ *  "child":{"id":"optional: the child as registered","first_name":"서연","age_months":48},
+ *  "address":"..."}
  * Times without an offset are Seoul time. */
 #ifndef EO_INTAKE_H
 #define EO_INTAKE_H

@@ -55,6 +55,12 @@ void eo_api_offer_decline(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_booking_withdraw(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_booking_start(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_booking_end(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_members_create(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_members_list(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_member_get(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_member_verify(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_member_restrictions(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_member_restrict(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_handoffs_list(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_handoffs_ack(eo_http_request_t *req, eo_http_reply_t *reply);
 

@@ -28,7 +28,7 @@ typedef struct {
     int messages, connections;
     bool dlr;
     char dir[256];
-    char sendsms[256], user[64], password[64];
+    char sendsms[256], user[64], password[64], mo_key[64];
     int port; /* our HTTP endpoint */
 } s_opts_t;
 
@@ -36,16 +36,18 @@ static int s_stack(s_opts_t *o, const char *what)
 {
     char cmd[1024];
     if (streq(what, "start"))
-        snprintf(cmd, sizeof cmd, "'%s/tests/kannel/stack.sh' start '%s' 'http://127.0.0.1:%d/kannel/kannel/mo'",
+        snprintf(cmd, sizeof cmd,
+                 "'%s/tests/kannel/stack.sh' start '%s' 'http://127.0.0.1:%d/kannel/kannel/mo'",
                  EO_SOURCE_DIR, o->dir, o->port);
     else if (streq(what, "port"))
-        snprintf(cmd, sizeof cmd, "'%s/tests/kannel/stack.sh' port '%s'", EO_SOURCE_DIR, o->dir);
+        snprintf(cmd, sizeof cmd, "'%s/tests/kannel/stack.sh' port '%s'", EO_SOURCE_DIR,
+                 o->dir);
     else
-        snprintf(cmd, sizeof cmd, "'%s/tests/kannel/stack.sh' stop '%s'", EO_SOURCE_DIR, o->dir);
+        snprintf(cmd, sizeof cmd, "'%s/tests/kannel/stack.sh' stop '%s'", EO_SOURCE_DIR,
+                 o->dir);
     if (streq(what, "port")) {
         FILE *p = popen(cmd, "r");
-        if (!p || fscanf(p, "%d", &o->port) != 1)
-            o->port = 0;
+        if (!p || fscanf(p, "%d", &o->port) != 1) o->port = 0;
         return p && pclose(p) == 0 && o->port > 0 ? 0 : -1;
     }
     return system(cmd) == 0 ? 0 : -1;
@@ -56,8 +58,7 @@ static int s_read_env(s_opts_t *o)
     char path[300], line[512];
     snprintf(path, sizeof path, "%s/env", o->dir);
     FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
+    if (!f) return -1;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = 0;
         if (!strncmp(line, "KANNEL_SENDSMS_URL=", 19))
@@ -66,6 +67,8 @@ static int s_read_env(s_opts_t *o)
             snprintf(o->user, sizeof o->user, "%.63s", line + 12);
         else if (!strncmp(line, "KANNEL_PASSWORD=", 16))
             snprintf(o->password, sizeof o->password, "%.63s", line + 16);
+        else if (!strncmp(line, "KANNEL_MO_KEY=", 14))
+            snprintf(o->mo_key, sizeof o->mo_key, "%.63s", line + 14);
     }
     fclose(f);
     return *o->sendsms ? 0 : -1;
@@ -89,8 +92,7 @@ static double s_direct(s_opts_t *o)
     int64_t t0 = zclock_usecs();
     while (done < o->messages) {
         for (int i = 0; i < o->connections && next < o->messages; i++) {
-            if (busy & (1 << i))
-                continue;
+            if (busy & (1 << i)) continue;
             if (!easy[i]) {
                 easy[i] = curl_easy_init();
                 curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, s_discard);
@@ -102,16 +104,20 @@ static double s_direct(s_opts_t *o)
             snprintf(to, sizeof to, "0102%07d", next);
             if (o->dlr) {
                 char dlr[256], *edlr;
-                snprintf(dlr, sizeof dlr, "http://127.0.0.1:%d/kannel/kannel/dlr?id=direct-%d&status=%%d",
+                snprintf(dlr, sizeof dlr,
+                         "http://127.0.0.1:%d/kannel/kannel/dlr?id=direct-%d&status=%%d",
                          o->port, next);
                 edlr = curl_easy_escape(NULL, dlr, 0);
-                snprintf(url, sizeof url, "%s?username=%s&password=%s&from=0311234567&coding=2&charset=UTF-8"
-                         "&to=%s&text=%s&dlr-mask=3&dlr-url=%s", o->sendsms, o->user, o->password, to, text, edlr);
+                snprintf(url, sizeof url,
+                         "%s?username=%s&password=%s&from=0311234567&coding=2&charset=UTF-8"
+                         "&to=%s&text=%s&dlr-mask=3&dlr-url=%s",
+                         o->sendsms, o->user, o->password, to, text, edlr);
                 curl_free(edlr);
-            }
-            else
-                snprintf(url, sizeof url, "%s?username=%s&password=%s&from=0311234567&coding=2&charset=UTF-8"
-                         "&to=%s&text=%s", o->sendsms, o->user, o->password, to, text);
+            } else
+                snprintf(url, sizeof url,
+                         "%s?username=%s&password=%s&from=0311234567&coding=2&charset=UTF-8"
+                         "&to=%s&text=%s",
+                         o->sendsms, o->user, o->password, to, text);
             curl_easy_setopt(easy[i], CURLOPT_URL, url);
             curl_multi_add_handle(multi, easy[i]);
             busy |= 1 << i;
@@ -124,8 +130,7 @@ static double s_direct(s_opts_t *o)
         CURLMsg *m;
         int left;
         while ((m = curl_multi_info_read(multi, &left))) {
-            if (m->msg != CURLMSG_DONE)
-                continue;
+            if (m->msg != CURLMSG_DONE) continue;
             long code = 0;
             char *priv;
             curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &code);
@@ -138,13 +143,11 @@ static double s_direct(s_opts_t *o)
     }
     double secs = (double)(zclock_usecs() - t0) / 1e6;
     for (int i = 0; i < o->connections; i++)
-        if (easy[i])
-            curl_easy_cleanup(easy[i]);
+        if (easy[i]) curl_easy_cleanup(easy[i]);
     free(easy);
     curl_free(text);
     curl_multi_cleanup(multi);
-    if (failed)
-        fprintf(stderr, "bench sms: %d direct sends failed\n", failed);
+    if (failed) fprintf(stderr, "bench sms: %d direct sends failed\n", failed);
     return failed ? 0 : o->messages / secs;
 }
 
@@ -164,10 +167,14 @@ static double s_ours(s_opts_t *o)
 {
     char *cfg = zsys_sprintf(
         "sms\n    listen = \"127.0.0.1:%d\"\n    window = 256\n    sites\n        default\n"
-        "            adapter = kannel\n    adapters\n        kannel\n            type = kannel\n"
-        "            sendsms = \"%s\"\n            username = \"%s\"\n            password = \"%s\"\n"
-        "            from = \"0311234567\"\n            connections = %d\n            dlr_mask = %d\n",
-        o->port, o->sendsms, o->user, o->password, o->connections, o->dlr ? 3 : 0);
+        "            adapter = kannel\n    adapters\n        kannel\n            type = "
+        "kannel\n"
+        "            sendsms = \"%s\"\n            username = \"%s\"\n            password = "
+        "\"%s\"\n"
+        "            from = \"0311234567\"\n            connections = %d\n            dlr_mask "
+        "= %d\n"
+        "            inbound_secret = \"%s\"\n",
+        o->port, o->sendsms, o->user, o->password, o->connections, o->dlr ? 3 : 0, o->mo_key);
     zconfig_t *config = zconfig_str_load(cfg);
     zstr_free(&cfg);
     char err[256], path[300];
@@ -180,13 +187,16 @@ static double s_ours(s_opts_t *o)
         fprintf(stderr, "bench sms: setup failed\n");
         return 0;
     }
-    eo_role_args_t args = {.broker = eo_broker_endpoint(broker), .sites = "*", .config = config,
-                           .store = store, .clock = clock, .dongs = dongs};
+    eo_role_args_t args = {.broker = eo_broker_endpoint(broker),
+                           .sites = "*",
+                           .config = config,
+                           .store = store,
+                           .clock = clock,
+                           .dongs = dongs};
     zactor_t *sms = eo_role_start(eo_sms_actor, &args);
     eo_client_t *client = eo_client_new(args.broker, NULL, NULL);
     double rate = 0;
-    if (!sms || !client)
-        goto done;
+    if (!sms || !client) goto done;
     int sent = 0, acked = 0, window = 1024;
     int64_t t0 = zclock_usecs();
     while (acked < o->messages) {
@@ -197,9 +207,11 @@ static double s_ours(s_opts_t *o)
             snprintf(code, sizeof code, "%04d", 1000 + sent % 9000);
             Eo__Message m = EO__MESSAGE__INIT;
             m.id = id, m.site = "suwon", m.to = to, m.text = S_TEXT, m.code = code;
-            m.kind = EO__MESSAGE__KIND__KIND_OFFER, m.request_id = "bench", m.carer_id = (uint32_t)sent + 1;
+            m.kind = EO__MESSAGE__KIND__KIND_OFFER, m.request_id = "bench",
+            m.carer_id = (uint32_t)sent + 1;
             Eo__Event ev = EO__EVENT__INIT;
-            ev.id = id, ev.site = "suwon", ev.body_case = EO__EVENT__BODY_MESSAGE, ev.message = &m;
+            ev.id = id, ev.site = "suwon", ev.body_case = EO__EVENT__BODY_MESSAGE,
+            ev.message = &m;
             size_t size;
             uint8_t *body = eo_event_encode(&ev, &size);
             eo_client_send(client, "sms", "suwon", id, body, size);
@@ -217,7 +229,8 @@ static double s_ours(s_opts_t *o)
         zstr_free(&corr);
         zframe_destroy(&reply);
     }
-    fprintf(stderr, "bench sms: all acknowledged after %.3f s\n", (double)(zclock_usecs() - t0) / 1e6);
+    fprintf(stderr, "bench sms: all acknowledged after %.3f s\n",
+            (double)(zclock_usecs() - t0) / 1e6);
     /* then until smsbox has taken every one */
     int64_t until = zclock_mono() + 60000;
     while (s_stat(sms, "sent") < o->messages && zclock_mono() < until)
@@ -254,12 +267,9 @@ int eo_bench_sms(int argc, char **argv)
         EO_OPT_FLAG("dlr", &o.dlr, "ask for delivery reports"),
         EO_OPT_END,
     };
-    eo_opts_t p = {.prog = "eonjena-bench sms",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t p = {.prog = "eonjena-bench sms", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&p, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     o.messages = atoi(messages);
     o.connections = atoi(connections);
     if (!streq(adapter, "kannel") || o.messages < 1 || o.connections < 1 || o.connections > 30)
@@ -279,19 +289,20 @@ int eo_bench_sms(int argc, char **argv)
     double ours = s_ours(&o);
     double after = s_direct(&o);
     double direct = before > 0 && after > 0 ? (before + after) / 2 : 0;
-    fprintf(stderr, "bench sms: direct %.0f then %.0f, ours %.0f messages/s\n", before, after, ours);
+    fprintf(stderr, "bench sms: direct %.0f then %.0f, ours %.0f messages/s\n", before, after,
+            ours);
     if (direct > 0 && ours > 0) {
         printf("{\"bench\":\"sms\",\"adapter\":\"kannel\",\"messages\":%d,\"connections\":%d,"
                "\"dlr\":%s,\"sent_per_s\":%.0f,\"kannel_direct_per_s\":%.0f,\"ratio\":%.2f}\n",
-               o.messages, o.connections, o.dlr ? "true" : "false", ours, direct, ours / direct);
+               o.messages, o.connections, o.dlr ? "true" : "false", ours, direct,
+               ours / direct);
         rc = 0;
     }
 out:
     s_stack(&o, "stop");
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", o.dir);
-    if (rc == 0 && system(cmd) != 0)
-        fprintf(stderr, "bench sms: could not remove %s\n", o.dir);
+    if (rc == 0 && system(cmd) != 0) fprintf(stderr, "bench sms: could not remove %s\n", o.dir);
     curl_global_cleanup();
     return rc;
 }

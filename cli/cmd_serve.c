@@ -57,6 +57,13 @@ static eo_broker_t *s_broker_start(zconfig_t *config, const char *inproc)
     bcfg.liveness = atoi(zconfig_get(config, "broker/liveness", "3"));
     bcfg.max_queue = (size_t)atol(zconfig_get(config, "broker/max_queue", "10000"));
     bcfg.unrouted_timeout_ms = atoi(zconfig_get(config, "broker/unrouted_timeout_ms", "5000"));
+    /* an external bind (server/broker_bind) is held to the broker's rules: CURVE beyond
+     * loopback unless broker/allow_plain_tcp */
+    const char *secret = zconfig_get(config, "broker/curve_secret", "");
+    bcfg.curve_secret = *secret ? secret : NULL;
+    const char *clients = zconfig_get(config, "broker/curve_clients", "");
+    bcfg.curve_clients = *clients ? clients : NULL;
+    bcfg.allow_plain_tcp = atoi(zconfig_get(config, "broker/allow_plain_tcp", "0")) != 0;
     const char *bind = zconfig_get(config, "server/broker_bind", "");
     char *endpoints = *bind ? zsys_sprintf("%s,%s", inproc, bind) : strdup(inproc);
     eo_broker_t *broker = eo_broker_new(endpoints, &bcfg);

@@ -26,8 +26,16 @@ typedef struct {
     int max_tries;             /* dispatches of one item before it is dead-lettered; 5 */
     int retry_base_ms;         /* a released item waits this, doubling per try; 100 */
     const char *curve_secret;  /* broker's secret cert file (zcert); NULL: plain */
-    const char *curve_clients; /* folder of allowed clients' public certs; NULL: any */
+    const char *curve_clients; /* folder of allowed clients' public certs (an empty one
+                                * admits nobody); "*": any key. Needed with a secret */
+    bool allow_plain_tcp;      /* bind plain tcp on a non-loopback address (a trusted
+                                * network only); false: refused, CURVE is required */
 } eo_broker_config_t;
+
+/* Does every endpoint of the comma-separated list stay on this host (inproc://, ipc://,
+ * tcp:// on a loopback address)? A plain tcp link that may leave the host is refused by
+ * the broker and by the roles unless configured otherwise. */
+bool eo_endpoint_is_local(const char *endpoints);
 
 /* Sets every field to its default. */
 void eo_broker_config_defaults(eo_broker_config_t *cfg);
@@ -117,9 +125,9 @@ int eo_worker_set_window(eo_worker_t *self, int window);
  * none arrived (heartbeats and control traffic are handled inside). */
 eo_work_t *eo_worker_recv(eo_worker_t *self, int timeout_ms);
 const char *eo_work_site(const eo_work_t *work);
-const char *eo_work_id(const eo_work_t *work);   /* corr_id or event id */
+const char *eo_work_id(const eo_work_t *work); /* corr_id or event id */
 bool eo_work_is_event(const eo_work_t *work);
-zframe_t *eo_work_body(const eo_work_t *work);    /* borrowed */
+zframe_t *eo_work_body(const eo_work_t *work); /* borrowed */
 /* Answer a request (or acknowledge an event: body ignored), destroying *work_p. */
 int eo_worker_reply(eo_worker_t *self, eo_work_t **work_p, const void *body, size_t size);
 /* Give a work item back unanswered (RELEASE), destroying *work_p: the broker puts it at

@@ -19,21 +19,21 @@
 #include "eonjena/eo_error.h"
 
 #define S_MAX_SOCKS 2
-#define S_DRAIN 512 /* messages taken from one socket before looking at the others */
+#define S_DRAIN 512        /* messages taken from one socket before looking at the others */
 #define S_MAX_QUEUES 65536 /* (service, site) pairs: clients cannot grow the table forever */
 
 typedef struct s_queue_t queue_t;
 typedef struct s_service_t service_t;
 
 typedef struct s_item_t {
-    uint64_t seq;          /* the broker's handle, echoed by the worker */
-    zframe_t *client;      /* requester's routing id */
-    int sock;              /* index of the socket the requester is on */
-    zframe_t *id;          /* corr id or event id */
+    uint64_t seq;     /* the broker's handle, echoed by the worker */
+    zframe_t *client; /* requester's routing id */
+    int sock;         /* index of the socket the requester is on */
+    zframe_t *id;     /* corr id or event id */
     zframe_t *body;
     queue_t *queue;
     bool event;
-    int tries;             /* dispatches so far */
+    int tries; /* dispatches so far */
     int64_t queued_at;
     int64_t dispatched_at;
     int64_t not_before;    /* a released item waits until then at the head of its queue */
@@ -86,7 +86,7 @@ typedef struct {
     uint64_t seq;
     item_t *free_items;
     int64_t next_heartbeat;
-    int64_t next_due;   /* the earliest not_before of a released item; 0: none */
+    int64_t next_due; /* the earliest not_before of a released item; 0: none */
     bool terminated;
 } broker_t;
 
@@ -105,6 +105,7 @@ void eo_broker_config_defaults(eo_broker_config_t *cfg)
     cfg->retry_base_ms = 100;
     cfg->curve_secret = NULL;
     cfg->curve_clients = NULL;
+    cfg->allow_plain_tcp = false;
 }
 
 /* --- items ------------------------------------------------------------------------ */
@@ -153,8 +154,7 @@ static item_t *s_queue_pop(queue_t *q)
     item_t *item = q->head;
     if (item) {
         q->head = item->next;
-        if (!q->head)
-            q->tail = NULL;
+        if (!q->head) q->tail = NULL;
         item->next = NULL;
         q->size--;
         q->service->queued--;
@@ -167,8 +167,7 @@ static item_t *s_queue_pop(queue_t *q)
 static void s_service_destroy(service_t **self_p)
 {
     service_t *self = *self_p;
-    if (!self)
-        return;
+    if (!self) return;
     for (size_t i = 0; i < self->nqueues; i++) {
         queue_t *q = self->queues[i];
         assert(q->size == 0 && q->inflight == 0); /* the broker drained them */
@@ -206,8 +205,7 @@ static queue_t *s_queue_require(broker_t *self, const char *service_name, const 
     char key[2 * EO_WIRE_NAME_MAX + 2];
     snprintf(key, sizeof key, "%s\x1f%s", service_name, site);
     queue_t *q = zhashx_lookup(self->queues, key);
-    if (q)
-        return q;
+    if (q) return q;
     service_t *service = s_service_require(self, service_name);
     q = calloc(1, sizeof *q);
     assert(q);
@@ -227,11 +225,9 @@ static queue_t *s_queue_require(broker_t *self, const char *service_name, const 
 
 static bool s_worker_serves(const worker_t *w, const char *site)
 {
-    if (w->all_sites)
-        return true;
+    if (w->all_sites) return true;
     for (int i = 0; i < w->nsites; i++)
-        if (streq(w->sites[i], site))
-            return true;
+        if (streq(w->sites[i], site)) return true;
     return false;
 }
 
@@ -240,8 +236,7 @@ static void s_worker_key(char *key, int sock, zframe_t *rid)
     static const char hex[] = "0123456789abcdef";
     const byte *data = zframe_data(rid);
     size_t size = zframe_size(rid);
-    if (size > 255)
-        size = 255;
+    if (size > 255) size = 255;
     key[0] = (char)('0' + sock);
     for (size_t i = 0; i < size; i++) {
         key[1 + 2 * i] = hex[data[i] >> 4];
@@ -253,8 +248,7 @@ static void s_worker_key(char *key, int sock, zframe_t *rid)
 static void s_worker_free(void **item_p)
 {
     worker_t *w = *item_p;
-    if (!w)
-        return;
+    if (!w) return;
     zframe_destroy(&w->rid);
     for (int i = 0; i < w->nsites; i++)
         free(w->sites[i]);
@@ -277,7 +271,8 @@ static void s_to_client(broker_t *self, item_t *item, int cmd, zframe_t *body, i
         eo_wire_sendv(sock, item->client, EO_WIRE_CLIENT, cmd, ptrs, sizes, 2);
     } else {
         zframe_t *frames[] = {item->id, body};
-        eo_wire_send(sock, item->client, EO_WIRE_CLIENT, cmd, frames, cmd == EO_CMD_ACK ? 1 : 2);
+        eo_wire_send(sock, item->client, EO_WIRE_CLIENT, cmd, frames,
+                     cmd == EO_CMD_ACK ? 1 : 2);
     }
 }
 
@@ -298,7 +293,8 @@ static void s_dispatch(broker_t *self, worker_t *w, item_t *item)
     zframe_send(&item->body, sock, ZFRAME_REUSE);
 }
 
-static void s_worker_control(broker_t *self, int sock, zframe_t *rid, int cmd, const char *reason)
+static void s_worker_control(broker_t *self, int sock, zframe_t *rid, int cmd,
+                             const char *reason)
 {
     const void *ptrs[] = {reason};
     size_t sizes[] = {reason ? strlen(reason) : 0};
@@ -324,8 +320,7 @@ static worker_t *s_pick(service_t *service, const char *site)
 static bool s_site_served(service_t *service, const char *site)
 {
     for (size_t i = 0; i < service->nworkers; i++)
-        if (s_worker_serves(service->workers[i], site))
-            return true;
+        if (s_worker_serves(service->workers[i], site)) return true;
     return false;
 }
 
@@ -360,8 +355,7 @@ static void s_pull(broker_t *self, worker_t *w)
                 service->qrr = (service->qrr + i + 1) % service->nqueues;
             }
         }
-        if (!item)
-            break;
+        if (!item) break;
         s_dispatch(self, w, item);
     }
 }
@@ -377,8 +371,8 @@ static void s_pull_all(broker_t *self, service_t *service)
 static void s_worker_remove(broker_t *self, worker_t *w, const char *why)
 {
     service_t *service = w->service;
-    zsys_info("broker: worker %s of '%s' %s, %d item(s) re-dispatched", w->key,
-              service->name, why, w->ninflight);
+    zsys_info("broker: worker %s of '%s' %s, %d item(s) re-dispatched", w->key, service->name,
+              why, w->ninflight);
     for (size_t i = 0; i < service->nworkers; i++)
         if (service->workers[i] == w) {
             service->workers[i] = service->workers[--service->nworkers];
@@ -417,15 +411,13 @@ static void s_release(broker_t *self, item_t *item)
     item->not_before = zclock_mono() + (delay < 60000 ? delay : 60000);
     item->queued_at = zclock_mono();
     s_queue_push(q, item, true);
-    if (!self->next_due || item->not_before < self->next_due)
-        self->next_due = item->not_before;
+    if (!self->next_due || item->not_before < self->next_due) self->next_due = item->not_before;
 }
 
 /* Released items whose delay is over go to whoever has credit. */
 static void s_due(broker_t *self, int64_t now)
 {
-    if (!self->next_due || now < self->next_due)
-        return;
+    if (!self->next_due || now < self->next_due) return;
     self->next_due = 0;
     for (service_t *s = zhashx_first(self->services); s; s = zhashx_next(self->services)) {
         for (size_t i = 0; i < s->nqueues; i++) {
@@ -434,8 +426,7 @@ static void s_due(broker_t *self, int64_t now)
                 (!self->next_due || head->not_before < self->next_due))
                 self->next_due = head->not_before;
         }
-        if (s->queued)
-            s_pull_all(self, s);
+        if (s->queued) s_pull_all(self, s);
     }
 }
 
@@ -447,7 +438,8 @@ static void s_client_message(broker_t *self, int sock, zframe_t **f, int n)
     if (cmd == EO_CMD_HEARTBEAT) {
         const void *ptrs[] = {&self->epoch};
         size_t sizes[] = {sizeof self->epoch};
-        eo_wire_sendv(self->socks[sock], f[0], EO_WIRE_CLIENT, EO_CMD_HEARTBEAT, ptrs, sizes, 1);
+        eo_wire_sendv(self->socks[sock], f[0], EO_WIRE_CLIENT, EO_CMD_HEARTBEAT, ptrs, sizes,
+                      1);
         return;
     }
     if (cmd != EO_CMD_REQUEST && cmd != EO_CMD_EVENT)
@@ -460,7 +452,8 @@ static void s_client_message(broker_t *self, int sock, zframe_t **f, int n)
         if (n >= 6) { /* we can still tell the sender which request was refused */
             const void *ptrs[] = {zframe_data(f[5]), "EINVAL"};
             size_t sizes[] = {zframe_size(f[5]), 6};
-            eo_wire_sendv(self->socks[sock], f[0], EO_WIRE_CLIENT, EO_CMD_ERROR, ptrs, sizes, 2);
+            eo_wire_sendv(self->socks[sock], f[0], EO_WIRE_CLIENT, EO_CMD_ERROR, ptrs, sizes,
+                          2);
         }
         return;
     }
@@ -490,11 +483,11 @@ static int s_parse_sites(worker_t *w, const char *sites)
         return 0;
     }
     char *copy = strdup(sites);
-    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
         while (*t == ' ')
             t++;
-        if (!*t)
-            continue;
+        if (!*t) continue;
         w->sites = realloc(w->sites, (w->nsites + 1) * sizeof(char *));
         assert(w->sites);
         w->sites[w->nsites++] = strdup(t);
@@ -515,8 +508,7 @@ static void s_worker_replace(broker_t *self, worker_t *old, worker_t *w)
     old->ninflight = 0;
     service_t *s = old->service;
     for (size_t i = 0; i < s->nworkers; i++)
-        if (s->workers[i] == old)
-            s->workers[i] = w;
+        if (s->workers[i] == old) s->workers[i] = w;
     zhashx_delete(self->workers, old->key);
 }
 
@@ -532,8 +524,7 @@ static void s_worker_ready(broker_t *self, int sock, zframe_t **f, int n, const 
     assert(w);
     if (!valid || win < 1 || win > 4096 || s_parse_sites(w, sites) != 0) {
         s_worker_free((void **)&w);
-        if (old)
-            s_worker_remove(self, old, "sent a bad READY");
+        if (old) s_worker_remove(self, old, "sent a bad READY");
         s_worker_control(self, sock, f[0], EO_CMD_ERROR, "EINVAL");
         return;
     }
@@ -560,7 +551,8 @@ static void s_worker_ready(broker_t *self, int sock, zframe_t **f, int n, const 
         s->workers[s->nworkers++] = w;
     }
     zhashx_insert(self->workers, w->key, w);
-    zsys_debug("broker: worker %s ready for '%s' sites '%s' window %d", key, service, sites, win);
+    zsys_debug("broker: worker %s ready for '%s' sites '%s' window %d", key, service, sites,
+               win);
     s_pull(self, w);
 }
 
@@ -568,8 +560,7 @@ static void s_worker_ready(broker_t *self, int sock, zframe_t **f, int n, const 
 static item_t *s_take_inflight(worker_t *w, zframe_t *seq)
 {
     uint64_t value;
-    if (zframe_size(seq) != sizeof value)
-        return NULL;
+    if (zframe_size(seq) != sizeof value) return NULL;
     memcpy(&value, zframe_data(seq), sizeof value);
     for (int i = 0; i < w->ninflight; i++)
         if (w->inflight[i]->seq == value) {
@@ -610,8 +601,7 @@ static void s_worker_message(broker_t *self, int sock, zframe_t **f, int n)
         }
     } else if (cmd == EO_CMD_RELEASE && n >= 4) {
         item_t *item = s_take_inflight(w, f[3]);
-        if (item)
-            s_release(self, item);
+        if (item) s_release(self, item);
         s_pull(self, w);
     } else if (cmd == EO_CMD_DISCONNECT)
         s_worker_remove(self, w, "disconnected");
@@ -644,10 +634,8 @@ static void s_drain(broker_t *self, int sock)
     zframe_t *f[EO_WIRE_FRAMES_MAX];
     for (int i = 0; i < S_DRAIN; i++) {
         int n = eo_wire_recv(self->socks[sock], f, EO_WIRE_FRAMES_MAX);
-        if (n == 0)
-            break;
-        if (n < 0)
-            continue;
+        if (n == 0) break;
+        if (n < 0) continue;
         s_message(self, sock, f, n);
         eo_wire_free(f, n);
     }
@@ -659,8 +647,7 @@ static void s_drain(broker_t *self, int sock)
 static void s_expire_unrouted(broker_t *self, int64_t now)
 {
     for (queue_t *q = zhashx_first(self->queues); q; q = zhashx_next(self->queues)) {
-        if (!q->head || s_site_served(q->service, q->site))
-            continue;
+        if (!q->head || s_site_served(q->service, q->site)) continue;
         item_t *keep = NULL, *keep_tail = NULL;
         size_t left = 0;
         for (item_t *item = q->head, *next; item; item = next) {
@@ -703,8 +690,7 @@ static void s_heartbeat(broker_t *self, int64_t now)
 static int s_tick_ms(const broker_t *self)
 {
     int ms = self->cfg.heartbeat_ms;
-    if (self->cfg.unrouted_timeout_ms / 4 < ms)
-        ms = self->cfg.unrouted_timeout_ms / 4;
+    if (self->cfg.unrouted_timeout_ms / 4 < ms) ms = self->cfg.unrouted_timeout_ms / 4;
     return ms < 10 ? 10 : ms;
 }
 
@@ -738,9 +724,9 @@ static char *s_metrics(broker_t *self)
         for (size_t i = 0; i < s->nqueues; i++) {
             queue_t *q = s->queues[i];
             int64_t oldest = s_oldest_inflight(self, q, now);
-            if (oldest > oldest_all)
-                oldest_all = oldest;
-            json_object_set_new(sites, q->site,
+            if (oldest > oldest_all) oldest_all = oldest;
+            json_object_set_new(
+                sites, q->site,
                 json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "workers_live",
                           (json_int_t)s_live_for(s, q->site), "queued", (json_int_t)q->size,
                           "in_flight", (json_int_t)q->inflight, "redispatched",
@@ -749,9 +735,9 @@ static char *s_metrics(broker_t *self)
                           (json_int_t)q->rejected, "unrouted", (json_int_t)q->unrouted,
                           "oldest_in_flight_ms", (json_int_t)oldest));
         }
-        json_object_set_new(services, s->name,
-                            json_pack("{s:I,s:o}", "workers_live", (json_int_t)s->nworkers,
-                                      "sites", sites));
+        json_object_set_new(
+            services, s->name,
+            json_pack("{s:I,s:o}", "workers_live", (json_int_t)s->nworkers, "sites", sites));
     }
     json_object_set_new(root, "services", services);
     json_object_set_new(root, "workers", json_integer((json_int_t)zhashx_size(self->workers)));
@@ -761,7 +747,8 @@ static char *s_metrics(broker_t *self)
     return text;
 }
 
-/* --- the actor ------------------------------------------------------------------------------ */
+/* --- the actor ------------------------------------------------------------------------------
+ */
 
 typedef struct {
     char *endpoints;
@@ -771,17 +758,25 @@ typedef struct {
 static int s_socket_for(broker_t *self, const char *endpoint)
 {
     bool curve = self->curve_secret && eo_wire_is_tcp(endpoint);
+    if (eo_wire_is_tcp(endpoint) && !curve && !eo_endpoint_is_local(endpoint) &&
+        !self->cfg.allow_plain_tcp) {
+        /* anyone on that network could register as a worker and read requests */
+        zsys_error("broker: refusing plain tcp on %s, which is not a loopback address: give "
+                   "the broker a CURVE key (curve_secret, `eonjena keygen broker`) or, on a "
+                   "trusted network only, broker/allow_plain_tcp = 1",
+                   endpoint);
+        return -1;
+    }
     int index = curve ? 1 : 0;
-    if (self->socks[index])
-        return index;
+    if (self->socks[index]) return index;
     zsock_t *sock = zsock_new(ZMQ_ROUTER);
     zsock_set_sndhwm(sock, 100000);
     zsock_set_rcvhwm(sock, 100000);
     zsock_set_linger(sock, 0);
     if (curve) {
         zcert_t *cert = zcert_load(self->curve_secret);
-        if (!cert || !*zcert_secret_txt(cert) || streq(zcert_secret_txt(cert),
-                                                      "0000000000000000000000000000000000000000")) {
+        if (!cert || !*zcert_secret_txt(cert) ||
+            streq(zcert_secret_txt(cert), "0000000000000000000000000000000000000000")) {
             zsys_error("broker: cannot load the secret certificate '%s'", self->curve_secret);
             zcert_destroy(&cert);
             zsock_destroy(&sock);
@@ -793,8 +788,7 @@ static int s_socket_for(broker_t *self, const char *endpoint)
         zsock_set_zap_domain(sock, "eonjena");
     }
     self->socks[index] = sock;
-    if (index + 1 > self->nsocks)
-        self->nsocks = index + 1;
+    if (index + 1 > self->nsocks) self->nsocks = index + 1;
     return index;
 }
 
@@ -816,8 +810,7 @@ static int s_bind_all(broker_t *self, const char *endpoints, char *resolved, siz
             break;
         }
         char *last = zsock_last_endpoint(self->socks[index]); /* ours to free */
-        if (!resolved[0])
-            snprintf(resolved, cap, "%s", last ? last : e);
+        if (!resolved[0]) snprintf(resolved, cap, "%s", last ? last : e);
         free(last);
     }
     free(copy);
@@ -826,15 +819,18 @@ static int s_bind_all(broker_t *self, const char *endpoints, char *resolved, siz
 
 static int s_start_auth(broker_t *self)
 {
-    if (!self->curve_secret)
-        return 0;
-    self->auth = zactor_new(zauth, NULL);
-    if (!self->auth)
+    if (!self->curve_secret) return 0;
+    /* which keys may connect is a decision, never a default: a folder of public certs
+     * (an empty one admits nobody) or "*" */
+    if (!self->curve_clients || !*self->curve_clients) {
+        zsys_error("broker: curve_secret without curve_clients: name the folder of the "
+                   "allowed peers' public certificates, or \"*\" to admit any key");
         return -1;
-    if (self->curve_clients)
-        zstr_sendx(self->auth, "CURVE", self->curve_clients, NULL);
-    else
-        zstr_sendx(self->auth, "CURVE", CURVE_ALLOW_ANY, NULL);
+    }
+    self->auth = zactor_new(zauth, NULL);
+    if (!self->auth) return -1;
+    zstr_sendx(self->auth, "CURVE",
+               streq(self->curve_clients, "*") ? CURVE_ALLOW_ANY : self->curve_clients, NULL);
     zsock_wait(self->auth);
     return 0;
 }
@@ -891,17 +887,15 @@ static void s_loop(broker_t *self)
     int tick = s_tick_ms(self);
     int64_t next_tick = zclock_mono() + tick;
     while (!self->terminated) {
-        int64_t until = self->next_due && self->next_due < next_tick ? self->next_due : next_tick;
+        int64_t until =
+            self->next_due && self->next_due < next_tick ? self->next_due : next_tick;
         int64_t wait = until - zclock_mono();
         int rc = zmq_poll(items, nitems, wait > 0 ? (long)wait : 0);
-        if (rc < 0 && zmq_errno() != EINTR)
-            break;
+        if (rc < 0 && zmq_errno() != EINTR) break;
         if (rc > 0) {
-            if (items[0].revents & ZMQ_POLLIN)
-                s_pipe_command(self);
+            if (items[0].revents & ZMQ_POLLIN) s_pipe_command(self);
             for (int i = 1; i < nitems; i++)
-                if (items[i].revents & ZMQ_POLLIN)
-                    s_drain(self, map[i]);
+                if (items[i].revents & ZMQ_POLLIN) s_drain(self, map[i]);
         }
         int64_t now = zclock_mono();
         s_due(self, now);
@@ -949,15 +943,15 @@ static void s_actor(zsock_t *pipe, void *arg)
 
 eo_broker_t *eo_broker_new(const char *endpoints, const eo_broker_config_t *cfg)
 {
-    if (!endpoints || !*endpoints)
-        return NULL;
+    if (!endpoints || !*endpoints) return NULL;
     args_t args = {.endpoints = (char *)endpoints};
     if (cfg)
         args.cfg = *cfg;
     else
         eo_broker_config_defaults(&args.cfg);
     if (args.cfg.heartbeat_ms < 1 || args.cfg.liveness < 1 || args.cfg.max_queue < 1 ||
-        args.cfg.unrouted_timeout_ms < 0 || args.cfg.max_tries < 1 || args.cfg.retry_base_ms < 0) {
+        args.cfg.unrouted_timeout_ms < 0 || args.cfg.max_tries < 1 ||
+        args.cfg.retry_base_ms < 0) {
         zsys_error("broker: bad configuration (heartbeat, liveness, max_queue and max_tries "
                    "must be > 0)");
         return NULL;
@@ -967,8 +961,7 @@ eo_broker_t *eo_broker_new(const char *endpoints, const eo_broker_config_t *cfg)
     self->actor = zactor_new(s_actor, &args);
     int rc = -1;
     char *resolved = NULL;
-    if (self->actor)
-        zsock_recv(self->actor, "is", &rc, &resolved);
+    if (self->actor) zsock_recv(self->actor, "is", &rc, &resolved);
     if (rc != 0) {
         free(resolved);
         eo_broker_destroy(&self);
@@ -981,8 +974,7 @@ eo_broker_t *eo_broker_new(const char *endpoints, const eo_broker_config_t *cfg)
 void eo_broker_destroy(eo_broker_t **self_p)
 {
     eo_broker_t *self = *self_p;
-    if (!self)
-        return;
+    if (!self) return;
     zactor_destroy(&self->actor);
     free(self->endpoint);
     free(self);

@@ -6,8 +6,7 @@
 int eo_wire_recv(void *sock, zframe_t **frames, int max)
 {
     zframe_t *f = zframe_recv_nowait(sock);
-    if (!f)
-        return 0;
+    if (!f) return 0;
     int n = 0;
     bool overflow = false;
     while (f) {
@@ -39,12 +38,11 @@ static int s_send_mem(void *sock, const void *data, size_t size, bool more)
     return zmq_send(zsock_resolve(sock), data, size, more ? ZMQ_SNDMORE : 0) < 0 ? -1 : 0;
 }
 
-int eo_wire_send(void *sock, zframe_t *routing, const char *header, int cmd,
-                 zframe_t **frames, int n)
+int eo_wire_send(void *sock, zframe_t *routing, const char *header, int cmd, zframe_t **frames,
+                 int n)
 {
     uint8_t c = (uint8_t)cmd;
-    if (routing && zframe_send(&routing, sock, ZFRAME_MORE | ZFRAME_REUSE) != 0)
-        return EO_EIO;
+    if (routing && zframe_send(&routing, sock, ZFRAME_MORE | ZFRAME_REUSE) != 0) return EO_EIO;
     if (s_send_mem(sock, header, EO_WIRE_HDR_LEN, true) != 0 ||
         s_send_mem(sock, &c, 1, n > 0) != 0)
         return EO_EIO;
@@ -52,18 +50,16 @@ int eo_wire_send(void *sock, zframe_t *routing, const char *header, int cmd,
         int more = i + 1 < n ? ZFRAME_MORE : 0;
         int rc = frames[i] ? zframe_send(&frames[i], sock, more | ZFRAME_REUSE)
                            : s_send_mem(sock, "", 0, more != 0);
-        if (rc != 0)
-            return EO_EIO;
+        if (rc != 0) return EO_EIO;
     }
     return EO_OK;
 }
 
-int eo_wire_sendv(void *sock, zframe_t *routing, const char *header, int cmd,
-                  const void **ptrs, const size_t *sizes, int n)
+int eo_wire_sendv(void *sock, zframe_t *routing, const char *header, int cmd, const void **ptrs,
+                  const size_t *sizes, int n)
 {
     uint8_t c = (uint8_t)cmd;
-    if (routing && zframe_send(&routing, sock, ZFRAME_MORE | ZFRAME_REUSE) != 0)
-        return EO_EIO;
+    if (routing && zframe_send(&routing, sock, ZFRAME_MORE | ZFRAME_REUSE) != 0) return EO_EIO;
     if (s_send_mem(sock, header, EO_WIRE_HDR_LEN, true) != 0 ||
         s_send_mem(sock, &c, 1, n > 0) != 0)
         return EO_EIO;
@@ -76,8 +72,7 @@ int eo_wire_sendv(void *sock, zframe_t *routing, const char *header, int cmd,
 bool eo_wire_str(zframe_t *frame, char *buf, size_t cap, bool allow_empty)
 {
     size_t size = zframe_size(frame);
-    if (size >= cap || (size == 0 && !allow_empty))
-        return false;
+    if (size >= cap || (size == 0 && !allow_empty)) return false;
     memcpy(buf, zframe_data(frame), size);
     buf[size] = 0;
     return strlen(buf) == size;
@@ -93,14 +88,37 @@ int eo_wire_reason_value(zframe_t *frame)
     static const int known[] = {EO_EOVERLOAD, EO_ENOTFOUND, EO_ETIMEOUT, EO_EINVAL,
                                 EO_EDEADLETTER};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (zframe_streq(frame, eo_strerror(known[i])))
-            return known[i];
+        if (zframe_streq(frame, eo_strerror(known[i]))) return known[i];
     return EO_EIO; /* EVERSION and anything we do not know */
 }
 
 bool eo_wire_is_tcp(const char *endpoint)
 {
     return endpoint && strncmp(endpoint, "tcp://", 6) == 0;
+}
+
+/* One endpoint: inproc:// and ipc:// never leave the host; tcp:// on a loopback
+ * address (127.0.0.0/8, ::1, localhost) does not either. A wildcard or an interface
+ * name may face a network. */
+static bool s_local_one(const char *e)
+{
+    if (strncmp(e, "inproc://", 9) == 0 || strncmp(e, "ipc://", 6) == 0) return true;
+    if (strncmp(e, "tcp://", 6) != 0) return false;
+    const char *host = e + 6;
+    return strncmp(host, "127.", 4) == 0 || strncmp(host, "localhost:", 10) == 0 ||
+           strncmp(host, "[::1]:", 6) == 0;
+}
+
+bool eo_endpoint_is_local(const char *endpoints)
+{
+    if (!endpoints || !*endpoints) return false;
+    char *copy = strdup(endpoints);
+    bool local = copy != NULL;
+    for (char *save = NULL, *e = strtok_r(copy, ",", &save); e && local;
+         e = strtok_r(NULL, ",", &save))
+        local = s_local_one(e);
+    free(copy);
+    return local;
 }
 
 int eo_wire_curve_client(zsock_t *sock, const char *server_public, const char *secret)
@@ -126,10 +144,8 @@ int eo_wire_curve_client(zsock_t *sock, const char *server_public, const char *s
 int eo_wire_wait(zsock_t *sock, int64_t now, int64_t deadline, int64_t next_ping)
 {
     int64_t wait = deadline - now;
-    if (wait > next_ping - now)
-        wait = next_ping - now;
-    if (wait < 1)
-        wait = 1;
+    if (wait > next_ping - now) wait = next_ping - now;
+    if (wait < 1) wait = 1;
     zmq_pollitem_t item = {zsock_resolve(sock), 0, ZMQ_POLLIN, 0};
     return zmq_poll(&item, 1, (long)wait) < 0 && zmq_errno() != EINTR ? -1 : 0;
 }

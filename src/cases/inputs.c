@@ -195,8 +195,13 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
     if ((rc = mdb_put(txn, self->reqs, &k, &v, MDB_RESERVE)))
         return eo_store_fail("put request", rc);
     eo__request__pack(r, v.mv_data);
+    /* the journal names who made the request: the credential or operator that called
+     * the gateway (Request.owner), or the member when it came another way */
     char who[80];
-    snprintf(who, sizeof who, "member:%.64s", r->member_id ? r->member_id : "");
+    if (r->owner && *r->owner)
+        snprintf(who, sizeof who, "caller:%.64s", r->owner);
+    else
+        snprintf(who, sizeof who, "member:%.64s", r->member_id ? r->member_id : "");
     eo_case_ctx_t ctx = {.who = who};
     if ((rc = eo_journal_append(self, txn, &c, who, "received", "")) ||
         (rc = eo_case_dispatch(self, txn, &c, EV_INTAKE, &ctx)))

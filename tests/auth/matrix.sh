@@ -26,9 +26,7 @@ awk -v n=$((4 + ${#CALLERS[@]})) '!/^#/ && NF && NF != n {print "line " NR ": " 
 # 2. credentials: one of each kind
 PORT=$(eo_free_port)
 API=http://127.0.0.1:$PORT
-sed -e "s|^\(    keys_file = \).*|\1\"$T/keys\"|" -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$PORT\"/" \
-  "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$T/eonjena.cfg"
-grep -q "insecure_demo = 0" "$T/eonjena.cfg" || eo_fail "the shipped configuration is not safe by default"
+eo_keyed_config "$PORT" "$T/eonjena.cfg"
 key() { "$B/eonjena" key add --config "$T/eonjena.cfg" "$@"; }
 declare -A K
 K[member]=$(key --role member_app)
@@ -117,6 +115,11 @@ done <"$M"
 echo "matrix: $cells cells, $fails wrong"
 [ "$fails" = 0 ] || eo_fail "$fails answers differ from the matrix"
 
+# an operator's intake names the operator in the case's journal (the console session of
+# kim ended with the matrix's last row: log in again)
+curl -s -c "$T/cookies" -o /dev/null -X POST "$API/v1/session" -d '{"id":"kim","password":"night-shift-pw-1"}'
+[ "$(call console POST /v1/requests request | cut -d: -f1)" = 201 ] || eo_fail "console intake: $(cat "$T/out")"
+KIM_REQ=$(eo_json id <"$T/out")
 # public answers carry nothing about the host: the store's folder is for admins
 curl -s "$API/v1/ready" | grep -qF "$T" && eo_fail "an anonymous /v1/ready names the store's folder"
 curl -s -H "Authorization: Bearer ${K[admin]}" "$API/v1/ready" | grep -qF "$T/var/store" \
@@ -125,4 +128,9 @@ curl -s -H "Authorization: Bearer ${K[admin]}" "$API/v1/ready" | grep -qF "$T/va
 curl -s -D - -o /dev/null "$API/v1/health" | grep -qi x-eonjena-insecure-demo && eo_fail "demo header outside demo mode"
 # every key-holding caller reaches the gateway without the key appearing in its log
 for k in "${K[@]}"; do grep -qF "${k#eok_*_}" "$T/serve.log" && eo_fail "a key's secret is in the log"; done
+kill -TERM "$PID_serve"; wait "$PID_serve" || eo_fail "serve exit status $?"
+"$B/eonjena" log "$KIM_REQ" --store "$T/var/store" >"$T/journal"
+grep -q "caller:kim .*received" "$T/journal" || eo_fail "the journal does not name the operator: $(cat "$T/journal")"
+"$B/eonjena" log "$REQ_ID" --store "$T/var/store" | grep -q "caller:${K[member]:4:16} " \
+  || eo_fail "the journal does not name the member app's key"
 echo "auth.matrix: ok"

@@ -17,8 +17,12 @@ static void s_start_broker(proc_t *p, const char *bind, const char *extra[])
 {
     char bin[1024], hb[16];
     snprintf(hb, sizeof hb, "%d", HB);
-    char *argv[32] = {(char *)proc_bin(bin, sizeof bin, "eonjena"), "broker", "--bind",
-                      (char *)bind, "--heartbeat", hb};
+    char *argv[32] = {(char *)proc_bin(bin, sizeof bin, "eonjena"),
+                      "broker",
+                      "--bind",
+                      (char *)bind,
+                      "--heartbeat",
+                      hb};
     int n = 6;
     for (int i = 0; extra && extra[i]; i++)
         argv[n++] = (char *)extra[i];
@@ -29,14 +33,19 @@ static void s_start_broker(proc_t *p, const char *bind, const char *extra[])
     snprintf(s_endpoint, sizeof s_endpoint, "%s", line + 6);
 }
 
-/* Start a broker_peer worker (tests/broker/peer.c) serving service for sites; waits for it to be created. */
+/* Start a broker_peer worker (tests/broker/peer.c) serving service for sites; waits for it to
+ * be created. */
 static void s_start_worker(proc_t *p, const char *service, const char *sites,
                            const char *extra[])
 {
     char bin[1024], hb[16];
     snprintf(hb, sizeof hb, "%d", HB);
     char *argv[32] = {(char *)proc_bin(bin, sizeof bin, "tests/broker/broker_peer"),
-                      s_endpoint, (char *)service, (char *)sites, "--hb", hb};
+                      s_endpoint,
+                      (char *)service,
+                      (char *)sites,
+                      "--hb",
+                      hb};
     int n = 6;
     for (int i = 0; extra && extra[i]; i++)
         argv[n++] = (char *)extra[i];
@@ -60,11 +69,9 @@ static zhashx_t *s_answers;
 static int s_take(const char *id, char *text, size_t cap)
 {
     char *answer = zhashx_lookup(s_answers, id);
-    if (!answer)
-        return 1;
+    if (!answer) return 1;
     int status = atoi(answer);
-    if (text)
-        snprintf(text, cap, "%s", strchr(answer, ' ') + 1);
+    if (text) snprintf(text, cap, "%s", strchr(answer, ' ') + 1);
     zhashx_delete(s_answers, id);
     return status;
 }
@@ -78,22 +85,19 @@ static int s_answer(eo_client_t *client, const char *id, char *text, size_t cap,
     }
     int64_t deadline = zclock_mono() + timeout_ms;
     int taken = s_take(id, text, cap);
-    if (taken != 1)
-        return taken;
+    if (taken != 1) return taken;
     while (zclock_mono() < deadline) {
         char *corr = NULL;
         int status = 0;
         zframe_t *body = NULL;
         int left = (int)(deadline - zclock_mono());
-        if (eo_client_recv(client, left > 0 ? left : 0, &corr, &status, &body) != EO_OK)
-            break;
+        if (eo_client_recv(client, left > 0 ? left : 0, &corr, &status, &body) != EO_OK) break;
         zhashx_update(s_answers, corr,
                       zsys_sprintf("%d %.*s", status, body ? (int)zframe_size(body) : 0,
                                    body ? (char *)zframe_data(body) : ""));
         free(corr);
         zframe_destroy(&body);
-        if ((taken = s_take(id, text, cap)) != 1)
-            return taken;
+        if ((taken = s_take(id, text, cap)) != 1) return taken;
     }
     return EO_ETIMEOUT;
 }
@@ -245,7 +249,8 @@ static void s_sites(void)
     char id[16], text[256];
     for (int i = 0; i < 30; i++) {
         snprintf(id, sizeof id, "s%d", i);
-        assert(eo_client_send(client, "match", sites[i % 3], id, sites[i % 3], strlen(sites[i % 3])) == EO_OK);
+        assert(eo_client_send(client, "match", sites[i % 3], id, sites[i % 3],
+                              strlen(sites[i % 3])) == EO_OK);
     }
     for (int i = 0; i < 30; i++) {
         snprintf(id, sizeof id, "s%d", i);
@@ -274,13 +279,12 @@ static void s_curve(void)
     snprintf(clients, sizeof clients, "%.400s/clients", tmp);
     snprintf(keys, sizeof keys, "%.400s/keys", tmp);
     assert(zsys_dir_create(clients) == 0 && zsys_dir_create(keys) == 0);
-    zcert_t *client_cert = zcert_new(),
-            *worker_cert = zcert_new(), *intruder = zcert_new();
+    zcert_t *client_cert = zcert_new(), *worker_cert = zcert_new(), *intruder = zcert_new();
     /* the broker's pair comes from `eonjena keygen`, as an operator would make it */
     char bin[1024];
     proc_t keygen;
-    char *kargv[] = {(char *)proc_bin(bin, sizeof bin, "eonjena"), "keygen", "broker", "--dir",
-                     keys, NULL};
+    char *kargv[] = {
+        (char *)proc_bin(bin, sizeof bin, "eonjena"), "keygen", "broker", "--dir", keys, NULL};
     assert(proc_start(&keygen, kargv));
     assert(proc_stop(&keygen, 0) == 0); /* signal 0: just wait for it */
     assert(proc_start(&keygen, kargv));
@@ -332,11 +336,66 @@ static void s_curve(void)
     eo_client_destroy(&good);
     eo_client_destroy(&bad);
     eo_client_destroy(&plain);
+    assert(proc_stop(&worker, SIGTERM) == 0);
+    assert(proc_stop(&broker, SIGTERM) == 0);
+
+    /* an empty clients folder admits nobody, not everybody */
+    char empty[512];
+    snprintf(empty, sizeof empty, "%.400s/no-clients", tmp);
+    assert(zsys_dir_create(empty) == 0);
+    const char *eextra[] = {"--curve-secret", broker_sec, "--curve-clients", empty, NULL};
+    s_start_broker(&broker, "tcp://127.0.0.1:*", eextra);
+    good = s_client(server_pub, client_sec);
+    assert(eo_client_request(good, "echo", "suwon", "hi", 2, 1000, &reply) == EO_ETIMEOUT);
+    eo_client_destroy(&good);
+    assert(proc_stop(&broker, SIGTERM) == 0);
+    /* a secret without a clients folder does not start (no silent "any key") */
+    char *nargv[] = {(char *)proc_bin(bin, sizeof bin, "eonjena"),
+                     "broker",
+                     "--bind",
+                     "tcp://127.0.0.1:*",
+                     "--curve-secret",
+                     broker_sec,
+                     NULL};
+    assert(proc_start(&broker, nargv));
+    assert(proc_stop(&broker, 0) == 1);
     zcert_destroy(&client_cert);
     zcert_destroy(&worker_cert);
     zcert_destroy(&intruder);
-    assert(proc_stop(&worker, SIGTERM) == 0);
-    assert(proc_stop(&broker, SIGTERM) == 0);
+}
+
+/* Plain tcp beyond loopback: the broker does not bind it and a role does not connect to
+ * it, unless told (a trusted network); loopback stays plain. */
+static void s_plain(void)
+{
+    char bin[1024];
+    proc_t p;
+    char *bargv[] = {(char *)proc_bin(bin, sizeof bin, "eonjena"), "broker", "--bind",
+                     "tcp://0.0.0.0:*", NULL};
+    assert(proc_start(&p, bargv));
+    assert(proc_stop(&p, 0) == 1);
+    const char *allow[] = {"--allow-plain-tcp", NULL};
+    s_start_broker(&p, "tcp://0.0.0.0:*", allow);
+    assert(proc_stop(&p, SIGTERM) == 0);
+    s_start_broker(&p, "tcp://127.0.0.1:*", NULL);
+    assert(proc_stop(&p, SIGTERM) == 0);
+    /* a role to a broker on another host (TEST-NET-1), plain: refused at start */
+    char store[512], rbin[1024];
+    snprintf(store, sizeof store, "%.400s/store", proc_tmp());
+    char *rargv[] = {(char *)proc_bin(rbin, sizeof rbin, "eonjena-matcher"),
+                     "--broker",
+                     "tcp://192.0.2.1:5555",
+                     "--store",
+                     store,
+                     "--init",
+                     NULL};
+    assert(proc_start(&p, rargv));
+    char line[512];
+    bool said = false;
+    while (!said && proc_line(&p, line, sizeof line, 10000))
+        said = strstr(line, "refusing a plain link to tcp://192.0.2.1:5555") != NULL;
+    assert(said);
+    assert(proc_stop(&p, 0) == 1);
 }
 
 int main(int argc, char **argv)
@@ -356,6 +415,8 @@ int main(int argc, char **argv)
         s_sites();
     else if (streq(what, "curve"))
         s_curve();
+    else if (streq(what, "plain"))
+        s_plain();
     else {
         fprintf(stderr, "broker_proc: unknown scenario '%s'\n", what);
         return 2;

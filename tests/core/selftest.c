@@ -5,6 +5,7 @@
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_cases.h"
 #include "eonjena/eo_codec.h"
+#include "eonjena/eo_addr.h"
 #include "eonjena/eo_keys.h"
 
 int main(int argc, char **argv)
@@ -25,6 +26,8 @@ int main(int argc, char **argv)
         eo_cases_test(true);
     else if (streq(what, "keys"))
         eo_keys_test(true);
+    else if (streq(what, "addr"))
+        eo_addr_test(true);
     else {
         fprintf(stderr, "selftest: unknown class '%s'\n", what);
         return 2;

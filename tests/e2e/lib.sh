@@ -64,3 +64,20 @@ eo_config() {
   grep -q "127.0.0.1:$1" "$2" || eo_fail "config: listen not set"
   grep -q "insecure_demo = 1" "$2" || eo_fail "config: insecure_demo not set"
 }
+
+# eo_keyed_config HTTP_PORT OUT [KEY=VALUE...]: the shipped configuration, safe as it
+# ships (every route needs a credential), with the gateway on HTTP_PORT, the credentials
+# file $EO_TEST_TMP/keys, and for each KEY=VALUE the line "    KEY = ..." set to VALUE
+# (quoted as the file wants it: path='"/x"', rate=50), written to OUT.
+eo_keyed_config() {
+  local port=$1 out=$2 kv; shift 2
+  local args=(-e "s|^\(    keys_file = \).*|\1\"$EO_TEST_TMP/keys\"|"
+              -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$port\"/")
+  for kv in "$@"; do args+=(-e "s|^\(    ${kv%%=*} = \).*|\1${kv#*=}|"); done
+  sed "${args[@]}" "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$out"
+  grep -q "127.0.0.1:$port" "$out" || eo_fail "config: listen not set"
+  for kv in "keys_file=\"$EO_TEST_TMP/keys\"" "$@"; do
+    grep -qF "    ${kv%%=*} = ${kv#*=}" "$out" || eo_fail "config: ${kv%%=*} not set"
+  done
+  grep -q "insecure_demo = 0" "$out" || eo_fail "config: the shipped configuration is not safe by default"
+}

@@ -12,8 +12,7 @@ cp -r "$EO_SOURCE_DIR/data" "$EO_TEST_TMP/data"
 export EO_DATA_DIR=$EO_TEST_TMP/data
 PORT=$(eo_free_port)
 API=http://127.0.0.1:$PORT
-sed -e "s|^\(    keys_file = \).*|\1\"$EO_TEST_TMP/keys\"|" "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$EO_TEST_TMP/eonjena.cfg"
-grep -q "$EO_TEST_TMP/keys" "$EO_TEST_TMP/eonjena.cfg" || eo_fail "config has no gateway/keys_file line"
+eo_keyed_config "$PORT" "$EO_TEST_TMP/eonjena.cfg"
 key() { "$B/eonjena" key add --config "$EO_TEST_TMP/eonjena.cfg" "$@"; }
 ADMIN=$(key --role admin)
 CALLS=$(key --role operator --sites suwon)

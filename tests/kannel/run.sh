@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # kannel.integration: start a Kannel stack on free loopback ports, run the test program
 # against it, and stop the stack whatever happens (trap).
-#   run.sh <test program>
+#   run.sh <test program> [its arguments]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-prog=$1
+prog=$1; shift
 dir=${EO_TEST_TMP:-/tmp/eo-kannel-test}
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -17,7 +17,7 @@ EO_SMS_PORT=$port
 EO_TEST_TMP=$dir
 set +a
 status=0
-"$prog" || status=$?
+"$prog" "$@" || status=$?
 if grep -qi "bind failed" "$dir"/*.log; then
     echo "kannel: bind failed in the Kannel logs" >&2
     status=1

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Start or stop a Kannel stack (bearerbox, smsbox, fakesmsc) for tests and the bench.
-#   stack.sh start DIR MO_URL   writes DIR/kannel.conf and DIR/env (ports, sendsms URL),
-#                               starts the three processes, fails if any does not come up
+#   stack.sh start DIR MO_URL [KEY]
+#                               writes DIR/kannel.conf and DIR/env (ports, sendsms URL,
+#                               KANNEL_MO_KEY: the adapter's inbound_secret, which the
+#                               get-url sends as key=...), starts the three processes,
+#                               fails if any does not come up
 #   stack.sh stop DIR           SIGTERM to all three, waits for them (safe to repeat)
 #   stack.sh port DIR           print a free port (remembered in DIR/ports)
 # fakesmsc reads MO lines from the FIFO DIR/mo.fifo ("from to text msg" or
@@ -35,7 +38,7 @@ wait_port() { # wait up to 15 s for a listener on port $1 (a loaded machine is s
 }
 
 start() {
-    local dir=$1 mo_url=$2
+    local dir=$1 mo_url=$2 mo_key=${3:-kannel-test-inbound-secret}
     mkdir -p "$dir"
     for b in "$BEARERBOX" "$SMSBOX" "$FAKESMSC"; do
         [ -x "$b" ] || { echo "stack.sh: $b missing (make deps installs kannel, kannel-extras)" >&2; exit 1; }
@@ -45,7 +48,7 @@ start() {
     admin=$(free_port "$dir/ports"); smsbox=$(free_port "$dir/ports")
     fake=$(free_port "$dir/ports"); sendsms=$(free_port "$dir/ports")
     sed -e "s|@ADMIN@|$admin|; s|@SMSBOX@|$smsbox|; s|@FAKE@|$fake|; s|@SENDSMS@|$sendsms|" \
-        -e "s|@DIR@|$dir|g; s|@MO_URL@|$mo_url|" "$here/kannel.conf.in" >"$dir/kannel.conf"
+        -e "s|@DIR@|$dir|g; s|@MO_URL@|$mo_url|; s|@MO_KEY@|$mo_key|" "$here/kannel.conf.in" >"$dir/kannel.conf"
     rm -f "$dir"/*.log "$dir/fakesmsc.out" "$dir/mo.fifo"
     cat >"$dir/env" <<ENV
 KANNEL_ADMIN_PORT=$admin
@@ -54,6 +57,7 @@ KANNEL_SENDSMS_URL=http://127.0.0.1:$sendsms/cgi-bin/sendsms
 KANNEL_USER=eonjena
 KANNEL_PASSWORD=test-secret
 KANNEL_FIFO=$dir/mo.fifo
+KANNEL_MO_KEY=$mo_key
 KANNEL_OUT=$dir/fakesmsc.out
 ENV
     # bearerbox first: smsbox and fakesmsc exit at once if it is not up
@@ -94,7 +98,7 @@ stop() {
 }
 
 case "${1:-}" in
-start) start "$2" "$3" ;;
+start) start "$2" "$3" "${4:-}" ;;
 port) mkdir -p "$2"; free_port "$2/ports" ;;
 stop) stop "$2" ;;
 *) echo "usage: stack.sh start DIR MO_URL | stop DIR" >&2; exit 2 ;;

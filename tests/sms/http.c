@@ -116,7 +116,9 @@ int main(void)
                              "        field_id = msg_ref\n        field_to = dest\n        backoff_ms = 20\n"
                              "        retries = 3\n        mo_from = sender\n        mo_text = body\n"
                              "        mo_id = uid\n        dlr_id = msg_ref\n        dlr_status = result\n"
-                             "        delivered = \"DELIVERED,OK\"\n        failed = \"FAIL,EXPIRED\"\n",
+                             "        delivered = \"DELIVERED,OK\"\n        failed = \"FAIL,EXPIRED\"\n"
+                             "        inbound_secret = \"http-test-inbound-secret\"\n"
+                             "        allow_from = \"10.0.0.0/8\"\n",
                              port);
     zconfig_t *root = zconfig_str_load(cfg);
     zstr_free(&cfg);
@@ -126,6 +128,11 @@ int main(void)
     char err[256];
     eo_sms_adapter_t *a = eo_sms_adapter_new(&env, err, sizeof err);
     assert(a);
+    /* who may call back: its address in allow_from and the secret */
+    assert(eo_sms_adapter_admit(a, "10.1.2.3", "http-test-inbound-secret") == NULL);
+    assert(streq(eo_sms_adapter_admit(a, "10.1.2.3", "http-test-inbound-secreT"), "key"));
+    assert(streq(eo_sms_adapter_admit(a, "10.1.2.3", ""), "key"));
+    assert(streq(eo_sms_adapter_admit(a, "127.0.0.1", "http-test-inbound-secret"), "source"));
     eo_sms_mt_t mt = {"m-ok", "+821012345678", "[언제나돌봄] 수락 4821", false, true, "4821"};
     assert(eo_sms_adapter_send(a, &mt) == 0);
     mt.id = "m-flaky";

@@ -12,6 +12,9 @@
 #include "eonjena/eo_codec.h"
 #include "sms/sms.h"
 
+/* the inbound_secret of the test's kannel adapters */
+#define S_KEY "role-test-inbound-secret"
+
 typedef struct {
     char dir[512];
     eo_store_t *store;
@@ -21,9 +24,9 @@ typedef struct {
     eo_broker_t *broker;
     eo_role_args_t args;
     zactor_t *sms;
-    eo_worker_t *match;   /* the matcher's stand-in */
-    eo_client_t *client;  /* sends Messages to "sms" */
-    zlistx_t *events;     /* Eo__Event* received by match, not yet looked at */
+    eo_worker_t *match;  /* the matcher's stand-in */
+    eo_client_t *client; /* sends Messages to "sms" */
+    zlistx_t *events;    /* Eo__Event* received by match, not yet looked at */
     int port;
 } t_fx;
 
@@ -58,8 +61,11 @@ static long s_stat(t_fx *fx, const char *key)
 
 static void s_start_sms(t_fx *fx)
 {
-    fx->args = (eo_role_args_t){.broker = eo_broker_endpoint(fx->broker), .sites = "*",
-                                .config = fx->config, .store = fx->store, .clock = fx->clock,
+    fx->args = (eo_role_args_t){.broker = eo_broker_endpoint(fx->broker),
+                                .sites = "*",
+                                .config = fx->config,
+                                .store = fx->store,
+                                .clock = fx->clock,
                                 .dongs = fx->dongs};
     fx->sms = eo_role_start(eo_sms_actor, &fx->args);
     assert(fx->sms);
@@ -84,13 +90,23 @@ static void s_setup(t_fx *fx)
     fx->dongs = eo_dongs_load_default(err, sizeof err);
     assert(fx->store && fx->clock && fx->dongs);
     char *cfg = zsys_sprintf(
-        "sms\n    listen = \"127.0.0.1:0\"\n    sites\n        default\n            adapter = sim\n"
-        "        guri\n            adapter = tofile\n    adapters\n        sim\n            type = sim\n"
+        "sms\n    listen = \"127.0.0.1:0\"\n    help_interval_s = 60\n    sites\n        "
+        "default\n            adapter = sim\n"
+        "        guri\n            adapter = tofile\n    adapters\n        sim\n            "
+        "type = sim\n"
         "            delay_ms = 1000\n            jitter_ms = 0\n            accept = 1\n"
-        "            decline = 0\n            dlr_ms = 10\n        tofile\n            type = file\n"
+        "            decline = 0\n            dlr_ms = 10\n        tofile\n            type = "
+        "file\n"
         "            path = \"%s/guri.log\"\n        gw\n            type = kannel\n"
-        "            sendsms = \"http://127.0.0.1:9/cgi-bin/sendsms\"\n            username = x\n"
-        "            from = \"0311234567\"\n            dlr_mask = 0\n",
+        "            sendsms = \"http://127.0.0.1:9/cgi-bin/sendsms\"\n            username = "
+        "x\n"
+        "            from = \"0311234567\"\n            dlr_mask = 0\n"
+        "            inbound_secret = \"" S_KEY "\"\n        gw2\n            type = kannel\n"
+        "            sendsms = \"http://127.0.0.1:9/cgi-bin/sendsms\"\n            username = "
+        "x\n"
+        "            from = \"0311234567\"\n            dlr_mask = 0\n"
+        "            inbound_secret = \"" S_KEY
+        "\"\n            allow_from = \"10.9.9.9, 192.168.0.0/16\"\n",
         fx->dir);
     fx->config = zconfig_str_load(cfg);
     zstr_free(&cfg);
@@ -176,8 +192,9 @@ static Eo__Event *s_send_m(t_fx *fx, Eo__Message *m)
     return back;
 }
 
-static void s_send_ok(t_fx *fx, const char *id, const char *site, const char *to, const char *text,
-                      Eo__Message__Kind kind, const char *request, uint32_t carer, const char *code)
+static void s_send_ok(t_fx *fx, const char *id, const char *site, const char *to,
+                      const char *text, Eo__Message__Kind kind, const char *request,
+                      uint32_t carer, const char *code)
 {
     Eo__Event *back = s_send(fx, id, site, to, text, kind, request, carer, code);
     assert(back->body_case == EO__EVENT__BODY_ACK && back->ack->n_ids == 1);
@@ -192,13 +209,10 @@ static Eo__Event *s_expect(t_fx *fx, Eo__Event__BodyCase kind)
     int64_t until = zclock_mono() + 5000;
     while (true) {
         for (Eo__Event *ev = zlistx_first(fx->events); ev; ev = zlistx_next(fx->events))
-            if (ev->body_case == kind)
-                return zlistx_detach_cur(fx->events);
-        if (zclock_mono() > until)
-            return NULL;
+            if (ev->body_case == kind) return zlistx_detach_cur(fx->events);
+        if (zclock_mono() > until) return NULL;
         eo_work_t *work = eo_worker_recv(fx->match, 100);
-        if (!work)
-            continue;
+        if (!work) continue;
         char err[128];
         zframe_t *f = eo_work_body(work);
         Eo__Event *ev = eo_event_decode(zframe_data(f), zframe_size(f), err, sizeof err);
@@ -218,7 +232,8 @@ static void s_expect_none(t_fx *fx, Eo__Event__BodyCase kind, int ms)
         if (work) {
             char err[128];
             zframe_t *f = eo_work_body(work);
-            zlistx_add_end(fx->events, eo_event_decode(zframe_data(f), zframe_size(f), err, sizeof err));
+            zlistx_add_end(fx->events,
+                           eo_event_decode(zframe_data(f), zframe_size(f), err, sizeof err));
             eo_worker_reply(fx->match, &work, "", 0);
         }
     }
@@ -226,20 +241,35 @@ static void s_expect_none(t_fx *fx, Eo__Event__BodyCase kind, int ms)
         assert(ev->body_case != kind);
 }
 
-/* A GET on the role's endpoint, as Kannel makes it; returns the HTTP status. */
-static long s_get(t_fx *fx, const char *path_and_query)
+/* A GET on the role's endpoint presenting `key` (NULL: none) in the URL, as Kannel's
+ * get-url does, or in the X-Eonjena-Key header; returns the HTTP status. */
+static long s_get_as(t_fx *fx, const char *path_and_query, const char *key, bool header)
 {
     CURL *c = curl_easy_init();
-    char url[1024];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", fx->port, path_and_query);
+    char url[1024], line[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s%s%s", fx->port, path_and_query,
+             key && !header ? (strchr(path_and_query, '?') ? "&key=" : "?key=") : "",
+             key && !header ? key : "");
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    struct curl_slist *headers = NULL;
+    if (key && header) {
+        snprintf(line, sizeof line, "X-Eonjena-Key: %s", key);
+        headers = curl_slist_append(headers, line);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    }
     long code = 0;
     CURLcode rc = curl_easy_perform(c);
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    if (rc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     curl_easy_cleanup(c);
+    curl_slist_free_all(headers);
     return code;
+}
+
+/* A GET as the gateway makes it: with the adapter's secret. */
+static long s_get(t_fx *fx, const char *path_and_query)
+{
+    return s_get_as(fx, path_and_query, S_KEY, false);
 }
 
 /* An MO through the endpoint: text is URL-encoded here. */
@@ -264,19 +294,20 @@ static int s_file_count(t_fx *fx, const char *needle)
     int n = 0;
     while (f && fgets(line, sizeof line, f))
         n += strstr(line, needle) != NULL;
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     return n;
 }
 
 static void s_test_sim_offer(t_fx *fx)
 {
     /* an offer to a suwon carer: acknowledged, sent by the simulator */
-    s_send_ok(fx, "r1:7:offer", "suwon", "010-1111-0007", "[언제나돌봄] 제안 수락 4821 / 거절 2",
-              EO__MESSAGE__KIND__KIND_OFFER, "r1", 7, "4821");
+    s_send_ok(fx, "r1:7:offer", "suwon", "010-1111-0007",
+              "[언제나돌봄] 제안 수락 4821 / 거절 2", EO__MESSAGE__KIND__KIND_OFFER, "r1", 7,
+              "4821");
     /* the same Message again: acknowledged, not sent twice */
-    s_send_ok(fx, "r1:7:offer", "suwon", "010-1111-0007", "[언제나돌봄] 제안 수락 4821 / 거절 2",
-              EO__MESSAGE__KIND__KIND_OFFER, "r1", 7, "4821");
+    s_send_ok(fx, "r1:7:offer", "suwon", "010-1111-0007",
+              "[언제나돌봄] 제안 수락 4821 / 거절 2", EO__MESSAGE__KIND__KIND_OFFER, "r1", 7,
+              "4821");
     /* delivered after 10 ms of the clock */
     eo_clock_advance_ms(fx->clock, 20);
     Eo__Event *ev = s_expect(fx, EO__EVENT__BODY_DELIVERY);
@@ -307,8 +338,8 @@ static void s_test_refused(t_fx *fx)
     assert(back->body_case == EO__EVENT__BODY_ERROR);
     eo_event_free(&back);
     /* a notice may go to a call centre's landline */
-    s_send_ok(fx, "r1:notice", "suwon", "+82215771234", "[언제나돌봄] r1 배정", EO__MESSAGE__KIND__KIND_NOTICE,
-              "r1", 0, "");
+    s_send_ok(fx, "r1:notice", "suwon", "+82215771234", "[언제나돌봄] r1 배정",
+              EO__MESSAGE__KIND__KIND_NOTICE, "r1", 0, "");
     assert(s_stat(fx, "rejected") == 2);
 }
 
@@ -316,17 +347,22 @@ static void s_test_replies(t_fx *fx)
 {
     const char *b = "+821022220005";
     /* two open offers to one guri carer: written to the file adapter's log */
-    s_send_ok(fx, "r3:5:offer", "guri", b, "[언제나돌봄] 인창동 제안 수락 2222", EO__MESSAGE__KIND__KIND_OFFER,
-              "r3", 5, "2222");
-    s_send_ok(fx, "r4:5:offer", "guri", b, "[언제나돌봄] 교문동 제안 수락 3333", EO__MESSAGE__KIND__KIND_OFFER,
-              "r4", 5, "3333");
+    s_send_ok(fx, "r3:5:offer", "guri", b, "[언제나돌봄] 인창동 제안 수락 2222",
+              EO__MESSAGE__KIND__KIND_OFFER, "r3", 5, "2222");
+    s_send_ok(fx, "r4:5:offer", "guri", b, "[언제나돌봄] 교문동 제안 수락 3333",
+              EO__MESSAGE__KIND__KIND_OFFER, "r4", 5, "3333");
     assert(s_file_count(fx, "인창동 제안") == 1 && s_file_count(fx, "+82 10-****-0005") == 2);
     /* "수락" without a code while two offers are open: a help text, no answer */
     assert(s_mo(fx, "mo-1", "010-2222-0005", "수락") == 200);
     s_expect_none(fx, EO__EVENT__BODY_ANSWER, 300);
     assert(s_file_count(fx, "kannel-mo-1:help") == 0); /* ids are adapter-scoped */
     assert(s_file_count(fx, "gw:mo-1:help") == 1);
-    /* garbage: help too */
+    /* garbage at once: no second help text within help_interval_s (no paid reply for
+     * every text); after it, help again */
+    assert(s_mo(fx, "mo-2a", "01022220005", "몇 시예요?") == 200);
+    s_expect_none(fx, EO__EVENT__BODY_ANSWER, 100);
+    assert(s_file_count(fx, "gw:mo-2a:help") == 0 && s_stat(fx, "help_limited") == 1);
+    eo_clock_advance_ms(fx->clock, 60000);
     assert(s_mo(fx, "mo-2", "01022220005", "몇 시예요?") == 200);
     assert(s_file_count(fx, "gw:mo-2:help") == 1);
     /* "거절 3333" names the offer of r4 */
@@ -346,22 +382,23 @@ static void s_test_replies(t_fx *fx)
     assert(streq(ev->answer->code, "2222"));
     eo_event_free(&ev);
     /* no open offer left: "1" again gets help */
+    eo_clock_advance_ms(fx->clock, 60000);
     assert(s_mo(fx, "mo-5", b, "1") == 200);
     assert(s_file_count(fx, "gw:mo-5:help") == 1);
     /* two offers again; the carer wins something overlapping r6, so r6 is closed without
      * a text (one KIND_CLOSE for r7, the request they won), twice (a relay resend): a
      * bare "1" is then about r5 */
-    s_send_ok(fx, "r5:5:offer", "guri", b, "[언제나돌봄] 인창동 제안 수락 4444", EO__MESSAGE__KIND__KIND_OFFER,
-              "r5", 5, "4444");
-    s_send_ok(fx, "r6:5:offer", "guri", b, "[언제나돌봄] 교문동 제안 수락 5555", EO__MESSAGE__KIND__KIND_OFFER,
-              "r6", 5, "5555");
+    s_send_ok(fx, "r5:5:offer", "guri", b, "[언제나돌봄] 인창동 제안 수락 4444",
+              EO__MESSAGE__KIND__KIND_OFFER, "r5", 5, "4444");
+    s_send_ok(fx, "r6:5:offer", "guri", b, "[언제나돌봄] 교문동 제안 수락 5555",
+              EO__MESSAGE__KIND__KIND_OFFER, "r6", 5, "5555");
     char *closes[] = {"r6", "r9"}; /* r9: never offered to this carer, nothing to close */
     for (int i = 0; i < 2; i++)
         s_send_close(fx, "r7:5:close", "guri", b, "r7", 5, closes, 2);
     assert(s_file_count(fx, "r7:5:close") == 0);
     /* a close that names nothing is refused */
-    Eo__Event *refused = s_send(fx, "r8:5:close", "guri", b, "", EO__MESSAGE__KIND__KIND_CLOSE,
-                                "r8", 5, "");
+    Eo__Event *refused =
+        s_send(fx, "r8:5:close", "guri", b, "", EO__MESSAGE__KIND__KIND_CLOSE, "r8", 5, "");
     assert(refused->body_case == EO__EVENT__BODY_ERROR);
     eo_event_free(&refused);
     assert(s_mo(fx, "mo-5b", b, "1") == 200);
@@ -371,12 +408,16 @@ static void s_test_replies(t_fx *fx)
     /* a delivery report through the dlr path: failure */
     assert(s_get(fx, "/kannel/gw/dlr?id=r3%3A5%3Aoffer&status=16") == 200);
     ev = s_expect(fx, EO__EVENT__BODY_DELIVERY);
+    while (ev && streq(ev->delivery->message_id, "r1:notice")) { /* delivered as time went on */
+        eo_event_free(&ev);
+        ev = s_expect(fx, EO__EVENT__BODY_DELIVERY);
+    }
     assert(ev && streq(ev->delivery->message_id, "r3:5:offer"));
     assert(ev->delivery->status == EO__DELIVERY__STATUS__STATUS_FAILED);
     eo_event_free(&ev);
     /* the winner's text, then the carer's 시작 */
-    s_send_ok(fx, "r3:5:winner", "guri", b, "[언제나돌봄] 배정 확정 인창동 1-2 서연", EO__MESSAGE__KIND__KIND_WINNER,
-              "r3", 5, "2222");
+    s_send_ok(fx, "r3:5:winner", "guri", b, "[언제나돌봄] 배정 확정 인창동 1-2 서연",
+              EO__MESSAGE__KIND__KIND_WINNER, "r3", 5, "2222");
     assert(s_mo(fx, "mo-6", b, "시작") == 200);
     ev = s_expect(fx, EO__EVENT__BODY_SERVICE_TIME);
     assert(ev && streq(ev->service_time->request_id, "r3") && ev->service_time->carer_id == 5);
@@ -397,6 +438,48 @@ static void s_test_replies(t_fx *fx)
     assert(s_get(fx, "/kannel/gw/dlr?id=unknown&status=1") == 200);
     assert(s_mo(fx, "mo-8", "hello", "1") == 200);
     s_expect_none(fx, EO__EVENT__BODY_ANSWER, 200);
+    /* a number we never wrote to gets no reply at all (no SMS pumping) */
+    eo_clock_advance_ms(fx->clock, 60000);
+    assert(s_mo(fx, "mo-9", "010-9999-0001", "도와주세요") == 200);
+    assert(s_mo(fx, "mo-10", "010-9999-0001", "수신거부") == 200);
+    s_expect_none(fx, EO__EVENT__BODY_CARER_CONSENT, 200);
+    assert(s_file_count(fx, "gw:mo-9") == 0 && s_file_count(fx, "gw:mo-10") == 0);
+    assert(s_stat(fx, "mo_unknown") == 2);
+}
+
+/* Forged callbacks: without the adapter's secret, with a wrong one, or from an address
+ * the adapter does not allow, an MO or a delivery report is refused (403), counted, and
+ * changes nothing; a replayed MO changes nothing either. */
+static void s_test_forged(t_fx *fx)
+{
+    const char *b = "+821022220005";
+    s_send_ok(fx, "r10:5:offer", "guri", b, "[언제나돌봄] 인창동 제안 수락 6666",
+              EO__MESSAGE__KIND__KIND_OFFER, "r10", 5, "6666");
+    long mo = s_stat(fx, "mo"), dlr = s_stat(fx, "dlr");
+    assert(s_get_as(fx, "/kannel/gw/mo?id=f1&from=01022220005&text=1", NULL, false) == 403);
+    assert(s_get_as(fx, "/kannel/gw/mo?id=f2&from=01022220005&text=1",
+                    "role-test-inbound-secreT", false) == 403);
+    assert(s_get_as(fx, "/kannel/gw/mo?id=f3&from=01022220005&text=1", "x", true) == 403);
+    assert(s_get_as(fx, "/kannel/gw/dlr?id=r10%3A5%3Aoffer&status=2", NULL, false) == 403);
+    assert(s_stat(fx, "refused_key") == 4);
+    /* the right secret from an address gw2 does not allow */
+    assert(s_get_as(fx, "/kannel/gw2/mo?id=f4&from=01022220005&text=1", S_KEY, false) == 403);
+    assert(s_stat(fx, "refused_source") == 1);
+    s_expect_none(fx, EO__EVENT__BODY_ANSWER, 300);
+    s_expect_none(fx, EO__EVENT__BODY_DELIVERY, 1);
+    for (Eo__Event *ev = zlistx_first(fx->events); ev; ev = zlistx_next(fx->events))
+        assert(ev->body_case != EO__EVENT__BODY_ANSWER &&
+               ev->body_case != EO__EVENT__BODY_DELIVERY);
+    assert(s_stat(fx, "mo") == mo && s_stat(fx, "dlr") == dlr);
+    /* the gateway's own callback, the secret in the header this time: taken */
+    assert(s_get_as(fx, "/kannel/gw/mo?id=g1&from=01022220005&text=6666", S_KEY, true) == 200);
+    Eo__Event *ev = s_expect(fx, EO__EVENT__BODY_ANSWER);
+    assert(ev && ev->answer->accept && streq(ev->answer->request_id, "r10"));
+    eo_event_free(&ev);
+    /* replayed: nothing */
+    assert(s_get(fx, "/kannel/gw/mo?id=g1&from=01022220005&text=6666") == 200);
+    s_expect_none(fx, EO__EVENT__BODY_ANSWER, 300);
+    assert(s_stat(fx, "mo_replayed") >= 1);
 }
 
 static void s_test_restart(t_fx *fx)
@@ -410,20 +493,33 @@ static void s_test_restart(t_fx *fx)
     s_start_sms(fx);
     assert(s_stat(fx, "sent") == 0 && s_stat(fx, "relayed") == 0);
     /* and the Messages it took before are still known */
-    s_send_ok(fx, "r1:7:offer", "suwon", "010-1111-0007", "again", EO__MESSAGE__KIND__KIND_OFFER,
-              "r1", 7, "4821");
+    s_send_ok(fx, "r1:7:offer", "suwon", "010-1111-0007", "again",
+              EO__MESSAGE__KIND__KIND_OFFER, "r1", 7, "4821");
     assert(s_stat(fx, "duplicates") >= 1 && s_stat(fx, "sent") == 0);
 }
 
 static void s_test_misconfigured(void)
 {
     static const char *bad[] = {
-        "sms\n    adapters\n        k\n            type = kannel\n            sendsms = \"http://x/\"\n"
+        "sms\n    adapters\n        k\n            type = kannel\n            sendsms = "
+        "\"http://x/\"\n"
         "            username = u\n            from = \"1\"\n",
-        "sms\n    sites\n        default\n            adapter = nothere\n    adapters\n        a\n"
+        "sms\n    sites\n        default\n            adapter = nothere\n    adapters\n        "
+        "a\n"
         "            type = sim\n        b\n            type = sim\n",
         "sms\n    sites\n        default\n            offer = \"{child}\"\n",
         "sms\n    listen = \"nowhere\"\n",
+        /* an endpoint and a gateway that calls back, but no secret: anyone could */
+        "sms\n    listen = \"127.0.0.1:0\"\n    adapters\n        k\n            type = "
+        "kannel\n"
+        "            sendsms = \"http://x/\"\n            username = u\n            from = "
+        "\"1\"\n",
+        "sms\n    listen = \"127.0.0.1:0\"\n    adapters\n        k\n            type = "
+        "kannel\n"
+        "            sendsms = \"http://x/\"\n            username = u\n            from = "
+        "\"1\"\n"
+        "            inbound_secret = \"0123456789abcdef\"\n            allow_from = "
+        "\"gateway\"\n",
     };
     char err[256];
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
@@ -435,8 +531,12 @@ static void s_test_misconfigured(void)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         zconfig_t *config = zconfig_str_load(bad[i]);
         assert(config);
-        eo_role_args_t args = {.broker = "inproc://nobody", .sites = "*", .config = config,
-                               .store = store, .clock = clock, .dongs = dongs};
+        eo_role_args_t args = {.broker = "inproc://nobody",
+                               .sites = "*",
+                               .config = config,
+                               .store = store,
+                               .clock = clock,
+                               .dongs = dongs};
         zactor_t *a = eo_role_start(eo_sms_actor, &args);
         assert(a == NULL && args.failed);
         zconfig_destroy(&config);
@@ -455,6 +555,7 @@ int main(void)
     s_test_sim_offer(&fx);
     s_test_refused(&fx);
     s_test_replies(&fx);
+    s_test_forged(&fx);
     s_test_restart(&fx);
     s_teardown(&fx);
     s_test_misconfigured();

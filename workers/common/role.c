@@ -5,6 +5,7 @@
 
 #include <czmq.h>
 
+#include "eonjena/eo_broker.h"
 #include "eonjena/eonjena.h"
 #include "opts.h"
 #include "role.h"
@@ -29,6 +30,10 @@ int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv, const 
         EO_OPT_VALUE("clock", "SPEC", &opts->clock, "system, manual:<time> or offset:<time>"),
         EO_OPT_FLAG("init", &opts->init,
                     "create the store if there is none (else a missing store refuses)"),
+        EO_OPT_VALUE("broker-cert", "FILE", &opts->broker_cert,
+                     "the broker's public cert: CURVE (server/broker_cert)"),
+        EO_OPT_VALUE("cert", "FILE", &opts->cert,
+                     "this role's secret cert, admitted by the broker (server/cert)"),
         EO_OPT_FLAG("insecure-demo", &opts->insecure_demo,
                     "open every route to anyone, as an administrator (a demo, never with "
                     "real data; gateway/insecure_demo)"),
@@ -82,6 +87,36 @@ int eo_role_wait_signal(void)
     return sig;
 }
 
+/* The link to the broker: CURVE from the options or the configuration; plain tcp only
+ * on this host unless server/allow_plain_tcp (anyone on the network could read the
+ * requests, and a broker there could be anyone's). */
+static bool s_link_ok(zconfig_t *config, eo_role_options_t *opts, const char *prog)
+{
+    if (!opts->broker_cert) {
+        const char *v = zconfig_get(config, "server/broker_cert", "");
+        opts->broker_cert = *v ? v : NULL;
+    }
+    if (!opts->cert) {
+        const char *v = zconfig_get(config, "server/cert", "");
+        opts->cert = *v ? v : NULL;
+    }
+    if (opts->cert && !opts->broker_cert) {
+        zsys_error("%s: --cert without --broker-cert: CURVE needs the broker's public cert",
+                   prog);
+        return false;
+    }
+    if (!opts->broker_cert && !eo_endpoint_is_local(opts->broker) &&
+        atoi(zconfig_get(config, "server/allow_plain_tcp", "0")) == 0) {
+        zsys_error(
+            "%s: refusing a plain link to %s, which is not on this host: give "
+            "--broker-cert and --cert (CURVE, `eonjena keygen`), or on a trusted network "
+            "only server/allow_plain_tcp = 1",
+            prog, opts->broker);
+        return false;
+    }
+    return true;
+}
+
 int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, unsigned flags)
 {
     bool needs_store = flags & EO_ROLE_STORE;
@@ -102,13 +137,15 @@ int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, uns
         zsys_error("%s: cannot read configuration %s", argv[0], opts.config);
     else if (!dongs)
         zsys_error("%s: %s", argv[0], err);
-    else if (clock && (store || !needs_store)) {
+    else if (clock && (store || !needs_store) && s_link_ok(config, &opts, argv[0])) {
         eo_role_args_t args = {.broker = opts.broker,
                                .sites = opts.sites,
                                .config = config,
                                .store = store,
                                .clock = clock,
-                               .dongs = dongs};
+                               .dongs = dongs,
+                               .curve_server_public = opts.broker_cert,
+                               .curve_secret = opts.cert};
         zactor_t *role = eo_role_start(actor, &args);
         if (role) {
             zsys_info("%s: running (broker %s, sites %s)", argv[0], opts.broker, opts.sites);

@@ -2,8 +2,11 @@
  * handling that makes SIGTERM / Ctrl-C a clean stop.
  *
  *   eonjena-<role> [--broker ENDPOINT] [--config FILE] [--sites a,b|*] [--store DIR]
- *                  [--clock SPEC]
+ *                  [--clock SPEC] [--broker-cert FILE --cert FILE]
  *
+ * A broker beyond loopback is reached only with CURVE (--broker-cert, or
+ * server/broker_cert and server/cert in the configuration), unless the configuration
+ * says server/allow_plain_tcp = 1 (a trusted network only).
  * Defaults: broker tcp://127.0.0.1:5555, config etc/eonjena.cfg of the source tree,
  * sites "*", store ./var/store, clock system. */
 #ifndef EO_ROLE_H
@@ -16,11 +19,13 @@ typedef struct {
     const char *config;
     const char *sites;
     const char *store;
-    const char *clock;  /* clock spec (eo_time.h); default "system" */
-    bool init;          /* create the store if there is none (else a missing or empty
-                         * store refuses to start: a mistyped path must not quietly
-                         * start an empty one) */
-    bool insecure_demo; /* EO_ROLE_HTTP only: every route open (gateway/insecure_demo) */
+    const char *clock;       /* clock spec (eo_time.h); default "system" */
+    bool init;               /* create the store if there is none (else a missing or empty
+                              * store refuses to start: a mistyped path must not quietly
+                              * start an empty one) */
+    bool insecure_demo;      /* EO_ROLE_HTTP only: every route open (gateway/insecure_demo) */
+    const char *broker_cert; /* the broker's public cert: CURVE to a tcp broker */
+    const char *cert;        /* this role's secret cert (default: an ephemeral key) */
 } eo_role_options_t;
 
 /* What a role's executable needs (eo_role_main's flags). */

@@ -1,17 +1,24 @@
 /* gateway.c: the HTTP server and its actor (see gateway.h). Routes are in routes.c. */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <openssl/crypto.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "eonjena/eo_addr.h"
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_codec.h"
 #include "eonjena/eo_rules.h"
 #include "gateway.h"
 #include "auth.h"
 #include "eonjena/eo_provider.h"
+#include "limit.h"
 #include "routes.h"
 
 #define S_DEFAULT_MAX_BODY 16384
@@ -28,10 +35,15 @@ struct eo_gateway_t {
     eo_providers_t *providers;
     pthread_mutex_t refresh_lock; /* one thread at a time re-reads the rules files */
     eo_auth_t *auth;
-    atomic_bool stopping;  /* set first thing on stop: waits for workers give up */
-    atomic_int active;     /* requests between their headers and their completion */
-    char cors_origin[256]; /* the one origin allowed to call from a browser, "" none */
-    bool access_log;       /* one line per request (gateway/access_log) */
+    eo_limiter_t *per_key;     /* requests/s of each credential (gateway/rate_per_key) */
+    eo_limiter_t *per_address; /* of each anonymous address (gateway/rate_anonymous) */
+    char *tls_cert, *tls_key;  /* PEM texts (gateway/tls_cert, tls_key); NULL: plain */
+    char *trusted_proxies;     /* eo_addr list whose X-Forwarded-For is believed */
+    bool secure_cookies;       /* TLS here or at the proxy (gateway/cookie_secure) */
+    atomic_bool stopping;      /* set first thing on stop: waits for workers give up */
+    atomic_int active;         /* requests between their headers and their completion */
+    char cors_origin[256];     /* the one origin allowed to call from a browser, "" none */
+    bool access_log;           /* one line per request (gateway/access_log) */
 };
 
 /* Per-connection state while a body arrives. */
@@ -40,7 +52,23 @@ typedef struct {
     size_t len;
     bool too_large;
     int64_t started; /* zclock_usecs when the headers came */
+    bool ambiguous; /* two Content-Length headers, or one with Transfer-Encoding */
 } s_upload_t;
+
+/* Count the framing headers: a request that names its length twice (or a length and a
+ * chunked encoding) may be read differently by a proxy in front and by us (request
+ * smuggling); it is refused. */
+static enum MHD_Result s_count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    (void)kind, (void)value;
+    int *n = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        n[0]++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+        n[1]++;
+    return MHD_YES;
+}
 
 static void s_client_free(void *client)
 {
@@ -78,6 +106,11 @@ eo_calendar_t *eo_gateway_calendar(eo_gateway_t *self)
 eo_providers_t *eo_gateway_providers(eo_gateway_t *self)
 {
     return self->providers;
+}
+
+bool eo_gateway_secure_cookies(eo_gateway_t *self)
+{
+    return self->secure_cookies;
 }
 
 eo_auth_t *eo_gateway_auth(eo_gateway_t *self)
@@ -314,6 +347,46 @@ static bool s_preflight(eo_gateway_t *self, struct MHD_Connection *conn, const c
     return true;
 }
 
+/* The caller's rate: a credential's own bucket, or its address's when anonymous (or
+ * refused: guessing keys is rated as anonymous). Liveness (/v1/health) is never limited:
+ * load balancers probe it. Over the rate: 429 with Retry-After, nothing done. */
+static bool s_within_rate(eo_gateway_t *self, eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    if (streq(req->path, "/v1/health")) return true;
+    char key[80];
+    bool anonymous = req->bad_credentials || req->who.role == EO_ROLE_NONE;
+    if (anonymous) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        char addr[INET6_ADDRSTRLEN] = "?";
+        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+        if (sa && sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof addr);
+        else if (sa && sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr,
+                      sizeof addr);
+        /* behind a reverse proxy the peer is the proxy: its X-Forwarded-For names the
+         * caller (the last entry: the one the proxy itself added) */
+        const char *xff = self->trusted_proxies && eo_addr_in_list(self->trusted_proxies, addr)
+                              ? eo_gateway_header(req, "X-Forwarded-For")
+                              : NULL;
+        const char *last = xff ? strrchr(xff, ',') : NULL;
+        snprintf(key, sizeof key, "a:%.60s", xff ? (last ? last + 1 : xff) : addr);
+    } else
+        snprintf(key, sizeof key, "k:%s", req->who.id);
+    int64_t wait =
+        eo_limiter_take(anonymous ? self->per_address : self->per_key, key, zclock_mono());
+    if (wait == 0) return true;
+    char after[24];
+    snprintf(after, sizeof after, "%lld", (long long)((wait + 999) / 1000));
+    eo_http_error(reply, 429, "rate_limited", "요청이 너무 많습니다. 잠시 후 다시 시도하세요",
+                  anonymous ? "too many requests from this address without a credential "
+                              "(gateway/rate_anonymous)"
+                            : "too many requests with this credential (gateway/rate_per_key)");
+    eo_http_header(reply, "Retry-After", after);
+    return false;
+}
+
 static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const char *url,
                                 const char *method, const char *version,
                                 const char *upload_data, size_t *upload_size, void **con_cls)
@@ -324,6 +397,9 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
     if (!up) { /* first call: headers only */
         up = calloc(1, sizeof *up);
         if (!up) return MHD_NO;
+        int framing[2] = {0, 0};
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, s_count_framing, framing);
+        up->ambiguous = framing[0] > 1 || (framing[0] && framing[1]) || framing[1] > 1;
         *con_cls = up;
         up->started = zclock_usecs();
         atomic_fetch_add(&self->active, 1);
@@ -355,13 +431,20 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
         char en[96];
         snprintf(en, sizeof en, "the request body is larger than %zu bytes", self->max_body);
         eo_http_error(&reply, 413, "body_too_large", "요청 본문이 너무 큽니다", en);
-    } else if (!s_preflight(self, conn, method, &req, &reply)) {
+    } else if (up->ambiguous)
+        eo_http_error(&reply, 400, "bad_framing", "요청 길이 헤더가 모호합니다",
+                      "the request names its length more than once (Content-Length twice, "
+                      "or with Transfer-Encoding)");
+    else if (up->body && memchr(up->body, '\0', up->len))
+        eo_http_error(&reply, 400, "bad_body", "요청 본문에 NUL 문자가 있습니다",
+                      "the request body contains a NUL byte");
+    else if (!s_preflight(self, conn, method, &req, &reply)) {
         eo_auth_identify(
             self->auth,
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie"), &req.who,
             &req.bad_credentials, &req.scraper);
-        eo_routes_dispatch(&req, &reply);
+        if (s_within_rate(self, &req, &reply)) eo_routes_dispatch(&req, &reply);
     }
     if (self->access_log) /* the route's pattern, never the path: it may name a person */
         zsys_info("gateway: %s %s %s %d %.1fms %s", req.trace, method,
@@ -423,8 +506,73 @@ static void s_gateway_destroy(eo_gateway_t **self_p)
     eo_rules_destroy(&self->rules);
     eo_calendar_destroy(&self->calendar);
     eo_auth_destroy(&self->auth);
+    eo_limiter_destroy(&self->per_key);
+    eo_limiter_destroy(&self->per_address);
+    if (self->tls_key) OPENSSL_cleanse(self->tls_key, strlen(self->tls_key));
+    free(self->tls_key);
+    free(self->tls_cert);
+    free(self->trusted_proxies);
     free(self);
     *self_p = NULL;
+}
+
+/* Idle and slow connections are cheap (MHD polls them with epoll) as long as there are
+ * descriptors for them: the soft limit is often 1024, so raise it towards the hard limit
+ * for max_connections and some to spare. */
+static void s_raise_fd_limit(unsigned max_conns)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    rlim_t want = (rlim_t)max_conns + 1024;
+    if (rl.rlim_cur >= want) return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+        zsys_warning("gateway: %llu file descriptors for %u connections: raise the hard "
+                     "limit (LimitNOFILE=) or lower gateway/max_connections",
+                     (unsigned long long)rl.rlim_cur, max_conns);
+}
+
+/* A whole small file as a string, or NULL. */
+static char *s_slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    char buf[4096];
+    size_t n;
+    while (mem && (n = fread(buf, 1, sizeof buf, f)) > 0 && size < (1u << 20))
+        fwrite(buf, 1, n, mem);
+    if (mem) fclose(mem);
+    fclose(f);
+    return text;
+}
+
+/* TLS from the configuration: both files or neither. The key must not be readable by
+ * others: a leaked key lets anyone read the traffic. */
+static int s_load_tls(eo_gateway_t *self, zconfig_t *cfg)
+{
+    const char *cert = zconfig_get(cfg, "gateway/tls_cert", "");
+    const char *key = zconfig_get(cfg, "gateway/tls_key", "");
+    if (!*cert && !*key) return 0;
+    struct stat st;
+    if (!*cert || !*key) {
+        zsys_error("gateway: tls_cert and tls_key go together (PEM files)");
+        return -1;
+    }
+    if (stat(key, &st) == 0 && (st.st_mode & 077)) {
+        zsys_error("gateway: %s may be read by others (mode %03o): chmod 600 it", key,
+                   (unsigned)(st.st_mode & 0777));
+        return -1;
+    }
+    self->tls_cert = s_slurp(cert);
+    self->tls_key = s_slurp(key);
+    if (!self->tls_cert || !self->tls_key) {
+        zsys_error("gateway: cannot read %s", self->tls_cert ? key : cert);
+        return -1;
+    }
+    return 0;
 }
 
 static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
@@ -459,17 +607,39 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
         zsys_error("gateway: bad listen address '%s' (want host:port)", listen);
         goto fail;
     }
+    const char *proxies = zconfig_get(cfg, "gateway/trusted_proxies", "");
+    char why[128];
+    if (*proxies && !eo_addr_list_valid(proxies, why, sizeof why)) {
+        zsys_error("gateway: trusted_proxies: %s", why);
+        goto fail;
+    }
+    self->trusted_proxies = *proxies ? strdup(proxies) : NULL;
+    self->secure_cookies = atoi(zconfig_get(cfg, "gateway/cookie_secure", "0")) != 0;
+    self->per_key = eo_limiter_new(atof(zconfig_get(cfg, "gateway/rate_per_key", "500")), 0);
+    self->per_address =
+        eo_limiter_new(atof(zconfig_get(cfg, "gateway/rate_anonymous", "20")), 0);
+    unsigned max_conns = (unsigned)atoi(zconfig_get(cfg, "gateway/max_connections", "4000"));
+    unsigned per_ip = (unsigned)atoi(zconfig_get(cfg, "gateway/max_connections_per_ip", "0"));
+    unsigned idle_s = (unsigned)atoi(zconfig_get(cfg, "gateway/idle_timeout_s", "15"));
+    s_raise_fd_limit(max_conns);
+    if (s_load_tls(self, cfg)) goto fail;
+    self->secure_cookies = self->secure_cookies || self->tls_cert;
     self->daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, s_handle,
-        self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-        threads ? threads : 1, MHD_OPTION_NOTIFY_COMPLETED, s_completed, self,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-        MHD_OPTION_END);
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+            (self->tls_cert ? MHD_USE_TLS : 0),
+        0, NULL, NULL, s_handle, self, MHD_OPTION_HTTPS_MEM_CERT,
+        self->tls_cert ? self->tls_cert : "", MHD_OPTION_HTTPS_MEM_KEY,
+        self->tls_key ? self->tls_key : "", MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1, MHD_OPTION_NOTIFY_COMPLETED,
+        s_completed, self, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_CONNECTION_TIMEOUT,
+        idle_s ? idle_s : 15u, MHD_OPTION_CONNECTION_LIMIT, max_conns ? max_conns : 4000u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)32768, MHD_OPTION_END);
     if (!self->daemon) {
         zsys_error("gateway: cannot listen on %s (port in use?)", listen);
         goto fail;
     }
-    zsys_info("gateway: listening on http://%s", listen);
+    zsys_info("gateway: listening on %s://%s", self->tls_cert ? "https" : "http", listen);
     return self;
 fail:
     s_gateway_destroy(&self);

@@ -89,6 +89,9 @@ struct eo_calendar_t *eo_gateway_calendar(eo_gateway_t *self);
 struct eo_providers_t *eo_gateway_providers(eo_gateway_t *self);
 /* The identities and console sessions (auth.h). */
 struct eo_auth_t *eo_gateway_auth(eo_gateway_t *self);
+/* Do cookies get the Secure attribute (TLS here, or gateway/cookie_secure behind a TLS
+ * proxy)? */
+bool eo_gateway_secure_cookies(eo_gateway_t *self);
 /* A request header or NULL. */
 const char *eo_gateway_header(const eo_http_request_t *req, const char *name);
 /* The request body as a JSON object of the fields of spec (body.h), or NULL after

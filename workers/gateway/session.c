@@ -27,7 +27,8 @@ void eo_api_session_login(eo_http_request_t *req, eo_http_reply_t *reply)
                       "wrong id or password");
         return;
     }
-    snprintf(cookie, sizeof cookie, "eo_session=%s; Path=/; HttpOnly; SameSite=Strict", token);
+    snprintf(cookie, sizeof cookie, "eo_session=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
+             eo_gateway_secure_cookies(req->gateway) ? "; Secure" : "");
     eo_http_header(reply, "Set-Cookie", cookie);
     reply->status = 200;
     reply->json = json_pack("{s:s,s:s,s:s}", "id", who.id, "role", eo_role_name(who.role),

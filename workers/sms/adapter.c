@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
 #include "adapter.h"
+#include "eonjena/eo_addr.h"
 
 typedef struct {
     char *id, *to, *text, *code;
@@ -20,17 +24,21 @@ struct eo_sms_adapter_t {
     char *name;
     const eo_sms_driver_t *driver;
     void *state;
-    const eo_sms_sink_t *role;  /* where final outcomes go */
-    eo_sms_sink_t sink;         /* what the driver calls: us */
-    double rate;                /* messages/s, 0 = unlimited */
+    const eo_sms_sink_t *role; /* where final outcomes go */
+    eo_sms_sink_t sink;        /* what the driver calls: us */
+    double rate;               /* messages/s, 0 = unlimited */
     double tokens;
     int64_t tokens_at;
     int retries;
     int backoff_ms;
-    zlistx_t *queue;            /* s_item_t, FIFO, first try */
-    zlistx_t *retry;            /* s_item_t waiting for not_before */
-    zhashx_t *inflight;         /* id -> s_item_t handed to the driver */
+    zlistx_t *queue;    /* s_item_t, FIFO, first try */
+    zlistx_t *retry;    /* s_item_t waiting for not_before */
+    zhashx_t *inflight; /* id -> s_item_t handed to the driver */
     bool pumping;
+    /* who may call us back (eo_sms_adapter_admit) */
+    bool inbound;       /* the role has an endpoint and the driver takes calls */
+    uint8_t secret[32]; /* SHA-256 of inbound_secret */
+    char *allow_from;   /* eo_addr list */
 };
 
 static const eo_sms_driver_t *s_drivers[] = {
@@ -43,8 +51,7 @@ static const eo_sms_driver_t *s_drivers[] = {
 const eo_sms_driver_t *eo_sms_driver_find(const char *type)
 {
     for (size_t i = 0; type && i < sizeof s_drivers / sizeof s_drivers[0]; i++)
-        if (streq(s_drivers[i]->type, type))
-            return s_drivers[i];
+        if (streq(s_drivers[i]->type, type)) return s_drivers[i];
     return NULL;
 }
 
@@ -68,11 +75,11 @@ static void s_on_sent(void *owner, const char *adapter, const char *id, int rc)
 {
     eo_sms_adapter_t *self = owner;
     s_item_t *item = zhashx_lookup(self->inflight, id);
-    if (!item)
-        return; /* not ours: a report for a send we did not make */
+    if (!item) return; /* not ours: a report for a send we did not make */
     zhashx_delete(self->inflight, id);
     if (rc == EO_EIO && item->attempts <= self->retries) {
-        int64_t delay = (int64_t)self->backoff_ms << (item->attempts - 1 < 16 ? item->attempts - 1 : 16);
+        int64_t delay = (int64_t)self->backoff_ms
+                        << (item->attempts - 1 < 16 ? item->attempts - 1 : 16);
         item->not_before = zclock_mono() + delay;
         zsys_debug("sms %s: gateway refused %s (attempt %d), again in %lld ms", adapter, id,
                    item->attempts, (long long)delay);
@@ -99,8 +106,7 @@ static double s_number(zconfig_t *section, const char *key, double fallback, dou
                        double max, const char *name, bool *bad, char *err, size_t errlen)
 {
     const char *text = zconfig_get(section, key, NULL);
-    if (!text)
-        return fallback;
+    if (!text) return fallback;
     char *end;
     double v = strtod(text, &end);
     if (end == text || *end || v < min || v > max) {
@@ -111,13 +117,43 @@ static double s_number(zconfig_t *section, const char *key, double fallback, dou
     return v;
 }
 
+/* The inbound keys: a gateway that calls us back (MO, delivery reports) must present the
+ * adapter's secret and come from an allowed address, or anyone who reaches the endpoint
+ * could answer an offer in a carer's name. Without a secret such an adapter does not
+ * start. */
+static int s_inbound_config(eo_sms_adapter_t *self, const eo_sms_adapter_env_t *env, char *err,
+                            size_t errlen)
+{
+    self->inbound = self->driver->inbound && env->public_url && *env->public_url;
+    if (!self->inbound) return 0;
+    const char *secret = zconfig_get(env->section, "inbound_secret", "");
+    const char *allow = zconfig_get(env->section, "allow_from", "127.0.0.1, ::1");
+    char why[128];
+    if (strlen(secret) < 16) {
+        snprintf(err, errlen,
+                 "sms/adapters/%s/inbound_secret: needed, at least 16 characters "
+                 "(the gateway sends it with every callback: `openssl rand -hex 16` makes one)",
+                 env->name);
+        return -1;
+    }
+    if (!eo_addr_list_valid(allow, why, sizeof why) || !*allow) {
+        snprintf(err, errlen, "sms/adapters/%s/allow_from: %s", env->name,
+                 *allow ? why : "empty: no gateway could call back");
+        return -1;
+    }
+    SHA256((const unsigned char *)secret, strlen(secret), self->secret);
+    self->allow_from = strdup(allow);
+    return 0;
+}
+
 eo_sms_adapter_t *eo_sms_adapter_new(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
 {
     const char *type = zconfig_get(env->section, "type", NULL);
     const eo_sms_driver_t *driver = eo_sms_driver_find(type);
     if (!driver) {
-        snprintf(err, errlen, "sms/adapters/%s/type: '%s' is not one of kannel, http, sim, file",
-                 env->name, type ? type : "");
+        snprintf(err, errlen,
+                 "sms/adapters/%s/type: '%s' is not one of kannel, http, sim, file", env->name,
+                 type ? type : "");
         return NULL;
     }
     eo_sms_adapter_t *self = calloc(1, sizeof *self);
@@ -128,21 +164,20 @@ eo_sms_adapter_t *eo_sms_adapter_new(const eo_sms_adapter_env_t *env, char *err,
     self->sink = (eo_sms_sink_t){self, s_on_sent, s_on_mo, s_on_dlr};
     bool bad = false;
     self->rate = s_number(env->section, "rate", 0, 0, 1e6, env->name, &bad, err, errlen);
-    self->retries = (int)s_number(env->section, "retries", 6, 0, 100, env->name, &bad, err, errlen);
-    self->backoff_ms =
-        (int)s_number(env->section, "backoff_ms", 500, 1, 3600000, env->name, &bad, err, errlen);
+    self->retries =
+        (int)s_number(env->section, "retries", 6, 0, 100, env->name, &bad, err, errlen);
+    self->backoff_ms = (int)s_number(env->section, "backoff_ms", 500, 1, 3600000, env->name,
+                                     &bad, err, errlen);
     self->queue = zlistx_new();
     self->retry = zlistx_new();
     self->inflight = zhashx_new();
     self->tokens = self->rate > 0 ? 1 : 0;
     self->tokens_at = zclock_mono();
-    if (bad)
-        goto fail;
+    if (bad || s_inbound_config(self, env, err, errlen)) goto fail;
     eo_sms_adapter_env_t mine = *env;
     mine.sink = &self->sink;
     self->state = driver->create(&mine, err, errlen);
-    if (!self->state)
-        goto fail;
+    if (!self->state) goto fail;
     return self;
 fail:
     eo_sms_adapter_destroy(&self);
@@ -151,8 +186,7 @@ fail:
 
 static void s_list_free(zlistx_t **list_p)
 {
-    if (!*list_p)
-        return;
+    if (!*list_p) return;
     for (s_item_t *item = zlistx_first(*list_p); item; item = zlistx_next(*list_p))
         s_item_destroy(&item);
     zlistx_destroy(list_p);
@@ -160,15 +194,16 @@ static void s_list_free(zlistx_t **list_p)
 
 void eo_sms_adapter_destroy(eo_sms_adapter_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     eo_sms_adapter_t *self = *self_p;
-    if (self->state)
-        self->driver->destroy(&self->state);
+    if (self->state) self->driver->destroy(&self->state);
+    free(self->allow_from);
+    OPENSSL_cleanse(self->secret, sizeof self->secret);
     s_list_free(&self->queue);
     s_list_free(&self->retry);
     if (self->inflight) {
-        for (s_item_t *item = zhashx_first(self->inflight); item; item = zhashx_next(self->inflight))
+        for (s_item_t *item = zhashx_first(self->inflight); item;
+             item = zhashx_next(self->inflight))
             s_item_destroy(&item);
         zhashx_destroy(&self->inflight);
     }
@@ -189,8 +224,7 @@ const char *eo_sms_adapter_type(eo_sms_adapter_t *self)
 
 int eo_sms_adapter_send(eo_sms_adapter_t *self, const eo_sms_mt_t *mt)
 {
-    if (!mt->id || !*mt->id || !mt->to || !mt->text)
-        return EO_EINVAL;
+    if (!mt->id || !*mt->id || !mt->to || !mt->text) return EO_EINVAL;
     s_item_t *item = calloc(1, sizeof *item);
     assert(item);
     item->id = strdup(mt->id);
@@ -207,12 +241,10 @@ int eo_sms_adapter_send(eo_sms_adapter_t *self, const eo_sms_mt_t *mt)
 /* Refill the token bucket; a burst of at most a tenth of a second's worth (>= 1). */
 static void s_refill(eo_sms_adapter_t *self, int64_t now)
 {
-    if (self->rate <= 0)
-        return;
+    if (self->rate <= 0) return;
     double burst = self->rate / 10 > 1 ? self->rate / 10 : 1;
     self->tokens += (double)(now - self->tokens_at) * self->rate / 1000.0;
-    if (self->tokens > burst)
-        self->tokens = burst;
+    if (self->tokens > burst) self->tokens = burst;
     self->tokens_at = now;
 }
 
@@ -230,21 +262,20 @@ static s_item_t *s_next(eo_sms_adapter_t *self, int64_t now, zlistx_t **from)
 
 static void s_pump(eo_sms_adapter_t *self)
 {
-    if (self->pumping)
-        return; /* a driver that reports inside send() brings us back here */
+    if (self->pumping) return; /* a driver that reports inside send() brings us back here */
     self->pumping = true;
     int64_t now = zclock_mono();
     s_refill(self, now);
     zlistx_t *from;
     s_item_t *item;
     while ((item = s_next(self, now, &from)) != NULL) {
-        if (self->rate > 0 && self->tokens < 1)
-            break;
+        if (self->rate > 0 && self->tokens < 1) break;
         eo_sms_mt_t mt = {item->id, item->to, item->text, item->euckr, item->offer, item->code};
         item->attempts++;
         zlistx_detach_cur(from);
         if (zhashx_insert(self->inflight, item->id, item) != 0) {
-            zsys_warning("sms %s: %s is already being sent, dropped the copy", self->name, item->id);
+            zsys_warning("sms %s: %s is already being sent, dropped the copy", self->name,
+                         item->id);
             s_item_destroy(&item);
             continue;
         }
@@ -255,8 +286,7 @@ static void s_pump(eo_sms_adapter_t *self)
             zlistx_add_start(from, item);
             break;
         }
-        if (self->rate > 0)
-            self->tokens -= 1;
+        if (self->rate > 0) self->tokens -= 1;
     }
     self->pumping = false;
 }
@@ -268,8 +298,7 @@ size_t eo_sms_adapter_pollfds(eo_sms_adapter_t *self, zmq_pollitem_t *items, siz
 
 void eo_sms_adapter_ready(eo_sms_adapter_t *self, zmq_pollitem_t *items, size_t n)
 {
-    if (self->driver->ready)
-        self->driver->ready(self->state, items, n);
+    if (self->driver->ready) self->driver->ready(self->state, items, n);
     s_pump(self);
 }
 
@@ -282,26 +311,32 @@ int64_t eo_sms_adapter_due(eo_sms_adapter_t *self)
         mine = (int64_t)((1 - self->tokens) * 1000.0 / self->rate) + 1;
     for (s_item_t *item = zlistx_first(self->retry); item; item = zlistx_next(self->retry)) {
         int64_t d = item->not_before > now ? item->not_before - now : 0;
-        if (mine < 0 || d < mine)
-            mine = d;
+        if (mine < 0 || d < mine) mine = d;
     }
-    if (mine >= 0 && (due < 0 || mine < due))
-        due = mine;
+    if (mine >= 0 && (due < 0 || mine < due)) due = mine;
     return due;
 }
 
 void eo_sms_adapter_tick(eo_sms_adapter_t *self)
 {
-    if (self->driver->tick)
-        self->driver->tick(self->state);
+    if (self->driver->tick) self->driver->tick(self->state);
     s_pump(self);
+}
+
+const char *eo_sms_adapter_admit(eo_sms_adapter_t *self, const char *peer, const char *key)
+{
+    if (!self->inbound) return "no_inbound";
+    if (!eo_addr_in_list(self->allow_from, peer)) return "source";
+    /* compare digests: constant time, and the length of the secret does not leak */
+    uint8_t given[32];
+    SHA256((const unsigned char *)key, strlen(key), given);
+    return CRYPTO_memcmp(given, self->secret, sizeof given) == 0 ? NULL : "key";
 }
 
 int eo_sms_adapter_inbound(eo_sms_adapter_t *self, const char *what, zhash_t *args,
                            const char *body, size_t size)
 {
-    if (!self->driver->inbound)
-        return 404;
+    if (!self->driver->inbound) return 404;
     int status = self->driver->inbound(self->state, what, args, body, size);
     s_pump(self);
     return status;
@@ -364,7 +399,8 @@ static eo_sms_adapter_t *s_test_adapter(const char *cfg, eo_clock_t *clock, eo_s
 {
     zconfig_t *section = zconfig_str_load(cfg);
     assert(section);
-    eo_sms_adapter_env_t env = {"t", zconfig_locate(section, "x/t"), "http://127.0.0.1:1", clock, sink};
+    eo_sms_adapter_env_t env = {"t", zconfig_locate(section, "x/t"), "http://127.0.0.1:1",
+                                clock, sink};
     eo_sms_adapter_t *a = eo_sms_adapter_new(&env, err, errlen);
     zconfig_destroy(&section);
     return a;
@@ -389,10 +425,11 @@ static zlistx_t *s_test_sim_run(bool verbose, s_tally_t *t)
     *t = (s_tally_t){.mo_texts = zlistx_new()};
     zlistx_set_destructor(t->mo_texts, (zlistx_destructor_fn *)zstr_free);
     eo_sms_sink_t sink = {t, s_tally_sent, s_tally_mo, s_tally_dlr};
-    eo_sms_adapter_t *a = s_test_adapter("x\n    t\n        type = sim\n        delay_ms = 1000\n"
-                                         "        jitter_ms = 500\n        accept = 0.5\n"
-                                         "        decline = 0.3\n        seed = 7\n",
-                                         clock, &sink, err, sizeof err);
+    eo_sms_adapter_t *a =
+        s_test_adapter("x\n    t\n        type = sim\n        delay_ms = 1000\n"
+                       "        jitter_ms = 500\n        accept = 0.5\n"
+                       "        decline = 0.3\n        seed = 7\n",
+                       clock, &sink, err, sizeof err);
     assert(a);
     for (int i = 0; i < 220; i++) {
         char id[32];
@@ -413,8 +450,7 @@ static zlistx_t *s_test_sim_run(bool verbose, s_tally_t *t)
     eo_sms_adapter_tick(a);
     assert(zlistx_size(t->mo_texts) >= early);
     assert(eo_sms_adapter_due(a) == -1); /* everything happened */
-    if (verbose)
-        printf("sim: %d accept, %d decline of 200 offers; ", t->accepts, t->declines);
+    if (verbose) printf("sim: %d accept, %d decline of 200 offers; ", t->accepts, t->declines);
     /* about half accept and a third decline; notices are never answered */
     assert(t->others == 0);
     assert(t->accepts > 70 && t->accepts < 130 && t->declines > 35 && t->declines < 85);
@@ -431,7 +467,8 @@ static void s_test_sim(bool verbose)
     zlistx_t *two = s_test_sim_run(false, &t2);
     /* same seed, same answers in the same order */
     assert(zlistx_size(one) == zlistx_size(two));
-    for (char *a = zlistx_first(one), *b = zlistx_first(two); a; a = zlistx_next(one), b = zlistx_next(two))
+    for (char *a = zlistx_first(one), *b = zlistx_first(two); a;
+         a = zlistx_next(one), b = zlistx_next(two))
         assert(streq(a, b));
     zlistx_destroy(&one);
     zlistx_destroy(&two);
@@ -472,7 +509,8 @@ static void s_test_file(void)
     s_tally_t t2 = {0};
     sink.owner = &t2;
     a = s_test_adapter("x\n    t\n        type = file\n        path = /dev/full\n"
-                       "        retries = 2\n        backoff_ms = 20\n", clock, &sink, err, sizeof err);
+                       "        retries = 2\n        backoff_ms = 20\n",
+                       clock, &sink, err, sizeof err);
     assert(a);
     int64_t started = zclock_mono();
     assert(eo_sms_adapter_send(a, &mt) == EO_OK);
@@ -511,8 +549,7 @@ static void s_test_rate(void)
 
 void eo_sms_adapter_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_sms_adapter: ");
+    if (verbose) printf(" * eo_sms_adapter: ");
     char err[256];
     static const struct {
         const char *cfg, *why;
@@ -521,7 +558,8 @@ void eo_sms_adapter_test(bool verbose)
         {"x\n    t\n        type = smpp\n", "not one of"},
         {"x\n    t\n        type = sim\n        rate = fast\n", "rate"},
         {"x\n    t\n        type = sim\n        accept = 1.5\n", "accept"},
-        {"x\n    t\n        type = sim\n        accept = 0.8\n        decline = 0.5\n", "exceed"},
+        {"x\n    t\n        type = sim\n        accept = 0.8\n        decline = 0.5\n",
+         "exceed"},
         {"x\n    t\n        type = file\n", "needs a path"},
         {"x\n    t\n        type = file\n        path = /nonexistent/dir/x\n", "cannot open"},
     };
@@ -537,6 +575,5 @@ void eo_sms_adapter_test(bool verbose)
     s_test_sim(verbose);
     s_test_file();
     s_test_rate();
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

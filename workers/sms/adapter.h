@@ -21,25 +21,25 @@
 
 /* One message to send. Strings are borrowed for the duration of the send call. */
 typedef struct {
-    const char *id;     /* Message.id: the idempotency key, echoed in reports */
-    const char *to;     /* E.164 */
-    const char *text;   /* UTF-8 */
-    bool euckr;         /* the site is configured for EUC-KR */
-    bool offer;         /* a job offer (the simulator answers only those) */
-    const char *code;   /* the offer's reply code, "" if none */
+    const char *id;   /* Message.id: the idempotency key, echoed in reports */
+    const char *to;   /* E.164 */
+    const char *text; /* UTF-8 */
+    bool euckr;       /* the site is configured for EUC-KR */
+    bool offer;       /* a job offer (the simulator answers only those) */
+    const char *code; /* the offer's reply code, "" if none */
 } eo_sms_mt_t;
 
 /* One received text. */
 typedef struct {
-    const char *id;     /* the gateway's id for it (idempotency) */
-    const char *from;   /* as the gateway gave it; the role normalises */
-    const char *text;   /* UTF-8 */
+    const char *id;   /* the gateway's id for it (idempotency) */
+    const char *from; /* as the gateway gave it; the role normalises */
+    const char *text; /* UTF-8 */
 } eo_sms_mo_t;
 
 typedef enum {
     EO_DLR_DELIVERED = 1,
     EO_DLR_FAILED = 2,
-    EO_DLR_QUEUED = 3,  /* at the SMSC */
+    EO_DLR_QUEUED = 3, /* at the SMSC */
 } eo_dlr_t;
 
 /* What an adapter tells the role. `owner` is the role's pointer given at creation. */
@@ -54,9 +54,9 @@ typedef struct {
 
 /* What the role hands to every adapter when it creates it. */
 typedef struct {
-    const char *name;          /* the section name: "kannel", "sim-demo" */
-    zconfig_t *section;        /* sms/adapters/<name> */
-    const char *public_url;    /* how gateways reach our endpoint: "http://127.0.0.1:8089" */
+    const char *name;       /* the section name: "kannel", "sim-demo" */
+    zconfig_t *section;     /* sms/adapters/<name> */
+    const char *public_url; /* how gateways reach our endpoint: "http://127.0.0.1:8089" */
     eo_clock_t *clock;
     const eo_sms_sink_t *sink;
 } eo_sms_adapter_env_t;
@@ -79,8 +79,7 @@ typedef struct {
     /* An HTTP request for /<type>/<name>/<what> (what: "mo", "dlr"): args are the query
      * (and form) arguments as a hash of strings, body the raw body (may be empty).
      * Returns an HTTP status (200, or 400 with nothing changed). May be NULL. */
-    int (*inbound)(void *state, const char *what, zhash_t *args, const char *body,
-                   size_t size);
+    int (*inbound)(void *state, const char *what, zhash_t *args, const char *body, size_t size);
     /* Sends started and not reported yet (for the bench and for back-pressure). */
     size_t (*inflight)(void *state);
 } eo_sms_driver_t;
@@ -112,6 +111,12 @@ size_t eo_sms_adapter_pollfds(eo_sms_adapter_t *self, zmq_pollitem_t *items, siz
 void eo_sms_adapter_ready(eo_sms_adapter_t *self, zmq_pollitem_t *items, size_t n);
 int64_t eo_sms_adapter_due(eo_sms_adapter_t *self);
 void eo_sms_adapter_tick(eo_sms_adapter_t *self);
+/* May this caller (its address, the secret it presents) call the adapter back? NULL if
+ * so, else why not: "source" (not in allow_from), "key" (missing or wrong
+ * inbound_secret), "no_inbound" (the adapter takes no calls). Keys of every adapter that
+ * takes calls: inbound_secret (required, >= 16 characters; Kannel sends it as key=...
+ * in its get-url and dlr-url), allow_from (default "127.0.0.1, ::1"; eo_addr.h). */
+const char *eo_sms_adapter_admit(eo_sms_adapter_t *self, const char *peer, const char *key);
 int eo_sms_adapter_inbound(eo_sms_adapter_t *self, const char *what, zhash_t *args,
                            const char *body, size_t size);
 /* Messages queued or in flight (not yet reported). */

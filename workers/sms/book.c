@@ -30,8 +30,7 @@ static MDB_val s_str(const char *s)
 
 void eo_sms_book_destroy(eo_sms_book_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     eo_store_abort(&(*self_p)->txn);
     free(*self_p);
     *self_p = NULL;
@@ -42,18 +41,17 @@ eo_sms_book_t *eo_sms_book_new(eo_store_t *store)
     eo_sms_book_t *self = calloc(1, sizeof *self);
     assert(self);
     self->store = store;
-    if (eo_store_dbi(store, "sms.msgs", 0, &self->msgs)
-        || eo_store_dbi(store, "sms.queue", 0, &self->queue)
-        || eo_store_dbi(store, "sms.offers", 0, &self->offers)
-        || eo_store_dbi(store, "sms.won", 0, &self->won)
-        || eo_store_dbi(store, "sms.phones", 0, &self->phones)
-        || eo_store_dbi(store, "sms.replies", 0, &self->replies)
-        || eo_store_dbi(store, "sms.outbox", 0, &self->outbox))
+    if (eo_store_dbi(store, "sms.msgs", 0, &self->msgs) ||
+        eo_store_dbi(store, "sms.queue", 0, &self->queue) ||
+        eo_store_dbi(store, "sms.offers", 0, &self->offers) ||
+        eo_store_dbi(store, "sms.won", 0, &self->won) ||
+        eo_store_dbi(store, "sms.phones", 0, &self->phones) ||
+        eo_store_dbi(store, "sms.replies", 0, &self->replies) ||
+        eo_store_dbi(store, "sms.outbox", 0, &self->outbox))
         goto fail;
     /* the outbox sequence continues after the last row */
     MDB_txn *txn;
-    if (eo_store_begin(store, false, &txn))
-        goto fail;
+    if (eo_store_begin(store, false, &txn)) goto fail;
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->outbox, &cur);
     if (rc == 0) {
@@ -73,8 +71,7 @@ eo_sms_book_t *eo_sms_book_new(eo_store_t *store)
         eo_store_fail("sms.outbox last", rc);
         goto fail;
     }
-    if (self->next_seq == 0)
-        self->next_seq = 1;
+    if (self->next_seq == 0) self->next_seq = 1;
     return self;
 fail:
     eo_sms_book_destroy(&self);
@@ -99,8 +96,7 @@ void eo_sms_book_abort(eo_sms_book_t *self)
 static int s_put(eo_sms_book_t *self, MDB_dbi dbi, MDB_val k, MDB_val v, const char *what)
 {
     int rc = s_txn(self);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     rc = mdb_put(self->txn, dbi, &k, &v, 0);
     return rc ? eo_store_fail(what, rc) : EO_OK;
 }
@@ -108,8 +104,7 @@ static int s_put(eo_sms_book_t *self, MDB_dbi dbi, MDB_val k, MDB_val v, const c
 static int s_del(eo_sms_book_t *self, MDB_dbi dbi, MDB_val k, const char *what)
 {
     int rc = s_txn(self);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     rc = mdb_del(self->txn, dbi, &k, NULL);
     return rc && rc != MDB_NOTFOUND ? eo_store_fail(what, rc) : EO_OK;
 }
@@ -118,8 +113,7 @@ static int s_del(eo_sms_book_t *self, MDB_dbi dbi, MDB_val k, const char *what)
 static uint8_t *s_encode(const Eo__Message *msg, bool with_text, size_t *size)
 {
     Eo__Message copy = *msg;
-    if (!with_text)
-        copy.text = "";
+    if (!with_text) copy.text = "";
     Eo__Event ev = EO__EVENT__INIT;
     ev.id = msg->id;
     ev.site = msg->site;
@@ -132,8 +126,7 @@ static uint8_t *s_encode(const Eo__Message *msg, bool with_text, size_t *size)
 static size_t s_key2(char *buf, size_t size, const char *phone, const char *rest)
 {
     size_t a = strlen(phone), b = strlen(rest);
-    if (a + 1 + b > size || a + 1 + b > 511)
-        return 0;
+    if (a + 1 + b > size || a + 1 + b > 511) return 0;
     memcpy(buf, phone, a);
     buf[a] = 0;
     memcpy(buf + a + 1, rest, b);
@@ -156,19 +149,15 @@ int eo_sms_book_put(eo_sms_book_t *self, const Eo__Message *msg, int64_t now, bo
 {
     (void)now;
     int rc = s_txn(self);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     MDB_val k = s_str(msg->id), v;
     rc = mdb_get(self->txn, self->msgs, &k, &v);
     *dup = rc == 0;
-    if (rc == 0)
-        return EO_OK;
-    if (rc != MDB_NOTFOUND)
-        return eo_store_fail("sms.msgs get", rc);
+    if (rc == 0) return EO_OK;
+    if (rc != MDB_NOTFOUND) return eo_store_fail("sms.msgs get", rc);
     size_t size;
     uint8_t *body = s_encode(msg, true, &size);
-    if (!body)
-        return EO_EINVAL;
+    if (!body) return EO_EINVAL;
     uint8_t *rec = malloc(size + 1);
     assert(rec);
     rec[0] = EO_SMS_QUEUED;
@@ -176,25 +165,25 @@ int eo_sms_book_put(eo_sms_book_t *self, const Eo__Message *msg, int64_t now, bo
     free(body);
     rc = s_put(self, self->msgs, k, s_val(rec, size + 1), "sms.msgs put");
     free(rec);
-    if (!rc)
-        rc = s_put(self, self->queue, k, s_val("", 0), "sms.queue put");
+    if (!rc) rc = s_put(self, self->queue, k, s_val("", 0), "sms.queue put");
     char key[600];
     size_t klen;
     Eo__Message__Kind kind = msg->kind;
-    if (!rc && kind == EO__MESSAGE__KIND__KIND_OFFER
-        && (klen = s_key2(key, sizeof key, msg->to, msg->id))) {
+    if (!rc && kind == EO__MESSAGE__KIND__KIND_OFFER &&
+        (klen = s_key2(key, sizeof key, msg->to, msg->id))) {
         body = s_encode(msg, false, &size);
-        rc = body ? s_put(self, self->offers, s_val(key, klen), s_val(body, size), "sms.offers put")
+        rc = body ? s_put(self, self->offers, s_val(key, klen), s_val(body, size),
+                          "sms.offers put")
                   : EO_EINVAL;
         free(body);
     }
     /* the carer will not answer this request any more once told it is over */
-    if (!rc && *msg->request_id
-        && (kind == EO__MESSAGE__KIND__KIND_FILLED || kind == EO__MESSAGE__KIND__KIND_WINNER
-            || kind == EO__MESSAGE__KIND__KIND_WITHDRAWN))
+    if (!rc && *msg->request_id &&
+        (kind == EO__MESSAGE__KIND__KIND_FILLED || kind == EO__MESSAGE__KIND__KIND_WINNER ||
+         kind == EO__MESSAGE__KIND__KIND_WITHDRAWN))
         rc = s_close_request(self, msg->to, msg->request_id);
-    if (!rc && kind == EO__MESSAGE__KIND__KIND_WINNER
-        && (klen = s_key2(key, sizeof key, msg->to, msg->request_id))) {
+    if (!rc && kind == EO__MESSAGE__KIND__KIND_WINNER &&
+        (klen = s_key2(key, sizeof key, msg->to, msg->request_id))) {
         body = s_encode(msg, false, &size);
         rc = body ? s_put(self, self->won, s_val(key, klen), s_val(body, size), "sms.won put")
                   : EO_EINVAL;
@@ -211,37 +200,29 @@ int eo_sms_book_put(eo_sms_book_t *self, const Eo__Message *msg, int64_t now, bo
 Eo__Event *eo_sms_book_get(eo_sms_book_t *self, const char *id, int *state)
 {
     MDB_txn *txn = self->txn;
-    if (!txn && eo_store_begin(self->store, false, &txn))
-        return NULL;
+    if (!txn && eo_store_begin(self->store, false, &txn)) return NULL;
     MDB_val k = s_str(id), v;
     Eo__Event *ev = NULL;
     int rc = mdb_get(txn, self->msgs, &k, &v);
     if (rc == 0 && v.mv_size > 1) {
         char err[128];
         ev = eo_event_decode((uint8_t *)v.mv_data + 1, v.mv_size - 1, err, sizeof err);
-        if (ev && ev->body_case != EO__EVENT__BODY_MESSAGE)
-            eo_event_free(&ev);
-        if (state)
-            *state = *(uint8_t *)v.mv_data;
-    }
-    else if (rc && rc != MDB_NOTFOUND)
+        if (ev && ev->body_case != EO__EVENT__BODY_MESSAGE) eo_event_free(&ev);
+        if (state) *state = *(uint8_t *)v.mv_data;
+    } else if (rc && rc != MDB_NOTFOUND)
         eo_store_fail("sms.msgs get", rc);
-    if (txn != self->txn)
-        eo_store_abort(&txn);
+    if (txn != self->txn) eo_store_abort(&txn);
     return ev;
 }
 
 int eo_sms_book_set_state(eo_sms_book_t *self, const char *id, int state)
 {
     int rc = s_txn(self);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     MDB_val k = s_str(id), v;
     rc = mdb_get(self->txn, self->msgs, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("sms.msgs get", rc);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("sms.msgs get", rc);
     uint8_t *copy = malloc(v.mv_size);
     assert(copy);
     memcpy(copy, v.mv_data, v.mv_size);
@@ -259,27 +240,24 @@ int eo_sms_book_unqueue(eo_sms_book_t *self, const char *id)
 /* Walk the keys of dbi starting with prefix (read in the batch if open). */
 typedef int (*s_walk_fn)(void *arg, MDB_val *k, MDB_val *v);
 
-static int s_scan(eo_sms_book_t *self, MDB_dbi dbi, const void *prefix, size_t plen, s_walk_fn fn,
-                  void *arg)
+static int s_scan(eo_sms_book_t *self, MDB_dbi dbi, const void *prefix, size_t plen,
+                  s_walk_fn fn, void *arg)
 {
     MDB_txn *txn = self->txn;
     int rc = txn ? EO_OK : eo_store_begin(self->store, false, &txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     MDB_cursor *cur;
     rc = mdb_cursor_open(txn, dbi, &cur);
     if (rc == 0) {
         MDB_val k = s_val(prefix, plen), v;
         rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
         while (rc == 0 && k.mv_size >= plen && memcmp(k.mv_data, prefix, plen) == 0) {
-            if (fn(arg, &k, &v))
-                break;
+            if (fn(arg, &k, &v)) break;
             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
         }
         mdb_cursor_close(cur);
     }
-    if (txn != self->txn)
-        eo_store_abort(&txn);
+    if (txn != self->txn) eo_store_abort(&txn);
     return rc && rc != MDB_NOTFOUND ? eo_store_fail("sms scan", rc) : EO_OK;
 }
 
@@ -294,8 +272,7 @@ zlistx_t *eo_sms_book_queued(eo_sms_book_t *self)
 {
     zlistx_t *ids = zlistx_new();
     zlistx_set_destructor(ids, (zlistx_destructor_fn *)zstr_free);
-    if (s_scan(self, self->queue, "", 0, s_collect_key, ids))
-        zlistx_destroy(&ids);
+    if (s_scan(self, self->queue, "", 0, s_collect_key, ids)) zlistx_destroy(&ids);
     return ids;
 }
 
@@ -353,8 +330,7 @@ int eo_sms_book_phone(eo_sms_book_t *self, const char *phone, char *site, uint32
 {
     MDB_txn *txn = self->txn;
     int rc = txn ? EO_OK : eo_store_begin(self->store, false, &txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     MDB_val k = s_str(phone), v;
     rc = mdb_get(txn, self->phones, &k, &v);
     if (rc == 0) {
@@ -366,21 +342,17 @@ int eo_sms_book_phone(eo_sms_book_t *self, const char *phone, char *site, uint32
             snprintf(num, sizeof num, "%.*s", (int)(v.mv_size - slen - 1), rec + slen + 1);
         *carer_id = (uint32_t)strtoul(num, NULL, 10);
     }
-    if (txn != self->txn)
-        eo_store_abort(&txn);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
+    if (txn != self->txn) eo_store_abort(&txn);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
     return rc ? eo_store_fail("sms.phones get", rc) : EO_OK;
 }
 
 int eo_sms_book_reply_seen(eo_sms_book_t *self, const char *reply_id, bool *seen)
 {
     int rc = s_txn(self);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     MDB_val k = s_str(reply_id), v = s_val("", 0);
-    if (k.mv_size == 0 || k.mv_size > 511)
-        return EO_EINVAL;
+    if (k.mv_size == 0 || k.mv_size > 511) return EO_EINVAL;
     rc = mdb_put(self->txn, self->replies, &k, &v, MDB_NOOVERWRITE);
     *seen = rc == MDB_KEYEXIST;
     return rc && rc != MDB_KEYEXIST ? eo_store_fail("sms.replies put", rc) : EO_OK;
@@ -391,8 +363,7 @@ int eo_sms_book_outbox_add(eo_sms_book_t *self, const char *site, const Eo__Even
 {
     size_t size;
     uint8_t *body = eo_event_encode(ev, &size);
-    if (!body)
-        return EO_EINVAL;
+    if (!body) return EO_EINVAL;
     size_t slen = strlen(site);
     uint8_t *rec = malloc(slen + 1 + size);
     assert(rec);
@@ -403,10 +374,10 @@ int eo_sms_book_outbox_add(eo_sms_book_t *self, const char *site, const Eo__Even
     *seq = self->next_seq;
     for (int i = 0; i < 8; i++)
         key[i] = (uint8_t)(*seq >> (56 - 8 * i));
-    int rc = s_put(self, self->outbox, s_val(key, 8), s_val(rec, slen + 1 + size), "sms.outbox put");
+    int rc =
+        s_put(self, self->outbox, s_val(key, 8), s_val(rec, slen + 1 + size), "sms.outbox put");
     free(rec);
-    if (!rc)
-        self->next_seq++;
+    if (!rc) self->next_seq++;
     return rc;
 }
 
@@ -426,15 +397,13 @@ typedef struct {
 static int s_outbox_row(void *arg, MDB_val *k, MDB_val *v)
 {
     s_outbox_walk_t *w = arg;
-    if (k->mv_size != 8)
-        return 0;
+    if (k->mv_size != 8) return 0;
     uint64_t seq = 0;
     for (int i = 0; i < 8; i++)
         seq = seq << 8 | ((uint8_t *)k->mv_data)[i];
     const char *rec = v->mv_data;
     size_t slen = strnlen(rec, v->mv_size);
-    if (slen >= v->mv_size || slen >= EO_SITE_SLUG)
-        return 0;
+    if (slen >= v->mv_size || slen >= EO_SITE_SLUG) return 0;
     char site[EO_SITE_SLUG];
     memcpy(site, rec, slen + 1);
     w->fn(w->arg, seq, site, rec + slen + 1, v->mv_size - slen - 1);

@@ -38,16 +38,14 @@ static void s_start(s_engine_t *self)
 {
     for (int i = 0; i < self->n && zlistx_size(self->jobs); i++) {
         s_conn_t *c = &self->conns[i];
-        if (c->id)
-            continue;
+        if (c->id) continue;
         s_job_t *job = zlistx_first(self->jobs);
         zlistx_detach_cur(self->jobs);
         curl_easy_setopt(c->easy, CURLOPT_URL, job->url); /* curl copies it */
         if (*job->body) {
             curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, job->body); /* not copied: kept */
             curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(job->body));
-        }
-        else
+        } else
             curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L);
         c->id = job->id;
         c->body = job->body;
@@ -65,8 +63,7 @@ static void s_harvest(s_engine_t *self)
     CURLMsg *msg;
     zmsg_t *out = NULL;
     while ((msg = curl_multi_info_read(self->multi, &left)) != NULL) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
+        if (msg->msg != CURLMSG_DONE) continue;
         s_conn_t *c;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
         long code = 0;
@@ -79,15 +76,13 @@ static void s_harvest(s_engine_t *self)
             zsys_warning("sms: gateway request for %s: %s (HTTP %ld)", c->id,
                          msg->data.result != CURLE_OK ? c->err : "refused", code);
         curl_multi_remove_handle(self->multi, c->easy);
-        if (!out)
-            out = zmsg_new();
+        if (!out) out = zmsg_new();
         zmsg_addstr(out, c->id);
         zmsg_addstrf(out, "%d", rc);
         zstr_free(&c->id);
         zstr_free(&c->body);
     }
-    if (out)
-        zmsg_send(&out, self->pipe);
+    if (out) zmsg_send(&out, self->pipe);
 }
 
 /* Wait on the pipe and curl's sockets together. Returns false when told to stop. */
@@ -103,9 +98,9 @@ static bool s_wait(s_engine_t *self)
     int maxfd = -1;
     curl_multi_fdset(self->multi, &r, &w, &x, &maxfd);
     for (int fd = 0; fd <= maxfd && count < 72; fd++) {
-        short ev = (short)((FD_ISSET(fd, &r) ? ZMQ_POLLIN : 0) | (FD_ISSET(fd, &w) ? ZMQ_POLLOUT : 0));
-        if (ev)
-            items[count++] = (zmq_pollitem_t){NULL, fd, ev, 0};
+        short ev =
+            (short)((FD_ISSET(fd, &r) ? ZMQ_POLLIN : 0) | (FD_ISSET(fd, &w) ? ZMQ_POLLOUT : 0));
+        if (ev) items[count++] = (zmq_pollitem_t){NULL, fd, ev, 0};
     }
     long timeout = -1;
     curl_multi_timeout(self->multi, &timeout);
@@ -113,8 +108,7 @@ static bool s_wait(s_engine_t *self)
     for (int i = 0; i < self->n; i++)
         busy |= self->conns[i].id != NULL;
     /* curl may hold a socket it does not list yet (connecting): look again soon */
-    if (busy && (timeout < 0 || timeout > 10))
-        timeout = 10;
+    if (busy && (timeout < 0 || timeout > 10)) timeout = 10;
     return zmq_poll(items, count, timeout) >= 0;
 }
 
@@ -136,8 +130,7 @@ static bool s_take(s_engine_t *self)
             zlistx_add_end(self->jobs, job);
         }
         zmsg_destroy(&msg);
-        if (!ok)
-            return false;
+        if (!ok) return false;
     }
     return true;
 }
@@ -150,8 +143,7 @@ static void s_engine(zsock_t *pipe, void *arg)
     self.conns = calloc((size_t)self.n, sizeof *self.conns);
     self.jobs = zlistx_new();
     assert(self.multi && self.conns && self.jobs);
-    if (a->header && *a->header)
-        self.headers = curl_slist_append(self.headers, a->header);
+    if (a->header && *a->header) self.headers = curl_slist_append(self.headers, a->header);
     if (a->content_type && *a->content_type) {
         char ct[128];
         snprintf(ct, sizeof ct, "Content-Type: %s", a->content_type);
@@ -170,8 +162,7 @@ static void s_engine(zsock_t *pipe, void *arg)
         curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, self.conns[i].err);
         curl_easy_setopt(e, CURLOPT_PRIVATE, &self.conns[i]);
-        if (self.headers)
-            curl_easy_setopt(e, CURLOPT_HTTPHEADER, self.headers);
+        if (self.headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, self.headers);
         self.conns[i].easy = e;
     }
     zsock_signal(pipe, 0); /* args are not read after this */
@@ -220,17 +211,16 @@ void eo_sms_batch_add(zmsg_t **batch, const char *id, const char *url, const cha
 
 void eo_sms_batch_send(zmsg_t **batch, zactor_t *engine)
 {
-    if (*batch)
-        zmsg_send(batch, engine);
+    if (*batch) zmsg_send(batch, engine);
 }
 
-int eo_sms_engine_recv(zactor_t *engine, void (*fn)(void *arg, const char *id, int rc), void *arg)
+int eo_sms_engine_recv(zactor_t *engine, void (*fn)(void *arg, const char *id, int rc),
+                       void *arg)
 {
     int n = 0;
     while (zsock_events(zactor_sock(engine)) & ZMQ_POLLIN) {
         zmsg_t *msg = zmsg_recv(engine);
-        if (!msg)
-            break;
+        if (!msg) break;
         while (zmsg_size(msg) >= 2) {
             char *id = zmsg_popstr(msg), *rc = zmsg_popstr(msg);
             fn(arg, id, atoi(rc));
@@ -253,8 +243,7 @@ size_t eo_sms_link_pollfds(void *state, zmq_pollitem_t *items, size_t max)
 {
     eo_sms_link_t *link = state;
     eo_sms_batch_send(&link->batch, link->engine); /* what this turn queued */
-    if (link->busy == 0 || max == 0)
-        return 0;
+    if (link->busy == 0 || max == 0) return 0;
     items[0] = (zmq_pollitem_t){zsock_resolve(link->engine), 0, ZMQ_POLLIN, 0};
     return 1;
 }
@@ -270,8 +259,7 @@ void eo_sms_link_ready(void *state, zmq_pollitem_t *items, size_t n)
 {
     (void)items, (void)n;
     eo_sms_link_t *link = state;
-    if (link->busy > 0)
-        eo_sms_engine_recv(link->engine, s_link_answer, link);
+    if (link->busy > 0) eo_sms_engine_recv(link->engine, s_link_answer, link);
 }
 
 void eo_sms_link_tick(void *state)

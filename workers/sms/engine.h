@@ -29,7 +29,8 @@ void eo_sms_batch_add(zmsg_t **batch, const char *id, const char *url, const cha
 /* Send the batch, if any, to the engine. */
 void eo_sms_batch_send(zmsg_t **batch, zactor_t *engine);
 /* Take every answer waiting; returns how many. */
-int eo_sms_engine_recv(zactor_t *engine, void (*fn)(void *arg, const char *id, int rc), void *arg);
+int eo_sms_engine_recv(zactor_t *engine, void (*fn)(void *arg, const char *id, int rc),
+                       void *arg);
 
 /* What the kannel and http adapters share: their engine, this turn's batch and the
  * requests handed to the engine and not answered yet. It is the FIRST member of such an
@@ -38,8 +39,8 @@ typedef struct {
     char *name;
     const eo_sms_sink_t *sink;
     zactor_t *engine;
-    zmsg_t *batch;      /* requests for the engine, sent once per turn */
-    int busy;           /* handed to the engine, not answered */
+    zmsg_t *batch; /* requests for the engine, sent once per turn */
+    int busy;      /* handed to the engine, not answered */
 } eo_sms_link_t;
 
 /* Queue one request (body "": GET) and count it busy. */

@@ -27,10 +27,8 @@ typedef struct {
 static void s_destroy(void **state_p)
 {
     s_file_t *self = *state_p;
-    if (!self)
-        return;
-    if (self->fd >= 0)
-        close(self->fd);
+    if (!self) return;
+    if (self->fd >= 0) close(self->fd);
     free(self->name);
     free(self->path);
     free(self);
@@ -68,8 +66,7 @@ static size_t s_escape(char *out, size_t o, size_t size, const char *src)
         if (*src == '\n' || *src == '\t' || *src == '\\' || *src == '\r') {
             out[o++] = '\\';
             out[o++] = *src == '\n' ? 'n' : *src == '\t' ? 't' : *src == '\r' ? 'r' : '\\';
-        }
-        else
+        } else
             out[o++] = *src;
     }
     out[o] = 0;

@@ -29,7 +29,7 @@ typedef struct {
     eo_sms_link_t link; /* first: the shared engine plumbing (engine.h) */
     bool national;
     char *url, *from;
-    zhash_t *keys;      /* the section's keys and values (field names) */
+    zhash_t *keys; /* the section's keys and values (field names) */
 } s_http_t;
 
 static const char *s_key(s_http_t *self, const char *key, const char *fallback)
@@ -41,8 +41,7 @@ static const char *s_key(s_http_t *self, const char *key, const char *fallback)
 static void s_destroy(void **state_p)
 {
     s_http_t *self = *state_p;
-    if (!self)
-        return;
+    if (!self) return;
     zmsg_destroy(&self->link.batch);
     zactor_destroy(&self->link.engine);
     zhash_destroy(&self->keys);
@@ -61,7 +60,8 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
     int conns = atoi(zconfig_get(c, "connections", "4"));
     long timeout = atol(zconfig_get(c, "timeout_ms", "10000"));
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-        snprintf(err, errlen, "sms/adapters/%s/url: need the provider's http(s):// URL", env->name);
+        snprintf(err, errlen, "sms/adapters/%s/url: need the provider's http(s):// URL",
+                 env->name);
         return NULL;
     }
     if (*auth && !strchr(auth, ':')) {
@@ -69,7 +69,8 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
         return NULL;
     }
     if (conns < 1 || conns > 64 || timeout < 100) {
-        snprintf(err, errlen, "sms/adapters/%s: connections 1..64, timeout_ms >= 100", env->name);
+        snprintf(err, errlen, "sms/adapters/%s: connections 1..64, timeout_ms >= 100",
+                 env->name);
         return NULL;
     }
     s_http_t *self = calloc(1, sizeof *self);
@@ -92,8 +93,7 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
 static int s_send(void *state, const eo_sms_mt_t *mt)
 {
     s_http_t *self = state;
-    if (self->link.busy >= 512)
-        return EO_EOVERLOAD;
+    if (self->link.busy >= 512) return EO_EOVERLOAD;
     char to[EO_PHONE_MAX];
     if (!self->national || eo_phone_national(mt->to, to, sizeof to) != EO_OK)
         snprintf(to, sizeof to, "%s", mt->to);
@@ -116,11 +116,11 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
 
 /* A field from the JSON body, else from the query/form arguments. Numbers are
  * accepted as text (some providers send ids as numbers). */
-static const char *s_field(json_t *body, zhash_t *args, const char *name, char *buf, size_t size)
+static const char *s_field(json_t *body, zhash_t *args, const char *name, char *buf,
+                           size_t size)
 {
     json_t *v = body ? json_object_get(body, name) : NULL;
-    if (json_is_string(v))
-        return json_string_value(v);
+    if (json_is_string(v)) return json_string_value(v);
     if (json_is_integer(v)) {
         snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return buf;
@@ -133,18 +133,17 @@ static const char *s_field(json_t *body, zhash_t *args, const char *name, char *
 static bool s_in_list(const char *value, const char *list)
 {
     size_t n = strlen(value);
-    if (!n)
-        return false;
+    if (!n) return false;
     for (const char *p = list; *p;) {
         size_t len = strcspn(p, ",");
-        if (len == n && strncasecmp(p, value, n) == 0)
-            return true;
+        if (len == n && strncasecmp(p, value, n) == 0) return true;
         p += len + (p[len] == ',');
     }
     return false;
 }
 
-static int s_inbound(void *state, const char *what, zhash_t *args, const char *body, size_t size)
+static int s_inbound(void *state, const char *what, zhash_t *args, const char *body,
+                     size_t size)
 {
     s_http_t *self = state;
     json_t *j = NULL;
@@ -162,10 +161,8 @@ static int s_inbound(void *state, const char *what, zhash_t *args, const char *b
                           s_field(j, args, s_key(self, "mo_from", "from"), b2, sizeof b2),
                           s_field(j, args, s_key(self, "mo_text", "text"), b3, sizeof b3)};
         status = *mo.id && *mo.from ? 200 : 400;
-        if (status == 200)
-            self->link.sink->mo(self->link.sink->owner, self->link.name, &mo);
-    }
-    else if (streq(what, "dlr")) {
+        if (status == 200) self->link.sink->mo(self->link.sink->owner, self->link.name, &mo);
+    } else if (streq(what, "dlr")) {
         const char *id = s_field(j, args, s_key(self, "dlr_id", "ref"), b1, sizeof b1);
         const char *st = s_field(j, args, s_key(self, "dlr_status", "status"), b2, sizeof b2);
         status = *id && *st ? 200 : 400;

@@ -14,6 +14,8 @@
 struct eo_sms_call_t {
     struct MHD_Connection *conn;
     char type[32], adapter[64], what[16];
+    char peer[INET6_ADDRSTRLEN]; /* the caller's address, for the adapter's allowlist */
+    char *key;                   /* X-Eonjena-Key, if sent */
     zhash_t *args;
     char *body;
     size_t size;
@@ -31,7 +33,8 @@ struct eo_sms_inbound_t {
     int port;
 };
 
-static enum MHD_Result s_collect(void *arg, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result s_collect(void *arg, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
 {
     (void)kind;
     zhash_t *args = arg;
@@ -52,6 +55,20 @@ static bool s_path(const char *url, eo_sms_call_t *call)
     return true;
 }
 
+/* The numeric address of the connection's peer ("" if unknown). */
+static void s_peer(struct MHD_Connection *conn, char *out, size_t size)
+{
+    *out = '\0';
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                  (socklen_t)size);
+}
+
 static enum MHD_Result s_respond(struct MHD_Connection *conn, int status)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
@@ -69,12 +86,14 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
     eo_sms_call_t *call = *con_cls;
     if (!call) { /* first call for this request: headers only */
         call = calloc(1, sizeof *call);
-        if (!call)
-            return MHD_NO;
+        if (!call) return MHD_NO;
         call->conn = conn;
         call->args = zhash_new();
         zhash_autofree(call->args);
         call->bad = !s_path(url, call) || !(streq(method, "GET") || streq(method, "POST"));
+        s_peer(conn, call->peer, sizeof call->peer);
+        const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Eonjena-Key");
+        call->key = key ? strdup(key) : NULL;
         *con_cls = call;
         return MHD_YES;
     }
@@ -83,8 +102,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
             call->bad = true;
         else {
             char *grown = realloc(call->body, call->size + *data_size + 1);
-            if (!grown)
-                return MHD_NO;
+            if (!grown) return MHD_NO;
             call->body = grown;
             memcpy(call->body + call->size, data, *data_size);
             call->size += *data_size;
@@ -95,8 +113,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
     }
     if (call->submitted) /* resumed by the owner: it set the status */
         return s_respond(conn, call->status);
-    if (call->bad)
-        return s_respond(conn, 400);
+    if (call->bad) return s_respond(conn, 400);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, s_collect, call->args);
     atomic_fetch_add(&self->outstanding, 1);
     if (atomic_load(&self->closing)) {
@@ -116,6 +133,7 @@ static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     eo_sms_call_t *call = *con_cls;
     if (call) {
         zhash_destroy(&call->args);
+        free(call->key);
         free(call->body);
         free(call);
         *con_cls = NULL;
@@ -127,9 +145,10 @@ eo_sms_inbound_t *eo_sms_inbound_new(const char *listen, int backlog, char *err,
     char host[64];
     int port = -1, end = 0;
     struct sockaddr_in addr = {.sin_family = AF_INET};
-    if (!listen || sscanf(listen, "%63[^:]:%d%n", host, &port, &end) != 2 || listen[end]
-        || port < 0 || port > 65535 || inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
-        snprintf(err, errlen, "sms/listen: '%s' is not <IPv4 address>:<port>", listen ? listen : "");
+    if (!listen || sscanf(listen, "%63[^:]:%d%n", host, &port, &end) != 2 || listen[end] ||
+        port < 0 || port > 65535 || inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        snprintf(err, errlen, "sms/listen: '%s' is not <IPv4 address>:<port>",
+                 listen ? listen : "");
         return NULL;
     }
     addr.sin_port = htons((uint16_t)port);
@@ -153,15 +172,15 @@ eo_sms_inbound_t *eo_sms_inbound_new(const char *listen, int backlog, char *err,
         eo_sms_inbound_destroy(&self);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(self->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(self->daemon, MHD_DAEMON_INFO_BIND_PORT);
     self->port = info ? info->port : port;
     return self;
 }
 
 void eo_sms_inbound_destroy(eo_sms_inbound_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     eo_sms_inbound_t *self = *self_p;
     if (self->daemon) {
         /* suspended connections must be resumed before MHD stops: answer them all */
@@ -193,29 +212,49 @@ zsock_t *eo_sms_inbound_sock(eo_sms_inbound_t *self)
 
 eo_sms_call_t *eo_sms_inbound_recv(eo_sms_inbound_t *self)
 {
-    if (!(zsock_events(self->pull) & ZMQ_POLLIN))
-        return NULL;
+    if (!(zsock_events(self->pull) & ZMQ_POLLIN)) return NULL;
     eo_sms_call_t *call = NULL;
-    if (zsock_recv(self->pull, "p", &call) != 0)
-        return NULL;
+    if (zsock_recv(self->pull, "p", &call) != 0) return NULL;
     return call;
 }
 
 void eo_sms_inbound_answer(eo_sms_inbound_t *self, eo_sms_call_t **call_p, int status)
 {
     eo_sms_call_t *call = *call_p;
-    if (!call)
-        return;
+    if (!call) return;
     call->status = status;
     *call_p = NULL;
     atomic_fetch_sub(&self->outstanding, 1);
     MHD_resume_connection(call->conn); /* MHD calls s_handle again, which answers */
 }
 
-const char *eo_sms_call_type(eo_sms_call_t *call) { return call->type; }
-const char *eo_sms_call_adapter(eo_sms_call_t *call) { return call->adapter; }
-const char *eo_sms_call_what(eo_sms_call_t *call) { return call->what; }
-zhash_t *eo_sms_call_args(eo_sms_call_t *call) { return call->args; }
+const char *eo_sms_call_type(eo_sms_call_t *call)
+{
+    return call->type;
+}
+const char *eo_sms_call_adapter(eo_sms_call_t *call)
+{
+    return call->adapter;
+}
+const char *eo_sms_call_what(eo_sms_call_t *call)
+{
+    return call->what;
+}
+zhash_t *eo_sms_call_args(eo_sms_call_t *call)
+{
+    return call->args;
+}
+const char *eo_sms_call_peer(eo_sms_call_t *call)
+{
+    return call->peer;
+}
+
+const char *eo_sms_call_key(eo_sms_call_t *call)
+{
+    if (call->key) return call->key;
+    const char *arg = zhash_lookup(call->args, "key");
+    return arg ? arg : "";
+}
 
 const char *eo_sms_call_body(eo_sms_call_t *call, size_t *size)
 {

@@ -33,6 +33,10 @@ const char *eo_sms_call_type(eo_sms_call_t *call);    /* "kannel" */
 const char *eo_sms_call_adapter(eo_sms_call_t *call); /* "kannel" */
 const char *eo_sms_call_what(eo_sms_call_t *call);    /* "mo", "dlr" */
 zhash_t *eo_sms_call_args(eo_sms_call_t *call);       /* query + form arguments */
+const char *eo_sms_call_peer(eo_sms_call_t *call);    /* the caller's address: "127.0.0.1" */
+/* The secret the caller presents: the X-Eonjena-Key header, else the argument key
+ * (Kannel's get-url can carry it only in the URL); "" if none. */
+const char *eo_sms_call_key(eo_sms_call_t *call);
 const char *eo_sms_call_body(eo_sms_call_t *call, size_t *size);
 
 #endif

@@ -5,10 +5,12 @@
  * per message loses), driven by one curl multi handle on the adapter's own engine
  * thread, so that the role's fsyncs never leave the connections idle.
  * Both coding=2 and charset=UTF-8, or Hangul arrives as '?' or garbled with HTTP 202.
- * DLR: dlr-url = <public_url>/kannel/<name>/dlr?id=<message id>&status=%d, URL-encoded
- * inside the query or Kannel drops everything after its first '&'.
- * MO: the sms-service's get-url points at <public_url>/kannel/<name>/mo?id=%I&from=%p&text=%b
- * (with mo-recode = true and max-messages = 0; tests/kannel/ has a working config).
+ * DLR: dlr-url = <public_url>/kannel/<name>/dlr?key=<inbound_secret>&id=<message id>&status=%d,
+ * URL-encoded inside the query or Kannel drops everything after its first '&'.
+ * MO: the sms-service's get-url points at
+ * <public_url>/kannel/<name>/mo?key=<inbound_secret>&id=%I&from=%p&text=%b
+ * (with mo-recode = true and max-messages = 0; tests/kannel/ has a working config). The
+ * key is how the role knows a callback is Kannel's (adapter.h, eo_sms_adapter_admit).
  *
  *   sms/adapters/<name>
  *       type = kannel
@@ -32,7 +34,7 @@
 typedef struct {
     eo_sms_link_t link; /* first: the shared engine plumbing (engine.h) */
     char *base;         /* sendsms?username=..&password=..&from=..&coding=2&charset=UTF-8 */
-    char *dlr_base;     /* <public_url>/kannel/<name>/dlr */
+    char *dlr_base;     /* <public_url>/kannel/<name>/dlr?key=<inbound_secret> */
     int dlr_mask;
     bool national;
 } s_kannel_t;
@@ -40,8 +42,7 @@ typedef struct {
 static void s_destroy(void **state_p)
 {
     s_kannel_t *self = *state_p;
-    if (!self)
-        return;
+    if (!self) return;
     zmsg_destroy(&self->link.batch);
     zactor_destroy(&self->link.engine);
     free(self->base);
@@ -77,18 +78,23 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
         return NULL;
     }
     if (!*user || !*from) {
-        snprintf(err, errlen, "sms/adapters/%s: username and from (the sender number) are needed",
+        snprintf(err, errlen,
+                 "sms/adapters/%s: username and from (the sender number) are needed",
                  env->name);
         return NULL;
     }
     if (conns < 1 || conns > 64 || mask < 0 || mask > 31 || timeout < 100) {
-        snprintf(err, errlen, "sms/adapters/%s: connections 1..64, dlr_mask 0..31, "
-                 "timeout_ms >= 100", env->name);
+        snprintf(err, errlen,
+                 "sms/adapters/%s: connections 1..64, dlr_mask 0..31, "
+                 "timeout_ms >= 100",
+                 env->name);
         return NULL;
     }
     if (mask && (!env->public_url || !*env->public_url)) {
-        snprintf(err, errlen, "sms/adapters/%s: delivery reports (dlr_mask %d) need sms/listen "
-                 "(our HTTP endpoint) to be set", env->name, mask);
+        snprintf(err, errlen,
+                 "sms/adapters/%s: delivery reports (dlr_mask %d) need sms/listen "
+                 "(our HTTP endpoint) to be set",
+                 env->name, mask);
         return NULL;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -99,12 +105,16 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
     self->dlr_mask = mask;
     self->national = !streq(zconfig_get(c, "national", "true"), "false");
     char *u = s_escape(user), *p = s_escape(pass), *f = s_escape(from), *s = s_escape(smsc);
-    self->base = zsys_sprintf("%s%susername=%s&password=%s&from=%s&coding=2&charset=UTF-8%s%s",
-                              sendsms, strchr(sendsms, '?') ? "&" : "?", u, p, f,
-                              *smsc ? "&smsc=" : "", s);
+    self->base =
+        zsys_sprintf("%s%susername=%s&password=%s&from=%s&coding=2&charset=UTF-8%s%s", sendsms,
+                     strchr(sendsms, '?') ? "&" : "?", u, p, f, *smsc ? "&smsc=" : "", s);
     free(u), free(p), free(f), free(s);
-    if (mask)
-        self->dlr_base = zsys_sprintf("%s/kannel/%s/dlr", env->public_url, env->name);
+    if (mask) {
+        char *key = s_escape(zconfig_get(c, "inbound_secret", ""));
+        self->dlr_base =
+            zsys_sprintf("%s/kannel/%s/dlr?key=%s", env->public_url, env->name, key);
+        free(key);
+    }
     eo_sms_engine_args_t ea = {conns, timeout, NULL, NULL};
     self->link.engine = eo_sms_engine_new(&ea);
     assert(self->link.engine);
@@ -124,13 +134,12 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
     char *url;
     if (self->dlr_mask) {
         char *eid = s_escape(mt->id);
-        char *dlr = zsys_sprintf("%s?id=%s&status=%%d", self->dlr_base, eid);
+        char *dlr = zsys_sprintf("%s&id=%s&status=%%d", self->dlr_base, eid);
         char *edlr = s_escape(dlr);
         url = zsys_sprintf("%s&to=%s&text=%s&dlr-mask=%d&dlr-url=%s", self->base, eto, etext,
                            self->dlr_mask, edlr);
         free(eid), zstr_free(&dlr), free(edlr);
-    }
-    else
+    } else
         url = zsys_sprintf("%s&to=%s&text=%s", self->base, eto, etext);
     free(eto), free(etext);
     eo_sms_link_add(&self->link, mt->id, url, "");
@@ -146,25 +155,25 @@ static const char *s_arg(zhash_t *args, const char *key)
 
 /* Kannel calls back: /kannel/<name>/mo?id=%I&from=%p&text=%b and
  * /kannel/<name>/dlr?id=<ours>&status=%d. */
-static int s_inbound(void *state, const char *what, zhash_t *args, const char *body, size_t size)
+static int s_inbound(void *state, const char *what, zhash_t *args, const char *body,
+                     size_t size)
 {
     (void)body, (void)size;
     s_kannel_t *self = state;
     if (streq(what, "mo")) {
         eo_sms_mo_t mo = {s_arg(args, "id"), s_arg(args, "from"), s_arg(args, "text")};
-        if (!*mo.id || !*mo.from)
-            return 400;
+        if (!*mo.id || !*mo.from) return 400;
         self->link.sink->mo(self->link.sink->owner, self->link.name, &mo);
         return 200;
     }
     if (streq(what, "dlr")) {
         const char *id = s_arg(args, "id");
         int status = atoi(s_arg(args, "status"));
-        if (!*id || status <= 0)
-            return 400;
+        if (!*id || status <= 0) return 400;
         /* Kannel's types: 1 delivered, 2 failed, 4 buffered, 8 at SMSC, 16 SMSC reject */
-        eo_dlr_t dlr = status & 1 ? EO_DLR_DELIVERED : status & (2 | 16) ? EO_DLR_FAILED
-                                                                         : EO_DLR_QUEUED;
+        eo_dlr_t dlr = status & 1          ? EO_DLR_DELIVERED
+                       : status & (2 | 16) ? EO_DLR_FAILED
+                                           : EO_DLR_QUEUED;
         self->link.sink->dlr(self->link.sink->owner, self->link.name, id, dlr);
         return 200;
     }

@@ -23,7 +23,7 @@ typedef struct {
     uint64_t seq; /* creation order breaks ties */
     bool mo;
     eo_dlr_t status;
-    char *id;     /* message id (dlr) or reply id (mo) */
+    char *id; /* message id (dlr) or reply id (mo) */
     char *from;
     char *text;
 } s_event_t;
@@ -53,8 +53,7 @@ static double s_roll(uint64_t seed, const char *id, uint64_t salt)
 static int s_event_compare(const void *a, const void *b)
 {
     const s_event_t *x = a, *y = b;
-    if (x->due != y->due)
-        return x->due < y->due ? -1 : 1;
+    if (x->due != y->due) return x->due < y->due ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -75,18 +74,22 @@ static void s_schedule(s_sim_t *self, int64_t due, bool mo, eo_dlr_t status, con
 {
     s_event_t *e = calloc(1, sizeof *e);
     assert(e);
-    *e = (s_event_t){due, self->seq++, mo, status, strdup(id), strdup(from ? from : ""),
+    *e = (s_event_t){due,
+                     self->seq++,
+                     mo,
+                     status,
+                     strdup(id),
+                     strdup(from ? from : ""),
                      strdup(text ? text : "")};
     zlistx_insert(self->events, e, false);
 }
 
-static bool s_prob(zconfig_t *section, const char *key, double fallback, double max, double *out,
-                   const char *name, char *err, size_t errlen)
+static bool s_prob(zconfig_t *section, const char *key, double fallback, double max,
+                   double *out, const char *name, char *err, size_t errlen)
 {
     const char *text = zconfig_get(section, key, NULL);
     *out = fallback;
-    if (!text)
-        return true;
+    if (!text) return true;
     char *end;
     *out = strtod(text, &end);
     if (end == text || *end || *out < 0 || *out > max) {
@@ -100,8 +103,7 @@ static bool s_prob(zconfig_t *section, const char *key, double fallback, double 
 static void s_destroy(void **state_p)
 {
     s_sim_t *self = *state_p;
-    if (!self)
-        return;
+    if (!self) return;
     zlistx_destroy(&self->events);
     free(self->name);
     free(self);
@@ -120,13 +122,14 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
     zlistx_set_destructor(self->events, s_event_free);
     double seed = 1;
     zconfig_t *c = env->section;
-    bool ok = s_prob(c, "delay_ms", 3000, 86400000, &self->delay_ms, env->name, err, errlen)
-              && s_prob(c, "jitter_ms", 2000, 86400000, &self->jitter_ms, env->name, err, errlen)
-              && s_prob(c, "dlr_ms", 100, 86400000, &self->dlr_ms, env->name, err, errlen)
-              && s_prob(c, "accept", 0.5, 1, &self->accept, env->name, err, errlen)
-              && s_prob(c, "decline", 0.2, 1, &self->decline, env->name, err, errlen)
-              && s_prob(c, "fail", 0, 1, &self->fail, env->name, err, errlen)
-              && s_prob(c, "seed", 1, 4294967295.0, &seed, env->name, err, errlen);
+    bool ok =
+        s_prob(c, "delay_ms", 3000, 86400000, &self->delay_ms, env->name, err, errlen) &&
+        s_prob(c, "jitter_ms", 2000, 86400000, &self->jitter_ms, env->name, err, errlen) &&
+        s_prob(c, "dlr_ms", 100, 86400000, &self->dlr_ms, env->name, err, errlen) &&
+        s_prob(c, "accept", 0.5, 1, &self->accept, env->name, err, errlen) &&
+        s_prob(c, "decline", 0.2, 1, &self->decline, env->name, err, errlen) &&
+        s_prob(c, "fail", 0, 1, &self->fail, env->name, err, errlen) &&
+        s_prob(c, "seed", 1, 4294967295.0, &seed, env->name, err, errlen);
     if (ok && self->accept + self->decline > 1) {
         snprintf(err, errlen, "sms/adapters/%s: accept + decline must not exceed 1", env->name);
         ok = false;
@@ -141,7 +144,8 @@ static void *s_create(const eo_sms_adapter_env_t *env, char *err, size_t errlen)
 }
 
 /* What a simulated carer texts back: the ways real carers answer, code included. */
-static void s_answer_text(s_sim_t *self, const eo_sms_mt_t *mt, bool accept, char *out, size_t size)
+static void s_answer_text(s_sim_t *self, const eo_sms_mt_t *mt, bool accept, char *out,
+                          size_t size)
 {
     static const char *accepts[] = {"수락 %s", "%s", "1 %s", "네 %s", "ok %s"};
     static const char *declines[] = {"2 %s", "거절 %s", "N %s"};
@@ -160,14 +164,15 @@ static int s_send(void *state, const eo_sms_mt_t *mt)
     s_sim_t *self = state;
     int64_t now = eo_clock_now_ms(self->clock);
     bool failed = s_roll(self->seed, mt->id, 1) < self->fail;
-    s_schedule(self, now + (int64_t)self->dlr_ms, false, failed ? EO_DLR_FAILED : EO_DLR_DELIVERED,
-               mt->id, NULL, NULL);
+    s_schedule(self, now + (int64_t)self->dlr_ms, false,
+               failed ? EO_DLR_FAILED : EO_DLR_DELIVERED, mt->id, NULL, NULL);
     if (mt->offer && !failed) {
         double r = s_roll(self->seed, mt->id, 2);
         if (r < self->accept + self->decline) {
             char text[64];
             s_answer_text(self, mt, r < self->accept, text, sizeof text);
-            int64_t delay = (int64_t)(self->delay_ms + self->jitter_ms * s_roll(self->seed, mt->id, 3));
+            int64_t delay =
+                (int64_t)(self->delay_ms + self->jitter_ms * s_roll(self->seed, mt->id, 3));
             char reply_id[160];
             snprintf(reply_id, sizeof reply_id, "sim:%s", mt->id);
             s_schedule(self, now + delay, true, 0, reply_id, mt->to, text);
@@ -181,8 +186,7 @@ static int64_t s_due(void *state)
 {
     s_sim_t *self = state;
     s_event_t *e = zlistx_first(self->events);
-    if (!e)
-        return -1;
+    if (!e) return -1;
     int64_t d = e->due - eo_clock_now_ms(self->clock);
     /* a manual or fast clock may move without us: look again at least every 100 ms */
     return d < 0 ? 0 : d > 100 ? 100 : d;
@@ -198,8 +202,7 @@ static void s_tick(void *state)
         if (e->mo) {
             eo_sms_mo_t mo = {e->id, e->from, e->text};
             self->sink->mo(self->sink->owner, self->name, &mo);
-        }
-        else
+        } else
             self->sink->dlr(self->sink->owner, self->name, e->id, e->status);
         void *item = e;
         s_event_free(&item);

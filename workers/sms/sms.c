@@ -18,8 +18,8 @@
 #include "inbound.h"
 #include "sms.h"
 
-#define S_BATCH 512            /* works or calls taken per turn */
-#define S_UNQUEUE_MS 200       /* how long "accepted by the gateway" may wait for a commit */
+#define S_BATCH 512      /* works or calls taken per turn */
+#define S_UNQUEUE_MS 200 /* how long "accepted by the gateway" may wait for a commit */
 #define S_RELAY_RETRY_MS 1000
 #define S_RELAY_TIMEOUT_MS 30000
 #define S_MAX_POLL 256
@@ -53,19 +53,25 @@ typedef struct {
     s_site_t *fallback; /* for slugs not in the table */
     eo_sms_sink_t sink;
     /* what waits for the commit */
-    zlistx_t *acks;    /* eo_work_t* with a reply body in the s_ack_t */
-    zlistx_t *calls;   /* s_call_t */
-    zlistx_t *sends;   /* Eo__Event* (message) */
+    zlistx_t *acks;       /* eo_work_t* with a reply body in the s_ack_t */
+    zlistx_t *calls;      /* s_call_t */
+    zlistx_t *sends;      /* Eo__Event* (message) */
     zlistx_t *relays_new; /* s_relay_t */
-    zlistx_t *unqueue; /* message ids accepted by a gateway */
+    zlistx_t *unqueue;    /* message ids accepted by a gateway */
     int64_t unqueue_since;
     int64_t maintained_at; /* mono ms: the store's housekeeping last ran */
-    zhashx_t *relays;  /* "seq" -> s_relay_t */
+    zhashx_t *relays;      /* "seq" -> s_relay_t */
     bool terminated;
     struct {
-        uint64_t received, duplicates, rejected, sent, failed, mo, dlr, answers, help,
-            relayed, relay_acked;
+        uint64_t received, duplicates, rejected, sent, failed, mo, dlr, answers, help, relayed,
+            relay_acked;
+        uint64_t refused_source, refused_key; /* callbacks refused (s_on_call) */
+        uint64_t mo_replayed;                 /* an MO id seen before: nothing done */
+        uint64_t mo_unknown;                  /* from a number we never wrote to: no reply */
+        uint64_t help_limited; /* a help text not sent: one per number per interval */
     } n;
+    zhashx_t *helped; /* phone -> int64_t* ms of the last help text (s_help_due) */
+    int64_t help_interval_ms;
 } s_sms_t;
 
 typedef struct {
@@ -89,8 +95,7 @@ static int64_t s_now_ms(s_sms_t *self)
 static s_site_t *s_site(s_sms_t *self, const char *slug)
 {
     for (size_t i = 0; slug && i < self->nsites; i++)
-        if (streq(self->sites[i].slug, slug))
-            return &self->sites[i];
+        if (streq(self->sites[i].slug, slug)) return &self->sites[i];
     return self->fallback;
 }
 
@@ -108,8 +113,7 @@ static int s_emit(s_sms_t *self, const char *site, Eo__Event *ev)
 {
     uint64_t seq;
     int rc = eo_sms_book_outbox_add(self->book, site, ev, &seq);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     size_t size;
     uint8_t *body = eo_event_encode(ev, &size);
     assert(body);
@@ -123,14 +127,44 @@ static int s_emit(s_sms_t *self, const char *site, Eo__Event *ev)
     return EO_OK;
 }
 
+/* May `to` get a help text now? At most one per number per sms/help_interval_s: a
+ * carer who keeps texting something unclear gets the help once, not a paid reply for
+ * every text. Remembers the time when it says yes. */
+static bool s_help_due(s_sms_t *self, const char *to)
+{
+    int64_t now = s_now_ms(self);
+    int64_t *last = zhashx_lookup(self->helped, to);
+    if (last && now - *last < self->help_interval_ms) return false;
+    if (!last && zhashx_size(self->helped) >= 100000) { /* bounded: forget old numbers */
+        zlistx_t *keys = zhashx_keys(self->helped);
+        for (const char *k = zlistx_first(keys); k; k = zlistx_next(keys)) {
+            int64_t *t = zhashx_lookup(self->helped, k);
+            if (now - *t >= self->help_interval_ms) zhashx_delete(self->helped, k);
+        }
+        zlistx_destroy(&keys);
+    }
+    if (!last) {
+        last = malloc(sizeof *last);
+        assert(last);
+        zhashx_insert(self->helped, to, last);
+    }
+    *last = now;
+    return true;
+}
+
 /* A text of our own (help, STOP confirmation, time receipt) as a Message in the batch. */
 static int s_say(s_sms_t *self, const char *site, const char *to, const char *reply_id,
                  eo_tpl_kind_t kind)
 {
+    if (kind == EO_TPL_HELP && !s_help_due(self, to)) {
+        self->n.help_limited++;
+        return EO_OK;
+    }
     s_site_t *s = s_site(self, site);
     eo_tpl_vars_t vars = {.site = s && *s->name ? s->name : ""};
     char text[EO_SMS_TEXT_MAX], id[256];
-    if (eo_templates_render(self->templates, s ? s->slug : site, kind, &vars, text, sizeof text)) {
+    if (eo_templates_render(self->templates, s ? s->slug : site, kind, &vars, text,
+                            sizeof text)) {
         zsys_error("sms: the %s text of %s does not render", eo_tpl_kind_name(kind), site);
         return EO_OK;
     }
@@ -143,8 +177,7 @@ static int s_say(s_sms_t *self, const char *site, const char *to, const char *re
     m.kind = EO__MESSAGE__KIND__KIND_HELP;
     bool dup;
     int rc = eo_sms_book_put(self->book, &m, s_now_ms(self), &dup);
-    if (rc || dup)
-        return rc;
+    if (rc || dup) return rc;
     Eo__Event ev = EO__EVENT__INIT;
     ev.id = id;
     ev.site = m.site;
@@ -157,8 +190,7 @@ static int s_say(s_sms_t *self, const char *site, const char *to, const char *re
     free(body);
     assert(copy);
     zlistx_add_end(self->sends, copy);
-    if (kind == EO_TPL_HELP)
-        self->n.help++;
+    if (kind == EO_TPL_HELP) self->n.help++;
     return EO_OK;
 }
 
@@ -178,8 +210,7 @@ static void s_ack(s_sms_t *self, eo_work_t *work, const char *site, const char *
         err.message_ko = "잘못된 메시지";
         ev.body_case = EO__EVENT__BODY_ERROR;
         ev.error = &err;
-    }
-    else {
+    } else {
         ack.n_ids = 1;
         ack.ids = ids;
         ev.body_case = EO__EVENT__BODY_ACK;
@@ -196,8 +227,7 @@ static void s_ack(s_sms_t *self, eo_work_t *work, const char *site, const char *
 /* Check a Message; NULL if good, else why not. Normalises the phone in place. */
 static const char *s_check_message(s_sms_t *self, Eo__Message *m, char *phone)
 {
-    if (!m->id || !*m->id || strlen(m->id) > 400)
-        return "message without an id";
+    if (!m->id || !*m->id || strlen(m->id) > 400) return "message without an id";
     /* carers are Korean mobiles in any form; a notice may go to any E.164 number */
     if (eo_phone_normalise(m->to, phone, EO_PHONE_MAX) != EO_OK) {
         if (m->kind == EO__MESSAGE__KIND__KIND_OFFER || !eo_phone_valid(m->to))
@@ -209,8 +239,7 @@ static const char *s_check_message(s_sms_t *self, Eo__Message *m, char *phone)
     if (!m->text || !*m->text || strlen(m->text) > EO_LMS_MAX_BYTES)
         return "empty or oversize text";
     s_site_t *site = s_site(self, m->site);
-    if (!site || !site->served)
-        return "site not served here";
+    if (!site || !site->served) return "site not served here";
     if (m->kind == EO__MESSAGE__KIND__KIND_OFFER) {
         /* an offer should be one SMS (eo_template checks that at load); a longer one
          * still goes (the carrier splits it or makes it an LMS), with a warning */
@@ -233,7 +262,8 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
     const char *site = eo_work_site(work);
     self->n.received++;
     if (!ev || ev->body_case != EO__EVENT__BODY_MESSAGE) {
-        zsys_warning("sms: work %s is not a message: %s", eo_work_id(work), ev ? eo_event_kind(ev) : err);
+        zsys_warning("sms: work %s is not a message: %s", eo_work_id(work),
+                     ev ? eo_event_kind(ev) : err);
         self->n.rejected++;
         s_ack(self, work, site, "", "not a message");
         eo_event_free(&ev);
@@ -286,12 +316,10 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
     }
     /* the event goes to the adapter after the commit: give it the normalised strings
      * (protobuf-c frees them with free(), so they are malloc'ed like its own) */
-    if (ev->message->to != (char *)protobuf_c_empty_string)
-        free(ev->message->to);
+    if (ev->message->to != (char *)protobuf_c_empty_string) free(ev->message->to);
     ev->message->to = strdup(phone);
     if (ev->message->site != m->site) { /* it was empty: maybe protobuf-c's static "" */
-        if (ev->message->site != (char *)protobuf_c_empty_string)
-            free(ev->message->site);
+        if (ev->message->site != (char *)protobuf_c_empty_string) free(ev->message->site);
         ev->message->site = strdup(site);
     }
     zlistx_add_end(self->sends, ev);
@@ -303,8 +331,7 @@ static void s_delivery(s_sms_t *self, const char *msg_id, Eo__Delivery__Status s
 {
     int state = 0;
     Eo__Event *msg = eo_sms_book_get(self->book, msg_id, &state);
-    if (!msg)
-        return; /* not ours (or long forgotten): nothing to update */
+    if (!msg) return; /* not ours (or long forgotten): nothing to update */
     int newstate = status == EO__DELIVERY__STATUS__STATUS_DELIVERED ? EO_SMS_DELIVERED
                    : status == EO__DELIVERY__STATUS__STATUS_FAILED  ? EO_SMS_FAILED
                                                                     : EO_SMS_SENT;
@@ -331,8 +358,7 @@ static void s_on_sent(void *owner, const char *adapter, const char *id, int rc)
     s_sms_t *self = owner;
     if (rc == EO_OK) {
         self->n.sent++;
-        if (zlistx_size(self->unqueue) == 0)
-            self->unqueue_since = zclock_mono();
+        if (zlistx_size(self->unqueue) == 0) self->unqueue_since = zclock_mono();
         zlistx_add_end(self->unqueue, strdup(id));
         return;
     }
@@ -347,9 +373,10 @@ static void s_on_dlr(void *owner, const char *adapter, const char *id, eo_dlr_t 
     (void)adapter;
     s_sms_t *self = owner;
     self->n.dlr++;
-    s_delivery(self, id, status == EO_DLR_DELIVERED ? EO__DELIVERY__STATUS__STATUS_DELIVERED
-                         : status == EO_DLR_FAILED  ? EO__DELIVERY__STATUS__STATUS_FAILED
-                                                    : EO__DELIVERY__STATUS__STATUS_QUEUED);
+    s_delivery(self, id,
+               status == EO_DLR_DELIVERED ? EO__DELIVERY__STATUS__STATUS_DELIVERED
+               : status == EO_DLR_FAILED  ? EO__DELIVERY__STATUS__STATUS_FAILED
+                                          : EO__DELIVERY__STATUS__STATUS_QUEUED);
 }
 
 /* The offer a reply is about: the one with its code, or the only open one. */
@@ -357,18 +384,16 @@ static Eo__Event *s_pick(zlistx_t *list, const char *code)
 {
     if (*code) {
         for (Eo__Event *ev = zlistx_first(list); ev; ev = zlistx_next(list))
-            if (streq(ev->message->code, code))
-                return zlistx_detach_cur(list);
+            if (streq(ev->message->code, code)) return zlistx_detach_cur(list);
         return NULL;
     }
-    if (zlistx_size(list) != 1)
-        return NULL;
+    if (zlistx_size(list) != 1) return NULL;
     zlistx_first(list);
     return zlistx_detach_cur(list);
 }
 
-static void s_mo_answer(s_sms_t *self, const char *phone, const eo_reply_t *r, const char *reply_id,
-                        const char *site_hint)
+static void s_mo_answer(s_sms_t *self, const char *phone, const eo_reply_t *r,
+                        const char *reply_id, const char *site_hint)
 {
     zlistx_t *open = eo_sms_book_offers(self->book, phone);
     Eo__Event *offer = open ? s_pick(open, r->code) : NULL;
@@ -389,8 +414,7 @@ static void s_mo_answer(s_sms_t *self, const char *phone, const eo_reply_t *r, c
     a.at = s_now_ms(self) / 1000;
     ev.body_case = EO__EVENT__BODY_ANSWER;
     ev.answer = &a;
-    if (s_emit(self, m->site, &ev) == EO_OK)
-        eo_sms_book_offer_close(self->book, phone, m->id);
+    if (s_emit(self, m->site, &ev) == EO_OK) eo_sms_book_offer_close(self->book, phone, m->id);
     self->n.answers++;
     eo_event_free(&offer);
 }
@@ -458,8 +482,7 @@ static void s_mo_time(s_sms_t *self, const char *phone, const eo_reply_t *r, con
     t.reply_id = (char *)reply_id;
     ev.body_case = EO__EVENT__BODY_SERVICE_TIME;
     ev.service_time = &t;
-    if (s_emit(self, m->site, &ev) == EO_OK)
-        s_say(self, m->site, phone, reply_id, EO_TPL_TIME);
+    if (s_emit(self, m->site, &ev) == EO_OK) s_say(self, m->site, phone, reply_id, EO_TPL_TIME);
     zlistx_destroy(&wins);
 }
 
@@ -478,8 +501,7 @@ static void s_mo_stop(s_sms_t *self, const char *phone, const char *reply_id, co
         ev.body_case = EO__EVENT__BODY_CARER_CONSENT;
         ev.carer_consent = &c;
         s_emit(self, site, &ev);
-    }
-    else
+    } else
         zsys_info("sms: STOP from a number we never wrote to; confirmed only");
     s_say(self, site, phone, reply_id, EO_TPL_STOP);
 }
@@ -497,37 +519,73 @@ static void s_on_mo(void *owner, const char *adapter, const eo_sms_mo_t *mo)
     /* gateway ids are unique per gateway, not across adapters */
     snprintf(reply_id, sizeof reply_id, "%s:%.250s", adapter, mo->id);
     bool seen = false;
-    if (eo_sms_book_reply_seen(self->book, reply_id, &seen) || seen)
+    if (eo_sms_book_reply_seen(self->book, reply_id, &seen) || seen) {
+        self->n.mo_replayed += seen;
         return;
+    }
     char site[EO_SITE_SLUG] = "";
     uint32_t carer_id = 0;
     bool known = eo_sms_book_phone(self->book, phone, site, &carer_id) == EO_OK;
-    if (!known)
-        snprintf(site, sizeof site, "%s", self->fallback ? self->fallback->slug : "default");
+    if (!known) {
+        /* a number we never wrote to: no paid reply, whatever it says (a reply would let
+         * anyone make us text any number: SMS pumping). It holds no offer either. */
+        self->n.mo_unknown++;
+        zsys_info("sms: a text from %s, a number we never wrote to: no reply",
+                  eo_phone_mask(phone, masked, sizeof masked));
+        return;
+    }
     eo_reply_t r;
     eo_reply_parse(mo->text, strlen(mo->text), &r);
-    zsys_debug("sms: %s from %s", eo_reply_kind_name(r.kind), eo_phone_mask(phone, masked, sizeof masked));
+    zsys_debug("sms: %s from %s", eo_reply_kind_name(r.kind),
+               eo_phone_mask(phone, masked, sizeof masked));
     switch (r.kind) {
-    case EO_REPLY_STOP: s_mo_stop(self, phone, reply_id, site, carer_id, known); break;
+    case EO_REPLY_STOP:
+        s_mo_stop(self, phone, reply_id, site, carer_id, known);
+        break;
     case EO_REPLY_ACCEPT:
-    case EO_REPLY_DECLINE: s_mo_answer(self, phone, &r, reply_id, site); break;
+    case EO_REPLY_DECLINE:
+        s_mo_answer(self, phone, &r, reply_id, site);
+        break;
     case EO_REPLY_START:
-    case EO_REPLY_END: s_mo_time(self, phone, &r, reply_id, site); break;
-    case EO_REPLY_CANCEL: s_mo_cancel(self, phone, &r, reply_id, site); break;
-    default: s_say(self, site, phone, reply_id, EO_TPL_HELP); break;
+    case EO_REPLY_END:
+        s_mo_time(self, phone, &r, reply_id, site);
+        break;
+    case EO_REPLY_CANCEL:
+        s_mo_cancel(self, phone, &r, reply_id, site);
+        break;
+    default:
+        s_say(self, site, phone, reply_id, EO_TPL_HELP);
+        break;
     }
 }
 
 /* --- inbound HTTP --------------------------------------------------------------------- */
 
+/* A callback is taken only from the adapter's gateway: its address in allow_from and its
+ * secret presented (eo_sms_adapter_admit); anything else is 403, counted and logged,
+ * and changes nothing. */
 static void s_on_call(s_sms_t *self, eo_sms_call_t *call)
 {
     eo_sms_adapter_t *a = zhashx_lookup(self->adapters, eo_sms_call_adapter(call));
     int status = 404;
-    if (a && streq(eo_sms_adapter_type(a), eo_sms_call_type(call))) {
+    const char *refused = NULL;
+    if (a && streq(eo_sms_adapter_type(a), eo_sms_call_type(call)))
+        refused = eo_sms_adapter_admit(a, eo_sms_call_peer(call), eo_sms_call_key(call));
+    if (refused) {
+        status = streq(refused, "no_inbound") ? 404 : 403;
+        if (streq(refused, "source"))
+            self->n.refused_source++;
+        else if (streq(refused, "key"))
+            self->n.refused_key++;
+        zsys_warning("sms: a %s callback for adapter %s from %s refused (%s)",
+                     eo_sms_call_what(call), eo_sms_call_adapter(call), eo_sms_call_peer(call),
+                     streq(refused, "source") ? "address not in allow_from"
+                                              : "missing or wrong key");
+    } else if (a && streq(eo_sms_adapter_type(a), eo_sms_call_type(call))) {
         size_t size;
         const char *body = eo_sms_call_body(call, &size);
-        status = eo_sms_adapter_inbound(a, eo_sms_call_what(call), eo_sms_call_args(call), body, size);
+        status = eo_sms_adapter_inbound(a, eo_sms_call_what(call), eo_sms_call_args(call), body,
+                                        size);
     }
     s_call_t *c = calloc(1, sizeof *c);
     assert(c);
@@ -545,8 +603,7 @@ static void s_relay_send(s_sms_t *self, s_relay_t *r)
                             zframe_size(r->body));
     r->inflight = rc == EO_OK;
     r->next_try = zclock_mono() + (rc == EO_OK ? S_RELAY_TIMEOUT_MS : S_RELAY_RETRY_MS);
-    if (rc == EO_OK)
-        self->n.relayed++;
+    if (rc == EO_OK) self->n.relayed++;
 }
 
 static void s_relay_free(void **item_p)
@@ -567,7 +624,8 @@ static void s_relay_add(s_sms_t *self, s_relay_t *r)
     s_relay_send(self, r);
 }
 
-static void s_relay_loaded(void *arg, uint64_t seq, const char *site, const void *body, size_t size)
+static void s_relay_loaded(void *arg, uint64_t seq, const char *site, const void *body,
+                           size_t size)
 {
     s_sms_t *self = arg;
     s_relay_t *r = calloc(1, sizeof *r);
@@ -590,8 +648,7 @@ static void s_on_client(s_sms_t *self)
                 self->n.relay_acked++;
                 zhashx_delete(self->relays, corr);
             }
-        }
-        else if (r) { /* nobody serving, overloaded, timed out: again a little later */
+        } else if (r) { /* nobody serving, overloaded, timed out: again a little later */
             r->inflight = false;
             r->next_try = zclock_mono() + S_RELAY_RETRY_MS;
         }
@@ -603,8 +660,7 @@ static void s_on_client(s_sms_t *self)
 static void s_relay_due(s_sms_t *self, int64_t now)
 {
     for (s_relay_t *r = zhashx_first(self->relays); r; r = zhashx_next(self->relays))
-        if (r->next_try <= now)
-            s_relay_send(self, r);
+        if (r->next_try <= now) s_relay_send(self, r);
 }
 
 /* --- the batch: commit, then act ----------------------------------------------------- */
@@ -626,27 +682,30 @@ static void s_hand_over(s_sms_t *self, Eo__Event *ev)
         zsys_error("sms: no adapter for site %s; %s not sent", m->site, m->id);
         return;
     }
-    eo_sms_mt_t mt = {m->id, m->to, m->text,
+    eo_sms_mt_t mt = {m->id,
+                      m->to,
+                      m->text,
                       eo_templates_coding(self->templates, m->site) == EO_CODING_EUCKR,
-                      m->kind == EO__MESSAGE__KIND__KIND_OFFER, m->code};
+                      m->kind == EO__MESSAGE__KIND__KIND_OFFER,
+                      m->code};
     eo_sms_adapter_send(site->adapter, &mt);
 }
 
 static void s_end_turn(s_sms_t *self)
 {
     bool commit = eo_sms_book_dirty(self->book);
-    if (zlistx_size(self->unqueue) && (commit || zclock_mono() - self->unqueue_since >= S_UNQUEUE_MS
-                                       || self->terminated))
+    if (zlistx_size(self->unqueue) &&
+        (commit || zclock_mono() - self->unqueue_since >= S_UNQUEUE_MS || self->terminated))
         s_flush_unqueue(self), commit = true;
-    if (!commit && !zlistx_size(self->acks) && !zlistx_size(self->calls) && !zlistx_size(self->sends))
+    if (!commit && !zlistx_size(self->acks) && !zlistx_size(self->calls) &&
+        !zlistx_size(self->sends))
         return;
     bool ok = !commit || eo_sms_book_commit(self->book) == EO_OK;
     if (!ok) /* a full map grows for the next turn; a full disk reopens at the next one */
         eo_store_grow_if_full(self->args->store);
     /* sends first: a synchronous adapter (file) has written before the ack is seen */
     for (Eo__Event *ev = zlistx_first(self->sends); ev; ev = zlistx_next(self->sends))
-        if (ok)
-            s_hand_over(self, ev);
+        if (ok) s_hand_over(self, ev);
     zlistx_purge(self->sends);
     for (s_ack_t *a = zlistx_first(self->acks); a; a = zlistx_next(self->acks)) {
         if (ok)
@@ -677,12 +736,10 @@ static void s_end_turn(s_sms_t *self)
 
 static bool s_served(const char *sites, const char *slug)
 {
-    if (streq(sites, "*"))
-        return true;
+    if (streq(sites, "*")) return true;
     size_t n = strlen(slug);
     for (const char *p = sites; (p = strstr(p, slug)); p += n)
-        if ((p == sites || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
-            return true;
+        if ((p == sites || p[-1] == ',') && (p[n] == 0 || p[n] == ',')) return true;
     return false;
 }
 
@@ -693,12 +750,10 @@ static int s_configure_inbound(s_sms_t *self, zconfig_t *sms, char *public_url, 
 {
     const char *listen = sms ? zconfig_get(sms, "listen", "") : "";
     public_url[0] = 0;
-    if (!*listen)
-        return EO_OK;
+    if (!*listen) return EO_OK;
     int backlog = atoi(zconfig_get(sms, "backlog", "4096"));
     self->inbound = eo_sms_inbound_new(listen, backlog, err, errlen);
-    if (!self->inbound)
-        return EO_EIO;
+    if (!self->inbound) return EO_EIO;
     const char *pub = zconfig_get(sms, "public_url", "");
     char host[64] = "127.0.0.1";
     sscanf(listen, "%63[^:]", host);
@@ -723,12 +778,15 @@ static int s_configure_adapters(s_sms_t *self, zconfig_t *sms, const char *publi
     for (zconfig_t *s = zconfig_child(list); s && rc == EO_OK; s = zconfig_next(s)) {
         const char *type = zconfig_get(s, "type", "");
         if ((streq(type, "kannel") || streq(type, "http")) && !self->inbound) {
-            snprintf(err, errlen, "sms/adapters/%s: a %s adapter needs sms/listen (our HTTP "
-                     "endpoint for replies and delivery reports)", zconfig_name(s), type);
+            snprintf(err, errlen,
+                     "sms/adapters/%s: a %s adapter needs sms/listen (our HTTP "
+                     "endpoint for replies and delivery reports)",
+                     zconfig_name(s), type);
             rc = EO_EINVAL;
             break;
         }
-        eo_sms_adapter_env_t env = {zconfig_name(s), s, public_url, self->args->clock, &self->sink};
+        eo_sms_adapter_env_t env = {zconfig_name(s), s, public_url, self->args->clock,
+                                    &self->sink};
         eo_sms_adapter_t *a = eo_sms_adapter_new(&env, err, errlen);
         if (a)
             zhashx_update(self->adapters, zconfig_name(s), a);
@@ -747,23 +805,24 @@ static int s_configure_sites(s_sms_t *self, zconfig_t *sms, char *err, size_t er
         zhashx_first(self->adapters);
         deflt = zhashx_cursor(self->adapters);
     }
-    if (!deflt)
-        deflt = "";
+    if (!deflt) deflt = "";
     const eo_dongs_t *dongs = self->args->dongs;
     size_t count = dongs ? eo_dongs_site_count(dongs) : 0;
     for (size_t i = 0; i <= count && i <= EO_SITE_MAX; i++) {
         s_site_t *site = &self->sites[self->nsites++];
         const char *slug = i < count ? eo_dongs_site(dongs, (int)i)->slug : "default";
         snprintf(site->slug, sizeof site->slug, "%s", slug);
-        snprintf(site->name, sizeof site->name, "%s", i < count ? eo_dongs_site(dongs, (int)i)->name : "");
+        snprintf(site->name, sizeof site->name, "%s",
+                 i < count ? eo_dongs_site(dongs, (int)i)->name : "");
         site->served = i == count || s_served(self->args->sites, slug);
         char path[64];
         snprintf(path, sizeof path, "sites/%s/adapter", slug);
         const char *name = sms ? zconfig_get(sms, path, deflt) : deflt;
         site->adapter = zhashx_lookup(self->adapters, name);
         if (!site->adapter && site->served) {
-            snprintf(err, errlen, "sms/sites/%s/adapter: no adapter named '%s' under sms/adapters",
-                     slug, name);
+            snprintf(err, errlen,
+                     "sms/sites/%s/adapter: no adapter named '%s' under sms/adapters", slug,
+                     name);
             return EO_EINVAL;
         }
     }
@@ -777,14 +836,11 @@ static int s_configure(s_sms_t *self, char *err, size_t errlen)
     zconfig_t *config = self->args->config;
     zconfig_t *sms = config ? zconfig_locate(config, "sms") : NULL;
     self->templates = eo_templates_new(config, self->args->dongs, err, errlen);
-    if (!self->templates)
-        return EO_EINVAL;
+    if (!self->templates) return EO_EINVAL;
     char public_url[128];
     int rc = s_configure_inbound(self, sms, public_url, sizeof public_url, err, errlen);
-    if (rc == EO_OK)
-        rc = s_configure_adapters(self, sms, public_url, err, errlen);
-    if (rc == EO_OK)
-        rc = s_configure_sites(self, sms, err, errlen);
+    if (rc == EO_OK) rc = s_configure_adapters(self, sms, public_url, err, errlen);
+    if (rc == EO_OK) rc = s_configure_sites(self, sms, err, errlen);
     return rc;
 }
 
@@ -798,10 +854,8 @@ static void s_adapter_free(void **item_p)
 static void s_destroy(s_sms_t **self_p)
 {
     s_sms_t *self = *self_p;
-    if (!self)
-        return;
-    if (self->book)
-        s_end_turn(self); /* what is pending is committed and answered */
+    if (!self) return;
+    if (self->book) s_end_turn(self); /* what is pending is committed and answered */
     eo_sms_inbound_destroy(&self->inbound);
     zhashx_destroy(&self->adapters);
     eo_templates_destroy(&self->templates);
@@ -814,6 +868,7 @@ static void s_destroy(s_sms_t **self_p)
     zlistx_destroy(&self->relays_new);
     zlistx_destroy(&self->unqueue);
     zhashx_destroy(&self->relays);
+    zhashx_destroy(&self->helped);
     free(self);
     *self_p = NULL;
 }
@@ -841,6 +896,11 @@ static s_sms_t *s_new(zsock_t *pipe, eo_role_args_t *args)
     zlistx_set_destructor(self->unqueue, (zlistx_destructor_fn *)zstr_free);
     self->relays = zhashx_new();
     zhashx_set_destructor(self->relays, s_relay_free);
+    self->helped = zhashx_new();
+    zhashx_set_destructor(self->helped, (zhashx_destructor_fn *)zstr_free);
+    long help_s =
+        atol(args->config ? zconfig_get(args->config, "sms/help_interval_s", "600") : "600");
+    self->help_interval_ms = (help_s >= 0 ? help_s : 600) * 1000;
     char err[512] = "";
     if (!args->store) {
         zsys_error("sms: needs the store");
@@ -865,8 +925,7 @@ static s_sms_t *s_new(zsock_t *pipe, eo_role_args_t *args)
     zlistx_t *queued = eo_sms_book_queued(self->book);
     for (char *id = queued ? zlistx_first(queued) : NULL; id; id = zlistx_next(queued)) {
         Eo__Event *ev = eo_sms_book_get(self->book, id, NULL);
-        if (ev)
-            zlistx_add_end(self->sends, ev);
+        if (ev) zlistx_add_end(self->sends, ev);
     }
     if (queued && zlistx_size(queued))
         zsys_info("sms: %zu messages taken before a restart are sent now", zlistx_size(queued));
@@ -886,16 +945,18 @@ static char *s_stats(s_sms_t *self)
     size_t pending = 0;
     for (eo_sms_adapter_t *a = zhashx_first(self->adapters); a; a = zhashx_next(self->adapters))
         pending += eo_sms_adapter_pending(a);
-    return zsys_sprintf("{\"received\":%" PRIu64 ",\"duplicates\":%" PRIu64 ",\"rejected\":%" PRIu64
-                        ",\"sent\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"pending\":%zu,\"mo\":%" PRIu64
-                        ",\"dlr\":%" PRIu64 ",\"answers\":%" PRIu64 ",\"help\":%" PRIu64
-                        ",\"relayed\":%" PRIu64 ",\"relay_acked\":%" PRIu64 ",\"outbox\":%zu,"
-                        "\"http_port\":%d}",
-                        self->n.received, self->n.duplicates, self->n.rejected, self->n.sent,
-                        self->n.failed, pending, self->n.mo, self->n.dlr, self->n.answers,
-                        self->n.help, self->n.relayed, self->n.relay_acked,
-                        zhashx_size(self->relays),
-                        self->inbound ? eo_sms_inbound_port(self->inbound) : 0);
+    return zsys_sprintf(
+        "{\"received\":%" PRIu64 ",\"duplicates\":%" PRIu64 ",\"rejected\":%" PRIu64
+        ",\"sent\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"pending\":%zu,\"mo\":%" PRIu64
+        ",\"dlr\":%" PRIu64 ",\"answers\":%" PRIu64 ",\"help\":%" PRIu64 ",\"relayed\":%" PRIu64
+        ",\"relay_acked\":%" PRIu64 ",\"outbox\":%zu,"
+        "\"refused_source\":%" PRIu64 ",\"refused_key\":%" PRIu64 ",\"mo_replayed\":%" PRIu64
+        ",\"mo_unknown\":%" PRIu64 ",\"help_limited\":%" PRIu64 ",\"http_port\":%d}",
+        self->n.received, self->n.duplicates, self->n.rejected, self->n.sent, self->n.failed,
+        pending, self->n.mo, self->n.dlr, self->n.answers, self->n.help, self->n.relayed,
+        self->n.relay_acked, zhashx_size(self->relays), self->n.refused_source,
+        self->n.refused_key, self->n.mo_replayed, self->n.mo_unknown, self->n.help_limited,
+        self->inbound ? eo_sms_inbound_port(self->inbound) : 0);
 }
 
 static void s_on_pipe(s_sms_t *self)
@@ -907,8 +968,7 @@ static void s_on_pipe(s_sms_t *self)
         char *json = s_stats(self);
         zstr_send(self->pipe, json);
         zstr_free(&json);
-    }
-    else
+    } else
         zsys_warning("sms: unknown command %s", cmd);
     zstr_free(&cmd);
 }
@@ -919,23 +979,26 @@ static void s_turn(s_sms_t *self)
     zmq_pollitem_t items[S_MAX_POLL];
     size_t n = 0;
     items[n++] = (zmq_pollitem_t){zsock_resolve(self->pipe), 0, ZMQ_POLLIN, 0};
-    items[n++] = (zmq_pollitem_t){zsock_resolve(eo_worker_sock(self->worker)), 0, ZMQ_POLLIN, 0};
-    items[n++] = (zmq_pollitem_t){zsock_resolve(eo_client_sock(self->client)), 0, ZMQ_POLLIN, 0};
+    items[n++] =
+        (zmq_pollitem_t){zsock_resolve(eo_worker_sock(self->worker)), 0, ZMQ_POLLIN, 0};
+    items[n++] =
+        (zmq_pollitem_t){zsock_resolve(eo_client_sock(self->client)), 0, ZMQ_POLLIN, 0};
     if (self->inbound)
-        items[n++] = (zmq_pollitem_t){zsock_resolve(eo_sms_inbound_sock(self->inbound)), 0, ZMQ_POLLIN, 0};
+        items[n++] = (zmq_pollitem_t){zsock_resolve(eo_sms_inbound_sock(self->inbound)), 0,
+                                      ZMQ_POLLIN, 0};
     size_t fixed = n;
     size_t count[64] = {0};
     eo_sms_adapter_t *list[64];
     size_t na = 0;
     /* at most 250 ms: the worker and client heartbeat inside their recv calls */
     int64_t timeout = 250, now = zclock_mono();
-    for (eo_sms_adapter_t *a = zhashx_first(self->adapters); a && na < 64; a = zhashx_next(self->adapters)) {
+    for (eo_sms_adapter_t *a = zhashx_first(self->adapters); a && na < 64;
+         a = zhashx_next(self->adapters)) {
         list[na] = a;
         count[na] = eo_sms_adapter_pollfds(a, items + n, S_MAX_POLL - n);
         n += count[na++];
         int64_t due = eo_sms_adapter_due(a);
-        if (due >= 0 && due < timeout)
-            timeout = due;
+        if (due >= 0 && due < timeout) timeout = due;
     }
     if (zlistx_size(self->unqueue)) {
         int64_t due = self->unqueue_since + S_UNQUEUE_MS - now;
@@ -949,13 +1012,13 @@ static void s_turn(s_sms_t *self)
         self->terminated = true; /* interrupted: the context is going away */
         return;
     }
-    if (items[0].revents & ZMQ_POLLIN)
-        s_on_pipe(self);
+    if (items[0].revents & ZMQ_POLLIN) s_on_pipe(self);
     eo_work_t *work;
     for (int i = 0; i < S_BATCH && (work = eo_worker_recv(self->worker, 0)); i++)
         s_on_work(self, work);
     eo_sms_call_t *call;
-    for (int i = 0; self->inbound && i < S_BATCH && (call = eo_sms_inbound_recv(self->inbound)); i++)
+    for (int i = 0; self->inbound && i < S_BATCH && (call = eo_sms_inbound_recv(self->inbound));
+         i++)
         s_on_call(self, call);
     size_t at = fixed;
     for (size_t i = 0; i < na; i++) {

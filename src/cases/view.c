@@ -206,14 +206,18 @@ static json_t *s_fee(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Request
 
 /* --- the case ------------------------------------------------------------------------- */
 
-static json_t *s_people(const eo_case_rec_t *c, const Eo__Request *req)
+/* The member's phone is for operators (they call back); the app knows its own number. */
+static json_t *s_people(const eo_case_rec_t *c, const Eo__Request *req, bool operator_view)
 {
     if (!req) return json_null();
-    return json_pack("{s:{s:s,s:s,s:b},s:{s:s,s:i},s:s}", "member", "id", req->member_id,
-                     "phone", c->purged ? "" : req->member_phone, "verified",
-                     req->member_verified != 0, "child", "first_name",
-                     c->purged ? "" : req->child_first_name, "age_months",
-                     (int)req->child_age_months, "address", c->purged ? "" : req->address);
+    json_t *people = json_pack(
+        "{s:{s:s,s:b},s:{s:s,s:i},s:s}", "member", "id", req->member_id, "verified",
+        req->member_verified != 0, "child", "first_name", c->purged ? "" : req->child_first_name,
+        "age_months", (int)req->child_age_months, "address", c->purged ? "" : req->address);
+    if (people && operator_view)
+        json_object_set_new(json_object_get(people, "member"), "phone",
+                            json_string(c->purged ? "" : req->member_phone));
+    return people;
 }
 
 int eo_view_case(eo_cases_t *self, MDB_txn *txn, const char *id, bool operator_view,
@@ -253,7 +257,7 @@ int eo_view_case(eo_cases_t *self, MDB_txn *txn, const char *id, bool operator_v
             json_pack("{s:s,s:s}", "by", story.closed_by, "detail", story.closed_reason));
     json_object_set_new(j, "fee", s_fee(self, &c, req, &story));
     json_object_set_new(j, "owner", json_string(req ? req->owner : ""));
-    json_t *people = s_people(&c, req);
+    json_t *people = s_people(&c, req, operator_view);
     json_object_update(j, people);
     json_decref(people);
     rc = eo_offer_each(self, txn, c.id, s_offer_json, &w);

@@ -17,6 +17,7 @@ static const eo_field_t s_member[] = {{"id", EO_JSON_STRING, true},
                                       {"verified", EO_JSON_BOOL},
                                       {NULL}};
 static const eo_field_t s_child[] = {
+    {"id", EO_JSON_STRING},
     {"first_name", EO_JSON_STRING, true}, {"age_months", EO_JSON_INTEGER}, {NULL}};
 static const eo_field_t s_request[] = {{"id", EO_JSON_STRING},
                                        {"site", EO_JSON_STRING, true},

@@ -428,8 +428,9 @@ static Eo__Event *s_won(s_sms_t *self, const char *phone, const eo_reply_t *r,
     *wins = eo_sms_book_wins(self->book, phone);
     Eo__Event *won = NULL;
     for (Eo__Event *ev = *wins ? zlistx_first(*wins) : NULL; ev; ev = zlistx_next(*wins))
-        if (!*r->code || streq(ev->message->code, r->code))
-            won = ev; /* the last in key order when no code: ids are time-ordered */
+        if ((!*r->code || streq(ev->message->code, r->code)) &&
+            (!won || ev->at_ms >= won->at_ms))
+            won = ev; /* the latest win (request ids are random: key order is not time) */
     if (!won)
         s_say(self, site_hint, phone, reply_id, EO_TPL_HELP);
     return won;

@@ -6,7 +6,8 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PKGS = build-essential cmake pkg-config clang libclang-rt-14-dev iproute2 \
        libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
        liblmdb-dev lmdb-utils libmicrohttpd-dev libjansson-dev \
-       libcurl4-openssl-dev libssl-dev openssl kannel kannel-extras curl procps jq
+       libcurl4-openssl-dev libssl-dev openssl kannel kannel-extras curl procps jq \
+       python3-prometheus-client
 
 .PHONY: all deps build run test asan asan-test bench fuzz format tidy clean
 

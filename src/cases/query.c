@@ -149,6 +149,7 @@ static const struct {
     {"carer_offers", eo_query_carer_offers},
     {"member", eo_query_member},
     {"members", eo_query_members},
+    {"metrics", eo_query_metrics},
 };
 
 int eo_query(eo_cases_t *self, MDB_txn *txn, const char *what, json_t *args, json_t **out,

@@ -42,6 +42,10 @@ int eo_query_member(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
 int eo_query_members(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
                      const char **why);
 
+/* metrics.c: {"cases":{state:n},"waves":n,"offers":n} of the cases of {site}. */
+int eo_query_metrics(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
+                     const char **why);
+
 /* The answer to a Query (what, args): *out a JSON object. EO_ENOTFOUND (nothing by
  * that id), EO_EINVAL (bad arguments: *why says which), or a store error. */
 int eo_query(eo_cases_t *self, MDB_txn *txn, const char *what, json_t *args, json_t **out,

@@ -17,6 +17,7 @@
 #include "eonjena/eo_rules.h"
 #include "gateway.h"
 #include "auth.h"
+#include "counts.h"
 #include "eonjena/eo_provider.h"
 #include "limit.h"
 #include "routes.h"
@@ -44,6 +45,7 @@ struct eo_gateway_t {
     atomic_int active;         /* requests between their headers and their completion */
     char cors_origin[256];     /* the one origin allowed to call from a browser, "" none */
     bool access_log;           /* one line per request (gateway/access_log) */
+    eo_http_counts_t *counts;  /* requests by method, route, status (GET /metrics) */
 };
 
 /* Per-connection state while a body arrives. */
@@ -446,6 +448,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
             &req.bad_credentials, &req.scraper);
         if (s_within_rate(self, &req, &reply)) eo_routes_dispatch(&req, &reply);
     }
+    eo_http_counts_add(self->counts, method, req.route, reply.status);
     if (self->access_log) /* the route's pattern, never the path: it may name a person */
         zsys_info("gateway: %s %s %s %d %.1fms %s", req.trace, method,
                   req.route ? req.route : "-", reply.status,
@@ -506,6 +509,7 @@ static void s_gateway_destroy(eo_gateway_t **self_p)
     eo_rules_destroy(&self->rules);
     eo_calendar_destroy(&self->calendar);
     eo_auth_destroy(&self->auth);
+    eo_http_counts_destroy(&self->counts);
     eo_limiter_destroy(&self->per_key);
     eo_limiter_destroy(&self->per_address);
     if (self->tls_key) OPENSSL_cleanse(self->tls_key, strlen(self->tls_key));
@@ -589,6 +593,7 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
     snprintf(self->cors_origin, sizeof self->cors_origin, "%s",
              zconfig_get(cfg, "gateway/cors_origin", ""));
     self->access_log = atoi(zconfig_get(cfg, "gateway/access_log", "1")) != 0;
+    self->counts = eo_http_counts_new();
     pthread_key_create(&self->client_key, s_client_free);
     pthread_mutex_init(&self->refresh_lock, NULL);
     char err[512];
@@ -659,4 +664,9 @@ void eo_gateway_actor(zsock_t *pipe, void *args)
         if (term) break;
     }
     s_gateway_destroy(&self);
+}
+
+eo_http_counts_t *eo_gateway_counts(eo_gateway_t *self)
+{
+    return self->counts;
 }

@@ -89,6 +89,8 @@ struct eo_calendar_t *eo_gateway_calendar(eo_gateway_t *self);
 struct eo_providers_t *eo_gateway_providers(eo_gateway_t *self);
 /* The identities and console sessions (auth.h). */
 struct eo_auth_t *eo_gateway_auth(eo_gateway_t *self);
+/* The HTTP request counters (counts.h). */
+struct eo_http_counts_t *eo_gateway_counts(eo_gateway_t *self);
 /* Do cookies get the Secure attribute (TLS here, or gateway/cookie_secure behind a TLS
  * proxy)? */
 bool eo_gateway_secure_cookies(eo_gateway_t *self);

@@ -45,6 +45,7 @@ static const eo_http_route_t s_routes[] = {
     {"POST", "/v1/members/*/restrictions", R(OPERATOR) | R(ADMIN), eo_api_member_restrict},
     {"GET", "/v1/quote", EO_PUBLIC | EO_ANY_CALLER, eo_api_quote},
     {"GET", "/v1/sites", EO_PUBLIC | EO_ANY_CALLER, eo_api_sites},
+    {"GET", "/metrics", EO_SCRAPER | R(ADMIN), eo_api_metrics},
     {"GET", "/v1/dongs", EO_PUBLIC | EO_ANY_CALLER, eo_api_dongs},
     {"GET", "/v1/holidays", EO_PUBLIC | EO_ANY_CALLER, eo_api_holidays_list},
     {"POST", "/v1/holidays", R(ADMIN), eo_api_holidays_add},

@@ -55,6 +55,7 @@ void eo_api_offer_decline(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_booking_withdraw(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_booking_start(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_booking_end(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_metrics(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_sites(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_dongs(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_members_create(eo_http_request_t *req, eo_http_reply_t *reply);

@@ -2,7 +2,7 @@
 # api.metrics: GET /metrics is Prometheus text (parsed by the Prometheus client's own
 # parser, tests/gateway/metrics_check.py) and its series move by what a scripted run did:
 # three requests that settle (simulated carers who accept), one of them then cancelled,
-# one refused intake, one unknown path; the metrics token opens /metrics and nothing else.
+# one refused intake, one unknown path, and the three hand-offs they queue; the metrics token opens /metrics and nothing else.
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -45,6 +45,9 @@ settled() { curl -s -H "Authorization: Bearer $APP" "$API/v1/requests/$1" | grep
 for id in "${ids[@]}"; do eo_wait_for "$id to settle" 20 settled "$id"; done
 [ "$(code -H "Authorization: Bearer $APP" -X POST "$API/v1/requests/${ids[0]}/cancel")" = 200 ] \
   || eo_fail "cancel"
+# each case hands off its current state to the provider (the hand-off role, behind)
+handed() { scrape "$T/now" && grep -q '^eonjena_handoff_queued{provider="suwon-provider"} 3$' "$T/now"; }
+eo_wait_for "three hand-offs queued for suwon-provider" 20 handed
 scrape "$T/after"
 cat "$T/after"
 
@@ -53,7 +56,7 @@ cat "$T/after"
   'eonjena_http_requests_total{method="POST",route="/v1/requests",status="400"} == 1' \
   'eonjena_http_requests_total{method="GET",route="-",status="404"} == 1' \
   'eonjena_http_requests_total{method="POST",route="/v1/requests/*/cancel",status="200"} == 1' \
-  'eonjena_http_requests_total{method="GET",route="/metrics",status="200"} == 1' \
+  'eonjena_http_requests_total{method="GET",route="/metrics",status="200"} >= 2' \
   'eonjena_http_requests_total{method="GET",route="/v1/requests/*",status="200"} >= 3' \
   'eonjena_cases{site="suwon",state="settled"} == 2' \
   'eonjena_cases{site="suwon",state="cancelled"} == 1' \
@@ -63,5 +66,8 @@ cat "$T/after"
   'eonjena_offers_total{site="suwon"} >= 3' \
   'eonjena_matcher_up{site="suwon"} abs 1' \
   'eonjena_cases{site="hwaseong",state="settled"} abs 0' \
+  'eonjena_handoff_queued{provider="suwon-provider"} == 3' \
+  'eonjena_handoff_queued{provider="guri-provider"} abs 0' \
+  'eonjena_handoff_oldest_seconds{provider="guri-provider"} abs 0' \
   || eo_fail "the metrics did not move as the run did"
 echo "api.metrics: ok"

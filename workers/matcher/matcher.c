@@ -35,6 +35,8 @@ typedef struct {
     int timers_backoff;      /* ms, doubling while they keep failing */
     uint64_t rules_version;  /* of the rules last recorded */
     int64_t maintained_at;   /* mono ms: the store's housekeeping last ran */
+    int64_t rekey_next;      /* mono ms: look whether the index needs a re-key step */
+    bool rekey_busy;         /* the index is re-keying for a new week: poll, don't wait */
     int64_t retry_at;        /* monotonic ms */
     bool terminated;
 } s_matcher_t;
@@ -350,7 +352,20 @@ fail:
     return NULL;
 }
 
-/* One turn: acknowledgements, work, timers, outbox; until $TERM. */
+/* The index moves to a new week in bounded steps (docs/index.md "The re-key"): while one
+ * is under way, a step at every turn that found no work waiting (the loop then polls
+ * without waiting); otherwise, and under load, a look once a second. A failed step is
+ * logged by the index and tried again a second later. */
+static void s_rekey(s_matcher_t *self, bool work_waited)
+{
+    int64_t mono = zclock_mono();
+    if ((!self->rekey_busy || work_waited) && mono < self->rekey_next) return;
+    self->rekey_next = mono + S_RETRY_MS;
+    eo_index_rekey_store(self->index, self->args->store, eo_clock_now(self->args->clock),
+                         EO_INDEX_REKEY_BUDGET, &self->rekey_busy);
+}
+
+/* One turn: acknowledgements, work, timers, outbox, housekeeping; until $TERM. */
 static void s_matcher_loop(s_matcher_t *self)
 {
     while (!self->terminated) {
@@ -359,7 +374,8 @@ static void s_matcher_loop(s_matcher_t *self)
             {zsock_resolve(eo_worker_sock(self->worker)), 0, ZMQ_POLLIN, 0},
             {zsock_resolve(eo_client_sock(self->client)), 0, ZMQ_POLLIN, 0},
         };
-        if (zmq_poll(items, 3, s_poll_timeout(self)) < 0 && errno != EINTR)
+        if (zmq_poll(items, 3, self->rekey_busy ? 0 : s_poll_timeout(self)) < 0 &&
+            errno != EINTR)
             break;
         if (items[0].revents & ZMQ_POLLIN) {
             char *cmd = zstr_recv(self->pipe);
@@ -374,6 +390,7 @@ static void s_matcher_loop(s_matcher_t *self)
         s_timers(self);
         s_flush_acked(self);
         s_relay(self);
+        s_rekey(self, items[1].revents & ZMQ_POLLIN);
         if (zclock_mono() - self->maintained_at >= EO_STORE_MAINTAIN_MS) {
             self->maintained_at = zclock_mono();
             eo_store_maintain(self->args->store);

@@ -61,6 +61,8 @@ echo "$out" | grep -q '"owner"' && eo_fail "the answer names the credential: $ou
 expect 200 '"verified":false' "$(call "$APP" POST /v1/members "$MEMBER")" # again: an update
 expect 409 member_exists "$(call "$OTHER" POST /v1/members "$MEMBER")"
 expect 404 unknown_member "$(call "$OTHER" GET /v1/members/m-1)"
+# another app cannot book as a member it did not register (and borrow their checks)
+expect 403 member_not_yours "$(call "$OTHER" POST /v1/requests "$(request r-0)")"
 
 # 2. the stored member wins: not verified, so no visit (whatever the request says)
 expect 422 '"code":"not_member"' "$(call "$APP" POST /v1/requests "$(request r-1)")"

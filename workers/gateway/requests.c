@@ -37,6 +37,32 @@ static void s_status_reply(eo_http_reply_t *reply, const Eo__Event *back, int ok
                             eo_time_format(st->updated_at, updated, sizeof updated));
 }
 
+/* Intake trusts a registered member's stored data (verified, phone, children): a member
+ * app may ask only as the members it registered, never borrow another app's. An
+ * unregistered member id is taken on the request's own flags. False after a 403. */
+static bool s_member_mine(eo_http_request_t *req, eo_http_reply_t *reply,
+                          const Eo__Request *request)
+{
+    if (req->who.role != EO_ROLE_MEMBER_APP) return true;
+    eo_http_reply_t probe = {0};
+    json_t *m = eo_ask_query(req, &probe, request->site, "member",
+                             json_pack("{s:s}", "id", request->member_id));
+    const char *owner = json_string_value(json_object_get(m, "owner"));
+    bool ok = m ? owner && streq(owner, req->who.id) : probe.status == 404;
+    json_decref(m);
+    if (!m && probe.status != 404) {
+        *reply = probe; /* the matcher could not be asked */
+        return false;
+    }
+    json_decref(probe.json);
+    free(probe.text);
+    if (!ok)
+        eo_http_error_field(reply, 403, "member_not_yours",
+                            "다른 앱이 등록한 회원으로 요청할 수 없습니다",
+                            "this member id is registered by another caller", "member.id");
+    return ok;
+}
+
 void eo_api_request_create(eo_http_request_t *req, eo_http_reply_t *reply)
 {
     const eo_role_args_t *args = eo_gateway_args(req->gateway);
@@ -52,6 +78,10 @@ void eo_api_request_create(eo_http_request_t *req, eo_http_reply_t *reply)
         eo_http_error_field(reply, 403, "forbidden_site",
                             "이 지역의 요청을 접수할 권한이 없습니다",
                             "this credential does not serve the request's site", "site");
+        eo_intake_clear(&request);
+        return;
+    }
+    if (!s_member_mine(req, reply, &request)) {
         eo_intake_clear(&request);
         return;
     }

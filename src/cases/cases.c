@@ -44,15 +44,16 @@ bool eo_offer_is_key(const MDB_val *k)
     return memchr(k->mv_data, 0, k->mv_size) != NULL;
 }
 
-/* Members and their restrictions. A store read by a tool (eonjena log, check) may have
- * been written before members existed: then there are none (has_members false). */
+/* Members and their restrictions. A store only read (eonjena log, check) decides
+ * nothing, so it needs neither, and may have been written before members existed:
+ * has_members stays false. */
 static int s_members(eo_cases_t *self)
 {
-    bool ro = eo_store_readonly(self->store);
+    if (eo_store_readonly(self->store)) return EO_OK;
     if (eo_store_dbi(self->store, "m.members", 0, &self->members) ||
         !(self->restrictions = eo_restrict_new(self->store, self->rules))) {
         eo_restrict_destroy(&self->restrictions);
-        return ro ? EO_OK : EO_ESTORE; /* read-only: an older store without them */
+        return EO_ESTORE;
     }
     self->has_members = true;
     return EO_OK;

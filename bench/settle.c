@@ -225,6 +225,9 @@ static uint8_t *s_request_event(const eo_w1_request_t *r, char *id, size_t *size
     q.carers_needed = 1;
     q.channel = EO__CHANNEL__CHANNEL_CALL_CENTRE;
     q.member_phone = "+821000000000";
+    q.member_id = "w1-member"; /* W1: a verified member's child of 5 */
+    q.member_verified = true;
+    q.child_age_months = 60;
     q.child_first_name = "아이";
     q.address = "bench";
     Eo__Event ev = EO__EVENT__INIT;

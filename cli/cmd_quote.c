@@ -77,7 +77,8 @@ int eo_cmd_quote(int argc, char **argv)
     eo_opts_t o = {.prog = "eonjena quote",
                    .about = s_about,
                    .opts = opts};
-    eo_quote_params_t params = {0};
+    eo_quote_params_t params;
+    eo_quote_params_init(&params, NULL);
     int status = eo_opts_parse(&o, argc, argv);
     if (status == EO_OPTS_RUN)
         status = s_params(&o, opts, v, &params);

@@ -194,9 +194,11 @@ void eo_w1_request(eo_w1_t *self, uint32_t i, eo_w1_request_t *r)
     const eo_dong_t *d = s_dong(self, &rng);
     snprintf(r->site, sizeof r->site, "%s", eo_dongs_site(self->dongs, d->site)->slug);
     r->dong = d->code;
-    /* 2 h .. 36 h after the clock on a half hour (69 choices); 1 h .. 8 h long. */
+    /* 2 h .. 36 h after the clock on a half hour (69 choices); 1 h, or 2 h .. 8 h in
+     * half hours (14 choices): the durations the national rule allows (1.5 h is none). */
     r->start = self->clock + 2 * EO_HOUR + (eo_time_t)eo_rng_below(&rng, 69) * 1800;
-    r->end = r->start + (eo_time_t)(2 + eo_rng_below(&rng, 15)) * 1800;
+    uint32_t k = eo_rng_below(&rng, 14);
+    r->end = r->start + (eo_time_t)(k ? 3 + k : 2) * 1800;
 }
 
 int eo_w1_load(eo_w1_t *self, eo_store_t *store, eo_index_t *index, uint32_t n)

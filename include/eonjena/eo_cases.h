@@ -24,7 +24,7 @@
 #include "eo_store.h"
 #include "eo_time.h"
 
-#define EO_CASE_ID_MAX 48    /* request id bytes, with the NUL */
+#define EO_CASE_ID_MAX 48 /* request id bytes, with the NUL */
 #define EO_CASE_MAX_WINNERS 2
 
 typedef enum {
@@ -35,41 +35,46 @@ typedef enum {
     EO_CASE_ESCALATED,
     EO_CASE_EXPIRED,
     EO_CASE_CANCELLED,
-    EO_CASE_QUEUED,      /* queued for the provider's business hours */
+    EO_CASE_QUEUED,  /* queued for the provider's business hours */
+    EO_CASE_REFUSED, /* refused at once but recorded: the provider calls back */
     EO_CASE__STATES
 } eo_case_state_t;
 
 /* A case as the store describes it (a copy: the record on disk has its own, versioned
  * layout, private to the case store). */
 typedef struct {
-    uint8_t state;               /* eo_case_state_t */
-    uint8_t needed;              /* carers needed: 1 or 2 */
+    uint8_t state;  /* eo_case_state_t */
+    uint8_t needed; /* carers needed: 1 or 2 */
     uint8_t n_winners;
-    uint8_t purged;              /* personal data removed */
-    uint32_t wave;               /* current wave, 1-based; 0 before the first */
+    uint8_t purged; /* personal data removed */
+    uint32_t wave;  /* current wave, 1-based; 0 before the first */
     uint32_t winners[EO_CASE_MAX_WINNERS];
     uint32_t dong;
-    uint32_t n_offered;          /* offers made over all waves */
-    uint32_t log_n;              /* entries in the event log */
-    int64_t start, end;          /* service window, seconds */
-    int64_t requested_at;        /* seconds, the intake clock */
-    int64_t timer_due_ms;        /* the case's live timer, 0 if none */
+    uint32_t n_offered;   /* offers made over all waves */
+    uint32_t log_n;       /* entries in the event log */
+    int64_t start, end;   /* service window, seconds */
+    int64_t requested_at; /* seconds, the intake clock */
+    int64_t timer_due_ms; /* the case's live timer, 0 if none */
     uint64_t timer_seq;
     int64_t updated_ms;
-    int64_t fee;                 /* cancellation fee, KRW */
+    int64_t fee;                        /* cancellation fee, KRW */
     int64_t service_start, service_end; /* carers' 시작 / 종료 texts */
-    uint8_t log_hash[32];        /* hash of the last event log entry */
+    uint8_t log_hash[32];               /* hash of the last event log entry */
     char site[EO_SITE_SLUG];
     char id[EO_CASE_ID_MAX];
+    uint8_t type;       /* EO_SERVICE_VISIT or EO_SERVICE_FACILITY */
+    uint8_t reason;     /* eo_reason_t of a refused case */
+    uint8_t pay;        /* 0 nothing due, 1 the member's fee is due, 2 paid */
+    int64_t member_fee; /* won: what the member pays (a settled pool case) */
+    int64_t carer_pay;  /* won: the pay an offer shows (the quote's carer total) */
 } eo_case_t;
 
 typedef struct {
-    uint32_t wave_k;             /* offers per wave (10) */
+    uint32_t wave_k;                 /* offers per wave (10) */
     int wave_timeout_s[EO_SITE_MAX]; /* per site index (300) */
-    int min_lead_s;              /* refuse a start sooner than this (7200) */
-    int escalate_lead_s;         /* escalate when the start is this close (3600) */
-    bool always_pool;            /* skip routing: offer every request (W1, demos) */
-    char callcentre_phone[20];   /* NOTICEs to the call centre */
+    int escalate_lead_s;             /* escalate when the start is this close (3600) */
+    bool always_pool;                /* skip routing: offer every request (W1, demos) */
+    char callcentre_phone[20];       /* NOTICEs to the call centre */
 } eo_cases_config_t;
 
 typedef struct eo_cases_t eo_cases_t;
@@ -91,6 +96,11 @@ void eo_cases_set_templates(eo_cases_t *self, eo_templates_t *templates);
  * of the HTTP request behind it), so an operator follows a request through the roles'
  * logs. Off by default (a replay decides silently); the matcher turns it on. */
 void eo_cases_set_log(eo_cases_t *self, bool log_traces);
+/* The provider agencies (borrowed; outlive self): which run a 시설형 facility, where,
+ * and the site's 아동돌봄센터 (the matching order of docs/domain.md). Without them a
+ * 시설형 request finds no facility and the member is offered 방문형. */
+struct eo_providers_t;
+void eo_cases_set_providers(eo_cases_t *self, const struct eo_providers_t *providers);
 eo_store_t *eo_cases_store(eo_cases_t *self);
 eo_index_t *eo_cases_index(eo_cases_t *self);
 
@@ -157,7 +167,8 @@ int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn);
 int eo_cases_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_t *out);
 const char *eo_case_state_name(int state);
 /* A Status event for the case (encoded, caller frees). */
-int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **out, size_t *size);
+int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **out,
+                    size_t *size);
 /* *n: offers of the case's current wave still waiting for an answer (open, delivered or
  * not, not withdrawn). */
 int eo_cases_waiting(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t *n);
@@ -165,9 +176,9 @@ int eo_cases_waiting(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t *n
 /* --- the outbox ------------------------------------------------------------------- */
 typedef struct {
     uint64_t seq;
-    char service[12];            /* "sms" or "handoff" */
+    char service[12]; /* "sms" or "handoff" */
     char site[EO_SITE_SLUG];
-    const void *body;            /* the encoded Event; valid until txn ends */
+    const void *body; /* the encoded Event; valid until txn ends */
     size_t size;
 } eo_outbox_row_t;
 

@@ -55,6 +55,8 @@ typedef struct {
     uint32_t k;            /* how many candidates wanted */
     const uint32_t *exclude; /* carers never to return (already offered, declined) */
     uint32_t n_exclude;
+    uint8_t kinds;         /* bits 1 << eo_carer_kind_t of the kinds wanted; 0: every kind
+                            * (a 시설형 stay asks for facility and invited carers) */
 } eo_query_t;
 
 typedef struct eo_index_t eo_index_t;

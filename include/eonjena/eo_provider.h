@@ -12,6 +12,10 @@
  *           mode = webhook                # webhook | pull
  *           url = "https://provider.example/eonjena/handoff"
  *           secret = "..."                # HMAC key; or secret_file = path
+ *           number = 1                    # 시설형: the number carers' records name it by
+ *           facility_dong = 4111156000    # 시설형: where its facility is
+ *           regular = "09:00-18:00"       # 시설형: the facility's regular hours
+ *           centre = 0                    # 1: the site's 아동돌봄센터
  *
  * A misconfigured provider stops loading with a message naming it (no half-loaded
  * set). The first provider of a site is its default unless one says default = 1. */
@@ -36,6 +40,13 @@ typedef struct {
     char *url;     /* webhook only */
     char *secret;  /* webhook only */
     bool is_default;
+    /* 시설형 (issue 17): where its facility is, the number carers' records name it by
+     * (eo_carer_t.providers), its regular hours (no carer allowance inside them) and
+     * whether it is the site's 아동돌봄센터 (the third tier of the matching order) */
+    uint16_t number;          /* 0: carers do not name it */
+    uint32_t facility_dong;   /* adm_cd of its facility; 0: it runs none */
+    int regular_from, regular_to; /* minutes of the day; equal: none */
+    bool centre;
 } eo_provider_t;
 
 typedef struct eo_providers_t eo_providers_t;

@@ -2,7 +2,8 @@
  *
  * Every decision and every rejection carries one of these: a stable machine code
  * ("visit_lead_time") and a message in Korean and English, from one table (reason.c).
- * A message may hold one "%s" (an end date, a time) filled by eo_reason_format. */
+ * A message may hold one "%s" (an end date, a time) filled by eo_reason_format; a
+ * refusal says what to change (the earliest start, the age range, the field). */
 #ifndef EO_REASON_H
 #define EO_REASON_H
 
@@ -40,6 +41,8 @@ typedef enum {
     EO_REASON_CAP_WEEK,           /* a carer's weekly cap */
     EO_REASON_CAP_MONTH,          /* a carer's monthly cap */
     EO_REASON_BAD_REQUEST,        /* a parameter is missing or malformed */
+    EO_REASON_BAD_TEXT,           /* a text field too long or with control characters */
+    EO_REASON_HORIZON,            /* the service starts further ahead than the horizon */
     EO_REASON_COUNT_
 } eo_reason_t;
 

@@ -111,6 +111,7 @@ typedef struct {
 
 typedef struct {
     eo_reason_t reason;      /* EO_REASON_OK, or why the quote was refused */
+    char arg[96];            /* the %s of the refusal's message (eo_verdict_t) */
     int32_t fee_table;       /* effective date (yyyymmdd) of the table used */
     int minutes;
     bool surcharge;          /* the 4,500 per-case surcharge applies */
@@ -126,12 +127,32 @@ typedef struct {
     int64_t cancel_fee;
 } eo_quote_t;
 
+/* Something a request says, or leaves unsaid (a quote need not say who asks). */
+typedef enum { EO_UNSAID = 0, EO_YES = 1, EO_NO = 2 } eo_said_t;
+
+/* The texts of a request, bounded by rules.cfg intake/address_max_bytes (the address)
+ * and intake/name_max_bytes (the rest): valid UTF-8 without control characters. */
+typedef enum {
+    EO_TEXT_ADDRESS = 0,
+    EO_TEXT_CHILD_NAME,
+    EO_TEXT_MEMBER_ID,
+    EO_TEXT_HANDOVER, /* 시설형: who hands the child over */
+    EO_TEXT_PICKUP,   /* 시설형: who collects the child */
+    EO_TEXT_COUNT
+} eo_text_field_t;
+
+/* A request as the rules see it: what a quote is asked and what an intake carries. The
+ * quote (eo_rules_quote, GET /v1/quote) and the matcher's intake check both go through
+ * eo_rules_check, so the same input gets the same coded answer on both paths. Who asks
+ * (membership, the child) is checked only where it is said: an intake always says it,
+ * a quote may leave it out. */
 typedef struct {
     int type;                   /* EO_SERVICE_VISIT (default when 0) or EO_SERVICE_FACILITY */
     const char *site;           /* slug; checked against dongs when both are given */
     const eo_dongs_t *dongs;
     eo_time_t start, end;
-    eo_time_t requested;        /* 0: not given (no route, no lead surcharge, no allowance) */
+    eo_time_t requested;        /* 0: not given (no route, no lead surcharge, no allowance,
+                                 * no horizon) */
     eo_channel_t channel;
     bool not_linked;            /* 방문형: not a 일시연계 case (no +2,000/h) */
     eo_time_t cancelled_at;     /* 0: not cancelled */
@@ -140,10 +161,46 @@ typedef struct {
                                    * equal = none): no allowance inside them */
     bool regular_on_days_off;     /* the regular hours also apply on weekends/holidays */
     int child_minutes_that_day;   /* the child's other facility minutes that day */
+    /* who asks */
+    eo_said_t verified;           /* a verified member (정회원) */
+    bool child_given;             /* the child's age is said (birth or months) */
+    int32_t child_birth;          /* yyyymmdd; 0: use child_age_months */
+    int child_age_months;         /* whole months on the service date */
+    const char *residence;        /* site of the child's 주민등록; NULL: the request's site */
+    bool sick, severe_disability;
+    bool preregistered;           /* 시설형: a pre-registered child */
+    bool in_school;               /* 시설형: a school child (else a preschool sibling) */
+    bool sibling_registered;      /* 시설형: a registered school child's sibling */
+    eo_time_t restricted_until;   /* an 이용제한 in force until then (0: none) */
+    const char *texts[EO_TEXT_COUNT]; /* NULL: not given */
 } eo_quote_params_t;
 
-/* Quote a service: validates the times (and for 시설형 the facility rules), splits the
- * member's fee across the calendar days and periods the service spans, adds surcharges,
+/* What the rules say of a request: OK (with the route), or the first refusal and the
+ * value that fills its message's %s (the earliest start, the age range, the field). */
+typedef struct {
+    eo_reason_t reason;
+    char arg[96];
+    bool have_route;              /* 방문형 with requested given */
+    eo_route_decision_t route;
+    bool pair_recommended;        /* 시설형: invited carers in pairs 20-24 */
+} eo_verdict_t;
+
+/* Every rule a request must pass, in the order a member would fix them: the texts,
+ * the site runs the service, the times (grid, durations, 시설형 days and hours), the
+ * horizon, who asks (membership, residence, restriction, age, disability, sickness,
+ * 시설형 registration), then the timing (app hours, the 2 h lead, routing; 시설형
+ * cutoff, lead and 6 h a day off). Fills *out; 0, or EO_EINVAL for NULL arguments.
+ * A 방문형 request made off hours that starts before business hours is refused
+ * (before_business_hours) with out->route saying when they begin. */
+int eo_rules_check(eo_rules_t *self, const eo_quote_params_t *params, eo_verdict_t *out);
+/* The verdict's message in "ko" or "en", its %s filled. Returns buf. */
+char *eo_verdict_message(const eo_verdict_t *v, const char *lang, char *buf, size_t size);
+/* The latest start a request made at `requested` may ask for (intake/horizon_days). */
+eo_time_t eo_rules_horizon(eo_rules_t *self, eo_time_t requested);
+/* The member's payment of a pool case is due this many minutes after settling. */
+int eo_rules_payment_deadline_min(eo_rules_t *self);
+
+/* Quote a service: checks the request (eo_rules_check), splits the member's fee across the calendar days and periods the service spans, adds surcharges,
  * the carer's pay and allowances, and the cancellation fee if cancelled_at is given.
  * Returns 0 with out->reason OK, EO_EINVAL with out->reason the rejection (the quote is
  * refused; no lines), or EO_EINVAL with reason OK for NULL arguments. */
@@ -158,8 +215,14 @@ int eo_rules_cancel_fee(eo_rules_t *self, eo_time_t start, eo_time_t cancelled_a
 /* Set one parameter from text, as `eonjena quote --key value` and GET /v1/quote?key=value
  * give it: type (visit|facility), site, start, end, requested, cancelled (times as
  * eo_time_parse takes them), channel (phone|app), linked (yes|no), regular
- * ("HH:MM-HH:MM"), regular_days_off (yes|no), child_minutes (integer). 0, or EO_EINVAL
- * with a message in err (params unchanged). */
+ * ("HH:MM-HH:MM"), regular_days_off (yes|no), child_minutes (integer); who asks:
+ * verified (yes|no), age_months (0..240), birth (YYYY-MM-DD), residence (a site slug),
+ * sick, severe_disability, preregistered, in_school, sibling_registered (yes|no).
+ * Values are borrowed (site, residence). 0, or EO_EINVAL with a message in err (params
+ * unchanged). */
+/* Quote parameters as a request says them when it leaves a thing out: a 시설형 child is
+ * a school child (in_school), as the intake assumes, so both paths answer alike. */
+void eo_quote_params_init(eo_quote_params_t *params, const eo_dongs_t *dongs);
 int eo_quote_params_set(eo_quote_params_t *params, const char *key, const char *value,
                         char *err, size_t errlen);
 
@@ -247,6 +310,7 @@ typedef struct {
     bool sick;                    /* sick children: 방문형 only */
     bool severe_disability;       /* referred elsewhere */
     eo_time_t restricted_until;   /* 0: not restricted; INT64_MAX: permanent */
+    int child_age_months;         /* used when child_birth is 0; -1: unknown, not checked */
 } eo_eligibility_t;
 
 /* EO_REASON_OK or the first rejection; arg (for the message's %s: an end date, an age

@@ -16,15 +16,21 @@
  * found no second carer by its start: the one booked is released), help, stop (confirmation
  * of 수신거부), time (receipt of 시작/종료); to the member: notice (a carer is linked),
  * queued (handed to the provider's business hours), expired (nobody was found),
- * cancelled (with the fee), reopened (the linked carer withdrew, searching again); to the
- * call centre: escalated (a case needs an operator), and reopened.
+ * cancelled (with the fee), reopened (the linked carer withdrew, searching again),
+ * refused (refused at once, the provider calls back), paid (the fee was paid: linked),
+ * restricted (이용제한 with its term and end), facility_notice (a 시설형 stay is
+ * confirmed), convert (no 시설형 carer: 방문형 offered); to a 시설형 carer:
+ * facility_winner; to the call centre: escalated (a case needs an operator), reopened
+ * and pickup_late (nobody collected a child within the grace).
  * Placeholders: {site} {dong} {date} ("11/24(화)") {start} {end} ("18:30") {pay}
- * ("15,000") {fee} ("11,630") {code} {request} (the request id); only winner and notice
- * may use {child} {address} {carer} {phone}.
+ * ("15,000") {fee} ("11,630") {code} {request} (the request id) {provider} {term}
+ * ("3개월", "영구") {until} ("2026-12-23"); only winner, notice, facility_winner and
+ * facility_notice may use {child} {address} {carer} {phone} {handover} {pickup}.
  *
  * Checked at load, so a bad template stops start-up instead of failing at the first
- * message: unknown placeholders are refused, every kind but winner, notice and
- * escalated must fit ONE segment with the widest possible values (the longest site and
+ * message: unknown placeholders are refused, the kinds a carer gets while offered and
+ * the short replies (offer ... pair_failed, but winner, notice and escalated) must fit
+ * ONE segment with the widest possible values (the longest site and
  * 동 names of the table, 6-digit code, pay 999,999, fee 9,999,999, a request id of the
  * longest length) and must not name the child or the address. */
 #ifndef EO_TEMPLATE_H
@@ -48,7 +54,7 @@ typedef enum {
 #define EO_LMS_MAX_BYTES 2000 /* a long message (winner, notice) */
 #define EO_PAY_MAX 999999
 #define EO_FEE_MAX 9999999
-#define EO_SMS_TEXT_MAX 2048  /* a rendered text, with the NUL */
+#define EO_SMS_TEXT_MAX 2048 /* a rendered text, with the NUL */
 
 typedef enum {
     EO_TPL_OFFER = 0,
@@ -68,21 +74,34 @@ typedef enum {
     EO_TPL_REOPENED,
     EO_TPL_ESCALATED,
     EO_TPL_PAIR_FAILED,
+    /* issue 17; all may go as a long message */
+    EO_TPL_REFUSED,         /* member: refused at once, the provider calls back */
+    EO_TPL_PAID,            /* member: payment confirmed, the case is linked */
+    EO_TPL_RESTRICTED,      /* member: 이용제한, its term and when it ends */
+    EO_TPL_FACILITY_WINNER, /* carer: a 시설형 stay is confirmed */
+    EO_TPL_FACILITY_NOTICE, /* member: a 시설형 stay is confirmed */
+    EO_TPL_CONVERT,         /* member: no 시설형 carer; offered 방문형 */
+    EO_TPL_PICKUP_LATE,     /* call centre: nobody collected the child within the grace */
     EO_TPL_COUNT
 } eo_tpl_kind_t;
 
 typedef struct {
-    const char *site;    /* the site's name, "수원시" */
-    const char *dong;    /* "파장동" */
+    const char *site; /* the site's name, "수원시" */
+    const char *dong; /* "파장동" */
     eo_time_t start, end;
-    int pay;             /* won, 0..EO_PAY_MAX */
-    int64_t fee;         /* won, 0..EO_FEE_MAX: a cancellation fee */
-    const char *code;    /* the offer's reply code */
-    const char *request; /* the request id */
-    const char *child;   /* winner / notice only */
-    const char *address; /* winner / notice only */
-    const char *carer;   /* notice: the carer's name */
-    const char *phone;   /* notice: the carer's phone */
+    int pay;              /* won, 0..EO_PAY_MAX */
+    int64_t fee;          /* won, 0..EO_FEE_MAX: a cancellation fee */
+    const char *code;     /* the offer's reply code */
+    const char *request;  /* the request id */
+    const char *child;    /* winner / notice only */
+    const char *address;  /* winner / notice only */
+    const char *carer;    /* notice: the carer's name */
+    const char *phone;    /* notice: the carer's phone */
+    const char *provider; /* 시설형: the provider's name */
+    const char *handover; /* 시설형 confirmations: who hands the child over */
+    const char *pickup;   /* 시설형 confirmations: who collects the child */
+    int months;           /* restricted: the term in months (-1: permanent) */
+    eo_time_t until;      /* restricted: when it ends */
 } eo_tpl_vars_t;
 
 /* Length of a UTF-8 text in the coding's units: UTF-16 code units (UCS-2) or EUC-KR

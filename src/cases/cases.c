@@ -34,7 +34,6 @@ void eo_cases_config_defaults(eo_cases_config_t *cfg)
     cfg->wave_k = 10;
     for (int i = 0; i < EO_SITE_MAX; i++)
         cfg->wave_timeout_s[i] = 300;
-    cfg->min_lead_s = 2 * 3600;
     cfg->escalate_lead_s = 3600;
     snprintf(cfg->callcentre_phone, sizeof cfg->callcentre_phone, "+82215771234");
 }
@@ -44,17 +43,13 @@ bool eo_offer_is_key(const MDB_val *k)
     return memchr(k->mv_data, 0, k->mv_size) != NULL;
 }
 
-/* Members and their restrictions. A store only read (eonjena log, check) decides
- * nothing, so it needs neither, and may have been written before members existed:
+/* Members (their restrictions are eo_restrict's). A store only read (eonjena log, check)
+ * decides nothing, so it needs none, and may have been written before members existed:
  * has_members stays false. */
 static int s_members(eo_cases_t *self)
 {
     if (eo_store_readonly(self->store)) return EO_OK;
-    if (eo_store_dbi(self->store, "m.members", 0, &self->members) ||
-        !(self->restrictions = eo_restrict_new(self->store, self->rules))) {
-        eo_restrict_destroy(&self->restrictions);
-        return EO_ESTORE;
-    }
+    if (eo_store_dbi(self->store, "m.members", 0, &self->members)) return EO_ESTORE;
     self->has_members = true;
     return EO_OK;
 }
@@ -62,11 +57,9 @@ static int s_members(eo_cases_t *self)
 eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t *dongs,
                          eo_rules_t *rules, const eo_cases_config_t *cfg)
 {
-    if (!store || !index || !dongs || !rules)
-        return NULL;
+    if (!store || !index || !dongs || !rules) return NULL;
     eo_cases_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->store = store;
     self->index = index;
     self->dongs = dongs;
@@ -83,7 +76,11 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
         eo_store_dbi(store, "m.inputs", 0, &self->inputs) ||
         eo_store_dbi(store, "m.journal", 0, &self->journal) ||
         eo_store_dbi(store, "m.seen", 0, &self->seen) ||
-        eo_store_dbi(store, "m.meta", 0, &self->meta) || s_members(self)) {
+        eo_store_dbi(store, "m.meta", 0, &self->meta) ||
+        eo_store_dbi(store, "m.fgroups", 0, &self->fgroups) ||
+        eo_store_dbi(store, "m.childday", 0, &self->childday) ||
+        !(self->restricts = eo_restrict_new(store, rules)) || s_members(self)) {
+        eo_restrict_destroy(&self->restricts);
         free(self);
         return NULL;
     }
@@ -95,7 +92,7 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
     zconfig_destroy(&empty);
     if (!self->templates) {
         zsys_error("cases: the built-in texts do not load: %s", err);
-        eo_restrict_destroy(&self->restrictions);
+        eo_restrict_destroy(&self->restricts);
         free(self);
         return NULL;
     }
@@ -105,10 +102,10 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
 void eo_cases_destroy(eo_cases_t **self_p)
 {
     if (self_p && *self_p) {
-        if ((*self_p)->own_templates)
-            eo_templates_destroy(&(*self_p)->templates);
-        eo_restrict_destroy(&(*self_p)->restrictions);
+        if ((*self_p)->own_templates) eo_templates_destroy(&(*self_p)->templates);
         eo_rules_destroy(&(*self_p)->own_rules);
+        eo_restrict_destroy(&(*self_p)->restricts);
+        eo_providers_destroy(&(*self_p)->own_providers);
         free(*self_p);
         *self_p = NULL;
     }
@@ -116,8 +113,7 @@ void eo_cases_destroy(eo_cases_t **self_p)
 
 void eo_cases_set_templates(eo_cases_t *self, eo_templates_t *templates)
 {
-    if (self->own_templates)
-        eo_templates_destroy(&self->templates);
+    if (self->own_templates) eo_templates_destroy(&self->templates);
     self->templates = templates;
     self->own_templates = false;
 }
@@ -139,8 +135,8 @@ eo_index_t *eo_cases_index(eo_cases_t *self)
 
 const char *eo_case_state_name(int state)
 {
-    static const char *names[] = {"received",  "validated", "offering",  "settled",
-                                  "escalated", "expired",   "cancelled", "queued"};
+    static const char *names[] = {"received", "validated", "offering", "settled", "escalated",
+                                  "expired",  "cancelled", "queued",   "refused"};
     return state >= 0 && state < EO_CASE__STATES ? names[state] : "unknown";
 }
 
@@ -148,15 +144,29 @@ int eo_cases_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_t *out)
 {
     eo_case_rec_t c;
     int rc = eo_case_get(self, txn, id, &c);
-    if (rc)
-        return rc;
-    *out = (eo_case_t){.state = c.state, .needed = c.needed, .n_winners = c.n_winners,
-                       .purged = c.purged, .wave = c.wave, .dong = c.dong,
-                       .n_offered = c.n_offered, .log_n = c.log_n, .start = c.start,
-                       .end = c.end, .requested_at = c.requested_at,
-                       .timer_due_ms = c.timer_due_ms, .timer_seq = c.timer_seq,
-                       .updated_ms = c.updated_ms, .fee = c.fee,
-                       .service_start = c.service_start, .service_end = c.service_end};
+    if (rc) return rc;
+    *out = (eo_case_t){.state = c.state,
+                       .needed = c.needed,
+                       .n_winners = c.n_winners,
+                       .purged = c.purged,
+                       .wave = c.wave,
+                       .dong = c.dong,
+                       .n_offered = c.n_offered,
+                       .log_n = c.log_n,
+                       .start = c.start,
+                       .end = c.end,
+                       .requested_at = c.requested_at,
+                       .timer_due_ms = c.timer_due_ms,
+                       .timer_seq = c.timer_seq,
+                       .updated_ms = c.updated_ms,
+                       .fee = c.fee,
+                       .service_start = c.service_start,
+                       .service_end = c.service_end,
+                       .type = c.type ? c.type : EO_SERVICE_VISIT,
+                       .reason = c.reason,
+                       .pay = c.pay,
+                       .member_fee = c.member_fee,
+                       .carer_pay = c.carer_pay};
     memcpy(out->winners, c.winners, sizeof out->winners);
     memcpy(out->log_hash, c.log_hash, sizeof out->log_hash);
     memcpy(out->site, c.site, sizeof out->site);
@@ -168,15 +178,26 @@ int eo_case_get(eo_cases_t *self, MDB_txn *txn, const char *id, eo_case_rec_t *o
 {
     MDB_val k = {strlen(id), (void *)id}, v;
     int rc = mdb_get(txn, self->cases, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("get case", rc);
-    if (v.mv_size != sizeof *out || ((uint8_t *)v.mv_data)[0] != S_CASE_VERSION) {
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("get case", rc);
+    if (eo_case_decode(&v, out)) {
         zsys_error("cases: case %s has a bad record", id);
         return EO_ESTORE;
     }
-    memcpy(out, v.mv_data, sizeof *out);
+    return EO_OK;
+}
+
+int eo_case_decode(const MDB_val *v, eo_case_rec_t *out)
+{
+    uint8_t version = v->mv_size ? ((uint8_t *)v->mv_data)[0] : 0;
+    if (version == S_CASE_VERSION && v->mv_size == sizeof *out)
+        memcpy(out, v->mv_data, sizeof *out);
+    else if (version == 2 && v->mv_size == S_CASE_V2_SIZE) {
+        /* a version 2 record: its fields where they are, the newer ones zero */
+        memset(out, 0, sizeof *out);
+        memcpy(out, v->mv_data, offsetof(eo_case_rec_t, id) + EO_CASE_ID_MAX);
+    } else
+        return EO_ESTORE;
     return EO_OK;
 }
 
@@ -193,10 +214,8 @@ int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request
 {
     MDB_val k = {strlen(id), (void *)id}, v;
     int rc = mdb_get(txn, self->reqs, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("get request", rc);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("get request", rc);
     *out = eo__request__unpack(NULL, v.mv_size, v.mv_data);
     return *out ? EO_OK : EO_ESTORE;
 }
@@ -223,8 +242,7 @@ static int s_offer_withdrawn(eo_cases_t *self, MDB_txn *txn, const char *id, eo_
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->coffers, &cur);
-    if (rc)
-        return eo_store_fail("carer offers cursor", rc);
+    if (rc) return eo_store_fail("carer offers cursor", rc);
     uint8_t key[4], val[16 + EO_CASE_ID_MAX];
     MDB_val k, v;
     s_coffer(o->carer, o->start, o->end, id, key, val, &k, &v);
@@ -254,12 +272,9 @@ static int s_offer_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32
     uint8_t key[EO_CASE_ID_MAX + 8];
     MDB_val k = {(size_t)eo_offer_key(id, carer, key, sizeof key), key}, v;
     int rc = mdb_get(txn, self->cases, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("get offer", rc);
-    if (v.mv_size != sizeof *o)
-        return EO_ESTORE;
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("get offer", rc);
+    if (v.mv_size != sizeof *o) return EO_ESTORE;
     memcpy(o, v.mv_data, sizeof *o);
     return EO_OK;
 }
@@ -267,8 +282,7 @@ static int s_offer_stored(eo_cases_t *self, MDB_txn *txn, const char *id, uint32
 int eo_offer_get(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t carer, eo_offer_t *o)
 {
     int rc = s_offer_stored(self, txn, id, carer, o);
-    if (rc == EO_OK && o->state == EO_OFFER_OPEN)
-        rc = s_offer_withdrawn(self, txn, id, o);
+    if (rc == EO_OK && o->state == EO_OFFER_OPEN) rc = s_offer_withdrawn(self, txn, id, o);
     return rc;
 }
 
@@ -286,22 +300,18 @@ int eo_offer_each(eo_cases_t *self, MDB_txn *txn, const char *id,
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->cases, &cur);
-    if (rc)
-        return eo_store_fail("offer cursor", rc);
+    if (rc) return eo_store_fail("offer cursor", rc);
     size_t n = strlen(id) + 1;
     MDB_val k = {n, (void *)id}, v;
     int result = EO_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != n + 4 || memcmp(k.mv_data, id, n) != 0)
-            break;
+        if (k.mv_size != n + 4 || memcmp(k.mv_data, id, n) != 0) break;
         eo_offer_t o;
         memcpy(&o, v.mv_data, sizeof o);
-        if ((result = fn(arg, &o)) != 0)
-            break;
+        if ((result = fn(arg, &o)) != 0) break;
     }
-    if (rc && rc != MDB_NOTFOUND)
-        result = eo_store_fail("offer cursor get", rc);
+    if (rc && rc != MDB_NOTFOUND) result = eo_store_fail("offer cursor get", rc);
     mdb_cursor_close(cur);
     return result;
 }
@@ -321,11 +331,9 @@ typedef struct {
 static int s_waiting_one(void *arg, const eo_offer_t *stored)
 {
     s_waiting_t *w = arg;
-    if (stored->wave != w->wave || stored->state != EO_OFFER_OPEN)
-        return 0;
+    if (stored->wave != w->wave || stored->state != EO_OFFER_OPEN) return 0;
     eo_offer_t o = *stored;
-    if ((w->rc = s_offer_withdrawn(w->self, w->txn, w->id, &o)))
-        return 1;
+    if ((w->rc = s_offer_withdrawn(w->self, w->txn, w->id, &o))) return 1;
     w->n += o.state == EO_OFFER_OPEN;
     return w->n >= w->max;
 }
@@ -356,8 +364,7 @@ int eo_cases_waiting(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t *n
 
 bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out)
 {
-    if (v->mv_size <= 16 || v->mv_size >= 16 + EO_CASE_ID_MAX)
-        return false;
+    if (v->mv_size <= 16 || v->mv_size >= 16 + EO_CASE_ID_MAX) return false;
     const uint8_t *p = v->mv_data;
     out->start = (int64_t)eo_get_be64(p);
     out->end = (int64_t)eo_get_be64(p + 8);
@@ -366,15 +373,13 @@ bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out)
     return true;
 }
 
-int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **out,
-                  size_t *n)
+int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->coffers, &cur);
-    if (rc)
-        return eo_store_fail("carer offers cursor", rc);
+    if (rc) return eo_store_fail("carer offers cursor", rc);
     uint8_t key[4];
     eo_be32(key, carer);
     MDB_val k = {4, key}, v;
@@ -393,8 +398,7 @@ int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **
         *n += eo_coffer_parse(&v, &(*out)[*n]);
     }
     mdb_cursor_close(cur);
-    if (rc == MDB_NOTFOUND)
-        return EO_OK;
+    if (rc == MDB_NOTFOUND) return EO_OK;
     free(*out);
     *out = NULL;
     *n = 0;
@@ -415,12 +419,10 @@ int eo_coffer_check(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_cof
 {
     *live = false;
     int rc = s_offer_stored(self, txn, e->id, carer, o);
-    if (rc == EO_OK)
-        rc = eo_case_get(self, txn, e->id, c);
+    if (rc == EO_OK) rc = eo_case_get(self, txn, e->id, c);
     if (rc == EO_ENOTFOUND) /* an entry without its offer or case stands for nothing */
         return eo_coffer_del(self, txn, carer, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     /* an open offer of a settled case still counts while the winner may cancel and
      * reopen it: dropping its entry would make it read as withdrawn */
     *live = o->state == EO_OFFER_OPEN &&
@@ -450,8 +452,7 @@ int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *val
     uint8_t buf[8];
     eo_be64(buf, ++n);
     v = (MDB_val){8, buf};
-    if ((rc = mdb_put(txn, self->meta, &k, &v, 0)))
-        return eo_store_fail("put meta", rc);
+    if ((rc = mdb_put(txn, self->meta, &k, &v, 0))) return eo_store_fail("put meta", rc);
     *value = n;
     return EO_OK;
 }
@@ -461,12 +462,9 @@ int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t *at_ms,
 {
     MDB_val k = {strlen(key), (void *)key}, v;
     int rc = mdb_get(txn, self->seen, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("get seen", rc);
-    if (v.mv_size < 8 || v.mv_size - 8 >= size)
-        return eo_store_fail("get seen", MDB_CORRUPTED);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("get seen", rc);
+    if (v.mv_size < 8 || v.mv_size - 8 >= size) return eo_store_fail("get seen", MDB_CORRUPTED);
     *at_ms = (int64_t)eo_get_be64(v.mv_data);
     memcpy(outcome, (const uint8_t *)v.mv_data + 8, v.mv_size - 8);
     outcome[v.mv_size - 8] = 0;
@@ -479,8 +477,7 @@ int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t at_ms,
     uint8_t buf[40];
     size_t n = strlen(outcome);
     MDB_val k = {strlen(key), (void *)key}, v = {8 + n, buf};
-    if (k.mv_size == 0 || k.mv_size > 511 || n >= sizeof buf - 8)
-        return EO_EINVAL;
+    if (k.mv_size == 0 || k.mv_size > 511 || n >= sizeof buf - 8) return EO_EINVAL;
     eo_be64(buf, (uint64_t)at_ms);
     memcpy(buf + 8, outcome, n);
     int rc = mdb_put(txn, self->seen, &k, &v, 0);
@@ -498,8 +495,7 @@ int eo_case_status(eo_cases_t *self, MDB_txn *txn, const char *id, bool replayed
 {
     eo_case_rec_t c;
     int rc = eo_case_get(self, txn, id, &c);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     Eo__Status st = EO__STATUS__INIT;
     st.request_id = c.id;
     st.state = (char *)eo_case_state_name(c.state);
@@ -519,9 +515,26 @@ int eo_case_status(eo_cases_t *self, MDB_txn *txn, const char *id, bool replayed
     st.updated_at = c.updated_ms / 1000;
     st.replayed = replayed;
     st.fee = c.fee;
+    /* a pool case's fee and its payment */
+    static const char *pay_names[] = {"", "due", "paid"};
+    st.member_fee = c.member_fee;
+    st.payment = (char *)pay_names[c.pay % 3];
+    st.payment_due = c.pay == EO_PAY_DUE ? c.timer_due_ms / 1000 : 0;
+    /* a refused case says why, as the refusal did (its %s: when business hours begin) */
+    Eo__Error err = EO__ERROR__INIT;
+    char ko[512], en[512];
+    if (c.state == EO_CASE_REFUSED) {
+        eo_verdict_t v = {.reason = c.reason};
+        char at[32];
+        eo_time_format(eo_rules_business_start(self->rules, c.requested_at), at, sizeof at);
+        snprintf(v.arg, sizeof v.arg, "%.16s", at);
+        err.code = (char *)eo_reason_code(c.reason);
+        err.message_ko = eo_verdict_message(&v, "ko", ko, sizeof ko);
+        err.message_en = eo_verdict_message(&v, "en", en, sizeof en);
+        st.error = &err;
+    }
     Eo__Request *req = NULL;
-    if (eo_cases_request(self, txn, id, &req) == EO_OK && req->owner)
-        st.owner = req->owner;
+    if (eo_cases_request(self, txn, id, &req) == EO_OK && req->owner) st.owner = req->owner;
     Eo__Event ev = EO__EVENT__INIT;
     ev.id = c.id;
     ev.site = c.site;
@@ -529,7 +542,6 @@ int eo_case_status(eo_cases_t *self, MDB_txn *txn, const char *id, bool replayed
     ev.body_case = EO__EVENT__BODY_STATUS;
     ev.status = &st;
     *out = eo_event_encode(&ev, size);
-    if (req)
-        eo__request__free_unpacked(req, NULL);
+    if (req) eo__request__free_unpacked(req, NULL);
     return *out ? EO_OK : EO_ENOMEM;
 }

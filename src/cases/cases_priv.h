@@ -8,51 +8,81 @@
 #include "eonjena/eo_cases.h"
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_log.h"
+#include "eonjena/eo_provider.h"
+#include "eonjena/eo_restrict.h"
 #include "eonjena/eo_rules.h"
 
-#define S_CASE_VERSION 2
+#define S_CASE_VERSION 3
+#define S_CASE_V2_SIZE 216 /* a version 2 record: the fields up to id, padded */
+
+/* A pool case's payment (docs/lifecycle.md). */
+enum { EO_PAY_NONE = 0, EO_PAY_DUE = 1, EO_PAY_PAID = 2 };
 
 /* The case record as stored in m.cases (fixed layout, version byte first; eo_case_t
- * is what the public API shows of it). */
+ * is what the public API shows of it). Version 3 appended the fields after id; a
+ * version 2 record reads as one with them zero (a 방문형 case, nothing due). */
 typedef struct {
     uint8_t version;
-    uint8_t state;               /* eo_case_state_t */
-    uint8_t needed;              /* carers needed: 1 or 2 */
+    uint8_t state;  /* eo_case_state_t */
+    uint8_t needed; /* carers needed: 1 or 2 */
     uint8_t n_winners;
-    uint32_t wave;               /* current wave, 1-based; 0 before the first */
+    uint32_t wave; /* current wave, 1-based; 0 before the first */
     uint32_t winners[EO_CASE_MAX_WINNERS];
     uint32_t dong;
-    uint32_t n_offered;          /* offers made over all waves */
-    uint32_t log_n;              /* entries in the event log */
-    int64_t start, end;          /* service window, seconds */
-    int64_t requested_at;        /* seconds, the intake clock */
-    int64_t timer_due_ms;        /* the case's live timer, 0 if none */
+    uint32_t n_offered;   /* offers made over all waves */
+    uint32_t log_n;       /* entries in the event log */
+    int64_t start, end;   /* service window, seconds */
+    int64_t requested_at; /* seconds, the intake clock */
+    int64_t timer_due_ms; /* the case's live timer, 0 if none */
     uint64_t timer_seq;
-    uint64_t log_seq;            /* m.journal key of the last log entry, 0 if none */
+    uint64_t log_seq; /* m.journal key of the last log entry, 0 if none */
     int64_t updated_ms;
-    int64_t fee;                 /* cancellation fee, KRW */
+    int64_t fee;                        /* cancellation fee, KRW */
     int64_t service_start, service_end; /* carers' 시작 / 종료 texts */
-    uint8_t log_hash[32];        /* hash of the last log entry */
-    uint8_t purged;              /* personal data removed */
+    uint8_t log_hash[32];               /* hash of the last log entry */
+    uint8_t purged;                     /* personal data removed */
     char site[EO_SITE_SLUG];
     char id[EO_CASE_ID_MAX];
+    /* version 3 (issue 17) */
+    uint8_t type;       /* EO_SERVICE_VISIT (0 reads as it) or _FACILITY */
+    uint8_t reason;     /* eo_reason_t: why a refused case was refused */
+    uint8_t pay;        /* EO_PAY_*: the member's payment of a pool case */
+    uint8_t tier;       /* 시설형: eo_match_tier_t of the current wave */
+    uint16_t provider;  /* 시설형: provider number of the current wave */
+    uint8_t pair;       /* 시설형: pairs recommended (2인 1조, 권고) */
+    uint8_t flags;      /* EO_CASE_F_*: what the service's end recorded */
+    int64_t member_fee; /* the fee the member pays (the quote, at settlement) */
+    int64_t carer_pay;  /* the pay an offer shows: the quote's carer total */
+    int64_t paid_at;
 } eo_case_rec_t;
+
+enum {
+    EO_CASE_F_NOSHOW = 1,      /* the carer reported a no-show */
+    EO_CASE_F_OVERRUN = 2,     /* 시설형: collected 5 minutes or more after the end */
+    EO_CASE_F_SHORTENED = 4,   /* 시설형: collected before the end */
+    EO_CASE_F_PICKUP_LATE = 8, /* 시설형: nobody collected within the grace */
+};
+
+_Static_assert(offsetof(eo_case_rec_t, id) + EO_CASE_ID_MAX <= S_CASE_V2_SIZE &&
+                   offsetof(eo_case_rec_t, type) >=
+                       offsetof(eo_case_rec_t, id) + EO_CASE_ID_MAX,
+               "version 3 keeps the version 2 fields where they were");
 
 #define S_OFFER_VERSION 1
 
 typedef enum {
     EO_OFFER_OPEN = 1,
-    EO_OFFER_WON,        /* accepted and booked */
-    EO_OFFER_DECLINED,   /* carer said no, or could not be booked */
-    EO_OFFER_FAILED,     /* delivery failed: unreachable */
-    EO_OFFER_FILLED,     /* closed: the case settled on someone else */
-    EO_OFFER_WITHDRAWN,  /* closed: the carer won an overlapping case, or the case closed */
-    EO_OFFER_CANCELLED,  /* the winner cancelled */
+    EO_OFFER_WON,       /* accepted and booked */
+    EO_OFFER_DECLINED,  /* carer said no, or could not be booked */
+    EO_OFFER_FAILED,    /* delivery failed: unreachable */
+    EO_OFFER_FILLED,    /* closed: the case settled on someone else */
+    EO_OFFER_WITHDRAWN, /* closed: the carer won an overlapping case, or the case closed */
+    EO_OFFER_CANCELLED, /* the winner cancelled */
 } eo_offer_state_t;
 
 typedef struct {
     uint8_t version;
-    uint8_t state;        /* eo_offer_state_t */
+    uint8_t state; /* eo_offer_state_t */
     uint8_t delivered;
     uint8_t replied;
     uint32_t wave;
@@ -70,6 +100,7 @@ enum {
     S_INPUT_CARERS = 'B',     /* a bulk load into an empty index: a CarerLoad */
     S_INPUT_CONFIG = 'G',     /* the matcher's configuration: a CasesConfig */
     S_INPUT_RULES = 'R',      /* the texts of the rules in force (eo_rules_snapshot) */
+    S_INPUT_PROVIDERS = 'P',  /* the providers' facilities (zconfig text, eo_facility_record) */
 };
 
 /* records.c: the payloads of 'C', 'B' and 'G' (proto/inputs.proto). encode: malloc'ed
@@ -87,8 +118,8 @@ struct eo_cases_t {
     eo_index_t *index;
     const eo_dongs_t *dongs;
     eo_cases_config_t cfg;
-    eo_rules_t *rules;  /* borrowed: routing, pool windows, fees */
-    eo_rules_t *own_rules; /* a replay's: made from a recorded snapshot */
+    eo_rules_t *rules;                /* borrowed: routing, pool windows, fees */
+    eo_rules_t *own_rules;            /* a replay's: made from a recorded snapshot */
     struct eo_templates_t *templates; /* every text sent (tell.c) */
     bool own_templates;
     MDB_dbi cases;    /* id -> eo_case_rec_t, and right after it the case's offers:
@@ -104,10 +135,14 @@ struct eo_cases_t {
     MDB_dbi journal;  /* seq(BE64) -> hash-chained entry, appended (journal.c) */
     MDB_dbi seen;     /* input idempotency key -> at_ms(BE64) outcome (the reply rebuilt) */
     MDB_dbi meta;     /* counters */
+    MDB_dbi fgroups;  /* 시설형: a carer's group of children (facility.c) */
+    MDB_dbi childday; /* 시설형: a child's minutes on a day (facility.c) */
     MDB_dbi members;  /* member id -> packed Member (members.c) */
-    struct eo_restrict_t *restrictions; /* use restrictions, in the same store (members.c) */
+    struct eo_restrict_t *restricts; /* 이용제한, in the same store (its own databases) */
     bool has_members; /* false only for a read-only store written before members were */
-    int64_t now_ms;   /* the clock of the input being decided */
+    const struct eo_providers_t *providers; /* borrowed: 시설형 providers, the centre */
+    struct eo_providers_t *own_providers;   /* a replay's: made from a recorded input */
+    int64_t now_ms;                         /* the clock of the input being decided */
     const char *trace; /* the input's Event.trace_id (an HTTP request's X-Request-Id) or
                         * NULL: the outbox rows it causes carry it on */
     bool log_traces;   /* log a line for each input carrying a trace (eo_cases_set_log) */
@@ -130,25 +165,30 @@ int eo_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32
 int eo_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_tpl_kind_t tpl,
                    const char *what, const eo_tpl_vars_t *vars);
 /* Text template tpl to the call centre. */
-int eo_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_tpl_kind_t tpl,
-                       const char *what);
+int eo_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c,
+                       eo_tpl_kind_t tpl, const char *what);
 
 /* Events of the lifecycle table (lifecycle.c). */
 typedef enum {
     EV_NONE = 0,
-    EV_INTAKE,        /* the request is stored */
-    EV_ROUTE_POOL,    /* validated: offer to the pool */
-    EV_ROUTE_PROVIDER,/* validated: wait for the provider's business hours */
-    EV_WAVE,          /* send the next wave */
-    EV_ACCEPT,        /* a carer accepted (settlement decides) */
-    EV_FULL,          /* the last needed winner was booked */
+    EV_INTAKE,         /* the request is stored */
+    EV_ROUTE_POOL,     /* validated: offer to the pool */
+    EV_ROUTE_PROVIDER, /* validated: wait for the provider's business hours */
+    EV_WAVE,           /* send the next wave */
+    EV_ACCEPT,         /* a carer accepted (settlement decides) */
+    EV_FULL,           /* the last needed winner was booked */
     EV_DECLINE,
-    EV_UNREACHABLE,   /* an offer's delivery failed */
-    EV_WAVE_DONE,     /* every offer of the wave was answered no or failed */
-    EV_EXPIRED,       /* the case's timer fired */
-    EV_EXHAUSTED,     /* no more candidates, or the start is too close */
+    EV_UNREACHABLE, /* an offer's delivery failed */
+    EV_WAVE_DONE,   /* every offer of the wave was answered no or failed */
+    EV_EXPIRED,     /* the case's timer fired */
+    EV_EXHAUSTED,   /* no more candidates, or the start is too close */
     EV_WINNER_CANCEL,
     EV_MEMBER_CANCEL,
+    EV_REFUSE,      /* refused at once, recorded for the provider's call back */
+    EV_PAID,        /* the member's payment was confirmed: the case is linked */
+    EV_UNPAID,      /* the payment deadline passed */
+    EV_PICKUP_LATE, /* 시설형: nobody collected the child within the grace */
+    EV_NOSHOW,      /* the carer reported that nobody was there */
     EV__COUNT
 } eo_case_event_t;
 
@@ -163,13 +203,13 @@ typedef struct {
 
 /* Context of one lifecycle event. */
 typedef struct {
-    uint32_t carer;       /* who, when a carer is involved */
-    const char *who;      /* "member", "carer:12", "timer", "matcher" */
+    uint32_t carer;  /* who, when a carer is involved */
+    const char *who; /* "member", "carer:12", "timer", "matcher" */
     const char *detail;
-    int outcome;          /* set by actions (settlement result) */
-    eo_case_event_t event;/* the event being handled (set by dispatch) */
-    char note[96];        /* what an action adds to the journal line */
-    eo_touched_t touched; /* other cases to dispatch afterwards (eo_case_run frees) */
+    int outcome;           /* set by actions (settlement result) */
+    eo_case_event_t event; /* the event being handled (set by dispatch) */
+    char note[96];         /* what an action adds to the journal line */
+    eo_touched_t touched;  /* other cases to dispatch afterwards (eo_case_run frees) */
 } eo_case_ctx_t;
 
 /* Settlement outcomes (eo_settle_accept). */
@@ -212,8 +252,7 @@ typedef struct {
 } eo_coffer_t;
 bool eo_coffer_parse(const MDB_val *v, eo_coffer_t *out);
 /* Every entry of the carer (*out malloc'ed, caller frees; NULL when none). */
-int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **out,
-                  size_t *n);
+int eo_coffers_of(eo_cases_t *self, MDB_txn *txn, uint32_t carer, eo_coffer_t **out, size_t *n);
 int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer_t *o);
 /* A carer's m.coffers entry as it stands: *live when it still stands for an open offer
  * (the offer is OPEN and its case offering, or settled and not over: a winner's cancel
@@ -238,12 +277,12 @@ int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, const ch
                       const char *what, const char *detail);
 /* One entry of a case's journal as read back (strings valid until txn ends). */
 typedef struct {
-    uint32_t n;        /* its number in the case, from 0 */
-    uint64_t seq;      /* its key in m.journal (the one sequence of every case) */
+    uint32_t n;   /* its number in the case, from 0 */
+    uint64_t seq; /* its key in m.journal (the one sequence of every case) */
     int64_t at_ms;
     const char *who, *what, *detail; /* "" when the entry is missing or malformed */
     uint8_t hash[32];
-    bool ok;           /* it links to the previous entry and matches its hash */
+    bool ok; /* it links to the previous entry and matches its hash */
 } eo_journal_entry_t;
 typedef int(eo_journal_fn)(void *arg, const eo_journal_entry_t *entry);
 /* Walk a case's journal oldest first, verifying the chain: fn sees every entry, broken
@@ -295,10 +334,16 @@ int eo_case_close_offers(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, int t
 
 /* settle.c: the one settlement function. Cases whose current wave lost an offer to
  * the winner's withdrawal are added to *touched (the caller dispatches them). */
-int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer, int *outcome,
-                     eo_touched_t *touched);
+int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer,
+                     int *outcome, eo_touched_t *touched);
 /* "won", "filled", "unbookable", "no_offer", "withdrawn"; "recorded" otherwise. */
 const char *eo_settle_outcome_name(int outcome);
+
+/* facility.c: the providers' facilities as the input log records them (what the 시설형
+ * dispatch reads, never a webhook's url or secret), recorded when they change; and a
+ * replay's, from such a record. */
+int eo_facility_record(eo_cases_t *self, MDB_txn *txn);
+int eo_facility_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *text, size_t size);
 
 /* inputs.c */
 int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payload, size_t size);
@@ -325,5 +370,59 @@ int eo_member_intake(eo_cases_t *self, MDB_txn *txn, Eo__Request *r, const char 
 /* query.c: the reply to a Query event (a QueryResult, or a refusal). Writes nothing. */
 int eo_query_reply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, uint8_t **reply,
                    size_t *size);
+
+/* asked.c: a request as the rules see it (eo_quote_params_t), the one way the case store
+ * asks them: the intake check, the pay an offer shows, the member's fee, the breakdown. */
+void eo_case_params(eo_cases_t *self, const Eo__Request *r, eo_time_t requested,
+                    eo_quote_params_t *p);
+/* The intake check of a new request at now: eo_rules_check with the member's
+ * restriction in force and the child's other 시설형 minutes that day. */
+int eo_case_check(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, eo_time_t now,
+                  eo_verdict_t *v);
+/* What the rules say now of a stored case's request, the timing left out (`eonjena
+ * check`): its texts, durations, 시설형 days and hours, who asked (eligibility) and the
+ * restriction in force for the member when it was made. */
+int eo_case_recheck(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_verdict_t *v);
+/* The quote of a stored case, as it was asked. */
+int eo_case_quote(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Request *r,
+                  eo_quote_t *q);
+/* Its carer pay (what an offer shows) and member fee; EO_EINVAL if the rules refuse it. */
+int eo_case_pay(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Request *r, int64_t *pay,
+                int64_t *fee);
+/* The fee breakdown a provider is handed (JSON text, malloc'ed; NULL on failure). */
+char *eo_case_fee_json(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Request *r);
+
+/* facility.c: 시설형 as its own service. */
+struct eo_provider_t;
+const eo_provider_t *eo_facility_provider(eo_cases_t *self, const char *site, uint16_t number);
+void eo_facility_regular(eo_cases_t *self, const eo_case_rec_t *c, eo_quote_params_t *p);
+/* The id of the site's 아동돌봄센터 provider, "" if none is configured. */
+const char *eo_facility_centre_id(eo_cases_t *self, const char *site);
+int eo_childday_get(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, int *minutes);
+int eo_childday_add(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, int delta);
+/* A 시설형 case that will not take place gives its minutes of the day back. */
+int eo_facility_release_day(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c);
+/* Up to k carers for the next wave of a 시설형 case in the matching order (sets c->tier,
+ * c->provider and, for invited pairs, c->needed); *n 0 when no provider has one. */
+int eo_facility_candidates(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, const uint32_t *ex,
+                           uint32_t n_ex, uint32_t *out, uint32_t k, uint32_t *n);
+/* The provider, who hands over and who collects, for a 시설형 text. */
+void eo_facility_vars(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Request *r,
+                      eo_tpl_vars_t *vars);
+/* Book / release a winner: the index for 방문형, the carer's group for 시설형. */
+int eo_case_book(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer);
+int eo_case_unbook(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer);
+/* member.c: charges and restrictions of the member of a case. kind: EO_CHARGE_CANCEL
+ * or an eo_facility_charge_t (a no-show of a 방문형 case is charged as a cancellation
+ * now); sets c->fee and the rule that priced it. */
+enum { EO_CHARGE_CANCEL = 0 };
+int eo_case_charge(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, int kind, int minutes,
+                   char *rule, size_t rulelen);
+/* Count an occurrence of cause for the case's member; a restriction that applies is told
+ * to the member (its term and end). The journal line of ctx says what happened. */
+int eo_case_restrict(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, const char *cause,
+                     eo_case_ctx_t *ctx);
+/* Decode a stored case record (either version). */
+int eo_case_decode(const MDB_val *v, eo_case_rec_t *out);
 
 #endif

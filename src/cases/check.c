@@ -98,6 +98,19 @@ static int s_check_case(s_check_t *s, const eo_case_rec_t *c)
             return EO_EINVAL;
         }
     }
+    /* a case a carer took must be one the rules allow: the request as it was made, the
+     * member's restriction when it was made (a purged request has nothing left to ask).
+     * A version 2 record was decided before the matcher asked the rules at all (store
+     * layout 2, migrated): today's rules say nothing about how it was decided. */
+    if (c->n_winners && !c->purged && c->version >= 3) {
+        eo_verdict_t v;
+        if ((rc = eo_case_recheck(s->self, s->txn, c, &v)))
+            return rc == EO_ENOTFOUND ? s_fail(s, "request %s has winners but no request", c->id)
+                                      : rc;
+        if (v.reason)
+            return s_fail(s, "request %s (%s) was linked against the rules: %s", c->id,
+                          eo_case_state_name(c->state), eo_reason_code(v.reason));
+    }
     for (int i = 0; i < c->n_winners; i++)
         if ((rc = s_add_carer(s, c->winners[i])))
             return rc == EO_ENOMEM ? s_fail(s, "out of memory listing the winners") : rc;
@@ -227,12 +240,11 @@ int eo_cases_check(eo_cases_t *self, MDB_txn *txn, char *why, size_t whylen)
         eo_case_rec_t c;
         if (eo_offer_is_key(&k))
             continue; /* the case's offers, read through it */
-        if (v.mv_size != sizeof c) {
-            snprintf(why, whylen, "a case record has the wrong size");
+        if (eo_case_decode(&v, &c) != EO_OK) {
+            snprintf(why, whylen, "a case record has an unknown version or size");
             result = EO_EINVAL;
             break;
         }
-        memcpy(&c, v.mv_data, sizeof c);
         result = s_check_case(&s, &c);
     }
     mdb_cursor_close(cur);
@@ -305,7 +317,7 @@ int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex)
 static bool s_closed(int state)
 {
     return state == EO_CASE_SETTLED || state == EO_CASE_EXPIRED || state == EO_CASE_CANCELLED ||
-           state == EO_CASE_ESCALATED || state == EO_CASE_QUEUED;
+           state == EO_CASE_ESCALATED || state == EO_CASE_QUEUED || state == EO_CASE_REFUSED;
 }
 
 int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged)

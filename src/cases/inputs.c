@@ -12,8 +12,7 @@ int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payloa
 {
     uint64_t seq;
     int rc = eo_meta_next(self, txn, "input_seq", &seq);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     uint8_t key[8];
     eo_be64(key, seq);
     MDB_val k = {8, key}, v = {9 + size, NULL};
@@ -87,29 +86,20 @@ static int s_ack(eo_cases_t *self, const char *key, const char *outcome, uint8_t
 
 /* --- intake ------------------------------------------------------------------------- */
 
-typedef enum { S_ROUTE_POOL, S_ROUTE_PROVIDER, S_ROUTE_REFUSE } s_route_t;
-
-/* Routing by the arrival time: the rules decide (docs/domain.md), holidays included. */
-static s_route_t s_route(const eo_cases_t *self, const Eo__Request *r, int64_t now,
-                         const char **code, const char **en)
+/* A refusal that names what to change, in both languages (no raw %s). */
+static int s_refuse(eo_cases_t *self, const char *id, const eo_verdict_t *v, uint8_t **reply,
+                    size_t *size)
 {
-    if (self->cfg.always_pool)
-        return S_ROUTE_POOL;
-    eo_route_decision_t d;
-    eo_rules_route_visit(self->rules, now, r->start,
-                         r->channel == EO__CHANNEL__CHANNEL_APP ? EO_CHANNEL_APP
-                                                                : EO_CHANNEL_PHONE,
-                         &d);
-    *code = eo_reason_code(d.reason); /* why it goes where it goes: the journal says it */
-    *en = eo_reason_en(d.reason);
-    if (d.route == EO_ROUTE_REFUSED)
-        return S_ROUTE_REFUSE;
-    return d.route == EO_ROUTE_POOL ? S_ROUTE_POOL : S_ROUTE_PROVIDER;
+    char ko[512], en[512];
+    eo_verdict_message(v, "ko", ko, sizeof ko);
+    eo_verdict_message(v, "en", en, sizeof en);
+    return s_error(self, id, eo_reason_code(v->reason), ko, en, reply, size);
 }
 
-static int s_validate(eo_cases_t *self, const Eo__Request *r, const char **code, const char **en)
+/* What identifies the request and where it is: checked before the rules are asked. */
+static int s_validate(eo_cases_t *self, const Eo__Request *r, const char **code,
+                      const char **en)
 {
-    int64_t now = self->now_ms / 1000;
     size_t n = r->id ? strlen(r->id) : 0;
     *code = NULL;
     if (n == 0 || n >= EO_CASE_ID_MAX || strchr(r->id, ':'))
@@ -120,16 +110,8 @@ static int s_validate(eo_cases_t *self, const Eo__Request *r, const char **code,
         const eo_dong_t *d = eo_dongs_find(self->dongs, r->dong);
         if (!d || d->site != eo_dongs_site_find(self->dongs, r->site))
             *code = "unknown_dong", *en = "the dong is not served by this site";
-        else if (r->start >= r->end)
-            *code = "bad_window", *en = "start must be before end";
-        else if (r->start % 1800 || r->end % 1800)
-            *code = "not_aligned", *en = "times must be on a half hour";
-        else if (r->start - now < self->cfg.min_lead_s)
-            *code = "too_soon", *en = "the service must start at least 2 hours from now";
         else if (r->carers_needed > EO_CASE_MAX_WINNERS)
             *code = "too_many_carers", *en = "at most 2 carers per request";
-        else if (r->end - r->start > 24 * 3600)
-            *code = "too_long", *en = "a service lasts at most 24 hours";
     }
     return *code ? EO_EREFUSED : EO_OK;
 }
@@ -144,15 +126,71 @@ static int s_resend(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, uint8_
     bool conflict = rc == EO_OK && stored->digest.len &&
                     (stored->digest.len != r->digest.len ||
                      memcmp(stored->digest.data, r->digest.data, r->digest.len) != 0);
-    if (stored)
-        eo__request__free_unpacked(stored, NULL);
-    if (rc != EO_OK && rc != EO_ENOTFOUND)
-        return rc;
+    if (stored) eo__request__free_unpacked(stored, NULL);
+    if (rc != EO_OK && rc != EO_ENOTFOUND) return rc;
     if (conflict)
         return s_error(self, r->id, "idempotency_conflict",
                        "같은 요청 ID(Idempotency-Key)로 다른 내용의 요청이 이미 접수되었습니다",
                        "this key was used for a request with other contents", reply, size);
     return eo_case_status(self, txn, r->id, true, reply, size);
+}
+
+/* always_pool (W1 runs, demos) offers every request the rules let through, whatever
+ * the hour: the app hours and the route do not hold it back; the lead and everything
+ * else still do. */
+static bool s_routing_only(const eo_cases_t *self, const eo_verdict_t *v)
+{
+    return self->cfg.always_pool &&
+           (v->reason == EO_REASON_APP_HOURS || v->reason == EO_REASON_BEFORE_BUSINESS);
+}
+
+/* Store the request and its case (state received) and log it. */
+static int s_store(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, eo_case_rec_t *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->id, sizeof c->id, "%s", r->id);
+    snprintf(c->site, sizeof c->site, "%s", r->site);
+    c->state = EO_CASE_RECEIVED;
+    c->needed = r->carers_needed ? (uint8_t)r->carers_needed : 1;
+    c->dong = r->dong;
+    c->start = r->start;
+    c->end = r->end;
+    c->requested_at = self->now_ms / 1000;
+    c->type =
+        r->type == EO__SERVICE_TYPE__SERVICE_FACILITY ? EO_SERVICE_FACILITY : EO_SERVICE_VISIT;
+    size_t n = eo__request__get_packed_size(r);
+    MDB_val k = {strlen(c->id), c->id}, v = {n, NULL};
+    int rc = mdb_put(txn, self->reqs, &k, &v, MDB_RESERVE);
+    if (rc) return eo_store_fail("put request", rc);
+    eo__request__pack(r, v.mv_data);
+    /* the journal names who made the request: the credential or operator that called
+     * the gateway (Request.owner), or the member when it came another way */
+    char who[80];
+    if (r->owner && *r->owner)
+        snprintf(who, sizeof who, "caller:%.64s", r->owner);
+    else
+        snprintf(who, sizeof who, "member:%.64s", r->member_id ? r->member_id : "");
+    eo_case_ctx_t ctx = {.who = who};
+    if ((rc = eo_journal_append(self, txn, c, who, "received", ""))) return rc;
+    return eo_case_dispatch(self, txn, c, EV_INTAKE, &ctx);
+}
+
+/* Refused at once, and still recorded: a request made off hours for a service that
+ * starts before the provider opens is handed to the provider for a call back. */
+static int s_refused(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r,
+                     const eo_verdict_t *v, const void *raw, size_t rawsize, uint8_t **reply,
+                     size_t *size)
+{
+    eo_case_rec_t c;
+    int rc = s_store(self, txn, r, &c);
+    if (rc) return rc;
+    c.reason = (uint8_t)v->reason;
+    eo_case_ctx_t ctx = {.who = "matcher", .detail = eo_reason_code(v->reason)};
+    if ((rc = eo_case_dispatch(self, txn, &c, EV_REFUSE, &ctx)) ||
+        (rc = eo_cases_put(self, txn, &c)) ||
+        (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
+        return rc;
+    return eo_cases_status(self, txn, c.id, reply, size);
 }
 
 static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const void *raw,
@@ -165,10 +203,8 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
      * are validated */
     eo_case_rec_t c;
     int rc = eo_case_get(self, txn, r->id, &c);
-    if (rc == EO_OK)
-        return s_resend(self, txn, r, reply, size);
-    if (rc != EO_ENOTFOUND)
-        return rc;
+    if (rc == EO_OK) return s_resend(self, txn, r, reply, size);
+    if (rc != EO_ENOTFOUND) return rc;
     const char *code, *en;
     if (s_validate(self, r, &code, &en))
         return s_error(self, r->id, code, "요청을 받을 수 없습니다", en, reply, size);
@@ -177,48 +213,34 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
     if ((rc = eo_member_intake(self, txn, (Eo__Request *)r, &code, mko, men, sizeof mko)))
         return rc;
     if (code) return s_error(self, r->id, code, mko, men, reply, size);
-    const char *rcode = NULL, *ren = NULL;
-    s_route_t route = s_route(self, r, self->now_ms / 1000, &rcode, &ren);
-    if (route == S_ROUTE_REFUSE)
-        return s_error(self, r->id, rcode, "요청을 받을 수 없습니다", ren, reply, size);
-    memset(&c, 0, sizeof c);
-    snprintf(c.id, sizeof c.id, "%s", r->id);
-    snprintf(c.site, sizeof c.site, "%s", r->site);
-    c.state = EO_CASE_RECEIVED;
-    c.needed = r->carers_needed ? (uint8_t)r->carers_needed : 1;
-    c.dong = r->dong;
-    c.start = r->start;
-    c.end = r->end;
-    c.requested_at = self->now_ms / 1000;
-    size_t n = eo__request__get_packed_size(r);
-    MDB_val k = {strlen(c.id), c.id}, v = {n, NULL};
-    if ((rc = mdb_put(txn, self->reqs, &k, &v, MDB_RESERVE)))
-        return eo_store_fail("put request", rc);
-    eo__request__pack(r, v.mv_data);
-    /* the journal names who made the request: the credential or operator that called
-     * the gateway (Request.owner), or the member when it came another way */
-    char who[80];
-    if (r->owner && *r->owner)
-        snprintf(who, sizeof who, "caller:%.64s", r->owner);
-    else
-        snprintf(who, sizeof who, "member:%.64s", r->member_id ? r->member_id : "");
-    eo_case_ctx_t ctx = {.who = who};
-    if ((rc = eo_journal_append(self, txn, &c, who, "received", "")) ||
-        (rc = eo_case_dispatch(self, txn, &c, EV_INTAKE, &ctx)))
+    /* the one check of a request: the same the quote makes (eo_rules_check) */
+    eo_verdict_t v;
+    if ((rc = eo_case_check(self, txn, r, self->now_ms / 1000, &v))) return rc;
+    if (v.reason == EO_REASON_BEFORE_BUSINESS && !s_routing_only(self, &v))
+        return s_refused(self, txn, r, &v, raw, rawsize, reply, size);
+    if (v.reason && !s_routing_only(self, &v)) return s_refuse(self, r->id, &v, reply, size);
+    if ((rc = s_store(self, txn, r, &c))) return rc;
+    c.pair = v.pair_recommended;
+    /* the pay an offer shows is the quote's carer pay for this case */
+    if ((rc = eo_case_pay(self, &c, r, &c.carer_pay, NULL)) && rc != EO_EINVAL) return rc;
+    bool facility = c.type == EO_SERVICE_FACILITY;
+    if (facility && (rc = eo_childday_add(self, txn, r, (int)((c.end - c.start) / EO_MINUTE))))
         return rc;
+    bool pool = facility || self->cfg.always_pool || v.route.route == EO_ROUTE_POOL;
+    /* why it goes where it goes: the journal says it */
     char why[48];
-    snprintf(why, sizeof why, "reason=%s", rcode ? rcode : "always_pool");
-    ctx.who = "matcher";
-    ctx.detail = why;
-    rc = eo_case_dispatch(self, txn, &c, route == S_ROUTE_POOL ? EV_ROUTE_POOL : EV_ROUTE_PROVIDER,
-                          &ctx);
+    snprintf(why, sizeof why, "reason=%s",
+             self->cfg.always_pool ? "always_pool" : eo_reason_code(v.route.reason));
+    eo_case_ctx_t ctx = {.who = "matcher", .detail = why};
+    rc = eo_case_dispatch(self, txn, &c, pool ? EV_ROUTE_POOL : EV_ROUTE_PROVIDER, &ctx);
     if (rc || (rc = eo_cases_put(self, txn, &c)) ||
         (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
         return rc;
     return eo_cases_status(self, txn, c.id, reply, size);
 }
 
-/* --- answers, deliveries, cancellations ------------------------------------------------ */
+/* --- answers, deliveries, cancellations ------------------------------------------------
+ */
 
 static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
                     size_t rawsize, uint8_t **reply, size_t *size)
@@ -227,15 +249,14 @@ static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
     char key[S_SEEN_KEY_MAX];
     snprintf(key, sizeof key, "a:%s", a && a->reply_id && *a->reply_id ? a->reply_id : in->id);
     if (!a || !a->request_id || !a->carer_id)
-        return s_error(self, in->id, "malformed", "형식 오류", "answer without request or carer",
-                       reply, size);
+        return s_error(self, in->id, "malformed", "형식 오류",
+                       "answer without request or carer", reply, size);
     /* a repeat gets the answer it got the first time, rebuilt from what m.seen keeps
      * (when and the outcome: a few bytes, not the encoded reply) */
     int64_t at_ms;
     char seen[32];
     int rc = eo_seen_get(self, txn, key, &at_ms, seen, sizeof seen);
-    if (rc != EO_ENOTFOUND)
-        return rc ? rc : s_ack_at(at_ms, key, seen, reply, size);
+    if (rc != EO_ENOTFOUND) return rc ? rc : s_ack_at(at_ms, key, seen, reply, size);
     char who[32];
     snprintf(who, sizeof who, "carer:%u", a->carer_id);
     eo_case_ctx_t ctx = {.carer = a->carer_id, .who = who};
@@ -249,8 +270,7 @@ static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
         return rc;
     if (rc == EO_OK && (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
         return rc;
-    if ((rc = s_ack(self, key, outcome, reply, size)))
-        return rc;
+    if ((rc = s_ack(self, key, outcome, reply, size))) return rc;
     return eo_seen_put(self, txn, key, self->now_ms, outcome);
 }
 
@@ -278,11 +298,9 @@ static int s_delivery(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const
                 snprintf(who, sizeof who, "carer:%u", carer);
                 eo_case_ctx_t ctx = {.carer = carer, .who = who, .detail = "delivery failed"};
                 rc = eo_case_run(self, txn, id, EV_UNREACHABLE, &ctx);
-                if (rc == EO_ECLOSED)
-                    rc = EO_OK;
+                if (rc == EO_ECLOSED) rc = EO_OK;
             }
-            if (rc == EO_OK)
-                rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize);
+            if (rc == EO_OK) rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize);
         }
     }
     return rc ? rc : s_ack(self, mid, "recorded", reply, size);
@@ -293,23 +311,22 @@ static int s_cancel(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
 {
     const Eo__Cancel *x = in->cancel;
     if (!x || !x->request_id)
-        return s_error(self, in->id, "malformed", "형식 오류", "cancel without request", reply, size);
+        return s_error(self, in->id, "malformed", "형식 오류", "cancel without request", reply,
+                       size);
     /* idempotent by event id: a repeat changes nothing and gets the case's status */
     char key[S_SEEN_KEY_MAX], seen[32];
     int64_t at_ms;
     snprintf(key, sizeof key, "x:%s", in->id);
     int rc = eo_seen_get(self, txn, key, &at_ms, seen, sizeof seen);
-    if (rc == EO_OK)
-        return eo_cases_status(self, txn, x->request_id, reply, size);
-    if (rc != EO_ENOTFOUND)
-        return rc;
+    if (rc == EO_OK) return eo_cases_status(self, txn, x->request_id, reply, size);
+    if (rc != EO_ENOTFOUND) return rc;
     char who[96];
     snprintf(who, sizeof who, x->carer_id ? "carer:%u" : "member", x->carer_id);
     if (x->by && *x->by) /* who asked: an operator, a member's app, a carer's app */
         snprintf(who, sizeof who, "%.90s", x->by);
     eo_case_ctx_t ctx = {.carer = x->carer_id, .who = who, .detail = x->reason};
-    rc = eo_case_run(self, txn, x->request_id, x->carer_id ? EV_WINNER_CANCEL : EV_MEMBER_CANCEL,
-                     &ctx);
+    rc = eo_case_run(self, txn, x->request_id,
+                     x->carer_id ? EV_WINNER_CANCEL : EV_MEMBER_CANCEL, &ctx);
     if (rc == EO_ENOTFOUND)
         return s_error(self, x->request_id, "unknown_request", "없는 요청", "no such request",
                        reply, size);
@@ -363,9 +380,58 @@ static int s_carer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const vo
     if (rc == EO_EEXIST)
         return s_error(self, in->id, "phone_taken", "다른 돌보미의 전화번호입니다",
                        "the phone number belongs to another carer", reply, size);
-    if (rc || (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
-        return rc;
+    if (rc || (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize))) return rc;
     return s_ack(self, in->id, "recorded", reply, size);
+}
+
+static bool s_is_winner(const eo_case_rec_t *c, uint32_t carer)
+{
+    for (int i = 0; i < c->n_winners; i++)
+        if (c->winners[i] == carer) return true;
+    return false;
+}
+
+/* A winner reports that nobody was there: the member is charged and it is recorded. */
+static int s_noshow(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const eo_case_rec_t *c,
+                    const char *who, const char *key, const void *raw, size_t rawsize,
+                    uint8_t **reply, size_t *size)
+{
+    uint32_t carer = in->service_time->carer_id;
+    if (!s_is_winner(c, carer))
+        return s_error(self, in->id, "not_winner", "배정된 돌보미가 아닙니다",
+                       "only a carer linked to the case can report a no-show", reply, size);
+    eo_case_ctx_t ctx = {.carer = carer, .who = who, .detail = "noshow"};
+    int rc = eo_case_run(self, txn, c->id, EV_NOSHOW, &ctx);
+    if (rc == EO_ECLOSED)
+        return s_error(self, in->id, "not_settled", "진행 중인 돌봄이 아닙니다",
+                       "a no-show is reported for a settled case", reply, size);
+    if (rc || (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)) ||
+        (rc = eo_seen_put(self, txn, key, self->now_ms, "noshow")))
+        return rc;
+    return s_ack(self, in->id, "noshow", reply, size);
+}
+
+/* 시설형: the child was collected at c->service_end. Collected 5 minutes or more after
+ * the end is an overrun (charged, and counted for the restrictions), before the end the
+ * stay was shortened (charged): facility/overrun_grace_min, _percent, shortened_percent. */
+static int s_facility_end(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_t *ctx)
+{
+    int minutes = (int)((c->service_end - c->end) / EO_MINUTE);
+    char rule[40] = "";
+    int rc = EO_OK;
+    if (minutes > 0)
+        rc = eo_case_charge(self, txn, c, EO_FACILITY_OVERRUN, minutes, rule, sizeof rule);
+    else if (c->service_end < c->end && c->service_start)
+        rc = eo_case_charge(self, txn, c, EO_FACILITY_SHORTENED, 0, rule, sizeof rule);
+    if (rc) return rc;
+    if (streq(rule, "facility.overrun"))
+        c->flags |= EO_CASE_F_OVERRUN;
+    else if (streq(rule, "facility.shortened"))
+        c->flags |= EO_CASE_F_SHORTENED;
+    if (*rule && !streq(rule, "facility.none"))
+        snprintf(ctx->note, sizeof ctx->note, "%s fee=%lld", rule, (long long)c->fee);
+    return c->flags & EO_CASE_F_OVERRUN ? eo_case_restrict(self, txn, c, "overrun", ctx)
+                                        : EO_OK;
 }
 
 static int s_service_time(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
@@ -377,22 +443,28 @@ static int s_service_time(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, c
     int64_t at_ms;
     snprintf(key, sizeof key, "t:%s", in->id);
     int rc = eo_seen_get(self, txn, key, &at_ms, seen, sizeof seen);
-    if (rc != EO_ENOTFOUND)
-        return rc ? rc : s_ack_at(at_ms, in->id, seen, reply, size);
+    if (rc != EO_ENOTFOUND) return rc ? rc : s_ack_at(at_ms, in->id, seen, reply, size);
     eo_case_rec_t c;
     rc = t && t->request_id ? eo_case_get(self, txn, t->request_id, &c) : EO_EINVAL;
     if (rc == EO_EINVAL || rc == EO_ENOTFOUND)
-        return s_error(self, in->id, "unknown_request", "없는 요청", "no such request", reply, size);
-    if (rc)
-        return rc;
-    bool start = t->kind == EO__SERVICE_TIME__KIND__KIND_START;
-    if (start)
-        c.service_start = t->at;
-    else
-        c.service_end = t->at;
+        return s_error(self, in->id, "unknown_request", "없는 요청", "no such request", reply,
+                       size);
+    if (rc) return rc;
     char who[32];
     snprintf(who, sizeof who, "carer:%u", t->carer_id);
-    if ((rc = eo_journal_append(self, txn, &c, who, start ? "service_start" : "service_end", "")) ||
+    if (t->kind == EO__SERVICE_TIME__KIND__KIND_NOSHOW)
+        return s_noshow(self, txn, in, &c, who, key, raw, rawsize, reply, size);
+    bool start = t->kind == EO__SERVICE_TIME__KIND__KIND_START;
+    eo_case_ctx_t ctx = {.who = who};
+    if (start)
+        c.service_start = t->at;
+    else {
+        c.service_end = t->at;
+        if (c.type == EO_SERVICE_FACILITY && (rc = s_facility_end(self, txn, &c, &ctx)))
+            return rc;
+    }
+    if ((rc = eo_journal_append(self, txn, &c, who, start ? "service_start" : "service_end",
+                                ctx.note)) ||
         (rc = eo_cases_put(self, txn, &c)) ||
         (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)) ||
         (rc = eo_seen_put(self, txn, key, self->now_ms, "recorded")))
@@ -400,20 +472,109 @@ static int s_service_time(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, c
     return s_ack(self, in->id, "recorded", reply, size);
 }
 
-/* --- ids ------------------------------------------------------------------------------ */
+/* --- the member's payment, an operator's restriction ------------------------------------
+ */
 
+/* payment_confirmed: a settled pool case whose fee is due is linked. The amount, when
+ * given, must be the fee; a member's app confirms only the requests it made. */
+static int s_payment(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                     size_t rawsize, uint8_t **reply, size_t *size)
+{
+    const Eo__Payment *p = in->payment;
+    char key[S_SEEN_KEY_MAX], seen[32];
+    int64_t at_ms;
+    snprintf(key, sizeof key, "p:%s", in->id);
+    int rc = eo_seen_get(self, txn, key, &at_ms, seen, sizeof seen);
+    if (rc == EO_OK) return eo_cases_status(self, txn, p->request_id, reply, size);
+    if (rc != EO_ENOTFOUND) return rc;
+    eo_case_rec_t c;
+    Eo__Request *req = NULL;
+    if ((rc = eo_case_get(self, txn, p->request_id, &c)) == EO_OK)
+        rc = eo_cases_request(self, txn, c.id, &req);
+    bool mine =
+        rc == EO_OK && (!p->owner || !*p->owner || (req->owner && streq(req->owner, p->owner)));
+    if (req) eo__request__free_unpacked(req, NULL);
+    if (rc == EO_ENOTFOUND || (rc == EO_OK && !mine))
+        return s_error(self, p->request_id, "unknown_request", "없는 요청입니다",
+                       "no such request", reply, size);
+    if (rc) return rc;
+    if (c.pay == EO_PAY_PAID)
+        return eo_cases_status(self, txn, c.id, reply, size); /* paid before: the same answer */
+    if (c.pay != EO_PAY_DUE)
+        return s_error(self, c.id, "no_payment_due", "결제할 이용료가 없습니다",
+                       "nothing is due on this request (only a settled pool case asks for "
+                       "its fee)",
+                       reply, size);
+    if (p->amount && p->amount != c.member_fee) {
+        char en[160];
+        snprintf(en, sizeof en, "the amount is not the fee of the case: %lld won is due",
+                 (long long)c.member_fee);
+        return s_error(self, c.id, "amount_mismatch", "결제 금액이 이용료와 다릅니다", en,
+                       reply, size);
+    }
+    eo_case_ctx_t ctx = {.who = p->owner && *p->owner ? "member" : "operator",
+                         .detail = p->reference && *p->reference ? "reference given" : NULL};
+    if ((rc = eo_case_run(self, txn, c.id, EV_PAID, &ctx)) ||
+        (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)) ||
+        (rc = eo_seen_put(self, txn, key, self->now_ms, "paid")))
+        return rc == EO_ECLOSED
+                   ? s_error(self, c.id, "no_payment_due", "결제할 이용료가 없습니다",
+                             "the case takes no payment in its state", reply, size)
+                   : rc;
+    return eo_cases_status(self, txn, c.id, reply, size);
+}
+
+/* An operator restricts a member (up to restrictions/max_months, or permanently); the
+ * member is told the term and the day it ends. */
+static int s_restriction(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                         size_t rawsize, uint8_t **reply, size_t *size)
+{
+    const Eo__Restriction *x = in->restriction;
+    char key[S_SEEN_KEY_MAX], seen[32];
+    int64_t at_ms;
+    snprintf(key, sizeof key, "r:%s", in->id);
+    int rc = eo_seen_get(self, txn, key, &at_ms, seen, sizeof seen);
+    if (rc != EO_ENOTFOUND) return rc ? rc : s_ack_at(at_ms, in->id, seen, reply, size);
+    if (eo_dongs_site_find(self->dongs, in->site) < 0)
+        return s_error(self, in->id, "unknown_site", "알 수 없는 지역",
+                       "the event names no site", reply, size);
+    eo_restriction_t r;
+    rc = eo_restrict_impose_txn(self->restricts, txn, x->member_id, x->cause,
+                                self->now_ms / 1000, x->months, x->note, &r);
+    if (rc == EO_EINVAL)
+        return s_error(self, in->id, "bad_restriction", "이용제한 조건이 잘못되었습니다",
+                       "unknown member or cause, a length over restrictions/max_months, or a "
+                       "cause that needs earlier restrictions first",
+                       reply, size);
+    if (rc) return rc;
+    if (x->member_phone && *x->member_phone) {
+        eo_tpl_vars_t vars = {.months = r.months,
+                              .until = r.end == EO_RESTRICT_PERMANENT ? 0 : r.end};
+        char id[S_SEEN_KEY_MAX + 16], text[EO_SMS_TEXT_MAX];
+        if (eo_templates_render(self->templates, in->site, EO_TPL_RESTRICTED, &vars, text,
+                                sizeof text))
+            snprintf(text, sizeof text, "[언제나돌봄] 이용제한");
+        snprintf(id, sizeof id, "%s:restricted", in->id);
+        if ((rc = eo_outbox_message(self, txn, in->site, id, EO__MESSAGE__KIND__KIND_NOTICE,
+                                    x->member_phone, text, "", 0, NULL)))
+            return rc;
+    }
+    if ((rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)) ||
+        (rc = eo_seen_put(self, txn, key, self->now_ms, "restricted")))
+        return rc;
+    return s_ack(self, in->id, "restricted", reply, size);
+}
+
+/* --- ids ------------------------------------------------------------------------------ */
 
 /* A printable id of 1..max-1 bytes (max 0: may be empty). */
 static bool s_id_ok(const char *id, size_t max, bool may_be_empty)
 {
     size_t n = id ? strlen(id) : 0;
-    if (n == 0)
-        return may_be_empty;
-    if (n >= max)
-        return false;
+    if (n == 0) return may_be_empty;
+    if (n >= max) return false;
     for (const unsigned char *p = (const unsigned char *)id; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return false;
+        if (*p < 0x20 || *p == 0x7f) return false;
     return true;
 }
 
@@ -430,18 +591,17 @@ static bool s_request_id_ok(const char *id)
  * the field that is not. */
 static const char *s_bad_id(const Eo__Event *in)
 {
-    if (!s_id_ok(in->id, S_EVENT_ID_MAX, false))
-        return "id";
+    if (!s_id_ok(in->id, S_EVENT_ID_MAX, false)) return "id";
     switch (in->body_case) {
     case EO__EVENT__BODY_REQUEST:
         return s_request_id_ok(in->request->id) ? NULL : "request.id";
     case EO__EVENT__BODY_STATUS_QUERY:
         return s_request_id_ok(in->status_query->request_id) ? NULL : "status_query.request_id";
     case EO__EVENT__BODY_ANSWER:
-        return !s_request_id_ok(in->answer->request_id)       ? "answer.request_id"
-               : !in->answer->carer_id                         ? "answer.carer_id"
+        return !s_request_id_ok(in->answer->request_id)               ? "answer.request_id"
+               : !in->answer->carer_id                                ? "answer.carer_id"
                : !s_id_ok(in->answer->reply_id, S_EVENT_ID_MAX, true) ? "answer.reply_id"
-                                                               : NULL;
+                                                                      : NULL;
     case EO__EVENT__BODY_CANCEL:
         return s_request_id_ok(in->cancel->request_id) ? NULL : "cancel.request_id";
     case EO__EVENT__BODY_SERVICE_TIME:
@@ -462,6 +622,10 @@ static const char *s_bad_id(const Eo__Event *in)
         return in->carer_availability->id ? NULL : "carer_availability.id";
     case EO__EVENT__BODY_CARER_UPSERT:
         return in->carer_upsert->id ? NULL : "carer_upsert.id";
+    case EO__EVENT__BODY_PAYMENT:
+        return s_request_id_ok(in->payment->request_id) ? NULL : "payment.request_id";
+    case EO__EVENT__BODY_RESTRICTION:
+        return s_id_ok(in->restriction->member_id, 64, false) ? NULL : "restriction.member_id";
     default:
         return NULL;
     }
@@ -498,8 +662,7 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
     *reply = NULL;
     char err[128];
     Eo__Event *in = eo_event_decode(event, size, err, sizeof err);
-    if (!in)
-        return s_error(self, NULL, "malformed", "형식 오류", err, reply, reply_size);
+    if (!in) return s_error(self, NULL, "malformed", "형식 오류", err, reply, reply_size);
     const char *bad = s_bad_id(in);
     if (bad) {
         snprintf(err, sizeof err, "%s is missing, too long or not printable", bad);
@@ -547,6 +710,12 @@ static int s_apply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const vo
     case EO__EVENT__BODY_SERVICE_TIME:
         rc = s_service_time(self, txn, in, event, size, reply, reply_size);
         break;
+    case EO__EVENT__BODY_PAYMENT:
+        rc = s_payment(self, txn, in, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_RESTRICTION:
+        rc = s_restriction(self, txn, in, event, size, reply, reply_size);
+        break;
     case EO__EVENT__BODY_CARER_UPSERT:
     case EO__EVENT__BODY_CARER_DEACTIVATE:
     case EO__EVENT__BODY_CARER_AVAILABILITY:
@@ -566,12 +735,14 @@ static int s_apply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const vo
         rc = eo_member_restrict(self, txn, in, event, size, reply, reply_size);
         break;
     default:
-        rc = s_error(self, in->id, "unsupported", "지원하지 않는 요청", eo_event_kind(in), reply,
-                     reply_size);
+        rc = s_error(self, in->id, "unsupported", "지원하지 않는 요청", eo_event_kind(in),
+                     reply, reply_size);
     }
     if (self->trace && self->log_traces)
         zsys_info("matcher: %s %s %s: %s", self->trace, eo_event_kind(in), in->site,
-                  rc == EO_OK ? "decided" : rc == EO_EREFUSED ? "refused" : eo_strerror(rc));
+                  rc == EO_OK         ? "decided"
+                  : rc == EO_EREFUSED ? "refused"
+                                      : eo_strerror(rc));
     self->trace = NULL;
     return rc;
 }
@@ -613,10 +784,8 @@ static int s_decide_txn(eo_cases_t *self, const eo_cases_input_t *inputs, size_t
         rc = eo_cases_apply_batch(self, txn, inputs, n, now_ms, replies, sizes);
     else
         memset(replies, 0, n * sizeof *replies);
-    if (rc == EO_OK && extra)
-        rc = extra(arg, txn);
-    if (rc == EO_OK)
-        rc = eo_store_commit(self->store, &txn);
+    if (rc == EO_OK && extra) rc = extra(arg, txn);
+    if (rc == EO_OK) rc = eo_store_commit(self->store, &txn);
     eo_store_abort(&txn);
     for (size_t i = 0; rc != EO_OK && i < n; i++) {
         free(replies[i]);
@@ -641,20 +810,19 @@ int eo_cases_decide(eo_cases_t *self, const eo_cases_input_t *inputs, size_t n, 
                     int (*extra)(void *arg, MDB_txn *txn), void *arg, bool *extra_done)
 {
     int rc = s_decide_grow(self, inputs, n, now_ms, replies, sizes, extra, arg);
-    if (extra_done)
-        *extra_done = rc == EO_OK && extra;
+    if (extra_done) *extra_done = rc == EO_OK && extra;
     if (rc != EO_OK && n > 1)
         zsys_warning("cases: a batch of %zu failed (%s): deciding them one by one", n,
                      eo_strerror(rc));
     for (size_t i = 0; i < n; i++)
-        rcs[i] = rc == EO_OK || n == 1
-                     ? rc
-                     : s_decide_grow(self, &inputs[i], 1, now_ms, &replies[i], &sizes[i], NULL,
-                                     NULL);
+        rcs[i] = rc == EO_OK || n == 1 ? rc
+                                       : s_decide_grow(self, &inputs[i], 1, now_ms, &replies[i],
+                                                       &sizes[i], NULL, NULL);
     return rc;
 }
 
-/* --- bulk carers and replay ------------------------------------------------------------ */
+/* --- bulk carers and replay ------------------------------------------------------------
+ */
 
 /* Record a carer load (one carer, 'C', or a bulk load, 'B'). */
 static int s_record_carers(eo_cases_t *self, MDB_txn *txn, int kind, const eo_carer_t *carers,
@@ -663,8 +831,7 @@ static int s_record_carers(eo_cases_t *self, MDB_txn *txn, int kind, const eo_ca
 {
     size_t size = 0;
     uint8_t *buf = eo_carer_load_encode(carers, week_min, month_min, n, t, &size);
-    if (!buf)
-        return EO_ENOMEM;
+    if (!buf) return EO_ENOMEM;
     int rc = eo_input_record(self, txn, kind, buf, size);
     free(buf);
     return rc;
@@ -676,8 +843,7 @@ int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer,
     int rc = eo_index_put(self->index, txn, carer);
     if (rc == EO_OK && (week_min || month_min))
         rc = eo_index_set_booked(self->index, txn, carer->id, t, week_min, month_min);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     return s_record_carers(self, txn, S_INPUT_CARER, carer, &week_min, &month_min, 1, t);
 }
 
@@ -721,6 +887,7 @@ static int s_replay_rules(eo_cases_t *self, MDB_txn *txn, const uint8_t *blob, s
     }
     eo_rules_destroy(&self->own_rules);
     self->own_rules = self->rules = rules;
+    eo_restrict_set_rules(self->restricts, rules);
     eo_caps_t caps;
     eo_rules_caps(rules, &caps);
     eo_index_set_caps(self->index, &caps);
@@ -732,8 +899,7 @@ int eo_cases_load_carers(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer
                          eo_time_t t)
 {
     int rc = eo_index_load(self->index, txn, carers, week_min, month_min, n, t);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     return s_record_carers(self, txn, S_INPUT_CARERS, carers, week_min, month_min, n, t);
 }
 
@@ -746,8 +912,7 @@ static int s_replay_carers(eo_cases_t *self, MDB_txn *txn, int kind, const uint8
     size_t n;
     eo_time_t t;
     int rc = eo_carer_load_decode(p, size, &carers, &week, &month, &n, &t);
-    if (rc == EO_EINVAL)
-        return eo_store_fail("replay carers", MDB_CORRUPTED);
+    if (rc == EO_EINVAL) return eo_store_fail("replay carers", MDB_CORRUPTED);
     if (rc == EO_OK && kind == S_INPUT_CARERS)
         rc = eo_cases_load_carers(self, txn, carers, week, month, n, t);
     for (size_t i = 0; rc == EO_OK && kind == S_INPUT_CARER && i < n; i++)
@@ -761,12 +926,10 @@ static int s_replay_carers(eo_cases_t *self, MDB_txn *txn, int kind, const uint8
 int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
 {
     int rc = s_record_rules(self, txn);
-    if (rc)
-        return rc;
+    if (rc || (rc = eo_facility_record(self, txn))) return rc;
     size_t size = 0;
     uint8_t *cfg = eo_cases_config_encode(&self->cfg, &size);
-    if (!cfg)
-        return EO_ENOMEM;
+    if (!cfg) return EO_ENOMEM;
     MDB_val k = {6, "config"}, v;
     rc = mdb_get(txn, self->meta, &k, &v);
     if (rc == 0 && v.mv_size == size && memcmp(v.mv_data, cfg, size) == 0)
@@ -781,7 +944,8 @@ int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
     return rc;
 }
 
-/* --- timers ---------------------------------------------------------------------------- */
+/* --- timers ----------------------------------------------------------------------------
+ */
 
 /* Fire the timer with this key: its case gets EV_EXPIRED. The input log records the key
  * so a replay fires exactly this timer at exactly this clock. */
@@ -789,15 +953,12 @@ static int s_fire(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
 {
     char id[EO_CASE_ID_MAX];
     int rc = eo_timer_take(self, txn, key, id);
-    if (rc || (rc = eo_input_record(self, txn, S_INPUT_TIMER, key, 16)))
-        return rc;
+    if (rc || (rc = eo_input_record(self, txn, S_INPUT_TIMER, key, 16))) return rc;
     eo_case_rec_t c;
-    if ((rc = eo_case_get(self, txn, id, &c)))
-        return rc;
+    if ((rc = eo_case_get(self, txn, id, &c))) return rc;
     c.timer_due_ms = 0; /* taken above */
     c.timer_seq = 0;
-    if ((rc = eo_cases_put(self, txn, &c)))
-        return rc;
+    if ((rc = eo_cases_put(self, txn, &c))) return rc;
     eo_case_ctx_t ctx = {.who = "timer"};
     eo_log_request_set(id);
     rc = eo_case_run(self, txn, id, EV_EXPIRED, &ctx);
@@ -811,8 +972,7 @@ static int s_timer_dead(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
 {
     char id[EO_CASE_ID_MAX];
     int rc = eo_timer_take(self, txn, key, id);
-    if (rc || (rc = eo_input_record(self, txn, S_INPUT_TIMER_DEAD, key, 16)))
-        return rc;
+    if (rc || (rc = eo_input_record(self, txn, S_INPUT_TIMER_DEAD, key, 16))) return rc;
     zsys_error("cases: the timer of %s fails every time: taken out (dead-lettered)", id);
     eo_case_rec_t c;
     if (eo_case_get(self, txn, id, &c) != EO_OK)
@@ -834,15 +994,12 @@ static int s_fire_txn(eo_cases_t *self, int64_t now_ms, size_t max, size_t *fire
 {
     int rc = EO_EFULL;
     for (int i = 0; rc == EO_EFULL && i < 5; i++) {
-        if (i && eo_store_grow(self->store) != EO_OK)
-            break;
+        if (i && eo_store_grow(self->store) != EO_OK) break;
         MDB_txn *txn = NULL;
         *fired = 0;
         rc = eo_store_begin(self->store, true, &txn);
-        if (rc == EO_OK)
-            rc = eo_cases_tick(self, txn, now_ms, max, fired);
-        if (rc == EO_OK)
-            rc = eo_store_commit(self->store, &txn);
+        if (rc == EO_OK) rc = eo_cases_tick(self, txn, now_ms, max, fired);
+        if (rc == EO_OK) rc = eo_store_commit(self->store, &txn);
         eo_store_abort(&txn);
     }
     return rc;
@@ -870,23 +1027,19 @@ static int s_dead_txn(eo_cases_t *self, int64_t now_ms, bool *found)
 int eo_cases_fire(eo_cases_t *self, int64_t now_ms, size_t max, size_t *fired, size_t *dead)
 {
     *fired = *dead = 0;
-    if (s_fire_txn(self, now_ms, max, fired) == EO_OK)
-        return EO_OK;
+    if (s_fire_txn(self, now_ms, max, fired) == EO_OK) return EO_OK;
     *fired = 0;
     while (*fired + *dead < max) {
         size_t one = 0;
         int rc = s_fire_txn(self, now_ms, 1, &one);
-        if (rc == EO_OK && one == 0)
-            break;
+        if (rc == EO_OK && one == 0) break;
         if (rc == EO_OK) {
             (*fired)++;
             continue;
         }
         bool found;
-        if ((rc = s_dead_txn(self, now_ms, &found)))
-            return rc;
-        if (!found)
-            break;
+        if ((rc = s_dead_txn(self, now_ms, &found))) return rc;
+        if (!found) break;
         (*dead)++;
     }
     return EO_OK;
@@ -902,14 +1055,14 @@ int eo_cases_tick(eo_cases_t *self, MDB_txn *txn, int64_t now_ms, size_t max, si
         int rc = eo_timer_first(self, txn, key, id);
         if (rc == EO_ENOTFOUND || (rc == EO_OK && (int64_t)eo_get_be64(key) > now_ms))
             return EO_OK;
-        if (rc || (rc = s_fire(self, txn, key)))
-            return rc;
+        if (rc || (rc = s_fire(self, txn, key))) return rc;
         (*fired)++;
     }
     return EO_OK;
 }
 
-/* --- replay ---------------------------------------------------------------------------- */
+/* --- replay ----------------------------------------------------------------------------
+ */
 
 static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n)
 {
@@ -917,8 +1070,7 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
     self->now_ms = at;
     const uint8_t *body = p + 9;
     size_t size = n - 9;
-    if (p[0] == S_INPUT_TIMER_DEAD && size == 16)
-        return s_timer_dead(self, txn, body);
+    if (p[0] == S_INPUT_TIMER_DEAD && size == 16) return s_timer_dead(self, txn, body);
     if (p[0] == S_INPUT_TIMER && size == 16) {
         int rc = s_fire(self, txn, body);
         if (rc == EO_ENOTFOUND)
@@ -932,8 +1084,8 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
             return eo_store_fail("replay config", MDB_CORRUPTED);
         return eo_cases_record_config(self, txn);
     }
-    if (p[0] == S_INPUT_RULES)
-        return s_replay_rules(self, txn, body, size);
+    if (p[0] == S_INPUT_RULES) return s_replay_rules(self, txn, body, size);
+    if (p[0] == S_INPUT_PROVIDERS) return eo_facility_replay(self, txn, body, size);
     if (p[0] == S_INPUT_EVENT) {
         uint8_t *reply = NULL;
         size_t rsize;
@@ -949,12 +1101,10 @@ int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs)
     MDB_dbi dbi;
     *inputs = 0;
     int rc = eo_store_dbi(from, "m.inputs", 0, &dbi);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     MDB_txn *rtxn = NULL, *wtxn = NULL;
     MDB_cursor *cur = NULL;
-    if ((rc = eo_store_begin(from, false, &rtxn)))
-        return rc;
+    if ((rc = eo_store_begin(from, false, &rtxn))) return rc;
     if ((rc = mdb_cursor_open(rtxn, dbi, &cur))) {
         eo_store_abort(&rtxn);
         return eo_store_fail("input cursor", rc);
@@ -964,23 +1114,18 @@ int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs)
     MDB_val k, v;
     int result = EO_OK;
     while (result == EO_OK && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
-        if (!wtxn && (result = eo_store_begin(self->store, true, &wtxn)))
-            break;
+        if (!wtxn && (result = eo_store_begin(self->store, true, &wtxn))) break;
         if (v.mv_size < 9) {
             result = EO_ESTORE;
             break;
         }
-        if ((result = s_replay_one(self, wtxn, v.mv_data, v.mv_size)))
-            break;
-        if (++*inputs % 1000 == 0)
-            result = eo_store_commit(self->store, &wtxn);
+        if ((result = s_replay_one(self, wtxn, v.mv_data, v.mv_size))) break;
+        if (++*inputs % 1000 == 0) result = eo_store_commit(self->store, &wtxn);
     }
-    if (rc && rc != MDB_NOTFOUND && result == EO_OK)
-        result = eo_store_fail("input next", rc);
+    if (rc && rc != MDB_NOTFOUND && result == EO_OK) result = eo_store_fail("input next", rc);
     mdb_cursor_close(cur);
     eo_store_abort(&rtxn);
-    if (result == EO_OK && wtxn)
-        result = eo_store_commit(self->store, &wtxn);
+    if (result == EO_OK && wtxn) result = eo_store_commit(self->store, &wtxn);
     eo_store_abort(&wtxn);
     return result;
 }

@@ -77,8 +77,8 @@ static int s_restrictions(eo_cases_t *self, MDB_txn *txn, const char *id, json_t
 {
     eo_restriction_t *rs = calloc(S_RESTRICTIONS_MAX, sizeof *rs), now_r;
     size_t n = 0;
-    eo_restrict_set_rules(self->restrictions, self->rules);
-    int rc = rs ? eo_restrict_list_txn(self->restrictions, txn, id, rs, S_RESTRICTIONS_MAX, &n)
+    eo_restrict_set_rules(self->restricts, self->rules);
+    int rc = rs ? eo_restrict_list_txn(self->restricts, txn, id, rs, S_RESTRICTIONS_MAX, &n)
                 : EO_ENOMEM;
     *list = json_array();
     for (size_t i = 0; rc == EO_OK && i < n && i < S_RESTRICTIONS_MAX; i++)
@@ -86,7 +86,7 @@ static int s_restrictions(eo_cases_t *self, MDB_txn *txn, const char *id, json_t
     free(rs);
     *until = json_null();
     int c = rc ? rc
-               : eo_restrict_check_txn(self->restrictions, txn, id,
+               : eo_restrict_check_txn(self->restricts, txn, id,
                                        (eo_time_t)(self->now_ms / 1000), &now_r);
     if (c == EO_OK)
         *until = now_r.end == EO_RESTRICT_PERMANENT ? json_string("permanent")
@@ -234,8 +234,8 @@ int eo_member_restrict(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, cons
     if (rc) return rc;
     char note[96];
     snprintf(note, sizeof note, "%.40s%s%.50s", x->by, *x->note ? ": " : "", x->note);
-    eo_restrict_set_rules(self->restrictions, self->rules);
-    rc = eo_restrict_impose_txn(self->restrictions, txn, x->member_id, x->cause,
+    eo_restrict_set_rules(self->restricts, self->rules);
+    rc = eo_restrict_impose_txn(self->restricts, txn, x->member_id, x->cause,
                                 (eo_time_t)(self->now_ms / 1000), x->months, note, NULL);
     if (rc == EO_EINVAL) /* checked before anything was written */
         return eo_cases_refuse(self, in->id, "bad_field",
@@ -329,8 +329,8 @@ int eo_member_intake(eo_cases_t *self, MDB_txn *txn, Eo__Request *r, const char 
     if (child && child->birth_date > 0)
         r->child_age_months = (uint32_t)s_age_months(child->birth_date, r->start);
     eo_restriction_t until;
-    eo_restrict_set_rules(self->restrictions, self->rules);
-    int restricted = eo_restrict_check_txn(self->restrictions, txn, m->id,
+    eo_restrict_set_rules(self->restricts, self->rules);
+    int restricted = eo_restrict_check_txn(self->restricts, txn, m->id,
                                            (eo_time_t)(self->now_ms / 1000), &until);
     bool visit = r->type != EO__SERVICE_TYPE__SERVICE_FACILITY;
     eo_reason_t why = EO_REASON_OK;

@@ -65,7 +65,7 @@ static void s_config_from_v2(const uint8_t *p, eo_cases_config_t *cfg)
     cfg->wave_k = o.wave_k;
     for (int i = 0; i < 32 && i < EO_SITE_MAX; i++)
         cfg->wave_timeout_s[i] = o.wave_timeout_s[i];
-    cfg->min_lead_s = o.min_lead_s, cfg->escalate_lead_s = o.escalate_lead_s;
+    cfg->escalate_lead_s = o.escalate_lead_s;
     cfg->always_pool = o.always_pool;
     snprintf(cfg->callcentre_phone, sizeof cfg->callcentre_phone, "%.19s", o.callcentre_phone);
 }
@@ -189,8 +189,23 @@ static int s_meta(MDB_txn *txn, size_t *changed)
     return rc && rc != MDB_NOTFOUND ? eo_store_fail("migrate meta", rc) : EO_OK;
 }
 
+/* The tables layout 3 added (시설형 groups, a child's minutes a day, restrictions),
+ * made empty: a read-only open (eonjena check) expects them. */
+static int s_new_tables(MDB_txn *txn)
+{
+    static const char *const names[] = {"m.fgroups", "m.childday", "restrict.count",
+                                        "restrict.list"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        MDB_dbi dbi;
+        int rc = mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi);
+        if (rc) return eo_store_fail("migrate: new table", rc);
+    }
+    return EO_OK;
+}
+
 int eo_cases_migrate_2(MDB_txn *txn, size_t *changed, char *why, size_t whylen)
 {
     int rc = s_inputs(txn, changed, why, whylen);
-    return rc ? rc : s_meta(txn, changed);
+    if (rc == EO_OK) rc = s_meta(txn, changed);
+    return rc ? rc : s_new_tables(txn);
 }

@@ -7,6 +7,7 @@
 
 #include "cases_priv.h"
 #include "eonjena/eo_codec.h"
+#include "eonjena/eo_handoff_item.h"
 
 #define S_HDR 28
 
@@ -19,8 +20,7 @@ static int s_put(eo_cases_t *self, MDB_txn *txn, const char *service, const char
     traced.trace_id = (char *)(self->trace ? self->trace : "");
     size_t size;
     uint8_t *body = eo_event_encode(&traced, &size);
-    if (!body)
-        return EO_EINVAL;
+    if (!body) return EO_EINVAL;
     uint64_t seq;
     int rc = eo_meta_next(self, txn, "outbox_seq", &seq);
     if (rc) {
@@ -92,19 +92,27 @@ int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, in
 {
     Eo__Request *req = NULL;
     int rc = eo_cases_request(self, txn, c->id, &req);
-    if (rc)
-        return rc;
-    static const char *kinds[] = {"", "settled", "waiting", "escalated", "reopened"};
+    if (rc) return rc;
     /* the journal's length is the generation: it grows with every decision on the case,
      * so a case settled again sends a new item (a provider keeps the highest) and a
      * resend of the same decision keeps its id */
     char id[EO_CASE_ID_MAX + 48];
-    snprintf(id, sizeof id, "%s:handoff:%s:%u", c->id,
-             kind >= 0 && kind <= 4 ? kinds[kind] : "", c->log_n);
+    snprintf(id, sizeof id, "%s:handoff:%s:%u", c->id, eo_handoff_kind_name(kind), c->log_n);
+    /* 시설형: the provider whose facility takes the child, or the site's 아동돌봄센터 when
+     * no facility has a carer; otherwise the site's default provider */
+    const char *provider = "";
+    if (c->type == EO_SERVICE_FACILITY) {
+        const eo_provider_t *p = eo_facility_provider(self, c->site, c->provider);
+        provider = c->tier == EO_MATCH_CENTRE || c->tier == EO_MATCH_CONVERT_VISIT
+                       ? eo_facility_centre_id(self, c->site)
+                   : p ? p->id
+                       : "";
+    }
+    char *fee = eo_case_fee_json(self, c, req);
     Eo__HandoffItem h = EO__HANDOFF_ITEM__INIT;
     h.id = id;
     h.site = (char *)c->site;
-    h.provider = "";
+    h.provider = (char *)provider;
     h.kind = kind;
     h.request_id = (char *)c->id;
     h.request = req;
@@ -112,7 +120,7 @@ int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, in
     h.carer_ids = (uint32_t *)c->winners;
     h.service_start = c->service_start;
     h.service_end = c->service_end;
-    h.fee_json = "";
+    h.fee_json = fee ? fee : "";
     h.created_at = self->now_ms / 1000;
     h.generation = c->log_n;
     char hist[64];
@@ -128,6 +136,7 @@ int eo_outbox_handoff(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, in
     ev.handoff = &h;
     rc = s_put(self, txn, "handoff", c->site, &ev);
     eo__request__free_unpacked(req, NULL);
+    free(fee);
     return rc;
 }
 
@@ -136,27 +145,23 @@ int eo_cases_outbox_each(eo_cases_t *self, MDB_txn *txn, uint64_t from,
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->outbox, &cur);
-    if (rc)
-        return eo_store_fail("outbox cursor", rc);
+    if (rc) return eo_store_fail("outbox cursor", rc);
     uint8_t key[8];
     eo_be64(key, from);
     MDB_val k = {8, key}, v;
     int result = EO_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 8 || v.mv_size < S_HDR)
-            continue;
+        if (k.mv_size != 8 || v.mv_size < S_HDR) continue;
         eo_outbox_row_t row = {.seq = eo_get_be64(k.mv_data)};
         const uint8_t *p = v.mv_data;
         memcpy(row.service, p, 11);
         memcpy(row.site, p + 12, EO_SITE_SLUG - 1);
         row.body = p + S_HDR;
         row.size = v.mv_size - S_HDR;
-        if ((result = fn(arg, &row)) != 0)
-            break;
+        if ((result = fn(arg, &row)) != 0) break;
     }
-    if (rc && rc != MDB_NOTFOUND)
-        result = eo_store_fail("outbox next", rc);
+    if (rc && rc != MDB_NOTFOUND) result = eo_store_fail("outbox next", rc);
     mdb_cursor_close(cur);
     return result;
 }
@@ -167,7 +172,6 @@ int eo_cases_outbox_delete(eo_cases_t *self, MDB_txn *txn, uint64_t seq)
     eo_be64(key, seq);
     MDB_val k = {8, key};
     int rc = mdb_del(txn, self->outbox, &k, NULL);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
     return rc ? eo_store_fail("del outbox", rc) : EO_OK;
 }

@@ -77,7 +77,6 @@ uint8_t *eo_cases_config_encode(const eo_cases_config_t *cfg, size_t *size)
     m.wave_k = cfg->wave_k;
     m.n_wave_timeout_s = EO_SITE_MAX;
     m.wave_timeout_s = (int32_t *)cfg->wave_timeout_s;
-    m.min_lead_s = cfg->min_lead_s;
     m.escalate_lead_s = cfg->escalate_lead_s;
     m.always_pool = cfg->always_pool;
     m.callcentre_phone = (char *)cfg->callcentre_phone;
@@ -100,7 +99,6 @@ int eo_cases_config_decode(const uint8_t *data, size_t size, eo_cases_config_t *
         cfg->wave_k = m->wave_k;
         for (size_t i = 0; i < m->n_wave_timeout_s; i++)
             cfg->wave_timeout_s[i] = m->wave_timeout_s[i];
-        cfg->min_lead_s = m->min_lead_s;
         cfg->escalate_lead_s = m->escalate_lead_s;
         cfg->always_pool = m->always_pool;
         snprintf(cfg->callcentre_phone, sizeof cfg->callcentre_phone, "%s",

@@ -71,6 +71,7 @@ void eo_cases_test(bool verbose)
     r.channel = EO__CHANNEL__CHANNEL_CALL_CENTRE;
     r.member_id = "m-1";
     r.member_verified = true;
+    r.child_age_months = 60;
     Eo__Event ev = EO__EVENT__INIT;
     ev.id = "self-1";
     ev.site = "suwon";

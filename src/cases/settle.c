@@ -35,12 +35,10 @@ static int s_withdraw(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_c
     eo_case_rec_t other;
     bool live;
     int rc = eo_coffer_check(self, txn, carer, e, &o, &other, &live);
-    if (rc || !live || other.state != EO_CASE_OFFERING)
-        return rc;
+    if (rc || !live || other.state != EO_CASE_OFFERING) return rc;
     /* Deleting the carer's entry is what withdraws it (eo_offer_get): the other case's
      * page is written only when its wave ends (eo_case_run). */
-    if ((rc = eo_coffer_del(self, txn, carer, e)))
-        return rc;
+    if ((rc = eo_coffer_del(self, txn, carer, e))) return rc;
     *withdrawn = true;
     return o.wave == other.wave ? eo_touched_add(touched, other.id) : EO_OK;
 }
@@ -54,8 +52,7 @@ static int s_withdraw_overlapping(eo_cases_t *self, MDB_txn *txn, const eo_case_
     size_t n;
     int rc = eo_coffers_of(self, txn, carer, &entries, &n);
     char **closed = rc == EO_OK ? calloc(n + 1, sizeof *closed) : NULL;
-    if (rc == EO_OK && !closed)
-        rc = EO_ENOMEM;
+    if (rc == EO_OK && !closed) rc = EO_ENOMEM;
     size_t n_closed = 0;
     /* the entries carry their windows: only the overlapping ones are read further */
     for (size_t i = 0; rc == EO_OK && i < n; i++) {
@@ -88,15 +85,17 @@ static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c,
 {
     Eo__Request *req = NULL;
     int rc = eo_cases_request(self, txn, c->id, &req);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     eo_tpl_vars_t vars;
     eo_case_vars(self, c, &vars);
     vars.code = o->code;
     vars.address = req->address ? req->address : "";
     vars.child = req->child_first_name ? req->child_first_name : "";
-    rc = eo_tell_carer(self, txn, c, carer, EO_TPL_WINNER, EO__MESSAGE__KIND__KIND_WINNER,
-                       "winner", &vars);
+    /* 시설형: the confirmation names the provider, who hands over and who collects */
+    bool facility = c->type == EO_SERVICE_FACILITY;
+    if (facility) eo_facility_vars(self, c, req, &vars);
+    rc = eo_tell_carer(self, txn, c, carer, facility ? EO_TPL_FACILITY_WINNER : EO_TPL_WINNER,
+                       EO__MESSAGE__KIND__KIND_WINNER, "winner", &vars);
     eo__request__free_unpacked(req, NULL);
     return rc;
 }
@@ -119,8 +118,8 @@ const char *eo_settle_outcome_name(int outcome)
     }
 }
 
-int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer, int *outcome,
-                     eo_touched_t *touched)
+int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer,
+                     int *outcome, eo_touched_t *touched)
 {
     eo_offer_t o;
     int rc = eo_offer_get(self, txn, c->id, carer, &o);
@@ -128,8 +127,7 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t 
         *outcome = EO_SETTLE_NO_OFFER;
         return EO_OK;
     }
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (o.state == EO_OFFER_WON) { /* a repeat: the same answer, nothing new */
         *outcome = EO_SETTLE_WON;
         return EO_OK;
@@ -148,31 +146,29 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t 
              * random page write per late acceptance */
             o.state = EO_OFFER_FILLED;
             o.replied = 1;
-            if ((rc = eo_offer_put(self, txn, c->id, &o)))
-                return rc;
+            if ((rc = eo_offer_put(self, txn, c->id, &o))) return rc;
         }
-        return s_tell(self, txn, c, carer, EO_TPL_FILLED, EO__MESSAGE__KIND__KIND_FILLED, "filled",
-                      &o);
+        return s_tell(self, txn, c, carer, EO_TPL_FILLED, EO__MESSAGE__KIND__KIND_FILLED,
+                      "filled", &o);
     }
-    rc = eo_index_book(self->index, txn, carer, c->id, c->start, c->end);
+    rc = eo_case_book(self, txn, c, carer);
     if (rc == EO_EBUSY || rc == EO_ECAP) {
         *outcome = EO_SETTLE_UNBOOKABLE;
         o.state = EO_OFFER_DECLINED;
         o.replied = 1;
-        if ((rc = eo_offer_put(self, txn, c->id, &o)))
-            return rc;
+        if ((rc = eo_offer_put(self, txn, c->id, &o))) return rc;
         return s_tell(self, txn, c, carer, EO_TPL_UNBOOKABLE, EO__MESSAGE__KIND__KIND_FILLED,
                       "unbookable", &o);
     }
-    if (rc && rc != EO_EEXIST)
-        return rc;
+    if (rc && rc != EO_EEXIST) return rc;
     *outcome = EO_SETTLE_WON;
     c->winners[c->n_winners++] = carer;
     o.state = EO_OFFER_WON;
     o.replied = 1;
     eo_coffer_t mine = {.start = o.start, .end = o.end};
     snprintf(mine.id, sizeof mine.id, "%s", c->id);
-    if ((rc = eo_offer_put(self, txn, c->id, &o)) || (rc = eo_coffer_del(self, txn, carer, &mine)) ||
+    if ((rc = eo_offer_put(self, txn, c->id, &o)) ||
+        (rc = eo_coffer_del(self, txn, carer, &mine)) ||
         (rc = s_tell_winner(self, txn, c, carer, &o)))
         return rc;
     return s_withdraw_overlapping(self, txn, c, carer, touched);

@@ -8,22 +8,22 @@
 
 #include "cases_priv.h"
 
-/* Base pay for the window: 10,110 KRW an hour (docs/domain.md); per-case allowances
- * are settled after the service by the rules. */
-#define S_BASE_PAY_PER_HOUR 10110
-
+/* The pay an offer shows is the quote's carer pay for the case (fees.tsv: base pay,
+ * allowances, surcharge), worked out at intake (asked.c) and kept with the case. */
 void eo_case_vars(eo_cases_t *self, const eo_case_rec_t *c, eo_tpl_vars_t *vars)
 {
     int site = eo_dongs_site_find(self->dongs, c->site);
     const eo_dong_t *dong = eo_dongs_find(self->dongs, c->dong);
-    int64_t pay = (c->end - c->start) * S_BASE_PAY_PER_HOUR / EO_HOUR;
+    int64_t pay = c->carer_pay;
     *vars = (eo_tpl_vars_t){
         .site = site >= 0 ? eo_dongs_site(self->dongs, site)->name : c->site,
         .dong = dong ? dong->name : "",
         .start = c->start,
         .end = c->end,
-        .pay = pay > EO_PAY_MAX ? EO_PAY_MAX : (int)pay,
-        .fee = c->fee,
+        .pay = pay > EO_PAY_MAX ? EO_PAY_MAX
+               : pay < 0        ? 0
+                                : (int)pay,
+        .fee = c->fee > EO_FEE_MAX ? EO_FEE_MAX : c->fee,
         .request = c->id,
     };
 }
@@ -33,11 +33,11 @@ void eo_case_vars(eo_cases_t *self, const eo_case_rec_t *c, eo_tpl_vars_t *vars)
 static void s_render(eo_cases_t *self, const eo_case_rec_t *c, eo_tpl_kind_t kind,
                      const eo_tpl_vars_t *vars, char *out, size_t size)
 {
-    if (eo_templates_render(self->templates, c->site, kind, vars, out, size) == EO_OK)
-        return;
+    if (eo_templates_render(self->templates, c->site, kind, vars, out, size) == EO_OK) return;
     zsys_error("cases: the %s text of %s does not render; sending a plain one",
                eo_tpl_kind_name(kind), c->site);
-    snprintf(out, size, "[언제나돌봄] %s %s", eo_tpl_kind_name(kind), vars->code ? vars->code : "");
+    snprintf(out, size, "[언제나돌봄] %s %s", eo_tpl_kind_name(kind),
+             vars->code ? vars->code : "");
 }
 
 int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, size_t size,
@@ -45,11 +45,9 @@ int eo_carer_phone(eo_cases_t *self, MDB_txn *txn, uint32_t carer, char *phone, 
 {
     eo_carer_t cr;
     int rc = eo_index_get(self->index, txn, carer, &cr);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     snprintf(phone, size, "%s", cr.phone);
-    if (name)
-        snprintf(name, namesize, "%s", cr.name);
+    if (name) snprintf(name, namesize, "%s", cr.name);
     return EO_OK;
 }
 
@@ -58,10 +56,8 @@ int eo_tell_carer(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32
 {
     char phone[20], id[EO_CASE_ID_MAX + 32], text[EO_SMS_TEXT_MAX];
     int rc = eo_carer_phone(self, txn, carer, phone, sizeof phone, NULL, 0);
-    if (rc == EO_ENOTFOUND)
-        return EO_OK; /* a carer removed from the index gets nothing */
-    if (rc)
-        return rc;
+    if (rc == EO_ENOTFOUND) return EO_OK; /* a carer removed from the index gets nothing */
+    if (rc) return rc;
     eo_tpl_vars_t mine;
     if (!vars) {
         eo_case_vars(self, c, &mine);
@@ -78,8 +74,7 @@ int eo_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_tp
 {
     Eo__Request *req = NULL;
     int rc = eo_cases_request(self, txn, c->id, &req);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (req->member_phone && *req->member_phone) {
         eo_tpl_vars_t mine;
         if (!vars) {
@@ -97,8 +92,8 @@ int eo_tell_member(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_tp
     return rc;
 }
 
-int eo_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, eo_tpl_kind_t tpl,
-                       const char *what)
+int eo_tell_callcentre(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c,
+                       eo_tpl_kind_t tpl, const char *what)
 {
     eo_tpl_vars_t vars;
     eo_case_vars(self, c, &vars);

@@ -12,6 +12,7 @@ const char *eo_handoff_kind_name(int kind)
     case EO__HANDOFF_ITEM__KIND__KIND_WAITING: return "waiting";
     case EO__HANDOFF_ITEM__KIND__KIND_ESCALATED: return "escalated";
     case EO__HANDOFF_ITEM__KIND__KIND_REOPENED: return "reopened";
+    case EO__HANDOFF_ITEM__KIND__KIND_REFUSED: return "refused";
     default: return "unspecified";
     }
 }

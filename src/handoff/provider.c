@@ -26,8 +26,7 @@ static void s_provider_free(eo_provider_t *p)
 
 void eo_providers_destroy(eo_providers_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     eo_providers_t *self = *self_p;
     for (size_t i = 0; i < self->count; i++)
         s_provider_free(&self->list[i]);
@@ -58,6 +57,42 @@ static char *s_read_secret(const char *path, char *err, size_t errlen)
         return NULL;
     }
     return strdup(line);
+}
+
+/* "HH:MM" (24:00 allowed) -> minutes; -1 if malformed. */
+static int s_hhmm(const char *text)
+{
+    int h, m;
+    char tail;
+    if (sscanf(text, "%2d:%2d%c", &h, &m, &tail) != 2 || h < 0 || h > 24 || m < 0 || m > 59 ||
+        (h == 24 && m))
+        return -1;
+    return h * 60 + m;
+}
+
+/* The 시설형 keys of a provider (all optional). 0 or -1 with err set. */
+static int s_facility_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t errlen)
+{
+    const char *id = p->id;
+    long number = atol(zconfig_get(item, "number", "0"));
+    long long dong = atoll(zconfig_get(item, "facility_dong", "0"));
+    if (number < 0 || number > UINT16_MAX || dong < 0 || dong > UINT32_MAX) {
+        snprintf(err, errlen, "provider %s: number or facility_dong out of range", id);
+        return -1;
+    }
+    p->number = (uint16_t)number;
+    p->facility_dong = (uint32_t)dong;
+    p->centre = atoi(zconfig_get(item, "centre", "0")) != 0;
+    const char *regular = zconfig_get(item, "regular", "");
+    char from[8], to[8], tail;
+    if (*regular && (sscanf(regular, "%7[^-]-%7[^-]%c", from, to, &tail) != 2 ||
+                     (p->regular_from = s_hhmm(from)) < 0 || (p->regular_to = s_hhmm(to)) < 0 ||
+                     p->regular_from > p->regular_to)) {
+        snprintf(err, errlen, "provider %s: bad regular '%s' (want e.g. 09:00-18:00)", id,
+                 regular);
+        return -1;
+    }
+    return 0;
 }
 
 /* Fill p from one configuration item; 0 or -1 with err set. */
@@ -91,6 +126,7 @@ static int s_provider_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t
         return -1;
     }
     p->hours.holidays_closed = streq(holidays, "closed");
+    if (s_facility_parse(item, p, err, errlen)) return -1;
     const char *mode = zconfig_get(item, "mode", "pull");
     if (streq(mode, "pull"))
         p->mode = EO_DELIVERY_PULL;
@@ -100,10 +136,8 @@ static int s_provider_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t
         snprintf(err, errlen, "provider %s: mode '%s' is not webhook or pull", id, mode);
         return -1;
     }
-    if (!p->name || !p->contact)
-        return snprintf(err, errlen, "out of memory"), -1;
-    if (p->mode == EO_DELIVERY_PULL)
-        return 0;
+    if (!p->name || !p->contact) return snprintf(err, errlen, "out of memory"), -1;
+    if (p->mode == EO_DELIVERY_PULL) return 0;
     const char *url = zconfig_get(item, "url", "");
     if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
         snprintf(err, errlen, "provider %s: webhook url '%s' is not http(s)", id, url);
@@ -118,8 +152,7 @@ static int s_provider_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t
     const char *secret_file = zconfig_get(item, "secret_file", NULL);
     p->secret = secret_file ? s_read_secret(secret_file, err, errlen)
                             : strdup(zconfig_get(item, "secret", ""));
-    if (!p->url || !p->secret)
-        return -1;
+    if (!p->url || !p->secret) return -1;
     if (!*p->secret) {
         snprintf(err, errlen, "provider %s: a webhook needs a secret or secret_file", id);
         return -1;
@@ -130,19 +163,16 @@ static int s_provider_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t
 eo_providers_t *eo_providers_load(zconfig_t *config, char *err, size_t errlen)
 {
     eo_providers_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     zconfig_t *section = config ? zconfig_locate(config, "providers") : NULL;
     size_t n = 0;
     for (zconfig_t *c = section ? zconfig_child(section) : NULL; c; c = zconfig_next(c))
         n++;
     self->list = calloc(n ? n : 1, sizeof *self->list);
-    if (!self->list)
-        goto fail;
+    if (!self->list) goto fail;
     for (zconfig_t *c = section ? zconfig_child(section) : NULL; c; c = zconfig_next(c)) {
         eo_provider_t *p = &self->list[self->count++];
-        if (s_provider_parse(c, p, err, errlen))
-            goto fail;
+        if (s_provider_parse(c, p, err, errlen)) goto fail;
         for (size_t i = 0; i + 1 < self->count; i++)
             if (streq(self->list[i].id, p->id)) {
                 snprintf(err, errlen, "provider %s is configured twice", p->id);
@@ -168,16 +198,14 @@ const eo_provider_t *eo_providers_at(const eo_providers_t *self, size_t i)
 const eo_provider_t *eo_providers_find(const eo_providers_t *self, const char *id)
 {
     for (size_t i = 0; id && i < self->count; i++)
-        if (streq(self->list[i].id, id))
-            return &self->list[i];
+        if (streq(self->list[i].id, id)) return &self->list[i];
     return NULL;
 }
 
 const eo_provider_t *eo_providers_route(const eo_providers_t *self, const char *site,
                                         const char *id)
 {
-    if (!site)
-        return NULL;
+    if (!site) return NULL;
     if (id && *id) {
         const eo_provider_t *p = eo_providers_find(self, id);
         return p && streq(p->site, site) ? p : NULL;
@@ -185,20 +213,16 @@ const eo_provider_t *eo_providers_route(const eo_providers_t *self, const char *
     const eo_provider_t *first = NULL;
     for (size_t i = 0; i < self->count; i++) {
         const eo_provider_t *p = &self->list[i];
-        if (!streq(p->site, site))
-            continue;
-        if (p->is_default)
-            return p;
-        if (!first)
-            first = p;
+        if (!streq(p->site, site)) continue;
+        if (p->is_default) return p;
+        if (!first) first = p;
     }
     return first;
 }
 
 void eo_providers_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_providers: ");
+    if (verbose) printf(" * eo_providers: ");
     const char *text = "providers\n"
                        "    guri-a\n"
                        "        site = guri\n"
@@ -251,6 +275,5 @@ void eo_providers_test(bool verbose)
     zconfig_destroy(&config);
     zstr_free(&text2);
     unlink(path);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

@@ -128,6 +128,8 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
     if (valid_until < ctx->w.last_date)
         return EO_OK;
     uint8_t kind = raw[offsetof(eo_entry_t, kind)];
+    if (ctx->q->kinds && (kind >= 8 || !(ctx->q->kinds & (1u << kind))))
+        return EO_OK;
     uint32_t id = eo_be32_get(raw + offsetof(eo_entry_t, id_be));
     if (s_excluded(ctx->q, id))
         return EO_OK;

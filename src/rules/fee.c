@@ -24,8 +24,7 @@ static int64_t s_prorate(int64_t rate, int minutes)
 static eo_fee_line_t *s_line(eo_quote_t *q, eo_payer_t payer, const char *rule,
                              const char *what, eo_time_t from, eo_time_t to, int64_t rate)
 {
-    if (q->n_lines == EO_FEE_LINES_MAX)
-        return NULL;
+    if (q->n_lines == EO_FEE_LINES_MAX) return NULL;
     eo_fee_line_t *l = &q->lines[q->n_lines++];
     memset(l, 0, sizeof *l);
     l->payer = payer;
@@ -49,27 +48,6 @@ static bool s_sunday_or_holiday(eo_rules_t *self, int32_t date)
     return eo_date_wday(date) == 6 || eo_calendar_is_holiday(self->cal, date);
 }
 
-static bool s_on_grid(eo_time_t t, int step_min)
-{
-    int64_t local = t + EO_SEOUL_OFFSET;
-    return local % ((int64_t)step_min * EO_MINUTE) == 0;
-}
-
-/* Durations: exactly the short 1 h, or >= 2 h in 30-minute steps, on the grid. */
-static eo_reason_t s_visit_times(const eo_rconf_t *c, eo_time_t start, eo_time_t end)
-{
-    if (start <= 0 || end <= start)
-        return EO_REASON_BAD_TIMES;
-    if (!s_on_grid(start, c->step_min) || !s_on_grid(end, c->step_min))
-        return EO_REASON_TIME_GRID;
-    int64_t minutes = (end - start) / EO_MINUTE;
-    if (minutes == c->short_min)
-        return EO_REASON_OK;
-    if (minutes < c->min_min || minutes % c->step_min || minutes > 7 * 24 * 60)
-        return EO_REASON_DURATION;
-    return EO_REASON_OK;
-}
-
 /* The member's per-hour lines, one per calendar day and fee period. */
 static eo_reason_t s_visit_member(eo_rules_t *self, const eo_rconf_t *c,
                                   const eo_fee_table_t *fees, eo_time_t start, eo_time_t end,
@@ -80,8 +58,7 @@ static eo_reason_t s_visit_member(eo_rules_t *self, const eo_rconf_t *c,
         int m = eo_minute_of_day(t);
         int next = m < c->day_from ? c->day_from : m < c->day_to ? c->day_to : 1440;
         eo_time_t b = eo_at_minute(date, next);
-        if (b > end)
-            b = end;
+        if (b > end) b = end;
         bool day = m >= c->day_from && m < c->day_to;
         bool off = s_sunday_or_holiday(self, date);
         eo_fee_key_t key = day ? (off ? EO_FEE_VISIT_PLUS50 : EO_FEE_VISIT_BASE)
@@ -98,8 +75,7 @@ static eo_reason_t s_visit_member(eo_rules_t *self, const eo_rconf_t *c,
     return EO_REASON_OK;
 }
 
-static void s_visit_carer(const eo_fee_table_t *fees, const eo_quote_params_t *p,
-                          eo_quote_t *q)
+static void s_visit_carer(const eo_fee_table_t *fees, const eo_quote_params_t *p, eo_quote_t *q)
 {
     const int64_t *w = fees->won;
     s_line(q, EO_PAYER_CARER, "pay.base", "carer base pay per hour", p->start, p->end,
@@ -108,33 +84,23 @@ static void s_visit_carer(const eo_fee_table_t *fees, const eo_quote_params_t *p
         s_line(q, EO_PAYER_CARER, "visit.surcharge", "surcharge passed to the carer", 0, 0,
                w[EO_FEE_VISIT_SURCHARGE]);
     else if (!p->not_linked)
-        s_line(q, EO_PAYER_CARER, "pay.linked", "일시연계 allowance per hour", p->start,
-               p->end, w[EO_FEE_PAY_LINKED]);
+        s_line(q, EO_PAYER_CARER, "pay.linked", "일시연계 allowance per hour", p->start, p->end,
+               w[EO_FEE_PAY_LINKED]);
     if (q->have_route && q->route.anytime_allowance)
         s_line(q, EO_PAYER_CARER, "pay.anytime", "언제나아이돌봄 수당 per case", 0, 0,
                w[EO_FEE_PAY_ANYTIME]);
 }
 
-/* Under the read lock. */
+/* Under the read lock, once eo_rules_check passed the request. */
 static eo_reason_t s_quote_visit(eo_rules_t *self, const eo_rconf_t *c,
                                  const eo_quote_params_t *p, eo_quote_t *q)
 {
-    eo_reason_t r = s_visit_times(c, p->start, p->end);
-    if (r)
-        return r;
+    eo_reason_t r;
     q->minutes = (int)((p->end - p->start) / EO_MINUTE);
-    if (p->requested) {
-        eo_rules_route_locked(self, c, p->requested, p->start, p->channel, &q->route);
-        q->have_route = true;
-        if (q->route.route == EO_ROUTE_REFUSED)
-            return q->route.reason;
-    }
     const eo_fee_table_t *fees = eo_rconf_fees(c, eo_date_key(p->start));
-    if (!fees)
-        return EO_REASON_NO_FEE_TABLE;
+    if (!fees) return EO_REASON_NO_FEE_TABLE;
     q->fee_table = fees->effective;
-    if ((r = s_visit_member(self, c, fees, p->start, p->end, q)))
-        return r;
+    if ((r = s_visit_member(self, c, fees, p->start, p->end, q))) return r;
     int64_t lead = p->requested ? p->start - p->requested : -1;
     bool late = lead >= (int64_t)c->surcharge_lead_from * EO_MINUTE &&
                 lead <= (int64_t)c->surcharge_lead_to * EO_MINUTE;
@@ -152,23 +118,26 @@ static eo_reason_t s_quote_visit(eo_rules_t *self, const eo_rconf_t *c,
 /* Allowance pieces of one facility day: [start, end) minus the regular hours, split at
  * the day/night boundary. */
 static eo_reason_t s_facility_allowance(eo_rules_t *self, const eo_rconf_t *c,
-                                        const eo_fee_table_t *fees,
-                                        const eo_quote_params_t *p, eo_quote_t *q)
+                                        const eo_fee_table_t *fees, const eo_quote_params_t *p,
+                                        eo_quote_t *q)
 {
     int32_t date = eo_date_key(p->start);
     bool off = eo_calendar_is_day_off(self->cal, date);
     bool regular = p->regular_from < p->regular_to && (!off || p->regular_on_days_off);
     int from = eo_minute_of_day(p->start);
     int to = from + (int)((p->end - p->start) / EO_MINUTE);
-    int cuts[] = {from, to, c->fac_allow_day_from, c->fac_allow_day_to,
-                  regular ? p->regular_from : from, regular ? p->regular_to : from};
+    int cuts[] = {from,
+                  to,
+                  c->fac_allow_day_from,
+                  c->fac_allow_day_to,
+                  regular ? p->regular_from : from,
+                  regular ? p->regular_to : from};
     /* Walk the minutes between consecutive cut points and merge equal neighbours. */
     int lo = from;
     while (lo < to) {
         int hi = to;
         for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++)
-            if (cuts[i] > lo && cuts[i] < hi)
-                hi = cuts[i];
+            if (cuts[i] > lo && cuts[i] < hi) hi = cuts[i];
         bool inside_regular = regular && lo >= p->regular_from && lo < p->regular_to;
         if (!inside_regular && lo >= c->fac_allow_day_from) {
             bool day = lo < c->fac_allow_day_to;
@@ -199,22 +168,9 @@ static eo_reason_t s_facility_allowance(eo_rules_t *self, const eo_rconf_t *c,
 static eo_reason_t s_quote_facility(eo_rules_t *self, const eo_rconf_t *c,
                                     const eo_quote_params_t *p, eo_quote_t *q)
 {
-    if (p->start <= 0 || p->end <= p->start)
-        return EO_REASON_BAD_TIMES;
-    if (!s_on_grid(p->start, 1) || !s_on_grid(p->end, 1))
-        return EO_REASON_TIME_GRID;
-    eo_facility_request_t req = {.requested = p->requested, .start = p->start,
-                                 .end = p->end, .site = p->site,
-                                 .child_minutes_that_day = p->child_minutes_that_day};
-    eo_facility_decision_t d;
-    eo_rules_check_facility_locked(self, c, &req, &d);
-    q->pair_recommended = d.pair_recommended;
-    if (d.reason)
-        return d.reason;
     q->minutes = (int)((p->end - p->start) / EO_MINUTE);
     const eo_fee_table_t *fees = eo_rconf_fees(c, eo_date_key(p->start));
-    if (!fees)
-        return EO_REASON_NO_FEE_TABLE;
+    if (!fees) return EO_REASON_NO_FEE_TABLE;
     q->fee_table = fees->effective;
     return s_facility_allowance(self, c, fees, p, q);
 }
@@ -238,8 +194,10 @@ static void s_cancel(const eo_rconf_t *c, const eo_fee_table_t *fees, eo_time_t 
         l->won = l->rate;
     } else {
         snprintf(l->rule, sizeof l->rule, "cancel.late");
-        snprintf(l->what, sizeof l->what, "cancelled less than 1 hour before start: %d%% of "
-                 "the linked fee", c->cancel_late_percent);
+        snprintf(l->what, sizeof l->what,
+                 "cancelled less than 1 hour before start: %d%% of "
+                 "the linked fee",
+                 c->cancel_late_percent);
         l->rate = linked_fee;
         l->won = linked_fee * c->cancel_late_percent / 100;
     }
@@ -248,36 +206,32 @@ static void s_cancel(const eo_rconf_t *c, const eo_fee_table_t *fees, eo_time_t 
 int eo_rules_cancel_fee(eo_rules_t *self, eo_time_t start, eo_time_t cancelled_at,
                         int64_t linked_fee, eo_fee_line_t *line)
 {
-    if (!self || !line || linked_fee < 0)
-        return EO_EINVAL;
+    if (!self || !line || linked_fee < 0) return EO_EINVAL;
     const eo_rconf_t *c = eo_rules_rdlock(self);
     const eo_fee_table_t *fees = eo_rconf_fees(c, eo_date_key(start));
-    if (fees)
-        s_cancel(c, fees, start, cancelled_at, linked_fee, line);
+    if (fees) s_cancel(c, fees, start, cancelled_at, linked_fee, line);
     eo_rules_unlock(self);
     return fees ? EO_OK : EO_ENOTFOUND;
 }
 
 int eo_rules_quote(eo_rules_t *self, const eo_quote_params_t *params, eo_quote_t *out)
 {
-    if (!out)
-        return EO_EINVAL;
+    if (!out) return EO_EINVAL;
     memset(out, 0, sizeof *out);
-    if (!self || !params)
-        return EO_EINVAL;
+    if (!self || !params) return EO_EINVAL;
     int type = params->type ? params->type : EO_SERVICE_VISIT;
-    if (type != EO_SERVICE_VISIT && type != EO_SERVICE_FACILITY)
-        return EO_EINVAL;
-    if (params->dongs) {
-        int site = params->site ? eo_dongs_site_find(params->dongs, params->site) : -1;
-        if (site < 0 || !(eo_dongs_site(params->dongs, site)->services & (unsigned)type)) {
-            out->reason = EO_REASON_SITE_NOT_SERVED;
-            return EO_EINVAL;
-        }
-    }
+    if (type != EO_SERVICE_VISIT && type != EO_SERVICE_FACILITY) return EO_EINVAL;
     const eo_rconf_t *c = eo_rules_rdlock(self);
-    eo_reason_t r = type == EO_SERVICE_VISIT ? s_quote_visit(self, c, params, out)
-                                             : s_quote_facility(self, c, params, out);
+    /* the one check of a request, the same the matcher's intake makes */
+    eo_verdict_t v;
+    eo_rules_check_locked(self, c, params, &v);
+    out->route = v.route;
+    out->have_route = v.have_route;
+    out->pair_recommended = v.pair_recommended;
+    eo_reason_t r = v.reason;
+    if (r == EO_REASON_OK)
+        r = type == EO_SERVICE_VISIT ? s_quote_visit(self, c, params, out)
+                                     : s_quote_facility(self, c, params, out);
     if (r == EO_REASON_OK && params->cancelled_at && type == EO_SERVICE_VISIT) {
         const eo_fee_table_t *fees = eo_rconf_fees(c, eo_date_key(params->start));
         s_cancel(c, fees, params->start, params->cancelled_at, out->member_total,
@@ -293,6 +247,7 @@ int eo_rules_quote(eo_rules_t *self, const eo_quote_params_t *params, eo_quote_t
         out->route = route;
         out->have_route = have_route;
         out->reason = r;
+        if (r == v.reason) memcpy(out->arg, v.arg, sizeof out->arg);
         return EO_EINVAL;
     }
     return EO_OK;

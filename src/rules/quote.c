@@ -32,6 +32,13 @@ static int s_hhmm(const char *v, int *out)
     return 0;
 }
 
+void eo_quote_params_init(eo_quote_params_t *p, const eo_dongs_t *dongs)
+{
+    memset(p, 0, sizeof *p);
+    p->dongs = dongs;
+    p->in_school = true;
+}
+
 int eo_quote_params_set(eo_quote_params_t *p, const char *key, const char *value, char *err,
                         size_t errlen)
 {
@@ -71,7 +78,29 @@ int eo_quote_params_set(eo_quote_params_t *p, const char *key, const char *value
                      n.regular_from <= n.regular_to
                  ? 0
                  : -1;
-    } else if (streq(key, "child_minutes")) {
+    } else if (streq(key, "verified"))
+        ok = s_bool(value, &b) ? -1 : (n.verified = b ? EO_YES : EO_NO, 0);
+    else if (streq(key, "age_months")) {
+        char *end;
+        long v = strtol(value, &end, 10);
+        ok = *value && !*end && v >= 0 && v <= 240
+                 ? (n.child_age_months = (int)v, n.child_given = true, 0)
+                 : -1;
+    } else if (streq(key, "birth"))
+        ok = eo_date_parse(value, &n.child_birth) ? -1 : (n.child_given = true, 0);
+    else if (streq(key, "residence"))
+        n.residence = value;
+    else if (streq(key, "sick"))
+        ok = s_bool(value, &n.sick);
+    else if (streq(key, "severe_disability"))
+        ok = s_bool(value, &n.severe_disability);
+    else if (streq(key, "preregistered"))
+        ok = s_bool(value, &n.preregistered);
+    else if (streq(key, "in_school"))
+        ok = s_bool(value, &n.in_school);
+    else if (streq(key, "sibling_registered"))
+        ok = s_bool(value, &n.sibling_registered);
+    else if (streq(key, "child_minutes")) {
         char *end;
         long v = strtol(value, &end, 10);
         ok = *value && !*end && v >= 0 && v <= 1440 ? (n.child_minutes_that_day = (int)v, 0)
@@ -105,16 +134,17 @@ static json_t *s_side(const eo_quote_t *q, eo_payer_t payer, int64_t total)
 {
     json_t *lines = json_array();
     for (size_t i = 0; lines && i < q->n_lines; i++)
-        if (q->lines[i].payer == payer)
-            json_array_append_new(lines, s_line_json(&q->lines[i]));
+        if (q->lines[i].payer == payer) json_array_append_new(lines, s_line_json(&q->lines[i]));
     return json_pack("{s:o, s:I}", "lines", lines, "total", (json_int_t)total);
 }
 
-static json_t *s_route_json(const eo_route_decision_t *d)
+/* arg fills the message's %s when the decision names no business hours (a refusal's own
+ * value: the earliest start of a lead_time refusal). */
+static json_t *s_route_json(const eo_route_decision_t *d, const char *arg)
 {
-    char ko[512], en[512], at[32] = "";
-    if (d->business_at)
-        eo_time_format(d->business_at, at, sizeof at);
+    char ko[512], en[512], at[96];
+    snprintf(at, sizeof at, "%s", arg);
+    if (d->business_at) eo_time_format(d->business_at, at, sizeof at);
     return json_pack("{s:s, s:s, s:o, s:b, s:b, s:s, s:s}", "route", eo_route_name(d->route),
                      "reason", eo_reason_code(d->reason), "business_at", s_time(d->business_at),
                      "anytime_allowance", d->anytime_allowance, "starts_before_business",
@@ -123,20 +153,16 @@ static json_t *s_route_json(const eo_route_decision_t *d)
                      eo_reason_format(d->reason, "en", at, en, sizeof en));
 }
 
-/* arg fills the message's %s; NULL: the business hours of the route, if any. */
+/* arg fills the message's %s; NULL: the refusal's own (eo_verdict_t). */
 static json_t *s_error_json(const eo_quote_t *q, const char *arg)
 {
-    char ko[512], en[512], at[32] = "";
-    if (arg)
-        snprintf(at, sizeof at, "%s", arg);
-    else if (q->have_route && q->route.business_at)
-        eo_time_format(q->route.business_at, at, sizeof at);
+    char ko[512], en[512], at[96] = "";
+    snprintf(at, sizeof at, "%s", arg ? arg : q->arg);
     json_t *root = json_pack("{s:b, s:{s:s, s:s, s:s}}", "ok", 0, "error", "code",
                              eo_reason_code(q->reason), "ko",
                              eo_reason_format(q->reason, "ko", at, ko, sizeof ko), "en",
                              eo_reason_format(q->reason, "en", at, en, sizeof en));
-    if (root && q->have_route)
-        json_object_set_new(root, "route", s_route_json(&q->route));
+    if (root && q->have_route) json_object_set_new(root, "route", s_route_json(&q->route, at));
     return root;
 }
 
@@ -152,10 +178,8 @@ static json_t *s_quote_json(const eo_quote_params_t *p, const eo_quote_t *q)
         s_time(p->end), "requested", s_time(p->requested), "minutes", q->minutes, "fee_table",
         table, "surcharge", q->surcharge, "member", s_side(q, EO_PAYER_MEMBER, q->member_total),
         "carer", s_side(q, EO_PAYER_CARER, q->carer_total));
-    if (!root)
-        return NULL;
-    if (q->have_route)
-        json_object_set_new(root, "route", s_route_json(&q->route));
+    if (!root) return NULL;
+    if (q->have_route) json_object_set_new(root, "route", s_route_json(&q->route, ""));
     if (p->type == EO_SERVICE_FACILITY)
         json_object_set_new(root, "pair_recommended", json_boolean(q->pair_recommended));
     if (q->cancelled)
@@ -165,8 +189,7 @@ static json_t *s_quote_json(const eo_quote_params_t *p, const eo_quote_t *q)
     return root;
 }
 
-char *eo_quote_json(eo_rules_t *self, const eo_quote_params_t *params, char *err,
-                    size_t errlen)
+char *eo_quote_json(eo_rules_t *self, const eo_quote_params_t *params, char *err, size_t errlen)
 {
     if (!self || !params) {
         snprintf(err, errlen, "missing rules or parameters");
@@ -178,8 +201,7 @@ char *eo_quote_json(eo_rules_t *self, const eo_quote_params_t *params, char *err
         return NULL;
     }
     eo_quote_params_t p = *params;
-    if (!p.type)
-        p.type = EO_SERVICE_VISIT;
+    if (!p.type) p.type = EO_SERVICE_VISIT;
     json_t *root;
     if (!p.start || !p.end) {
         memset(q, 0, sizeof *q);
@@ -189,14 +211,12 @@ char *eo_quote_json(eo_rules_t *self, const eo_quote_params_t *params, char *err
         root = s_quote_json(&p, q);
     else {
         bool bad = q->reason == EO_REASON_OK;
-        if (bad)
-            q->reason = EO_REASON_BAD_REQUEST;
+        if (bad) q->reason = EO_REASON_BAD_REQUEST;
         root = s_error_json(q, bad ? "type" : NULL);
     }
     free(q);
     char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
     json_decref(root);
-    if (!text)
-        snprintf(err, errlen, "out of memory");
+    if (!text) snprintf(err, errlen, "out of memory");
     return text;
 }

@@ -31,8 +31,9 @@ static const s_entry_t s_table[] = {
      "접수되었으며 서비스제공기관 업무시간(%s)에 전달됩니다.",
      "Recorded; it goes to the provider when its business hours begin (%s)."},
     {EO_REASON_LEAD_TIME, "lead_time", true,
-     "서비스 시작 2시간 전까지 신청해야 합니다.",
-     "The service must start at least 2 hours after the request."},
+     "서비스 시작 2시간 전까지 신청해야 합니다. 시작 시각을 %s 이후로 정해 주세요.",
+     "The service must start at least 2 hours after the request: choose a start at or "
+     "after %s."},
     {EO_REASON_APP_HOURS, "app_hours", true,
      "앱/웹 신청은 06시부터 22시까지 가능합니다. 콜센터로 신청해 주세요.",
      "App and web requests are accepted from 06:00 to 22:00; please call the centre."},
@@ -42,8 +43,9 @@ static const s_entry_t s_table[] = {
      "Outside intake hours, a service that starts before the provider opens (%s) cannot "
      "be served."},
     {EO_REASON_DURATION, "duration", true,
-     "이용시간은 1시간 또는 2시간 이상 30분 단위입니다.",
-     "A service lasts exactly 1 hour, or 2 hours or more in 30-minute steps."},
+     "이용시간은 1시간, 또는 2시간 이상 30분 단위로 정해 주세요 (최대 %s).",
+     "Choose a duration of exactly 1 hour, or 2 hours or more in 30-minute steps (at "
+     "most %s)."},
     {EO_REASON_TIME_GRID, "time_grid", true,
      "시작과 종료 시각은 정시 또는 30분이어야 합니다.",
      "Start and end must be on the hour or the half hour."},
@@ -103,6 +105,12 @@ static const s_entry_t s_table[] = {
     {EO_REASON_BAD_REQUEST, "bad_request", true,
      "요청 항목이 빠졌거나 올바르지 않습니다 (%s).",
      "A parameter is missing or malformed (%s)."},
+    {EO_REASON_BAD_TEXT, "bad_text", true,
+     "입력 항목이 너무 길거나 제어 문자를 포함합니다: %s. 고쳐서 다시 보내 주세요.",
+     "A field is too long or holds control characters: %s. Correct it and send again."},
+    {EO_REASON_HORIZON, "too_far_ahead", true,
+     "너무 먼 날짜입니다. %s까지 시작하는 서비스만 신청할 수 있습니다.",
+     "The service starts too far ahead: choose a start no later than %s."},
 };
 
 static const s_entry_t *s_entry(eo_reason_t r)

@@ -23,11 +23,9 @@ struct eo_restrict_t {
 
 eo_restrict_t *eo_restrict_new(eo_store_t *store, eo_rules_t *rules)
 {
-    if (!store || !rules)
-        return NULL;
+    if (!store || !rules) return NULL;
     eo_restrict_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->store = store;
     self->rules = rules;
     if (eo_store_dbi(store, "restrict.count", 0, &self->counts) ||
@@ -53,8 +51,7 @@ static bool s_member_ok(const char *member)
 
 eo_time_t eo_restrict_end(eo_time_t at, int months)
 {
-    if (months < 0)
-        return EO_RESTRICT_PERMANENT;
+    if (months < 0) return EO_RESTRICT_PERMANENT;
     eo_local_t l;
     eo_time_local(at, &l);
     int m0 = l.month - 1 + months;
@@ -95,8 +92,7 @@ static int s_each(eo_restrict_t *self, MDB_txn *txn, const char *member, s_each_
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->list, &cur);
-    if (rc)
-        return eo_store_fail("restrict: cursor", rc);
+    if (rc) return eo_store_fail("restrict: cursor", rc);
     size_t plen = strlen(member) + 1;
     MDB_val k = {plen, (void *)member}, v;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -114,29 +110,23 @@ static int s_each(eo_restrict_t *self, MDB_txn *txn, const char *member, s_each_
 
 static void s_count_one_month(const eo_restriction_t *r, void *arg)
 {
-    if (r->months == 1)
-        (*(int *)arg)++;
+    if (r->months == 1) (*(int *)arg)++;
 }
 
 /* Write a restriction and, when it is the escalate_count-th of 1 month, the longer one. */
-static int s_apply(eo_restrict_t *self, MDB_txn *txn, const eo_rconf_t *c,
-                   eo_restriction_t *r)
+static int s_apply(eo_restrict_t *self, MDB_txn *txn, const eo_rconf_t *c, eo_restriction_t *r)
 {
     int rc = s_put_restriction(self, txn, r);
-    if (rc || r->months != 1)
-        return rc;
+    if (rc || r->months != 1) return rc;
     int ones = 0;
-    if ((rc = s_each(self, txn, r->member, s_count_one_month, &ones)))
-        return rc;
-    if (ones % c->escalate_count)
-        return EO_OK;
+    if ((rc = s_each(self, txn, r->member, s_count_one_month, &ones))) return rc;
+    if (ones % c->escalate_count) return EO_OK;
     eo_restriction_t esc = *r;
     snprintf(esc.cause, sizeof esc.cause, "escalation");
     snprintf(esc.note, sizeof esc.note, "%d restrictions of 1 month", ones);
     esc.months = c->escalate_months;
     esc.end = eo_restrict_end(r->start, esc.months);
-    if ((rc = s_put_restriction(self, txn, &esc)))
-        return rc;
+    if ((rc = s_put_restriction(self, txn, &esc))) return rc;
     *r = esc; /* the caller reports the one that decides the end */
     return EO_OK;
 }
@@ -154,19 +144,12 @@ static void s_fill(eo_restriction_t *r, const char *member, const char *cause, e
     r->by_operator = by_operator;
 }
 
-int eo_restrict_record(eo_restrict_t *self, const char *member, const char *cause,
-                       eo_time_t at, eo_restriction_t *applied, bool *did_apply)
+/* Count one occurrence in txn under the rules' read lock; *apply and *r say what it
+ * applied. */
+static int s_record(eo_restrict_t *self, MDB_txn *txn, const eo_rconf_t *c,
+                    const eo_cause_t *cs, const char *member, eo_time_t at, eo_restriction_t *r,
+                    bool *apply)
 {
-    if (did_apply)
-        *did_apply = false;
-    if (!self || !s_member_ok(member))
-        return EO_EINVAL;
-    const eo_rconf_t *c = eo_rules_rdlock(self->rules);
-    const eo_cause_t *cs = eo_rconf_cause(c, cause);
-    MDB_txn *txn = NULL;
-    int rc = cs ? eo_store_begin(self->store, true, &txn) : EO_EINVAL;
-    if (rc)
-        goto done;
     char key[EO_MEMBER_ID_MAX + 48];
     int klen = snprintf(key, sizeof key, "%s%c%s%c", member, 0, cs->name, 0);
     if (cs->per_month)
@@ -178,78 +161,109 @@ int eo_restrict_record(eo_restrict_t *self, const char *member, const char *caus
     int mrc = mdb_get(txn, self->counts, &k, &v);
     if (mrc == 0 && v.mv_size == sizeof count)
         memcpy(&count, v.mv_data, sizeof count);
-    else if (mrc && mrc != MDB_NOTFOUND) {
-        rc = eo_store_fail("restrict: get count", mrc);
-        goto done;
-    }
+    else if (mrc && mrc != MDB_NOTFOUND)
+        return eo_store_fail("restrict: get count", mrc);
     count++;
-    bool apply = count >= (uint32_t)cs->count && cs->months != 0;
-    if (apply)
-        count = 0; /* the next restriction for this cause needs a fresh run */
+    *apply = count >= (uint32_t)cs->count && cs->months != 0;
+    if (*apply) count = 0; /* the next restriction for this cause needs a fresh run */
     v = (MDB_val){sizeof count, &count};
-    if ((mrc = mdb_put(txn, self->counts, &k, &v, 0))) {
-        rc = eo_store_fail("restrict: put count", mrc);
-        goto done;
-    }
+    if ((mrc = mdb_put(txn, self->counts, &k, &v, 0)))
+        return eo_store_fail("restrict: put count", mrc);
+    if (!*apply) return EO_OK;
+    char note[48];
+    snprintf(note, sizeof note, "%d occurrence%s", cs->count, cs->count > 1 ? "s" : "");
+    s_fill(r, member, cs->name, at, cs->months, false, note);
+    return s_apply(self, txn, c, r);
+}
+
+int eo_restrict_record_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
+                           const char *cause, eo_time_t at, eo_restriction_t *applied,
+                           bool *did_apply)
+{
+    if (did_apply) *did_apply = false;
+    if (!self || !txn || !s_member_ok(member)) return EO_EINVAL;
+    const eo_rconf_t *c = eo_rules_rdlock(self->rules);
+    const eo_cause_t *cs = eo_rconf_cause(c, cause);
     eo_restriction_t r;
-    if (apply) {
-        char note[48];
-        snprintf(note, sizeof note, "%d occurrence%s", cs->count, cs->count > 1 ? "s" : "");
-        s_fill(&r, member, cs->name, at, cs->months, false, note);
-        if ((rc = s_apply(self, txn, c, &r)))
-            goto done;
-    }
-    rc = eo_store_commit(self->store, &txn);
-    if (rc == EO_OK && apply) {
-        if (applied)
-            *applied = r;
-        if (did_apply)
-            *did_apply = true;
-    }
-done:
-    eo_store_abort(&txn);
+    bool apply = false;
+    int rc = cs ? s_record(self, txn, c, cs, member, at, &r, &apply) : EO_EINVAL;
     eo_rules_unlock(self->rules);
+    if (rc == EO_OK && apply) {
+        if (applied) *applied = r;
+        if (did_apply) *did_apply = true;
+    }
     return rc;
+}
+
+int eo_restrict_record(eo_restrict_t *self, const char *member, const char *cause, eo_time_t at,
+                       eo_restriction_t *applied, bool *did_apply)
+{
+    if (did_apply) *did_apply = false;
+    if (!self || !s_member_ok(member)) return EO_EINVAL;
+    MDB_txn *txn = NULL;
+    eo_restriction_t r;
+    bool apply = false;
+    int rc = eo_store_begin(self->store, true, &txn);
+    if (rc == EO_OK) rc = eo_restrict_record_txn(self, txn, member, cause, at, &r, &apply);
+    if (rc == EO_OK) rc = eo_store_commit(self->store, &txn);
+    eo_store_abort(&txn);
+    if (rc == EO_OK && apply) {
+        if (applied) *applied = r;
+        if (did_apply) *did_apply = true;
+    }
+    return rc;
+}
+
+static void s_count_cause(const eo_restriction_t *r, void *arg)
+{
+    struct {
+        const char *cause;
+        int n;
+    } *c = arg;
+    if (streq(r->cause, c->cause)) c->n++;
 }
 
 int eo_restrict_impose_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
                            const char *cause, eo_time_t at, int months, const char *note,
                            eo_restriction_t *out)
 {
-    if (!self || !s_member_ok(member))
-        return EO_EINVAL;
+    if (!self || !txn || !s_member_ok(member)) return EO_EINVAL;
     const eo_rconf_t *c = eo_rules_rdlock(self->rules);
     const eo_cause_t *cs = eo_rconf_cause(c, cause);
     int rc = EO_EINVAL;
-    if (cs && months == 0)
-        months = cs->months;
-    if (cs && months != 0 && months >= -1 && months <= c->max_months) {
-        eo_restriction_t r;
-        s_fill(&r, member, cs->name, at, months, true, note);
-        if ((rc = s_apply(self, txn, c, &r)) == EO_OK && out)
-            *out = r;
+    if (!cs) goto done;
+    if (months == 0) months = cs->months;
+    if (months == 0 || months < -1 || months > c->max_months) goto done;
+    if (*cs->after) {
+        /* e.g. repeated_conflict: only once the member had after_count conflicts */
+        struct {
+            const char *cause;
+            int n;
+        } count = {cs->after, 0};
+        if ((rc = s_each(self, txn, member, s_count_cause, &count))) goto done;
+        rc = EO_EINVAL;
+        if (count.n < cs->after_count) goto done;
     }
+    eo_restriction_t r;
+    s_fill(&r, member, cs->name, at, months, true, note);
+    if ((rc = s_apply(self, txn, c, &r))) goto done;
+    if (out) *out = r;
+done:
     eo_rules_unlock(self->rules);
     return rc;
 }
 
-int eo_restrict_impose(eo_restrict_t *self, const char *member, const char *cause,
-                       eo_time_t at, int months, const char *note, eo_restriction_t *out)
+int eo_restrict_impose(eo_restrict_t *self, const char *member, const char *cause, eo_time_t at,
+                       int months, const char *note, eo_restriction_t *out)
 {
-    if (!self || !s_member_ok(member))
-        return EO_EINVAL;
+    if (!self || !s_member_ok(member)) return EO_EINVAL;
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->store, true, &txn);
-    if (rc == EO_OK &&
-        (rc = eo_restrict_impose_txn(self, txn, member, cause, at, months, note, out)) == EO_OK)
-        rc = eo_store_commit(self->store, &txn);
+    if (rc == EO_OK)
+        rc = eo_restrict_impose_txn(self, txn, member, cause, at, months, note, out);
+    if (rc == EO_OK) rc = eo_store_commit(self->store, &txn);
     eo_store_abort(&txn);
     return rc;
-}
-
-void eo_restrict_set_rules(eo_restrict_t *self, eo_rules_t *rules)
-{
-    self->rules = rules;
 }
 
 typedef struct {
@@ -270,8 +284,7 @@ static void s_in_force(const eo_restriction_t *r, void *arg)
 int eo_restrict_check_txn(eo_restrict_t *self, MDB_txn *txn, const char *member, eo_time_t at,
                           eo_restriction_t *out)
 {
-    if (!self || !s_member_ok(member))
-        return EO_EINVAL;
+    if (!self || !txn || !s_member_ok(member)) return EO_EINVAL;
     eo_restriction_t scratch;
     s_check_t ck = {at, out ? out : &scratch, false};
     int rc = s_each(self, txn, member, s_in_force, &ck);
@@ -281,14 +294,17 @@ int eo_restrict_check_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
 int eo_restrict_check(eo_restrict_t *self, const char *member, eo_time_t at,
                       eo_restriction_t *out)
 {
-    if (!self || !s_member_ok(member))
-        return EO_EINVAL;
+    if (!self || !s_member_ok(member)) return EO_EINVAL;
     MDB_txn *txn;
     int rc = eo_store_begin(self->store, false, &txn);
-    if (rc == EO_OK)
-        rc = eo_restrict_check_txn(self, txn, member, at, out);
+    if (rc == EO_OK) rc = eo_restrict_check_txn(self, txn, member, at, out);
     eo_store_abort(&txn);
     return rc;
+}
+
+void eo_restrict_set_rules(eo_restrict_t *self, eo_rules_t *rules)
+{
+    if (self && rules) self->rules = rules;
 }
 
 typedef struct {
@@ -299,39 +315,34 @@ typedef struct {
 static void s_collect(const eo_restriction_t *r, void *arg)
 {
     s_list_t *l = arg;
-    if (l->out && l->n < l->max)
-        l->out[l->n] = *r;
+    if (l->out && l->n < l->max) l->out[l->n] = *r;
     l->n++;
 }
 
 int eo_restrict_list_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
                          eo_restriction_t *out, size_t max, size_t *n)
 {
-    if (!self || !s_member_ok(member) || !n)
-        return EO_EINVAL;
+    if (!self || !s_member_ok(member) || !n) return EO_EINVAL;
     s_list_t l = {out, max, 0};
     int rc = s_each(self, txn, member, s_collect, &l);
     *n = l.n;
     return rc;
 }
 
-int eo_restrict_list(eo_restrict_t *self, const char *member, eo_restriction_t *out,
-                     size_t max, size_t *n)
+int eo_restrict_list(eo_restrict_t *self, const char *member, eo_restriction_t *out, size_t max,
+                     size_t *n)
 {
-    if (!self || !s_member_ok(member) || !n)
-        return EO_EINVAL;
+    if (!self || !s_member_ok(member) || !n) return EO_EINVAL;
     MDB_txn *txn;
     int rc = eo_store_begin(self->store, false, &txn);
-    if (rc == EO_OK)
-        rc = eo_restrict_list_txn(self, txn, member, out, max, n);
+    if (rc == EO_OK) rc = eo_restrict_list_txn(self, txn, member, out, max, n);
     eo_store_abort(&txn);
     return rc;
 }
 
 void eo_restrict_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_restrict: ");
+    if (verbose) printf(" * eo_restrict: ");
     char dir[] = "/tmp/eo_restrict_test.XXXXXX", err[512];
     assert(mkdtemp(dir));
     eo_store_t *store = eo_store_new(dir, 16, EO_STORE_NOSYNC);
@@ -356,6 +367,5 @@ void eo_restrict_test(bool verbose)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     assert(system(cmd) == 0);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

@@ -14,10 +14,17 @@
 #include "rules_conf_priv.h"
 
 const char *eo_fee_key_names[EO_FEE_COUNT] = {
-    "visit.base",           "visit.plus50",          "visit.plus100",
-    "visit.surcharge",      "pay.base",              "pay.linked",
-    "pay.anytime",          "facility.weekday_day",  "facility.weekday_night",
-    "facility.holiday_day", "facility.holiday_night",
+    "visit.base",
+    "visit.plus50",
+    "visit.plus100",
+    "visit.surcharge",
+    "pay.base",
+    "pay.linked",
+    "pay.anytime",
+    "facility.weekday_day",
+    "facility.weekday_night",
+    "facility.holiday_day",
+    "facility.holiday_night",
 };
 
 typedef enum { S_INT, S_HHMM } s_kind_t;
@@ -27,9 +34,19 @@ typedef struct {
     s_kind_t kind;
     size_t offset;
     int min, max;
+    const char *since; /* NULL: required; else the value of a key added later, for rules
+                        * texts recorded before it (an older store's replay) */
 } s_key_t;
 
-#define K(p, kind, field, lo, hi) {p, kind, offsetof(eo_rconf_t, field), lo, hi}
+#define K(p, kind, field, lo, hi)                                                              \
+    {                                                                                          \
+        p, kind, offsetof(eo_rconf_t, field), lo, hi, NULL                                     \
+    }
+/* A key added after stores were first written: missing, it has the value it had then. */
+#define K_ADDED(p, kind, field, lo, hi, value)                                                 \
+    {                                                                                          \
+        p, kind, offsetof(eo_rconf_t, field), lo, hi, value                                    \
+    }
 static const s_key_t s_keys[] = {
     K("visit/lead_min", S_INT, visit_lead, 0, 1440),
     K("visit/provider_from", S_HHMM, provider_from, 0, 1440),
@@ -50,6 +67,11 @@ static const s_key_t s_keys[] = {
     K("visit/surcharge_lead_to_min", S_INT, surcharge_lead_to, 0, 10080),
     K("visit/day_from", S_HHMM, day_from, 0, 1440),
     K("visit/day_to", S_HHMM, day_to, 0, 1440),
+    K_ADDED("visit/max_min", S_INT, visit_max_min, 60, 10080, "1440"),
+    K_ADDED("intake/horizon_days", S_INT, horizon_days, 1, 3650, "30"),
+    K_ADDED("intake/address_max_bytes", S_INT, address_max, 16, 1000, "300"),
+    K_ADDED("intake/name_max_bytes", S_INT, name_max, 8, 63, "60"),
+    K_ADDED("payment/deadline_min", S_INT, pay_deadline, 1, 10080, "60"),
     K("cancel/free_before_min", S_INT, cancel_free_before, 0, 100000),
     K("cancel/hour_fee_before_min", S_INT, cancel_hour_before, 0, 100000),
     K("cancel/late_percent", S_INT, cancel_late_percent, 0, 100),
@@ -88,10 +110,8 @@ static int s_parse_hhmm(const char *text)
 {
     int h, m;
     char tail;
-    if (sscanf(text, "%2d:%2d%c", &h, &m, &tail) != 2 || strlen(text) != 5)
-        return -1;
-    if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m))
-        return -1;
+    if (sscanf(text, "%2d:%2d%c", &h, &m, &tail) != 2 || strlen(text) != 5) return -1;
+    if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m)) return -1;
     return h * 60 + m;
 }
 
@@ -100,8 +120,7 @@ static int s_parse_int(const char *text, int *out)
     char *end;
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < -1000000 || v > 1000000)
-        return -1;
+    if (errno || end == text || *end || v < -1000000 || v > 1000000) return -1;
     *out = (int)v;
     return 0;
 }
@@ -111,8 +130,7 @@ static int s_load_causes(eo_rconf_t *conf, zconfig_t *root, const char *path, ch
 {
     zconfig_t *r = zconfig_locate(root, "rules/restrictions");
     for (zconfig_t *c = r ? zconfig_child(r) : NULL; c; c = zconfig_next(c)) {
-        if (!zconfig_child(c))
-            continue; /* a number of restrictions/, not a cause */
+        if (!zconfig_child(c)) continue; /* a number of restrictions/, not a cause */
         if (conf->n_causes == EO_CAUSES_MAX || strlen(zconfig_name(c)) >= 32) {
             snprintf(err, errlen, "%s: too many causes or name too long", path);
             return EO_EINVAL;
@@ -130,6 +148,19 @@ static int s_load_causes(eo_rconf_t *conf, zconfig_t *root, const char *path, ch
             return EO_EINVAL;
         }
         cause->per_month = streq(window, "month");
+        /* optional: the operator may impose it only after `after_count` restrictions
+         * of cause `after` (3+ conflicts allow up to a year) */
+        const char *after = zconfig_get(c, "after", "");
+        if (*after && (strlen(after) >= sizeof cause->after ||
+                       s_parse_int(zconfig_get(c, "after_count", ""), &cause->after_count) ||
+                       cause->after_count < 1)) {
+            snprintf(err, errlen,
+                     "%s: restriction cause %s: after needs a cause name and "
+                     "after_count (>= 1)",
+                     path, cause->name);
+            return EO_EINVAL;
+        }
+        snprintf(cause->after, sizeof cause->after, "%s", after);
         conf->n_causes++;
     }
     return EO_OK;
@@ -169,7 +200,7 @@ static int s_load_cfg(eo_rconf_t *conf, const char *path, char *err, size_t errl
         const s_key_t *k = &s_keys[i];
         char full[96];
         snprintf(full, sizeof full, "rules/%s", k->path);
-        const char *text = zconfig_get(root, full, NULL);
+        const char *text = zconfig_get(root, full, k->since);
         int v = -1;
         bool ok = text && (k->kind == S_HHMM ? (v = s_parse_hhmm(text)) >= 0
                                              : s_parse_int(text, &v) == 0);
@@ -181,10 +212,8 @@ static int s_load_cfg(eo_rconf_t *conf, const char *path, char *err, size_t errl
         } else
             *(int *)((char *)conf + k->offset) = v;
     }
-    if (rc == EO_OK)
-        rc = s_load_causes(conf, root, path, err, errlen);
-    if (rc == EO_OK)
-        rc = s_load_pair_sites(conf, root, path, err, errlen);
+    if (rc == EO_OK) rc = s_load_causes(conf, root, path, err, errlen);
+    if (rc == EO_OK) rc = s_load_pair_sites(conf, root, path, err, errlen);
     zconfig_destroy(&root);
     return rc;
 }
@@ -192,8 +221,7 @@ static int s_load_cfg(eo_rconf_t *conf, const char *path, char *err, size_t errl
 static int s_fee_key(const char *name)
 {
     for (int i = 0; i < EO_FEE_COUNT; i++)
-        if (streq(name, eo_fee_key_names[i]))
-            return i;
+        if (streq(name, eo_fee_key_names[i])) return i;
     return -1;
 }
 
@@ -201,11 +229,9 @@ static int s_fee_key(const char *name)
 static eo_fee_table_t *s_fee_table(eo_rconf_t *conf, int32_t effective)
 {
     for (size_t i = 0; i < conf->n_fees; i++)
-        if (conf->fees[i].effective == effective)
-            return &conf->fees[i];
+        if (conf->fees[i].effective == effective) return &conf->fees[i];
     eo_fee_table_t *grown = realloc(conf->fees, (conf->n_fees + 1) * sizeof *grown);
-    if (!grown)
-        return NULL;
+    if (!grown) return NULL;
     conf->fees = grown;
     eo_fee_table_t *t = &conf->fees[conf->n_fees++];
     t->effective = effective;
@@ -233,8 +259,7 @@ static int s_load_fees(eo_rconf_t *conf, const char *path, char *err, size_t err
     while (rc == EO_OK && fgets(line, sizeof line, f)) {
         lineno++;
         line[strcspn(line, "\r\n")] = '\0';
-        if (!*line || *line == '#')
-            continue;
+        if (!*line || *line == '#') continue;
         char date[16], key[48], won[24], extra;
         int32_t effective;
         int64_t amount;
@@ -243,8 +268,7 @@ static int s_load_fees(eo_rconf_t *conf, const char *path, char *err, size_t err
         eo_fee_table_t *t = NULL;
         if (sscanf(line, "%15[^\t]\t%47[^\t]\t%23[^\t]%c", date, key, won, &extra) != 3 ||
             eo_date_parse(date, &effective) || (k = s_fee_key(key)) < 0 ||
-            (amount = strtoll(won, &end, 10)) < 0 || *end || end == won ||
-            amount > 100000000) {
+            (amount = strtoll(won, &end, 10)) < 0 || *end || end == won || amount > 100000000) {
             snprintf(err, errlen,
                      "%s:%d: want 'YYYY-MM-DD<tab>key<tab>won' with a known key and an amount "
                      "0..100000000",
@@ -272,8 +296,7 @@ static int s_load_fees(eo_rconf_t *conf, const char *path, char *err, size_t err
         snprintf(err, errlen, "%s: no fee table", path);
         rc = EO_EINVAL;
     }
-    if (rc == EO_OK)
-        qsort(conf->fees, conf->n_fees, sizeof *conf->fees, s_cmp_fees);
+    if (rc == EO_OK) qsort(conf->fees, conf->n_fees, sizeof *conf->fees, s_cmp_fees);
     return rc;
 }
 
@@ -282,10 +305,8 @@ int eo_rconf_load(eo_rconf_t *conf, const char *cfg_path, const char *fees_path,
 {
     memset(conf, 0, sizeof *conf);
     int rc = s_load_cfg(conf, cfg_path, err, errlen);
-    if (rc == EO_OK)
-        rc = s_load_fees(conf, fees_path, err, errlen);
-    if (rc)
-        eo_rconf_free(conf);
+    if (rc == EO_OK) rc = s_load_fees(conf, fees_path, err, errlen);
+    if (rc) eo_rconf_free(conf);
     return rc;
 }
 
@@ -300,16 +321,14 @@ const eo_fee_table_t *eo_rconf_fees(const eo_rconf_t *conf, int32_t date)
 {
     const eo_fee_table_t *found = NULL;
     for (size_t i = 0; i < conf->n_fees; i++)
-        if (conf->fees[i].effective <= date)
-            found = &conf->fees[i];
+        if (conf->fees[i].effective <= date) found = &conf->fees[i];
     return found;
 }
 
 const eo_cause_t *eo_rconf_cause(const eo_rconf_t *conf, const char *name)
 {
     for (size_t i = 0; name && i < conf->n_causes; i++)
-        if (streq(conf->causes[i].name, name))
-            return &conf->causes[i];
+        if (streq(conf->causes[i].name, name)) return &conf->causes[i];
     return NULL;
 }
 

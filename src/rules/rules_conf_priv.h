@@ -40,6 +40,8 @@ typedef struct {
     int months;        /* 0: the operator sets it; -1: permanent */
     int count;         /* occurrences that trigger it */
     bool per_month;    /* count within a calendar month (else since the last trigger) */
+    char after[32];    /* "": always; else imposed only after after_count restrictions */
+    int after_count;   /*     of this cause (repeated_conflict after 3 conflicts) */
 } eo_cause_t;
 
 typedef struct {
@@ -49,6 +51,11 @@ typedef struct {
     int visit_min_age_months, visit_max_age_years;
     int short_min, min_min, step_min, surcharge_lead_from, surcharge_lead_to;
     int day_from, day_to;
+    int visit_max_min;  /* the longest service */
+    /* intake: how far ahead, how long the texts of a request may be */
+    int horizon_days, address_max, name_max;
+    /* the member's payment of a pool case: due within this many minutes of settling */
+    int pay_deadline;
     /* cancellation */
     int cancel_free_before, cancel_hour_before, cancel_late_percent;
     /* 시설형 */

@@ -1,5 +1,5 @@
 /* rules_priv.h: the eo_rules_t struct, shared by the files that implement eo_rules.h
- * (rules.c, fee.c, eligibility.c, quote.c). */
+ * (rules.c, fee.c, eligibility.c, facility.c, intake.c, quote.c). */
 #ifndef EO_RULES_PRIV_H
 #define EO_RULES_PRIV_H
 
@@ -37,5 +37,12 @@ void eo_rules_route_locked(eo_rules_t *self, const eo_rconf_t *c, eo_time_t requ
 void eo_rules_check_facility_locked(eo_rules_t *self, const eo_rconf_t *c,
                                     const eo_facility_request_t *req,
                                     eo_facility_decision_t *out);
+eo_reason_t eo_rules_eligibility_locked(eo_rules_t *self, const eo_rconf_t *c,
+                                        const eo_eligibility_t *in, char *arg, size_t arglen);
+/* intake.c: every rule of a request (eo_rules_check), and the 방문형 durations. */
+void eo_rules_check_locked(eo_rules_t *self, const eo_rconf_t *c, const eo_quote_params_t *p,
+                           eo_verdict_t *v);
+eo_reason_t eo_rules_visit_times(const eo_rconf_t *c, eo_time_t start, eo_time_t end,
+                                 char *arg, size_t arglen);
 
 #endif

@@ -59,6 +59,7 @@ BODY_request='{"site":"suwon","dong":"4111156000","start":"2026-11-30T10:00","en
   "channel":"call_centre","member":{"id":"m-9","phone":"010-2222-3333","verified":true},
   "child":{"first_name":"하준","age_months":40},"address":"수원시 장안구 1"}'
 BODY_holiday='{"date":"2026-11-30","name":"임시공휴일","kind":"temporary"}'
+BODY_payment='{"reference":"r-1"}' # {req} is queued for its provider: nothing is due
 BODY_badlogin='{"id":"kim","password":"guess"}'
 BODY_empty='{}'
 BODY_consent='{"pool":true}'

@@ -217,6 +217,9 @@ int main(int argc, char **argv)
             q.end = r.end;
             q.carers_needed = 1;
             q.member_phone = "+821099990000";
+            q.member_id = "w1-member";
+            q.member_verified = true;
+            q.child_age_months = 60;
             q.child_first_name = "하늘";
             q.address = "어딘가로 1";
             Eo__Event ev = EO__EVENT__INIT;

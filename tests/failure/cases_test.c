@@ -208,6 +208,9 @@ static void test_handoff(void)
     char out[256];
     eo_event_free(&(Eo__Event *){s_do(fx, fx_request(fx, "H", start, 2, 1, &n), &n, NULL)});
     assert(streq(s_accept(fx, "H", 1, "mo-1", out), "won"));
+    /* linked once paid: handed over then (the next settlement needs no new payment) */
+    eo_event_free(&(Eo__Event *){s_do(fx, fx_payment("H", 0, "pay-H", &n), &n, NULL)});
+    assert(fx_case(fx, "H").pay == 2);
     /* carer 1 withdraws: the case is offered again (to carer 2), who wins it */
     eo_event_free(&(Eo__Event *){s_do(fx, fx_cancel("H", 1, &n), &n, NULL)});
     assert(fx_case(fx, "H").state == EO_CASE_OFFERING);
@@ -303,7 +306,10 @@ static void test_resend(void)
     eo_event_free(&ev);
     /* a new request for that start is too soon now */
     ev = s_do(fx, fx_request(fx, "R2", start, 2, 1, &n), &n, &rc);
-    assert(rc == EO_EREFUSED && streq(ev->status->error->code, "too_soon"));
+    assert(rc == EO_EREFUSED && streq(ev->status->error->code, "lead_time"));
+    /* the refusal says when it could start, formatted (no raw %s) */
+    assert(strstr(ev->status->error->message_en, "at or after 2026-11-27T20:01") &&
+           !strstr(ev->status->error->message_ko, "%s"));
     eo_event_free(&ev);
     /* a service time sent twice (same event id) is recorded once */
     char out[32];

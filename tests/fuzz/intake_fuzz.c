@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (eo_intake_parse(body, dongs, 1795770000000LL, "fuzz", NULL, &req, &err) == 0) {
         const eo_dong_t *d = eo_dongs_find(dongs, req.dong);
         assert(d && d->site == eo_dongs_site_find(dongs, req.site));
-        assert(req.start < req.end && req.start % 1800 == 0 && req.end % 1800 == 0);
+        /* the times parse; what they may be is the rules' (the matcher's) to say */
+        assert(req.start && req.end);
         assert(req.carers_needed >= 1 && req.carers_needed <= 2);
         assert(strncmp(req.id, req.site, strlen(req.site)) == 0);
         eo_intake_clear(&req);

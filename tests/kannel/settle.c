@@ -239,6 +239,7 @@ int main(int argc, char **argv)
     req.member_id = "m-1";
     req.member_phone = "+821099990000";
     req.member_verified = true;
+    req.child_age_months = 60;
     req.child_first_name = "서연";
     req.address = "수원시 장안구 파장로 1";
     Eo__Event ev = EO__EVENT__INIT;

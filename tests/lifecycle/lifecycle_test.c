@@ -142,11 +142,13 @@ static void test_refusals(void)
         int needed;
         const char *code;
     } bad[] = {
-        {now + 3600, 2, 1, "too_soon"},
-        {now + 2 * 3600 - 1800, 2, 1, "too_soon"},
-        {now + 3 * 3600 + 60, 2, 1, "not_aligned"},
-        {now + 3 * 3600, 0, 1, "bad_window"},
+        {now + 3600, 2, 1, "lead_time"},
+        {now + 2 * 3600 - 1800, 2, 1, "lead_time"},
+        {now + 3 * 3600 + 60, 2, 1, "time_grid"},
+        {now + 3 * 3600, 0, 1, "bad_times"},
         {now + 3 * 3600, 2, 3, "too_many_carers"},
+        {now + 3 * 3600, 25, 1, "duration"},
+        {now + 31 * 86400, 2, 1, "too_far_ahead"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         Eo__Event *ev = s_do(fx, fx_request(fx, "bad", bad[i].start, bad[i].hours, bad[i].needed, &n),

@@ -124,10 +124,23 @@ uint8_t *fx_request_in(fx_t *fx, const char *id, uint32_t dong, int64_t start, i
     r.child_first_name = "서연";
     r.address = "수원시 장안구 비밀로 12";
     r.member_verified = true;
+    r.child_age_months = 60; /* a child of 5: every rule lets the request through */
     Eo__Event ev = EO__EVENT__INIT;
     ev.body_case = EO__EVENT__BODY_REQUEST;
     ev.request = &r;
     return s_encode(&ev, id, size);
+}
+
+uint8_t *fx_payment(const char *request, int64_t amount, const char *event_id, size_t *size)
+{
+    Eo__Payment p = EO__PAYMENT__INIT;
+    p.request_id = (char *)request;
+    p.amount = amount;
+    p.reference = "receipt-1";
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.body_case = EO__EVENT__BODY_PAYMENT;
+    ev.payment = &p;
+    return s_encode(&ev, event_id, size);
 }
 
 uint8_t *fx_answer(const char *request, uint32_t carer, bool accept, const char *reply_id,

@@ -41,6 +41,8 @@ uint8_t *fx_request_in(fx_t *fx, const char *id, uint32_t dong, int64_t start, i
 uint8_t *fx_answer(const char *request, uint32_t carer, bool accept, const char *reply_id,
                    size_t *size);
 uint8_t *fx_delivery(const char *message_id, bool ok, size_t *size);
+/* payment_confirmed of a request (amount 0: not said), with event id event_id. */
+uint8_t *fx_payment(const char *request, int64_t amount, const char *event_id, size_t *size);
 /* A cancellation with the request's id as its event id (fx_cancel_as: another one). */
 uint8_t *fx_cancel(const char *request, uint32_t carer, size_t *size);
 uint8_t *fx_cancel_as(const char *request, uint32_t carer, const char *event_id, size_t *size);

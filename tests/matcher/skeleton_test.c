@@ -83,6 +83,13 @@ int main(void)
     eo_event_free(&ev);
     assert(s_drain(sms, EO__MESSAGE__KIND__KIND_WINNER, 1, NULL, 5000) == 1);
     assert(s_drain(sms, EO__MESSAGE__KIND__KIND_NOTICE, 1, NULL, 5000) == 1);
+    /* the case is linked, and handed over, once the member's payment is confirmed */
+    b = fx_payment("sk1", 0, "pay-sk1", &n);
+    ev = s_request(client, b, n);
+    free(b);
+    assert(ev->body_case == EO__EVENT__BODY_STATUS && streq(ev->status->payment, "paid"));
+    eo_event_free(&ev);
+    assert(s_drain(sms, EO__MESSAGE__KIND__KIND_NOTICE, 1, NULL, 5000) == 1);
     assert(s_drain(handoff, -1, 1, NULL, 5000) == 1);
 
     Eo__StatusQuery q = EO__STATUS_QUERY__INIT;

@@ -58,14 +58,16 @@ for f in "$FIX"/*.log; do
 done
 [ "$n" -ge 5 ] || eo_fail "only $n fixture logs"
 # and the carer loads it recorded read back: a replay of its input log loads the same
-# carers (its decisions may differ: a newer build may decide otherwise)
+# carers (its decisions may differ: a newer build may decide otherwise, so the minutes
+# those decisions booked, the last two columns, are left out of the comparison)
 "$B/eonjena" replay --store "$T/store" --into "$T/replayed" >"$T/replay.json" 2>"$T/replay.err" || true
 grep -q '"inputs":[1-9]' "$T/replay.json" || eo_fail "replay: $(cat "$T/replay.json" "$T/replay.err")"
 at=2026-11-27T19:00:00+09:00
 "$B/eonjena" export carers --store "$T/store" --at $at >"$T/carers.tsv"
 "$B/eonjena" export carers --store "$T/replayed" --at $at >"$T/replayed.tsv"
 [ "$(wc -l <"$T/carers.tsv")" -gt 40 ] || eo_fail "export: $(wc -l <"$T/carers.tsv") lines"
-cmp -s "$T/carers.tsv" "$T/replayed.tsv" || eo_fail "the replayed carers differ from the store's"
+cmp -s <(cut -f1-14 "$T/carers.tsv") <(cut -f1-14 "$T/replayed.tsv") ||
+  eo_fail "the replayed carers differ from the store's"
 
 # a store a newer version wrote (layout 4) is refused by serve and by migrate, unchanged
 cp -a "$T/store" "$T/newer"

@@ -43,9 +43,11 @@ eo_start serve "$B/eonjena" serve --config "$T/eonjena.cfg" --store "$T/store" -
   --carers 300 --clock "offset:$NOW"
 eo_wait_for "serve" 30 curl -sf "$API/v1/health"
 
-body() { # SITE DONG PHONE ADDRESS CHILD
+N=0
+body() { # SITE DONG PHONE ADDRESS CHILD: a new member each time
+  N=$((N + 1))
   echo "{\"site\":\"$1\",\"dong\":\"$2\",\"start\":\"2026-11-27T22:00\",
-    \"end\":\"2026-11-27T23:30\",\"channel\":\"call_centre\",\"member\":{\"id\":\"m-$RANDOM\",
+    \"end\":\"2026-11-28T00:00\",\"channel\":\"call_centre\",\"member\":{\"id\":\"m-$N\",
     \"phone\":\"$3\",\"verified\":true},\"child\":{\"first_name\":\"$5\",\"age_months\":60},
     \"address\":\"$4\"}"
 }

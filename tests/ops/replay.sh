@@ -15,7 +15,7 @@ API="http://127.0.0.1:$P"
 
 body() { # ID DONG: a request for tonight in suwon
   echo "{\"id\":\"$1\",\"site\":\"suwon\",\"dong\":\"$2\",\"start\":\"2026-11-27T22:00\",
-    \"end\":\"2026-11-27T23:30\",\"channel\":\"call_centre\",\"member\":{\"id\":\"m-$1\",
+    \"end\":\"2026-11-28T00:00\",\"channel\":\"call_centre\",\"member\":{\"id\":\"m-$1\",
     \"phone\":\"010-1234-5678\",\"verified\":true},\"child\":{\"first_name\":\"서연\",
     \"age_months\":60},\"address\":\"수원시 장안구 파장로 1\"}"
 }

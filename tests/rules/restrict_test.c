@@ -27,8 +27,7 @@ static bool s_record(eo_restrict_t *rs, const char *member, const char *cause,
     for (size_t i = 0; i < n; i++) {
         int rc = eo_restrict_record(rs, member, cause, s_t(times[i]), r, &applied);
         assert(rc == EO_OK);
-        if (i + 1 < n)
-            assert(!applied); /* only the last occurrence reaches the count */
+        if (i + 1 < n) assert(!applied); /* only the last occurrence reaches the count */
     }
     return applied;
 }
@@ -42,27 +41,86 @@ typedef struct {
 } s_case_t;
 
 static const s_case_t s_cases[] = {
-    {"unpaid: 1 month at once", "m-unpaid", "unpaid", {"2026-11-23 15:00"}, 1, true, "2026-12-23"},
-    {"no-show x2: nothing yet", "m-ns2", "noshow", {"2026-10-01 10:00", "2026-11-23 10:00"}, 2, false, NULL},
-    {"no-show x3: 1 month", "m-ns3", "noshow",
-     {"2026-09-01 10:00", "2026-10-01 10:00", "2026-11-23 10:00"}, 3, true, "2026-12-23"},
-    {"cancellations in two months: nothing", "m-c1", "cancel_no_notice",
-     {"2026-10-31 10:00", "2026-11-01 10:00"}, 2, false, NULL},
-    {"2 cancellations in a month: 1 month", "m-c2", "cancel_no_notice",
-     {"2026-11-01 10:00", "2026-11-30 23:00"}, 2, true, "2026-12-30"},
-    {"3 overruns in a month: 3 months", "m-o3", "overrun",
-     {"2026-11-02 10:00", "2026-11-10 10:00", "2026-11-20 10:00"}, 3, true, "2027-02-20"},
-    {"2 overruns: nothing", "m-o2", "overrun", {"2026-11-02 10:00", "2026-11-10 10:00"}, 2, false, NULL},
-    {"3 unreasonable demands a month", "m-ud", "unreasonable_demand",
-     {"2026-11-02 10:00", "2026-11-03 10:00", "2026-11-04 10:00"}, 3, true, "2026-12-04"},
+    {"unpaid: 1 month at once",
+     "m-unpaid",
+     "unpaid",
+     {"2026-11-23 15:00"},
+     1,
+     true,
+     "2026-12-23"},
+    {"no-show x2: nothing yet",
+     "m-ns2",
+     "noshow",
+     {"2026-10-01 10:00", "2026-11-23 10:00"},
+     2,
+     false,
+     NULL},
+    {"no-show x3: 1 month",
+     "m-ns3",
+     "noshow",
+     {"2026-09-01 10:00", "2026-10-01 10:00", "2026-11-23 10:00"},
+     3,
+     true,
+     "2026-12-23"},
+    {"cancellations in two months: nothing",
+     "m-c1",
+     "cancel_no_notice",
+     {"2026-10-31 10:00", "2026-11-01 10:00"},
+     2,
+     false,
+     NULL},
+    {"2 cancellations in a month: 1 month",
+     "m-c2",
+     "cancel_no_notice",
+     {"2026-11-01 10:00", "2026-11-30 23:00"},
+     2,
+     true,
+     "2026-12-30"},
+    {"3 overruns in a month: 3 months",
+     "m-o3",
+     "overrun",
+     {"2026-11-02 10:00", "2026-11-10 10:00", "2026-11-20 10:00"},
+     3,
+     true,
+     "2027-02-20"},
+    {"2 overruns: nothing",
+     "m-o2",
+     "overrun",
+     {"2026-11-02 10:00", "2026-11-10 10:00"},
+     2,
+     false,
+     NULL},
+    {"3 unreasonable demands a month",
+     "m-ud",
+     "unreasonable_demand",
+     {"2026-11-02 10:00", "2026-11-03 10:00", "2026-11-04 10:00"},
+     3,
+     true,
+     "2026-12-04"},
     {"hidden disease", "m-hd", "hidden_disease", {"2026-11-02 10:00"}, 1, true, "2026-12-02"},
     {"abusive words", "m-aw", "abusive_words", {"2026-11-02 10:00"}, 1, true, "2026-12-02"},
-    {"3 unreachable pickups a month", "m-up", "unreachable_pickup",
-     {"2026-11-02 19:00", "2026-11-09 19:00", "2026-11-16 19:00"}, 3, true, "2026-12-16"},
+    {"3 unreachable pickups a month",
+     "m-up",
+     "unreachable_pickup",
+     {"2026-11-02 19:00", "2026-11-09 19:00", "2026-11-16 19:00"},
+     3,
+     true,
+     "2026-12-16"},
     {"conflict: 3 months", "m-cf", "conflict", {"2026-11-02 10:00"}, 1, true, "2027-02-02"},
-    {"31 January + 1 month clamps to February", "m-jan", "unpaid", {"2027-01-31 12:00"}, 1, true, "2027-02-28"},
-    {"violence is counted, the operator sets the length", "m-v", "violence",
-     {"2026-11-02 10:00"}, 1, false, NULL},
+    {"31 January + 1 month clamps to February",
+     "m-jan",
+     "unpaid",
+     {"2027-01-31 12:00"},
+     1,
+     true,
+     "2027-02-28"},
+    {"violence is counted, the operator sets the length",
+     "m-v",
+     "violence",
+     {"2026-11-02 10:00"},
+     1,
+     false,
+     NULL},
 };
 
 static int s_run_cases(eo_restrict_t *rs)
@@ -80,7 +138,8 @@ static int s_run_cases(eo_restrict_t *rs)
         if (c->applies) {
             int32_t want;
             assert(eo_date_parse(c->end, &want) == 0);
-            eo_time_t end = eo_time_from_local(want / 10000, want / 100 % 100, want % 100, 0, 0, 0);
+            eo_time_t end =
+                eo_time_from_local(want / 10000, want / 100 % 100, want % 100, 0, 0, 0);
             ok = ok && r.end == end && rc == EO_OK && now.end == end && !r.by_operator &&
                  streq(r.cause, c->cause);
             /* In force until the end instant, not at it. */
@@ -102,11 +161,14 @@ static void s_check_escalation(eo_restrict_t *rs)
 {
     eo_restriction_t r;
     bool applied;
-    assert(eo_restrict_record(rs, "m-esc", "unpaid", s_t("2026-01-10 10:00"), &r, &applied) == 0 &&
+    assert(eo_restrict_record(rs, "m-esc", "unpaid", s_t("2026-01-10 10:00"), &r, &applied) ==
+               0 &&
            applied && r.months == 1);
     assert(eo_restrict_record(rs, "m-esc", "abusive_words", s_t("2026-03-10 10:00"), &r,
-                              &applied) == 0 && applied && r.months == 1);
-    assert(eo_restrict_record(rs, "m-esc", "unpaid", s_t("2026-06-10 10:00"), &r, &applied) == 0 &&
+                              &applied) == 0 &&
+           applied && r.months == 1);
+    assert(eo_restrict_record(rs, "m-esc", "unpaid", s_t("2026-06-10 10:00"), &r, &applied) ==
+               0 &&
            applied);
     assert(r.months == 6 && streq(r.cause, "escalation"));
     assert(r.end == eo_time_from_local(2026, 12, 10, 0, 0, 0));
@@ -132,8 +194,19 @@ static void s_check_operator(eo_restrict_t *rs, eo_rules_t *rules)
     assert(eo_restrict_impose(rs, "m-op2", "fraud", at, -2, NULL, &r) == EO_EINVAL);
     assert(eo_restrict_impose(rs, "m-op2", "nonsense", at, 1, NULL, &r) == EO_EINVAL);
     assert(eo_restrict_check(rs, "m-op2", at, NULL) == EO_ENOTFOUND); /* nothing written */
+    /* 3+ conflicts allow up to a year: not before the third conflict restriction */
+    for (int i = 0; i < 3; i++) {
+        assert(eo_restrict_impose(rs, "m-op3", "repeated_conflict", at, 9, NULL, &r) ==
+               EO_EINVAL);
+        bool applied = false;
+        assert(eo_restrict_record(rs, "m-op3", "conflict", at + i, &r, &applied) == EO_OK &&
+               applied && r.months == 3);
+    }
     assert(eo_restrict_impose(rs, "m-op3", "repeated_conflict", at, 9, NULL, &r) == EO_OK);
-    assert(eo_restrict_impose(rs, "m-op4", "conflict", at, 0, NULL, &r) == EO_OK && r.months == 3);
+    assert(r.months == 9 && r.end == eo_time_from_local(2027, 8, 23, 0, 0, 0));
+    assert(eo_restrict_impose(rs, "m-op3", "repeated_conflict", at, 13, NULL, &r) == EO_EINVAL);
+    assert(eo_restrict_impose(rs, "m-op4", "conflict", at, 0, NULL, &r) == EO_OK &&
+           r.months == 3);
     /* A confirmed crime: permanent, by the operator or recorded. */
     assert(eo_restrict_impose(rs, "m-crime", "crime", at, -1, NULL, &r) == EO_OK);
     assert(r.end == EO_RESTRICT_PERMANENT);
@@ -150,9 +223,12 @@ static void s_check_operator(eo_restrict_t *rs, eo_rules_t *rules)
 
     /* The refusal names the end date, in Korean and English. */
     assert(eo_restrict_check(rs, "m-op", at + EO_DAY, &r) == EO_OK);
-    eo_eligibility_t in = {.type = EO_SERVICE_FACILITY, .child_preregistered = true,
-                           .child_in_school = true, .child_birth = 20180101,
-                           .service_date = 20261124, .restricted_until = r.end};
+    eo_eligibility_t in = {.type = EO_SERVICE_FACILITY,
+                           .child_preregistered = true,
+                           .child_in_school = true,
+                           .child_birth = 20180101,
+                           .service_date = 20261124,
+                           .restricted_until = r.end};
     char arg[64], msg[512];
     assert(eo_rules_check_eligibility(rules, &in, arg, sizeof arg) == EO_REASON_RESTRICTED);
     assert(streq(arg, "2027-11-23"));

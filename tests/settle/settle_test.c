@@ -91,7 +91,9 @@ static void test_first_acceptance(void)
     assert(streq(s_answer(fx, "r1", 99, true, "mo-3", out), "no_offer"));
     eo_case_t c = fx_case(fx, "r1");
     assert(c.state == EO_CASE_SETTLED && c.n_winners == 1 && c.winners[0] == 5);
-    assert(c.timer_seq == 0);
+    /* the wave's timer is gone; the one left is the member's payment deadline */
+    assert(c.pay == 1 && c.member_fee > 0 && c.timer_seq &&
+           c.timer_due_ms == fx->now_ms + 60 * 60000);
     s_text(fx, EO__MESSAGE__KIND__KIND_WINNER, 5, text);
     assert(strstr(text, "서연") && strstr(text, "비밀로"));
     assert(fx_outbox_count(fx, "r1", EO__MESSAGE__KIND__KIND_WINNER, 0) == 1);

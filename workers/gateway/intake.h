@@ -4,9 +4,16 @@
  *  "carers_needed":1,"channel":"app|call_centre|operator","type":"visit|facility",
  *  "id":"optional client key (or the Idempotency-Key header): retries are idempotent",
  *  "member":{"id":"m-1","phone":"010-1234-5678","verified":true},
- *  "child":{"id":"optional: the child as registered","first_name":"서연","age_months":48},
- *  "address":"..."}
- * Times without an offset are Seoul time. */
+ *  "child":{"id":"optional: the child as registered","first_name":"서연",
+ *           "birth":"2022-05-01" or "age_months":48,
+ *           "residence":"suwon","sick":false,"severe_disability":false,
+ *           "preregistered":false,"in_school":true,"sibling_registered":false},
+ *  "address":"...","handover":"엄마","pickup":"할머니"}
+ * Times without an offset are Seoul time. Only the form is checked here (fields present,
+ * of the right JSON type, times parse, the site and 동 exist), every problem named with
+ * its field: every rule (durations, eligibility, sizes, timing) is the matcher's, the
+ * same check GET /v1/quote makes, so both answer the same input with the same coded
+ * reason. */
 #ifndef EO_INTAKE_H
 #define EO_INTAKE_H
 

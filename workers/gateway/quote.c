@@ -42,7 +42,8 @@ static enum MHD_Result s_arg(void *cls, enum MHD_ValueKind kind, const char *key
 
 void eo_api_quote(eo_http_request_t *req, eo_http_reply_t *reply)
 {
-    eo_quote_params_t params = {.dongs = eo_gateway_args(req->gateway)->dongs};
+    eo_quote_params_t params;
+    eo_quote_params_init(&params, eo_gateway_args(req->gateway)->dongs);
     s_args_t a = {.params = &params};
     MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, s_arg, &a);
     if (a.bad) {

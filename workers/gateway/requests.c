@@ -35,6 +35,15 @@ static void s_status_reply(eo_http_reply_t *reply, const Eo__Event *back, int ok
     reply->json = json_pack("{s:s,s:s,s:i,s:o,s:s}", "id", st->request_id, "state", st->state,
                             "wave", (int)st->wave, "winners", winners, "updated_at",
                             eo_time_format(st->updated_at, updated, sizeof updated));
+    /* a settled pool case asks for the member's fee (issue 17) */
+    if (reply->json && st->payment && *st->payment && !streq(st->payment, "none")) {
+        json_object_set_new(reply->json, "payment", json_string(st->payment));
+        json_object_set_new(reply->json, "member_fee", json_integer(st->member_fee));
+        if (st->payment_due)
+            json_object_set_new(
+                reply->json, "payment_due",
+                json_string(eo_time_format(st->payment_due, updated, sizeof updated)));
+    }
 }
 
 /* Intake trusts a registered member's stored data (verified, phone, children): a member
@@ -314,4 +323,45 @@ void eo_api_request_list(eo_http_request_t *req, eo_http_reply_t *reply)
     json_array_foreach(items, k, item) json_object_del(item, "owner");
     reply->status = 200;
     reply->json = json_pack("{s:o,s:o}", "items", items, "next", next);
+}
+
+static const eo_field_t s_payment[] = {
+    {"amount", EO_JSON_INTEGER}, {"reference", EO_JSON_STRING}, {NULL}};
+
+/* The member's fee of a settled pool case was paid: the case is linked and handed to the
+ * provider. The amount, when given, must be the fee; a member's app confirms only the
+ * requests it made (the matcher compares the owner), an operator those of its sites. */
+void eo_api_request_payment(eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    char request_id[64], site[EO_SITE_SLUG];
+    snprintf(request_id, sizeof request_id, "%s", eo_path_segment(req->path, 2));
+    if (!s_site(req, reply, request_id, site, sizeof site)) return;
+    json_t *body = eo_http_body(req, reply, s_payment);
+    if (!body) return;
+    json_t *amount = json_object_get(body, "amount"), *ref = json_object_get(body, "reference");
+    if ((amount && (!json_is_integer(amount) || json_integer_value(amount) < 0)) ||
+        (ref && (!json_is_string(ref) || strlen(json_string_value(ref)) > 64))) {
+        json_decref(body);
+        eo_http_error(reply, 400, "bad_field", "결제 정보가 잘못되었습니다",
+                      "amount: whole won >= 0; reference: a string of at most 64 bytes");
+        return;
+    }
+    int64_t now_ms = eo_clock_now_ms(eo_gateway_args(req->gateway)->clock);
+    Eo__Payment pay = EO__PAYMENT__INIT;
+    pay.request_id = request_id;
+    pay.amount = amount ? (int64_t)json_integer_value(amount) : 0;
+    pay.reference = ref ? (char *)json_string_value(ref) : "";
+    pay.owner = req->who.role == EO_ROLE_MEMBER_APP ? (char *)req->who.id : "";
+    pay.at = now_ms / 1000;
+    char id[33];
+    Eo__Event event = EO__EVENT__INIT;
+    event.id = eo_id_new(id, sizeof id, now_ms);
+    event.site = site;
+    event.at_ms = now_ms;
+    event.body_case = EO__EVENT__BODY_PAYMENT;
+    event.payment = &pay;
+    Eo__Event *back = eo_ask_matcher(req, reply, site, &event);
+    if (back) s_status_reply(reply, back, 200);
+    eo_event_free(&back);
+    json_decref(body);
 }

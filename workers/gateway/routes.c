@@ -43,6 +43,8 @@ static const eo_http_route_t s_routes[] = {
     {"GET", "/v1/members/*/restrictions", R(MEMBER_APP) | R(OPERATOR) | R(ADMIN),
      eo_api_member_restrictions},
     {"POST", "/v1/members/*/restrictions", R(OPERATOR) | R(ADMIN), eo_api_member_restrict},
+    {"POST", "/v1/requests/*/payment", R(MEMBER_APP) | R(OPERATOR) | R(ADMIN),
+     eo_api_request_payment},
     {"GET", "/v1/quote", EO_PUBLIC | EO_ANY_CALLER, eo_api_quote},
     {"GET", "/v1/sites", EO_PUBLIC | EO_ANY_CALLER, eo_api_sites},
     {"GET", "/metrics", EO_SCRAPER | R(ADMIN), eo_api_metrics},

@@ -6,7 +6,7 @@
  * deleting each row when its ack arrives.
  *
  * Configuration (section `matcher` of etc/eonjena.cfg), all optional:
- *   wave_k = 10  wave_timeout_s = 300  min_lead_s = 7200  escalate_lead_s = 3600
+ *   wave_k = 10  wave_timeout_s = 300  escalate_lead_s = 3600
  *   always_pool = 0  callcentre_phone = +82215771234  batch = 256  window = 64
  *   site/<slug>/wave_timeout_s = ...    (per-site wave timeout) */
 #ifndef EO_MATCHER_H

@@ -204,22 +204,27 @@ void eo_http_error(eo_http_reply_t *reply, int status, const char *code, const c
 static enum MHD_Result s_send(eo_gateway_t *self, struct MHD_Connection *conn,
                               eo_http_reply_t *reply)
 {
-    char *text = reply->json ? json_dumps(reply->json, JSON_COMPACT) : strdup("{}");
+    char *text = reply->text;
+    const char *type = reply->content_type ? reply->content_type : "text/plain; charset=utf-8";
+    if (!text) {
+        text = reply->json ? json_dumps(reply->json, JSON_COMPACT) : strdup("{}");
+        type = "application/json; charset=utf-8";
+    }
+    reply->text = NULL;
     json_decref(reply->json);
     reply->json = NULL;
     if (!text) return MHD_NO;
     size_t len = strlen(text);
-    text[len] = '\0';
-    /* One trailing newline keeps curl output readable. */
     char *body = realloc(text, len + 2);
     if (!body) {
         free(text);
         return MHD_NO;
     }
-    body[len] = '\n';
+    /* One trailing newline keeps curl output readable. */
+    if (!len || body[len - 1] != '\n') body[len++] = '\n';
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len + 1, body, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     for (int i = 0; i < reply->n_headers; i++)
         MHD_add_response_header(resp, reply->header_names[i], reply->header_values[i]);

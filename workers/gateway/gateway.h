@@ -34,11 +34,13 @@ typedef struct {
     bool bad_credentials; /* a credential was given and refused */
 } eo_http_request_t;
 
-#define EO_HTTP_HEADERS_MAX 4
+#define EO_HTTP_HEADERS_MAX 8
 
 typedef struct {
-    int status;                                    /* HTTP status */
-    json_t *json;                                  /* the body; the gateway takes ownership */
+    int status;               /* HTTP status */
+    json_t *json;             /* the body; the gateway takes ownership */
+    char *text;               /* instead of json: a body of another type (malloc'ed, owned) */
+    const char *content_type; /* of text (static) */
     const char *header_names[EO_HTTP_HEADERS_MAX]; /* extra headers (static names) */
     char header_values[EO_HTTP_HEADERS_MAX][200];
     int n_headers;

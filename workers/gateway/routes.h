@@ -32,5 +32,8 @@ void eo_api_holidays_add(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_holidays_remove(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_handoffs_list(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_handoffs_ack(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_sites(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_dongs(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_console(eo_http_request_t *req, eo_http_reply_t *reply);
 
 #endif

@@ -53,8 +53,22 @@ async function intake(page, {member, phone, child, age, dong, start, end}) {
 async function main() {
   const browser = await chromium.launch({executablePath: process.env.EO_CHROMIUM,
     headless: true, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required']});
-  const page = await browser.newPage({viewport: {width: 1366, height: 768}, locale: 'ko-KR',
-    timezoneId: 'Asia/Seoul'});
+  const context = await browser.newContext({viewport: {width: 1366, height: 768},
+    locale: 'ko-KR', timezoneId: 'Asia/Seoul'});
+  await context.grantPermissions(['notifications'], {origin: URL});
+  // count what the operator would hear and see outside the page: every tone started and
+  // every desktop notification shown
+  await context.addInitScript(() => {
+    window.__tones = 0;
+    window.__notes = [];
+    const Start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...a) { window.__tones += 1; return Start.apply(this, a); };
+    const Real = window.Notification;
+    window.Notification = class extends Real {
+      constructor(title, opts) { super(title, opts); window.__notes.push({title, body: opts && opts.body}); }
+    };
+  });
+  const page = await context.newPage();
   page.setDefaultTimeout(20000);
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
@@ -123,14 +137,34 @@ async function main() {
     await page.keyboard.press('Escape');
     await page.locator('#drawer').waitFor({state: 'hidden'});
 
-    // a second request, then cancelled from its case
+    // a second request: 24 hours from 22:00, which no carer is free for, escalates at
+    // once: the red column, the header's count, a tone and a desktop notification
+    await page.locator('#notify').click();
     await page.keyboard.press('Alt+2');
     const confirm2 = await intake(page, {member: 'm-77', phone: '', child: '서연', age: 60,
-      dong: '파장동', start: '23:00', end: '01:00'});
+      dong: '파장동', start: '22:00', end: '22:00'});
     const second = await confirm2();
     if (second === first) fail('the second intake made no new case');
     console.log(`second request ${second}`);
-    await page.locator('#in-result .case-link').click();
+    const tonesBefore = await page.evaluate(() => window.__tones);
+    await page.keyboard.press('Alt+1');
+    const urgent = page.locator(`[data-column=escalated] [data-id="${second}"].s-escalated`);
+    await urgent.waitFor({timeout: 30000});
+    await page.locator('#alert-badge').filter({hasText: '긴급 1건'}).waitFor();
+    await page.waitForFunction(() => document.body.dataset.alerts === '1');
+    const alerted = await page.evaluate(() => ({tones: window.__tones, notes: window.__notes}));
+    if (alerted.tones <= tonesBefore) fail('no tone for the escalation');
+    if (alerted.notes.length !== 1 || !alerted.notes[0].body.includes('파장동'))
+      fail(`notifications: ${JSON.stringify(alerted.notes)}`);
+    await snap(page, 'escalated');
+    // announced once: the board's next refreshes do not sound again
+    const drawn = await page.evaluate(() => Number(document.body.dataset.drawn));
+    await page.locator('#board-refresh').click();
+    await page.waitForFunction((n) => Number(document.body.dataset.drawn) >= n + 2, drawn);
+    if ((await page.evaluate(() => window.__notes.length)) !== 1) fail('the escalation was announced twice');
+
+    // ... and is cancelled from its case
+    await urgent.click();
     await page.locator('#cd-title').filter({hasText: second}).waitFor();
     await page.locator('#cd-cancel').click();
     await page.locator('#ask-input').fill('보호자 요청');

@@ -127,6 +127,7 @@ function draw(site) {
     $(`[data-count=${col}]`).textContent = String(list.length);
   }
   announce(cols.escalated);
+  document.body.dataset.drawn = String(Number(document.body.dataset.drawn || 0) + 1);
 }
 
 // New escalations: the badge, a tone and a notification, once per case.
@@ -137,6 +138,9 @@ function announce(escalated) {
   badge.hidden = !escalated.length;
   badge.textContent = `긴급 ${escalated.length}건`;
   if (!fresh.length) return;
+  // counted on the page, so that a supervisor's screen (and the browser test) can tell
+  // that the operator was alerted
+  document.body.dataset.alerts = String(Number(document.body.dataset.alerts || 0) + fresh.length);
   toast(`긴급: 배정되지 않은 건 ${fresh.length}건`, true);
   beep();
   if ('Notification' in window && Notification.permission === 'granted')

@@ -11,6 +11,7 @@ const {chromium} = require('playwright-core');
 
 const URL = process.env.EO_URL, SHOTS = process.env.EO_SHOTS;
 const HAS_EVENTS = process.env.EO_HAS_EVENTS === '1', HAS_CANCEL = process.env.EO_HAS_CANCEL === '1';
+const HAS_LIST = process.env.EO_HAS_LIST === '1';
 const problems = [];
 let shot = 0;
 
@@ -143,13 +144,14 @@ async function main() {
     await page.keyboard.press('Alt+2');
     const confirm2 = await intake(page, {member: 'm-77', phone: '', child: '서연', age: 60,
       dong: '파장동', start: '22:00', end: '22:00'});
+    const tonesBefore = await page.evaluate(() => window.__tones);
     const second = await confirm2();
     if (second === first) fail('the second intake made no new case');
     console.log(`second request ${second}`);
-    const tonesBefore = await page.evaluate(() => window.__tones);
     await page.keyboard.press('Alt+1');
     const urgent = page.locator(`[data-column=escalated] [data-id="${second}"].s-escalated`);
     await urgent.waitFor({timeout: 30000});
+    if (HAS_LIST) await urgent.filter({hasText: '조건에 맞는 돌보미가 더 없습니다'}).waitFor();
     await page.locator('#alert-badge').filter({hasText: '긴급 1건'}).waitFor();
     await page.waitForFunction(() => document.body.dataset.alerts === '1');
     const alerted = await page.evaluate(() => ({tones: window.__tones, notes: window.__notes}));
@@ -172,6 +174,10 @@ async function main() {
     if (HAS_CANCEL) {
       await page.locator('#toast').filter({hasText: '취소되었습니다'}).waitFor();
       await page.locator('#cd-body .state').filter({hasText: '취소'}).waitFor();
+      await page.locator('#cd-journal').filter({hasText: 'operator:kim'}).waitFor();
+      await page.keyboard.press('Escape');
+      await page.locator(`[data-id="${second}"]`).waitFor({state: 'detached'});
+      await page.locator('#alert-badge').waitFor({state: 'hidden'});
     } else {
       await page.locator('#toast').filter({hasText: 'POST /v1/requests/{id}/cancel'}).waitFor();
       console.log('this gateway has no POST /v1/requests/{id}/cancel: the page says so');

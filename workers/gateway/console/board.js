@@ -6,7 +6,7 @@
 // may be looking at another screen.
 import {get, ApiError, items} from './api.js';
 import {$, $$, h, clear, span, shortId, toast, CASE_STATE, OFFER_STATE, OFFER_ORDER,
-  dongName} from './util.js';
+  ESCALATED_WHY, dongName} from './util.js';
 import {state, siteName} from './state.js';
 import * as drawer from './drawer.js';
 
@@ -82,10 +82,11 @@ export async function refresh() {
     $('#live').className = 'live bad';
     return;
   }
-  for (const c of list) {
-    const before = cases.get(c.id);
-    cases.set(c.id, {...before, ...c});
-  }
+  // the site's cases are what the server answered now: one that closed (cancelled,
+  // expired) leaves the board
+  const seen = new Set(list.map((c) => c.id));
+  for (const [id, c] of cases) if (c.site === site && !seen.has(id)) cases.delete(id);
+  for (const c of list) cases.set(c.id, {...cases.get(c.id), ...c});
   draw(site);
 }
 
@@ -108,7 +109,7 @@ function card(c) {
   h('div', {class: 'card-head'}, h('strong', {}, dongName(c.dong) || siteName(c.site)),
     h('span', {class: 'state'}, CASE_STATE[c.state] || c.state)),
   h('div', {class: 'muted'}, c.start ? span(c) : '', ` · ${shortId(c.id)}`),
-  c.state === 'escalated' && c.escalated_why ? h('div', {class: 'why'}, c.escalated_why) : null,
+  c.state === 'escalated' && c.escalated_why ? h('div', {class: 'why'}, ESCALATED_WHY[c.escalated_why] || c.escalated_why) : null,
   winners.length ? h('div', {class: 'winners'}, `돌보미: ${winners.join(', ')}`) : null,
   offers(c));
 }

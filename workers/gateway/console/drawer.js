@@ -4,7 +4,7 @@
 // cancel (POST /v1/requests/{id}/cancel, with the fee it costs the member).
 import {get, post, ApiError} from './api.js';
 import {$, h, clear, when, span, won, toast, ask, errorText, CASE_STATE, OFFER_STATE,
-  ROUTE, TYPE, CHANNEL, dongName} from './util.js';
+  ROUTE, TYPE, CHANNEL, FEE_RULE, ESCALATED_WHY, phone, dongName} from './util.js';
 import {siteName} from './state.js';
 import * as board from './board.js';
 
@@ -23,15 +23,15 @@ function story(c) {
     c.site ? row('장소', `${siteName(c.site)} ${dongName(c.dong)}`) : null,
     c.start ? row('일시', span(c)) : null,
     c.type ? row('유형', `${TYPE[c.type] || c.type} · ${c.carers_needed || 1}명 · ${CHANNEL[c.channel] || c.channel || ''}`) : null,
-    c.member ? row('회원', `${c.member.id} · ${c.member.phone}${c.member.verified ? ' · 본인 확인' : ''}`) : null,
+    c.member ? row('회원', `${c.member.id} · ${phone(c.member.phone)}${c.member.verified ? ' · 본인 확인' : ''}`) : null,
     c.child ? row('아이', `${c.child.first_name} (${c.child.age_months}개월)`) : null,
     c.address ? row('주소', c.address) : null,
     route ? row('경로', `${ROUTE[route.decision] || route.decision} (${route.why})`) : null,
-    c.escalated_why ? row('미배정 사유', c.escalated_why) : null,
+    c.escalated_why ? row('미배정 사유', ESCALATED_WHY[c.escalated_why] || c.escalated_why) : null,
     (c.winners || []).length ? row('돌보미', (c.winners || []).map((w) =>
-      `${w.name || ''} #${w.carer_id}${w.phone ? ` ${w.phone}` : ''}`).join(', ')) : null,
+      `${w.name || ''} #${w.carer_id}${w.phone ? ` ${phone(w.phone)}` : ''}`).join(', ')) : null,
     c.fee ? row('요금', won(c.fee.member_total),
-      c.fee.cancellation ? ` · 취소 수수료 ${won(c.fee.cancellation.won)} (${c.fee.cancellation.what})` : '') : null,
+      c.fee.cancellation ? ` · 취소 수수료 ${won(c.fee.cancellation.won)} (${FEE_RULE[c.fee.cancellation.rule] || c.fee.cancellation.what})` : '') : null,
     c.updated_at ? row('갱신', when(c.updated_at)) : null);
 }
 
@@ -41,7 +41,7 @@ function waves(c) {
     h('thead', {}, h('tr', {}, h('th', {}, '차수'), h('th', {}, '돌보미'), h('th', {}, '전화'), h('th', {}, '상태'))),
     h('tbody', {}, c.waves.flatMap((w) => w.offers.map((o) => h('tr', {class: `o-${o.state}`},
       h('td', {}, `${w.wave}차`), h('td', {}, `${o.name || ''} #${o.carer_id}`),
-      h('td', {}, o.phone || ''), h('td', {}, OFFER_STATE[o.state] || o.state))))))];
+      h('td', {}, phone(o.phone)), h('td', {}, OFFER_STATE[o.state] || o.state))))))];
 }
 
 async function journal(id) {

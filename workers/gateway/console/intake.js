@@ -4,7 +4,7 @@
 // case; a new intake gets a new key.
 import {get, post, newKey, ApiError} from './api.js';
 import {$, h, clear, serverNow, seoulDate, seoulParts, nextDay, won, minutes, span,
-  errorText, toast, ROUTE} from './util.js';
+  errorText, toast, ROUTE, feeLine} from './util.js';
 import {state, dongsOf, dongCode, label} from './state.js';
 import * as board from './board.js';
 import * as drawer from './drawer.js';
@@ -96,7 +96,7 @@ async function quote(ev) {
       h('strong', {}, `회원 부담 ${won(q.member.total)}`),
       ` · ${minutes(q.minutes)} · ${span({start: b.start, end: b.end})}`,
       q.surcharge ? h('span', {class: 'tag warn'}, '할증') : null),
-    h('ul', {class: 'lines'}, q.member.lines.map((l) => h('li', {}, `${l.what}: ${won(l.won)}`))),
+    h('ul', {class: 'lines'}, q.member.lines.map((l) => h('li', {}, feeLine(l)))),
     h('p', {}, h('strong', {}, ROUTE[route.route] || route.route || ''), route.ko ? ` — ${route.ko}` : ''),
     h('p', {class: 'muted'}, '내용을 회원에게 안내한 뒤 접수를 확정하십시오 (Ctrl+Enter).'));
   quoted = b;

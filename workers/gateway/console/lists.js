@@ -2,8 +2,8 @@
 // (acknowledged here when the provider took the case by phone), the carers of a site
 // with consent and this week's minutes, and the holiday calendar (edited by admins).
 import {get, post, del, ApiError, items} from './api.js';
-import {$, h, clear, when, span, won, minutes, weekday, serverNow, seoulParts, toast, ask,
-  errorText, HANDOFF_KIND, HOLIDAY_KIND, TYPE, dongName} from './util.js';
+import {$, h, clear, when, span, minutes, weekday, serverNow, seoulParts, toast, ask,
+  errorText, phone, HANDOFF_KIND, HOLIDAY_KIND, dongName} from './util.js';
 import {state, dongsOf, dongCode, label} from './state.js';
 import * as drawer from './drawer.js';
 
@@ -70,7 +70,7 @@ async function loadCarers(more = false) {
     carersCursor = j && j.next;
     $('#ca-more').hidden = !carersCursor;
     body.append(...list.map((c) => h('tr', {class: c.active ? '' : 'inactive'},
-      h('td', {}, String(c.id)), h('td', {}, c.name), h('td', {}, c.phone),
+      h('td', {}, String(c.id)), h('td', {}, c.name), h('td', {}, phone(c.phone)),
       h('td', {}, dongName(c.home_dong)), h('td', {}, c.kind),
       h('td', {}, c.pool ? '동의' : '미동의'), h('td', {}, c.active ? '활동' : '중지'),
       h('td', {}, c.night_ok ? '가능' : '-'),

@@ -166,3 +166,31 @@ export function ask({title, text, label, value = '', required = false, yes = '�
     (label ? input : $('#ask-yes')).focus();
   });
 }
+
+// The fee rules' Korean names (data/fees.tsv keys); the server's own text otherwise.
+export const FEE_RULE = {
+  'visit.base': '방문형 기본 요금', 'visit.plus50': '방문형 50% 가산 요금 (야간·휴일)',
+  'visit.plus100': '방문형 100% 가산 요금', 'visit.surcharge': '긴급 신청 할증',
+  'facility.weekday_day': '시설형 평일 주간', 'facility.weekday_night': '시설형 평일 야간',
+  'facility.holiday_day': '시설형 휴일 주간', 'facility.holiday_night': '시설형 휴일 야간',
+  'cancel.free': '취소 수수료 없음', 'cancel.hour': '취소 수수료 (1시간 요금)',
+  'cancel.late': '취소 수수료 (시작 1시간 이내)',
+};
+export function feeLine(l) {
+  const name = FEE_RULE[l.rule] || l.what;
+  return `${name}${l.minutes ? ` · ${minutes(l.minutes)}` : ''}: ${won(l.won)}`;
+}
+
+// Why a case escalated (the matcher's codes), in Korean.
+export const ESCALATED_WHY = {
+  no_candidates: '조건에 맞는 돌보미가 더 없습니다', start_too_close: '시작 시각이 너무 가깝습니다',
+  outside_pool_hours: '돌보미 풀 운영 시간이 지났습니다', dong_not_served: '이 동은 더 이상 지역에 속하지 않습니다',
+};
+
+// A Korean number as it is dialled here: +821012345678 -> 010-1234-5678; a masked one
+// (+82 10-****-0005) -> 010-****-0005; anything else as it is.
+export function phone(p) {
+  if (!p) return '';
+  const m = /^\+82 ?(\d{1,2})[- ]?([\d*]{3,4})[- ]?([\d*]{4})$/.exec(p);
+  return m ? `0${m[1]}-${m[2]}-${m[3]}` : p;
+}

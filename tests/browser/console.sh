@@ -43,6 +43,25 @@ eo_start serve "$B/eonjena" serve --init --config "$T/eonjena.cfg" --store "$T/v
 eo_wait_for "serve" 30 curl -sf "$API/v1/health"
 eo_wait_for "serve to be ready" 30 curl -sf "$API/v1/ready"
 
+# The page's files: each with the policy that keeps out other hosts and inline code; a
+# file that is not the console's is 404, also by a path that climbs.
+curl -s -D "$T/page.h" -o "$T/page.html" "$API/console"
+grep -qi "^content-security-policy: default-src 'self'" "$T/page.h" || eo_fail "no CSP on /console: $(cat "$T/page.h")"
+grep -qi '^content-type: text/html; charset=utf-8' "$T/page.h" || eo_fail "the page's type: $(cat "$T/page.h")"
+grep -q 'src="/console/app.js"' "$T/page.html" || eo_fail "the page does not load app.js"
+! grep -qiE '<script>|style=|https?://' "$T/page.html" || eo_fail "inline code or another host in the page"
+for f in nothing.js ../../etc/passwd %2e%2e/CMakeLists.txt embed.cmake; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --path-as-is "$API/console/$f")
+  [ "$code" = 404 ] || eo_fail "/console/$f answered $code"
+done
+# the reference the 동 picker and the site list use
+curl -s "$API/v1/dongs?site=suwon" | grep -q '"code":"4111156000","name":"파장동","sigungu":"수원시 장안구"' \
+  || eo_fail "GET /v1/dongs?site=suwon lacks 파장동"
+curl -s "$API/v1/dongs?site=nowhere" | grep -q '"code":"unknown_site"' || eo_fail "an unknown site's 동 list"
+curl -s "$API/v1/sites" | grep -q '"slug":"suwon","name":"수원시".*"id":"suwon-provider"' \
+  || eo_fail "GET /v1/sites lacks suwon and its provider"
+! curl -s "$API/v1/sites" | grep -qiE 'secret|url|contact' || eo_fail "GET /v1/sites says more than it should"
+
 # The journal and cancel routes may not be in this gateway yet (they come with the API
 # of issue 19): the route table says, and the page must then say so instead of failing.
 "$B/tests/auth/eo_routes_dump" >"$T/routes"

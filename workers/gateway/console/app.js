@@ -1,7 +1,7 @@
 // app.js: the console's start: who is logged in, the tabs and the keys, the server's
 // clock. Each screen is its own module; they share the operator and the sites (state).
 import {call, get, onUnauthorized, ApiError} from './api.js';
-import {$, $$, h, clear, setServerTime, serverNow, seoulParts, toast, ROLE} from './util.js';
+import {$, $$, h, clear, setServerTime, serverNow, seoulParts, ROLE} from './util.js';
 import {state} from './state.js';
 import * as board from './board.js';
 import * as intake from './intake.js';

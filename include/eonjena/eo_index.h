@@ -135,15 +135,47 @@ static inline void eo_avail_set(uint8_t *avail, int slot, bool on)
         avail[slot >> 3] &= (uint8_t)~(1u << (slot & 7));
 }
 
-/* The reference week: the index lists are ordered by the minutes booked in the ISO week
- * that contains t, so queries whose start lies in it read candidates in final order and
- * stop after k hits; queries in any other week are answered exactly but by a full scan
- * of the lists involved. Changing it rewrites every list entry (O(carers)); the matcher
- * calls it when a week begins. If never set, the first week that minutes are recorded
- * for (set_booked or book) becomes the reference week. */
+/* The reference week: the index lists are ordered by the minutes booked in one ISO
+ * week, so queries whose start lies in it read candidates in final order and stop after
+ * k hits (the fast path); queries in any other week, and every query while a re-key is
+ * under way, are answered exactly by reading the lists involved whole. If never set, the
+ * first week that minutes are recorded for (set_booked or book) becomes the reference
+ * week. eo_index_set_week makes the week of t the reference week in ONE transaction
+ * that rewrites every list entry (O(carers): for loads; a running node re-keys in steps,
+ * below). */
 int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t);
 /* The reference week's Monday 00:00, or 0 if none yet. */
 int eo_index_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
+
+/* The re-key (docs/index.md "The re-key"): moves the reference week to the week of
+ * `now` in bounded steps, each in the caller's write transaction, resumable from
+ * index_meta after a crash. A step starts a re-key if now's week is not the reference
+ * week (and none is under way), then does at most `budget` units of work: a carer in
+ * phases 1 and 3, EO_INDEX_REKEY_ENTRIES list entries in phase 2 (a list is never
+ * split). *busy says whether more remains (call again, in another transaction). A
+ * re-key under way finishes before the next one starts. Answers stay exact throughout;
+ * queries take the full path until the last step makes the target the reference week. */
+#define EO_INDEX_REKEY_ENTRIES 16
+#define EO_INDEX_REKEY_BUDGET 2000 /* what the matcher gives a step (about 10 ms) */
+int eo_index_rekey_step(eo_index_t *self, MDB_txn *txn, eo_time_t now, size_t budget,
+                        bool *busy);
+/* One step in a write transaction of its own, committed; nothing is written (a read
+ * transaction looks) when no re-key is due. Failures are logged; the caller tries again
+ * later (*busy is then false). */
+int eo_index_rekey_store(eo_index_t *self, eo_store_t *store, eo_time_t now, size_t budget,
+                         bool *busy);
+/* The re-key under way: its target week's Monday 00:00 (0: none), phase (1 keys, 2
+ * lists, 3 records) and cursor (phases 1 and 3: the next carer id; phase 2: the next
+ * list key, dong << 8 | list); phase and cursor may be NULL. */
+int eo_index_rekey_state(eo_index_t *self, MDB_txn *txn, eo_time_t *target, int *phase,
+                         uint64_t *cursor);
+
+/* Queries this index object answered, by path: fast (read in key order, stopped early)
+ * or full (lists read whole, then sorted). */
+typedef struct {
+    uint64_t fast, full;
+} eo_index_stats_t;
+void eo_index_stats(eo_index_t *self, eo_index_stats_t *out);
 
 /* Bulk load into an EMPTY index (no carer yet): n carers in strictly ascending id
  * order, with their minutes booked in the week (week_min) and month (month_min, may be

@@ -42,11 +42,11 @@ void eo_wire_free(zframe_t **frames, int n);
 /* Send a message made of a header, a command and up to n more frames. The frames
  * are sent with ZFRAME_REUSE (the caller keeps them; libzmq shares their data). A
  * NULL entry sends an empty frame. routing: a routing id frame first, or NULL. */
-int eo_wire_send(void *sock, zframe_t *routing, const char *header, int cmd,
-                 zframe_t **frames, int n);
+int eo_wire_send(void *sock, zframe_t *routing, const char *header, int cmd, zframe_t **frames,
+                 int n);
 /* Same, with plain buffers (ptrs[i], sizes[i]) after the header and command. */
-int eo_wire_sendv(void *sock, zframe_t *routing, const char *header, int cmd,
-                  const void **ptrs, const size_t *sizes, int n);
+int eo_wire_sendv(void *sock, zframe_t *routing, const char *header, int cmd, const void **ptrs,
+                  const size_t *sizes, int n);
 /* Copy a frame into a NUL-terminated buffer; false if it does not fit, is empty when
  * not allowed, or holds a NUL. */
 bool eo_wire_str(zframe_t *frame, char *buf, size_t cap, bool allow_empty);
@@ -55,9 +55,14 @@ const char *eo_wire_reason(int err);
 int eo_wire_reason_value(zframe_t *frame);
 /* True if tcp:// (the only transport that gets CURVE). */
 bool eo_wire_is_tcp(const char *endpoint);
-/* Apply CURVE client security to a socket: the server's public cert file and this
- * peer's cert (NULL: a fresh ephemeral one). 0 or EO_EINVAL (logged). */
-int eo_wire_curve_client(zsock_t *sock, const char *server_public, const char *secret);
+/* (Re)make *sock_p a DEALER connected to endpoint, the socket of a client and of a
+ * worker: no linger, fast reconnect, sends that never block, and CURVE on tcp when
+ * server_public (the broker's public cert file) is given, with this peer's cert secret
+ * (NULL: a fresh ephemeral one). hwm > 0 sets both high-water marks (before the
+ * connect, where they take effect). `who` names the caller in the log.
+ * EO_OK, EO_EINVAL (a certificate) or EO_EIO, logged. */
+int eo_wire_dealer(zsock_t **sock_p, const char *endpoint, const char *server_public,
+                   const char *secret, int hwm, const char *who);
 
 /* Wait for input on sock until `deadline` or `next_ping` (a heartbeat is due), whichever
  * comes first, at least 1 ms (zclock_mono times). 0, or -1 if the poll failed. */

@@ -50,24 +50,10 @@ static void s_pending_free(void **item_p)
 
 static int s_connect(eo_client_t *self)
 {
-    zsock_destroy(&self->sock);
-    self->sock = zsock_new(ZMQ_DEALER);
-    if (!self->sock)
-        return EO_EIO;
-    zsock_set_linger(self->sock, 0);
-    zsock_set_sndhwm(self->sock, 100000);
-    zsock_set_rcvhwm(self->sock, 100000);
-    zsock_set_reconnect_ivl(self->sock, 100);
-    /* never block: with no connection (or a refused handshake) a send fails at once and
-     * the item stays pending, to be sent again after the reconnect */
-    zsock_set_sndtimeo(self->sock, 0);
-    if (self->server_public && eo_wire_is_tcp(self->endpoint) &&
-        eo_wire_curve_client(self->sock, self->server_public, self->secret) != 0)
-        return EO_EINVAL;
-    if (zsock_connect(self->sock, "%s", self->endpoint) != 0) {
-        zsys_error("broker client: cannot connect to %s", self->endpoint);
-        return EO_EIO;
-    }
+    int rc = eo_wire_dealer(&self->sock, self->endpoint, self->server_public, self->secret,
+                            100000, "client");
+    if (rc != EO_OK)
+        return rc;
     self->heard_at = zclock_mono();
     self->next_ping = 0; /* learn the epoch at once */
     return EO_OK;

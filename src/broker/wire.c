@@ -121,7 +121,7 @@ bool eo_endpoint_is_local(const char *endpoints)
     return local;
 }
 
-int eo_wire_curve_client(zsock_t *sock, const char *server_public, const char *secret)
+static int s_curve_client(zsock_t *sock, const char *server_public, const char *secret)
 {
     zcert_t *server = zcert_load(server_public);
     if (!server) {
@@ -138,6 +138,31 @@ int eo_wire_curve_client(zsock_t *sock, const char *server_public, const char *s
     zsock_set_curve_serverkey(sock, zcert_public_txt(server));
     zcert_destroy(&mine);
     zcert_destroy(&server);
+    return EO_OK;
+}
+
+int eo_wire_dealer(zsock_t **sock_p, const char *endpoint, const char *server_public,
+                   const char *secret, int hwm, const char *who)
+{
+    zsock_destroy(sock_p);
+    zsock_t *sock = *sock_p = zsock_new(ZMQ_DEALER);
+    if (!sock) return EO_EIO;
+    zsock_set_linger(sock, 0);
+    if (hwm > 0) {
+        zsock_set_sndhwm(sock, hwm);
+        zsock_set_rcvhwm(sock, hwm);
+    }
+    zsock_set_reconnect_ivl(sock, 100);
+    /* never block: with no connection (or a refused handshake) a send fails at once and
+     * the caller keeps what it sent, to send again after the reconnect */
+    zsock_set_sndtimeo(sock, 0);
+    if (server_public && eo_wire_is_tcp(endpoint) &&
+        s_curve_client(sock, server_public, secret) != EO_OK)
+        return EO_EINVAL;
+    if (zsock_connect(sock, "%s", endpoint) != 0) {
+        zsys_error("broker %s: cannot connect to %s", who, endpoint);
+        return EO_EIO;
+    }
     return EO_OK;
 }
 

@@ -47,21 +47,11 @@ static int s_send_ready(eo_worker_t *self)
 
 static int s_connect(eo_worker_t *self)
 {
-    zsock_destroy(&self->sock);
     self->connection++;
-    self->sock = zsock_new(ZMQ_DEALER);
-    if (!self->sock)
-        return EO_EIO;
-    zsock_set_linger(self->sock, 0);
-    zsock_set_reconnect_ivl(self->sock, 100);
-    zsock_set_sndtimeo(self->sock, 0); /* never block on a broker that is not there */
-    if (self->server_public && eo_wire_is_tcp(self->endpoint) &&
-        eo_wire_curve_client(self->sock, self->server_public, self->secret) != 0)
-        return EO_EINVAL;
-    if (zsock_connect(self->sock, "%s", self->endpoint) != 0) {
-        zsys_error("broker worker: cannot connect to %s", self->endpoint);
-        return EO_EIO;
-    }
+    int rc = eo_wire_dealer(&self->sock, self->endpoint, self->server_public, self->secret, 0,
+                            "worker");
+    if (rc != EO_OK)
+        return rc;
     int64_t now = zclock_mono();
     self->heard_at = now;
     self->next_ping = now + self->heartbeat_ms;

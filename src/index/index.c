@@ -122,6 +122,12 @@ const eo_dongs_t *eo_index_dongs(eo_index_t *self)
     return self->dongs;
 }
 
+void eo_index_stats(eo_index_t *self, eo_index_stats_t *out)
+{
+    out->fast = atomic_load_explicit(&self->queries_fast, memory_order_relaxed);
+    out->full = atomic_load_explicit(&self->queries_full, memory_order_relaxed);
+}
+
 /* --- windows -------------------------------------------------------------------- */
 
 int eo_window_init(eo_window_t *w, eo_time_t start, eo_time_t end)
@@ -236,7 +242,7 @@ int eo_index_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start)
     return eo_index_ref_week(self, txn, week_start);
 }
 
-static int s_ref_week_put(eo_index_t *self, MDB_txn *txn, eo_time_t week_start)
+int eo_index_ref_week_put(eo_index_t *self, MDB_txn *txn, eo_time_t week_start)
 {
     int64_t v64 = week_start;
     MDB_val k = {8, "ref_week"}, v = {sizeof v64, &v64};
@@ -244,15 +250,45 @@ static int s_ref_week_put(eo_index_t *self, MDB_txn *txn, eo_time_t week_start)
     return rc ? eo_store_fail("index_meta put", rc) : EO_OK;
 }
 
-/* Minutes a carer has in the reference week (the sort key of its list entries). */
-static int s_ref_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_t *out)
+/* Minutes a carer has in the week starting week_start (0: none, no minutes). */
+static int s_week_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t week_start,
+                         uint32_t *out)
 {
-    eo_time_t ref;
-    int rc = eo_index_ref_week(self, txn, &ref);
-    if (rc)
-        return rc;
     *out = 0;
-    return ref ? eo_index_minutes(self, txn, id, 'W', eo_iso_week(ref), out) : EO_OK;
+    return week_start ? eo_index_minutes(self, txn, id, 'W', eo_iso_week(week_start), out)
+                      : EO_OK;
+}
+
+/* How one carer's list entries are keyed (docs/index.md "The re-key"). Outside a re-key,
+ * and for a carer phase 3 has passed, every entry holds one key, recorded in the record,
+ * for one week (`week`). During a re-key the carer is "split": the lists the re-key has
+ * rewritten (eo_rekey_target) hold the target week's key and booking count, recorded
+ * in the carer's 'T' row (t_min, t_book), the others the reference week's, recorded in
+ * the record. */
+typedef struct {
+    eo_rekey_t rk;  /* target 0: no re-key */
+    eo_time_t week; /* the week of the record's key */
+    bool split;
+    uint32_t t_min, t_book;
+} s_keying_t;
+
+/* The keying of carer id; with_t: also read its 'T' row (to find entries written with
+ * it; phase 1 has none yet and rewrote no list). */
+static int s_keying(eo_index_t *self, MDB_txn *txn, uint32_t id, bool with_t, s_keying_t *k)
+{
+    memset(k, 0, sizeof *k);
+    int rc = eo_index_rekey_get(self, txn, &k->rk);
+    if (rc == EO_OK) rc = eo_index_ref_week(self, txn, &k->week);
+    if (rc || !k->rk.target) return rc;
+    if (k->rk.phase == EO_REKEY_RECORDS && id < k->rk.cursor) {
+        k->week = k->rk.target; /* moved on already: the record holds the target's key */
+        return EO_OK;
+    }
+    k->split = true;
+    if (!with_t || k->rk.phase == EO_REKEY_KEYS) return EO_OK;
+    rc = eo_index_tkey_get(self, txn, id, &k->t_min, &k->t_book);
+    /* every carer has its 'T' row from phase 1 on (a put writes one) */
+    return rc == EO_ENOTFOUND ? eo_store_fail("carer_state T get", MDB_CORRUPTED) : rc;
 }
 
 /* --- records and list entries ----------------------------------------------------- */
@@ -299,21 +335,32 @@ void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e)
     memcpy(e->avail, c->avail, sizeof e->avail);
 }
 
+void eo_entry_key(eo_entry_t *e, uint32_t booked, uint32_t n_book)
+{
+    eo_be32_put(e->booked_be, booked);
+    e->n_book = n_book > 255 ? 255 : (uint8_t)n_book;
+}
+
 /* Add (or remove) the carer's entry in the lists of every preferred dong that its
- * availability puts it in (index_priv.h), as rec->listed_* describe it. */
-static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, bool add)
+ * availability puts it in (index_priv.h), as rec->listed_* describe it, or during a
+ * re-key, in the lists already rewritten for the target week, as the keying's t_*. */
+static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, const s_keying_t *kg,
+                     bool add)
 {
     if (!eo_carer_listed(&rec->carer))
         return EO_OK;
-    eo_entry_t e;
+    eo_entry_t e, t;
     eo_entry_make(rec, rec->listed_min, &e);
+    t = e;
+    eo_entry_key(&t, kg->t_min, kg->t_book);
     for (int i = 0; i < rec->carer.n_dongs; i++) {
         for (int x = 0; x < EO_LIST_COUNT; x++) {
             int list = eo_list_at(x);
             if (!eo_list_has(list, e.avail))
                 continue;
             size_t key = eo_list_key(rec->carer.dongs[i], list);
-            MDB_val k = {sizeof key, &key}, v = {sizeof e, &e};
+            bool target = kg->split && eo_rekey_target(&kg->rk, key);
+            MDB_val k = {sizeof key, &key}, v = {sizeof e, target ? &t : &e};
             int rc = add ? mdb_put(txn, self->lists, &k, &v, 0)
                          : mdb_del(txn, self->lists, &k, &v);
             if (rc && !(add && rc == MDB_KEYEXIST))
@@ -357,23 +404,49 @@ static int s_count_one(void *arg, const char *booking, eo_time_t start, eo_time_
     return 0;
 }
 
-/* List the carer under `booked` (its reference-week minutes now); the caller writes
- * the record, which remembers the key. */
-static int s_list_add(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, uint32_t booked)
+int eo_index_booking_count(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_t *n)
 {
-    rec->listed_min = booked;
-    rec->listed_book = 0; /* the bookings held, counted */
-    int rc = eo_index_bookings(self, txn, rec->carer.id, s_count_one, &rec->listed_book);
-    if (rc)
-        return rc;
+    *n = 0;
+    return eo_index_bookings(self, txn, id, s_count_one, n);
+}
+
+int eo_index_moved_clear(eo_index_t *self, MDB_txn *txn, uint32_t id)
+{
     uint8_t kb[5];
-    MDB_val k = s_state_key(kb, rec->carer.id, '!');
-    rc = mdb_del(txn, self->state, &k, NULL); /* the entries are exact again */
-    if (rc && rc != MDB_NOTFOUND)
-        return eo_store_fail("carer_moved del", rc);
-    if (rc == 0 && (rc = s_moved_count(self, txn, -1)))
+    MDB_val k = s_state_key(kb, id, '!');
+    int rc = mdb_del(txn, self->state, &k, NULL);
+    if (rc == MDB_NOTFOUND) return EO_OK;
+    return rc ? eo_store_fail("carer_moved del", rc) : s_moved_count(self, txn, -1);
+}
+
+/* Remove the carer's entries, wherever the keying says they are. */
+static int s_list_remove(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec)
+{
+    s_keying_t kg;
+    int rc = s_keying(self, txn, rec->carer.id, true, &kg);
+    return rc ? rc : s_entries(self, txn, rec, &kg, false);
+}
+
+/* List the carer under its exact minutes and bookings count now (the record's week,
+ * and during a re-key the target week too, kept in its 'T' row); the caller writes the
+ * record, which remembers the key. */
+static int s_list_add(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec)
+{
+    s_keying_t kg;
+    uint32_t id = rec->carer.id;
+    int rc = s_keying(self, txn, id, false, &kg);
+    if (rc || (rc = s_week_booked(self, txn, id, kg.week, &rec->listed_min)) ||
+        (rc = eo_index_booking_count(self, txn, id, &rec->listed_book)))
         return rc;
-    return s_entries(self, txn, rec, true);
+    if (kg.split) {
+        kg.t_book = rec->listed_book;
+        if ((rc = s_week_booked(self, txn, id, kg.rk.target, &kg.t_min)) ||
+            (rc = eo_index_tkey_put(self, txn, id, kg.t_min, kg.t_book)))
+            return rc;
+    }
+    /* the entries are exact again */
+    if ((rc = eo_index_moved_clear(self, txn, id))) return rc;
+    return s_entries(self, txn, rec, &kg, true);
 }
 
 /* Mark a carer whose entries no longer tell its minutes and bookings exactly. */
@@ -471,19 +544,15 @@ int eo_index_put(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carer)
     if (rc && rc != EO_ENOTFOUND)
         return rc;
     bool existed = rc == EO_OK;
-    uint32_t booked;
-    if ((rc = s_ref_booked(self, txn, carer->id, &booked)))
-        return rc;
     if (existed) {
-        if ((rc = s_entries(self, txn, &rec, false)))
-            return rc;
+        if ((rc = s_list_remove(self, txn, &rec))) return rc;
         if (strcmp(rec.carer.phone, carer->phone) &&
             (rc = s_phone_set(self, txn, rec.carer.phone, 0, false)))
             return rc;
     }
     eo_rec_make(&rec, carer);
     const eo_carer_t *c = &rec.carer;
-    if ((rc = s_list_add(self, txn, &rec, booked)) || (rc = s_rec_put(self, txn, &rec)) ||
+    if ((rc = s_list_add(self, txn, &rec)) || (rc = s_rec_put(self, txn, &rec)) ||
         (rc = s_phone_set(self, txn, c->phone, c->id, true)))
         return rc;
     return EO_OK;
@@ -542,15 +611,11 @@ typedef int(s_change_fn)(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *ar
 static int s_relist(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, bool have_rec,
                     s_change_fn *change, void *arg)
 {
-    uint32_t booked;
     int rc = EO_OK;
-    if (have_rec && (rc = s_entries(self, txn, rec, false)))
-        return rc;
+    if (have_rec && (rc = s_list_remove(self, txn, rec))) return rc;
     if ((rc = change(self, txn, rec, arg)))
         return rc;
-    if (have_rec && ((rc = s_ref_booked(self, txn, rec->carer.id, &booked)) ||
-                     (rc = s_list_add(self, txn, rec, booked)) ||
-                     (rc = s_rec_put(self, txn, rec))))
+    if (have_rec && ((rc = s_list_add(self, txn, rec)) || (rc = s_rec_put(self, txn, rec))))
         return rc;
     return EO_OK;
 }
@@ -560,8 +625,7 @@ static int s_ref_default(eo_index_t *self, MDB_txn *txn, eo_time_t t)
 {
     eo_time_t ref;
     int rc = eo_index_ref_week(self, txn, &ref);
-    if (rc == EO_OK && ref == 0)
-        rc = s_ref_week_put(self, txn, eo_week_start(t));
+    if (rc == EO_OK && ref == 0) rc = eo_index_ref_week_put(self, txn, eo_week_start(t));
     return rc;
 }
 
@@ -654,14 +718,16 @@ int eo_index_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t t,
 int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
 {
     eo_time_t old, ws = eo_week_start(t);
+    eo_rekey_t rk;
     int rc = eo_index_ref_week(self, txn, &old);
-    if (rc || old == ws)
-        return rc;
+    if (rc == EO_OK) rc = eo_index_rekey_get(self, txn, &rk);
+    if (rc || (old == ws && !rk.target)) return rc;
     /* Every entry's sort key changes: empty the lists and write them again (which
-     * clears every carer's moved mark). */
+     * clears every carer's moved mark); a re-key under way is over, its 'T' rows go. */
     if ((rc = mdb_drop(txn, self->lists, 0)))
         return eo_store_fail("carer_list drop", rc);
-    if ((rc = s_ref_week_put(self, txn, ws)))
+    if ((rc = eo_index_ref_week_put(self, txn, ws)) ||
+        (rk.target && (rc = eo_index_rekey_put(self, txn, NULL))))
         return rc;
     MDB_cursor *cur;
     if ((rc = mdb_cursor_open(txn, self->carers, &cur)))
@@ -671,15 +737,13 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && result == EO_OK;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         eo_rec_t rec;
-        uint32_t booked;
         if (v.mv_size != sizeof rec) {
             result = eo_store_fail("carer read", MDB_CORRUPTED);
             break;
         }
         memcpy(&rec, v.mv_data, sizeof rec);
-        result = s_ref_booked(self, txn, rec.carer.id, &booked);
-        if (result == EO_OK)
-            result = s_list_add(self, txn, &rec, booked);
+        if (rk.target) result = eo_index_tkey_del(self, txn, rec.carer.id);
+        if (result == EO_OK) result = s_list_add(self, txn, &rec);
         if (result == EO_OK && (rc = mdb_cursor_put(cur, &k, &(MDB_val){sizeof rec, &rec},
                                                      MDB_CURRENT)))
             result = eo_store_fail("carer put", rc);

@@ -20,10 +20,13 @@ struct eo_index_t {
      * dirties one page, not one in each of three trees; the byte after the id tells them
      * apart: id BE, 'W'|'M', period BE -> uint32 minutes; id BE, 'B', booking id ->
      * eo_span_t; id BE, '!' -> "" for carers booked since their list entries were
-     * written (keys below the minutes, docs/index.md), counted in index_meta "moved_n" */
+     * written (keys below the minutes, docs/index.md), counted in index_meta "moved_n";
+     * id BE, 'T' -> eo_tkey_t during a re-key */
     MDB_dbi state;
     MDB_dbi phones;   /* "carer_phone": E.164 -> id (uint32) */
-    MDB_dbi meta;     /* "index_meta": "ref_week" -> int64 Monday 00:00 */
+    /* "index_meta": "ref_week" -> int64 Monday 00:00; "moved_n" -> BE u32; "rekey" ->
+     * eo_rekey_t while a re-key is under way */
+    MDB_dbi meta;
     /* Entries per list, per dong position in the table: only a hint for choosing which
      * list to read (a stale count costs time, never a wrong answer), so it is loaded
      * once, kept up to date by this object's writes and ignores aborts. */
@@ -31,7 +34,45 @@ struct eo_index_t {
     atomic_bool counts_ready;
     pthread_mutex_t counts_lock;
     eo_caps_t caps; /* the rules' caps, minutes by kind */
+    /* Queries by path (eo_index_stats): read in key order and stopped early, or whole. */
+    atomic_ullong queries_fast, queries_full;
 };
+
+/* A re-key under way (index_meta "rekey"; docs/index.md "The re-key"). Phase 1 fixes
+ * every carer's key for the target week in a 'T' row of carer_state (carers in id
+ * order), phase 2 rewrites the lists with those keys (in list key order), phase 3 moves
+ * the keys into the records (id order) and, past the last carer, makes the target the
+ * reference week. */
+enum { EO_REKEY_KEYS = 1, EO_REKEY_LISTS = 2, EO_REKEY_RECORDS = 3 };
+typedef struct {
+    int64_t target;  /* Monday 00:00 of the week the lists move to; 0: no re-key */
+    uint64_t cursor; /* phases 1 and 3: the next carer id; phase 2: the next list key */
+    uint32_t phase;
+    uint32_t zero; /* stored as written: no hole */
+} eo_rekey_t;
+
+/* The re-key under way (target 0 if none); write it (NULL or target 0: none). */
+int eo_index_rekey_get(eo_index_t *self, MDB_txn *txn, eo_rekey_t *rk);
+int eo_index_rekey_put(eo_index_t *self, MDB_txn *txn, const eo_rekey_t *rk);
+
+/* Is list `list_key` (eo_list_key) keyed for the re-key's target week already? */
+static inline bool eo_rekey_target(const eo_rekey_t *rk, size_t list_key)
+{
+    return rk->target && (rk->phase == EO_REKEY_RECORDS ||
+                          (rk->phase == EO_REKEY_LISTS && list_key < rk->cursor));
+}
+
+/* A carer's 'T' row in carer_state (id BE, 'T' -> eo_tkey_t): its key and bookings
+ * count for the re-key's target week, fixed in phase 1 (or by a later relist) and used
+ * for every entry written for that week until phase 3 moves them into the record.
+ * EO_ENOTFOUND if it has none. */
+typedef struct {
+    uint32_t min, book;
+} eo_tkey_t;
+int eo_index_tkey_get(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_t *min,
+                      uint32_t *book);
+int eo_index_tkey_put(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_t min, uint32_t book);
+int eo_index_tkey_del(eo_index_t *self, MDB_txn *txn, uint32_t id);
 
 #define EO_REC_VERSION 3
 
@@ -41,7 +82,9 @@ typedef struct {
     /* What the carer's list entries were written with (to find them again): their sort
      * key, a lower bound of the reference-week minutes (booking does not re-key the
      * lists, see docs/index.md), and the bookings held then (so the query checks
-     * overlaps only when > 0). Booking writes neither: it marks the carer moved. */
+     * overlaps only when > 0). Booking writes neither: it marks the carer moved. During
+     * a re-key, the entries of lists already rewritten use the carer's 'T' row instead
+     * (eo_tkey_t), until phase 3 copies it here. */
     uint32_t listed_min;
     uint32_t listed_book;
     eo_carer_t carer;
@@ -150,8 +193,13 @@ int eo_index_overlaps(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t sta
  * its minutes and their booking count stale)? Is any carer? */
 int eo_index_moved(eo_index_t *self, MDB_txn *txn, uint32_t id, bool *moved);
 int eo_index_moved_any(eo_index_t *self, MDB_txn *txn, bool *any);
-/* The reference week (0 = none). */
+/* The reference week (0 = none); write it. */
 int eo_index_ref_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
+int eo_index_ref_week_put(eo_index_t *self, MDB_txn *txn, eo_time_t week_start);
+/* The bookings a carer holds. */
+int eo_index_booking_count(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_t *n);
+/* Clear a carer's moved mark (its entries are exact again), if any. */
+int eo_index_moved_clear(eo_index_t *self, MDB_txn *txn, uint32_t id);
 /* Every cap, given the minutes already booked in the window's weeks and months. */
 bool eo_window_caps_ok(const eo_window_t *w, const eo_caps_t *caps, uint8_t kind,
                        const uint32_t week_booked[2],
@@ -165,6 +213,8 @@ void eo_min_key(uint8_t key[9], uint32_t id, char type, int32_t period);
 bool eo_carer_listed(const eo_carer_t *c);
 /* The list entry of a carer listed under key `booked` (n_book from rec->listed_book). */
 void eo_entry_make(const eo_rec_t *rec, uint32_t booked, eo_entry_t *e);
+/* Give an entry another sort key and booking count (saturating). */
+void eo_entry_key(eo_entry_t *e, uint32_t booked, uint32_t n_book);
 
 /* The count hint of list `list` of a dong (loaded on first use); adjust it by delta. */
 unsigned eo_index_count(eo_index_t *self, MDB_txn *txn, uint32_t dong, int list);

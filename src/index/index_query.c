@@ -11,7 +11,8 @@
  * lazily (tier 2), tests each entry in memory, keeps the best k hits by actual minutes
  * and stops once the next key sorts after the k-th. Only entries that pass the bitmap
  * cost reads (their minutes, and the bookings of carers who may hold any). Other
- * weeks: the same lists, scanned whole, then sorted. */
+ * weeks, and any week while a re-key is under way (index_rekey.c): the same lists,
+ * scanned whole, then sorted. */
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -27,8 +28,9 @@ typedef struct {
     MDB_txn *txn;
     const eo_query_t *q;
     eo_window_t w;
-    bool ref;          /* the window starts in the reference week */
+    bool ref;          /* the window starts in the reference week: keys are in its order */
     bool moved;        /* some carer was booked since its entries were written */
+    bool rekey;        /* a re-key is under way: no key, booking count or mark is trusted */
 } s_ctx_t;
 
 /* A read position in one dong's list, a page of entries at a time. */
@@ -159,8 +161,10 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
     if (!eo_window_caps_ok(&ctx->w, caps, kind, week, month))
         return EO_OK;
     /* Bookings to look at: those the entry counted when it was written, and any made
-     * since (the carer is then marked moved until its entries are rewritten). */
-    if (raw[offsetof(eo_entry_t, n_book)] || moved) {
+     * since (the carer is then marked moved until its entries are rewritten). During a
+     * re-key an entry may count the bookings of its target-week 'T' row while the mark
+     * speaks of the other: look always. */
+    if (raw[offsetof(eo_entry_t, n_book)] || moved || ctx->rekey) {
         bool overlap;
         if ((rc = eo_index_overlaps(ix, ctx->txn, id, ctx->w.start, ctx->w.end, &overlap)))
             return rc;
@@ -326,12 +330,16 @@ int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
     if (q->k == 0)
         return EO_OK;
     eo_time_t ref;
+    eo_rekey_t rk;
     int rc = eo_index_ref_week(self, txn, &ref);
+    if (rc == EO_OK) rc = eo_index_rekey_get(self, txn, &rk);
     if (rc)
         return rc;
-    ctx.ref = ref && ref == ctx.w.week_start;
-    if ((rc = eo_index_moved_any(self, txn, &ctx.moved)))
-        return rc;
+    ctx.rekey = rk.target != 0;
+    ctx.ref = ref && ref == ctx.w.week_start && !ctx.rekey;
+    if (!ctx.rekey && (rc = eo_index_moved_any(self, txn, &ctx.moved))) return rc;
+    atomic_fetch_add_explicit(ctx.ref ? &self->queries_fast : &self->queries_full, 1,
+                              memory_order_relaxed);
     /* In the reference week the walk keeps the best k in order and stops early; else
      * everything is gathered and sorted (entries are not in that week's order). */
     uint32_t want = ctx.ref ? q->k : UINT32_MAX;

@@ -35,6 +35,8 @@ typedef struct {
     int timers_backoff;      /* ms, doubling while they keep failing */
     uint64_t rules_version;  /* of the rules last recorded */
     int64_t maintained_at;   /* mono ms: the store's housekeeping last ran */
+    int64_t rekey_at;        /* mono ms: the index's last re-key step (a failure: 1 s on) */
+    bool rekey_busy;         /* the index is re-keying for a new week: poll, don't wait */
     int64_t retry_at;        /* monotonic ms */
     bool terminated;
 } s_matcher_t;
@@ -358,7 +360,8 @@ static void s_matcher_loop(s_matcher_t *self)
             {zsock_resolve(eo_worker_sock(self->worker)), 0, ZMQ_POLLIN, 0},
             {zsock_resolve(eo_client_sock(self->client)), 0, ZMQ_POLLIN, 0},
         };
-        if (zmq_poll(items, 3, s_poll_timeout(self)) < 0 && errno != EINTR)
+        if (zmq_poll(items, 3, self->rekey_busy ? 0 : s_poll_timeout(self)) < 0 &&
+            errno != EINTR)
             break;
         if (items[0].revents & ZMQ_POLLIN) {
             char *cmd = zstr_recv(self->pipe);
@@ -373,6 +376,17 @@ static void s_matcher_loop(s_matcher_t *self)
         s_timers(self);
         s_flush_acked(self);
         s_relay(self);
+        /* The index moves to a new week in bounded steps (docs/index.md "The re-key"):
+         * under way, a step per turn when no work waited; else a look (or a step under
+         * load) once a second. Failures are logged and wait a second. */
+        int64_t mono = zclock_mono();
+        if (mono >= self->rekey_at && ((self->rekey_busy && !(items[1].revents & ZMQ_POLLIN)) ||
+                                       mono - self->rekey_at >= S_RETRY_MS))
+            self->rekey_at = eo_index_rekey_store(self->index, self->args->store,
+                                                  eo_clock_now(self->args->clock),
+                                                  EO_INDEX_REKEY_BUDGET, &self->rekey_busy)
+                                 ? mono + S_RETRY_MS
+                                 : mono;
         if (zclock_mono() - self->maintained_at >= EO_STORE_MAINTAIN_MS) {
             self->maintained_at = zclock_mono();
             eo_store_maintain(self->args->store);

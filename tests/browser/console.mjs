@@ -11,7 +11,7 @@ const {chromium} = require('playwright-core');
 
 const URL = process.env.EO_URL, SHOTS = process.env.EO_SHOTS;
 const HAS_EVENTS = process.env.EO_HAS_EVENTS === '1', HAS_CANCEL = process.env.EO_HAS_CANCEL === '1';
-const HAS_LIST = process.env.EO_HAS_LIST === '1';
+const HAS_LIST = process.env.EO_HAS_LIST === '1', HAS_CARERS = process.env.EO_HAS_CARERS === '1';
 const problems = [];
 let shot = 0;
 
@@ -192,6 +192,21 @@ async function main() {
     }
     await page.locator('#hd-table tbody tr').first().waitFor();
     await snap(page, 'holidays');
+    // the carers of 파장동: name, phone as dialled here, consent, this week's minutes
+    await page.keyboard.press('Alt+4');
+    if (HAS_CARERS) {
+      await page.locator('#ca-note').filter({hasText: '명'}).waitFor();
+      await page.locator('#ca-dong').fill('파장동');
+      await page.locator('#ca-dong').press('Enter');
+      const row = page.locator('#ca-table tbody tr').first();
+      await row.waitFor();
+      const cells = await row.locator('td').allTextContents();
+      if (cells.length !== 10 || !/^010-\d{4}-\d{4}$/.test(cells[2]) || !/분|시간/.test(cells[8]))
+        fail(`a carer's row: ${JSON.stringify(cells)}`);
+    } else {
+      await page.locator('#ca-note').filter({hasText: '제공하지 않습니다'}).waitFor();
+    }
+    await snap(page, 'carers');
     await page.keyboard.press('Alt+3');
     await page.locator('#ho-note').filter({hasText: /\S/}).waitFor();
     await snap(page, 'handoffs');

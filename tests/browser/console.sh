@@ -69,6 +69,7 @@ has() { grep -qx "$1" "$T/routes" && echo 1 || echo 0; }
 export EO_HAS_EVENTS=$(has 'GET /v1/requests/\*/events')
 export EO_HAS_CANCEL=$(has 'POST /v1/requests/\*/cancel')
 export EO_HAS_LIST=$(has 'GET /v1/requests')
+export EO_HAS_CARERS=$(has 'GET /v1/carers')
 
 NODE_PATH=$NODE_DIR/node_modules EO_URL=$API EO_SHOTS=$T/shots EO_CHROMIUM=$CHROMIUM \
   node "$EO_SOURCE_DIR/tests/browser/console.mjs" || eo_fail "the console test failed (screenshots: $T/shots)"

@@ -54,6 +54,7 @@ async function ack(provider, it) {
 // --- 돌보미 -----------------------------------------------------------------------------
 
 let carersCursor = null;
+const CARER_KIND = {visit: '방문형', facility: '시설형', invited: '초청형'};
 
 async function loadCarers(more = false) {
   const site = $('#ca-site').value, body = $('#ca-table tbody');
@@ -71,7 +72,7 @@ async function loadCarers(more = false) {
     $('#ca-more').hidden = !carersCursor;
     body.append(...list.map((c) => h('tr', {class: c.active ? '' : 'inactive'},
       h('td', {}, String(c.id)), h('td', {}, c.name), h('td', {}, phone(c.phone)),
-      h('td', {}, dongName(c.home_dong)), h('td', {}, c.kind),
+      h('td', {}, dongName(c.home_dong)), h('td', {}, CARER_KIND[c.kind] || c.kind),
       h('td', {}, c.pool ? '동의' : '미동의'), h('td', {}, c.active ? '활동' : '중지'),
       h('td', {}, c.night_ok ? '가능' : '-'),
       h('td', {class: 'num'}, minutes(c.week_minutes)), h('td', {class: 'num'}, minutes(c.month_minutes)))));
@@ -119,7 +120,12 @@ async function removeHoliday(d) {
 }
 
 export const handoffs = {show: loadHandoffs};
-export const carers = {show: () => loadCarers()};
+async function fillCarerDongs() {
+  const list = await dongsOf($('#ca-site').value);
+  clear($('#ca-dong-list'), list.map((d) => h('option', {value: label(d)})));
+}
+
+export const carers = {show: () => fillCarerDongs().then(() => loadCarers())};
 export const holidays = {show: loadHolidays};
 
 export function init() {
@@ -128,10 +134,7 @@ export function init() {
   $('#ca-search').addEventListener('click', () => loadCarers());
   $('#ca-more').addEventListener('click', () => loadCarers(true));
   $('#ca-dong').addEventListener('keydown', (e) => { if (e.key === 'Enter') loadCarers(); });
-  $('#ca-site').addEventListener('change', async () => {
-    const list = await dongsOf($('#ca-site').value);
-    clear($('#ca-dong-list'), list.map((d) => h('option', {value: label(d)})));
-  });
+  $('#ca-site').addEventListener('change', () => fillCarerDongs().then(() => loadCarers()));
   $('#hd-form').addEventListener('submit', addHoliday);
   $('#hd-year').addEventListener('change', loadHolidays);
   const y = Number(seoulParts(serverNow()).y);

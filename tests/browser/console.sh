@@ -54,6 +54,16 @@ for f in nothing.js ../../etc/passwd %2e%2e/CMakeLists.txt embed.cmake; do
   code=$(curl -s -o /dev/null -w '%{http_code}' --path-as-is "$API/console/$f")
   [ "$code" = 404 ] || eo_fail "/console/$f answered $code"
 done
+# an ended session's cookie (sessions live in memory: a restart ends them all) does not
+# lock the operator out of the page or the login: it is cleared there, and refused (401)
+# where data is
+STALE="Cookie: eo_session=0123456789abcdef0123456789abcdef"
+curl -s -D "$T/stale.h" -o /dev/null -H "$STALE" "$API/console"
+grep -q '^HTTP/1.1 200' "$T/stale.h" && grep -qi '^set-cookie: eo_session=;.*max-age=0' "$T/stale.h" \
+  || eo_fail "a stale session on /console: $(cat "$T/stale.h")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "$STALE" "$API/v1/providers/suwon-provider/handoffs")
+[ "$code" = 401 ] || eo_fail "a stale session reads the hand-off queue: $code"
+
 # the reference the 동 picker and the site list use
 curl -s "$API/v1/dongs?site=suwon" | grep -q '"code":"4111156000","name":"파장동","sigungu":"수원시 장안구"' \
   || eo_fail "GET /v1/dongs?site=suwon lacks 파장동"

@@ -156,7 +156,7 @@ int eo_index_week(eo_index_t *self, MDB_txn *txn, eo_time_t *week_start);
  * re-key under way finishes before the next one starts. Answers stay exact throughout;
  * queries take the full path until the last step makes the target the reference week. */
 #define EO_INDEX_REKEY_ENTRIES 16
-#define EO_INDEX_REKEY_BUDGET 2000 /* what the matcher gives a step (about 10 ms) */
+#define EO_INDEX_REKEY_BUDGET 2000 /* the matcher's step: 2,000 carers or 32,000 entries */
 int eo_index_rekey_step(eo_index_t *self, MDB_txn *txn, eo_time_t now, size_t budget,
                         bool *busy);
 /* One step in a write transaction of its own, committed; nothing is written (a read

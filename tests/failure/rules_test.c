@@ -21,21 +21,6 @@ static char *s_copy(const char *dir, const char *name)
     return to;
 }
 
-static Eo__Event *s_request(eo_client_t *client, fx_t *fx, const char *id, int64_t start)
-{
-    size_t n;
-    uint8_t *b = fx_request(fx, id, start, 2, 1, &n);
-    /* the call centre's channel: routed by the clock and the calendar */
-    zframe_t *reply = NULL;
-    assert(eo_client_request(client, "match", "suwon", b, n, 5000, &reply) == EO_OK);
-    free(b);
-    char err[64];
-    Eo__Event *ev = eo_event_decode(zframe_data(reply), zframe_size(reply), err, sizeof err);
-    zframe_destroy(&reply);
-    assert(ev && ev->body_case == EO__EVENT__BODY_STATUS);
-    return ev;
-}
-
 int main(void)
 {
     zsys_init();
@@ -64,7 +49,7 @@ int main(void)
     assert(matcher && client && sinks[0] && sinks[1]);
 
     int64_t start = wednesday / 1000 + 5 * 3600;
-    Eo__Event *ev = s_request(client, fx, "before", start);
+    Eo__Event *ev = fx_submit(fx, client, "before", start, 2);
     assert(streq(ev->status->state, "queued"));
     eo_event_free(&ev);
 
@@ -79,7 +64,7 @@ int main(void)
     for (int i = 0; !offered && zclock_mono() < until; i++) {
         char id[32];
         snprintf(id, sizeof id, "after-%d", i);
-        ev = s_request(client, fx, id, start);
+        ev = fx_submit(fx, client, id, start, 2);
         offered = streq(ev->status->state, "offering");
         eo_event_free(&ev);
         for (int k = 0; k < 2; k++) { /* acknowledge what the matcher relays */

@@ -192,6 +192,20 @@ Eo__Event *fx_apply(fx_t *fx, const uint8_t *body, size_t size, int *rc_out)
     return ev;
 }
 
+Eo__Event *fx_submit(fx_t *fx, eo_client_t *client, const char *id, int64_t start, int hours)
+{
+    size_t n;
+    uint8_t *b = fx_request(fx, id, start, hours, 1, &n);
+    zframe_t *reply = NULL;
+    assert(eo_client_request(client, "match", "suwon", b, n, 5000, &reply) == EO_OK);
+    free(b);
+    char err[64];
+    Eo__Event *ev = eo_event_decode(zframe_data(reply), zframe_size(reply), err, sizeof err);
+    zframe_destroy(&reply);
+    assert(ev && ev->body_case == EO__EVENT__BODY_STATUS);
+    return ev;
+}
+
 size_t fx_tick(fx_t *fx)
 {
     MDB_txn *txn;

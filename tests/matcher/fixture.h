@@ -6,6 +6,7 @@
 #include <czmq.h>
 
 #include "core.pb-c.h"
+#include "eonjena/eo_broker.h"
 #include "eonjena/eo_cases.h"
 #include "eonjena/eo_codec.h"
 #include "eonjena/eo_error.h"
@@ -45,6 +46,9 @@ uint8_t *fx_cancel(const char *request, uint32_t carer, size_t *size);
 uint8_t *fx_cancel_as(const char *request, uint32_t carer, const char *event_id, size_t *size);
 /* Apply one event in its own committed transaction; returns the decoded reply. */
 Eo__Event *fx_apply(fx_t *fx, const uint8_t *body, size_t size, int *rc);
+/* A request of `hours` from start, one carer, sent to a running matcher (service match,
+ * suwon) through client: the status it answers (caller frees with eo_event_free). */
+Eo__Event *fx_submit(fx_t *fx, eo_client_t *client, const char *id, int64_t start, int hours);
 /* Fire due timers at fx->now_ms. */
 size_t fx_tick(fx_t *fx);
 eo_case_t fx_case(fx_t *fx, const char *id);

@@ -54,21 +54,13 @@ static void s_state(fx_t *fx, eo_time_t *target, eo_time_t *ref)
     eo_store_abort(&txn);
 }
 
-/* A request for 2 hours from start, one carer needed: the state the matcher answers. */
-static char *s_request(eo_client_t *client, fx_t *fx, const char *id, eo_time_t start)
+/* The state a running matcher answers to a request of 2 hours from start. */
+static bool s_offering(fx_t *fx, eo_client_t *client, const char *id, eo_time_t start)
 {
-    size_t size;
-    uint8_t *b = fx_request(fx, id, start, 2, 1, &size);
-    zframe_t *reply = NULL;
-    assert(eo_client_request(client, "match", "suwon", b, size, 5000, &reply) == EO_OK);
-    free(b);
-    char err[64];
-    Eo__Event *ev = eo_event_decode(zframe_data(reply), zframe_size(reply), err, sizeof err);
-    zframe_destroy(&reply);
-    assert(ev && ev->body_case == EO__EVENT__BODY_STATUS);
-    char *state = strdup(ev->status->state);
+    Eo__Event *ev = fx_submit(fx, client, id, start, 2);
+    bool offering = streq(ev->status->state, "offering");
     eo_event_free(&ev);
-    return state;
+    return offering;
 }
 
 /* Acknowledge what the matcher relayed to the sms stand-in so far. */
@@ -126,9 +118,7 @@ int main(void)
     eo_client_t *client = eo_client_new("inproc://rekey-broker", NULL, NULL);
     assert(matcher && sms && client);
     /* a request in W: the matcher serves it; nothing to re-key in the reference week */
-    char *state = s_request(client, fx, "in-w", fx->now_ms / 1000 + 4 * EO_HOUR);
-    assert(streq(state, "offering"));
-    free(state);
+    assert(s_offering(fx, client, "in-w", fx->now_ms / 1000 + 4 * EO_HOUR));
     s_drain(sms);
     eo_time_t target, ref;
     s_state(fx, &target, &ref);
@@ -137,9 +127,7 @@ int main(void)
     /* Monday 19:00 of W+1; then a request at once, while the matcher re-keys */
     eo_clock_set_ms(clock, (week1 + 19 * EO_HOUR) * 1000LL);
     fx->now_ms = (week1 + 19 * EO_HOUR) * 1000LL;
-    state = s_request(client, fx, "in-w1", week1 + 22 * EO_HOUR);
-    assert(streq(state, "offering"));
-    free(state);
+    assert(s_offering(fx, client, "in-w1", week1 + 22 * EO_HOUR));
     /* the matcher re-keys by itself: wait (bounded) for W+1 to be the reference week */
     int64_t t0 = zclock_mono(), until = t0 + 60000;
     bool under_way = false;

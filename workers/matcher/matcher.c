@@ -35,7 +35,7 @@ typedef struct {
     int timers_backoff;      /* ms, doubling while they keep failing */
     uint64_t rules_version;  /* of the rules last recorded */
     int64_t maintained_at;   /* mono ms: the store's housekeeping last ran */
-    int64_t rekey_at;        /* mono ms: the index's last re-key step (a failure: 1 s on) */
+    int64_t rekey_next;      /* mono ms: look whether the index needs a re-key step */
     bool rekey_busy;         /* the index is re-keying for a new week: poll, don't wait */
     int64_t retry_at;        /* monotonic ms */
     bool terminated;
@@ -351,7 +351,20 @@ fail:
     return NULL;
 }
 
-/* One turn: acknowledgements, work, timers, outbox; until $TERM. */
+/* The index moves to a new week in bounded steps (docs/index.md "The re-key"): while one
+ * is under way, a step at every turn that found no work waiting (the loop then polls
+ * without waiting); otherwise, and under load, a look once a second. A failed step is
+ * logged by the index and tried again a second later. */
+static void s_rekey(s_matcher_t *self, bool work_waited)
+{
+    int64_t mono = zclock_mono();
+    if ((!self->rekey_busy || work_waited) && mono < self->rekey_next) return;
+    self->rekey_next = mono + S_RETRY_MS;
+    eo_index_rekey_store(self->index, self->args->store, eo_clock_now(self->args->clock),
+                         EO_INDEX_REKEY_BUDGET, &self->rekey_busy);
+}
+
+/* One turn: acknowledgements, work, timers, outbox, housekeeping; until $TERM. */
 static void s_matcher_loop(s_matcher_t *self)
 {
     while (!self->terminated) {
@@ -376,17 +389,7 @@ static void s_matcher_loop(s_matcher_t *self)
         s_timers(self);
         s_flush_acked(self);
         s_relay(self);
-        /* The index moves to a new week in bounded steps (docs/index.md "The re-key"):
-         * under way, a step per turn when no work waited; else a look (or a step under
-         * load) once a second. Failures are logged and wait a second. */
-        int64_t mono = zclock_mono();
-        if (mono >= self->rekey_at && ((self->rekey_busy && !(items[1].revents & ZMQ_POLLIN)) ||
-                                       mono - self->rekey_at >= S_RETRY_MS))
-            self->rekey_at = eo_index_rekey_store(self->index, self->args->store,
-                                                  eo_clock_now(self->args->clock),
-                                                  EO_INDEX_REKEY_BUDGET, &self->rekey_busy)
-                                 ? mono + S_RETRY_MS
-                                 : mono;
+        s_rekey(self, items[1].revents & ZMQ_POLLIN);
         if (zclock_mono() - self->maintained_at >= EO_STORE_MAINTAIN_MS) {
             self->maintained_at = zclock_mono();
             eo_store_maintain(self->args->store);

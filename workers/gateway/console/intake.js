@@ -4,7 +4,7 @@
 // case; a new intake gets a new key.
 import {get, post, newKey, ApiError} from './api.js';
 import {$, h, clear, serverNow, seoulDate, seoulParts, nextDay, won, minutes, span,
-  errorText, toast, ROUTE, feeLine} from './util.js';
+  errorText, toast, phone, ROUTE, feeLine} from './util.js';
 import {state, dongsOf, dongCode, label} from './state.js';
 import * as board from './board.js';
 import * as drawer from './drawer.js';
@@ -45,7 +45,7 @@ async function body() {
     if (bad) missing.push(el.closest('label').firstChild.textContent.trim());
     return el.value.trim();
   };
-  const member = need('#in-member'), phone = need('#in-phone'), child = need('#in-child');
+  const member = need('#in-member'), tel = need('#in-phone'), child = need('#in-child');
   const age = need('#in-age'), address = need('#in-address'), dongText = need('#in-dong');
   const t = times();
   if (!t) missing.push('일시');
@@ -61,7 +61,7 @@ async function body() {
   }
   return {id: key, site, dong, ...t, channel: 'call_centre', type: $('#in-type').value,
     carers_needed: Number($('#in-needed').value),
-    member: {id: member, phone, verified: $('#in-verified').checked},
+    member: {id: member, phone: tel, verified: $('#in-verified').checked},
     child: {first_name: child, age_months: Number(age)}, address};
 }
 
@@ -135,7 +135,8 @@ async function lookup() {
   let found = null;
   try {
     const m = await get(`/v1/members/${encodeURIComponent(id)}`);
-    found = {phone: m.phone, verified: !!m.verified, children: m.children || []};
+    found = {phone: phone(m.phone), verified: !!m.verified, children: m.children || [],
+      restrictions: m.restrictions || []};
   } catch (e) {
     if (!(e instanceof ApiError) || (e.status !== 404 && !e.missingRoute)) throw e;
     found = members()[id] || null;
@@ -148,13 +149,15 @@ async function lookup() {
   }
   $('#in-phone').value = found.phone || '';
   $('#in-verified').checked = !!found.verified;
-  note.textContent = `회원 ${id}: 이전 접수 정보를 불러왔습니다.`;
+  const limits = (found.restrictions || []).length;
+  note.textContent = `회원 ${id}: 등록 정보를 불러왔습니다.${limits ? ` 이용 제한 ${limits}건이 있습니다: 요금 확인에서 거절될 수 있습니다.` : ''}`;
+  note.classList.toggle('error', limits > 0);
   const kids = found.children || [];
   $('#in-child-pick-label').hidden = !kids.length;
-  clear($('#in-child-pick'), kids.map((c, i) => h('option', {value: String(i)}, `${c.first_name} (${c.age_months}개월)`)));
+  clear($('#in-child-pick'), kids.map((c, i) => h('option', {value: String(i)}, `${c.first_name} (${c.age_months ?? '?'}개월)`)));
   const pick = () => {
     const c = kids[Number($('#in-child-pick').value)];
-    if (c) { $('#in-child').value = c.first_name; $('#in-age').value = c.age_months; }
+    if (c) { $('#in-child').value = c.first_name; $('#in-age').value = c.age_months ?? ''; }
   };
   $('#in-child-pick').onchange = pick;
   pick();

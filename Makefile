@@ -6,15 +6,18 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PKGS = build-essential cmake pkg-config clang libclang-rt-14-dev iproute2 \
        libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
        liblmdb-dev lmdb-utils libmicrohttpd-dev libjansson-dev \
-       libcurl4-openssl-dev libssl-dev openssl kannel kannel-extras curl procps jq \
-       chromium fonts-nanum
+       libcurl4-openssl-dev libssl-dev openssl libsystemd-dev systemd kannel kannel-extras \
+       curl procps jq chromium fonts-nanum
+# `make install` puts eonjena under PREFIX (and /etc/eonjena, /var/lib/eonjena for the
+# system prefixes); DESTDIR installs into a staging root. docs/operations.md
+PREFIX     ?= /usr/local
 # The console's browser test (tests/browser): node and npm, from Debian unless the
 # machine has them already (a NodeSource node brings its own npm, which Debian's npm
 # package would conflict with), and playwright-core as pinned in tests/browser.
 NODE_PKGS = nodejs npm
 BROWSER_DIR = $(BUILD)/tests/browser
 
-.PHONY: all deps build run test asan asan-test bench fuzz format tidy clean
+.PHONY: all deps build run test install deb asan asan-test bench fuzz format tidy clean
 
 all: build
 
@@ -55,6 +58,13 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package (prefix /usr): $(BUILD)/eonjena_<version>_<arch>.deb
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 $(ASAN_BUILD)/CMakeCache.txt:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DEO_SANITIZE=ON

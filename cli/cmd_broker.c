@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "common/config.h"
 #include "common/opts.h"
+#include "common/role.h"
 #include "eonjena/eo_broker.h"
 
 static volatile sig_atomic_t s_stop = 0;
@@ -63,9 +65,10 @@ static int s_parse(int argc, char **argv, s_args_t *a)
 static int s_load_config(const char *path, zconfig_t **root, eo_broker_config_t *cfg,
                          const char **bind)
 {
-    *root = zconfig_load(path);
+    char why[8192];
+    *root = eo_config_load(path, why, sizeof why);
     if (!*root) {
-        fprintf(stderr, "eonjena broker: cannot read the config file '%s'\n", path);
+        fprintf(stderr, "eonjena broker: configuration refused:\n%s\n", why);
         return -1;
     }
     zconfig_t *b = zconfig_locate(*root, "broker");
@@ -143,10 +146,12 @@ int eo_cmd_broker(int argc, char **argv)
     }
     printf("ready %s\n", eo_broker_endpoint(broker));
     fflush(stdout);
+    eo_role_notify_ready("routing");
     while (!s_stop) { /* the broker runs in its actor; this thread only waits */
         if (metrics) s_write_metrics(broker, metrics);
         zclock_sleep(cfg.heartbeat_ms < 200 ? cfg.heartbeat_ms : 200);
     }
+    eo_role_notify_stopping();
     if (metrics) s_write_metrics(broker, metrics);
     eo_broker_destroy(&broker);
     zconfig_destroy(&root);

@@ -6,7 +6,11 @@
 
 #include "cli_cases.h"
 #include "commands.h"
+#include "common/config.h"
 #include "common/opts.h"
+#include "eonjena/eo_calendar.h"
+#include "eonjena/eo_paths.h"
+#include "eonjena/eo_rules.h"
 #include "eonjena/eo_error.h"
 
 static const char s_about[] =
@@ -17,13 +21,37 @@ static const char s_about[] =
     "over a weekly or monthly cap, no offer carrying a child's name or\n"
     "an address, every live request with its timer.\n"
     "Exit 0 when all hold, 1 naming the first violation, 2 on bad usage\n"
-    "or no store.";
+    "or no store. Then data that runs out is shown, without changing the\n"
+    "exit status: a line \"warning: ...\" when the holiday calendar of the\n"
+    "configuration ends within rules/calendar_warn_days of --clock.";
+
+/* Warnings of the configuration's data that runs out (the holiday calendar); they never
+ * change the store's verdict (a configuration that cannot be read is said on stderr). */
+static int s_warnings(const char *config_path, const char *clock_spec)
+{
+    zconfig_t *config = eo_config_open("check", config_path);
+    eo_clock_t *clock = eo_clock_new_from_spec(clock_spec);
+    char err[512], msg[1200];
+    eo_calendar_t *cal = config ? eo_calendar_load_config(config, err, sizeof err) : NULL;
+    if (config && !cal)
+        fprintf(stderr, "eonjena check: %s\n", err);
+    int left, warn = eo_calendar_warn_days(config);
+    if (cal && clock &&
+        eo_calendar_ends_soon(cal, eo_clock_now(clock), warn, &left, msg, sizeof msg))
+        printf("warning: %s (%s)\n", msg, eo_calendar_path(cal));
+    eo_calendar_destroy(&cal);
+    eo_clock_destroy(&clock);
+    zconfig_destroy(&config);
+    return 0;
+}
 
 int eo_cmd_check(int argc, char **argv)
 {
-    const char *store = "var/store";
+    const char *store = "var/store", *config = eo_paths_config(), *clock = "system";
     const eo_opt_t opts[] = {
         EO_OPT_VALUE("store", "DIR", &store, "the store to check (var/store)"),
+        EO_OPT_VALUE("config", "FILE", &config, "the configuration (for the calendar)"),
+        EO_OPT_VALUE("clock", "SPEC", &clock, "now, for data that runs out (system)"),
         EO_OPT_END,
     };
     eo_opts_t o = {.prog = "eonjena check",
@@ -61,5 +89,5 @@ int eo_cmd_check(int argc, char **argv)
         return 2;
     }
     printf("ok: every invariant holds\n");
-    return 0;
+    return s_warnings(config, clock);
 }

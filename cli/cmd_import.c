@@ -10,6 +10,7 @@
 
 #include <czmq.h>
 
+#include "cli_cases.h"
 #include "commands.h"
 #include "common/opts.h"
 #include "eonjena/eonjena.h"
@@ -68,6 +69,20 @@ static int s_parse(int argc, char **argv, s_opts_t *o, eo_time_t *at)
     return EO_OPTS_RUN;
 }
 
+/* The import goes through the case store: the load is an input of its log, so a
+ * replay of the store loads the same carers. */
+static int s_bulk(void *arg, MDB_txn *txn, const eo_carer_t *carers, const uint32_t *week,
+                  const uint32_t *month, size_t n, eo_time_t at)
+{
+    return eo_cases_load_carers(arg, txn, carers, week, month, n, at);
+}
+
+static int s_one(void *arg, MDB_txn *txn, const eo_carer_t *carer, eo_time_t at, uint32_t week,
+                 uint32_t month)
+{
+    return eo_cases_load_carer(arg, txn, carer, at, week, month);
+}
+
 static int s_carers(const s_opts_t *o, eo_time_t at)
 {
     if (!o->at) {
@@ -75,27 +90,20 @@ static int s_carers(const s_opts_t *o, eo_time_t at)
         at = eo_clock_now(clock);
         eo_clock_destroy(&clock);
     }
-    char err[256];
-    eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
-    if (!dongs) {
-        fprintf(stderr, "eonjena import carers: %s\n", err);
+    if (!streq(o->file, "-") && access(o->file, R_OK) != 0) { /* and create no store */
+        fprintf(stderr, "eonjena import carers: cannot read %s: %s\n", o->file,
+                strerror(errno));
         return 1;
     }
-    eo_caps_t caps;
-    if (eo_rules_caps_config(NULL, &caps, err, sizeof err)) {
-        fprintf(stderr, "eonjena import carers: %s\n", err);
-        eo_dongs_destroy(&dongs);
+    eo_cli_cases_t cc;
+    if (eo_cli_cases_open(&cc, o->store, 0))
         return 1;
-    }
-    eo_store_t *store = eo_store_new(o->store, 0, 0);
-    eo_index_t *index = store ? eo_index_new(store, dongs, &caps) : NULL;
+    eo_carer_sink_t sink = {cc.cases, s_bulk, s_one};
     size_t rows = 0;
-    int rc = index ? eo_carer_import(store, index, o->file, at, stderr, &rows) : EO_ESTORE;
+    int rc = eo_carer_import_to(cc.store, cc.index, o->file, at, stderr, &rows, &sink);
     if (rc == EO_OK)
         printf("imported %zu carers into %s\n", rows, o->store);
-    eo_index_destroy(&index);
-    eo_store_destroy(&store);
-    eo_dongs_destroy(&dongs);
+    eo_cli_cases_close(&cc);
     return rc == EO_OK ? 0 : 1;
 }
 

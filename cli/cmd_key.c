@@ -9,7 +9,9 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "common/config.h"
 #include "common/opts.h"
+#include "eonjena/eo_paths.h"
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_keys.h"
 
@@ -46,13 +48,20 @@ static int s_read_password(char *buf, size_t size)
     return ok ? 0 : -1;
 }
 
-/* The credentials file: --file, else gateway/keys_file of --config, else var/keys. */
+/* The credentials file: --file, else gateway/keys_file of --config (or of the default
+ * configuration: the checkout's, or /etc/eonjena/eonjena.cfg when installed). NULL,
+ * said why, when the configuration is refused. */
 static const char *s_path(const char *file, const char *config_path, char *buf, size_t size)
 {
     if (file) return file;
-    zconfig_t *config = config_path ? zconfig_load(config_path) : NULL;
-    snprintf(buf, size, "%s",
-             config ? zconfig_get(config, "gateway/keys_file", "var/keys") : "var/keys");
+    char why[8192];
+    zconfig_t *config = eo_config_load(config_path ? config_path : eo_paths_config(), why,
+                                       sizeof why);
+    if (!config) {
+        fprintf(stderr, "eonjena key: configuration refused:\n%s\n", why);
+        return NULL;
+    }
+    snprintf(buf, size, "%s", zconfig_get(config, "gateway/keys_file", "var/keys"));
     zconfig_destroy(&config);
     return buf;
 }
@@ -78,6 +87,7 @@ int eo_cmd_key(int argc, char **argv)
     if (rc != EO_OPTS_RUN) return rc;
     char pathbuf[4096], err[512];
     const char *path = s_path(file, config, pathbuf, sizeof pathbuf);
+    if (!path) return 1;
     const char *verb = o.args[0];
     eo_time_t now = time(NULL);
     if (streq(verb, "list") && o.n_args == 1)

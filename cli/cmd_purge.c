@@ -12,7 +12,9 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "common/config.h"
 #include "common/opts.h"
+#include "eonjena/eo_paths.h"
 #include "eonjena/eo_cases.h"
 #include "eonjena/eonjena.h"
 #include "handoff/handoff.h"
@@ -47,8 +49,10 @@ static const char s_about[] =
 
 int eo_cmd_purge(int argc, char **argv)
 {
-    const char *before_text = NULL, *store = "var/store",
-               *config_path = EO_SOURCE_DIR "/etc/eonjena.cfg", *clock_spec = "system";
+    char state_store[4096];
+    snprintf(state_store, sizeof state_store, "%s/store", eo_paths_state());
+    const char *before_text = NULL, *store = state_store, *config_path = eo_paths_config(),
+               *clock_spec = "system";
     const eo_opt_t opts[] = {
         EO_OPT_VALUE("before", "DATE", &before_text, "cut-off date (YYYY-MM-DD, Seoul)"),
         EO_OPT_VALUE("store", "DIR", &store, "the LMDB store (var/store)"),
@@ -64,13 +68,13 @@ int eo_cmd_purge(int argc, char **argv)
     if (status != EO_OPTS_RUN)
         return status;
     status = 2;
-    zconfig_t *config = zconfig_load(config_path);
+    char err[8192];
+    zconfig_t *config = eo_config_load(config_path, err, sizeof err);
     eo_clock_t *clock = eo_clock_new_from_spec(clock_spec);
     eo_handoff_config_t cfg;
     eo_handoff_config_defaults(&cfg);
-    char err[256];
     if (!config)
-        fprintf(stderr, "eonjena purge: cannot read configuration %s\n", config_path);
+        fprintf(stderr, "eonjena purge: configuration refused:\n%s\n", err);
     else if (!clock)
         fprintf(stderr, "eonjena purge: bad --clock '%s'\n", clock_spec);
     else if (eo_handoff_config_load(&cfg, config, err, sizeof err))

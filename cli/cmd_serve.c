@@ -8,10 +8,12 @@
 #include <czmq.h>
 
 #include "commands.h"
+#include "common/config.h"
 #include "common/opts.h"
 #include "common/role.h"
 #include "eonjena/eo_broker.h"
 #include "eonjena/eonjena.h"
+#include "eonjena/eo_paths.h"
 #include "demo.h"
 #include "gateway/gateway.h"
 #include "handoff/actor.h"
@@ -24,15 +26,27 @@ typedef struct {
     bool insecure_demo;
 } s_options_t;
 
-/* Command-line values win over the file. */
-static void s_override(zconfig_t *config, const s_options_t *o)
+/* Command-line values win over the file and the environment; checked like them. */
+static int s_override(zconfig_t *config, const s_options_t *o)
 {
-    if (o->store) zconfig_put(config, "server/store", o->store);
-    if (o->listen) zconfig_put(config, "gateway/listen", o->listen);
-    if (o->clock) zconfig_put(config, "server/clock", o->clock);
-    if (o->carers) zconfig_put(config, "demo/carers", o->carers);
-    if (o->broker_bind) zconfig_put(config, "server/broker_bind", o->broker_bind);
-    if (o->insecure_demo) zconfig_put(config, "gateway/insecure_demo", "1");
+    const struct {
+        const char *value, *key, *option;
+    } set[] = {
+        {o->store, "server/store", "--store"},
+        {o->listen, "gateway/listen", "--listen"},
+        {o->clock, "server/clock", "--clock"},
+        {o->carers, "demo/carers", "--carers"},
+        {o->broker_bind, "server/broker_bind", "--broker-bind"},
+        {o->insecure_demo ? "1" : NULL, "gateway/insecure_demo", "--insecure-demo"},
+    };
+    char why[512];
+    for (size_t i = 0; i < sizeof set / sizeof *set; i++)
+        if (set[i].value &&
+            eo_config_set(config, set[i].key, set[i].value, set[i].option, why, sizeof why)) {
+            zsys_error("serve: %s", why);
+            return -1;
+        }
+    return 0;
 }
 
 /* The roles, in start order; stopped in reverse. */
@@ -104,8 +118,10 @@ static int s_serve(zconfig_t *config, bool init)
     if (started == S_ROLES) {
         zsys_info("serve: ready on http://%s (Ctrl-C stops)",
                   zconfig_get(config, "gateway/listen", "127.0.0.1:8080"));
+        eo_role_notify_ready("serving");
         int sig = eo_role_wait_signal();
         zsys_info("serve: stopping on signal %d", sig);
+        eo_role_notify_stopping();
         status = 0;
     }
     while (started-- > 0)
@@ -126,10 +142,10 @@ static const char s_about[] =
 
 int eo_cmd_serve(int argc, char **argv)
 {
-    s_options_t v = {.config_path = EO_SOURCE_DIR "/etc/eonjena.cfg"};
+    s_options_t v = {.config_path = eo_paths_config()};
     const eo_opt_t opts[] = {
         EO_OPT_VALUE("config", "FILE", &v.config_path,
-                     "configuration (etc/eonjena.cfg of the source tree)"),
+                     "configuration (etc/eonjena.cfg of the checkout, or /etc/eonjena)"),
         EO_OPT_VALUE("store", "DIR", &v.store, "the LMDB store (server/store: var/store)"),
         EO_OPT_VALUE("listen", "HOST:PORT", &v.listen,
                      "HTTP address (gateway/listen: 127.0.0.1:8080)"),
@@ -151,21 +167,11 @@ int eo_cmd_serve(int argc, char **argv)
     if (rc != EO_OPTS_RUN) return rc;
     eo_role_block_signals();
     zsys_init();
-    zconfig_t *config = zconfig_load(v.config_path);
-    if (!config) {
-        zsys_error("serve: cannot read configuration %s", v.config_path);
-        return 1;
-    }
-    /* server/var (a folder holding the store) was replaced by server/store (the store
-     * itself): refuse rather than silently put the store somewhere else */
-    if (zconfig_locate(config, "server/var")) {
-        zsys_error("serve: %s: server/var is no longer read; set server/store to the store "
-                   "folder itself (was <var>/store)",
-                   v.config_path);
+    zconfig_t *config = eo_config_open("serve", v.config_path);
+    if (!config || s_override(config, &v)) {
         zconfig_destroy(&config);
         return 1;
     }
-    s_override(config, &v);
     int status = s_serve(config, v.init);
     zconfig_destroy(&config);
     return status;

@@ -11,8 +11,10 @@ typedef struct {
 } eo_command_t;
 
 /* Subcommands. */
+int eo_cmd_backup(int argc, char **argv);
 int eo_cmd_broker(int argc, char **argv);
 int eo_cmd_check(int argc, char **argv);
+int eo_cmd_config(int argc, char **argv);
 int eo_cmd_demo(int argc, char **argv);
 int eo_cmd_export(int argc, char **argv);
 int eo_cmd_holiday(int argc, char **argv);
@@ -20,9 +22,11 @@ int eo_cmd_import(int argc, char **argv);
 int eo_cmd_key(int argc, char **argv);
 int eo_cmd_keygen(int argc, char **argv);
 int eo_cmd_log(int argc, char **argv);
+int eo_cmd_migrate(int argc, char **argv);
 int eo_cmd_purge(int argc, char **argv);
 int eo_cmd_quote(int argc, char **argv);
 int eo_cmd_replay(int argc, char **argv);
+int eo_cmd_restore(int argc, char **argv);
 int eo_cmd_restrict(int argc, char **argv);
 int eo_cmd_serve(int argc, char **argv);
 

@@ -10,8 +10,10 @@
 
 /* One line per subcommand; keep sorted by name. */
 static const eo_command_t s_commands[] = {
+    {"backup", "copy a store while it serves (consistent, compacted)", eo_cmd_backup},
     {"broker", "run a standalone broker", eo_cmd_broker},
     {"check", "verify the invariants over a store", eo_cmd_check},
+    {"config", "check a configuration and print it as the programs see it", eo_cmd_config},
     {"demo", "load W1 demo carers into an empty store", eo_cmd_demo},
     {"export", "write the carers of a store as a TSV file", eo_cmd_export},
     {"holiday", "list, add or remove holidays of the calendar file", eo_cmd_holiday},
@@ -19,9 +21,11 @@ static const eo_command_t s_commands[] = {
     {"key", "add, list or revoke API keys and operators' accounts", eo_cmd_key},
     {"keygen", "write a CURVE certificate pair", eo_cmd_keygen},
     {"log", "print and verify a request's event log", eo_cmd_log},
+    {"migrate", "upgrade a store of an older layout (in place or into a copy)", eo_cmd_migrate},
     {"purge", "remove personal data past its retention period", eo_cmd_purge},
     {"quote", "fee, pay and route breakdown of a service as JSON", eo_cmd_quote},
     {"replay", "rebuild a store from another's input log and compare", eo_cmd_replay},
+    {"restore", "put a backup back as a store", eo_cmd_restore},
     {"restrict", "record, impose, check or list use restrictions (이용제한)", eo_cmd_restrict},
     {"serve", "run every role in one process (the embedded default)", eo_cmd_serve},
     {NULL, NULL, NULL},

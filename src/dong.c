@@ -26,12 +26,6 @@ struct eo_dongs_t {
     size_t site_first[EO_SITE_MAX + 1];
 };
 
-const char *eo_data_dir(void)
-{
-    const char *env = getenv("EO_DATA_DIR");
-    return env && *env ? env : EO_SOURCE_DIR "/data";
-}
-
 uint32_t eo_dong_code_parse(const char *text)
 {
     if (!text || strlen(text) != 10)

@@ -10,6 +10,7 @@
 #include <czmq.h>
 
 #include "eonjena/eo_error.h"
+#include "eonjena/eo_layout.h"
 #include "eonjena/eo_store.h"
 
 #define S_DEFAULT_MAP_MB 4096
@@ -124,6 +125,9 @@ eo_store_t *eo_store_new(const char *dir, size_t map_size_mb, unsigned flags)
     if (flags & EO_STORE_READONLY)
         self->envflags |= MDB_RDONLY;
     if (s_env_open(self))
+        goto fail;
+    /* a store another build wrote is refused by its layout, never misread */
+    if (!(flags & EO_STORE_ANY_LAYOUT) && eo_layout_check(self))
         goto fail;
     /* a store that grew in an earlier run is larger than the map asked for */
     MDB_envinfo info;

@@ -70,6 +70,16 @@ char *eo_calendar_list_json(eo_calendar_t *self, int32_t from, int32_t to);
 /* The file the calendar was loaded from. */
 const char *eo_calendar_path(eo_calendar_t *self);
 
+/* The last day the calendar covers (yyyymmdd): 31 December of the year of its last
+ * holiday, as a year's holidays are published together; 0 if it lists none. */
+int32_t eo_calendar_end(eo_calendar_t *self);
+/* Whether the calendar ends within warn_days of now's Seoul date (or has ended, or is
+ * empty): then true, with what to do in msg. *days_left gets the days from now's date to
+ * the end (negative once past). Said in the log by the matcher, in GET /v1/ready and by
+ * `eonjena check` (docs/operations.md "Data that expires"). */
+bool eo_calendar_ends_soon(eo_calendar_t *self, eo_time_t now, int warn_days, int *days_left,
+                           char *msg, size_t size);
+
 /* Kind names as in the file ("holiday", "substitute", "election", "temporary"). */
 const char *eo_holiday_kind_name(eo_holiday_kind_t kind);
 int eo_holiday_kind_parse(const char *text, eo_holiday_kind_t *out);

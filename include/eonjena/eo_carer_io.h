@@ -48,6 +48,21 @@ void eo_carer_tsv_write(FILE *out, const eo_carer_t *carer, uint32_t week_min,
  * read, else what the store says. */
 int eo_carer_import(eo_store_t *store, eo_index_t *index, const char *path, eo_time_t at,
                     FILE *report, size_t *rows);
+/* Where an import writes, when not straight into the index: the case store
+ * (eo_cases_load_carers / eo_cases_load_carer), so that the load is in its input log and
+ * a replay loads the same carers. bulk: every carer into an empty index; one: a carer
+ * upserted (week and month 0 when the file has no minutes). Both in the caller's txn. */
+typedef struct {
+    void *arg;
+    int (*bulk)(void *arg, MDB_txn *txn, const eo_carer_t *carers, const uint32_t *week_min,
+                const uint32_t *month_min, size_t n, eo_time_t at);
+    int (*one)(void *arg, MDB_txn *txn, const eo_carer_t *carer, eo_time_t at,
+               uint32_t week_min, uint32_t month_min);
+} eo_carer_sink_t;
+/* eo_carer_import writing through sink (NULL: into the index). The bulk load is then one
+ * transaction. */
+int eo_carer_import_to(eo_store_t *store, eo_index_t *index, const char *path, eo_time_t at,
+                       FILE *report, size_t *rows, const eo_carer_sink_t *sink);
 /* Write every carer as a carer file, with minutes of the week/month containing at. */
 int eo_carer_export(eo_store_t *store, eo_index_t *index, FILE *out, eo_time_t at,
                     size_t *rows);

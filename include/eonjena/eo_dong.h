@@ -57,7 +57,8 @@ int eo_dongs_site_find(const eo_dongs_t *self, const char *slug);
 /* The dongs of a site, in code order: *n gets the count. */
 const eo_dong_t *const *eo_dongs_of_site(const eo_dongs_t *self, int site, size_t *n);
 
-/* Where the data files are: $EO_DATA_DIR, else <source dir>/data. */
+/* Where the data files are (eo_paths.h): the configuration's server/data, else
+ * $EO_DATA_DIR, else the installation's share/eonjena or the checkout's data/. */
 const char *eo_data_dir(void);
 
 void eo_dongs_test(bool verbose);

@@ -209,6 +209,15 @@ const eo_dongs_t *eo_index_dongs(eo_index_t *self);
 struct Eo__Event;
 int eo_index_apply(eo_index_t *self, MDB_txn *txn, const struct Eo__Event *event);
 
+/* A carer as the CarerUpsert message (proto/carer.proto) and back: the encoding of
+ * carers in events and in the input log. from: EO_EINVAL if a field cannot fit. to: the
+ * message points into c and into the two arrays given (the caller's storage). */
+struct Eo__CarerUpsert;
+int eo_carer_from_upsert(const struct Eo__CarerUpsert *m, eo_carer_t *c);
+void eo_carer_to_upsert(const eo_carer_t *c, struct Eo__CarerUpsert *m,
+                        uint32_t dongs[EO_CARER_MAX_DONGS],
+                        uint32_t providers[EO_CARER_MAX_PROVIDERS]);
+
 void eo_index_test(bool verbose);
 
 #endif

@@ -36,6 +36,9 @@ eo_rules_t *eo_rules_load_config(zconfig_t *root, eo_calendar_t *cal, char *err,
                                  size_t errlen);
 /* The calendar named by rules/holidays of etc/eonjena.cfg ("" = data/holidays.tsv). */
 eo_calendar_t *eo_calendar_load_config(zconfig_t *root, char *err, size_t errlen);
+/* rules/calendar_warn_days (root may be NULL: the default, 90): how many days before the
+ * calendar's end it is warned of (eo_calendar_ends_soon). */
+int eo_calendar_warn_days(zconfig_t *root);
 /* Both from the configuration (root may be NULL: the data dir's files): the calendar
  * of eo_calendar_load_config, owned by the rules (eo_rules_calendar lends it). This is
  * how every role and command gets the one set of rules. NULL with err set. */

@@ -22,9 +22,12 @@ enum {
     EO_STORE_NOSYNC = 1 << 0,   /* MDB_NOSYNC: no fsync at commit */
     EO_STORE_READONLY = 1 << 1, /* open read-only (eonjena check, log) */
     EO_STORE_EXISTING = 1 << 2, /* refuse a missing or empty store (a role without --init) */
+    EO_STORE_ANY_LAYOUT = 1 << 3, /* open a store of any layout (backup, migrate) */
 };
 
-/* Open (creating if needed, unless EO_STORE_EXISTING or READONLY) the store in `dir`.
+/* Open (creating if needed, unless EO_STORE_EXISTING or READONLY) the store in `dir`. A
+ * new store gets the current layout, and a store of another layout is refused with what
+ * to do (eo_layout.h) unless EO_STORE_ANY_LAYOUT.
  * map_size_mb 0 picks the default (4096 MiB; LMDB only reserves address space). A store
  * that exists is looked at first (eo_store_probe): one shorter than its last page is
  * refused, never mapped. NULL on failure, logged with what to do. */
@@ -86,6 +89,24 @@ int eo_store_probe(const char *dir, bool must_exist, char *why, size_t whylen);
  * that crashes its reader is reported, not fatal): keys in order, counts as the trees
  * say. EO_OK, or EO_ESTORE / EO_ENOTFOUND with why naming the first fault. */
 int eo_store_verify(const char *dir, char *why, size_t whylen);
+
+/* --- back-up and restore (src/store_copy.c, docs/operations.md) -------------------- */
+
+/* A consistent, compacted copy of the store in dir (mdb_env_copy2 with MDB_CP_COMPACT:
+ * one read transaction, so it is safe while a server writes) into the new folder `to`
+ * (none yet, or empty). The copy is built beside `to`, read back in full
+ * (eo_store_verify) and only then renamed into place: `to` never holds half a backup.
+ * *bytes gets its size. EO_OK; EO_EEXIST if `to` holds anything, EO_ENOTFOUND for no
+ * store at dir, else an error; why says what. */
+int eo_store_backup(const char *dir, const char *to, size_t *bytes, char *why, size_t whylen);
+/* Put the backup in `from` back as the store in dir, after reading it back in full.
+ * Refused (EO_EBUSY) while a process has dir open, and (EO_EEXIST) if dir holds a store
+ * unless replace: then the old store is renamed aside (its new name in kept), never
+ * deleted. EO_OK, or an error with why. */
+int eo_store_restore(const char *from, const char *dir, bool replace, char *kept,
+                     size_t keptlen, char *why, size_t whylen);
+/* Is the store in dir open in some process (a running server or tool)? */
+bool eo_store_in_use(const char *dir);
 
 /* Log an LMDB error with context and return EO_ESTORE (EO_EFULL for a full map), for
  * `return eo_store_fail(...)`. */

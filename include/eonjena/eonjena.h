@@ -8,5 +8,6 @@
 #include "eo_time.h"
 #include "eo_store.h"
 #include "eo_dong.h"
+#include "eo_log.h"
 
 #endif

@@ -38,48 +38,6 @@ void eo_cases_config_defaults(eo_cases_config_t *cfg)
     snprintf(cfg->callcentre_phone, sizeof cfg->callcentre_phone, "+82215771234");
 }
 
-/* The store's layout: a store written by an earlier layout is refused by name, not
- * misread. 2: offers share m.cases with their case (id \0 carer after id), the journal
- * is one appended sequence. 1: before (not recorded; a store with cases and no
- * layout). */
-#define S_LAYOUT 2
-
-static int s_layout(eo_cases_t *self)
-{
-    MDB_txn *txn = NULL;
-    int rc = eo_store_begin(self->store, false, &txn);
-    if (rc)
-        return rc;
-    MDB_val k = {6, "layout"}, v;
-    MDB_stat st;
-    uint32_t layout = 0;
-    if ((rc = mdb_get(txn, self->meta, &k, &v)) == 0)
-        layout = v.mv_size == 4 ? eo_get_be32(v.mv_data) : 1;
-    else if (rc == MDB_NOTFOUND && (rc = mdb_stat(txn, self->cases, &st)) == 0)
-        layout = st.ms_entries ? 1 : 0; /* written before layouts were recorded, or new */
-    eo_store_abort(&txn);
-    if (rc && rc != MDB_NOTFOUND)
-        return eo_store_fail("cases layout", rc);
-    if (layout == S_LAYOUT || (layout == 0 && eo_store_readonly(self->store)))
-        return EO_OK;
-    if (layout != 0) {
-        zsys_error("cases: the store has layout %u, this build reads layout %d "
-                   "(docs/lifecycle.md): give it a new store",
-                   layout, S_LAYOUT);
-        return EO_ESTORE;
-    }
-    uint8_t buf[4];
-    eo_be32(buf, S_LAYOUT);
-    v = (MDB_val){4, buf};
-    if ((rc = eo_store_begin(self->store, true, &txn)))
-        return rc;
-    if ((rc = mdb_put(txn, self->meta, &k, &v, 0))) {
-        eo_store_abort(&txn);
-        return eo_store_fail("cases layout", rc);
-    }
-    return eo_store_commit(self->store, &txn);
-}
-
 bool eo_offer_is_key(const MDB_val *k)
 {
     return memchr(k->mv_data, 0, k->mv_size) != NULL;
@@ -109,7 +67,7 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
         eo_store_dbi(store, "m.inputs", 0, &self->inputs) ||
         eo_store_dbi(store, "m.journal", 0, &self->journal) ||
         eo_store_dbi(store, "m.seen", 0, &self->seen) ||
-        eo_store_dbi(store, "m.meta", 0, &self->meta) || s_layout(self)) {
+        eo_store_dbi(store, "m.meta", 0, &self->meta)) {
         free(self);
         return NULL;
     }

@@ -7,6 +7,7 @@
 #include "core.pb-c.h"
 #include "eonjena/eo_cases.h"
 #include "eonjena/eo_error.h"
+#include "eonjena/eo_log.h"
 #include "eonjena/eo_rules.h"
 
 #define S_CASE_VERSION 2
@@ -60,16 +61,26 @@ typedef struct {
     int64_t start, end;
 } eo_offer_t;
 
-/* Input log record kinds. */
+/* Input log record kinds (store layout 3: no payload is a C struct). */
 enum {
-    S_INPUT_EVENT = 'E',
-    S_INPUT_TIMER = 'T',
+    S_INPUT_EVENT = 'E',      /* an encoded Event */
+    S_INPUT_TIMER = 'T',      /* the key of the timer fired */
     S_INPUT_TIMER_DEAD = 'D', /* a timer that failed alone, taken out (eo_cases_fire) */
-    S_INPUT_CARER = 'C',
-    S_INPUT_CARERS = 'B', /* a bulk load: n(BE32) t(BE64), then n x (carer, week, month) */
-    S_INPUT_CONFIG = 'G',
-    S_INPUT_RULES = 'R', /* the texts of the rules in force (eo_rules_snapshot) */
+    S_INPUT_CARER = 'C',      /* one carer: a CarerLoad of one (proto/inputs.proto) */
+    S_INPUT_CARERS = 'B',     /* a bulk load into an empty index: a CarerLoad */
+    S_INPUT_CONFIG = 'G',     /* the matcher's configuration: a CasesConfig */
+    S_INPUT_RULES = 'R',      /* the texts of the rules in force (eo_rules_snapshot) */
 };
+
+/* records.c: the payloads of 'C', 'B' and 'G' (proto/inputs.proto). encode: malloc'ed
+ * bytes (NULL out of memory). decode: EO_EINVAL for bytes that are no such record; the
+ * carers' arrays are malloc'ed (caller frees). */
+uint8_t *eo_carer_load_encode(const eo_carer_t *carers, const uint32_t *week_min,
+                              const uint32_t *month_min, size_t n, eo_time_t at, size_t *size);
+int eo_carer_load_decode(const uint8_t *data, size_t size, eo_carer_t **carers,
+                         uint32_t **week_min, uint32_t **month_min, size_t *n, eo_time_t *at);
+uint8_t *eo_cases_config_encode(const eo_cases_config_t *cfg, size_t *size);
+int eo_cases_config_decode(const uint8_t *data, size_t size, eo_cases_config_t *cfg);
 
 struct eo_cases_t {
     eo_store_t *store;

@@ -425,6 +425,30 @@ static const char *s_bad_id(const Eo__Event *in)
     }
 }
 
+/* The request an input concerns, for the log lines of its decision ("" if none). */
+static const char *s_request_of(const Eo__Event *in)
+{
+    switch (in->body_case) {
+    case EO__EVENT__BODY_REQUEST:
+        return in->request->id;
+    case EO__EVENT__BODY_STATUS_QUERY:
+        return in->status_query->request_id;
+    case EO__EVENT__BODY_ANSWER:
+        return in->answer->request_id;
+    case EO__EVENT__BODY_CANCEL:
+        return in->cancel->request_id;
+    case EO__EVENT__BODY_SERVICE_TIME:
+        return in->service_time->request_id;
+    case EO__EVENT__BODY_DELIVERY:
+        return in->delivery->message_id; /* "<request>:<carer>:offer" */
+    default:
+        return "";
+    }
+}
+
+static int s_apply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *event,
+                   size_t size, uint8_t **reply, size_t *reply_size);
+
 int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t size,
                    int64_t now_ms, uint8_t **reply, size_t *reply_size)
 {
@@ -442,6 +466,19 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
         eo_event_free(&in);
         return rc;
     }
+    eo_log_request_set(s_request_of(in)); /* every line of this decision names it */
+    int rc = s_apply(self, txn, in, event, size, reply, reply_size);
+    zsys_debug("cases: %s %s: %s", eo_event_kind(in), in->id,
+               rc == EO_OK ? "decided" : eo_strerror(rc));
+    eo_log_request_set(NULL);
+    eo_event_free(&in);
+    return rc;
+}
+
+/* One decoded input whose ids are fine. */
+static int s_apply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *event,
+                   size_t size, uint8_t **reply, size_t *reply_size)
+{
     int rc;
     switch (in->body_case) {
     case EO__EVENT__BODY_REQUEST:
@@ -477,7 +514,6 @@ int eo_cases_apply(eo_cases_t *self, MDB_txn *txn, const void *event, size_t siz
         rc = s_error(self, in->id, "unsupported", "지원하지 않는 요청", eo_event_kind(in), reply,
                      reply_size);
     }
-    eo_event_free(&in);
     return rc;
 }
 
@@ -561,6 +597,20 @@ int eo_cases_decide(eo_cases_t *self, const eo_cases_input_t *inputs, size_t n, 
 
 /* --- bulk carers and replay ------------------------------------------------------------ */
 
+/* Record a carer load (one carer, 'C', or a bulk load, 'B'). */
+static int s_record_carers(eo_cases_t *self, MDB_txn *txn, int kind, const eo_carer_t *carers,
+                           const uint32_t *week_min, const uint32_t *month_min, size_t n,
+                           eo_time_t t)
+{
+    size_t size = 0;
+    uint8_t *buf = eo_carer_load_encode(carers, week_min, month_min, n, t, &size);
+    if (!buf)
+        return EO_ENOMEM;
+    int rc = eo_input_record(self, txn, kind, buf, size);
+    free(buf);
+    return rc;
+}
+
 int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer, eo_time_t t,
                         uint32_t week_min, uint32_t month_min)
 {
@@ -569,12 +619,7 @@ int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer,
         rc = eo_index_set_booked(self->index, txn, carer->id, t, week_min, month_min);
     if (rc)
         return rc;
-    uint8_t buf[sizeof *carer + 16];
-    memcpy(buf, carer, sizeof *carer);
-    eo_be64(buf + sizeof *carer, (uint64_t)t);
-    eo_be32(buf + sizeof *carer + 8, week_min);
-    eo_be32(buf + sizeof *carer + 12, month_min);
-    return eo_input_record(self, txn, S_INPUT_CARER, buf, sizeof buf);
+    return s_record_carers(self, txn, S_INPUT_CARER, carer, &week_min, &month_min, 1, t);
 }
 
 /* The rules in force, recorded when they differ from the last recorded (by hash). */
@@ -630,43 +675,24 @@ int eo_cases_load_carers(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer
     int rc = eo_index_load(self->index, txn, carers, week_min, month_min, n, t);
     if (rc)
         return rc;
-    const size_t row = sizeof *carers + 8;
-    size_t size = 12 + n * row;
-    uint8_t *buf = malloc(size);
-    if (!buf)
-        return EO_ENOMEM;
-    eo_be32(buf, (uint32_t)n);
-    eo_be64(buf + 4, (uint64_t)t);
-    for (size_t i = 0; i < n; i++) {
-        uint8_t *p = buf + 12 + i * row;
-        memcpy(p, &carers[i], sizeof *carers);
-        eo_be32(p + sizeof *carers, week_min ? week_min[i] : 0);
-        eo_be32(p + sizeof *carers + 4, month_min ? month_min[i] : 0);
-    }
-    rc = eo_input_record(self, txn, S_INPUT_CARERS, buf, size);
-    free(buf);
-    return rc;
+    return s_record_carers(self, txn, S_INPUT_CARERS, carers, week_min, month_min, n, t);
 }
 
-/* Replay of a bulk load. */
-static int s_replay_carers(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t size)
+/* Replay of a carer load: one carer ('C') or a bulk load ('B'). */
+static int s_replay_carers(eo_cases_t *self, MDB_txn *txn, int kind, const uint8_t *p,
+                           size_t size)
 {
-    const size_t row = sizeof(eo_carer_t) + 8;
-    size_t n = size >= 12 ? eo_get_be32(p) : 0;
-    if (size < 12 || size != 12 + n * row)
+    eo_carer_t *carers;
+    uint32_t *week, *month;
+    size_t n;
+    eo_time_t t;
+    int rc = eo_carer_load_decode(p, size, &carers, &week, &month, &n, &t);
+    if (rc == EO_EINVAL)
         return eo_store_fail("replay carers", MDB_CORRUPTED);
-    eo_time_t t = (eo_time_t)eo_get_be64(p + 4);
-    eo_carer_t *carers = malloc((n + 1) * sizeof *carers);
-    uint32_t *week = malloc((n + 1) * sizeof *week), *month = malloc((n + 1) * sizeof *month);
-    int rc = carers && week && month ? EO_OK : EO_ENOMEM;
-    for (size_t i = 0; rc == EO_OK && i < n; i++) {
-        const uint8_t *r = p + 12 + i * row;
-        memcpy(&carers[i], r, sizeof *carers);
-        week[i] = eo_get_be32(r + sizeof *carers);
-        month[i] = eo_get_be32(r + sizeof *carers + 4);
-    }
-    if (rc == EO_OK)
+    if (rc == EO_OK && kind == S_INPUT_CARERS)
         rc = eo_cases_load_carers(self, txn, carers, week, month, n, t);
+    for (size_t i = 0; rc == EO_OK && kind == S_INPUT_CARER && i < n; i++)
+        rc = eo_cases_load_carer(self, txn, &carers[i], t, week[i], month[i]);
     free(carers);
     free(week);
     free(month);
@@ -678,16 +704,22 @@ int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
     int rc = s_record_rules(self, txn);
     if (rc)
         return rc;
+    size_t size = 0;
+    uint8_t *cfg = eo_cases_config_encode(&self->cfg, &size);
+    if (!cfg)
+        return EO_ENOMEM;
     MDB_val k = {6, "config"}, v;
     rc = mdb_get(txn, self->meta, &k, &v);
-    if (rc == 0 && v.mv_size == sizeof self->cfg && memcmp(v.mv_data, &self->cfg, v.mv_size) == 0)
-        return EO_OK;
-    if (rc && rc != MDB_NOTFOUND)
-        return eo_store_fail("get config", rc);
-    v = (MDB_val){sizeof self->cfg, &self->cfg};
-    if ((rc = mdb_put(txn, self->meta, &k, &v, 0)))
-        return eo_store_fail("put config", rc);
-    return eo_input_record(self, txn, S_INPUT_CONFIG, &self->cfg, sizeof self->cfg);
+    if (rc == 0 && v.mv_size == size && memcmp(v.mv_data, cfg, size) == 0)
+        rc = EO_OK; /* the same configuration as last recorded */
+    else if (rc && rc != MDB_NOTFOUND)
+        rc = eo_store_fail("get config", rc);
+    else if ((rc = mdb_put(txn, self->meta, &k, &(MDB_val){size, cfg}, 0)))
+        rc = eo_store_fail("put config", rc);
+    else
+        rc = eo_input_record(self, txn, S_INPUT_CONFIG, cfg, size);
+    free(cfg);
+    return rc;
 }
 
 /* --- timers ---------------------------------------------------------------------------- */
@@ -708,7 +740,10 @@ static int s_fire(eo_cases_t *self, MDB_txn *txn, const uint8_t *key)
     if ((rc = eo_cases_put(self, txn, &c)))
         return rc;
     eo_case_ctx_t ctx = {.who = "timer"};
-    return eo_case_run(self, txn, id, EV_EXPIRED, &ctx);
+    eo_log_request_set(id);
+    rc = eo_case_run(self, txn, id, EV_EXPIRED, &ctx);
+    eo_log_request_set(NULL);
+    return rc;
 }
 
 /* A timer that failed alone: out of the timers, into the input log, and its case told
@@ -831,21 +866,15 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
             zsys_warning("replay: timer not found: decisions differ from the log");
         return rc;
     }
-    if (p[0] == S_INPUT_CARER && size == sizeof(eo_carer_t) + 16) {
-        eo_carer_t c;
-        memcpy(&c, body, sizeof c);
-        return eo_cases_load_carer(self, txn, &c, (eo_time_t)eo_get_be64(body + sizeof c),
-                                   eo_get_be32(body + sizeof c + 8),
-                                   eo_get_be32(body + sizeof c + 12));
-    }
-    if (p[0] == S_INPUT_CONFIG && size == sizeof self->cfg) {
-        memcpy(&self->cfg, body, sizeof self->cfg);
+    if (p[0] == S_INPUT_CARER || p[0] == S_INPUT_CARERS)
+        return s_replay_carers(self, txn, p[0], body, size);
+    if (p[0] == S_INPUT_CONFIG) {
+        if (eo_cases_config_decode(body, size, &self->cfg))
+            return eo_store_fail("replay config", MDB_CORRUPTED);
         return eo_cases_record_config(self, txn);
     }
     if (p[0] == S_INPUT_RULES)
         return s_replay_rules(self, txn, body, size);
-    if (p[0] == S_INPUT_CARERS)
-        return s_replay_carers(self, txn, body, size);
     if (p[0] == S_INPUT_EVENT) {
         uint8_t *reply = NULL;
         size_t rsize;

@@ -121,8 +121,10 @@ static int s_duplicates(const char *path, s_rows_t *r, FILE *report)
     return bad;
 }
 
-/* Empty index: one bulk load, in chunked transactions, all or nothing. */
-static int s_write_bulk(eo_index_t *index, eo_store_t *store, s_rows_t *r, eo_time_t at)
+/* Empty index: one bulk load, all or nothing: in chunked transactions into the index, or
+ * through the sink in one transaction that finds the index still empty. */
+static int s_write_bulk(eo_index_t *index, eo_store_t *store, s_rows_t *r, eo_time_t at,
+                        const eo_carer_sink_t *sink)
 {
     eo_carer_t *carers = malloc((r->n + 1) * sizeof *carers);
     uint32_t *week = malloc((r->n + 1) * sizeof *week);
@@ -133,25 +135,42 @@ static int s_write_bulk(eo_index_t *index, eo_store_t *store, s_rows_t *r, eo_ti
         week[i] = r->rows[i].week_min;
         month[i] = r->rows[i].month_min;
     }
-    if (rc == EO_OK)
+    MDB_txn *txn = NULL;
+    size_t existing = 0;
+    if (rc == EO_OK && !sink)
         rc = eo_index_load_store(index, store, carers, week, month, r->n, at);
+    else if (rc == EO_OK && (rc = eo_store_begin(store, true, &txn)) == EO_OK &&
+             (rc = eo_index_size(index, txn, &existing)) == EO_OK)
+        rc = existing ? EO_EEXIST : sink->bulk(sink->arg, txn, carers, week, month, r->n, at);
+    if (rc == EO_OK && txn)
+        rc = eo_store_commit(store, &txn);
+    eo_store_abort(&txn);
     free(carers);
     free(week);
     free(month);
     return rc;
 }
 
+/* One carer: its minutes (if the file has them), then the record. */
+static int s_write_one(eo_index_t *index, MDB_txn *txn, const s_rows_t *r, const s_row_t *row,
+                       eo_time_t at, const eo_carer_sink_t *sink)
+{
+    if (sink)
+        return sink->one(sink->arg, txn, &row->carer, at, r->minutes ? row->week_min : 0,
+                         r->minutes ? row->month_min : 0);
+    int rc = r->minutes
+                 ? eo_index_set_booked(index, txn, row->carer.id, at, row->week_min, row->month_min)
+                 : EO_OK;
+    return rc ? rc : eo_index_put(index, txn, &row->carer);
+}
+
 /* Else: upserts, minutes only if the file has them. */
 static int s_write_each(eo_index_t *index, MDB_txn *txn, s_rows_t *r, eo_time_t at,
-                        const char *path, FILE *report)
+                        const char *path, FILE *report, const eo_carer_sink_t *sink)
 {
     for (size_t i = 0; i < r->n; i++) {
         const s_row_t *row = &r->rows[i];
-        int rc = r->minutes ? eo_index_set_booked(index, txn, row->carer.id, at, row->week_min,
-                                                  row->month_min)
-                            : EO_OK;
-        if (rc == EO_OK)
-            rc = eo_index_put(index, txn, &row->carer);
+        int rc = s_write_one(index, txn, r, row, at, sink);
         if (rc == EO_EEXIST)
             fprintf(report, "%s:%d: phone already belongs to another carer\n", path, row->line);
         else if (rc)
@@ -164,6 +183,12 @@ static int s_write_each(eo_index_t *index, MDB_txn *txn, s_rows_t *r, eo_time_t 
 
 int eo_carer_import(eo_store_t *store, eo_index_t *index, const char *path, eo_time_t at,
                     FILE *report, size_t *rows)
+{
+    return eo_carer_import_to(store, index, path, at, report, rows, NULL);
+}
+
+int eo_carer_import_to(eo_store_t *store, eo_index_t *index, const char *path, eo_time_t at,
+                       FILE *report, size_t *rows, const eo_carer_sink_t *sink)
 {
     s_rows_t r = {NULL, 0, 0, false};
     *rows = 0;
@@ -183,11 +208,11 @@ int eo_carer_import(eo_store_t *store, eo_index_t *index, const char *path, eo_t
         rc = eo_index_size(index, txn, &existing);
     eo_store_abort(&txn);
     if (rc == EO_OK && existing == 0 && r.n)
-        rc = s_write_bulk(index, store, &r, at); /* checks emptiness again, in its txn */
+        rc = s_write_bulk(index, store, &r, at, sink); /* checks emptiness again */
     else if (rc == EO_OK) {
         rc = eo_store_begin(store, true, &txn);
         if (rc == EO_OK)
-            rc = s_write_each(index, txn, &r, at, path, report);
+            rc = s_write_each(index, txn, &r, at, path, report, sink);
         if (rc == EO_OK)
             rc = eo_store_commit(store, &txn);
         eo_store_abort(&txn);

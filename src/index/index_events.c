@@ -8,8 +8,7 @@
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_index.h"
 
-/* Copy a CarerUpsert into a record; EO_EINVAL if a field cannot fit. */
-static int s_from_upsert(const Eo__CarerUpsert *m, eo_carer_t *c)
+int eo_carer_from_upsert(const Eo__CarerUpsert *m, eo_carer_t *c)
 {
     memset(c, 0, sizeof *c);
     if (!m->site || strlen(m->site) >= sizeof c->site || !m->phone ||
@@ -40,6 +39,33 @@ static int s_from_upsert(const Eo__CarerUpsert *m, eo_carer_t *c)
     return EO_OK;
 }
 
+void eo_carer_to_upsert(const eo_carer_t *c, Eo__CarerUpsert *m,
+                        uint32_t dongs[EO_CARER_MAX_DONGS],
+                        uint32_t providers[EO_CARER_MAX_PROVIDERS])
+{
+    eo__carer_upsert__init(m);
+    m->id = c->id;
+    m->site = (char *)c->site;
+    m->kind = c->kind;
+    m->pool = c->pool;
+    m->active = c->active;
+    m->night_ok = c->night_ok;
+    m->home_dong = c->home_dong;
+    m->n_dongs = c->n_dongs;
+    memcpy(dongs, c->dongs, c->n_dongs * sizeof *dongs);
+    m->dongs = dongs;
+    m->phone = (char *)c->phone;
+    m->name = (char *)c->name;
+    m->availability.len = sizeof c->avail;
+    m->availability.data = (uint8_t *)c->avail;
+    m->check_until = c->check_until;
+    m->training_until = c->training_until;
+    m->n_providers = c->n_providers;
+    for (int i = 0; i < c->n_providers; i++)
+        providers[i] = c->providers[i];
+    m->providers = providers;
+}
+
 int eo_index_apply(eo_index_t *self, MDB_txn *txn, const struct Eo__Event *event)
 {
     if (!event)
@@ -48,7 +74,7 @@ int eo_index_apply(eo_index_t *self, MDB_txn *txn, const struct Eo__Event *event
     int rc;
     switch (event->body_case) {
     case EO__EVENT__BODY_CARER_UPSERT:
-        if (!event->carer_upsert || s_from_upsert(event->carer_upsert, &c))
+        if (!event->carer_upsert || eo_carer_from_upsert(event->carer_upsert, &c))
             return EO_EINVAL;
         return eo_index_put(self, txn, &c);
     case EO__EVENT__BODY_CARER_DEACTIVATE:

@@ -295,6 +295,40 @@ size_t eo_calendar_list(eo_calendar_t *self, int32_t from, int32_t to, eo_holida
     return n;
 }
 
+int32_t eo_calendar_end(eo_calendar_t *self)
+{
+    pthread_rwlock_rdlock(&self->lock);
+    int32_t last = self->table && self->table->n ? self->table->days[self->table->n - 1].date : 0;
+    pthread_rwlock_unlock(&self->lock);
+    return last ? last / 10000 * 10000 + 1231 : 0;
+}
+
+/* Noon of a date key, Seoul: days between two are a division away. */
+static eo_time_t s_noon(int32_t key)
+{
+    return eo_time_from_local(key / 10000, key / 100 % 100, key % 100, 12, 0, 0);
+}
+
+bool eo_calendar_ends_soon(eo_calendar_t *self, eo_time_t now, int warn_days, int *days_left,
+                           char *msg, size_t size)
+{
+    int32_t end = eo_calendar_end(self);
+    *days_left = end ? (int)((s_noon(end) - s_noon(eo_date_key(now))) / 86400) : -1;
+    if (!end)
+        snprintf(msg, size, "the holiday calendar lists no holidays: add them "
+                 "(eonjena holiday add)");
+    else if (*days_left < 0)
+        snprintf(msg, size, "the holiday calendar ended on %04d-%02d-%02d: holidays "
+                 "after it are treated as working days; add the next year's (eonjena "
+                 "holiday add)", end / 10000, end / 100 % 100, end % 100);
+    else
+        snprintf(msg, size, "the holiday calendar ends on %04d-%02d-%02d, in %d day%s: "
+                 "add the next year's holidays before then (eonjena holiday add)",
+                 end / 10000, end / 100 % 100, end % 100, *days_left,
+                 *days_left == 1 ? "" : "s");
+    return *days_left <= warn_days;
+}
+
 eo_time_t eo_calendar_next_workday_at(eo_calendar_t *self, eo_time_t t, int minute_of_day)
 {
     int32_t day = eo_date_key(t);

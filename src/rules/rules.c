@@ -97,6 +97,11 @@ eo_calendar_t *eo_calendar_load_config(zconfig_t *root, char *err, size_t errlen
     return eo_calendar_load(path, err, errlen);
 }
 
+int eo_calendar_warn_days(zconfig_t *root)
+{
+    return atoi(root ? zconfig_get(root, "rules/calendar_warn_days", "90") : "90");
+}
+
 eo_rules_t *eo_rules_new(zconfig_t *root, char *err, size_t errlen)
 {
     eo_calendar_t *cal = eo_calendar_load_config(root, err, errlen);

@@ -48,6 +48,7 @@ bool proc_start(proc_t *p, char *const argv[])
     if (p->pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* no orphan outlives a failed test */
         dup2(fds[1], 1);
+        dup2(fds[1], 2); /* the log lines are on stderr: read them too */
         close(fds[0]);
         close(fds[1]);
         execv(argv[0], argv);

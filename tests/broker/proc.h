@@ -1,5 +1,5 @@
-/* proc: child processes for the broker tests: spawn with stdout on a pipe, read lines
- * with a bounded wait, stop. */
+/* proc: child processes for the broker tests: spawn with stdout and stderr (the log)
+ * on a pipe, read lines with a bounded wait, stop. */
 #ifndef EO_TEST_PROC_H
 #define EO_TEST_PROC_H
 
@@ -8,14 +8,14 @@
 
 typedef struct {
     pid_t pid;
-    int out;          /* the child's stdout */
+    int out;          /* the child's stdout and stderr */
     char buf[4096];   /* bytes read and not yet returned as lines */
     size_t len;
 } proc_t;
 
 /* Start argv[0] (a path) with argv; false if it cannot be started. */
 bool proc_start(proc_t *p, char *const argv[]);
-/* The next line of the child's stdout (no newline) into line; false if none came
+/* The next line of the child's output (no newline) into line; false if none came
  * within timeout_ms or the child closed its stdout. */
 bool proc_line(proc_t *p, char *line, size_t cap, int timeout_ms);
 /* Wait for a line starting with prefix (others are skipped); false on timeout. */

@@ -28,6 +28,8 @@ int main(int argc, char **argv)
         eo_keys_test(true);
     else if (streq(what, "addr"))
         eo_addr_test(true);
+    else if (streq(what, "log"))
+        eo_log_test(true);
     else {
         fprintf(stderr, "selftest: unknown class '%s'\n", what);
         return 2;

@@ -2,11 +2,15 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <czmq.h>
+#include <systemd/sd-daemon.h>
 
+#include "config.h"
 #include "eonjena/eo_broker.h"
 #include "eonjena/eonjena.h"
+#include "eonjena/eo_paths.h"
 #include "opts.h"
 #include "role.h"
 
@@ -15,18 +19,20 @@ int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv, const 
 {
     *opts = (eo_role_options_t){
         .broker = "tcp://127.0.0.1:5555",
-        .config = EO_SOURCE_DIR "/etc/eonjena.cfg",
+        .config = eo_paths_config(),
         .sites = "*",
-        .store = "var/store",
+        .store = NULL, /* the state folder's store (eo_paths_state) */
         .clock = "system",
     };
     const eo_opt_t table[] = {
         EO_OPT_VALUE("broker", "ENDPOINT", &opts->broker,
                      "the broker to connect to (tcp://127.0.0.1:5555)"),
-        EO_OPT_VALUE("config", "FILE", &opts->config, "configuration (etc/eonjena.cfg)"),
+        EO_OPT_VALUE("config", "FILE", &opts->config,
+                     "configuration (etc/eonjena.cfg of the checkout, or /etc/eonjena)"),
         EO_OPT_VALUE("sites", "LIST", &opts->sites,
                      "sites served, comma-separated, or * (all)"),
-        EO_OPT_VALUE("store", "DIR", &opts->store, "the LMDB store (var/store)"),
+        EO_OPT_VALUE("store", "DIR", &opts->store,
+                     "the LMDB store (var/store, installed: /var/lib/eonjena/store)"),
         EO_OPT_VALUE("clock", "SPEC", &opts->clock, "system, manual:<time> or offset:<time>"),
         EO_OPT_FLAG("init", &opts->init,
                     "create the store if there is none (else a missing store refuses)"),
@@ -59,6 +65,19 @@ eo_store_t *eo_role_store_open(zconfig_t *config, const char *dir, bool init)
         eo_store_new(dir, map > 0 ? (size_t)map : 0, init ? 0 : EO_STORE_EXISTING);
     if (store && max > 0) eo_store_set_max(store, (size_t)max);
     return store;
+}
+
+void eo_role_notify_ready(const char *status)
+{
+    /* 0 when not started by systemd (no NOTIFY_SOCKET): nothing to tell */
+    int rc = sd_notifyf(0, "READY=1\nSTATUS=%s\nMAINPID=%lu", status, (unsigned long)getpid());
+    if (rc < 0)
+        zsys_warning("cannot tell systemd we are ready: %s", strerror(-rc));
+}
+
+void eo_role_notify_stopping(void)
+{
+    sd_notify(0, "STOPPING=1");
 }
 
 static sigset_t s_stop_signals(void)
@@ -127,14 +146,19 @@ int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, uns
     zsys_init();
     int status = 1;
     char err[256];
-    zconfig_t *config = zconfig_load(opts.config);
-    eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
+    const char *slash = strrchr(argv[0], '/');
+    const char *prog = slash ? slash + 1 : argv[0];
+    zconfig_t *config = eo_config_open(prog, opts.config);
+    eo_dongs_t *dongs = config ? eo_dongs_load_default(err, sizeof err) : NULL;
     eo_clock_t *clock = eo_clock_new_from_spec(opts.clock);
     if (config && opts.insecure_demo) zconfig_put(config, "gateway/insecure_demo", "1");
+    char store_dir[4096];
+    snprintf(store_dir, sizeof store_dir, "%s", opts.store ? opts.store : "");
+    if (!opts.store) snprintf(store_dir, sizeof store_dir, "%s/store", eo_paths_state());
     eo_store_t *store =
-        needs_store && config ? eo_role_store_open(config, opts.store, opts.init) : NULL;
+        needs_store && config ? eo_role_store_open(config, store_dir, opts.init) : NULL;
     if (!config)
-        zsys_error("%s: cannot read configuration %s", argv[0], opts.config);
+        ; /* said why */
     else if (!dongs)
         zsys_error("%s: %s", argv[0], err);
     else if (clock && (store || !needs_store) && s_link_ok(config, &opts, argv[0])) {
@@ -149,8 +173,10 @@ int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, uns
         zactor_t *role = eo_role_start(actor, &args);
         if (role) {
             zsys_info("%s: running (broker %s, sites %s)", argv[0], opts.broker, opts.sites);
+            eo_role_notify_ready("running");
             int sig = eo_role_wait_signal();
             zsys_info("%s: stopping on signal %d", argv[0], sig);
+            eo_role_notify_stopping();
             zactor_destroy(&role);
             status = 0;
         }

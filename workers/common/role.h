@@ -7,8 +7,10 @@
  * A broker beyond loopback is reached only with CURVE (--broker-cert, or
  * server/broker_cert and server/cert in the configuration), unless the configuration
  * says server/allow_plain_tcp = 1 (a trusted network only).
- * Defaults: broker tcp://127.0.0.1:5555, config etc/eonjena.cfg of the source tree,
- * sites "*", store ./var/store, clock system. */
+ * Defaults: broker tcp://127.0.0.1:5555, config etc/eonjena.cfg of the checkout (an
+ * installed executable: /etc/eonjena/eonjena.cfg, eo_paths.h), sites "*", store
+ * var/store (installed: /var/lib/eonjena/store), clock system. The configuration is
+ * checked (config.h): a wrong key or value refuses to start. */
 #ifndef EO_ROLE_H
 #define EO_ROLE_H
 
@@ -18,7 +20,7 @@ typedef struct {
     const char *broker;
     const char *config;
     const char *sites;
-    const char *store;
+    const char *store;       /* NULL: the state folder's store */
     const char *clock;       /* clock spec (eo_time.h); default "system" */
     bool init;               /* create the store if there is none (else a missing or empty
                               * store refuses to start: a mistyped path must not quietly
@@ -75,6 +77,11 @@ int eo_role_options_parse(eo_role_options_t *opts, int argc, char **argv, const 
  * the exit status: 0 after a clean stop or --help, 1 if it could not start, 2 on bad
  * options. */
 int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, unsigned flags);
+
+/* Tell systemd (Type=notify units, packaging/systemd) the service is ready, with a
+ * status line; and that it is stopping. Nothing when not run by systemd. */
+void eo_role_notify_ready(const char *status);
+void eo_role_notify_stopping(void);
 
 /* Block SIGINT and SIGTERM in this thread and every thread it starts afterwards; call
  * first thing in main, before any actor or zmq context exists. */

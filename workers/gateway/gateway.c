@@ -502,12 +502,17 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
     s_raise_fd_limit(max_conns);
     if (s_load_tls(self, cfg)) goto fail;
     self->secure_cookies = self->secure_cookies || self->tls_cert;
+    /* the certificate options only with TLS (MHD complains of them otherwise) */
+    struct MHD_OptionItem tls[] = {
+        {self->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, self->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, self->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
     self->daemon = MHD_start_daemon(
         MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
             (self->tls_cert ? MHD_USE_TLS : 0),
-        0, NULL, NULL, s_handle, self, MHD_OPTION_HTTPS_MEM_CERT,
-        self->tls_cert ? self->tls_cert : "", MHD_OPTION_HTTPS_MEM_KEY,
-        self->tls_key ? self->tls_key : "", MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        0, NULL, NULL, s_handle, self, MHD_OPTION_ARRAY, tls, MHD_OPTION_EXTERNAL_LOGGER,
+        eo_log_mhd, "gateway", MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1, MHD_OPTION_NOTIFY_COMPLETED,
         s_completed, self, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_CONNECTION_TIMEOUT,
         idle_s ? idle_s : 15u, MHD_OPTION_CONNECTION_LIMIT, max_conns ? max_conns : 4000u,

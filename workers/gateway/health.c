@@ -3,7 +3,9 @@
  * every served site, the store can be written). */
 #include <string.h>
 
+#include "eonjena/eo_calendar.h"
 #include "eonjena/eo_codec.h"
+#include "eonjena/eo_rules.h"
 #include "eonjena/eonjena.h"
 #include "routes.h"
 
@@ -80,8 +82,20 @@ void eo_api_ready(eo_http_request_t *req, eo_http_reply_t *reply)
         }
     free(body);
     json_object_set_new(checks, "matchers", matchers);
+    /* data that runs out: a warning, not a reason to take the server out of service */
+    json_t *warnings = json_array();
+    eo_calendar_t *cal = eo_gateway_calendar(req->gateway);
+    int left, warn = eo_calendar_warn_days(args->config);
+    char msg[1200], end[16];
+    eo_calendar_refresh(cal);
+    if (eo_calendar_ends_soon(cal, eo_clock_now(args->clock), warn, &left, msg, sizeof msg))
+        json_array_append_new(warnings, json_string(msg));
+    int32_t e = eo_calendar_end(cal);
+    snprintf(end, sizeof end, "%04d-%02d-%02d", e / 10000, e / 100 % 100, e % 100);
+    json_object_set_new(checks, "calendar",
+                        json_pack("{s:s,s:i}", "ends", end, "days_left", left));
     bool ready = json_array_size(problems) == 0;
     reply->status = ready ? 200 : 503;
-    reply->json = json_pack("{s:s,s:o,s:o}", "status", ready ? "ready" : "not_ready", "checks",
-                            checks, "problems", problems);
+    reply->json = json_pack("{s:s,s:o,s:o,s:o}", "status", ready ? "ready" : "not_ready",
+                            "checks", checks, "problems", problems, "warnings", warnings);
 }

@@ -168,6 +168,7 @@ static void s_on_work(s_intake_t *self, eo_work_t *work)
         s_reply(self, &work, eo_work_id(work), eo_work_site(work), "bad_handoff", err);
         return;
     }
+    eo_log_request_set(ev->id); /* the lines about this item name its request */
     int rc = eo_handoff_accept(self->shared.core, ev);
     if (rc == EO_OK) {
         s_reply(self, &work, ev->id, ev->site, NULL, NULL);
@@ -182,6 +183,7 @@ static void s_on_work(s_intake_t *self, eo_work_t *work)
         zsys_error("handoff: could not store %s: %s", ev->id, eo_strerror(rc));
         eo_worker_release(self->worker, &work);
     }
+    eo_log_request_set(NULL);
     eo_event_free(&ev);
 }
 

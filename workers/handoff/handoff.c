@@ -256,10 +256,23 @@ static int64_t s_backoff_ms(const eo_handoff_config_t *cfg, int attempts)
     return delay < cfg->retry_max_ms ? delay : cfg->retry_max_ms;
 }
 
-/* POST the head item; 1 if delivered, 0 if it failed (backoff set), or an error. */
+static int s_post_head(eo_handoff_t *self, s_state_t *s, const eo_provider_t *p,
+                       const Eo__HandoffItem *item);
+
+/* POST the head item; 1 if delivered, 0 if it failed (backoff set), or an error. The
+ * lines logged meanwhile name its request. */
 static int s_deliver_head(eo_handoff_t *self, s_state_t *s, const Eo__HandoffItem *item)
 {
     const eo_provider_t *p = s->provider;
+    eo_log_request_set(item->id);
+    int rc = s_post_head(self, s, p, item);
+    eo_log_request_set(NULL);
+    return rc;
+}
+
+static int s_post_head(eo_handoff_t *self, s_state_t *s, const eo_provider_t *p,
+                       const Eo__HandoffItem *item)
+{
     json_t *obj = eo_handoff_item_json(item);
     char *body = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);

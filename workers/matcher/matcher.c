@@ -35,6 +35,8 @@ typedef struct {
     int timers_backoff;      /* ms, doubling while they keep failing */
     uint64_t rules_version;  /* of the rules last recorded */
     int64_t maintained_at;   /* mono ms: the store's housekeeping last ran */
+    int32_t calendar_day;    /* the date the calendar's end was last looked at */
+    uint64_t calendar_seen;  /* and the calendar's version then */
     int64_t rekey_next;      /* mono ms: look whether the index needs a re-key step */
     bool rekey_busy;         /* the index is re-keying for a new week: poll, don't wait */
     int64_t retry_at;        /* monotonic ms */
@@ -165,6 +167,22 @@ static void s_rules(s_matcher_t *self)
         zsys_info("matcher: the rules changed: caps and routing follow, recorded for replay");
     }
     eo_store_abort(&txn);
+}
+
+/* The holiday calendar runs out (it lists the years published so far): warn every day
+ * from rules/calendar_warn_days before its end, and when it changes. */
+static void s_calendar(s_matcher_t *self)
+{
+    eo_calendar_t *cal = eo_rules_calendar(self->rules);
+    eo_time_t now = eo_clock_now(self->args->clock);
+    if (eo_date_key(now) == self->calendar_day && eo_calendar_version(cal) == self->calendar_seen)
+        return;
+    self->calendar_day = eo_date_key(now);
+    self->calendar_seen = eo_calendar_version(cal);
+    int left, warn = eo_calendar_warn_days(self->args->config);
+    char msg[1200];
+    if (eo_calendar_ends_soon(cal, now, warn, &left, msg, sizeof msg))
+        zsys_warning("matcher: %s (%s)", msg, eo_calendar_path(cal));
 }
 
 /* --- the relay ------------------------------------------------------------------- */
@@ -385,6 +403,7 @@ static void s_matcher_loop(s_matcher_t *self)
         }
         s_acks(self);
         s_rules(self);
+        s_calendar(self);
         s_serve(self);
         s_timers(self);
         s_flush_acked(self);

@@ -254,7 +254,7 @@ static const char *s_check_message(s_sms_t *self, Eo__Message *m, char *phone)
     return NULL;
 }
 
-static void s_on_work(s_sms_t *self, eo_work_t *work)
+static void s_on_message(s_sms_t *self, eo_work_t *work)
 {
     zframe_t *frame = eo_work_body(work);
     char err[128];
@@ -269,6 +269,7 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
         eo_event_free(&ev);
         return;
     }
+    eo_log_request_set(ev->message->id); /* "<request>:<carer>:<kind>" */
     /* a shallow copy to normalise: the decoded event keeps owning its strings */
     Eo__Message mc = *ev->message, *m = &mc;
     if (!*m->site) /* the route names the site when the message does not */
@@ -318,6 +319,13 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
         ev->message->site = strdup(site);
     }
     zlistx_add_end(self->sends, ev);
+}
+
+/* A message to send: the lines logged meanwhile name its request (s_on_message sets it). */
+static void s_on_work(s_sms_t *self, eo_work_t *work)
+{
+    s_on_message(self, work);
+    eo_log_request_set(NULL);
 }
 
 /* --- what adapters report ----------------------------------------------------------- */

@@ -1,10 +1,12 @@
 /* reference.c: the reference data a client needs to build a request (docs/api.md).
- *   GET /v1/sites                 the sites (시군): slug, Korean name, services, 동 count
+ *   GET /v1/sites                 the sites (시군): slug, Korean name, services, 동 count,
+ *                                 its providers (id, name, whether it pulls its queue)
  *   GET /v1/dongs?site=[&q=]      a site's 행정동: code, name, 시군구; q keeps the names
  *                                 that contain it (the console's 동 picker)
  * Public like the quote: nothing here is about a person. */
 #include <string.h>
 
+#include "eonjena/eo_provider.h"
 #include "path.h"
 #include "routes.h"
 
@@ -16,9 +18,25 @@ static json_t *s_services(unsigned bits)
     return list;
 }
 
+/* The providers of one site: id, name and whether it pulls its hand-off queue (only
+ * those have one to show). Contacts, webhook addresses and secrets stay on the server. */
+static json_t *s_providers(const eo_providers_t *providers, const char *site)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; providers && i < eo_providers_count(providers); i++) {
+        const eo_provider_t *p = eo_providers_at(providers, i);
+        if (!streq(p->site, site)) continue;
+        json_array_append_new(list, json_pack("{s:s,s:s,s:b}", "id", p->id, "name",
+                                              p->name ? p->name : p->id, "pull",
+                                              p->mode == EO_DELIVERY_PULL));
+    }
+    return list;
+}
+
 void eo_api_sites(eo_http_request_t *req, eo_http_reply_t *reply)
 {
     const eo_dongs_t *dongs = eo_gateway_args(req->gateway)->dongs;
+    const eo_providers_t *providers = eo_gateway_providers(req->gateway);
     eo_problems_t p = {0};
     static const char *const none[] = {NULL};
     eo_query_args_check(req, none, &p);
@@ -29,9 +47,10 @@ void eo_api_sites(eo_http_request_t *req, eo_http_reply_t *reply)
     json_t *items = json_array();
     for (size_t i = 0; i < eo_dongs_site_count(dongs); i++) {
         const eo_site_t *s = eo_dongs_site(dongs, (int)i);
-        json_array_append_new(items, json_pack("{s:s,s:s,s:o,s:i}", "slug", s->slug, "name",
+        json_array_append_new(items, json_pack("{s:s,s:s,s:o,s:i,s:o}", "slug", s->slug, "name",
                                                s->name, "services", s_services(s->services),
-                                               "dongs", (json_int_t)s->n_dongs));
+                                               "dongs", (json_int_t)s->n_dongs, "providers",
+                                               s_providers(providers, s->slug)));
     }
     reply->status = 200;
     reply->json = json_pack("{s:o}", "items", items);

@@ -56,6 +56,8 @@ static const eo_http_route_t s_routes[] = {
      eo_api_handoffs_list},
     {"POST", "/v1/providers/*/handoffs/*/ack", R(PROVIDER) | R(OPERATOR) | R(ADMIN),
      eo_api_handoffs_ack},
+    {"GET", "/console", EO_PUBLIC | EO_ANY_CALLER, eo_api_console},
+    {"GET", "/console/*", EO_PUBLIC | EO_ANY_CALLER, eo_api_console},
     {NULL, NULL, 0, NULL},
 };
 
@@ -81,12 +83,29 @@ static bool s_match(const char *pattern, const char *path)
     return *path == '\0';
 }
 
+/* A browser sends a console session's cookie until told otherwise, also after the
+ * session ended (expired, or the gateway restarted: sessions live in memory). Such a
+ * cookie is refused like any bad credential, and the answer tells the browser to drop
+ * it; on a public route (the console's page, the login) it is no credential at all, so
+ * that the operator can load the page and log in again. A refused credential without
+ * an Authorization header can only be that cookie (auth.c). */
+static bool s_stale_session(eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    if (!req->bad_credentials || eo_gateway_header(req, "Authorization")) return false;
+    eo_http_header(reply, "Set-Cookie",
+                   "eo_session=; Path=/; Max-Age=0; HttpOnly; "
+                   "SameSite=Strict");
+    req->bad_credentials = false;
+    return true;
+}
+
 /* The first gate: the caller's role. A credential that was refused is 401 even on a
  * public route (the caller must learn that their key is wrong); no credential where one
  * is needed is 401; the wrong role is 403. The metrics token opens only the routes
  * marked EO_SCRAPER. */
 static bool s_allowed(const eo_http_route_t *r, eo_http_request_t *req, eo_http_reply_t *reply)
 {
+    if (s_stale_session(req, reply) && (r->roles & EO_PUBLIC)) return true;
     if (req->scraper && (r->roles & (EO_SCRAPER | EO_PUBLIC))) return true;
     if (req->bad_credentials || (!(r->roles & EO_ROLE_BIT(req->who.role)) &&
                                  req->who.role == EO_ROLE_NONE && !req->scraper)) {

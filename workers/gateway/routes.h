@@ -68,5 +68,6 @@ void eo_api_member_restrictions(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_member_restrict(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_handoffs_list(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_handoffs_ack(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_console(eo_http_request_t *req, eo_http_reply_t *reply);
 
 #endif

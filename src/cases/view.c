@@ -181,7 +181,9 @@ static json_t *s_fee(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Request
                            .requested = c->requested_at};
     eo_quote_t *q = calloc(1, sizeof *q);
     json_t *fee = json_object();
-    if (q && eo_rules_quote(self->rules, &p, q) == EO_OK)
+    /* priced as the case store prices it (asked.c), the request's child and kind included */
+    if (q &&
+        (req ? eo_case_quote(self, c, req, q) : eo_rules_quote(self->rules, &p, q)) == EO_OK)
         json_object_set_new(fee, "member_total", json_integer(q->member_total));
     else
         json_object_set_new(fee, "member_total", json_null());
@@ -210,10 +212,11 @@ static json_t *s_fee(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Request
 static json_t *s_people(const eo_case_rec_t *c, const Eo__Request *req, bool operator_view)
 {
     if (!req) return json_null();
-    json_t *people = json_pack(
-        "{s:{s:s,s:b},s:{s:s,s:i},s:s}", "member", "id", req->member_id, "verified",
-        req->member_verified != 0, "child", "first_name", c->purged ? "" : req->child_first_name,
-        "age_months", (int)req->child_age_months, "address", c->purged ? "" : req->address);
+    json_t *people =
+        json_pack("{s:{s:s,s:b},s:{s:s,s:i},s:s}", "member", "id", req->member_id, "verified",
+                  req->member_verified != 0, "child", "first_name",
+                  c->purged ? "" : req->child_first_name, "age_months",
+                  (int)req->child_age_months, "address", c->purged ? "" : req->address);
     if (people && operator_view)
         json_object_set_new(json_object_get(people, "member"), "phone",
                             json_string(c->purged ? "" : req->member_phone));
@@ -256,6 +259,13 @@ int eo_view_case(eo_cases_t *self, MDB_txn *txn, const char *id, bool operator_v
             j, "closed",
             json_pack("{s:s,s:s}", "by", story.closed_by, "detail", story.closed_reason));
     json_object_set_new(j, "fee", s_fee(self, &c, req, &story));
+    /* a settled pool case asks for the member's fee, as its status does (POST answers) */
+    if (c.pay != EO_PAY_NONE) {
+        json_object_set_new(j, "payment", json_string(c.pay == EO_PAY_PAID ? "paid" : "due"));
+        json_object_set_new(j, "member_fee", json_integer(c.member_fee));
+        if (c.pay == EO_PAY_DUE)
+            json_object_set_new(j, "payment_due", eo_view_time(c.timer_due_ms / 1000));
+    }
     json_object_set_new(j, "owner", json_string(req ? req->owner : ""));
     json_t *people = s_people(&c, req, operator_view);
     json_object_update(j, people);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # api.metrics: GET /metrics is Prometheus text (parsed by the Prometheus client's own
 # parser, tests/gateway/metrics_check.py) and its series move by what a scripted run did:
-# three requests that settle (simulated carers who accept), one of them then cancelled,
+# three requests that settle (simulated carers who accept) and are paid, one of them then cancelled,
 # one refused intake, one unknown path, and the three hand-offs they queue; the metrics token opens /metrics and nothing else.
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
@@ -43,6 +43,11 @@ done
 [ "$(code -H "Authorization: Bearer $APP" "$API/v1/nothing")" = 404 ] || eo_fail "unknown path"
 settled() { curl -s -H "Authorization: Bearer $APP" "$API/v1/requests/$1" | grep -q '"state":"settled"'; }
 for id in "${ids[@]}"; do eo_wait_for "$id to settle" 20 settled "$id"; done
+# a settled pool case is handed to the provider once its member's fee is paid
+for id in "${ids[@]}"; do
+  [ "$(code -H "Authorization: Bearer $APP" -X POST -d '{}' "$API/v1/requests/$id/payment")" = 200 ] \
+    || eo_fail "payment of $id"
+done
 [ "$(code -H "Authorization: Bearer $APP" -X POST "$API/v1/requests/${ids[0]}/cancel")" = 200 ] \
   || eo_fail "cancel"
 # each case hands off its current state to the provider (the hand-off role, behind)
@@ -56,6 +61,7 @@ cat "$T/after"
   'eonjena_http_requests_total{method="POST",route="/v1/requests",status="400"} == 1' \
   'eonjena_http_requests_total{method="GET",route="-",status="404"} == 1' \
   'eonjena_http_requests_total{method="POST",route="/v1/requests/*/cancel",status="200"} == 1' \
+  'eonjena_http_requests_total{method="POST",route="/v1/requests/*/payment",status="200"} == 3' \
   'eonjena_http_requests_total{method="GET",route="/metrics",status="200"} >= 2' \
   'eonjena_http_requests_total{method="GET",route="/v1/requests/*",status="200"} >= 3' \
   'eonjena_cases{site="suwon",state="settled"} == 2' \

@@ -8,12 +8,14 @@
 #include "commands.h"
 #include "common/opts.h"
 #include "eonjena/eo_error.h"
+#include "eonjena/eo_retention.h"
 
 static const char s_about[] =
     "Print every transition of a request (who, what, when) from its\n"
     "append-only log and verify the SHA-256 hash chain. Exit 0 if the\n"
     "chain verifies, 1 if it is broken, 2 on bad usage, no store or an\n"
-    "unknown request.";
+    "unknown request. When the retention deleted older inputs, the\n"
+    "checkpoint that stands for them is verified too (1 if it does not).";
 
 int eo_cmd_log(int argc, char **argv)
 {
@@ -38,6 +40,17 @@ int eo_cmd_log(int argc, char **argv)
     if (rc == EO_OK)
         rc = eo_cases_log_print(cc.cases, txn, id, stdout);
     eo_store_abort(&txn);
+    /* the chain above starts with the case; the store's earlier history is stood for by
+     * the checkpoint, whose digest must still match */
+    eo_checkpoint_t ck;
+    char why[512] = "";
+    int crc = rc == EO_OK ? eo_checkpoint_verify(cc.store, &ck, why, sizeof why) : EO_ENOTFOUND;
+    if (crc == EO_OK)
+        printf("%s\n", why);
+    else if (crc != EO_ENOTFOUND) {
+        fprintf(stderr, "eonjena log: %s\n", why[0] ? why : "the checkpoint cannot be read");
+        rc = EO_EINVAL;
+    }
     eo_cli_cases_close(&cc);
     if (rc == EO_ENOTFOUND)
         fprintf(stderr, "eonjena log: no request '%s'\n", id);

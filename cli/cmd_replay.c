@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "common/opts.h"
 #include "eonjena/eo_error.h"
+#include "eonjena/eo_retention.h"
 
 static int s_digest(eo_cli_cases_t *cc, char *hex)
 {
@@ -25,7 +26,9 @@ static const char s_about[] =
     "Feed every input recorded in the store DIR (requests, answers, delivery\n"
     "reports, carer loads, timer firings, each with its clock) into a fresh\n"
     "store NEWDIR, then compare the decisions (waves, offers, winners, the\n"
-    "journals' hashes) of both. DIR is only read. Prints one JSON line;\n"
+    "journals' hashes) of both. A store whose older inputs the retention\n"
+    "deleted starts NEWDIR from its checkpoint, whose digest is checked\n"
+    "first. DIR is only read. Prints one JSON line;\n"
     "exit 0 if the decisions are the same, 1 if they differ, 2 on bad usage.";
 
 int eo_cmd_replay(int argc, char **argv)
@@ -56,6 +59,14 @@ int eo_cmd_replay(int argc, char **argv)
     eo_cli_cases_t src, dst;
     if (eo_cli_cases_open(&src, from, EO_STORE_READONLY))
         return 2;
+    /* inputs the retention deleted are stood for by the checkpoint: start from a copy */
+    uint64_t first = 0;
+    char why[512] = "";
+    if (eo_checkpoint_restore(src.store, into, &first, why, sizeof why)) {
+        fprintf(stderr, "eonjena replay: %s\n", why);
+        eo_cli_cases_close(&src);
+        return 1;
+    }
     /* a rebuild: no fsync per input, one sync at the end */
     if (eo_cli_cases_open(&dst, into, EO_STORE_NOSYNC)) {
         eo_cli_cases_close(&src);
@@ -63,7 +74,7 @@ int eo_cmd_replay(int argc, char **argv)
     }
     size_t inputs = 0;
     char a[65] = "", b[65] = "";
-    rc = eo_cases_replay(dst.cases, src.store, &inputs);
+    rc = eo_cases_replay_from(dst.cases, src.store, first, &inputs);
     if (rc == EO_OK)
         rc = eo_store_sync(dst.store);
     if (rc == EO_OK && (rc = s_digest(&src, a)) == EO_OK)
@@ -75,7 +86,8 @@ int eo_cmd_replay(int argc, char **argv)
         return 2;
     }
     bool same = streq(a, b);
-    printf("{\"replay\":\"%s\",\"inputs\":%zu,\"digest_log\":\"%s\",\"digest_replay\":\"%s\"}\n",
-           same ? "same" : "different", inputs, a, b);
+    printf("{\"replay\":\"%s\",\"inputs\":%zu,\"from_input\":%llu,\"digest_log\":\"%s\","
+           "\"digest_replay\":\"%s\"}\n",
+           same ? "same" : "different", inputs, (unsigned long long)first, a, b);
     return same ? 0 : 1;
 }

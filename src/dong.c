@@ -6,6 +6,7 @@
 
 #include <czmq.h>
 
+#include "eonjena/eo_tsv.h"
 #include "eonjena/eo_dong.h"
 #include "eonjena/eo_error.h"
 
@@ -39,29 +40,6 @@ uint32_t eo_dong_code_parse(const char *text)
     return v > UINT32_MAX ? 0 : (uint32_t)v;
 }
 
-/* Split a line on tabs in place; returns the field count. */
-static int s_split(char *line, char **fields, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        fields[n++] = p;
-        char *tab = strchr(p, '\t');
-        if (!tab)
-            break;
-        *tab = '\0';
-        p = tab + 1;
-    }
-    return n;
-}
-
-static void s_chomp(char *line)
-{
-    size_t len = strlen(line);
-    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-        line[--len] = '\0';
-}
-
 static int s_load_sites(eo_dongs_t *self, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -74,7 +52,7 @@ static int s_load_sites(eo_dongs_t *self, const char *path, char *err, size_t er
     bool header = false;
     while (fgets(line, sizeof line, f)) {
         lineno++;
-        s_chomp(line);
+        eo_tsv_chomp(line);
         if (line[0] == '#' || line[0] == '\0')
             continue;
         if (!header) { /* the column names */
@@ -82,7 +60,7 @@ static int s_load_sites(eo_dongs_t *self, const char *path, char *err, size_t er
             continue;
         }
         char *fld[4];
-        if (s_split(line, fld, 4) != 4 || strlen(fld[0]) == 0 ||
+        if (eo_tsv_split(line, fld, 4) != 4 || strlen(fld[0]) == 0 ||
             strlen(fld[0]) >= EO_SITE_SLUG || self->n_sites == EO_SITE_MAX) {
             snprintf(err, errlen, "%s:%d: want slug, name, sigungu, services", path, lineno);
             fclose(f);
@@ -145,7 +123,7 @@ static int s_dong_row(eo_dongs_t *self, char *line, char **raw_nb, const char *p
                       char *err, size_t errlen)
 {
     char *fld[8];
-    int nf = s_split(line, fld, 8);
+    int nf = eo_tsv_split(line, fld, 8);
     uint32_t code = nf >= 7 ? eo_dong_code_parse(fld[0]) : 0;
     if (!code) {
         snprintf(err, errlen, "%s:%d: want adm_cd and 7 more columns", path, lineno);
@@ -197,7 +175,7 @@ static int s_read_dongs(eo_dongs_t *self, FILE *f, char ***raw_nb, const char *p
     size_t cap = 0;
     while (fgets(line, sizeof line, f)) {
         lineno++;
-        s_chomp(line);
+        eo_tsv_chomp(line);
         if (lineno == 1 || line[0] == '\0')
             continue;
         if (s_grow(self, raw_nb, &cap, err, errlen) ||

@@ -381,6 +381,16 @@ void eo_store_maintain(eo_store_t *self)
     }
 }
 
+int eo_store_copy(eo_store_t *self, const char *dir)
+{
+    /* the gate keeps the map from being resized under the copy (a grow waits for it);
+     * LMDB copies from a read transaction of its own, so writers go on */
+    pthread_rwlock_rdlock(&self->gate);
+    int rc = self->env ? mdb_env_copy2(self->env, dir, MDB_CP_COMPACT) : MDB_PANIC;
+    pthread_rwlock_unlock(&self->gate);
+    return rc ? eo_store_fail("mdb_env_copy2", rc) : EO_OK;
+}
+
 int eo_store_remove(const char *dir)
 {
     char path[4096];

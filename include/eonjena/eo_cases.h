@@ -196,6 +196,10 @@ int eo_cases_log_print(eo_cases_t *self, MDB_txn *txn, const char *id, FILE *out
  * committing every 1,000 inputs (one writer: the decisions are those of one input at a
  * time). *inputs gets the count. */
 int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs);
+/* The same from input `first` on: self's store is a copy of a checkpoint that holds
+ * every input before first (eo_retention.h); the rules and configuration in force
+ * there, which the checkpoint keeps as its only inputs, are taken first. */
+int eo_cases_replay_from(eo_cases_t *self, eo_store_t *from, uint64_t first, size_t *inputs);
 /* SHA-256 over every case's id, state, wave, winners and last log hash, and every
  * offer: equal digests mean equal decisions. hex needs 65 bytes. */
 int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex);

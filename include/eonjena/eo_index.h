@@ -100,6 +100,10 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
                   eo_time_t start, eo_time_t end);
 /* Release a booking and its minutes. EO_ENOTFOUND if there is none. */
 int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking);
+/* Retention: delete the row of a booking whose service is over, leaving the minutes
+ * it added to its weeks and months (the caps go on counting them). EO_ENOTFOUND if
+ * there is no such row. */
+int eo_index_forget(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking);
 /* Visit every booking of a carer (for `eonjena check`); stop early if fn returns != 0. */
 int eo_index_bookings(eo_index_t *self, MDB_txn *txn, uint32_t carer_id,
                       int (*fn)(void *arg, const char *booking, eo_time_t start, eo_time_t end),

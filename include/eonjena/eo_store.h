@@ -77,6 +77,18 @@ int eo_store_usage(eo_store_t *self, eo_store_usage_t *out);
 void eo_store_maintain(eo_store_t *self);
 #define EO_STORE_MAINTAIN_MS 60000 /* how often the roles call it */
 
+/* A compacted copy of the store (free pages left out) into the folder dir, which must
+ * exist and hold no data.mdb. From a read transaction: writers go on meanwhile; a map
+ * that must grow meanwhile waits for the copy. Thread-safe. */
+int eo_store_copy(eo_store_t *self, const char *dir);
+
+/* Rewrite the data file of a store that no process has open without its free pages
+ * (LMDB leaves deleted bytes in freed pages until it reuses them): after a purge, what
+ * was deleted is then gone from the disk file too. *before / *after: the file's sizes.
+ * EO_OK; EO_EBUSY when a process has the store open (why says so); EO_ENOTFOUND,
+ * EO_ESTORE or EO_EIO with why. A compaction stopped midway leaves the store as it was. */
+int eo_store_compact(const char *dir, size_t *before, size_t *after, char *why, size_t whylen);
+
 /* Delete a closed store's files (data.mdb, lock.mdb) and its folder, if empty then.
  * For temporary stores (self-tests, benchmarks). 0, or -1 with errno set. */
 int eo_store_remove(const char *dir);

@@ -101,6 +101,7 @@ enum {
     S_INPUT_CONFIG = 'G',     /* the matcher's configuration: a CasesConfig */
     S_INPUT_RULES = 'R',      /* the texts of the rules in force (eo_rules_snapshot) */
     S_INPUT_PROVIDERS = 'P',  /* the providers' facilities (zconfig text, eo_facility_record) */
+    S_INPUT_RETENTION = 'X',  /* a batch of the retention (retention.c) */
 };
 
 /* records.c: the payloads of 'C', 'B' and 'G' (proto/inputs.proto). encode: malloc'ed
@@ -370,6 +371,20 @@ int eo_member_intake(eo_cases_t *self, MDB_txn *txn, Eo__Request *r, const char 
 /* query.c: the reply to a Query event (a QueryResult, or a refusal). Writes nothing. */
 int eo_query_reply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, uint8_t **reply,
                    size_t *size);
+/* Decide one recorded input again (kind, at_ms, payload as m.inputs holds it). */
+int eo_input_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n);
+
+/* check.c: a case whose state takes no more offers (settled, expired, cancelled,
+ * escalated, queued): what the retention may anonymise or delete once its service is
+ * over. */
+bool eo_case_closed(int state);
+
+/* retention.c */
+/* Replay a recorded retention batch (payload of an S_INPUT_RETENTION input). */
+int eo_retention_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t size);
+/* Blank the member's phone, the child's name and the address of the stored request
+ * under key (nothing when there is none). */
+int eo_request_anonymise(MDB_txn *txn, MDB_dbi reqs, MDB_val *key);
 
 /* asked.c: a request as the rules see it (eo_quote_params_t), the one way the case store
  * asks them: the intake check, the pay an offer shows, the member's fee, the breakdown. */

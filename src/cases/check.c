@@ -314,7 +314,7 @@ int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex)
 
 /* --- purge ----------------------------------------------------------------------- */
 
-static bool s_closed(int state)
+bool eo_case_closed(int state)
 {
     return state == EO_CASE_SETTLED || state == EO_CASE_EXPIRED || state == EO_CASE_CANCELLED ||
            state == EO_CASE_ESCALATED || state == EO_CASE_QUEUED || state == EO_CASE_REFUSED;
@@ -342,29 +342,9 @@ int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged)
         if (eo_offer_is_key(&k) || v.mv_size != sizeof c)
             continue;
         memcpy(&c, v.mv_data, sizeof c);
-        if (c.purged || !s_closed(c.state) || c.end >= before)
+        if (c.purged || !eo_case_closed(c.state) || c.end >= before)
             continue;
-        MDB_val rv;
-        if (mdb_get(txn, reqs, &k, &rv) == 0) {
-            Eo__Request *req = eo__request__unpack(NULL, rv.mv_size, rv.mv_data);
-            if (req) {
-                Eo__Request anon = *req;
-                anon.base = req->base;
-                anon.member_phone = "";
-                anon.child_first_name = "";
-                anon.address = "";
-                size_t n = eo__request__get_packed_size(&anon);
-                uint8_t *buf = malloc(n ? n : 1);
-                if (buf) {
-                    eo__request__pack(&anon, buf);
-                    MDB_val nv = {n, buf};
-                    if ((rc = mdb_put(txn, reqs, &k, &nv, 0)))
-                        result = eo_store_fail("purge request", rc);
-                    free(buf);
-                }
-                eo__request__free_unpacked(req, NULL);
-            }
-        }
+        result = eo_request_anonymise(txn, reqs, &k);
         c.purged = 1;
         MDB_val cv = {sizeof c, &c};
         if (result == EO_OK && (rc = mdb_cursor_put(cur, &k, &cv, MDB_CURRENT)))

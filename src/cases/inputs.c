@@ -1061,10 +1061,9 @@ int eo_cases_tick(eo_cases_t *self, MDB_txn *txn, int64_t now_ms, size_t max, si
     return EO_OK;
 }
 
-/* --- replay ----------------------------------------------------------------------------
- */
+/* --- replay ---------------------------------------------------------------------------- */
 
-static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n)
+int eo_input_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n)
 {
     int64_t at = (int64_t)eo_get_be64(p + 1);
     self->now_ms = at;
@@ -1084,8 +1083,12 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
             return eo_store_fail("replay config", MDB_CORRUPTED);
         return eo_cases_record_config(self, txn);
     }
-    if (p[0] == S_INPUT_RULES) return s_replay_rules(self, txn, body, size);
-    if (p[0] == S_INPUT_PROVIDERS) return eo_facility_replay(self, txn, body, size);
+    if (p[0] == S_INPUT_RULES)
+        return s_replay_rules(self, txn, body, size);
+    if (p[0] == S_INPUT_PROVIDERS)
+        return eo_facility_replay(self, txn, body, size);
+    if (p[0] == S_INPUT_RETENTION)
+        return eo_retention_replay(self, txn, body, size);
     if (p[0] == S_INPUT_EVENT) {
         uint8_t *reply = NULL;
         size_t rsize;
@@ -1096,12 +1099,57 @@ static int s_replay_one(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t
     return EO_ESTORE;
 }
 
+/* A store made from a checkpoint keeps, as its only inputs, the rules and the
+ * configuration in force when it was made: take them again (nothing is recorded anew:
+ * they are the ones its m.meta names), the rules first (taking the configuration
+ * records the rules in force if they differ). Copied out first: replaying writes
+ * m.inputs. */
+static int s_replay_own(eo_cases_t *self)
+{
+    MDB_txn *txn = NULL;
+    MDB_cursor *cur = NULL;
+    int rc = eo_store_begin(self->store, true, &txn);
+    if (rc)
+        return rc;
+    zlistx_t *own = zlistx_new();
+    zlistx_set_destructor(own, (zlistx_destructor_fn *)zchunk_destroy);
+    MDB_val k, v;
+    int mrc = mdb_cursor_open(txn, self->inputs, &cur);
+    for (mrc = mrc ? mrc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        bool rules = v.mv_size && *(const uint8_t *)v.mv_data == S_INPUT_RULES;
+        zchunk_t *c = zchunk_new(v.mv_data, v.mv_size);
+        if (rules)
+            zlistx_add_start(own, c);
+        else
+            zlistx_add_end(own, c);
+    }
+    if (cur)
+        mdb_cursor_close(cur);
+    if (mrc != MDB_NOTFOUND)
+        rc = eo_store_fail("own inputs", mrc);
+    for (zchunk_t *c = zlistx_first(own); rc == EO_OK && c; c = zlistx_next(own))
+        rc = zchunk_size(c) < 9 ? EO_ESTORE
+                                : eo_input_replay(self, txn, zchunk_data(c), zchunk_size(c));
+    zlistx_destroy(&own);
+    if (rc == EO_OK)
+        rc = eo_store_commit(self->store, &txn);
+    eo_store_abort(&txn);
+    return rc;
+}
+
 int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs)
+{
+    return eo_cases_replay_from(self, from, 0, inputs);
+}
+
+int eo_cases_replay_from(eo_cases_t *self, eo_store_t *from, uint64_t first, size_t *inputs)
 {
     MDB_dbi dbi;
     *inputs = 0;
     int rc = eo_store_dbi(from, "m.inputs", 0, &dbi);
-    if (rc) return rc;
+    if (rc || (first && (rc = s_replay_own(self))))
+        return rc;
     MDB_txn *rtxn = NULL, *wtxn = NULL;
     MDB_cursor *cur = NULL;
     if ((rc = eo_store_begin(from, false, &rtxn))) return rc;
@@ -1111,16 +1159,22 @@ int eo_cases_replay(eo_cases_t *self, eo_store_t *from, size_t *inputs)
     }
     /* in order, with the recorded clocks; many inputs per transaction (one writer, so
      * the decisions are the same as one by one) */
-    MDB_val k, v;
+    uint8_t key[8];
+    eo_be64(key, first);
+    MDB_val k = {8, key}, v;
     int result = EO_OK;
-    while (result == EO_OK && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
-        if (!wtxn && (result = eo_store_begin(self->store, true, &wtxn))) break;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); result == EO_OK && rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (!wtxn && (result = eo_store_begin(self->store, true, &wtxn)))
+            break;
         if (v.mv_size < 9) {
             result = EO_ESTORE;
             break;
         }
-        if ((result = s_replay_one(self, wtxn, v.mv_data, v.mv_size))) break;
-        if (++*inputs % 1000 == 0) result = eo_store_commit(self->store, &wtxn);
+        if ((result = eo_input_replay(self, wtxn, v.mv_data, v.mv_size)))
+            break;
+        if (++*inputs % 1000 == 0)
+            result = eo_store_commit(self->store, &wtxn);
     }
     if (rc && rc != MDB_NOTFOUND && result == EO_OK) result = eo_store_fail("input next", rc);
     mdb_cursor_close(cur);

@@ -5,6 +5,7 @@
 
 #include <czmq.h>
 
+#include "eonjena/eo_tsv.h"
 #include "eonjena/eo_carer_io.h"
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_phone.h"
@@ -133,28 +134,6 @@ struct eo_carer_tsv_t {
     int n_cols;
 };
 
-static int s_split(char *line, char **fields, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        fields[n++] = p;
-        char *tab = strchr(p, '\t');
-        if (!tab)
-            return n;
-        *tab = '\0';
-        p = tab + 1;
-    }
-    return max + 1; /* too many */
-}
-
-static void s_chomp(char *line)
-{
-    size_t len = strlen(line);
-    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-        line[--len] = '\0';
-}
-
 eo_carer_tsv_t *eo_carer_tsv_new(const char *header, char *why, size_t whylen)
 {
     eo_carer_tsv_t *self = calloc(1, sizeof *self);
@@ -163,11 +142,11 @@ eo_carer_tsv_t *eo_carer_tsv_new(const char *header, char *why, size_t whylen)
         s_why(why, whylen, "out of memory or no header%s", NULL);
         goto fail;
     }
-    s_chomp(copy);
+    eo_tsv_chomp(copy);
     for (int f = 0; f < C_COUNT; f++)
         self->field_of[f] = -1;
     char *cols[S_MAX_COLS + 1];
-    self->n_cols = s_split(copy, cols, S_MAX_COLS);
+    self->n_cols = eo_tsv_split(copy, cols, S_MAX_COLS);
     if (self->n_cols > S_MAX_COLS) {
         s_why(why, whylen, "header: too many columns%s", NULL);
         goto fail;
@@ -272,9 +251,9 @@ int eo_carer_tsv_parse(eo_carer_tsv_t *self, char *line, const eo_dongs_t *dongs
                        eo_carer_t *c, uint32_t *week_min, uint32_t *month_min, char *why,
                        size_t whylen)
 {
-    s_chomp(line);
+    eo_tsv_chomp(line);
     char *cols[S_MAX_COLS + 1];
-    int n = s_split(line, cols, S_MAX_COLS);
+    int n = eo_tsv_split(line, cols, S_MAX_COLS);
     if (n != self->n_cols) {
         char text[64];
         snprintf(text, sizeof text, "%d fields, the header has %d", n > S_MAX_COLS ? n - 1 : n,

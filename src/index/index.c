@@ -949,3 +949,19 @@ int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const cha
     s_book_t a = {&w, &key, -1, NULL, NULL};
     return s_relist(self, txn, &rec, true, s_book_change, &a);
 }
+
+int eo_index_forget(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking)
+{
+    uint8_t kb[5 + S_BOOKING_MAX];
+    MDB_val key;
+    if (s_booking_key(kb, carer_id, booking, &key))
+        return EO_EINVAL;
+    /* only the row: the minutes it added stay in their week and month, where the caps
+     * still count them (a retired case's service happened); the carer's list entries
+     * may count one booking more than there is, which only makes the query look at the
+     * bookings (index_priv.h, n_book) */
+    int rc = mdb_del(txn, self->state, &key, NULL);
+    if (rc == MDB_NOTFOUND)
+        return EO_ENOTFOUND;
+    return rc ? eo_store_fail("carer_booking forget", rc) : EO_OK;
+}

@@ -1,6 +1,7 @@
 /* Runs one core class's self-test: selftest <class>. */
 #include <czmq.h>
 
+#include "eonjena/eo_tsv.h"
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_cases.h"
@@ -30,6 +31,8 @@ int main(int argc, char **argv)
         eo_addr_test(true);
     else if (streq(what, "log"))
         eo_log_test(true);
+    else if (streq(what, "tsv"))
+        eo_tsv_test(true);
     else {
         fprintf(stderr, "selftest: unknown class '%s'\n", what);
         return 2;

@@ -71,6 +71,18 @@ void fx_reopen(fx_t *fx, eo_dongs_t *dongs, const eo_cases_config_t *cfg)
     assert(fx->index && fx->cases);
 }
 
+void fx_resize(fx_t *fx, size_t map_mb, size_t max_mb, const eo_cases_config_t *cfg)
+{
+    eo_cases_destroy(&fx->cases);
+    eo_index_destroy(&fx->index);
+    eo_store_destroy(&fx->store);
+    assert(eo_store_remove(fx->dir) == 0);
+    fx->store = eo_store_new(fx->dir, map_mb, EO_STORE_NOSYNC);
+    assert(fx->store);
+    eo_store_set_max(fx->store, max_mb);
+    fx_reopen(fx, NULL, cfg);
+}
+
 void fx_carer_in(fx_t *fx, uint32_t id, const uint32_t *dongs, int n)
 {
     eo_carer_t c;
@@ -106,29 +118,48 @@ uint8_t *fx_request(fx_t *fx, const char *id, int64_t start, int hours, int need
     return fx_request_in(fx, id, fx->dong, start, hours, needed, size);
 }
 
-uint8_t *fx_request_in(fx_t *fx, const char *id, uint32_t dong, int64_t start, int hours,
-                       int needed, size_t *size)
+static uint8_t *s_request(const char *id, const char *site, uint32_t dong, int64_t start,
+                          int64_t end, int needed, const char *phone, const char *child,
+                          const char *address, size_t *size)
 {
-    (void)fx;
     Eo__Request r = EO__REQUEST__INIT;
     r.id = (char *)id;
-    r.site = "suwon";
+    r.site = (char *)site;
     r.dong = dong;
     r.start = start;
-    r.end = start + hours * 3600;
+    r.end = end;
     r.carers_needed = needed;
     r.channel = EO__CHANNEL__CHANNEL_CALL_CENTRE;
     r.type = EO__SERVICE_TYPE__SERVICE_VISIT;
     r.member_id = "m1";
-    r.member_phone = "+821099990000";
-    r.child_first_name = "서연";
-    r.address = "수원시 장안구 비밀로 12";
+    r.member_phone = (char *)phone;
+    r.child_first_name = (char *)child;
+    r.address = (char *)address;
     r.member_verified = true;
     r.child_age_months = 60; /* a child of 5: every rule lets the request through */
     Eo__Event ev = EO__EVENT__INIT;
+    ev.id = (char *)id;
+    ev.site = (char *)site;
     ev.body_case = EO__EVENT__BODY_REQUEST;
     ev.request = &r;
-    return s_encode(&ev, id, size);
+    uint8_t *buf = eo_event_encode(&ev, size);
+    assert(buf);
+    return buf;
+}
+
+uint8_t *fx_request_in(fx_t *fx, const char *id, uint32_t dong, int64_t start, int hours,
+                       int needed, size_t *size)
+{
+    (void)fx;
+    return s_request(id, "suwon", dong, start, start + hours * 3600, needed, "+821099990000",
+                     "서연", "수원시 장안구 비밀로 12", size);
+}
+
+uint8_t *fx_request_as(const char *id, const char *site, uint32_t dong, int64_t start,
+                       int64_t end, const char *phone, const char *child, const char *address,
+                       size_t *size)
+{
+    return s_request(id, site, dong, start, end, 1, phone, child, address, size);
 }
 
 uint8_t *fx_payment(const char *request, int64_t amount, const char *event_id, size_t *size)
@@ -227,6 +258,26 @@ size_t fx_tick(fx_t *fx)
     assert(eo_cases_tick(fx->cases, txn, fx->now_ms, 1000, &fired) == EO_OK);
     assert(eo_store_commit(fx->store, &txn) == EO_OK);
     return fired;
+}
+
+bool fx_exists(fx_t *fx, const char *id)
+{
+    MDB_txn *txn;
+    eo_case_t c;
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    int rc = eo_cases_get(fx->cases, txn, id, &c);
+    eo_store_abort(&txn);
+    assert(rc == EO_OK || rc == EO_ENOTFOUND);
+    return rc == EO_OK;
+}
+
+void fx_apply_ok(fx_t *fx, uint8_t *body, size_t size)
+{
+    int rc;
+    Eo__Event *ev = fx_apply(fx, body, size, &rc);
+    assert(rc == EO_OK);
+    eo_event_free(&ev);
+    free(body);
 }
 
 eo_case_t fx_case(fx_t *fx, const char *id)

@@ -34,10 +34,17 @@ void fx_carer_in(fx_t *fx, uint32_t id, const uint32_t *dongs, int n);
 /* Close the case store and index and open them again on the same store, with this dong
  * table (fx takes it; NULL: the default one again) and configuration. */
 void fx_reopen(fx_t *fx, eo_dongs_t *dongs, const eo_cases_config_t *cfg);
+/* Start again on an empty store of map_mb that may grow to max_mb (NOSYNC). */
+void fx_resize(fx_t *fx, size_t map_mb, size_t max_mb, const eo_cases_config_t *cfg);
 /* Encode helpers (caller frees). */
 uint8_t *fx_request(fx_t *fx, const char *id, int64_t start, int hours, int needed, size_t *size);
 uint8_t *fx_request_in(fx_t *fx, const char *id, uint32_t dong, int64_t start, int hours,
                        int needed, size_t *size);
+/* A request with everything given: personal data (phone, child, address) and the
+ * site of the dong. */
+uint8_t *fx_request_as(const char *id, const char *site, uint32_t dong, int64_t start,
+                       int64_t end, const char *phone, const char *child, const char *address,
+                       size_t *size);
 uint8_t *fx_answer(const char *request, uint32_t carer, bool accept, const char *reply_id,
                    size_t *size);
 uint8_t *fx_delivery(const char *message_id, bool ok, size_t *size);
@@ -54,6 +61,10 @@ Eo__Event *fx_submit(fx_t *fx, eo_client_t *client, const char *id, int64_t star
 /* Fire due timers at fx->now_ms. */
 size_t fx_tick(fx_t *fx);
 eo_case_t fx_case(fx_t *fx, const char *id);
+/* Whether the case is in the store. */
+bool fx_exists(fx_t *fx, const char *id);
+/* fx_apply of a body the caller no longer needs (freed), which must be decided. */
+void fx_apply_ok(fx_t *fx, uint8_t *body, size_t size);
 /* Count outbox messages of a kind for a request (kind 0: any), and to a carer (0: any). */
 int fx_outbox_count(fx_t *fx, const char *request, int kind, uint32_t carer);
 /* Overwrite a case's record with one no reader can take (the wrong size for its

@@ -8,6 +8,7 @@
 
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_provider.h"
+#include "eonjena/eo_retention.h"
 #include "eonjena/eo_rules.h"
 #include "eonjena/eo_template.h"
 #include "matcher.h"
@@ -39,6 +40,8 @@ typedef struct {
     int64_t maintained_at;   /* mono ms: the store's housekeeping last ran */
     int32_t calendar_day;    /* the date the calendar's end was last looked at */
     uint64_t calendar_seen;  /* and the calendar's version then */
+    eo_retention_t *retention; /* the daily purge schedule (docs/retention.md) */
+    bool purging;              /* a retention step is waiting to be done */
     int64_t rekey_next;      /* mono ms: look whether the index needs a re-key step */
     bool rekey_busy;         /* the index is re-keying for a new week: poll, don't wait */
     int64_t retry_at;        /* monotonic ms */
@@ -248,8 +251,9 @@ static void s_flush_acked(s_matcher_t *self)
 
 static int s_poll_timeout(s_matcher_t *self)
 {
-    int timeout =
-        100; /* heartbeats, manual clocks and relay retries look at least this often */
+    int timeout = 100; /* heartbeats, manual clocks and relay retries look at least this often */
+    if (self->purging)
+        return 0; /* the retention's next batch: work that comes in goes between batches */
     if (zclock_mono() < self->timers_retry_at)
         return timeout; /* timers are backing off: a due one must not make this spin */
     MDB_txn *txn = NULL;
@@ -267,7 +271,9 @@ static int s_poll_timeout(s_matcher_t *self)
 static void s_matcher_destroy(s_matcher_t **self_p)
 {
     s_matcher_t *self = *self_p;
-    if (!self) return;
+    if (!self)
+        return;
+    eo_retention_destroy(&self->retention);
     eo_worker_destroy(&self->worker);
     eo_client_destroy(&self->client);
     eo_cases_destroy(&self->cases);
@@ -327,6 +333,15 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
         goto fail;
     }
     eo_cases_set_providers(self->cases, self->providers);
+    eo_retention_config_t retention;
+    eo_retention_config_defaults(&retention);
+    if (eo_retention_config_load(&retention, args->config, err, sizeof err)) {
+        zsys_error("matcher: %s", err);
+        goto fail;
+    }
+    self->retention = eo_retention_new(self->cases, &retention);
+    if (!self->retention)
+        goto fail;
     self->rules_version = eo_rules_version(self->rules);
     MDB_txn *txn = NULL;
     if (eo_store_begin(args->store, true, &txn) || eo_cases_record_config(self->cases, txn) ||
@@ -397,6 +412,9 @@ static void s_matcher_loop(s_matcher_t *self)
         s_flush_acked(self);
         s_relay(self);
         s_rekey(self, items[1].revents & ZMQ_POLLIN);
+        /* the daily purge, one bounded transaction per turn */
+        eo_retention_schedule(self->retention, eo_clock_now_ms(self->args->clock));
+        self->purging = eo_retention_step(self->retention);
         if (zclock_mono() - self->maintained_at >= EO_STORE_MAINTAIN_MS) {
             self->maintained_at = zclock_mono();
             eo_store_maintain(self->args->store);

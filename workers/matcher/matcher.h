@@ -8,7 +8,9 @@
  * Configuration (section `matcher` of etc/eonjena.cfg), all optional:
  *   wave_k = 10  wave_timeout_s = 300  escalate_lead_s = 3600
  *   always_pool = 0  callcentre_phone = +82215771234  batch = 256  window = 64
- *   site/<slug>/wave_timeout_s = ...    (per-site wave timeout) */
+ *   site/<slug>/wave_timeout_s = ...    (per-site wave timeout)
+ * and the retention of its case store (docs/retention.md): store/retire_days,
+ * store/seen_days, store/purge_hour, store/purge_batch, handoff/retention_years. */
 #ifndef EO_MATCHER_H
 #define EO_MATCHER_H
 

@@ -48,6 +48,31 @@ const char *eo_event_kind(const Eo__Event *event)
     return f ? f->name : "none";
 }
 
+uint8_t *eo_event_answer(const char *id, const char *site, int64_t at_ms, const char *acked,
+                         const char *code, const char *ko, const char *en, size_t *size)
+{
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = (char *)id;
+    ev.site = (char *)(site ? site : "");
+    ev.at_ms = at_ms;
+    Eo__Ack ack = EO__ACK__INIT;
+    Eo__Error err = EO__ERROR__INIT;
+    char *ids[1] = {(char *)acked};
+    if (code) {
+        err.code = (char *)code;
+        err.message_ko = (char *)(ko ? ko : "");
+        err.message_en = (char *)(en ? en : "");
+        ev.body_case = EO__EVENT__BODY_ERROR;
+        ev.error = &err;
+    } else {
+        ack.n_ids = 1;
+        ack.ids = ids;
+        ev.body_case = EO__EVENT__BODY_ACK;
+        ev.ack = &ack;
+    }
+    return eo_event_encode(&ev, size);
+}
+
 char *eo_id_new(char *buf, size_t size, int64_t now_ms)
 {
     static _Atomic uint32_t counter;
@@ -93,6 +118,20 @@ void eo_codec_test(bool verbose)
     eo_id_new(a, sizeof a, 1000);
     eo_id_new(b, sizeof b, 1000);
     assert(strlen(a) == 20 && strcmp(a, b) < 0);
+    /* a worker's answer: an ack of the item, or its error with both texts */
+    size_t asize = 0;
+    uint8_t *abytes = eo_event_answer("a1", "suwon", 7, "w9", NULL, NULL, NULL, &asize);
+    Eo__Event *ans = eo_event_decode(abytes, asize, err, sizeof err);
+    assert(ans && ans->body_case == EO__EVENT__BODY_ACK && ans->ack->n_ids == 1 &&
+           strcmp(ans->ack->ids[0], "w9") == 0 && ans->at_ms == 7 && strcmp(ans->site, "suwon") == 0);
+    eo_event_free(&ans);
+    free(abytes);
+    abytes = eo_event_answer("a2", NULL, 8, "w9", "bad", "나쁨", "bad one", &asize);
+    ans = eo_event_decode(abytes, asize, err, sizeof err);
+    assert(ans && ans->body_case == EO__EVENT__BODY_ERROR && strcmp(ans->error->code, "bad") == 0 &&
+           strcmp(ans->error->message_ko, "나쁨") == 0 && strcmp(ans->error->message_en, "bad one") == 0);
+    eo_event_free(&ans);
+    free(abytes);
     if (verbose)
         printf("OK\n");
 }

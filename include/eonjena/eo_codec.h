@@ -23,6 +23,12 @@ void eo_event_free(Eo__Event **event_p);
 /* The name of the event's body ("request", "answer", ...), "none" if unset. */
 const char *eo_event_kind(const Eo__Event *event);
 
+/* A worker's answer to a work item: an Event (id, site, at_ms) carrying ack{ids:
+ * [acked]}, or error{code, message_ko, message_en} when code is given; encoded as by
+ * eo_event_encode (NULL out of memory). */
+uint8_t *eo_event_answer(const char *id, const char *site, int64_t at_ms, const char *acked,
+                         const char *code, const char *ko, const char *en, size_t *size);
+
 /* A new unique id: 16 lowercase hex digits of milliseconds and a process-wide counter
  * with a random salt, time-ordered within a process. buf needs 33 bytes. */
 char *eo_id_new(char *buf, size_t size, int64_t now_ms);

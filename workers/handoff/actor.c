@@ -131,26 +131,9 @@ static void s_reply(s_intake_t *self, eo_work_t **work, const char *id, const ch
 {
     char new_id[33];
     int64_t now_ms = eo_clock_now_ms(self->shared.args->clock);
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = eo_id_new(new_id, sizeof new_id, now_ms);
-    ev.site = (char *)(site ? site : "");
-    ev.at_ms = now_ms;
-    Eo__Ack ack = EO__ACK__INIT;
-    Eo__Error err = EO__ERROR__INIT;
-    char *ids[1] = {(char *)id};
-    if (error_code) {
-        err.code = (char *)error_code;
-        err.message_en = (char *)error_text;
-        ev.body_case = EO__EVENT__BODY_ERROR;
-        ev.error = &err;
-    } else {
-        ack.n_ids = 1;
-        ack.ids = ids;
-        ev.body_case = EO__EVENT__BODY_ACK;
-        ev.ack = &ack;
-    }
     size_t size = 0;
-    uint8_t *bytes = eo_event_encode(&ev, &size);
+    uint8_t *bytes = eo_event_answer(eo_id_new(new_id, sizeof new_id, now_ms), site, now_ms, id,
+                                     error_code, NULL, error_text, &size);
     if (!bytes || eo_worker_reply(self->worker, work, bytes, size))
         zsys_error("handoff: cannot reply to %s", id);
     free(bytes);

@@ -200,26 +200,12 @@ static void s_ack(s_sms_t *self, eo_work_t *work, const char *site, const char *
                   const char *error)
 {
     char id[40];
-    Eo__Event ev = s_event(self, site, id, sizeof id);
-    Eo__Ack ack = EO__ACK__INIT;
-    Eo__Error err = EO__ERROR__INIT;
-    char *ids[1] = {(char *)msg_id};
-    if (error) {
-        err.code = "bad_message";
-        err.message_en = (char *)error;
-        err.message_ko = "잘못된 메시지";
-        ev.body_case = EO__EVENT__BODY_ERROR;
-        ev.error = &err;
-    } else {
-        ack.n_ids = 1;
-        ack.ids = ids;
-        ev.body_case = EO__EVENT__BODY_ACK;
-        ev.ack = &ack;
-    }
+    int64_t now_ms = s_now_ms(self);
     s_ack_t *a = calloc(1, sizeof *a);
     assert(a);
     a->work = work;
-    a->body = eo_event_encode(&ev, &a->size);
+    a->body = eo_event_answer(eo_id_new(id, sizeof id, now_ms), site, now_ms, msg_id,
+                              error ? "bad_message" : NULL, "잘못된 메시지", error, &a->size);
     assert(a->body);
     zlistx_add_end(self->acks, a);
 }

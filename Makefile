@@ -7,10 +7,15 @@ PKGS = build-essential cmake pkg-config clang libclang-rt-14-dev iproute2 \
        libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
        liblmdb-dev lmdb-utils libmicrohttpd-dev libjansson-dev \
        libcurl4-openssl-dev libssl-dev openssl libsystemd-dev systemd kannel kannel-extras \
-       curl procps jq file
+       curl procps jq file python3-prometheus-client chromium fonts-nanum
 # `make install` puts eonjena under PREFIX (and /etc/eonjena, /var/lib/eonjena for the
 # system prefixes); DESTDIR installs into a staging root. docs/operations.md
 PREFIX     ?= /usr/local
+# The console's browser test (tests/browser): node and npm, from Debian unless the
+# machine has them already (a NodeSource node brings its own npm, which Debian's npm
+# package would conflict with), and playwright-core as pinned in tests/browser.
+NODE_PKGS = nodejs npm
+BROWSER_DIR = $(BUILD)/tests/browser
 
 .PHONY: all deps build run test install deb asan asan-test bench fuzz format tidy clean
 
@@ -26,6 +31,20 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null \
 	  || { echo "make deps: apt-get failed"; exit 1; }; \
+	fi
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "make deps: installing $(NODE_PKGS)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(NODE_PKGS) >/dev/null \
+	  || { echo "make deps: apt-get failed"; exit 1; }; \
+	fi
+	@if ! cmp -s tests/browser/package-lock.json $(BROWSER_DIR)/package-lock.json || \
+	  [ ! -d $(BROWSER_DIR)/node_modules/playwright-core ]; then \
+	  echo "make deps: npm ci of tests/browser (playwright-core) into $(BROWSER_DIR)"; \
+	  mkdir -p $(BROWSER_DIR) && cp tests/browser/package.json tests/browser/package-lock.json $(BROWSER_DIR)/ && \
+	  (cd $(BROWSER_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
+	  || { echo "make deps: npm ci failed"; exit 1; }; \
 	fi
 
 $(BUILD)/CMakeCache.txt:

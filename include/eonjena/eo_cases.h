@@ -92,6 +92,10 @@ void eo_cases_destroy(eo_cases_t **self_p);
  * built-in ones: the matcher passes the configured sms templates. */
 typedef struct eo_templates_t eo_templates_t;
 void eo_cases_set_templates(eo_cases_t *self, eo_templates_t *templates);
+/* Log one line for each input that carries a trace (Event.trace_id: the X-Request-Id
+ * of the HTTP request behind it), so an operator follows a request through the roles'
+ * logs. Off by default (a replay decides silently); the matcher turns it on. */
+void eo_cases_set_log(eo_cases_t *self, bool log_traces);
 /* The provider agencies (borrowed; outlive self): which run a 시설형 facility, where,
  * and the site's 아동돌봄센터 (the matching order of docs/domain.md). Without them a
  * 시설형 request finds no facility and the member is offered 방문형. */

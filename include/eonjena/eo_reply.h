@@ -5,7 +5,8 @@
  *      pool consent before anything else is looked at;
  *   2. otherwise the text is split into words (at spaces and punctuation, and between
  *      digits and letters: "수락1234" is two words) and each word classified:
- *      accept "1" "수락" "네" "Y" "ok", decline "2" "거절" "N", "시작", "종료", or an
+ *      accept "1" "수락" "네" "Y" "ok", decline "2" "거절" "N", "시작", "종료", "취소"
+ *      (a winner who cannot come withdraws), or an
  *      offer code (EO_REPLY_CODE_MIN..MAX digits); polite endings ("수락합니다",
  *      "거절해요") are tolerated;
  *   3. a code alone means accept; a word plus a code names the offer; any other word,
@@ -31,6 +32,7 @@ typedef enum {
     EO_REPLY_DECLINE,
     EO_REPLY_START,   /* 시작: the service started */
     EO_REPLY_END,     /* 종료: the service ended */
+    EO_REPLY_CANCEL,  /* 취소: the winner cannot come (the case is offered again) */
 } eo_reply_kind_t;
 
 typedef struct {

@@ -30,10 +30,10 @@ typedef struct eo_restrict_t eo_restrict_t;
 
 typedef struct {
     char member[EO_MEMBER_ID_MAX];
-    char cause[32];          /* a cause of rules.cfg, or "escalation" */
+    char cause[32]; /* a cause of rules.cfg, or "escalation" */
     eo_time_t start;
-    eo_time_t end;           /* EO_RESTRICT_PERMANENT for a permanent one */
-    int months;              /* -1: permanent */
+    eo_time_t end; /* EO_RESTRICT_PERMANENT for a permanent one */
+    int months;    /* -1: permanent */
     bool by_operator;
     char note[96];
 } eo_restriction_t;
@@ -46,21 +46,22 @@ void eo_restrict_destroy(eo_restrict_t **self_p);
  * count, apply its restriction (into *applied when given; *did_apply says whether).
  * Causes whose length the operator sets (months 0 in rules.cfg) are counted, never
  * applied here. EO_EINVAL for an unknown cause or a bad member id; EO_ESTORE. */
-int eo_restrict_record(eo_restrict_t *self, const char *member, const char *cause,
-                       eo_time_t at, eo_restriction_t *applied, bool *did_apply);
+int eo_restrict_record(eo_restrict_t *self, const char *member, const char *cause, eo_time_t at,
+                       eo_restriction_t *applied, bool *did_apply);
 /* An operator's restriction: months 1..max_months, -1 for permanent, or 0 to use the
  * cause's configured length (EO_EINVAL if it has none, or if the cause needs `after`
  * restrictions first: repeated_conflict after 3 conflicts). */
-int eo_restrict_impose(eo_restrict_t *self, const char *member, const char *cause,
-                       eo_time_t at, int months, const char *note, eo_restriction_t *out);
+int eo_restrict_impose(eo_restrict_t *self, const char *member, const char *cause, eo_time_t at,
+                       int months, const char *note, eo_restriction_t *out);
 /* The restriction in force at `at` that ends last: EO_OK with *out, or EO_ENOTFOUND. */
 int eo_restrict_check(eo_restrict_t *self, const char *member, eo_time_t at,
                       eo_restriction_t *out);
 /* All restrictions of a member, oldest first: copies up to max, *n gets the total. */
-int eo_restrict_list(eo_restrict_t *self, const char *member, eo_restriction_t *out,
-                     size_t max, size_t *n);
+int eo_restrict_list(eo_restrict_t *self, const char *member, eo_restriction_t *out, size_t max,
+                     size_t *n);
 /* The same in the caller's transaction (never committed or aborted here), so that a
- * decision and the restriction it records commit together (the matcher). */
+ * decision and the restriction it records commit together (the matcher; the case store
+ * imposes, checks and lists inside the decision that records the input). */
 int eo_restrict_record_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
                            const char *cause, eo_time_t at, eo_restriction_t *applied,
                            bool *did_apply);
@@ -69,9 +70,10 @@ int eo_restrict_impose_txn(eo_restrict_t *self, MDB_txn *txn, const char *member
                            eo_restriction_t *out);
 int eo_restrict_check_txn(eo_restrict_t *self, MDB_txn *txn, const char *member, eo_time_t at,
                           eo_restriction_t *out);
+int eo_restrict_list_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
+                         eo_restriction_t *out, size_t max, size_t *n);
 /* Decide with other rules from now on (a replay's, made from a recorded snapshot). */
 void eo_restrict_set_rules(eo_restrict_t *self, eo_rules_t *rules);
-
 /* The end instant of a restriction of `months` starting at `at`. */
 eo_time_t eo_restrict_end(eo_time_t at, int months);
 

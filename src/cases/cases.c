@@ -5,6 +5,7 @@
 
 #include "cases_priv.h"
 #include "eonjena/eo_codec.h"
+#include "eonjena/eo_restrict.h"
 
 void eo_be32(uint8_t *p, uint32_t v)
 {
@@ -42,6 +43,17 @@ bool eo_offer_is_key(const MDB_val *k)
     return memchr(k->mv_data, 0, k->mv_size) != NULL;
 }
 
+/* Members (their restrictions are eo_restrict's). A store only read (eonjena log, check)
+ * decides nothing, so it needs none, and may have been written before members existed:
+ * has_members stays false. */
+static int s_members(eo_cases_t *self)
+{
+    if (eo_store_readonly(self->store)) return EO_OK;
+    if (eo_store_dbi(self->store, "m.members", 0, &self->members)) return EO_ESTORE;
+    self->has_members = true;
+    return EO_OK;
+}
+
 eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t *dongs,
                          eo_rules_t *rules, const eo_cases_config_t *cfg)
 {
@@ -67,7 +79,8 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
         eo_store_dbi(store, "m.meta", 0, &self->meta) ||
         eo_store_dbi(store, "m.fgroups", 0, &self->fgroups) ||
         eo_store_dbi(store, "m.childday", 0, &self->childday) ||
-        !(self->restricts = eo_restrict_new(store, rules))) {
+        !(self->restricts = eo_restrict_new(store, rules)) || s_members(self)) {
+        eo_restrict_destroy(&self->restricts);
         free(self);
         return NULL;
     }
@@ -103,6 +116,11 @@ void eo_cases_set_templates(eo_cases_t *self, eo_templates_t *templates)
     if (self->own_templates) eo_templates_destroy(&self->templates);
     self->templates = templates;
     self->own_templates = false;
+}
+
+void eo_cases_set_log(eo_cases_t *self, bool log_traces)
+{
+    self->log_traces = log_traces;
 }
 
 eo_store_t *eo_cases_store(eo_cases_t *self)
@@ -469,8 +487,14 @@ int eo_seen_put(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t at_ms,
     return rc ? eo_store_fail("put seen", rc) : EO_OK;
 }
 
-/* A Status event for a case. */
 int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **out, size_t *size)
+{
+    return eo_case_status(self, txn, id, false, out, size);
+}
+
+/* A Status event for a case. */
+int eo_case_status(eo_cases_t *self, MDB_txn *txn, const char *id, bool replayed, uint8_t **out,
+                   size_t *size)
 {
     eo_case_rec_t c;
     int rc = eo_case_get(self, txn, id, &c);
@@ -492,6 +516,8 @@ int eo_cases_status(eo_cases_t *self, MDB_txn *txn, const char *id, uint8_t **ou
     st.n_winner_names = c.n_winners;
     st.winner_names = name_p;
     st.updated_at = c.updated_ms / 1000;
+    st.replayed = replayed;
+    st.fee = c.fee;
     /* a pool case's fee and its payment */
     static const char *pay_names[] = {"", "due", "paid"};
     st.member_fee = c.member_fee;

@@ -138,10 +138,15 @@ struct eo_cases_t {
     MDB_dbi meta;     /* counters */
     MDB_dbi fgroups;  /* 시설형: a carer's group of children (facility.c) */
     MDB_dbi childday; /* 시설형: a child's minutes on a day (facility.c) */
+    MDB_dbi members;  /* member id -> packed Member (members.c) */
     struct eo_restrict_t *restricts; /* 이용제한, in the same store (its own databases) */
+    bool has_members; /* false only for a read-only store written before members were */
     const struct eo_providers_t *providers; /* borrowed: 시설형 providers, the centre */
     struct eo_providers_t *own_providers;   /* a replay's: made from a recorded input */
     int64_t now_ms;                         /* the clock of the input being decided */
+    const char *trace; /* the input's Event.trace_id (an HTTP request's X-Request-Id) or
+                        * NULL: the outbox rows it causes carry it on */
+    bool log_traces;   /* log a line for each input carrying a trace (eo_cases_set_log) */
 };
 
 /* tell.c: every text the case store sends, rendered from the sms templates
@@ -226,6 +231,9 @@ int eo_case_waiting(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint
 /* *over: nobody of c's current wave is waiting any more. */
 int eo_case_wave_over(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, bool *over);
 int eo_cases_request(eo_cases_t *self, MDB_txn *txn, const char *id, Eo__Request **out);
+/* A Status event for a case (eo_cases_status); replayed: the answer to a resent intake. */
+int eo_case_status(eo_cases_t *self, MDB_txn *txn, const char *id, bool replayed, uint8_t **out,
+                   size_t *size);
 int eo_offer_key(const char *id, uint32_t carer, uint8_t *key, size_t size);
 /* Offers live in m.cases after their case: is this key an offer's (id \0 carer)? A
  * case id never holds a 0 byte. */
@@ -276,6 +284,24 @@ uint64_t eo_get_be64(const uint8_t *p);
 /* journal.c: append (who, what, detail) to the case's hash chain; updates c. */
 int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, const char *who,
                       const char *what, const char *detail);
+/* One entry of a case's journal as read back (strings valid until txn ends). */
+typedef struct {
+    uint32_t n;   /* its number in the case, from 0 */
+    uint64_t seq; /* its key in m.journal (the one sequence of every case) */
+    int64_t at_ms;
+    const char *who, *what, *detail; /* "" when the entry is missing or malformed */
+    uint8_t hash[32];
+    bool ok; /* it links to the previous entry and matches its hash */
+} eo_journal_entry_t;
+typedef int(eo_journal_fn)(void *arg, const eo_journal_entry_t *entry);
+/* Walk a case's journal oldest first, verifying the chain: fn sees every entry, broken
+ * ones with ok false (a nonzero return stops the walk). EO_OK when the whole chain
+ * verifies; EO_EINVAL when it is broken (*broken says how); EO_ENOTFOUND for an unknown
+ * case. The one reader of the journal: `eonjena log` and the API's journal use it. */
+int eo_journal_each(eo_cases_t *self, MDB_txn *txn, const char *id, eo_journal_fn *fn,
+                    void *arg, const char **broken);
+/* 64 hex digits of a hash (out needs 65 bytes). */
+void eo_journal_hex(const uint8_t *hash, char *out);
 
 /* timers.c: storage only (firing a timer is an input: inputs.c) */
 int eo_timer_set(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, int64_t due_ms);
@@ -330,6 +356,29 @@ int eo_facility_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *text, size
 
 /* inputs.c */
 int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payload, size_t size);
+/* The one place a refusal is made: a Status carrying the error in *reply, and
+ * EO_EREFUSED ("refused, nothing written"); EO_ENOMEM if it cannot be encoded. */
+int eo_cases_refuse(eo_cases_t *self, const char *id, const char *code, const char *ko,
+                    const char *en, uint8_t **reply, size_t *size);
+
+/* members.c: registered members. The inputs MemberUpsert, MemberVerify, MemberRestrict
+ * (each replies with the member as a QueryResult), and what intake takes from a
+ * registered member: r's verified flag, phone and the child's age are overwritten by the
+ * stored ones; *code is set (and ko, en: the messages) when the member may not use the
+ * service (restricted, not_member, child_not_registered). An unregistered member's
+ * request is left as it is. */
+int eo_member_upsert(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                     size_t rawsize, uint8_t **reply, size_t *size);
+int eo_member_verify(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                     size_t rawsize, uint8_t **reply, size_t *size);
+int eo_member_restrict(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                       size_t rawsize, uint8_t **reply, size_t *size);
+int eo_member_intake(eo_cases_t *self, MDB_txn *txn, Eo__Request *r, const char **code,
+                     char *ko, char *en, size_t size);
+
+/* query.c: the reply to a Query event (a QueryResult, or a refusal). Writes nothing. */
+int eo_query_reply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, uint8_t **reply,
+                   size_t *size);
 /* Decide one recorded input again (kind, at_ms, payload as m.inputs holds it). */
 int eo_input_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n);
 

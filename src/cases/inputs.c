@@ -56,6 +56,12 @@ static int s_error(eo_cases_t *self, const char *id, const char *code, const cha
     return *reply ? EO_EREFUSED : EO_ENOMEM;
 }
 
+int eo_cases_refuse(eo_cases_t *self, const char *id, const char *code, const char *ko,
+                    const char *en, uint8_t **reply, size_t *size)
+{
+    return s_error(self, id, code, ko, en, reply, size);
+}
+
 static int s_ack_at(int64_t at_ms, const char *key, const char *outcome, uint8_t **reply,
                     size_t *size)
 {
@@ -108,6 +114,25 @@ static int s_validate(eo_cases_t *self, const Eo__Request *r, const char **code,
             *code = "too_many_carers", *en = "at most 2 carers per request";
     }
     return *code ? EO_EREFUSED : EO_OK;
+}
+
+/* An intake whose id is known: a retry gets the case's status (replayed); the same key
+ * with other contents (another digest) is refused, whatever the case's state. */
+static int s_resend(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, uint8_t **reply,
+                    size_t *size)
+{
+    Eo__Request *stored = NULL;
+    int rc = r->digest.len ? eo_cases_request(self, txn, r->id, &stored) : EO_ENOTFOUND;
+    bool conflict = rc == EO_OK && stored->digest.len &&
+                    (stored->digest.len != r->digest.len ||
+                     memcmp(stored->digest.data, r->digest.data, r->digest.len) != 0);
+    if (stored) eo__request__free_unpacked(stored, NULL);
+    if (rc != EO_OK && rc != EO_ENOTFOUND) return rc;
+    if (conflict)
+        return s_error(self, r->id, "idempotency_conflict",
+                       "같은 요청 ID(Idempotency-Key)로 다른 내용의 요청이 이미 접수되었습니다",
+                       "this key was used for a request with other contents", reply, size);
+    return eo_case_status(self, txn, r->id, true, reply, size);
 }
 
 /* always_pool (W1 runs, demos) offers every request the rules let through, whatever
@@ -178,11 +203,16 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
      * are validated */
     eo_case_rec_t c;
     int rc = eo_case_get(self, txn, r->id, &c);
-    if (rc == EO_OK) return eo_cases_status(self, txn, r->id, reply, size);
+    if (rc == EO_OK) return s_resend(self, txn, r, reply, size);
     if (rc != EO_ENOTFOUND) return rc;
-    const char *code, *en;
+    const char *code = NULL, *en = NULL;
     if (s_validate(self, r, &code, &en))
         return s_error(self, r->id, code, "요청을 받을 수 없습니다", en, reply, size);
+    /* a registered member's stored data wins over the request's flags (members.c) */
+    char mko[256], men[256];
+    if ((rc = eo_member_intake(self, txn, (Eo__Request *)r, &code, mko, men, sizeof mko)))
+        return rc;
+    if (code) return s_error(self, r->id, code, mko, men, reply, size);
     /* the one check of a request: the same the quote makes (eo_rules_check) */
     eo_verdict_t v;
     if ((rc = eo_case_check(self, txn, r, self->now_ms / 1000, &v))) return rc;
@@ -197,7 +227,11 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
     if (facility && (rc = eo_childday_add(self, txn, r, (int)((c.end - c.start) / EO_MINUTE))))
         return rc;
     bool pool = facility || self->cfg.always_pool || v.route.route == EO_ROUTE_POOL;
-    eo_case_ctx_t ctx = {.who = "matcher"};
+    /* why it goes where it goes: the journal says it */
+    char why[48];
+    snprintf(why, sizeof why, "reason=%s",
+             self->cfg.always_pool ? "always_pool" : eo_reason_code(v.route.reason));
+    eo_case_ctx_t ctx = {.who = "matcher", .detail = why};
     rc = eo_case_dispatch(self, txn, &c, pool ? EV_ROUTE_POOL : EV_ROUTE_PROVIDER, &ctx);
     if (rc || (rc = eo_cases_put(self, txn, &c)) ||
         (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
@@ -205,7 +239,8 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
     return eo_cases_status(self, txn, c.id, reply, size);
 }
 
-/* --- answers, deliveries, cancellations ------------------------------------------------ */
+/* --- answers, deliveries, cancellations ------------------------------------------------
+ */
 
 static int s_answer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
                     size_t rawsize, uint8_t **reply, size_t *size)
@@ -285,8 +320,10 @@ static int s_cancel(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const v
     int rc = eo_seen_get(self, txn, key, &at_ms, seen, sizeof seen);
     if (rc == EO_OK) return eo_cases_status(self, txn, x->request_id, reply, size);
     if (rc != EO_ENOTFOUND) return rc;
-    char who[32];
+    char who[96];
     snprintf(who, sizeof who, x->carer_id ? "carer:%u" : "member", x->carer_id);
+    if (x->by && *x->by) /* who asked: an operator, a member's app, a carer's app */
+        snprintf(who, sizeof who, "%.90s", x->by);
     eo_case_ctx_t ctx = {.carer = x->carer_id, .who = who, .detail = x->reason};
     rc = eo_case_run(self, txn, x->request_id,
                      x->carer_id ? EV_WINNER_CANCEL : EV_MEMBER_CANCEL, &ctx);
@@ -311,6 +348,13 @@ static int s_carer(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const vo
     int rc = EO_EINVAL;
     switch (in->body_case) {
     case EO__EVENT__BODY_CARER_UPSERT:
+        /* POST /v1/carers makes a new carer: an id that is taken is refused */
+        if (in->carer_upsert->create &&
+            eo_index_get(self->index, txn, in->carer_upsert->id, &c) == EO_OK)
+            return s_error(self, in->id, "carer_exists", "이미 등록된 돌보미 ID입니다",
+                           "a carer with this id exists", reply, size);
+        rc = eo_index_apply(self->index, txn, in);
+        break;
     case EO__EVENT__BODY_CARER_DEACTIVATE:
     case EO__EVENT__BODY_CARER_AVAILABILITY:
         rc = eo_index_apply(self->index, txn, in);
@@ -428,7 +472,8 @@ static int s_service_time(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, c
     return s_ack(self, in->id, "recorded", reply, size);
 }
 
-/* --- the member's payment, an operator's restriction ------------------------------------ */
+/* --- the member's payment, an operator's restriction ------------------------------------
+ */
 
 /* payment_confirmed: a settled pool case whose fee is due is linked. The amount, when
  * given, must be the fee; a member's app confirms only the requests it made. */
@@ -640,6 +685,7 @@ static int s_apply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const vo
                    size_t size, uint8_t **reply, size_t *reply_size)
 {
     int rc;
+    self->trace = in->trace_id && *in->trace_id ? in->trace_id : NULL;
     switch (in->body_case) {
     case EO__EVENT__BODY_REQUEST:
         rc = s_request(self, txn, in->request, event, size, reply, reply_size);
@@ -676,10 +722,28 @@ static int s_apply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const vo
     case EO__EVENT__BODY_CARER_CONSENT:
         rc = s_carer(self, txn, in, event, size, reply, reply_size);
         break;
+    case EO__EVENT__BODY_QUERY:
+        rc = eo_query_reply(self, txn, in, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_MEMBER_UPSERT:
+        rc = eo_member_upsert(self, txn, in, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_MEMBER_VERIFY:
+        rc = eo_member_verify(self, txn, in, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_MEMBER_RESTRICT:
+        rc = eo_member_restrict(self, txn, in, event, size, reply, reply_size);
+        break;
     default:
         rc = s_error(self, in->id, "unsupported", "지원하지 않는 요청", eo_event_kind(in),
                      reply, reply_size);
     }
+    if (self->trace && self->log_traces)
+        zsys_info("matcher: %s %s %s: %s", self->trace, eo_event_kind(in), in->site,
+                  rc == EO_OK         ? "decided"
+                  : rc == EO_EREFUSED ? "refused"
+                                      : eo_strerror(rc));
+    self->trace = NULL;
     return rc;
 }
 
@@ -757,7 +821,8 @@ int eo_cases_decide(eo_cases_t *self, const eo_cases_input_t *inputs, size_t n, 
     return rc;
 }
 
-/* --- bulk carers and replay ------------------------------------------------------------ */
+/* --- bulk carers and replay ------------------------------------------------------------
+ */
 
 /* Record a carer load (one carer, 'C', or a bulk load, 'B'). */
 static int s_record_carers(eo_cases_t *self, MDB_txn *txn, int kind, const eo_carer_t *carers,
@@ -766,8 +831,7 @@ static int s_record_carers(eo_cases_t *self, MDB_txn *txn, int kind, const eo_ca
 {
     size_t size = 0;
     uint8_t *buf = eo_carer_load_encode(carers, week_min, month_min, n, t, &size);
-    if (!buf)
-        return EO_ENOMEM;
+    if (!buf) return EO_ENOMEM;
     int rc = eo_input_record(self, txn, kind, buf, size);
     free(buf);
     return rc;
@@ -779,8 +843,7 @@ int eo_cases_load_carer(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer,
     int rc = eo_index_put(self->index, txn, carer);
     if (rc == EO_OK && (week_min || month_min))
         rc = eo_index_set_booked(self->index, txn, carer->id, t, week_min, month_min);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     return s_record_carers(self, txn, S_INPUT_CARER, carer, &week_min, &month_min, 1, t);
 }
 
@@ -836,8 +899,7 @@ int eo_cases_load_carers(eo_cases_t *self, MDB_txn *txn, const eo_carer_t *carer
                          eo_time_t t)
 {
     int rc = eo_index_load(self->index, txn, carers, week_min, month_min, n, t);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     return s_record_carers(self, txn, S_INPUT_CARERS, carers, week_min, month_min, n, t);
 }
 
@@ -850,8 +912,7 @@ static int s_replay_carers(eo_cases_t *self, MDB_txn *txn, int kind, const uint8
     size_t n;
     eo_time_t t;
     int rc = eo_carer_load_decode(p, size, &carers, &week, &month, &n, &t);
-    if (rc == EO_EINVAL)
-        return eo_store_fail("replay carers", MDB_CORRUPTED);
+    if (rc == EO_EINVAL) return eo_store_fail("replay carers", MDB_CORRUPTED);
     if (rc == EO_OK && kind == S_INPUT_CARERS)
         rc = eo_cases_load_carers(self, txn, carers, week, month, n, t);
     for (size_t i = 0; rc == EO_OK && kind == S_INPUT_CARER && i < n; i++)
@@ -865,12 +926,10 @@ static int s_replay_carers(eo_cases_t *self, MDB_txn *txn, int kind, const uint8
 int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
 {
     int rc = s_record_rules(self, txn);
-    if (rc || (rc = eo_facility_record(self, txn)))
-        return rc;
+    if (rc || (rc = eo_facility_record(self, txn))) return rc;
     size_t size = 0;
     uint8_t *cfg = eo_cases_config_encode(&self->cfg, &size);
-    if (!cfg)
-        return EO_ENOMEM;
+    if (!cfg) return EO_ENOMEM;
     MDB_val k = {6, "config"}, v;
     rc = mdb_get(txn, self->meta, &k, &v);
     if (rc == 0 && v.mv_size == size && memcmp(v.mv_data, cfg, size) == 0)
@@ -885,7 +944,8 @@ int eo_cases_record_config(eo_cases_t *self, MDB_txn *txn)
     return rc;
 }
 
-/* --- timers ---------------------------------------------------------------------------- */
+/* --- timers ----------------------------------------------------------------------------
+ */
 
 /* Fire the timer with this key: its case gets EV_EXPIRED. The input log records the key
  * so a replay fires exactly this timer at exactly this clock. */

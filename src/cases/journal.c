@@ -95,36 +95,36 @@ static const char *s_texts(const MDB_val *v, const char *id, const char **what,
     return *detail < end ? who : NULL;
 }
 
-/* Print entry i (at key seqs[i]) and check it against the previous hash. */
-static int s_print_entry(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t i,
-                         uint64_t seq, uint8_t *prev, FILE *out)
+/* Read entry i (at key seq) into *e and check it against the previous hash. */
+static int s_read_entry(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t i,
+                        uint64_t seq, uint8_t *prev, eo_journal_entry_t *e)
 {
     uint8_t key[8];
     eo_be64(key, seq);
     MDB_val k = {8, key}, v;
-    const char *who, *what, *detail;
-    if (mdb_get(txn, self->journal, &k, &v) || !(who = s_texts(&v, id, &what, &detail))) {
-        fprintf(out, "BROKEN: entry %u is missing or malformed\n", i);
-        return EO_EINVAL;
+    memset(e, 0, sizeof *e);
+    e->n = i;
+    e->seq = seq;
+    if (mdb_get(txn, self->journal, &k, &v) || !(e->who = s_texts(&v, id, &e->what, &e->detail))) {
+        e->who = e->what = e->detail = "";
+        return EO_EINVAL; /* missing or malformed */
     }
-    const uint8_t *e = v.mv_data;
+    const uint8_t *p = v.mv_data;
     uint8_t h[32];
-    if (s_hash(e, v.mv_size, h))
+    if (s_hash(p, v.mv_size, h))
         return EO_ENOMEM;
-    bool ok = eo_get_be32(e + S_N) == i && memcmp(prev, e + S_PREV, 32) == 0 &&
-              memcmp(h, e + S_HASH, 32) == 0;
-    char when[32], hex[65];
-    eo_time_format((eo_time_t)(eo_get_be64(e + S_AT) / 1000), when, sizeof when);
-    s_hex(e + S_HASH, hex);
-    fprintf(out, "%3u %s %-12s %-28s %s  %.16s%s\n", i, when, who, what, detail, hex,
-            ok ? "" : "  <- BROKEN");
-    memcpy(prev, e + S_HASH, 32);
-    return ok ? EO_OK : EO_EINVAL;
+    e->at_ms = (int64_t)eo_get_be64(p + S_AT);
+    memcpy(e->hash, p + S_HASH, 32);
+    e->ok = eo_get_be32(p + S_N) == i && memcmp(prev, p + S_PREV, 32) == 0 &&
+            memcmp(h, p + S_HASH, 32) == 0;
+    memcpy(prev, p + S_HASH, 32);
+    return e->ok ? EO_OK : EO_EINVAL;
 }
 
-/* The keys of the case's entries, oldest first, found through the back links. */
+/* The keys of the case's entries, oldest first, found through the back links. *broken
+ * names what is wrong when a link is missing. */
 static int s_chain(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint64_t *seqs,
-                   FILE *out)
+                   const char **broken)
 {
     uint64_t seq = c->log_seq;
     for (uint32_t i = c->log_n; i-- > 0;) {
@@ -132,17 +132,73 @@ static int s_chain(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint6
         eo_be64(key, seq);
         MDB_val k = {8, key}, v;
         if (seq == 0 || mdb_get(txn, self->journal, &k, &v) || v.mv_size < S_HEAD) {
-            fprintf(out, "BROKEN: entry %u is missing\n", i);
+            *broken = "an entry is missing";
             return EO_EINVAL;
         }
         seqs[i] = seq;
         seq = eo_get_be64(v.mv_data);
     }
     if (seq != 0) {
-        fprintf(out, "BROKEN: the first entry links to an earlier one\n");
+        *broken = "the first entry links to an earlier one";
         return EO_EINVAL;
     }
     return EO_OK;
+}
+
+int eo_journal_each(eo_cases_t *self, MDB_txn *txn, const char *id, eo_journal_fn *fn,
+                    void *arg, const char **broken)
+{
+    eo_case_rec_t c;
+    *broken = NULL;
+    int rc = eo_case_get(self, txn, id, &c);
+    if (rc)
+        return rc;
+    uint64_t *seqs = calloc(c.log_n ? c.log_n : 1, sizeof *seqs);
+    if (!seqs)
+        return EO_ENOMEM;
+    int result = s_chain(self, txn, &c, seqs, broken);
+    uint8_t prev[32] = {0};
+    /* then every entry, each checked: the broken ones are reported, not skipped */
+    for (uint32_t i = 0; result != EO_ENOMEM && !*broken && i < c.log_n; i++) {
+        eo_journal_entry_t e;
+        int rc_entry = s_read_entry(self, txn, id, i, seqs[i], prev, &e);
+        if (rc_entry == EO_ENOMEM) {
+            result = rc_entry;
+            break;
+        }
+        if (rc_entry != EO_OK)
+            result = EO_EINVAL;
+        if (fn(arg, &e))
+            break;
+    }
+    free(seqs);
+    if (result == EO_OK && memcmp(prev, c.log_hash, 32) != 0) {
+        *broken = "the case's last hash does not match its last entry";
+        result = EO_EINVAL;
+    }
+    if (result == EO_EINVAL && !*broken)
+        *broken = "an entry does not match its hash or its place";
+    return result;
+}
+
+void eo_journal_hex(const uint8_t *hash, char *out)
+{
+    s_hex(hash, out);
+}
+
+static int s_print(void *arg, const eo_journal_entry_t *e)
+{
+    FILE *out = arg;
+    if (!*e->what && !*e->who) {
+        fprintf(out, "BROKEN: entry %u is missing or malformed\n", e->n);
+        return 0;
+    }
+    char when[32], hex[65];
+    eo_time_format((eo_time_t)(e->at_ms / 1000), when, sizeof when);
+    s_hex(e->hash, hex);
+    fprintf(out, "%3u %s %-12s %-28s %s  %.16s%s\n", e->n, when, e->who, e->what, e->detail,
+            hex, e->ok ? "" : "  <- BROKEN");
+    return 0;
 }
 
 int eo_cases_log_print(eo_cases_t *self, MDB_txn *txn, const char *id, FILE *out)
@@ -151,22 +207,10 @@ int eo_cases_log_print(eo_cases_t *self, MDB_txn *txn, const char *id, FILE *out
     int rc = eo_case_get(self, txn, id, &c);
     if (rc)
         return rc;
-    uint64_t *seqs = calloc(c.log_n ? c.log_n : 1, sizeof *seqs);
-    if (!seqs)
-        return EO_ENOMEM;
-    int result = s_chain(self, txn, &c, seqs, out);
-    uint8_t prev[32] = {0};
-    bool linked = result == EO_OK; /* then print every entry, marking the broken ones */
-    for (uint32_t i = 0; linked && result != EO_ENOMEM && i < c.log_n; i++) {
-        int rc_entry = s_print_entry(self, txn, id, i, seqs[i], prev, out);
-        if (rc_entry != EO_OK)
-            result = rc_entry; /* EO_EINVAL: broken; EO_ENOMEM: could not tell */
-    }
-    free(seqs);
-    if (result == EO_OK && memcmp(prev, c.log_hash, 32) != 0) {
-        fprintf(out, "BROKEN: the case's last hash does not match its last entry\n");
-        result = EO_EINVAL;
-    }
+    const char *broken = NULL;
+    int result = eo_journal_each(self, txn, id, s_print, out, &broken);
+    if (result == EO_EINVAL && broken && !strstr(broken, "entry does not match"))
+        fprintf(out, "BROKEN: %s\n", broken);
     fprintf(out, "%s: %u entries, chain %s\n", id, c.log_n, result ? "BROKEN" : "verified");
     return result;
 }

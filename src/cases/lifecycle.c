@@ -751,7 +751,10 @@ static int a_winner_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_
         o.state = EO_OFFER_CANCELLED;
         if ((rc = eo_offer_put(self, txn, c->id, &o))) return rc;
     }
-    if ((rc = eo_tell_member(self, txn, c, EO_TPL_REOPENED, "reopened", NULL)) ||
+    /* the carer is told their withdrawal was taken (by text, app or operator alike) */
+    if ((rc = eo_tell_carer(self, txn, c, ctx->carer, EO_TPL_WITHDRAWN,
+                            EO__MESSAGE__KIND__KIND_WITHDRAWN, "withdraw_ack", NULL)) ||
+        (rc = eo_tell_member(self, txn, c, EO_TPL_REOPENED, "reopened", NULL)) ||
         (rc = eo_tell_callcentre(self, txn, c, EO_TPL_REOPENED, "reopened")))
         return rc;
     /* the provider was handed the settled case: it is told the carer withdrew (a

@@ -14,8 +14,12 @@
 static int s_put(eo_cases_t *self, MDB_txn *txn, const char *service, const char *site,
                  const Eo__Event *ev)
 {
+    /* what an HTTP request caused carries its X-Request-Id on to the sms and hand-off
+     * roles, whose logs then name it too */
+    Eo__Event traced = *ev;
+    traced.trace_id = (char *)(self->trace ? self->trace : "");
     size_t size;
-    uint8_t *body = eo_event_encode(ev, &size);
+    uint8_t *body = eo_event_encode(&traced, &size);
     if (!body) return EO_EINVAL;
     uint64_t seq;
     int rc = eo_meta_next(self, txn, "outbox_seq", &seq);

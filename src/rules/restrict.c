@@ -319,16 +319,24 @@ static void s_collect(const eo_restriction_t *r, void *arg)
     l->n++;
 }
 
+int eo_restrict_list_txn(eo_restrict_t *self, MDB_txn *txn, const char *member,
+                         eo_restriction_t *out, size_t max, size_t *n)
+{
+    if (!self || !s_member_ok(member) || !n) return EO_EINVAL;
+    s_list_t l = {out, max, 0};
+    int rc = s_each(self, txn, member, s_collect, &l);
+    *n = l.n;
+    return rc;
+}
+
 int eo_restrict_list(eo_restrict_t *self, const char *member, eo_restriction_t *out, size_t max,
                      size_t *n)
 {
     if (!self || !s_member_ok(member) || !n) return EO_EINVAL;
-    s_list_t l = {out, max, 0};
     MDB_txn *txn;
     int rc = eo_store_begin(self->store, false, &txn);
-    if (rc == EO_OK) rc = s_each(self, txn, member, s_collect, &l);
+    if (rc == EO_OK) rc = eo_restrict_list_txn(self, txn, member, out, max, n);
     eo_store_abort(&txn);
-    *n = l.n;
     return rc;
 }
 

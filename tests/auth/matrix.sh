@@ -61,6 +61,12 @@ BODY_request='{"site":"suwon","dong":"4111156000","start":"2026-11-30T10:00","en
 BODY_holiday='{"date":"2026-11-30","name":"임시공휴일","kind":"temporary"}'
 BODY_payment='{"reference":"r-1"}' # {req} is queued for its provider: nothing is due
 BODY_badlogin='{"id":"kim","password":"guess"}'
+BODY_empty='{}'
+BODY_consent='{"pool":true}'
+BODY_member='{"id":"m-auth","site":"suwon","phone":"010-3333-4444","name":"김하나",
+  "children":[{"id":"c1","first_name":"하준","birth_date":"2023-01-05"}]}'
+BODY_verify='{"verified":true}'
+BODY_restrict='{"cause":"noshow","months":1,"note":"auth matrix"}'
 
 # call CALLER METHOD PATH BODY: prints "<status>:<error code or empty>"
 call() {
@@ -83,12 +89,18 @@ REQ=$(call member POST /v1/requests request | cut -d: -f1)
 REQ_ID=$(eo_json id <"$T/out")
 [[ "$REQ_ID" =~ ^suwon-[0-9a-f]{24}$ ]] || eo_fail "request id: $REQ_ID"
 
+# a carer of suwon, for the carers' rows
+CARER=$(curl -s -H "Authorization: Bearer ${K[admin]}" "$API/v1/carers?site=suwon&limit=1" \
+  | sed -n 's/^{"items":\[{"id":\([0-9]*\).*/\1/p')
+[ -n "$CARER" ] || eo_fail "no carer of suwon to call the carers' routes with"
+
 # 3. every row x every caller
 fails=0 cells=0
 while read -r method pattern path body rest; do
   [[ -z "$method" || "$method" == \#* ]] && continue
   read -r -a want <<<"$rest"
   path=${path//\{req\}/$REQ_ID}
+  path=${path//\{carer\}/$CARER}
   [ "$method" = - ] && method=GET
   for i in "${!CALLERS[@]}"; do
     got=$(call "${CALLERS[$i]}" "$method" "$path" "$body")

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     body[size] = '\0';
     Eo__Request req;
     eo_intake_error_t err;
-    if (eo_intake_parse(body, dongs, 1795770000000LL, "fuzz", &req, &err) == 0) {
+    if (eo_intake_parse(body, dongs, 1795770000000LL, "fuzz", NULL, &req, &err) == 0) {
         const eo_dong_t *d = eo_dongs_find(dongs, req.dong);
         assert(d && d->site == eo_dongs_site_find(dongs, req.site));
         /* the times parse; what they may be is the rules' (the matcher's) to say */
@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(strncmp(req.id, req.site, strlen(req.site)) == 0);
         eo_intake_clear(&req);
     } else
-        assert(err.code && *err.code && err.ko && *err.en);
+        assert(err.n > 0 && *err.items[0].code && *err.items[0].ko && *err.items[0].en);
     free(body);
     return 0;
 }

@@ -43,6 +43,18 @@ expect 400 '"code":"bad_json"' "$(call POST /v1/requests '{oops' "$CALLS")"
 big=$(head -c 20000 /dev/zero | tr '\0' 'x')
 expect 413 'body_too_large' "$(call POST /v1/requests "{\"x\":\"$big\"}" "$CALLS")"
 
+# Reference data: the sites, and a site's 동 by code and name (the console's picker).
+out=$(call GET /v1/sites); expect 200 '"slug":"suwon","name":"수원시","services":\["visit","facility"\]' "$out"
+n=$(echo "$out" | grep -o '"slug"' | wc -l)
+[ "$n" = "$(grep -vc '^#\|^slug' "$EO_DATA_DIR/sites.tsv")" ] || eo_fail "$n sites, not those of sites.tsv: $out"
+out=$(call GET '/v1/dongs?site=suwon'); expect 200 '{"code":"4111156000","name":"파장동","sigungu":"수원시 장안구"}' "$out"
+echo "$out" | grep -q '"code":"4159' && eo_fail "a dong of hwaseong among suwon's: $out"
+out=$(call GET '/v1/dongs?site=suwon&q=%ED%8C%8C%EC%9E%A5') # 파장
+[ "$(echo "$out" | grep -o '"code"' | wc -l)" = 1 ] || eo_fail "the name filter: $out"
+expect 400 '"field":"site"' "$(call GET '/v1/dongs?site=busan')"
+expect 400 '"field":"site"' "$(call GET '/v1/dongs')"
+expect 400 unknown_field "$(call GET '/v1/sites?x=1')"
+
 # The docs/domain.md example: Sunday 21:00 - Monday 01:00, requested 18:30 that Sunday.
 q="/v1/quote?site=suwon&start=2026-11-29T21:00&end=2026-11-30T01:00&requested=2026-11-29T18:30"
 out=$(call GET "$q"); expect 200 '"ok":true' "$out"

@@ -94,6 +94,7 @@ static void s_setup(t_fx *fx)
         "default\n            adapter = sim\n"
         "        guri\n            adapter = tofile\n    adapters\n        sim\n            "
         "type = sim\n"
+        "            inbound_secret = \"sim-role-test-secret\"\n"
         "            delay_ms = 1000\n            jitter_ms = 0\n            accept = 1\n"
         "            decline = 0\n            dlr_ms = 10\n        tofile\n            type = "
         "file\n"

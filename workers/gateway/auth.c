@@ -1,5 +1,7 @@
 /* auth.c: identities and console sessions (see auth.h). */
+#include <errno.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -20,9 +22,39 @@ struct eo_auth_t {
     eo_keys_t *keys;
     bool insecure;
     int64_t session_ms;
-    pthread_mutex_t lock; /* the sessions */
+    char metrics_token[128]; /* "" when none is configured */
+    pthread_mutex_t lock;    /* the sessions */
     s_session_t sessions[S_SESSIONS_MAX];
 };
+
+/* The scraper's token from gateway/metrics_token_file: a file only its owner reads,
+ * holding one line of at least 32 characters. */
+static int s_metrics_token(eo_auth_t *self, zconfig_t *config, char *err, size_t errlen)
+{
+    const char *path = zconfig_get(config, "gateway/metrics_token_file", "");
+    if (!*path) return 0;
+    struct stat st;
+    FILE *f = fopen(path, "r");
+    if (!f || fstat(fileno(f), &st) || (st.st_mode & 077)) {
+        snprintf(err, errlen, "gateway/metrics_token_file %s: %s", path,
+                 f ? "readable by others than its owner (chmod 600)" : strerror(errno));
+        if (f) fclose(f);
+        return -1;
+    }
+    char line[sizeof self->metrics_token + 2] = "";
+    bool read = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    line[strcspn(line, "\r\n")] = 0;
+    if (!read || strlen(line) < 32 || strlen(line) >= sizeof self->metrics_token) {
+        snprintf(err, errlen,
+                 "gateway/metrics_token_file %s: want one line of 32-126 characters", path);
+        OPENSSL_cleanse(line, sizeof line);
+        return -1;
+    }
+    memcpy(self->metrics_token, line, strlen(line) + 1);
+    OPENSSL_cleanse(line, sizeof line);
+    return 0;
+}
 
 eo_auth_t *eo_auth_new(zconfig_t *config, char *err, size_t errlen)
 {
@@ -37,7 +69,7 @@ eo_auth_t *eo_auth_new(zconfig_t *config, char *err, size_t errlen)
     long hours = atol(zconfig_get(config, "gateway/session_hours", "12"));
     self->session_ms = (hours > 0 && hours <= 24 * 30 ? hours : 12) * 3600 * 1000;
     self->keys = eo_keys_load(path, err, errlen);
-    if (!self->keys) {
+    if (!self->keys || s_metrics_token(self, config, err, errlen)) {
         eo_auth_destroy(&self);
         return NULL;
     }
@@ -62,6 +94,7 @@ void eo_auth_destroy(eo_auth_t **self_p)
     eo_auth_t *self = *self_p;
     eo_keys_destroy(&self->keys);
     OPENSSL_cleanse(self->sessions, sizeof self->sessions);
+    OPENSSL_cleanse(self->metrics_token, sizeof self->metrics_token);
     pthread_mutex_destroy(&self->lock);
     free(self);
     *self_p = NULL;
@@ -103,13 +136,26 @@ static s_session_t *s_session(eo_auth_t *self, const char *token)
     return NULL;
 }
 
+/* Is this bearer the metrics token? Constant time over the token's length. */
+static bool s_is_scraper(eo_auth_t *self, const char *bearer)
+{
+    size_t n = strlen(self->metrics_token);
+    return n && strlen(bearer) == n && CRYPTO_memcmp(bearer, self->metrics_token, n) == 0;
+}
+
 void eo_auth_identify(eo_auth_t *self, const char *authorization, const char *cookie,
-                      eo_identity_t *who, bool *bad)
+                      eo_identity_t *who, bool *bad, bool *scraper)
 {
     memset(who, 0, sizeof *who);
     *bad = false;
+    *scraper = false;
     eo_keys_refresh(self->keys); /* a revoked key is refused from the next request on */
     char token[80];
+    if (authorization && strncmp(authorization, "Bearer ", 7) == 0 &&
+        s_is_scraper(self, authorization + 7)) {
+        *scraper = true;
+        return;
+    }
     if (authorization && strncmp(authorization, "Bearer ", 7) == 0) {
         *bad = eo_keys_verify(self->keys, authorization + 7, who) != EO_OK;
     } else if (authorization)

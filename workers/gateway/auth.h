@@ -10,7 +10,8 @@
  * start-up log says so loudly and every answer carries X-Eonjena-Insecure-Demo: 1.
  *
  * Configuration (section gateway): keys_file = var/keys, insecure_demo = 0,
- * session_hours = 12. */
+ * session_hours = 12, metrics_token_file = "" (a file, 0600, whose one line is the bearer
+ * token a Prometheus scraper presents for GET /metrics and nothing else). */
 #ifndef EO_GATEWAY_AUTH_H
 #define EO_GATEWAY_AUTH_H
 
@@ -30,9 +31,10 @@ bool eo_auth_insecure(eo_auth_t *self);
  * may be NULL). An anonymous caller has role EO_ROLE_NONE (an admin in a demo). A
  * credential that is wrong, unknown or revoked is anonymous too; *bad says a
  * credential was given and refused (the route answers 401 then, never a public
- * answer that would hide the mistake). */
+ * answer that would hide the mistake). *scraper says the bearer was the metrics token
+ * (the caller is anonymous otherwise: only routes with EO_SCRAPER let it in). */
 void eo_auth_identify(eo_auth_t *self, const char *authorization, const char *cookie,
-                      eo_identity_t *who, bool *bad);
+                      eo_identity_t *who, bool *bad, bool *scraper);
 
 /* An operator logs in: a new session token (hex, tokensize >= 65). EO_ENOTFOUND for a
  * wrong id or password. */
@@ -44,6 +46,7 @@ void eo_auth_logout(eo_auth_t *self, const char *cookie);
 /* Role bits for the route table. */
 #define EO_ROLE_BIT(r) (1u << (r))
 #define EO_PUBLIC EO_ROLE_BIT(EO_ROLE_NONE)
+#define EO_SCRAPER (1u << 31) /* the metrics token (GET /metrics) */
 #define EO_ANY_CALLER                                                                          \
     (EO_ROLE_BIT(EO_ROLE_MEMBER_APP) | EO_ROLE_BIT(EO_ROLE_CARER_APP) |                        \
      EO_ROLE_BIT(EO_ROLE_OPERATOR) | EO_ROLE_BIT(EO_ROLE_PROVIDER) |                           \

@@ -1,5 +1,6 @@
 /* gateway.c: the HTTP server and its actor (see gateway.h). Routes are in routes.c. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -12,9 +13,11 @@
 
 #include "eonjena/eo_addr.h"
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_codec.h"
 #include "eonjena/eo_rules.h"
 #include "gateway.h"
 #include "auth.h"
+#include "counts.h"
 #include "eonjena/eo_provider.h"
 #include "limit.h"
 #include "routes.h"
@@ -40,6 +43,9 @@ struct eo_gateway_t {
     bool secure_cookies;       /* TLS here or at the proxy (gateway/cookie_secure) */
     atomic_bool stopping;      /* set first thing on stop: waits for workers give up */
     atomic_int active;         /* requests between their headers and their completion */
+    char cors_origin[256];     /* the one origin allowed to call from a browser, "" none */
+    bool access_log;           /* one line per request (gateway/access_log) */
+    eo_http_counts_t *counts;  /* requests by method, route, status (GET /metrics) */
 };
 
 /* Per-connection state while a body arrives. */
@@ -47,6 +53,7 @@ typedef struct {
     char *body;
     size_t len;
     bool too_large;
+    int64_t started; /* zclock_usecs when the headers came */
     bool ambiguous; /* two Content-Length headers, or one with Transfer-Encoding */
 } s_upload_t;
 
@@ -127,14 +134,14 @@ void eo_http_header(eo_http_reply_t *reply, const char *name, const char *value)
     reply->n_headers++;
 }
 
-json_t *eo_http_json_body(const eo_http_request_t *req, eo_http_reply_t *reply)
+json_t *eo_http_body(const eo_http_request_t *req, eo_http_reply_t *reply,
+                     const eo_field_t *spec)
 {
-    json_error_t jerr;
-    json_t *root = json_loads(req->body, JSON_REJECT_DUPLICATES, &jerr);
-    if (json_is_object(root)) return root;
+    eo_problems_t p = {0};
+    json_t *root = eo_body_parse(req->body, spec, &p);
+    if (root && p.n == 0) return root;
     json_decref(root);
-    eo_http_error(reply, 400, "bad_json", "JSON 형식이 잘못되었습니다",
-                  "the body is not a JSON object");
+    eo_http_problems(reply, 400, &p);
     return NULL;
 }
 
@@ -149,15 +156,20 @@ static bool s_stopping(void *arg)
     return atomic_load(&self->stopping);
 }
 
-int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const *sites,
-                     size_t n, const void *body, size_t size, int timeout_ms, bool *answered)
+int eo_gateway_call_all(eo_gateway_t *self, const char *service, const char *const *sites,
+                        size_t n, const void *body, size_t size, int timeout_ms,
+                        zframe_t **replies)
 {
+    for (size_t i = 0; i < n; i++)
+        replies[i] = NULL;
     eo_client_t *client = s_client(self);
     if (!client) return EO_EIO;
-    char corr[32];
+    /* one correlation id per call: a late answer to an earlier call is never taken */
+    static atomic_uint s_round;
+    unsigned round = atomic_fetch_add(&s_round, 1);
+    char corr[48];
     for (size_t i = 0; i < n; i++) {
-        answered[i] = false;
-        snprintf(corr, sizeof corr, "ready.%zu", i);
+        snprintf(corr, sizeof corr, "all.%u.%zu", round, i);
         eo_client_send(client, service, sites[i], corr, body, size);
     }
     size_t left = n;
@@ -167,15 +179,52 @@ int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const 
         int status;
         zframe_t *reply = NULL;
         if (eo_client_recv(client, 50, &id, &status, &reply) != EO_OK) continue;
+        unsigned r;
         size_t i;
-        if (id && sscanf(id, "ready.%zu", &i) == 1 && i < n && !answered[i]) {
-            answered[i] = status == EO_OK;
-            left -= answered[i];
+        if (id && sscanf(id, "all.%u.%zu", &r, &i) == 2 && r == round && i < n && !replies[i]) {
+            left--;
+            replies[i] = status == EO_OK ? reply : NULL;
+            if (status == EO_OK) reply = NULL;
         }
         free(id);
         zframe_destroy(&reply);
     }
     return EO_OK;
+}
+
+int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const *sites,
+                     size_t n, const void *body, size_t size, int timeout_ms, bool *answered)
+{
+    zframe_t **replies = calloc(n ? n : 1, sizeof *replies);
+    if (!replies) return EO_ENOMEM;
+    int rc = eo_gateway_call_all(self, service, sites, n, body, size, timeout_ms, replies);
+    for (size_t i = 0; i < n; i++) {
+        answered[i] = replies[i] != NULL;
+        zframe_destroy(&replies[i]);
+    }
+    free(replies);
+    return rc;
+}
+
+size_t eo_gateway_sites(eo_gateway_t *self, const char **out, size_t max)
+{
+    const eo_role_args_t *args = self->args;
+    size_t n = 0;
+    for (size_t i = 0; args->dongs && i < eo_dongs_site_count(args->dongs) && n < max; i++) {
+        const char *slug = eo_dongs_site(args->dongs, (int)i)->slug;
+        const char *list = args->sites ? args->sites : "*";
+        size_t len = strlen(slug);
+        bool served = streq(list, "*");
+        for (const char *p = list; !served && (p = strstr(p, slug)); p += len)
+            served = (p == list || p[-1] == ',') && (p[len] == 0 || p[len] == ',');
+        if (served) out[n++] = slug;
+    }
+    return n;
+}
+
+int eo_gateway_timeout_ms(eo_gateway_t *self)
+{
+    return self->timeout_ms;
 }
 
 int eo_gateway_call(eo_gateway_t *self, const char *service, const char *site, const void *body,
@@ -192,42 +241,112 @@ const char *eo_gateway_query_arg(const eo_http_request_t *req, const char *name)
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 }
 
-void eo_http_error(eo_http_reply_t *reply, int status, const char *code, const char *ko,
-                   const char *en)
+void eo_http_error_field(eo_http_reply_t *reply, int status, const char *code, const char *ko,
+                         const char *en, const char *field)
 {
     reply->status = status;
     json_decref(reply->json);
-    reply->json = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", code, "message_ko", ko,
-                            "message_en", en);
+    reply->json =
+        json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", code, "message_ko", ko,
+                  "message_en", en, "field", field ? json_string(field) : json_null());
+}
+
+void eo_http_error(eo_http_reply_t *reply, int status, const char *code, const char *ko,
+                   const char *en)
+{
+    eo_http_error_field(reply, status, code, ko, en, NULL);
+}
+
+void eo_http_problems(eo_http_reply_t *reply, int status, const eo_problems_t *problems)
+{
+    reply->status = status;
+    json_decref(reply->json);
+    reply->json = eo_problems_json(problems);
+}
+
+/* The console's origin may call from a browser (gateway/cors_origin; none by default):
+ * only that exact origin gets the CORS headers. */
+static bool s_cors(eo_gateway_t *self, struct MHD_Connection *conn)
+{
+    const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    return *self->cors_origin && origin && streq(origin, self->cors_origin);
 }
 
 static enum MHD_Result s_send(eo_gateway_t *self, struct MHD_Connection *conn,
-                              eo_http_reply_t *reply)
+                              const eo_http_request_t *req, eo_http_reply_t *reply)
 {
-    char *text = reply->json ? json_dumps(reply->json, JSON_COMPACT) : strdup("{}");
+    char *text = reply->text;
+    const char *type = reply->content_type ? reply->content_type : "text/plain; charset=utf-8";
+    if (!text) {
+        text = reply->json ? json_dumps(reply->json, JSON_COMPACT) : strdup("{}");
+        type = "application/json; charset=utf-8";
+    }
+    reply->text = NULL;
     json_decref(reply->json);
     reply->json = NULL;
     if (!text) return MHD_NO;
     size_t len = strlen(text);
-    text[len] = '\0';
-    /* One trailing newline keeps curl output readable. */
     char *body = realloc(text, len + 2);
     if (!body) {
         free(text);
         return MHD_NO;
     }
-    body[len] = '\n';
+    /* One trailing newline keeps curl output readable; a 204 has no body at all. */
+    if (reply->status == 204)
+        len = 0;
+    else if (!len || body[len - 1] != '\n')
+        body[len++] = '\n';
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len + 1, body, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Request-Id", req->trace);
     for (int i = 0; i < reply->n_headers; i++)
         MHD_add_response_header(resp, reply->header_names[i], reply->header_values[i]);
+    if (s_cors(self, conn)) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Origin", self->cors_origin);
+        MHD_add_response_header(resp, "Access-Control-Allow-Credentials", "true");
+        MHD_add_response_header(resp, "Access-Control-Expose-Headers",
+                                "X-Request-Id, Location, Allow");
+        MHD_add_response_header(resp, "Vary", "Origin");
+    }
     if (eo_auth_insecure(self->auth))
         MHD_add_response_header(resp, "X-Eonjena-Insecure-Demo", "1");
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)reply->status, resp);
     MHD_destroy_response(resp);
     return rc;
+}
+
+/* X-Request-Id: the caller's when it is a sane token (1-64 of [A-Za-z0-9._:-]), else a
+ * new one, so that a log line never carries what a caller smuggled into a header. */
+static void s_trace(struct MHD_Connection *conn, int64_t now_ms, char *out, size_t size)
+{
+    const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    bool ok = n > 0 && n <= 64 && n < size;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)given[i]) || strchr("._:-", given[i]);
+    if (ok)
+        memcpy(out, given, n + 1);
+    else
+        eo_id_new(out, size, now_ms);
+}
+
+/* A CORS preflight from the console's origin: which methods the path takes. */
+static bool s_preflight(eo_gateway_t *self, struct MHD_Connection *conn, const char *method,
+                        eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    char allow[96];
+    if (!streq(method, "OPTIONS") || !s_cors(self, conn) ||
+        !eo_routes_allow(req->path, allow, sizeof allow))
+        return false;
+    reply->status = 204;
+    reply->text = strdup("");
+    eo_http_header(reply, "Access-Control-Allow-Methods", allow);
+    eo_http_header(reply, "Access-Control-Allow-Headers",
+                   "Authorization, Content-Type, Idempotency-Key, X-Request-Id, Last-Event-ID");
+    eo_http_header(reply, "Access-Control-Max-Age", "600");
+    return true;
 }
 
 /* The caller's rate: a credential's own bucket, or its address's when anonymous (or
@@ -284,6 +403,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
         MHD_get_connection_values(conn, MHD_HEADER_KIND, s_count_framing, framing);
         up->ambiguous = framing[0] > 1 || (framing[0] && framing[1]) || framing[1] > 1;
         *con_cls = up;
+        up->started = zclock_usecs();
         atomic_fetch_add(&self->active, 1);
         return MHD_YES;
     }
@@ -302,6 +422,13 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
         return MHD_YES;
     }
     eo_http_reply_t reply = {.status = 200};
+    eo_http_request_t req = {.gateway = self,
+                             .method = method,
+                             .path = url,
+                             .body = up->body ? up->body : "",
+                             .body_len = up->len,
+                             .connection = conn};
+    s_trace(conn, eo_clock_now_ms(self->args->clock), req.trace, sizeof req.trace);
     if (up->too_large) {
         char en[96];
         snprintf(en, sizeof en, "the request body is larger than %zu bytes", self->max_body);
@@ -313,21 +440,21 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
     else if (up->body && memchr(up->body, '\0', up->len))
         eo_http_error(&reply, 400, "bad_body", "요청 본문에 NUL 문자가 있습니다",
                       "the request body contains a NUL byte");
-    else {
-        eo_http_request_t req = {.gateway = self,
-                                 .method = method,
-                                 .path = url,
-                                 .body = up->body ? up->body : "",
-                                 .body_len = up->len,
-                                 .connection = conn};
+    else if (!s_preflight(self, conn, method, &req, &reply)) {
         eo_auth_identify(
             self->auth,
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie"), &req.who,
-            &req.bad_credentials);
+            &req.bad_credentials, &req.scraper);
         if (s_within_rate(self, &req, &reply)) eo_routes_dispatch(&req, &reply);
     }
-    return s_send(self, conn, &reply);
+    eo_http_counts_add(self->counts, method, req.route, reply.status);
+    if (self->access_log) /* the route's pattern, never the path: it may name a person */
+        zsys_info("gateway: %s %s %s %d %.1fms %s", req.trace, method,
+                  req.route ? req.route : "-", reply.status,
+                  (double)(zclock_usecs() - up->started) / 1000.0,
+                  req.who.id[0] ? req.who.id : "-");
+    return s_send(self, conn, &req, &reply);
 }
 
 static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -382,6 +509,7 @@ static void s_gateway_destroy(eo_gateway_t **self_p)
     eo_rules_destroy(&self->rules);
     eo_calendar_destroy(&self->calendar);
     eo_auth_destroy(&self->auth);
+    eo_http_counts_destroy(&self->counts);
     eo_limiter_destroy(&self->per_key);
     eo_limiter_destroy(&self->per_address);
     if (self->tls_key) OPENSSL_cleanse(self->tls_key, strlen(self->tls_key));
@@ -462,6 +590,10 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
     if (self->max_body == 0) self->max_body = S_DEFAULT_MAX_BODY;
     self->timeout_ms = atoi(zconfig_get(cfg, "gateway/timeout_ms", "5000"));
     unsigned threads = (unsigned)atoi(zconfig_get(cfg, "gateway/threads", "4"));
+    snprintf(self->cors_origin, sizeof self->cors_origin, "%s",
+             zconfig_get(cfg, "gateway/cors_origin", ""));
+    self->access_log = atoi(zconfig_get(cfg, "gateway/access_log", "1")) != 0;
+    self->counts = eo_http_counts_new();
     pthread_key_create(&self->client_key, s_client_free);
     pthread_mutex_init(&self->refresh_lock, NULL);
     char err[512];
@@ -537,4 +669,9 @@ void eo_gateway_actor(zsock_t *pipe, void *args)
         if (term) break;
     }
     s_gateway_destroy(&self);
+}
+
+eo_http_counts_t *eo_gateway_counts(eo_gateway_t *self)
+{
+    return self->counts;
 }

@@ -21,22 +21,6 @@ void eo_api_health(eo_http_request_t *req, eo_http_reply_t *reply)
 
 #define S_READY_TIMEOUT_MS 1000
 
-/* The served sites (server/sites, default every site of the table). */
-static size_t s_sites(const eo_role_args_t *args, const char **out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; args->dongs && i < eo_dongs_site_count(args->dongs) && n < max; i++) {
-        const char *slug = eo_dongs_site(args->dongs, (int)i)->slug;
-        const char *list = args->sites ? args->sites : "*";
-        size_t len = strlen(slug);
-        bool served = streq(list, "*");
-        for (const char *p = list; !served && (p = strstr(p, slug)); p += len)
-            served = (p == list || p[-1] == ',') && (p[len] == 0 || p[len] == ',');
-        if (served) out[n++] = slug;
-    }
-    return n;
-}
-
 void eo_api_ready(eo_http_request_t *req, eo_http_reply_t *reply)
 {
     const eo_role_args_t *args = eo_gateway_args(req->gateway);
@@ -59,7 +43,7 @@ void eo_api_ready(eo_http_request_t *req, eo_http_reply_t *reply)
     }
     /* a matcher answers for every site: a status query for an id no request has */
     const char *sites[EO_SITE_MAX];
-    size_t n = s_sites(args, sites, EO_SITE_MAX);
+    size_t n = eo_gateway_sites(req->gateway, sites, EO_SITE_MAX);
     bool answered[EO_SITE_MAX];
     Eo__StatusQuery q = EO__STATUS_QUERY__INIT;
     q.request_id = "ready-probe";

@@ -9,29 +9,34 @@
 #include "eonjena/eo_rules.h"
 #include "routes.h"
 
-static int32_t s_date_arg(const eo_http_request_t *req, const char *name, bool *bad)
+static int32_t s_date_arg(const eo_http_request_t *req, const char *name, eo_problems_t *p)
 {
     const char *text = eo_gateway_query_arg(req, name);
     int32_t key = 0;
-    if (text && eo_date_parse(text, &key) != EO_OK) *bad = true;
+    if (text && eo_date_parse(text, &key) != EO_OK)
+        eo_problems_add(p, "bad_date", name, "날짜 형식이 잘못되었습니다 (YYYY-MM-DD)",
+                        "must be a date YYYY-MM-DD", text);
     return key;
 }
 
 void eo_api_holidays_list(eo_http_request_t *req, eo_http_reply_t *reply)
 {
-    bool bad = false;
-    int32_t from = s_date_arg(req, "from", &bad), to = s_date_arg(req, "to", &bad);
-    if (bad) {
-        eo_http_error(reply, 400, "bad_date", "날짜 형식이 잘못되었습니다",
-                      "from and to must be YYYY-MM-DD");
+    eo_problems_t p = {0};
+    int32_t from = s_date_arg(req, "from", &p), to = s_date_arg(req, "to", &p);
+    if (p.n) {
+        eo_http_problems(reply, 400, &p);
         return;
     }
     char *text = eo_calendar_list_json(eo_gateway_calendar(req->gateway), from, to);
     json_t *list = text ? json_loads(text, 0, NULL) : NULL;
     free(text);
-    reply->status = list ? 200 : 500;
-    reply->json = list ? json_pack("{s:o}", "holidays", list)
-                       : json_pack("{s:{s:s}}", "error", "code", "internal");
+    if (!list) {
+        eo_http_error(reply, 500, "internal", "달력을 읽을 수 없습니다",
+                      "the calendar could not be listed");
+        return;
+    }
+    reply->status = 200;
+    reply->json = json_pack("{s:o}", "holidays", list);
 }
 
 /* Answer an edit: refresh so the change is in force, or map the error. */
@@ -43,7 +48,8 @@ static void s_edit_done(eo_http_request_t *req, eo_http_reply_t *reply, int rc, 
         reply->status = ok_status;
         reply->json = json_pack("{s:s}", "status", "ok");
     } else if (rc == EO_EEXIST)
-        eo_http_error(reply, 409, "holiday_exists", "이미 등록된 공휴일입니다", err);
+        eo_http_error_field(reply, 409, "holiday_exists", "이미 등록된 공휴일입니다", err,
+                            "date");
     else if (rc == EO_ENOTFOUND)
         eo_http_error(reply, 404, "not_found", "등록되지 않은 날짜입니다", err);
     else if (rc == EO_EINVAL)
@@ -52,27 +58,43 @@ static void s_edit_done(eo_http_request_t *req, eo_http_reply_t *reply, int rc, 
         eo_http_error(reply, 500, "io_error", "달력 파일을 쓸 수 없습니다", err);
 }
 
+static const eo_field_t s_holiday[] = {{"date", EO_JSON_STRING, true},
+                                       {"name", EO_JSON_STRING, true},
+                                       {"kind", EO_JSON_STRING},
+                                       {"facility_closed", EO_JSON_BOOL},
+                                       {NULL}};
+
 void eo_api_holidays_add(eo_http_request_t *req, eo_http_reply_t *reply)
 {
-    json_t *body = eo_http_json_body(req, reply);
+    json_t *body = eo_http_body(req, reply, s_holiday);
     if (!body) return;
     eo_holiday_t h = {0};
-    const char *date = json_string_value(json_object_get(body, "date"));
-    const char *name = json_string_value(json_object_get(body, "name"));
-    const char *kind = json_string_value(json_object_get(body, "kind"));
-    char err[200] = "want date (YYYY-MM-DD), name and kind (holiday, substitute, election, "
-                    "temporary)";
+    const char *date = eo_body_str(body, "date"), *name = eo_body_str(body, "name");
+    const char *kind = eo_body_str(body, "kind");
+    eo_problems_t p = {0};
+    if (eo_date_parse(date, &h.date) != EO_OK)
+        eo_problems_add(&p, "bad_field", "date", "날짜 형식이 잘못되었습니다 (YYYY-MM-DD)",
+                        "date must be YYYY-MM-DD", date);
+    if (!*name || strlen(name) >= sizeof h.name)
+        eo_problems_add(&p, "bad_field", "name", "공휴일 이름이 비었거나 너무 깁니다",
+                        "name must be 1-63 bytes", name);
+    if (eo_holiday_kind_parse(kind ? kind : "temporary", &h.kind) != EO_OK)
+        eo_problems_add(&p, "bad_field", "kind",
+                        "종류는 holiday, substitute, election, temporary 중 하나입니다",
+                        "kind must be holiday, substitute, election or temporary", kind);
+    char err[200] = "";
     int rc = EO_EINVAL;
-    if (date && name && *name && strlen(name) < sizeof h.name &&
-        eo_date_parse(date, &h.date) == EO_OK &&
-        eo_holiday_kind_parse(kind ? kind : "temporary", &h.kind) == EO_OK) {
+    if (p.n == 0) {
         snprintf(h.name, sizeof h.name, "%s", name);
         h.facility_closed = json_is_true(json_object_get(body, "facility_closed"));
         rc = eo_calendar_file_add(eo_calendar_path(eo_gateway_calendar(req->gateway)), &h, err,
                                   sizeof err);
     }
     json_decref(body);
-    s_edit_done(req, reply, rc, err, 201);
+    if (p.n)
+        eo_http_problems(reply, 400, &p);
+    else
+        s_edit_done(req, reply, rc, err, 201);
 }
 
 void eo_api_holidays_remove(eo_http_request_t *req, eo_http_reply_t *reply)

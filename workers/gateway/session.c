@@ -7,9 +7,12 @@
 #include "auth.h"
 #include "routes.h"
 
+static const eo_field_t s_login[] = {
+    {"id", EO_JSON_STRING, true}, {"password", EO_JSON_STRING, true}, {NULL}};
+
 void eo_api_session_login(eo_http_request_t *req, eo_http_reply_t *reply)
 {
-    json_t *body = eo_http_json_body(req, reply);
+    json_t *body = eo_http_body(req, reply, s_login);
     if (!body) return;
     const char *id = json_string_value(json_object_get(body, "id"));
     const char *password = json_string_value(json_object_get(body, "password"));

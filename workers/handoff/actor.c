@@ -153,6 +153,8 @@ static void s_on_work(s_intake_t *self, eo_work_t *work)
     }
     eo_log_request_set(ev->id); /* the lines about this item name its request */
     int rc = eo_handoff_accept(self->shared.core, ev);
+    if (rc == EO_OK && ev->trace_id && *ev->trace_id) /* caused by an HTTP request */
+        zsys_info("handoff: %s item %s queued", ev->trace_id, ev->id);
     if (rc == EO_OK) {
         s_reply(self, &work, ev->id, ev->site, NULL, NULL);
         zstr_send(self->delivery, "NUDGE"); /* maybe due now: re-arm, no answer */

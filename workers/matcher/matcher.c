@@ -29,9 +29,9 @@ typedef struct {
     eo_client_t *client;
     eo_rules_t *rules;
     size_t batch;
-    zhashx_t *inflight;      /* "ob:<seq>" -> seq, relayed and not yet acknowledged */
-    uint64_t next_seq;       /* relay rows from here on */
-    uint64_t *acked;         /* rows to delete at the next commit */
+    zhashx_t *inflight; /* "ob:<seq>" -> seq, relayed and not yet acknowledged */
+    uint64_t next_seq;  /* relay rows from here on */
+    uint64_t *acked;    /* rows to delete at the next commit */
     size_t n_acked, cap_acked;
     bool retry;              /* a relay failed: rescan the outbox from the start */
     int64_t timers_retry_at; /* monotonic ms: timers failed, wait until then */
@@ -51,8 +51,7 @@ typedef struct {
 void eo_matcher_config(zconfig_t *config, const eo_dongs_t *dongs, eo_cases_config_t *cfg)
 {
     eo_cases_config_defaults(cfg);
-    if (!config)
-        return;
+    if (!config) return;
     cfg->wave_k = (uint32_t)atoi(zconfig_get(config, "matcher/wave_k", "10"));
     int timeout = atoi(zconfig_get(config, "matcher/wave_timeout_s", "300"));
     cfg->escalate_lead_s = atoi(zconfig_get(config, "matcher/escalate_lead_s", "3600"));
@@ -64,11 +63,9 @@ void eo_matcher_config(zconfig_t *config, const eo_dongs_t *dongs, eo_cases_conf
         snprintf(path, sizeof path, "matcher/site/%s/wave_timeout_s",
                  eo_dongs_site(dongs, (int)i)->slug);
         cfg->wave_timeout_s[i] = atoi(zconfig_get(config, path, "0"));
-        if (cfg->wave_timeout_s[i] <= 0)
-            cfg->wave_timeout_s[i] = timeout > 0 ? timeout : 300;
+        if (cfg->wave_timeout_s[i] <= 0) cfg->wave_timeout_s[i] = timeout > 0 ? timeout : 300;
     }
-    if (cfg->wave_k == 0 || cfg->wave_k > 1000)
-        cfg->wave_k = 10;
+    if (cfg->wave_k == 0 || cfg->wave_k > 1000) cfg->wave_k = 10;
 }
 
 /* --- deciding a batch ------------------------------------------------------------- */
@@ -77,8 +74,7 @@ static int s_delete_acked(s_matcher_t *self, MDB_txn *txn)
 {
     for (size_t i = 0; i < self->n_acked; i++) {
         int rc = eo_cases_outbox_delete(self->cases, txn, self->acked[i]);
-        if (rc && rc != EO_ENOTFOUND)
-            return rc;
+        if (rc && rc != EO_ENOTFOUND) return rc;
     }
     return EO_OK;
 }
@@ -106,13 +102,11 @@ static void s_serve(s_matcher_t *self)
         in[n] = (eo_cases_input_t){zframe_data(body), zframe_size(body)};
         n++;
     }
-    if (n == 0)
-        return;
+    if (n == 0) return;
     bool acked = false;
     eo_cases_decide(self->cases, in, n, eo_clock_now_ms(self->args->clock), reply, rsize, rcs,
                     self->n_acked ? s_delete_acked_fn : NULL, self, &acked);
-    if (acked)
-        self->n_acked = 0;
+    if (acked) self->n_acked = 0;
     for (size_t i = 0; i < n; i++) {
         if (rcs[i] == EO_OK && reply[i])
             eo_worker_reply(self->worker, &work[i], reply[i], rsize[i]);
@@ -127,15 +121,12 @@ static void s_serve(s_matcher_t *self)
 static void s_timers(s_matcher_t *self)
 {
     int64_t now = eo_clock_now_ms(self->args->clock), due;
-    if (zclock_mono() < self->timers_retry_at)
-        return;
+    if (zclock_mono() < self->timers_retry_at) return;
     MDB_txn *txn = NULL;
-    if (eo_store_begin(self->args->store, false, &txn))
-        return;
+    if (eo_store_begin(self->args->store, false, &txn)) return;
     int rc = eo_cases_next_due(self->cases, txn, &due);
     eo_store_abort(&txn);
-    if (rc || due > now)
-        return;
+    if (rc || due > now) return;
     size_t fired = 0, dead = 0;
     rc = eo_cases_fire(self->cases, now, 256, &fired, &dead);
     if (rc == EO_OK) {
@@ -158,8 +149,7 @@ static void s_rules(s_matcher_t *self)
 {
     eo_rules_refresh(self->rules);
     uint64_t version = eo_rules_version(self->rules);
-    if (version == self->rules_version)
-        return;
+    if (version == self->rules_version) return;
     MDB_txn *txn = NULL;
     if (eo_store_begin(self->args->store, true, &txn) == EO_OK &&
         eo_cases_record_config(self->cases, txn) == EO_OK &&
@@ -179,7 +169,8 @@ static void s_calendar(s_matcher_t *self)
 {
     eo_calendar_t *cal = eo_rules_calendar(self->rules);
     eo_time_t now = eo_clock_now(self->args->clock);
-    if (eo_date_key(now) == self->calendar_day && eo_calendar_version(cal) == self->calendar_seen)
+    if (eo_date_key(now) == self->calendar_day &&
+        eo_calendar_version(cal) == self->calendar_seen)
         return;
     self->calendar_day = eo_date_key(now);
     self->calendar_seen = eo_calendar_version(cal);
@@ -194,14 +185,11 @@ static void s_calendar(s_matcher_t *self)
 static int s_relay_row(void *arg, const eo_outbox_row_t *row)
 {
     s_matcher_t *self = arg;
-    if (zhashx_size(self->inflight) >= S_MAX_INFLIGHT)
-        return 1;
+    if (zhashx_size(self->inflight) >= S_MAX_INFLIGHT) return 1;
     char corr[32];
     snprintf(corr, sizeof corr, "ob:%llu", (unsigned long long)row->seq);
-    if (row->seq >= self->next_seq)
-        self->next_seq = row->seq + 1;
-    if (zhashx_lookup(self->inflight, corr))
-        return 0;
+    if (row->seq >= self->next_seq) self->next_seq = row->seq + 1;
+    if (zhashx_lookup(self->inflight, corr)) return 0;
     if (eo_client_send(self->client, row->service, row->site, corr, row->body, row->size))
         return 1;
     zhashx_insert(self->inflight, corr, (void *)(uintptr_t)1);
@@ -215,8 +203,7 @@ static void s_relay(s_matcher_t *self)
         self->next_seq = 0;
     }
     MDB_txn *txn = NULL;
-    if (eo_store_begin(self->args->store, false, &txn))
-        return;
+    if (eo_store_begin(self->args->store, false, &txn)) return;
     eo_cases_outbox_each(self->cases, txn, self->next_seq, s_relay_row, self);
     eo_store_abort(&txn);
 }
@@ -252,11 +239,9 @@ static void s_acks(s_matcher_t *self)
 /* Acks with no work to ride on get their own (small) transaction. */
 static void s_flush_acked(s_matcher_t *self)
 {
-    if (!self->n_acked)
-        return;
+    if (!self->n_acked) return;
     MDB_txn *txn = NULL;
-    if (eo_store_begin(self->args->store, true, &txn))
-        return;
+    if (eo_store_begin(self->args->store, true, &txn)) return;
     if (s_delete_acked(self, txn) == EO_OK && eo_store_commit(self->args->store, &txn) == EO_OK)
         self->n_acked = 0;
     eo_store_abort(&txn);
@@ -276,8 +261,7 @@ static int s_poll_timeout(s_matcher_t *self)
     if (eo_store_begin(self->args->store, false, &txn) == EO_OK) {
         if (eo_cases_next_due(self->cases, txn, &due) == EO_OK) {
             int64_t left = due - eo_clock_now_ms(self->args->clock);
-            if (left < timeout)
-                timeout = left < 0 ? 0 : (int)left;
+            if (left < timeout) timeout = left < 0 ? 0 : (int)left;
         }
         eo_store_abort(&txn);
     }
@@ -316,15 +300,13 @@ static int s_setting(zconfig_t *config, const char *path, int fallback)
 static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
 {
     s_matcher_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->args = args;
     self->pipe = pipe;
     eo_cases_config_t cfg;
     eo_matcher_config(args->config, args->dongs, &cfg);
     self->batch = (size_t)s_setting(args->config, "matcher/batch", 256);
-    if (self->batch == 0 || self->batch > S_MAX_BATCH)
-        self->batch = 256;
+    if (self->batch == 0 || self->batch > S_MAX_BATCH) self->batch = 256;
     self->inflight = zhashx_new();
     char err[256] = "";
     if (!(self->rules = eo_rules_new(args->config, err, sizeof err))) {
@@ -339,12 +321,12 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
     eo_caps_t caps;
     eo_rules_caps(self->rules, &caps);
     self->index = eo_index_new(args->store, args->dongs, &caps);
-    self->cases = self->index ? eo_cases_new(args->store, self->index, args->dongs, self->rules,
-                                             &cfg)
-                              : NULL;
-    if (!self->cases)
-        goto fail;
+    self->cases = self->index
+                      ? eo_cases_new(args->store, self->index, args->dongs, self->rules, &cfg)
+                      : NULL;
+    if (!self->cases) goto fail;
     eo_cases_set_templates(self->cases, self->templates);
+    eo_cases_set_log(self->cases, true);
     /* 시설형 is offered by the facilities the providers run (src/cases/facility.c) */
     if (args->config && !(self->providers = eo_providers_load(args->config, err, sizeof err))) {
         zsys_error("matcher: the providers do not load: %s", err);
@@ -372,8 +354,7 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
     self->client = self->worker ? eo_client_new(args->broker, args->curve_server_public,
                                                 args->curve_secret)
                                 : NULL;
-    if (!self->client)
-        goto fail;
+    if (!self->client) goto fail;
     int window = s_setting(args->config, "matcher/window", 64);
     eo_worker_set_window(self->worker, window > 0 ? window : 64);
     /* match the broker's heartbeat (section broker of the configuration) */
@@ -421,8 +402,7 @@ static void s_matcher_loop(s_matcher_t *self)
             char *cmd = zstr_recv(self->pipe);
             self->terminated = !cmd || streq(cmd, "$TERM");
             zstr_free(&cmd);
-            if (self->terminated)
-                break;
+            if (self->terminated) break;
         }
         s_acks(self);
         s_rules(self);
@@ -448,8 +428,7 @@ void eo_matcher_actor(zsock_t *pipe, void *args_)
     s_matcher_t *self = s_matcher_new(pipe, args);
     args->failed = self == NULL;
     zsock_signal(pipe, self ? 0 : (byte)-1);
-    if (self)
-        s_matcher_loop(self);
+    if (self) s_matcher_loop(self);
     s_matcher_destroy(&self);
     /* The journal hashes with libcrypto in this thread: free its per-thread state now,
      * not whenever the detached thread finishes after zactor_destroy returned. */

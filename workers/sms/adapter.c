@@ -426,7 +426,8 @@ static zlistx_t *s_test_sim_run(bool verbose, s_tally_t *t)
     zlistx_set_destructor(t->mo_texts, (zlistx_destructor_fn *)zstr_free);
     eo_sms_sink_t sink = {t, s_tally_sent, s_tally_mo, s_tally_dlr};
     eo_sms_adapter_t *a =
-        s_test_adapter("x\n    t\n        type = sim\n        delay_ms = 1000\n"
+        s_test_adapter("x\n    t\n        type = sim\n"
+                       "        inbound_secret = 0123456789abcdef\n        delay_ms = 1000\n"
                        "        jitter_ms = 500\n        accept = 0.5\n"
                        "        decline = 0.3\n        seed = 7\n",
                        clock, &sink, err, sizeof err);
@@ -528,7 +529,8 @@ static void s_test_rate(void)
     eo_clock_t *clock = eo_clock_new_manual(1800000000000);
     s_tally_t t = {0};
     eo_sms_sink_t sink = {&t, s_tally_sent, s_tally_mo, s_tally_dlr};
-    eo_sms_adapter_t *a = s_test_adapter("x\n    t\n        type = sim\n        rate = 100\n",
+    eo_sms_adapter_t *a = s_test_adapter("x\n    t\n        type = sim\n        rate = 100\n"
+                                         "        inbound_secret = 0123456789abcdef\n",
                                          clock, &sink, err, sizeof err);
     assert(a);
     int64_t started = zclock_mono();
@@ -557,8 +559,13 @@ void eo_sms_adapter_test(bool verbose)
         {"x\n    t\n        rate = 5\n", "not one of"},
         {"x\n    t\n        type = smpp\n", "not one of"},
         {"x\n    t\n        type = sim\n        rate = fast\n", "rate"},
-        {"x\n    t\n        type = sim\n        accept = 1.5\n", "accept"},
-        {"x\n    t\n        type = sim\n        accept = 0.8\n        decline = 0.5\n",
+        /* the simulator takes injected texts on the endpoint: it needs a secret too */
+        {"x\n    t\n        type = sim\n        accept = 0.5\n", "inbound_secret"},
+        {"x\n    t\n        type = sim\n        inbound_secret = 0123456789abcdef\n"
+         "        accept = 1.5\n",
+         "accept"},
+        {"x\n    t\n        type = sim\n        inbound_secret = 0123456789abcdef\n"
+         "        accept = 0.8\n        decline = 0.5\n",
          "exceed"},
         {"x\n    t\n        type = file\n", "needs a path"},
         {"x\n    t\n        type = file\n        path = /nonexistent/dir/x\n", "cannot open"},

@@ -109,14 +109,16 @@ static int s_del(eo_sms_book_t *self, MDB_dbi dbi, MDB_val k, const char *what)
     return rc && rc != MDB_NOTFOUND ? eo_store_fail(what, rc) : EO_OK;
 }
 
-/* A message as an encoded Event, optionally without its text (offers, wins). */
-static uint8_t *s_encode(const Eo__Message *msg, bool with_text, size_t *size)
+/* A message as an encoded Event, optionally without its text (offers, wins), stamped
+ * with when it was booked (a 취소 without a code is about the latest win). */
+static uint8_t *s_encode(const Eo__Message *msg, bool with_text, int64_t now, size_t *size)
 {
     Eo__Message copy = *msg;
     if (!with_text) copy.text = "";
     Eo__Event ev = EO__EVENT__INIT;
     ev.id = msg->id;
     ev.site = msg->site;
+    ev.at_ms = now;
     ev.body_case = EO__EVENT__BODY_MESSAGE;
     ev.message = &copy;
     return eo_event_encode(&ev, size);
@@ -147,7 +149,6 @@ static int s_close_request(eo_sms_book_t *self, const char *phone, const char *r
 
 int eo_sms_book_put(eo_sms_book_t *self, const Eo__Message *msg, int64_t now, bool *dup)
 {
-    (void)now;
     int rc = s_txn(self);
     if (rc) return rc;
     MDB_val k = s_str(msg->id), v;
@@ -156,7 +157,7 @@ int eo_sms_book_put(eo_sms_book_t *self, const Eo__Message *msg, int64_t now, bo
     if (rc == 0) return EO_OK;
     if (rc != MDB_NOTFOUND) return eo_store_fail("sms.msgs get", rc);
     size_t size;
-    uint8_t *body = s_encode(msg, true, &size);
+    uint8_t *body = s_encode(msg, true, now, &size);
     if (!body) return EO_EINVAL;
     uint8_t *rec = malloc(size + 1);
     assert(rec);
@@ -171,7 +172,7 @@ int eo_sms_book_put(eo_sms_book_t *self, const Eo__Message *msg, int64_t now, bo
     Eo__Message__Kind kind = msg->kind;
     if (!rc && kind == EO__MESSAGE__KIND__KIND_OFFER &&
         (klen = s_key2(key, sizeof key, msg->to, msg->id))) {
-        body = s_encode(msg, false, &size);
+        body = s_encode(msg, false, now, &size);
         rc = body ? s_put(self, self->offers, s_val(key, klen), s_val(body, size),
                           "sms.offers put")
                   : EO_EINVAL;
@@ -184,7 +185,7 @@ int eo_sms_book_put(eo_sms_book_t *self, const Eo__Message *msg, int64_t now, bo
         rc = s_close_request(self, msg->to, msg->request_id);
     if (!rc && kind == EO__MESSAGE__KIND__KIND_WINNER &&
         (klen = s_key2(key, sizeof key, msg->to, msg->request_id))) {
-        body = s_encode(msg, false, &size);
+        body = s_encode(msg, false, now, &size);
         rc = body ? s_put(self, self->won, s_val(key, klen), s_val(body, size), "sms.won put")
                   : EO_EINVAL;
         free(body);

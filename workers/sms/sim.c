@@ -16,7 +16,9 @@
  *       type = sim
  *       delay_ms = 3000      jitter_ms = 2000     dlr_ms = 100
  *       accept = 0.5         decline = 0.2        fail = 0     seed = 1
- *       trace = "var/sms.trace" */
+ *       trace = "var/sms.trace"
+ * A text can also be injected as if a carer sent it (s_inbound), when the role has an
+ * inbound endpoint (sms/listen). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -249,6 +251,27 @@ static void s_tick(void *state)
     }
 }
 
+/* A carer's text injected over the role's inbound endpoint (demos and tests):
+ *   GET|POST /sim/<adapter>/mo?from=010-...&text=...[&id=...]
+ * arrives exactly as a simulated carer's reply does. */
+static int s_inbound(void *state, const char *what, zhash_t *args, const char *body, size_t size)
+{
+    (void)body, (void)size;
+    s_sim_t *self = state;
+    const char *from = zhash_lookup(args, "from"), *text = zhash_lookup(args, "text");
+    const char *id = zhash_lookup(args, "id");
+    if (!streq(what, "mo") || !from || !text || !*text)
+        return 400;
+    char made[48];
+    if (!id || !*id) {
+        snprintf(made, sizeof made, "inject:%" PRIu64, self->seq++);
+        id = made;
+    }
+    eo_sms_mo_t mo = {id, from, text};
+    self->sink->mo(self->sink->owner, self->name, &mo);
+    return 200;
+}
+
 static size_t s_inflight(void *state)
 {
     return zlistx_size(((s_sim_t *)state)->events);
@@ -261,5 +284,6 @@ const eo_sms_driver_t eo_sms_driver_sim = {
     .send = s_send,
     .due = s_due,
     .tick = s_tick,
+    .inbound = s_inbound,
     .inflight = s_inflight,
 };

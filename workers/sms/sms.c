@@ -271,7 +271,12 @@ static void s_on_message(s_sms_t *self, eo_work_t *work)
         eo_event_free(&ev);
         return;
     }
-    m->to = phone;                                  /* normalised: the book keys by E.164 */
+    m->to = phone; /* normalised: the book keys by E.164 */
+    if (ev->trace_id && *ev->trace_id) { /* caused by an HTTP request: say so */
+        char masked[EO_PHONE_MASK_MAX];
+        zsys_info("sms: %s message %s to %s", ev->trace_id, m->id,
+                  eo_phone_mask(phone, masked, sizeof masked));
+    }
     if (m->kind == EO__MESSAGE__KIND__KIND_CLOSE) { /* nothing to send; closing is idempotent */
         int rc = EO_OK;
         for (size_t i = 0; rc == EO_OK && i < m->n_close_ids; i++)
@@ -408,16 +413,55 @@ static void s_mo_answer(s_sms_t *self, const char *phone, const eo_reply_t *r,
     eo_event_free(&offer);
 }
 
-static void s_mo_time(s_sms_t *self, const char *phone, const eo_reply_t *r,
-                      const char *reply_id, const char *site_hint)
+/* The WINNER message a 시작/종료/취소 text is about: the one with its code, else the
+ * latest. NULL (and the help text sent) when the phone won nothing. *wins is the list
+ * it lives in (the caller destroys it). */
+static Eo__Event *s_won(s_sms_t *self, const char *phone, const eo_reply_t *r,
+                        const char *reply_id, const char *site_hint, zlistx_t **wins)
 {
-    zlistx_t *wins = eo_sms_book_wins(self->book, phone);
+    *wins = eo_sms_book_wins(self->book, phone);
     Eo__Event *won = NULL;
-    for (Eo__Event *ev = wins ? zlistx_first(wins) : NULL; ev; ev = zlistx_next(wins))
-        if (!*r->code || streq(ev->message->code, r->code))
-            won = ev; /* the last in key order when no code: ids are time-ordered */
-    if (!won) {
+    for (Eo__Event *ev = *wins ? zlistx_first(*wins) : NULL; ev; ev = zlistx_next(*wins))
+        if ((!*r->code || streq(ev->message->code, r->code)) &&
+            (!won || ev->at_ms >= won->at_ms))
+            won = ev; /* the latest win (request ids are random: key order is not time) */
+    if (!won)
         s_say(self, site_hint, phone, reply_id, EO_TPL_HELP);
+    return won;
+}
+
+/* 취소 from a winner: they cannot come. The matcher withdraws them and offers the case
+ * again (the same Cancel as POST /v1/bookings/{id}/withdraw), and tells them so. */
+static void s_mo_cancel(s_sms_t *self, const char *phone, const eo_reply_t *r,
+                        const char *reply_id, const char *site_hint)
+{
+    zlistx_t *wins;
+    Eo__Event *won = s_won(self, phone, r, reply_id, site_hint, &wins);
+    if (won) {
+        Eo__Message *m = won->message;
+        char id[40], by[32];
+        Eo__Event ev = s_event(self, m->site, id, sizeof id);
+        Eo__Cancel x = EO__CANCEL__INIT;
+        snprintf(by, sizeof by, "carer:%u", m->carer_id);
+        x.request_id = m->request_id;
+        x.carer_id = m->carer_id;
+        x.reason = "sms";
+        x.by = by;
+        x.at = s_now_ms(self) / 1000;
+        ev.body_case = EO__EVENT__BODY_CANCEL;
+        ev.cancel = &x;
+        s_emit(self, m->site, &ev);
+        self->n.answers++;
+    }
+    zlistx_destroy(&wins);
+}
+
+static void s_mo_time(s_sms_t *self, const char *phone, const eo_reply_t *r, const char *reply_id,
+                      const char *site_hint)
+{
+    zlistx_t *wins;
+    Eo__Event *won = s_won(self, phone, r, reply_id, site_hint, &wins);
+    if (!won) {
         zlistx_destroy(&wins);
         return;
     }
@@ -500,6 +544,9 @@ static void s_on_mo(void *owner, const char *adapter, const eo_sms_mo_t *mo)
     case EO_REPLY_START:
     case EO_REPLY_END:
         s_mo_time(self, phone, &r, reply_id, site);
+        break;
+    case EO_REPLY_CANCEL:
+        s_mo_cancel(self, phone, &r, reply_id, site);
         break;
     default:
         s_say(self, site, phone, reply_id, EO_TPL_HELP);

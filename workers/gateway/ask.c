@@ -1,0 +1,207 @@
+/* ask.c: questions to the matchers (see ask.h). */
+#include <string.h>
+
+#include "ask.h"
+#include "eonjena/eo_dong.h"
+
+/* Turn a broker failure into the HTTP error a caller can act on. */
+static void s_broker_error(eo_http_reply_t *reply, int rc)
+{
+    if (rc == EO_EOVERLOAD)
+        eo_http_error(reply, 503, "overloaded", "요청이 많아 잠시 후 다시 시도해 주세요",
+                      "the service is overloaded: retry later");
+    else if (rc == EO_EDEADLETTER)
+        eo_http_error(reply, 503, "not_decided",
+                      "지금 처리할 수 없습니다. 같은 ID로 잠시 후 다시 시도해 주세요",
+                      "the matcher could not decide it now (its store failed): retry later "
+                      "with the same id");
+    else if (rc == EO_ECLOSED)
+        eo_http_error(reply, 503, "stopping",
+                      "서버가 종료 중입니다. 잠시 후 다시 시도해 주세요",
+                      "the server is stopping: retry later with the same id");
+    else if (rc == EO_EIO)
+        eo_http_error(reply, 503, "no_broker", "중계 서버에 연결할 수 없습니다",
+                      "cannot connect to the broker");
+    else if (rc == EO_ENOTFOUND)
+        eo_http_error(reply, 503, "no_worker", "해당 지역을 처리할 서버가 없습니다",
+                      "no matcher serves this site right now");
+    else
+        eo_http_error(reply, 504, "timeout", "응답 시간이 초과되었습니다",
+                      "the matcher did not answer in time; retrying with the same id is safe");
+}
+
+static void s_envelope(eo_http_request_t *req, const char *site, Eo__Event *event, char *id,
+                       size_t idsize)
+{
+    int64_t now_ms = eo_clock_now_ms(eo_gateway_args(req->gateway)->clock);
+    if (!event->id || !*event->id) event->id = eo_id_new(id, idsize, now_ms);
+    event->site = (char *)site;
+    event->at_ms = now_ms;
+    event->trace_id = req->trace;
+}
+
+static Eo__Event *s_decode(zframe_t *answer, eo_http_reply_t *reply)
+{
+    char err[128];
+    Eo__Event *back =
+        eo_event_decode(zframe_data(answer), zframe_size(answer), err, sizeof err);
+    if (back && (back->body_case == EO__EVENT__BODY_STATUS ||
+                 back->body_case == EO__EVENT__BODY_QUERY_RESULT ||
+                 back->body_case == EO__EVENT__BODY_ACK))
+        return back;
+    eo_event_free(&back);
+    eo_http_error(reply, 502, "bad_reply", "서버 응답이 잘못되었습니다",
+                  "the matcher's answer could not be read");
+    return NULL;
+}
+
+Eo__Event *eo_ask_matcher(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,
+                          Eo__Event *event)
+{
+    char id[33];
+    s_envelope(req, site, event, id, sizeof id);
+    size_t size;
+    uint8_t *bytes = eo_event_encode(event, &size);
+    if (!bytes) {
+        eo_http_error(reply, 413, "body_too_large", "요청이 너무 큽니다", "request too large");
+        return NULL;
+    }
+    zframe_t *answer = NULL;
+    int rc = eo_gateway_call(req->gateway, "match", site, bytes, size, &answer);
+    free(bytes);
+    if (rc != EO_OK) {
+        s_broker_error(reply, rc);
+        return NULL;
+    }
+    Eo__Event *back = s_decode(answer, reply);
+    zframe_destroy(&answer);
+    return back;
+}
+
+int eo_ask_status(const char *code)
+{
+    static const struct {
+        const char *code;
+        int status;
+    } table[] = {
+        {"not_found", 404},       {"unknown_request", 404},
+        {"unknown_carer", 404},   {"unknown_member", 404},
+        {"unknown_offer", 404},   {"no_offer", 404},
+        {"unknown_booking", 404}, {"idempotency_conflict", 409},
+        {"not_cancellable", 409}, {"closed", 409},
+        {"filled", 409},          {"withdrawn", 409},
+        {"unbookable", 409},      {"not_open", 409},
+        {"phone_taken", 409},       {"carer_exists", 409},     {"member_exists", 409},
+        {"bad_id", 400},          {"malformed", 400},
+        {"bad_carer", 400},       {"bad_field", 400},
+        {"bad_member", 400},      {"bad_query", 400},
+        {"unsupported", 400},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (streq(table[i].code, code)) return table[i].status;
+    return 422;
+}
+
+bool eo_ask_refused(const Eo__Event *answer, eo_http_reply_t *reply)
+{
+    if (answer->body_case != EO__EVENT__BODY_STATUS) return false;
+    const Eo__Error *e = answer->status->error;
+    if (!e || !e->code || !*e->code) return false;
+    eo_http_error(reply, eo_ask_status(e->code), e->code, e->message_ko, e->message_en);
+    return true;
+}
+
+/* A Query event for (what, args). args may be NULL (an empty object). */
+static uint8_t *s_query(eo_http_request_t *req, const char *site, const char *what,
+                        json_t *args, size_t *size)
+{
+    char *text = json_dumps(args ? args : json_object(), JSON_COMPACT);
+    Eo__Query q = EO__QUERY__INIT;
+    q.what = (char *)what;
+    q.args = text ? text : "{}";
+    Eo__Event ev = EO__EVENT__INIT;
+    char id[33];
+    s_envelope(req, site, &ev, id, sizeof id);
+    ev.body_case = EO__EVENT__BODY_QUERY;
+    ev.query = &q;
+    uint8_t *bytes = eo_event_encode(&ev, size);
+    free(text);
+    return bytes;
+}
+
+/* The JSON of a QueryResult, or NULL after filling reply (a refusal or a bad answer). */
+static json_t *s_result(Eo__Event *back, eo_http_reply_t *reply)
+{
+    if (eo_ask_refused(back, reply)) return NULL;
+    json_t *json = back->body_case == EO__EVENT__BODY_QUERY_RESULT
+                       ? json_loads(back->query_result->json, 0, NULL)
+                       : NULL;
+    if (!json)
+        eo_http_error(reply, 502, "bad_reply", "서버 응답이 잘못되었습니다",
+                      "the matcher's answer to a query is not JSON");
+    return json;
+}
+
+json_t *eo_ask_query(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,
+                     const char *what, json_t *args)
+{
+    size_t size;
+    uint8_t *bytes = s_query(req, site, what, args, &size);
+    if (!bytes) {
+        eo_http_error(reply, 413, "body_too_large", "요청이 너무 큽니다", "request too large");
+        return NULL;
+    }
+    zframe_t *answer = NULL;
+    int rc = eo_gateway_call(req->gateway, "match", site, bytes, size, &answer);
+    free(bytes);
+    if (rc != EO_OK) {
+        s_broker_error(reply, rc);
+        return NULL;
+    }
+    Eo__Event *back = s_decode(answer, reply);
+    zframe_destroy(&answer);
+    json_t *json = back ? s_result(back, reply) : NULL;
+    eo_event_free(&back);
+    return json;
+}
+
+json_t *eo_ask_any_site(eo_http_request_t *req, eo_http_reply_t *reply, const char *what,
+                        json_t *args, char *site, size_t sitesize)
+{
+    const char *served[EO_SITE_MAX], *mine[EO_SITE_MAX];
+    size_t n = 0, all = eo_gateway_sites(req->gateway, served, EO_SITE_MAX);
+    for (size_t i = 0; i < all; i++)
+        if (eo_identity_serves(&req->who, served[i])) mine[n++] = served[i];
+    size_t size;
+    uint8_t *bytes = n ? s_query(req, mine[0], what, args, &size) : NULL;
+    zframe_t *answers[EO_SITE_MAX];
+    if (bytes)
+        eo_gateway_call_all(req->gateway, "match", mine, n, bytes, size,
+                            eo_gateway_timeout_ms(req->gateway), answers);
+    free(bytes);
+    json_t *found = NULL;
+    bool unanswered = false;
+    for (size_t i = 0; bytes && i < n; i++) {
+        if (!answers[i]) {
+            unanswered = true;
+            continue;
+        }
+        eo_http_reply_t scratch = {0};
+        Eo__Event *back = found ? NULL : s_decode(answers[i], &scratch);
+        json_t *json = back ? s_result(back, &scratch) : NULL;
+        if (json) {
+            found = json;
+            snprintf(site, sitesize, "%s", mine[i]);
+        }
+        json_decref(scratch.json);
+        eo_event_free(&back);
+        zframe_destroy(&answers[i]);
+    }
+    if (!found && unanswered)
+        eo_http_error(reply, 503, "no_worker", "응답하지 않는 지역 서버가 있습니다",
+                      "a matcher of the caller's sites did not answer: retry later");
+    else if (!found)
+        eo_http_error(reply, 404, "not_found", "없습니다",
+                      "no such record in the caller's sites");
+    return found;
+}

@@ -1,0 +1,34 @@
+/* ask: the gateway's questions to the matchers, through the broker. Every route that
+ * reads or changes a case, a carer or a member sends one Event to (match, site) and waits
+ * for the answer, which the matcher gives only after its commit. The Event carries the
+ * HTTP request's X-Request-Id (Event.trace_id), so the matcher's log lines, and those of
+ * the roles its decision reaches, name it too. */
+#ifndef EO_GATEWAY_ASK_H
+#define EO_GATEWAY_ASK_H
+
+#include "eonjena/eo_codec.h"
+#include "gateway.h"
+
+/* Send event (its id, site, at_ms and trace_id are filled here) to (match, site) and
+ * decode the answer. NULL after filling reply with the error: the broker's (503, 504) or
+ * an answer that cannot be decoded (502). Free the answer with eo_event_free. */
+Eo__Event *eo_ask_matcher(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,
+                          Eo__Event *event);
+/* A matcher's refusal (a Status with an error) as the HTTP error a client can act on:
+ * true when the answer was one (reply filled), false otherwise. */
+bool eo_ask_refused(const Eo__Event *answer, eo_http_reply_t *reply);
+/* The HTTP status for a matcher's error code: 404 for what does not exist, 409 for a
+ * conflict with the state, 400 for a malformed value, else 422. */
+int eo_ask_status(const char *code);
+/* A query to the matcher of site (Query what + args, a JSON object the query reads):
+ * its JSON answer (caller json_decref's), or NULL after filling reply with the error. */
+json_t *eo_ask_query(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,
+                     const char *what, json_t *args);
+/* The same query to the matchers of every site the caller serves (the first answer that
+ * is not a "not found" wins): for what a path names without its site (a carer, a
+ * member). *site gets the site that answered. NULL after filling reply (404 when no site
+ * knows it). */
+json_t *eo_ask_any_site(eo_http_request_t *req, eo_http_reply_t *reply, const char *what,
+                        json_t *args, char *site, size_t sitesize);
+
+#endif

@@ -6,6 +6,7 @@
  * the last page, the file's length), and `eonjena check` walks every entry of every
  * tree in a child process, so that a store that crashes its reader is reported as
  * damaged instead of killing the check. */
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -26,6 +27,13 @@
 #define S_META_MAGIC 0xBEEFC0DEu
 #define S_META_OFF_MAGIC (S_PAGE_HDR + 0)
 #define S_META_OFF_PSIZE (S_PAGE_HDR + 24)    /* mm_dbs[FREE_DBI].md_pad */
+#define S_META_OFF_FREE_ROOT (S_PAGE_HDR + 64) /* mm_dbs[FREE_DBI].md_root */
+#define S_META_OFF_MAIN_ROOT (S_PAGE_HDR + 112) /* mm_dbs[MAIN_DBI].md_root */
+#define S_NO_PAGE UINT64_MAX                  /* P_INVALID: an empty tree */
+/* A commit does not write the pages it allocated and freed again (LMDB's "loose"
+ * pages), so the last page the meta names may lie past the end of a sound file after
+ * a kill. Its roots are always written. */
+#define S_LOOSE_SLACK 256
 #define S_META_OFF_LAST (S_PAGE_HDR + 120)    /* mm_last_pg */
 #define S_META_OFF_TXNID (S_PAGE_HDR + 128)   /* mm_txnid */
 #define S_META_SIZE (S_PAGE_HDR + 136)
@@ -33,7 +41,7 @@
 typedef struct {
     bool ok;
     uint32_t psize;
-    uint64_t last, txnid;
+    uint64_t last, txnid, free_root, main_root;
 } s_meta_t;
 
 static void s_meta_read(int fd, off_t at, s_meta_t *m)
@@ -47,6 +55,8 @@ static void s_meta_read(int fd, off_t at, s_meta_t *m)
     memcpy(&m->psize, buf + S_META_OFF_PSIZE, 4);
     memcpy(&m->last, buf + S_META_OFF_LAST, 8);
     memcpy(&m->txnid, buf + S_META_OFF_TXNID, 8);
+    memcpy(&m->free_root, buf + S_META_OFF_FREE_ROOT, 8);
+    memcpy(&m->main_root, buf + S_META_OFF_MAIN_ROOT, 8);
     m->ok = magic == S_META_MAGIC && m->psize >= 512 && m->psize <= 65536 &&
             !(m->psize & (m->psize - 1));
 }
@@ -85,8 +95,14 @@ int eo_store_probe(const char *dir, bool must_exist, char *why, size_t whylen)
                  "damaged: restore it from a backup", path);
         return EO_ESTORE;
     }
+    /* the roots the meta names must be in the file, and the file may end before the
+     * last page by no more than a commit's unwritten loose pages */
+    uint64_t root = m->main_root != S_NO_PAGE ? m->main_root : 0;
+    if (m->free_root != S_NO_PAGE && m->free_root > root) root = m->free_root;
     uint64_t need = (m->last + 1) * (uint64_t)m->psize;
-    if ((uint64_t)st.st_size < need) {
+    uint64_t slack = (uint64_t)S_LOOSE_SLACK * m->psize;
+    if ((uint64_t)st.st_size < (root + 1) * (uint64_t)m->psize ||
+        (uint64_t)st.st_size + slack < need) {
         snprintf(why, whylen, "the store at %s is damaged: data.mdb has %lld bytes but its "
                  "last page ends at %llu (truncated): restore it from a backup", dir,
                  (long long)st.st_size, (unsigned long long)need);

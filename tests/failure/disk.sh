@@ -47,9 +47,14 @@ for i in $(seq 1 10); do
 done
 echo "while full: $refused of 10 intakes refused"
 [ "$refused" -gt 0 ] || eo_fail "a full disk refused nothing"
-ready=$(curl -s -w ' %{http_code}' "$API/v1/ready" | tr -d '\n')
+# readiness learns of the failure from the matcher's failed write, which may come after
+# the intakes' timeouts on a busy machine: wait for it (bounded)
+ready_full() {
+  ready=$(curl -s -w ' %{http_code}' "$API/v1/ready" | tr -d '\n')
+  grep -q 'cannot be written.* 503$' <<<"$ready"
+}
+eo_wait_for "readiness to name the full store" 30 ready_full
 echo "ready while full: $ready"
-grep -q 'cannot be written.* 503$' <<<"$ready" || eo_fail "readiness while full: $ready"
 curl -sf "$API/v1/health" >/dev/null || eo_fail "liveness while full"
 
 # space returns: no restart

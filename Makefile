@@ -44,7 +44,7 @@ deps:
 	  echo "make deps: npm ci of tests/browser (playwright-core) into $(BROWSER_DIR)"; \
 	  mkdir -p $(BROWSER_DIR) && cp tests/browser/package.json tests/browser/package-lock.json $(BROWSER_DIR)/ && \
 	  (cd $(BROWSER_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
-	  || { echo "make deps: npm ci failed"; exit 1; }; \
+	  || echo "make deps: npm ci failed (no npm registry?): browser.console will be skipped"; \
 	fi
 
 $(BUILD)/CMakeCache.txt:

@@ -434,7 +434,7 @@ static zhash_t *s_lines(const char *path)
         if (!zhash_lookup(lines, full)) {
             char number[16];
             snprintf(number, sizeof number, "%d", lineno);
-            zhash_insert(lines, full, strdup(number));
+            zhash_insert(lines, full, number); /* autofree: the hash keeps a copy */
         }
     }
     fclose(f);

@@ -3,6 +3,7 @@
 #define EO_CASES_PRIV_H
 
 #include <czmq.h>
+#include <jansson.h>
 
 #include "core.pb-c.h"
 #include "eonjena/eo_cases.h"
@@ -379,6 +380,10 @@ int eo_member_intake(eo_cases_t *self, MDB_txn *txn, Eo__Request *r, const char 
 /* query.c: the reply to a Query event (a QueryResult, or a refusal). Writes nothing. */
 int eo_query_reply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, uint8_t **reply,
                    size_t *size);
+/* The answer to the event in: a QueryResult carrying out as compact JSON (out is
+ * taken). EO_OK, EO_ENOMEM, or EO_EINVAL when the answer is too large for one event. */
+int eo_query_result(eo_cases_t *self, const Eo__Event *in, json_t *out, uint8_t **reply,
+                    size_t *size);
 /* Decide one recorded input again (kind, at_ms, payload as m.inputs holds it). */
 int eo_input_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n);
 

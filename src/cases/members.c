@@ -134,21 +134,12 @@ static int s_reply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const ch
     int rc = eo_member_get(self, txn, id, &m);
     if (rc == EO_OK) rc = s_view(self, txn, m, &view);
     if (m) eo__member__free_unpacked(m, NULL);
-    char *text = rc == EO_OK ? json_dumps(view, JSON_COMPACT) : NULL;
-    json_decref(view);
-    if (rc) return rc;
-    if (!text) return EO_ENOMEM;
-    Eo__QueryResult r = EO__QUERY_RESULT__INIT;
-    r.json = text;
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = in->id;
-    ev.site = in->site;
-    ev.at_ms = self->now_ms;
-    ev.body_case = EO__EVENT__BODY_QUERY_RESULT;
-    ev.query_result = &r;
-    *reply = eo_event_encode(&ev, size);
-    free(text);
-    return *reply ? EO_OK : EO_ENOMEM;
+    if (rc) {
+        json_decref(view);
+        return rc;
+    }
+    rc = eo_query_result(self, in, view, reply, size);
+    return rc == EO_EINVAL ? EO_ENOMEM : rc;
 }
 
 /* --- inputs ---------------------------------------------------------------------------------

@@ -184,6 +184,17 @@ int eo_query_reply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, uint8_t 
                                reply, size);
     }
     if (rc) return rc;
+    rc = eo_query_result(self, in, out, reply, size);
+    /* an answer too big for one event (a page of a huge list): the client asks for less */
+    if (rc == EO_EINVAL)
+        return eo_cases_refuse(self, in->id, "bad_query", "결과가 너무 큽니다",
+                               "the answer is too large: ask for a smaller page", reply, size);
+    return rc;
+}
+
+int eo_query_result(eo_cases_t *self, const Eo__Event *in, json_t *out, uint8_t **reply,
+                    size_t *size)
+{
     char *text = json_dumps(out, JSON_COMPACT);
     json_decref(out);
     if (!text) return EO_ENOMEM;
@@ -197,9 +208,5 @@ int eo_query_reply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, uint8_t 
     ev.query_result = &r;
     *reply = eo_event_encode(&ev, size);
     free(text);
-    /* an answer too big for one event (a page of a huge list): the client asks for less */
-    if (!*reply)
-        return eo_cases_refuse(self, in->id, "bad_query", "결과가 너무 큽니다",
-                               "the answer is too large: ask for a smaller page", reply, size);
-    return EO_OK;
+    return *reply ? EO_OK : EO_EINVAL; /* too large for one event (or out of memory) */
 }

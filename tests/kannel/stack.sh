@@ -37,7 +37,24 @@ wait_port() { # wait up to 15 s for a listener on port $1 (a loaded machine is s
     return 1
 }
 
-start() {
+# taken DIR: a box could not bind its port (another test took it between free_port and
+# the bind): the caller tries again with new ports
+taken() { grep -qi "bind failed" "$1"/*.log "$1"/*.stdout 2>/dev/null; }
+
+start() { # up to three tries, each with new ports
+    local try rc
+    for try in 1 2 3; do
+        rc=0
+        start_once "$@" || rc=$?
+        [ "$rc" = 3 ] || return "$rc"
+        echo "stack.sh: a port was taken (bind failed), try $try: new ports" >&2
+        stop "$1"
+    done
+    echo "stack.sh: a port was taken three times" >&2
+    return 1
+}
+
+start_once() {
     local dir=$1 mo_url=$2 mo_key=${3:-kannel-test-inbound-secret}
     mkdir -p "$dir"
     for b in "$BEARERBOX" "$SMSBOX" "$FAKESMSC"; do
@@ -63,6 +80,7 @@ ENV
     # bearerbox first: smsbox and fakesmsc exit at once if it is not up
     "$BEARERBOX" "$dir/kannel.conf" >"$dir/bearerbox.stdout" 2>&1 &
     echo $! >"$dir/bearerbox.pid"
+    wait_port "$smsbox" && wait_port "$fake" || ! taken "$dir" || return 3
     wait_port "$smsbox" && wait_port "$fake" ||
         { echo "stack.sh: bearerbox did not come up" >&2; tail -5 "$dir"/bearerbox*.log "$dir/bearerbox.stdout" >&2; exit 1; }
     "$SMSBOX" "$dir/kannel.conf" >"$dir/smsbox.stdout" 2>&1 &
@@ -71,14 +89,12 @@ ENV
     mkfifo "$dir/mo.fifo"
     "$FAKESMSC" -H 127.0.0.1 -r "$fake" -i 0.01 -m -1 <>"$dir/mo.fifo" >"$dir/fakesmsc.out" 2>&1 &
     echo $! >"$dir/fakesmsc.pid"
+    wait_port "$sendsms" || ! taken "$dir" || return 3
     wait_port "$sendsms" || { echo "stack.sh: smsbox did not come up" >&2; exit 1; }
     for p in bearerbox smsbox fakesmsc; do
         kill -0 "$(cat "$dir/$p.pid")" 2>/dev/null || { echo "stack.sh: $p exited" >&2; exit 1; }
     done
-    if grep -qi "bind failed" "$dir"/*.log 2>/dev/null; then
-        echo "stack.sh: a port was taken (bind failed in the logs)" >&2
-        exit 1
-    fi
+    if taken "$dir"; then return 3; fi
 }
 
 stop() {

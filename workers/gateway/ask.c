@@ -115,7 +115,7 @@ bool eo_ask_refused(const Eo__Event *answer, eo_http_reply_t *reply)
 static uint8_t *s_query(eo_http_request_t *req, const char *site, const char *what,
                         json_t *args, size_t *size)
 {
-    char *text = json_dumps(args ? args : json_object(), JSON_COMPACT);
+    char *text = args ? json_dumps(args, JSON_COMPACT) : NULL;
     Eo__Query q = EO__QUERY__INIT;
     q.what = (char *)what;
     q.args = text ? text : "{}";
@@ -147,6 +147,7 @@ json_t *eo_ask_query(eo_http_request_t *req, eo_http_reply_t *reply, const char 
 {
     size_t size;
     uint8_t *bytes = s_query(req, site, what, args, &size);
+    json_decref(args); /* taken: callers pass a json_pack of the moment */
     if (!bytes) {
         eo_http_error(reply, 413, "body_too_large", "요청이 너무 큽니다", "request too large");
         return NULL;
@@ -174,6 +175,7 @@ json_t *eo_ask_any_site(eo_http_request_t *req, eo_http_reply_t *reply, const ch
         if (eo_identity_serves(&req->who, served[i])) mine[n++] = served[i];
     size_t size;
     uint8_t *bytes = n ? s_query(req, mine[0], what, args, &size) : NULL;
+    json_decref(args); /* taken, as by eo_ask_query */
     zframe_t *answers[EO_SITE_MAX];
     if (bytes)
         eo_gateway_call_all(req->gateway, "match", mine, n, bytes, size,

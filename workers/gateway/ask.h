@@ -20,8 +20,9 @@ bool eo_ask_refused(const Eo__Event *answer, eo_http_reply_t *reply);
 /* The HTTP status for a matcher's error code: 404 for what does not exist, 409 for a
  * conflict with the state, 400 for a malformed value, else 422. */
 int eo_ask_status(const char *code);
-/* A query to the matcher of site (Query what + args, a JSON object the query reads):
- * its JSON answer (caller json_decref's), or NULL after filling reply with the error. */
+/* A query to the matcher of site (Query what + args, a JSON object the query reads;
+ * args is taken, like json_pack's "o"): its JSON answer (caller json_decref's), or NULL
+ * after filling reply with the error. */
 json_t *eo_ask_query(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,
                      const char *what, json_t *args);
 /* The same query to the matchers of every site the caller serves (the first answer that

@@ -65,6 +65,10 @@ size_t eo_keys_active(eo_keys_t *self);
 /* The identity of "eok_<id>_<secret>": EO_OK, or EO_ENOTFOUND for a key that is
  * unknown, revoked or wrong (the same answer for all three). Constant-time compare. */
 int eo_keys_verify(eo_keys_t *self, const char *key, eo_identity_t *who);
+/* The identity of the credential with this id, when it is not revoked (a registered
+ * webhook acts for its key: eo_keys_identity says what the key may see now), else
+ * EO_ENOTFOUND. */
+int eo_keys_identity(eo_keys_t *self, const char *id, eo_identity_t *who);
 /* An operator's (or admin's) id and password: EO_OK with the identity, or
  * EO_ENOTFOUND. */
 int eo_keys_login(eo_keys_t *self, const char *id, const char *password, eo_identity_t *who);

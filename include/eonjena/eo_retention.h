@@ -70,6 +70,7 @@ int64_t eo_retention_next_ms(const eo_retention_config_t *cfg, int64_t now_ms);
 
 typedef struct {
     size_t anonymised, retired, seen; /* cases anonymised and deleted, m.seen entries */
+    size_t feed;                      /* change feed rows deleted (with m.seen's cut) */
     size_t inputs;                    /* input log entries deleted (covered by a checkpoint) */
     uint64_t checkpoint;              /* M of the checkpoint made, 0 if none */
 } eo_retention_counts_t;

@@ -336,6 +336,19 @@ int eo_keys_verify(eo_keys_t *self, const char *key, eo_identity_t *who)
     return rc;
 }
 
+int eo_keys_identity(eo_keys_t *self, const char *id, eo_identity_t *who)
+{
+    int rc = EO_ENOTFOUND;
+    pthread_rwlock_rdlock(&self->lock);
+    const s_row_t *r = id ? s_find(self, id) : NULL;
+    if (r) {
+        s_identity(r, who);
+        rc = EO_OK;
+    }
+    pthread_rwlock_unlock(&self->lock);
+    return rc;
+}
+
 int eo_keys_login(eo_keys_t *self, const char *id, const char *password, eo_identity_t *who)
 {
     if (!id || !password || !*password || strlen(password) > 256) return EO_ENOTFOUND;

@@ -79,7 +79,8 @@ eo_cases_t *eo_cases_new(eo_store_t *store, eo_index_t *index, const eo_dongs_t 
         eo_store_dbi(store, "m.meta", 0, &self->meta) ||
         eo_store_dbi(store, "m.fgroups", 0, &self->fgroups) ||
         eo_store_dbi(store, "m.childday", 0, &self->childday) ||
-        !(self->restricts = eo_restrict_new(store, rules)) || s_members(self)) {
+        !(self->restricts = eo_restrict_new(store, rules)) || s_members(self) ||
+        eo_feed_open(self)) {
         eo_restrict_destroy(&self->restricts);
         free(self);
         return NULL;

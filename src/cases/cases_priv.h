@@ -140,8 +140,10 @@ struct eo_cases_t {
     MDB_dbi fgroups;  /* 시설형: a carer's group of children (facility.c) */
     MDB_dbi childday; /* 시설형: a child's minutes on a day (facility.c) */
     MDB_dbi members;  /* member id -> packed Member (members.c) */
+    MDB_dbi feed;     /* journal seq(BE64) -> the change feed's row (feed.c) */
     struct eo_restrict_t *restricts; /* 이용제한, in the same store (its own databases) */
     bool has_members; /* false only for a read-only store written before members were */
+    bool has_feed;    /* the same for the change feed */
     const struct eo_providers_t *providers; /* borrowed: 시설형 providers, the centre */
     struct eo_providers_t *own_providers;   /* a replay's: made from a recorded input */
     int64_t now_ms;                         /* the clock of the input being decided */
@@ -281,6 +283,16 @@ void eo_be32(uint8_t *p, uint32_t v);
 void eo_be64(uint8_t *p, uint64_t v);
 uint32_t eo_get_be32(const uint8_t *p);
 uint64_t eo_get_be64(const uint8_t *p);
+
+/* feed.c: the change feed. open: m.feed (a read-only store may have none). append: the
+ * row of a lifecycle step of c (event ev from state from; wave0: c's wave before it;
+ * carer: the carer who answered, or 0), right after its journal entry. trim: delete up
+ * to max rows decided before before_ms (the oldest first), counted in *deleted. */
+int eo_feed_open(eo_cases_t *self);
+int eo_feed_append(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, int ev, int from,
+                   uint32_t wave0, uint32_t carer);
+int eo_feed_trim(eo_cases_t *self, MDB_txn *txn, int64_t before_ms, uint32_t max,
+                 size_t *deleted);
 
 /* journal.c: append (who, what, detail) to the case's hash chain; updates c. */
 int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, const char *who,

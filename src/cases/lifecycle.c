@@ -117,6 +117,7 @@ int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_e
         if (!row) return chained ? EO_OK : EO_ECLOSED;
         eo_case_event_t next = EV_NONE;
         int from = c->state;
+        uint32_t wave0 = c->wave;
         ctx->event = ev;
         ctx->note[0] = 0;
         int rc = row->action(self, txn, c, ctx, &next);
@@ -129,7 +130,8 @@ int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_e
                  c->n_winners, c->n_offered, ctx->detail ? " " : "",
                  ctx->detail ? ctx->detail : "", ctx->note[0] ? " " : "", ctx->note);
         if ((rc = eo_journal_append(self, txn, c, ctx->who ? ctx->who : "matcher", what,
-                                    detail)))
+                                    detail)) ||
+            (rc = eo_feed_append(self, txn, c, ev, from, wave0, ctx->carer)))
             return rc;
         ctx->detail = NULL;
         ev = next;

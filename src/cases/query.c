@@ -150,6 +150,7 @@ static const struct {
     {"member", eo_query_member},
     {"members", eo_query_members},
     {"metrics", eo_query_metrics},
+    {"feed", eo_query_feed},
 };
 
 int eo_query(eo_cases_t *self, MDB_txn *txn, const char *what, json_t *args, json_t **out,

@@ -313,6 +313,11 @@ int eo_retention_batch(eo_cases_t *self, MDB_txn *txn, int64_t now_ms,
     int rc = eo_input_record(self, txn, S_INPUT_RETENTION, rec, S_HEAD + *keylen);
     if (rc) return rc;
     if (*phase == 0) return s_walk_cases(self, txn, cuts, max, phase, key, keylen, counts);
+    /* the change feed's old rows go with the m.seen entries: a client that was away
+     * longer than store/seen_days starts again from the present */
+    if ((rc = eo_feed_trim(self, txn, cuts->seen_before_ms, max * S_SEEN_PER_CASE,
+                           &counts->feed)))
+        return rc;
     return s_walk_seen(self, txn, cuts->seen_before_ms, max * S_SEEN_PER_CASE, phase, key,
                        keylen, counts);
 }

@@ -78,10 +78,10 @@ static void s_end(eo_retention_t *self, int rc)
     if (rc == EO_OK) {
         self->last = self->counts;
         self->runs++;
-        zsys_info("retention: %zu cases anonymised, %zu deleted, %zu seen entries and %zu "
-                  "inputs deleted; checkpoint-%llu",
+        zsys_info("retention: %zu cases anonymised, %zu deleted, %zu seen entries, %zu feed "
+                  "rows and %zu inputs deleted; checkpoint-%llu",
                   self->counts.anonymised, self->counts.retired, self->counts.seen,
-                  self->counts.inputs, (unsigned long long)self->counts.checkpoint);
+                  self->counts.feed, self->counts.inputs, (unsigned long long)self->counts.checkpoint);
     } else {
         self->failed++;
         /* tried again later; the work done so far is durable and the next run goes on */

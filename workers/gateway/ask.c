@@ -91,11 +91,11 @@ int eo_ask_status(const char *code)
         {"not_cancellable", 409}, {"closed", 409},
         {"filled", 409},          {"withdrawn", 409},
         {"unbookable", 409},      {"not_open", 409},
-        {"phone_taken", 409},       {"carer_exists", 409},     {"member_exists", 409},
-        {"bad_id", 400},          {"malformed", 400},
-        {"bad_carer", 400},       {"bad_field", 400},
-        {"bad_member", 400},      {"bad_query", 400},
-        {"unsupported", 400},
+        {"phone_taken", 409},     {"carer_exists", 409},
+        {"member_exists", 409},   {"bad_id", 400},
+        {"malformed", 400},       {"bad_carer", 400},
+        {"bad_field", 400},       {"bad_member", 400},
+        {"bad_query", 400},       {"unsupported", 400},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (streq(table[i].code, code)) return table[i].status;
@@ -166,6 +166,19 @@ json_t *eo_ask_query(eo_http_request_t *req, eo_http_reply_t *reply, const char 
     return json;
 }
 
+/* A site's answer to a query as JSON, or NULL (a refusal, a bad answer); the frame is
+ * destroyed. */
+static json_t *s_answer(zframe_t **frame)
+{
+    eo_http_reply_t scratch = {0};
+    Eo__Event *back = *frame ? s_decode(*frame, &scratch) : NULL;
+    json_t *json = back ? s_result(back, &scratch) : NULL;
+    json_decref(scratch.json);
+    eo_event_free(&back);
+    zframe_destroy(frame);
+    return json;
+}
+
 json_t *eo_ask_any_site(eo_http_request_t *req, eo_http_reply_t *reply, const char *what,
                         json_t *args, char *site, size_t sitesize)
 {
@@ -188,16 +201,11 @@ json_t *eo_ask_any_site(eo_http_request_t *req, eo_http_reply_t *reply, const ch
             unanswered = true;
             continue;
         }
-        eo_http_reply_t scratch = {0};
-        Eo__Event *back = found ? NULL : s_decode(answers[i], &scratch);
-        json_t *json = back ? s_result(back, &scratch) : NULL;
-        if (json) {
-            found = json;
-            snprintf(site, sitesize, "%s", mine[i]);
+        if (found) {
+            zframe_destroy(&answers[i]);
+            continue;
         }
-        json_decref(scratch.json);
-        eo_event_free(&back);
-        zframe_destroy(&answers[i]);
+        if ((found = s_answer(&answers[i]))) snprintf(site, sitesize, "%s", mine[i]);
     }
     if (!found && unanswered)
         eo_http_error(reply, 503, "no_worker", "응답하지 않는 지역 서버가 있습니다",
@@ -206,4 +214,25 @@ json_t *eo_ask_any_site(eo_http_request_t *req, eo_http_reply_t *reply, const ch
         eo_http_error(reply, 404, "not_found", "없습니다",
                       "no such record in the caller's sites");
     return found;
+}
+
+void eo_ask_each(eo_http_request_t *req, const char *what, const char *const *sites,
+                 json_t **args, size_t n, json_t **answers)
+{
+    uint8_t *bytes[EO_SITE_MAX] = {0};
+    size_t sizes[EO_SITE_MAX] = {0};
+    zframe_t *frames[EO_SITE_MAX] = {0};
+    bool ok = n <= EO_SITE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (ok && !(bytes[i] = s_query(req, sites[i], what, args[i], &sizes[i]))) ok = false;
+        json_decref(args[i]); /* taken */
+        answers[i] = NULL;
+    }
+    if (ok && n)
+        eo_gateway_call_each(req->gateway, "match", sites, n, (const void *const *)bytes, sizes,
+                             eo_gateway_timeout_ms(req->gateway), frames);
+    for (size_t i = 0; i < n && i < EO_SITE_MAX; i++) {
+        free(bytes[i]);
+        answers[i] = frames[i] ? s_answer(&frames[i]) : NULL;
+    }
 }

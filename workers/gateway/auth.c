@@ -213,3 +213,9 @@ void eo_auth_logout(eo_auth_t *self, const char *cookie)
     if (s) OPENSSL_cleanse(s, sizeof *s);
     pthread_mutex_unlock(&self->lock);
 }
+
+int eo_auth_identity(eo_auth_t *self, const char *id, eo_identity_t *who)
+{
+    eo_keys_refresh(self->keys); /* a revoked key's webhook stops with it */
+    return eo_keys_identity(self->keys, id, who);
+}

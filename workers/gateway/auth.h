@@ -43,6 +43,10 @@ int eo_auth_login(eo_auth_t *self, const char *id, const char *password, eo_iden
 /* End the session of a token (a no-op for an unknown one). */
 void eo_auth_logout(eo_auth_t *self, const char *cookie);
 
+/* The identity of the credential id as the keys file says now (re-read when it
+ * changed): EO_OK, or EO_ENOTFOUND when it is unknown or revoked. */
+int eo_auth_identity(eo_auth_t *self, const char *id, eo_identity_t *who);
+
 /* Role bits for the route table. */
 #define EO_ROLE_BIT(r) (1u << (r))
 #define EO_PUBLIC EO_ROLE_BIT(EO_ROLE_NONE)

@@ -18,6 +18,8 @@
 #include "gateway.h"
 #include "auth.h"
 #include "counts.h"
+#include "events.h"
+#include "webhooks.h"
 #include "eonjena/eo_provider.h"
 #include "limit.h"
 #include "routes.h"
@@ -46,6 +48,8 @@ struct eo_gateway_t {
     char cors_origin[256];     /* the one origin allowed to call from a browser, "" none */
     bool access_log;           /* one line per request (gateway/access_log) */
     eo_http_counts_t *counts;  /* requests by method, route, status (GET /metrics) */
+    eo_events_hub_t *events;   /* the Server-Sent Events streams (events.h) */
+    eo_webhooks_t *webhooks;   /* clients' webhooks of the change feed (webhooks.h) */
 };
 
 /* Per-connection state while a body arrives. */
@@ -54,7 +58,7 @@ typedef struct {
     size_t len;
     bool too_large;
     int64_t started; /* zclock_usecs when the headers came */
-    bool ambiguous; /* two Content-Length headers, or one with Transfer-Encoding */
+    bool ambiguous;  /* two Content-Length headers, or one with Transfer-Encoding */
 } s_upload_t;
 
 /* Count the framing headers: a request that names its length twice (or a length and a
@@ -156,9 +160,11 @@ static bool s_stopping(void *arg)
     return atomic_load(&self->stopping);
 }
 
-int eo_gateway_call_all(eo_gateway_t *self, const char *service, const char *const *sites,
-                        size_t n, const void *body, size_t size, int timeout_ms,
-                        zframe_t **replies)
+/* Each of n requests to (service, sites[i]) at once: bodies[i] of sizes[i], or the one
+ * body for all when same. */
+static int s_call_many(eo_gateway_t *self, const char *service, const char *const *sites,
+                       size_t n, const void *const *bodies, const size_t *sizes, bool same,
+                       int timeout_ms, zframe_t **replies)
 {
     for (size_t i = 0; i < n; i++)
         replies[i] = NULL;
@@ -170,7 +176,8 @@ int eo_gateway_call_all(eo_gateway_t *self, const char *service, const char *con
     char corr[48];
     for (size_t i = 0; i < n; i++) {
         snprintf(corr, sizeof corr, "all.%u.%zu", round, i);
-        eo_client_send(client, service, sites[i], corr, body, size);
+        eo_client_send(client, service, sites[i], corr, bodies[same ? 0 : i],
+                       sizes[same ? 0 : i]);
     }
     size_t left = n;
     int64_t until = zclock_mono() + timeout_ms;
@@ -190,6 +197,25 @@ int eo_gateway_call_all(eo_gateway_t *self, const char *service, const char *con
         zframe_destroy(&reply);
     }
     return EO_OK;
+}
+
+int eo_gateway_call_all(eo_gateway_t *self, const char *service, const char *const *sites,
+                        size_t n, const void *body, size_t size, int timeout_ms,
+                        zframe_t **replies)
+{
+    return s_call_many(self, service, sites, n, &body, &size, true, timeout_ms, replies);
+}
+
+int eo_gateway_call_each(eo_gateway_t *self, const char *service, const char *const *sites,
+                         size_t n, const void *const *bodies, const size_t *sizes,
+                         int timeout_ms, zframe_t **replies)
+{
+    return s_call_many(self, service, sites, n, bodies, sizes, false, timeout_ms, replies);
+}
+
+bool eo_gateway_stopping(eo_gateway_t *self)
+{
+    return atomic_load(&self->stopping);
 }
 
 int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const *sites,
@@ -272,32 +298,45 @@ static bool s_cors(eo_gateway_t *self, struct MHD_Connection *conn)
     return *self->cors_origin && origin && streq(origin, self->cors_origin);
 }
 
-static enum MHD_Result s_send(eo_gateway_t *self, struct MHD_Connection *conn,
-                              const eo_http_request_t *req, eo_http_reply_t *reply)
+/* The reply's body as a response: its stream, or its text or JSON. */
+static struct MHD_Response *s_response(eo_http_reply_t *reply, const char **type)
 {
+    if (reply->stream) {
+        struct MHD_Response *resp = reply->stream;
+        *type = reply->content_type;
+        reply->stream = NULL;
+        return resp;
+    }
     char *text = reply->text;
-    const char *type = reply->content_type ? reply->content_type : "text/plain; charset=utf-8";
+    *type = reply->content_type ? reply->content_type : "text/plain; charset=utf-8";
     if (!text) {
         text = reply->json ? json_dumps(reply->json, JSON_COMPACT) : strdup("{}");
-        type = "application/json; charset=utf-8";
+        *type = "application/json; charset=utf-8";
     }
     reply->text = NULL;
     json_decref(reply->json);
     reply->json = NULL;
-    if (!text) return MHD_NO;
+    if (!text) return NULL;
     size_t len = strlen(text);
     char *body = realloc(text, len + 2);
     if (!body) {
         free(text);
-        return MHD_NO;
+        return NULL;
     }
     /* One trailing newline keeps curl output readable; a 204 has no body at all. */
     if (reply->status == 204)
         len = 0;
     else if (!len || body[len - 1] != '\n')
         body[len++] = '\n';
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    return MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result s_send(eo_gateway_t *self, struct MHD_Connection *conn,
+                              const eo_http_request_t *req, eo_http_reply_t *reply)
+{
+    const char *type;
+    struct MHD_Response *resp = s_response(reply, &type);
+    if (!resp) return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Request-Id", req->trace);
@@ -495,6 +534,8 @@ static void s_gateway_destroy(eo_gateway_t **self_p)
      * their timeouts one connection after another; then stopping the daemon joins its
      * threads, which frees their clients. */
     atomic_store(&self->stopping, true);
+    eo_events_hub_stop(self->events); /* the event streams end at their next read */
+    eo_webhooks_destroy(&self->webhooks);
     if (self->daemon) {
         /* no new connections; the answers already being written (503 "stopping" among
          * them) get a bounded moment to leave before the connections are closed */
@@ -503,6 +544,7 @@ static void s_gateway_destroy(eo_gateway_t **self_p)
             zclock_sleep(10);
     }
     if (self->daemon) MHD_stop_daemon(self->daemon);
+    eo_events_hub_destroy(&self->events);
     pthread_key_delete(self->client_key);
     pthread_mutex_destroy(&self->refresh_lock);
     eo_providers_destroy(&self->providers);
@@ -628,6 +670,14 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
     unsigned idle_s = (unsigned)atoi(zconfig_get(cfg, "gateway/idle_timeout_s", "15"));
     s_raise_fd_limit(max_conns);
     if (s_load_tls(self, cfg)) goto fail;
+    if (!(self->events = eo_events_hub_new(cfg))) {
+        zsys_error("gateway: cannot start the event streams' hub");
+        goto fail;
+    }
+    if (!(self->webhooks = eo_webhooks_new(self, cfg, err, sizeof err))) {
+        zsys_error("gateway: webhooks: %s", err);
+        goto fail;
+    }
     self->secure_cookies = self->secure_cookies || self->tls_cert;
     /* the certificate options only with TLS (MHD complains of them otherwise) */
     struct MHD_OptionItem tls[] = {
@@ -637,7 +687,7 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
     };
     self->daemon = MHD_start_daemon(
         MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-            (self->tls_cert ? MHD_USE_TLS : 0),
+            MHD_ALLOW_SUSPEND_RESUME | (self->tls_cert ? MHD_USE_TLS : 0),
         0, NULL, NULL, s_handle, self, MHD_OPTION_ARRAY, tls, MHD_OPTION_EXTERNAL_LOGGER,
         eo_log_mhd, "gateway", MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1, MHD_OPTION_NOTIFY_COMPLETED,
@@ -674,4 +724,14 @@ void eo_gateway_actor(zsock_t *pipe, void *args)
 eo_http_counts_t *eo_gateway_counts(eo_gateway_t *self)
 {
     return self->counts;
+}
+
+eo_events_hub_t *eo_gateway_events_hub(eo_gateway_t *self)
+{
+    return self->events;
+}
+
+eo_webhooks_t *eo_gateway_webhooks(eo_gateway_t *self)
+{
+    return self->webhooks;
 }

@@ -48,7 +48,9 @@ typedef struct {
     int status;               /* HTTP status */
     json_t *json;             /* the body; the gateway takes ownership */
     char *text;               /* instead of json: a body of another type (malloc'ed, owned) */
-    const char *content_type; /* of text (static) */
+    const char *content_type; /* of text or stream (static) */
+    void *stream;             /* instead of a body: a struct MHD_Response * read by a
+                               * callback (events.c); the gateway queues and releases it */
     const char *header_names[EO_HTTP_HEADERS_MAX]; /* extra headers (static names) */
     char header_values[EO_HTTP_HEADERS_MAX][200];
     int n_headers;
@@ -71,6 +73,12 @@ int eo_gateway_probe(eo_gateway_t *self, const char *service, const char *const 
 int eo_gateway_call_all(eo_gateway_t *self, const char *service, const char *const *sites,
                         size_t n, const void *body, size_t size, int timeout_ms,
                         zframe_t **replies);
+/* The same, with a body of its own for each site (bodies[i] of sizes[i]). */
+int eo_gateway_call_each(eo_gateway_t *self, const char *service, const char *const *sites,
+                         size_t n, const void *const *bodies, const size_t *sizes,
+                         int timeout_ms, zframe_t **replies);
+/* Is the gateway stopping (long answers end, waits give up)? */
+bool eo_gateway_stopping(eo_gateway_t *self);
 /* The sites this gateway serves (server/sites; default every site of the table), in
  * the table's order: up to max slugs into out, returns how many. */
 size_t eo_gateway_sites(eo_gateway_t *self, const char **out, size_t max);

@@ -68,6 +68,12 @@ void eo_api_member_restrictions(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_member_restrict(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_handoffs_list(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_handoffs_ack(eo_http_request_t *req, eo_http_reply_t *reply);
+/* GET /v1/events: the change feed as Server-Sent Events (events.c). */
+void eo_api_events(eo_http_request_t *req, eo_http_reply_t *reply);
+/* POST, GET, DELETE /v1/webhooks: the caller's webhook of the change feed (webhooks.c). */
+void eo_api_webhooks_put(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_webhooks_get(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_webhooks_delete(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_console(eo_http_request_t *req, eo_http_reply_t *reply);
 
 #endif

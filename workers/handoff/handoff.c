@@ -11,7 +11,7 @@
 #include "eonjena/eo_codec.h"
 #include "handoff/handoff.h"
 #include "eonjena/eo_handoff_item.h"
-#include "handoff/webhook.h"
+#include "eonjena/eo_webhook.h"
 
 /* What the core remembers of a provider between runs (not durable, see handoff.h). */
 typedef struct {

@@ -1,4 +1,4 @@
-/* webhook.c: a signed JSON POST with libcurl (see webhook.h). */
+/* webhook.c: a signed JSON POST with libcurl (see eo_webhook.h). */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include <curl/curl.h>
 
 #include "eonjena/eo_hmac.h"
-#include "handoff/webhook.h"
+#include "eonjena/eo_webhook.h"
 
 static pthread_once_t s_curl_once = PTHREAD_ONCE_INIT;
 
@@ -54,7 +54,7 @@ int eo_webhook_post(const char *url, const char *secret, const char *idempotency
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_discard);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "eonjena-handoff/" EONJENA_VERSION);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "eonjena/" EONJENA_VERSION);
     CURLcode rc = curl_easy_perform(curl);
     long status = 0;
     if (rc == CURLE_OK)

@@ -62,6 +62,7 @@ BODY_holiday='{"date":"2026-11-30","name":"임시공휴일","kind":"temporary"}'
 BODY_payment='{"reference":"r-1"}' # {req} is queued for its provider: nothing is due
 BODY_badlogin='{"id":"kim","password":"guess"}'
 BODY_empty='{}'
+BODY_hookbad='{"url":"ftp://nowhere"}' # a webhook that cannot be: nothing is registered
 BODY_consent='{"pool":true}'
 BODY_member='{"id":"m-auth","site":"suwon","phone":"010-3333-4444","name":"김하나",
   "children":[{"id":"c1","first_name":"하준","birth_date":"2023-01-05"}]}'

@@ -28,7 +28,6 @@ typedef struct {
     eo_gateway_t *gateway;
     struct MHD_Connection *conn;
     eo_identity_t who;
-    char trace[65];
     eo_feed_cursor_t cursor;
     char *out; /* what is ready to send: out[off..len) */
     size_t len, off, cap;
@@ -157,8 +156,8 @@ static void s_fill(s_stream_t *s)
 {
     int64_t now = zclock_mono();
     if (now >= s->next_poll) {
+        /* no trace: a poll every events_poll_ms would fill the matchers' logs */
         eo_http_request_t req = {.gateway = s->gateway, .who = s->who, .route = "/v1/events"};
-        memcpy(req.trace, s->trace, sizeof req.trace);
         json_t *events = eo_feed_poll(&req, &s->cursor, s->hub->limit);
         size_t i;
         json_t *e;
@@ -234,7 +233,6 @@ void eo_api_events(eo_http_request_t *req, eo_http_reply_t *reply)
                       .cursor = s->cursor,
                       .next_poll = zclock_mono() + hub->poll_ms,
                       .next_beat = zclock_mono() + hub->heartbeat_ms};
-    memcpy(s->trace, req->trace, sizeof s->trace);
     /* the first message says where the stream starts, so that a client that reconnects
      * before any change came resumes from here (its Last-Event-ID) */
     char at[EO_FEED_CURSOR_MAX];

@@ -143,8 +143,8 @@ static void s_record(eo_webhooks_t *self, const s_hook_t *was, const char *curso
 /* One round for one registration: its new events, in order, until one fails. */
 static void s_deliver(eo_webhooks_t *self, const s_hook_t *hook)
 {
+    /* no trace: a poll every events_poll_ms would fill the matchers' logs */
     eo_http_request_t req = {.gateway = self->gateway, .route = "webhook"};
-    snprintf(req.trace, sizeof req.trace, "webhook-%s", hook->id);
     eo_http_reply_t scratch = {0};
     eo_feed_cursor_t cur;
     int rc = eo_auth_identity(eo_gateway_auth(self->gateway), hook->id, &req.who);

@@ -315,9 +315,11 @@ int eo_retention_batch(eo_cases_t *self, MDB_txn *txn, int64_t now_ms,
     if (*phase == 0) return s_walk_cases(self, txn, cuts, max, phase, key, keylen, counts);
     /* the change feed's old rows go with the m.seen entries: a client that was away
      * longer than store/seen_days starts again from the present */
-    if ((rc = eo_feed_trim(self, txn, cuts->seen_before_ms, max * S_SEEN_PER_CASE,
-                           &counts->feed)))
+    size_t trimmed = 0;
+    if ((rc = eo_feed_trim(self, txn, cuts->seen_before_ms, max * S_SEEN_PER_CASE, &trimmed)))
         return rc;
+    counts->feed += trimmed;
+    if (trimmed == max * S_SEEN_PER_CASE) return EO_OK; /* more of them: the next batch */
     return s_walk_seen(self, txn, cuts->seen_before_ms, max * S_SEEN_PER_CASE, phase, key,
                        keylen, counts);
 }

@@ -81,7 +81,8 @@ static void s_end(eo_retention_t *self, int rc)
         zsys_info("retention: %zu cases anonymised, %zu deleted, %zu seen entries, %zu feed "
                   "rows and %zu inputs deleted; checkpoint-%llu",
                   self->counts.anonymised, self->counts.retired, self->counts.seen,
-                  self->counts.feed, self->counts.inputs, (unsigned long long)self->counts.checkpoint);
+                  self->counts.feed, self->counts.inputs,
+                  (unsigned long long)self->counts.checkpoint);
     } else {
         self->failed++;
         /* tried again later; the work done so far is durable and the next run goes on */

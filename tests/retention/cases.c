@@ -54,6 +54,30 @@ static void s_ack_outbox(fx_t *fx)
     zlistx_destroy(&seqs);
 }
 
+/* The change feed's rows (m.feed) decided before before_ms, and in all. */
+static void s_feed_rows(fx_t *fx, int64_t before_ms, size_t *old, size_t *all)
+{
+    MDB_txn *txn;
+    MDB_dbi feed;
+    MDB_cursor *cur;
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    assert(eo_store_dbi(fx->store, "m.feed", 0, &feed) == EO_OK);
+    assert(mdb_cursor_open(txn, feed, &cur) == 0);
+    MDB_val k, v;
+    *old = *all = 0;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *p = v.mv_data;
+        int64_t at = 0;
+        for (int i = 0; i < 8; i++)
+            at = at << 8 | p[i];
+        *old += at < before_ms;
+        (*all)++;
+    }
+    mdb_cursor_close(cur);
+    eo_store_abort(&txn);
+}
+
 static void s_digest(eo_store_t *store, eo_cases_t *cases, char *hex)
 {
     MDB_txn *txn;
@@ -145,6 +169,12 @@ int main(void)
     char before[65];
     s_digest(fx->store, fx->cases, before);
 
+    /* the change feed has a row for every step, the old cases' among them */
+    size_t feed_old, feed_all;
+    int64_t seen_cut = fx->now_ms - EO_DAY * 1000LL;
+    s_feed_rows(fx, seen_cut, &feed_old, &feed_all);
+    assert(feed_old > 0 && feed_all > feed_old);
+
     /* keep closed cases one day: the three old ones go */
     eo_retention_config_t rcfg;
     eo_retention_config_defaults(&rcfg);
@@ -159,6 +189,12 @@ int main(void)
             (unsigned long long)counts.checkpoint);
     assert(counts.retired == 3 && counts.anonymised == 0);
     assert(counts.checkpoint > 0 && counts.inputs > 0 && counts.seen > 0);
+    /* the feed's rows older than seen_days went with m.seen's, the recent ones stay */
+    size_t feed_left, feed_now;
+    s_feed_rows(fx, seen_cut, &feed_left, &feed_now);
+    fprintf(stderr, "feed: %zu old of %zu; %zu deleted; %zu old of %zu left\n", feed_old, feed_all,
+            counts.feed, feed_left, feed_now);
+    assert(counts.feed == feed_old && feed_left == 0 && feed_now == feed_all - feed_old);
     assert(!fx_exists(fx, "old-marked") && !fx_exists(fx, "old") &&
            !fx_exists(fx, "old-cancelled"));
     assert(fx_exists(fx, "recent") && fx_exists(fx, "live"));

@@ -216,6 +216,10 @@ void eo_auth_logout(eo_auth_t *self, const char *cookie)
 
 int eo_auth_identity(eo_auth_t *self, const char *id, eo_identity_t *who)
 {
+    if (self->insecure && streq(id, "demo")) { /* the demo's anonymous administrator */
+        *who = (eo_identity_t){.role = EO_ROLE_ADMIN, .id = "demo", .sites = "*"};
+        return EO_OK;
+    }
     eo_keys_refresh(self->keys); /* a revoked key's webhook stops with it */
     return eo_keys_identity(self->keys, id, who);
 }

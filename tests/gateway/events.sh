@@ -10,6 +10,7 @@
 #    it missed; a quiet stream gets heartbeat comments.
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
+. "$EO_SOURCE_DIR/tests/gateway/night_case.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
 B=$EO_BINARY_DIR
 T=$EO_TEST_TMP
@@ -58,17 +59,7 @@ eo_wait_for "a heartbeat on a quiet stream" 10 has guri '^: heartbeat'
 
 view() { curl -s -H "Authorization: Bearer $OP" "$API/v1/requests/$1"; }
 n=0
-new_case() { # a new case of the member app, offered: prints its id
-  n=$((n + 1))
-  local body="{\"site\":\"suwon\",\"dong\":\"4111156000\",\"start\":\"2026-11-27T22:00\",
-    \"end\":\"2026-11-28T00:00\",\"channel\":\"app\",\"member\":{\"id\":\"m-$n\",
-    \"phone\":\"010-1234-56$((10 + n))\",\"verified\":true},\"child\":{\"first_name\":\"서연\",
-    \"age_months\":60},\"address\":\"수원시 장안구 파장로 1\"}"
-  local out; out=$(curl -s -H "Authorization: Bearer $APP" -X POST -d "$body" "$API/v1/requests")
-  local id; id=$(echo "$out" | eo_json id)
-  [[ "$id" == suwon-* ]] || eo_fail "intake: $out"
-  echo "$id"
-}
+new_case() { n=$((n + 1)); eo_night_case "$APP" "$n"; }
 R1=$(new_case)
 eo_wait_for "$R1 offered on the stream" 20 has x "\"type\":\"offered\",\"request_id\":\"$R1\""
 # x disconnects after the offer; what it saw last is where it resumes

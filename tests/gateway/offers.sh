@@ -11,6 +11,7 @@
 #    times over: exactly one wins each time, the other is told it was filled.
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
+. "$EO_SOURCE_DIR/tests/gateway/night_case.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
 B=$EO_BINARY_DIR
 T=$EO_TEST_TMP
@@ -47,13 +48,7 @@ expect() { # expect STATUS PATTERN OUTPUT
 n=0
 new_case() { # a new case of member m-<n>, offered: prints its id
   n=$((n + 1))
-  local body="{\"site\":\"suwon\",\"dong\":\"4111156000\",\"start\":\"2026-11-27T22:00\",
-    \"end\":\"2026-11-28T00:00\",\"channel\":\"app\",\"member\":{\"id\":\"m-$n\",
-    \"phone\":\"010-1234-56$((10 + n))\",\"verified\":true},\"child\":{\"first_name\":\"서연\",
-    \"age_months\":60},\"address\":\"수원시 장안구 파장로 1\"}"
-  local out; out=$(curl -s -H "Authorization: Bearer $APP" -X POST -d "$body" "$API/v1/requests")
-  local id; id=$(echo "$out" | eo_json id)
-  [[ "$id" == suwon-* ]] || eo_fail "intake: $out"
+  local id; id=$(eo_night_case "$APP" "$n")
   eo_wait_for "case $id offered" 10 offered "$id"
   echo "$id"
 }

@@ -11,6 +11,7 @@
 #  - the registration can be read (no secret) and removed.
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
+. "$EO_SOURCE_DIR/tests/gateway/night_case.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
 B=$EO_BINARY_DIR
 T=$EO_TEST_TMP
@@ -71,17 +72,7 @@ expect 201 '"secret"' "$(call "$GURI" POST /v1/webhooks "{\"url\":\"http://127.0
 
 # 2. a request of the app's, offered and settled
 n=0
-new_case() {
-  n=$((n + 1))
-  local body="{\"site\":\"suwon\",\"dong\":\"4111156000\",\"start\":\"2026-11-27T22:00\",
-    \"end\":\"2026-11-28T00:00\",\"channel\":\"app\",\"member\":{\"id\":\"m-$n\",
-    \"phone\":\"010-1234-56$((10 + n))\",\"verified\":true},\"child\":{\"first_name\":\"서연\",
-    \"age_months\":60},\"address\":\"수원시 장안구 파장로 1\"}"
-  local out; out=$(curl -s -H "Authorization: Bearer $APP" -X POST -d "$body" "$API/v1/requests")
-  local id; id=$(echo "$out" | eo_json id)
-  [[ "$id" == suwon-* ]] || eo_fail "intake: $out"
-  echo "$id"
-}
+new_case() { n=$((n + 1)); eo_night_case "$APP" "$n"; }
 settle() { # settle CASE: the first carer offered accepts
   eo_wait_for "$1 offered" 20 sh -c "curl -s -H 'Authorization: Bearer $OP' '$API/v1/requests/$1' | grep -q '\"carer_id\"'"
   local c; c=$(curl -s -H "Authorization: Bearer $OP" "$API/v1/requests/$1" \

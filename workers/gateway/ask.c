@@ -217,7 +217,7 @@ json_t *eo_ask_any_site(eo_http_request_t *req, eo_http_reply_t *reply, const ch
 }
 
 void eo_ask_each(eo_http_request_t *req, const char *what, const char *const *sites,
-                 json_t **args, size_t n, json_t **answers)
+                 json_t **args, size_t n, int timeout_ms, json_t **answers)
 {
     uint8_t *bytes[EO_SITE_MAX] = {0};
     size_t sizes[EO_SITE_MAX] = {0};
@@ -230,7 +230,7 @@ void eo_ask_each(eo_http_request_t *req, const char *what, const char *const *si
     }
     if (ok && n)
         eo_gateway_call_each(req->gateway, "match", sites, n, (const void *const *)bytes, sizes,
-                             eo_gateway_timeout_ms(req->gateway), frames);
+                             timeout_ms, frames);
     for (size_t i = 0; i < n && i < EO_SITE_MAX; i++) {
         free(bytes[i]);
         answers[i] = frames[i] ? s_answer(&frames[i]) : NULL;

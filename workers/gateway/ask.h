@@ -32,9 +32,9 @@ json_t *eo_ask_query(eo_http_request_t *req, eo_http_reply_t *reply, const char 
 json_t *eo_ask_any_site(eo_http_request_t *req, eo_http_reply_t *reply, const char *what,
                         json_t *args, char *site, size_t sitesize);
 /* The query what to each of n sites at once, args[i] (taken) to sites[i]: answers[i] is
- * that site's JSON (caller json_decref's), or NULL when it did not answer in time or
- * refused. */
+ * that site's JSON (caller json_decref's), or NULL when it did not answer within
+ * timeout_ms or refused. */
 void eo_ask_each(eo_http_request_t *req, const char *what, const char *const *sites,
-                 json_t **args, size_t n, json_t **answers);
+                 json_t **args, size_t n, int timeout_ms, json_t **answers);
 
 #endif

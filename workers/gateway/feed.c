@@ -4,6 +4,17 @@
 #include "ask.h"
 #include "feed.h"
 
+/* How long a poll waits for the matchers: a stream's poll holds one of the gateway's
+ * HTTP threads, so a matcher that is down must not hold it for the whole timeout_ms (its
+ * site is asked again at the next poll). */
+#define S_POLL_MS 1000
+
+static int s_wait_ms(eo_http_request_t *req)
+{
+    int ms = eo_gateway_timeout_ms(req->gateway);
+    return ms < S_POLL_MS ? ms : S_POLL_MS;
+}
+
 void eo_feed_cursor_format(const eo_feed_cursor_t *cur, char *out, size_t size)
 {
     size_t at = 0;
@@ -82,7 +93,7 @@ int eo_feed_start(eo_http_request_t *req, eo_http_reply_t *reply, const char *fr
         ask[n_ask++] = served[i];
     }
     json_t *heads[EO_SITE_MAX];
-    eo_ask_each(req, "feed", ask, args, n_ask, heads);
+    eo_ask_each(req, "feed", ask, args, n_ask, s_wait_ms(req), heads);
     int rc = EO_OK;
     for (size_t i = 0; i < n_ask; i++) {
         json_t *next = json_object_get(heads[i], "next");
@@ -106,7 +117,7 @@ json_t *eo_feed_poll(eo_http_request_t *req, eo_feed_cursor_t *cur, int limit)
         sites[i] = cur->site[i];
         args[i] = s_args(req, cur->site[i], &cur->seq[i], limit);
     }
-    eo_ask_each(req, "feed", sites, args, cur->n, answers);
+    eo_ask_each(req, "feed", sites, args, cur->n, s_wait_ms(req), answers);
     json_t *out = json_array();
     for (size_t i = 0; i < cur->n; i++) {
         size_t k;

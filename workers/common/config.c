@@ -121,6 +121,7 @@ static const s_key_t s_keys[] = {
     INT("sms/window", "64", 1, 100000),
     INT("sms/backlog", "4096", 1, 65535),
     INT("sms/help_interval_s", "600", 0, 86400 * 365),
+    INT("sms/retention_days", "30", 1, 3650), /* texts and phones kept this long */
     STR("sms/sites/*/adapter", NULL),
     ENUM("sms/sites/*/coding", NULL, "ucs2|euc-kr"),
     STR("sms/sites/*/offer", NULL),

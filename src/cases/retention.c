@@ -126,7 +126,10 @@ static int s_retire_offers(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *
         MDB_val k = {(size_t)eo_offer_key(c->id, o->carer, key, sizeof key), key};
         int mrc = mdb_del(txn, self->cases, &k, NULL);
         if (mrc && mrc != MDB_NOTFOUND) rc = eo_store_fail("retire offer", mrc);
+        /* the entry is found by its whole value, code included (eo_coffer_encode): an
+         * entry left behind stays for good (m.coffers grew by 50 a day, retention.soak) */
         eo_coffer_t e = {.start = o->start, .end = o->end};
+        snprintf(e.code, sizeof e.code, "%s", o->code);
         snprintf(e.id, sizeof e.id, "%s", c->id);
         if (rc == EO_OK) rc = eo_coffer_del(self, txn, o->carer, &e);
     }

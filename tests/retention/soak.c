@@ -85,6 +85,61 @@ static void s_relay(s_soak_t *s)
     zlistx_destroy(&r.offers);
 }
 
+/* What each database holds (entries, pages) and the free list: where the pages go. */
+static void s_stats(fx_t *fx, int day)
+{
+    MDB_txn *txn;
+    MDB_dbi main_dbi;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    MDB_stat st;
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    assert(mdb_dbi_open(txn, NULL, 0, &main_dbi) == 0);
+    assert(mdb_cursor_open(txn, main_dbi, &cur) == 0);
+    fprintf(stderr, "day %2d dbs:", day);
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)k.mv_size, (char *)k.mv_data);
+        MDB_dbi dbi;
+        assert(eo_store_dbi(fx->store, name, 0, &dbi) == EO_OK);
+        assert(mdb_stat(txn, dbi, &st) == 0);
+        size_t pages = st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
+        fprintf(stderr, " %s=%zu/%zup", name, st.ms_entries, pages);
+    }
+    mdb_cursor_close(cur);
+    MDB_dbi state;
+    size_t types[256] = {0};
+    assert(eo_store_dbi(fx->store, "carer_state", 0, &state) == EO_OK);
+    assert(mdb_cursor_open(txn, state, &cur) == 0);
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+    {
+        types[((uint8_t *)k.mv_data)[4]]++;
+        uint8_t t = ((uint8_t *)k.mv_data)[4];
+        if ((t == 'W' || t == 'M') && getenv("SOAK_PERIODS")) {
+            const uint8_t *p = (uint8_t *)k.mv_data + 5;
+            fprintf(stderr, " %c%u", t, (unsigned)(p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]));
+        }
+    }
+    mdb_cursor_close(cur);
+    fprintf(stderr, " state !%zu B%zu M%zu T%zu W%zu", types['!'], types['B'], types['M'],
+            types['T'], types['W']);
+    assert(mdb_stat(txn, 0, &st) == 0);
+    fprintf(stderr, " FREE=%zu/%zup\n", st.ms_entries,
+            st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages);
+    eo_store_abort(&txn);
+}
+
+/* The matcher's re-key: when a week begins, the lists move to it in bounded steps. */
+static void s_rekey(fx_t *fx)
+{
+    bool busy = true;
+    while (busy)
+        assert(eo_index_rekey_store(fx->index, fx->store, fx->now_ms / 1000,
+                                    EO_INDEX_REKEY_BUDGET, &busy) == EO_OK);
+}
+
 /* The whole store in the fixture, but on a map of S_MAP_MB that may not grow. */
 static fx_t *s_fixture(const eo_cases_config_t *cfg, eo_w1_t **w1)
 {
@@ -132,6 +187,7 @@ int main(void)
             s_relay(&s);
             fx->now_ms += 1800 * 1000;
             fx_tick(fx);
+            s_rekey(fx);
         }
         s_relay(&s);
         eo_retention_counts_t counts;
@@ -144,6 +200,7 @@ int main(void)
                 "day %2d: high-water %5zu KiB of %d MiB, %zu retired, %zu inputs trimmed\n",
                 d + 1, u.used_bytes >> 10, S_MAP_MB, counts.retired, counts.inputs);
         assert(u.map_bytes == (size_t)S_MAP_MB << 20); /* it never had to grow */
+        s_stats(fx, d + 1);
     }
     fx_check_ok(fx);
     assert(retired >= (size_t)(S_DAYS - 3) * S_PER_DAY);

@@ -450,7 +450,7 @@ static int s_list_add(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec)
 }
 
 /* Mark a carer whose entries no longer tell its minutes and bookings exactly. */
-static int s_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id)
+int eo_index_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id)
 {
     uint8_t kb[5];
     MDB_val k = s_state_key(kb, id, '!'), v = {0, ""};
@@ -921,7 +921,7 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
     s_book_t a = {&w, &key, +1, week, month}; /* read above, in this transaction */
     if ((rc = s_book_change(self, txn, &rec, &a)))
         return rc;
-    return s_moved_mark(self, txn, carer_id);
+    return eo_index_moved_mark(self, txn, carer_id);
 }
 
 /* May a release leave the carer's list entries as they are? Their key must stay a lower
@@ -976,7 +976,7 @@ int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const cha
     if (!keep) return s_relist(self, txn, &rec, true, s_book_change, &a);
     /* as a booking does: minutes and row change, the lists stay, the carer is marked */
     if ((rc = s_book_change(self, txn, &rec, &a))) return rc;
-    return s_moved_mark(self, txn, carer_id);
+    return eo_index_moved_mark(self, txn, carer_id);
 }
 
 int eo_index_forget(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking)

@@ -97,6 +97,15 @@ void eo_retention_start(eo_retention_t *self, int64_t now_ms)
     if (self->state != S_IDLE) return;
     self->run_ms = now_ms;
     eo_retention_cuts(&self->cfg, now_ms / 1000, &self->cuts);
+    /* the minutes of the weeks the index's lists are keyed by stay; fixed here, at the
+     * start, and recorded with each batch: a replay does not re-key */
+    MDB_txn *txn = NULL;
+    eo_time_t before = 0;
+    if (eo_store_begin(self->store, false, &txn) != EO_OK ||
+        eo_index_prune_cut(self->cases->index, txn, self->cuts.periods_before, &before))
+        zsys_warning("retention: the index's week is unknown: no minutes are deleted");
+    eo_store_abort(&txn);
+    self->cuts.periods_before = before;
     memset(&self->counts, 0, sizeof self->counts);
     self->phase = 0;
     self->keylen = 0;

@@ -7,11 +7,12 @@
  * row's periods with their counters (check.c), and the list keys, lower bounds of the
  * reference week's minutes (a re-key moves them to the new week soon after it begins);
  * the caps and the query read the weeks and months of windows still to come. So a row
- * goes only when its period is over, is not the reference week (nor a re-key's target)
- * and the carer holds no booking row in it: once retention has deleted the bookings of a period
- * (store/retire_days), its counter goes at the next batch, and check compares exactly the
- * periods that still have both. A carer's rows lie side by side ('B' rows before 'M' and 'W'),
- * so one pass in key order sees its bookings before its counters. */
+ * goes only when its period is over, is not the reference week (nor a re-key's target:
+ * eo_index_prune_cut, whose answer the retention records, since a replay does not
+ * re-key) and the carer holds no booking row in it: once retention has deleted the bookings of
+ * a period (store/retire_days), its counter goes at the next batch, and check compares exactly
+ * the periods that still have both. A carer's rows lie side by side ('B' rows before 'M' and
+ * 'W'), so one pass in key order sees its bookings before its counters. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,25 +54,28 @@ static bool s_periods_hold(const s_periods_t *p, char type, int32_t period)
     return false;
 }
 
+int eo_index_prune_cut(eo_index_t *self, MDB_txn *txn, eo_time_t now, eo_time_t *before)
+{
+    eo_time_t ref;
+    eo_rekey_t rk;
+    *before = now;
+    int rc = eo_index_ref_week(self, txn, &ref);
+    if (rc == EO_OK) rc = eo_index_rekey_get(self, txn, &rk);
+    if (rc) return rc;
+    if (ref && ref < *before) *before = ref;
+    if (rk.target && rk.target < *before) *before = rk.target;
+    return EO_OK;
+}
+
 int eo_index_prune(eo_index_t *self, MDB_txn *txn, eo_time_t before, uint32_t max,
                    uint32_t *next, bool *done, size_t *deleted)
 {
-    /* the lists are keyed by the reference week's minutes (and during a re-key by its
-     * target's): those weeks stay whatever the clock says */
-    eo_time_t ref;
-    eo_rekey_t rk;
-    int rc = eo_index_ref_week(self, txn, &ref), result = EO_OK;
-    if (rc == EO_OK) rc = eo_index_rekey_get(self, txn, &rk);
-    if (rc) return rc;
-    int32_t week = eo_iso_week(before);
-    const int32_t month = eo_month_key(before);
-    if (ref && eo_iso_week(ref) < week) week = eo_iso_week(ref);
-    if (rk.target && eo_iso_week(rk.target) < week) week = eo_iso_week(rk.target);
+    const int32_t week = eo_iso_week(before), month = eo_month_key(before);
     s_periods_t periods = {0};
     MDB_cursor *cur;
     *done = false;
-    if ((rc = mdb_cursor_open(txn, self->state, &cur)))
-        return eo_store_fail("prune carer_state cursor", rc);
+    int rc = mdb_cursor_open(txn, self->state, &cur), result = EO_OK;
+    if (rc) return eo_store_fail("prune carer_state cursor", rc);
     uint8_t kb[4];
     eo_be32_put(kb, *next);
     MDB_val k = {sizeof kb, kb}, v;

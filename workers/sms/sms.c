@@ -7,6 +7,7 @@
  * relay outbox rows. A failed commit acknowledges nothing (the senders send again). */
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 
 #include "adapter.h"
 #include "book.h"
@@ -72,7 +73,14 @@ typedef struct {
     } n;
     zhashx_t *helped; /* phone -> int64_t* ms of the last help text (s_help_due) */
     int64_t help_interval_ms;
+    zhashx_t *tally;   /* adapter name -> s_tally_t, for GET /metrics (s_on_query) */
+    char instance[33]; /* this process's sms role, so that a scrape counts it once */
 } s_sms_t;
+
+/* What an adapter's messages came to, since this process started. */
+typedef struct {
+    uint64_t sent, delivered, failed;
+} s_tally_t;
 
 typedef struct {
     eo_work_t *work;
@@ -240,11 +248,9 @@ static const char *s_check_message(s_sms_t *self, Eo__Message *m, char *phone)
     return NULL;
 }
 
-static void s_on_message(s_sms_t *self, eo_work_t *work)
+/* A work that is a message (ev, taken; NULL with err when it could not be decoded). */
+static void s_on_message(s_sms_t *self, eo_work_t *work, Eo__Event *ev, const char *err)
 {
-    zframe_t *frame = eo_work_body(work);
-    char err[128];
-    Eo__Event *ev = eo_event_decode(zframe_data(frame), zframe_size(frame), err, sizeof err);
     const char *site = eo_work_site(work);
     self->n.received++;
     if (!ev || ev->body_case != EO__EVENT__BODY_MESSAGE) {
@@ -271,7 +277,7 @@ static void s_on_message(s_sms_t *self, eo_work_t *work)
         eo_event_free(&ev);
         return;
     }
-    m->to = phone; /* normalised: the book keys by E.164 */
+    m->to = phone;                       /* normalised: the book keys by E.164 */
     if (ev->trace_id && *ev->trace_id) { /* caused by an HTTP request: say so */
         char masked[EO_PHONE_MASK_MAX];
         zsys_info("sms: %s message %s to %s", ev->trace_id, m->id,
@@ -312,10 +318,55 @@ static void s_on_message(s_sms_t *self, eo_work_t *work)
     zlistx_add_end(self->sends, ev);
 }
 
-/* A message to send: the lines logged meanwhile name its request (s_on_message sets it). */
+/* Query "metrics" (GET /metrics): each adapter's tally, answered at once (it reads
+ * nothing from the store). The answer names this process: the gateway asks every site,
+ * and counts a process that serves several once. */
+static void s_on_query(s_sms_t *self, eo_work_t *work, const Eo__Event *ev)
+{
+    json_t *out = json_object(), *adapters = json_object();
+    if (streq(ev->query->what, "metrics")) {
+        const s_tally_t *t;
+        for (t = zhashx_first(self->tally); t; t = zhashx_next(self->tally))
+            json_object_set_new(adapters, zhashx_cursor(self->tally),
+                                json_pack("{s:I,s:I,s:I}", "sent", (json_int_t)t->sent,
+                                          "delivered", (json_int_t)t->delivered, "failed",
+                                          (json_int_t)t->failed));
+        json_object_set_new(out, "instance", json_string(self->instance));
+        json_object_set_new(out, "adapters", adapters);
+    } else {
+        json_decref(adapters);
+        json_object_set_new(out, "error", json_string("unknown query"));
+    }
+    char *text = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    Eo__QueryResult r = EO__QUERY_RESULT__INIT;
+    r.json = text;
+    Eo__Event back = EO__EVENT__INIT;
+    back.id = ev->id;
+    back.site = ev->site;
+    back.at_ms = s_now_ms(self);
+    back.body_case = EO__EVENT__BODY_QUERY_RESULT;
+    back.query_result = &r;
+    size_t size;
+    uint8_t *body = eo_event_encode(&back, &size);
+    free(text);
+    eo_worker_reply(self->worker, &work, body, body ? size : 0);
+    free(body);
+}
+
+/* A message to send (the lines logged meanwhile name its request: s_on_message sets it),
+ * or a query. */
 static void s_on_work(s_sms_t *self, eo_work_t *work)
 {
-    s_on_message(self, work);
+    zframe_t *frame = eo_work_body(work);
+    char err[128];
+    Eo__Event *ev = eo_event_decode(zframe_data(frame), zframe_size(frame), err, sizeof err);
+    if (ev && ev->body_case == EO__EVENT__BODY_QUERY) {
+        s_on_query(self, work, ev);
+        eo_event_free(&ev);
+        return;
+    }
+    s_on_message(self, work, ev, err);
     eo_log_request_set(NULL);
 }
 
@@ -346,16 +397,30 @@ static void s_delivery(s_sms_t *self, const char *msg_id, Eo__Delivery__Status s
     eo_event_free(&msg);
 }
 
+/* The adapter's tally, made at its first report. */
+static s_tally_t *s_tally(s_sms_t *self, const char *adapter)
+{
+    s_tally_t *t = zhashx_lookup(self->tally, adapter);
+    if (!t) {
+        t = calloc(1, sizeof *t);
+        assert(t);
+        zhashx_insert(self->tally, adapter, t);
+    }
+    return t;
+}
+
 static void s_on_sent(void *owner, const char *adapter, const char *id, int rc)
 {
-    (void)adapter;
     s_sms_t *self = owner;
+    s_tally_t *t = s_tally(self, adapter);
     if (rc == EO_OK) {
+        t->sent++;
         self->n.sent++;
         if (zlistx_size(self->unqueue) == 0) self->unqueue_since = zclock_mono();
         zlistx_add_end(self->unqueue, strdup(id));
         return;
     }
+    t->failed++;
     self->n.failed++;
     zsys_warning("sms: %s could not be sent (%s)", id, eo_strerror(rc));
     eo_sms_book_unqueue(self->book, id);
@@ -364,8 +429,10 @@ static void s_on_sent(void *owner, const char *adapter, const char *id, int rc)
 
 static void s_on_dlr(void *owner, const char *adapter, const char *id, eo_dlr_t status)
 {
-    (void)adapter;
     s_sms_t *self = owner;
+    s_tally_t *t = s_tally(self, adapter);
+    t->delivered += status == EO_DLR_DELIVERED;
+    t->failed += status == EO_DLR_FAILED;
     self->n.dlr++;
     s_delivery(self, id,
                status == EO_DLR_DELIVERED ? EO__DELIVERY__STATUS__STATUS_DELIVERED
@@ -425,8 +492,7 @@ static Eo__Event *s_won(s_sms_t *self, const char *phone, const eo_reply_t *r,
         if ((!*r->code || streq(ev->message->code, r->code)) &&
             (!won || ev->at_ms >= won->at_ms))
             won = ev; /* the latest win (request ids are random: key order is not time) */
-    if (!won)
-        s_say(self, site_hint, phone, reply_id, EO_TPL_HELP);
+    if (!won) s_say(self, site_hint, phone, reply_id, EO_TPL_HELP);
     return won;
 }
 
@@ -456,8 +522,8 @@ static void s_mo_cancel(s_sms_t *self, const char *phone, const eo_reply_t *r,
     zlistx_destroy(&wins);
 }
 
-static void s_mo_time(s_sms_t *self, const char *phone, const eo_reply_t *r, const char *reply_id,
-                      const char *site_hint)
+static void s_mo_time(s_sms_t *self, const char *phone, const eo_reply_t *r,
+                      const char *reply_id, const char *site_hint)
 {
     zlistx_t *wins;
     Eo__Event *won = s_won(self, phone, r, reply_id, site_hint, &wins);
@@ -864,6 +930,7 @@ static void s_destroy(s_sms_t **self_p)
     zlistx_destroy(&self->unqueue);
     zhashx_destroy(&self->relays);
     zhashx_destroy(&self->helped);
+    zhashx_destroy(&self->tally);
     free(self);
     *self_p = NULL;
 }
@@ -893,6 +960,11 @@ static s_sms_t *s_new(zsock_t *pipe, eo_role_args_t *args)
     zhashx_set_destructor(self->relays, s_relay_free);
     self->helped = zhashx_new();
     zhashx_set_destructor(self->helped, (zhashx_destructor_fn *)zstr_free);
+    self->tally = zhashx_new();
+    zhashx_set_destructor(self->tally, (zhashx_destructor_fn *)zstr_free);
+    zuuid_t *uuid = zuuid_new();
+    snprintf(self->instance, sizeof self->instance, "%s", zuuid_str(uuid));
+    zuuid_destroy(&uuid);
     long help_s =
         atol(args->config ? zconfig_get(args->config, "sms/help_interval_s", "600") : "600");
     self->help_interval_ms = (help_s >= 0 ? help_s : 600) * 1000;

@@ -26,7 +26,7 @@
 #include "path.h"
 #include "routes.h"
 
-#define S_SITES_MAX 32
+#define S_SITES_MAX EO_SITE_MAX /* eo_ask_all answers at most that many */
 
 static void s_line(zchunk_t *text, const char *fmt, ...)
 {

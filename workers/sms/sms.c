@@ -323,20 +323,22 @@ static void s_on_message(s_sms_t *self, eo_work_t *work, Eo__Event *ev, const ch
  * and counts a process that serves several once. */
 static void s_on_query(s_sms_t *self, eo_work_t *work, const Eo__Event *ev)
 {
-    json_t *out = json_object(), *adapters = json_object();
-    if (streq(ev->query->what, "metrics")) {
-        const s_tally_t *t;
-        for (t = zhashx_first(self->tally); t; t = zhashx_next(self->tally))
-            json_object_set_new(adapters, zhashx_cursor(self->tally),
-                                json_pack("{s:I,s:I,s:I}", "sent", (json_int_t)t->sent,
-                                          "delivered", (json_int_t)t->delivered, "failed",
-                                          (json_int_t)t->failed));
-        json_object_set_new(out, "instance", json_string(self->instance));
-        json_object_set_new(out, "adapters", adapters);
-    } else {
-        json_decref(adapters);
-        json_object_set_new(out, "error", json_string("unknown query"));
+    size_t size;
+    if (!streq(ev->query->what, "metrics")) { /* the one query there is */
+        uint8_t *no = eo_event_answer(ev->id, ev->site, s_now_ms(self), "", "bad_query",
+                                      "알 수 없는 조회입니다", "unknown query", &size);
+        eo_worker_reply(self->worker, &work, no, no ? size : 0);
+        free(no);
+        return;
     }
+    json_t *adapters = json_object();
+    const s_tally_t *t;
+    for (t = zhashx_first(self->tally); t; t = zhashx_next(self->tally))
+        json_object_set_new(adapters, zhashx_cursor(self->tally),
+                            json_pack("{s:I,s:I,s:I}", "sent", (json_int_t)t->sent, "delivered",
+                                      (json_int_t)t->delivered, "failed",
+                                      (json_int_t)t->failed));
+    json_t *out = json_pack("{s:s,s:o}", "instance", self->instance, "adapters", adapters);
     char *text = json_dumps(out, JSON_COMPACT);
     json_decref(out);
     Eo__QueryResult r = EO__QUERY_RESULT__INIT;
@@ -347,7 +349,6 @@ static void s_on_query(s_sms_t *self, eo_work_t *work, const Eo__Event *ev)
     back.at_ms = s_now_ms(self);
     back.body_case = EO__EVENT__BODY_QUERY_RESULT;
     back.query_result = &r;
-    size_t size;
     uint8_t *body = eo_event_encode(&back, &size);
     free(text);
     eo_worker_reply(self->worker, &work, body, body ? size : 0);
@@ -372,11 +373,13 @@ static void s_on_work(s_sms_t *self, eo_work_t *work)
 
 /* --- what adapters report ----------------------------------------------------------- */
 
-static void s_delivery(s_sms_t *self, const char *msg_id, Eo__Delivery__Status status)
+/* A report on one of our messages: its new state (EO_SMS_*), or 0 when it changed
+ * nothing (not ours, or a repeated report). */
+static int s_delivery(s_sms_t *self, const char *msg_id, Eo__Delivery__Status status)
 {
     int state = 0;
     Eo__Event *msg = eo_sms_book_get(self->book, msg_id, &state);
-    if (!msg) return; /* not ours (or long forgotten): nothing to update */
+    if (!msg) return 0; /* not ours (or long forgotten): nothing to update */
     int newstate = status == EO__DELIVERY__STATUS__STATUS_DELIVERED ? EO_SMS_DELIVERED
                    : status == EO__DELIVERY__STATUS__STATUS_FAILED  ? EO_SMS_FAILED
                                                                     : EO_SMS_SENT;
@@ -395,6 +398,7 @@ static void s_delivery(s_sms_t *self, const char *msg_id, Eo__Delivery__Status s
         s_emit(self, msg->message->site, &ev);
     }
     eo_event_free(&msg);
+    return state != newstate && state != EO_SMS_DELIVERED ? newstate : 0;
 }
 
 /* The adapter's tally, made at its first report. */
@@ -420,24 +424,24 @@ static void s_on_sent(void *owner, const char *adapter, const char *id, int rc)
         zlistx_add_end(self->unqueue, strdup(id));
         return;
     }
-    t->failed++;
     self->n.failed++;
     zsys_warning("sms: %s could not be sent (%s)", id, eo_strerror(rc));
     eo_sms_book_unqueue(self->book, id);
-    s_delivery(self, id, EO__DELIVERY__STATUS__STATUS_FAILED);
+    t->failed += s_delivery(self, id, EO__DELIVERY__STATUS__STATUS_FAILED) == EO_SMS_FAILED;
 }
 
 static void s_on_dlr(void *owner, const char *adapter, const char *id, eo_dlr_t status)
 {
     s_sms_t *self = owner;
-    s_tally_t *t = s_tally(self, adapter);
-    t->delivered += status == EO_DLR_DELIVERED;
-    t->failed += status == EO_DLR_FAILED;
     self->n.dlr++;
-    s_delivery(self, id,
-               status == EO_DLR_DELIVERED ? EO__DELIVERY__STATUS__STATUS_DELIVERED
-               : status == EO_DLR_FAILED  ? EO__DELIVERY__STATUS__STATUS_FAILED
-                                          : EO__DELIVERY__STATUS__STATUS_QUEUED);
+    int now = s_delivery(self, id,
+                         status == EO_DLR_DELIVERED ? EO__DELIVERY__STATUS__STATUS_DELIVERED
+                         : status == EO_DLR_FAILED  ? EO__DELIVERY__STATUS__STATUS_FAILED
+                                                    : EO__DELIVERY__STATUS__STATUS_QUEUED);
+    /* counted once per message, however often the gateway repeats its report */
+    s_tally_t *t = s_tally(self, adapter);
+    t->delivered += now == EO_SMS_DELIVERED;
+    t->failed += now == EO_SMS_FAILED;
 }
 
 /* The offer a reply is about: the one with its code, or the only open one. */

@@ -17,6 +17,7 @@
 #include "eonjena/eo_reply.h"
 #include "eonjena/eo_template.h"
 #include "inbound.h"
+#include "retention.h"
 #include "sms.h"
 
 #define S_BATCH 512      /* works or calls taken per turn */
@@ -48,7 +49,8 @@ typedef struct {
     eo_sms_inbound_t *inbound;
     eo_templates_t *templates;
     eo_sms_book_t *book;
-    zhashx_t *adapters; /* name -> eo_sms_adapter_t */
+    eo_sms_retention_t *retention; /* the daily deletion of old texts */
+    zhashx_t *adapters;            /* name -> eo_sms_adapter_t */
     s_site_t sites[EO_SITE_MAX + 1];
     size_t nsites;
     s_site_t *fallback; /* for slugs not in the table */
@@ -922,6 +924,7 @@ static void s_destroy(s_sms_t **self_p)
     if (!self) return;
     if (self->book) s_end_turn(self); /* what is pending is committed and answered */
     eo_sms_inbound_destroy(&self->inbound);
+    eo_sms_retention_destroy(&self->retention);
     zhashx_destroy(&self->adapters);
     eo_templates_destroy(&self->templates);
     eo_sms_book_destroy(&self->book);
@@ -981,6 +984,11 @@ static s_sms_t *s_new(zsock_t *pipe, eo_role_args_t *args)
         zsys_error("sms: %s", err);
         goto fail;
     }
+    if (!(self->retention =
+              eo_sms_retention_new(args->config, s_now_ms(self), err, sizeof err))) {
+        zsys_error("sms: %s", err);
+        goto fail;
+    }
     self->book = eo_sms_book_new(args->store);
     self->client = eo_client_new(args->broker, args->curve_server_public, args->curve_secret);
     self->worker = eo_worker_new(args->broker, "sms", args->sites, args->curve_server_public,
@@ -1014,6 +1022,8 @@ fail:
 static char *s_stats(s_sms_t *self)
 {
     size_t pending = 0;
+    uint64_t runs, forgotten, entries;
+    eo_sms_retention_counts(self->retention, &runs, &forgotten, &entries);
     for (eo_sms_adapter_t *a = zhashx_first(self->adapters); a; a = zhashx_next(self->adapters))
         pending += eo_sms_adapter_pending(a);
     return zsys_sprintf(
@@ -1022,12 +1032,14 @@ static char *s_stats(s_sms_t *self)
         ",\"dlr\":%" PRIu64 ",\"answers\":%" PRIu64 ",\"help\":%" PRIu64 ",\"relayed\":%" PRIu64
         ",\"relay_acked\":%" PRIu64 ",\"outbox\":%zu,"
         "\"refused_source\":%" PRIu64 ",\"refused_key\":%" PRIu64 ",\"mo_replayed\":%" PRIu64
-        ",\"mo_unknown\":%" PRIu64 ",\"help_limited\":%" PRIu64 ",\"http_port\":%d}",
+        ",\"mo_unknown\":%" PRIu64 ",\"help_limited\":%" PRIu64 ",\"http_port\":%d,"
+        "\"retention_runs\":%" PRIu64 ",\"forgotten\":%" PRIu64
+        ",\"forgotten_entries\":%" PRIu64 "}",
         self->n.received, self->n.duplicates, self->n.rejected, self->n.sent, self->n.failed,
         pending, self->n.mo, self->n.dlr, self->n.answers, self->n.help, self->n.relayed,
         self->n.relay_acked, zhashx_size(self->relays), self->n.refused_source,
         self->n.refused_key, self->n.mo_replayed, self->n.mo_unknown, self->n.help_limited,
-        self->inbound ? eo_sms_inbound_port(self->inbound) : 0);
+        self->inbound ? eo_sms_inbound_port(self->inbound) : 0, runs, forgotten, entries);
 }
 
 static void s_on_pipe(s_sms_t *self)
@@ -1099,6 +1111,8 @@ static void s_turn(s_sms_t *self)
     }
     s_on_client(self);
     s_relay_due(self, zclock_mono());
+    if (eo_sms_retention_step(self->retention, self->book, s_now_ms(self)))
+        zsys_error("sms: retention: a batch failed (the next run finds what it left)");
     s_end_turn(self);
     if (zclock_mono() - self->maintained_at >= EO_STORE_MAINTAIN_MS) {
         self->maintained_at = zclock_mono();

@@ -437,6 +437,7 @@ int eo_operator_input(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const
                  eo_time_format(ctx.was_start, was, sizeof was),
                  (long long)(ctx.was_end - ctx.was_start) / 60);
     }
+    ctx.detail = *detail ? detail : NULL;
     rc = eo_case_run(self, txn, c.id, s_events[x->kind], &ctx);
     /* a state the action does not apply to is refused; the reschedule checked it first,
      * before it wrote the new time */

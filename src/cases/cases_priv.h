@@ -367,14 +367,13 @@ int eo_case_offer_code(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, u
                        char *code);
 /* Could a wave go out now, and to somebody? NULL when it could, else why not:
  * start_too_close, outside_pool_hours, dong_not_served, no_candidates. Writes nothing. */
-int eo_case_can_offer(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c,
-                      const char **why);
+int eo_case_can_offer(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, const char **why);
 /* The winners' names and phones, ", "-separated, for the member's notice. */
 void eo_case_winner_names(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, char *names,
                           size_t nsize, char *phones, size_t psize);
 /* Release the winners of a case and tell each with template tpl (message `what`). */
-int eo_case_release_winners(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c,
-                            eo_tpl_kind_t tpl, const char *what);
+int eo_case_release_winners(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_tpl_kind_t tpl,
+                            const char *what);
 
 /* operator.c: an operator's actions (OperatorAction): the input, and the lifecycle's
  * actions for EV_ASSIGN, EV_REOFFER, EV_RESCHEDULE and EV_CLOSE. */

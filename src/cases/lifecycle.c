@@ -109,10 +109,10 @@ static const s_row_t s_table[] = {
 const char *eo_case_event_name(int ev)
 {
     static const char *names[] = {
-        "none",    "intake",    "route_pool",    "route_provider", "wave",
-        "accept",  "full",      "decline",       "unreachable",    "wave_done",
-        "expired", "exhausted", "winner_cancel", "member_cancel",  "refuse",
-        "paid",    "unpaid",    "pickup_late",   "noshow",         "assign",
+        "none",    "intake",     "route_pool",    "route_provider", "wave",
+        "accept",  "full",       "decline",       "unreachable",    "wave_done",
+        "expired", "exhausted",  "winner_cancel", "member_cancel",  "refuse",
+        "paid",    "unpaid",     "pickup_late",   "noshow",         "assign",
         "reoffer", "reschedule", "close"};
     _Static_assert(sizeof names / sizeof names[0] == EV__COUNT, "a name for every event");
     return ev >= 0 && ev < EV__COUNT ? names[ev] : "unknown";
@@ -366,8 +366,7 @@ static const char *s_no_wave(eo_cases_t *self, const eo_case_rec_t *c)
     return s_served(self, c) ? NULL : "dong_not_served";
 }
 
-int eo_case_can_offer(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c,
-                      const char **why)
+int eo_case_can_offer(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, const char **why)
 {
     if ((*why = s_no_wave(self, c))) return EO_OK;
     /* the candidates of a copy: a 시설형 search sets the tier and provider it found */
@@ -707,8 +706,8 @@ static int a_escalate(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_
 }
 
 /* Release the winners of a case that will not take place, and tell each of them. */
-int eo_case_release_winners(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c,
-                            eo_tpl_kind_t tpl, const char *what)
+int eo_case_release_winners(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_tpl_kind_t tpl,
+                            const char *what)
 {
     for (int i = 0; i < c->n_winners; i++) {
         int rc = eo_case_unbook(self, txn, c, c->winners[i]);

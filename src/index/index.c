@@ -889,10 +889,10 @@ static int s_fit(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, const eo_w
 {
     const eo_carer_t *c = &rec->carer;
     int32_t valid = c->check_until < c->training_until ? c->check_until : c->training_until;
-    *fit = !c->active                       ? EO_FIT_INACTIVE
-           : valid < w->last_date           ? EO_FIT_EXPIRED
-           : !eo_window_fits(w, c->avail)   ? EO_FIT_UNAVAILABLE
-                                            : EO_FIT_OK;
+    *fit = !c->active                     ? EO_FIT_INACTIVE
+           : valid < w->last_date         ? EO_FIT_EXPIRED
+           : !eo_window_fits(w, c->avail) ? EO_FIT_UNAVAILABLE
+                                          : EO_FIT_OK;
     if (*fit) return EO_OK;
     bool overlap;
     int rc = eo_index_overlaps(self, txn, c->id, w->start, w->end, &overlap);

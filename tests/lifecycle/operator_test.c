@@ -187,6 +187,17 @@ static void test_assign(void)
     s_act(fx, "as-2", "a", ASSIGN, 1, 0, 0, NULL, "case_full");
     s_request(fx, "b", start, 2);
     s_act(fx, "as-3", "b", ASSIGN, 9, 0, 0, NULL, "carer_booked");
+    /* a pair: each assign fills one seat; the second settles the case */
+    size_t n = 0;
+    uint8_t *b = fx_request(fx, "p", start + 86400, 2, 2, &n);
+    fx_apply_ok(fx, b, n);
+    s_act(fx, "as-4", "p", ASSIGN, 1, 0, 0, NULL, NULL);
+    eo_case_t p = fx_case(fx, "p");
+    assert(p.state == EO_CASE_OFFERING && p.n_winners == 1 && p.winners[0] == 1);
+    s_act(fx, "as-5", "p", ASSIGN, 1, 0, 0, NULL, "already_winner");
+    s_act(fx, "as-6", "p", ASSIGN, 2, 0, 0, NULL, NULL);
+    p = fx_case(fx, "p");
+    assert(p.state == EO_CASE_SETTLED && p.n_winners == 2);
     fx_check_ok(fx);
     fx_destroy(&fx);
 }

@@ -114,6 +114,35 @@ static bool s_journal_has(fx_t *fx, const char *id, const char *text)
     return has;
 }
 
+/* HandoffItems of a kind about a request, in the outbox. */
+typedef struct {
+    const char *request;
+    int kind, n;
+} s_handoffs_t;
+
+static int s_handoff_row(void *arg, const eo_outbox_row_t *row)
+{
+    s_handoffs_t *h = arg;
+    char err[64];
+    Eo__Event *ev = eo_event_decode(row->body, row->size, err, sizeof err);
+    assert(ev);
+    if (ev->body_case == EO__EVENT__BODY_HANDOFF &&
+        streq(ev->handoff->request_id, h->request) && (int)ev->handoff->kind == h->kind)
+        h->n++;
+    eo_event_free(&ev);
+    return 0;
+}
+
+static int s_handoffs(fx_t *fx, const char *request, int kind)
+{
+    MDB_txn *txn;
+    s_handoffs_t h = {request, kind, 0};
+    assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
+    assert(eo_cases_outbox_each(fx->cases, txn, 0, s_handoff_row, &h) == EO_OK);
+    eo_store_abort(&txn);
+    return h.n;
+}
+
 /* A suwon dong that is neither fx->dong nor one of its neighbours. */
 static uint32_t s_far_dong(fx_t *fx)
 {
@@ -226,6 +255,26 @@ static void test_reoffer(void)
     r = fx_case(fx, "r");
     assert(r.state == EO_CASE_OFFERING && r.wave == 3);
     assert(fx_outbox_count(fx, "r", EO__MESSAGE__KIND__KIND_OFFER, 4) == 1);
+    fx_check_ok(fx);
+    fx_destroy(&fx);
+    /* Friday 18:00: a service on Saturday afternoon waits for the provider (queued);
+     * moved, the provider is handed it again; offered again, it goes to the pool */
+    cfg.always_pool = false;
+    fx = fx_new("op_reoffer_queued", true, &cfg);
+    fx_carer(fx, 1);
+    start = fx->now_ms / 1000 + 20 * 3600;
+    s_request(fx, "q", start, 2);
+    assert(fx_case(fx, "q").state == EO_CASE_QUEUED);
+    assert(s_handoffs(fx, "q", EO__HANDOFF_ITEM__KIND__KIND_WAITING) == 1);
+    s_act(fx, "rq-1", "q", RESCHEDULE, 0, start + 3600, start + 3 * 3600, NULL, NULL);
+    assert(fx_case(fx, "q").state == EO_CASE_QUEUED && fx_case(fx, "q").start == start + 3600);
+    assert(s_handoffs(fx, "q", EO__HANDOFF_ITEM__KIND__KIND_WAITING) == 2); /* the new time */
+    s_act(fx, "rq-2", "q", REOFFER, 0, 0, 0, NULL, NULL);
+    r = fx_case(fx, "q");
+    assert(r.state == EO_CASE_OFFERING && r.wave == 1 && r.timer_due_ms);
+    assert(fx_outbox_count(fx, "q", EO__MESSAGE__KIND__KIND_OFFER, 1) == 1);
+    assert(s_journal_has(fx, "q", "reoffer queued->offering"));
+    assert(s_handoffs(fx, "q", EO__HANDOFF_ITEM__KIND__KIND_REOPENED) == 1);
     fx_check_ok(fx);
     fx_destroy(&fx);
 }

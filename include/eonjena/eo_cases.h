@@ -37,6 +37,7 @@ typedef enum {
     EO_CASE_CANCELLED,
     EO_CASE_QUEUED,  /* queued for the provider's business hours */
     EO_CASE_REFUSED, /* refused at once but recorded: the provider calls back */
+    EO_CASE_CLOSED,  /* closed by an operator, with a reason (no cancellation fee) */
     EO_CASE__STATES
 } eo_case_state_t;
 

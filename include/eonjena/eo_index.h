@@ -92,6 +92,21 @@ int eo_index_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t t,
 int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
                    eo_candidate_t *out, uint32_t *n);
 
+/* What eo_index_book would find of a carer for [start, end), test by test, in this
+ * order: EO_FIT_OK when it could be booked. EO_ENOTFOUND for an unknown carer. */
+typedef enum {
+    EO_FIT_OK = 0,
+    EO_FIT_INACTIVE,    /* deactivated */
+    EO_FIT_EXPIRED,     /* background check or training not valid on the service date */
+    EO_FIT_UNAVAILABLE, /* outside the carer's weekly availability */
+    EO_FIT_OVERLAP,     /* another of their bookings overlaps */
+    EO_FIT_CAP,         /* booked + the duration would exceed a weekly or monthly cap */
+} eo_fit_t;
+int eo_index_fit(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, eo_time_t start,
+                 eo_time_t end, eo_fit_t *fit);
+/* "ok", "inactive", "expired", "unavailable", "overlap", "cap". */
+const char *eo_fit_name(eo_fit_t fit);
+
 /* Book [start, end) for a carer under `booking` (a request id): re-checks availability,
  * overlap with other bookings and every cap, then reserves the slots and adds the
  * minutes. EO_EBUSY if a slot is taken or outside availability, EO_ECAP over a cap,

@@ -137,7 +137,7 @@ eo_index_t *eo_cases_index(eo_cases_t *self)
 const char *eo_case_state_name(int state)
 {
     static const char *names[] = {"received", "validated", "offering", "settled", "escalated",
-                                  "expired",  "cancelled", "queued",   "refused"};
+                                  "expired",  "cancelled", "queued",   "refused", "closed"};
     return state >= 0 && state < EO_CASE__STATES ? names[state] : "unknown";
 }
 

@@ -193,6 +193,10 @@ typedef enum {
     EV_UNPAID,      /* the payment deadline passed */
     EV_PICKUP_LATE, /* 시설형: nobody collected the child within the grace */
     EV_NOSHOW,      /* the carer reported that nobody was there */
+    EV_ASSIGN,      /* an operator books a carer by hand (operator.c) */
+    EV_REOFFER,     /* an operator sends the next wave now */
+    EV_RESCHEDULE,  /* an operator moved the service time (the record has the new one) */
+    EV_CLOSE,       /* an operator closes the case with a reason */
     EV__COUNT
 } eo_case_event_t;
 
@@ -213,6 +217,7 @@ typedef struct {
     int outcome;           /* set by actions (settlement result) */
     eo_case_event_t event; /* the event being handled (set by dispatch) */
     char note[96];         /* what an action adds to the journal line */
+    int64_t was_start, was_end; /* EV_RESCHEDULE: the service time before the change */
     eo_touched_t touched;  /* other cases to dispatch afterwards (eo_case_run frees) */
 } eo_case_ctx_t;
 
@@ -369,6 +374,42 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t 
                      int *outcome, eo_touched_t *touched);
 /* "won", "filled", "unbookable", "no_offer", "withdrawn"; "recorded" otherwise. */
 const char *eo_settle_outcome_name(int outcome);
+
+/* settle.c: an operator's assignment: carer wins c as an acceptance of an open offer
+ * would (booked, WINNER text, overlapping offers withdrawn), with or without an offer
+ * of the case (one is made, with a reply code, when there is none). The caller checked
+ * that the carer may take it (eo_assign_check); *outcome as eo_settle_accept's. */
+int eo_settle_assign(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer,
+                     int *outcome, eo_touched_t *touched);
+
+/* lifecycle.c: a 4-digit reply code for an offer of c to carer, unique among the carer's
+ * open offers (derived from the request id, so a replay picks the same one). */
+int eo_case_offer_code(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
+                       char *code);
+/* Could a wave go out now, and to somebody? NULL when it could, else why not:
+ * start_too_close, outside_pool_hours, dong_not_served, no_candidates. Writes nothing. */
+int eo_case_can_offer(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, const char **why);
+/* The winners' names and phones, ", "-separated, for the member's notice. */
+void eo_case_winner_names(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, char *names,
+                          size_t nsize, char *phones, size_t psize);
+/* Release the winners of a case and tell each with template tpl (message `what`). */
+int eo_case_release_winners(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_tpl_kind_t tpl,
+                            const char *what);
+
+/* operator.c: an operator's actions (OperatorAction): the input, and the lifecycle's
+ * actions for EV_ASSIGN, EV_REOFFER, EV_RESCHEDULE and EV_CLOSE. */
+int eo_operator_input(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
+                      size_t rawsize, uint8_t **reply, size_t *size);
+/* May carer take case c (a 방문형 case) now? NULL when yes, else the refusal's code
+ * (carer_inactive, carer_other_site, ...) with its English message in en. */
+int eo_assign_check(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
+                    const char **code, char *en, size_t ensize);
+int eo_act_assign(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
+int eo_act_reoffer(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *,
+                   eo_case_event_t *);
+int eo_act_reschedule(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *,
+                      eo_case_event_t *);
+int eo_act_close(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
 
 /* facility.c: the providers' facilities as the input log records them (what the 시설형
  * dispatch reads, never a webhook's url or secret), recorded when they change; and a

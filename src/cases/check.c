@@ -317,7 +317,8 @@ int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex)
 bool eo_case_closed(int state)
 {
     return state == EO_CASE_SETTLED || state == EO_CASE_EXPIRED || state == EO_CASE_CANCELLED ||
-           state == EO_CASE_ESCALATED || state == EO_CASE_QUEUED || state == EO_CASE_REFUSED;
+           state == EO_CASE_ESCALATED || state == EO_CASE_QUEUED || state == EO_CASE_REFUSED ||
+           state == EO_CASE_CLOSED;
 }
 
 int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged)

@@ -627,6 +627,9 @@ static const char *s_bad_id(const Eo__Event *in)
         return s_request_id_ok(in->payment->request_id) ? NULL : "payment.request_id";
     case EO__EVENT__BODY_RESTRICTION:
         return s_id_ok(in->restriction->member_id, 64, false) ? NULL : "restriction.member_id";
+    case EO__EVENT__BODY_OPERATOR_ACTION:
+        return s_request_id_ok(in->operator_action->request_id) ? NULL
+                                                                : "operator_action.request_id";
     default:
         return NULL;
     }
@@ -646,6 +649,8 @@ static const char *s_request_of(const Eo__Event *in)
         return in->cancel->request_id;
     case EO__EVENT__BODY_SERVICE_TIME:
         return in->service_time->request_id;
+    case EO__EVENT__BODY_OPERATOR_ACTION:
+        return in->operator_action->request_id;
     case EO__EVENT__BODY_DELIVERY:
         return in->delivery->message_id; /* "<request>:<carer>:offer" */
     default:
@@ -716,6 +721,9 @@ static int s_apply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const vo
         break;
     case EO__EVENT__BODY_RESTRICTION:
         rc = s_restriction(self, txn, in, event, size, reply, reply_size);
+        break;
+    case EO__EVENT__BODY_OPERATOR_ACTION:
+        rc = eo_operator_input(self, txn, in, event, size, reply, reply_size);
         break;
     case EO__EVENT__BODY_CARER_UPSERT:
     case EO__EVENT__BODY_CARER_DEACTIVATE:

@@ -87,15 +87,33 @@ static const s_row_t s_table[] = {
     {EO_CASE_CANCELLED, EV_ACCEPT, a_late, S_STAY},
     {EO_CASE_CANCELLED, EV_DECLINE, a_decline, S_STAY},
     {EO_CASE_CANCELLED, EV_UNREACHABLE, a_decline, S_STAY},
+    /* an operator's actions (operator.c, docs/lifecycle.md "Operators' actions") */
+    {EO_CASE_OFFERING, EV_ASSIGN, eo_act_assign, S_STAY},
+    {EO_CASE_ESCALATED, EV_ASSIGN, eo_act_assign, S_STAY},
+    {EO_CASE_QUEUED, EV_ASSIGN, eo_act_assign, S_STAY},
+    {EO_CASE_ESCALATED, EV_FULL, a_settled, EO_CASE_SETTLED},
+    {EO_CASE_QUEUED, EV_FULL, a_settled, EO_CASE_SETTLED},
+    {EO_CASE_OFFERING, EV_REOFFER, eo_act_reoffer, S_STAY},
+    {EO_CASE_ESCALATED, EV_REOFFER, eo_act_reoffer, EO_CASE_OFFERING},
+    {EO_CASE_QUEUED, EV_REOFFER, eo_act_reoffer, EO_CASE_OFFERING},
+    {EO_CASE_OFFERING, EV_RESCHEDULE, eo_act_reschedule, S_STAY},
+    {EO_CASE_SETTLED, EV_RESCHEDULE, eo_act_reschedule, S_STAY},
+    {EO_CASE_ESCALATED, EV_RESCHEDULE, eo_act_reschedule, S_STAY},
+    {EO_CASE_QUEUED, EV_RESCHEDULE, eo_act_reschedule, S_STAY},
+    {EO_CASE_OFFERING, EV_CLOSE, eo_act_close, EO_CASE_CLOSED},
+    {EO_CASE_SETTLED, EV_CLOSE, eo_act_close, EO_CASE_CLOSED},
+    {EO_CASE_ESCALATED, EV_CLOSE, eo_act_close, EO_CASE_CLOSED},
+    {EO_CASE_QUEUED, EV_CLOSE, eo_act_close, EO_CASE_CLOSED},
 };
 
 const char *eo_case_event_name(int ev)
 {
     static const char *names[] = {
-        "none",    "intake",    "route_pool",    "route_provider", "wave",
-        "accept",  "full",      "decline",       "unreachable",    "wave_done",
-        "expired", "exhausted", "winner_cancel", "member_cancel",  "refuse",
-        "paid",    "unpaid",    "pickup_late",   "noshow"};
+        "none",    "intake",     "route_pool",    "route_provider", "wave",
+        "accept",  "full",       "decline",       "unreachable",    "wave_done",
+        "expired", "exhausted",  "winner_cancel", "member_cancel",  "refuse",
+        "paid",    "unpaid",     "pickup_late",   "noshow",         "assign",
+        "reoffer", "reschedule", "close"};
     _Static_assert(sizeof names / sizeof names[0] == EV__COUNT, "a name for every event");
     return ev >= 0 && ev < EV__COUNT ? names[ev] : "unknown";
 }
@@ -123,7 +141,7 @@ int eo_case_dispatch(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_e
         int rc = row->action(self, txn, c, ctx, &next);
         if (rc) return rc;
         if (row->next != S_STAY) c->state = (uint8_t)row->next;
-        char what[64], detail[160];
+        char what[64], detail[384]; /* an operator's reason: up to 200 bytes */
         snprintf(what, sizeof what, "%s %s->%s", eo_case_event_name(ev),
                  eo_case_state_name(from), eo_case_state_name(c->state));
         snprintf(detail, sizeof detail, "wave=%u winners=%u offered=%u%s%s%s%s", c->wave,
@@ -266,6 +284,12 @@ static int s_code(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32
     return EO_OK;
 }
 
+int eo_case_offer_code(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
+                       char *code)
+{
+    return s_code(self, txn, c, carer, code);
+}
+
 static int s_offer(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer)
 {
     eo_offer_t o = {.version = S_OFFER_VERSION,
@@ -331,19 +355,35 @@ static int s_candidates(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32
     return rc;
 }
 
-int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event_t *next,
-                 const char **why)
+/* Why no wave may go out now (NULL: one may). */
+static const char *s_no_wave(eo_cases_t *self, const eo_case_rec_t *c)
 {
     int64_t now = self->now_ms / 1000;
     bool facility = c->type == EO_SERVICE_FACILITY;
-    *why = NULL;
-    if (c->start - now < self->cfg.escalate_lead_s) *why = "start_too_close";
+    if (c->start - now < self->cfg.escalate_lead_s) return "start_too_close";
     /* pool carers consented to offers only inside the consent windows: a wave due
      * outside them goes to the call centre instead (시설형 carers are not the pool) */
-    else if (!facility && !self->cfg.always_pool && !eo_rules_in_pool_window(self->rules, now))
-        *why = "outside_pool_hours";
-    else if (!s_served(self, c))
-        *why = "dong_not_served";
+    if (!facility && !self->cfg.always_pool && !eo_rules_in_pool_window(self->rules, now))
+        return "outside_pool_hours";
+    return s_served(self, c) ? NULL : "dong_not_served";
+}
+
+int eo_case_can_offer(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, const char **why)
+{
+    if ((*why = s_no_wave(self, c))) return EO_OK;
+    /* the candidates of a copy: a 시설형 search sets the tier and provider it found */
+    eo_case_rec_t copy = *c;
+    uint32_t n = 0, one;
+    int rc = s_candidates(self, txn, &copy, &one, 1, &n);
+    if (rc == EO_OK && n == 0) *why = "no_candidates";
+    return rc;
+}
+
+int eo_case_wave(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_event_t *next,
+                 const char **why)
+{
+    bool facility = c->type == EO_SERVICE_FACILITY;
+    *why = s_no_wave(self, c);
     if (*why) {
         *next = EV_EXHAUSTED;
         return EO_OK;
@@ -482,8 +522,8 @@ static int a_late(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ctx_
 }
 
 /* The winners' names and phones, for the member's notice. */
-static void s_winner_names(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, char *names,
-                           size_t nsize, char *phones, size_t psize)
+void eo_case_winner_names(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, char *names,
+                          size_t nsize, char *phones, size_t psize)
 {
     names[0] = phones[0] = 0;
     for (int i = 0; i < c->n_winners; i++) {
@@ -548,7 +588,7 @@ static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_c
                                          EO__MESSAGE__KIND__KIND_FILLED, true)))
         return rc;
     char names[160], phones[64];
-    s_winner_names(self, txn, c, names, sizeof names, phones, sizeof phones);
+    eo_case_winner_names(self, txn, c, names, sizeof names, phones, sizeof phones);
     eo_tpl_vars_t vars;
     eo_case_vars(self, c, &vars);
     vars.carer = names;
@@ -669,8 +709,8 @@ static int a_escalate(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_
 }
 
 /* Release the winners of a case that will not take place, and tell each of them. */
-static int s_release_winners(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c,
-                             eo_tpl_kind_t tpl, const char *what)
+int eo_case_release_winners(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_tpl_kind_t tpl,
+                            const char *what)
 {
     for (int i = 0; i < c->n_winners; i++) {
         int rc = eo_case_unbook(self, txn, c, c->winners[i]);
@@ -695,8 +735,8 @@ static int a_expire(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ct
         snprintf(ctx->note, sizeof ctx->note, "released=%u", c->n_winners);
         /* an unpaid case is called off; a pair that found one carer failed */
         rc = c->pay == EO_PAY_DUE
-                 ? s_release_winners(self, txn, c, EO_TPL_CALLED_OFF, "unpaid")
-                 : s_release_winners(self, txn, c, EO_TPL_PAIR_FAILED, "pair_failed");
+                 ? eo_case_release_winners(self, txn, c, EO_TPL_CALLED_OFF, "unpaid")
+                 : eo_case_release_winners(self, txn, c, EO_TPL_PAIR_FAILED, "pair_failed");
         for (int i = 0; rc == EO_OK && i < c->n_winners; i++) {
             eo_offer_t o;
             if ((rc = eo_offer_get(self, txn, c->id, c->winners[i], &o)) == EO_OK) {
@@ -724,7 +764,7 @@ static int a_cancel(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_ct
                                    EO__MESSAGE__KIND__KIND_WITHDRAWN, false)) ||
         (rc = eo_facility_release_day(self, txn, c)))
         return rc;
-    if ((rc = s_release_winners(self, txn, c, EO_TPL_CALLED_OFF, "cancelled"))) return rc;
+    if ((rc = eo_case_release_winners(self, txn, c, EO_TPL_CALLED_OFF, "cancelled"))) return rc;
     snprintf(ctx->note, sizeof ctx->note, "fee=%lld", (long long)c->fee);
     if ((rc = eo_tell_member(self, txn, c, EO_TPL_CANCELLED, "cancelled", NULL))) return rc;
     return streq(rule, "cancel.late") ? eo_case_restrict(self, txn, c, "cancel_no_notice", ctx)

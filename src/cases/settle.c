@@ -100,6 +100,27 @@ static int s_tell_winner(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c,
     return rc;
 }
 
+/* carer is booked for c: the winner, their offer WON, their text, and their other
+ * overlapping offers withdrawn. */
+static int s_won(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer,
+                 eo_offer_t *o, eo_touched_t *touched)
+{
+    c->winners[c->n_winners++] = carer;
+    o->state = EO_OFFER_WON;
+    o->replied = 1;
+    eo_coffer_t mine = {.start = o->start, .end = o->end};
+    snprintf(mine.code, sizeof mine.code, "%s", o->code);
+    snprintf(mine.id, sizeof mine.id, "%s", c->id);
+    o->start = c->start; /* an operator may have moved the case since it was offered */
+    o->end = c->end;
+    int rc;
+    if ((rc = eo_offer_put(self, txn, c->id, o)) ||
+        (rc = eo_coffer_del(self, txn, carer, &mine)) ||
+        (rc = s_tell_winner(self, txn, c, carer, o)))
+        return rc;
+    return s_withdraw_overlapping(self, txn, c, carer, touched);
+}
+
 const char *eo_settle_outcome_name(int outcome)
 {
     switch (outcome) {
@@ -162,15 +183,42 @@ int eo_settle_accept(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t 
     }
     if (rc && rc != EO_EEXIST) return rc;
     *outcome = EO_SETTLE_WON;
-    c->winners[c->n_winners++] = carer;
-    o.state = EO_OFFER_WON;
-    o.replied = 1;
-    eo_coffer_t mine = {.start = o.start, .end = o.end};
-    snprintf(mine.code, sizeof mine.code, "%s", o.code);
-    snprintf(mine.id, sizeof mine.id, "%s", c->id);
-    if ((rc = eo_offer_put(self, txn, c->id, &o)) ||
-        (rc = eo_coffer_del(self, txn, carer, &mine)) ||
-        (rc = s_tell_winner(self, txn, c, carer, &o)))
-        return rc;
-    return s_withdraw_overlapping(self, txn, c, carer, touched);
+    return s_won(self, txn, c, carer, &o, touched);
+}
+
+int eo_settle_assign(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, uint32_t carer,
+                     int *outcome, eo_touched_t *touched)
+{
+    eo_offer_t o;
+    int rc = eo_offer_get(self, txn, c->id, carer, &o);
+    if (rc && rc != EO_ENOTFOUND) return rc;
+    if (rc == EO_OK && o.state == EO_OFFER_WON) { /* a winner already: nothing new */
+        *outcome = EO_SETTLE_WON;
+        return EO_OK;
+    }
+    if (c->n_winners >= c->needed) {
+        *outcome = EO_SETTLE_FILLED;
+        return EO_OK;
+    }
+    bool made = rc == EO_ENOTFOUND;
+    /* booked first: a carer who cannot be is refused before anything is written (the
+     * caller checked it, eo_assign_check, so this is not seen) */
+    if ((rc = eo_case_book(self, txn, c, carer)) == EO_EBUSY || rc == EO_ECAP) {
+        *outcome = EO_SETTLE_UNBOOKABLE;
+        return EO_OK;
+    }
+    if (rc && rc != EO_EEXIST) return rc;
+    /* an offer the carer had (whatever they answered: the operator has them on the
+     * phone) is the one they win; without one, one of the current wave is made */
+    if (made) {
+        o = (eo_offer_t){.version = S_OFFER_VERSION,
+                         .wave = c->wave,
+                         .carer = carer,
+                         .start = c->start,
+                         .end = c->end};
+        if ((rc = eo_case_offer_code(self, txn, c, carer, o.code))) return rc;
+        c->n_offered++;
+    }
+    *outcome = EO_SETTLE_WON;
+    return s_won(self, txn, c, carer, &o, touched);
 }

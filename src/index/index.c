@@ -880,6 +880,45 @@ static int s_book_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *ar
     return EO_OK;
 }
 
+/* The tests of a booking, against the state of this transaction: the same as the
+ * query's (active, check and training valid, free in every slot, no overlapping booking,
+ * every cap), one by one so that a caller can say which failed. week and month get the
+ * window's minutes as they stand (read only when the earlier tests pass). */
+static int s_fit(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, const eo_window_t *w,
+                 uint32_t week[2], uint32_t month[2], eo_fit_t *fit)
+{
+    const eo_carer_t *c = &rec->carer;
+    int32_t valid = c->check_until < c->training_until ? c->check_until : c->training_until;
+    *fit = !c->active                     ? EO_FIT_INACTIVE
+           : valid < w->last_date         ? EO_FIT_EXPIRED
+           : !eo_window_fits(w, c->avail) ? EO_FIT_UNAVAILABLE
+                                          : EO_FIT_OK;
+    if (*fit) return EO_OK;
+    bool overlap;
+    int rc = eo_index_overlaps(self, txn, c->id, w->start, w->end, &overlap);
+    if (rc || (overlap && (*fit = EO_FIT_OVERLAP))) return rc;
+    if ((rc = s_window_booked(self, txn, c->id, w, week, month))) return rc;
+    if (!eo_window_caps_ok(w, &self->caps, c->kind, week, month)) *fit = EO_FIT_CAP;
+    return EO_OK;
+}
+
+const char *eo_fit_name(eo_fit_t fit)
+{
+    static const char *names[] = {"ok", "inactive", "expired", "unavailable", "overlap", "cap"};
+    return fit >= 0 && fit <= EO_FIT_CAP ? names[fit] : "unknown";
+}
+
+int eo_index_fit(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, eo_time_t start,
+                 eo_time_t end, eo_fit_t *fit)
+{
+    eo_window_t w;
+    if (eo_window_init(&w, start, end)) return EO_EINVAL;
+    eo_rec_t rec;
+    int rc = s_rec_get(self, txn, carer_id, &rec);
+    uint32_t week[2], month[2];
+    return rc ? rc : s_fit(self, txn, &rec, &w, week, month, fit);
+}
+
 int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking,
                   eo_time_t start, eo_time_t end)
 {
@@ -897,21 +936,12 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
         return EO_EEXIST;
     if (rc != MDB_NOTFOUND)
         return eo_store_fail("carer_booking get", rc);
-    /* The same tests as the query, against the state of this transaction. */
-    const eo_carer_t *c = &rec.carer;
-    int32_t valid = c->check_until < c->training_until ? c->check_until : c->training_until;
-    if (!c->active || valid < w.last_date || !eo_window_fits(&w, c->avail))
-        return EO_EBUSY;
-    bool overlap;
-    if ((rc = eo_index_overlaps(self, txn, carer_id, start, end, &overlap)))
-        return rc;
-    if (overlap)
-        return EO_EBUSY;
     uint32_t week[2], month[2];
-    if ((rc = s_window_booked(self, txn, carer_id, &w, week, month)))
+    eo_fit_t fit;
+    if ((rc = s_fit(self, txn, &rec, &w, week, month, &fit)))
         return rc;
-    if (!eo_window_caps_ok(&w, &self->caps, c->kind, week, month))
-        return EO_ECAP;
+    if (fit)
+        return fit == EO_FIT_CAP ? EO_ECAP : EO_EBUSY;
     if ((rc = s_ref_default(self, txn, start)))
         return rc;
     /* Booking only raises minutes: the list keys stay lower bounds and the query reads

@@ -67,6 +67,9 @@ BODY_consent='{"pool":true}'
 BODY_member='{"id":"m-auth","site":"suwon","phone":"010-3333-4444","name":"김하나",
   "children":[{"id":"c1","first_name":"하준","birth_date":"2023-01-05"}]}'
 BODY_verify='{"verified":true}'
+BODY_assign='{"carer_id":999999}'         # nobody: refused, {req} stays as it is
+BODY_reschedule='{"start":"2026-11-30T10:00","end":"2026-11-30T12:00"}' # its own time
+BODY_close='{"reason":""}'                # no reason: refused
 BODY_restrict='{"cause":"noshow","months":1,"note":"auth matrix"}'
 
 # call CALLER METHOD PATH BODY: prints "<status>:<error code or empty>"

@@ -96,6 +96,10 @@ int eo_ask_status(const char *code)
         {"malformed", 400},       {"bad_carer", 400},
         {"bad_field", 400},       {"bad_member", 400},
         {"bad_query", 400},       {"unsupported", 400},
+        /* an operator's actions (operator.c): a state that takes no such action */
+        {"case_full", 409},       {"already_winner", 409},
+        {"not_reofferable", 409}, {"not_reschedulable", 409},
+        {"same_time", 409},       {"bad_reason", 400},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (streq(table[i].code, code)) return table[i].status;

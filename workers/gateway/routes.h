@@ -35,6 +35,11 @@ void eo_api_request_events(eo_http_request_t *req, eo_http_reply_t *reply);
  * only its own, without carers' phones), site filled; NULL after a 404 or another error. */
 json_t *eo_request_view(eo_http_request_t *req, eo_http_reply_t *reply, const char *id,
                         char *site, size_t sitesize);
+/* An operator's actions on a case (operator.c). */
+void eo_api_request_assign(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_request_reoffer(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_request_reschedule(eo_http_request_t *req, eo_http_reply_t *reply);
+void eo_api_request_close(eo_http_request_t *req, eo_http_reply_t *reply);
 /* POST /v1/requests/{id}/payment {"amount","reference"}: the member's fee was paid. */
 void eo_api_request_payment(eo_http_request_t *req, eo_http_reply_t *reply);
 void eo_api_quote(eo_http_request_t *req, eo_http_reply_t *reply);

@@ -26,11 +26,13 @@ import yaml
 
 METHODS = ("get", "put", "post", "delete", "patch")
 FAULTS = []
+QUIET = [False]  # the mutants' faults are expected: not printed
 
 
 def fault(text):
     FAULTS.append(text)
-    print("  FAULT: " + text, file=sys.stderr)
+    if not QUIET[0]:
+        print("  FAULT: " + text, file=sys.stderr)
 
 
 def finish(what):
@@ -81,9 +83,11 @@ def to_json_schema(node):
 
 
 class Doc:
-    def __init__(self, path):
-        with open(path, encoding="utf-8") as f:
-            self.raw = yaml.safe_load(f)
+    def __init__(self, path=None, raw=None):
+        if raw is None:
+            with open(path, encoding="utf-8") as f:
+                raw = yaml.safe_load(f)
+        self.raw = raw
         self.components = to_json_schema(self.raw.get("components", {}))
 
     def validator(self, schema):
@@ -230,21 +234,60 @@ def check_routes(doc, routes_file):
     return len(served)
 
 
+def check_all(doc, routes_file):
+    """Every static check; (routes, examples) counted."""
+    if not str(doc.raw.get("openapi", "")).startswith("3.0"):
+        fault("not an OpenAPI 3.0 document")
+    check_refs(doc)
+    if FAULTS:  # the schemas cannot be used
+        return 0, 0
+    examples = check_examples(doc)
+    return check_routes(doc, routes_file), examples
+
+
+def mutants(raw):
+    """Documents each with one mistake, and the fault each must get: the checks can fail."""
+    m = copy.deepcopy(raw)
+    del m["paths"]["/v1/sites"]
+    yield m, "the gateway serves GET /v1/sites: not in docs/openapi.yaml"
+    m = copy.deepcopy(raw)
+    m["paths"]["/v1/nothing"] = copy.deepcopy(raw["paths"]["/v1/sites"])
+    yield m, "documents GET /v1/nothing: the gateway has no such route"
+    m = copy.deepcopy(raw)
+    m["paths"]["/metrics"]["get"]["x-eonjena-roles"] = ["admin", "operator", "scraper"]
+    yield m, "GET /metrics: roles in routes.c"
+    m = copy.deepcopy(raw)
+    ex = m["paths"]["/v1/members"]["post"]["requestBody"]["content"]["application/json"]
+    next(iter(ex["examples"].values()))["value"]["nickname"] = "x"
+    yield m, "'nickname' was unexpected"
+    m = copy.deepcopy(raw)
+    m["components"]["schemas"]["Case"]["properties"]["winners"]["items"]["$ref"] += "x"
+    yield m, "does not resolve"
+
+
 def static(doc_path, routes_file):
     try:
         doc = Doc(doc_path)
     except yaml.YAMLError as e:
         fault("%s does not parse: %s" % (doc_path, e))
         finish("static")
-    if not str(doc.raw.get("openapi", "")).startswith("3.0"):
-        fault("not an OpenAPI 3.0 document")
-    check_refs(doc)
-    if FAULTS:  # the schemas cannot be used
+    routes, examples = check_all(doc, routes_file)
+    if FAULTS:
         finish("static")
-    examples = check_examples(doc)
-    routes = check_routes(doc, routes_file)
     print("api.openapi static: %d routes, %d operations, %d examples checked"
           % (routes, len(list(doc.operations())), examples))
+    # the checks themselves: each mutant must fail with its fault
+    n = 0
+    for m, want in mutants(doc.raw):
+        QUIET[0] = True
+        check_all(Doc(raw=m), routes_file)
+        QUIET[0] = False
+        caught = FAULTS[:]
+        FAULTS.clear()
+        n += 1
+        if not any(want in f for f in caught):
+            fault("a document with a mistake passes: want a fault like %r, got %s" % (want, caught))
+    print("api.openapi static: %d documents with a mistake each fail" % n)
     finish("static")
 
 
@@ -361,7 +404,7 @@ def live(doc_path, env):
     c.call(None, "GET", "/v1/dongs", query="site=suwon&q=%ED%8C%8C%EC%9E%A5", expect=200)
     c.call(None, "GET", "/v1/quote", query="site=suwon&start=2026-11-27T22:00&end=2026-11-28T00:00",
            expect=200)
-    c.call(None, "GET", "/v1/quote", query="site=suwon&start=2026-11-27T10:00&end=2026-11-27T12:00",
+    c.call(None, "GET", "/v1/quote", query="site=suwon&start=2026-11-27T10:00&end=2026-11-27T12:00&requested=2026-11-27T19:00",
            expect=422)  # in the past: the rules' refusal
     c.call(None, "GET", "/v1/quote", query="site=suwon&colour=red", expect=400)
     c.call(None, "GET", "/console", expect=200)

@@ -27,7 +27,10 @@ python3 "$CHECK" static "$DOC" "$T/routes"
 cp -r "$EO_SOURCE_DIR/data" "$T/data" # a private calendar: the admin edits it
 export EO_DATA_DIR=$T/data
 PORT=$(eo_free_port)
-eo_keyed_config "$PORT" "$T/keyed.cfg" rate_per_key=0
+export EO_KEY_scraper # the metrics token (gateway/metrics_token_file)
+EO_KEY_scraper=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+(umask 077 && echo "$EO_KEY_scraper" >"$T/metrics.token")
+eo_keyed_config "$PORT" "$T/keyed.cfg" rate_per_key=0 metrics_token_file="\"$T/metrics.token\""
 sed -e 's/^\(            accept = \).*/\10.0/' -e 's/^\(            decline = \).*/\10.0/' \
   "$T/keyed.cfg" >"$T/eonjena.cfg"
 grep -q "accept = 0.0" "$T/eonjena.cfg" || eo_fail "config: the simulated carers still answer"

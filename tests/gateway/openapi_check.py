@@ -412,6 +412,9 @@ def live(doc_path, env):
     c.call(None, "GET", "/console/nothing.js", expect=404)
     c.call("admin", "GET", "/metrics", expect=200)
     c.call("operator", "GET", "/metrics", expect=403)
+    c.call("scraper", "GET", "/metrics", expect=200)
+    c.call("scraper", "GET", "/v1/requests", expect=403)  # the token opens /metrics only
+    c.call("scraper", "GET", "/v1/sites", expect=200)  # and public routes
 
     # the operator logs in to the console
     login = c.example("sessionLogin", "operator")

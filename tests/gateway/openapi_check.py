@@ -234,6 +234,20 @@ def check_routes(doc, routes_file):
     return len(served)
 
 
+def check_meta(doc):
+    """The OpenAPI 3.0 meta-schema, when openapi-spec-validator (pip; Debian 12 has no
+    package of it) is installed; False when it is not."""
+    try:
+        from openapi_spec_validator import validate
+    except ImportError:
+        return False
+    try:
+        validate(doc.raw)
+    except Exception as e:  # its errors are several classes, each naming the place
+        fault("not a valid OpenAPI 3.0 document: %s" % str(e).split("\n")[0][:400])
+    return True
+
+
 def check_all(doc, routes_file):
     """Every static check; (routes, examples) counted."""
     if not str(doc.raw.get("openapi", "")).startswith("3.0"):
@@ -272,8 +286,11 @@ def static(doc_path, routes_file):
         fault("%s does not parse: %s" % (doc_path, e))
         finish("static")
     routes, examples = check_all(doc, routes_file)
+    meta = check_meta(doc)
     if FAULTS:
         finish("static")
+    print("api.openapi static: the OpenAPI 3.0 meta-schema %s"
+          % ("holds" if meta else "not checked (pip install openapi-spec-validator to check it)"))
     print("api.openapi static: %d routes, %d operations, %d examples checked"
           % (routes, len(list(doc.operations())), examples))
     # the checks themselves: each mutant must fail with its fault

@@ -139,6 +139,23 @@ def check_refs(doc):
     walk(doc.raw, "#")
 
 
+def check_stray(doc):
+    """A key without a value outside examples: a comma in an unquoted YAML text
+    (`description: a, b` in braces makes a key "b"), which JSON Schema would ignore."""
+    def walk(node, where):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("example", "examples", "default", "enum"):
+                    continue
+                if v is None:
+                    fault("%s/%s: a key without a value (quote the text before it)" % (where, k))
+                walk(v, "%s/%s" % (where, k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, "%s/%d" % (where, i))
+    walk(doc.raw, "#")
+
+
 def check_examples(doc):
     """Every example (of a schema, a parameter, a body, an answer) validates against its schema."""
     n = 0
@@ -253,6 +270,7 @@ def check_all(doc, routes_file):
     if not str(doc.raw.get("openapi", "")).startswith("3.0"):
         fault("not an OpenAPI 3.0 document")
     check_refs(doc)
+    check_stray(doc)
     if FAULTS:  # the schemas cannot be used
         return 0, 0
     examples = check_examples(doc)
@@ -277,6 +295,9 @@ def mutants(raw):
     m = copy.deepcopy(raw)
     m["components"]["schemas"]["Case"]["properties"]["winners"]["items"]["$ref"] += "x"
     yield m, "does not resolve"
+    m = copy.deepcopy(raw)
+    m["components"]["schemas"]["Problem"]["properties"]["code"]["unknown_field"] = None
+    yield m, "Problem/properties/code/unknown_field: a key without a value"
 
 
 def static(doc_path, routes_file):

@@ -232,14 +232,13 @@ def check_routes(doc, routes_file):
         if scraper != ("scraper" in documented[key]):
             fault("%s %s: the metrics token in security and the scraper role disagree"
                   % (method, template))
-        for p in (item.get("parameters") or []) + (op.get("parameters") or []):
-            p = deref(doc.raw, p)
-            if p.get("in") == "path" and "{%s}" % p["name"] not in template:
-                fault("%s %s: path parameter %s is not in the path" % (method, template, p["name"]))
-        for name in re.findall(r"\{([^}/]+)\}", template):
-            params = [deref(doc.raw, p) for p in (item.get("parameters") or []) + (op.get("parameters") or [])]
-            if not any(p.get("in") == "path" and p.get("name") == name for p in params):
-                fault("%s %s: path parameter {%s} is not described" % (method, template, name))
+        # path parameters: each one in the path, each {name} of the path described
+        named = [p["name"] for p in (deref(doc.raw, p) for p in
+                 (item.get("parameters") or []) + (op.get("parameters") or [])) if p.get("in") == "path"]
+        in_path = re.findall(r"\{([^}/]+)\}", template)
+        for name in set(named) ^ set(in_path):
+            fault("%s %s: path parameter %s is %s" % (method, template, name,
+                  "not in the path" if name in named else "not described"))
     for key in sorted(set(served) - set(documented)):
         fault("the gateway serves %s %s: not in docs/openapi.yaml" % key)
     for key in sorted(set(documented) - set(served)):
@@ -442,8 +441,8 @@ def live(doc_path, env):
     c.call(None, "GET", "/v1/dongs", query="site=suwon&q=%ED%8C%8C%EC%9E%A5", expect=200)
     c.call(None, "GET", "/v1/quote", query="site=suwon&start=2026-11-27T22:00&end=2026-11-28T00:00",
            expect=200)
-    c.call(None, "GET", "/v1/quote", query="site=suwon&start=2026-11-27T10:00&end=2026-11-27T12:00&requested=2026-11-27T19:00",
-           expect=422)  # in the past: the rules' refusal
+    c.call(None, "GET", "/v1/quote", expect=422,  # in the past: the rules' refusal (lead_time)
+           query="site=suwon&start=2026-11-27T10:00&end=2026-11-27T12:00&requested=2026-11-27T19:00")
     c.call(None, "GET", "/v1/quote", query="site=suwon&colour=red", expect=400)
     c.call(None, "GET", "/console", expect=200)
     c.call(None, "GET", "/console/app.js", expect=200)

@@ -445,7 +445,8 @@ def live(doc_path, env):
            query="site=suwon&start=2026-11-27T10:00&end=2026-11-27T12:00&requested=2026-11-27T19:00")
     c.call(None, "GET", "/v1/quote", query="site=suwon&colour=red", expect=400)
     c.call(None, "GET", "/console", expect=200)
-    c.call(None, "GET", "/console/app.js", expect=200)
+    for name in ("app.js", "console.css", "icon.svg", "index.html"):
+        c.call(None, "GET", "/console/" + name, expect=200)
     c.call(None, "GET", "/console/nothing.js", expect=404)
     c.call("admin", "GET", "/metrics", expect=200)
     c.call("operator", "GET", "/metrics", expect=403)

@@ -31,7 +31,12 @@ done
     --check "$D/stores/matcher-1,$D/stores/matcher-2,$D/stores/matcher-3" \
     >"$EO_TEST_TMP/load.out" 2>&1 || eo_fail "eonjena-load: $(cat "$EO_TEST_TMP/load.out")"
 cat "$EO_TEST_TMP/load.out"
-grep -Eq "^eonjena-load: 100 requests .* 100 accepted" "$EO_TEST_TMP/load.out" || eo_fail "not all accepted"
+# the run is bounded by count and by time: on a loaded machine (ASan, other tests) fewer
+# than 100 go out in the 3 s, but every request sent must be accepted
+[[ "$(grep "^eonjena-load: " "$EO_TEST_TMP/load.out")" =~ eonjena-load:\ ([0-9]+)\ requests\ .*\ ([0-9]+)\ accepted ]] ||
+    eo_fail "eonjena-load printed no summary"
+[ "${BASH_REMATCH[1]}" -ge 20 ] || eo_fail "only ${BASH_REMATCH[1]} requests went out"
+[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] || eo_fail "not all accepted"
 grep -Eq "  intake -> settled +[1-9]" "$EO_TEST_TMP/load.out" || eo_fail "nothing settled"
 [ "$(grep -c ': ok$' "$EO_TEST_TMP/load.out")" = 3 ] || eo_fail "not every store checked ok"
 

@@ -14,14 +14,15 @@ B=$EO_BINARY_DIR
 T=$EO_TEST_TMP
 PORT=$(eo_free_port)
 API=http://127.0.0.1:$PORT
-eo_keyed_config "$PORT" "$T/eonjena.cfg" rate_per_key=50
+eo_keyed_config "$PORT" "$T/eonjena.cfg" rate_per_key=5
 OPS=$("$B/eonjena" key add --config "$T/eonjena.cfg" --role operator --sites suwon)
 BUSY=$("$B/eonjena" key add --config "$T/eonjena.cfg" --role operator --sites suwon)
+WAIT=$("$B/eonjena" key add --config "$T/eonjena.cfg" --role operator --sites suwon) # polls readiness
 # the usual soft limit of a service (1024 descriptors): the gateway raises its own
 eo_start serve bash -c 'ulimit -Sn 1024 && exec "$@"' serve "$B/eonjena" serve --init --config "$T/eonjena.cfg" --store "$T/var/store" \
   --clock "offset:2026-11-28T02:00:00+09:00" --carers 200
 eo_wait_for "serve" 30 curl -sf "$API/v1/health"
-eo_wait_for "serve to be ready" 30 curl -sf -H "Authorization: Bearer $OPS" "$API/v1/ready"
+eo_wait_for "serve to be ready" 30 curl -sf -H "Authorization: Bearer $WAIT" "$API/v1/ready"
 
 N=0
 intake() { # a keyed intake: prints the HTTP status
@@ -45,13 +46,15 @@ grep -q '^HTTP/1.1 400' <<<"$out" && grep -q bad_framing <<<"$out" || eo_fail "t
 out=$(raw "POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $OPS\r\nContent-Length: 4\r\nConnection: close\r\n\r\n{}\0x")
 grep -q '^HTTP/1.1 400' <<<"$out" && grep -q bad_body <<<"$out" || eo_fail "a NUL in the body: $out"
 
-# per-key rate: 300 requests at once on one connection with BUSY (50/s, bursts of 100)
+# per-key rate: 300 requests at once on one connection with BUSY (5/s, bursts of 10). The
+# rate is low so that the outcome does not hang on the machine's speed: even at 50 ms a
+# request (ASan on a loaded machine) the bucket refills 75 of the 300
 args=()
 for _ in $(seq 300); do args+=(-s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $BUSY" "$API/v1/holidays" --next); done
 codes=$(curl "${args[@]}" -s -o /dev/null "$API/v1/health")
 ok=$(echo "$codes" | grep -c '^200$' || true); limited=$(echo "$codes" | grep -c '^429$' || true)
 echo "rate per key: $ok answered, $limited limited"
-[ "$limited" -gt 0 ] && [ "$ok" -ge 100 ] || eo_fail "rate_per_key: $ok ok, $limited 429"
+[ "$limited" -ge 100 ] && [ "$ok" -ge 10 ] || eo_fail "rate_per_key: $ok ok, $limited 429"
 args=()
 for _ in $(seq 200); do args+=(-s -D "$T/headers" -o /dev/null -H "Authorization: Bearer $BUSY" "$API/v1/holidays" --next); done
 curl "${args[@]}" -s -o /dev/null "$API/v1/health"

@@ -52,8 +52,10 @@ done
 J=$(cat "$EO_TEST_TMP/load.json")
 num() { echo "$J" | grep -o "\"$1\":[0-9.]*" | head -n1 | cut -d: -f2; }
 obj() { echo "$J" | grep -o "\"$1\":{[^}]*}" | grep -o "\"$2\":[0-9.]*" | cut -d: -f2; }
-[ "$(num requests)" = 120 ] || eo_fail "requests: $(num requests)"
-[ "$(num accepted)" -gt 100 ] || eo_fail "accepted: $(num accepted)"
+# bounded by count and time: a loaded machine (ASan, other tests) sends fewer in the 3 s
+R=$(num requests)
+[ "$R" -ge 40 ] && [ "$R" -le 120 ] || eo_fail "requests: $R"
+[ "$(num accepted)" -ge $((R * 5 / 6)) ] || eo_fail "accepted: $(num accepted) of $R"
 [ "$(num settled)" -gt 0 ] || eo_fail "nothing settled"
 [ "$(num offered)" -ge "$(num settled)" ] || eo_fail "more settled than offered"
 grep -q '"check":"ok"' <<<"$J" || eo_fail "check is not ok"

@@ -38,15 +38,15 @@ out=$(curl -s -X POST -d "$body" "$API/v1/requests")
 ID=$(echo "$out" | eo_json id)
 [ -n "$ID" ] || eo_fail "no request id: $out"
 settled() { curl -s "$API/v1/requests/$ID" | grep -q '"state":"settled"'; }
-eo_wait_for "the request to settle" 20 settled
+eo_wait_for "the request to settle" 60 settled
 stop
 
 # Sunday 03:59:59.350, the run due at 04:00:00: the case ended more than a day ago
 serve "offset:2026-11-29T03:59:59.350"
 ran() { grep -q 'retention: 0 cases anonymised, 1 deleted' "$EO_TEST_TMP/serve.log"; }
-eo_wait_for "the daily retention run" 10 ran
+eo_wait_for "the daily retention run" 60 ran
 gone() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/requests/$ID")" = 404 ]; }
-eo_wait_for "the deleted case to answer 404" 5 gone
+eo_wait_for "the deleted case to answer 404" 30 gone
 stop
 
 set +e

@@ -1,5 +1,6 @@
 /* eonjena-load: W1 requests at a rate through a running deployment's HTTP API, and what
  * became of them (docs/load.md). */
+#include <errno.h>
 #include <libgen.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,7 +14,7 @@
 #define S_MAX_STORES 32
 
 typedef struct {
-    const char *url, *key, *key_file, *sites, *trace, *check, *eonjena, *run;
+    const char *url, *key, *key_file, *sites, *trace, *check, *eonjena, *run, *acked;
     double rate, duration, settle_wait;
     uint32_t max;
     uint64_t seed;
@@ -81,6 +82,8 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
                      "the eonjena command (the one next to this program)"),
         EO_OPT_VALUE("run", "TAG", &o->run,
                      "a tag for this run's client keys (letters, digits; default: the time)"),
+        EO_OPT_VALUE("acked", "FILE", &o->acked,
+                     "write the id of every accepted (201) request to FILE, one a line"),
         EO_OPT_FLAG("allow-remote", &o->allow_remote, "allow an API that is not on loopback"),
         EO_OPT_FLAG("json", &o->json, "print the result as one JSON line on stdout"),
         EO_OPT_FLAG("quiet", &o->quiet, "no progress lines"),
@@ -394,6 +397,25 @@ static void s_print(s_load_t *self, s_result_t *res, FILE *out)
                 (size_t)(uintptr_t)n);
 }
 
+/* The ids the deployment acknowledged: what a chaos run must find again afterwards. */
+static int s_write_acked(s_load_t *self)
+{
+    FILE *f = fopen(self->o.acked, "w");
+    if (!f) {
+        fprintf(stderr, "eonjena-load: cannot write %s: %s\n", self->o.acked, strerror(errno));
+        return EO_EIO;
+    }
+    size_t n;
+    eo_load_req_t *reqs = eo_load_driver_requests(self->driver, &n);
+    for (size_t i = 0; i < n; i++)
+        if (reqs[i].status == 201 && reqs[i].id[0]) fprintf(f, "%s\n", reqs[i].id);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "eonjena-load: cannot write %s: %s\n", self->o.acked, strerror(errno));
+        return EO_EIO;
+    }
+    return EO_OK;
+}
+
 static void s_pct_json(json_t *o, const char *name, const eo_load_pct_t *p)
 {
     json_object_set_new(o, name,
@@ -462,6 +484,7 @@ int main(int argc, char **argv)
     FILE *out = self.o.json ? stderr : stdout;
     s_print(&self, &res, out);
     const char *check = s_checks(&self, out);
+    if (self.o.acked && s_write_acked(&self) != EO_OK) check = "failed";
     if (self.o.json) s_json(&self, &res, check);
     zhashx_destroy(&res.errors);
     s_destroy(&self);

@@ -71,11 +71,12 @@ static int s_stamp(MDB_txn *txn)
     return rc ? eo_store_fail("layout", rc) : EO_OK;
 }
 
-/* What a read-only open may look at: a new store, and layout 3, whose only difference
- * (m.coffers without codes) is in what no read-only user reads. */
+/* What a read-only open may look at: a new store, and layouts 3 and 4, whose only
+ * differences (m.coffers without codes, sms rows without their time) are in what no
+ * read-only user reads. */
 static bool s_readable(uint32_t layout)
 {
-    return layout == 0 || layout == 3;
+    return layout == 0 || layout == 3 || layout == 4;
 }
 
 int eo_layout_check(eo_store_t *store)
@@ -116,6 +117,7 @@ typedef int (*s_step_fn)(MDB_txn *txn, size_t *changed, char *why, size_t whylen
 static const s_step_fn s_steps[EO_LAYOUT - 2] = {
     eo_cases_migrate_2, /* 2 -> 3: the input log's carers and configuration as protobuf */
     eo_cases_migrate_3, /* 3 -> 4: m.coffers entries carry their offers' codes */
+    eo_sms_migrate_4,   /* 4 -> 5: sms rows carry when they were booked */
 };
 
 int eo_layout_migrate(eo_store_t *store, uint32_t *from, size_t *changed, char *why,

@@ -19,7 +19,10 @@
  *   4  a carer's m.coffers entries carry their offers' codes (start, end, code, id), so
  *      picking a new offer's code reads no offer. A store of layout 3 may still be
  *      opened read-only (`eonjena check`, the source of `eonjena replay`): neither reads
- *      m.coffers. */
+ *      m.coffers.
+ *   5  every row of sms.msgs, sms.offers and sms.won carries when the sms role booked it
+ *      (Event.at_ms), for its daily retention (sms/retention_days); rows of older stores
+ *      are stamped with the time of the upgrade. Layouts 3 and 4 may be opened read-only. */
 #ifndef EO_LAYOUT_H
 #define EO_LAYOUT_H
 
@@ -29,7 +32,7 @@
 
 #include "eo_store.h"
 
-#define EO_LAYOUT 4
+#define EO_LAYOUT 5
 
 /* The layout of the store txn reads: 0 for a new, empty one. */
 int eo_layout_read(MDB_txn *txn, uint32_t *layout);
@@ -46,5 +49,6 @@ int eo_layout_migrate(eo_store_t *store, uint32_t *from, size_t *changed, char *
  * the caller's write transaction. */
 int eo_cases_migrate_2(MDB_txn *txn, size_t *changed, char *why, size_t whylen);
 int eo_cases_migrate_3(MDB_txn *txn, size_t *changed, char *why, size_t whylen);
+int eo_sms_migrate_4(MDB_txn *txn, size_t *changed, char *why, size_t whylen);
 
 #endif

@@ -11,7 +11,7 @@
  *           contact = "+82 31-000-0000"
  *           mode = webhook                # webhook | pull
  *           url = "https://provider.example/eonjena/handoff"
- *           secret = "..."                # HMAC key; or secret_file = path
+ *           secret = "..."                # HMAC key; or secret_file = path (pull: optional)
  *           number = 1                    # 시설형: the number carers' records name it by
  *           facility_dong = 4111156000    # 시설형: where its facility is
  *           regular = "09:00-18:00"       # 시설형: the facility's regular hours
@@ -38,7 +38,7 @@ typedef struct {
     eo_hours_t hours;
     eo_delivery_mode_t mode;
     char *url;     /* webhook only */
-    char *secret;  /* webhook only */
+    char *secret;  /* HMAC key: webhooks (required), pull lists (optional, "" if none) */
     bool is_default;
     /* 시설형 (issue 17): where its facility is, the number carers' records name it by
      * (eo_carer_t.providers), its regular hours (no carer allowance inside them) and

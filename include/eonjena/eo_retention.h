@@ -4,7 +4,9 @@
  * Two periods, both counted from the end of a closed case's service:
  *   privacy (handoff/retention_years, 3): the member's phone, the child's name and the
  *     address are removed (the case is anonymised), and the inputs that carried them
- *     leave the input log once a checkpoint stands for them;
+ *     leave the input log once a checkpoint stands for them; a registered member whose
+ *     last activity (registered, verified, or its latest case's service end) is older
+ *     is deleted (m.members: phone, name, children);
  *   storage (store/retire_days, 0 = never): the case is deleted whole (record, offers,
  *     request, carers' open-offer entries, timer, journal, its winners' booking rows;
  *     the minutes they added stay), and m.seen entries older than store/seen_days (30)
@@ -70,14 +72,15 @@ int64_t eo_retention_next_ms(const eo_retention_config_t *cfg, int64_t now_ms);
 
 typedef struct {
     size_t anonymised, retired, seen; /* cases anonymised and deleted, m.seen entries */
+    size_t members;                   /* members deleted (no activity in the privacy period) */
     size_t inputs;                    /* input log entries deleted (covered by a checkpoint) */
     uint64_t checkpoint;              /* M of the checkpoint made, 0 if none */
 } eo_retention_counts_t;
 
 /* One batch in the caller's write transaction: from the resume point (*phase, key),
- * look at up to cfg->batch cases (then m.seen entries), anonymise and delete what the
- * cuts say, record the batch in the input log, and move the resume point on. *phase
- * becomes 2 when the walk is over. key holds at least EO_RETENTION_KEY_MAX bytes. */
+ * look at up to cfg->batch cases (then m.seen entries, then members), anonymise and
+ * delete what the cuts say, record the batch in the input log, and move the resume point
+ * on. *phase becomes 3 when the walk is over. key holds at least EO_RETENTION_KEY_MAX bytes. */
 #define EO_RETENTION_KEY_MAX 512
 int eo_retention_batch(eo_cases_t *cases, MDB_txn *txn, int64_t now_ms,
                        const eo_retention_cuts_t *cuts, uint32_t max, uint8_t *phase,

@@ -376,6 +376,10 @@ int eo_member_restrict(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, cons
                        size_t rawsize, uint8_t **reply, size_t *size);
 int eo_member_intake(eo_cases_t *self, MDB_txn *txn, Eo__Request *r, const char **code,
                      char *ko, char *en, size_t size);
+/* A registered member's case was taken, its service ending at until: its last activity
+ * (Member.last_active_at) moves to until (or now, if later), which retention counts from.
+ * An unregistered id: nothing. */
+int eo_member_touch(eo_cases_t *self, MDB_txn *txn, const char *id, eo_time_t until);
 
 /* query.c: the reply to a Query event (a QueryResult, or a refusal). Writes nothing. */
 int eo_query_reply(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, uint8_t **reply,

@@ -234,6 +234,7 @@ static int s_request(eo_cases_t *self, MDB_txn *txn, const Eo__Request *r, const
     eo_case_ctx_t ctx = {.who = "matcher", .detail = why};
     rc = eo_case_dispatch(self, txn, &c, pool ? EV_ROUTE_POOL : EV_ROUTE_PROVIDER, &ctx);
     if (rc || (rc = eo_cases_put(self, txn, &c)) ||
+        (rc = eo_member_touch(self, txn, r->member_id, c.end)) ||
         (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize)))
         return rc;
     return eo_cases_status(self, txn, c.id, reply, size);

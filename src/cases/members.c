@@ -185,6 +185,9 @@ int eo_member_upsert(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const 
     m.registered_at = old ? old->registered_at : self->now_ms / 1000;
     m.verified_at = old ? old->verified_at : 0;
     m.verified_by = old ? old->verified_by : "";
+    /* registering again is activity too: retention counts from the latest */
+    int64_t now = self->now_ms / 1000;
+    m.last_active_at = old && old->last_active_at > now ? old->last_active_at : now;
     rc = s_put(self, txn, &m);
     if (old) eo__member__free_unpacked(old, NULL);
     if (rc || (rc = eo_input_record(self, txn, S_INPUT_EVENT, raw, rawsize))) return rc;
@@ -291,6 +294,21 @@ int eo_query_members(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
 
 /* --- intake ----------------------------------------------------------------------------------
  */
+
+int eo_member_touch(eo_cases_t *self, MDB_txn *txn, const char *id, eo_time_t until)
+{
+    Eo__Member *m = NULL;
+    int rc = id && *id ? eo_member_get(self, txn, id, &m) : EO_ENOTFOUND;
+    if (rc == EO_ENOTFOUND) return EO_OK; /* not registered: nothing kept to expire */
+    if (rc) return rc;
+    int64_t now = self->now_ms / 1000, at = until > now ? until : now;
+    if (at > m->last_active_at) {
+        m->last_active_at = at;
+        rc = s_put(self, txn, m);
+    }
+    eo__member__free_unpacked(m, NULL);
+    return rc;
+}
 
 /* Replace a string field of a decoded message (protobuf-c frees them with free()). */
 static void s_set(char **field, const char *value)

@@ -291,6 +291,61 @@ static int s_walk_seen(eo_cases_t *self, MDB_txn *txn, int64_t before_ms, uint32
     return rc ? eo_store_fail("retention seen", rc) : EO_OK;
 }
 
+/* A member's last activity (unix s): registered, verified, or the end of its latest
+ * case's service, whichever is latest. */
+static int64_t s_last_active(const Eo__Member *m)
+{
+    int64_t t = m->registered_at > m->verified_at ? m->registered_at : m->verified_at;
+    return m->last_active_at > t ? m->last_active_at : t;
+}
+
+/* Phase 2: up to max members from key; a member whose last activity is before the privacy
+ * cut-off is deleted whole (phone, name, children). One with a case not yet over was
+ * active at that case's end, later than the cut-off, so it stays. */
+static int s_walk_members(eo_cases_t *self, MDB_txn *txn, eo_time_t before, uint32_t max,
+                          uint8_t *phase, uint8_t *key, size_t *keylen,
+                          eo_retention_counts_t *counts)
+{
+    if (!before || !self->has_members) {
+        *phase = 3, *keylen = 0;
+        return EO_OK;
+    }
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->members, &cur);
+    if (rc) return eo_store_fail("retention members cursor", rc);
+    MDB_val k = {*keylen, key}, v;
+    uint32_t looked = 0;
+    rc = mdb_cursor_get(cur, &k, &v, *keylen ? MDB_SET_RANGE : MDB_FIRST);
+    for (; rc == 0 && looked < max; looked++) {
+        Eo__Member *m = eo__member__unpack(NULL, v.mv_size, v.mv_data);
+        if (!m) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        bool old = s_last_active(m) < before;
+        eo__member__free_unpacked(m, NULL);
+        if (old) {
+            if ((rc = mdb_cursor_del(cur, 0))) break;
+            counts->members++;
+        }
+        /* after a delete the cursor stands on the next entry, and MDB_NEXT gives it */
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (rc == 0) {
+        if (k.mv_size > EO_RETENTION_KEY_MAX)
+            rc = MDB_CORRUPTED;
+        else {
+            memcpy(key, k.mv_data, k.mv_size);
+            *keylen = k.mv_size;
+        }
+    } else if (rc == MDB_NOTFOUND) {
+        *phase = 3, *keylen = 0;
+        rc = 0;
+    }
+    mdb_cursor_close(cur);
+    return rc ? eo_store_fail("retention members", rc) : EO_OK;
+}
+
 /* The recorded batch: privacy_before retire_before seen_before_ms (BE64 each), max
  * (BE32), phase, key length (BE16), key. */
 #define S_HEAD 31
@@ -299,7 +354,7 @@ int eo_retention_batch(eo_cases_t *self, MDB_txn *txn, int64_t now_ms,
                        const eo_retention_cuts_t *cuts, uint32_t max, uint8_t *phase,
                        uint8_t *key, size_t *keylen, eo_retention_counts_t *counts)
 {
-    if (*phase >= 2 || *keylen > EO_RETENTION_KEY_MAX) return EO_EINVAL;
+    if (*phase >= 3 || *keylen > EO_RETENTION_KEY_MAX) return EO_EINVAL;
     max = max ? max : 1;
     self->now_ms = now_ms;
     uint8_t rec[S_HEAD + EO_RETENTION_KEY_MAX];
@@ -313,6 +368,8 @@ int eo_retention_batch(eo_cases_t *self, MDB_txn *txn, int64_t now_ms,
     int rc = eo_input_record(self, txn, S_INPUT_RETENTION, rec, S_HEAD + *keylen);
     if (rc) return rc;
     if (*phase == 0) return s_walk_cases(self, txn, cuts, max, phase, key, keylen, counts);
+    if (*phase == 2)
+        return s_walk_members(self, txn, cuts->privacy_before, max, phase, key, keylen, counts);
     return s_walk_seen(self, txn, cuts->seen_before_ms, max * S_SEEN_PER_CASE, phase, key,
                        keylen, counts);
 }
@@ -320,7 +377,7 @@ int eo_retention_batch(eo_cases_t *self, MDB_txn *txn, int64_t now_ms,
 int eo_retention_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t size)
 {
     size_t keylen = size >= S_HEAD ? (size_t)p[29] << 8 | p[30] : 0;
-    if (size < S_HEAD || size != S_HEAD + keylen || keylen > EO_RETENTION_KEY_MAX || p[28] >= 2)
+    if (size < S_HEAD || size != S_HEAD + keylen || keylen > EO_RETENTION_KEY_MAX || p[28] >= 3)
         return eo_store_fail("replay retention", MDB_CORRUPTED);
     eo_retention_cuts_t cuts = {(eo_time_t)eo_get_be64(p), (eo_time_t)eo_get_be64(p + 8),
                                 (int64_t)eo_get_be64(p + 16)};

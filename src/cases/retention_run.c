@@ -78,10 +78,11 @@ static void s_end(eo_retention_t *self, int rc)
     if (rc == EO_OK) {
         self->last = self->counts;
         self->runs++;
-        zsys_info("retention: %zu cases anonymised, %zu deleted, %zu seen entries and %zu "
-                  "inputs deleted; checkpoint-%llu",
-                  self->counts.anonymised, self->counts.retired, self->counts.seen,
-                  self->counts.inputs, (unsigned long long)self->counts.checkpoint);
+        zsys_info("retention: %zu cases anonymised, %zu deleted, %zu members, %zu seen "
+                  "entries and %zu inputs deleted; checkpoint-%llu",
+                  self->counts.anonymised, self->counts.retired, self->counts.members,
+                  self->counts.seen, self->counts.inputs,
+                  (unsigned long long)self->counts.checkpoint);
     } else {
         self->failed++;
         /* tried again later; the work done so far is durable and the next run goes on */
@@ -225,7 +226,7 @@ bool eo_retention_step(eo_retention_t *self)
     case S_BATCH:
         rc = s_batch_txn(self);
         if (rc == EO_EFULL && eo_store_grow(self->store) == EO_OK) rc = s_batch_txn(self);
-        if (rc == EO_OK && self->phase >= 2) rc = s_start_copy(self);
+        if (rc == EO_OK && self->phase >= 3) rc = s_start_copy(self);
         more = rc == EO_OK && self->state == S_BATCH;
         break;
     case S_COPY:

@@ -95,6 +95,18 @@ static int s_facility_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t
     return 0;
 }
 
+/* The provider's HMAC key, for either mode: a webhook signs what it posts with it, the
+ * gateway signs what a pull provider lists (docs/handoff.md). "" if none is configured;
+ * 0 or -1 with err set. */
+static int s_secret_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t errlen)
+{
+    const char *secret_file = zconfig_get(item, "secret_file", NULL);
+    p->secret = secret_file ? s_read_secret(secret_file, err, errlen)
+                            : strdup(zconfig_get(item, "secret", ""));
+    if (!p->secret && !secret_file) snprintf(err, errlen, "out of memory");
+    return p->secret ? 0 : -1;
+}
+
 /* Fill p from one configuration item; 0 or -1 with err set. */
 static int s_provider_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t errlen)
 {
@@ -137,7 +149,12 @@ static int s_provider_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t
         return -1;
     }
     if (!p->name || !p->contact) return snprintf(err, errlen, "out of memory"), -1;
+    if (s_secret_parse(item, p, err, errlen)) return -1;
     if (p->mode == EO_DELIVERY_PULL) return 0;
+    if (!*p->secret) {
+        snprintf(err, errlen, "provider %s: a webhook needs a secret or secret_file", id);
+        return -1;
+    }
     const char *url = zconfig_get(item, "url", "");
     if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
         snprintf(err, errlen, "provider %s: webhook url '%s' is not http(s)", id, url);
@@ -149,15 +166,7 @@ static int s_provider_parse(zconfig_t *item, eo_provider_t *p, char *err, size_t
         zsys_warning("provider %s: webhook %s is not https: personal data in clear text", id,
                      url);
     p->url = strdup(url);
-    const char *secret_file = zconfig_get(item, "secret_file", NULL);
-    p->secret = secret_file ? s_read_secret(secret_file, err, errlen)
-                            : strdup(zconfig_get(item, "secret", ""));
-    if (!p->url || !p->secret) return -1;
-    if (!*p->secret) {
-        snprintf(err, errlen, "provider %s: a webhook needs a secret or secret_file", id);
-        return -1;
-    }
-    return 0;
+    return p->url ? 0 : (snprintf(err, errlen, "out of memory"), -1);
 }
 
 eo_providers_t *eo_providers_load(zconfig_t *config, char *err, size_t errlen)
@@ -244,6 +253,7 @@ void eo_providers_test(bool verbose)
     assert(b && streq(b->id, "guri-b") && b->mode == EO_DELIVERY_WEBHOOK);
     assert(b->hours.days == 0x3f && !b->hours.holidays_closed);
     assert(eo_providers_route(set, "guri", "guri-a")->mode == EO_DELIVERY_PULL);
+    assert(streq(eo_providers_find(set, "guri-a")->secret, "")); /* unsigned pull */
     assert(eo_providers_route(set, "suwon", "guri-a") == NULL);
     assert(eo_providers_route(set, "suwon", NULL) == NULL);
     eo_providers_destroy(&set);
@@ -271,6 +281,16 @@ void eo_providers_test(bool verbose)
     assert(chmod(path, 0600) == 0);
     set = eo_providers_load(config, err, sizeof err);
     assert(set && streq(eo_providers_find(set, "z")->secret, "k3y"));
+    eo_providers_destroy(&set);
+    zconfig_destroy(&config);
+    zstr_free(&text2);
+    /* A pull provider reads its secret the same way (the gateway signs its lists). */
+    text2 = zsys_sprintf("providers\n    w\n        site = guri\n        mode = pull\n"
+                         "        secret_file = \"%s\"\n",
+                         path);
+    config = zconfig_str_load(text2);
+    set = eo_providers_load(config, err, sizeof err);
+    assert(set && streq(eo_providers_find(set, "w")->secret, "k3y"));
     eo_providers_destroy(&set);
     zconfig_destroy(&config);
     zstr_free(&text2);

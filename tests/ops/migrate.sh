@@ -38,15 +38,15 @@ cmp -s "$T/store/data.mdb" "$T/pristine/data.mdb" || eo_fail "a refusal changed 
 
 # into a new store: the copy is upgraded, the old one is untouched
 "$B/eonjena" migrate --store "$T/store" --to "$T/copy" >"$T/copy.json"
-grep -q '"from":2,"to":4' "$T/copy.json" || eo_fail "migrate --to: $(cat "$T/copy.json")"
+grep -q '"from":2,"to":5' "$T/copy.json" || eo_fail "migrate --to: $(cat "$T/copy.json")"
 cmp -s "$T/store/data.mdb" "$T/pristine/data.mdb" || eo_fail "migrate --to changed the old store"
 "$B/eonjena" check --store "$T/copy" | grep -q '^ok' || eo_fail "the upgraded copy does not check"
 
 # in place; a second run finds nothing to do
 "$B/eonjena" migrate --store "$T/store" >"$T/inplace.json"
-grep -q '"from":2,"to":4,"records":[1-9]' "$T/inplace.json" ||
+grep -q '"from":2,"to":5,"records":[1-9]' "$T/inplace.json" ||
   eo_fail "migrate: $(cat "$T/inplace.json")"
-"$B/eonjena" migrate --store "$T/store" | grep -q '"from":4,"to":4,"records":0' ||
+"$B/eonjena" migrate --store "$T/store" | grep -q '"from":5,"to":5,"records":0' ||
   eo_fail "a second migrate was not a no-op"
 "$B/eonjena" check --store "$T/store" | grep -q '^ok' || eo_fail "the upgraded store does not check"
 # layout 4: each carer's m.coffers entry (start, end, then the code) carries its offer's
@@ -57,6 +57,15 @@ n_old=$(coffers "$T/pristine" | wc -l)
   eo_fail "m.coffers: $n_old entries before, $(coffers "$T/store" | wc -l) after"
 coffers "$T/store" | cut -c34-41 | grep -vq '^3[0-9]3[0-9]3[0-9]3[0-9]$' &&
   eo_fail "an m.coffers entry without its code: $(coffers "$T/store" | head -n 3)"
+
+# layout 5: the sms role's texts, written before they carried the time they were booked,
+# are each stamped (every value rewritten, none lost), for the role's retention
+vals() { mdb_dump -s sms.msgs "$1" | sed -n '/^HEADER=END/,$p' | sed -n '3~2p'; }
+n_old=$(vals "$T/pristine" | wc -l)
+[ "$n_old" -gt 0 ] && [ "$(vals "$T/store" | wc -l)" = "$n_old" ] ||
+  eo_fail "sms.msgs: $n_old rows before, $(vals "$T/store" | wc -l) after"
+same=$(comm -12 <(vals "$T/pristine" | sort) <(vals "$T/store" | sort) | wc -l)
+[ "$same" = 0 ] || eo_fail "$same sms.msgs rows were not stamped"
 
 # the cases are intact: each request's log as the old build printed it
 n=0
@@ -79,16 +88,16 @@ at=2026-11-27T19:00:00+09:00
 cmp -s <(cut -f1-14 "$T/carers.tsv") <(cut -f1-14 "$T/replayed.tsv") ||
   eo_fail "the replayed carers differ from the store's"
 
-# a store a newer version wrote (layout 5) is refused by serve and by migrate, unchanged
+# a store a newer version wrote (layout 6) is refused by serve and by migrate, unchanged
 cp -a "$T/store" "$T/newer"
-printf 'layout\n\\00\\00\\00\\05\n' | mdb_load -T -s eo.meta "$T/newer"
+printf 'layout\n\\00\\00\\00\\06\n' | mdb_load -T -s eo.meta "$T/newer"
 cp "$T/newer/data.mdb" "$T/newer.mdb"
 rc=0; "$B/eonjena" serve --config "$T/eonjena.cfg" --store "$T/newer" --clock "$CLOCK" \
   >"$T/newer.out" 2>&1 || rc=$?
-[ "$rc" != 0 ] && grep -q "layout 5, written by a newer eonjena" "$T/newer.out" ||
+[ "$rc" != 0 ] && grep -q "layout 6, written by a newer eonjena" "$T/newer.out" ||
   eo_fail "a newer store: exit $rc $(cat "$T/newer.out")"
 rc=0; "$B/eonjena" migrate --store "$T/newer" 2>"$T/newer.err" || rc=$?
-[ "$rc" = 1 ] && grep -q "layout 5 cannot be upgraded" "$T/newer.err" ||
+[ "$rc" = 1 ] && grep -q "layout 6 cannot be upgraded" "$T/newer.err" ||
   eo_fail "migrate of a newer store: exit $rc $(cat "$T/newer.err")"
 cmp -s "$T/newer/data.mdb" "$T/newer.mdb" || eo_fail "a newer store was changed"
 

@@ -10,6 +10,7 @@
 
 #include "eonjena/eo_broker.h"
 #include "eonjena/eo_codec.h"
+#include "sms/book.h"
 #include "sms/sms.h"
 
 /* the inbound_secret of the test's kannel adapters */
@@ -499,6 +500,95 @@ static void s_test_restart(t_fx *fx)
     assert(s_stat(fx, "duplicates") >= 1 && s_stat(fx, "sent") == 0);
 }
 
+/* Wait (at most 5 s) until the running role has finished `runs` retention runs. */
+static void s_retention_runs(t_fx *fx, long runs)
+{
+    int64_t until = zclock_mono() + 5000;
+    while (s_stat(fx, "retention_runs") < runs && zclock_mono() < until)
+        s_expect_none(fx, EO__EVENT__BODY_ANSWER, 20);
+    assert(s_stat(fx, "retention_runs") == runs);
+}
+
+/* Does the file hold these bytes? */
+static bool s_file_has(const char *path, const char *needle)
+{
+    zchunk_t *data = zchunk_slurp(path, 0);
+    assert(data);
+    bool has = memmem(zchunk_data(data), zchunk_size(data), needle, strlen(needle)) != NULL;
+    zchunk_destroy(&data);
+    return has;
+}
+
+/* sms.retention: the role's daily run (store/purge_hour 4, sms/retention_days 30 by
+ * default) deletes the texts, offers and wins booked more than 30 days before it, and
+ * keeps the recent ones; after compaction the old WINNER text's address is in no byte of
+ * the store's file. */
+static void s_test_retention(t_fx *fx)
+{
+    /* Tuesday 24 November 19:00: an offer, and a WINNER text with the home address */
+    s_send_ok(fx, "o1:5:offer", "guri", "010-3333-0005", "[언제나돌봄] 제안 수락 1111",
+              EO__MESSAGE__KIND__KIND_OFFER, "o1", 5, "1111");
+    s_send_ok(fx, "o2:5:winner", "guri", "010-3333-0005",
+              "[언제나돌봄] 확정 구리시 잊혀질로 7 다온", EO__MESSAGE__KIND__KIND_WINNER, "o2",
+              5, "");
+    /* 20 December 12:00: the run missed on 25 November 04:00 runs now; nothing is old */
+    eo_time_t t;
+    assert(eo_time_parse("2026-12-20T12:00", &t) == EO_OK);
+    eo_clock_advance_ms(fx->clock, t * 1000 - eo_clock_now_ms(fx->clock));
+    s_retention_runs(fx, 1);
+    assert(s_stat(fx, "forgotten") == 0 && s_stat(fx, "forgotten_entries") == 0);
+    s_send_ok(fx, "n1:6:winner", "guri", "010-3333-0006",
+              "[언제나돌봄] 확정 구리시 최근로 9 하준", EO__MESSAGE__KIND__KIND_WINNER, "n1", 6,
+              "");
+    /* (the book keys by E.164: the old offer is open, the old win recorded) */
+    eo_sms_book_t *peek = eo_sms_book_new(fx->store);
+    zlistx_t *open = eo_sms_book_offers(peek, "+821033330005");
+    zlistx_t *won = eo_sms_book_wins(peek, "+821033330005");
+    assert(open && zlistx_size(open) == 1 && won && zlistx_size(won) == 1);
+    zlistx_destroy(&open);
+    zlistx_destroy(&won);
+    eo_sms_book_destroy(&peek);
+    /* 25 December 03:59: not yet; 04:00: the cut-off is 25 November 04:00 */
+    assert(eo_time_parse("2026-12-25T03:59", &t) == EO_OK);
+    eo_clock_advance_ms(fx->clock, t * 1000 - eo_clock_now_ms(fx->clock));
+    s_expect_none(fx, EO__EVENT__BODY_ANSWER, 600);
+    assert(s_stat(fx, "retention_runs") == 1);
+    eo_clock_advance_ms(fx->clock, 60 * 1000);
+    s_retention_runs(fx, 2);
+    assert(s_stat(fx, "forgotten") == 2);         /* o1's offer, o2's WINNER text */
+    assert(s_stat(fx, "forgotten_entries") == 2); /* o1's open offer, o2's win */
+    zactor_destroy(&fx->sms);
+
+    eo_sms_book_t *book = eo_sms_book_new(fx->store);
+    assert(book);
+    assert(eo_sms_book_get(book, "o1:5:offer", NULL) == NULL);
+    assert(eo_sms_book_get(book, "o2:5:winner", NULL) == NULL);
+    Eo__Event *kept = eo_sms_book_get(book, "n1:6:winner", NULL);
+    assert(kept && strstr(kept->message->text, "최근로"));
+    eo_event_free(&kept);
+    zlistx_t *list = eo_sms_book_offers(book, "+821033330005");
+    assert(list && zlistx_size(list) == 0);
+    zlistx_destroy(&list);
+    list = eo_sms_book_wins(book, "+821033330005");
+    assert(list && zlistx_size(list) == 0);
+    zlistx_destroy(&list);
+    list = eo_sms_book_wins(book, "+821033330006");
+    assert(list && zlistx_size(list) == 1);
+    zlistx_destroy(&list);
+    eo_sms_book_destroy(&book);
+
+    /* freed pages still hold deleted bytes until the file is compacted */
+    eo_store_destroy(&fx->store);
+    char dir[600], file[700], why[256];
+    snprintf(dir, sizeof dir, "%s/store", fx->dir);
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    size_t before, after;
+    assert(eo_store_compact(dir, &before, &after, why, sizeof why) == EO_OK);
+    assert(!s_file_has(file, "잊혀질로") && !s_file_has(file, "다온"));
+    assert(s_file_has(file, "최근로")); /* the search finds what is there */
+    printf("sms.retention: 2 messages and 2 entries deleted, the recent one kept\n");
+}
+
 static void s_test_misconfigured(void)
 {
     static const char *bad[] = {
@@ -547,12 +637,18 @@ static void s_test_misconfigured(void)
     eo_dongs_destroy(&dongs);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     zsys_init();
     curl_global_init(CURL_GLOBAL_DEFAULT);
     t_fx fx;
     s_setup(&fx);
+    if (argc > 1 && streq(argv[1], "retention")) {
+        s_test_retention(&fx);
+        s_teardown(&fx);
+        curl_global_cleanup();
+        return 0;
+    }
     s_test_sim_offer(&fx);
     s_test_refused(&fx);
     s_test_replies(&fx);

@@ -90,7 +90,7 @@ static const s_key_t s_keys[] = {
     INT("demo/carers", "3000", 0, 2000000),
     INT("demo/seed", "1", 0, 4294967295.0),
     TYPED("gateway/listen", T_HOSTPORT, "127.0.0.1:8080"),
-    INT("gateway/threads", "4", 1, 1024),
+    INT("gateway/threads", "32", 1, 1024),
     INT("gateway/max_body", "16384", 256, 64 << 20),
     INT("gateway/timeout_ms", "5000", 1, 3600000),
     STR("gateway/keys_file", "@state/keys"),
@@ -121,6 +121,7 @@ static const s_key_t s_keys[] = {
     INT("sms/window", "64", 1, 100000),
     INT("sms/backlog", "4096", 1, 65535),
     INT("sms/help_interval_s", "600", 0, 86400 * 365),
+    INT("sms/retention_days", "30", 1, 3650), /* texts and phones kept this long */
     STR("sms/sites/*/adapter", NULL),
     ENUM("sms/sites/*/coding", NULL, "ucs2|euc-kr"),
     STR("sms/sites/*/offer", NULL),

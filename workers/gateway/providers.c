@@ -7,6 +7,7 @@
 
 #include "eonjena/eo_provider.h"
 #include "eonjena/eo_handoff_queue.h"
+#include "eonjena/eo_hmac.h"
 #include "routes.h"
 
 /* Split "/v1/providers/{id}/handoffs[/{item}/ack]" into id and item. */
@@ -53,6 +54,33 @@ static eo_handoff_queue_t *s_queue(eo_http_request_t *req, eo_http_reply_t *repl
     return q;
 }
 
+/* 200 with list as its body, signed as a webhook is (X-Eonjena-Signature over "<t>.<body>",
+ * the exact bytes sent, newline included) with the provider's secret, so that a
+ * provider can tell its queue came from this service unaltered. A provider configured
+ * without a secret gets the list unsigned. Takes list. */
+static void s_reply_signed(eo_http_request_t *req, eo_http_reply_t *reply, const char *id,
+                           json_t *list)
+{
+    char *text = list ? json_dumps(list, JSON_COMPACT) : NULL;
+    json_decref(list);
+    char *body = text ? zsys_sprintf("%s\n", text) : NULL;
+    free(text);
+    const eo_provider_t *p = eo_providers_find(eo_gateway_providers(req->gateway), id);
+    char sig[EO_HMAC_SIG_MAX] = "";
+    eo_time_t now = eo_clock_now(eo_gateway_args(req->gateway)->clock);
+    if (!body || (*p->secret &&
+                  eo_hmac_sign(p->secret, now, body, strlen(body), sig, sizeof sig) != EO_OK)) {
+        zstr_free(&body);
+        eo_http_error(reply, 500, "sign_failed", "응답에 서명할 수 없습니다",
+                      "the answer could not be signed");
+        return;
+    }
+    reply->status = 200;
+    reply->text = body; /* malloc'ed: the gateway frees it */
+    reply->content_type = "application/json; charset=utf-8";
+    if (*sig) eo_http_header(reply, EO_HMAC_HEADER, sig);
+}
+
 void eo_api_handoffs_list(eo_http_request_t *req, eo_http_reply_t *reply)
 {
     char id[EO_PROVIDER_ID_MAX], item[128];
@@ -66,10 +94,8 @@ void eo_api_handoffs_list(eo_http_request_t *req, eo_http_reply_t *reply)
     else if (eo_handoff_queue_list(q, id, (size_t)limit, &items) != EO_OK)
         eo_http_error(reply, 500, "store_error", "대기열을 읽을 수 없습니다",
                       "the queue could not be read");
-    else {
-        reply->status = 200;
-        reply->json = json_pack("{s:s,s:o}", "provider", id, "items", items);
-    }
+    else
+        s_reply_signed(req, reply, id, json_pack("{s:s,s:o}", "provider", id, "items", items));
     eo_handoff_queue_destroy(&q);
 }
 

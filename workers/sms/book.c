@@ -419,3 +419,68 @@ int eo_sms_book_outbox_each(eo_sms_book_t *self,
     s_outbox_walk_t w = {fn, arg};
     return s_scan(self, self->outbox, "", 0, s_outbox_row, &w);
 }
+
+/* When a row was booked: the at_ms of its Event (after the state byte in sms.msgs);
+ * -1 if it does not decode (such a row is left alone). */
+static int64_t s_booked_ms(const MDB_val *v, size_t skip)
+{
+    if (v->mv_size <= skip) return -1;
+    char err[128];
+    Eo__Event *ev =
+        eo_event_decode((uint8_t *)v->mv_data + skip, v->mv_size - skip, err, sizeof err);
+    int64_t at = ev ? ev->at_ms : -1;
+    eo_event_free(&ev);
+    return at;
+}
+
+/* The keys of up to max rows of dbi after walk's key booked before before_ms; walk's key
+ * moves to the last row looked at, *end set when the table is done. */
+static int s_forget_scan(eo_sms_book_t *self, MDB_dbi dbi, size_t skip, int64_t before_ms,
+                         size_t max, eo_sms_forget_t *walk, zlistx_t *old, bool *end)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(self->txn, dbi, &cur);
+    if (rc) return eo_store_fail("sms forget cursor", rc);
+    MDB_val k = s_val(walk->key, walk->keylen), v;
+    rc = mdb_cursor_get(cur, &k, &v, walk->keylen ? MDB_SET_RANGE : MDB_FIRST);
+    if (rc == 0 && walk->keylen && k.mv_size == walk->keylen &&
+        memcmp(k.mv_data, walk->key, k.mv_size) == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* looked at in the last batch */
+    for (size_t n = 0; rc == 0 && n < max; n++) {
+        int64_t at = s_booked_ms(&v, skip);
+        if (at >= 0 && at < before_ms) zlistx_add_end(old, zchunk_new(k.mv_data, k.mv_size));
+        if (k.mv_size <= sizeof walk->key) {
+            memcpy(walk->key, k.mv_data, k.mv_size);
+            walk->keylen = k.mv_size;
+        }
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    *end = rc == MDB_NOTFOUND;
+    return rc && rc != MDB_NOTFOUND ? eo_store_fail("sms forget walk", rc) : EO_OK;
+}
+
+int eo_sms_book_forget(eo_sms_book_t *self, int64_t before_ms, size_t max,
+                       eo_sms_forget_t *walk)
+{
+    if (walk->phase >= 3) return EO_OK;
+    int rc = s_txn(self);
+    if (rc) return rc;
+    MDB_dbi dbi = walk->phase == 0 ? self->msgs : walk->phase == 1 ? self->offers : self->won;
+    zlistx_t *old = zlistx_new();
+    zlistx_set_destructor(old, (zlistx_destructor_fn *)zchunk_destroy);
+    bool end = false;
+    rc = s_forget_scan(self, dbi, walk->phase == 0 ? 1 : 0, before_ms, max, walk, old, &end);
+    for (zchunk_t *key = zlistx_first(old); key && !rc; key = zlistx_next(old)) {
+        MDB_val k = s_val(zchunk_data(key), zchunk_size(key));
+        rc = s_del(self, dbi, k, "sms forget del");
+        if (!rc && walk->phase == 0) rc = s_del(self, self->queue, k, "sms.queue del");
+        if (!rc) walk->phase == 0 ? walk->messages++ : walk->entries++;
+    }
+    zlistx_destroy(&old);
+    if (!rc && end) {
+        walk->phase++;
+        walk->keylen = 0;
+    }
+    return rc;
+}

@@ -12,6 +12,9 @@
  *   sms.outbox  sequence (8 bytes, big-endian) -> site \0 Event: events for (match, site)
  *               not yet acknowledged, relayed again after a restart
  *
+ * Every message row carries the time it was booked (Event.at_ms, the role's clock), which
+ * the daily retention compares with sms/retention_days (eo_sms_book_forget).
+ *
  * All writes go into one write transaction that the role opens lazily and commits once
  * per turn of its loop (group commit): what it acknowledges is durable, and a burst of
  * messages costs one fsync. */
@@ -57,6 +60,22 @@ int eo_sms_book_phone(eo_sms_book_t *self, const char *phone, char *site, uint32
 
 /* Mark a reply handled; *seen if it was already. */
 int eo_sms_book_reply_seen(eo_sms_book_t *self, const char *reply_id, bool *seen);
+
+/* Retention (sms/retention_days): a walk over sms.msgs, sms.offers and sms.won that
+ * deletes what was booked before a cut-off (the Event's at_ms, the role's clock when it
+ * took the message), a message's queue entry with it. Texts (a WINNER text holds the
+ * address) and phone numbers do not outlive the period. */
+typedef struct {
+    int phase;     /* 0 sms.msgs, 1 sms.offers, 2 sms.won, 3: the walk is over */
+    char key[512]; /* resume after this key of the phase's table */
+    size_t keylen;
+    size_t messages; /* messages deleted */
+    size_t entries;  /* offer and win entries deleted */
+} eo_sms_forget_t;
+/* Look at up to max rows from where walk stands (in the batch), deleting those booked
+ * before before_ms; walk moves on (phase 3 at the end). */
+int eo_sms_book_forget(eo_sms_book_t *self, int64_t before_ms, size_t max,
+                       eo_sms_forget_t *walk);
 
 /* Outbox: add an event for (match, site); *seq its key. */
 int eo_sms_book_outbox_add(eo_sms_book_t *self, const char *site, const Eo__Event *ev,

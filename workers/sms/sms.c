@@ -16,6 +16,7 @@
 #include "eonjena/eo_reply.h"
 #include "eonjena/eo_template.h"
 #include "inbound.h"
+#include "retention.h"
 #include "sms.h"
 
 #define S_BATCH 512      /* works or calls taken per turn */
@@ -47,7 +48,8 @@ typedef struct {
     eo_sms_inbound_t *inbound;
     eo_templates_t *templates;
     eo_sms_book_t *book;
-    zhashx_t *adapters; /* name -> eo_sms_adapter_t */
+    eo_sms_retention_t *retention; /* the daily deletion of old texts */
+    zhashx_t *adapters;            /* name -> eo_sms_adapter_t */
     s_site_t sites[EO_SITE_MAX + 1];
     size_t nsites;
     s_site_t *fallback; /* for slugs not in the table */
@@ -271,7 +273,7 @@ static void s_on_message(s_sms_t *self, eo_work_t *work)
         eo_event_free(&ev);
         return;
     }
-    m->to = phone; /* normalised: the book keys by E.164 */
+    m->to = phone;                       /* normalised: the book keys by E.164 */
     if (ev->trace_id && *ev->trace_id) { /* caused by an HTTP request: say so */
         char masked[EO_PHONE_MASK_MAX];
         zsys_info("sms: %s message %s to %s", ev->trace_id, m->id,
@@ -425,8 +427,7 @@ static Eo__Event *s_won(s_sms_t *self, const char *phone, const eo_reply_t *r,
         if ((!*r->code || streq(ev->message->code, r->code)) &&
             (!won || ev->at_ms >= won->at_ms))
             won = ev; /* the latest win (request ids are random: key order is not time) */
-    if (!won)
-        s_say(self, site_hint, phone, reply_id, EO_TPL_HELP);
+    if (!won) s_say(self, site_hint, phone, reply_id, EO_TPL_HELP);
     return won;
 }
 
@@ -456,8 +457,8 @@ static void s_mo_cancel(s_sms_t *self, const char *phone, const eo_reply_t *r,
     zlistx_destroy(&wins);
 }
 
-static void s_mo_time(s_sms_t *self, const char *phone, const eo_reply_t *r, const char *reply_id,
-                      const char *site_hint)
+static void s_mo_time(s_sms_t *self, const char *phone, const eo_reply_t *r,
+                      const char *reply_id, const char *site_hint)
 {
     zlistx_t *wins;
     Eo__Event *won = s_won(self, phone, r, reply_id, site_hint, &wins);
@@ -852,6 +853,7 @@ static void s_destroy(s_sms_t **self_p)
     if (!self) return;
     if (self->book) s_end_turn(self); /* what is pending is committed and answered */
     eo_sms_inbound_destroy(&self->inbound);
+    eo_sms_retention_destroy(&self->retention);
     zhashx_destroy(&self->adapters);
     eo_templates_destroy(&self->templates);
     eo_sms_book_destroy(&self->book);
@@ -905,6 +907,11 @@ static s_sms_t *s_new(zsock_t *pipe, eo_role_args_t *args)
         zsys_error("sms: %s", err);
         goto fail;
     }
+    if (!(self->retention =
+              eo_sms_retention_new(args->config, s_now_ms(self), err, sizeof err))) {
+        zsys_error("sms: %s", err);
+        goto fail;
+    }
     self->book = eo_sms_book_new(args->store);
     self->client = eo_client_new(args->broker, args->curve_server_public, args->curve_secret);
     self->worker = eo_worker_new(args->broker, "sms", args->sites, args->curve_server_public,
@@ -938,6 +945,8 @@ fail:
 static char *s_stats(s_sms_t *self)
 {
     size_t pending = 0;
+    uint64_t runs, forgotten, entries;
+    eo_sms_retention_counts(self->retention, &runs, &forgotten, &entries);
     for (eo_sms_adapter_t *a = zhashx_first(self->adapters); a; a = zhashx_next(self->adapters))
         pending += eo_sms_adapter_pending(a);
     return zsys_sprintf(
@@ -946,12 +955,14 @@ static char *s_stats(s_sms_t *self)
         ",\"dlr\":%" PRIu64 ",\"answers\":%" PRIu64 ",\"help\":%" PRIu64 ",\"relayed\":%" PRIu64
         ",\"relay_acked\":%" PRIu64 ",\"outbox\":%zu,"
         "\"refused_source\":%" PRIu64 ",\"refused_key\":%" PRIu64 ",\"mo_replayed\":%" PRIu64
-        ",\"mo_unknown\":%" PRIu64 ",\"help_limited\":%" PRIu64 ",\"http_port\":%d}",
+        ",\"mo_unknown\":%" PRIu64 ",\"help_limited\":%" PRIu64 ",\"http_port\":%d,"
+        "\"retention_runs\":%" PRIu64 ",\"forgotten\":%" PRIu64
+        ",\"forgotten_entries\":%" PRIu64 "}",
         self->n.received, self->n.duplicates, self->n.rejected, self->n.sent, self->n.failed,
         pending, self->n.mo, self->n.dlr, self->n.answers, self->n.help, self->n.relayed,
         self->n.relay_acked, zhashx_size(self->relays), self->n.refused_source,
         self->n.refused_key, self->n.mo_replayed, self->n.mo_unknown, self->n.help_limited,
-        self->inbound ? eo_sms_inbound_port(self->inbound) : 0);
+        self->inbound ? eo_sms_inbound_port(self->inbound) : 0, runs, forgotten, entries);
 }
 
 static void s_on_pipe(s_sms_t *self)
@@ -1023,6 +1034,8 @@ static void s_turn(s_sms_t *self)
     }
     s_on_client(self);
     s_relay_due(self, zclock_mono());
+    if (eo_sms_retention_step(self->retention, self->book, s_now_ms(self)))
+        zsys_error("sms: retention: a batch failed (the next run finds what it left)");
     s_end_turn(self);
     if (zclock_mono() - self->maintained_at >= EO_STORE_MAINTAIN_MS) {
         self->maintained_at = zclock_mono();

@@ -386,6 +386,11 @@ class Client:
                   % (where, status, method, template, text.strip()[:200]))
             return None
         resp = deref(self.doc.raw, resp)
+        for name, h in (resp.get("headers") or {}).items():  # a documented header, when sent
+            schema = deref(self.doc.raw, h).get("schema") or {}
+            if hdrs.get(name) is not None and schema.get("type") == "string":
+                for e in self.doc.errors(schema, hdrs.get(name)):
+                    fault("%s: header %s: %s" % (where, name, e))
         content = resp.get("content") or {}
         mt = (hdrs.get("Content-Type") or "").split(";")[0].strip()
         if not content:

@@ -130,9 +130,10 @@ int eo_cmd_purge(int argc, char **argv)
         else {
             printf("purged %zu cases and %zu hand-off items whose service ended before %.10s\n",
                    n.anonymised, items, eo_time_format(cuts.privacy_before, buf, sizeof buf));
-            printf("deleted %zu closed cases, %zu members, %zu seen entries and %zu inputs; "
-                   "checkpoint-%llu\n",
-                   n.retired, n.members, n.seen, n.inputs, (unsigned long long)n.checkpoint);
+            printf("deleted %zu closed cases, %zu members, %zu seen entries, %zu minutes rows "
+                   "and %zu inputs; checkpoint-%llu\n",
+                   n.retired, n.members, n.seen, n.minutes, n.inputs,
+                   (unsigned long long)n.checkpoint);
             status = compact && s_compact(store) != EO_OK ? 1 : 0;
         }
     }

@@ -104,6 +104,15 @@ int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const cha
  * it added to its weeks and months (the caps go on counting them). EO_ENOTFOUND if
  * there is no such row. */
 int eo_index_forget(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking);
+/* Retention: from carer *next on, for up to max carers, delete the minutes rows of ISO
+ * weeks and months before those of `before` in which the carer holds no booking row
+ * (index_prune.c); *deleted counts them. *next becomes the first carer of the next
+ * batch; *done when the last carer was looked at. */
+int eo_index_prune(eo_index_t *self, MDB_txn *txn, eo_time_t before, uint32_t max,
+                   uint32_t *next, bool *done, size_t *deleted);
+/* The `before` of eo_index_prune at `now`: now, or the start of the reference week or of
+ * a re-key's target week if earlier (the list keys are lower bounds of their minutes). */
+int eo_index_prune_cut(eo_index_t *self, MDB_txn *txn, eo_time_t now, eo_time_t *before);
 /* Visit every booking of a carer (for `eonjena check`); stop early if fn returns != 0. */
 int eo_index_bookings(eo_index_t *self, MDB_txn *txn, uint32_t carer_id,
                       int (*fn)(void *arg, const char *booking, eo_time_t start, eo_time_t end),

@@ -11,6 +11,9 @@
  *     request, carers' open-offer entries, timer, journal, its winners' booking rows;
  *     the minutes they added stay), and m.seen entries older than store/seen_days (30)
  *     go.
+ * And, whatever the periods: a carer's booked-minute counter of a week or month that is
+ * over goes once the carer holds no booking row in it (the caps read only periods to
+ * come; `eonjena check` compares the periods that still have booking rows).
  * Each batch of that work is itself an input of the log (kind 'X'), so a replay deletes
  * and anonymises exactly what the live store did, when it did.
  *
@@ -60,6 +63,9 @@ typedef struct {
     eo_time_t privacy_before;
     eo_time_t retire_before;
     int64_t seen_before_ms;
+    /* the carers' booked-minute rows of weeks and months before those of this time that
+     * hold none of the carer's booking rows are deleted (the run's now) */
+    eo_time_t periods_before;
 } eo_retention_cuts_t;
 void eo_retention_cuts(const eo_retention_config_t *cfg, eo_time_t now,
                        eo_retention_cuts_t *out);
@@ -73,14 +79,18 @@ int64_t eo_retention_next_ms(const eo_retention_config_t *cfg, int64_t now_ms);
 typedef struct {
     size_t anonymised, retired, seen; /* cases anonymised and deleted, m.seen entries */
     size_t members;                   /* members deleted (no activity in the privacy period) */
+    size_t minutes;                   /* carers' minutes rows of periods that are over */
     size_t inputs;                    /* input log entries deleted (covered by a checkpoint) */
     uint64_t checkpoint;              /* M of the checkpoint made, 0 if none */
 } eo_retention_counts_t;
 
 /* One batch in the caller's write transaction: from the resume point (*phase, key),
- * look at up to cfg->batch cases (then m.seen entries, then members), anonymise and
- * delete what the cuts say, record the batch in the input log, and move the resume point
- * on. *phase becomes 3 when the walk is over. key holds at least EO_RETENTION_KEY_MAX bytes. */
+ * look at up to cfg->batch cases (phase 0; then 4 x batch m.seen entries, phase 1; then
+ * batch members, phase 2; then the minutes rows of 4 x batch carers, phase 3), anonymise
+ * and delete what the cuts say, record the batch in the input log, and move the resume
+ * point on. *phase becomes EO_RETENTION_DONE when the walk is over. key holds at least
+ * EO_RETENTION_KEY_MAX bytes. */
+#define EO_RETENTION_DONE 4
 #define EO_RETENTION_KEY_MAX 512
 int eo_retention_batch(eo_cases_t *cases, MDB_txn *txn, int64_t now_ms,
                        const eo_retention_cuts_t *cuts, uint32_t max, uint8_t *phase,

@@ -1,6 +1,7 @@
 /* retention.c: the case store's retention batches (see eo_retention.h): closed cases
- * past the privacy period are anonymised, past the storage period deleted whole, and
- * old m.seen entries dropped, a bounded batch per write transaction. Each batch is
+ * past the privacy period are anonymised, past the storage period deleted whole, old
+ * m.seen entries dropped, and the carers' minutes rows of periods that are over
+ * (index_prune.c), a bounded batch per write transaction. Each batch is
  * recorded as an input (S_INPUT_RETENTION) with its cut-offs and resume point, so a
  * replay makes exactly the same deletions at the same place in the log. */
 #include <string.h>
@@ -64,6 +65,7 @@ void eo_retention_cuts(const eo_retention_config_t *cfg, eo_time_t now,
     if (cfg->retire_days > 0) out->retire_before = now - (eo_time_t)cfg->retire_days * EO_DAY;
     if (cfg->seen_days > 0)
         out->seen_before_ms = (now - (eo_time_t)cfg->seen_days * EO_DAY) * 1000;
+    out->periods_before = now;
 }
 
 int64_t eo_retention_next_ms(const eo_retention_config_t *cfg, int64_t now_ms)
@@ -126,7 +128,10 @@ static int s_retire_offers(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *
         MDB_val k = {(size_t)eo_offer_key(c->id, o->carer, key, sizeof key), key};
         int mrc = mdb_del(txn, self->cases, &k, NULL);
         if (mrc && mrc != MDB_NOTFOUND) rc = eo_store_fail("retire offer", mrc);
+        /* the entry is found by its whole value, code included (eo_coffer_encode): an
+         * entry left behind stays for good (m.coffers grew by 50 a day, retention.soak) */
         eo_coffer_t e = {.start = o->start, .end = o->end};
+        snprintf(e.code, sizeof e.code, "%s", o->code);
         snprintf(e.id, sizeof e.id, "%s", c->id);
         if (rc == EO_OK) rc = eo_coffer_del(self, txn, o->carer, &e);
     }
@@ -346,18 +351,42 @@ static int s_walk_members(eo_cases_t *self, MDB_txn *txn, eo_time_t before, uint
     return rc ? eo_store_fail("retention members", rc) : EO_OK;
 }
 
+/* Phase 3: the minutes rows of up to max carers from key (a carer id, BE32; empty: the
+ * first carer), of periods that are over and hold no booking of the carer. */
+static int s_walk_minutes(eo_cases_t *self, MDB_txn *txn, eo_time_t before, uint32_t max,
+                          uint8_t *phase, uint8_t *key, size_t *keylen,
+                          eo_retention_counts_t *counts)
+{
+    if (!before) {
+        *phase = EO_RETENTION_DONE, *keylen = 0;
+        return EO_OK;
+    }
+    if (*keylen != 0 && *keylen != 4) return eo_store_fail("retention minutes", MDB_CORRUPTED);
+    uint32_t next = *keylen ? eo_get_be32(key) : 0;
+    bool done;
+    int rc = eo_index_prune(self->index, txn, before, max, &next, &done, &counts->minutes);
+    if (rc) return rc;
+    if (done)
+        *phase = EO_RETENTION_DONE, *keylen = 0;
+    else
+        eo_be32(key, next), *keylen = 4;
+    return EO_OK;
+}
+
 /* The recorded batch: privacy_before retire_before seen_before_ms (BE64 each), max
- * (BE32), phase, key length (BE16), key. */
+ * (BE32), phase, key length (BE16), key, periods_before (BE64; absent in the batches
+ * of stores from before it, which had no phase 2: 0, off). */
 #define S_HEAD 31
+#define S_TAIL 8
 
 int eo_retention_batch(eo_cases_t *self, MDB_txn *txn, int64_t now_ms,
                        const eo_retention_cuts_t *cuts, uint32_t max, uint8_t *phase,
                        uint8_t *key, size_t *keylen, eo_retention_counts_t *counts)
 {
-    if (*phase >= 3 || *keylen > EO_RETENTION_KEY_MAX) return EO_EINVAL;
+    if (*phase >= EO_RETENTION_DONE || *keylen > EO_RETENTION_KEY_MAX) return EO_EINVAL;
     max = max ? max : 1;
     self->now_ms = now_ms;
-    uint8_t rec[S_HEAD + EO_RETENTION_KEY_MAX];
+    uint8_t rec[S_HEAD + EO_RETENTION_KEY_MAX + S_TAIL];
     eo_be64(rec, (uint64_t)cuts->privacy_before);
     eo_be64(rec + 8, (uint64_t)cuts->retire_before);
     eo_be64(rec + 16, (uint64_t)cuts->seen_before_ms);
@@ -365,22 +394,29 @@ int eo_retention_batch(eo_cases_t *self, MDB_txn *txn, int64_t now_ms,
     rec[28] = *phase;
     rec[29] = (uint8_t)(*keylen >> 8), rec[30] = (uint8_t)*keylen;
     memcpy(rec + S_HEAD, key, *keylen);
-    int rc = eo_input_record(self, txn, S_INPUT_RETENTION, rec, S_HEAD + *keylen);
+    eo_be64(rec + S_HEAD + *keylen, (uint64_t)cuts->periods_before);
+    int rc = eo_input_record(self, txn, S_INPUT_RETENTION, rec, S_HEAD + *keylen + S_TAIL);
     if (rc) return rc;
     if (*phase == 0) return s_walk_cases(self, txn, cuts, max, phase, key, keylen, counts);
+    if (*phase == 1)
+        return s_walk_seen(self, txn, cuts->seen_before_ms, max * S_SEEN_PER_CASE, phase, key,
+                           keylen, counts);
     if (*phase == 2)
         return s_walk_members(self, txn, cuts->privacy_before, max, phase, key, keylen, counts);
-    return s_walk_seen(self, txn, cuts->seen_before_ms, max * S_SEEN_PER_CASE, phase, key,
-                       keylen, counts);
+    return s_walk_minutes(self, txn, cuts->periods_before, max * S_SEEN_PER_CASE, phase, key,
+                          keylen, counts);
 }
 
 int eo_retention_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t size)
 {
     size_t keylen = size >= S_HEAD ? (size_t)p[29] << 8 | p[30] : 0;
-    if (size < S_HEAD || size != S_HEAD + keylen || keylen > EO_RETENTION_KEY_MAX || p[28] >= 3)
+    bool tail = size == S_HEAD + keylen + S_TAIL;
+    if (size < S_HEAD || (size != S_HEAD + keylen && !tail) || keylen > EO_RETENTION_KEY_MAX ||
+        p[28] >= EO_RETENTION_DONE)
         return eo_store_fail("replay retention", MDB_CORRUPTED);
     eo_retention_cuts_t cuts = {(eo_time_t)eo_get_be64(p), (eo_time_t)eo_get_be64(p + 8),
-                                (int64_t)eo_get_be64(p + 16)};
+                                (int64_t)eo_get_be64(p + 16),
+                                tail ? (eo_time_t)eo_get_be64(p + S_HEAD + keylen) : 0};
     uint8_t phase = p[28], key[EO_RETENTION_KEY_MAX];
     memcpy(key, p + S_HEAD, keylen);
     eo_retention_counts_t counts = {0};

@@ -79,9 +79,9 @@ static void s_end(eo_retention_t *self, int rc)
         self->last = self->counts;
         self->runs++;
         zsys_info("retention: %zu cases anonymised, %zu deleted, %zu members, %zu seen "
-                  "entries and %zu inputs deleted; checkpoint-%llu",
+                  "entries, %zu minutes rows and %zu inputs deleted; checkpoint-%llu",
                   self->counts.anonymised, self->counts.retired, self->counts.members,
-                  self->counts.seen, self->counts.inputs,
+                  self->counts.seen, self->counts.minutes, self->counts.inputs,
                   (unsigned long long)self->counts.checkpoint);
     } else {
         self->failed++;
@@ -97,6 +97,15 @@ void eo_retention_start(eo_retention_t *self, int64_t now_ms)
     if (self->state != S_IDLE) return;
     self->run_ms = now_ms;
     eo_retention_cuts(&self->cfg, now_ms / 1000, &self->cuts);
+    /* the minutes of the weeks the index's lists are keyed by stay; fixed here, at the
+     * start, and recorded with each batch: a replay does not re-key */
+    MDB_txn *txn = NULL;
+    eo_time_t before = 0;
+    if (eo_store_begin(self->store, false, &txn) != EO_OK ||
+        eo_index_prune_cut(self->cases->index, txn, self->cuts.periods_before, &before))
+        zsys_warning("retention: the index's week is unknown: no minutes are deleted");
+    eo_store_abort(&txn);
+    self->cuts.periods_before = before;
     memset(&self->counts, 0, sizeof self->counts);
     self->phase = 0;
     self->keylen = 0;
@@ -226,7 +235,7 @@ bool eo_retention_step(eo_retention_t *self)
     case S_BATCH:
         rc = s_batch_txn(self);
         if (rc == EO_EFULL && eo_store_grow(self->store) == EO_OK) rc = s_batch_txn(self);
-        if (rc == EO_OK && self->phase >= 3) rc = s_start_copy(self);
+        if (rc == EO_OK && self->phase >= EO_RETENTION_DONE) rc = s_start_copy(self);
         more = rc == EO_OK && self->state == S_BATCH;
         break;
     case S_COPY:

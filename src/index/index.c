@@ -450,7 +450,7 @@ static int s_list_add(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec)
 }
 
 /* Mark a carer whose entries no longer tell its minutes and bookings exactly. */
-static int s_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id)
+int eo_index_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id)
 {
     uint8_t kb[5];
     MDB_val k = s_state_key(kb, id, '!'), v = {0, ""};
@@ -921,7 +921,31 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
     s_book_t a = {&w, &key, +1, week, month}; /* read above, in this transaction */
     if ((rc = s_book_change(self, txn, &rec, &a)))
         return rc;
-    return s_moved_mark(self, txn, carer_id);
+    return eo_index_moved_mark(self, txn, carer_id);
+}
+
+/* May a release leave the carer's list entries as they are? Their key must stay a lower
+ * bound of the reference-week minutes (docs/index.md): true when the minutes left after
+ * the release are still at least the key the entries were written with. Rewriting them
+ * instead deletes and inserts ~35 entries at random places of carer_list: each such
+ * rewrite leaves slack in the lists' pages, and the bulk-loaded table, packed full,
+ * grew by half in a month of releases (retention.soak). During a re-key the entries
+ * hold two keys: always rewritten then. */
+static int s_unbook_keeps_lists(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec,
+                                const eo_window_t *w, bool *keep)
+{
+    eo_rekey_t rk;
+    eo_time_t ref;
+    uint32_t now = 0, sub = 0;
+    *keep = false;
+    int rc = eo_index_rekey_get(self, txn, &rk);
+    if (rc == EO_OK) rc = eo_index_ref_week(self, txn, &ref);
+    if (rc == EO_OK) rc = s_week_booked(self, txn, rec->carer.id, ref, &now);
+    if (rc || rk.target) return rc;
+    for (int i = 0; ref && i < 2; i++)
+        if (w->week_min[i] && w->week[i] == eo_iso_week(ref)) sub += w->week_min[i];
+    *keep = (now > sub ? now - sub : 0) >= rec->listed_min;
+    return EO_OK;
 }
 
 int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking)
@@ -947,7 +971,12 @@ int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const cha
     if (eo_window_init(&w, span.start, span.end))
         return eo_store_fail("carer_booking get", MDB_CORRUPTED);
     s_book_t a = {&w, &key, -1, NULL, NULL};
-    return s_relist(self, txn, &rec, true, s_book_change, &a);
+    bool keep;
+    if ((rc = s_unbook_keeps_lists(self, txn, &rec, &w, &keep))) return rc;
+    if (!keep) return s_relist(self, txn, &rec, true, s_book_change, &a);
+    /* as a booking does: minutes and row change, the lists stay, the carer is marked */
+    if ((rc = s_book_change(self, txn, &rec, &a))) return rc;
+    return eo_index_moved_mark(self, txn, carer_id);
 }
 
 int eo_index_forget(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char *booking)

@@ -200,6 +200,9 @@ int eo_index_ref_week_put(eo_index_t *self, MDB_txn *txn, eo_time_t week_start);
 int eo_index_booking_count(eo_index_t *self, MDB_txn *txn, uint32_t id, uint32_t *n);
 /* Clear a carer's moved mark (its entries are exact again), if any. */
 int eo_index_moved_clear(eo_index_t *self, MDB_txn *txn, uint32_t id);
+/* Mark a carer moved: its entries' key may be below its minutes, their bookings count
+ * stale. */
+int eo_index_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id);
 /* Every cap, given the minutes already booked in the window's weeks and months. */
 bool eo_window_caps_ok(const eo_window_t *w, const eo_caps_t *caps, uint8_t kind,
                        const uint32_t week_booked[2],

@@ -111,10 +111,11 @@ static int s_carer_first(const eo_rekey_t *rk, MDB_cursor *cur, MDB_val *k, MDB_
     return mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
 }
 
-/* Phase 1: fix each carer's key for the target week, its minutes and bookings now, in
- * its 'T' row, and clear its moved mark: from now on the mark says "booked since the
- * 'T' row was written", which is what it must say of the lists after phase 2. Until
- * the re-key ends no query trusts a mark or a key (index_query.c). */
+/* Phase 1: fix each carer's key for the target week, its minutes less those of the
+ * bookings it holds, and its bookings count now, in its 'T' row, and mark it moved if
+ * that key is below its minutes, else clear the mark: from now on the mark says "the
+ * 'T' key may be below the minutes", which is what it must say of the lists after
+ * phase 2. Until the re-key ends no query trusts a mark or a key (index_query.c). */
 static int s_keys(eo_index_t *self, MDB_txn *txn, eo_rekey_t *rk, size_t *budget)
 {
     MDB_cursor *cur;
@@ -128,11 +129,19 @@ static int s_keys(eo_index_t *self, MDB_txn *txn, eo_rekey_t *rk, size_t *budget
             rc = MDB_CORRUPTED;
             break;
         }
-        uint32_t id = eo_be32_get(k.mv_data), min, book;
+        uint32_t id = eo_be32_get(k.mv_data), min, book, rows;
         if ((result = eo_index_minutes(self, txn, id, 'W', week, &min)) ||
             (result = eo_index_booking_count(self, txn, id, &book)) ||
-            (result = eo_index_tkey_put(self, txn, id, min, book)) ||
-            (result = eo_index_moved_clear(self, txn, id)))
+            (result = eo_index_booked_rows(self, txn, id, 'W', week, &rows)))
+            break;
+        /* the key leaves out the minutes of the bookings held: a release lowers the
+         * minutes by no more than those, so the key stays a lower bound and the release
+         * leaves the lists alone (eo_index_unbook), as the booking did; such a carer
+         * stays marked, as a booking leaves it */
+        uint32_t key = min > rows ? min - rows : 0;
+        if ((result = eo_index_tkey_put(self, txn, id, key, book)) ||
+            (result = key < min ? eo_index_moved_mark(self, txn, id)
+                                : eo_index_moved_clear(self, txn, id)))
             break;
         rk->cursor = (uint64_t)id + 1;
         (*budget)--;

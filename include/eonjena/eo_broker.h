@@ -47,8 +47,11 @@ typedef struct eo_broker_t eo_broker_t;
  * cfg NULL means defaults. NULL if an endpoint cannot be bound (logged). */
 eo_broker_t *eo_broker_new(const char *endpoints, const eo_broker_config_t *cfg);
 void eo_broker_destroy(eo_broker_t **self_p);
+/* The service name the broker answers itself: a REQUEST for (EO_BROKER_SELF, any site)
+ * gets eo_broker_metrics' text as its REPLY, from the broker, without a worker. */
+#define EO_BROKER_SELF "eo.broker"
 /* The metrics as a JSON object text: per service and site the live workers, items
- * queued, in flight, re-dispatched (a worker died), released (a worker gave it back),
+ * received, queued, in flight, re-dispatched (a worker died), released (a worker gave it back),
  * dead-lettered, rejected and unrouted, and the age of the oldest item in flight
  * (oldest_in_flight_ms; also over all queues at the top level). Caller frees. */
 char *eo_broker_metrics(eo_broker_t *self);

@@ -46,6 +46,7 @@ struct s_queue_t {
     item_t *head, *tail;
     size_t size;
     size_t inflight;
+    uint64_t received; /* requests and events taken for this (service, site) */
     uint64_t redispatched, rejected, unrouted, released, dead;
 };
 
@@ -432,6 +433,20 @@ static void s_due(broker_t *self, int64_t now)
 
 /* --- messages from clients ------------------------------------------------------------ */
 
+static char *s_metrics(broker_t *self);
+
+/* A request to the broker itself (service EO_BROKER_SELF): its metrics, answered at once
+ * as a REPLY (docs/protocol.md, 6), so that any client, the gateway's GET /metrics
+ * above all, can read them wherever the broker runs. */
+static void s_self_reply(broker_t *self, int sock, zframe_t *client, zframe_t *corr)
+{
+    char *text = s_metrics(self);
+    const void *ptrs[] = {zframe_data(corr), text};
+    size_t sizes[] = {zframe_size(corr), strlen(text)};
+    eo_wire_sendv(self->socks[sock], client, EO_WIRE_CLIENT, EO_CMD_REPLY, ptrs, sizes, 2);
+    free(text);
+}
+
 static void s_client_message(broker_t *self, int sock, zframe_t **f, int n)
 {
     int cmd = *zframe_data(f[2]);
@@ -463,6 +478,10 @@ static void s_client_message(broker_t *self, int sock, zframe_t **f, int n)
         eo_wire_sendv(self->socks[sock], f[0], EO_WIRE_CLIENT, EO_CMD_ERROR, ptrs, sizes, 2);
         return;
     }
+    if (cmd == EO_CMD_REQUEST && streq(service, EO_BROKER_SELF)) {
+        s_self_reply(self, sock, f[0], f[5]);
+        return;
+    }
     item_t *item = s_item_new(self);
     item->client = f[0];
     item->id = f[5];
@@ -471,6 +490,7 @@ static void s_client_message(broker_t *self, int sock, zframe_t **f, int n)
     item->sock = sock;
     item->event = cmd == EO_CMD_EVENT;
     item->queue = s_queue_require(self, service, site);
+    item->queue->received++;
     s_route(self, item);
 }
 
@@ -522,7 +542,9 @@ static void s_worker_ready(broker_t *self, int sock, zframe_t **f, int n, const 
     int win = valid ? atoi(window) : 0;
     worker_t *w = calloc(1, sizeof *w);
     assert(w);
-    if (!valid || win < 1 || win > 4096 || s_parse_sites(w, sites) != 0) {
+    /* nobody may serve the broker's own name: it would never get work */
+    if (!valid || win < 1 || win > 4096 || streq(service, EO_BROKER_SELF) ||
+        s_parse_sites(w, sites) != 0) {
         s_worker_free((void **)&w);
         if (old) s_worker_remove(self, old, "sent a bad READY");
         s_worker_control(self, sock, f[0], EO_CMD_ERROR, "EINVAL");
@@ -727,13 +749,13 @@ static char *s_metrics(broker_t *self)
             if (oldest > oldest_all) oldest_all = oldest;
             json_object_set_new(
                 sites, q->site,
-                json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "workers_live",
-                          (json_int_t)s_live_for(s, q->site), "queued", (json_int_t)q->size,
-                          "in_flight", (json_int_t)q->inflight, "redispatched",
-                          (json_int_t)q->redispatched, "released", (json_int_t)q->released,
-                          "dead_lettered", (json_int_t)q->dead, "rejected",
-                          (json_int_t)q->rejected, "unrouted", (json_int_t)q->unrouted,
-                          "oldest_in_flight_ms", (json_int_t)oldest));
+                json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "workers_live",
+                          (json_int_t)s_live_for(s, q->site), "received",
+                          (json_int_t)q->received, "queued", (json_int_t)q->size, "in_flight",
+                          (json_int_t)q->inflight, "redispatched", (json_int_t)q->redispatched,
+                          "released", (json_int_t)q->released, "dead_lettered",
+                          (json_int_t)q->dead, "rejected", (json_int_t)q->rejected, "unrouted",
+                          (json_int_t)q->unrouted, "oldest_in_flight_ms", (json_int_t)oldest));
         }
         json_object_set_new(
             services, s->name,

@@ -20,8 +20,7 @@ static void s_echo_actor(zsock_t *pipe, void *arg)
             zframe_t *body = eo_work_body(work);
             eo_worker_reply(worker, &work, zframe_data(body), zframe_size(body));
         }
-        if (zpoller_wait(poller, 0) == pipe)
-            break; /* $TERM */
+        if (zpoller_wait(poller, 0) == pipe) break; /* $TERM */
     }
     zpoller_destroy(&poller);
     eo_worker_destroy(&worker);
@@ -39,8 +38,12 @@ static json_int_t s_metric(eo_broker_t *broker, const char *service, const char 
     char *text = eo_broker_metrics(broker);
     json_t *root = json_loads(text, 0, NULL);
     assert(root);
-    json_t *v = json_object_get(json_object_get(json_object_get(json_object_get(
-        json_object_get(root, "services"), service), "sites"), site), name);
+    json_t *v = json_object_get(
+        json_object_get(
+            json_object_get(json_object_get(json_object_get(root, "services"), service),
+                            "sites"),
+            site),
+        name);
     json_int_t value = v ? json_integer_value(v) : -1;
     json_decref(root);
     free(text);
@@ -50,8 +53,7 @@ static json_int_t s_metric(eo_broker_t *broker, const char *service, const char 
 void eo_broker_test(bool verbose)
 {
     printf(" * eo_broker: ");
-    if (verbose)
-        printf("\n");
+    if (verbose) printf("\n");
     eo_broker_config_t cfg;
     eo_broker_config_defaults(&cfg);
     assert(cfg.heartbeat_ms == 1000 && cfg.liveness == 3 && cfg.max_queue == 10000);
@@ -114,6 +116,7 @@ void eo_broker_test(bool verbose)
     assert(s_metric(broker, "sms", "suwon", "in_flight") == 1);
     assert(s_metric(broker, "sms", "suwon", "rejected") == 1);
     assert(s_metric(broker, "sms", "suwon", "workers_live") == 1);
+    assert(s_metric(broker, "sms", "suwon", "received") == 4);
     for (int i = 1; i <= 3; i++) {
         work = s_work(suwon);
         assert(work);
@@ -166,10 +169,31 @@ void eo_broker_test(bool verbose)
     assert(eo_client_pending(remote) == 0);
     zactor_destroy(&echo);
 
+    /* the broker answers requests for its own name itself, with its metrics, over tcp
+     * too; nobody may register as that service */
+    assert(eo_client_request(remote, EO_BROKER_SELF, "-", "", 0, 5000, &reply) == EO_OK);
+    json_t *self_metrics =
+        json_loadb((const char *)zframe_data(reply), zframe_size(reply), 0, NULL);
+    assert(self_metrics);
+    assert(
+        json_integer_value(json_object_get(
+            json_object_get(
+                json_object_get(
+                    json_object_get(json_object_get(self_metrics, "services"), "sms"), "sites"),
+                "guri"),
+            "received")) == 1);
+    assert(!json_object_get(json_object_get(self_metrics, "services"), EO_BROKER_SELF));
+    json_decref(self_metrics);
+    zframe_destroy(&reply);
+    eo_worker_t *impostor = eo_worker_new(inproc, EO_BROKER_SELF, "*", NULL, NULL);
+    assert(impostor);
+    assert(eo_worker_recv(impostor, 200) == NULL);
+    eo_worker_destroy(&impostor);
+
     char *metrics = eo_broker_metrics(broker);
-    if (verbose)
-        printf("metrics: %s\n", metrics);
+    if (verbose) printf("metrics: %s\n", metrics);
     assert(strstr(metrics, "\"services\""));
+    assert(!strstr(metrics, EO_BROKER_SELF)); /* the impostor was refused */
     free(metrics);
 
     eo_client_destroy(&remote);

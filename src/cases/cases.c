@@ -443,21 +443,35 @@ int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffe
     return rc && rc != MDB_NOTFOUND ? eo_store_fail("del carer offer", rc) : EO_OK;
 }
 
-int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value)
+int eo_meta_get(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value)
 {
     MDB_val k = {strlen(name), (void *)name}, v;
-    uint64_t n = 0;
+    *value = 0;
     int rc = mdb_get(txn, self->meta, &k, &v);
     if (rc == 0 && v.mv_size == 8)
-        n = eo_get_be64(v.mv_data);
+        *value = eo_get_be64(v.mv_data);
     else if (rc && rc != MDB_NOTFOUND)
         return eo_store_fail("get meta", rc);
-    uint8_t buf[8];
-    eo_be64(buf, ++n);
-    v = (MDB_val){8, buf};
-    if ((rc = mdb_put(txn, self->meta, &k, &v, 0))) return eo_store_fail("put meta", rc);
-    *value = n;
     return EO_OK;
+}
+
+int eo_meta_add(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t delta,
+                uint64_t *value)
+{
+    uint64_t n;
+    int rc = eo_meta_get(self, txn, name, &n);
+    if (rc) return rc;
+    uint8_t buf[8];
+    eo_be64(buf, n += delta);
+    MDB_val k = {strlen(name), (void *)name}, v = {8, buf};
+    if ((rc = mdb_put(txn, self->meta, &k, &v, 0))) return eo_store_fail("put meta", rc);
+    if (value) *value = n;
+    return EO_OK;
+}
+
+int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value)
+{
+    return eo_meta_add(self, txn, name, 1, value);
 }
 
 int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t *at_ms, char *outcome,

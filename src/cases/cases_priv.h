@@ -271,7 +271,16 @@ int eo_coffer_add(eo_cases_t *self, MDB_txn *txn, const char *id, const eo_offer
 int eo_coffer_check(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e,
                     eo_offer_t *o, eo_case_rec_t *c, bool *live);
 int eo_coffer_del(eo_cases_t *self, MDB_txn *txn, uint32_t carer, const eo_coffer_t *e);
+/* m.meta counters: the next value of a sequence; a counter moved by delta (*value, if
+ * not NULL, gets the new value); a counter's value (0 when it was never moved). */
 int eo_meta_next(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value);
+int eo_meta_add(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t delta,
+                uint64_t *value);
+int eo_meta_get(eo_cases_t *self, MDB_txn *txn, const char *name, uint64_t *value);
+/* metrics.c: the settlement latency histogram of GET /metrics, kept in m.meta in the
+ * settling transaction (so it counts exactly the settlements that were committed, and a
+ * replay rebuilds it): c settles now (self->now_ms, the input's clock). */
+int eo_metrics_settled(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c);
 /* m.seen: input idempotency key -> when it was decided and its outcome. */
 int eo_seen_get(eo_cases_t *self, MDB_txn *txn, const char *key, int64_t *at_ms, char *outcome,
                 size_t size);

@@ -541,7 +541,8 @@ static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_c
 {
     (void)next;
     int rc = eo_timer_clear(self, txn, c);
-    if (rc || (rc = eo_case_close_offers(self, txn, c, EO_OFFER_FILLED,
+    if (rc || (rc = eo_metrics_settled(self, txn, c)) ||
+        (rc = eo_case_close_offers(self, txn, c, EO_OFFER_FILLED,
                                          EO__MESSAGE__KIND__KIND_FILLED, true)))
         return rc;
     char names[160], phones[64];

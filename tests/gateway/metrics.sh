@@ -3,6 +3,8 @@
 # parser, tests/gateway/metrics_check.py) and its series move by what a scripted run did:
 # three requests that settle (simulated carers who accept) and are paid, one of them then cancelled,
 # one refused intake, one unknown path, and the three hand-offs they queue; the metrics token opens /metrics and nothing else.
+# Every family of docs/api.md is there: HTTP, broker queues and workers, matcher cases by
+# state, waves and offers, the settlement latency histogram, SMS per adapter, hand-offs.
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -53,6 +55,10 @@ done
 # each case hands off its current state to the provider (the hand-off role, behind)
 handed() { scrape "$T/now" && grep -q '^eonjena_handoff_queued{provider="suwon-provider"} 3$' "$T/now"; }
 eo_wait_for "three hand-offs queued for suwon-provider" 20 handed
+# the simulated gateway reports every text delivered (sms/adapters/sim/dlr_ms later)
+sms_figure() { sed -n "s/^eonjena_sms_$1_total{adapter=\"sim\"} //p" "$T/now"; }
+reported() { scrape "$T/now" && [ "$(sms_figure sent)" = "$(sms_figure delivered)" ]; }
+eo_wait_for "every text sent reported delivered" 20 reported
 scrape "$T/after"
 cat "$T/after"
 
@@ -75,5 +81,24 @@ cat "$T/after"
   'eonjena_handoff_queued{provider="suwon-provider"} == 3' \
   'eonjena_handoff_queued{provider="guri-provider"} abs 0' \
   'eonjena_handoff_oldest_seconds{provider="guri-provider"} abs 0' \
+  'eonjena_settlement_latency_seconds_count{site="suwon"} == 3' \
+  'eonjena_settlement_latency_seconds_bucket{site="suwon",le="+Inf"} == 3' \
+  'eonjena_settlement_latency_seconds_bucket{site="suwon",le="3600"} == 3' \
+  'eonjena_settlement_latency_seconds_sum{site="suwon"} >= 0.15' \
+  'eonjena_settlement_latency_seconds_count{site="hwaseong"} abs 0' \
+  'eonjena_sms_sent_total{adapter="sim"} >= 3' \
+  'eonjena_sms_sent_total{adapter="sim"} >= eonjena_offers_total{site="suwon"}' \
+  'eonjena_sms_delivered_total{adapter="sim"} == eonjena_sms_sent_total{adapter="sim"}' \
+  'eonjena_sms_failed_total{adapter="sim"} == 0' \
+  'eonjena_broker_up abs 1' \
+  'eonjena_broker_workers{service="match",site="suwon"} abs 1' \
+  'eonjena_broker_workers{service="sms",site="suwon"} abs 1' \
+  'eonjena_broker_workers{service="handoff",site="suwon"} abs 1' \
+  'eonjena_broker_service_workers{service="sms"} abs 1' \
+  'eonjena_broker_received_total{service="handoff",site="suwon"} == 3' \
+  'eonjena_broker_received_total{service="match",site="suwon"} >= 7' \
+  'eonjena_broker_received_total{service="sms",site="suwon"} >= eonjena_offers_total{site="suwon"}' \
+  'eonjena_broker_rejected_total{service="match",site="suwon"} == 0' \
+  'eonjena_broker_dead_lettered_total{service="sms",site="suwon"} == 0' \
   || eo_fail "the metrics did not move as the run did"
 echo "api.metrics: ok"

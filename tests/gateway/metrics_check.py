@@ -2,7 +2,8 @@
 """api.metrics: parse two scrapes of GET /metrics with the Prometheus client's own
 text-format parser and check how much each series moved between them.
 usage: metrics_check.py BEFORE AFTER 'name{label="v",...} op amount' ...
-op is == (moved by exactly amount), >= (by at least amount) or abs (is amount in AFTER)."""
+op is == (moved by exactly amount), >= (by at least amount) or abs (is amount in AFTER);
+amount is a number, or another series: then what that series moved (== and >=)."""
 import re
 import sys
 
@@ -29,11 +30,20 @@ def main():
     bad = 0
     for check in sys.argv[3:]:
         series, op, amount = check.rsplit(" ", 2)
-        k, amount = key(series), float(amount)
+        k = key(series)
         if k not in after:
             print(f"FAIL: {series} is not in the second scrape")
             bad += 1
             continue
+        try:
+            amount = float(amount)
+        except ValueError:  # another series: what it moved
+            other = key(amount)
+            if other not in after or op == "abs":
+                print(f"FAIL: {amount} is not in the second scrape, or compared with abs")
+                bad += 1
+                continue
+            amount = after[other] - before.get(other, 0.0)
         moved = after[k] - before.get(k, 0.0)
         ok = {"==": moved == amount, ">=": moved >= amount, "abs": after[k] == amount}[op]
         print(f"{'ok' if ok else 'FAIL'}: {series} {'is ' + str(after[k]) if op == 'abs' else 'moved ' + str(moved)} (want {op} {amount})")

@@ -91,11 +91,11 @@ int eo_ask_status(const char *code)
         {"not_cancellable", 409}, {"closed", 409},
         {"filled", 409},          {"withdrawn", 409},
         {"unbookable", 409},      {"not_open", 409},
-        {"phone_taken", 409},       {"carer_exists", 409},     {"member_exists", 409},
-        {"bad_id", 400},          {"malformed", 400},
-        {"bad_carer", 400},       {"bad_field", 400},
-        {"bad_member", 400},      {"bad_query", 400},
-        {"unsupported", 400},
+        {"phone_taken", 409},     {"carer_exists", 409},
+        {"member_exists", 409},   {"bad_id", 400},
+        {"malformed", 400},       {"bad_carer", 400},
+        {"bad_field", 400},       {"bad_member", 400},
+        {"bad_query", 400},       {"unsupported", 400},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (streq(table[i].code, code)) return table[i].status;
@@ -145,6 +145,12 @@ static json_t *s_result(Eo__Event *back, eo_http_reply_t *reply)
 json_t *eo_ask_query(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,
                      const char *what, json_t *args)
 {
+    return eo_ask_service(req, reply, "match", site, what, args);
+}
+
+json_t *eo_ask_service(eo_http_request_t *req, eo_http_reply_t *reply, const char *service,
+                       const char *site, const char *what, json_t *args)
+{
     size_t size;
     uint8_t *bytes = s_query(req, site, what, args, &size);
     json_decref(args); /* taken: callers pass a json_pack of the moment */
@@ -153,7 +159,7 @@ json_t *eo_ask_query(eo_http_request_t *req, eo_http_reply_t *reply, const char 
         return NULL;
     }
     zframe_t *answer = NULL;
-    int rc = eo_gateway_call(req->gateway, "match", site, bytes, size, &answer);
+    int rc = eo_gateway_call(req->gateway, service, site, bytes, size, &answer);
     free(bytes);
     if (rc != EO_OK) {
         s_broker_error(reply, rc);
@@ -166,6 +172,28 @@ json_t *eo_ask_query(eo_http_request_t *req, eo_http_reply_t *reply, const char 
     return json;
 }
 
+void eo_ask_all(eo_http_request_t *req, const char *service, const char *const *sites, size_t n,
+                const char *what, json_t *args, json_t **out, bool *answered)
+{
+    size_t size;
+    uint8_t *bytes = n ? s_query(req, sites[0], what, args, &size) : NULL;
+    json_decref(args); /* taken, as by eo_ask_query */
+    zframe_t *answers[EO_SITE_MAX] = {0};
+    if (bytes)
+        eo_gateway_call_all(req->gateway, service, sites, n, bytes, size,
+                            eo_gateway_timeout_ms(req->gateway), answers);
+    free(bytes);
+    for (size_t i = 0; i < n; i++) {
+        answered[i] = answers[i] != NULL;
+        eo_http_reply_t scratch = {0};
+        Eo__Event *back = answers[i] ? s_decode(answers[i], &scratch) : NULL;
+        out[i] = back ? s_result(back, &scratch) : NULL;
+        json_decref(scratch.json);
+        eo_event_free(&back);
+        zframe_destroy(&answers[i]);
+    }
+}
+
 json_t *eo_ask_any_site(eo_http_request_t *req, eo_http_reply_t *reply, const char *what,
                         json_t *args, char *site, size_t sitesize)
 {
@@ -173,31 +201,16 @@ json_t *eo_ask_any_site(eo_http_request_t *req, eo_http_reply_t *reply, const ch
     size_t n = 0, all = eo_gateway_sites(req->gateway, served, EO_SITE_MAX);
     for (size_t i = 0; i < all; i++)
         if (eo_identity_serves(&req->who, served[i])) mine[n++] = served[i];
-    size_t size;
-    uint8_t *bytes = n ? s_query(req, mine[0], what, args, &size) : NULL;
-    json_decref(args); /* taken, as by eo_ask_query */
-    zframe_t *answers[EO_SITE_MAX];
-    if (bytes)
-        eo_gateway_call_all(req->gateway, "match", mine, n, bytes, size,
-                            eo_gateway_timeout_ms(req->gateway), answers);
-    free(bytes);
-    json_t *found = NULL;
-    bool unanswered = false;
-    for (size_t i = 0; bytes && i < n; i++) {
-        if (!answers[i]) {
-            unanswered = true;
-            continue;
-        }
-        eo_http_reply_t scratch = {0};
-        Eo__Event *back = found ? NULL : s_decode(answers[i], &scratch);
-        json_t *json = back ? s_result(back, &scratch) : NULL;
-        if (json) {
-            found = json;
+    json_t *got[EO_SITE_MAX], *found = NULL;
+    bool answered[EO_SITE_MAX], unanswered = false;
+    eo_ask_all(req, "match", mine, n, what, args, got, answered);
+    for (size_t i = 0; i < n; i++) {
+        unanswered = unanswered || !answered[i];
+        if (got[i] && !found) {
+            found = got[i];
             snprintf(site, sitesize, "%s", mine[i]);
-        }
-        json_decref(scratch.json);
-        eo_event_free(&back);
-        zframe_destroy(&answers[i]);
+        } else
+            json_decref(got[i]);
     }
     if (!found && unanswered)
         eo_http_error(reply, 503, "no_worker", "응답하지 않는 지역 서버가 있습니다",

@@ -25,6 +25,14 @@ int eo_ask_status(const char *code);
  * after filling reply with the error. */
 json_t *eo_ask_query(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,
                      const char *what, json_t *args);
+/* The same query to another service's worker for site. */
+json_t *eo_ask_service(eo_http_request_t *req, eo_http_reply_t *reply, const char *service,
+                       const char *site, const char *what, json_t *args);
+/* The same query (args taken) to service for each of n sites at once, bounded by one
+ * timeout: out[i] is site i's JSON answer (caller json_decref's) or NULL (a refusal, a bad
+ * answer, or none); answered[i] says whether site i answered at all. */
+void eo_ask_all(eo_http_request_t *req, const char *service, const char *const *sites, size_t n,
+                const char *what, json_t *args, json_t **out, bool *answered);
 /* The same query to the matchers of every site the caller serves (the first answer that
  * is not a "not found" wins): for what a path names without its site (a carer, a
  * member). *site gets the site that answered. NULL after filling reply (404 when no site

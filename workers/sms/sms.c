@@ -7,6 +7,7 @@
  * relay outbox rows. A failed commit acknowledges nothing (the senders send again). */
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 
 #include "adapter.h"
 #include "book.h"
@@ -74,7 +75,14 @@ typedef struct {
     } n;
     zhashx_t *helped; /* phone -> int64_t* ms of the last help text (s_help_due) */
     int64_t help_interval_ms;
+    zhashx_t *tally;   /* adapter name -> s_tally_t, for GET /metrics (s_on_query) */
+    char instance[33]; /* this process's sms role, so that a scrape counts it once */
 } s_sms_t;
+
+/* What an adapter's messages came to, since this process started. */
+typedef struct {
+    uint64_t sent, delivered, failed;
+} s_tally_t;
 
 typedef struct {
     eo_work_t *work;
@@ -242,11 +250,9 @@ static const char *s_check_message(s_sms_t *self, Eo__Message *m, char *phone)
     return NULL;
 }
 
-static void s_on_message(s_sms_t *self, eo_work_t *work)
+/* A work that is a message (ev, taken; NULL with err when it could not be decoded). */
+static void s_on_message(s_sms_t *self, eo_work_t *work, Eo__Event *ev, const char *err)
 {
-    zframe_t *frame = eo_work_body(work);
-    char err[128];
-    Eo__Event *ev = eo_event_decode(zframe_data(frame), zframe_size(frame), err, sizeof err);
     const char *site = eo_work_site(work);
     self->n.received++;
     if (!ev || ev->body_case != EO__EVENT__BODY_MESSAGE) {
@@ -314,20 +320,68 @@ static void s_on_message(s_sms_t *self, eo_work_t *work)
     zlistx_add_end(self->sends, ev);
 }
 
-/* A message to send: the lines logged meanwhile name its request (s_on_message sets it). */
+/* Query "metrics" (GET /metrics): each adapter's tally, answered at once (it reads
+ * nothing from the store). The answer names this process: the gateway asks every site,
+ * and counts a process that serves several once. */
+static void s_on_query(s_sms_t *self, eo_work_t *work, const Eo__Event *ev)
+{
+    size_t size;
+    if (!streq(ev->query->what, "metrics")) { /* the one query there is */
+        uint8_t *no = eo_event_answer(ev->id, ev->site, s_now_ms(self), "", "bad_query",
+                                      "알 수 없는 조회입니다", "unknown query", &size);
+        eo_worker_reply(self->worker, &work, no, no ? size : 0);
+        free(no);
+        return;
+    }
+    json_t *adapters = json_object();
+    const s_tally_t *t;
+    for (t = zhashx_first(self->tally); t; t = zhashx_next(self->tally))
+        json_object_set_new(adapters, zhashx_cursor(self->tally),
+                            json_pack("{s:I,s:I,s:I}", "sent", (json_int_t)t->sent, "delivered",
+                                      (json_int_t)t->delivered, "failed",
+                                      (json_int_t)t->failed));
+    json_t *out = json_pack("{s:s,s:o}", "instance", self->instance, "adapters", adapters);
+    char *text = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    Eo__QueryResult r = EO__QUERY_RESULT__INIT;
+    r.json = text;
+    Eo__Event back = EO__EVENT__INIT;
+    back.id = ev->id;
+    back.site = ev->site;
+    back.at_ms = s_now_ms(self);
+    back.body_case = EO__EVENT__BODY_QUERY_RESULT;
+    back.query_result = &r;
+    uint8_t *body = eo_event_encode(&back, &size);
+    free(text);
+    eo_worker_reply(self->worker, &work, body, body ? size : 0);
+    free(body);
+}
+
+/* A message to send (the lines logged meanwhile name its request: s_on_message sets it),
+ * or a query. */
 static void s_on_work(s_sms_t *self, eo_work_t *work)
 {
-    s_on_message(self, work);
+    zframe_t *frame = eo_work_body(work);
+    char err[128];
+    Eo__Event *ev = eo_event_decode(zframe_data(frame), zframe_size(frame), err, sizeof err);
+    if (ev && ev->body_case == EO__EVENT__BODY_QUERY) {
+        s_on_query(self, work, ev);
+        eo_event_free(&ev);
+        return;
+    }
+    s_on_message(self, work, ev, err);
     eo_log_request_set(NULL);
 }
 
 /* --- what adapters report ----------------------------------------------------------- */
 
-static void s_delivery(s_sms_t *self, const char *msg_id, Eo__Delivery__Status status)
+/* A report on one of our messages: its new state (EO_SMS_*), or 0 when it changed
+ * nothing (not ours, or a repeated report). */
+static int s_delivery(s_sms_t *self, const char *msg_id, Eo__Delivery__Status status)
 {
     int state = 0;
     Eo__Event *msg = eo_sms_book_get(self->book, msg_id, &state);
-    if (!msg) return; /* not ours (or long forgotten): nothing to update */
+    if (!msg) return 0; /* not ours (or long forgotten): nothing to update */
     int newstate = status == EO__DELIVERY__STATUS__STATUS_DELIVERED ? EO_SMS_DELIVERED
                    : status == EO__DELIVERY__STATUS__STATUS_FAILED  ? EO_SMS_FAILED
                                                                     : EO_SMS_SENT;
@@ -346,13 +400,27 @@ static void s_delivery(s_sms_t *self, const char *msg_id, Eo__Delivery__Status s
         s_emit(self, msg->message->site, &ev);
     }
     eo_event_free(&msg);
+    return state != newstate && state != EO_SMS_DELIVERED ? newstate : 0;
+}
+
+/* The adapter's tally, made at its first report. */
+static s_tally_t *s_tally(s_sms_t *self, const char *adapter)
+{
+    s_tally_t *t = zhashx_lookup(self->tally, adapter);
+    if (!t) {
+        t = calloc(1, sizeof *t);
+        assert(t);
+        zhashx_insert(self->tally, adapter, t);
+    }
+    return t;
 }
 
 static void s_on_sent(void *owner, const char *adapter, const char *id, int rc)
 {
-    (void)adapter;
     s_sms_t *self = owner;
+    s_tally_t *t = s_tally(self, adapter);
     if (rc == EO_OK) {
+        t->sent++;
         self->n.sent++;
         if (zlistx_size(self->unqueue) == 0) self->unqueue_since = zclock_mono();
         zlistx_add_end(self->unqueue, strdup(id));
@@ -361,18 +429,21 @@ static void s_on_sent(void *owner, const char *adapter, const char *id, int rc)
     self->n.failed++;
     zsys_warning("sms: %s could not be sent (%s)", id, eo_strerror(rc));
     eo_sms_book_unqueue(self->book, id);
-    s_delivery(self, id, EO__DELIVERY__STATUS__STATUS_FAILED);
+    t->failed += s_delivery(self, id, EO__DELIVERY__STATUS__STATUS_FAILED) == EO_SMS_FAILED;
 }
 
 static void s_on_dlr(void *owner, const char *adapter, const char *id, eo_dlr_t status)
 {
-    (void)adapter;
     s_sms_t *self = owner;
     self->n.dlr++;
-    s_delivery(self, id,
-               status == EO_DLR_DELIVERED ? EO__DELIVERY__STATUS__STATUS_DELIVERED
-               : status == EO_DLR_FAILED  ? EO__DELIVERY__STATUS__STATUS_FAILED
-                                          : EO__DELIVERY__STATUS__STATUS_QUEUED);
+    int now = s_delivery(self, id,
+                         status == EO_DLR_DELIVERED ? EO__DELIVERY__STATUS__STATUS_DELIVERED
+                         : status == EO_DLR_FAILED  ? EO__DELIVERY__STATUS__STATUS_FAILED
+                                                    : EO__DELIVERY__STATUS__STATUS_QUEUED);
+    /* counted once per message, however often the gateway repeats its report */
+    s_tally_t *t = s_tally(self, adapter);
+    t->delivered += now == EO_SMS_DELIVERED;
+    t->failed += now == EO_SMS_FAILED;
 }
 
 /* The offer a reply is about: the one with its code, or the only open one. */
@@ -866,6 +937,7 @@ static void s_destroy(s_sms_t **self_p)
     zlistx_destroy(&self->unqueue);
     zhashx_destroy(&self->relays);
     zhashx_destroy(&self->helped);
+    zhashx_destroy(&self->tally);
     free(self);
     *self_p = NULL;
 }
@@ -895,6 +967,11 @@ static s_sms_t *s_new(zsock_t *pipe, eo_role_args_t *args)
     zhashx_set_destructor(self->relays, s_relay_free);
     self->helped = zhashx_new();
     zhashx_set_destructor(self->helped, (zhashx_destructor_fn *)zstr_free);
+    self->tally = zhashx_new();
+    zhashx_set_destructor(self->tally, (zhashx_destructor_fn *)zstr_free);
+    zuuid_t *uuid = zuuid_new();
+    snprintf(self->instance, sizeof self->instance, "%s", zuuid_str(uuid));
+    zuuid_destroy(&uuid);
     long help_s =
         atol(args->config ? zconfig_get(args->config, "sms/help_interval_s", "600") : "600");
     self->help_interval_ms = (help_s >= 0 ? help_s : 600) * 1000;

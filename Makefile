@@ -7,7 +7,8 @@ PKGS = build-essential cmake pkg-config clang libclang-rt-14-dev iproute2 \
        libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
        liblmdb-dev lmdb-utils libmicrohttpd-dev libjansson-dev \
        libcurl4-openssl-dev libssl-dev openssl libsystemd-dev systemd kannel kannel-extras \
-       curl procps jq file python3-prometheus-client chromium fonts-nanum
+       curl procps jq file python3-prometheus-client python3-yaml python3-jsonschema \
+       chromium fonts-nanum
 # `make install` puts eonjena under PREFIX (and /etc/eonjena, /var/lib/eonjena for the
 # system prefixes); DESTDIR installs into a staging root. docs/operations.md
 PREFIX     ?= /usr/local

@@ -347,9 +347,10 @@ class Client:
                 return copy.deepcopy(deref(self.doc.raw, ex)["value"])
         raise KeyError(op_id)
 
-    def call(self, who, method, path, body=None, expect=None, headers=None, query=""):
+    def call(self, who, method, path, body=None, expect=None, headers=None, query="", stream=0):
         """Send one request as who (a role's key, "session", or None); check the answer
-        against the document. Returns (status, parsed body or text, headers)."""
+        against the document. Returns (status, parsed body or text, headers). stream: an
+        event stream's answer is read until that many messages came (then [(type, data)])."""
         url = self.api + path + (("?" + query) if query else "")
         data = None if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
         req = urllib.request.Request(url, data=data, method=method)
@@ -363,7 +364,8 @@ class Client:
             req.add_header(k, v)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
-                status, raw, hdrs = r.status, r.read(), r.headers
+                status, hdrs = r.status, r.headers
+                raw = read_events(r, stream) if stream else r.read()
         except urllib.error.HTTPError as e:
             status, raw, hdrs = e.code, e.read(), e.headers
         text = raw.decode("utf-8")
@@ -398,6 +400,8 @@ class Client:
         if mt not in content:
             fault("%s: Content-Type %s, documented %s" % (where, mt, sorted(content)))
             return text
+        if mt == "text/event-stream":
+            return self.check_events(content[mt], text, where)
         if mt != "application/json":
             return text
         try:
@@ -409,6 +413,34 @@ class Client:
             fault("%s: the body does not match the schema of %d: %s" % (where, status, e))
         return value
 
+    def check_events(self, media, text, where):
+        """[(type, data)] of a text/event-stream body; each data checked against the schema
+        of its type in x-eonjena-events."""
+        schemas = media.get("x-eonjena-events") or {}
+        events = []
+        for block in text.split("\n\n"):
+            fields = {}
+            for line in block.split("\n"):
+                if line and not line.startswith(":"):
+                    k, _, v = line.partition(":")
+                    v = v[1:] if v.startswith(" ") else v
+                    fields[k] = fields[k] + "\n" + v if k in fields else v
+            if "data" not in fields:
+                continue
+            kind = fields.get("event", "message")
+            try:
+                data = json.loads(fields["data"])
+            except ValueError:
+                fault("%s: a %s message's data is not JSON: %r" % (where, kind, fields["data"]))
+                continue
+            if kind not in schemas:
+                fault("%s: a message of type %s, undocumented" % (where, kind))
+                continue
+            for e in self.doc.errors(schemas[kind], data):
+                fault("%s: a %s message does not match its schema: %s" % (where, kind, e))
+            events.append((kind, data))
+        return events
+
     def wait(self, what, fn, timeout=30):
         """A bounded wait on a condition of the server's state."""
         deadline = time.time() + timeout
@@ -419,6 +451,25 @@ class Client:
             time.sleep(0.1)
         fault("timed out after %ds waiting for %s" % (timeout, what))
         finish("live")
+
+
+def read_events(r, n, timeout=15):
+    """The first n messages of an event stream (bounded by timeout), as its text."""
+    out, block, got, deadline = b"", b"", 0, time.time() + timeout
+    try:
+        while got < n and time.time() < deadline:
+            line = r.readline()
+            if not line:
+                break
+            out += line
+            if line.strip():
+                block += line
+            else:  # a message ends: it counts when it had data (not a comment)
+                got += (b"\n" + block).find(b"\ndata:") >= 0
+                block = b""
+    except OSError:  # the socket's timeout: fewer messages came
+        pass
+    return out
 
 
 def offered_carers(c, rid, wave=None):
@@ -458,6 +509,10 @@ def live(doc_path, env):
     c.call("scraper", "GET", "/metrics", expect=200)
     c.call("scraper", "GET", "/v1/requests", expect=403)  # the token opens /metrics only
     c.call("scraper", "GET", "/v1/sites", expect=200)  # and public routes
+
+    # the change feed from now on: its first message says where it starts
+    s, events, _ = c.call("operator", "GET", "/v1/events", expect=200, stream=1)
+    feed_start = events[0][1]["cursor"] if events and events[0][0] == "ready" else ""
 
     # the operator logs in to the console
     login = c.example("sessionLogin", "operator")
@@ -537,6 +592,23 @@ def live(doc_path, env):
     c.call("member_app", "POST", "/v1/requests/%s/cancel" % r2, expect=409)  # not_cancellable
     c.call("operator", "GET", "/v1/requests/" + r2, expect=200)
 
+    # an operator's actions: reoffer, move, assign by hand; close another case
+    s, r3, _ = c.call("operator", "POST", "/v1/requests", body=dict(c.example("requestCreate", "visit"),
+                      member={"id": "m-1002", "phone": "010-1234-5679", "verified": True}), expect=201)
+    r3 = r3["id"]
+    carers = c.wait("case %s offered" % r3, lambda: offered_carers(c, r3))
+    c.call("operator", "POST", "/v1/requests/%s/reoffer" % r3, expect=(200, 422))  # 422: no_candidates
+    c.call("operator", "POST", "/v1/requests/%s/reschedule" % r3,
+           body=c.example("requestReschedule", "later"), expect=200)
+    assign = c.example("requestAssign", "carer")
+    assign["carer_id"] = carers[0]
+    c.call("operator", "POST", "/v1/requests/%s/assign" % r3, body=assign, expect=(200, 422))
+    s, r4, _ = c.call("operator", "POST", "/v1/requests", body=dict(c.example("requestCreate", "visit"),
+                      member={"id": "m-1003", "phone": "010-1234-5670", "verified": True}), expect=201)
+    c.call("operator", "POST", "/v1/requests/%s/close" % r4["id"],
+           body=c.example("requestClose", "duplicate"), expect=200)
+    c.call("operator", "POST", "/v1/requests/%s/close" % r4["id"], body={"reason": ""}, expect=400)
+
     # carers: list, a new one, their hours and consent, deactivated
     c.call("carer_app", "GET", "/v1/carers", query="site=suwon&limit=3", expect=200)
     c.call("carer_app", "GET", "/v1/carers", expect=400)  # site is required
@@ -568,6 +640,21 @@ def live(doc_path, env):
     c.call("provider", "POST", "/v1/providers/suwon-provider/handoffs/%s/ack" % item,
            expect=200 if items else 404)
     c.call("provider", "GET", "/v1/providers/guri-provider/handoffs", expect=404)
+
+    # the change feed: the stream from where the first one started has the night's changes
+    s, events, _ = c.call("operator", "GET", "/v1/events", expect=200, stream=4,
+                          headers={"Last-Event-ID": feed_start})
+    if not any(e[0] == "message" for e in events or []):
+        fault("the change feed resumed from its start has no change: %s" % events)
+    c.call("operator", "GET", "/v1/events", query="colour=red", expect=400)
+    hook = c.example("webhooksPut", "backend")
+    hook["url"] = "http://127.0.0.1:9/feed"  # nothing listens: deliveries fail and retry
+    c.call("member_app", "POST", "/v1/webhooks", body=hook, expect=201)
+    c.call("member_app", "POST", "/v1/webhooks", body=hook, expect=200)
+    c.call("member_app", "GET", "/v1/webhooks", expect=200)
+    c.call("member_app", "DELETE", "/v1/webhooks", expect=204)
+    c.call("member_app", "GET", "/v1/webhooks", expect=404)
+    c.call("member_app", "POST", "/v1/webhooks", body={"url": "ftp://x"}, expect=400)
 
     # the operator restricts the member; the console session ends
     c.call("operator", "POST", "/v1/members/%s/restrictions" % mid,

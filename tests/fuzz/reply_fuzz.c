@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     eo_reply_t a, b;
     eo_reply_kind_t kind = eo_reply_parse((const char *)data, size, &a);
     assert(kind == a.kind);
-    assert(kind >= EO_REPLY_UNCLEAR && kind <= EO_REPLY_END);
+    assert(kind >= EO_REPLY_UNCLEAR && kind < EO_REPLY_KINDS);
     size_t n = strnlen(a.code, sizeof a.code);
     assert(n < sizeof a.code);
     if (n) { /* a code is digits only, of a code's length, and never with STOP/unclear */

@@ -16,6 +16,14 @@ NS=eo$$
 if ! ip netns add "${NS}b" 2>/dev/null; then
     echo "netns.hosts: cannot make network namespaces here: skipped"; exit 77
 fi
+# `ip netns exec` also remounts /sys in a mount namespace, which a chroot whose / is no
+# mount point refuses ("mount --make-rslave /" failed: a fresh build chroot)
+if ! ip netns exec "${NS}b" true 2>"/tmp/$NS.err"; then
+    ip netns del "${NS}b" 2>/dev/null || true
+    echo "netns.hosts: cannot run in a network namespace here ($(head -1 "/tmp/$NS.err")): skipped"
+    rm -f "/tmp/$NS.err"; exit 77
+fi
+rm -f "/tmp/$NS.err"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
 cleanup() {
     eo_cleanup

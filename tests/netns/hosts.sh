@@ -13,13 +13,22 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
     echo "netns.hosts: needs root and ip (iproute2): skipped"; exit 77
 fi
 NS=eo$$
+# `ip netns add` makes /run/netns a mount point if it was none; put it back as found when
+# no namespace is left (a fresh build chroot cannot remove its /run otherwise)
+mountpoint -q /run/netns 2>/dev/null && RUN_NETNS_WAS=1 || RUN_NETNS_WAS=0
+run_netns_back() {
+    [ "$RUN_NETNS_WAS" = 0 ] && [ -z "$(ls -A /run/netns 2>/dev/null)" ] && { umount /run/netns 2>/dev/null || true; }
+    return 0
+}
 if ! ip netns add "${NS}b" 2>/dev/null; then
+    run_netns_back
     echo "netns.hosts: cannot make network namespaces here: skipped"; exit 77
 fi
 # `ip netns exec` also remounts /sys in a mount namespace, which a chroot whose / is no
 # mount point refuses ("mount --make-rslave /" failed: a fresh build chroot)
 if ! ip netns exec "${NS}b" true 2>"/tmp/$NS.err"; then
     ip netns del "${NS}b" 2>/dev/null || true
+    run_netns_back
     echo "netns.hosts: cannot run in a network namespace here ($(head -1 "/tmp/$NS.err")): skipped"
     rm -f "/tmp/$NS.err"; exit 77
 fi
@@ -28,6 +37,7 @@ rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
 cleanup() {
     eo_cleanup
     for n in b 1 2; do ip netns del "$NS$n" 2>/dev/null || true; done
+    run_netns_back
 }
 trap cleanup EXIT
 B=$EO_BINARY_DIR T=$EO_TEST_TMP

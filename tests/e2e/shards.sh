@@ -37,15 +37,17 @@ post() {
     local out code
     out=$(curl -s -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' -d "$body" \
           "$API/v1/requests")
-    code=$(echo "$out" | tail -n1)
+    code=$(tail -n1 <<<"$out")
     [ "$code" = 201 ] || eo_fail "intake for $1 answered $code: $out"
-    echo "$out" | head -n1 | eo_json id
+    # here-strings, not echo | head: under pipefail head leaving early kills echo with
+    # SIGPIPE now and then, and the whole intake looked failed without a word
+    eo_json id <<<"$(head -n1 <<<"$out")"
 }
 id_a=$(post suwon 4111156000)
 id_b=$(post guri 4131053000)
 [ -n "$id_a" ] && [ -n "$id_b" ] || eo_fail "no request ids"
 for id in "$id_a" "$id_b"; do
-    settled() { curl -sf "$API/v1/requests/$id" | grep -q '"state":"settled"'; }
+    settled() { grep -q '"state":"settled"' <<<"$(curl -sf "$API/v1/requests/$id")"; }
     eo_wait_for "request $id to settle" 30 settled
     echo "$id: $(curl -sf "$API/v1/requests/$id")"
 done

@@ -101,7 +101,7 @@ post() {
     out=$(on b curl -s -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' \
           -d "$body" "http://$HTTP/v1/requests")
     [ "$(echo "$out" | tail -n1)" = 201 ] || eo_fail "intake for $1: $out"
-    echo "$out" | head -n1 | eo_json id
+    eo_json id <<<"$(head -n1 <<<"$out")" # not echo | head: SIGPIPE under pipefail
 }
 settled() { on b curl -sf "http://$HTTP/v1/requests/$1" | grep -q '"state":"settled"'; }
 bytes() { on b cat "/sys/class/net/${NS}v$1/statistics/tx_bytes"; }

@@ -33,7 +33,7 @@ created=$(curl -s -w '\n%{http_code}' -X POST -H 'Content-Type: application/json
           -d "$body" "$API/v1/requests")
 code=$(echo "$created" | tail -n1)
 [ "$code" = 201 ] || eo_fail "intake answered $code: $created"
-id=$(echo "$created" | head -n1 | eo_json id)
+id=$(eo_json id <<<"$(head -n1 <<<"$created")")
 [ -n "$id" ] || eo_fail "no request id in $created"
 echo "request $id: $(echo "$created" | head -n1)"
 

@@ -45,7 +45,7 @@ while read -r site prefix; do
     out=$(curl -s -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' -d "$body" \
           "$API/v1/requests")
     [ "$(echo "$out" | tail -n1)" = 201 ] || eo_fail "intake for $site: $out"
-    IDS[$site]=$(echo "$out" | head -n1 | eo_json id)
+    IDS[$site]=$(eo_json id <<<"$(head -n1 <<<"$out")")
 done <<<"$SITES"
 [ "${#IDS[@]}" -ge 2 ] || eo_fail "fewer than two visit sites"
 for site in "${!IDS[@]}"; do

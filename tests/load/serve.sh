@@ -50,7 +50,7 @@ done
 
 # the JSON line: numbers checked with jq-free arithmetic (python is not a dependency)
 J=$(cat "$EO_TEST_TMP/load.json")
-num() { echo "$J" | grep -o "\"$1\":[0-9.]*" | head -n1 | cut -d: -f2; }
+num() { grep -o "\"$1\":[0-9.]*" <<<"$J" | head -n1 | cut -d: -f2; }
 obj() { echo "$J" | grep -o "\"$1\":{[^}]*}" | grep -o "\"$2\":[0-9.]*" | cut -d: -f2; }
 # bounded by count and time: a loaded machine (ASan, other tests) sends fewer in the 3 s
 R=$(num requests)

@@ -258,25 +258,31 @@ static int s_walk_cases(eo_cases_t *self, MDB_txn *txn, const eo_retention_cuts_
     return rc;
 }
 
-/* Phase 1: up to max m.seen entries from key; those decided before the cut go. */
-static int s_walk_seen(eo_cases_t *self, MDB_txn *txn, int64_t before_ms, uint32_t max,
-                       uint8_t *phase, uint8_t *key, size_t *keylen,
-                       eo_retention_counts_t *counts)
+/* Whether an entry's value is past the cut (1), kept (0), or unreadable (MDB_CORRUPTED). */
+typedef int(s_expired_fn)(const MDB_val *v, int64_t cut);
+
+/* Up to max entries of dbi from key (empty: the first); those expired() says are past
+ * cut go, each counted in *deleted. The key to go on from is left in key; at the end
+ * *phase becomes next. Phases 1 and 2 are such walks. */
+static int s_walk_delete(MDB_txn *txn, MDB_dbi dbi, const char *what, s_expired_fn *expired,
+                         int64_t cut, uint32_t max, uint8_t *phase, uint8_t next, uint8_t *key,
+                         size_t *keylen, size_t *deleted)
 {
-    if (!before_ms) {
-        *phase = 2, *keylen = 0;
-        return EO_OK;
-    }
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, self->seen, &cur);
-    if (rc) return eo_store_fail("retention seen cursor", rc);
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc) return eo_store_fail(what, rc);
     MDB_val k = {*keylen, key}, v;
     uint32_t looked = 0;
     rc = mdb_cursor_get(cur, &k, &v, *keylen ? MDB_SET_RANGE : MDB_FIRST);
     for (; rc == 0 && looked < max; looked++) {
-        if (v.mv_size >= 8 && (int64_t)eo_get_be64(v.mv_data) < before_ms) {
+        int old = expired(&v, cut);
+        if (old < 0 || old > 1) {
+            rc = old;
+            break;
+        }
+        if (old) {
             if ((rc = mdb_cursor_del(cur, 0))) break;
-            counts->seen++;
+            (*deleted)++;
         }
         /* after a delete the cursor stands on the next entry, and MDB_NEXT gives it */
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -289,11 +295,17 @@ static int s_walk_seen(eo_cases_t *self, MDB_txn *txn, int64_t before_ms, uint32
             *keylen = k.mv_size;
         }
     } else if (rc == MDB_NOTFOUND) {
-        *phase = 2, *keylen = 0;
+        *phase = next, *keylen = 0;
         rc = 0;
     }
     mdb_cursor_close(cur);
-    return rc ? eo_store_fail("retention seen", rc) : EO_OK;
+    return rc ? eo_store_fail(what, rc) : EO_OK;
+}
+
+/* Phase 1: an m.seen entry (decided at, BE64 ms) goes once decided before the cut. */
+static int s_seen_expired(const MDB_val *v, int64_t before_ms)
+{
+    return v->mv_size >= 8 && (int64_t)eo_get_be64(v->mv_data) < before_ms;
 }
 
 /* A member's last activity (unix s): registered, verified, or the end of its latest
@@ -304,51 +316,16 @@ static int64_t s_last_active(const Eo__Member *m)
     return m->last_active_at > t ? m->last_active_at : t;
 }
 
-/* Phase 2: up to max members from key; a member whose last activity is before the privacy
- * cut-off is deleted whole (phone, name, children). One with a case not yet over was
- * active at that case's end, later than the cut-off, so it stays. */
-static int s_walk_members(eo_cases_t *self, MDB_txn *txn, eo_time_t before, uint32_t max,
-                          uint8_t *phase, uint8_t *key, size_t *keylen,
-                          eo_retention_counts_t *counts)
+/* Phase 2: a member whose last activity is before the privacy cut-off is deleted whole
+ * (phone, name, children). One with a case not yet over was active at that case's end,
+ * later than the cut-off, so it stays. */
+static int s_member_expired(const MDB_val *v, int64_t before)
 {
-    if (!before || !self->has_members) {
-        *phase = 3, *keylen = 0;
-        return EO_OK;
-    }
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, self->members, &cur);
-    if (rc) return eo_store_fail("retention members cursor", rc);
-    MDB_val k = {*keylen, key}, v;
-    uint32_t looked = 0;
-    rc = mdb_cursor_get(cur, &k, &v, *keylen ? MDB_SET_RANGE : MDB_FIRST);
-    for (; rc == 0 && looked < max; looked++) {
-        Eo__Member *m = eo__member__unpack(NULL, v.mv_size, v.mv_data);
-        if (!m) {
-            rc = MDB_CORRUPTED;
-            break;
-        }
-        bool old = s_last_active(m) < before;
-        eo__member__free_unpacked(m, NULL);
-        if (old) {
-            if ((rc = mdb_cursor_del(cur, 0))) break;
-            counts->members++;
-        }
-        /* after a delete the cursor stands on the next entry, and MDB_NEXT gives it */
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    if (rc == 0) {
-        if (k.mv_size > EO_RETENTION_KEY_MAX)
-            rc = MDB_CORRUPTED;
-        else {
-            memcpy(key, k.mv_data, k.mv_size);
-            *keylen = k.mv_size;
-        }
-    } else if (rc == MDB_NOTFOUND) {
-        *phase = 3, *keylen = 0;
-        rc = 0;
-    }
-    mdb_cursor_close(cur);
-    return rc ? eo_store_fail("retention members", rc) : EO_OK;
+    Eo__Member *m = eo__member__unpack(NULL, v->mv_size, v->mv_data);
+    if (!m) return MDB_CORRUPTED;
+    bool old = s_last_active(m) < before;
+    eo__member__free_unpacked(m, NULL);
+    return old;
 }
 
 /* Phase 3: the minutes rows of up to max carers from key (a carer id, BE32; empty: the
@@ -407,11 +384,23 @@ int eo_retention_batch(eo_cases_t *self, MDB_txn *txn, int64_t now_ms,
             return rc;
         counts->feed += trimmed;
         if (trimmed == max * S_SEEN_PER_CASE) return EO_OK; /* more of them: the next batch */
-        return s_walk_seen(self, txn, cuts->seen_before_ms, max * S_SEEN_PER_CASE, phase, key,
-                           keylen, counts);
+        if (!cuts->seen_before_ms) {
+            *phase = 2, *keylen = 0;
+            return EO_OK;
+        }
+        return s_walk_delete(txn, self->seen, "retention seen", s_seen_expired,
+                             cuts->seen_before_ms, max * S_SEEN_PER_CASE, phase, 2, key, keylen,
+                             &counts->seen);
     }
-    if (*phase == 2)
-        return s_walk_members(self, txn, cuts->privacy_before, max, phase, key, keylen, counts);
+    if (*phase == 2) {
+        if (!cuts->privacy_before || !self->has_members) {
+            *phase = 3, *keylen = 0;
+            return EO_OK;
+        }
+        return s_walk_delete(txn, self->members, "retention members", s_member_expired,
+                             cuts->privacy_before, max, phase, 3, key, keylen,
+                             &counts->members);
+    }
     return s_walk_minutes(self, txn, cuts->periods_before, max * S_SEEN_PER_CASE, phase, key,
                           keylen, counts);
 }

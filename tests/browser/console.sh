@@ -2,8 +2,10 @@
 # browser.console: the operators' console in a real browser (Debian's chromium, headless,
 # driven by playwright-core: console.mjs) against `eonjena serve` with real credentials:
 # an operator logs in, takes a phone request through the form, sees it settle on the
-# live board through the simulated carers, opens the case's journal and cancels a second
-# request. Screenshots are left in $EO_TEST_TMP/shots (the build tree).
+# live board through the simulated carers, opens the case's journal, cancels a second
+# request, and uses the operators' actions of the case drawer (reschedule, re-offer,
+# assign, close, and refusals of two). Screenshots are left in $EO_TEST_TMP/shots (the
+# build tree).
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP/shots"
@@ -85,6 +87,9 @@ export EO_HAS_EVENTS=$(has 'GET /v1/requests/\*/events')
 export EO_HAS_CANCEL=$(has 'POST /v1/requests/\*/cancel')
 export EO_HAS_LIST=$(has 'GET /v1/requests')
 export EO_HAS_CARERS=$(has 'GET /v1/carers')
+ops=0
+for a in assign reoffer reschedule close; do ops=$((ops + $(has "POST /v1/requests/\\*/$a"))); done
+export EO_HAS_OPS=$((ops == 4 ? 1 : 0))
 
 NODE_PATH=$NODE_DIR/node_modules EO_URL=$API EO_SHOTS=$T/shots EO_CHROMIUM=$CHROMIUM \
   node "$EO_SOURCE_DIR/tests/browser/console.mjs" || eo_fail "the console test failed (screenshots: $T/shots)"
@@ -96,5 +101,19 @@ FIRST=$(cat "$T/shots/first.id")
 "$B/eonjena" log "$FIRST" --store "$T/var/store" >"$T/journal"
 grep -q "caller:kim .*received" "$T/journal" || eo_fail "the journal does not name the operator: $(cat "$T/journal")"
 grep -q "settled" "$T/journal" || eo_fail "the first request did not settle: $(cat "$T/journal")"
+# the operators' actions of the case drawer, as the store recorded them: A rescheduled
+# and re-offered, B assigned and closed, each line naming the operator
+if [ "$EO_HAS_OPS" = 1 ]; then
+  mapfile -t OPS <"$T/shots/ops.ids"
+  [ "${#OPS[@]}" = 2 ] || eo_fail "ops.ids: ${OPS[*]}"
+  "$B/eonjena" log "${OPS[0]}" --store "$T/var/store" >"$T/journal.a"
+  "$B/eonjena" log "${OPS[1]}" --store "$T/var/store" >"$T/journal.b"
+  grep -q "operator:kim reschedule .*from=" "$T/journal.a" &&
+    grep -q "operator:kim reoffer " "$T/journal.a" || eo_fail "A's reschedule and re-offer by kim: $(cat "$T/journal.a")"
+  grep -q "full offering->settled" "$T/journal.a" || eo_fail "A did not settle after the re-offer: $(cat "$T/journal.a")"
+  grep -q "operator:kim assign .*assigned=" "$T/journal.b" || eo_fail "B's assignment by kim: $(cat "$T/journal.b")"
+  grep -q "operator:kim close settled->closed .*reason=보호자가 다른 돌봄을 구함" "$T/journal.b" \
+    || eo_fail "B's closing by kim: $(cat "$T/journal.b")"
+fi
 ls "$T"/shots/*.png >/dev/null || eo_fail "no screenshots"
 echo "browser.console: ok (screenshots in $T/shots)"

@@ -33,6 +33,7 @@ export function clear(el, ...children) {
 export const CASE_STATE = {
   received: '접수', validated: '확인', offering: '제안 중', settled: '배정 완료',
   escalated: '긴급 · 미배정', expired: '만료', cancelled: '취소', queued: '기관 대기',
+  closed: '종료', refused: '접수 불가',
 };
 export const OFFER_STATE = {
   sent: '발송', delivered: '도달', accepted: '수락', declined: '거절', expired: '만료',

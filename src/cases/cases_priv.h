@@ -214,11 +214,11 @@ typedef struct {
     uint32_t carer;  /* who, when a carer is involved */
     const char *who; /* "member", "carer:12", "timer", "matcher" */
     const char *detail;
-    int outcome;           /* set by actions (settlement result) */
-    eo_case_event_t event; /* the event being handled (set by dispatch) */
-    char note[96];         /* what an action adds to the journal line */
+    int outcome;                /* set by actions (settlement result) */
+    eo_case_event_t event;      /* the event being handled (set by dispatch) */
+    char note[96];              /* what an action adds to the journal line */
     int64_t was_start, was_end; /* EV_RESCHEDULE: the service time before the change */
-    eo_touched_t touched;  /* other cases to dispatch afterwards (eo_case_run frees) */
+    eo_touched_t touched;       /* other cases to dispatch afterwards (eo_case_run frees) */
 } eo_case_ctx_t;
 
 /* Settlement outcomes (eo_settle_accept). */
@@ -400,10 +400,14 @@ int eo_case_release_winners(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo
  * actions for EV_ASSIGN, EV_REOFFER, EV_RESCHEDULE and EV_CLOSE. */
 int eo_operator_input(eo_cases_t *self, MDB_txn *txn, const Eo__Event *in, const void *raw,
                       size_t rawsize, uint8_t **reply, size_t *size);
+/* Why a carer may not be assigned, in both languages, naming the carer. */
+typedef struct {
+    char ko[256], en[192];
+} eo_assign_why_t;
 /* May carer take case c (a 방문형 case) now? NULL when yes, else the refusal's code
- * (carer_inactive, carer_other_site, ...) with its English message in en. */
+ * (carer_inactive, carer_other_site, ...) with its messages in why. */
 int eo_assign_check(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
-                    const char **code, char *en, size_t ensize);
+                    const char **code, eo_assign_why_t *why);
 int eo_act_assign(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *, eo_case_event_t *);
 int eo_act_reoffer(eo_cases_t *, MDB_txn *, eo_case_rec_t *, eo_case_ctx_t *,
                    eo_case_event_t *);

@@ -26,63 +26,93 @@ static bool s_serves_dong(const eo_cases_t *self, const eo_carer_t *carer, uint3
     return false;
 }
 
-/* A refusal's code and message, in one place: the table of docs/api.md. */
-static int s_misfit(const char **code, char *en, size_t ensize, const char *c, const char *msg,
+/* A refusal: its code and why, in Korean and English, naming the carer (the table of
+ * docs/api.md). */
+typedef struct {
+    const char *code, *ko, *en;
+} s_misfit_t;
+
+static int s_misfit(const char **code, eo_assign_why_t *why, const s_misfit_t *m,
                     uint32_t carer)
 {
-    *code = c;
-    snprintf(en, ensize, "carer %u cannot take this case: %s", carer, msg);
+    *code = m->code;
+    snprintf(why->ko, sizeof why->ko, "돌보미 %u번을 배정할 수 없습니다: %s", carer, m->ko);
+    snprintf(why->en, sizeof why->en, "carer %u cannot take this case: %s", carer, m->en);
     return EO_OK;
 }
 
 /* The fit of the index: what a settlement's booking re-checks (eo_index_book). */
 static int s_index_fit(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
-                       const char **code, char *en, size_t ensize)
+                       const char **code, eo_assign_why_t *why)
 {
     eo_fit_t fit;
     int rc = eo_index_fit(self->index, txn, carer, c->start, c->end, &fit);
     if (rc) return rc;
-    static const struct {
-        const char *code, *msg;
-    } why[] = {
-        [EO_FIT_INACTIVE] = {"carer_inactive", "the carer is deactivated"},
+    static const s_misfit_t misfit[] = {
+        [EO_FIT_INACTIVE] = {"carer_inactive", "활동이 중지된 돌보미입니다",
+                             "the carer is deactivated"},
         [EO_FIT_EXPIRED] = {"carer_check_expired",
+                            "서비스 날짜에 신원 확인 또는 교육 유효기간이 지났습니다",
                             "their background check or training is not valid on the date"},
-        [EO_FIT_UNAVAILABLE] = {"carer_unavailable", "outside their weekly availability"},
-        [EO_FIT_OVERLAP] = {"carer_booked", "they are booked for an overlapping service"},
-        [EO_FIT_CAP] = {"carer_over_cap", "it would exceed their weekly or monthly cap"},
+        [EO_FIT_UNAVAILABLE] = {"carer_unavailable", "돌보미의 활동 가능 시간 밖입니다",
+                                "outside their weekly availability"},
+        [EO_FIT_OVERLAP] = {"carer_booked", "같은 시간에 이미 다른 돌봄이 배정되어 있습니다",
+                            "they are booked for an overlapping service"},
+        [EO_FIT_CAP] = {"carer_over_cap", "주간 또는 월간 활동 한도를 넘습니다",
+                        "it would exceed their weekly or monthly cap"},
     };
     if (fit == EO_FIT_OK) return EO_OK;
-    return s_misfit(code, en, ensize, why[fit].code, why[fit].msg, carer);
+    return s_misfit(code, why, &misfit[fit], carer);
 }
 
 int eo_assign_check(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint32_t carer,
-                    const char **code, char *en, size_t ensize)
+                    const char **code, eo_assign_why_t *why)
 {
     *code = NULL;
     for (int i = 0; i < c->n_winners; i++)
         if (c->winners[i] == carer)
-            return s_misfit(code, en, ensize, "already_winner", "they are its winner", carer);
+            return s_misfit(code, why,
+                            &(s_misfit_t){"already_winner",
+                                          "이미 이 요청에 배정된 돌보미입니다",
+                                          "they are its winner"},
+                            carer);
     if (c->n_winners >= c->needed)
-        return s_misfit(code, en, ensize, "case_full", "every seat is filled", carer);
+        return s_misfit(code, why,
+                        &(s_misfit_t){"case_full", "필요한 돌보미가 모두 배정되었습니다",
+                                      "every seat is filled"},
+                        carer);
     if (c->type == EO_SERVICE_FACILITY)
-        return s_misfit(code, en, ensize, "unsupported_facility",
-                        "a 시설형 stay is matched through its providers", carer);
+        return s_misfit(code, why,
+                        &(s_misfit_t){"unsupported_facility",
+                                      "시설형은 서비스제공기관을 통해서만 연결합니다",
+                                      "a 시설형 stay is matched through its providers"},
+                        carer);
     eo_carer_t rec;
     int rc = eo_index_get(self->index, txn, carer, &rec);
     if (rc == EO_ENOTFOUND)
-        return s_misfit(code, en, ensize, "unknown_carer", "no such carer", carer);
+        return s_misfit(
+            code, why,
+            &(s_misfit_t){"unknown_carer", "그런 번호의 돌보미가 없습니다", "no such carer"},
+            carer);
     if (rc) return rc;
     if (!streq(rec.site, c->site))
-        return s_misfit(code, en, ensize, "carer_other_site", "they belong to another site",
+        return s_misfit(code, why,
+                        &(s_misfit_t){"carer_other_site", "다른 지역 소속 돌보미입니다",
+                                      "they belong to another site"},
                         carer);
     if (!rec.pool)
-        return s_misfit(code, en, ensize, "carer_no_consent",
-                        "they have not consented to call-centre work", carer);
+        return s_misfit(code, why,
+                        &(s_misfit_t){"carer_no_consent",
+                                      "콜센터 풀 참여에 동의하지 않은 돌보미입니다",
+                                      "they have not consented to call-centre work"},
+                        carer);
     if (!s_serves_dong(self, &rec, c->dong))
-        return s_misfit(code, en, ensize, "carer_dong_not_served",
-                        "they do not serve the case's dong or a neighbour of it", carer);
-    if ((rc = s_index_fit(self, txn, c, carer, code, en, ensize)) || *code) return rc;
+        return s_misfit(code, why,
+                        &(s_misfit_t){"carer_dong_not_served",
+                                      "이 동(과 이웃 동)을 맡지 않는 돌보미입니다",
+                                      "they do not serve the case's dong or a neighbour of it"},
+                        carer);
+    if ((rc = s_index_fit(self, txn, c, carer, code, why)) || *code) return rc;
     /* a member restricted since the request was made is not served (이용제한) */
     Eo__Request *req = NULL;
     if ((rc = eo_cases_request(self, txn, c->id, &req))) return rc;
@@ -93,7 +123,9 @@ int eo_assign_check(eo_cases_t *self, MDB_txn *txn, const eo_case_rec_t *c, uint
              : EO_ENOTFOUND;
     eo__request__free_unpacked(req, NULL);
     if (rc == EO_OK)
-        return s_misfit(code, en, ensize, "restricted", "the member is restricted (이용제한)",
+        return s_misfit(code, why,
+                        &(s_misfit_t){"restricted", "이용이 제한된 회원입니다 (이용제한)",
+                                      "the member is restricted (이용제한)"},
                         carer);
     return rc == EO_ENOTFOUND ? EO_OK : rc;
 }
@@ -364,20 +396,29 @@ static int s_move(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, const Eo__Op
     return rc;
 }
 
+/* Why no wave can go out now (eo_case_can_offer's codes), in Korean. */
+static const char *s_no_wave_ko(const char *why)
+{
+    if (streq(why, "start_too_close")) return "시작 시각이 너무 가깝습니다";
+    if (streq(why, "outside_pool_hours")) return "지금은 돌보미 풀 운영 시간이 아닙니다";
+    if (streq(why, "dong_not_served")) return "이 동을 맡는 돌보미가 없습니다";
+    if (streq(why, "no_candidates")) return "제안할 수 있는 돌보미가 남아 있지 않습니다";
+    return why;
+}
+
 /* What an action checks before anything is written: EO_EREFUSED with the reply made. */
 static int s_precheck(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c,
                       const Eo__OperatorAction *x, eo_case_ctx_t *ctx, uint8_t **reply,
                       size_t *size)
 {
     const char *code = NULL, *why = NULL;
-    char en[160];
+    eo_assign_why_t misfit;
     int rc = EO_OK;
     switch (x->kind) {
     case EO__OPERATOR_ACTION__KIND__KIND_ASSIGN:
-        if ((rc = eo_assign_check(self, txn, c, x->carer_id, &code, en, sizeof en)) || !code)
+        if ((rc = eo_assign_check(self, txn, c, x->carer_id, &code, &misfit)) || !code)
             return rc;
-        return eo_cases_refuse(self, c->id, code, "이 돌보미를 배정할 수 없습니다", en, reply,
-                               size);
+        return eo_cases_refuse(self, c->id, code, misfit.ko, misfit.en, reply, size);
     case EO__OPERATOR_ACTION__KIND__KIND_REOFFER:
         if (c->state != EO_CASE_OFFERING && c->state != EO_CASE_ESCALATED &&
             c->state != EO_CASE_QUEUED)
@@ -388,8 +429,9 @@ static int s_precheck(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c,
             return eo_cases_refuse(self, c->id, "case_full", "배정이 끝난 요청입니다",
                                    "every seat of the case is filled", reply, size);
         if ((rc = eo_case_can_offer(self, txn, c, &why)) || !why) return rc;
-        snprintf(en, sizeof en, "no wave can go out now: %s", why);
-        return eo_cases_refuse(self, c->id, why, "지금 제안할 수 없습니다", en, reply, size);
+        snprintf(misfit.ko, sizeof misfit.ko, "지금 제안할 수 없습니다: %s", s_no_wave_ko(why));
+        snprintf(misfit.en, sizeof misfit.en, "no wave can go out now: %s", why);
+        return eo_cases_refuse(self, c->id, why, misfit.ko, misfit.en, reply, size);
     case EO__OPERATOR_ACTION__KIND__KIND_RESCHEDULE:
         return s_move(self, txn, c, x, ctx, reply, size);
     case EO__OPERATOR_ACTION__KIND__KIND_CLOSE:

@@ -197,8 +197,8 @@ async function operatorActions(page) {
   await page.locator('#cd-as-id').press('Enter');
   await page.locator('#ask[open]').filter({hasText: `#${taken}`}).waitFor();
   await page.keyboard.press('Enter');
-  await page.locator('#cd-refusal').filter({hasText: '이 돌보미를 배정할 수 없습니다'})
-    .filter({hasText: '이미 다른 돌봄이 배정된'}).waitFor();
+  await page.locator('#cd-refusal').filter({hasText: '배정할 수 없습니다'})
+    .filter({hasText: '같은 시간에 이미 다른 돌봄이 배정되어 있습니다'}).waitFor();
   if ((await caseOf(page, b)).state !== 'escalated') fail('a refused assign changed the case');
   await snap(page, 'refused-assign');
   // a free carer of the list: consented, active, available then, not booked tonight

@@ -42,30 +42,6 @@ function actions(c) {
       : h('button', {type: 'button', class: 'danger', id: 'cd-cancel', onclick: () => cancel(c)}, '요청 취소'));
 }
 
-// What each refusal code of the operators' actions means (docs/api.md), said after the
-// server's own message_ko where that is general ("이 돌보미를 배정할 수 없습니다").
-const WHY = {
-  unknown_carer: '그런 번호의 돌보미가 없습니다',
-  carer_other_site: '다른 지역 소속 돌보미입니다',
-  carer_no_consent: '콜센터 풀 참여에 동의하지 않은 돌보미입니다',
-  carer_dong_not_served: '이 동(과 이웃 동)을 맡지 않는 돌보미입니다',
-  carer_inactive: '활동이 중지된 돌보미입니다',
-  carer_check_expired: '서비스 날짜에 신원 확인 또는 교육 유효기간이 지났습니다',
-  carer_unavailable: '돌보미의 활동 가능 시간 밖입니다',
-  carer_booked: '같은 시간에 이미 다른 돌봄이 배정된 돌보미입니다',
-  carer_over_cap: '돌보미의 주간 또는 월간 활동 한도를 넘습니다',
-  restricted: '이용이 제한된 회원입니다',
-  already_winner: '이미 이 요청에 배정된 돌보미입니다',
-  unsupported_facility: '시설형은 서비스제공기관을 통해서만 연결합니다',
-  same_time: '지금 일정과 같은 시각입니다',
-};
-
-function reasonText(e) {
-  const text = errorText(e);
-  const why = WHY[e.code];
-  return why && !text.includes(why) ? `${text} (${why})` : text;
-}
-
 function refusal(text) {
   const p = $('#cd-refusal');
   if (!p) return;
@@ -94,7 +70,7 @@ async function act(c, kind, body) {
     for (const b of buttons) b.disabled = false;
     const text = e instanceof ApiError && e.missingRoute
       ? `이 서버는 ${a.label}(POST /v1/requests/{id}/${kind})을(를) 제공하지 않습니다`
-      : reasonText(e);
+      : errorText(e);
     refusal(`${a.label} 거절: ${text}`);
     toast(`${a.label} 거절: ${text}`, true);
     return false;

@@ -239,6 +239,7 @@ async function operatorActions(page) {
   await byKim(page, b, /^close .*reason=보호자가 다른 돌봄을 구함/);
   await page.locator('#cd-journal').filter({hasText: '보호자가 다른 돌봄을 구함'}).waitFor();
   if (await page.locator('#cd-actions button').count()) fail('a closed case still offers actions');
+  await page.locator('#cd-body .kv tr').filter({hasText: '요금없음 (종료된 요청)'}).waitFor();
   await snap(page, 'closed');
   writeFileSync(`${SHOTS}/ops.ids`, `${a}\n${b}\n`);
 }

@@ -268,7 +268,9 @@ function story(c) {
     c.closed ? row('종료', `${c.closed.by} · ${closedReason(c.closed.detail)}`) : null,
     (c.winners || []).length ? row('돌보미', (c.winners || []).map((w) =>
       `${w.name || ''} #${w.carer_id}${w.phone ? ` ${phone(w.phone)}` : ''}`).join(', ')) : null,
-    c.fee ? row('요금', won(c.fee.member_total),
+    // closing charges nothing (docs/api.md): the quote the case had is not a fee due
+    c.state === 'closed' ? row('요금', '없음 (종료된 요청)')
+    : c.fee ? row('요금', won(c.fee.member_total),
       c.fee.cancellation ? ` · 취소 수수료 ${won(c.fee.cancellation.won)} (${FEE_RULE[c.fee.cancellation.rule] || c.fee.cancellation.what})` : '') : null,
     c.updated_at ? row('갱신', when(c.updated_at)) : null);
 }

@@ -54,8 +54,11 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
+# The demo runs on a demo clock: Friday 27 November 2026, 19:00 in Seoul when it starts,
+# the evening the README's first request is made on. DEMO_CLOCK=system: the real time.
+DEMO_CLOCK ?= offset:2026-11-27T19:00
 run: build
-	./$(BUILD)/eonjena serve --init --insecure-demo
+	./$(BUILD)/eonjena serve --init --insecure-demo --clock $(DEMO_CLOCK)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -137,7 +137,14 @@ static int s_serve(zconfig_t *config, bool init)
     snprintf(data, sizeof data, "%s/data.mdb", store_dir);
     bool existed = access(data, F_OK) == 0;
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
-    eo_clock_t *clock = eo_clock_new_from_spec(zconfig_get(config, "server/clock", "system"));
+    const char *clock_spec = zconfig_get(config, "server/clock", "system");
+    eo_clock_t *clock = eo_clock_new_from_spec(clock_spec);
+    if (clock && !streq(clock_spec, "system")) {
+        /* say it: every decision (windows, fees, lead times) follows this clock */
+        char now[40];
+        zsys_warning("serve: the clock is '%s': it reads %s, not the real time", clock_spec,
+                     eo_time_format(eo_clock_now(clock), now, sizeof now));
+    }
     eo_store_t *store = dongs && clock ? eo_role_store_open(config, store_dir, init) : NULL;
     eo_store_t *stores[EO_SITE_MAX] = {NULL};
     eo_shards_t *shards = calloc(1, sizeof *shards);

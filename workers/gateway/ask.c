@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ask.h"
+#include "intake.h"
 #include "eonjena/eo_dong.h"
 
 /* Turn a broker failure into the HTTP error a caller can act on. */
@@ -53,6 +54,14 @@ static Eo__Event *s_decode(zframe_t *answer, eo_http_reply_t *reply)
     eo_http_error(reply, 502, "bad_reply", "서버 응답이 잘못되었습니다",
                   "the matcher's answer could not be read");
     return NULL;
+}
+
+const char *eo_ask_action_key(eo_http_request_t *req, char *buf, size_t size)
+{
+    const char *ik = eo_gateway_header(req, "Idempotency-Key");
+    if (!ik || !eo_intake_key_ok(ik)) return NULL;
+    snprintf(buf, size, "api:%s:%s", req->who.id, ik);
+    return buf;
 }
 
 Eo__Event *eo_ask_matcher(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,

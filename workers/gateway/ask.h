@@ -14,6 +14,10 @@
  * an answer that cannot be decoded (502). Free the answer with eo_event_free. */
 Eo__Event *eo_ask_matcher(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,
                           Eo__Event *event);
+/* The event id that makes a retried action one action: "api:<caller>:<Idempotency-Key>"
+ * in buf, or NULL when the request has no valid Idempotency-Key (ids are the caller's
+ * own: another client's same key is another action). */
+const char *eo_ask_action_key(eo_http_request_t *req, char *buf, size_t size);
 /* A matcher's refusal (a Status with an error) as the HTTP error a client can act on:
  * true when the answer was one (reply filled), false otherwise. */
 bool eo_ask_refused(const Eo__Event *answer, eo_http_reply_t *reply);

@@ -52,11 +52,7 @@ static void s_carer_event(eo_http_request_t *req, eo_http_reply_t *reply, const 
                           uint32_t id, Eo__Event *event, int status)
 {
     char key[128];
-    const char *ik = eo_gateway_header(req, "Idempotency-Key");
-    if (ik && eo_intake_key_ok(ik)) {
-        snprintf(key, sizeof key, "api:%s:%s", req->who.id, ik);
-        event->id = key;
-    }
+    event->id = (char *)eo_ask_action_key(req, key, sizeof key);
     Eo__Event *back = eo_ask_matcher(req, reply, site, event);
     if (!back || eo_ask_refused(back, reply)) {
         eo_event_free(&back);

@@ -38,15 +38,6 @@ static bool s_parse(eo_http_request_t *req, eo_http_reply_t *reply, char *reques
     return ok;
 }
 
-/* An event id of the caller's Idempotency-Key ("api:<key id>:<key>"), or NULL. */
-static const char *s_key(eo_http_request_t *req, char *buf, size_t size)
-{
-    const char *ik = eo_gateway_header(req, "Idempotency-Key");
-    if (!ik || !eo_intake_key_ok(ik)) return NULL;
-    snprintf(buf, size, "api:%s:%s", req->who.id, ik);
-    return buf;
-}
-
 /* --- accept and decline: the Answer an SMS reply makes ------------------------------------ */
 
 static void s_answer(eo_http_request_t *req, eo_http_reply_t *reply, bool accept)
@@ -65,7 +56,7 @@ static void s_answer(eo_http_request_t *req, eo_http_reply_t *reply, bool accept
     a.carer_id = carer;
     a.accept = accept;
     /* the reply id makes a retry the same answer; without a key each call is its own */
-    const char *k = s_key(req, key, sizeof key);
+    const char *k = eo_ask_action_key(req, key, sizeof key);
     if (!k) {
         snprintf(key, sizeof key, "api:%s:%s", req->who.id,
                  eo_id_new(made, sizeof made,
@@ -157,7 +148,7 @@ void eo_api_booking_withdraw(eo_http_request_t *req, eo_http_reply_t *reply)
     x.by = by;
     x.at = eo_clock_now(eo_gateway_args(req->gateway)->clock);
     Eo__Event event = EO__EVENT__INIT;
-    event.id = (char *)s_key(req, key, sizeof key);
+    event.id = (char *)eo_ask_action_key(req, key, sizeof key);
     event.body_case = EO__EVENT__BODY_CANCEL;
     event.cancel = &x;
     Eo__Event *back = eo_ask_matcher(req, reply, site, &event);
@@ -197,7 +188,7 @@ static void s_service_time(eo_http_request_t *req, eo_http_reply_t *reply, bool 
     t.kind = start ? EO__SERVICE_TIME__KIND__KIND_START : EO__SERVICE_TIME__KIND__KIND_END;
     t.at = now;
     Eo__Event event = EO__EVENT__INIT;
-    event.id = (char *)s_key(req, key, sizeof key);
+    event.id = (char *)eo_ask_action_key(req, key, sizeof key);
     event.body_case = EO__EVENT__BODY_SERVICE_TIME;
     event.service_time = &t;
     Eo__Event *back = eo_ask_matcher(req, reply, site, &event);

@@ -29,11 +29,7 @@ static void s_act(eo_http_request_t *req, eo_http_reply_t *reply, Eo__OperatorAc
     x->at = eo_clock_now(eo_gateway_args(req->gateway)->clock);
     Eo__Event event = EO__EVENT__INIT;
     /* the same Idempotency-Key twice is one action */
-    const char *ik = eo_gateway_header(req, "Idempotency-Key");
-    if (ik && eo_intake_key_ok(ik)) {
-        snprintf(key, sizeof key, "api:%s:%s", req->who.id, ik);
-        event.id = key;
-    }
+    event.id = (char *)eo_ask_action_key(req, key, sizeof key);
     event.body_case = EO__EVENT__BODY_OPERATOR_ACTION;
     event.operator_action = x;
     Eo__Event *back = eo_ask_matcher(req, reply, site, &event);

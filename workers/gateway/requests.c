@@ -219,11 +219,7 @@ void eo_api_request_cancel(eo_http_request_t *req, eo_http_reply_t *reply)
     Eo__Event event = EO__EVENT__INIT;
     /* the same Idempotency-Key twice is one cancellation */
     char key[128];
-    const char *ik = eo_gateway_header(req, "Idempotency-Key");
-    if (ik && eo_intake_key_ok(ik)) {
-        snprintf(key, sizeof key, "api:%s:%s", req->who.id, ik);
-        event.id = key;
-    }
+    event.id = (char *)eo_ask_action_key(req, key, sizeof key);
     event.body_case = EO__EVENT__BODY_CANCEL;
     event.cancel = &x;
     Eo__Event *back = eo_ask_matcher(req, reply, site, &event);

@@ -5,7 +5,8 @@
  * store/purge_batch items per step until the last, anonymises exactly the delivered items
  * whose service ended before midnight three years back (handoff/retention_years, the
  * cut-off of `eonjena purge`), keeps the waiting and the recent ones whole, and sets the
- * next run to 04:00 the next day. */
+ * next run to 04:00 the next day. The whole run of `eonjena purge` over several items
+ * leaves each findable by its id. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,20 @@ int main(void)
     assert(c.runs == 2 && c.anonymised == 4 && s_personal(q, "edge") == 0);
     assert(s_personal(q, "fresh") == 1 && s_personal(q, "waiting") == 1);
     assert(c.next_ms == s_ms("2026-12-01T04:00:00.000"));
+
+    /* `eonjena purge`'s whole run over several items of one page: each anonymised item
+     * is still found by its own id (the put once re-inserted it under bytes of the page
+     * it rewrote), and a second run changes nothing. */
+    const char *more[] = {"x-1", "x-2", "x-3", "x-4", "x-5"};
+    for (size_t i = 0; i < 5; i++)
+        s_put(q, more[i], "2021-05-05T20:00", true);
+    size_t purged = 0;
+    assert(eo_handoff_queue_purge(q, s_at("2023-11-29T00:00"), &purged) == EO_OK);
+    assert(purged == 5);
+    for (size_t i = 0; i < 5; i++)
+        assert(s_personal(q, more[i]) == 0);
+    assert(eo_handoff_queue_purge(q, s_at("2023-11-29T00:00"), &purged) == EO_OK && !purged);
+    assert(s_personal(q, "fresh") == 1 && s_personal(q, "waiting") == 1);
 
     eo_handoff_retention_destroy(&run);
     assert(run == NULL);

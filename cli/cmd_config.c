@@ -1,6 +1,8 @@
 /* eonjena config check: load a configuration as every program does (the file, then the
  * EONJENA_* variables, then the defaults), say what is wrong with it, or print it. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 #include "common/config.h"
@@ -16,7 +18,9 @@ static const char s_about[] =
     "  configuration on stdout, every key with its value and where it came from (the\n"
     "  file's line, a variable, or the default), passwords and secrets masked, and\n"
     "  exit 0. The variable of a key is EONJENA_ and its path in capitals, '/' and\n"
-    "  '-' written '_': gateway/listen is EONJENA_GATEWAY_LISTEN.";
+    "  '-' written '_': gateway/listen is EONJENA_GATEWAY_LISTEN. A pull provider\n"
+    "  without secret or secret_file is a problem too, unless gateway/insecure_demo\n"
+    "  = 1 (then a warning on stderr): serve would refuse it without --insecure-demo.";
 
 int eo_cmd_config(int argc, char **argv)
 {
@@ -35,6 +39,21 @@ int eo_cmd_config(int argc, char **argv)
     if (!config) {
         fprintf(stderr, "%s\n", why);
         return 1;
+    }
+    /* what only the whole configuration shows: refused at start, or a demo's warning */
+    if (eo_config_pull_problems(config, why, sizeof why)) {
+        bool demo = atoi(zconfig_get(config, "gateway/insecure_demo", "0")) != 0;
+        for (char *save = NULL, *line = strtok_r(why, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save))
+            fprintf(stderr, "%s%s\n",
+                    demo ? "warning: allowed only as an insecure demo "
+                           "(gateway/insecure_demo = 1): "
+                         : "",
+                    line);
+        if (!demo) {
+            zconfig_destroy(&config);
+            return 1;
+        }
     }
     printf("# %s: ok; the effective configuration:\n", path);
     eo_config_print(config, stdout);

@@ -219,7 +219,8 @@ int eo_cmd_serve(int argc, char **argv)
     eo_role_block_signals();
     zsys_init();
     zconfig_t *config = eo_config_open("serve", v.config_path);
-    if (!config || s_override(config, &v)) {
+    /* after the command line: --insecure-demo lets unsigned pull providers start */
+    if (!config || s_override(config, &v) || eo_config_pull_check(config, "serve")) {
         zconfig_destroy(&config);
         return 1;
     }

@@ -25,6 +25,9 @@
 
 typedef struct eo_handoff_queue_t eo_handoff_queue_t;
 
+#define EO_HANDOFF_ITEM_ID_MAX 200 /* bytes of an item id (LMDB keys stay well under 511) */
+#define EO_HANDOFF_PURGE_BATCH 256 /* items per transaction of eo_handoff_queue_purge */
+
 /* Open the databases in store (borrowed). NULL on failure (logged). */
 eo_handoff_queue_t *eo_handoff_queue_new(eo_store_t *store);
 void eo_handoff_queue_destroy(eo_handoff_queue_t **self_p);
@@ -35,8 +38,8 @@ void eo_handoff_queue_destroy(eo_handoff_queue_t **self_p);
  * older than the current one is kept but never queued. EO_OK when stored, EO_EEXIST if
  * that item id is already known (nothing changed), EO_EINVAL for a malformed event or
  * provider id, EO_ESTORE. */
-int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider,
-                         const Eo__Event *event, eo_time_t now);
+int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider, const Eo__Event *event,
+                         eo_time_t now);
 
 /* The oldest queued item of provider: *event (free with eo_event_free). EO_ENOTFOUND
  * if the queue is empty. */
@@ -86,6 +89,20 @@ int eo_handoff_queue_state(eo_handoff_queue_t *self, const char *item_id, bool *
  * before `before`, keeping the rest as an anonymised record. *purged counts the items
  * changed now (a second run changes nothing). EO_OK or EO_ESTORE. */
 int eo_handoff_queue_purge(eo_handoff_queue_t *self, eo_time_t before, size_t *purged);
+
+/* The same purge in bounded steps, for a role's loop (the hand-off role's daily run):
+ * one write transaction looks at up to `limit` items (in id order) after walk->after,
+ * anonymises the due ones and commits; walk then holds where to go on and the totals.
+ * Start with a zeroed walk; walk->done once the last item was looked at. A failed step
+ * changes neither the store nor walk (the same items are looked at again). EO_OK or
+ * EO_ESTORE. */
+typedef struct {
+    char after[EO_HANDOFF_ITEM_ID_MAX + 1]; /* the last item id looked at; "": none yet */
+    bool done;                              /* the walk reached the last item */
+    size_t looked, purged;                  /* items looked at and anonymised so far */
+} eo_handoff_purge_walk_t;
+int eo_handoff_queue_purge_step(eo_handoff_queue_t *self, eo_time_t before, size_t limit,
+                                eo_handoff_purge_walk_t *walk);
 
 void eo_handoff_queue_test(bool verbose);
 

@@ -22,7 +22,7 @@
 
 #define S_VERSION 1
 #define S_KEY_MAX (EO_PROVIDER_ID_MAX + 8)
-#define S_ID_MAX 200 /* bytes of an item id (LMDB keys stay well under 511) */
+#define S_ID_MAX EO_HANDOFF_ITEM_ID_MAX
 
 enum { S_QUEUED = 1, S_DELIVERED = 2, S_SUPERSEDED = 3 };
 
@@ -46,8 +46,7 @@ struct eo_handoff_queue_t {
 eo_handoff_queue_t *eo_handoff_queue_new(eo_store_t *store)
 {
     eo_handoff_queue_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->store = store;
     if (eo_store_dbi(store, "handoff.items", 0, &self->items) ||
         eo_store_dbi(store, "handoff.queue", 0, &self->queue) ||
@@ -89,10 +88,8 @@ static int s_get(eo_handoff_queue_t *self, MDB_txn *txn, const char *id, s_recor
 {
     MDB_val key = {strlen(id), (void *)id};
     int rc = mdb_get(txn, self->items, &key, val);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("handoff get", rc);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("handoff get", rc);
     if (val->mv_size < sizeof *rec) {
         zsys_error("handoff: item %s has a short record", id);
         return EO_ESTORE;
@@ -106,8 +103,7 @@ static Eo__Event *s_decode(const MDB_val *val)
     char err[128];
     Eo__Event *event = eo_event_decode((const char *)val->mv_data + sizeof(s_record_t),
                                        val->mv_size - sizeof(s_record_t), err, sizeof err);
-    if (!event)
-        zsys_error("handoff: stored item unreadable: %s", err);
+    if (!event) zsys_error("handoff: stored item unreadable: %s", err);
     return event;
 }
 
@@ -117,8 +113,7 @@ static int s_put_record(eo_handoff_queue_t *self, MDB_txn *txn, const char *id,
 {
     size_t size = 0;
     uint8_t *bytes = eo_event_encode(event, &size);
-    if (!bytes)
-        return EO_EINVAL;
+    if (!bytes) return EO_EINVAL;
     MDB_val key = {strlen(id), (void *)id}, val = {sizeof *rec + size, NULL};
     int rc = mdb_put(txn, self->items, &key, &val, flags | MDB_RESERVE);
     if (rc == 0) {
@@ -126,8 +121,7 @@ static int s_put_record(eo_handoff_queue_t *self, MDB_txn *txn, const char *id,
         memcpy((char *)val.mv_data + sizeof *rec, bytes, size);
     }
     free(bytes);
-    if (rc == MDB_KEYEXIST)
-        return EO_EEXIST;
+    if (rc == MDB_KEYEXIST) return EO_EEXIST;
     return rc ? eo_store_fail("handoff put item", rc) : EO_OK;
 }
 
@@ -148,10 +142,8 @@ static int s_next_seq(eo_handoff_queue_t *self, MDB_txn *txn, uint64_t *seq)
 
 static eo_time_t s_ends_at(const Eo__HandoffItem *item, eo_time_t now)
 {
-    if (item->service_end)
-        return item->service_end;
-    if (item->request && item->request->end)
-        return item->request->end;
+    if (item->service_end) return item->service_end;
+    if (item->request && item->request->end) return item->request->end;
     return item->created_at ? item->created_at : now;
 }
 
@@ -165,8 +157,7 @@ static int s_current(eo_handoff_queue_t *self, MDB_txn *txn, const Eo__HandoffIt
         return EO_OK; /* not about a request: its own record */
     MDB_val k = {strlen(item->request_id), item->request_id}, v;
     int rc = mdb_get(txn, self->current, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_OK;
+    if (rc == MDB_NOTFOUND) return EO_OK;
     if (rc || v.mv_size > S_ID_MAX)
         return eo_store_fail("handoff current get", rc ? rc : MDB_CORRUPTED);
     memcpy(old, v.mv_data, v.mv_size);
@@ -187,11 +178,9 @@ static int s_stale(eo_handoff_queue_t *self, MDB_txn *txn, const Eo__HandoffItem
     bool found;
     *stale = false;
     int rc = s_current(self, txn, item, old, &rec, &val, &found);
-    if (rc || !found)
-        return rc;
+    if (rc || !found) return rc;
     Eo__Event *ev = s_decode(&val);
-    if (!ev)
-        return EO_ESTORE;
+    if (!ev) return EO_ESTORE;
     *stale = ev->handoff && ev->handoff->generation > item->generation;
     eo_event_free(&ev);
     return EO_OK;
@@ -210,8 +199,7 @@ static int s_supersede(eo_handoff_queue_t *self, MDB_txn *txn, const Eo__Handoff
         return rc;
     if (found && rec.state == S_QUEUED) {
         Eo__Event *ev = s_decode(&val);
-        if (!ev)
-            return EO_ESTORE;
+        if (!ev) return EO_ESTORE;
         char key[S_KEY_MAX];
         MDB_val qk = {s_qkey(key, rec.provider, rec.seq), key};
         rc = mdb_del(txn, self->queue, &qk, NULL);
@@ -219,8 +207,7 @@ static int s_supersede(eo_handoff_queue_t *self, MDB_txn *txn, const Eo__Handoff
         rc = rc && rc != MDB_NOTFOUND ? eo_store_fail("handoff supersede", rc)
                                       : s_put_record(self, txn, old, &rec, ev, 0);
         eo_event_free(&ev);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     MDB_val k = {strlen(item->request_id), item->request_id};
     MDB_val v = {strlen(item->id), item->id};
@@ -231,8 +218,8 @@ static int s_supersede(eo_handoff_queue_t *self, MDB_txn *txn, const Eo__Handoff
 static int s_put_once(eo_handoff_queue_t *self, const char *provider, const Eo__Event *event,
                       eo_time_t now);
 
-int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider,
-                         const Eo__Event *event, eo_time_t now)
+int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider, const Eo__Event *event,
+                         eo_time_t now)
 {
     int rc = s_put_once(self, provider, event, now);
     for (int i = 0; rc == EO_EFULL && i < 4 && eo_store_grow(self->store) == EO_OK; i++)
@@ -250,16 +237,15 @@ static int s_put_once(eo_handoff_queue_t *self, const char *provider, const Eo__
     const Eo__HandoffItem *item = event->handoff;
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->store, true, &txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     bool stale = false;
-    s_record_t rec = {.version = S_VERSION, .state = S_QUEUED, .queued_at = now,
+    s_record_t rec = {.version = S_VERSION,
+                      .state = S_QUEUED,
+                      .queued_at = now,
                       .ends_at = s_ends_at(item, now)};
     snprintf(rec.provider, sizeof rec.provider, "%s", provider);
-    if ((rc = s_stale(self, txn, item, &stale)))
-        goto fail;
-    if (stale)
-        rec.state = S_SUPERSEDED;
+    if ((rc = s_stale(self, txn, item, &stale))) goto fail;
+    if (stale) rec.state = S_SUPERSEDED;
     if ((rc = s_next_seq(self, txn, &rec.seq)) ||
         (rc = s_put_record(self, txn, item->id, &rec, event, MDB_NOOVERWRITE)))
         goto fail;
@@ -276,8 +262,7 @@ static int s_put_once(eo_handoff_queue_t *self, const char *provider, const Eo__
         rc = eo_store_fail("handoff put queue", rc);
         goto fail;
     }
-    if ((rc = s_supersede(self, txn, item)))
-        goto fail;
+    if ((rc = s_supersede(self, txn, item))) goto fail;
     return eo_store_commit(self->store, &txn);
 fail:
     eo_store_abort(&txn);
@@ -296,10 +281,8 @@ static int s_first(eo_handoff_queue_t *self, MDB_cursor *cur, const char *provid
     }
     int rc = mdb_cursor_get(cur, key, val, op);
     (void)self;
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("handoff queue cursor", rc);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("handoff queue cursor", rc);
     if (key->mv_size != plen + 8 || memcmp(key->mv_data, provider, plen) != 0)
         return EO_ENOTFOUND;
     return EO_OK;
@@ -309,13 +292,12 @@ static int s_first(eo_handoff_queue_t *self, MDB_cursor *cur, const char *provid
  * (stop) or the queue ends. */
 typedef int(s_visit_fn)(void *ctx, MDB_txn *txn, int64_t since, const char *id);
 
-static int s_walk(eo_handoff_queue_t *self, MDB_txn *txn, const char *provider,
-                  s_visit_fn *fn, void *ctx)
+static int s_walk(eo_handoff_queue_t *self, MDB_txn *txn, const char *provider, s_visit_fn *fn,
+                  void *ctx)
 {
     MDB_cursor *cur = NULL;
     int rc = mdb_cursor_open(txn, self->queue, &cur);
-    if (rc)
-        return eo_store_fail("handoff cursor", rc);
+    if (rc) return eo_store_fail("handoff cursor", rc);
     MDB_val key, val;
     MDB_cursor_op op = MDB_SET_RANGE;
     while ((rc = s_first(self, cur, provider, &key, &val, op)) == EO_OK) {
@@ -330,8 +312,7 @@ static int s_walk(eo_handoff_queue_t *self, MDB_txn *txn, const char *provider,
         memcpy(&since, val.mv_data, sizeof since);
         memcpy(id, (char *)val.mv_data + sizeof since, idlen);
         id[idlen] = '\0';
-        if ((rc = fn(ctx, txn, since, id)))
-            break;
+        if ((rc = fn(ctx, txn, since, id))) break;
     }
     mdb_cursor_close(cur);
     return rc == EO_ENOTFOUND || rc > 0 ? EO_OK : rc;
@@ -339,8 +320,8 @@ static int s_walk(eo_handoff_queue_t *self, MDB_txn *txn, const char *provider,
 
 typedef struct {
     eo_handoff_queue_t *self;
-    Eo__Event *event;  /* head */
-    json_t *list;      /* list */
+    Eo__Event *event; /* head */
+    json_t *list;     /* list */
     size_t limit, depth;
     int64_t oldest;
 } s_walk_t;
@@ -352,20 +333,17 @@ static int s_take_head(void *ctx, MDB_txn *txn, int64_t since, const char *id)
     MDB_val val;
     (void)since;
     int rc = s_get(w->self, txn, id, &rec, &val);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     w->event = s_decode(&val);
     return w->event ? 1 : EO_ESTORE;
 }
 
 int eo_handoff_queue_head(eo_handoff_queue_t *self, const char *provider, Eo__Event **event)
 {
-    if (!s_valid_provider(provider))
-        return EO_EINVAL;
+    if (!s_valid_provider(provider)) return EO_EINVAL;
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->store, false, &txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     s_walk_t w = {.self = self};
     rc = s_walk(self, txn, provider, s_take_head, &w);
     eo_store_abort(&txn);
@@ -380,12 +358,10 @@ int eo_handoff_queue_delivered(eo_handoff_queue_t *self, const char *provider,
         return EO_EINVAL;
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->store, true, &txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     s_record_t rec;
     MDB_val val;
-    if ((rc = s_get(self, txn, item_id, &rec, &val)))
-        goto fail;
+    if ((rc = s_get(self, txn, item_id, &rec, &val))) goto fail;
     if (!streq(rec.provider, provider)) {
         rc = EO_ENOTFOUND;
         goto fail;
@@ -411,8 +387,7 @@ int eo_handoff_queue_delivered(eo_handoff_queue_t *self, const char *provider,
     rec.delivered_at = now;
     rc = s_put_record(self, txn, item_id, &rec, event, 0);
     eo_event_free(&event);
-    if (rc)
-        goto fail;
+    if (rc) goto fail;
     return eo_store_commit(self->store, &txn);
 fail:
     eo_store_abort(&txn);
@@ -432,16 +407,15 @@ static int s_add_listed(void *ctx, MDB_txn *txn, int64_t since, const char *id)
     MDB_val val;
     (void)since;
     int rc = s_get(w->self, txn, id, &rec, &val);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     Eo__Event *event = s_decode(&val);
-    if (!event)
-        return EO_ESTORE;
+    if (!event) return EO_ESTORE;
     json_t *obj = eo_handoff_item_json(event->handoff);
     eo_event_free(&event);
     char buf[32];
-    if (!obj || json_object_set_new(obj, "queued_at",
-                                    json_string(eo_time_format(rec.queued_at, buf, sizeof buf))) ||
+    if (!obj ||
+        json_object_set_new(obj, "queued_at",
+                            json_string(eo_time_format(rec.queued_at, buf, sizeof buf))) ||
         json_array_append_new(w->list, obj))
         return EO_ENOMEM;
     return w->limit && json_array_size(w->list) >= w->limit ? 1 : 0;
@@ -451,15 +425,12 @@ int eo_handoff_queue_list(eo_handoff_queue_t *self, const char *provider, size_t
                           json_t **out)
 {
     *out = NULL;
-    if (!s_valid_provider(provider))
-        return EO_EINVAL;
+    if (!s_valid_provider(provider)) return EO_EINVAL;
     s_walk_t w = {.self = self, .list = json_array(), .limit = limit};
-    if (!w.list)
-        return EO_ENOMEM;
+    if (!w.list) return EO_ENOMEM;
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->store, false, &txn);
-    if (rc == 0)
-        rc = s_walk(self, txn, provider, s_add_listed, &w);
+    if (rc == 0) rc = s_walk(self, txn, provider, s_add_listed, &w);
     eo_store_abort(&txn);
     if (rc) {
         json_decref(w.list);
@@ -474,21 +445,18 @@ static int s_count(void *ctx, MDB_txn *txn, int64_t since, const char *id)
     s_walk_t *w = ctx;
     (void)txn;
     (void)id;
-    if (w->depth++ == 0)
-        w->oldest = since;
+    if (w->depth++ == 0) w->oldest = since;
     return 0;
 }
 
 int eo_handoff_queue_depth(eo_handoff_queue_t *self, const char *provider, size_t *depth,
                            eo_time_t *oldest_since)
 {
-    if (!s_valid_provider(provider))
-        return EO_EINVAL;
+    if (!s_valid_provider(provider)) return EO_EINVAL;
     s_walk_t w = {.self = self};
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->store, false, &txn);
-    if (rc == 0)
-        rc = s_walk(self, txn, provider, s_count, &w);
+    if (rc == 0) rc = s_walk(self, txn, provider, s_count, &w);
     eo_store_abort(&txn);
     *depth = w.depth;
     *oldest_since = w.oldest;
@@ -498,13 +466,11 @@ int eo_handoff_queue_depth(eo_handoff_queue_t *self, const char *provider, size_
 int eo_handoff_queue_depths(eo_handoff_queue_t *self, json_t **out)
 {
     *out = json_object();
-    if (!*out)
-        return EO_ENOMEM;
+    if (!*out) return EO_ENOMEM;
     MDB_txn *txn = NULL;
     MDB_cursor *cur = NULL;
     int rc = eo_store_begin(self->store, false, &txn);
-    if (rc)
-        goto fail;
+    if (rc) goto fail;
     if ((rc = mdb_cursor_open(txn, self->queue, &cur))) {
         rc = eo_store_fail("handoff depths cursor", rc);
         goto fail;
@@ -522,11 +488,12 @@ int eo_handoff_queue_depths(eo_handoff_queue_t *self, json_t **out)
         memcpy(&since, val.mv_data, sizeof since);
         json_t *entry = json_object_get(*out, provider);
         if (entry) /* entries come in queue order: the first one is the oldest */
-            json_object_set_new(entry, "depth",
-                                json_integer(json_integer_value(json_object_get(entry, "depth")) + 1));
-        else if (json_object_set_new(*out, provider,
-                                     json_pack("{s:i, s:I}", "depth", 1, "oldest_since",
-                                               (json_int_t)since))) {
+            json_object_set_new(
+                entry, "depth",
+                json_integer(json_integer_value(json_object_get(entry, "depth")) + 1));
+        else if (json_object_set_new(
+                     *out, provider,
+                     json_pack("{s:i, s:I}", "depth", 1, "oldest_since", (json_int_t)since))) {
             rc = EO_ENOMEM;
             goto fail;
         }
@@ -539,8 +506,7 @@ int eo_handoff_queue_depths(eo_handoff_queue_t *self, json_t **out)
     eo_store_abort(&txn);
     return EO_OK;
 fail:
-    if (cur)
-        mdb_cursor_close(cur);
+    if (cur) mdb_cursor_close(cur);
     eo_store_abort(&txn);
     json_decref(*out);
     *out = NULL;
@@ -560,11 +526,9 @@ static int s_move_one(void *ctx, MDB_txn *txn, int64_t since, const char *id)
     s_record_t rec;
     MDB_val val;
     int rc = s_get(m->self, txn, id, &rec, &val);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     Eo__Event *event = s_decode(&val);
-    if (!event)
-        return EO_ESTORE;
+    if (!event) return EO_ESTORE;
     char key[S_KEY_MAX], value[sizeof since + S_ID_MAX];
     MDB_val k = {s_qkey(key, rec.provider, rec.seq), key};
     if ((rc = mdb_del(txn, m->self->queue, &k, NULL))) {
@@ -575,8 +539,7 @@ static int s_move_one(void *ctx, MDB_txn *txn, int64_t since, const char *id)
     if ((rc = s_next_seq(m->self, txn, &rec.seq)) == EO_OK)
         rc = s_put_record(m->self, txn, id, &rec, event, 0);
     eo_event_free(&event);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     size_t idlen = strlen(id);
     memcpy(value, &since, sizeof since);
     memcpy(value + sizeof since, id, idlen);
@@ -600,12 +563,10 @@ int eo_handoff_queue_move(eo_handoff_queue_t *self, const char *from, const char
                           size_t *moved)
 {
     *moved = 0;
-    if (!s_valid_provider(from) || !s_valid_provider(to) || streq(from, to))
-        return EO_EINVAL;
+    if (!s_valid_provider(from) || !s_valid_provider(to) || streq(from, to)) return EO_EINVAL;
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->store, true, &txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     s_move_t m = {.self = self, .to = to};
     /* One item per walk, from the head each time, until the source queue is empty. */
     size_t before;
@@ -617,8 +578,7 @@ int eo_handoff_queue_move(eo_handoff_queue_t *self, const char *from, const char
         eo_store_abort(&txn);
         return rc;
     }
-    if ((rc = eo_store_commit(self->store, &txn)))
-        return rc;
+    if ((rc = eo_store_commit(self->store, &txn))) return rc;
     *moved = m.moved;
     return EO_OK;
 }
@@ -626,17 +586,14 @@ int eo_handoff_queue_move(eo_handoff_queue_t *self, const char *from, const char
 int eo_handoff_queue_get(eo_handoff_queue_t *self, const char *item_id, Eo__Event **event)
 {
     *event = NULL;
-    if (!item_id || !*item_id || strlen(item_id) > S_ID_MAX)
-        return EO_EINVAL;
+    if (!item_id || !*item_id || strlen(item_id) > S_ID_MAX) return EO_EINVAL;
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->store, false, &txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     s_record_t rec;
     MDB_val val;
     rc = s_get(self, txn, item_id, &rec, &val);
-    if (rc == EO_OK && !(*event = s_decode(&val)))
-        rc = EO_ESTORE;
+    if (rc == EO_OK && !(*event = s_decode(&val))) rc = EO_ESTORE;
     eo_store_abort(&txn);
     return rc;
 }
@@ -644,12 +601,10 @@ int eo_handoff_queue_get(eo_handoff_queue_t *self, const char *item_id, Eo__Even
 int eo_handoff_queue_state(eo_handoff_queue_t *self, const char *item_id, bool *delivered,
                            eo_time_t *delivered_at)
 {
-    if (!item_id || !*item_id || strlen(item_id) > S_ID_MAX)
-        return EO_EINVAL;
+    if (!item_id || !*item_id || strlen(item_id) > S_ID_MAX) return EO_EINVAL;
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(self->store, false, &txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     s_record_t rec;
     MDB_val val;
     rc = s_get(self, txn, item_id, &rec, &val);
@@ -674,8 +629,7 @@ static int s_purge_one(eo_handoff_queue_t *self, MDB_cursor *cur, MDB_val *key, 
                        s_record_t *rec)
 {
     Eo__Event *event = s_decode(val);
-    if (!event)
-        return EO_ESTORE;
+    if (!event) return EO_ESTORE;
     Eo__Request *req = event->handoff ? event->handoff->request : NULL;
     if (req) {
         s_scrub(req->member_phone);
@@ -686,10 +640,17 @@ static int s_purge_one(eo_handoff_queue_t *self, MDB_cursor *cur, MDB_val *key, 
     size_t size = 0;
     uint8_t *bytes = eo_event_encode(event, &size);
     eo_event_free(&event);
-    if (!bytes)
-        return EO_ESTORE;
+    if (!bytes) return EO_ESTORE;
     MDB_val nv = {sizeof *rec + size, NULL};
-    int rc = mdb_cursor_put(cur, key, &nv, MDB_CURRENT | MDB_RESERVE);
+    /* The key, as the cursor gave it, points into the page this put rewrites: a copy. */
+    char id[S_ID_MAX + 1];
+    if (key->mv_size > S_ID_MAX) {
+        free(bytes);
+        return EO_ESTORE;
+    }
+    memcpy(id, key->mv_data, key->mv_size);
+    MDB_val k = {key->mv_size, id};
+    int rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT | MDB_RESERVE);
     if (rc == 0) {
         memcpy(nv.mv_data, rec, sizeof *rec);
         memcpy((char *)nv.mv_data + sizeof *rec, bytes, size);
@@ -699,47 +660,86 @@ static int s_purge_one(eo_handoff_queue_t *self, MDB_cursor *cur, MDB_val *key, 
     return rc ? eo_store_fail("handoff purge put", rc) : EO_OK;
 }
 
-int eo_handoff_queue_purge(eo_handoff_queue_t *self, eo_time_t before, size_t *purged)
+/* Is the record at this value one the purge anonymises now? */
+static bool s_purge_due(const MDB_val *val, eo_time_t before, s_record_t *rec)
 {
-    *purged = 0;
+    if (val->mv_size < sizeof *rec) return false;
+    memcpy(rec, val->mv_data, sizeof *rec);
+    return rec->version == S_VERSION && rec->state == S_DELIVERED && !rec->purged &&
+           rec->ends_at < before;
+}
+
+/* Position cur on the first item after walk->after ("" : the first item). */
+static int s_walk_start(MDB_cursor *cur, const eo_handoff_purge_walk_t *walk, MDB_val *key,
+                        MDB_val *val)
+{
+    if (!*walk->after) return mdb_cursor_get(cur, key, val, MDB_FIRST);
+    *key = (MDB_val){strlen(walk->after), (void *)walk->after};
+    int mrc = mdb_cursor_get(cur, key, val, MDB_SET_RANGE);
+    if (mrc == 0 && key->mv_size == strlen(walk->after) &&
+        memcmp(key->mv_data, walk->after, key->mv_size) == 0)
+        mrc = mdb_cursor_get(cur, key, val, MDB_NEXT);
+    return mrc;
+}
+
+int eo_handoff_queue_purge_step(eo_handoff_queue_t *self, eo_time_t before, size_t limit,
+                                eo_handoff_purge_walk_t *walk)
+{
+    if (walk->done) return EO_OK;
     MDB_txn *txn = NULL;
     MDB_cursor *cur = NULL;
     int rc = eo_store_begin(self->store, true, &txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if ((rc = mdb_cursor_open(txn, self->items, &cur))) {
         rc = eo_store_fail("handoff purge cursor", rc);
         goto fail;
     }
     MDB_val key, val;
-    size_t n = 0;
+    size_t looked = 0, n = 0;
+    char last[S_ID_MAX + 1] = "";
     int mrc;
-    for (mrc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); mrc == 0;
+    for (mrc = s_walk_start(cur, walk, &key, &val); mrc == 0 && looked < (limit ? limit : 1);
          mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+        looked++;
+        if (key.mv_size <= S_ID_MAX) /* longer keys are never written (put refuses them) */
+            snprintf(last, sizeof last, "%.*s", (int)key.mv_size, (const char *)key.mv_data);
         s_record_t rec;
-        if (val.mv_size < sizeof rec)
-            continue;
-        memcpy(&rec, val.mv_data, sizeof rec);
-        if (rec.version != S_VERSION || rec.state != S_DELIVERED || rec.purged ||
-            rec.ends_at >= before)
-            continue;
-        if ((rc = s_purge_one(self, cur, &key, &val, &rec)))
-            goto fail;
+        if (!s_purge_due(&val, before, &rec)) continue;
+        if ((rc = s_purge_one(self, cur, &key, &val, &rec))) goto fail;
         n++;
+        /* A put that changed the value's size may leave the cursor where MDB_NEXT gives
+         * the same item again: stand on it by its key, so the walk goes on after it. */
+        MDB_val at = {strlen(last), last};
+        if ((mrc = mdb_cursor_get(cur, &at, &val, MDB_SET_KEY))) {
+            rc = eo_store_fail("handoff purge walk", mrc);
+            goto fail;
+        }
     }
-    if (mrc != MDB_NOTFOUND) {
+    if (mrc != 0 && mrc != MDB_NOTFOUND) {
         rc = eo_store_fail("handoff purge walk", mrc);
         goto fail;
     }
     mdb_cursor_close(cur);
-    if ((rc = eo_store_commit(self->store, &txn)))
-        return rc;
-    *purged = n;
+    if ((rc = eo_store_commit(self->store, &txn))) return rc;
+    /* Only once committed does the walk move on: a failed batch is looked at again. */
+    walk->looked += looked;
+    walk->purged += n;
+    walk->done = mrc == MDB_NOTFOUND;
+    memcpy(walk->after, last, sizeof last);
     return EO_OK;
 fail:
-    if (cur)
-        mdb_cursor_close(cur);
+    if (cur) mdb_cursor_close(cur);
     eo_store_abort(&txn);
+    return rc;
+}
+
+int eo_handoff_queue_purge(eo_handoff_queue_t *self, eo_time_t before, size_t *purged)
+{
+    eo_handoff_purge_walk_t walk = {.after = ""};
+    int rc = EO_OK;
+    while (rc == EO_OK && !walk.done)
+        rc = eo_handoff_queue_purge_step(self, before, EO_HANDOFF_PURGE_BATCH, &walk);
+    *purged = walk.purged;
     return rc;
 }
 
@@ -767,8 +767,7 @@ static Eo__Event *s_test_event(const char *id, eo_time_t end)
 
 void eo_handoff_queue_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_handoff_queue: ");
+    if (verbose) printf(" * eo_handoff_queue: ");
     char dir[] = "/tmp/eo_handoff_queue_XXXXXX";
     assert(mkdtemp(dir));
     eo_store_t *store = eo_store_new(dir, 64, EO_STORE_NOSYNC);
@@ -820,6 +819,5 @@ void eo_handoff_queue_test(bool verbose)
     eo_store_destroy(&store);
     assert(q == NULL);
     assert(eo_store_remove(dir) == 0);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

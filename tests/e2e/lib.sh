@@ -65,8 +65,19 @@ eo_config() {
   grep -q "insecure_demo = 1" "$2" || eo_fail "config: insecure_demo not set"
 }
 
+# eo_pull_secrets CFG: give every pull provider of CFG (mode = pull) the secret_file
+# $EO_TEST_TMP/pull.secret (made 0600 once), as a real configuration must: outside
+# --insecure-demo a pull provider without a secret refuses the start (docs/handoff.md).
+eo_pull_secrets() {
+  local secret=$EO_TEST_TMP/pull.secret
+  [ -f "$secret" ] || (umask 077 && echo "pull-secret-$RANDOM$RANDOM$RANDOM" >"$secret")
+  sed -i "s|^\(        mode = pull\)\$|\1\n        secret_file = \"$secret\"|" "$1"
+  grep -q "secret_file = \"$secret\"" "$1" || eo_fail "config: no pull provider got a secret"
+}
+
 # eo_keyed_config HTTP_PORT OUT [KEY=VALUE...]: the shipped configuration, safe as it
-# ships (every route needs a credential), with the gateway on HTTP_PORT, the credentials
+# ships (every route needs a credential), every pull provider with a secret
+# (eo_pull_secrets), with the gateway on HTTP_PORT, the credentials
 # file $EO_TEST_TMP/keys, and for each KEY=VALUE the line "    KEY = ..." set to VALUE
 # (quoted as the file wants it: path='"/x"', rate=50), written to OUT.
 eo_keyed_config() {
@@ -75,6 +86,7 @@ eo_keyed_config() {
               -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$port\"/")
   for kv in "$@"; do args+=(-e "s|^\(    ${kv%%=*} = \).*|\1${kv#*=}|"); done
   sed "${args[@]}" "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$out"
+  eo_pull_secrets "$out"
   grep -q "127.0.0.1:$port" "$out" || eo_fail "config: listen not set"
   for kv in "keys_file=\"$EO_TEST_TMP/keys\"" "$@"; do
     grep -qF "    ${kv%%=*} = ${kv#*=}" "$out" || eo_fail "config: ${kv%%=*} not set"

@@ -3,8 +3,8 @@
 # signed as a webhook is: X-Eonjena-Signature: t=<unix s>,v1=HMAC-SHA256(secret, "<t>.<body>")
 # with the provider's own secret from its `providers` entry (secret_file). The signature
 # is checked here with openssl, not with the service's code; a body altered by one byte,
-# a wrong secret and a moved timestamp fail the check. A provider without a secret gets
-# its list unsigned.
+# a wrong secret and a moved timestamp fail the check. Another provider's list is signed
+# with that provider's own secret.
 set -euo pipefail
 . "$EO_SOURCE_DIR/tests/e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -16,7 +16,8 @@ CFG=$T/eonjena.cfg
 eo_keyed_config "$PORT" "$CFG"
 SECRET=pull-secret-$RANDOM$RANDOM
 (umask 077 && echo "$SECRET" >"$T/suwon.secret")
-sed -i "/^    suwon-provider\$/,/^        mode = pull\$/s|^\(        mode = pull\)\$|\1\n        secret_file = \"$T/suwon.secret\"|" "$CFG"
+# suwon's own key, in place of the one eo_keyed_config gives every pull provider
+sed -i "/^    suwon-provider\$/,/^        secret_file = /s|^        secret_file = .*\$|        secret_file = \"$T/suwon.secret\"|" "$CFG"
 grep -q "secret_file = \"$T/suwon.secret\"" "$CFG" || eo_fail "config: the secret was not added"
 key() { "$B/eonjena" key add --config "$CFG" "$@"; }
 CALLS=$(key --role operator --sites suwon)
@@ -72,8 +73,14 @@ def ok(path):
 sys.exit(0 if ok(good) and not ok(bad) else 1)
 EOF
 
-# A provider configured without a secret gets its (empty) list unsigned.
+# Another provider's (empty) list is signed with its own key, not suwon's (a pull
+# provider without a key refuses the start: handoff.pull_unsigned_refused).
 fetch "$HPROV" /v1/providers/hwaseong-provider/handoffs
 grep -q '"items":\[\]' "$T/body" || eo_fail "hwaseong's list: $(cat "$T/body")"
-grep -qi '^X-Eonjena-Signature' "$T/headers" && eo_fail "a list signed without a secret"
+sig=$(tr -d '\r' <"$T/headers" | sed -n 's/^X-Eonjena-Signature: //Ip')
+t=$(sed -n 's/^t=\([0-9]*\),v1=[0-9a-f]\{64\}$/\1/p' <<<"$sig")
+[ -n "$t" ] || eo_fail "hwaseong's list is not signed: $(cat "$T/headers")"
+[ "$(mac "$(cat "$T/pull.secret")" "$t" "$T/body")" = "${sig##*v1=}" ] ||
+  eo_fail "hwaseong's list is not signed with its own secret"
+[ "$(mac "$SECRET" "$t" "$T/body")" != "${sig##*v1=}" ] || eo_fail "hwaseong's list verifies with suwon's secret"
 echo "handoff.pull_signed: ok"

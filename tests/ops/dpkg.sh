@@ -47,6 +47,8 @@ export EONJENA_SERVER_STORE="$R/var/lib/eonjena/store" \
   EONJENA_RULES_HOLIDAYS="$R/var/lib/eonjena/holidays.tsv" \
   EONJENA_HANDOFF_HOLIDAYS="$R/var/lib/eonjena/holidays.tsv" \
   EONJENA_GATEWAY_LISTEN="127.0.0.1:$P"
+# and, as an operator must before the first start, a key for each pull provider
+eo_pull_secrets "$cfg"
 (cd / && "$R/usr/bin/eonjena" key add --role admin --config "$cfg") >"$T/key" 2>"$T/key.err" ||
   fail "eonjena key add: $(cat "$T/key.err")"
 [ -s "$R/var/lib/eonjena/keys" ] || fail "the key is not in the installed state folder"

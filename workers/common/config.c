@@ -210,10 +210,10 @@ static const s_key_t s_keys[] = {
     SECRET("providers/*/secret"),
     STR("providers/*/secret_file", NULL),
     TYPED("providers/*/default", T_BOOL01, NULL),
-    INT("providers/*/number", NULL, 0, 65535),          /* 시설형: the facility's number */
+    INT("providers/*/number", NULL, 0, 65535), /* 시설형: the facility's number */
     INT("providers/*/facility_dong", NULL, 0, 4294967295), /* 시설형: where it is */
-    TYPED("providers/*/centre", T_BOOL01, NULL),        /* an 아동돌봄센터 */
-    STR("providers/*/regular", NULL),                   /* 시설형 regular hours HH:MM-HH:MM */
+    TYPED("providers/*/centre", T_BOOL01, NULL),           /* an 아동돌봄센터 */
+    STR("providers/*/regular", NULL), /* 시설형 regular hours HH:MM-HH:MM */
     INT("matcher/wave_k", "10", 1, 1000),
     INT("matcher/wave_timeout_s", "300", 1, 86400),
     INT("matcher/site/*/wave_timeout_s", NULL, 1, 86400),
@@ -483,8 +483,10 @@ static void s_walk(s_walk_t *w, zconfig_t *node, const char *parent)
                 s_problem(w->problems, "%s: %s: unknown section", where, path);
             else if (zconfig_value(c) && *zconfig_value(c))
                 s_problem(w->problems, "%s: %s: a section has no value", where, path);
-            else
+            else {
+                s_origin_set(c, where); /* a section's line: problems with it name it */
                 s_walk(w, c, path);
+            }
             continue;
         }
         if (!k) {
@@ -653,6 +655,47 @@ int eo_config_set(zconfig_t *config, const char *key, const char *value, const c
     s_origin_set(zconfig_locate(config, key), origin);
     s_apply(config);
     return EO_OK;
+}
+
+/* --- what a section says as a whole ------------------------------------------------------ */
+
+int eo_config_pull_problems(zconfig_t *config, char *why, size_t whylen)
+{
+    s_problems_t problems = {why, whylen, 0, 0};
+    why[0] = 0;
+    zconfig_t *section = config ? zconfig_locate(config, "providers") : NULL;
+    for (zconfig_t *p = section ? zconfig_child(section) : NULL; p; p = zconfig_next(p)) {
+        const char *mode = zconfig_get(p, "mode", "pull"); /* the providers' default */
+        const char *secret = zconfig_get(p, "secret", ""),
+                   *file = zconfig_get(p, "secret_file", "");
+        if (!streq(mode, "pull") || *secret || *file) continue;
+        const char *where = s_origin(p);
+        s_problem(&problems,
+                  "%s: providers/%s: a pull provider without secret or secret_file: its "
+                  "hand-off lists (names, phones, addresses) would go out unsigned; give it "
+                  "one (docs/handoff.md), or run a demo with --insecure-demo",
+                  *where ? where : "?", zconfig_name(p));
+    }
+    return problems.n;
+}
+
+int eo_config_pull_check(zconfig_t *config, const char *prog)
+{
+    char why[8192];
+    if (!eo_config_pull_problems(config, why, sizeof why)) return 0;
+    bool demo = atoi(zconfig_get(config, "gateway/insecure_demo", "0")) != 0;
+    for (char *save = NULL, *line = strtok_r(why, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (demo)
+            zsys_warning("%s: INSECURE DEMO: %s", prog, line);
+        else
+            zsys_error("%s: configuration refused: %s", prog, line);
+    }
+    if (demo)
+        zsys_warning("%s: INSECURE DEMO: pull providers get their hand-off lists UNSIGNED. "
+                     "Never run this with real data.",
+                     prog);
+    return demo ? 0 : -1;
 }
 
 /* --- printing ------------------------------------------------------------------------------

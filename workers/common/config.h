@@ -38,6 +38,17 @@ zconfig_t *eo_config_open(const char *prog, const char *path);
 int eo_config_set(zconfig_t *config, const char *key, const char *value, const char *origin,
                   char *why, size_t whylen);
 
+/* The checks of a whole section, which need the effective configuration: a pull provider
+ * (providers/ID/mode = pull, the default) without secret or secret_file would serve its
+ * hand-off lists unsigned. Each such provider is one line in why, "FILE:LINE:
+ * providers/ID: ..." (the provider's own line); returns how many. */
+int eo_config_pull_problems(zconfig_t *config, char *why, size_t whylen);
+/* At a program's start, once the command line is applied: each problem of
+ * eo_config_pull_problems logged, prefixed with prog; -1 (refuse to start), or, when
+ * gateway/insecure_demo = 1 (--insecure-demo), a loud warning for each and 0. 0 when
+ * there are none. */
+int eo_config_pull_check(zconfig_t *config, const char *prog);
+
 /* The effective configuration, one "key = value  # origin" line per key in the table's
  * order, secrets (passwords, secrets, auth headers) masked. */
 void eo_config_print(zconfig_t *config, FILE *out);

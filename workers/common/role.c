@@ -71,8 +71,7 @@ void eo_role_notify_ready(const char *status)
 {
     /* 0 when not started by systemd (no NOTIFY_SOCKET): nothing to tell */
     int rc = sd_notifyf(0, "READY=1\nSTATUS=%s\nMAINPID=%lu", status, (unsigned long)getpid());
-    if (rc < 0)
-        zsys_warning("cannot tell systemd we are ready: %s", strerror(-rc));
+    if (rc < 0) zsys_warning("cannot tell systemd we are ready: %s", strerror(-rc));
 }
 
 void eo_role_notify_stopping(void)
@@ -152,12 +151,16 @@ int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, uns
     eo_dongs_t *dongs = config ? eo_dongs_load_default(err, sizeof err) : NULL;
     eo_clock_t *clock = eo_clock_new_from_spec(opts.clock);
     if (config && opts.insecure_demo) zconfig_put(config, "gateway/insecure_demo", "1");
+    /* a role that serves HTTP serves the pull providers' lists: signed, or a demo */
+    bool pulls_ok =
+        !config || !(flags & EO_ROLE_HTTP) || eo_config_pull_check(config, prog) == 0;
     char store_dir[4096];
     snprintf(store_dir, sizeof store_dir, "%s", opts.store ? opts.store : "");
     if (!opts.store) snprintf(store_dir, sizeof store_dir, "%s/store", eo_paths_state());
-    eo_store_t *store =
-        needs_store && config ? eo_role_store_open(config, store_dir, opts.init) : NULL;
-    if (!config)
+    eo_store_t *store = needs_store && config && pulls_ok
+                            ? eo_role_store_open(config, store_dir, opts.init)
+                            : NULL;
+    if (!config || !pulls_ok)
         ; /* said why */
     else if (!dongs)
         zsys_error("%s: %s", argv[0], err);

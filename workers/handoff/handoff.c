@@ -10,15 +10,16 @@
 
 #include "eonjena/eo_codec.h"
 #include "handoff/handoff.h"
+#include "handoff/retention.h"
 #include "eonjena/eo_handoff_item.h"
 #include "eonjena/eo_webhook.h"
 
 /* What the core remembers of a provider between runs (not durable, see handoff.h). */
 typedef struct {
     const eo_provider_t *provider;
-    int attempts;          /* failed attempts on the current head */
-    int64_t next_try_ms;   /* not before this (backoff); 0: at once */
-    int last_status;       /* last HTTP status, or an EO_E* value; 0: none yet */
+    int attempts;        /* failed attempts on the current head */
+    int64_t next_try_ms; /* not before this (backoff); 0: at once */
+    int last_status;     /* last HTTP status, or an EO_E* value; 0: none yet */
 } s_state_t;
 
 struct eo_handoff_t {
@@ -26,17 +27,23 @@ struct eo_handoff_t {
     eo_clock_t *clock;
     eo_handoff_queue_t *queue;
     eo_handoff_config_t cfg;
-    s_state_t *states;     /* the webhook providers of the served sites */
+    s_state_t *states; /* the webhook providers of the served sites */
     size_t n_states;
     eo_holiday_fn *holiday;
     void *holiday_ctx;
-    pthread_mutex_t lock;  /* guards the states' counters: run and metrics may differ in thread */
+    pthread_mutex_t
+        lock; /* guards the states' counters: run and metrics may differ in thread */
+    eo_handoff_retention_t *retention; /* the daily run; NULL: off */
+    eo_handoff_queue_t *purge_queue;   /* its own queue object, in the run's thread */
 };
 
 void eo_handoff_config_defaults(eo_handoff_config_t *cfg)
 {
-    *cfg = (eo_handoff_config_t){.retry_base_ms = 30000, .retry_max_ms = 3600000,
-                                 .http_timeout_ms = 10000, .batch = 50, .retention_years = 3};
+    *cfg = (eo_handoff_config_t){.retry_base_ms = 30000,
+                                 .retry_max_ms = 3600000,
+                                 .http_timeout_ms = 10000,
+                                 .batch = 50,
+                                 .retention_years = 3};
 }
 
 /* Read one whole-number setting of the handoff section into *value (kept if absent).
@@ -45,8 +52,7 @@ static int s_setting(zconfig_t *section, const char *name, long long max, long l
                      char *err, size_t errlen)
 {
     const char *text = section ? zconfig_get(section, name, NULL) : NULL;
-    if (!text)
-        return 0;
+    if (!text) return 0;
     char *end;
     long long v = strtoll(text, &end, 10);
     if (!*text || *end || v < 1 || v > max) {
@@ -62,8 +68,8 @@ int eo_handoff_config_load(eo_handoff_config_t *cfg, zconfig_t *config, char *er
                            size_t errlen)
 {
     zconfig_t *section = config ? zconfig_locate(config, "handoff") : NULL;
-    long long base = cfg->retry_base_ms, max = cfg->retry_max_ms, timeout = cfg->http_timeout_ms,
-              batch = cfg->batch, years = cfg->retention_years;
+    long long base = cfg->retry_base_ms, max = cfg->retry_max_ms,
+              timeout = cfg->http_timeout_ms, batch = cfg->batch, years = cfg->retention_years;
     if (s_setting(section, "retry_base_ms", 86400000, &base, err, errlen) ||
         s_setting(section, "retry_max_ms", 86400000, &max, err, errlen) ||
         s_setting(section, "http_timeout_ms", 600000, &timeout, err, errlen) ||
@@ -74,8 +80,10 @@ int eo_handoff_config_load(eo_handoff_config_t *cfg, zconfig_t *config, char *er
         snprintf(err, errlen, "handoff/retry_max_ms is below retry_base_ms");
         return EO_EINVAL;
     }
-    *cfg = (eo_handoff_config_t){.retry_base_ms = base, .retry_max_ms = max,
-                                 .http_timeout_ms = (long)timeout, .batch = (int)batch,
+    *cfg = (eo_handoff_config_t){.retry_base_ms = base,
+                                 .retry_max_ms = max,
+                                 .http_timeout_ms = (long)timeout,
+                                 .batch = (int)batch,
                                  .retention_years = (int)years};
     return EO_OK;
 }
@@ -83,14 +91,12 @@ int eo_handoff_config_load(eo_handoff_config_t *cfg, zconfig_t *config, char *er
 /* Is site in the "*" / "a,b" list? */
 static bool s_serves(const char *sites, const char *site)
 {
-    if (!sites || streq(sites, "*"))
-        return true;
+    if (!sites || streq(sites, "*")) return true;
     size_t n = strlen(site);
     for (const char *p = sites; p && *p;) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, site, n) == 0)
-            return true;
+        if (len == n && strncmp(p, site, n) == 0) return true;
         p = end ? end + 1 : NULL;
     }
     return false;
@@ -104,14 +110,12 @@ static int s_adopt_unrouted(eo_handoff_t *self)
 {
     for (size_t i = 0; i < self->n_states; i++) {
         const eo_provider_t *p = self->states[i].provider;
-        if (s_route(self, p->site, "") != p)
-            continue;
+        if (s_route(self, p->site, "") != p) continue;
         char from[EO_PROVIDER_ID_MAX];
         snprintf(from, sizeof from, "unrouted.%s", p->site);
         size_t moved = 0;
         int rc = eo_handoff_queue_move(self->queue, from, p->id, &moved);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         if (moved)
             zsys_info("handoff: %zu waiting item(s) of %s now go to %s", moved, p->site, p->id);
     }
@@ -123,8 +127,7 @@ eo_handoff_t *eo_handoff_new(eo_store_t *store, eo_clock_t *clock,
                              const eo_handoff_config_t *cfg)
 {
     eo_handoff_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->store = store;
     self->clock = clock;
     pthread_mutex_init(&self->lock, NULL);
@@ -135,15 +138,12 @@ eo_handoff_t *eo_handoff_new(eo_store_t *store, eo_clock_t *clock,
     self->queue = eo_handoff_queue_new(store);
     size_t n = eo_providers_count(providers);
     self->states = calloc(n ? n : 1, sizeof *self->states);
-    if (!self->queue || !self->states)
-        goto fail;
+    if (!self->queue || !self->states) goto fail;
     for (size_t i = 0; i < n; i++) {
         const eo_provider_t *p = eo_providers_at(providers, i);
-        if (s_serves(sites, p->site))
-            self->states[self->n_states++].provider = p;
+        if (s_serves(sites, p->site)) self->states[self->n_states++].provider = p;
     }
-    if (s_adopt_unrouted(self))
-        goto fail;
+    if (s_adopt_unrouted(self)) goto fail;
     return self;
 fail:
     eo_handoff_destroy(&self);
@@ -152,10 +152,11 @@ fail:
 
 void eo_handoff_destroy(eo_handoff_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     eo_handoff_t *self = *self_p;
     eo_handoff_queue_destroy(&self->queue);
+    eo_handoff_queue_destroy(&self->purge_queue);
+    eo_handoff_retention_destroy(&self->retention);
     free(self->states);
     pthread_mutex_destroy(&self->lock);
     free(self);
@@ -168,6 +169,15 @@ void eo_handoff_set_holidays(eo_handoff_t *self, eo_holiday_fn *holiday, void *c
     self->holiday_ctx = ctx;
 }
 
+int eo_handoff_set_retention(eo_handoff_t *self, const eo_retention_config_t *cfg)
+{
+    eo_handoff_retention_destroy(&self->retention);
+    if (!self->purge_queue) self->purge_queue = eo_handoff_queue_new(self->store);
+    self->retention =
+        self->purge_queue ? eo_handoff_retention_new(cfg, eo_clock_now_ms(self->clock)) : NULL;
+    return self->retention ? EO_OK : EO_ESTORE;
+}
+
 eo_handoff_queue_t *eo_handoff_queue(eo_handoff_t *self)
 {
     return self->queue;
@@ -178,19 +188,15 @@ static const eo_provider_t *s_route(eo_handoff_t *self, const char *site, const 
 {
     for (size_t i = 0; i < self->n_states; i++) {
         const eo_provider_t *p = self->states[i].provider;
-        if (!streq(p->site, site))
-            continue;
+        if (!streq(p->site, site)) continue;
         if (id && *id) {
-            if (streq(p->id, id))
-                return p;
+            if (streq(p->id, id)) return p;
         } else if (p->is_default)
             return p;
     }
-    if (id && *id)
-        return NULL;
+    if (id && *id) return NULL;
     for (size_t i = 0; i < self->n_states; i++)
-        if (streq(self->states[i].provider->site, site))
-            return self->states[i].provider;
+        if (streq(self->states[i].provider->site, site)) return self->states[i].provider;
     return NULL;
 }
 
@@ -200,8 +206,7 @@ int eo_handoff_accept(eo_handoff_t *self, const Eo__Event *event)
         return EO_EINVAL;
     const Eo__HandoffItem *item = event->handoff;
     const char *site = *item->site ? item->site : event->site;
-    if (!site || !*site || strlen(site) > 32 || strchr(site, '/'))
-        return EO_EINVAL;
+    if (!site || !*site || strlen(site) > 32 || strchr(site, '/')) return EO_EINVAL;
     const eo_provider_t *p = s_route(self, site, item->provider);
     char unrouted[EO_PROVIDER_ID_MAX];
     if (!p) {
@@ -223,10 +228,9 @@ static int64_t s_due_ms(eo_handoff_t *self, const s_state_t *s, int64_t now_ms)
     pthread_mutex_lock(&self->lock);
     int64_t t = s->next_try_ms > now_ms ? s->next_try_ms : now_ms;
     pthread_mutex_unlock(&self->lock);
-    eo_time_t open = eo_hours_next_open(&s->provider->hours, t / 1000, self->holiday,
-                                        self->holiday_ctx);
-    if (!open)
-        return INT64_MAX;
+    eo_time_t open =
+        eo_hours_next_open(&s->provider->hours, t / 1000, self->holiday, self->holiday_ctx);
+    if (!open) return INT64_MAX;
     return open * 1000 > t ? open * 1000 : t;
 }
 
@@ -235,15 +239,17 @@ int64_t eo_handoff_next_due_ms(eo_handoff_t *self)
     int64_t now_ms = eo_clock_now_ms(self->clock), due = INT64_MAX;
     for (size_t i = 0; i < self->n_states; i++) {
         s_state_t *s = &self->states[i];
-        if (s->provider->mode != EO_DELIVERY_WEBHOOK)
-            continue;
+        if (s->provider->mode != EO_DELIVERY_WEBHOOK) continue;
         size_t depth;
         eo_time_t since;
         if (eo_handoff_queue_depth(self->queue, s->provider->id, &depth, &since) || !depth)
             continue;
         int64_t t = s_due_ms(self, s, now_ms);
-        if (t < due)
-            due = t;
+        if (t < due) due = t;
+    }
+    if (self->retention) {
+        int64_t t = eo_handoff_retention_due_ms(self->retention);
+        if (t < due) due = t < now_ms ? now_ms : t;
     }
     return due;
 }
@@ -276,8 +282,7 @@ static int s_post_head(eo_handoff_t *self, s_state_t *s, const eo_provider_t *p,
     json_t *obj = eo_handoff_item_json(item);
     char *body = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
-    if (!body)
-        return EO_ENOMEM;
+    if (!body) return EO_ENOMEM;
     char err[256] = "";
     int status = eo_webhook_post(p->url, p->secret, item->id, body, eo_clock_now(self->clock),
                                  self->cfg.http_timeout_ms, err, sizeof err);
@@ -286,8 +291,7 @@ static int s_post_head(eo_handoff_t *self, s_state_t *s, const eo_provider_t *p,
     bool ok = status >= 200 && status < 300;
     if (ok) {
         int rc = eo_handoff_queue_delivered(self->queue, p->id, item->id, now_ms / 1000);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     pthread_mutex_lock(&self->lock);
     s->last_status = status;
@@ -317,46 +321,60 @@ int eo_handoff_run(eo_handoff_t *self, size_t *delivered)
     int rc = EO_OK;
     for (size_t i = 0; i < self->n_states && rc >= 0; i++) {
         s_state_t *s = &self->states[i];
-        if (s->provider->mode != EO_DELIVERY_WEBHOOK)
-            continue;
+        if (s->provider->mode != EO_DELIVERY_WEBHOOK) continue;
         for (int k = 0; k < self->cfg.batch; k++) {
             int64_t now_ms = eo_clock_now_ms(self->clock);
-            if (s_due_ms(self, s, now_ms) > now_ms)
-                break;
+            if (s_due_ms(self, s, now_ms) > now_ms) break;
             Eo__Event *head = NULL;
             rc = eo_handoff_queue_head(self->queue, s->provider->id, &head);
             if (rc == EO_ENOTFOUND) {
                 rc = EO_OK;
                 break;
             }
-            if (rc)
-                break;
+            if (rc) break;
             rc = s_deliver_head(self, s, head->handoff);
             eo_event_free(&head);
-            if (rc <= 0)
-                break;
+            if (rc <= 0) break;
             n++;
             rc = EO_OK;
         }
     }
-    if (delivered)
-        *delivered = n;
+    if (delivered) *delivered = n;
+    /* Then one batch of the daily retention when it is due: bounded, so the next round
+     * of deliveries is never far away. A failed batch is done again next turn. */
+    if (self->retention && eo_handoff_retention_step(self->retention, self->purge_queue,
+                                                     eo_clock_now_ms(self->clock)) != EO_OK)
+        zsys_error("handoff: retention batch failed (store), trying again next turn");
     return rc < 0 ? rc : EO_OK;
+}
+
+/* {"runs", "anonymised", "failures", "running", "next_run", "last_run"}, or null when the
+ * core runs no retention. */
+static json_t *s_retention_json(eo_handoff_t *self)
+{
+    if (!self->retention) return json_null();
+    eo_handoff_retention_counts_t c;
+    eo_handoff_retention_counts(self->retention, &c);
+    char next[32], last[32];
+    eo_time_format(c.next_ms / 1000, next, sizeof next);
+    eo_time_format(c.last_ms / 1000, last, sizeof last);
+    return json_pack("{s:I, s:I, s:I, s:b, s:s, s:o}", "runs", (json_int_t)c.runs, "anonymised",
+                     (json_int_t)c.anonymised, "failures", (json_int_t)c.failures, "running",
+                     c.running, "next_run", next, "last_run",
+                     c.last_ms ? json_string(last) : json_null());
 }
 
 static bool s_served_id(eo_handoff_t *self, const char *id)
 {
     for (size_t i = 0; i < self->n_states; i++)
-        if (streq(self->states[i].provider->id, id))
-            return true;
+        if (streq(self->states[i].provider->id, id)) return true;
     return false;
 }
 
 char *eo_handoff_metrics(eo_handoff_t *self)
 {
     json_t *depths = NULL;
-    if (eo_handoff_queue_depths(self->queue, &depths))
-        return NULL;
+    if (eo_handoff_queue_depths(self->queue, &depths)) return NULL;
     int64_t now_ms = eo_clock_now_ms(self->clock);
     eo_time_t now = now_ms / 1000;
     char buf[32];
@@ -377,8 +395,9 @@ char *eo_handoff_metrics(eo_handoff_t *self)
                       webhook ? "webhook" : "pull", "depth", depth, "oldest_age_s",
                       depth ? (json_int_t)(now - since) : 0, "attempts", attempts,
                       "last_status", last_status, "next_attempt",
-                      due == INT64_MAX ? json_null()
-                                       : json_string(eo_time_format(due / 1000, buf, sizeof buf))));
+                      due == INT64_MAX
+                          ? json_null()
+                          : json_string(eo_time_format(due / 1000, buf, sizeof buf))));
     }
     const char *key;
     json_t *value;
@@ -389,8 +408,10 @@ char *eo_handoff_metrics(eo_handoff_t *self)
         else if (!s_served_id(self, key)) /* a provider no longer configured here */
             json_object_set(others, key, json_object_get(value, "depth"));
     }
-    json_t *root = json_pack("{s:s, s:o, s:o, s:o}", "at", eo_time_format(now, buf, sizeof buf),
-                             "providers", providers, "unrouted", unrouted, "other_queues", others);
+    json_t *root =
+        json_pack("{s:s, s:o, s:o, s:o, s:o}", "at", eo_time_format(now, buf, sizeof buf),
+                  "providers", providers, "unrouted", unrouted, "other_queues", others,
+                  "retention", s_retention_json(self));
     json_decref(depths);
     char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
     json_decref(root);
@@ -401,8 +422,7 @@ char *eo_handoff_metrics(eo_handoff_t *self)
 
 void eo_handoff_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_handoff: ");
+    if (verbose) printf(" * eo_handoff: ");
     char dir[] = "/tmp/eo_handoff_XXXXXX";
     assert(mkdtemp(dir));
     eo_store_t *store = eo_store_new(dir, 64, EO_STORE_NOSYNC);
@@ -455,7 +475,8 @@ void eo_handoff_test(bool verbose)
     eo_time_t since;
     assert(eo_handoff_queue_depth(eo_handoff_queue(core), "suwon-center", &depth, &since) == 0);
     assert(depth == 1);
-    assert(eo_handoff_queue_depth(eo_handoff_queue(core), "unrouted.suwon", &depth, &since) == 0);
+    assert(eo_handoff_queue_depth(eo_handoff_queue(core), "unrouted.suwon", &depth, &since) ==
+           0);
     assert(depth == 0);
     metrics = eo_handoff_metrics(core);
     assert(strstr(metrics, "\"unrouted\":{},\"other_queues\":{}"));
@@ -466,6 +487,5 @@ void eo_handoff_test(bool verbose)
     eo_clock_destroy(&clock);
     eo_store_destroy(&store);
     assert(eo_store_remove(dir) == 0);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

@@ -16,7 +16,8 @@
  *   retry_max_ms = 3600000    cap of the delay
  *   http_timeout_ms = 10000   one POST, connect included
  *   batch = 50                deliveries per provider per run (keeps the actor responsive)
- *   retention_years = 3       personal data kept after the service ended (purge)
+ *   retention_years = 3       personal data kept after the service ended (purge and the
+ *                             daily run, with store/purge_hour and store/purge_batch)
  *   holidays = PATH           holiday file; default data/holidays.tsv */
 #ifndef EO_HANDOFF_H
 #define EO_HANDOFF_H
@@ -29,6 +30,7 @@
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_provider.h"
 #include "eonjena/eo_handoff_queue.h"
+#include "eonjena/eo_retention.h"
 
 typedef struct {
     int64_t retry_base_ms;
@@ -54,6 +56,11 @@ eo_handoff_t *eo_handoff_new(eo_store_t *store, eo_clock_t *clock,
 void eo_handoff_destroy(eo_handoff_t **self_p);
 /* The holiday predicate business hours use (NULL: none). */
 void eo_handoff_set_holidays(eo_handoff_t *self, eo_holiday_fn *holiday, void *ctx);
+/* Run the daily retention (retention.h): from now on eo_handoff_run also
+ * anonymises, one batch per call, the delivered items past cfg's privacy period, every
+ * day at cfg->purge_hour, and eo_handoff_next_due_ms counts it. Call before the
+ * delivery thread starts. EO_OK or EO_ESTORE. */
+int eo_handoff_set_retention(eo_handoff_t *self, const eo_retention_config_t *cfg);
 /* The queue (borrowed), e.g. for the pull API in the same thread. */
 eo_handoff_queue_t *eo_handoff_queue(eo_handoff_t *self);
 
@@ -65,17 +72,21 @@ eo_handoff_queue_t *eo_handoff_queue(eo_handoff_t *self);
  * made when the site has a provider moves them there (in order). */
 int eo_handoff_accept(eo_handoff_t *self, const Eo__Event *event);
 
-/* When (clock ms) a delivery is next due: now or later; INT64_MAX if nothing waits for
- * a webhook provider of the served sites. */
+/* When (clock ms) a delivery, or a batch of the daily retention, is next due: now or
+ * later; INT64_MAX if nothing waits for a webhook provider of the served sites and no
+ * retention runs. */
 int64_t eo_handoff_next_due_ms(eo_handoff_t *self);
-/* Attempt every delivery that is due now. *delivered (may be NULL) counts the items
+/* Attempt every delivery that is due now, then one batch of the retention if it is due
+ * (its failure is logged, not returned). *delivered (may be NULL) counts the items
  * delivered. EO_OK or EO_ESTORE. */
 int eo_handoff_run(eo_handoff_t *self, size_t *delivered);
 
 /* Metrics as JSON text (caller frees with free()):
  * {"at": ISO, "providers": {"<id>": {"site", "mode", "depth", "oldest_age_s",
  *   "attempts", "last_status", "next_attempt"}}, "unrouted": {"<site>": depth},
- *  "other_queues": {"<provider no longer configured>": depth}} */
+ *  "other_queues": {"<provider no longer configured>": depth},
+ *  "retention": {"runs", "anonymised", "failures", "running", "next_run", "last_run"}
+ *               or null when the core runs no retention} */
 char *eo_handoff_metrics(eo_handoff_t *self);
 
 void eo_handoff_test(bool verbose);

@@ -111,16 +111,24 @@ static double s_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Bytes this process handed to write(2) so far: what the commits cost in page writes. */
-static double s_written_mb(void)
+/* A counter of /proc/self/io ("wchar", "syscw"), 0 where there is none. */
+static double s_proc_io(const char *field)
 {
     FILE *f = fopen("/proc/self/io", "r");
     char line[128];
-    double mb = 0;
+    size_t n = strlen(field);
+    double value = 0;
     while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "wchar: ", 7) == 0) mb = (double)strtoull(line + 7, NULL, 10) / 1e6;
+        if (strncmp(line, field, n) == 0 && line[n] == ':')
+            value = (double)strtoull(line + n + 1, NULL, 10);
     if (f) fclose(f);
-    return mb;
+    return value;
+}
+
+/* Bytes this process handed to write(2) so far: what the commits cost in page writes. */
+static double s_written_mb(void)
+{
+    return s_proc_io("wchar") / 1e6;
 }
 
 static int s_cmp(const void *a, const void *b)
@@ -406,7 +414,8 @@ typedef struct {
     size_t batch;
     const char *dir;
     bool nosync;
-    int shards; /* stores and settlers: two per core by default; 0: one per W1 site */
+    int shards;  /* stores and settlers: two per core by default; 0: one per W1 site */
+    bool rounds; /* a line per round: what a commit carries as the run grows */
 } s_opts_t;
 
 static const char s_about[] =
@@ -441,6 +450,8 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
                      "new folder for the shards' stores, kept (default: temporary)"),
         /* diagnosis only: the figure is the durable one */
         EO_OPT_FLAG("nosync", &o->nosync, "no fsync at commits (diagnosis only)"),
+        EO_OPT_FLAG("rounds", &o->rounds,
+                    "a line per round on stderr: acceptances, commits, writes (diagnosis)"),
         EO_OPT_END,
     };
     eo_opts_t p = {.prog = "eonjena-bench settle", .about = s_about, .opts = opts};
@@ -549,6 +560,15 @@ static int s_run(s_bench_t *b, s_shard_t *shards, int n_shards, s_acceptor_t *ac
     return rc;
 }
 
+/* Commits of every shard so far. */
+static size_t s_commits(const s_shard_t *shards, int n)
+{
+    size_t c = 0;
+    for (int s = 0; s < n; s++)
+        c += shards[s].commits;
+    return c;
+}
+
 static double s_cpu_s(void)
 {
     struct timespec t;
@@ -571,10 +591,12 @@ static int s_round_run(const s_opts_t *o, const eo_dongs_t *dongs, eo_w1_t *w1,
         b->done++;
     for (int s = 0; s < n_shards; s++)
         b->q[s].head = b->q[s].tail = 0;
-    double release = 0, w0 = s_written_mb(), c0 = s_cpu_s();
+    size_t commits0 = s_commits(shards, n_shards), total0 = sum->total, won0 = sum->won;
+    double release = 0, w0 = s_written_mb(), c0 = s_cpu_s(), calls0 = s_proc_io("syscw");
     rc = s_run(b, shards, n_shards, acc, o->accepts, &release);
     sum->cpu_s += s_cpu_s() - c0;
-    sum->written_mb += s_written_mb() - w0;
+    double mb = s_written_mb() - w0, calls = s_proc_io("syscw") - calls0;
+    sum->written_mb += mb;
     double last = release;
     for (uint32_t j = 0; j < o->accepts; j++)
         for (size_t i = 0; i < acc[j].n; i++) {
@@ -586,6 +608,15 @@ static int s_round_run(const s_opts_t *o, const eo_dongs_t *dongs, eo_w1_t *w1,
             free(it->body);
         }
     sum->seconds += last - release;
+    if (o->rounds) {
+        size_t commits = s_commits(shards, n_shards) - commits0;
+        double per = commits ? 1.0 / (double)commits : 0;
+        fprintf(stderr,
+                "settle: round %u-%u: %zu acceptances, %zu settled in %.3f s; %zu commits, "
+                "%.1f acceptances, %.0f KB and %.1f write calls per commit\n",
+                from, to, sum->total - total0, sum->won - won0, last - release, commits,
+                (double)(sum->total - total0) * per, mb * 1e3 * per, calls * per);
+    }
     return rc;
 }
 

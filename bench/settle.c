@@ -13,8 +13,12 @@
  * 20 offers each; not timed), then A acceptor threads are released: acceptor j accepts,
  * for every request of the round, the j-th of A distinct offered carers drawn with a seed
  * from the request id. The acceptors move together: a request's acceptances go out only
- * while fewer than --window requests before it are still unanswered, so every request's
- * acceptances meet in the store at about the same time, as W1's do. A settler decides
+ * while fewer than --window requests with acceptances before it are still unanswered, so
+ * every request's acceptances meet in the store at about the same time, as W1's do. A
+ * request without candidates has no settlement (W1) and takes no place in the window:
+ * counted, it left late rounds of a long run, where most requests find no free carer,
+ * with a handful of settlements per commit, and the rate fell with the run for that
+ * alone (docs/lifecycle.md). A settler decides
  * what its shard has pending in group commits (eo_cases_apply_batch: one write
  * transaction, fsync at commit) and answers each acceptance only after the commit that
  * decided it. settles_per_s = settled requests / the rounds' time from releasing the
@@ -62,9 +66,11 @@ typedef struct {
     pthread_mutex_t lock;
     pthread_cond_t room, start;
     uint8_t *left;   /* per request of the run: its acceptances not answered yet */
+    uint32_t *rank;  /* per request of the run: how many before it have acceptances */
+    uint32_t ranked; /* requests with acceptances so far */
     uint32_t done;   /* every request before this one is answered */
     uint32_t end;    /* the round's requests end here */
-    uint32_t window; /* requests whose acceptances may be out at once */
+    uint32_t window; /* requests with acceptances that may be out at once */
     bool go;
     s_queue_t q[S_MAX_SHARDS];
 } s_bench_t;
@@ -146,7 +152,7 @@ static void *s_acceptor(void *arg)
         pthread_cond_wait(&b->start, &b->lock);
     for (size_t i = 0; i < a->n; i++) {
         s_item_t *it = &a->items[i];
-        while (it->req >= b->done + b->window)
+        while (b->done < b->end && b->rank[it->req] >= b->rank[b->done] + b->window)
             pthread_cond_wait(&b->room, &b->lock);
         s_queue_t *q = &b->q[it->shard];
         it->submitted = s_now();
@@ -440,7 +446,7 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         EO_OPT_VALUE("accepts", "A", &v[1], "concurrent acceptances per request (5)"),
         EO_OPT_VALUE("carers", "C", &v[2], "W1 carers (30000)"),
         EO_OPT_VALUE("seed", "S", &v[3], "the W1 seed (1)"),
-        EO_OPT_VALUE("window", "W", &v[4], "requests whose acceptances are out at once (64)"),
+        EO_OPT_VALUE("window", "W", &v[4], "requests with acceptances out at once (64)"),
         EO_OPT_VALUE("batch", "B", &v[5], "acceptances per transaction at most (1024)"),
         EO_OPT_VALUE("shards", "N", &v[6],
                      "stores and settlers (two per core; 0: one per site; 1: one)"),
@@ -521,6 +527,7 @@ static void s_items(const s_opts_t *o, const eo_dongs_t *dongs, eo_w1_t *w1, s_s
         char id[32];
         snprintf(id, sizeof id, "w1-%u", i + 1);
         b->left[i] = 0;
+        b->rank[i] = b->ranked;
         for (uint32_t j = 0; shard >= 0 && j < o->accepts && j < of->n; j++) {
             s_item_t *it = &acc[j].items[acc[j].n++];
             *it = (s_item_t){.acceptor = (int)j, .shard = shard, .req = i};
@@ -528,6 +535,7 @@ static void s_items(const s_opts_t *o, const eo_dongs_t *dongs, eo_w1_t *w1, s_s
             shards[shard].total++;
             b->left[i]++;
         }
+        b->ranked += b->left[i] > 0;
     }
 }
 
@@ -627,7 +635,9 @@ static int s_rounds(const s_opts_t *o, const eo_dongs_t *dongs, eo_w1_t *w1, s_s
     s_acceptor_t acc[S_MAX_A];
     for (uint32_t j = 0; j < o->accepts; j++)
         acc[j] = (s_acceptor_t){.items = calloc(o->chunk, sizeof(s_item_t)), .id = (int)j};
-    s_bench_t b = {.window = (uint32_t)o->window, .left = calloc(o->r, 1)};
+    s_bench_t b = {.window = (uint32_t)o->window,
+                   .left = calloc(o->r, 1),
+                   .rank = calloc(o->r, sizeof(uint32_t))};
     pthread_mutex_init(&b.lock, NULL);
     pthread_cond_init(&b.room, NULL);
     pthread_cond_init(&b.start, NULL);
@@ -651,6 +661,7 @@ static int s_rounds(const s_opts_t *o, const eo_dongs_t *dongs, eo_w1_t *w1, s_s
     for (uint32_t j = 0; j < o->accepts; j++)
         free(acc[j].items);
     free(b.left);
+    free(b.rank);
     return rc;
 }
 

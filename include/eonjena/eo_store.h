@@ -13,6 +13,7 @@
 #define EO_STORE_H
 
 #include <lmdb.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -46,6 +47,9 @@ int eo_store_dbi(eo_store_t *self, const char *name, unsigned flags, MDB_dbi *db
 int eo_store_begin(eo_store_t *self, bool write, MDB_txn **txn);
 /* Commit and clear *txn; on failure the transaction is gone too. */
 int eo_store_commit(eo_store_t *self, MDB_txn **txn);
+/* Commits of transactions (read-only ones too) so far and the microseconds they took
+ * (a write commit is where the fsyncs are): for the roles' timing figures. */
+void eo_store_commit_stats(eo_store_t *self, uint64_t *commits, uint64_t *us);
 /* Abort and clear *txn; safe on NULL. */
 void eo_store_abort(MDB_txn **txn);
 /* Force the data to disk (after NOSYNC bulk work). */

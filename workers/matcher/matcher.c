@@ -17,6 +17,7 @@
 #define S_MAX_INFLIGHT 2000
 #define S_RETRY_MS 1000
 #define S_TIMERS_BACKOFF_MAX 30000
+#define S_STATS_MS 10000
 
 typedef struct {
     eo_role_args_t *args;
@@ -33,19 +34,25 @@ typedef struct {
     uint64_t next_seq;  /* relay rows from here on */
     uint64_t *acked;    /* rows to delete at the next commit */
     size_t n_acked, cap_acked;
-    bool retry;              /* a relay failed: rescan the outbox from the start */
-    int64_t timers_retry_at; /* monotonic ms: timers failed, wait until then */
-    int timers_backoff;      /* ms, doubling while they keep failing */
-    uint64_t rules_version;  /* of the rules last recorded */
-    int64_t maintained_at;   /* mono ms: the store's housekeeping last ran */
-    int32_t calendar_day;    /* the date the calendar's end was last looked at */
-    uint64_t calendar_seen;  /* and the calendar's version then */
+    bool retry;                /* a relay failed: rescan the outbox from the start */
+    int64_t timers_retry_at;   /* monotonic ms: timers failed, wait until then */
+    int timers_backoff;        /* ms, doubling while they keep failing */
+    uint64_t rules_version;    /* of the rules last recorded */
+    int64_t maintained_at;     /* mono ms: the store's housekeeping last ran */
+    int32_t calendar_day;      /* the date the calendar's end was last looked at */
+    uint64_t calendar_seen;    /* and the calendar's version then */
     eo_retention_t *retention; /* the daily purge schedule (docs/retention.md) */
     bool purging;              /* a retention step is waiting to be done */
-    int64_t rekey_next;      /* mono ms: look whether the index needs a re-key step */
-    bool rekey_busy;         /* the index is re-keying for a new week: poll, don't wait */
-    int64_t retry_at;        /* monotonic ms */
+    int64_t rekey_next;        /* mono ms: look whether the index needs a re-key step */
+    bool rekey_busy;           /* the index is re-keying for a new week: poll, don't wait */
+    int64_t retry_at;          /* monotonic ms */
     bool terminated;
+    struct {           /* the intake's timing, logged every S_STATS_MS (docs/deploy.md) */
+        int64_t since; /* mono ms the period began */
+        uint64_t batches, items, max_batch;
+        uint64_t decide_us; /* in eo_cases_decide: deciding and committing */
+        uint64_t commit_us; /* of which committing (the fsyncs) */
+    } stats;
 } s_matcher_t;
 
 void eo_matcher_config(zconfig_t *config, const eo_dongs_t *dongs, eo_cases_config_t *cfg)
@@ -104,8 +111,17 @@ static void s_serve(s_matcher_t *self)
     }
     if (n == 0) return;
     bool acked = false;
+    uint64_t commits, commit_us, commits_after, commit_us_after;
+    eo_store_commit_stats(self->args->store, &commits, &commit_us);
+    int64_t started = zclock_usecs();
     eo_cases_decide(self->cases, in, n, eo_clock_now_ms(self->args->clock), reply, rsize, rcs,
                     self->n_acked ? s_delete_acked_fn : NULL, self, &acked);
+    eo_store_commit_stats(self->args->store, &commits_after, &commit_us_after);
+    self->stats.batches++;
+    self->stats.items += n;
+    self->stats.max_batch = n > self->stats.max_batch ? n : self->stats.max_batch;
+    self->stats.decide_us += (uint64_t)(zclock_usecs() - started);
+    self->stats.commit_us += commit_us_after - commit_us;
     if (acked) self->n_acked = 0;
     for (size_t i = 0; i < n; i++) {
         if (rcs[i] == EO_OK && reply[i])
@@ -114,6 +130,27 @@ static void s_serve(s_matcher_t *self)
             eo_worker_release(self->worker, &work[i]); /* not decided: tried again later */
         free(reply[i]);
     }
+}
+
+/* Every S_STATS_MS with work in it, one line: how the batches went (group commit: one
+ * commit, two fsyncs, per batch) and how much of the period deciding took. */
+static void s_stats(s_matcher_t *self)
+{
+    int64_t now = zclock_mono(), span = now - self->stats.since;
+    if (span < S_STATS_MS) return;
+    if (self->stats.batches)
+        zsys_info("matcher: stats %.1f s: %llu batches, %llu items (%.1f a batch, max %llu), "
+                  "%.2f ms a batch deciding and %.2f committing, busy %.0f%%",
+                  (double)span / 1000.0, (unsigned long long)self->stats.batches,
+                  (unsigned long long)self->stats.items,
+                  (double)self->stats.items / (double)self->stats.batches,
+                  (unsigned long long)self->stats.max_batch,
+                  (double)(self->stats.decide_us - self->stats.commit_us) / 1000.0 /
+                      (double)self->stats.batches,
+                  (double)self->stats.commit_us / 1000.0 / (double)self->stats.batches,
+                  (double)self->stats.decide_us / 10.0 / (double)span);
+    memset(&self->stats, 0, sizeof self->stats);
+    self->stats.since = now;
 }
 
 /* Fire the due timers. A store that cannot even take a failing timer out makes the
@@ -251,7 +288,8 @@ static void s_flush_acked(s_matcher_t *self)
 
 static int s_poll_timeout(s_matcher_t *self)
 {
-    int timeout = 100; /* heartbeats, manual clocks and relay retries look at least this often */
+    int timeout =
+        100; /* heartbeats, manual clocks and relay retries look at least this often */
     if (self->purging)
         return 0; /* the retention's next batch: work that comes in goes between batches */
     if (zclock_mono() < self->timers_retry_at)
@@ -271,8 +309,7 @@ static int s_poll_timeout(s_matcher_t *self)
 static void s_matcher_destroy(s_matcher_t **self_p)
 {
     s_matcher_t *self = *self_p;
-    if (!self)
-        return;
+    if (!self) return;
     eo_retention_destroy(&self->retention);
     eo_worker_destroy(&self->worker);
     eo_client_destroy(&self->client);
@@ -340,8 +377,7 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
         goto fail;
     }
     self->retention = eo_retention_new(self->cases, &retention);
-    if (!self->retention)
-        goto fail;
+    if (!self->retention) goto fail;
     self->rules_version = eo_rules_version(self->rules);
     MDB_txn *txn = NULL;
     if (eo_store_begin(args->store, true, &txn) || eo_cases_record_config(self->cases, txn) ||
@@ -408,6 +444,7 @@ static void s_matcher_loop(s_matcher_t *self)
         s_rules(self);
         s_calendar(self);
         s_serve(self);
+        s_stats(self);
         s_timers(self);
         s_flush_acked(self);
         s_relay(self);

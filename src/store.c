@@ -300,6 +300,15 @@ void eo_store_abort(MDB_txn **txn)
     }
 }
 
+int eo_store_set_nometasync(eo_store_t *self)
+{
+    pthread_rwlock_wrlock(&self->gate);
+    self->envflags |= MDB_NOMETASYNC; /* kept when the environment is opened again */
+    int rc = mdb_env_set_flags(self->env, MDB_NOMETASYNC, 1);
+    pthread_rwlock_unlock(&self->gate);
+    return rc ? eo_store_fail("mdb_env_set_flags NOMETASYNC", rc) : EO_OK;
+}
+
 int eo_store_sync(eo_store_t *self)
 {
     pthread_rwlock_rdlock(&self->gate);

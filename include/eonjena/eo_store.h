@@ -52,6 +52,14 @@ int eo_store_commit(eo_store_t *self, MDB_txn **txn);
 void eo_store_commit_stats(eo_store_t *self, uint64_t *commits, uint64_t *us);
 /* Abort and clear *txn; safe on NULL. */
 void eo_store_abort(MDB_txn **txn);
+/* From now on a commit syncs the data pages but writes the meta page that makes the
+ * transaction current without syncing it (LMDB's MDB_NOMETASYNC: one fdatasync a commit
+ * instead of two, and the order data-before-meta is kept, so a crash never corrupts).
+ * A committed transaction is durable only after the next eo_store_sync, which another
+ * thread may do while this one decides the next batch: whoever uses this answers for a
+ * transaction only after such a sync (the matcher's sync thread, docs/deploy.md). Not
+ * for a store other roles write to. Call with no transaction open in this thread. */
+int eo_store_set_nometasync(eo_store_t *self);
 /* Force the data to disk (after NOSYNC bulk work). */
 int eo_store_sync(eo_store_t *self);
 

@@ -3,11 +3,13 @@
  * CURVE), driven by eonjena-load with the deployment's API key; p50/p99 are intake to
  * offers sent (docs/deploy.md). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,13 +17,15 @@
 #include <jansson.h>
 
 #include "bench.h"
+#include "e2e_hops.h"
 #include "common/opts.h"
+#include "eonjena/eo_w1.h"
 #include "eonjena/eonjena.h"
 
 typedef struct {
-    long requests, sites, matchers, carers;
+    long requests, sites, matchers, carers, connections;
     double rate;
-    const char *dir, *deploy;
+    const char *dir, *deploy, *config;
 } s_opts_t;
 
 static const char s_about[] =
@@ -39,14 +43,18 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
                     .sites = 10,
                     .matchers = cores > 0 ? cores : 1,
                     .carers = 10000,
+                    .connections = 128,
                     .rate = 2000};
-    const char *v[5] = {NULL};
+    const char *v[6] = {NULL};
     const eo_opt_t opts[] = {
         EO_OPT_VALUE("requests", "R", &v[0], "W1 requests (2000)"),
         EO_OPT_VALUE("sites", "S", &v[1], "the first S of W1's sites (10: all)"),
         EO_OPT_VALUE("rate", "N", &v[2], "requests per second asked for (2000)"),
         EO_OPT_VALUE("matchers", "M", &v[3], "matcher processes (one per core)"),
         EO_OPT_VALUE("carers", "C", &v[4], "W1 demo carers (10000)"),
+        EO_OPT_VALUE("connections", "N", &v[5], "eonjena-load's HTTP connections (128)"),
+        EO_OPT_VALUE("config", "FILE", &o->config,
+                     "the configuration the deployment starts from (etc/eonjena.cfg)"),
         EO_OPT_VALUE("dir", "DIR", &o->dir,
                      "the deployment's folder, kept (default: temporary)"),
         EO_OPT_VALUE("deploy", "PATH", &o->deploy, "the deploy script (deploy/eonjena-deploy)"),
@@ -60,9 +68,11 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
     o->rate = v[2] ? atof(v[2]) : o->rate;
     o->matchers = v[3] ? atol(v[3]) : o->matchers;
     o->carers = v[4] ? atol(v[4]) : o->carers;
+    o->connections = v[5] ? atol(v[5]) : o->connections;
     bool ok = o->requests > 0 && o->requests <= 10000000 && o->sites > 0 && o->rate > 0 &&
               o->rate <= 100000 && o->matchers > 0 && o->matchers <= EO_SITE_MAX &&
-              o->carers > 0 && o->carers <= 2000000;
+              o->carers > 0 && o->carers <= 2000000 && o->connections > 0 &&
+              o->connections <= 4096;
     return ok ? EO_OPTS_RUN : eo_opts_fail(&p, "a number out of range");
 }
 
@@ -110,6 +120,74 @@ static void s_sites(const eo_dongs_t *dongs, long n, char *out, size_t size)
         }
 }
 
+/* Is slug one of the comma-separated list? */
+static bool s_in_list(const char *list, const char *slug)
+{
+    size_t len = strlen(slug);
+    for (const char *p = list; (p = strstr(p, slug)); p += len)
+        if ((p == list || p[-1] == ',') && (p[len] == '\0' || p[len] == ',')) return true;
+    return false;
+}
+
+/* The split of the sites over the matchers (DIR/shards, which eonjena-deploy keeps when
+ * it is there): the run's sites by their share of W1's requests, heaviest first, each to
+ * the matcher with the least so far, then every other site the same way by its 동 count
+ * (every site must be served for /v1/ready). `eonjena shards` balances all sites by 동,
+ * which for a run over some of them can leave one matcher most of the traffic. */
+static int s_write_shards(const eo_dongs_t *dongs, const char *sites, long matchers,
+                          const char *path)
+{
+    size_t n_sites = eo_dongs_site_count(dongs);
+    double *weight = calloc(n_sites, sizeof *weight),
+           *load = calloc((size_t)matchers, sizeof *load);
+    bool *done = calloc(n_sites, sizeof *done);
+    char **lists = calloc((size_t)matchers, sizeof *lists);
+    eo_w1_t *w1 = eo_w1_new(dongs, 1, eo_w1_default_clock());
+    int rc = weight && load && done && lists && w1 ? 0 : -1;
+    for (uint32_t i = 0; rc == 0 && i < 20000; i++) {
+        eo_w1_request_t r;
+        eo_w1_request(w1, i, &r);
+        int s = eo_dongs_site_find(dongs, r.site);
+        if (s >= 0 && s_in_list(sites, r.site)) weight[s] += 1.0;
+    }
+    for (int pass = 0; rc == 0 && pass < 2; pass++)
+        for (;;) { /* the heaviest site not yet placed, to the lightest matcher */
+            int best = -1;
+            double w = -1;
+            for (size_t s = 0; s < n_sites; s++) {
+                double ws =
+                    pass == 0 ? weight[s] : (double)eo_dongs_site(dongs, (int)s)->n_dongs;
+                if (!done[s] && (pass == 1 || weight[s] > 0) && ws > w) best = (int)s, w = ws;
+            }
+            if (best < 0) break;
+            long m = 0;
+            for (long k = 1; k < matchers; k++)
+                if (load[k] < load[m]) m = k;
+            done[best] = true;
+            load[m] += pass == 0 ? w * 1000.0 : w;
+            char *grown = NULL;
+            if (asprintf(&grown, "%s%s%s", lists[m] ? lists[m] : "", lists[m] ? "," : "",
+                         eo_dongs_site(dongs, best)->slug) < 0) {
+                rc = -1;
+                break;
+            }
+            free(lists[m]);
+            lists[m] = grown;
+        }
+    FILE *f = rc == 0 ? fopen(path, "w") : NULL;
+    for (long m = 0; f && m < matchers; m++)
+        fprintf(f, "%s\n", lists[m] ? lists[m] : "");
+    if (!f || fclose(f) != 0) rc = -1;
+    for (long m = 0; lists && m < matchers; m++)
+        free(lists[m]);
+    free(lists);
+    free(weight);
+    free(load);
+    free(done);
+    eo_w1_destroy(&w1);
+    return rc;
+}
+
 /* Every matcher's store of the deployment, comma-separated. */
 static void s_stores(const char *dir, long matchers, char *out, size_t size)
 {
@@ -128,7 +206,8 @@ static double s_num(json_t *o, const char *a, const char *b)
 }
 
 /* The one JSON line from eonjena-load's. */
-static int s_report(const s_opts_t *o, long matchers, const char *json_path)
+static int s_report(const s_opts_t *o, long matchers, const char *json_path, json_t *hops,
+                    json_t *cpu)
 {
     json_error_t jerr;
     json_t *load = json_load_file(json_path, 0, &jerr);
@@ -149,6 +228,9 @@ static int s_report(const s_opts_t *o, long matchers, const char *json_path)
         s_num(load, "intake_201_ms", "p50"), "intake_201_p99_ms",
         s_num(load, "intake_201_ms", "p99"), "settled_p50_ms",
         s_num(load, "settled_ms", "p50"));
+    /* where the time went: per hop (from the roles' logs) and per role (CPU) */
+    if (hops) json_object_set(out, "hops_ms", hops);
+    if (cpu) json_object_set(out, "cpu_ms_per_req", cpu);
     char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
     printf("%s\n", text);
     free(text);
@@ -187,11 +269,23 @@ int eo_bench_e2e(int argc, char **argv)
         return 1;
     }
     char sites[512], stores[8192], http[64], url[80], bport[16], m[16], carers[16], log[4200],
-        json[4200], key[4200], trace[4200], reqs[32], rate[32], duration[32];
+        json[4200], key[4200], trace[4200], reqs[32], rate[32], duration[32], conns[32];
     s_sites(dongs, o.sites, sites, sizeof sites);
-    eo_dongs_destroy(&dongs);
     /* every site's matcher gets a share: more matchers than sites idle */
     long matchers = o.matchers;
+    char shards[4200];
+    snprintf(shards, sizeof shards, "%s/shards", dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "eonjena-bench e2e: %s: %s\n", dir, strerror(errno));
+        eo_dongs_destroy(&dongs);
+        return 1;
+    }
+    if (access(shards, F_OK) != 0 && s_write_shards(dongs, sites, matchers, shards) != 0) {
+        fprintf(stderr, "eonjena-bench e2e: cannot write %s\n", shards);
+        eo_dongs_destroy(&dongs);
+        return 1;
+    }
+    eo_dongs_destroy(&dongs);
     snprintf(http, sizeof http, "127.0.0.1:%d", s_free_port());
     snprintf(url, sizeof url, "http://%s", http);
     snprintf(bport, sizeof bport, "%d", s_free_port());
@@ -202,6 +296,7 @@ int eo_bench_e2e(int argc, char **argv)
     snprintf(key, sizeof key, "%s/keys/api_key", dir);
     snprintf(trace, sizeof trace, "%s/sms.trace", dir);
     snprintf(reqs, sizeof reqs, "%ld", o.requests);
+    snprintf(conns, sizeof conns, "%ld", o.connections);
     snprintf(rate, sizeof rate, "%g", o.rate);
     snprintf(duration, sizeof duration, "%g", (double)o.requests / o.rate * 4 + 30);
     s_stores(dir, matchers, stores, sizeof stores);
@@ -226,6 +321,8 @@ int eo_bench_e2e(int argc, char **argv)
                      "300",
                      "--clock",
                      "offset:2026-11-27T19:00:00+09:00",
+                     o.config ? "--config" : NULL,
+                     (char *)o.config,
                      NULL};
     fprintf(stderr, "eonjena-bench e2e: starting the deployment in %s (log %s)\n", dir, log);
     rc = s_exec(start, NULL, log) == 0 ? 0 : 1;
@@ -234,12 +331,21 @@ int eo_bench_e2e(int argc, char **argv)
         snprintf(load, sizeof load, "%s/eonjena-load", bin);
         char *run[] = {load,  "--url",         url,    "--key-file", key,       "--requests",
                        reqs,  "--rate",        rate,   "--duration", duration,  "--sites",
-                       sites, "--connections", "64",   "--trace",    trace,     "--settle-wait",
+                       sites, "--connections", conns,  "--trace",    trace,     "--settle-wait",
                        "10",  "--check",       stores, "--json",     "--quiet", NULL};
         fprintf(stderr, "eonjena-bench e2e: %ld requests at %g/s over %s\n", o.requests, o.rate,
                 sites);
+        json_t *before = eo_e2e_cpu_sample(dir);
         s_exec(run, json, log);
-        rc = s_report(&o, matchers, json);
+        json_t *after = eo_e2e_cpu_sample(dir);
+        json_t *cpu =
+            before && after ? eo_e2e_cpu_per_request(before, after, o.requests) : NULL;
+        json_t *hops = eo_e2e_hops(dir, matchers);
+        rc = s_report(&o, matchers, json, hops, cpu);
+        json_decref(before);
+        json_decref(after);
+        json_decref(cpu);
+        json_decref(hops);
     } else
         fprintf(stderr, "eonjena-bench e2e: the deployment did not start (see %s)\n", log);
     char *stop[] = {deploy, "stop", dir, NULL};

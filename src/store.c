@@ -36,6 +36,7 @@ struct eo_store_t {
     size_t n_dbs;
     _Atomic int64_t failed_at; /* mono ms of the last failed commit (readiness), 0: none */
     _Atomic bool warned;   /* the 80 % warning was given */
+    _Atomic uint64_t commits, commit_us; /* commits so far and their time (the fsyncs) */
 };
 
 /* Transactions this thread holds, on any store: a thread that holds one must not wait
@@ -284,12 +285,21 @@ int eo_store_commit(eo_store_t *self, MDB_txn **txn)
 {
     (void)self;
     eo_store_t *store = s_of(*txn);
+    int64_t started = zclock_usecs();
     int rc = mdb_txn_commit(*txn);
     *txn = NULL;
     s_release(store);
+    atomic_fetch_add(&store->commits, 1);
+    atomic_fetch_add(&store->commit_us, (uint64_t)(zclock_usecs() - started));
     if (rc)
         atomic_store(&store->failed_at, zclock_mono());
     return rc ? eo_store_fail("mdb_txn_commit", rc) : EO_OK;
+}
+
+void eo_store_commit_stats(eo_store_t *self, uint64_t *commits, uint64_t *us)
+{
+    *commits = atomic_load(&self->commits);
+    *us = atomic_load(&self->commit_us);
 }
 
 void eo_store_abort(MDB_txn **txn)
@@ -300,6 +310,15 @@ void eo_store_abort(MDB_txn **txn)
         *txn = NULL;
         s_release(store);
     }
+}
+
+int eo_store_set_nometasync(eo_store_t *self)
+{
+    pthread_rwlock_wrlock(&self->gate);
+    self->envflags |= MDB_NOMETASYNC; /* kept when the environment is opened again */
+    int rc = mdb_env_set_flags(self->env, MDB_NOMETASYNC, 1);
+    pthread_rwlock_unlock(&self->gate);
+    return rc ? eo_store_fail("mdb_env_set_flags NOMETASYNC", rc) : EO_OK;
 }
 
 int eo_store_sync(eo_store_t *self)

@@ -41,6 +41,14 @@ void eo_handoff_queue_destroy(eo_handoff_queue_t **self_p);
 int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider, const Eo__Event *event,
                          eo_time_t now);
 
+/* Queue n items (events[i] for providers[i]) in ONE transaction: one commit, two
+ * fdatasyncs, for the batch (group commit). When it returns EO_OK the commit is durable
+ * and rcs[i] says what eo_handoff_queue_put would have of item i (an item refused or
+ * failing wrote nothing); otherwise nothing was stored and rcs is undefined. */
+int eo_handoff_queue_put_batch(eo_handoff_queue_t *self, const char *const *providers,
+                               const Eo__Event *const *events, size_t n, eo_time_t now,
+                               int *rcs);
+
 /* The oldest queued item of provider: *event (free with eo_event_free). EO_ENOTFOUND
  * if the queue is empty. */
 int eo_handoff_queue_head(eo_handoff_queue_t *self, const char *provider, Eo__Event **event);

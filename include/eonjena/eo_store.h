@@ -13,6 +13,7 @@
 #define EO_STORE_H
 
 #include <lmdb.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -46,8 +47,19 @@ int eo_store_dbi(eo_store_t *self, const char *name, unsigned flags, MDB_dbi *db
 int eo_store_begin(eo_store_t *self, bool write, MDB_txn **txn);
 /* Commit and clear *txn; on failure the transaction is gone too. */
 int eo_store_commit(eo_store_t *self, MDB_txn **txn);
+/* Commits of transactions (read-only ones too) so far and the microseconds they took
+ * (a write commit is where the fsyncs are): for the roles' timing figures. */
+void eo_store_commit_stats(eo_store_t *self, uint64_t *commits, uint64_t *us);
 /* Abort and clear *txn; safe on NULL. */
 void eo_store_abort(MDB_txn **txn);
+/* From now on a commit syncs the data pages but writes the meta page that makes the
+ * transaction current without syncing it (LMDB's MDB_NOMETASYNC: one fdatasync a commit
+ * instead of two, and the order data-before-meta is kept, so a crash never corrupts).
+ * A committed transaction is durable only after the next eo_store_sync, which another
+ * thread may do while this one decides the next batch: whoever uses this answers for a
+ * transaction only after such a sync (the matcher's sync thread, docs/deploy.md). Not
+ * for a store other roles write to. Call with no transaction open in this thread. */
+int eo_store_set_nometasync(eo_store_t *self);
 /* Force the data to disk (after NOSYNC bulk work). */
 int eo_store_sync(eo_store_t *self);
 

@@ -227,30 +227,29 @@ int eo_handoff_queue_put(eo_handoff_queue_t *self, const char *provider, const E
     return rc;
 }
 
-static int s_put_once(eo_handoff_queue_t *self, const char *provider, const Eo__Event *event,
-                      eo_time_t now)
+/* The item's writes in txn (a put's whole transaction, or one nested in a batch's). */
+static int s_put_in(eo_handoff_queue_t *self, MDB_txn *txn, const char *provider,
+                    const Eo__Event *event, eo_time_t now)
 {
     if (!s_valid_provider(provider) || !event || event->body_case != EO__EVENT__BODY_HANDOFF ||
         !event->handoff || !event->handoff->id || !*event->handoff->id ||
         strlen(event->handoff->id) > S_ID_MAX)
         return EO_EINVAL;
     const Eo__HandoffItem *item = event->handoff;
-    MDB_txn *txn = NULL;
-    int rc = eo_store_begin(self->store, true, &txn);
-    if (rc) return rc;
+    int rc;
     bool stale = false;
     s_record_t rec = {.version = S_VERSION,
                       .state = S_QUEUED,
                       .queued_at = now,
                       .ends_at = s_ends_at(item, now)};
     snprintf(rec.provider, sizeof rec.provider, "%s", provider);
-    if ((rc = s_stale(self, txn, item, &stale))) goto fail;
+    if ((rc = s_stale(self, txn, item, &stale))) return rc;
     if (stale) rec.state = S_SUPERSEDED;
     if ((rc = s_next_seq(self, txn, &rec.seq)) ||
         (rc = s_put_record(self, txn, item->id, &rec, event, MDB_NOOVERWRITE)))
-        goto fail;
+        return rc;
     if (stale) /* kept for the record, never queued */
-        return eo_store_commit(self->store, &txn);
+        return EO_OK;
     char key[S_KEY_MAX];
     size_t idlen = strlen(item->id);
     int64_t since = item->created_at ? item->created_at : now;
@@ -258,14 +257,59 @@ static int s_put_once(eo_handoff_queue_t *self, const char *provider, const Eo__
     memcpy(value, &since, sizeof since);
     memcpy(value + sizeof since, item->id, idlen);
     MDB_val k = {s_qkey(key, provider, rec.seq), key}, v = {sizeof since + idlen, value};
-    if ((rc = mdb_put(txn, self->queue, &k, &v, MDB_NOOVERWRITE))) {
-        rc = eo_store_fail("handoff put queue", rc);
-        goto fail;
-    }
-    if ((rc = s_supersede(self, txn, item))) goto fail;
-    return eo_store_commit(self->store, &txn);
-fail:
+    if ((rc = mdb_put(txn, self->queue, &k, &v, MDB_NOOVERWRITE)))
+        return eo_store_fail("handoff put queue", rc);
+    return s_supersede(self, txn, item);
+}
+
+static int s_put_once(eo_handoff_queue_t *self, const char *provider, const Eo__Event *event,
+                      eo_time_t now)
+{
+    MDB_txn *txn = NULL;
+    int rc = eo_store_begin(self->store, true, &txn);
+    if (rc) return rc;
+    rc = s_put_in(self, txn, provider, event, now);
+    if (rc == EO_OK) return eo_store_commit(self->store, &txn);
     eo_store_abort(&txn);
+    return rc;
+}
+
+/* A batch in one transaction: each item in a nested one, so an item refused (known,
+ * malformed) or failing leaves no trace while the others stand, as with its own put. */
+static int s_put_batch_once(eo_handoff_queue_t *self, const char *const *providers,
+                            const Eo__Event *const *events, size_t n, eo_time_t now, int *rcs)
+{
+    MDB_txn *txn = NULL;
+    int rc = eo_store_begin(self->store, true, &txn);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        MDB_txn *item = NULL;
+        int mrc = mdb_txn_begin(eo_store_env(self->store), txn, 0, &item);
+        if (mrc) {
+            eo_store_abort(&txn);
+            return eo_store_fail("handoff batch item begin", mrc);
+        }
+        rcs[i] = s_put_in(self, item, providers[i], events[i], now);
+        if (rcs[i] == EO_EFULL) { /* the map is full: the whole batch again, grown */
+            mdb_txn_abort(item);
+            eo_store_abort(&txn);
+            return EO_EFULL;
+        }
+        if (rcs[i] == EO_OK && (mrc = mdb_txn_commit(item)))
+            rcs[i] = eo_store_fail("handoff batch item commit", mrc);
+        else if (rcs[i] != EO_OK)
+            mdb_txn_abort(item);
+    }
+    return eo_store_commit(self->store, &txn);
+}
+
+int eo_handoff_queue_put_batch(eo_handoff_queue_t *self, const char *const *providers,
+                               const Eo__Event *const *events, size_t n, eo_time_t now,
+                               int *rcs)
+{
+    int rc = s_put_batch_once(self, providers, events, n, now, rcs);
+    for (int i = 0; rc == EO_EFULL && i < 4 && eo_store_grow(self->store) == EO_OK; i++)
+        rc = s_put_batch_once(self, providers, events, n, now, rcs); /* the map grew */
     return rc;
 }
 

@@ -16,6 +16,19 @@ echo "$J" | grep -Eq '^\{"bench":"e2e","requests":60,"sites":2,"req_per_s":[0-9.
     eo_fail "not the e2e line: $J"
 settled=$(echo "$J" | grep -o '"settled":[0-9]*' | cut -d: -f2)
 [ "$settled" -gt 0 ] || eo_fail "nothing settled"
+# where the time went: every hop of the 60 intakes, every role's CPU
+grep -Eq '"hops_ms":\{"to_decided":\{"n":60,' <<<"$J" || eo_fail "no hops for the 60 intakes: $J"
+grep -Eq '"decided_to_201":\{"n":60,' <<<"$J" || eo_fail "no decided -> 201 hop: $J"
+for role in broker gateway sms handoff matcher-1 matcher-2; do
+    grep -Eq "\"cpu_ms_per_req\":\{[^}]*\"$role\":[0-9.]+" <<<"$J" || eo_fail "no CPU of $role: $J"
+done
+# the split the bench wrote: the run's two sites on different matchers, every site served
+mapfile -t S <"$EO_TEST_TMP/deploy/shards"
+[ "${#S[@]}" = 2 ] || eo_fail "shards: ${#S[@]} lines"
+if grep -Eq '(^|,)suwon(,|$)' <<<"${S[0]}"; then other=${S[1]}; else other=${S[0]}; fi
+grep -Eq '(^|,)hwaseong(,|$)' <<<"$other" || eo_fail "suwon and hwaseong share a matcher: ${S[*]}"
+n=$(tr ',' '\n' <<<"${S[0]},${S[1]}" | grep -c .)
+[ "$n" = "$("$B/eonjena" shards 1 | tr ',' '\n' | grep -c .)" ] || eo_fail "not every site is served: ${S[*]}"
 for f in "$EO_TEST_TMP"/deploy/run/*.pid; do [ -e "$f" ] && eo_fail "$f: the deployment was not stopped"; done
 pgrep -f "$EO_TEST_TMP/deploy/" >/dev/null && eo_fail "a process of the deployment still runs"
 echo "deploy.bench: ok"

@@ -222,6 +222,8 @@ static const s_key_t s_keys[] = {
     TYPED("matcher/callcentre_phone", T_PHONE, "+82215771234"),
     INT("matcher/batch", "256", 1, 1024),
     INT("matcher/window", "64", 1, 100000),
+    TYPED("matcher/sync_thread", T_BOOL01, "0"),
+    INT("matcher/sync_delay_ms", "0", 0, 60000),
 };
 #define S_KEYS (sizeof s_keys / sizeof *s_keys)
 

@@ -16,6 +16,7 @@
 
 #define S_POLL_MS 250     /* intake: heartbeat the broker at least this often */
 #define S_RECHECK_MS 5000 /* delivery: re-read clock and calendar at least this often */
+#define S_INTAKE_BATCH 64 /* intake: items stored in one transaction, and the window */
 
 /* What both threads share, owned by the intake. The core is made for this: the
  * delivery thread runs it, the intake thread only accepts and reads metrics. */
@@ -137,25 +138,15 @@ static void s_reply(s_intake_t *self, eo_work_t **work, const char *id, const ch
     eo_work_destroy(work); /* when the reply could not even be encoded */
 }
 
-static void s_on_work(s_intake_t *self, eo_work_t *work)
+/* What became of one decoded item of a batch: acknowledged, refused or given back. */
+static void s_on_result(s_intake_t *self, eo_work_t *work, const Eo__Event *ev, int rc)
 {
-    zframe_t *body = eo_work_body(work);
-    char err[160] = "";
-    Eo__Event *ev =
-        body ? eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err) : NULL;
-    if (!ev) {
-        zsys_warning("handoff: refused work %s: %s", eo_work_id(work), err);
-        s_reply(self, &work, eo_work_id(work), eo_work_site(work), "bad_handoff", err);
-        return;
-    }
     eo_log_request_set(ev->id); /* the lines about this item name its request */
-    int rc = eo_handoff_accept(self->shared.core, ev);
     if (rc == EO_OK && ev->trace_id && *ev->trace_id) /* caused by an HTTP request */
         zsys_info("handoff: %s item %s queued", ev->trace_id, ev->id);
-    if (rc == EO_OK) {
+    if (rc == EO_OK)
         s_reply(self, &work, ev->id, ev->site, NULL, NULL);
-        zstr_send(self->delivery, "NUDGE"); /* maybe due now: re-arm, no answer */
-    } else if (rc == EO_EINVAL) {
+    else if (rc == EO_EINVAL) {
         zsys_warning("handoff: refused event %s (%s): not a valid hand-off", ev->id,
                      eo_event_kind(ev));
         s_reply(self, &work, ev->id, ev->site, "bad_handoff",
@@ -166,7 +157,39 @@ static void s_on_work(s_intake_t *self, eo_work_t *work)
         eo_worker_release(self->worker, &work);
     }
     eo_log_request_set(NULL);
-    eo_event_free(&ev);
+}
+
+/* Take the work waiting, up to S_INTAKE_BATCH items, and store them in one transaction
+ * (group commit: each sender is acknowledged after the one commit). false when there was
+ * none. */
+static bool s_on_works(s_intake_t *self)
+{
+    eo_work_t *work[S_INTAKE_BATCH];
+    Eo__Event *ev[S_INTAKE_BATCH];
+    int rcs[S_INTAKE_BATCH];
+    size_t n = 0;
+    while (n < S_INTAKE_BATCH && (work[n] = eo_worker_recv(self->worker, 0))) {
+        zframe_t *body = eo_work_body(work[n]);
+        char err[160] = "";
+        ev[n] = body ? eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err)
+                     : NULL;
+        if (ev[n]) {
+            n++;
+            continue;
+        }
+        zsys_warning("handoff: refused work %s: %s", eo_work_id(work[n]), err);
+        s_reply(self, &work[n], eo_work_id(work[n]), eo_work_site(work[n]), "bad_handoff", err);
+    }
+    if (n == 0) return false;
+    int rc = eo_handoff_accept_batch(self->shared.core, (const Eo__Event *const *)ev, n, rcs);
+    bool stored = false;
+    for (size_t i = 0; i < n; i++) {
+        s_on_result(self, work[i], ev[i], rc == EO_OK ? rcs[i] : rc);
+        stored = stored || (rc == EO_OK && rcs[i] == EO_OK);
+        eo_event_free(&ev[i]);
+    }
+    if (stored) zstr_send(self->delivery, "NUDGE"); /* maybe due now: re-arm, no answer */
+    return true;
 }
 
 static void s_intake_destroy(s_intake_t **self_p)
@@ -220,6 +243,8 @@ static s_intake_t *s_intake_new(eo_role_args_t *args)
         zsys_error("handoff: cannot serve 'handoff' at %s", args->broker);
         goto fail;
     }
+    /* a window of items lets one commit cover many (as sms does) */
+    eo_worker_set_window(self->worker, S_INTAKE_BATCH);
     self->delivery = zactor_new(s_delivery_actor, sh);
     if (!self->delivery) goto fail;
     return self;
@@ -259,9 +284,8 @@ void eo_handoff_actor(zsock_t *pipe, void *arg)
         } else if (zpoller_terminated(poller))
             break;
         /* Drain the work, and let the worker heartbeat even when idle. */
-        eo_work_t *work;
-        while ((work = eo_worker_recv(self->worker, 0)))
-            s_on_work(self, work);
+        while (s_on_works(self))
+            ;
     }
     zpoller_destroy(&poller);
     s_intake_destroy(&self);

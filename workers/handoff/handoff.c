@@ -200,7 +200,9 @@ static const eo_provider_t *s_route(eo_handoff_t *self, const char *site, const 
     return NULL;
 }
 
-int eo_handoff_accept(eo_handoff_t *self, const Eo__Event *event)
+/* The provider id an item goes to: its provider's, or "unrouted.<site>" (logged) when
+ * its site has none. EO_EINVAL for an item that is not a hand-off. */
+static int s_provider_of(eo_handoff_t *self, const Eo__Event *event, char *out, size_t size)
 {
     if (!event || event->body_case != EO__EVENT__BODY_HANDOFF || !event->handoff)
         return EO_EINVAL;
@@ -208,15 +210,49 @@ int eo_handoff_accept(eo_handoff_t *self, const Eo__Event *event)
     const char *site = *item->site ? item->site : event->site;
     if (!site || !*site || strlen(site) > 32 || strchr(site, '/')) return EO_EINVAL;
     const eo_provider_t *p = s_route(self, site, item->provider);
-    char unrouted[EO_PROVIDER_ID_MAX];
-    if (!p) {
-        snprintf(unrouted, sizeof unrouted, "unrouted.%s", site);
-        zsys_error("handoff: no provider '%s' for site %s: item %s kept in %s", item->provider,
-                   site, item->id, unrouted);
+    if (p) {
+        snprintf(out, size, "%s", p->id);
+        return EO_OK;
     }
-    int rc = eo_handoff_queue_put(self->queue, p ? p->id : unrouted, event,
-                                  eo_clock_now(self->clock));
+    snprintf(out, size, "unrouted.%s", site);
+    zsys_error("handoff: no provider '%s' for site %s: item %s kept in %s", item->provider,
+               site, item->id, out);
+    return EO_OK;
+}
+
+int eo_handoff_accept(eo_handoff_t *self, const Eo__Event *event)
+{
+    char provider[EO_PROVIDER_ID_MAX];
+    int rc = s_provider_of(self, event, provider, sizeof provider);
+    if (rc) return rc;
+    rc = eo_handoff_queue_put(self->queue, provider, event, eo_clock_now(self->clock));
     return rc == EO_EEXIST ? EO_OK : rc;
+}
+
+int eo_handoff_accept_batch(eo_handoff_t *self, const Eo__Event *const *events, size_t n,
+                            int *rcs)
+{
+    char(*names)[EO_PROVIDER_ID_MAX] = calloc(n ? n : 1, sizeof *names);
+    const char **providers = calloc(n ? n : 1, sizeof *providers);
+    const Eo__Event **valid = calloc(n ? n : 1, sizeof *valid);
+    int *put = calloc(n ? n : 1, sizeof *put);
+    size_t *at = calloc(n ? n : 1, sizeof *at), m = 0;
+    int rc = names && providers && valid && put && at ? EO_OK : EO_ENOMEM;
+    for (size_t i = 0; rc == EO_OK && i < n; i++) {
+        rcs[i] = s_provider_of(self, events[i], names[m], sizeof names[m]);
+        if (rcs[i] == EO_OK) providers[m] = names[m], valid[m] = events[i], at[m++] = i;
+    }
+    if (rc == EO_OK && m)
+        rc = eo_handoff_queue_put_batch(self->queue, providers, valid, m,
+                                        eo_clock_now(self->clock), put);
+    for (size_t j = 0; rc == EO_OK && j < m; j++)
+        rcs[at[j]] = put[j] == EO_EEXIST ? EO_OK : put[j];
+    free(names);
+    free(providers);
+    free(valid);
+    free(put);
+    free(at);
+    return rc;
 }
 
 /* When provider state s may next be tried, ignoring whether it has anything queued:

@@ -71,6 +71,11 @@ eo_handoff_queue_t *eo_handoff_queue(eo_handoff_t *self);
  * (logged, visible in the metrics) rather than refused, so nothing is lost; a core
  * made when the site has a provider moves them there (in order). */
 int eo_handoff_accept(eo_handoff_t *self, const Eo__Event *event);
+/* The same for n events in one transaction (group commit: one commit for the batch, the
+ * sender of each acknowledged after it). EO_OK: rcs[i] is what eo_handoff_accept would
+ * have answered for events[i]; otherwise (the commit failed) nothing was stored. */
+int eo_handoff_accept_batch(eo_handoff_t *self, const Eo__Event *const *events, size_t n,
+                            int *rcs);
 
 /* When (clock ms) a delivery, or a batch of the daily retention, is next due: now or
  * later; INT64_MAX if nothing waits for a webhook provider of the served sites and no

@@ -17,6 +17,15 @@
 #define S_MAX_INFLIGHT 2000
 #define S_RETRY_MS 1000
 #define S_TIMERS_BACKOFF_MAX 30000
+#define S_STATS_MS 10000
+
+/* A reply decided and committed, waiting for the sync that makes it durable. */
+typedef struct {
+    eo_work_t *work;
+    uint8_t *reply;
+    size_t size;
+    uint64_t gen; /* the store's commit count once it was committed */
+} s_held_t;
 
 typedef struct {
     eo_role_args_t *args;
@@ -46,6 +55,23 @@ typedef struct {
     bool rekey_busy;         /* the index is re-keying for a new week: poll, don't wait */
     int64_t retry_at;        /* monotonic ms */
     bool terminated;
+    /* The sync thread (matcher/sync_thread = 1): commits sync their data only (one
+     * fdatasync, store NOMETASYNC) and the thread syncs the meta page while this one
+     * decides the next batch. Nothing leaves before the sync that made it durable:
+     * replies wait in `held`, outbox rows above relay_limit wait in the outbox. */
+    zactor_t *syncer;
+    uint64_t synced_gen;    /* commits made durable so far (the store's commit count) */
+    bool sync_busy;         /* a sync is under way */
+    uint64_t relay_limit;   /* outbox rows up to this seq are durable */
+    uint64_t pending_limit; /* and up to this one once the sync under way is done */
+    s_held_t *held;         /* replies waiting for their sync, oldest first */
+    size_t n_held, cap_held;
+    struct {           /* the intake's timing, logged every S_STATS_MS (docs/deploy.md) */
+        int64_t since; /* mono ms the period began */
+        uint64_t batches, items, max_batch;
+        uint64_t decide_us; /* in eo_cases_decide: deciding and committing */
+        uint64_t commit_us; /* of which committing (the fsyncs) */
+    } stats;
 } s_matcher_t;
 
 void eo_matcher_config(zconfig_t *config, const eo_dongs_t *dongs, eo_cases_config_t *cfg)
@@ -84,6 +110,142 @@ static int s_delete_acked_fn(void *arg, MDB_txn *txn)
     return s_delete_acked(arg, txn);
 }
 
+/* Read a whole number setting of the configuration, or its default. */
+static int s_setting(zconfig_t *config, const char *path, int fallback)
+{
+    const char *text = config ? zconfig_get(config, path, NULL) : NULL;
+    return text ? atoi(text) : fallback;
+}
+
+/* --- the sync thread ---------------------------------------------------------------- */
+
+/* Keep a committed reply until the sync of commit `gen` is done. */
+static void s_hold(s_matcher_t *self, eo_work_t *work, uint8_t *reply, size_t size,
+                   uint64_t gen)
+{
+    if (self->n_held == self->cap_held) {
+        self->cap_held = self->cap_held ? self->cap_held * 2 : 256;
+        self->held = realloc(self->held, self->cap_held * sizeof *self->held);
+        assert(self->held);
+    }
+    self->held[self->n_held++] = (s_held_t){work, reply, size, gen};
+}
+
+/* Send (ok) or give back to the broker (not ok: durability unknown, the broker hands it
+ * out again and the store answers the same id the same) the held replies of commits up
+ * to gen. */
+static void s_release_held(s_matcher_t *self, uint64_t gen, bool ok)
+{
+    size_t done = 0;
+    while (done < self->n_held && self->held[done].gen <= gen) {
+        s_held_t *h = &self->held[done++];
+        if (ok)
+            eo_worker_reply(self->worker, &h->work, h->reply, h->size);
+        else
+            eo_worker_release(self->worker, &h->work);
+        free(h->reply);
+    }
+    memmove(self->held, self->held + done, (self->n_held - done) * sizeof *self->held);
+    self->n_held -= done;
+}
+
+typedef struct {
+    eo_store_t *store;
+    int delay_ms; /* matcher/sync_delay_ms: tests make a sync slow to see what waits for it */
+} s_syncer_args_t;
+
+/* The thread: "SYNC <gen>" -> the store synced -> "<gen> <rc>". */
+static void s_syncer_actor(zsock_t *pipe, void *arg)
+{
+    s_syncer_args_t *args = arg;
+    zsock_signal(pipe, 0);
+    while (true) {
+        char *cmd = NULL, *gen = NULL;
+        if (zstr_recvx(pipe, &cmd, &gen, NULL) < 1 || streq(cmd, "$TERM")) {
+            zstr_free(&cmd);
+            zstr_free(&gen);
+            break;
+        }
+        if (args->delay_ms > 0) zclock_sleep(args->delay_ms);
+        int rc = eo_store_sync(args->store);
+        zstr_sendx(pipe, gen ? gen : "0", rc == EO_OK ? "0" : "1", NULL);
+        zstr_free(&cmd);
+        zstr_free(&gen);
+    }
+    free(args);
+}
+
+static int s_max_seq(void *arg, const eo_outbox_row_t *row)
+{
+    uint64_t *max = arg;
+    if (row->seq > *max) *max = row->seq;
+    return 0;
+}
+
+/* The highest outbox seq committed so far (0: none). */
+static uint64_t s_outbox_top(s_matcher_t *self)
+{
+    uint64_t top = self->relay_limit;
+    MDB_txn *txn = NULL;
+    if (eo_store_begin(self->args->store, false, &txn) == EO_OK) {
+        eo_cases_outbox_each(self->cases, txn, self->relay_limit + 1, s_max_seq, &top);
+        eo_store_abort(&txn);
+    }
+    return top;
+}
+
+/* Commits since the last sync and none under way: start one, noting which outbox rows
+ * it covers (those committed before it starts). */
+static void s_sync_start(s_matcher_t *self)
+{
+    uint64_t commits, us;
+    eo_store_commit_stats(self->args->store, &commits, &us);
+    if (!self->syncer || self->sync_busy || commits <= self->synced_gen) return;
+    self->pending_limit = s_outbox_top(self);
+    char gen[24];
+    snprintf(gen, sizeof gen, "%llu", (unsigned long long)commits);
+    if (zstr_sendx(self->syncer, "SYNC", gen, NULL) == 0) self->sync_busy = true;
+}
+
+/* A sync is done: what it covered may leave. */
+static void s_sync_done(s_matcher_t *self)
+{
+    char *gen = NULL, *rc = NULL;
+    if (zstr_recvx(self->syncer, &gen, &rc, NULL) == 2) {
+        uint64_t g = strtoull(gen, NULL, 10);
+        bool ok = streq(rc, "0");
+        if (ok) {
+            self->synced_gen = g;
+            self->relay_limit = self->pending_limit;
+        } else
+            zsys_error("matcher: the store's sync failed: %zu replies given back to the broker",
+                       self->n_held);
+        s_release_held(self, g, ok);
+    }
+    self->sync_busy = false;
+    zstr_free(&gen);
+    zstr_free(&rc);
+}
+
+/* matcher/sync_thread = 1: the store's commits sync data only, the thread the rest. */
+static int s_syncer_start(s_matcher_t *self)
+{
+    s_syncer_args_t *a = calloc(1, sizeof *a);
+    if (!a) return -1;
+    a->store = self->args->store;
+    a->delay_ms = s_setting(self->args->config, "matcher/sync_delay_ms", 0);
+    /* what is in the store when we start is made durable before anything is relayed */
+    if (eo_store_set_nometasync(self->args->store) || eo_store_sync(self->args->store)) {
+        free(a);
+        return -1;
+    }
+    eo_store_commit_stats(self->args->store, &self->synced_gen, &(uint64_t){0});
+    self->relay_limit = 0;
+    self->relay_limit = s_outbox_top(self);
+    self->syncer = zactor_new(s_syncer_actor, a);
+    return self->syncer ? 0 : -1;
+}
+
 /* Decide every work item waiting (up to batch) in one write transaction (group commit:
  * one fsync for the batch); replies go out only after the commit. The case store
  * retries a failed batch one item per transaction; an item that still fails is given
@@ -104,16 +266,50 @@ static void s_serve(s_matcher_t *self)
     }
     if (n == 0) return;
     bool acked = false;
+    uint64_t commits, commit_us, commits_after, commit_us_after;
+    eo_store_commit_stats(self->args->store, &commits, &commit_us);
+    int64_t started = zclock_usecs();
     eo_cases_decide(self->cases, in, n, eo_clock_now_ms(self->args->clock), reply, rsize, rcs,
                     self->n_acked ? s_delete_acked_fn : NULL, self, &acked);
+    eo_store_commit_stats(self->args->store, &commits_after, &commit_us_after);
+    self->stats.batches++;
+    self->stats.items += n;
+    self->stats.max_batch = n > self->stats.max_batch ? n : self->stats.max_batch;
+    self->stats.decide_us += (uint64_t)(zclock_usecs() - started);
+    self->stats.commit_us += commit_us_after - commit_us;
     if (acked) self->n_acked = 0;
     for (size_t i = 0; i < n; i++) {
+        if (rcs[i] == EO_OK && reply[i] && self->syncer) {
+            s_hold(self, work[i], reply[i], rsize[i], commits_after);
+            continue;
+        }
         if (rcs[i] == EO_OK && reply[i])
             eo_worker_reply(self->worker, &work[i], reply[i], rsize[i]);
         else
             eo_worker_release(self->worker, &work[i]); /* not decided: tried again later */
         free(reply[i]);
     }
+}
+
+/* Every S_STATS_MS with work in it, one line: how the batches went (group commit: one
+ * commit, two fsyncs, per batch) and how much of the period deciding took. */
+static void s_stats(s_matcher_t *self)
+{
+    int64_t now = zclock_mono(), span = now - self->stats.since;
+    if (span < S_STATS_MS) return;
+    if (self->stats.batches)
+        zsys_info("matcher: stats %.1f s: %llu batches, %llu items (%.1f a batch, max %llu), "
+                  "%.2f ms a batch deciding and %.2f committing, busy %.0f%%",
+                  (double)span / 1000.0, (unsigned long long)self->stats.batches,
+                  (unsigned long long)self->stats.items,
+                  (double)self->stats.items / (double)self->stats.batches,
+                  (unsigned long long)self->stats.max_batch,
+                  (double)(self->stats.decide_us - self->stats.commit_us) / 1000.0 /
+                      (double)self->stats.batches,
+                  (double)self->stats.commit_us / 1000.0 / (double)self->stats.batches,
+                  (double)self->stats.decide_us / 10.0 / (double)span);
+    memset(&self->stats, 0, sizeof self->stats);
+    self->stats.since = now;
 }
 
 /* Fire the due timers. A store that cannot even take a failing timer out makes the
@@ -186,6 +382,7 @@ static int s_relay_row(void *arg, const eo_outbox_row_t *row)
 {
     s_matcher_t *self = arg;
     if (zhashx_size(self->inflight) >= S_MAX_INFLIGHT) return 1;
+    if (self->syncer && row->seq > self->relay_limit) return 1; /* not durable yet */
     char corr[32];
     snprintf(corr, sizeof corr, "ob:%llu", (unsigned long long)row->seq);
     if (row->seq >= self->next_seq) self->next_seq = row->seq + 1;
@@ -274,6 +471,12 @@ static void s_matcher_destroy(s_matcher_t **self_p)
     if (!self)
         return;
     eo_retention_destroy(&self->retention);
+    zactor_destroy(&self->syncer);
+    if (self->worker && self->n_held) /* stopping: the last replies once durable */
+        s_release_held(self, UINT64_MAX, eo_store_sync(self->args->store) == EO_OK);
+    for (size_t i = 0; i < self->n_held; i++)
+        free(self->held[i].reply); /* never sent: the broker gives them out again */
+    free(self->held);
     eo_worker_destroy(&self->worker);
     eo_client_destroy(&self->client);
     eo_cases_destroy(&self->cases);
@@ -285,13 +488,6 @@ static void s_matcher_destroy(s_matcher_t **self_p)
     free(self->acked);
     free(self);
     *self_p = NULL;
-}
-
-/* Read a whole number setting of the configuration, or its default. */
-static int s_setting(zconfig_t *config, const char *path, int fallback)
-{
-    const char *text = config ? zconfig_get(config, path, NULL) : NULL;
-    return text ? atoi(text) : fallback;
 }
 
 /* The rules, the index and the case store on the role's store, the configured texts,
@@ -355,6 +551,10 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
                                                 args->curve_secret)
                                 : NULL;
     if (!self->client) goto fail;
+    if (s_setting(args->config, "matcher/sync_thread", 0) && s_syncer_start(self)) {
+        zsys_error("matcher: cannot start the sync thread");
+        goto fail;
+    }
     int window = s_setting(args->config, "matcher/window", 64);
     eo_worker_set_window(self->worker, window > 0 ? window : 64);
     /* match the broker's heartbeat (section broker of the configuration) */
@@ -364,8 +564,8 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
         eo_worker_set_heartbeat(self->worker, hb, live);
         eo_client_set_heartbeat(self->client, hb, live);
     }
-    zsys_info("matcher: serving match for %s (wave %u, batch %zu)", args->sites, cfg.wave_k,
-              self->batch);
+    zsys_info("matcher: serving match for %s (wave %u, batch %zu%s)", args->sites, cfg.wave_k,
+              self->batch, self->syncer ? ", sync thread" : "");
     return self;
 fail:
     zsys_error("matcher: cannot start (store, index or broker %s)", args->broker);
@@ -394,8 +594,10 @@ static void s_matcher_loop(s_matcher_t *self)
             {zsock_resolve(self->pipe), 0, ZMQ_POLLIN, 0},
             {zsock_resolve(eo_worker_sock(self->worker)), 0, ZMQ_POLLIN, 0},
             {zsock_resolve(eo_client_sock(self->client)), 0, ZMQ_POLLIN, 0},
+            {self->syncer ? zsock_resolve(self->syncer) : NULL, 0, ZMQ_POLLIN, 0},
         };
-        if (zmq_poll(items, 3, self->rekey_busy ? 0 : s_poll_timeout(self)) < 0 &&
+        if (zmq_poll(items, self->syncer ? 4 : 3, self->rekey_busy ? 0 : s_poll_timeout(self)) <
+                0 &&
             errno != EINTR)
             break;
         if (items[0].revents & ZMQ_POLLIN) {
@@ -404,10 +606,12 @@ static void s_matcher_loop(s_matcher_t *self)
             zstr_free(&cmd);
             if (self->terminated) break;
         }
+        if (self->syncer && (items[3].revents & ZMQ_POLLIN)) s_sync_done(self);
         s_acks(self);
         s_rules(self);
         s_calendar(self);
         s_serve(self);
+        s_stats(self);
         s_timers(self);
         s_flush_acked(self);
         s_relay(self);
@@ -419,6 +623,7 @@ static void s_matcher_loop(s_matcher_t *self)
             self->maintained_at = zclock_mono();
             eo_store_maintain(self->args->store);
         }
+        s_sync_start(self); /* what this turn committed, synced while the next turn runs */
     }
 }
 

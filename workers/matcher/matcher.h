@@ -9,6 +9,10 @@
  *   wave_k = 10  wave_timeout_s = 300  escalate_lead_s = 3600
  *   always_pool = 0  callcentre_phone = +82215771234  batch = 256  window = 64
  *   site/<slug>/wave_timeout_s = ...    (per-site wave timeout)
+ *   sync_thread = 0   1: commits sync their data, a second thread the meta page while the
+ *                     next batch is decided; answers and relayed outbox rows wait for it
+ *                     (only for a store of the matcher's own; docs/deploy.md)
+ *   sync_delay_ms = 0 tests only: the sync thread waits this long before each sync
  * and the retention of its case store (docs/retention.md): store/retire_days,
  * store/seen_days, store/purge_hour, store/purge_batch, handoff/retention_years. */
 #ifndef EO_MATCHER_H

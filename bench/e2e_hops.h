@@ -1,0 +1,20 @@
+/* e2e_hops: per hop and per role figures of an e2e run (bench/e2e_hops.c). */
+#ifndef EO_BENCH_E2E_HOPS_H
+#define EO_BENCH_E2E_HOPS_H
+
+#include <jansson.h>
+
+/* From the deployment's logs in dir, per intake answered 201, in ms:
+ * {"to_decided":S, "decided_to_201":S, "201_to_offer":S, "intake_to_offer":S}, each S
+ * {"n","p50","p99","mean"}: gateway arrival -> decided in the matcher's batch (before
+ * its commit) -> 201 sent -> first offer handed to the SMS gateway. NULL if out of
+ * memory. */
+json_t *eo_e2e_hops(const char *dir, long matchers);
+
+/* {"<role>": clock ticks of user + system time so far} of every process in dir/run. */
+json_t *eo_e2e_cpu_sample(const char *dir);
+
+/* {"<role>": CPU ms per request} between two samples. */
+json_t *eo_e2e_cpu_per_request(json_t *before, json_t *after, long requests);
+
+#endif

@@ -14,8 +14,8 @@
 #include "handoff/actor.h"
 #include "handoff/handoff.h"
 
-#define S_POLL_MS 250        /* intake: heartbeat the broker at least this often */
-#define S_RECHECK_MS 5000    /* delivery: re-read clock and calendar at least this often */
+#define S_POLL_MS 250     /* intake: heartbeat the broker at least this often */
+#define S_RECHECK_MS 5000 /* delivery: re-read clock and calendar at least this often */
 
 /* What both threads share, owned by the intake. The core is made for this: the
  * delivery thread runs it, the intake thread only accepts and reads metrics. */
@@ -48,16 +48,13 @@ static int s_on_timer(zloop_t *loop, int timer_id, void *arg);
  * was set by hand, or a calendar change, is seen soon. */
 static void s_arm(s_delivery_t *self)
 {
-    if (self->timer >= 0)
-        zloop_timer_end(self->loop, self->timer);
+    if (self->timer >= 0) zloop_timer_end(self->loop, self->timer);
     self->timer = -1;
     int64_t due = eo_handoff_next_due_ms(self->core);
     int64_t now = eo_clock_now_ms(self->shared->args->clock);
     int64_t delay = due == INT64_MAX ? S_RECHECK_MS : due - now;
-    if (delay < 0)
-        delay = 0;
-    if (delay > S_RECHECK_MS)
-        delay = S_RECHECK_MS;
+    if (delay < 0) delay = 0;
+    if (delay > S_RECHECK_MS) delay = S_RECHECK_MS;
     self->timer = zloop_timer(self->loop, (size_t)delay, 1, s_on_timer, self);
 }
 
@@ -144,8 +141,8 @@ static void s_on_work(s_intake_t *self, eo_work_t *work)
 {
     zframe_t *body = eo_work_body(work);
     char err[160] = "";
-    Eo__Event *ev = body ? eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err)
-                         : NULL;
+    Eo__Event *ev =
+        body ? eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err) : NULL;
     if (!ev) {
         zsys_warning("handoff: refused work %s: %s", eo_work_id(work), err);
         s_reply(self, &work, eo_work_id(work), eo_work_site(work), "bad_handoff", err);
@@ -175,8 +172,7 @@ static void s_on_work(s_intake_t *self, eo_work_t *work)
 static void s_intake_destroy(s_intake_t **self_p)
 {
     s_intake_t *self = *self_p;
-    if (!self)
-        return;
+    if (!self) return;
     zactor_destroy(&self->delivery); /* first: it runs the core */
     eo_worker_destroy(&self->worker);
     eo_handoff_destroy(&self->shared.core);
@@ -189,8 +185,7 @@ static void s_intake_destroy(s_intake_t **self_p)
 static s_intake_t *s_intake_new(eo_role_args_t *args)
 {
     s_intake_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     s_shared_t *sh = &self->shared;
     sh->args = args;
     char err[256] = "";
@@ -200,7 +195,8 @@ static s_intake_t *s_intake_new(eo_role_args_t *args)
         zsys_error("handoff: configuration: %s", err);
         goto fail;
     }
-    const char *holidays = args->config ? zconfig_get(args->config, "handoff/holidays", "") : "";
+    const char *holidays =
+        args->config ? zconfig_get(args->config, "handoff/holidays", "") : "";
     sh->calendar = *holidays ? eo_calendar_load(holidays, err, sizeof err)
                              : eo_calendar_load_default(err, sizeof err);
     if (!sh->calendar) {
@@ -208,8 +204,7 @@ static s_intake_t *s_intake_new(eo_role_args_t *args)
         goto fail;
     }
     sh->core = eo_handoff_new(args->store, args->clock, sh->providers, args->sites, &sh->cfg);
-    if (!sh->core)
-        goto fail;
+    if (!sh->core) goto fail;
     eo_handoff_set_holidays(sh->core, s_is_holiday, sh->calendar);
     self->worker = eo_worker_new(args->broker, "handoff", args->sites,
                                  args->curve_server_public, args->curve_secret);
@@ -217,9 +212,12 @@ static s_intake_t *s_intake_new(eo_role_args_t *args)
         zsys_error("handoff: cannot serve 'handoff' at %s", args->broker);
         goto fail;
     }
+    /* match the broker's heartbeat (section broker of the configuration) */
+    int hb = args->config ? atoi(zconfig_get(args->config, "broker/heartbeat_ms", "1000")) : 0;
+    int live = args->config ? atoi(zconfig_get(args->config, "broker/liveness", "3")) : 0;
+    if (hb > 0 && live > 0) eo_worker_set_heartbeat(self->worker, hb, live);
     self->delivery = zactor_new(s_delivery_actor, sh);
-    if (!self->delivery)
-        goto fail;
+    if (!self->delivery) goto fail;
     return self;
 fail:
     s_intake_destroy(&self);
@@ -230,16 +228,21 @@ void eo_handoff_actor(zsock_t *pipe, void *arg)
 {
     eo_role_args_t *args = arg;
     s_intake_t *self = s_intake_new(args);
-    if (!self)
-        args->failed = true;
+    if (!self) args->failed = true;
     zsock_signal(pipe, self ? 0 : -1);
-    if (!self)
-        return;
-    zpoller_t *poller =
-        zpoller_new(pipe, eo_worker_sock(self->worker), zactor_sock(self->delivery), NULL);
-    while (poller) {
-        zsock_t *which = zpoller_wait(poller, S_POLL_MS);
-        if (which == pipe) {
+    if (!self) return;
+    /* The poll items are made anew every turn: the worker replaces its socket when the
+     * broker falls silent (eo_worker's reconnect), and a poller made once would go on
+     * polling the destroyed one and end this loop, leaving the process up and deaf. */
+    while (true) {
+        zmq_pollitem_t items[] = {
+            {zsock_resolve(pipe), 0, ZMQ_POLLIN, 0},
+            {zsock_resolve(eo_worker_sock(self->worker)), 0, ZMQ_POLLIN, 0},
+            {zsock_resolve(zactor_sock(self->delivery)), 0, ZMQ_POLLIN, 0},
+        };
+        if (zmq_poll(items, 3, S_POLL_MS) < 0 && zmq_errno() != EINTR)
+            break; /* the context is going away */
+        if (items[0].revents & ZMQ_POLLIN) {
             char *cmd = zstr_recv(pipe);
             bool term = !cmd || streq(cmd, "$TERM");
             if (cmd && streq(cmd, "WAKE"))
@@ -251,20 +254,17 @@ void eo_handoff_actor(zsock_t *pipe, void *arg)
                 free(json);
             }
             zstr_free(&cmd);
-            if (term)
-                break;
-        } else if (which == zactor_sock(self->delivery)) {
+            if (term) break;
+        }
+        if (items[2].revents & ZMQ_POLLIN) {
             char *answer = zstr_recv(self->delivery); /* WOKE: pass it to who asked */
-            if (answer)
-                zstr_send(pipe, answer);
+            if (answer) zstr_send(pipe, answer);
             zstr_free(&answer);
-        } else if (zpoller_terminated(poller))
-            break;
+        }
         /* Drain the work, and let the worker heartbeat even when idle. */
         eo_work_t *work;
         while ((work = eo_worker_recv(self->worker, 0)))
             s_on_work(self, work);
     }
-    zpoller_destroy(&poller);
     s_intake_destroy(&self);
 }

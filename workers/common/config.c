@@ -79,6 +79,7 @@ static const s_key_t s_keys[] = {
     STR("server/broker_cert", ""),
     STR("server/cert", ""),
     TYPED("server/allow_plain_tcp", T_BOOL01, "0"),
+    INT("server/heap_trim_ms", "10000", 0, 86400000),
     INT("store/map_mb", "4096", 1, 1 << 30),
     INT("store/map_max_mb", "262144", 1, 1 << 30),
     INT("store/retire_days", "0", 0, 100000),
@@ -210,10 +211,10 @@ static const s_key_t s_keys[] = {
     SECRET("providers/*/secret"),
     STR("providers/*/secret_file", NULL),
     TYPED("providers/*/default", T_BOOL01, NULL),
-    INT("providers/*/number", NULL, 0, 65535),          /* 시설형: the facility's number */
+    INT("providers/*/number", NULL, 0, 65535), /* 시설형: the facility's number */
     INT("providers/*/facility_dong", NULL, 0, 4294967295), /* 시설형: where it is */
-    TYPED("providers/*/centre", T_BOOL01, NULL),        /* an 아동돌봄센터 */
-    STR("providers/*/regular", NULL),                   /* 시설형 regular hours HH:MM-HH:MM */
+    TYPED("providers/*/centre", T_BOOL01, NULL),           /* an 아동돌봄센터 */
+    STR("providers/*/regular", NULL), /* 시설형 regular hours HH:MM-HH:MM */
     INT("matcher/wave_k", "10", 1, 1000),
     INT("matcher/wave_timeout_s", "300", 1, 86400),
     INT("matcher/site/*/wave_timeout_s", NULL, 1, 86400),

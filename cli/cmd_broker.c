@@ -8,6 +8,7 @@
 #include "common/opts.h"
 #include "common/role.h"
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_heap.h"
 
 static volatile sig_atomic_t s_stop = 0;
 
@@ -147,8 +148,11 @@ int eo_cmd_broker(int argc, char **argv)
     printf("ready %s\n", eo_broker_endpoint(broker));
     fflush(stdout);
     eo_role_notify_ready("routing");
+    int trim_ms = eo_role_trim_ms(root); /* server/heap_trim_ms (eo_heap.h) */
+    int64_t trimmed = 0;
     while (!s_stop) { /* the broker runs in its actor; this thread only waits */
         if (metrics) s_write_metrics(broker, metrics);
+        eo_heap_trim_due(&trimmed, zclock_mono(), trim_ms);
         zclock_sleep(cfg.heartbeat_ms < 200 ? cfg.heartbeat_ms : 200);
     }
     eo_role_notify_stopping();

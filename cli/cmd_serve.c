@@ -163,7 +163,7 @@ static int s_serve(zconfig_t *config, bool init)
         zsys_info("serve: ready on http://%s with %d matcher(s) (Ctrl-C stops)",
                   zconfig_get(config, "gateway/listen", "127.0.0.1:8080"), shards->n);
         eo_role_notify_ready("serving");
-        int sig = eo_role_wait_signal();
+        int sig = eo_role_wait_signal(eo_role_trim_ms(config));
         zsys_info("serve: stopping on signal %d", sig);
         eo_role_notify_stopping();
         status = 0;

@@ -17,10 +17,15 @@
 
 #include "broker_priv.h"
 #include "eonjena/eo_error.h"
+#include "eonjena/eo_heap.h"
 
 #define S_MAX_SOCKS 2
 #define S_DRAIN 512        /* messages taken from one socket before looking at the others */
 #define S_MAX_QUEUES 65536 /* (service, site) pairs: clients cannot grow the table forever */
+/* Item records kept for reuse. A backlog (a matcher stalled, a burst) may take tens of
+ * thousands of records; once it is served, more than this many would only hold memory
+ * the next burst can allocate again. */
+#define S_FREE_ITEMS_MAX 1024
 
 typedef struct s_queue_t queue_t;
 typedef struct s_service_t service_t;
@@ -86,6 +91,8 @@ typedef struct {
     uint64_t epoch;
     uint64_t seq;
     item_t *free_items;
+    size_t n_items;      /* item records allocated: in queues, in flight and free */
+    size_t n_free_items; /* of which on the free list (at most S_FREE_ITEMS_MAX) */
     int64_t next_heartbeat;
     int64_t next_due; /* the earliest not_before of a released item; 0: none */
     bool terminated;
@@ -114,11 +121,13 @@ void eo_broker_config_defaults(eo_broker_config_t *cfg)
 static item_t *s_item_new(broker_t *self)
 {
     item_t *item = self->free_items;
-    if (item)
+    if (item) {
         self->free_items = item->next;
-    else {
+        self->n_free_items--;
+    } else {
         item = malloc(sizeof *item);
         assert(item);
+        self->n_items++;
     }
     memset(item, 0, sizeof *item);
     item->seq = self->seq++;
@@ -130,8 +139,14 @@ static void s_item_free(broker_t *self, item_t *item)
     zframe_destroy(&item->client);
     zframe_destroy(&item->id);
     zframe_destroy(&item->body);
+    if (self->n_free_items >= S_FREE_ITEMS_MAX) {
+        free(item);
+        self->n_items--;
+        return;
+    }
     item->next = self->free_items;
     self->free_items = item;
+    self->n_free_items++;
 }
 
 static void s_queue_push(queue_t *q, item_t *item, bool at_head)
@@ -764,6 +779,15 @@ static char *s_metrics(broker_t *self)
     json_object_set_new(root, "services", services);
     json_object_set_new(root, "workers", json_integer((json_int_t)zhashx_size(self->workers)));
     json_object_set_new(root, "oldest_in_flight_ms", json_integer((json_int_t)oldest_all));
+    /* memory: the item records (in use and kept for reuse) and the process's heap */
+    eo_heap_stats_t heap;
+    eo_heap_stats(&heap);
+    json_object_set_new(root, "items",
+                        json_pack("{s:I,s:I}", "allocated", (json_int_t)self->n_items, "free",
+                                  (json_int_t)self->n_free_items));
+    json_object_set_new(root, "heap",
+                        json_pack("{s:I,s:I}", "in_use_bytes", (json_int_t)heap.in_use,
+                                  "free_bytes", (json_int_t)heap.free));
     char *text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(root);
     return text;

@@ -8,6 +8,7 @@
 #include "eonjena/eo_codec.h"
 #include "eonjena/eo_addr.h"
 #include "eonjena/eo_keys.h"
+#include "eonjena/eo_heap.h"
 
 int main(int argc, char **argv)
 {
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
         eo_log_test(true);
     else if (streq(what, "tsv"))
         eo_tsv_test(true);
+    else if (streq(what, "heap"))
+        eo_heap_test(true);
     else {
         fprintf(stderr, "selftest: unknown class '%s'\n", what);
         return 2;

@@ -62,6 +62,7 @@ typedef struct {
     int64_t offers_us;      /* the last offer of its first wave (within 1 s of the first) */
     int64_t settled_us;     /* the member told it is settled, 0: not (yet) */
     int64_t escalated_us;   /* the call centre told, 0: not */
+    int64_t queued_us;      /* the member told it waits for the provider's hours, 0: not */
     uint32_t offers;        /* offers handed over, every wave */
 } eo_load_fate_t;
 
@@ -72,7 +73,7 @@ void eo_load_trace_destroy(eo_load_trace_t **self_p);
 void eo_load_trace_poll(eo_load_trace_t *self);
 /* The request's fate so far, NULL if the trace never named it. */
 const eo_load_fate_t *eo_load_trace_fate(eo_load_trace_t *self, const char *request_id);
-/* Requests settled or escalated so far. */
+/* Requests settled, escalated or queued for a provider so far. */
 size_t eo_load_trace_closed(eo_load_trace_t *self);
 /* Requests whose offers are out and that are neither settled nor escalated yet. */
 size_t eo_load_trace_offered_open(eo_load_trace_t *self);

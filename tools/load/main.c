@@ -297,7 +297,7 @@ static void s_run(s_load_t *self)
 
 typedef struct {
     eo_load_pct_t intake, offers, settled;
-    size_t sent, ok, settled_n, escalated, offered;
+    size_t sent, ok, settled_n, escalated, offered, queued;
     zhashx_t *errors; /* "status code" -> count */
 } s_result_t;
 
@@ -334,6 +334,7 @@ static void s_tally(s_load_t *self, s_result_t *res)
             res->settled_n++;
         }
         res->escalated += f && f->escalated_us && !f->settled_us;
+        res->queued += f && f->queued_us && !f->escalated_us && !f->settled_us;
     }
     res->intake = eo_load_pct(a, na);
     res->offers = eo_load_pct(b, nb);
@@ -381,9 +382,11 @@ static void s_print(s_load_t *self, s_result_t *res, FILE *out)
     if (self->trace) {
         eo_load_pct_print(out, "intake -> offers sent", &res->offers);
         eo_load_pct_print(out, "intake -> settled", &res->settled);
-        fprintf(out, "  cases: %zu offered, %zu settled, %zu escalated, %zu open\n",
-                res->offered, res->settled_n, res->escalated,
-                res->ok - res->settled_n - res->escalated);
+        fprintf(out,
+                "  cases: %zu offered, %zu settled, %zu escalated, %zu queued for a "
+                "provider, %zu open\n",
+                res->offered, res->settled_n, res->escalated, res->queued,
+                res->ok - res->settled_n - res->escalated - res->queued);
         eo_load_answers_t a = eo_load_trace_answers(self->trace);
         double n = a.offers ? (double)a.offers / 100.0 : 1;
         fprintf(out,
@@ -437,6 +440,10 @@ static void s_json(s_load_t *self, s_result_t *res, const char *check)
                           (json_int_t)res->settled_n, "escalated", (json_int_t)res->escalated,
                           "lag_ms", eo_load_driver_lag_ms(self->driver), "check", check);
     if (self->trace) {
+        json_object_set_new(o, "queued", json_integer((json_int_t)res->queued));
+        json_object_set_new(o, "open",
+                            json_integer((json_int_t)(res->ok - res->settled_n -
+                                                      res->escalated - res->queued)));
         eo_load_answers_t a = eo_load_trace_answers(self->trace);
         json_object_set_new(o, "carers",
                             json_pack("{s:I,s:I,s:I,s:I}", "offers", (json_int_t)a.offers,

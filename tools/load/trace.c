@@ -2,7 +2,9 @@
  * (see load.h; the sim adapter writes one line "<wall clock us> <message id>" per
  * message). Message ids say what each one is: "<request>:<carer>:offer",
  * "<request>:member:settled:<n>" (the member told their request is settled),
- * "<request>:callcentre:escalated:<n>"; "<offer's id>:accept" or ":decline" is the answer
+ * "<request>:callcentre:escalated:<n>", "<request>:member:queued:<n>" (the member told
+ * the request waits for its provider's business hours: routed to the provider, it gets
+ * no offers from the pool); "<offer's id>:accept" or ":decline" is the answer
  * a simulated carer will give to that offer (none: the carer stays silent). */
 #include <string.h>
 
@@ -61,6 +63,12 @@ static eo_load_fate_t *s_fate(eo_load_trace_t *self, const char *request)
     return f;
 }
 
+/* Settled, escalated or queued for a provider: nothing more comes of it in a run. */
+static bool s_ended(const eo_load_fate_t *f)
+{
+    return f->settled_us || f->escalated_us || f->queued_us;
+}
+
 /* One line: "<us> <request>:<what>". */
 static void s_line(eo_load_trace_t *self, char *line)
 {
@@ -86,12 +94,15 @@ static void s_line(eo_load_trace_t *self, char *line)
         f->offers++;
     } else if (strncmp(what, "member:settled:", 15) == 0 && !f->settled_us) {
         self->offered_open -= f->first_offer_us && !f->escalated_us;
+        self->closed += !s_ended(f);
         f->settled_us = at;
-        self->closed += !f->escalated_us;
     } else if (strncmp(what, "callcentre:escalated:", 21) == 0 && !f->escalated_us) {
         self->offered_open -= f->first_offer_us && !f->settled_us;
+        self->closed += !s_ended(f);
         f->escalated_us = at;
-        self->closed += !f->settled_us;
+    } else if (strncmp(what, "member:queued:", 14) == 0 && !f->queued_us) {
+        self->closed += !s_ended(f);
+        f->queued_us = at;
     }
 }
 

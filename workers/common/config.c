@@ -79,6 +79,7 @@ static const s_key_t s_keys[] = {
     STR("server/broker_cert", ""),
     STR("server/cert", ""),
     TYPED("server/allow_plain_tcp", T_BOOL01, "0"),
+    INT("server/heap_trim_ms", "10000", 0, 86400000),
     INT("store/map_mb", "4096", 1, 1 << 30),
     INT("store/map_max_mb", "262144", 1, 1 << 30),
     INT("store/retire_days", "0", 0, 100000),

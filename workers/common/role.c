@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "eonjena/eo_broker.h"
+#include "eonjena/eo_heap.h"
 #include "eonjena/eonjena.h"
 #include "eonjena/eo_paths.h"
 #include "opts.h"
@@ -96,13 +97,29 @@ void eo_role_block_signals(void)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-int eo_role_wait_signal(void)
+int eo_role_wait_signal(int trim_ms)
 {
     sigset_t set = s_stop_signals();
-    int sig = 0;
-    while (sigwait(&set, &sig) != 0)
-        ;
-    return sig;
+    int64_t last = 0;
+    eo_heap_trim_due(&last, zclock_mono(), trim_ms); /* starts the count */
+    while (true) {
+        if (trim_ms <= 0) {
+            int sig = 0;
+            if (sigwait(&set, &sig) == 0) return sig;
+            continue;
+        }
+        struct timespec wait = {trim_ms / 1000, (long)(trim_ms % 1000) * 1000000L};
+        int sig = sigtimedwait(&set, NULL, &wait);
+        if (sig > 0) return sig;
+        /* this thread is idle: the trim costs the actors nothing but the arena locks */
+        eo_heap_trim_due(&last, zclock_mono(), trim_ms);
+    }
+}
+
+int eo_role_trim_ms(zconfig_t *config)
+{
+    const char *v = config ? zconfig_get(config, "server/heap_trim_ms", NULL) : NULL;
+    return v ? atoi(v) : EO_HEAP_TRIM_MS;
 }
 
 /* The link to the broker: CURVE from the options or the configuration; plain tcp only
@@ -177,7 +194,7 @@ int eo_role_main(int argc, char **argv, const char *about, zactor_fn *actor, uns
         if (role) {
             zsys_info("%s: running (broker %s, sites %s)", argv[0], opts.broker, opts.sites);
             eo_role_notify_ready("running");
-            int sig = eo_role_wait_signal();
+            int sig = eo_role_wait_signal(eo_role_trim_ms(config));
             zsys_info("%s: stopping on signal %d", argv[0], sig);
             eo_role_notify_stopping();
             zactor_destroy(&role);

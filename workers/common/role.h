@@ -86,7 +86,11 @@ void eo_role_notify_stopping(void);
 /* Block SIGINT and SIGTERM in this thread and every thread it starts afterwards; call
  * first thing in main, before any actor or zmq context exists. */
 void eo_role_block_signals(void);
-/* Wait until SIGINT or SIGTERM arrives (after eo_role_block_signals); returns it. */
-int eo_role_wait_signal(void);
+/* Wait until SIGINT or SIGTERM arrives (after eo_role_block_signals); returns it.
+ * Meanwhile, every trim_ms (> 0), give the heap's free memory back to the kernel
+ * (eo_heap.h: the resident set then follows what is in use, not the last peak). */
+int eo_role_wait_signal(int trim_ms);
+/* server/heap_trim_ms of a configuration (EO_HEAP_TRIM_MS when absent; 0: never). */
+int eo_role_trim_ms(zconfig_t *config);
 
 #endif

@@ -15,5 +15,9 @@ void eo_http_counts_add(eo_http_counts_t *self, const char *method, const char *
                         int status);
 /* Append the counter in Prometheus text format to text (a growing string). */
 void eo_http_counts_render(eo_http_counts_t *self, const char *name, zchunk_t *text);
+/* Rows counted so far (method, route, status). Methods other than HTTP's own are one
+ * "OTHER", so the table is bounded by the routes. */
+size_t eo_http_counts_size(eo_http_counts_t *self);
+void eo_http_counts_test(bool verbose);
 
 #endif

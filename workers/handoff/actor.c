@@ -245,6 +245,10 @@ static s_intake_t *s_intake_new(eo_role_args_t *args)
     }
     /* a window of items lets one commit cover many (as sms does) */
     eo_worker_set_window(self->worker, S_INTAKE_BATCH);
+    /* match the broker's heartbeat (section broker of the configuration) */
+    int hb = args->config ? atoi(zconfig_get(args->config, "broker/heartbeat_ms", "1000")) : 0;
+    int live = args->config ? atoi(zconfig_get(args->config, "broker/liveness", "3")) : 0;
+    if (hb > 0 && live > 0) eo_worker_set_heartbeat(self->worker, hb, live);
     self->delivery = zactor_new(s_delivery_actor, sh);
     if (!self->delivery) goto fail;
     return self;
@@ -260,11 +264,18 @@ void eo_handoff_actor(zsock_t *pipe, void *arg)
     if (!self) args->failed = true;
     zsock_signal(pipe, self ? 0 : -1);
     if (!self) return;
-    zpoller_t *poller =
-        zpoller_new(pipe, eo_worker_sock(self->worker), zactor_sock(self->delivery), NULL);
-    while (poller) {
-        zsock_t *which = zpoller_wait(poller, S_POLL_MS);
-        if (which == pipe) {
+    /* The poll items are made anew every turn: the worker replaces its socket when the
+     * broker falls silent (eo_worker's reconnect), and a poller made once would go on
+     * polling the destroyed one and end this loop, leaving the process up and deaf. */
+    while (true) {
+        zmq_pollitem_t items[] = {
+            {zsock_resolve(pipe), 0, ZMQ_POLLIN, 0},
+            {zsock_resolve(eo_worker_sock(self->worker)), 0, ZMQ_POLLIN, 0},
+            {zsock_resolve(zactor_sock(self->delivery)), 0, ZMQ_POLLIN, 0},
+        };
+        if (zmq_poll(items, 3, S_POLL_MS) < 0 && zmq_errno() != EINTR)
+            break; /* the context is going away */
+        if (items[0].revents & ZMQ_POLLIN) {
             char *cmd = zstr_recv(pipe);
             bool term = !cmd || streq(cmd, "$TERM");
             if (cmd && streq(cmd, "WAKE"))
@@ -277,16 +288,15 @@ void eo_handoff_actor(zsock_t *pipe, void *arg)
             }
             zstr_free(&cmd);
             if (term) break;
-        } else if (which == zactor_sock(self->delivery)) {
+        }
+        if (items[2].revents & ZMQ_POLLIN) {
             char *answer = zstr_recv(self->delivery); /* WOKE: pass it to who asked */
             if (answer) zstr_send(pipe, answer);
             zstr_free(&answer);
-        } else if (zpoller_terminated(poller))
-            break;
+        }
         /* Drain the work, and let the worker heartbeat even when idle. */
         while (s_on_works(self))
             ;
     }
-    zpoller_destroy(&poller);
     s_intake_destroy(&self);
 }

@@ -702,7 +702,9 @@ int eo_bench_settle(int argc, char **argv)
             return 1;
         }
     } else {
-        snprintf(root, sizeof root, "/tmp/eo-bench-settle.XXXXXX");
+        const char *tmp = getenv("TMPDIR");
+        snprintf(root, sizeof root, "%.200s/eo-bench-settle.XXXXXX",
+                 tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(root)) return 1;
     }
     char err[256] = "";
@@ -710,6 +712,8 @@ int eo_bench_settle(int argc, char **argv)
     eo_w1_t *w1 = dongs ? eo_w1_new(dongs, o.seed, 0) : NULL;
     if (!w1) {
         fprintf(stderr, "settle: cannot set up (%s)\n", err);
+        eo_dongs_destroy(&dongs);
+        rmdir(root); /* made above and still empty: leave nothing behind */
         return 1;
     }
     static s_shard_t shards[S_MAX_SHARDS];

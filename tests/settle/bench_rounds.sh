@@ -1,7 +1,8 @@
 #!/bin/bash
 # settle.bench_rounds: `eonjena-bench settle --rounds` prints one line per round (what a
 # commit carries as the run grows, docs/lifecycle.md "What grows") and the rounds add up
-# to the run's own figures: acceptances, settled requests and commits.
+# to the run's own figures: acceptances, settled requests and commits. A bench that
+# cannot set up leaves no folder in TMPDIR.
 set -euo pipefail
 . "$(dirname "$0")/../e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -24,4 +25,12 @@ column() { awk -v n="$1" '{ s += $n } END { print s }' <<<"$rounds"; }
 [ "$(column 6)" = "$(field settled)" ] || eo_fail "settled does not add up: $rounds / $J"
 [ "$(column 11)" = "$(field commits)" ] || eo_fail "commits do not add up: $rounds / $J"
 [ "$(field settled)" -gt 0 ] || eo_fail "nothing settled: $J"
+# a bench that cannot set up (no data files) leaves no folder behind
+mkdir -p "$EO_TEST_TMP/tmp"
+if TMPDIR=$EO_TEST_TMP/tmp EO_DATA_DIR=$EO_TEST_TMP/no-data "$EO_BINARY_DIR/eonjena-bench" \
+    settle --requests 10 >/dev/null 2>"$EO_TEST_TMP/err2.txt"; then
+    eo_fail "the bench ran without its data files"
+fi
+grep -q 'cannot set up' "$EO_TEST_TMP/err2.txt" || eo_fail "no set-up error: $(cat "$EO_TEST_TMP/err2.txt")"
+[ -z "$(ls -A "$EO_TEST_TMP/tmp")" ] || eo_fail "left behind: $(ls "$EO_TEST_TMP/tmp")"
 echo "settle.bench_rounds: ok"

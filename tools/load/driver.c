@@ -230,9 +230,12 @@ bool eo_load_driver_step(eo_load_driver_t *self, int timeout_ms)
     curl_multi_perform(self->multi, &running);
     s_harvest(self);
     if (self->done_sending && self->active == 0) return false;
+    /* Sleep until the next request is due (rounded up: a wait of "0 ms" would spin), or,
+     * with every connection busy or nothing left to send, until an answer comes. */
     int64_t due = self->t0_us + (int64_t)((double)self->n_reqs * per_us);
-    int64_t wait = (due - zclock_usecs()) / 1000;
-    if (self->done_sending || wait > timeout_ms) wait = timeout_ms;
+    int64_t wait = (due - zclock_usecs() + 999) / 1000;
+    if (self->done_sending || self->active >= self->cfg.connections || wait > timeout_ms)
+        wait = timeout_ms;
     if (wait < 0) wait = 0;
     curl_multi_poll(self->multi, NULL, 0, (int)wait, NULL);
     curl_multi_perform(self->multi, &running);

@@ -1,0 +1,101 @@
+/* load.driver: eonjena-load's sender sleeps between requests instead of spinning.
+ *
+ * The driver is pointed at a socket that accepts connections and never answers. Case 1:
+ * one connection, so after the first request every connection is busy; the driver must
+ * wait for an answer (at most timeout_ms) rather than poll without a pause. Case 2: many
+ * connections and a request due every 2 ms; the driver must sleep until the next one is
+ * due, not poll in a loop for the last sub-millisecond. Both count the driver's steps
+ * over a fixed stretch of the clock: a driver that sleeps takes a few per request sent,
+ * one that spins takes thousands. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <czmq.h>
+#include <curl/curl.h>
+
+#include "../../tools/load/load.h"
+
+#define S_CHECK(cond, ...)                                                                     \
+    do {                                                                                       \
+        if (!(cond)) {                                                                         \
+            fprintf(stderr, "load.driver: " __VA_ARGS__);                                      \
+            fprintf(stderr, "\n");                                                             \
+            exit(1);                                                                           \
+        }                                                                                      \
+    } while (0)
+
+/* A listening socket on loopback that never accepts: connections queue in its backlog,
+ * requests are sent into the kernel's buffers and no answer ever comes. */
+static int s_mute_server(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    S_CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 512) == 0 &&
+                getsockname(fd, (struct sockaddr *)&a, &len) == 0,
+            "cannot listen on loopback");
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* Run the driver for ms of the clock; the steps it took and the requests it sent. */
+static void s_drive(eo_load_driver_config_t *cfg, int ms, long *steps, size_t *sent)
+{
+    cfg->stop_us = zclock_time() * 1000 + (int64_t)ms * 1000;
+    eo_load_driver_t *driver = eo_load_driver_new(cfg);
+    S_CHECK(driver, "no driver");
+    int64_t until = zclock_mono() + ms;
+    *steps = 0;
+    while (zclock_mono() < until) {
+        eo_load_driver_step(driver, 20);
+        (*steps)++;
+    }
+    eo_load_driver_requests(driver, sent);
+    eo_load_driver_destroy(&driver);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    char err[256];
+    eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
+    S_CHECK(dongs, "dong table: %s", err);
+    eo_w1_t *w1 = eo_w1_new(dongs, 1, 0);
+    int port;
+    int fd = s_mute_server(&port);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    uint64_t all = 0;
+    for (size_t s = 0; s < eo_dongs_site_count(dongs); s++)
+        if (eo_dongs_site(dongs, (int)s)->services & EO_SERVICE_VISIT) all |= 1ULL << s;
+    eo_load_driver_config_t cfg = {
+        .url = url, .dongs = dongs, .w1 = w1, .sites = all, .run = "driver", .max = 100000};
+
+    /* 1: the only connection is busy for good: a step waits up to 20 ms for an answer */
+    cfg.connections = 1;
+    cfg.rate = 1000;
+    long steps;
+    size_t sent;
+    s_drive(&cfg, 300, &steps, &sent);
+    printf("load.driver: one busy connection: %zu sent, %ld steps in 300 ms\n", sent, steps);
+    S_CHECK(sent == 1, "sent %zu requests on one connection that never answered", sent);
+    S_CHECK(steps <= 60, "%ld steps in 300 ms with every connection busy: it spins", steps);
+
+    /* 2: a request every 2 ms, connections to spare: a step sleeps until one is due */
+    cfg.connections = 256;
+    cfg.rate = 500;
+    s_drive(&cfg, 300, &steps, &sent);
+    printf("load.driver: 500/s: %zu sent, %ld steps in 300 ms\n", sent, steps);
+    S_CHECK(sent >= 50 && sent <= 256, "sent %zu requests in 300 ms at 500/s", sent);
+    S_CHECK(steps <= 4 * (long)sent + 60, "%ld steps for %zu requests: it spins", steps, sent);
+
+    close(fd);
+    eo_w1_destroy(&w1);
+    eo_dongs_destroy(&dongs);
+    curl_global_cleanup();
+    return 0;
+}

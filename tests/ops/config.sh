@@ -74,5 +74,5 @@ grep -q '^sms/adapters/kannel/password = "\*\*\*\*"' "$T/secret.out" || eo_fail 
 if grep -q 's3cret-pw' "$T/secret.out"; then eo_fail "the password is printed"; fi
 grep -q '^sms/adapters/kannel/username = "ops" *# EONJENA_SMS_ADAPTERS_KANNEL_USERNAME$' "$T/secret.out" &&
   grep -q '^matcher/wave_k = "12" *# EONJENA_MATCHER_WAVE_K$' "$T/secret.out" &&
-  grep -q '^sms/window = "64" *# default$' "$T/secret.out" || eo_fail "origins: $(cat "$T/secret.out")"
+  grep -q '^matcher/sync_delay_ms = "0" *# default$' "$T/secret.out" || eo_fail "origins: $(cat "$T/secret.out")"
 echo "ops.config: ok"

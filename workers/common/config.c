@@ -91,7 +91,7 @@ static const s_key_t s_keys[] = {
     INT("demo/carers", "3000", 0, 2000000),
     INT("demo/seed", "1", 0, 4294967295.0),
     TYPED("gateway/listen", T_HOSTPORT, "127.0.0.1:8080"),
-    INT("gateway/threads", "32", 1, 1024),
+    INT("gateway/threads", "128", 1, 1024),
     INT("gateway/max_body", "16384", 256, 64 << 20),
     INT("gateway/timeout_ms", "5000", 1, 3600000),
     STR("gateway/keys_file", "@state/keys"),
@@ -126,7 +126,7 @@ static const s_key_t s_keys[] = {
     TYPED("broker/allow_plain_tcp", T_BOOL01, "0"),
     OPTIONAL("sms/listen", T_HOSTPORT, ""),
     OPTIONAL("sms/public_url", T_URL, ""),
-    INT("sms/window", "64", 1, 100000),
+    INT("sms/window", "512", 1, 100000),
     INT("sms/backlog", "4096", 1, 65535),
     INT("sms/help_interval_s", "600", 0, 86400 * 365),
     INT("sms/retention_days", "30", 1, 3650), /* texts and phones kept this long */
@@ -223,6 +223,7 @@ static const s_key_t s_keys[] = {
     TYPED("matcher/callcentre_phone", T_PHONE, "+82215771234"),
     INT("matcher/batch", "256", 1, 1024),
     INT("matcher/window", "64", 1, 100000),
+    INT("matcher/relay_window", "2000", 1, 1000000),
     TYPED("matcher/sync_thread", T_BOOL01, "0"),
     INT("matcher/sync_delay_ms", "0", 0, 60000),
 };

@@ -631,7 +631,7 @@ static eo_gateway_t *s_gateway_new(const eo_role_args_t *args)
     self->max_body = (size_t)atol(zconfig_get(cfg, "gateway/max_body", "16384"));
     if (self->max_body == 0) self->max_body = S_DEFAULT_MAX_BODY;
     self->timeout_ms = atoi(zconfig_get(cfg, "gateway/timeout_ms", "5000"));
-    unsigned threads = (unsigned)atoi(zconfig_get(cfg, "gateway/threads", "32"));
+    unsigned threads = (unsigned)atoi(zconfig_get(cfg, "gateway/threads", "128"));
     snprintf(self->cors_origin, sizeof self->cors_origin, "%s",
              zconfig_get(cfg, "gateway/cors_origin", ""));
     self->access_log = atoi(zconfig_get(cfg, "gateway/access_log", "1")) != 0;

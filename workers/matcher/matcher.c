@@ -14,7 +14,8 @@
 #include "matcher.h"
 
 #define S_MAX_BATCH 1024
-#define S_MAX_INFLIGHT 2000
+#define S_RELAY_WINDOW 2000 /* rows relayed to one service and not yet acknowledged */
+#define S_LANES 4           /* services the outbox names: sms, handoff, and room */
 #define S_RETRY_MS 1000
 #define S_TIMERS_BACKOFF_MAX 30000
 #define S_STATS_MS 10000
@@ -38,11 +39,21 @@ typedef struct {
     eo_client_t *client;
     eo_rules_t *rules;
     size_t batch;
-    zhashx_t *inflight; /* "ob:<seq>" -> seq, relayed and not yet acknowledged */
-    uint64_t next_seq;  /* relay rows from here on */
+    zhashx_t *inflight; /* "ob:<seq>" -> its lane + 1, relayed and not yet acknowledged */
+    /* The relay keeps one lane per service, each with its own window, so that a service
+     * that is slow to acknowledge (a hand-off role behind on its disk) holds up its own
+     * rows only, never the offers to sms. */
+    struct {
+        char service[12];
+        uint64_t next_seq; /* the lane's first row not yet relayed */
+        size_t inflight;   /* relayed, not yet acknowledged */
+        int64_t retry_at;  /* mono ms: a failed row paused the lane until then */
+    } lanes[S_LANES];
+    size_t n_lanes;
+    uint64_t scan_seq;    /* rows from here on were never looked at */
+    size_t relay_window;  /* matcher/relay_window */
     uint64_t *acked;    /* rows to delete at the next commit */
     size_t n_acked, cap_acked;
-    bool retry;              /* a relay failed: rescan the outbox from the start */
     int64_t timers_retry_at; /* monotonic ms: timers failed, wait until then */
     int timers_backoff;      /* ms, doubling while they keep failing */
     uint64_t rules_version;  /* of the rules last recorded */
@@ -53,7 +64,6 @@ typedef struct {
     bool purging;              /* a retention step is waiting to be done */
     int64_t rekey_next;      /* mono ms: look whether the index needs a re-key step */
     bool rekey_busy;         /* the index is re-keying for a new week: poll, don't wait */
-    int64_t retry_at;        /* monotonic ms */
     bool terminated;
     /* The sync thread (matcher/sync_thread = 1): commits sync their data only (one
      * fdatasync, store NOMETASYNC) and the thread syncs the meta page while this one
@@ -71,6 +81,7 @@ typedef struct {
         uint64_t batches, items, max_batch;
         uint64_t decide_us; /* in eo_cases_decide: deciding and committing */
         uint64_t commit_us; /* of which committing (the fsyncs) */
+        uint64_t cpu_us;    /* the thread's CPU in eo_cases_decide: the rest is waiting */
     } stats;
 } s_matcher_t;
 
@@ -92,6 +103,15 @@ void eo_matcher_config(zconfig_t *config, const eo_dongs_t *dongs, eo_cases_conf
         if (cfg->wave_timeout_s[i] <= 0) cfg->wave_timeout_s[i] = timeout > 0 ? timeout : 300;
     }
     if (cfg->wave_k == 0 || cfg->wave_k > 1000) cfg->wave_k = 10;
+}
+
+/* This thread's CPU time, us: a batch's wall time less this is time spent waiting for
+ * the disk or for a core. */
+static int64_t s_thread_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* --- deciding a batch ------------------------------------------------------------- */
@@ -268,7 +288,7 @@ static void s_serve(s_matcher_t *self)
     bool acked = false;
     uint64_t commits, commit_us, commits_after, commit_us_after;
     eo_store_commit_stats(self->args->store, &commits, &commit_us);
-    int64_t started = zclock_usecs();
+    int64_t started = zclock_usecs(), cpu = s_thread_cpu_us();
     eo_cases_decide(self->cases, in, n, eo_clock_now_ms(self->args->clock), reply, rsize, rcs,
                     self->n_acked ? s_delete_acked_fn : NULL, self, &acked);
     eo_store_commit_stats(self->args->store, &commits_after, &commit_us_after);
@@ -277,6 +297,7 @@ static void s_serve(s_matcher_t *self)
     self->stats.max_batch = n > self->stats.max_batch ? n : self->stats.max_batch;
     self->stats.decide_us += (uint64_t)(zclock_usecs() - started);
     self->stats.commit_us += commit_us_after - commit_us;
+    self->stats.cpu_us += (uint64_t)(s_thread_cpu_us() - cpu);
     if (acked) self->n_acked = 0;
     for (size_t i = 0; i < n; i++) {
         if (rcs[i] == EO_OK && reply[i] && self->syncer) {
@@ -299,7 +320,7 @@ static void s_stats(s_matcher_t *self)
     if (span < S_STATS_MS) return;
     if (self->stats.batches)
         zsys_info("matcher: stats %.1f s: %llu batches, %llu items (%.1f a batch, max %llu), "
-                  "%.2f ms a batch deciding and %.2f committing, busy %.0f%%",
+                  "%.2f ms a batch deciding and %.2f committing (%.2f on the CPU), busy %.0f%%",
                   (double)span / 1000.0, (unsigned long long)self->stats.batches,
                   (unsigned long long)self->stats.items,
                   (double)self->stats.items / (double)self->stats.batches,
@@ -307,6 +328,7 @@ static void s_stats(s_matcher_t *self)
                   (double)(self->stats.decide_us - self->stats.commit_us) / 1000.0 /
                       (double)self->stats.batches,
                   (double)self->stats.commit_us / 1000.0 / (double)self->stats.batches,
+                  (double)self->stats.cpu_us / 1000.0 / (double)self->stats.batches,
                   (double)self->stats.decide_us / 10.0 / (double)span);
     memset(&self->stats, 0, sizeof self->stats);
     self->stats.since = now;
@@ -378,30 +400,74 @@ static void s_calendar(s_matcher_t *self)
 
 /* --- the relay ------------------------------------------------------------------- */
 
-static int s_relay_row(void *arg, const eo_outbox_row_t *row)
+/* The lane of a service, made on first sight; -1 when there are S_LANES already. */
+static int s_lane(s_matcher_t *self, const char *service)
+{
+    for (size_t i = 0; i < self->n_lanes; i++)
+        if (streq(self->lanes[i].service, service)) return (int)i;
+    if (self->n_lanes == S_LANES) return -1;
+    size_t i = self->n_lanes++;
+    memset(&self->lanes[i], 0, sizeof self->lanes[i]);
+    snprintf(self->lanes[i].service, sizeof self->lanes[i].service, "%s", service);
+    return (int)i;
+}
+
+static bool s_lane_open(s_matcher_t *self, size_t i)
+{
+    return self->lanes[i].inflight < self->relay_window &&
+           zclock_mono() >= self->lanes[i].retry_at;
+}
+
+/* Rows never looked at: a lane for each new service, starting at its first row. */
+static int s_discover_row(void *arg, const eo_outbox_row_t *row)
 {
     s_matcher_t *self = arg;
-    if (zhashx_size(self->inflight) >= S_MAX_INFLIGHT) return 1;
     if (self->syncer && row->seq > self->relay_limit) return 1; /* not durable yet */
-    char corr[32];
-    snprintf(corr, sizeof corr, "ob:%llu", (unsigned long long)row->seq);
-    if (row->seq >= self->next_seq) self->next_seq = row->seq + 1;
-    if (zhashx_lookup(self->inflight, corr)) return 0;
-    if (eo_client_send(self->client, row->service, row->site, corr, row->body, row->size))
-        return 1;
-    zhashx_insert(self->inflight, corr, (void *)(uintptr_t)1);
+    self->scan_seq = row->seq + 1;
+    size_t known = self->n_lanes;
+    int l = s_lane(self, row->service);
+    if (l >= 0 && (size_t)l == known) self->lanes[l].next_seq = row->seq;
+    if (l < 0) zsys_error("matcher: outbox row %llu names a service too many ('%s'): kept",
+                          (unsigned long long)row->seq, row->service);
     return 0;
 }
 
+typedef struct {
+    s_matcher_t *self;
+    size_t lane;
+} s_lane_scan_t;
+
+/* One lane's rows, in order, while its window has room. */
+static int s_relay_row(void *arg, const eo_outbox_row_t *row)
+{
+    s_lane_scan_t *scan = arg;
+    s_matcher_t *self = scan->self;
+    if (row->seq >= self->scan_seq) return 1; /* not durable yet, or not looked at yet */
+    if (!streq(row->service, self->lanes[scan->lane].service)) return 0;
+    char corr[32];
+    snprintf(corr, sizeof corr, "ob:%llu", (unsigned long long)row->seq);
+    if (!zhashx_lookup(self->inflight, corr)) {
+        if (eo_client_send(self->client, row->service, row->site, corr, row->body, row->size))
+            return 1;
+        zhashx_insert(self->inflight, corr, (void *)(uintptr_t)(scan->lane + 1));
+        self->lanes[scan->lane].inflight++;
+    }
+    self->lanes[scan->lane].next_seq = row->seq + 1;
+    return s_lane_open(self, scan->lane) ? 0 : 1;
+}
+
+/* Relay new rows, each service from where its lane stands: a lane whose window is full
+ * is passed over, so a slow service holds up its own rows and no other's. */
 static void s_relay(s_matcher_t *self)
 {
-    if (self->retry && zclock_mono() >= self->retry_at) {
-        self->retry = false;
-        self->next_seq = 0;
-    }
     MDB_txn *txn = NULL;
     if (eo_store_begin(self->args->store, false, &txn)) return;
-    eo_cases_outbox_each(self->cases, txn, self->next_seq, s_relay_row, self);
+    eo_cases_outbox_each(self->cases, txn, self->scan_seq, s_discover_row, self);
+    for (size_t i = 0; i < self->n_lanes; i++) {
+        s_lane_scan_t scan = {self, i};
+        if (s_lane_open(self, i) && self->lanes[i].next_seq < self->scan_seq)
+            eo_cases_outbox_each(self->cases, txn, self->lanes[i].next_seq, s_relay_row, &scan);
+    }
     eo_store_abort(&txn);
 }
 
@@ -412,8 +478,10 @@ static void s_acks(s_matcher_t *self)
     zframe_t *body = NULL;
     while (eo_client_recv(self->client, 0, &corr, &status, &body) == EO_OK) {
         unsigned long long seq;
-        if (corr && sscanf(corr, "ob:%llu", &seq) == 1 && zhashx_lookup(self->inflight, corr)) {
+        uintptr_t lane = corr ? (uintptr_t)zhashx_lookup(self->inflight, corr) : 0;
+        if (lane && sscanf(corr, "ob:%llu", &seq) == 1) {
             zhashx_delete(self->inflight, corr);
+            self->lanes[lane - 1].inflight--;
             if (status == EO_OK) {
                 if (self->n_acked == self->cap_acked) {
                     self->cap_acked = self->cap_acked ? self->cap_acked * 2 : 256;
@@ -421,10 +489,11 @@ static void s_acks(s_matcher_t *self)
                     assert(self->acked);
                 }
                 self->acked[self->n_acked++] = seq;
-            } else if (!self->retry) {
-                /* nobody serves it yet, or it timed out: try again a little later */
-                self->retry = true;
-                self->retry_at = zclock_mono() + S_RETRY_MS;
+            } else {
+                /* nobody serves it yet, or it timed out: this lane tries again from
+                 * that row a little later (rows still in flight are not sent twice) */
+                if (seq < self->lanes[lane - 1].next_seq) self->lanes[lane - 1].next_seq = seq;
+                self->lanes[lane - 1].retry_at = zclock_mono() + S_RETRY_MS;
             }
         }
         free(corr);
@@ -504,6 +573,8 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
     self->batch = (size_t)s_setting(args->config, "matcher/batch", 256);
     if (self->batch == 0 || self->batch > S_MAX_BATCH) self->batch = 256;
     self->inflight = zhashx_new();
+    int relay_window = s_setting(args->config, "matcher/relay_window", S_RELAY_WINDOW);
+    self->relay_window = relay_window > 0 ? (size_t)relay_window : S_RELAY_WINDOW;
     char err[256] = "";
     if (!(self->rules = eo_rules_new(args->config, err, sizeof err))) {
         zsys_error("matcher: cannot load the rules: %s", err);

@@ -999,7 +999,7 @@ static s_sms_t *s_new(zsock_t *pipe, eo_role_args_t *args)
     }
     /* a window of works lets one commit cover many messages */
     zconfig_t *sms = args->config ? zconfig_locate(args->config, "sms") : NULL;
-    eo_worker_set_window(self->worker, atoi(sms ? zconfig_get(sms, "window", "64") : "64"));
+    eo_worker_set_window(self->worker, atoi(sms ? zconfig_get(sms, "window", "512") : "512"));
     /* after a restart: what was taken but not sent goes out, the outbox is relayed */
     zlistx_t *queued = eo_sms_book_queued(self->book);
     for (char *id = queued ? zlistx_first(queued) : NULL; id; id = zlistx_next(queued)) {

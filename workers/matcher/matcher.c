@@ -50,20 +50,20 @@ typedef struct {
         int64_t retry_at;  /* mono ms: a failed row paused the lane until then */
     } lanes[S_LANES];
     size_t n_lanes;
-    uint64_t scan_seq;    /* rows from here on were never looked at */
-    size_t relay_window;  /* matcher/relay_window */
-    uint64_t *acked;    /* rows to delete at the next commit */
+    uint64_t scan_seq;   /* rows from here on were never looked at */
+    size_t relay_window; /* matcher/relay_window */
+    uint64_t *acked;     /* rows to delete at the next commit */
     size_t n_acked, cap_acked;
-    int64_t timers_retry_at; /* monotonic ms: timers failed, wait until then */
-    int timers_backoff;      /* ms, doubling while they keep failing */
-    uint64_t rules_version;  /* of the rules last recorded */
-    int64_t maintained_at;   /* mono ms: the store's housekeeping last ran */
-    int32_t calendar_day;    /* the date the calendar's end was last looked at */
-    uint64_t calendar_seen;  /* and the calendar's version then */
+    int64_t timers_retry_at;   /* monotonic ms: timers failed, wait until then */
+    int timers_backoff;        /* ms, doubling while they keep failing */
+    uint64_t rules_version;    /* of the rules last recorded */
+    int64_t maintained_at;     /* mono ms: the store's housekeeping last ran */
+    int32_t calendar_day;      /* the date the calendar's end was last looked at */
+    uint64_t calendar_seen;    /* and the calendar's version then */
     eo_retention_t *retention; /* the daily purge schedule (docs/retention.md) */
     bool purging;              /* a retention step is waiting to be done */
-    int64_t rekey_next;      /* mono ms: look whether the index needs a re-key step */
-    bool rekey_busy;         /* the index is re-keying for a new week: poll, don't wait */
+    int64_t rekey_next;        /* mono ms: look whether the index needs a re-key step */
+    bool rekey_busy;           /* the index is re-keying for a new week: poll, don't wait */
     bool terminated;
     /* The sync thread (matcher/sync_thread = 1): commits sync their data only (one
      * fdatasync, store NOMETASYNC) and the thread syncs the meta page while this one
@@ -427,8 +427,9 @@ static int s_discover_row(void *arg, const eo_outbox_row_t *row)
     size_t known = self->n_lanes;
     int l = s_lane(self, row->service);
     if (l >= 0 && (size_t)l == known) self->lanes[l].next_seq = row->seq;
-    if (l < 0) zsys_error("matcher: outbox row %llu names a service too many ('%s'): kept",
-                          (unsigned long long)row->seq, row->service);
+    if (l < 0)
+        zsys_error("matcher: outbox row %llu names a service too many ('%s'): kept",
+                   (unsigned long long)row->seq, row->service);
     return 0;
 }
 
@@ -517,7 +518,8 @@ static void s_flush_acked(s_matcher_t *self)
 
 static int s_poll_timeout(s_matcher_t *self)
 {
-    int timeout = 100; /* heartbeats, manual clocks and relay retries look at least this often */
+    int timeout =
+        100; /* heartbeats, manual clocks and relay retries look at least this often */
     if (self->purging)
         return 0; /* the retention's next batch: work that comes in goes between batches */
     if (zclock_mono() < self->timers_retry_at)
@@ -537,8 +539,7 @@ static int s_poll_timeout(s_matcher_t *self)
 static void s_matcher_destroy(s_matcher_t **self_p)
 {
     s_matcher_t *self = *self_p;
-    if (!self)
-        return;
+    if (!self) return;
     eo_retention_destroy(&self->retention);
     zactor_destroy(&self->syncer);
     if (self->worker && self->n_held) /* stopping: the last replies once durable */
@@ -607,8 +608,7 @@ static s_matcher_t *s_matcher_new(zsock_t *pipe, eo_role_args_t *args)
         goto fail;
     }
     self->retention = eo_retention_new(self->cases, &retention);
-    if (!self->retention)
-        goto fail;
+    if (!self->retention) goto fail;
     self->rules_version = eo_rules_version(self->rules);
     MDB_txn *txn = NULL;
     if (eo_store_begin(args->store, true, &txn) || eo_cases_record_config(self->cases, txn) ||

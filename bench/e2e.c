@@ -25,7 +25,7 @@
 typedef struct {
     long requests, sites, matchers, carers, connections;
     double rate;
-    const char *dir, *deploy, *config;
+    const char *dir, *deploy, *config, *transport;
 } s_opts_t;
 
 static const char s_about[] =
@@ -44,7 +44,8 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
                     .matchers = cores > 0 ? cores : 1,
                     .carers = 10000,
                     .connections = 128,
-                    .rate = 2000};
+                    .rate = 2000,
+                    .transport = "tcp"};
     const char *v[6] = {NULL};
     const eo_opt_t opts[] = {
         EO_OPT_VALUE("requests", "R", &v[0], "W1 requests (2000)"),
@@ -58,6 +59,8 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         EO_OPT_VALUE("dir", "DIR", &o->dir,
                      "the deployment's folder, kept (default: temporary)"),
         EO_OPT_VALUE("deploy", "PATH", &o->deploy, "the deploy script (deploy/eonjena-deploy)"),
+        EO_OPT_VALUE("transport", "T", &o->transport,
+                     "tcp (with CURVE, as between hosts) or ipc (one host) (tcp)"),
         EO_OPT_END,
     };
     eo_opts_t p = {.prog = "eonjena-bench e2e", .about = s_about, .opts = opts};
@@ -73,6 +76,8 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
               o->rate <= 100000 && o->matchers > 0 && o->matchers <= EO_SITE_MAX &&
               o->carers > 0 && o->carers <= 2000000 && o->connections > 0 &&
               o->connections <= 4096;
+    if (ok && !streq(o->transport, "tcp") && !streq(o->transport, "ipc"))
+        return eo_opts_fail(&p, "--transport is tcp or ipc");
     return ok ? EO_OPTS_RUN : eo_opts_fail(&p, "a number out of range");
 }
 
@@ -231,6 +236,7 @@ static int s_report(const s_opts_t *o, long matchers, const char *json_path, jso
     /* where the time went: per hop (from the roles' logs) and per role (CPU) */
     if (hops) json_object_set(out, "hops_ms", hops);
     if (cpu) json_object_set(out, "cpu_ms_per_req", cpu);
+    json_object_set_new(out, "transport", json_string(o->transport));
     char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
     printf("%s\n", text);
     free(text);
@@ -311,6 +317,8 @@ int eo_bench_e2e(int argc, char **argv)
                      http,
                      "--broker-port",
                      bport,
+                     "--transport",
+                     (char *)o.transport,
                      "--carers",
                      carers,
                      "--bin",

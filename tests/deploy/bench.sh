@@ -1,7 +1,8 @@
 #!/bin/bash
 # deploy.bench: `eonjena-bench e2e` (small: 60 requests of 2 sites) starts the real
 # multi-process deployment, drives it, checks every store, stops it, removes its folder
-# and prints ONE JSON line with the fields the figures are read from.
+# and prints ONE JSON line with the fields the figures are read from; then the same over
+# unix sockets (--transport ipc).
 set -euo pipefail
 . "$(dirname "$0")/../e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -31,4 +32,31 @@ n=$(tr ',' '\n' <<<"${S[0]},${S[1]}" | grep -c .)
 [ "$n" = "$("$B/eonjena" shards 1 | tr ',' '\n' | grep -c .)" ] || eo_fail "not every site is served: ${S[*]}"
 for f in "$EO_TEST_TMP"/deploy/run/*.pid; do [ -e "$f" ] && eo_fail "$f: the deployment was not stopped"; done
 pgrep -f "$EO_TEST_TMP/deploy/" >/dev/null && eo_fail "a process of the deployment still runs"
+grep -q '"transport":"tcp"' <<<"$J" || eo_fail "the transport is not named: $J"
+
+# the same over unix sockets (--transport ipc): the roles reach the broker at a socket in
+# the deployment's run folder, which only this user may open
+TMPDIR=$EO_TEST_TMP "$B/eonjena-bench" e2e --requests 60 --sites 2 --rate 30 --matchers 2 \
+    --carers 3000 --transport ipc --dir "$EO_TEST_TMP/ipc" >"$EO_TEST_TMP/ipc.json" \
+    2>"$EO_TEST_TMP/ipc.txt" || eo_fail "e2e over ipc: $(cat "$EO_TEST_TMP/ipc.txt" "$EO_TEST_TMP/ipc.json")"
+J=$(cat "$EO_TEST_TMP/ipc.json")
+echo "$J"
+grep -Eq '"settled":[1-9][0-9]*,"check":"ok"' <<<"$J" || eo_fail "ipc: nothing settled or check failed: $J"
+grep -q '"transport":"ipc"' <<<"$J" || eo_fail "ipc: $J"
+grep -Eq '"hops_ms":\{"to_decided":\{"n":60,' <<<"$J" || eo_fail "ipc: no hops: $J"
+[ "$(cat "$EO_TEST_TMP/ipc/run/broker_endpoint")" = "ipc://$EO_TEST_TMP/ipc/run/broker.ipc" ] ||
+    eo_fail "ipc: endpoint $(cat "$EO_TEST_TMP/ipc/run/broker_endpoint")"
+for role in matcher-1 matcher-2 sms handoff gateway; do
+    grep -q "running (broker ipc://$EO_TEST_TMP/ipc/run/broker.ipc" "$EO_TEST_TMP/ipc/logs/$role.log" ||
+        eo_fail "ipc: $role did not use the socket: $(grep running "$EO_TEST_TMP/ipc/logs/$role.log")"
+done
+[ "$(stat -c %a "$EO_TEST_TMP/ipc/run")" = 700 ] || eo_fail "ipc: the run folder is open to others"
+# a folder too deep for a unix socket's path is refused before anything starts
+deep=$EO_TEST_TMP/$(printf 'd%.0s' {1..100})
+if "$EO_SOURCE_DIR/deploy/eonjena-deploy" start "$deep" --transport ipc --bin "$B" \
+    >"$EO_TEST_TMP/deep.txt" 2>&1; then
+    eo_fail "ipc: a socket path over 107 bytes was accepted"
+fi
+grep -q "too long a path for a unix socket" "$EO_TEST_TMP/deep.txt" || eo_fail "deep: $(cat "$EO_TEST_TMP/deep.txt")"
+[ ! -e "$deep/keys" ] || eo_fail "deep: keys were made before the refusal"
 echo "deploy.bench: ok"

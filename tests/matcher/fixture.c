@@ -40,8 +40,7 @@ fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg)
 void fx_destroy(fx_t **self_p)
 {
     fx_t *fx = *self_p;
-    if (!fx)
-        return;
+    if (!fx) return;
     eo_cases_destroy(&fx->cases);
     eo_index_destroy(&fx->index);
     eo_store_destroy(&fx->store);
@@ -113,7 +112,8 @@ static uint8_t *s_encode(Eo__Event *ev, const char *id, size_t *size)
     return buf;
 }
 
-uint8_t *fx_request(fx_t *fx, const char *id, int64_t start, int hours, int needed, size_t *size)
+uint8_t *fx_request(fx_t *fx, const char *id, int64_t start, int hours, int needed,
+                    size_t *size)
 {
     return fx_request_in(fx, id, fx->dong, start, hours, needed, size);
 }
@@ -192,7 +192,8 @@ uint8_t *fx_delivery(const char *message_id, bool ok, size_t *size)
 {
     Eo__Delivery d = EO__DELIVERY__INIT;
     d.message_id = (char *)message_id;
-    d.status = ok ? EO__DELIVERY__STATUS__STATUS_DELIVERED : EO__DELIVERY__STATUS__STATUS_FAILED;
+    d.status =
+        ok ? EO__DELIVERY__STATUS__STATUS_DELIVERED : EO__DELIVERY__STATUS__STATUS_FAILED;
     Eo__Event ev = EO__EVENT__INIT;
     ev.body_case = EO__EVENT__BODY_DELIVERY;
     ev.delivery = &d;
@@ -227,8 +228,7 @@ Eo__Event *fx_apply(fx_t *fx, const uint8_t *body, size_t size, int *rc_out)
     int rc = eo_cases_apply(fx->cases, txn, body, size, fx->now_ms, &reply, &rsize);
     assert(rc == EO_OK || rc == EO_EREFUSED);
     assert(eo_store_commit(fx->store, &txn) == EO_OK);
-    if (rc_out)
-        *rc_out = rc;
+    if (rc_out) *rc_out = rc;
     char err[64];
     Eo__Event *ev = eo_event_decode(reply, rsize, err, sizeof err);
     assert(ev);
@@ -345,8 +345,36 @@ void fx_check_ok(fx_t *fx)
     char why[256];
     assert(eo_store_begin(fx->store, false, &txn) == EO_OK);
     int rc = eo_cases_check(fx->cases, txn, why, sizeof why);
-    if (rc)
-        fprintf(stderr, "check: %s\n", why);
+    if (rc) fprintf(stderr, "check: %s\n", why);
     assert(rc == EO_OK);
     eo_store_abort(&txn);
+}
+
+fx_run_t *fx_run_new(fx_t *fx, const char *endpoint, const char *cfg_text)
+{
+    fx_run_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->broker = eo_broker_new(endpoint, NULL);
+    self->clock = eo_clock_new_from_spec("manual:2026-11-27T18:00:00+09:00");
+    self->config = zconfig_str_load(cfg_text);
+    assert(self->broker && self->clock && self->config);
+    eo_clock_set_ms(self->clock, fx->now_ms);
+    self->args = (eo_role_args_t){.broker = endpoint,
+                                  .sites = "suwon",
+                                  .config = self->config,
+                                  .store = fx->store,
+                                  .clock = self->clock,
+                                  .dongs = fx->dongs};
+    return self;
+}
+
+void fx_run_destroy(fx_run_t **self_p)
+{
+    fx_run_t *self = *self_p;
+    if (!self) return;
+    eo_broker_destroy(&self->broker);
+    zconfig_destroy(&self->config);
+    eo_clock_destroy(&self->clock);
+    free(self);
+    *self_p = NULL;
 }

@@ -12,6 +12,7 @@
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_index.h"
 #include "eonjena/eo_rules.h"
+#include "common/role.h"
 
 typedef struct {
     char dir[256];
@@ -20,8 +21,8 @@ typedef struct {
     eo_index_t *index;
     eo_cases_t *cases;
     eo_rules_t *rules;
-    int64_t now_ms;          /* the injected clock */
-    uint32_t dong;           /* a dong of suwon */
+    int64_t now_ms; /* the injected clock */
+    uint32_t dong;  /* a dong of suwon */
 } fx_t;
 
 /* A fresh store under $EO_TEST_TMP/<name> (NOSYNC when fast). Clock: W1's Friday 18:00. */
@@ -37,7 +38,8 @@ void fx_reopen(fx_t *fx, eo_dongs_t *dongs, const eo_cases_config_t *cfg);
 /* Start again on an empty store of map_mb that may grow to max_mb (NOSYNC). */
 void fx_resize(fx_t *fx, size_t map_mb, size_t max_mb, const eo_cases_config_t *cfg);
 /* Encode helpers (caller frees). */
-uint8_t *fx_request(fx_t *fx, const char *id, int64_t start, int hours, int needed, size_t *size);
+uint8_t *fx_request(fx_t *fx, const char *id, int64_t start, int hours, int needed,
+                    size_t *size);
 uint8_t *fx_request_in(fx_t *fx, const char *id, uint32_t dong, int64_t start, int hours,
                        int needed, size_t *size);
 /* A request with everything given: personal data (phone, child, address) and the
@@ -72,5 +74,17 @@ int fx_outbox_count(fx_t *fx, const char *request, int kind, uint32_t carer);
 void fx_damage_case(fx_t *fx, const char *id);
 /* Run eonjena check's verification; asserts it passes. */
 void fx_check_ok(fx_t *fx);
+
+/* A broker at endpoint and the role arguments of a matcher for suwon on fx's store, with
+ * the configuration cfg_text and a manual clock at fx->now_ms; start it with
+ * eo_role_start(eo_matcher_actor, &run->args). */
+typedef struct {
+    eo_broker_t *broker;
+    eo_clock_t *clock;
+    zconfig_t *config;
+    eo_role_args_t args;
+} fx_run_t;
+fx_run_t *fx_run_new(fx_t *fx, const char *endpoint, const char *cfg_text);
+void fx_run_destroy(fx_run_t **self_p);
 
 #endif

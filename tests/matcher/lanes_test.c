@@ -93,19 +93,9 @@ int main(void)
     for (uint32_t i = 1; i <= 7; i++)
         fx_carer(fx, i);
     const char *endpoint = "inproc://lanes-broker";
-    eo_broker_t *broker = eo_broker_new(endpoint, NULL);
-    eo_clock_t *clock = eo_clock_new_from_spec("manual:2026-11-27T18:00:00+09:00");
     char text[128];
     snprintf(text, sizeof text, "matcher\n    wave_k = 3\n    relay_window = %d\n", S_WINDOW);
-    zconfig_t *config = zconfig_str_load(text);
-    assert(broker && clock && config);
-    eo_clock_set_ms(clock, fx->now_ms);
-    eo_role_args_t args = {.broker = endpoint,
-                           .sites = "suwon",
-                           .config = config,
-                           .store = fx->store,
-                           .clock = clock,
-                           .dongs = fx->dongs};
+    fx_run_t *run = fx_run_new(fx, endpoint, text);
     eo_worker_t *sms = eo_worker_new(endpoint, "sms", "suwon", NULL, NULL);
     eo_worker_t *handoff = eo_worker_new(endpoint, "handoff", "suwon", NULL, NULL);
     eo_client_t *client = eo_client_new(endpoint, NULL, NULL);
@@ -115,7 +105,7 @@ int main(void)
      * be refused (nobody serves it yet) and come again a second later */
     s_probe(client, sms, "sms");
     s_probe(client, handoff, "handoff");
-    zactor_t *matcher = eo_role_start(eo_matcher_actor, &args);
+    zactor_t *matcher = eo_role_start(eo_matcher_actor, &run->args);
     assert(matcher);
 
     /* Friday 18:00: requests for Monday 10:00 wait for the provider (a hand-off each) */
@@ -164,9 +154,7 @@ int main(void)
     eo_worker_destroy(&handoff);
     eo_worker_destroy(&sms);
     zactor_destroy(&matcher);
-    eo_broker_destroy(&broker);
-    zconfig_destroy(&config);
-    eo_clock_destroy(&clock);
+    fx_run_destroy(&run);
     fx_check_ok(fx);
     fx_destroy(&fx);
     printf("matcher.relay_lanes: OK\n");

@@ -57,18 +57,8 @@ static int64_t s_request_ms(fx_t *fx, eo_client_t *client, const char *id)
 static void s_run(fx_t *fx, const char *cfg_text, const char *endpoint, const char *prefix,
                   int64_t *first_ms, int64_t *offer_ms, int64_t *second_ms)
 {
-    eo_broker_t *broker = eo_broker_new(endpoint, NULL);
-    eo_clock_t *clock = eo_clock_new_from_spec("manual:2026-11-27T18:00:00+09:00");
-    zconfig_t *config = zconfig_str_load(cfg_text);
-    assert(broker && clock && config);
-    eo_clock_set_ms(clock, fx->now_ms);
-    eo_role_args_t args = {.broker = endpoint,
-                           .sites = "suwon",
-                           .config = config,
-                           .store = fx->store,
-                           .clock = clock,
-                           .dongs = fx->dongs};
-    zactor_t *matcher = eo_role_start(eo_matcher_actor, &args);
+    fx_run_t *run = fx_run_new(fx, endpoint, cfg_text);
+    zactor_t *matcher = eo_role_start(eo_matcher_actor, &run->args);
     eo_worker_t *sms = eo_worker_new(endpoint, "sms", "suwon", NULL, NULL);
     eo_client_t *client = eo_client_new(endpoint, NULL, NULL);
     assert(matcher && sms && client);
@@ -98,9 +88,7 @@ static void s_run(fx_t *fx, const char *cfg_text, const char *endpoint, const ch
     eo_client_destroy(&client);
     eo_worker_destroy(&sms);
     zactor_destroy(&matcher);
-    eo_broker_destroy(&broker);
-    zconfig_destroy(&config);
-    eo_clock_destroy(&clock);
+    fx_run_destroy(&run);
 }
 
 int main(void)

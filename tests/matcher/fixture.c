@@ -378,3 +378,23 @@ void fx_run_destroy(fx_run_t **self_p)
     free(self);
     *self_p = NULL;
 }
+
+bool fx_sms_offer(eo_worker_t *sms, const char *request, int wait_ms)
+{
+    int64_t until = zclock_mono() + wait_ms;
+    bool seen = false;
+    while (!seen && zclock_mono() < until) {
+        eo_work_t *work = eo_worker_recv(sms, 20);
+        if (!work) continue;
+        char err[64];
+        zframe_t *b = eo_work_body(work);
+        Eo__Event *ev = eo_event_decode(zframe_data(b), zframe_size(b), err, sizeof err);
+        assert(ev);
+        seen = ev->body_case == EO__EVENT__BODY_MESSAGE &&
+               ev->message->kind == EO__MESSAGE__KIND__KIND_OFFER &&
+               (!request || streq(ev->message->request_id, request));
+        eo_event_free(&ev);
+        eo_worker_reply(sms, &work, "", 0);
+    }
+    return seen;
+}

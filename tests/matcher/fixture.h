@@ -75,6 +75,10 @@ void fx_damage_case(fx_t *fx, const char *id);
 /* Run eonjena check's verification; asserts it passes. */
 void fx_check_ok(fx_t *fx);
 
+/* The sms stand-in: take what comes to sms for up to wait_ms, answering every work item;
+ * true as soon as an offer came (for request, or any when NULL). */
+bool fx_sms_offer(eo_worker_t *sms, const char *request, int wait_ms);
+
 /* A broker at endpoint and the role arguments of a matcher for suwon on fx's store, with
  * the configuration cfg_text and a manual clock at fx->now_ms; start it with
  * eo_role_start(eo_matcher_actor, &run->args). */

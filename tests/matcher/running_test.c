@@ -14,19 +14,8 @@ static int s_offers(eo_worker_t *w, int want, int wait_ms)
 {
     int got = 0;
     int64_t until = zclock_mono() + wait_ms;
-    while (got < want && zclock_mono() < until) {
-        eo_work_t *work = eo_worker_recv(w, 50);
-        if (!work) continue;
-        char err[64];
-        zframe_t *b = eo_work_body(work);
-        Eo__Event *ev = eo_event_decode(zframe_data(b), zframe_size(b), err, sizeof err);
-        assert(ev);
-        if (ev->body_case == EO__EVENT__BODY_MESSAGE &&
-            ev->message->kind == EO__MESSAGE__KIND__KIND_OFFER)
-            got++;
-        eo_event_free(&ev);
-        eo_worker_reply(w, &work, "", 0);
-    }
+    while (got < want && zclock_mono() < until)
+        got += fx_sms_offer(w, NULL, (int)(until - zclock_mono()));
     return got;
 }
 

@@ -12,27 +12,6 @@
 
 #define S_DELAY_MS 400
 
-/* The first offer received by the sms stand-in within wait_ms (acks every work item): its
- * monotonic time, or -1. */
-static int64_t s_first_offer(eo_worker_t *w, int wait_ms)
-{
-    int64_t until = zclock_mono() + wait_ms, at = -1;
-    while (at < 0 && zclock_mono() < until) {
-        eo_work_t *work = eo_worker_recv(w, 20);
-        if (!work) continue;
-        char err[64];
-        zframe_t *b = eo_work_body(work);
-        Eo__Event *ev = eo_event_decode(zframe_data(b), zframe_size(b), err, sizeof err);
-        assert(ev);
-        if (ev->body_case == EO__EVENT__BODY_MESSAGE &&
-            ev->message->kind == EO__MESSAGE__KIND__KIND_OFFER)
-            at = zclock_mono();
-        eo_event_free(&ev);
-        eo_worker_reply(w, &work, "", 0);
-    }
-    return at;
-}
-
 /* Send request id and wait for its answer: the milliseconds it took. */
 static int64_t s_request_ms(fx_t *fx, eo_client_t *client, const char *id)
 {
@@ -70,7 +49,8 @@ static void s_run(fx_t *fx, const char *cfg_text, const char *endpoint, const ch
     int64_t sent = zclock_mono();
     assert(eo_client_send(client, "match", "suwon", id, b, n) == EO_OK);
     free(b);
-    int64_t at = s_first_offer(sms, 10000);
+    /* the first offer's monotonic time, or -1 */
+    int64_t at = fx_sms_offer(sms, NULL, 10000) ? zclock_mono() : -1;
     assert(at >= 0);
     *offer_ms = at - sent;
     char *corr = NULL;

@@ -412,10 +412,9 @@ static int s_lane(s_matcher_t *self, const char *service)
     return (int)i;
 }
 
-static bool s_lane_open(s_matcher_t *self, size_t i)
+static bool s_lane_open(s_matcher_t *self, size_t i, int64_t now)
 {
-    return self->lanes[i].inflight < self->relay_window &&
-           zclock_mono() >= self->lanes[i].retry_at;
+    return self->lanes[i].inflight < self->relay_window && now >= self->lanes[i].retry_at;
 }
 
 /* Rows never looked at: a lane for each new service, starting at its first row. */
@@ -436,6 +435,7 @@ static int s_discover_row(void *arg, const eo_outbox_row_t *row)
 typedef struct {
     s_matcher_t *self;
     size_t lane;
+    int64_t now; /* mono ms, once for the scan */
 } s_lane_scan_t;
 
 /* One lane's rows, in order, while its window has room. */
@@ -454,7 +454,7 @@ static int s_relay_row(void *arg, const eo_outbox_row_t *row)
         self->lanes[scan->lane].inflight++;
     }
     self->lanes[scan->lane].next_seq = row->seq + 1;
-    return s_lane_open(self, scan->lane) ? 0 : 1;
+    return s_lane_open(self, scan->lane, scan->now) ? 0 : 1;
 }
 
 /* Relay new rows, each service from where its lane stands: a lane whose window is full
@@ -464,9 +464,10 @@ static void s_relay(s_matcher_t *self)
     MDB_txn *txn = NULL;
     if (eo_store_begin(self->args->store, false, &txn)) return;
     eo_cases_outbox_each(self->cases, txn, self->scan_seq, s_discover_row, self);
+    int64_t now = zclock_mono();
     for (size_t i = 0; i < self->n_lanes; i++) {
-        s_lane_scan_t scan = {self, i};
-        if (s_lane_open(self, i) && self->lanes[i].next_seq < self->scan_seq)
+        s_lane_scan_t scan = {self, i, now};
+        if (s_lane_open(self, i, now) && self->lanes[i].next_seq < self->scan_seq)
             eo_cases_outbox_each(self->cases, txn, self->lanes[i].next_seq, s_relay_row, &scan);
     }
     eo_store_abort(&txn);

@@ -10,6 +10,7 @@ typedef struct {
 
 /* The benchmarks, one per bench/<name>.c. */
 int eo_bench_broker(int argc, char **argv);
+int eo_bench_disk(int argc, char **argv);
 int eo_bench_e2e(int argc, char **argv);
 int eo_bench_handoff(int argc, char **argv);
 int eo_bench_query(int argc, char **argv);

@@ -212,7 +212,7 @@ static double s_num(json_t *o, const char *a, const char *b)
 
 /* The one JSON line from eonjena-load's. */
 static int s_report(const s_opts_t *o, long matchers, const char *json_path, json_t *hops,
-                    json_t *cpu)
+                    json_t *cpu, json_t *written)
 {
     json_error_t jerr;
     json_t *load = json_load_file(json_path, 0, &jerr);
@@ -236,6 +236,7 @@ static int s_report(const s_opts_t *o, long matchers, const char *json_path, jso
     /* where the time went: per hop (from the roles' logs) and per role (CPU) */
     if (hops) json_object_set(out, "hops_ms", hops);
     if (cpu) json_object_set(out, "cpu_ms_per_req", cpu);
+    if (written) json_object_set(out, "written_kib_per_req", written);
     json_object_set_new(out, "transport", json_string(o->transport));
     char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
     printf("%s\n", text);
@@ -343,16 +344,23 @@ int eo_bench_e2e(int argc, char **argv)
                        "10",  "--check",       stores, "--json",     "--quiet", NULL};
         fprintf(stderr, "eonjena-bench e2e: %ld requests at %g/s over %s\n", o.requests, o.rate,
                 sites);
-        json_t *before = eo_e2e_cpu_sample(dir);
+        json_t *before[2], *after[2], *per[2];
+        for (int c = 0; c < 2; c++)
+            before[c] = eo_e2e_sample(dir, (eo_e2e_counter_t)c);
         s_exec(run, json, log);
-        json_t *after = eo_e2e_cpu_sample(dir);
-        json_t *cpu =
-            before && after ? eo_e2e_cpu_per_request(before, after, o.requests) : NULL;
+        for (int c = 0; c < 2; c++) {
+            after[c] = eo_e2e_sample(dir, (eo_e2e_counter_t)c);
+            per[c] = before[c] && after[c] ? eo_e2e_per_request(before[c], after[c],
+                                                                (eo_e2e_counter_t)c, o.requests)
+                                           : NULL;
+        }
         json_t *hops = eo_e2e_hops(dir, matchers);
-        rc = s_report(&o, matchers, json, hops, cpu);
-        json_decref(before);
-        json_decref(after);
-        json_decref(cpu);
+        rc = s_report(&o, matchers, json, hops, per[EO_E2E_CPU_TICKS], per[EO_E2E_WRITTEN]);
+        for (int c = 0; c < 2; c++) {
+            json_decref(before[c]);
+            json_decref(after[c]);
+            json_decref(per[c]);
+        }
         json_decref(hops);
     } else
         fprintf(stderr, "eonjena-bench e2e: the deployment did not start (see %s)\n", log);

@@ -11,10 +11,16 @@
  * memory. */
 json_t *eo_e2e_hops(const char *dir, long matchers);
 
-/* {"<role>": clock ticks of user + system time so far} of every process in dir/run. */
-json_t *eo_e2e_cpu_sample(const char *dir);
+typedef enum {
+    EO_E2E_CPU_TICKS, /* clock ticks of user + system time */
+    EO_E2E_WRITTEN    /* bytes handed to write calls */
+} eo_e2e_counter_t;
 
-/* {"<role>": CPU ms per request} between two samples. */
-json_t *eo_e2e_cpu_per_request(json_t *before, json_t *after, long requests);
+/* {"<role>": the counter so far} of every process in dir/run. */
+json_t *eo_e2e_sample(const char *dir, eo_e2e_counter_t counter);
+
+/* {"<role>": counter per request between two samples}: CPU ms, or KiB written. */
+json_t *eo_e2e_per_request(json_t *before, json_t *after, eo_e2e_counter_t counter,
+                           long requests);
 
 #endif

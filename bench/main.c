@@ -9,6 +9,7 @@
 /* One line per benchmark; keep sorted by name. */
 static const eo_bench_t s_benches[] = {
     {"broker", "round trips through the broker vs a plain ROUTER-ROUTER proxy", eo_bench_broker},
+    {"disk", "durable LMDB-like commits/s and MiB/s the disk takes from W writers", eo_bench_disk},
     {"e2e", "W1 through the multi-process deployment (deploy/), intake to offers sent", eo_bench_e2e},
     {"handoff", "durable hand-off intake and signed webhook deliveries to loopback", eo_bench_handoff},
     {"query", "W1 candidate query latency at N carers", eo_bench_query},

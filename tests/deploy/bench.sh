@@ -17,12 +17,18 @@ echo "$J" | grep -Eq '^\{"bench":"e2e","requests":60,"sites":2,"req_per_s":[0-9.
     eo_fail "not the e2e line: $J"
 settled=$(echo "$J" | grep -o '"settled":[0-9]*' | cut -d: -f2)
 [ "$settled" -gt 0 ] || eo_fail "nothing settled"
-# where the time went: every hop of the 60 intakes, every role's CPU
+# where the time went: every hop of the 60 intakes, every role's CPU and bytes written
 grep -Eq '"hops_ms":\{"to_decided":\{"n":60,' <<<"$J" || eo_fail "no hops for the 60 intakes: $J"
 grep -Eq '"decided_to_201":\{"n":60,' <<<"$J" || eo_fail "no decided -> 201 hop: $J"
 for role in broker gateway sms handoff matcher-1 matcher-2; do
     grep -Eq "\"cpu_ms_per_req\":\{[^}]*\"$role\":[0-9.]+" <<<"$J" || eo_fail "no CPU of $role: $J"
+    grep -Eq "\"written_kib_per_req\":\{[^}]*\"$role\":[0-9.]+" <<<"$J" ||
+        eo_fail "no bytes written by $role: $J"
 done
+# a matcher commits each decision to its store: it wrote at least a page per request
+kib=$(grep -Eo '"written_kib_per_req":\{[^}]*\}' <<<"$J" | grep -Eo '"matcher-[12]":[0-9.]+' |
+    cut -d: -f2 | awk '{s += $1} END {print int(s)}')
+[ "$kib" -ge 4 ] || eo_fail "the matchers wrote $kib KiB a request: $J"
 # the split the bench wrote: the run's two sites on different matchers, every site served
 mapfile -t S <"$EO_TEST_TMP/deploy/shards"
 [ "${#S[@]}" = 2 ] || eo_fail "shards: ${#S[@]} lines"

@@ -2,7 +2,9 @@
 #include <string.h>
 
 #include "ask.h"
+#include "body.h"
 #include "intake.h"
+#include "path.h"
 #include "eonjena/eo_dong.h"
 
 /* Turn a broker failure into the HTTP error a caller can act on. */
@@ -261,4 +263,27 @@ void eo_ask_each(eo_http_request_t *req, const char *what, const char *const *si
         free(bytes[i]);
         answers[i] = frames[i] ? s_answer(&frames[i]) : NULL;
     }
+}
+
+bool eo_ask_cancel(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,
+                   const char *request_id, uint32_t carer, json_t *body)
+{
+    char by[96], key[128];
+    eo_view_who(req, by, sizeof by);
+    const char *reason = eo_body_str(body, "reason");
+    Eo__Cancel x = EO__CANCEL__INIT;
+    x.request_id = (char *)request_id;
+    x.carer_id = carer;
+    x.reason = (char *)(reason ? reason : "");
+    x.by = by;
+    x.at = eo_clock_now(eo_gateway_args(req->gateway)->clock);
+    Eo__Event event = EO__EVENT__INIT;
+    event.id = (char *)eo_ask_action_key(req, key, sizeof key);
+    event.body_case = EO__EVENT__BODY_CANCEL;
+    event.cancel = &x;
+    Eo__Event *back = eo_ask_matcher(req, reply, site, &event);
+    json_decref(body); /* after the send: reason points into it */
+    bool taken = back && !eo_ask_refused(back, reply);
+    eo_event_free(&back);
+    return taken;
 }

@@ -21,6 +21,12 @@ const char *eo_ask_action_key(eo_http_request_t *req, char *buf, size_t size);
 /* A matcher's refusal (a Status with an error) as the HTTP error a client can act on:
  * true when the answer was one (reply filled), false otherwise. */
 bool eo_ask_refused(const Eo__Event *answer, eo_http_reply_t *reply);
+/* Cancel request_id for the caller (carer 0: the whole request, else that carer's booking,
+ * withdrawn) with body's "reason", keyed by the request's Idempotency-Key (the same key
+ * twice is one cancellation). body is taken. true when the matcher took it; false after
+ * filling reply with why not. */
+bool eo_ask_cancel(eo_http_request_t *req, eo_http_reply_t *reply, const char *site,
+                   const char *request_id, uint32_t carer, json_t *body);
 /* The HTTP status for a matcher's error code: 404 for what does not exist, 409 for a
  * conflict with the state, 400 for a malformed value, else 422. */
 int eo_ask_status(const char *code);

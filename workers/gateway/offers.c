@@ -132,7 +132,7 @@ void eo_api_booking_withdraw(eo_http_request_t *req, eo_http_reply_t *reply)
 {
     json_t *body = *req->body ? eo_http_body(req, reply, s_withdraw_body) : json_object();
     if (!body) return;
-    char request[EO_REQUEST_ID_MAX], site[EO_SITE_SLUG], key[128], by[96];
+    char request[EO_REQUEST_ID_MAX], site[EO_SITE_SLUG];
     uint32_t carer;
     json_t *view = s_booking(req, reply, request, sizeof request, &carer, site, sizeof site);
     if (!view) {
@@ -140,24 +140,7 @@ void eo_api_booking_withdraw(eo_http_request_t *req, eo_http_reply_t *reply)
         return;
     }
     json_decref(view);
-    eo_view_who(req, by, sizeof by);
-    Eo__Cancel x = EO__CANCEL__INIT;
-    x.request_id = request;
-    x.carer_id = carer;
-    x.reason = (char *)(eo_body_str(body, "reason") ? eo_body_str(body, "reason") : "");
-    x.by = by;
-    x.at = eo_clock_now(eo_gateway_args(req->gateway)->clock);
-    Eo__Event event = EO__EVENT__INIT;
-    event.id = (char *)eo_ask_action_key(req, key, sizeof key);
-    event.body_case = EO__EVENT__BODY_CANCEL;
-    event.cancel = &x;
-    Eo__Event *back = eo_ask_matcher(req, reply, site, &event);
-    json_decref(body);
-    if (!back || eo_ask_refused(back, reply)) {
-        eo_event_free(&back);
-        return;
-    }
-    eo_event_free(&back);
+    if (!eo_ask_cancel(req, reply, site, request, carer, body)) return;
     /* the case as it goes on: offered again at its next wave, or escalated */
     eo_http_request_t as_operator = *req;
     as_operator.who.role = EO_ROLE_OPERATOR;

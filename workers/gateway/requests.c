@@ -209,26 +209,7 @@ void eo_api_request_cancel(eo_http_request_t *req, eo_http_reply_t *reply)
         return;
     }
     json_decref(view);
-    char by[96];
-    eo_view_who(req, by, sizeof by);
-    Eo__Cancel x = EO__CANCEL__INIT;
-    x.request_id = (char *)id;
-    x.reason = (char *)(eo_body_str(body, "reason") ? eo_body_str(body, "reason") : "");
-    x.by = by;
-    x.at = eo_clock_now(eo_gateway_args(req->gateway)->clock);
-    Eo__Event event = EO__EVENT__INIT;
-    /* the same Idempotency-Key twice is one cancellation */
-    char key[128];
-    event.id = (char *)eo_ask_action_key(req, key, sizeof key);
-    event.body_case = EO__EVENT__BODY_CANCEL;
-    event.cancel = &x;
-    Eo__Event *back = eo_ask_matcher(req, reply, site, &event);
-    json_decref(body);
-    if (!back || eo_ask_refused(back, reply)) {
-        eo_event_free(&back);
-        return;
-    }
-    eo_event_free(&back);
+    if (!eo_ask_cancel(req, reply, site, id, 0, body)) return;
     /* the case as it stands now, with the fee the rules charged */
     if (!(view = eo_request_view(req, reply, id, site, sizeof site))) return;
     reply->status = 200;

@@ -81,15 +81,42 @@ eo_pull_secrets() {
 # file $EO_TEST_TMP/keys, and for each KEY=VALUE the line "    KEY = ..." set to VALUE
 # (quoted as the file wants it: path='"/x"', rate=50), written to OUT.
 eo_keyed_config() {
-  local port=$1 out=$2 kv; shift 2
-  local args=(-e "s|^\(    keys_file = \).*|\1\"$EO_TEST_TMP/keys\"|"
-              -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$port\"/")
-  for kv in "$@"; do args+=(-e "s|^\(    ${kv%%=*} = \).*|\1${kv#*=}|"); done
-  sed "${args[@]}" "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$out"
+  local port=$1 out=$2; shift 2
+  sed -e "s|^\(    keys_file = \).*|\1\"$EO_TEST_TMP/keys\"|" \
+      -e "s/^\(    listen = \)\"127.0.0.1:8080\"/\1\"127.0.0.1:$port\"/" \
+      "$EO_SOURCE_DIR/etc/eonjena.cfg" >"$out"
   eo_pull_secrets "$out"
   grep -q "127.0.0.1:$port" "$out" || eo_fail "config: listen not set"
-  for kv in "keys_file=\"$EO_TEST_TMP/keys\"" "$@"; do
-    grep -qF "    ${kv%%=*} = ${kv#*=}" "$out" || eo_fail "config: ${kv%%=*} not set"
-  done
+  eo_config_set "$out" "keys_file=\"$EO_TEST_TMP/keys\"" "$@"
   grep -q "insecure_demo = 0" "$out" || eo_fail "config: the shipped configuration is not safe by default"
+}
+
+# eo_config_set CFG KEY=VALUE...: in CFG, the line "    KEY = ..." (a key of a top-level
+# section) set to VALUE, as the file spells it (path='"/x"', rate=50); fails when a key
+# is not there.
+eo_config_set() {
+  local cfg=$1 kv args=(); shift
+  for kv in "$@"; do args+=(-e "s|^\(    ${kv%%=*} = \).*|\1${kv#*=}|"); done
+  [ ${#args[@]} = 0 ] || sed -i "${args[@]}" "$cfg"
+  for kv in "$@"; do
+    grep -qF "    ${kv%%=*} = ${kv#*=}" "$cfg" || eo_fail "config: ${kv%%=*} not set"
+  done
+}
+
+# eo_serve CFG STORE PORT CLOCK [ARGS...]: `eonjena serve` (eo_start name: serve) of CFG
+# on STORE, its API on 127.0.0.1:PORT, its clock CLOCK, once the API answers.
+eo_serve() {
+  local cfg=$1 store=$2 port=$3 clock=$4; shift 4
+  eo_start serve "$EO_BINARY_DIR/eonjena" serve --config "$cfg" --store "$store" \
+    --listen "127.0.0.1:$port" --clock "$clock" "$@"
+  eo_wait_for "serve" 30 curl -sf "http://127.0.0.1:$port/v1/health"
+}
+
+# eo_serve_stop: SIGTERM to eo_serve's server, which must exit cleanly; its log is added
+# to $EO_TEST_TMP/all.log (a server started again writes a new serve.log).
+eo_serve_stop() {
+  # shellcheck disable=SC2154 # PID_serve: set by eo_start serve (eval)
+  kill -TERM "$PID_serve"
+  wait "$PID_serve" || eo_fail "serve did not stop cleanly"
+  cat "$EO_TEST_TMP/serve.log" >>"$EO_TEST_TMP/all.log"
 }

@@ -13,20 +13,10 @@ B=$EO_BINARY_DIR
 S=$EO_TEST_TMP/store
 PORT=$(eo_free_port)
 API=http://127.0.0.1:$PORT
-eo_config "$PORT" "$EO_TEST_TMP/base.cfg"
-sed -e 's/^\(    retire_days = \).*/\11/' -e 's/^\(    purge_hour = \).*/\14/' \
-  "$EO_TEST_TMP/base.cfg" >"$EO_TEST_TMP/eonjena.cfg"
-grep -q '^    retire_days = 1' "$EO_TEST_TMP/eonjena.cfg" || eo_fail "config: retire_days not set"
-
+eo_config "$PORT" "$EO_TEST_TMP/eonjena.cfg"
+eo_config_set "$EO_TEST_TMP/eonjena.cfg" retire_days=1 purge_hour=4
 serve() { # serve CLOCK [--init]
-  eo_start serve "$B/eonjena" serve --config "$EO_TEST_TMP/eonjena.cfg" --store "$S" \
-    --listen "127.0.0.1:$PORT" --clock "$1" --carers 300 "${@:2}"
-  eo_wait_for "serve" 30 curl -sf "$API/v1/health"
-}
-stop() {
-  kill -TERM "$PID_serve"
-  wait "$PID_serve" || eo_fail "serve did not stop cleanly"
-  cat "$EO_TEST_TMP/serve.log" >>"$EO_TEST_TMP/all.log"
+  eo_serve "$EO_TEST_TMP/eonjena.cfg" "$S" "$PORT" "$1" --carers 300 "${@:2}"
 }
 
 # Friday 19:00:00.250: a request for 22:00-24:00, settled by a simulated carer
@@ -39,7 +29,7 @@ ID=$(echo "$out" | eo_json id)
 [ -n "$ID" ] || eo_fail "no request id: $out"
 settled() { curl -s "$API/v1/requests/$ID" | grep -q '"state":"settled"'; }
 eo_wait_for "the request to settle" 60 settled
-stop
+eo_serve_stop
 
 # Sunday 03:59:59.350, the run due at 04:00:00: the case ended more than a day ago
 serve "offset:2026-11-29T03:59:59.350"
@@ -47,7 +37,7 @@ ran() { grep -q 'retention: 0 cases anonymised, 1 deleted' "$EO_TEST_TMP/serve.l
 eo_wait_for "the daily retention run" 60 ran
 gone() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/requests/$ID")" = 404 ]; }
 eo_wait_for "the deleted case to answer 404" 30 gone
-stop
+eo_serve_stop
 
 set +e
 "$B/eonjena" log "$ID" --store "$S" >"$EO_TEST_TMP/log.out" 2>&1

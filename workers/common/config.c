@@ -224,8 +224,6 @@ static const s_key_t s_keys[] = {
     INT("matcher/batch", "256", 1, 1024),
     INT("matcher/window", "64", 1, 100000),
     INT("matcher/relay_window", "2000", 1, 1000000),
-    INT("matcher/ack_flush_ms", "1000", 0, 3600000),
-    INT("matcher/ack_flush_rows", "1024", 1, 1000000),
     TYPED("matcher/sync_thread", T_BOOL01, "0"),
     INT("matcher/sync_delay_ms", "0", 0, 60000),
 };

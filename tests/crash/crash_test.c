@@ -40,11 +40,20 @@ static void s_kill(pid_t pid, int sig, int *status)
 {
     kill(pid, sig);
     assert(waitpid(pid, status, 0) == pid);
+    /* how it ended, when not as told: a matcher that died by itself says so here */
+    if (sig == SIGKILL && !(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL))
+        fprintf(stderr, "crash: the matcher had ended by itself (%s %d)\n",
+                WIFSIGNALED(*status) ? "signal" : "exit status",
+                WIFSIGNALED(*status) ? WTERMSIG(*status) : WEXITSTATUS(*status));
+    if (sig == SIGTERM && !(WIFEXITED(*status) && WEXITSTATUS(*status) == 0))
+        fprintf(stderr, "crash: SIGTERM: the matcher ended with %s %d\n",
+                WIFSIGNALED(*status) ? "signal" : "exit status",
+                WIFSIGNALED(*status) ? WTERMSIG(*status) : WEXITSTATUS(*status));
 }
 
 typedef struct {
-    zhashx_t *offers;     /* "<request>:<carer>:offer" seen by the sms worker */
-    zhashx_t *acked;      /* request ids acknowledged with a Status (no error) */
+    zhashx_t *offers; /* "<request>:<carer>:offer" seen by the sms worker */
+    zhashx_t *acked;  /* request ids acknowledged with a Status (no error) */
     eo_client_t *client;
     uint32_t rng;
     int answers;
@@ -106,7 +115,8 @@ static void s_replies(s_world_t *w)
     while (eo_client_recv(w->client, 0, &corr, &status, &body) == EO_OK) {
         if (status == EO_OK && body && strncmp(corr, "mo:", 3) != 0) {
             char err[64];
-            Eo__Event *ev = eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err);
+            Eo__Event *ev =
+                eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err);
             if (ev && ev->body_case == EO__EVENT__BODY_STATUS && !ev->status->error)
                 zhashx_insert(w->acked, corr, (void *)1);
             else if (ev && ev->body_case == EO__EVENT__BODY_STATUS)
@@ -162,8 +172,9 @@ int main(int argc, char **argv)
     snprintf(s_cfg, sizeof s_cfg, "%s.cfg", fx->dir);
     FILE *f = fopen(s_cfg, "w");
     assert(f);
-    fprintf(f, "broker\n    heartbeat_ms = 100\n    liveness = 5\nmatcher\n    always_pool = 1\n"
-               "    wave_k = 10\n    batch = 64\n    window = 16\n");
+    fprintf(f,
+            "broker\n    heartbeat_ms = 100\n    liveness = 5\nmatcher\n    always_pool = 1\n"
+            "    wave_k = 10\n    batch = 64\n    window = 16\n");
     fclose(f);
 
     /* W1 carers, through the logged load so the store is replayable */
@@ -175,8 +186,8 @@ int main(int argc, char **argv)
         eo_carer_t c;
         uint32_t booked;
         eo_w1_carer(w1, i, &c, &booked);
-        assert(eo_cases_load_carer(fx->cases, txn, &c, eo_w1_clock(w1),
-                                   booked, c.kind == EO_CARER_INVITED ? booked : 0) == EO_OK);
+        assert(eo_cases_load_carer(fx->cases, txn, &c, eo_w1_clock(w1), booked,
+                                   c.kind == EO_CARER_INVITED ? booked : 0) == EO_OK);
     }
     assert(eo_store_commit(fx->store, &txn) == EO_OK);
 
@@ -190,8 +201,10 @@ int main(int argc, char **argv)
     snprintf(s_endpoint, sizeof s_endpoint, "%s", eo_broker_endpoint(broker));
     eo_worker_t *sms = eo_worker_new(s_endpoint, "sms", "*", NULL, NULL);
     eo_worker_t *handoff = eo_worker_new(s_endpoint, "handoff", "*", NULL, NULL);
-    s_world_t w = {.offers = zhashx_new(), .acked = zhashx_new(),
-                   .client = eo_client_new(s_endpoint, NULL, NULL), .rng = seed};
+    s_world_t w = {.offers = zhashx_new(),
+                   .acked = zhashx_new(),
+                   .client = eo_client_new(s_endpoint, NULL, NULL),
+                   .rng = seed};
     assert(sms && handoff && w.client);
     eo_worker_set_heartbeat(sms, 100, 5);
     eo_worker_set_heartbeat(handoff, 100, 5);
@@ -244,8 +257,8 @@ int main(int argc, char **argv)
             pid = s_start_matcher();
         }
     }
-    fprintf(stderr, "crash: %zu acknowledged, %d kills, %d answers sent\n", zhashx_size(w.acked),
-            kills, w.answers);
+    fprintf(stderr, "crash: %zu acknowledged, %d kills, %d answers sent\n",
+            zhashx_size(w.acked), kills, w.answers);
     assert(kills >= 5 && zhashx_size(w.acked) == S_REQUESTS);
 
     /* the last matcher relays what is left: every offer in the store reaches sms */
@@ -272,8 +285,7 @@ int main(int argc, char **argv)
     }
     char why[256];
     int rc = eo_cases_check(fx->cases, txn, why, sizeof why);
-    if (rc)
-        fprintf(stderr, "crash: check: %s\n", why);
+    if (rc) fprintf(stderr, "crash: check: %s\n", why);
     assert(rc == EO_OK);
     eo_store_abort(&txn);
 

@@ -8,6 +8,11 @@ typedef struct {
     int (*run)(int argc, char **argv); /* argv[0] is the benchmark name */
 } eo_bench_t;
 
+#include <stddef.h>
+
+/* Sort n samples in ascending order, for their percentiles (bench/sort.c). */
+void eo_bench_sort(double *v, size_t n);
+
 /* The benchmarks, one per bench/<name>.c. */
 int eo_bench_broker(int argc, char **argv);
 int eo_bench_disk(int argc, char **argv);

@@ -114,12 +114,6 @@ static void *s_writer(void *arg)
     return NULL;
 }
 
-static int s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static const char s_about[] =
     "Durable commits as LMDB makes them (P random 4 KiB pages, fdatasync, the\n"
     "meta page, fdatasync) from W threads at once, each on its own 16 MiB file\n"
@@ -163,8 +157,8 @@ int eo_bench_disk(int argc, char **argv)
     s_writer_t w[S_MAX_WRITERS] = {{0}};
     pthread_t tid[S_MAX_WRITERS];
     pthread_barrier_t filled;
-    if (pthread_barrier_init(&filled, NULL, (unsigned)writers)) {
-        fprintf(stderr, "eonjena-bench disk: %s\n", strerror(errno));
+    if ((rc = pthread_barrier_init(&filled, NULL, (unsigned)writers))) {
+        fprintf(stderr, "eonjena-bench disk: %s\n", strerror(rc)); /* its own error code */
         return 1;
     }
     for (long i = 0; i < writers; i++) {
@@ -205,7 +199,7 @@ int eo_bench_disk(int argc, char **argv)
         free(all);
         return 1;
     }
-    qsort(all, n, sizeof *all, s_cmp);
+    eo_bench_sort(all, n);
     double per_s = (double)n / seconds;
     printf("{\"bench\":\"disk\",\"writers\":%ld,\"pages\":%ld,\"commits_per_s\":%.1f,"
            "\"mib_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"seconds\":%g}\n",

@@ -24,6 +24,7 @@
 #include <czmq.h>
 #include <jansson.h>
 
+#include "bench.h"
 #include "e2e_hops.h"
 
 typedef struct {
@@ -110,17 +111,11 @@ static void s_free(void **item)
     *item = NULL;
 }
 
-static int s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* {"n":..,"p50":..,"p99":..,"mean":..} of the n values (sorted here). */
 static json_t *s_summary(double *v, size_t n)
 {
     if (n == 0) return json_pack("{s:i}", "n", 0);
-    qsort(v, n, sizeof *v, s_cmp);
+    eo_bench_sort(v, n);
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += v[i];

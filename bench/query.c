@@ -26,12 +26,6 @@ static double s_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int s_cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void s_remove_store(const char *dir)
 {
     char path[PATH_MAX];
@@ -187,7 +181,7 @@ int eo_bench_query(int argc, char **argv)
     if (rc == EO_OK) rc = s_run(store, index, w1, requests, k, lat, &mean);
     eo_index_stats(index, &st1);
     if (rc == EO_OK) {
-        qsort(lat, requests, sizeof *lat, s_cmp_double);
+        eo_bench_sort(lat, requests);
         size_t p99 = (size_t)((requests * 99 + 99) / 100) - 1;
         printf("{\"bench\":\"query\",\"carers\":%u,\"requests\":%u,\"weeks_later\":%ld,"
                "\"p50_us\":%.1f,\"p99_us\":%.1f,\"mean_candidates\":%.2f,\"fast\":%llu,"

@@ -137,12 +137,6 @@ static double s_written_mb(void)
     return s_proc_io("wchar") / 1e6;
 }
 
-static int s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void *s_acceptor(void *arg)
 {
     s_acceptor_t *a = arg;
@@ -667,7 +661,7 @@ static int s_rounds(const s_opts_t *o, const eo_dongs_t *dongs, eo_w1_t *w1, s_s
 
 static void s_report(const s_opts_t *o, s_sum_t *sum, int n_shards)
 {
-    qsort(sum->lat, sum->n_lat, sizeof *sum->lat, s_cmp);
+    eo_bench_sort(sum->lat, sum->n_lat);
     size_t n = sum->n_lat;
     fprintf(stderr,
             "settle: %.3f s of CPU and %.1f MB written in %zu commits while settling "

@@ -210,9 +210,25 @@ static double s_num(json_t *o, const char *a, const char *b)
     return json_number_value(v);
 }
 
-/* The one JSON line from eonjena-load's. */
+/* {"<role>": KiB written per commit} of the roles with a store. */
+static json_t *s_per_commit(json_t *written, json_t *commits)
+{
+    json_t *out = json_object();
+    const char *role;
+    json_t *c;
+    json_object_foreach(commits, role, c)
+    {
+        json_t *w = json_object_get(written, role);
+        if (w && json_real_value(c) > 0)
+            json_object_set_new(out, role, json_real(json_real_value(w) / json_real_value(c)));
+    }
+    return out;
+}
+
+/* The one JSON line from eonjena-load's; per: the eo_e2e_per_request of each counter
+ * (NULL where not sampled). */
 static int s_report(const s_opts_t *o, long matchers, const char *json_path, json_t *hops,
-                    json_t *cpu, json_t *written)
+                    json_t **per)
 {
     json_error_t jerr;
     json_t *load = json_load_file(json_path, 0, &jerr);
@@ -235,8 +251,14 @@ static int s_report(const s_opts_t *o, long matchers, const char *json_path, jso
         s_num(load, "settled_ms", "p50"));
     /* where the time went: per hop (from the roles' logs) and per role (CPU) */
     if (hops) json_object_set(out, "hops_ms", hops);
+    json_t *cpu = per[EO_E2E_CPU_TICKS], *written = per[EO_E2E_WRITTEN],
+           *commits = per[EO_E2E_COMMITS];
     if (cpu) json_object_set(out, "cpu_ms_per_req", cpu);
     if (written) json_object_set(out, "written_kib_per_req", written);
+    /* what a durable commit costs, and how many a request takes */
+    if (commits) json_object_set(out, "commits_per_req", commits);
+    if (written && commits)
+        json_object_set_new(out, "kib_per_commit", s_per_commit(written, commits));
     json_object_set_new(out, "transport", json_string(o->transport));
     char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
     printf("%s\n", text);
@@ -344,19 +366,19 @@ int eo_bench_e2e(int argc, char **argv)
                        "10",  "--check",       stores, "--json",     "--quiet", NULL};
         fprintf(stderr, "eonjena-bench e2e: %ld requests at %g/s over %s\n", o.requests, o.rate,
                 sites);
-        json_t *before[2], *after[2], *per[2];
-        for (int c = 0; c < 2; c++)
+        json_t *before[EO_E2E_COUNTERS], *after[EO_E2E_COUNTERS], *per[EO_E2E_COUNTERS];
+        for (int c = 0; c < EO_E2E_COUNTERS; c++)
             before[c] = eo_e2e_sample(dir, (eo_e2e_counter_t)c);
         s_exec(run, json, log);
-        for (int c = 0; c < 2; c++) {
+        for (int c = 0; c < EO_E2E_COUNTERS; c++) {
             after[c] = eo_e2e_sample(dir, (eo_e2e_counter_t)c);
             per[c] = before[c] && after[c] ? eo_e2e_per_request(before[c], after[c],
                                                                 (eo_e2e_counter_t)c, o.requests)
                                            : NULL;
         }
         json_t *hops = eo_e2e_hops(dir, matchers);
-        rc = s_report(&o, matchers, json, hops, per[EO_E2E_CPU_TICKS], per[EO_E2E_WRITTEN]);
-        for (int c = 0; c < 2; c++) {
+        rc = s_report(&o, matchers, json, hops, per);
+        for (int c = 0; c < EO_E2E_COUNTERS; c++) {
             json_decref(before[c]);
             json_decref(after[c]);
             json_decref(per[c]);

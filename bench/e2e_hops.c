@@ -13,7 +13,11 @@
  * handed to write calls ("wchar" of /proc/<pid>/io: its store's pages, which the sync
  * sends to the disk, plus its log lines). Not "write_bytes": on recent kernels that
  * counts whole page-cache folios when one 4 KiB page of one is dirtied, several times
- * what reaches the disk. */
+ * what reaches the disk. And the durable commits of each role with a store (the last
+ * transaction id LMDB keeps in the store's meta page moves by one with each write
+ * commit): bytes over commits is what a commit costs, the fixed part of which (the
+ * root-to-leaf path of every tree a batch touches) is why a busy role writes less per
+ * request than an idle one. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 
 #include <czmq.h>
 #include <jansson.h>
+#include <lmdb.h>
 
 #include "bench.h"
 #include "e2e_hops.h"
@@ -189,6 +194,23 @@ static long long s_written(pid_t pid)
     return bytes;
 }
 
+/* Write commits of the store of role in dir/stores so far, -1 if it has none. */
+static long long s_commits(const char *dir, const char *role)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/stores/%s/data.mdb", dir, role);
+    if (access(path, R_OK) != 0) return -1;
+    snprintf(path, sizeof path, "%s/stores/%s", dir, role);
+    MDB_env *env;
+    if (mdb_env_create(&env)) return -1;
+    MDB_envinfo info;
+    int rc = mdb_env_open(env, path, MDB_RDONLY, 0);
+    if (rc == 0) rc = mdb_env_info(env, &info);
+    if (rc) fprintf(stderr, "eonjena-bench e2e: %s: %s\n", path, mdb_strerror(rc));
+    mdb_env_close(env);
+    return rc ? -1 : (long long)info.me_last_txnid;
+}
+
 json_t *eo_e2e_sample(const char *dir, eo_e2e_counter_t counter)
 {
     char path[4200];
@@ -205,12 +227,13 @@ json_t *eo_e2e_sample(const char *dir, eo_e2e_counter_t counter)
         int pid = 0;
         if (f && fscanf(f, "%d", &pid) != 1) pid = 0;
         if (f) fclose(f);
-        long long value = pid <= 0                      ? -1
-                          : counter == EO_E2E_CPU_TICKS ? s_ticks(pid)
-                                                        : s_written(pid);
-        if (value < 0) continue;
         char role[256];
         snprintf(role, sizeof role, "%.*s", (int)(len - 4), e->d_name);
+        long long value = pid <= 0                      ? -1
+                          : counter == EO_E2E_CPU_TICKS ? s_ticks(pid)
+                          : counter == EO_E2E_WRITTEN   ? s_written(pid)
+                                                        : s_commits(dir, role);
+        if (value < 0) continue;
         json_object_set_new(out, role, json_integer(value));
     }
     closedir(d);
@@ -222,8 +245,10 @@ json_t *eo_e2e_per_request(json_t *before, json_t *after, eo_e2e_counter_t count
 {
     json_t *out = json_object();
     double hz = (double)sysconf(_SC_CLK_TCK);
-    /* ticks -> ms, bytes -> KiB */
-    double scale = counter == EO_E2E_CPU_TICKS ? (hz > 0 ? 1000.0 / hz : 0) : 1.0 / 1024.0;
+    /* ticks -> ms, bytes -> KiB, commits as they are */
+    double scale = counter == EO_E2E_CPU_TICKS ? (hz > 0 ? 1000.0 / hz : 0)
+                   : counter == EO_E2E_WRITTEN ? 1.0 / 1024.0
+                                               : 1.0;
     const char *role;
     json_t *b;
     json_object_foreach(before, role, b)

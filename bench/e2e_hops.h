@@ -13,13 +13,15 @@ json_t *eo_e2e_hops(const char *dir, long matchers);
 
 typedef enum {
     EO_E2E_CPU_TICKS, /* clock ticks of user + system time */
-    EO_E2E_WRITTEN    /* bytes handed to write calls */
+    EO_E2E_WRITTEN,   /* bytes handed to write calls */
+    EO_E2E_COMMITS,   /* write commits of the role's store (roles with one) */
+    EO_E2E_COUNTERS
 } eo_e2e_counter_t;
 
 /* {"<role>": the counter so far} of every process in dir/run. */
 json_t *eo_e2e_sample(const char *dir, eo_e2e_counter_t counter);
 
-/* {"<role>": counter per request between two samples}: CPU ms, or KiB written. */
+/* {"<role>": counter per request between two samples}: CPU ms, KiB written, commits. */
 json_t *eo_e2e_per_request(json_t *before, json_t *after, eo_e2e_counter_t counter,
                            long requests);
 

@@ -29,6 +29,17 @@ done
 kib=$(grep -Eo '"written_kib_per_req":\{[^}]*\}' <<<"$J" | grep -Eo '"matcher-[12]":[0-9.]+' |
     cut -d: -f2 | awk '{s += $1} END {print int(s)}')
 [ "$kib" -ge 4 ] || eo_fail "the matchers wrote $kib KiB a request: $J"
+# the roles that store what a request brings made durable commits, each at least a page
+# and its meta page (requests write nothing to the gateway's own store, and the
+# broker has none)
+grep -Eq '"commits_per_req":\{[^}]*"gateway":0' <<<"$J" || eo_fail "the gateway's commits: $J"
+for role in sms handoff matcher-1 matcher-2; do
+    c=$(grep -Eo '"commits_per_req":\{[^}]*\}' <<<"$J" | grep -Eo "\"$role\":[0-9.e-]+" | cut -d: -f2)
+    awk -v c="${c:-0}" 'BEGIN {exit !(c > 0)}' || eo_fail "no commits of $role: $J"
+    k=$(grep -Eo '"kib_per_commit":\{[^}]*\}' <<<"$J" | grep -Eo "\"$role\":[0-9.e-]+" | cut -d: -f2)
+    awk -v k="${k:-0}" 'BEGIN {exit !(k >= 8)}' || eo_fail "$role wrote ${k:-no} KiB a commit: $J"
+done
+grep -Eq '"commits_per_req":\{[^}]*"broker"' <<<"$J" && eo_fail "the broker has no store: $J"
 # the split the bench wrote: the run's two sites on different matchers, every site served
 mapfile -t S <"$EO_TEST_TMP/deploy/shards"
 [ "${#S[@]}" = 2 ] || eo_fail "shards: ${#S[@]} lines"

@@ -398,3 +398,47 @@ bool fx_sms_offer(eo_worker_t *sms, const char *request, int wait_ms)
     }
     return seen;
 }
+
+void fx_probe(eo_client_t *client, eo_worker_t *w, const char *service)
+{
+    assert(eo_client_send(client, service, "suwon", "probe", "", 0) == EO_OK);
+    eo_work_t *work = NULL;
+    int64_t until = zclock_mono() + 10000;
+    while (!work && zclock_mono() < until)
+        work = eo_worker_recv(w, 20);
+    assert(work);
+    eo_worker_reply(w, &work, "", 0);
+    char *corr = NULL;
+    int status;
+    zframe_t *reply = NULL;
+    assert(eo_client_recv(client, 10000, &corr, &status, &reply) == EO_OK);
+    assert(streq(corr, "probe") && status == EO_OK);
+    free(corr);
+    zframe_destroy(&reply);
+}
+
+int64_t fx_monday(fx_t *fx)
+{
+    return fx->now_ms / 1000 + 3 * 86400 - 8 * 3600;
+}
+
+void fx_submit_waiting(fx_t *fx, eo_client_t *client, const char *prefix, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "%s%d", prefix, i);
+        Eo__Event *st = fx_submit(fx, client, id, fx_monday(fx), 2);
+        eo_event_free(&st);
+    }
+}
+
+char *fx_handoff_id(eo_work_t *work)
+{
+    char err[64];
+    zframe_t *b = eo_work_body(work);
+    Eo__Event *ev = eo_event_decode(zframe_data(b), zframe_size(b), err, sizeof err);
+    assert(ev && ev->body_case == EO__EVENT__BODY_HANDOFF);
+    char *id = strdup(ev->handoff->id);
+    eo_event_free(&ev);
+    return id;
+}

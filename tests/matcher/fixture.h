@@ -79,6 +79,18 @@ void fx_check_ok(fx_t *fx);
  * true as soon as an offer came (for request, or any when NULL). */
 bool fx_sms_offer(eo_worker_t *sms, const char *request, int wait_ms);
 
+/* A request to (service, suwon) through client that the stand-in w answers: once it is
+ * back, w is registered with the broker (rows relayed to service reach it). */
+void fx_probe(eo_client_t *client, eo_worker_t *w, const char *service);
+
+/* Monday 10:00 after fx's Friday 18:00 (seconds): a request then waits for the provider. */
+int64_t fx_monday(fx_t *fx);
+/* n requests <prefix>0.. of two hours from fx_monday, sent to a running matcher through
+ * client: each is handed to the provider (a hand-off row in the outbox). */
+void fx_submit_waiting(fx_t *fx, eo_client_t *client, const char *prefix, int n);
+/* The item id of a hand-off row relayed to a hand-off stand-in (caller frees). */
+char *fx_handoff_id(eo_work_t *work);
+
 /* A broker at endpoint and the role arguments of a matcher for suwon on fx's store, with
  * the configuration cfg_text and a manual clock at fx->now_ms; start it with
  * eo_role_start(eo_matcher_actor, &run->args). */

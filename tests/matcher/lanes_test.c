@@ -29,36 +29,6 @@ static size_t s_take(eo_worker_t *w, eo_work_t **works, size_t held, size_t n, i
     return held;
 }
 
-/* A request to (service, suwon) that the stand-in w answers: w is registered. */
-static void s_probe(eo_client_t *client, eo_worker_t *w, const char *service)
-{
-    assert(eo_client_send(client, service, "suwon", "probe", "", 0) == EO_OK);
-    eo_work_t *work = NULL;
-    int64_t until = zclock_mono() + 10000;
-    while (!work && zclock_mono() < until)
-        work = eo_worker_recv(w, 20);
-    assert(work);
-    eo_worker_reply(w, &work, "", 0);
-    char *corr = NULL;
-    int status;
-    zframe_t *reply = NULL;
-    assert(eo_client_recv(client, 10000, &corr, &status, &reply) == EO_OK);
-    assert(streq(corr, "probe") && status == EO_OK);
-    free(corr);
-    zframe_destroy(&reply);
-}
-
-static char *s_item_id(eo_work_t *work)
-{
-    char err[64];
-    zframe_t *b = eo_work_body(work);
-    Eo__Event *ev = eo_event_decode(zframe_data(b), zframe_size(b), err, sizeof err);
-    assert(ev && ev->body_case == EO__EVENT__BODY_HANDOFF);
-    char *id = strdup(ev->handoff->id);
-    eo_event_free(&ev);
-    return id;
-}
-
 int main(void)
 {
     zsys_init();
@@ -78,19 +48,12 @@ int main(void)
     assert(eo_worker_set_window(handoff, 64) == EO_OK); /* the broker is not the limit */
     /* both stand-ins registered before the matcher relays anything: an early row would
      * be refused (nobody serves it yet) and come again a second later */
-    s_probe(client, sms, "sms");
-    s_probe(client, handoff, "handoff");
+    fx_probe(client, sms, "sms");
+    fx_probe(client, handoff, "handoff");
     zactor_t *matcher = eo_role_start(eo_matcher_actor, &run->args);
     assert(matcher);
 
-    /* Friday 18:00: requests for Monday 10:00 wait for the provider (a hand-off each) */
-    int64_t monday = fx->now_ms / 1000 + 3 * 86400 - 8 * 3600;
-    for (int i = 0; i < S_HANDED; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "wait%d", i);
-        Eo__Event *st = fx_submit(fx, client, id, monday, 2);
-        eo_event_free(&st);
-    }
+    fx_submit_waiting(fx, client, "wait", S_HANDED);
     eo_work_t *held[S_HANDED * 2] = {NULL};
     size_t n = s_take(handoff, held, 0, S_WINDOW, 10000);
     printf("matcher.relay_lanes: the hand-off stand-in holds %zu rows unacknowledged\n", n);
@@ -120,7 +83,7 @@ int main(void)
     until = zclock_mono() + 10000;
     while (zclock_mono() < until && seen < S_HANDED) {
         for (size_t i = 0; i < n; i++) {
-            ids[seen++] = s_item_id(held[i]);
+            ids[seen++] = fx_handoff_id(held[i]);
             eo_worker_reply(handoff, &held[i], "", 0);
         }
         n = s_take(handoff, held, 0, 1, 50);

@@ -91,7 +91,9 @@ static void s_setup(t_fx *fx)
     fx->dongs = eo_dongs_load_default(err, sizeof err);
     assert(fx->store && fx->clock && fx->dongs);
     char *cfg = zsys_sprintf(
-        "sms\n    listen = \"127.0.0.1:0\"\n    help_interval_s = 60\n    sites\n        "
+        "sms\n    listen = \"127.0.0.1:0\"\n    help_interval_s = 60\n    ack_flush_ms = "
+        "60000\n"
+        "    sites\n        "
         "default\n            adapter = sim\n"
         "        guri\n            adapter = tofile\n    adapters\n        sim\n            "
         "type = sim\n"
@@ -484,13 +486,91 @@ static void s_test_forged(t_fx *fx)
     assert(s_stat(fx, "mo_replayed") >= 1);
 }
 
-static void s_test_restart(t_fx *fx)
+static size_t s_txnid(t_fx *fx)
 {
-    /* everything was relayed and acknowledged: after a restart nothing is sent again */
-    int64_t until = zclock_mono() + 3000;
+    MDB_envinfo info;
+    assert(mdb_env_info(eo_store_env(fx->store), &info) == 0);
+    return info.me_last_txnid;
+}
+
+/* Wait (5 s at most) until the matcher stand-in's acknowledgements reached n. */
+static void s_await_relay_acked(t_fx *fx, long n)
+{
+    int64_t until = zclock_mono() + 5000;
+    while (s_stat(fx, "relay_acked") < n && zclock_mono() < until)
+        zclock_sleep(5); /* polling a counter under a deadline */
+    assert(s_stat(fx, "relay_acked") == n);
+}
+
+/* The carer's accepting reply mo_id (text) to the offer of request; its Answer is relayed
+ * and acknowledged. */
+static void s_accepted(t_fx *fx, const char *mo_id, const char *text, const char *request)
+{
+    long acked = s_stat(fx, "relay_acked");
+    assert(s_mo(fx, mo_id, "010-2222-0008", text) == 200);
+    Eo__Event *ev = s_expect(fx, EO__EVENT__BODY_ANSWER);
+    assert(ev && streq(ev->answer->request_id, request));
+    eo_event_free(&ev);
+    s_await_relay_acked(fx, acked + 1);
+}
+
+/* A relay row the matcher acknowledged is deleted with the next commit, not in one of
+ * its own, and is not sent again meanwhile; with no commit to ride on, in one of its own
+ * once sms/ack_flush_ms (60 s here) has passed by the role's clock; and at a clean stop
+ * (s_test_restart, next). (Before: each acknowledgement made a commit, two fdatasyncs.) */
+static void s_test_ack_flush(t_fx *fx)
+{
+    int64_t until = zclock_mono() + 3000; /* what earlier tests relayed, acknowledged */
     while (s_stat(fx, "outbox") > 0 && zclock_mono() < until)
         s_expect_none(fx, EO__EVENT__BODY_ANSWER, 50);
     assert(s_stat(fx, "outbox") == 0);
+    s_send_ok(fx, "r30:8:offer", "guri", "+821022220008", "[언제나돌봄] 인창동 제안 수락 7777",
+              EO__MESSAGE__KIND__KIND_OFFER, "r30", 8, "7777");
+    long acked = s_stat(fx, "relay_acked");
+    assert(s_mo(fx, "mo-30", "010-2222-0008", "1") == 200);
+    Eo__Event *ev = s_expect(fx, EO__EVENT__BODY_ANSWER); /* taken and acknowledged */
+    assert(ev && streq(ev->answer->request_id, "r30"));
+    eo_event_free(&ev);
+    size_t t0 = s_txnid(fx); /* the answer was relayed after its commit */
+    s_await_relay_acked(fx, acked + 1);
+    size_t t1 = s_txnid(fx);
+    printf("sms.role: acknowledged relay row: %zu commits, %ld waiting for one\n", t1 - t0,
+           s_stat(fx, "outbox_acked"));
+    assert(t1 == t0 && s_stat(fx, "outbox_acked") >= 1 && s_stat(fx, "outbox") == 0);
+    s_expect_none(fx, EO__EVENT__BODY_ANSWER, 300); /* not relayed again */
+    /* the next commit takes it along */
+    s_send_ok(fx, "r31:8:offer", "guri", "+821022220008", "[언제나돌봄] 교문동 제안 수락 8888",
+              EO__MESSAGE__KIND__KIND_OFFER, "r31", 8, "8888");
+    assert(s_txnid(fx) > t1 && s_stat(fx, "outbox_acked") == 0);
+
+    /* nothing to ride on: a commit of their own once ack_flush_ms has passed */
+    s_accepted(fx, "mo-31", "수락 8888", "r31");
+    size_t t2 = s_txnid(fx);
+    assert(s_stat(fx, "outbox_acked") == 1);
+    eo_clock_advance_ms(fx->clock, 60000);
+    until = zclock_mono() + 5000;
+    while (s_stat(fx, "outbox_acked") > 0 && zclock_mono() < until)
+        zclock_sleep(5); /* polling a counter under a deadline */
+    printf("sms.role: after ack_flush_ms: %zu commit, %ld waiting\n", s_txnid(fx) - t2,
+           s_stat(fx, "outbox_acked"));
+    assert(s_stat(fx, "outbox_acked") == 0 && s_txnid(fx) == t2 + 1);
+    s_expect_none(fx, EO__EVENT__BODY_ANSWER, 100);
+
+    /* one left waiting: the stop deletes it (s_test_restart: nothing relayed again) */
+    s_send_ok(fx, "r32:8:offer", "guri", "+821022220008", "[언제나돌봄] 교문동 제안 수락 9999",
+              EO__MESSAGE__KIND__KIND_OFFER, "r32", 8, "9999");
+    s_accepted(fx, "mo-32", "수락 9999", "r32");
+    assert(s_stat(fx, "outbox_acked") == 1);
+}
+
+static void s_test_restart(t_fx *fx)
+{
+    /* everything was relayed and acknowledged (one row waiting to be deleted: the stop
+     * deletes it): after a restart nothing is sent again */
+    int64_t until = zclock_mono() + 3000;
+    while (s_stat(fx, "outbox") > 0 && zclock_mono() < until)
+        s_expect_none(fx, EO__EVENT__BODY_ANSWER, 50);
+    assert(s_stat(fx, "outbox") == 0 && s_stat(fx, "outbox_acked") == 1);
     zactor_destroy(&fx->sms);
     s_start_sms(fx);
     assert(s_stat(fx, "sent") == 0 && s_stat(fx, "relayed") == 0);
@@ -654,6 +734,7 @@ int main(int argc, char **argv)
     s_test_refused(&fx);
     s_test_replies(&fx);
     s_test_forged(&fx);
+    s_test_ack_flush(&fx);
     s_test_restart(&fx);
     s_teardown(&fx);
     s_test_misconfigured();

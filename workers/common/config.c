@@ -127,6 +127,7 @@ static const s_key_t s_keys[] = {
     OPTIONAL("sms/listen", T_HOSTPORT, ""),
     OPTIONAL("sms/public_url", T_URL, ""),
     INT("sms/window", "512", 1, 100000),
+    INT("sms/ack_flush_ms", "1000", 0, 3600000),
     INT("sms/backlog", "4096", 1, 65535),
     INT("sms/help_interval_s", "600", 0, 86400 * 365),
     INT("sms/retention_days", "30", 1, 3650), /* texts and phones kept this long */
@@ -224,6 +225,8 @@ static const s_key_t s_keys[] = {
     INT("matcher/batch", "256", 1, 1024),
     INT("matcher/window", "64", 1, 100000),
     INT("matcher/relay_window", "2000", 1, 1000000),
+    INT("matcher/ack_flush_ms", "1000", 0, 3600000),
+    INT("matcher/ack_flush_rows", "1024", 1, 1000000),
     TYPED("matcher/sync_thread", T_BOOL01, "0"),
     INT("matcher/sync_delay_ms", "0", 0, 60000),
 };

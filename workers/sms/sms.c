@@ -39,6 +39,7 @@ typedef struct {
     zframe_t *body;
     int64_t next_try; /* mono ms: when to send (again) */
     bool inflight;
+    bool acked; /* acknowledged: deleted from sms.outbox at the next commit */
 } s_relay_t;
 
 typedef struct {
@@ -62,8 +63,11 @@ typedef struct {
     zlistx_t *relays_new; /* s_relay_t */
     zlistx_t *unqueue;    /* message ids accepted by a gateway */
     int64_t unqueue_since;
-    int64_t maintained_at; /* mono ms: the store's housekeeping last ran */
-    zhashx_t *relays;      /* "seq" -> s_relay_t */
+    int64_t maintained_at;  /* mono ms: the store's housekeeping last ran */
+    zhashx_t *relays;       /* "seq" -> s_relay_t */
+    zlistx_t *relays_acked; /* s_relay_t of relays, acknowledged, not yet deleted */
+    int64_t acked_since;    /* role clock ms: the oldest of them was acknowledged */
+    int ack_flush_ms;       /* sms/ack_flush_ms */
     bool terminated;
     struct {
         uint64_t received, duplicates, rejected, sent, failed, mo, dlr, answers, help, relayed,
@@ -710,11 +714,15 @@ static void s_on_client(s_sms_t *self)
     zframe_t *body = NULL;
     while (eo_client_recv(self->client, 0, &corr, &status, &body) == 0) {
         s_relay_t *r = corr ? zhashx_lookup(self->relays, corr) : NULL;
-        if (r && status == EO_OK) {
-            if (eo_sms_book_outbox_del(self->book, r->seq) == EO_OK) {
-                self->n.relay_acked++;
-                zhashx_delete(self->relays, corr);
-            }
+        if (r && r->acked)
+            ; /* a second answer to a row already acknowledged */
+        else if (r && status == EO_OK) {
+            /* deleted with the next commit (see s_end_turn), not in one of its own */
+            r->acked = true;
+            r->inflight = false;
+            self->n.relay_acked++;
+            if (zlistx_size(self->relays_acked) == 0) self->acked_since = s_now_ms(self);
+            zlistx_add_end(self->relays_acked, r);
         } else if (r) { /* nobody serving, overloaded, timed out: again a little later */
             r->inflight = false;
             r->next_try = zclock_mono() + S_RELAY_RETRY_MS;
@@ -727,7 +735,7 @@ static void s_on_client(s_sms_t *self)
 static void s_relay_due(s_sms_t *self, int64_t now)
 {
     for (s_relay_t *r = zhashx_first(self->relays); r; r = zhashx_next(self->relays))
-        if (r->next_try <= now) s_relay_send(self, r);
+        if (!r->acked && r->next_try <= now) s_relay_send(self, r);
 }
 
 /* --- the batch: commit, then act ----------------------------------------------------- */
@@ -739,6 +747,28 @@ static void s_flush_unqueue(s_sms_t *self)
     for (char *id = zlistx_first(self->unqueue); id; id = zlistx_next(self->unqueue))
         eo_sms_book_unqueue(self->book, id);
     zlistx_purge(self->unqueue);
+}
+
+/* The acknowledged relay rows into the batch (deleted from sms.outbox); true if any. */
+static bool s_delete_acked(s_sms_t *self)
+{
+    bool any = false;
+    for (s_relay_t *r = zlistx_first(self->relays_acked); r;
+         r = zlistx_next(self->relays_acked))
+        any = eo_sms_book_outbox_del(self->book, r->seq) == EO_OK || any;
+    return any;
+}
+
+/* Committed: the relay forgets the rows it deleted. */
+static void s_acked_gone(s_sms_t *self)
+{
+    char key[32];
+    for (s_relay_t *r = zlistx_first(self->relays_acked); r;
+         r = zlistx_next(self->relays_acked)) {
+        snprintf(key, sizeof key, "%" PRIu64, r->seq);
+        zhashx_delete(self->relays, key); /* frees r */
+    }
+    zlistx_purge(self->relays_acked);
 }
 
 static void s_hand_over(s_sms_t *self, Eo__Event *ev)
@@ -764,12 +794,22 @@ static void s_end_turn(s_sms_t *self)
     if (zlistx_size(self->unqueue) &&
         (commit || zclock_mono() - self->unqueue_since >= S_UNQUEUE_MS || self->terminated))
         s_flush_unqueue(self), commit = true;
+    /* acknowledged relay rows ride on a commit that happens anyway, or get one of their
+     * own after ack_flush_ms by the role's clock, looked at every turn (250 ms at most),
+     * and when stopping: one commit (two fdatasyncs) per
+     * acknowledgement was most of this role's commits at a few answers a second, and a
+     * row still there after a crash is only sent again (the matcher drops it by id) */
+    bool deleting = zlistx_size(self->relays_acked) &&
+                    (commit || s_now_ms(self) - self->acked_since >= self->ack_flush_ms ||
+                     self->terminated);
+    if (deleting) commit = s_delete_acked(self) || commit;
     if (!commit && !zlistx_size(self->acks) && !zlistx_size(self->calls) &&
         !zlistx_size(self->sends))
         return;
     bool ok = !commit || eo_sms_book_commit(self->book) == EO_OK;
     if (!ok) /* a full map grows for the next turn; a full disk reopens at the next one */
         eo_store_grow_if_full(self->args->store);
+    if (deleting && ok) s_acked_gone(self); /* else they stay acknowledged, for the next */
     /* sends first: a synchronous adapter (file) has written before the ack is seen */
     for (Eo__Event *ev = zlistx_first(self->sends); ev; ev = zlistx_next(self->sends))
         if (ok) s_hand_over(self, ev);
@@ -935,6 +975,7 @@ static void s_destroy(s_sms_t **self_p)
     zlistx_destroy(&self->sends);
     zlistx_destroy(&self->relays_new);
     zlistx_destroy(&self->unqueue);
+    zlistx_destroy(&self->relays_acked); /* before relays, which owns its items */
     zhashx_destroy(&self->relays);
     zhashx_destroy(&self->helped);
     zhashx_destroy(&self->tally);
@@ -964,6 +1005,7 @@ static s_sms_t *s_new(zsock_t *pipe, eo_role_args_t *args)
     self->unqueue = zlistx_new();
     zlistx_set_destructor(self->unqueue, (zlistx_destructor_fn *)zstr_free);
     self->relays = zhashx_new();
+    self->relays_acked = zlistx_new();
     zhashx_set_destructor(self->relays, s_relay_free);
     self->helped = zhashx_new();
     zhashx_set_destructor(self->helped, (zhashx_destructor_fn *)zstr_free);
@@ -1000,6 +1042,7 @@ static s_sms_t *s_new(zsock_t *pipe, eo_role_args_t *args)
     /* a window of works lets one commit cover many messages */
     zconfig_t *sms = args->config ? zconfig_locate(args->config, "sms") : NULL;
     eo_worker_set_window(self->worker, atoi(sms ? zconfig_get(sms, "window", "512") : "512"));
+    self->ack_flush_ms = atoi(sms ? zconfig_get(sms, "ack_flush_ms", "1000") : "1000");
     /* after a restart: what was taken but not sent goes out, the outbox is relayed */
     zlistx_t *queued = eo_sms_book_queued(self->book);
     for (char *id = queued ? zlistx_first(queued) : NULL; id; id = zlistx_next(queued)) {
@@ -1030,15 +1073,16 @@ static char *s_stats(s_sms_t *self)
         "{\"received\":%" PRIu64 ",\"duplicates\":%" PRIu64 ",\"rejected\":%" PRIu64
         ",\"sent\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"pending\":%zu,\"mo\":%" PRIu64
         ",\"dlr\":%" PRIu64 ",\"answers\":%" PRIu64 ",\"help\":%" PRIu64 ",\"relayed\":%" PRIu64
-        ",\"relay_acked\":%" PRIu64 ",\"outbox\":%zu,"
+        ",\"relay_acked\":%" PRIu64 ",\"outbox\":%zu,\"outbox_acked\":%zu,"
         "\"refused_source\":%" PRIu64 ",\"refused_key\":%" PRIu64 ",\"mo_replayed\":%" PRIu64
         ",\"mo_unknown\":%" PRIu64 ",\"help_limited\":%" PRIu64 ",\"http_port\":%d,"
         "\"retention_runs\":%" PRIu64 ",\"forgotten\":%" PRIu64
         ",\"forgotten_entries\":%" PRIu64 "}",
         self->n.received, self->n.duplicates, self->n.rejected, self->n.sent, self->n.failed,
         pending, self->n.mo, self->n.dlr, self->n.answers, self->n.help, self->n.relayed,
-        self->n.relay_acked, zhashx_size(self->relays), self->n.refused_source,
-        self->n.refused_key, self->n.mo_replayed, self->n.mo_unknown, self->n.help_limited,
+        self->n.relay_acked, zhashx_size(self->relays) - zlistx_size(self->relays_acked),
+        zlistx_size(self->relays_acked), self->n.refused_source, self->n.refused_key,
+        self->n.mo_replayed, self->n.mo_unknown, self->n.help_limited,
         self->inbound ? eo_sms_inbound_port(self->inbound) : 0, runs, forgotten, entries);
 }
 
@@ -1088,7 +1132,7 @@ static void s_turn(s_sms_t *self)
         timeout = due < timeout ? (due < 0 ? 0 : due) : timeout;
     }
     for (s_relay_t *r = zhashx_first(self->relays); r; r = zhashx_next(self->relays)) {
-        int64_t due = r->next_try - now;
+        int64_t due = r->acked ? timeout : r->next_try - now;
         timeout = due < timeout ? (due < 0 ? 0 : due) : timeout;
     }
     if (zmq_poll(items, (int)n, (long)timeout) < 0) {

@@ -18,6 +18,7 @@ int eo_bench_broker(int argc, char **argv);
 int eo_bench_disk(int argc, char **argv);
 int eo_bench_e2e(int argc, char **argv);
 int eo_bench_handoff(int argc, char **argv);
+int eo_bench_pages(int argc, char **argv);
 int eo_bench_query(int argc, char **argv);
 int eo_bench_rules(int argc, char **argv);
 int eo_bench_settle(int argc, char **argv);

@@ -69,4 +69,23 @@ silent=$(obj carers silent)
 [ $((dec * 100)) -ge $((offers * 12)) ] && [ $((dec * 100)) -le $((offers * 50)) ] ||
     eo_fail "declined $dec of $offers"
 [ "$silent" -gt 0 ] || eo_fail "no carer stayed silent"
+
+# SIGTERM (as Ctrl-C's SIGINT) stops the sending: the requests in flight are answered,
+# the report covers what was sent, and the exit status says it was cut short (130)
+"$B/eonjena-load" --url "$API" --rate 20 --duration 120 --requests 2400 \
+    >"$EO_TEST_TMP/int.out" 2>"$EO_TEST_TMP/int.err" &
+LOAD=$!
+eo_wait_for "a progress line" 30 grep -Eq 'sent [1-9]' "$EO_TEST_TMP/int.err"
+kill -TERM "$LOAD"
+set +e
+wait "$LOAD"
+rc=$?
+set -e
+cat "$EO_TEST_TMP/int.err" "$EO_TEST_TMP/int.out"
+[ "$rc" = 130 ] || eo_fail "interrupted: exit $rc"
+grep -q "interrupted: nothing more is sent" "$EO_TEST_TMP/int.err" || eo_fail "interrupted: not said"
+grep -q "(interrupted: stopped sending early)" "$EO_TEST_TMP/int.out" || eo_fail "interrupted: no report"
+sent=$(grep -Eo '^eonjena-load: [0-9]+ requests' "$EO_TEST_TMP/int.out" | grep -Eo '[0-9]+')
+[ "${sent:-0}" -ge 1 ] && [ "$sent" -lt 2400 ] || eo_fail "interrupted: sent ${sent:-none}"
+grep -Eq "  intake -> 201 +$sent " "$EO_TEST_TMP/int.out" || eo_fail "interrupted: not every request answered"
 echo "load.serve: ok"

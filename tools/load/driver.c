@@ -211,6 +211,11 @@ static void s_harvest(eo_load_driver_t *self)
     }
 }
 
+void eo_load_driver_stop(eo_load_driver_t *self)
+{
+    self->done_sending = true;
+}
+
 bool eo_load_driver_step(eo_load_driver_t *self, int timeout_ms)
 {
     int64_t now = zclock_usecs();

@@ -49,6 +49,8 @@ void eo_load_driver_destroy(eo_load_driver_t **self_p);
 /* Send what is due, take the answers in; wait at most timeout_ms for something to do.
  * Returns false once everything was sent and answered. */
 bool eo_load_driver_step(eo_load_driver_t *self, int timeout_ms);
+/* Send nothing more; the requests in flight are still taken in by the steps. */
+void eo_load_driver_stop(eo_load_driver_t *self);
 /* The requests sent so far (in sending order) and their count. */
 eo_load_req_t *eo_load_driver_requests(eo_load_driver_t *self, size_t *n);
 /* How far behind its schedule the sending ran at worst, ms. */

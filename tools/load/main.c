@@ -29,6 +29,7 @@ typedef struct {
     eo_load_driver_t *driver;
     eo_load_trace_t *trace;
     double started, sending_s; /* monotonic s; how long the sending took */
+    bool interrupted;          /* SIGINT or SIGTERM: the sending stopped early */
     char key[256];
     char run[32]; /* the run's tag for its client keys */
 } s_load_t;
@@ -47,7 +48,9 @@ static const char s_about[] =
     "At the end: latencies intake -> 201, -> offers sent, -> settled (p50, p99,\n"
     "p99.9 in ms), throughput, errors by code, and `eonjena check` of every\n"
     "store in --check. Loopback only unless --allow-remote. Exit 1 if a check\n"
-    "fails or nothing was accepted.";
+    "fails or nothing was accepted. SIGINT or SIGTERM (Ctrl-C) stops the sending:\n"
+    "the requests in flight are answered, the report covers what was sent, and\n"
+    "the exit status is 130.";
 
 static int s_parse(int argc, char **argv, s_opts_t *o)
 {
@@ -272,6 +275,13 @@ static void s_run(s_load_t *self)
     double next_progress = self->started + 1;
     size_t last_sent = 0;
     while (eo_load_driver_step(self->driver, 20)) {
+        /* czmq's handler only sets the flag: stop sending, take in what is in flight */
+        if (zsys_interrupted && !self->interrupted) {
+            self->interrupted = true;
+            eo_load_driver_stop(self->driver);
+            fprintf(stderr, "eonjena-load: interrupted: nothing more is sent; the requests "
+                            "in flight are answered, then the report\n");
+        }
         if (self->trace) eo_load_trace_poll(self->trace);
         if (s_now() >= next_progress) {
             s_progress(self, &last_sent);
@@ -284,7 +294,8 @@ static void s_run(s_load_t *self)
     /* cases queued for a later start get no offers within a run: wait for those that
      * have offers out (a second at least: the last requests' offers are on their way) */
     double until = s_now() + self->o.settle_wait, least = s_now() + 1;
-    while (self->trace && s_now() < until && eo_load_trace_closed(self->trace) < ok &&
+    while (self->trace && !zsys_interrupted && s_now() < until &&
+           eo_load_trace_closed(self->trace) < ok &&
            (s_now() < least || eo_load_trace_offered_open(self->trace) > 0)) {
         zclock_sleep(50);
         eo_load_trace_poll(self->trace);
@@ -376,6 +387,7 @@ static void s_print(s_load_t *self, s_result_t *res, FILE *out)
             "worst lag %.0f ms\n",
             res->sent, self->sending_s, self->sending_s > 0 ? res->sent / self->sending_s : 0,
             self->o.rate, res->ok, eo_load_driver_lag_ms(self->driver));
+    if (self->interrupted) fprintf(out, "  (interrupted: stopped sending early)\n");
     fprintf(out, "  %-24s %8s %9s %9s %9s %9s\n", "latency (ms)", "n", "p50", "p99", "p99.9",
             "max");
     eo_load_pct_print(out, "intake -> 201", &res->intake);
@@ -439,6 +451,7 @@ static void s_json(s_load_t *self, s_result_t *res, const char *check)
                           errors, "offered", (json_int_t)res->offered, "settled",
                           (json_int_t)res->settled_n, "escalated", (json_int_t)res->escalated,
                           "lag_ms", eo_load_driver_lag_ms(self->driver), "check", check);
+    if (self->interrupted) json_object_set_new(o, "interrupted", json_true());
     if (self->trace) {
         json_object_set_new(o, "queued", json_integer((json_int_t)res->queued));
         json_object_set_new(o, "open",
@@ -494,7 +507,9 @@ int main(int argc, char **argv)
     if (self.o.acked && s_write_acked(&self) != EO_OK) check = "failed";
     if (self.o.json) s_json(&self, &res, check);
     zhashx_destroy(&res.errors);
+    bool interrupted = self.interrupted;
     s_destroy(&self);
     curl_global_cleanup();
+    if (interrupted) return 130; /* as a shell reports a command ended by SIGINT */
     return streq(check, "failed") || res.ok == 0 ? 1 : 0;
 }

@@ -3,17 +3,20 @@
  *
  * LMDB copies on write: a commit writes a new copy of every page it changes and of each
  * page above it up to its tree's root, then of the tree of trees ("(main)") and of the
- * free list ("(free)"), then a meta page. A page number of snapshot N+1 that snapshot N
- * had in the same tree is that page unchanged (a commit never reuses a page it freed
- * itself), so the pages of each tree in N+1 that N did not have are exactly what commit
- * N+1 wrote for it. This bench opens a store read-only beside the role that writes it,
- * walks the trees of each snapshot it can hold (its read transaction keeps that
- * snapshot's pages from reuse while they are read, through a read-only map of the file),
- * and sums, over pairs of snapshots one commit apart, the new pages per tree.
+ * free list ("(free)"), then a meta page. So a page that a snapshot shares with the one
+ * before is unchanged, and so is everything below it; the pages a snapshot does not share
+ * are what the commits since wrote. This bench opens a store read-only beside the role
+ * that writes it, walks one snapshot whole, and then each newer one only where it
+ * differs: from the roots down, stopping at any page the last one had. It holds the last
+ * snapshot's read transaction while it reads the next (LMDB then uses none of the pages
+ * freed since again), and forgets the pages the commits between them freed, which LMDB
+ * lists in its free list under each commit's id. Reading only the new pages keeps up
+ * with a role committing every few milliseconds; pairs one commit apart are summed.
  *
  * It reads LMDB's on-disk page format (0.9: 16-byte page headers, 8-byte nodes, 48-byte
- * tree records), checked as it goes: a page that does not read as one is an error,
- * never a crash (every offset is bounded by the page and the snapshot's last page).
+ * tree records) through a read-only map of the file, checked as it goes: a page that does
+ * not read as one is an error, never a crash (every offset is bounded by its page and the
+ * snapshot's last page).
  *
  *   eonjena-bench pages --store DIR [--commits 50] [--seconds 30]
  * prints {"bench":"pages","commits":K,"pages_per_commit":..,"kib_per_commit":..,
@@ -35,7 +38,7 @@
 #include "common/opts.h"
 #include "pages.h"
 
-/* LMDB 0.9's layout (mdb.c): page header, node, MDB_db and MDB_meta offsets */
+/* LMDB 0.9 on disk: the page header, a node, a tree record (MDB_db), the meta page */
 #define S_HDR 16 /* the page header: pgno 8, pad 2, flags 2, lower/upper or pages 4 */
 #define S_P_BRANCH 0x01
 #define S_P_LEAF 0x02
@@ -66,16 +69,18 @@ typedef struct {
     uint8_t kind;
 } s_slot_t;
 
-struct eo_pages_snap_t {
+struct eo_pages_t {
     uint64_t txnid;
-    const uint8_t *map;
     size_t psize;
-    uint64_t last; /* the snapshot's last page in use */
-    char names[S_MAX_TREES][S_NAME_MAX];
+    char names[S_MAX_TREES][S_NAME_MAX]; /* the trees by name, as they were first seen */
     size_t n_trees;
-    s_slot_t *slots; /* open addressing by page number */
+    s_slot_t *slots; /* open addressing by page number, linear probing */
     size_t cap, n;
-    char *err; /* the first thing that did not read right */
+    /* while a snapshot is walked */
+    const uint8_t *map;
+    uint64_t last; /* its last page in use */
+    json_t *sums;  /* its new pages are added here (NULL: not counted) */
+    char *err;     /* the first thing that did not read right */
     size_t errlen;
     bool bad;
 };
@@ -101,26 +106,29 @@ static uint64_t s_u64(const uint8_t *p)
     return v;
 }
 
-static void s_bad(eo_pages_snap_t *self, const char *what, uint64_t pgno)
+static void s_bad(eo_pages_t *self, const char *what, uint64_t pgno)
 {
     if (!self->bad) snprintf(self->err, self->errlen, "%s (page %" PRIu64 ")", what, pgno);
     self->bad = true;
 }
+
+/* --- the page set --------------------------------------------------------------------- */
 
 static size_t s_hash(uint64_t pgno, size_t cap)
 {
     return (size_t)((pgno * 0x9E3779B97F4A7C15ULL) >> 17) & (cap - 1);
 }
 
-static const s_slot_t *s_find(const eo_pages_snap_t *self, uint64_t pgno)
+static s_slot_t *s_find(const eo_pages_t *self, uint64_t pgno)
 {
+    if (!self->cap) return NULL;
     for (size_t i = s_hash(pgno, self->cap);; i = (i + 1) & (self->cap - 1)) {
         if (self->slots[i].key == 0) return NULL;
         if (self->slots[i].key == pgno + 1) return &self->slots[i];
     }
 }
 
-static bool s_grow(eo_pages_snap_t *self)
+static bool s_grow(eo_pages_t *self)
 {
     size_t cap = self->cap ? self->cap * 2 : 4096;
     s_slot_t *slots = calloc(cap, sizeof *slots);
@@ -137,8 +145,8 @@ static bool s_grow(eo_pages_snap_t *self)
     return true;
 }
 
-/* Record a page of tree; a page reached twice is a damaged store (or a misreading). */
-static void s_add(eo_pages_snap_t *self, uint64_t pgno, size_t tree, int kind)
+/* A page of tree, new in this snapshot: recorded, and counted in sums. */
+static void s_add(eo_pages_t *self, uint64_t pgno, size_t tree, int kind)
 {
     if (self->bad) return;
     if ((self->n + 1) * 2 > self->cap && !s_grow(self)) {
@@ -154,10 +162,39 @@ static void s_add(eo_pages_snap_t *self, uint64_t pgno, size_t tree, int kind)
     }
     self->slots[i] = (s_slot_t){pgno + 1, (uint16_t)tree, (uint8_t)kind};
     self->n++;
+    if (!self->sums) return;
+    const char *name = self->names[tree];
+    json_t *t = json_object_get(self->sums, name);
+    if (!t) {
+        t = json_pack("{s:i,s:i,s:i}", "leaf", 0, "branch", 0, "overflow", 0);
+        json_object_set_new(self->sums, name, t);
+    }
+    json_t *n = json_object_get(t, s_kind_names[kind]);
+    json_integer_set(n, json_integer_value(n) + 1);
 }
 
+/* A page freed by a commit since the last snapshot (backward-shift deletion). */
+static void s_forget(eo_pages_t *self, uint64_t pgno)
+{
+    s_slot_t *hole = s_find(self, pgno);
+    if (!hole) return; /* written and freed again between the two snapshots */
+    size_t i = (size_t)(hole - self->slots), mask = self->cap - 1;
+    for (size_t j = (i + 1) & mask; self->slots[j].key; j = (j + 1) & mask) {
+        size_t home = s_hash(self->slots[j].key - 1, self->cap);
+        /* j's entry may move into the hole at i unless its home lies in (i, j] */
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            self->slots[i] = self->slots[j];
+            i = j;
+        }
+    }
+    self->slots[i].key = 0;
+    self->n--;
+}
+
+/* --- the walk ------------------------------------------------------------------------- */
+
 /* The page pgno, or NULL (said why) when it is past the snapshot's last page. */
-static const uint8_t *s_page(eo_pages_snap_t *self, uint64_t pgno)
+static const uint8_t *s_page(eo_pages_t *self, uint64_t pgno)
 {
     if (pgno < 2 || pgno > self->last) {
         s_bad(self, "a page number out of the store", pgno);
@@ -166,21 +203,46 @@ static const uint8_t *s_page(eo_pages_snap_t *self, uint64_t pgno)
     return self->map + pgno * self->psize;
 }
 
-static size_t s_tree(eo_pages_snap_t *self, const char *name, size_t len)
+/* The tree named so (made on first sight). */
+static size_t s_tree(eo_pages_t *self, const char *name, size_t len)
 {
+    char n[S_NAME_MAX];
+    snprintf(n, sizeof n, "%.*s", (int)len, name);
+    for (size_t t = 0; t < self->n_trees; t++)
+        if (strcmp(self->names[t], n) == 0) return t;
     if (self->n_trees == S_MAX_TREES) {
         s_bad(self, "more trees than a store has", 0);
         return 0;
     }
-    size_t t = self->n_trees++;
-    snprintf(self->names[t], S_NAME_MAX, "%.*s", (int)len, name);
-    return t;
+    memcpy(self->names[self->n_trees], n, sizeof n);
+    return self->n_trees++;
 }
 
-static void s_walk(eo_pages_snap_t *self, size_t tree, uint64_t pgno, int depth, bool main);
+/* Is pgno a page of tree in the last snapshot (then it, and all below it, is unchanged:
+ * a change anywhere below a page copies the page)? A page of another tree is damage. */
+static bool s_unchanged(eo_pages_t *self, uint64_t pgno, size_t tree)
+{
+    const s_slot_t *s = s_find(self, pgno);
+    if (s && s->tree != tree) s_bad(self, "a page in two trees", pgno);
+    return s != NULL;
+}
+
+static void s_walk(eo_pages_t *self, size_t tree, uint64_t pgno, int depth, bool main);
+
+/* The overflow run of a big value that starts at first. */
+static void s_overflow(eo_pages_t *self, size_t tree, uint64_t first)
+{
+    if (s_unchanged(self, first, tree)) return;
+    const uint8_t *ov = s_page(self, first);
+    uint32_t count = ov ? s_u32(ov + 12) : 0;
+    if (ov && (count == 0 || first + count - 1 > self->last))
+        s_bad(self, "an overflow run out of the store", first);
+    for (uint32_t j = 0; j < count && !self->bad; j++)
+        s_add(self, first + j, tree, S_OVERFLOW);
+}
 
 /* A leaf's nodes: overflow pages, sub-trees of duplicates, and in (main) named trees. */
-static void s_leaf_nodes(eo_pages_snap_t *self, const uint8_t *p, uint64_t pgno, size_t tree,
+static void s_leaf_nodes(eo_pages_t *self, const uint8_t *p, uint64_t pgno, size_t tree,
                          int depth, bool main)
 {
     size_t n = (s_u16(p + 12) - S_HDR) / 2;
@@ -199,15 +261,9 @@ static void s_leaf_nodes(eo_pages_snap_t *self, const uint8_t *p, uint64_t pgno,
             s_bad(self, "a node's data outside its page", pgno);
             return;
         }
-        if (flags & S_F_BIGDATA) {
-            uint64_t first = s_u64(data);
-            const uint8_t *ov = s_page(self, first);
-            uint32_t count = ov ? s_u32(ov + 12) : 0;
-            if (ov && (count == 0 || first + count - 1 > self->last))
-                s_bad(self, "an overflow run out of the store", first);
-            for (uint32_t j = 0; j < count && !self->bad; j++)
-                s_add(self, first + j, tree, S_OVERFLOW);
-        } else if (flags & S_F_SUBDATA) {
+        if (flags & S_F_BIGDATA)
+            s_overflow(self, tree, s_u64(data));
+        else if (flags & S_F_SUBDATA) {
             uint64_t root = s_u64(data + S_DB_ROOT);
             /* in (main): a named tree; elsewhere: a key's duplicates, part of its tree */
             size_t owner = main && !(flags & S_F_DUPDATA)
@@ -218,10 +274,11 @@ static void s_leaf_nodes(eo_pages_snap_t *self, const uint8_t *p, uint64_t pgno,
     }
 }
 
-static void s_walk(eo_pages_snap_t *self, size_t tree, uint64_t pgno, int depth, bool main)
+static void s_walk(eo_pages_t *self, size_t tree, uint64_t pgno, int depth, bool main)
 {
+    if (self->bad || s_unchanged(self, pgno, tree)) return;
     const uint8_t *p = depth < S_MAX_DEPTH ? s_page(self, pgno) : NULL;
-    if (!p || self->bad) {
+    if (!p) {
         if (depth >= S_MAX_DEPTH) s_bad(self, "trees nested too deep", pgno);
         return;
     }
@@ -251,101 +308,133 @@ static void s_walk(eo_pages_snap_t *self, size_t tree, uint64_t pgno, int depth,
         s_bad(self, "a page that is neither branch nor leaf", pgno);
 }
 
-/* The snapshot of txn; NULL with *moved when its meta page was already rewritten (the
- * writer committed twice since txn began: take another). */
-/* The txnid in meta page m of the file (0 when it cannot be read). */
-static uint64_t s_meta_txnid(int fd, size_t psize, int m)
+/* The pages the commits after the last snapshot freed, up to txn's, forgotten: LMDB lists
+ * them in the free list under each commit's id (kept while the last snapshot is held). */
+static int s_forget_freed(eo_pages_t *self, MDB_txn *txn)
 {
-    uint8_t id[8];
-    return pread(fd, id, sizeof id, (off_t)(m * psize + S_META_TXNID)) == sizeof id ? s_u64(id)
-                                                                                    : 0;
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(txn, 0 /* the free list */, &cur);
+    for (uint64_t t = self->txnid + 1; rc == 0 && t <= (uint64_t)mdb_txn_id(txn); t++) {
+        size_t id = (size_t)t;
+        MDB_val k = {sizeof id, &id}, v;
+        int grc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+        if (grc == MDB_NOTFOUND) continue; /* that commit freed nothing */
+        if (grc) {
+            rc = grc;
+            break;
+        }
+        size_t count = 0;
+        if (v.mv_size >= sizeof count) memcpy(&count, v.mv_data, sizeof count);
+        if (v.mv_size < (count + 1) * sizeof(size_t)) {
+            s_bad(self, "a free-list record shorter than its count", 0);
+            break;
+        }
+        for (size_t i = 1; i <= count; i++) {
+            size_t pg;
+            memcpy(&pg, (const uint8_t *)v.mv_data + i * sizeof pg, sizeof pg);
+            s_forget(self, pg);
+        }
+    }
+    if (rc && !self->bad) snprintf(self->err, self->errlen, "free list: %s", mdb_strerror(rc));
+    if (cur) mdb_cursor_close(cur);
+    return rc || self->bad ? -1 : 0;
 }
 
-/* The roots of txn's snapshot walked, through a read-only map of the store's file
- * (LMDB keeps its own map to itself). */
-static void s_walk_file(eo_pages_snap_t *self, int fd, bool *moved)
+/* The meta page of txn's snapshot read: *last and the roots; false if it was rewritten
+ * already (two commits since txn began). */
+static bool s_meta(eo_pages_t *self, int fd, uint64_t txnid, uint64_t *roots)
 {
-    uint8_t meta[2][S_META_TXNID + 8];
-    int m = -1;
-    for (int i = 0; i < 2 && !self->bad; i++) {
-        if (pread(fd, meta[i], sizeof meta[i], (off_t)(i * self->psize)) != sizeof meta[i] ||
-            s_u32(meta[i] + S_HDR) != S_META_MAGIC)
-            s_bad(self, "not an LMDB meta page", (uint64_t)i);
-        else if (s_u64(meta[i] + S_META_TXNID) == self->txnid)
-            m = i;
+    for (int m = 0; m < 2 && !self->bad; m++) {
+        uint8_t meta[S_META_TXNID + 8];
+        if (pread(fd, meta, sizeof meta, (off_t)(m * self->psize)) != sizeof meta ||
+            s_u32(meta + S_HDR) != S_META_MAGIC) {
+            s_bad(self, "not an LMDB meta page", (uint64_t)m);
+            return false;
+        }
+        if (s_u64(meta + S_META_TXNID) != txnid) continue;
+        self->last = s_u64(meta + S_META_LAST);
+        roots[0] = s_u64(meta + S_META_MAIN + S_DB_ROOT);
+        roots[1] = s_u64(meta + S_META_FREE + S_DB_ROOT);
+        /* read again: the page could have been rewritten while it was read */
+        uint8_t id[8];
+        return pread(fd, id, sizeof id, (off_t)(m * self->psize + S_META_TXNID)) == sizeof id &&
+               s_u64(id) == txnid;
     }
-    if (self->bad) return;
-    if (m < 0) { /* two commits since txn began: its meta page was rewritten */
-        *moved = true;
-        return;
-    }
-    self->last = s_u64(meta[m] + S_META_LAST);
-    struct stat st;
-    size_t len = (size_t)(self->last + 1) * self->psize;
-    if (fstat(fd, &st) || (size_t)st.st_size < len) {
-        s_bad(self, "a last page past the end of the file", self->last);
-        return;
-    }
-    void *map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED) {
-        s_bad(self, strerror(errno), 0);
-        return;
-    }
-    self->map = map;
-    size_t main_tree = s_tree(self, "(main)", 6), free_tree = s_tree(self, "(free)", 6);
-    uint64_t main_root = s_u64(meta[m] + S_META_MAIN + S_DB_ROOT);
-    uint64_t free_root = s_u64(meta[m] + S_META_FREE + S_DB_ROOT);
-    if (main_root != S_NO_PAGE) s_walk(self, main_tree, main_root, 0, true);
-    if (free_root != S_NO_PAGE) s_walk(self, free_tree, free_root, 0, false);
-    munmap(map, len);
-    self->map = NULL;
-    /* rewritten while it was read: the roots may not have been this snapshot's */
-    if (s_meta_txnid(fd, self->psize, m) != self->txnid) *moved = true;
+    return false;
 }
 
-/* The snapshot of txn; NULL with *moved when its meta page was already rewritten (the
- * writer committed twice since txn began: take another). */
-static eo_pages_snap_t *s_snap(MDB_txn *txn, bool *moved, char *err, size_t errlen)
+/* Walk txn's snapshot: only what is not the last snapshot's. 1: done, 0: its meta page
+ * was rewritten already, -1: bad. */
+static int s_show(eo_pages_t *self, MDB_txn *txn, json_t *sums, char *err, size_t errlen)
 {
-    *moved = false;
-    MDB_env *env = mdb_txn_env(txn);
-    MDB_stat st;
+    self->err = err, self->errlen = errlen, self->bad = false;
     const char *path = NULL;
     unsigned flags = 0;
-    int rc = mdb_env_stat(env, &st);
-    if (rc == 0) rc = mdb_env_get_path(env, &path);
+    MDB_env *env = mdb_txn_env(txn);
+    int rc = mdb_env_get_path(env, &path);
     if (rc == 0) rc = mdb_env_get_flags(env, &flags);
     if (rc) {
         snprintf(err, errlen, "%s", mdb_strerror(rc));
-        return NULL;
+        return -1;
     }
     char file[4200];
     snprintf(file, sizeof file, flags & MDB_NOSUBDIR ? "%s" : "%s/data.mdb", path);
     int fd = open(file, O_RDONLY | O_CLOEXEC);
-    eo_pages_snap_t *self = fd >= 0 ? calloc(1, sizeof *self) : NULL;
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", file, strerror(errno));
+        return -1;
+    }
+    uint64_t roots[2], txnid = (uint64_t)mdb_txn_id(txn);
+    struct stat st;
+    int done = s_meta(self, fd, txnid, roots) ? 1 : 0;
+    /* the last page allocated may never have been written (allocated and let go in one
+     * commit): the file can end before it; a page reached past the end is damage */
+    if (done && fstat(fd, &st)) s_bad(self, strerror(errno), 0);
+    if (done && !self->bad && (uint64_t)st.st_size / self->psize <= self->last)
+        self->last = (uint64_t)st.st_size / self->psize - 1;
+    size_t len = (size_t)(self->last + 1) * self->psize;
+    void *map = done && !self->bad ? mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+    close(fd);
+    if (done && !self->bad && map == MAP_FAILED) s_bad(self, strerror(errno), 0);
+    if (map != MAP_FAILED) {
+        if (self->txnid && s_forget_freed(self, txn) == 0) self->sums = sums;
+        self->map = map;
+        size_t main_tree = s_tree(self, "(main)", 6), free_tree = s_tree(self, "(free)", 6);
+        if (roots[0] != S_NO_PAGE) s_walk(self, main_tree, roots[0], 0, true);
+        if (roots[1] != S_NO_PAGE) s_walk(self, free_tree, roots[1], 0, false);
+        munmap(map, len);
+        self->map = NULL, self->sums = NULL;
+        self->txnid = txnid;
+    }
+    return self->bad ? -1 : done;
+}
+
+/* The pages of txn's snapshot, walked whole; *rc as s_show's. */
+static eo_pages_t *s_new(MDB_txn *txn, int *rc, char *err, size_t errlen)
+{
+    MDB_stat st;
+    int mrc = mdb_env_stat(mdb_txn_env(txn), &st);
+    eo_pages_t *self = mrc ? NULL : calloc(1, sizeof *self);
     if (!self) {
-        snprintf(err, errlen, "%s: %s", file, strerror(fd < 0 ? errno : ENOMEM));
-        if (fd >= 0) close(fd);
+        snprintf(err, errlen, "%s", mrc ? mdb_strerror(mrc) : strerror(ENOMEM));
+        *rc = -1;
         return NULL;
     }
-    self->txnid = (uint64_t)mdb_txn_id(txn);
     self->psize = st.ms_psize;
-    self->err = err, self->errlen = errlen;
-    s_walk_file(self, fd, moved);
-    close(fd);
-    if (self->bad || *moved) eo_pages_snap_destroy(&self);
+    *rc = s_show(self, txn, NULL, err, errlen);
+    if (*rc != 1) eo_pages_destroy(&self);
     return self;
 }
 
-eo_pages_snap_t *eo_pages_snap_new(MDB_txn *txn, char *err, size_t errlen)
+eo_pages_t *eo_pages_new(MDB_txn *txn, char *err, size_t errlen)
 {
-    bool moved;
-    eo_pages_snap_t *self = s_snap(txn, &moved, err, errlen);
-    if (!self && moved) snprintf(err, errlen, "the snapshot's meta page was rewritten");
+    int rc;
+    eo_pages_t *self = s_new(txn, &rc, err, errlen);
+    if (rc == 0) snprintf(err, errlen, "the snapshot's meta page was rewritten already");
     return self;
 }
 
-void eo_pages_snap_destroy(eo_pages_snap_t **self_p)
+void eo_pages_destroy(eo_pages_t **self_p)
 {
     if (!self_p || !*self_p) return;
     free((*self_p)->slots);
@@ -353,30 +442,39 @@ void eo_pages_snap_destroy(eo_pages_snap_t **self_p)
     *self_p = NULL;
 }
 
-uint64_t eo_pages_snap_txnid(const eo_pages_snap_t *self)
+uint64_t eo_pages_txnid(const eo_pages_t *self)
 {
     return self->txnid;
 }
 
-size_t eo_pages_new(const eo_pages_snap_t *before, const eo_pages_snap_t *after, json_t *sums)
+int eo_pages_next(eo_pages_t *self, MDB_txn *txn, json_t *sums, char *err, size_t errlen)
 {
-    size_t count = 0;
-    for (size_t i = 0; i < after->cap; i++) {
-        const s_slot_t *s = &after->slots[i];
-        if (!s->key) continue;
-        const s_slot_t *was = before && before->n ? s_find(before, s->key - 1) : NULL;
-        if (was && strcmp(before->names[was->tree], after->names[s->tree]) == 0) continue;
-        const char *name = after->names[s->tree];
-        json_t *tree = json_object_get(sums, name);
-        if (!tree) {
-            tree = json_pack("{s:i,s:i,s:i}", "leaf", 0, "branch", 0, "overflow", 0);
-            json_object_set_new(sums, name, tree);
-        }
-        json_t *n = json_object_get(tree, s_kind_names[s->kind]);
-        json_integer_set(n, json_integer_value(n) + 1);
-        count++;
+    uint64_t was = self->txnid;
+    if ((uint64_t)mdb_txn_id(txn) <= was) {
+        snprintf(err, errlen, "snapshot %" PRIu64 " is not newer than %" PRIu64,
+                 (uint64_t)mdb_txn_id(txn), was);
+        return -1;
     }
-    return count;
+    int rc = s_show(self, txn, sums, err, errlen);
+    return rc == 1 ? (int)(self->txnid - was) : rc;
+}
+
+json_t *eo_pages_count(const eo_pages_t *self)
+{
+    json_t *all = json_object();
+    for (size_t i = 0; i < self->cap; i++) {
+        const s_slot_t *s = &self->slots[i];
+        if (!s->key) continue;
+        const char *name = self->names[s->tree];
+        json_t *t = json_object_get(all, name);
+        if (!t) {
+            t = json_pack("{s:i,s:i,s:i}", "leaf", 0, "branch", 0, "overflow", 0);
+            json_object_set_new(all, name, t);
+        }
+        json_t *n = json_object_get(t, s_kind_names[s->kind]);
+        json_integer_set(n, json_integer_value(n) + 1);
+    }
+    return all;
 }
 
 static double s_now(void)
@@ -386,45 +484,63 @@ static double s_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A read transaction of env (following a map the writer grew), or NULL with why. */
+static MDB_txn *s_begin(MDB_env *env, char *err, size_t errlen)
+{
+    MDB_txn *txn = NULL;
+    int rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+    if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(env, 0)) == 0)
+        rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+    if (rc) snprintf(err, errlen, "mdb_txn_begin: %s", mdb_strerror(rc));
+    return rc ? NULL : txn;
+}
+
 int eo_pages_watch(MDB_env *env, int commits, double seconds, json_t *sums, int *taken,
                    eo_pages_hook_fn *hook, void *arg, char *err, size_t errlen)
 {
-    eo_pages_snap_t *prev = NULL;
     *taken = 0;
+    double end = s_now() + seconds;
+    /* the first snapshot, walked whole (its meta page may be gone already: again) */
+    MDB_txn *held = NULL;
+    eo_pages_t *pages = NULL;
     int rc = 0;
-    for (double end = s_now() + seconds; rc == 0 && *taken < commits && s_now() < end;) {
-        MDB_txn *txn;
-        rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
-        if (rc == MDB_MAP_RESIZED) { /* the writer grew the map: follow it */
-            rc = mdb_env_set_mapsize(env, 0);
-            continue;
-        }
-        if (rc) {
-            snprintf(err, errlen, "mdb_txn_begin: %s", mdb_strerror(rc));
+    while (!pages && rc == 0 && s_now() < end) {
+        if (!(held = s_begin(env, err, errlen))) return -1;
+        pages = s_new(held, &rc, err, errlen);
+        if (!pages) mdb_txn_abort(held), held = NULL;
+    }
+    if (!pages) return rc < 0 ? -1 : 0;
+    rc = 0;
+    if (hook) hook(arg, eo_pages_txnid(pages));
+    json_t *gap = json_object(); /* what two commits or more wrote: not a sample */
+    while (rc == 0 && *taken < commits && s_now() < end) {
+        MDB_txn *txn = s_begin(env, err, errlen);
+        if (!txn) {
+            rc = -1;
             break;
         }
-        if (prev && (uint64_t)mdb_txn_id(txn) == prev->txnid) { /* no commit yet: look again */
+        if ((uint64_t)mdb_txn_id(txn) == eo_pages_txnid(pages)) { /* no commit yet */
             mdb_txn_abort(txn);
             nanosleep(&(struct timespec){0, 100000}, NULL);
             continue;
         }
-        bool moved;
-        eo_pages_snap_t *snap = s_snap(txn, &moved, err, errlen);
-        mdb_txn_abort(txn);
-        if (!snap) {
-            rc = moved ? 0 : -1;
+        /* one commit on: a sample; more: the pages are still followed, not summed */
+        json_t *into = (uint64_t)mdb_txn_id(txn) == eo_pages_txnid(pages) + 1 ? sums : gap;
+        int n = eo_pages_next(pages, txn, into, err, errlen);
+        if (n < 0) rc = -1;
+        if (n <= 0) { /* bad, or its meta page was rewritten: keep the one held */
+            mdb_txn_abort(txn);
             continue;
         }
-        if (hook) hook(arg, snap->txnid);
-        if (prev && snap->txnid == prev->txnid + 1) {
-            eo_pages_new(prev, snap, sums);
-            (*taken)++;
-        }
-        eo_pages_snap_destroy(&prev);
-        prev = snap;
+        mdb_txn_abort(held);
+        held = txn;
+        *taken += n == 1;
+        if (hook) hook(arg, eo_pages_txnid(pages));
     }
-    eo_pages_snap_destroy(&prev);
-    return rc ? -1 : 0;
+    json_decref(gap);
+    mdb_txn_abort(held);
+    eo_pages_destroy(&pages);
+    return rc;
 }
 
 /* --- the command -------------------------------------------------------------------- */
@@ -492,7 +608,8 @@ int eo_bench_pages(int argc, char **argv)
     char err[512] = "";
     rc = mdb_env_create(&env);
     if (rc == 0) rc = mdb_env_set_maxdbs(env, S_MAX_TREES);
-    if (rc == 0) rc = mdb_env_open(env, store, MDB_RDONLY, 0);
+    /* NOTLS: the last snapshot stays held while the next is read, in one thread */
+    if (rc == 0) rc = mdb_env_open(env, store, MDB_RDONLY | MDB_NOTLS, 0);
     if (rc == 0) rc = mdb_env_stat(env, &st);
     if (rc) {
         fprintf(stderr, "eonjena-bench pages: %s: %s\n", store, mdb_strerror(rc));

@@ -28,7 +28,7 @@ uint64_t eo_pages_txnid(const eo_pages_t *self);
  * {"<tree>":{"leaf":n,"branch":n,"overflow":n}}. Only the new pages are read, so this is
  * quick enough to see one commit at a time. Returns how many commits txn is past the
  * last one; 0 when its meta page was already rewritten (nothing changed: try another
- * txn); -1 with why in err. */
+ * txn); -1 with why in err (self is then half updated: destroy it). */
 int eo_pages_next(eo_pages_t *self, MDB_txn *txn, json_t *sums, char *err, size_t errlen);
 
 /* Every page of the last snapshot, per tree, as eo_pages_next sums them (caller decrefs). */

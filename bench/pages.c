@@ -241,18 +241,26 @@ static void s_overflow(eo_pages_t *self, size_t tree, uint64_t first)
         s_add(self, first + j, tree, S_OVERFLOW);
 }
 
+/* Node i of page p (pgno), or NULL (said why) when it lies outside the page. */
+static const uint8_t *s_node(eo_pages_t *self, const uint8_t *p, uint64_t pgno, size_t i)
+{
+    size_t off = s_u16(p + S_HDR + 2 * i);
+    if (off < S_HDR || off + S_NODE > self->psize) {
+        s_bad(self, "a node outside its page", pgno);
+        return NULL;
+    }
+    return p + off;
+}
+
 /* A leaf's nodes: overflow pages, sub-trees of duplicates, and in (main) named trees. */
 static void s_leaf_nodes(eo_pages_t *self, const uint8_t *p, uint64_t pgno, size_t tree,
                          int depth, bool main)
 {
     size_t n = (s_u16(p + 12) - S_HDR) / 2;
     for (size_t i = 0; i < n && !self->bad; i++) {
-        size_t off = s_u16(p + S_HDR + 2 * i);
-        if (off < S_HDR || off + S_NODE > self->psize) {
-            s_bad(self, "a node outside its page", pgno);
-            return;
-        }
-        const uint8_t *node = p + off;
+        const uint8_t *node = s_node(self, p, pgno, i);
+        if (!node) return;
+        size_t off = (size_t)(node - p);
         uint16_t flags = s_u16(node + 4);
         size_t ksize = s_u16(node + 6);
         const uint8_t *data = node + S_NODE + ksize;
@@ -291,12 +299,8 @@ static void s_walk(eo_pages_t *self, size_t tree, uint64_t pgno, int depth, bool
         s_add(self, pgno, tree, S_BRANCH);
         size_t n = (size_t)(lower - S_HDR) / 2;
         for (size_t i = 0; i < n && !self->bad; i++) {
-            size_t off = s_u16(p + S_HDR + 2 * i);
-            if (off < S_HDR || off + S_NODE > self->psize) {
-                s_bad(self, "a node outside its page", pgno);
-                return;
-            }
-            const uint8_t *node = p + off;
+            const uint8_t *node = s_node(self, p, pgno, i);
+            if (!node) return;
             uint64_t child = (uint64_t)s_u16(node) | (uint64_t)s_u16(node + 2) << 16 |
                              (uint64_t)s_u16(node + 4) << 32;
             s_walk(self, tree, child, depth + 1, main);

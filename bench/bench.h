@@ -10,8 +10,15 @@ typedef struct {
 
 #include <stddef.h>
 
-/* Sort n samples in ascending order, for their percentiles (bench/sort.c). */
+/* Shared by the benchmarks (bench/common.c). */
+/* Sort n samples in ascending order, for their percentiles. */
 void eo_bench_sort(double *v, size_t n);
+/* Monotonic seconds. */
+double eo_bench_now(void);
+/* A whole number in [lo, hi] from an option's text, or -1. */
+long eo_bench_int(const char *text, long lo, long hi);
+/* A duration in seconds, more than 0 and at most 3600, from an option's text, or -1. */
+double eo_bench_seconds(const char *text);
 
 /* The benchmarks, one per bench/<name>.c. */
 int eo_bench_broker(int argc, char **argv);

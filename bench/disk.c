@@ -38,13 +38,6 @@ typedef struct {
     char path[4200];
 } s_writer_t;
 
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* splitmix64: a seeded page number, the same run after run */
 static uint64_t s_next(uint64_t *state)
 {
@@ -92,7 +85,7 @@ static void *s_writer(void *arg)
         page[i] = (char)s_next(&w->seed);
     if (fd >= 0) w->err = s_fill(fd, page);
     pthread_barrier_wait(w->filled);
-    for (double end = s_now() + w->seconds; !w->err && s_now() < end;) {
+    for (double end = eo_bench_now() + w->seconds; !w->err && eo_bench_now() < end;) {
         if (w->n == w->cap) {
             size_t cap = w->cap ? 2 * w->cap : 4096;
             double *more = realloc(w->lat_ms, cap * sizeof *more);
@@ -102,9 +95,9 @@ static void *s_writer(void *arg)
             }
             w->lat_ms = more, w->cap = cap;
         }
-        double t = s_now();
+        double t = eo_bench_now();
         w->err = s_commit(w, fd, page);
-        w->lat_ms[w->n++] = (s_now() - t) * 1000.0;
+        w->lat_ms[w->n++] = (eo_bench_now() - t) * 1000.0;
     }
     if (fd >= 0) {
         close(fd);
@@ -121,15 +114,6 @@ static const char s_about[] =
     "{\"bench\":\"disk\",\"writers\":W,\"pages\":P,\"commits_per_s\":..,"
     "\"mib_per_s\":..,\"p50_ms\":..,\"p99_ms\":..}";
 
-/* a whole number in [lo, hi] from text, or -1 */
-static long s_int(const char *text, long lo, long hi)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    return errno || end == text || *end || v < lo || v > hi ? -1 : v;
-}
-
 int eo_bench_disk(int argc, char **argv)
 {
     const char *v[3] = {NULL}, *dir = NULL;
@@ -144,14 +128,12 @@ int eo_bench_disk(int argc, char **argv)
     eo_opts_t p = {.prog = "eonjena-bench disk", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&p, argc, argv);
     if (rc != EO_OPTS_RUN) return rc;
-    long writers = v[0] ? s_int(v[0], 1, S_MAX_WRITERS) : 4;
-    long pages = v[1] ? s_int(v[1], 1, S_MAX_PAGES) : 30;
-    char *end = NULL;
-    double seconds = v[2] ? strtod(v[2], &end) : 3.0;
+    long writers = v[0] ? eo_bench_int(v[0], 1, S_MAX_WRITERS) : 4;
+    long pages = v[1] ? eo_bench_int(v[1], 1, S_MAX_PAGES) : 30;
+    double seconds = v[2] ? eo_bench_seconds(v[2]) : 3.0;
     if (writers < 0) return eo_opts_fail(&p, "--writers: a number from 1 to %d", S_MAX_WRITERS);
     if (pages < 0) return eo_opts_fail(&p, "--pages: a number from 1 to %d", S_MAX_PAGES);
-    if ((end && *end) || !(seconds > 0 && seconds <= 3600))
-        return eo_opts_fail(&p, "--seconds: more than 0, at most 3600");
+    if (seconds < 0) return eo_opts_fail(&p, "--seconds: more than 0, at most 3600");
     if (!dir) dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 
     s_writer_t w[S_MAX_WRITERS] = {{0}};

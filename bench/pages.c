@@ -145,6 +145,18 @@ static bool s_grow(eo_pages_t *self)
     return true;
 }
 
+/* One more page of kind in tree's figures in sums {"<tree>":{"leaf":n,...}}. */
+static void s_count(json_t *sums, const char *tree, int kind)
+{
+    json_t *t = json_object_get(sums, tree);
+    if (!t) {
+        t = json_pack("{s:i,s:i,s:i}", "leaf", 0, "branch", 0, "overflow", 0);
+        json_object_set_new(sums, tree, t);
+    }
+    json_t *n = json_object_get(t, s_kind_names[kind]);
+    json_integer_set(n, json_integer_value(n) + 1);
+}
+
 /* A page of tree, new in this snapshot: recorded, and counted in sums. */
 static void s_add(eo_pages_t *self, uint64_t pgno, size_t tree, int kind)
 {
@@ -162,15 +174,7 @@ static void s_add(eo_pages_t *self, uint64_t pgno, size_t tree, int kind)
     }
     self->slots[i] = (s_slot_t){pgno + 1, (uint16_t)tree, (uint8_t)kind};
     self->n++;
-    if (!self->sums) return;
-    const char *name = self->names[tree];
-    json_t *t = json_object_get(self->sums, name);
-    if (!t) {
-        t = json_pack("{s:i,s:i,s:i}", "leaf", 0, "branch", 0, "overflow", 0);
-        json_object_set_new(self->sums, name, t);
-    }
-    json_t *n = json_object_get(t, s_kind_names[kind]);
-    json_integer_set(n, json_integer_value(n) + 1);
+    if (self->sums) s_count(self->sums, self->names[tree], kind);
 }
 
 /* A page freed by a commit since the last snapshot (backward-shift deletion). */
@@ -466,26 +470,10 @@ int eo_pages_next(eo_pages_t *self, MDB_txn *txn, json_t *sums, char *err, size_
 json_t *eo_pages_count(const eo_pages_t *self)
 {
     json_t *all = json_object();
-    for (size_t i = 0; i < self->cap; i++) {
-        const s_slot_t *s = &self->slots[i];
-        if (!s->key) continue;
-        const char *name = self->names[s->tree];
-        json_t *t = json_object_get(all, name);
-        if (!t) {
-            t = json_pack("{s:i,s:i,s:i}", "leaf", 0, "branch", 0, "overflow", 0);
-            json_object_set_new(all, name, t);
-        }
-        json_t *n = json_object_get(t, s_kind_names[s->kind]);
-        json_integer_set(n, json_integer_value(n) + 1);
-    }
+    for (size_t i = 0; i < self->cap; i++)
+        if (self->slots[i].key)
+            s_count(all, self->names[self->slots[i].tree], self->slots[i].kind);
     return all;
-}
-
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* A read transaction of env (following a map the writer grew), or NULL with why. */
@@ -503,12 +491,12 @@ int eo_pages_watch(MDB_env *env, int commits, double seconds, json_t *sums, int 
                    eo_pages_hook_fn *hook, void *arg, char *err, size_t errlen)
 {
     *taken = 0;
-    double end = s_now() + seconds;
+    double end = eo_bench_now() + seconds;
     /* the first snapshot, walked whole (its meta page may be gone already: again) */
     MDB_txn *held = NULL;
     eo_pages_t *pages = NULL;
     int rc = 0;
-    while (!pages && rc == 0 && s_now() < end) {
+    while (!pages && rc == 0 && eo_bench_now() < end) {
         if (!(held = s_begin(env, err, errlen))) return -1;
         pages = s_new(held, &rc, err, errlen);
         if (!pages) mdb_txn_abort(held), held = NULL;
@@ -516,8 +504,7 @@ int eo_pages_watch(MDB_env *env, int commits, double seconds, json_t *sums, int 
     if (!pages) return rc < 0 ? -1 : 0;
     rc = 0;
     if (hook) hook(arg, eo_pages_txnid(pages));
-    json_t *gap = json_object(); /* what two commits or more wrote: not a sample */
-    while (rc == 0 && *taken < commits && s_now() < end) {
+    while (rc == 0 && *taken < commits && eo_bench_now() < end) {
         MDB_txn *txn = s_begin(env, err, errlen);
         if (!txn) {
             rc = -1;
@@ -529,7 +516,7 @@ int eo_pages_watch(MDB_env *env, int commits, double seconds, json_t *sums, int 
             continue;
         }
         /* one commit on: a sample; more: the pages are still followed, not summed */
-        json_t *into = (uint64_t)mdb_txn_id(txn) == eo_pages_txnid(pages) + 1 ? sums : gap;
+        json_t *into = (uint64_t)mdb_txn_id(txn) == eo_pages_txnid(pages) + 1 ? sums : NULL;
         int n = eo_pages_next(pages, txn, into, err, errlen);
         if (n < 0) rc = -1;
         if (n <= 0) { /* bad, or its meta page was rewritten: keep the one held */
@@ -541,7 +528,6 @@ int eo_pages_watch(MDB_env *env, int commits, double seconds, json_t *sums, int 
         *taken += n == 1;
         if (hook) hook(arg, eo_pages_txnid(pages));
     }
-    json_decref(gap);
     mdb_txn_abort(held);
     eo_pages_destroy(&pages);
     return rc;
@@ -597,15 +583,11 @@ int eo_bench_pages(int argc, char **argv)
     eo_opts_t p = {.prog = "eonjena-bench pages", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&p, argc, argv);
     if (rc != EO_OPTS_RUN) return rc;
-    char *end = NULL;
-    long commits = v[0] ? strtol(v[0], &end, 10) : 50;
+    long commits = v[0] ? eo_bench_int(v[0], 1, 1000000) : 50;
+    double seconds = v[1] ? eo_bench_seconds(v[1]) : 30.0;
     if (!store) return eo_opts_fail(&p, "--store: which store to read");
-    if ((end && *end) || commits < 1 || commits > 1000000)
-        return eo_opts_fail(&p, "--commits: a number from 1 to 1000000");
-    end = NULL;
-    double seconds = v[1] ? strtod(v[1], &end) : 30.0;
-    if ((end && *end) || !(seconds > 0 && seconds <= 3600))
-        return eo_opts_fail(&p, "--seconds: more than 0, at most 3600");
+    if (commits < 0) return eo_opts_fail(&p, "--commits: a number from 1 to 1000000");
+    if (seconds < 0) return eo_opts_fail(&p, "--seconds: more than 0, at most 3600");
 
     MDB_env *env = NULL;
     MDB_stat st = {0};

@@ -19,13 +19,6 @@
 #include "eonjena/eo_rules.h"
 #include "eonjena/eo_w1.h"
 
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void s_remove_store(const char *dir)
 {
     char path[PATH_MAX];
@@ -51,7 +44,7 @@ static int s_run(eo_store_t *store, eo_index_t *index, eo_w1_t *w1, uint32_t r, 
         eo_query_t q = {.site = req.site, .dong = req.dong, .start = req.start,
                         .end = req.end, .k = k};
         uint32_t n = 0;
-        double t0 = s_now();
+        double t0 = eo_bench_now();
         /* A fresh snapshot per query, as a matcher would take. */
         int mrc = mdb_txn_renew(txn);
         if (mrc)
@@ -59,7 +52,7 @@ static int s_run(eo_store_t *store, eo_index_t *index, eo_w1_t *w1, uint32_t r, 
         else
             rc = eo_index_query(index, txn, &q, out, &n);
         mdb_txn_reset(txn);
-        lat[i] = (s_now() - t0) * 1e6;
+        lat[i] = (eo_bench_now() - t0) * 1e6;
         total += n;
     }
     eo_store_abort(&txn);
@@ -78,18 +71,18 @@ static int s_rekey(eo_store_t *store, eo_index_t *index, eo_time_t now, double *
     int rc = eo_store_begin(store, false, &txn);
     if (rc == EO_OK) rc = eo_index_week(index, txn, &ref);
     eo_store_abort(&txn);
-    double t0 = s_now();
+    double t0 = eo_bench_now();
     bool busy = rc == EO_OK && ref != eo_week_start(now); /* else nothing to do */
     *steps = 0;
     *step_max_ms = 0;
     while (rc == EO_OK && busy) {
-        double t1 = s_now();
+        double t1 = eo_bench_now();
         rc = eo_index_rekey_store(index, store, now, EO_INDEX_REKEY_BUDGET, &busy);
-        double ms = (s_now() - t1) * 1e3;
+        double ms = (eo_bench_now() - t1) * 1e3;
         if (ms > *step_max_ms) *step_max_ms = ms;
         (*steps)++;
     }
-    *total_s = s_now() - t0;
+    *total_s = eo_bench_now() - t0;
     return rc;
 }
 
@@ -160,12 +153,12 @@ int eo_bench_query(int argc, char **argv)
     eo_w1_t *w1_load = w1 ? eo_w1_new(dongs, seed, eo_w1_clock(w1) - weeks * 7 * EO_DAY) : NULL;
     double *lat = calloc(requests, sizeof *lat);
     rc = index && w1 && w1_load && lat ? EO_OK : EO_ENOMEM;
-    double t0 = s_now(), load_s = 0, mean = 0, rekey_s = 0, step_max_ms = 0;
+    double t0 = eo_bench_now(), load_s = 0, mean = 0, rekey_s = 0, step_max_ms = 0;
     uint32_t steps = 0;
     if (rc == EO_OK) rc = eo_w1_load(w1_load, store, index, carers);
     if (rc == EO_OK)
         rc = eo_store_sync(store);
-    load_s = s_now() - t0;
+    load_s = eo_bench_now() - t0;
     if (rc == EO_OK) {
         fprintf(stderr, "bench query: %u carers loaded in %.2f s\n", carers, load_s);
         if (!no_rekey)

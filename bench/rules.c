@@ -12,13 +12,6 @@
 #include "common/opts.h"
 #include "eonjena/eo_rules.h"
 
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* xorshift64*: deterministic for a seed. */
 static uint64_t s_next(uint64_t *state)
 {
@@ -74,12 +67,12 @@ int eo_bench_rules(int argc, char **argv)
     }
     eo_route_decision_t d;
     long pool = 0;
-    double t0 = s_now();
+    double t0 = eo_bench_now();
     for (long i = 0; i < n; i++) {
         eo_rules_route_visit(rules, req[i], start[i], EO_CHANNEL_PHONE, &d);
         pool += d.route == EO_ROUTE_POOL;
     }
-    double t1 = s_now();
+    double t1 = eo_bench_now();
     eo_quote_t *q = malloc(sizeof *q);
     long quoted = 0;
     for (long i = 0; q && i < n; i++) {
@@ -87,7 +80,7 @@ int eo_bench_rules(int argc, char **argv)
                                .end = start[i] + (eo_time_t)(4 + i % 9) * 1800};
         quoted += eo_rules_quote(rules, &p, q) == 0;
     }
-    double t2 = s_now();
+    double t2 = eo_bench_now();
     long json_n = n / 10 ? n / 10 : 1, bytes = 0;
     for (long i = 0; i < json_n; i++) {
         eo_quote_params_t p = {.start = start[i], .requested = req[i],
@@ -96,7 +89,7 @@ int eo_bench_rules(int argc, char **argv)
         bytes += text ? (long)strlen(text) : 0;
         free(text);
     }
-    double t3 = s_now();
+    double t3 = eo_bench_now();
     printf("{\"bench\":\"rules\",\"n\":%ld,\"route_ns\":%.0f,\"quote_ns\":%.0f,\"json_us\":%.2f,"
            "\"pool_share\":%.3f,\"quoted_share\":%.3f,\"json_bytes\":%ld}\n",
            n, (t1 - t0) / (double)n * 1e9, (t2 - t1) / (double)n * 1e9,

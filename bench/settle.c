@@ -110,13 +110,6 @@ typedef struct {
     int id;
 } s_acceptor_t;
 
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A counter of /proc/self/io ("wchar", "syscw"), 0 where there is none. */
 static double s_proc_io(const char *field)
 {
@@ -149,7 +142,7 @@ static void *s_acceptor(void *arg)
         while (b->done < b->end && b->rank[it->req] >= b->rank[b->done] + b->window)
             pthread_cond_wait(&b->room, &b->lock);
         s_queue_t *q = &b->q[it->shard];
-        it->submitted = s_now();
+        it->submitted = eo_bench_now();
         q->ring[q->tail++ % q->cap] = it;
         pthread_cond_signal(&q->work);
     }
@@ -164,15 +157,15 @@ static int s_round(s_shard_t *sh, s_item_t **items, size_t n, eo_cases_input_t *
     for (size_t i = 0; i < n; i++)
         in[i] = (eo_cases_input_t){items[i]->body, items[i]->size};
     MDB_txn *txn = NULL;
-    double t0 = s_now(), t1 = t0;
+    double t0 = eo_bench_now(), t1 = t0;
     int rc;
     if ((rc = eo_store_begin(sh->store, true, &txn)) ||
         (rc = eo_cases_apply_batch(sh->cases, txn, in, n, sh->now_ms, replies, sizes)) ||
-        (t1 = s_now(), rc = eo_store_commit(sh->store, &txn))) {
+        (t1 = eo_bench_now(), rc = eo_store_commit(sh->store, &txn))) {
         eo_store_abort(&txn);
         return rc;
     }
-    double t = s_now();
+    double t = eo_bench_now();
     sh->commits++;
     sh->decide_s += t1 - t0;
     sh->commit_s += t - t1;
@@ -549,7 +542,7 @@ static int s_run(s_bench_t *b, s_shard_t *shards, int n_shards, s_acceptor_t *ac
     }
     pthread_mutex_lock(&b->lock);
     b->go = true;
-    *release = s_now();
+    *release = eo_bench_now();
     pthread_cond_broadcast(&b->start);
     pthread_mutex_unlock(&b->lock);
     int rc = EO_OK;
@@ -716,7 +709,7 @@ int eo_bench_settle(int argc, char **argv)
     s_offered_t *offered = calloc(o.r, sizeof *offered);
     for (uint32_t i = 0; i < o.r; i++)
         offered[i].carers = calloc(S_K, sizeof(uint32_t));
-    double t0 = s_now();
+    double t0 = eo_bench_now();
     int rc = EO_OK;
     for (int s = 0; rc == EO_OK && s < n_shards; s++) {
         shards[s].batch = o.batch;
@@ -725,12 +718,12 @@ int eo_bench_settle(int argc, char **argv)
                           n_shards == 1 ? 8192 : 4096);
     }
     fprintf(stderr, "settle: %u carers in %d store(s) in %.1f s\n", o.carers, n_shards,
-            s_now() - t0);
+            eo_bench_now() - t0);
     s_sum_t sum = {.lat = calloc((size_t)o.r * o.accepts + 1, sizeof(double))};
-    t0 = s_now();
+    t0 = eo_bench_now();
     if (rc == EO_OK) rc = s_rounds(&o, dongs, w1, shards, n_shards, offered, &sum);
     fprintf(stderr, "settle: %u requests in rounds of %u in %.1f s (intake not timed)\n", o.r,
-            o.chunk, s_now() - t0);
+            o.chunk, eo_bench_now() - t0);
     if (rc == EO_OK) {
         s_check(shards, n_shards);
         s_report(&o, &sum, n_shards);

@@ -167,26 +167,9 @@ static void s_send_request(s_world_t *w, eo_w1_t *w1, uint32_t i, const char *co
     eo_w1_request(w1, i, &r);
     char id[32];
     snprintf(id, sizeof id, "c%u", r.id);
-    Eo__Request q = EO__REQUEST__INIT;
-    q.id = id;
-    q.site = r.site;
-    q.dong = r.dong;
-    q.start = r.start;
-    q.end = r.end;
-    q.carers_needed = 1;
-    q.member_phone = "+821099990000";
-    q.member_id = "w1-member";
-    q.member_verified = true;
-    q.child_age_months = 60;
-    q.child_first_name = "하늘";
-    q.address = "어딘가로 1";
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = id;
-    ev.site = r.site;
-    ev.body_case = EO__EVENT__BODY_REQUEST;
-    ev.request = &q;
     size_t n;
-    uint8_t *b = eo_event_encode(&ev, &n);
+    uint8_t *b = fx_request_as(id, r.site, r.dong, r.start, r.end, "+821099990000", "하늘",
+                               "어딘가로 1", &n);
     assert(eo_client_send(w->client, "match", r.site, corr ? corr : id, b, n) == EO_OK);
     free(b);
 }

@@ -234,6 +234,12 @@ int eo_quote_params_set(eo_quote_params_t *params, const char *key, const char *
  * bad arguments or out of memory. Same code serves `eonjena quote` and GET /v1/quote. */
 char *eo_quote_json(eo_rules_t *self, const eo_quote_params_t *params, char *err,
                     size_t errlen);
+/* The same as a jansson object the caller owns (json_decref), for a caller that adds to
+ * it before writing it out once: parsing eo_quote_json's text back costs more than the
+ * quote. */
+struct json_t;
+struct json_t *eo_quote_object(eo_rules_t *self, const eo_quote_params_t *params, char *err,
+                               size_t errlen);
 
 /* --- 시설형 (facility.c) ------------------------------------------------------------- */
 typedef struct {

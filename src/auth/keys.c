@@ -11,10 +11,10 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_keys.h"
+#include "eonjena/eo_sha256.h"
 
 #define S_PBKDF2_ITER 100000
 #define S_SECRET_BYTES 32
@@ -188,8 +188,8 @@ static void s_hex(const uint8_t *b, size_t n, char *out)
 
 static void s_sha256_hex(const char *text, char *out)
 {
-    uint8_t h[SHA256_DIGEST_LENGTH];
-    SHA256((const uint8_t *)text, strlen(text), h);
+    uint8_t h[EO_SHA256_LEN];
+    eo_sha256(text, strlen(text), h);
     s_hex(h, sizeof h, out);
 }
 

@@ -121,9 +121,7 @@ char *eo_case_fee_json(eo_cases_t *self, const eo_case_rec_t *c, const Eo__Reque
     p.child_given = false;
     eo_facility_regular(self, c, &p);
     char err[128];
-    char *quote = eo_quote_json(self->rules, &p, err, sizeof err);
-    json_t *root = quote ? json_loads(quote, 0, NULL) : NULL;
-    free(quote);
+    json_t *root = eo_quote_object(self->rules, &p, err, sizeof err);
     if (!root) return NULL;
     static const char *pay_names[] = {"none", "due", "paid"};
     json_object_set_new(root, "payment",

@@ -3,10 +3,10 @@
  * same transaction as their effects, which is what eo_cases_replay feeds back. */
 #include <string.h>
 
-#include <openssl/sha.h>
 
 #include "cases_priv.h"
 #include "eonjena/eo_codec.h"
+#include "eonjena/eo_sha256.h"
 
 int eo_input_record(eo_cases_t *self, MDB_txn *txn, int kind, const void *payload, size_t size)
 {
@@ -866,7 +866,7 @@ static int s_record_rules(eo_cases_t *self, MDB_txn *txn)
         return EO_EIO;
     }
     uint8_t hash[32];
-    SHA256((const uint8_t *)blob, size, hash);
+    eo_sha256(blob, size, hash);
     MDB_val k = {10, "rules_hash"}, v;
     int rc = mdb_get(txn, self->meta, &k, &v);
     if (rc == 0 && v.mv_size == sizeof hash && memcmp(v.mv_data, hash, sizeof hash) == 0)

@@ -11,10 +11,10 @@
  * Why one sequence and back links rather than keys per case: every key is appended at
  * the end of the tree, so a decision that touches many cases (a settlement withdraws
  * the winner's other offers) dirties one journal page, not one page per case. */
-#include <openssl/sha.h>
 #include <string.h>
 
 #include "cases_priv.h"
+#include "eonjena/eo_sha256.h"
 
 #define S_PREV_SEQ 0
 #define S_N 8
@@ -35,7 +35,7 @@ static int s_hash(const uint8_t *e, size_t size, uint8_t *out)
     memcpy(buf, id, idn);
     memcpy(buf + idn, e + S_N, 4 + 8 + 32); /* n, at_ms, prev: contiguous */
     memcpy(buf + idn + 44, e + S_HEAD + idn, texts);
-    SHA256(buf, n, out);
+    eo_sha256(buf, n, out);
     if (buf != stack)
         free(buf);
     return EO_OK;

@@ -189,7 +189,8 @@ static json_t *s_quote_json(const eo_quote_params_t *p, const eo_quote_t *q)
     return root;
 }
 
-char *eo_quote_json(eo_rules_t *self, const eo_quote_params_t *params, char *err, size_t errlen)
+json_t *eo_quote_object(eo_rules_t *self, const eo_quote_params_t *params, char *err,
+                        size_t errlen)
 {
     if (!self || !params) {
         snprintf(err, errlen, "missing rules or parameters");
@@ -215,8 +216,15 @@ char *eo_quote_json(eo_rules_t *self, const eo_quote_params_t *params, char *err
         root = s_error_json(q, bad ? "type" : NULL);
     }
     free(q);
+    if (!root) snprintf(err, errlen, "out of memory");
+    return root;
+}
+
+char *eo_quote_json(eo_rules_t *self, const eo_quote_params_t *params, char *err, size_t errlen)
+{
+    json_t *root = eo_quote_object(self, params, err, errlen);
     char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
+    if (root && !text) snprintf(err, errlen, "out of memory");
     json_decref(root);
-    if (!text) snprintf(err, errlen, "out of memory");
     return text;
 }

@@ -9,6 +9,7 @@
 #include "eonjena/eo_addr.h"
 #include "eonjena/eo_keys.h"
 #include "eonjena/eo_heap.h"
+#include "eonjena/eo_sha256.h"
 
 int main(int argc, char **argv)
 {
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
         eo_log_test(true);
     else if (streq(what, "tsv"))
         eo_tsv_test(true);
+    else if (streq(what, "sha256"))
+        eo_sha256_test(true);
     else if (streq(what, "heap"))
         eo_heap_test(true);
     else {

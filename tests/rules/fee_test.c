@@ -3,6 +3,7 @@
  * and its boundaries, the carer's pay and allowances, and cancellation fees. Each case
  * lists the lines it expects as "rule:minutes:won" so every number is checked. */
 #include <czmq.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -219,6 +220,13 @@ static int s_run_json(eo_rules_t *rules)
     assert(strstr(json, "\"total\":85900")); /* 81,400 + 4,500 surcharge */
     assert(strstr(json, "\"route\":\"pool\""));
     assert(strstr(json, "\"rule\":\"visit.plus100\""));
+    /* the object is what the text says, key for key (the hand-off item's fee adds to it) */
+    json_t *obj = eo_quote_object(rules, &p, err, sizeof err);
+    char *again = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    assert(again && streq(again, json));
+    free(again);
+    json_decref(obj);
+    assert(eo_quote_object(NULL, &p, err, sizeof err) == NULL && strstr(err, "missing"));
     free(json);
     /* 시흥 runs no 시설형; 성남 no 방문형. */
     p.site = "seongnam";

@@ -8,9 +8,9 @@
 #include "eonjena/eo_error.h"
 #include "eonjena/eo_phone.h"
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "intake.h"
+#include "eonjena/eo_sha256.h"
 
 static const eo_field_t s_member[] = {{"id", EO_JSON_STRING, true},
                                       {"phone", EO_JSON_STRING, true},
@@ -218,11 +218,11 @@ static void s_parse_kind(json_t *root, Eo__Request *out, eo_problems_t *p)
 static void s_request_id(const char *site, const char *owner, const char *key, char *out,
                          size_t size)
 {
-    uint8_t h[SHA256_DIGEST_LENGTH];
+    uint8_t h[EO_SHA256_LEN];
     if (key) {
         char buf[300];
         snprintf(buf, sizeof buf, "%s\n%.64s", owner ? owner : "", key);
-        SHA256((const uint8_t *)buf, strlen(buf), h);
+        eo_sha256(buf, strlen(buf), h);
     } else if (RAND_bytes(h, 12) != 1)
         abort(); /* no randomness: ids could be guessed */
     static const char hex[] = "0123456789abcdef";
@@ -243,12 +243,12 @@ static void s_digest(Eo__Request *r)
     copy.requested_at = 0;
     copy.digest = (ProtobufCBinaryData){0, NULL};
     size_t n = eo__request__get_packed_size(&copy);
-    uint8_t *buf = malloc(n ? n : 1), *d = malloc(SHA256_DIGEST_LENGTH);
+    uint8_t *buf = malloc(n ? n : 1), *d = malloc(EO_SHA256_LEN);
     if (!buf || !d) abort(); /* a few hundred bytes */
     eo__request__pack(&copy, buf);
-    SHA256(buf, n, d);
+    eo_sha256(buf, n, d);
     free(buf);
-    r->digest = (ProtobufCBinaryData){SHA256_DIGEST_LENGTH, d};
+    r->digest = (ProtobufCBinaryData){EO_SHA256_LEN, d};
 }
 
 /* The client's key: the Idempotency-Key header or the body's "id"; both must agree. */

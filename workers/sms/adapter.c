@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include "adapter.h"
 #include "eonjena/eo_addr.h"
+#include "eonjena/eo_sha256.h"
 
 typedef struct {
     char *id, *to, *text, *code;
@@ -141,7 +141,7 @@ static int s_inbound_config(eo_sms_adapter_t *self, const eo_sms_adapter_env_t *
                  *allow ? why : "empty: no gateway could call back");
         return -1;
     }
-    SHA256((const unsigned char *)secret, strlen(secret), self->secret);
+    eo_sha256(secret, strlen(secret), self->secret);
     self->allow_from = strdup(allow);
     return 0;
 }
@@ -329,7 +329,7 @@ const char *eo_sms_adapter_admit(eo_sms_adapter_t *self, const char *peer, const
     if (!eo_addr_in_list(self->allow_from, peer)) return "source";
     /* compare digests: constant time, and the length of the secret does not leak */
     uint8_t given[32];
-    SHA256((const unsigned char *)key, strlen(key), given);
+    eo_sha256(key, strlen(key), given);
     return CRYPTO_memcmp(given, self->secret, sizeof given) == 0 ? NULL : "key";
 }
 

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,8 +96,9 @@ static int s_free_port(void)
     return port;
 }
 
-/* Run argv with stdout to out (NULL: ours) and stderr to log; its exit status, -1. */
-static int s_exec(char *const argv[], const char *out, const char *log)
+/* Run argv with stdout to out (NULL: ours) and stderr to log; its exit status, -1.
+ * cpu_ms (NULL: not wanted) gets the CPU time it took, user and system. */
+static int s_exec(char *const argv[], const char *out, const char *log, double *cpu_ms)
 {
     pid_t pid = fork();
     if (pid == 0) {
@@ -108,7 +110,11 @@ static int s_exec(char *const argv[], const char *out, const char *log)
         _exit(127);
     }
     int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &status, 0, &ru) != pid) return -1;
+    if (cpu_ms)
+        *cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+                  (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -226,9 +232,9 @@ static json_t *s_per_commit(json_t *written, json_t *commits)
 }
 
 /* The one JSON line from eonjena-load's; per: the eo_e2e_per_request of each counter
- * (NULL where not sampled). */
+ * (NULL where not sampled); load_ms: eonjena-load's own CPU time (-1: unknown). */
 static int s_report(const s_opts_t *o, long matchers, const char *json_path, json_t *hops,
-                    json_t **per)
+                    json_t **per, double load_ms)
 {
     json_error_t jerr;
     json_t *load = json_load_file(json_path, 0, &jerr);
@@ -254,6 +260,10 @@ static int s_report(const s_opts_t *o, long matchers, const char *json_path, jso
     json_t *cpu = per[EO_E2E_CPU_TICKS], *written = per[EO_E2E_WRITTEN],
            *commits = per[EO_E2E_COMMITS];
     if (cpu) json_object_set(out, "cpu_ms_per_req", cpu);
+    /* the load generator shares the machine's cores with the roles: its cost too */
+    if (load_ms >= 0 && o->requests > 0)
+        json_object_set_new(out, "load_cpu_ms_per_req",
+                            json_real(load_ms / (double)o->requests));
     if (written) json_object_set(out, "written_kib_per_req", written);
     /* what a durable commit costs, and how many a request takes */
     if (commits) json_object_set(out, "commits_per_req", commits);
@@ -356,7 +366,7 @@ int eo_bench_e2e(int argc, char **argv)
                      (char *)o.config,
                      NULL};
     fprintf(stderr, "eonjena-bench e2e: starting the deployment in %s (log %s)\n", dir, log);
-    rc = s_exec(start, NULL, log) == 0 ? 0 : 1;
+    rc = s_exec(start, NULL, log, NULL) == 0 ? 0 : 1;
     if (rc == 0) {
         char load[4200];
         snprintf(load, sizeof load, "%s/eonjena-load", bin);
@@ -369,7 +379,8 @@ int eo_bench_e2e(int argc, char **argv)
         json_t *before[EO_E2E_COUNTERS], *after[EO_E2E_COUNTERS], *per[EO_E2E_COUNTERS];
         for (int c = 0; c < EO_E2E_COUNTERS; c++)
             before[c] = eo_e2e_sample(dir, (eo_e2e_counter_t)c);
-        s_exec(run, json, log);
+        double load_ms = -1;
+        if (s_exec(run, json, log, &load_ms) < 0) load_ms = -1;
         for (int c = 0; c < EO_E2E_COUNTERS; c++) {
             after[c] = eo_e2e_sample(dir, (eo_e2e_counter_t)c);
             per[c] = before[c] && after[c] ? eo_e2e_per_request(before[c], after[c],
@@ -377,7 +388,7 @@ int eo_bench_e2e(int argc, char **argv)
                                            : NULL;
         }
         json_t *hops = eo_e2e_hops(dir, matchers);
-        rc = s_report(&o, matchers, json, hops, per);
+        rc = s_report(&o, matchers, json, hops, per, load_ms);
         for (int c = 0; c < EO_E2E_COUNTERS; c++) {
             json_decref(before[c]);
             json_decref(after[c]);
@@ -387,10 +398,10 @@ int eo_bench_e2e(int argc, char **argv)
     } else
         fprintf(stderr, "eonjena-bench e2e: the deployment did not start (see %s)\n", log);
     char *stop[] = {deploy, "stop", dir, NULL};
-    s_exec(stop, NULL, log);
+    s_exec(stop, NULL, log, NULL);
     if (!o.dir) {
         char *rm[] = {"/bin/rm", "-rf", dir, NULL};
-        s_exec(rm, NULL, "/dev/null");
+        s_exec(rm, NULL, "/dev/null", NULL);
         if (rc == 0) unlink(log);
     }
     return rc;

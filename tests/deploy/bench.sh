@@ -40,6 +40,10 @@ for role in sms handoff matcher-1 matcher-2; do
     awk -v k="${k:-0}" 'BEGIN {exit !(k >= 8)}' || eo_fail "$role wrote ${k:-no} KiB a commit: $J"
 done
 grep -Eq '"commits_per_req":\{[^}]*"broker"' <<<"$J" && eo_fail "the broker has no store: $J"
+# the load generator's own CPU (it shares the cores with the roles): 60 requests cost
+# more than nothing and less than a second each
+l=$(grep -Eo '"load_cpu_ms_per_req":[0-9.e-]+' <<<"$J" | cut -d: -f2)
+awk -v l="${l:-0}" 'BEGIN {exit !(l > 0 && l < 1000)}' || eo_fail "the load generator's CPU: ${l:-none}: $J"
 # the split the bench wrote: the run's two sites on different matchers, every site served
 mapfile -t S <"$EO_TEST_TMP/deploy/shards"
 [ "${#S[@]}" = 2 ] || eo_fail "shards: ${#S[@]} lines"

@@ -3,8 +3,17 @@
  * One thread, libcurl's multi interface: request k is due at start + k / rate; it goes
  * out as soon as it is due and one of the connections (kept alive) is free. When every
  * connection is busy the schedule slips; the worst slip is reported, so a run that could
- * not offer its rate says so instead of quietly sending less. */
+ * not offer its rate says so instead of quietly sending less.
+ *
+ * The generator shares the machine with what it measures, so it keeps its own cost
+ * small: libcurl's socket interface over epoll wakes it for the connections that have
+ * something to say, where curl_multi_perform and curl_multi_poll would look at every
+ * connection on every wake (at 2,000 requests a second over 128 connections that was
+ * a quarter of a millisecond of CPU a request, a fifth of the whole deployment's). */
+#include <errno.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -25,6 +34,8 @@ typedef struct {
 struct eo_load_driver_t {
     eo_load_driver_config_t cfg;
     CURLM *multi;
+    int epfd;            /* the connections curl asked us to watch */
+    int64_t timer_at_us; /* when curl wants its timeouts run (monotonic); -1: never */
     s_slot_t *slots;
     struct curl_slist *headers;
     char url[512];
@@ -58,6 +69,42 @@ static size_t s_collect(char *ptr, size_t size, size_t n, void *arg)
     return len;
 }
 
+/* curl says which way a connection should be watched (or that it is done with it). */
+static int s_watch(CURL *easy, curl_socket_t fd, int what, void *arg, void *socketp)
+{
+    (void)easy, (void)socketp;
+    eo_load_driver_t *self = arg;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(self->epfd, EPOLL_CTL_DEL, fd, NULL); /* ENOENT/EBADF: already gone */
+        return 0;
+    }
+    struct epoll_event ev = {.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) |
+                                       (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
+                             .data.fd = fd};
+    if (epoll_ctl(self->epfd, EPOLL_CTL_MOD, fd, &ev) == 0) return 0;
+    if (errno == ENOENT && epoll_ctl(self->epfd, EPOLL_CTL_ADD, fd, &ev) == 0) return 0;
+    return -1; /* curl fails the transfer: reported as a transport error */
+}
+
+/* curl says when it next wants its timeouts run (-1: no need). */
+static int s_timer(CURLM *multi, long timeout_ms, void *arg)
+{
+    (void)multi;
+    eo_load_driver_t *self = arg;
+    self->timer_at_us = timeout_ms < 0 ? -1 : zclock_usecs() + (int64_t)timeout_ms * 1000;
+    return 0;
+}
+
+/* Run curl's timeouts when they are due (a transfer just added is due at once). */
+static void s_timeouts(eo_load_driver_t *self)
+{
+    int running = 0;
+    while (self->timer_at_us >= 0 && self->timer_at_us <= zclock_usecs()) {
+        self->timer_at_us = -1;
+        curl_multi_socket_action(self->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+}
+
 void eo_load_driver_destroy(eo_load_driver_t **self_p)
 {
     eo_load_driver_t *self = *self_p;
@@ -70,6 +117,7 @@ void eo_load_driver_destroy(eo_load_driver_t **self_p)
         free(self->slots[i].answer);
     }
     if (self->multi) curl_multi_cleanup(self->multi);
+    if (self->epfd >= 0) close(self->epfd);
     curl_slist_free_all(self->headers);
     free(self->slots);
     free(self->reqs);
@@ -82,7 +130,9 @@ eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config)
     eo_load_driver_t *self = calloc(1, sizeof *self);
     if (!self) return NULL;
     self->cfg = *config;
+    self->timer_at_us = -1;
     snprintf(self->url, sizeof self->url, "%s/v1/requests", config->url);
+    self->epfd = epoll_create1(EPOLL_CLOEXEC);
     self->multi = curl_multi_init();
     self->slots = calloc((size_t)config->connections, sizeof *self->slots);
     self->headers = curl_slist_append(NULL, "Content-Type: application/json");
@@ -91,11 +141,15 @@ eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config)
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", config->key);
         self->headers = curl_slist_append(self->headers, auth);
     }
-    if (!self->multi || !self->slots || !self->headers) {
+    if (self->epfd < 0 || !self->multi || !self->slots || !self->headers) {
         eo_load_driver_destroy(&self);
         return NULL;
     }
     curl_multi_setopt(self->multi, CURLMOPT_MAXCONNECTS, (long)config->connections);
+    curl_multi_setopt(self->multi, CURLMOPT_SOCKETFUNCTION, s_watch);
+    curl_multi_setopt(self->multi, CURLMOPT_SOCKETDATA, self);
+    curl_multi_setopt(self->multi, CURLMOPT_TIMERFUNCTION, s_timer);
+    curl_multi_setopt(self->multi, CURLMOPT_TIMERDATA, self);
     for (int i = 0; i < config->connections; i++) {
         s_slot_t *slot = &self->slots[i];
         slot->req = SIZE_MAX;
@@ -104,6 +158,7 @@ eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config)
             return NULL;
         }
         curl_easy_setopt(slot->easy, CURLOPT_URL, self->url);
+        curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
         curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER, self->headers);
         curl_easy_setopt(slot->easy, CURLOPT_WRITEFUNCTION, s_collect);
         curl_easy_setopt(slot->easy, CURLOPT_WRITEDATA, slot);
@@ -190,8 +245,7 @@ static void s_harvest(eo_load_driver_t *self)
     while ((m = curl_multi_info_read(self->multi, &left))) {
         if (m->msg != CURLMSG_DONE) continue;
         s_slot_t *slot = NULL;
-        for (int i = 0; i < self->cfg.connections && !slot; i++)
-            if (self->slots[i].easy == m->easy_handle) slot = &self->slots[i];
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&slot);
         curl_multi_remove_handle(self->multi, m->easy_handle);
         if (!slot || slot->req == SIZE_MAX) continue;
         eo_load_req_t *req = &self->reqs[slot->req];
@@ -231,19 +285,30 @@ bool eo_load_driver_step(eo_load_driver_t *self, int timeout_ms)
         if (lag > self->lag_ms) self->lag_ms = lag;
         if (s_start(self, &self->slots[i]) != EO_OK) self->done_sending = true;
     }
-    int running = 0;
-    curl_multi_perform(self->multi, &running);
+    s_timeouts(self);
     s_harvest(self);
     if (self->done_sending && self->active == 0) return false;
     /* Sleep until the next request is due (rounded up: a wait of "0 ms" would spin), or,
-     * with every connection busy or nothing left to send, until an answer comes. */
+     * with every connection busy or nothing left to send, until an answer comes; and no
+     * later than curl's next timeout. */
+    int64_t now_us = zclock_usecs();
     int64_t due = self->t0_us + (int64_t)((double)self->n_reqs * per_us);
-    int64_t wait = (due - zclock_usecs() + 999) / 1000;
+    int64_t wait = (due - now_us + 999) / 1000;
     if (self->done_sending || self->active >= self->cfg.connections || wait > timeout_ms)
         wait = timeout_ms;
+    if (self->timer_at_us >= 0 && (self->timer_at_us - now_us + 999) / 1000 < wait)
+        wait = (self->timer_at_us - now_us + 999) / 1000;
     if (wait < 0) wait = 0;
-    curl_multi_poll(self->multi, NULL, 0, (int)wait, NULL);
-    curl_multi_perform(self->multi, &running);
+    struct epoll_event ev[64];
+    int n = epoll_wait(self->epfd, ev, 64, (int)wait);
+    int running = 0;
+    for (int i = 0; i < n; i++) {
+        int flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                    (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                    (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+        curl_multi_socket_action(self->multi, ev[i].data.fd, flags, &running);
+    }
+    s_timeouts(self);
     s_harvest(self);
     return true;
 }

@@ -6,7 +6,10 @@
  * connections and a request due every 2 ms; the driver must sleep until the next one is
  * due, not poll in a loop for the last sub-millisecond. Both count the driver's steps
  * over a fixed stretch of the clock: a driver that sleeps takes a few per request sent,
- * one that spins takes thousands. */
+ * one that spins takes thousands. Case 3: nothing listens at the port; every request
+ * sent must come back as a transport error (curl's failed connect reaches the driver
+ * through the sockets it watches) and, once told to stop, the driver must finish. */
+#include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -94,6 +97,30 @@ int main(void)
     S_CHECK(steps <= 4 * (long)sent + 60, "%ld steps for %zu requests: it spins", steps, sent);
 
     close(fd);
+
+    /* 3: the port is closed now: connects are refused, each request ends as a transport
+     * error, and a stopped driver finishes once none is in flight */
+    cfg.connections = 4;
+    cfg.rate = 200;
+    cfg.stop_us = zclock_time() * 1000 + 200 * 1000;
+    eo_load_driver_t *driver = eo_load_driver_new(&cfg);
+    S_CHECK(driver, "no driver");
+    int64_t until = zclock_mono() + 200;
+    while (zclock_mono() < until)
+        eo_load_driver_step(driver, 20);
+    eo_load_driver_stop(driver);
+    long more = 0;
+    while (eo_load_driver_step(driver, 20) && more < 500)
+        more++;
+    S_CHECK(more < 500, "a stopped driver with refused connections did not finish");
+    eo_load_req_t *reqs = eo_load_driver_requests(driver, &sent);
+    printf("load.driver: refused: %zu sent, all answered after %ld more steps\n", sent, more);
+    S_CHECK(sent >= 10, "only %zu requests sent in 200 ms at 200/s", sent);
+    for (size_t i = 0; i < sent; i++)
+        S_CHECK(reqs[i].status == 0 && !strcmp(reqs[i].code, "transport") &&
+                    reqs[i].answered_us,
+                "request %zu: status %d, code '%s'", i, reqs[i].status, reqs[i].code);
+    eo_load_driver_destroy(&driver);
     eo_w1_destroy(&w1);
     eo_dongs_destroy(&dongs);
     curl_global_cleanup();

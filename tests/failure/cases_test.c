@@ -125,8 +125,7 @@ static void test_timer(void)
     cfg.wave_k = 2;
     cfg.always_pool = true;
     fx_t *fx = fx_new("timer", true, &cfg);
-    for (uint32_t i = 1; i <= 6; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 6);
     int64_t start = fx->now_ms / 1000 + 6 * 3600;
     size_t n;
     eo_event_free(&(Eo__Event *){s_do(fx, fx_request(fx, "T1", start, 2, 1, &n), &n, NULL)});

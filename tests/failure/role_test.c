@@ -14,8 +14,7 @@ int main(void)
 {
     zsys_init();
     fx_t *fx = fx_new("poison", false, NULL);
-    for (uint32_t i = 1; i <= 5; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 5);
     fx_damage_case(fx, "bad");
     eo_broker_config_t bcfg;
     eo_broker_config_defaults(&bcfg);

@@ -25,8 +25,7 @@ int main(void)
 {
     zsys_init();
     fx_t *fx = fx_new("rules", false, NULL);
-    for (uint32_t i = 1; i <= 3; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 3);
     char *dir = zsys_sprintf("%s-files", fx->dir);
     zsys_dir_create("%s", dir);
     char *cfg = s_copy(dir, "rules.cfg"), *fees = s_copy(dir, "fees.tsv"),

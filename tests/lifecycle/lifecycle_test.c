@@ -49,8 +49,7 @@ static void test_waves(void)
 {
     eo_cases_config_t cfg = s_cfg(3);
     fx_t *fx = fx_new("waves", true, &cfg);
-    for (uint32_t i = 1; i <= 7; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 7);
     size_t n;
     int64_t start = fx->now_ms / 1000 + 6 * 3600;
     Eo__Event *ev = s_do(fx, fx_request(fx, "w", start, 2, 1, &n), &n, NULL);
@@ -106,8 +105,7 @@ static void test_start_too_close(void)
 {
     eo_cases_config_t cfg = s_cfg(2);
     fx_t *fx = fx_new("close", true, &cfg);
-    for (uint32_t i = 1; i <= 10; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 10);
     size_t n;
     int64_t start = fx->now_ms / 1000 + 2 * 3600 + 120; /* exactly 2 h: accepted */
     start -= start % 1800;
@@ -188,8 +186,7 @@ static void test_cancellations(void)
 {
     eo_cases_config_t cfg = s_cfg(2);
     fx_t *fx = fx_new("cancel", true, &cfg);
-    for (uint32_t i = 1; i <= 5; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 5);
     size_t n;
     int rc;
     int64_t start = fx->now_ms / 1000 + 30 * 3600; /* more than 24 h ahead */
@@ -245,8 +242,7 @@ static void test_timer_order(void)
 {
     eo_cases_config_t cfg = s_cfg(1);
     fx_t *fx = fx_new("order", false, &cfg);
-    for (uint32_t i = 1; i <= 3; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 3);
     size_t n;
     int64_t start = fx->now_ms / 1000 + 5 * 3600;
     const char *ids[] = {"t3", "t1", "t2"};
@@ -287,8 +283,7 @@ static void test_consent_window(void)
     eo_cases_config_defaults(&cfg);
     cfg.wave_k = 1;
     fx_t *fx = fx_new("consent", true, &cfg);
-    for (uint32_t i = 1; i <= 30; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 30);
     fx->now_ms = eo_time_from_local(2026, 11, 27, 21, 40, 0) * 1000LL; /* Friday */
     size_t n;
     int64_t start = eo_time_from_local(2026, 11, 28, 9, 0, 0);

@@ -164,8 +164,7 @@ static void test_assign(void)
 {
     eo_cases_config_t cfg = s_cfg(2);
     fx_t *fx = fx_new("op_assign", true, &cfg);
-    for (uint32_t i = 1; i <= 9; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 9);
     int64_t start = fx->now_ms / 1000 + 6 * 3600, end = start + 2 * 3600;
     s_request(fx, "a", start, 2); /* offered to two of the nine */
     /* every check of a settlement, each with its own code, and nothing written */
@@ -235,8 +234,7 @@ static void test_reoffer(void)
 {
     eo_cases_config_t cfg = s_cfg(2);
     fx_t *fx = fx_new("op_reoffer", true, &cfg);
-    for (uint32_t i = 1; i <= 3; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 3);
     int64_t start = fx->now_ms / 1000 + 6 * 3600;
     s_request(fx, "r", start, 2);
     assert(fx_case(fx, "r").wave == 1);
@@ -283,8 +281,7 @@ static void test_reschedule(void)
 {
     eo_cases_config_t cfg = s_cfg(1);
     fx_t *fx = fx_new("op_reschedule", true, &cfg);
-    for (uint32_t i = 1; i <= 4; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 4);
     int64_t start = fx->now_ms / 1000 + 6 * 3600, end = start + 2 * 3600;
     s_request(fx, "m", start, 2);
     s_act(fx, "rs-0", "m", ASSIGN, 2, 0, 0, NULL, NULL);

@@ -72,11 +72,8 @@ static bool s_await_rows(fx_t *fx, int n)
 int main(void)
 {
     zsys_init();
-    eo_cases_config_t cfg;
-    eo_cases_config_defaults(&cfg);
-    fx_t *fx = fx_new("ack_flush", true, &cfg);
-    for (uint32_t i = 1; i <= 3; i++)
-        fx_carer(fx, i);
+    fx_t *fx = fx_new("ack_flush", true, NULL);
+    fx_carers(fx, 3);
     const char *endpoint = "inproc://acks-broker";
     char text[160];
     snprintf(text, sizeof text, "matcher\n    relay_window = 1\n    ack_flush_ms = %d\n",

@@ -56,8 +56,7 @@ static json_int_t s_next(json_t *answer)
 int main(void)
 {
     fx_t *fx = fx_new("feed", true, NULL);
-    for (uint32_t c = 1; c <= 3; c++)
-        fx_carer(fx, c);
+    fx_carers(fx, 3);
     char code[64], types[1024];
     json_t *head = s_feed(fx, "{\"site\":\"suwon\"}", code, sizeof code);
     assert(head && json_array_size(json_object_get(head, "items")) == 0);

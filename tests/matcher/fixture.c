@@ -55,6 +55,12 @@ void fx_carer(fx_t *fx, uint32_t id)
     fx_carer_in(fx, id, &fx->dong, 1);
 }
 
+void fx_carers(fx_t *fx, uint32_t n)
+{
+    for (uint32_t id = 1; id <= n; id++)
+        fx_carer(fx, id);
+}
+
 void fx_reopen(fx_t *fx, eo_dongs_t *dongs, const eo_cases_config_t *cfg)
 {
     char err[256];

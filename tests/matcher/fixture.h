@@ -30,6 +30,8 @@ fx_t *fx_new(const char *name, bool fast, const eo_cases_config_t *cfg);
 void fx_destroy(fx_t **self_p);
 /* A pool carer of suwon preferring fx->dong, free all week. */
 void fx_carer(fx_t *fx, uint32_t id);
+/* Carers 1..n, each as fx_carer. */
+void fx_carers(fx_t *fx, uint32_t n);
 /* The same, preferring dongs[0..n) (home dongs[0]). */
 void fx_carer_in(fx_t *fx, uint32_t id, const uint32_t *dongs, int n);
 /* Close the case store and index and open them again on the same store, with this dong

@@ -32,11 +32,8 @@ static size_t s_take(eo_worker_t *w, eo_work_t **works, size_t held, size_t n, i
 int main(void)
 {
     zsys_init();
-    eo_cases_config_t cfg;
-    eo_cases_config_defaults(&cfg);
-    fx_t *fx = fx_new("relay_lanes", false, &cfg);
-    for (uint32_t i = 1; i <= 7; i++)
-        fx_carer(fx, i);
+    fx_t *fx = fx_new("relay_lanes", false, NULL);
+    fx_carers(fx, 7);
     const char *endpoint = "inproc://lanes-broker";
     char text[128];
     snprintf(text, sizeof text, "matcher\n    wave_k = 3\n    relay_window = %d\n", S_WINDOW);

@@ -22,11 +22,8 @@ static int s_offers(eo_worker_t *w, int want, int wait_ms)
 int main(void)
 {
     zsys_init();
-    eo_cases_config_t cfg;
-    eo_cases_config_defaults(&cfg);
-    fx_t *fx = fx_new("running", true, &cfg);
-    for (uint32_t i = 1; i <= 7; i++)
-        fx_carer(fx, i);
+    fx_t *fx = fx_new("running", true, NULL);
+    fx_carers(fx, 7);
     eo_broker_t *broker = eo_broker_new("inproc://running-broker", NULL);
     assert(broker);
     char spec[64], when[32];

@@ -50,8 +50,7 @@ int main(void)
 {
     zsys_init();
     fx_t *fx = fx_new("skeleton", false, NULL);
-    for (uint32_t i = 1; i <= 12; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 12);
     eo_broker_t *broker = eo_broker_new("inproc://skeleton-broker", NULL);
     assert(broker);
     eo_clock_t *clock = eo_clock_new_manual(fx->now_ms);

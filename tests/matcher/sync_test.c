@@ -74,11 +74,8 @@ static void s_run(fx_t *fx, const char *cfg_text, const char *endpoint, const ch
 int main(void)
 {
     zsys_init();
-    eo_cases_config_t cfg;
-    eo_cases_config_defaults(&cfg);
-    fx_t *fx = fx_new("sync_thread", false, &cfg);
-    for (uint32_t i = 1; i <= 7; i++)
-        fx_carer(fx, i);
+    fx_t *fx = fx_new("sync_thread", false, NULL);
+    fx_carers(fx, 7);
     char text[256];
     snprintf(text, sizeof text,
              "matcher\n    wave_k = 3\n    sync_thread = 1\n    sync_delay_ms = %d\n",
@@ -94,9 +91,8 @@ int main(void)
     fx_destroy(&fx);
     /* the same matcher without the thread (on a store of its own: the first one's stays
      * NOMETASYNC) answers without waiting for the sync knob */
-    fx = fx_new("sync_thread_off", false, &cfg);
-    for (uint32_t i = 1; i <= 7; i++)
-        fx_carer(fx, i);
+    fx = fx_new("sync_thread_off", false, NULL);
+    fx_carers(fx, 7);
     s_run(fx, "matcher\n    wave_k = 3\n    sync_delay_ms = 400\n", "inproc://nosync-broker",
           "ns", &first, &offer, &second);
     printf("matcher.sync_thread: without the thread: answer after %lld ms, first offer after "

@@ -148,8 +148,7 @@ int main(void)
     cfg.always_pool = true;
     cfg.wave_k = 3;
     fx_t *fx = fx_new("store", false, &cfg);
-    for (uint32_t i = 1; i <= 6; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 6);
     int64_t t0 = fx->now_ms / 1000; /* Friday 18:00 */
     s_settled(fx, "old-marked", t0 + 3 * 3600, 1, true);
     s_settled(fx, "old", t0 + 4 * 3600, 2, false);

@@ -60,8 +60,7 @@ int main(void)
     fx_t *fx = fx_new("store", true, NULL);
     /* the same store on a 1 MiB map that may grow to S_MAX_MB */
     fx_resize(fx, 1, S_MAX_MB, &cfg);
-    for (uint32_t i = 1; i <= 8; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 8);
 
     eo_store_usage_t u;
     uint32_t sent = 0;

@@ -108,8 +108,7 @@ int main(void)
     eo_cases_config_defaults(&cfg);
     cfg.always_pool = true;
     fx_t *fx = fx_new("store", false, &cfg);
-    for (uint32_t i = 1; i <= 4; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 4);
     int64_t t0 = fx->now_ms / 1000; /* Friday 18:00 */
     /* Friday: four members register; two are served that night */
     s_member(fx, "idle", "+821011110001");   /* registers, never asks */

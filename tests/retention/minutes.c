@@ -70,8 +70,7 @@ int main(void)
     eo_cases_config_t cfg;
     eo_cases_config_defaults(&cfg);
     fx_t *fx = fx_new("minutes", true, &cfg);
-    for (uint32_t id = 1; id <= 5; id++)
-        fx_carer(fx, id);
+    fx_carers(fx, 5);
     const int64_t t0 = fx->now_ms / 1000; /* Friday 2026-11-27 18:00: week 48, November */
     s_settled(fx, "a", t0 + 3 * 3600, 1);
     s_settled(fx, "b", t0 + 4 * 3600, 2);

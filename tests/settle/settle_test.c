@@ -59,8 +59,7 @@ static void s_text(fx_t *fx, int kind, uint32_t carer, char *out)
 static void test_first_acceptance(void)
 {
     fx_t *fx = fx_new("first", true, NULL);
-    for (uint32_t i = 1; i <= 12; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 12);
     int64_t start = fx->now_ms / 1000 + 3 * 3600;
     size_t n;
     uint8_t *b = fx_request(fx, "r1", start, 3, 1, &n);
@@ -136,8 +135,7 @@ static void test_first_acceptance(void)
 static void test_overlap_withdrawn(void)
 {
     fx_t *fx = fx_new("overlap", true, NULL);
-    for (uint32_t i = 1; i <= 3; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 3);
     int64_t start = fx->now_ms / 1000 + 4 * 3600;
     size_t n;
     uint8_t *b = fx_request(fx, "a", start, 3, 1, &n);
@@ -170,8 +168,7 @@ static void test_overlap_withdrawn(void)
 static void test_pair_and_caps(void)
 {
     fx_t *fx = fx_new("pair", true, NULL);
-    for (uint32_t i = 1; i <= 4; i++)
-        fx_carer(fx, i);
+    fx_carers(fx, 4);
     int64_t start = fx->now_ms / 1000 + 3 * 3600;
     size_t n;
     uint8_t *b = fx_request(fx, "p", start, 2, 2, &n);

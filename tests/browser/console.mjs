@@ -325,6 +325,15 @@ async function main() {
     if (width > 1366) fail(`the board is ${width}px wide at 1366x768`);
     await snap(page, 'board-settled');
 
+    // the board is drawn anew on every update: the card the operator is on keeps the
+    // focus (a live update between Tab and Enter must not send Enter to the page)
+    await card.focus();
+    const redrawn = await page.evaluate(() => Number(document.body.dataset.drawn || 0));
+    await page.evaluate(() => document.querySelector('#board-refresh').click());
+    await page.waitForFunction((n) => Number(document.body.dataset.drawn || 0) > n, redrawn);
+    const kept = await page.evaluate(() => document.activeElement && document.activeElement.dataset.id);
+    if (kept !== first) fail(`a redraw moved the focus off the card (to ${kept})`);
+
     // its journal: Enter on the card opens the case
     await card.focus();
     await page.keyboard.press('Enter');

@@ -116,6 +116,10 @@ function card(c) {
 
 function draw(site) {
   const filter = $('#board-filter').value.trim();
+  // the cards are drawn anew on every update: the card the operator is on keeps the
+  // focus, or Enter (and the arrows) would land on the page instead of the case
+  const active = document.activeElement;
+  const focused = active && active.classList.contains('card') ? active.dataset.id : null;
   const cols = {escalated: [], offering: [], queued: [], settled: []};
   for (const c of cases.values()) {
     if (c.site !== site || !COLUMN[c.state]) continue;
@@ -126,6 +130,10 @@ function draw(site) {
     list.sort((a, b) => String(a.start).localeCompare(String(b.start)));
     clear($(`[data-column=${col}]`), list.map(card));
     $(`[data-count=${col}]`).textContent = String(list.length);
+  }
+  if (focused) {
+    const again = [...document.querySelectorAll('li.card')].find((el) => el.dataset.id === focused);
+    if (again) again.focus();
   }
   announce(cols.escalated);
   document.body.dataset.drawn = String(Number(document.body.dataset.drawn || 0) + 1);

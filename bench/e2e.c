@@ -1,7 +1,8 @@
 /* e2e: W1 requests through the real multi-process deployment (deploy/eonjena-deploy:
  * broker, matchers, sms with the simulated gateway, handoff, gateway, over tcp with
- * CURVE), driven by eonjena-load with the deployment's API key; p50/p99 are intake to
- * offers sent (docs/deploy.md). */
+ * CURVE), driven by eonjena-load with the deployment's API key (or, --via broker, straight
+ * into its broker with the gateway's cert); p50/p99 are intake to offers sent
+ * (docs/deploy.md). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,14 +27,15 @@
 typedef struct {
     long requests, sites, matchers, carers, connections;
     double rate;
-    const char *dir, *deploy, *config, *transport;
+    const char *dir, *deploy, *config, *transport, *via;
 } s_opts_t;
 
 static const char s_about[] =
     "Start deploy/eonjena-deploy in a new folder (broker, --matchers matcher\n"
     "processes, sms with simulated carers, handoff, gateway; tcp with CURVE),\n"
     "send R W1 requests of the first S 방문형 sites at --rate through the API\n"
-    "with eonjena-load, check every matcher's store, stop it. Prints\n"
+    "with eonjena-load (--via broker: straight into the broker, as the gateway\n"
+    "would send them), check every matcher's store, stop it. Prints\n"
     "{\"bench\":\"e2e\",\"requests\":R,\"sites\":S,\"req_per_s\":..,\"p50_ms\":..,"
     "\"p99_ms\":..,\"settled\":..,\"check\":\"ok\",...}; p50/p99: intake to offers sent.";
 
@@ -46,7 +48,8 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
                     .carers = 10000,
                     .connections = 128,
                     .rate = 2000,
-                    .transport = "tcp"};
+                    .transport = "tcp",
+                    .via = "http"};
     const char *v[6] = {NULL};
     const eo_opt_t opts[] = {
         EO_OPT_VALUE("requests", "R", &v[0], "W1 requests (2000)"),
@@ -62,6 +65,9 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         EO_OPT_VALUE("deploy", "PATH", &o->deploy, "the deploy script (deploy/eonjena-deploy)"),
         EO_OPT_VALUE("transport", "T", &o->transport,
                      "tcp (with CURVE, as between hosts) or ipc (one host) (tcp)"),
+        EO_OPT_VALUE("via", "V", &o->via,
+                     "http (the API, with its key) or broker (straight into the broker: "
+                     "the pipeline without the gateway) (http)"),
         EO_OPT_END,
     };
     eo_opts_t p = {.prog = "eonjena-bench e2e", .about = s_about, .opts = opts};
@@ -79,7 +85,41 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
               o->connections <= 4096;
     if (ok && !streq(o->transport, "tcp") && !streq(o->transport, "ipc"))
         return eo_opts_fail(&p, "--transport is tcp or ipc");
+    if (ok && !streq(o->via, "http") && !streq(o->via, "broker"))
+        return eo_opts_fail(&p, "--via is http or broker");
     return ok ? EO_OPTS_RUN : eo_opts_fail(&p, "a number out of range");
+}
+
+/* The rest of eonjena-load's command line: the API's key, or the broker (and over tcp the
+ * broker's cert and the gateway's, which the broker admits). Paths are written to the
+ * buffers given (4200 bytes each); the list ends with NULL. 0, or -1 when the deployment
+ * names no broker endpoint (said why). */
+static int s_via(const s_opts_t *o, const char *dir, char **argv, char *key, char *broker,
+                 char *bcert, char *cert)
+{
+    if (streq(o->via, "http")) {
+        snprintf(key, 4200, "%.4000s/keys/api_key", dir);
+        *argv++ = "--key-file", *argv++ = key, *argv = NULL;
+        return 0;
+    }
+    char path[4300];
+    snprintf(path, sizeof path, "%.4000s/run/broker_endpoint", dir);
+    FILE *f = fopen(path, "r");
+    bool named = f && fgets(broker, 4200, f);
+    if (f) fclose(f);
+    if (!named) {
+        fprintf(stderr, "eonjena-bench e2e: the deployment names no broker (%s)\n", path);
+        return -1;
+    }
+    broker[strcspn(broker, "\n")] = '\0';
+    *argv++ = "--broker", *argv++ = broker;
+    if (streq(o->transport, "tcp")) {
+        snprintf(bcert, 4200, "%.4000s/keys/broker", dir);
+        snprintf(cert, 4200, "%.4000s/keys/gateway_secret", dir);
+        *argv++ = "--broker-cert", *argv++ = bcert, *argv++ = "--cert", *argv++ = cert;
+    }
+    *argv = NULL;
+    return 0;
 }
 
 /* A tcp port on loopback that nothing listens on now. */
@@ -270,6 +310,7 @@ static int s_report(const s_opts_t *o, long matchers, const char *json_path, jso
     if (written && commits)
         json_object_set_new(out, "kib_per_commit", s_per_commit(written, commits));
     json_object_set_new(out, "transport", json_string(o->transport));
+    json_object_set_new(out, "via", json_string(o->via));
     char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
     printf("%s\n", text);
     free(text);
@@ -332,7 +373,6 @@ int eo_bench_e2e(int argc, char **argv)
     snprintf(carers, sizeof carers, "%ld", o.carers);
     snprintf(log, sizeof log, "%s.log", dir);
     snprintf(json, sizeof json, "%s/load.json", dir);
-    snprintf(key, sizeof key, "%s/keys/api_key", dir);
     snprintf(trace, sizeof trace, "%s/sms.trace", dir);
     snprintf(reqs, sizeof reqs, "%ld", o.requests);
     snprintf(conns, sizeof conns, "%ld", o.connections);
@@ -367,13 +407,15 @@ int eo_bench_e2e(int argc, char **argv)
                      NULL};
     fprintf(stderr, "eonjena-bench e2e: starting the deployment in %s (log %s)\n", dir, log);
     rc = s_exec(start, NULL, log, NULL) == 0 ? 0 : 1;
+    if (rc) fprintf(stderr, "eonjena-bench e2e: the deployment did not start (see %s)\n", log);
+    char load[4200], broker[4200], bcert[4200], cert[4200];
+    snprintf(load, sizeof load, "%s/eonjena-load", bin);
+    char *run[32] = {load,   "--url",      url,      "--requests",    reqs,  "--rate",
+                     rate,   "--duration", duration, "--sites",       sites, "--connections",
+                     conns,  "--trace",    trace,    "--settle-wait", "10",  "--check",
+                     stores, "--json",     "--quiet"};
+    if (rc == 0 && s_via(&o, dir, run + 21, key, broker, bcert, cert) != 0) rc = 1;
     if (rc == 0) {
-        char load[4200];
-        snprintf(load, sizeof load, "%s/eonjena-load", bin);
-        char *run[] = {load,  "--url",         url,    "--key-file", key,       "--requests",
-                       reqs,  "--rate",        rate,   "--duration", duration,  "--sites",
-                       sites, "--connections", conns,  "--trace",    trace,     "--settle-wait",
-                       "10",  "--check",       stores, "--json",     "--quiet", NULL};
         fprintf(stderr, "eonjena-bench e2e: %ld requests at %g/s over %s\n", o.requests, o.rate,
                 sites);
         json_t *before[EO_E2E_COUNTERS], *after[EO_E2E_COUNTERS], *per[EO_E2E_COUNTERS];
@@ -395,8 +437,7 @@ int eo_bench_e2e(int argc, char **argv)
             json_decref(per[c]);
         }
         json_decref(hops);
-    } else
-        fprintf(stderr, "eonjena-bench e2e: the deployment did not start (see %s)\n", log);
+    }
     char *stop[] = {deploy, "stop", dir, NULL};
     s_exec(stop, NULL, log, NULL);
     if (!o.dir) {

@@ -2,7 +2,7 @@
 # deploy.bench: `eonjena-bench e2e` (small: 60 requests of 2 sites) starts the real
 # multi-process deployment, drives it, checks every store, stops it, removes its folder
 # and prints ONE JSON line with the fields the figures are read from; then the same over
-# unix sockets (--transport ipc).
+# unix sockets (--transport ipc); then straight into the broker (--via broker).
 set -euo pipefail
 . "$(dirname "$0")/../e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -57,12 +57,19 @@ grep -q '"transport":"tcp"' <<<"$J" || eo_fail "the transport is not named: $J"
 
 # the same over unix sockets (--transport ipc): the roles reach the broker at a socket in
 # the deployment's run folder, which only this user may open
-TMPDIR=$EO_TEST_TMP "$B/eonjena-bench" e2e --requests 60 --sites 2 --rate 30 --matchers 2 \
-    --carers 3000 --transport ipc --dir "$EO_TEST_TMP/ipc" >"$EO_TEST_TMP/ipc.json" \
-    2>"$EO_TEST_TMP/ipc.txt" || eo_fail "e2e over ipc: $(cat "$EO_TEST_TMP/ipc.txt" "$EO_TEST_TMP/ipc.json")"
-J=$(cat "$EO_TEST_TMP/ipc.json")
-echo "$J"
-grep -Eq '"settled":[1-9][0-9]*,"check":"ok"' <<<"$J" || eo_fail "ipc: nothing settled or check failed: $J"
+# small_e2e NAME OPTIONS...: the small run again with OPTIONS, its folder kept in
+# $EO_TEST_TMP/NAME; its JSON line in J. Something must settle and every store check.
+small_e2e() {
+    local name=$1
+    shift
+    TMPDIR=$EO_TEST_TMP "$B/eonjena-bench" e2e --requests 60 --sites 2 --rate 30 --matchers 2 \
+        --carers 3000 "$@" --dir "$EO_TEST_TMP/$name" >"$EO_TEST_TMP/$name.json" \
+        2>"$EO_TEST_TMP/$name.txt" || eo_fail "e2e $*: $(cat "$EO_TEST_TMP/$name.txt" "$EO_TEST_TMP/$name.json")"
+    J=$(cat "$EO_TEST_TMP/$name.json")
+    echo "$J"
+    grep -Eq '"settled":[1-9][0-9]*,"check":"ok"' <<<"$J" || eo_fail "$*: nothing settled or check failed: $J"
+}
+small_e2e ipc --transport ipc
 grep -q '"transport":"ipc"' <<<"$J" || eo_fail "ipc: $J"
 grep -Eq '"hops_ms":\{"to_decided":\{"n":60,' <<<"$J" || eo_fail "ipc: no hops: $J"
 [ "$(cat "$EO_TEST_TMP/ipc/run/broker_endpoint")" = "ipc://$EO_TEST_TMP/ipc/run/broker.ipc" ] ||
@@ -72,6 +79,29 @@ for role in matcher-1 matcher-2 sms handoff gateway; do
         eo_fail "ipc: $role did not use the socket: $(grep running "$EO_TEST_TMP/ipc/logs/$role.log")"
 done
 [ "$(stat -c %a "$EO_TEST_TMP/ipc/run")" = 700 ] || eo_fail "ipc: the run folder is open to others"
+
+# straight into the broker (--via broker), over tcp with the gateway's CURVE cert: the
+# same pipeline without the API. Every request is answered and settles as before, the
+# stores check, and the gateway served none of them.
+small_e2e direct --via broker
+grep -Eq '"accepted":60,' <<<"$J" || eo_fail "via broker: not every request accepted: $J"
+grep -Eq '"offered":[1-9]' <<<"$J" || eo_fail "via broker: no offers timed: $J"
+grep -q '"via":"broker"' <<<"$J" && grep -q '"transport":"tcp"' <<<"$J" || eo_fail "via broker: $J"
+# (through the API the gateway's access log has a "POST /v1/requests 201" line for each)
+grep -q 'POST /v1/requests 201' "$EO_TEST_TMP/ipc/logs/gateway.log" || eo_fail "ipc: no access lines"
+[ "$(grep -c '/v1/requests' "$EO_TEST_TMP/direct/logs/gateway.log")" = 0 ] ||
+    eo_fail "via broker: the gateway served requests"
+# bad use is refused before anything is sent: half a CURVE pair, a broker off this host
+if "$B/eonjena-load" --broker tcp://127.0.0.1:1 --broker-cert /dev/null --requests 1 \
+    >"$EO_TEST_TMP/half.txt" 2>&1; then
+    eo_fail "eonjena-load took --broker-cert without --cert"
+fi
+grep -q "CURVE needs both --broker-cert and --cert" "$EO_TEST_TMP/half.txt" || eo_fail "half: $(cat "$EO_TEST_TMP/half.txt")"
+if "$B/eonjena-load" --broker tcp://10.1.2.3:5555 --requests 1 >"$EO_TEST_TMP/far.txt" 2>&1; then
+    eo_fail "a remote broker was driven without --allow-remote"
+fi
+grep -q "not on loopback" "$EO_TEST_TMP/far.txt" || eo_fail "far: $(cat "$EO_TEST_TMP/far.txt")"
+
 # a folder too deep for a unix socket's path is refused before anything starts
 deep=$EO_TEST_TMP/$(printf 'd%.0s' {1..100})
 if "$EO_SOURCE_DIR/deploy/eonjena-deploy" start "$deep" --transport ipc --bin "$B" \

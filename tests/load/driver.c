@@ -8,7 +8,12 @@
  * over a fixed stretch of the clock: a driver that sleeps takes a few per request sent,
  * one that spins takes thousands. Case 3: nothing listens at the port; every request
  * sent must come back as a transport error (curl's failed connect reaches the driver
- * through the sockets it watches) and, once told to stop, the driver must finish. */
+ * through the sockets it watches) and, once told to stop, the driver must finish. Case 4,
+ * direct mode (--broker): an in-process broker and a matcher that answers in turn a
+ * Status with the request's id, a refusal and bytes that are no Event; a second site has
+ * no matcher. Every request must be sent as the gateway's intake reads its body, and each
+ * answer read as the API would give it: 201 and the id, the refusal's code and status,
+ * 502 bad_reply, 503 no_worker. */
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,6 +26,8 @@
 #include <curl/curl.h>
 
 #include "../../tools/load/load.h"
+#include "eonjena/eo_broker.h"
+#include "eonjena/eo_codec.h"
 
 #define S_CHECK(cond, ...)                                                                     \
     do {                                                                                       \
@@ -59,6 +66,101 @@ static void s_drive(eo_load_driver_config_t *cfg, int ms, long *steps, size_t *s
     }
     eo_load_driver_requests(driver, sent);
     eo_load_driver_destroy(&driver);
+}
+
+/* The fake matcher's answer to its k-th request: the id, a refusal, or bytes no Event. */
+static void s_answer(eo_worker_t *worker, eo_work_t **work, int k)
+{
+    zframe_t *body = eo_work_body(*work);
+    char err[128];
+    Eo__Event *in = eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err);
+    S_CHECK(in && in->body_case == EO__EVENT__BODY_REQUEST && in->request->id &&
+                !strncmp(in->request->owner, "load-driver", 11) &&
+                !strcmp(in->site, eo_work_site(*work)),
+            "the matcher got no Request as the gateway sends it (%s)", in ? "" : err);
+    if (k % 3 == 2) {
+        eo_event_free(&in);
+        S_CHECK(eo_worker_reply(worker, work, "no event", 8) == EO_OK, "reply");
+        return;
+    }
+    Eo__Error e = EO__ERROR__INIT;
+    e.code = "too_late";
+    Eo__Status st = EO__STATUS__INIT;
+    st.request_id = in->request->id;
+    if (k % 3 == 1) st.error = &e;
+    Eo__Event out = EO__EVENT__INIT;
+    out.id = in->id;
+    out.site = in->site;
+    out.body_case = EO__EVENT__BODY_STATUS;
+    out.status = &st;
+    size_t size;
+    uint8_t *bytes = eo_event_encode(&out, &size);
+    S_CHECK(bytes && eo_worker_reply(worker, work, bytes, size) == EO_OK, "reply");
+    free(bytes);
+    eo_event_free(&in);
+}
+
+/* 4: straight into a broker: each answer read as the API would give it. */
+static void s_direct(eo_load_driver_config_t cfg, const eo_dongs_t *dongs)
+{
+    eo_broker_config_t bc;
+    eo_broker_config_defaults(&bc);
+    bc.unrouted_timeout_ms = 200; /* a site nobody serves is told so soon */
+    const char *ep = "inproc://load-driver-direct";
+    eo_broker_t *broker = eo_broker_new(ep, &bc);
+    eo_worker_t *worker = eo_worker_new(ep, "match", "suwon", NULL, NULL);
+    S_CHECK(broker && worker, "no broker or worker");
+    eo_load_broker_config_t direct = {.endpoint = ep, .dongs = dongs, .run = "driver"};
+    cfg.broker = &direct;
+    cfg.sites = 1ULL << eo_dongs_site_find(dongs, "suwon") |
+                1ULL << eo_dongs_site_find(dongs, "hwaseong");
+    cfg.connections = 16;
+    cfg.rate = 400;
+    cfg.max = 60;
+    cfg.stop_us = zclock_time() * 1000 + 10 * 1000000LL;
+    eo_load_driver_t *driver = eo_load_driver_new(&cfg);
+    S_CHECK(driver, "no direct driver");
+    int served = 0;
+    int64_t until = zclock_mono() + 10000;
+    while (eo_load_driver_step(driver, 10) && zclock_mono() < until) {
+        eo_work_t *work;
+        while ((work = eo_worker_recv(worker, 0)))
+            s_answer(worker, &work, served++);
+    }
+    size_t sent;
+    eo_load_req_t *reqs = eo_load_driver_requests(driver, &sent);
+    S_CHECK(sent == 60, "direct: %zu of 60 sent", sent);
+    int n[4] = {0}, k = 0;
+    for (size_t i = 0; i < sent; i++) {
+        eo_w1_request_t r;
+        eo_w1_request(cfg.w1, reqs[i].w1, &r);
+        if (streq(r.site, "hwaseong")) {
+            S_CHECK(reqs[i].status == 503 && streq(reqs[i].code, "no_worker"),
+                    "hwaseong request %zu: %d '%s', not 503 no_worker", i, reqs[i].status,
+                    reqs[i].code);
+            n[3]++;
+            continue;
+        }
+        int kind = reqs[i].status == 201 ? 0 : reqs[i].status == 422 ? 1 : 2;
+        n[kind]++;
+        k++;
+        if (kind == 0)
+            S_CHECK(!strncmp(reqs[i].id, "suwon-", 6) && !reqs[i].code[0],
+                    "201 without the request's id: '%s' '%s'", reqs[i].id, reqs[i].code);
+        else if (kind == 1)
+            S_CHECK(streq(reqs[i].code, "too_late"), "refusal read as '%s'", reqs[i].code);
+        else
+            S_CHECK(reqs[i].status == 502 && streq(reqs[i].code, "bad_reply"),
+                    "request %zu: %d '%s'", i, reqs[i].status, reqs[i].code);
+    }
+    printf("load.direct: %d served: %d 201, %d refused, %d bad replies; %d no_worker\n", k,
+           n[0], n[1], n[2], n[3]);
+    S_CHECK(k == served && n[0] == (served + 2) / 3 && n[1] == (served + 1) / 3 &&
+                n[2] == served / 3 && n[3] > 0,
+            "answers do not add up");
+    eo_load_driver_destroy(&driver);
+    eo_worker_destroy(&worker);
+    eo_broker_destroy(&broker);
 }
 
 int main(void)
@@ -121,6 +223,8 @@ int main(void)
                     reqs[i].answered_us,
                 "request %zu: status %d, code '%s'", i, reqs[i].status, reqs[i].code);
     eo_load_driver_destroy(&driver);
+    cfg.url = NULL;
+    s_direct(cfg, dongs);
     eo_w1_destroy(&w1);
     eo_dongs_destroy(&dongs);
     curl_global_cleanup();

@@ -1,4 +1,5 @@
-/* driver.c: W1 requests through POST /v1/requests at a steady rate (see load.h).
+/* driver.c: W1 requests through POST /v1/requests at a steady rate (see load.h), or
+ * straight into the broker (broker.c) on the same schedule.
  *
  * One thread, libcurl's multi interface: request k is due at start + k / rate; it goes
  * out as soon as it is due and one of the connections (kept alive) is free. When every
@@ -33,9 +34,10 @@ typedef struct {
 
 struct eo_load_driver_t {
     eo_load_driver_config_t cfg;
-    CURLM *multi;
-    int epfd;            /* the connections curl asked us to watch */
-    int64_t timer_at_us; /* when curl wants its timeouts run (monotonic); -1: never */
+    CURLM *multi;             /* HTTP; NULL in direct mode */
+    eo_load_broker_t *broker; /* direct mode; NULL through HTTP */
+    int epfd;                 /* the connections curl asked us to watch */
+    int64_t timer_at_us;      /* when curl wants its timeouts run (monotonic); -1: never */
     s_slot_t *slots;
     struct curl_slist *headers;
     char url[512];
@@ -117,6 +119,7 @@ void eo_load_driver_destroy(eo_load_driver_t **self_p)
         free(self->slots[i].answer);
     }
     if (self->multi) curl_multi_cleanup(self->multi);
+    eo_load_broker_destroy(&self->broker);
     if (self->epfd >= 0) close(self->epfd);
     curl_slist_free_all(self->headers);
     free(self->slots);
@@ -131,10 +134,19 @@ eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config)
     if (!self) return NULL;
     self->cfg = *config;
     self->timer_at_us = -1;
+    self->epfd = -1;
+    self->slots = calloc((size_t)config->connections, sizeof *self->slots);
+    for (int i = 0; self->slots && i < config->connections; i++)
+        self->slots[i].req = SIZE_MAX;
+    if (config->broker) {
+        self->broker = eo_load_broker_new(config->broker);
+        if (!self->slots || !self->broker) eo_load_driver_destroy(&self);
+        if (self) self->t0_us = zclock_usecs();
+        return self;
+    }
     snprintf(self->url, sizeof self->url, "%s/v1/requests", config->url);
     self->epfd = epoll_create1(EPOLL_CLOEXEC);
     self->multi = curl_multi_init();
-    self->slots = calloc((size_t)config->connections, sizeof *self->slots);
     self->headers = curl_slist_append(NULL, "Content-Type: application/json");
     if (config->key) {
         char auth[300];
@@ -152,7 +164,6 @@ eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config)
     curl_multi_setopt(self->multi, CURLMOPT_TIMERDATA, self);
     for (int i = 0; i < config->connections; i++) {
         s_slot_t *slot = &self->slots[i];
-        slot->req = SIZE_MAX;
         if (!(slot->easy = curl_easy_init())) {
             eo_load_driver_destroy(&self);
             return NULL;
@@ -196,6 +207,64 @@ static void s_body(eo_load_driver_t *self, const eo_w1_request_t *r, char *out, 
              2000 + r->id / 10000 % 8000, r->id % 10000);
 }
 
+/* The request in the slot is answered (or given up on): the slot is free again. */
+static void s_finish(eo_load_driver_t *self, s_slot_t *slot)
+{
+    self->reqs[slot->req].answered_us = s_wall_us();
+    slot->req = SIZE_MAX;
+    self->active--;
+}
+
+/* Direct mode: an answer from the broker, to the slot and request its tag names (an
+ * answer to a request given up on finds its slot moved on, and is dropped). */
+static void s_direct_answer(void *arg, const char *tag, int status, const char *code,
+                            const char *id)
+{
+    eo_load_driver_t *self = arg;
+    int i;
+    size_t req;
+    if (sscanf(tag, "%d.%zu", &i, &req) != 2 || i < 0 || i >= self->cfg.connections ||
+        self->slots[i].req != req)
+        return;
+    eo_load_req_t *r = &self->reqs[req];
+    r->status = status;
+    snprintf(r->code, sizeof r->code, "%s", code);
+    snprintf(r->id, sizeof r->id, "%s", id);
+    s_finish(self, &self->slots[i]);
+}
+
+/* Direct mode: the request that just took the slot, into the broker. A body the intake
+ * refuses is answered at once, as the API would (400 and the problem's code). */
+static int s_send_direct(eo_load_driver_t *self, s_slot_t *slot)
+{
+    char tag[48], code[32];
+    snprintf(tag, sizeof tag, "%d.%zu", (int)(slot - self->slots), slot->req);
+    if (eo_load_broker_send(self->broker, tag, slot->body, code, sizeof code) == EO_OK)
+        return EO_OK;
+    eo_load_req_t *r = &self->reqs[slot->req];
+    r->status = streq(code, "not_sent") || streq(code, "no_memory") ? 0 : 400;
+    snprintf(r->code, sizeof r->code, "%s", code);
+    s_finish(self, slot);
+    return EO_OK;
+}
+
+/* Direct mode: a request unanswered for S_TIMEOUT_MS is a transport error, as through
+ * HTTP (the broker client would go on re-sending it). */
+static void s_direct_expire(eo_load_driver_t *self)
+{
+    int64_t now = s_wall_us();
+    for (int i = 0; i < self->cfg.connections; i++) {
+        s_slot_t *slot = &self->slots[i];
+        if (slot->req == SIZE_MAX ||
+            now - self->reqs[slot->req].sent_us < (int64_t)S_TIMEOUT_MS * 1000)
+            continue;
+        self->reqs[slot->req].status = 0;
+        snprintf(self->reqs[slot->req].code, sizeof self->reqs[slot->req].code,
+                 "client_timeout");
+        s_finish(self, slot);
+    }
+}
+
 static int s_start(eo_load_driver_t *self, s_slot_t *slot)
 {
     if (self->n_reqs == self->cap) {
@@ -211,12 +280,13 @@ static int s_start(eo_load_driver_t *self, s_slot_t *slot)
     eo_load_req_t *req = &self->reqs[self->n_reqs];
     *req = (eo_load_req_t){.w1 = r.id - 1, .sent_us = s_wall_us()};
     slot->req = self->n_reqs++;
+    self->active++;
+    if (self->broker) return s_send_direct(self, slot);
     slot->len = 0;
     slot->err[0] = '\0';
     curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDS, slot->body);
     curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(slot->body));
     curl_multi_add_handle(self->multi, slot->easy);
-    self->active++;
     return EO_OK;
 }
 
@@ -249,7 +319,6 @@ static void s_harvest(eo_load_driver_t *self)
         curl_multi_remove_handle(self->multi, m->easy_handle);
         if (!slot || slot->req == SIZE_MAX) continue;
         eo_load_req_t *req = &self->reqs[slot->req];
-        req->answered_us = s_wall_us();
         long status = 0;
         if (m->data.result == CURLE_OK) {
             curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
@@ -260,14 +329,46 @@ static void s_harvest(eo_load_driver_t *self)
                      m->data.result == CURLE_OPERATION_TIMEDOUT ? "client_timeout"
                                                                 : "transport");
         }
-        slot->req = SIZE_MAX;
-        self->active--;
+        s_finish(self, slot);
     }
 }
 
 void eo_load_driver_stop(eo_load_driver_t *self)
 {
     self->done_sending = true;
+}
+
+/* Take in what was answered, without waiting. */
+static void s_take_in(eo_load_driver_t *self)
+{
+    if (self->broker) {
+        eo_load_broker_wait(self->broker, 0, s_direct_answer, self);
+        s_direct_expire(self);
+        return;
+    }
+    s_timeouts(self);
+    s_harvest(self);
+}
+
+/* Wait at most wait_ms for answers, and take them in. */
+static void s_wait(eo_load_driver_t *self, int64_t wait_ms)
+{
+    if (self->broker) {
+        eo_load_broker_wait(self->broker, (int)wait_ms, s_direct_answer, self);
+        s_direct_expire(self);
+        return;
+    }
+    struct epoll_event ev[64];
+    int n = epoll_wait(self->epfd, ev, 64, (int)wait_ms);
+    int running = 0;
+    for (int i = 0; i < n; i++) {
+        int flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                    (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                    (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+        curl_multi_socket_action(self->multi, ev[i].data.fd, flags, &running);
+    }
+    s_timeouts(self);
+    s_harvest(self);
 }
 
 bool eo_load_driver_step(eo_load_driver_t *self, int timeout_ms)
@@ -285,12 +386,11 @@ bool eo_load_driver_step(eo_load_driver_t *self, int timeout_ms)
         if (lag > self->lag_ms) self->lag_ms = lag;
         if (s_start(self, &self->slots[i]) != EO_OK) self->done_sending = true;
     }
-    s_timeouts(self);
-    s_harvest(self);
+    s_take_in(self);
     if (self->done_sending && self->active == 0) return false;
     /* Sleep until the next request is due (rounded up: a wait of "0 ms" would spin), or,
      * with every connection busy or nothing left to send, until an answer comes; and no
-     * later than curl's next timeout. */
+     * later than curl's next timeout (the broker client's heartbeats need no more). */
     int64_t now_us = zclock_usecs();
     int64_t due = self->t0_us + (int64_t)((double)self->n_reqs * per_us);
     int64_t wait = (due - now_us + 999) / 1000;
@@ -299,17 +399,7 @@ bool eo_load_driver_step(eo_load_driver_t *self, int timeout_ms)
     if (self->timer_at_us >= 0 && (self->timer_at_us - now_us + 999) / 1000 < wait)
         wait = (self->timer_at_us - now_us + 999) / 1000;
     if (wait < 0) wait = 0;
-    struct epoll_event ev[64];
-    int n = epoll_wait(self->epfd, ev, 64, (int)wait);
-    int running = 0;
-    for (int i = 0; i < n; i++) {
-        int flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
-                    (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-                    (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
-        curl_multi_socket_action(self->multi, ev[i].data.fd, flags, &running);
-    }
-    s_timeouts(self);
-    s_harvest(self);
+    s_wait(self, wait);
     return true;
 }
 

@@ -1,6 +1,7 @@
 /* load.h: what the parts of eonjena-load share (docs/load.md).
  *
- * eonjena-load drives W1 requests at a rate through the HTTP API (driver.c), times what
+ * eonjena-load drives W1 requests at a rate through the HTTP API (driver.c), or straight
+ * into the broker as the gateway would send them (broker.c), times what
  * the deployment did with them from the sms role's sim trace (trace.c: offers handed to
  * the simulated gateway, settlements, escalations) and reports the latencies, the
  * throughput and the errors (report.c). main.c ties them together. */
@@ -28,7 +29,34 @@ typedef struct {
     char id[EO_LOAD_ID_MAX]; /* the request id a 201 gave, "" otherwise */
 } eo_load_req_t;
 
-/* --- driver.c: W1 requests through POST /v1/requests at a rate ---------------------- */
+/* --- broker.c: requests straight into the broker ------------------------------------ */
+typedef struct eo_load_broker_t eo_load_broker_t;
+
+typedef struct {
+    const char *endpoint;      /* the broker: tcp://host:port or ipc://path */
+    const char *server_public; /* the broker's public cert file, NULL: no CURVE */
+    const char *secret;        /* a secret cert file the broker admits, NULL: none */
+    const eo_dongs_t *dongs;
+    const char *run;         /* the run's tag: the requests' owner is "load-<run>" */
+    int64_t clock_offset_ms; /* the deployment's clock minus this machine's */
+} eo_load_broker_config_t;
+
+/* An answer: the tag it was sent with, the HTTP status the API would have given (201,
+ * an error's 4xx, 503 or 504), the error's code ("" on success) and the request id. */
+typedef void(eo_load_answer_fn)(void *arg, const char *tag, int status, const char *code,
+                                const char *id);
+
+eo_load_broker_t *eo_load_broker_new(const eo_load_broker_config_t *config);
+void eo_load_broker_destroy(eo_load_broker_t **self_p);
+/* Read the JSON body with the gateway's intake and send it to (match, its site) under tag.
+ * 0; or the intake's first problem (or why it was not sent) in code and an error. */
+int eo_load_broker_send(eo_load_broker_t *self, const char *tag, const char *body, char *code,
+                        size_t codesize);
+/* Wait at most timeout_ms (0: not at all) for answers and hand each to done; how many. */
+int eo_load_broker_wait(eo_load_broker_t *self, int timeout_ms, eo_load_answer_fn *done,
+                        void *arg);
+
+/* --- driver.c: W1 requests through POST /v1/requests (or the broker) at a rate -------- */
 typedef struct eo_load_driver_t eo_load_driver_t;
 
 typedef struct {
@@ -42,6 +70,8 @@ typedef struct {
     eo_w1_t *w1;     /* the requests, drawn in order from index 0 */
     uint64_t sites;  /* bit s: W1 site s is driven */
     const char *run; /* a tag that keeps this run's client keys apart from another's */
+    /* set: send straight into this broker instead (url and key are not used) */
+    const eo_load_broker_config_t *broker;
 } eo_load_driver_config_t;
 
 eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config);

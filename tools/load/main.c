@@ -1,5 +1,5 @@
-/* eonjena-load: W1 requests at a rate through a running deployment's HTTP API, and what
- * became of them (docs/load.md). */
+/* eonjena-load: W1 requests at a rate through a running deployment's HTTP API (or straight
+ * into its broker), and what became of them (docs/load.md). */
 #include <errno.h>
 #include <libgen.h>
 #include <string.h>
@@ -9,12 +9,14 @@
 #include <jansson.h>
 
 #include "common/opts.h"
+#include "eonjena/eo_broker.h"
 #include "load.h"
 
 #define S_MAX_STORES 32
 
 typedef struct {
     const char *url, *key, *key_file, *sites, *trace, *check, *eonjena, *run, *acked;
+    const char *broker, *broker_cert, *cert; /* direct mode */
     double rate, duration, settle_wait;
     uint32_t max;
     uint64_t seed;
@@ -28,6 +30,7 @@ typedef struct {
     eo_w1_t *w1;
     eo_load_driver_t *driver;
     eo_load_trace_t *trace;
+    eo_load_broker_config_t direct;
     double started, sending_s; /* monotonic s; how long the sending took */
     bool interrupted;          /* SIGINT or SIGTERM: the sending stopped early */
     char key[256];
@@ -50,12 +53,16 @@ static const char s_about[] =
     "store in --check. Loopback only unless --allow-remote. Exit 1 if a check\n"
     "fails or nothing was accepted. SIGINT or SIGTERM (Ctrl-C) stops the sending:\n"
     "the requests in flight are answered, the report covers what was sent, and\n"
-    "the exit status is 130.";
+    "the exit status is 130.\n"
+    "With --broker it sends the requests straight into the broker instead, as the\n"
+    "gateway would (its intake reads each body; no HTTP, no API key): the same\n"
+    "figures without the API's share. Over tcp the broker wants CURVE: --broker-cert\n"
+    "and a --cert it admits (a deployment's keys/gateway_secret). The clock requests\n"
+    "are drawn for is still --url's when one is given, else this machine's.";
 
 static int s_parse(int argc, char **argv, s_opts_t *o)
 {
-    *o = (s_opts_t){.url = "http://127.0.0.1:8080",
-                    .sites = "*",
+    *o = (s_opts_t){.sites = "*",
                     .rate = 50,
                     .duration = 10,
                     .settle_wait = 10,
@@ -87,7 +94,14 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
                      "a tag for this run's client keys (letters, digits; default: the time)"),
         EO_OPT_VALUE("acked", "FILE", &o->acked,
                      "write the id of every accepted (201) request to FILE, one a line"),
-        EO_OPT_FLAG("allow-remote", &o->allow_remote, "allow an API that is not on loopback"),
+        EO_OPT_VALUE("broker", "ENDPOINT", &o->broker,
+                     "send straight into this broker (tcp://127.0.0.1:5555, ipc://PATH)"),
+        EO_OPT_VALUE("broker-cert", "FILE", &o->broker_cert,
+                     "with --broker over tcp: the broker's public cert (CURVE)"),
+        EO_OPT_VALUE("cert", "FILE", &o->cert,
+                     "with --broker over tcp: a secret cert the broker admits"),
+        EO_OPT_FLAG("allow-remote", &o->allow_remote,
+                    "allow an API or a broker that is not on loopback"),
         EO_OPT_FLAG("json", &o->json, "print the result as one JSON line on stdout"),
         EO_OPT_FLAG("quiet", &o->quiet, "no progress lines"),
         EO_OPT_END,
@@ -110,6 +124,13 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         strspn(o->run, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
             strlen(o->run))
         return eo_opts_fail(&p, "--run takes letters and digits only");
+    if ((o->broker_cert || o->cert) && !o->broker)
+        return eo_opts_fail(&p, "--broker-cert and --cert go with --broker");
+    if (!o->broker_cert != !o->cert)
+        return eo_opts_fail(&p, "CURVE needs both --broker-cert and --cert");
+    if (o->broker && (o->key || o->key_file))
+        return eo_opts_fail(&p, "--broker takes no API key: the broker does not read one");
+    if (!o->broker && !o->url) o->url = "http://127.0.0.1:8080";
     return EO_OPTS_RUN;
 }
 
@@ -207,7 +228,9 @@ static int s_setup(s_load_t *self)
         return EO_EINVAL;
     }
     if (s_site_mask(self->dongs, self->o.sites, &mask) != EO_OK) return EO_EINVAL;
-    if (s_server_now(self->o.url, &now) != EO_OK) {
+    if (!self->o.url)
+        now = (eo_time_t)(zclock_time() / 1000);
+    else if (s_server_now(self->o.url, &now) != EO_OK) {
         fprintf(stderr, "eonjena-load: no answer from %s/v1/health\n", self->o.url);
         return EO_EIO;
     }
@@ -239,6 +262,17 @@ static int s_setup(s_load_t *self)
         .sites = mask,
         .run = self->run,
     };
+    if (self->o.broker) {
+        self->direct = (eo_load_broker_config_t){
+            .endpoint = self->o.broker,
+            .server_public = self->o.broker_cert,
+            .secret = self->o.cert,
+            .dongs = self->dongs,
+            .run = self->run,
+            .clock_offset_ms = (int64_t)now * 1000 - zclock_time(),
+        };
+        dc.broker = &self->direct;
+    }
     self->driver = self->w1 ? eo_load_driver_new(&dc) : NULL;
     return self->driver ? EO_OK : EO_ENOMEM;
 }
@@ -486,9 +520,11 @@ int main(int argc, char **argv)
     s_load_t self = {0};
     int rc = s_parse(argc, argv, &self.o);
     if (rc != EO_OPTS_RUN) return rc;
-    if (!self.o.allow_remote && !s_loopback(self.o.url)) {
-        fprintf(stderr, "eonjena-load: %s is not on loopback (give --allow-remote)\n",
-                self.o.url);
+    const char *remote = self.o.url && !s_loopback(self.o.url)                   ? self.o.url
+                         : self.o.broker && !eo_endpoint_is_local(self.o.broker) ? self.o.broker
+                                                                                 : NULL;
+    if (!self.o.allow_remote && remote) {
+        fprintf(stderr, "eonjena-load: %s is not on loopback (give --allow-remote)\n", remote);
         return 2;
     }
     zsys_init();

@@ -7,30 +7,49 @@
 #include "path.h"
 #include "eonjena/eo_dong.h"
 
+/* What a caller is told for each broker failure: the one table the gateway's answers
+ * and eonjena-load's direct mode read. */
+static const struct {
+    int rc, status;
+    const char *code, *ko, *en;
+} s_broker_errors[] = {
+    {EO_EOVERLOAD, 503, "overloaded", "요청이 많아 잠시 후 다시 시도해 주세요",
+     "the service is overloaded: retry later"},
+    {EO_EDEADLETTER, 503, "not_decided",
+     "지금 처리할 수 없습니다. 같은 ID로 잠시 후 다시 시도해 주세요",
+     "the matcher could not decide it now (its store failed): retry later with the same id"},
+    {EO_ECLOSED, 503, "stopping", "서버가 종료 중입니다. 잠시 후 다시 시도해 주세요",
+     "the server is stopping: retry later with the same id"},
+    {EO_EIO, 503, "no_broker", "중계 서버에 연결할 수 없습니다",
+     "cannot connect to the broker"},
+    {EO_ENOTFOUND, 503, "no_worker", "해당 지역을 처리할 서버가 없습니다",
+     "no matcher serves this site right now"},
+    /* anything else: the matcher did not answer in time */
+    {0, 504, "timeout", "응답 시간이 초과되었습니다",
+     "the matcher did not answer in time; retrying with the same id is safe"},
+};
+
+static size_t s_broker_row(int rc)
+{
+    size_t n = sizeof s_broker_errors / sizeof *s_broker_errors, i = 0;
+    while (i < n - 1 && s_broker_errors[i].rc != rc)
+        i++;
+    return i;
+}
+
+const char *eo_ask_broker_code(int rc, int *status)
+{
+    size_t i = s_broker_row(rc);
+    *status = s_broker_errors[i].status;
+    return s_broker_errors[i].code;
+}
+
 /* Turn a broker failure into the HTTP error a caller can act on. */
 static void s_broker_error(eo_http_reply_t *reply, int rc)
 {
-    if (rc == EO_EOVERLOAD)
-        eo_http_error(reply, 503, "overloaded", "요청이 많아 잠시 후 다시 시도해 주세요",
-                      "the service is overloaded: retry later");
-    else if (rc == EO_EDEADLETTER)
-        eo_http_error(reply, 503, "not_decided",
-                      "지금 처리할 수 없습니다. 같은 ID로 잠시 후 다시 시도해 주세요",
-                      "the matcher could not decide it now (its store failed): retry later "
-                      "with the same id");
-    else if (rc == EO_ECLOSED)
-        eo_http_error(reply, 503, "stopping",
-                      "서버가 종료 중입니다. 잠시 후 다시 시도해 주세요",
-                      "the server is stopping: retry later with the same id");
-    else if (rc == EO_EIO)
-        eo_http_error(reply, 503, "no_broker", "중계 서버에 연결할 수 없습니다",
-                      "cannot connect to the broker");
-    else if (rc == EO_ENOTFOUND)
-        eo_http_error(reply, 503, "no_worker", "해당 지역을 처리할 서버가 없습니다",
-                      "no matcher serves this site right now");
-    else
-        eo_http_error(reply, 504, "timeout", "응답 시간이 초과되었습니다",
-                      "the matcher did not answer in time; retrying with the same id is safe");
+    size_t i = s_broker_row(rc);
+    eo_http_error(reply, s_broker_errors[i].status, s_broker_errors[i].code,
+                  s_broker_errors[i].ko, s_broker_errors[i].en);
 }
 
 static void s_envelope(eo_http_request_t *req, const char *site, Eo__Event *event, char *id,

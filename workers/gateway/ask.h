@@ -30,6 +30,9 @@ bool eo_ask_cancel(eo_http_request_t *req, eo_http_reply_t *reply, const char *s
 /* The HTTP status for a matcher's error code: 404 for what does not exist, 409 for a
  * conflict with the state, 400 for a malformed value, else 422. */
 int eo_ask_status(const char *code);
+/* A broker failure (eo_client_recv's status: EO_EOVERLOAD, EO_ENOTFOUND, ...) as the
+ * error code and HTTP status a caller gets for it (503 or 504). */
+const char *eo_ask_broker_code(int rc, int *status);
 /* A query to the matcher of site (Query what + args, a JSON object the query reads;
  * args is taken, like json_pack's "o"): its JSON answer (caller json_decref's), or NULL
  * after filling reply with the error. */

@@ -77,6 +77,11 @@ static void s_read(int rc, zframe_t *answer, int *status, char *code, size_t cod
         snprintf(code, codesize, "%s", eo_ask_broker_code(rc, status));
         return;
     }
+    if (!answer) {
+        *status = 502;
+        snprintf(code, codesize, "bad_reply");
+        return;
+    }
     char err[128];
     Eo__Event *back =
         eo_event_decode(zframe_data(answer), zframe_size(answer), err, sizeof err);

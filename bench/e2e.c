@@ -90,33 +90,39 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
     return ok ? EO_OPTS_RUN : eo_opts_fail(&p, "a number out of range");
 }
 
-/* The rest of eonjena-load's command line: the API's key, or the broker (and over tcp the
- * broker's cert and the gateway's, which the broker admits). Paths are written to the
- * buffers given (4200 bytes each); the list ends with NULL. 0, or -1 when the deployment
- * names no broker endpoint (said why). */
-static int s_via(const s_opts_t *o, const char *dir, char **argv, char *key, char *broker,
-                 char *bcert, char *cert)
+/* What eonjena-load is pointed at: the API's key, or the broker (and over tcp the
+ * broker's cert and the gateway's, which the broker admits). */
+typedef struct {
+    char key[4200], broker[4200], bcert[4200], cert[4200];
+    char *argv[8]; /* the options naming them, NULL-terminated */
+} s_via_t;
+
+/* Fill via for the deployment in dir. 0, or -1 when the deployment names no broker
+ * endpoint (said why). */
+static int s_via(const s_opts_t *o, const char *dir, s_via_t *via)
 {
+    char **argv = via->argv;
     if (streq(o->via, "http")) {
-        snprintf(key, 4200, "%.4000s/keys/api_key", dir);
-        *argv++ = "--key-file", *argv++ = key, *argv = NULL;
+        snprintf(via->key, sizeof via->key, "%.4000s/keys/api_key", dir);
+        *argv++ = "--key-file", *argv++ = via->key, *argv = NULL;
         return 0;
     }
     char path[4300];
     snprintf(path, sizeof path, "%.4000s/run/broker_endpoint", dir);
     FILE *f = fopen(path, "r");
-    bool named = f && fgets(broker, 4200, f);
+    bool named = f && fgets(via->broker, sizeof via->broker, f);
     if (f) fclose(f);
     if (!named) {
         fprintf(stderr, "eonjena-bench e2e: the deployment names no broker (%s)\n", path);
         return -1;
     }
-    broker[strcspn(broker, "\n")] = '\0';
-    *argv++ = "--broker", *argv++ = broker;
+    via->broker[strcspn(via->broker, "\n")] = '\0';
+    *argv++ = "--broker", *argv++ = via->broker;
     if (streq(o->transport, "tcp")) {
-        snprintf(bcert, 4200, "%.4000s/keys/broker", dir);
-        snprintf(cert, 4200, "%.4000s/keys/gateway_secret", dir);
-        *argv++ = "--broker-cert", *argv++ = bcert, *argv++ = "--cert", *argv++ = cert;
+        snprintf(via->bcert, sizeof via->bcert, "%.4000s/keys/broker", dir);
+        snprintf(via->cert, sizeof via->cert, "%.4000s/keys/gateway_secret", dir);
+        *argv++ = "--broker-cert", *argv++ = via->bcert, *argv++ = "--cert",
+        *argv++ = via->cert;
     }
     *argv = NULL;
     return 0;
@@ -349,7 +355,7 @@ int eo_bench_e2e(int argc, char **argv)
         return 1;
     }
     char sites[512], stores[8192], http[64], url[80], bport[16], m[16], carers[16], log[4200],
-        json[4200], key[4200], trace[4200], reqs[32], rate[32], duration[32], conns[32];
+        json[4200], trace[4200], reqs[32], rate[32], duration[32], conns[32];
     s_sites(dongs, o.sites, sites, sizeof sites);
     /* every site's matcher gets a share: more matchers than sites idle */
     long matchers = o.matchers;
@@ -408,13 +414,16 @@ int eo_bench_e2e(int argc, char **argv)
     fprintf(stderr, "eonjena-bench e2e: starting the deployment in %s (log %s)\n", dir, log);
     rc = s_exec(start, NULL, log, NULL) == 0 ? 0 : 1;
     if (rc) fprintf(stderr, "eonjena-bench e2e: the deployment did not start (see %s)\n", log);
-    char load[4200], broker[4200], bcert[4200], cert[4200];
+    char load[4200];
+    s_via_t via = {0};
     snprintf(load, sizeof load, "%s/eonjena-load", bin);
     char *run[32] = {load,   "--url",      url,      "--requests",    reqs,  "--rate",
                      rate,   "--duration", duration, "--sites",       sites, "--connections",
                      conns,  "--trace",    trace,    "--settle-wait", "10",  "--check",
                      stores, "--json",     "--quiet"};
-    if (rc == 0 && s_via(&o, dir, run + 21, key, broker, bcert, cert) != 0) rc = 1;
+    if (rc == 0 && s_via(&o, dir, &via) != 0) rc = 1;
+    for (int i = 0; rc == 0 && i < 8; i++)
+        run[21 + i] = via.argv[i];
     if (rc == 0) {
         fprintf(stderr, "eonjena-bench e2e: %ld requests at %g/s over %s\n", o.requests, o.rate,
                 sites);

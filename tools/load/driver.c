@@ -343,14 +343,14 @@ static void s_take_in(eo_load_driver_t *self)
 {
     if (self->broker) {
         eo_load_broker_wait(self->broker, 0, s_direct_answer, self);
-        s_direct_expire(self);
         return;
     }
     s_timeouts(self);
     s_harvest(self);
 }
 
-/* Wait at most wait_ms for answers, and take them in. */
+/* Wait at most wait_ms for answers, and take them in (and, direct, give up on what
+ * waited too long: every step that does not end the run comes here). */
 static void s_wait(eo_load_driver_t *self, int64_t wait_ms)
 {
     if (self->broker) {

@@ -280,7 +280,7 @@ static json_t *s_per_commit(json_t *written, json_t *commits)
 /* The one JSON line from eonjena-load's; per: the eo_e2e_per_request of each counter
  * (NULL where not sampled); load_ms: eonjena-load's own CPU time (-1: unknown). */
 static int s_report(const s_opts_t *o, long matchers, const char *json_path, json_t *hops,
-                    json_t **per, double load_ms)
+                    json_t *batches, json_t **per, double load_ms)
 {
     json_error_t jerr;
     json_t *load = json_load_file(json_path, 0, &jerr);
@@ -303,6 +303,7 @@ static int s_report(const s_opts_t *o, long matchers, const char *json_path, jso
         s_num(load, "settled_ms", "p50"));
     /* where the time went: per hop (from the roles' logs) and per role (CPU) */
     if (hops) json_object_set(out, "hops_ms", hops);
+    if (batches) json_object_set(out, "matcher_batches", batches);
     json_t *cpu = per[EO_E2E_CPU_TICKS], *written = per[EO_E2E_WRITTEN],
            *commits = per[EO_E2E_COMMITS];
     if (cpu) json_object_set(out, "cpu_ms_per_req", cpu);
@@ -415,6 +416,8 @@ int eo_bench_e2e(int argc, char **argv)
     rc = s_exec(start, NULL, log, NULL) == 0 ? 0 : 1;
     if (rc) fprintf(stderr, "eonjena-bench e2e: the deployment did not start (see %s)\n", log);
     char load[4200];
+    char *stop[] = {deploy, "stop", dir, NULL};
+    bool stopped = false;
     s_via_t via = {0};
     snprintf(load, sizeof load, "%s/eonjena-load", bin);
     char *run[32] = {load,   "--url",      url,      "--requests",    reqs,  "--rate",
@@ -430,7 +433,7 @@ int eo_bench_e2e(int argc, char **argv)
         json_t *before[EO_E2E_COUNTERS], *after[EO_E2E_COUNTERS], *per[EO_E2E_COUNTERS];
         for (int c = 0; c < EO_E2E_COUNTERS; c++)
             before[c] = eo_e2e_sample(dir, (eo_e2e_counter_t)c);
-        double load_ms = -1;
+        double load_ms = -1, since_ms = (double)zclock_time();
         if (s_exec(run, json, log, &load_ms) < 0) load_ms = -1;
         for (int c = 0; c < EO_E2E_COUNTERS; c++) {
             after[c] = eo_e2e_sample(dir, (eo_e2e_counter_t)c);
@@ -438,8 +441,13 @@ int eo_bench_e2e(int argc, char **argv)
                                                                 (eo_e2e_counter_t)c, o.requests)
                                            : NULL;
         }
-        json_t *hops = eo_e2e_hops(dir, matchers);
-        rc = s_report(&o, matchers, json, hops, per, load_ms);
+        /* stopped first: a matcher logs its last stats line as it stops */
+        s_exec(stop, NULL, log, NULL);
+        stopped = true;
+        json_t *hops = eo_e2e_hops(dir, matchers),
+               *batches = eo_e2e_batches(dir, matchers, since_ms);
+        rc = s_report(&o, matchers, json, hops, batches, per, load_ms);
+        json_decref(batches);
         for (int c = 0; c < EO_E2E_COUNTERS; c++) {
             json_decref(before[c]);
             json_decref(after[c]);
@@ -447,8 +455,7 @@ int eo_bench_e2e(int argc, char **argv)
         }
         json_decref(hops);
     }
-    char *stop[] = {deploy, "stop", dir, NULL};
-    s_exec(stop, NULL, log, NULL);
+    if (!stopped) s_exec(stop, NULL, log, NULL);
     if (!o.dir) {
         char *rm[] = {"/bin/rm", "-rf", dir, NULL};
         s_exec(rm, NULL, "/dev/null", NULL);

@@ -162,6 +162,55 @@ json_t *eo_e2e_hops(const char *dir, long matchers)
     return out;
 }
 
+/* The sums of one matcher's stats lines ("matcher: stats 10.0 s: B batches, I items (..
+ * a batch, max M), D ms a batch deciding and C committing (U on the CPU), busy P%"). */
+typedef struct {
+    double span_s, batches, items, decide_ms, commit_ms, cpu_ms;
+} s_batches_t;
+
+static void s_read_stats(const char *path, double since_ms, s_batches_t *sum)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char line[2048];
+    while (fgets(line, sizeof line, f)) {
+        double ms, span, batches, items, decide, commit, cpu;
+        const char *p = strstr(line, " matcher: stats ");
+        if (!p || !s_stamp(line, &ms) || ms < since_ms ||
+            sscanf(p, " matcher: stats %lf s: %lf batches, %lf items (%*f a batch, max %*f), "
+                      "%lf ms a batch deciding and %lf committing (%lf on the CPU)",
+                   &span, &batches, &items, &decide, &commit, &cpu) != 6)
+            continue;
+        sum->span_s += span;
+        sum->batches += batches;
+        sum->items += items;
+        sum->decide_ms += decide * batches; /* the line's are a batch: back to totals */
+        sum->commit_ms += commit * batches;
+        sum->cpu_ms += cpu * batches;
+    }
+    fclose(f);
+}
+
+json_t *eo_e2e_batches(const char *dir, long matchers, double since_ms)
+{
+    json_t *out = json_object();
+    for (long i = 1; out && i <= matchers; i++) {
+        char path[4200], role[32];
+        snprintf(path, sizeof path, "%s/logs/matcher-%ld.log", dir, i);
+        snprintf(role, sizeof role, "matcher-%ld", i);
+        s_batches_t s = {0};
+        s_read_stats(path, since_ms, &s);
+        if (s.batches <= 0 || s.span_s <= 0) continue;
+        json_object_set_new(
+            out, role,
+            json_pack("{s:f,s:f,s:f,s:f,s:f,s:f}", "batches", s.batches, "items_per_batch",
+                      s.items / s.batches, "decide_ms", s.decide_ms / s.batches, "commit_ms",
+                      s.commit_ms / s.batches, "cpu_ms", s.cpu_ms / s.batches, "busy_pct",
+                      (s.decide_ms + s.commit_ms) / 10.0 / s.span_s));
+    }
+    return out;
+}
+
 /* user + system clock ticks of a process (all its threads), -1 if it is gone. */
 static long long s_ticks(pid_t pid)
 {

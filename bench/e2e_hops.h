@@ -11,6 +11,13 @@
  * memory. */
 json_t *eo_e2e_hops(const char *dir, long matchers);
 
+/* From each matcher's periodic stats lines (dir/logs/matcher-N.log) stamped at or after
+ * since_ms (ms since the epoch): how its batches went over the run, {"matcher-N":
+ * {"batches","items_per_batch","decide_ms","commit_ms","cpu_ms","busy_pct"}}, the ms a
+ * batch (deciding without the commit, the commit's two syncs, the CPU of both). Where the
+ * matchers' time goes with or without the API's access lines. NULL if out of memory. */
+json_t *eo_e2e_batches(const char *dir, long matchers, double since_ms);
+
 typedef enum {
     EO_E2E_CPU_TICKS, /* clock ticks of user + system time */
     EO_E2E_WRITTEN,   /* bytes handed to write calls */

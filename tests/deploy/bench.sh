@@ -44,6 +44,21 @@ grep -Eq '"commits_per_req":\{[^}]*"broker"' <<<"$J" && eo_fail "the broker has 
 # more than nothing and less than a second each
 l=$(grep -Eo '"load_cpu_ms_per_req":[0-9.e-]+' <<<"$J" | cut -d: -f2)
 awk -v l="${l:-0}" 'BEGIN {exit !(l > 0 && l < 1000)}' || eo_fail "the load generator's CPU: ${l:-none}: $J"
+# batches: how each matcher's went over the run, from its stats lines (the last one
+# written as it stopped): every intake among their items, each commit taking time
+matcher_batches() { # NAME JSON: both matchers' batches hold the 60 intakes at least
+    local items=0 role b
+    for role in matcher-1 matcher-2; do
+        b=$(grep -Eo "\"$role\":\{\"batches\":[0-9.]+,\"items_per_batch\":[0-9.]+,\"decide_ms\":[0-9.e-]+,\"commit_ms\":[0-9.e-]+,\"cpu_ms\":[0-9.e-]+,\"busy_pct\":[0-9.e-]+\}" <<<"$2") ||
+            eo_fail "$1: no batches of $role: $2"
+        read -r n per commit busy < <(tr ',:{}' '    ' <<<"$b" | awk '{print $3, $5, $9, $13}')
+        awk -v c="$commit" -v b="$busy" 'BEGIN {exit !(c > 0 && b > 0 && b <= 100)}' ||
+            eo_fail "$1: $role: commit $commit ms, busy $busy %: $2"
+        items=$(awk -v i="$items" -v n="$n" -v p="$per" 'BEGIN {printf "%d", i + n * p + 0.5}')
+    done
+    [ "$items" -ge 60 ] || eo_fail "$1: the matchers' batches held $items items, not the 60 intakes: $2"
+}
+matcher_batches tcp "$J"
 # the split the bench wrote: the run's two sites on different matchers, every site served
 mapfile -t S <"$EO_TEST_TMP/deploy/shards"
 [ "${#S[@]}" = 2 ] || eo_fail "shards: ${#S[@]} lines"
@@ -87,6 +102,7 @@ small_e2e direct --via broker
 grep -Eq '"accepted":60,' <<<"$J" || eo_fail "via broker: not every request accepted: $J"
 grep -Eq '"offered":[1-9]' <<<"$J" || eo_fail "via broker: no offers timed: $J"
 grep -q '"via":"broker"' <<<"$J" && grep -q '"transport":"tcp"' <<<"$J" || eo_fail "via broker: $J"
+matcher_batches "via broker" "$J"
 # (through the API the gateway's access log has a "POST /v1/requests 201" line for each)
 grep -q 'POST /v1/requests 201' "$EO_TEST_TMP/ipc/logs/gateway.log" || eo_fail "ipc: no access lines"
 [ "$(grep -c '/v1/requests' "$EO_TEST_TMP/direct/logs/gateway.log")" = 0 ] ||

@@ -200,6 +200,8 @@ static const s_key_t s_keys[] = {
     INT("handoff/retry_max_ms", "3600000", 1, 86400000),
     INT("handoff/http_timeout_ms", "10000", 1, 600000),
     INT("handoff/batch", "50", 1, 100000),
+    INT("handoff/window", "512", 1, 1024),
+    INT("handoff/linger_ms", "100", 0, 10000),
     INT("handoff/retention_years", "3", 1, 100),
     STR("handoff/holidays", ""),
     STR("providers/*/name", NULL),

@@ -43,25 +43,33 @@ void eo_handoff_config_defaults(eo_handoff_config_t *cfg)
                                  .retry_max_ms = 3600000,
                                  .http_timeout_ms = 10000,
                                  .batch = 50,
-                                 .retention_years = 3};
+                                 .retention_years = 3,
+                                 .window = 512,
+                                 .linger_ms = 100};
 }
 
 /* Read one whole-number setting of the handoff section into *value (kept if absent).
- * 0, or -1 with err set when present and not in 1..max. */
-static int s_setting(zconfig_t *section, const char *name, long long max, long long *value,
-                     char *err, size_t errlen)
+ * 0, or -1 with err set when present and not in min..max. */
+static int s_setting_in(zconfig_t *section, const char *name, long long min, long long max,
+                        long long *value, char *err, size_t errlen)
 {
     const char *text = section ? zconfig_get(section, name, NULL) : NULL;
     if (!text) return 0;
     char *end;
     long long v = strtoll(text, &end, 10);
-    if (!*text || *end || v < 1 || v > max) {
-        snprintf(err, errlen, "handoff/%s must be a whole number from 1 to %lld (got '%s')",
-                 name, max, text);
+    if (!*text || *end || v < min || v > max) {
+        snprintf(err, errlen, "handoff/%s must be a whole number from %lld to %lld (got '%s')",
+                 name, min, max, text);
         return -1;
     }
     *value = v;
     return 0;
+}
+
+static int s_setting(zconfig_t *section, const char *name, long long max, long long *value,
+                     char *err, size_t errlen)
+{
+    return s_setting_in(section, name, 1, max, value, err, errlen);
 }
 
 int eo_handoff_config_load(eo_handoff_config_t *cfg, zconfig_t *config, char *err,
@@ -69,12 +77,15 @@ int eo_handoff_config_load(eo_handoff_config_t *cfg, zconfig_t *config, char *er
 {
     zconfig_t *section = config ? zconfig_locate(config, "handoff") : NULL;
     long long base = cfg->retry_base_ms, max = cfg->retry_max_ms,
-              timeout = cfg->http_timeout_ms, batch = cfg->batch, years = cfg->retention_years;
+              timeout = cfg->http_timeout_ms, batch = cfg->batch, years = cfg->retention_years,
+              window = cfg->window, linger = cfg->linger_ms;
     if (s_setting(section, "retry_base_ms", 86400000, &base, err, errlen) ||
         s_setting(section, "retry_max_ms", 86400000, &max, err, errlen) ||
         s_setting(section, "http_timeout_ms", 600000, &timeout, err, errlen) ||
         s_setting(section, "batch", 100000, &batch, err, errlen) ||
-        s_setting(section, "retention_years", 100, &years, err, errlen))
+        s_setting(section, "retention_years", 100, &years, err, errlen) ||
+        s_setting(section, "window", EO_HANDOFF_WINDOW_MAX, &window, err, errlen) ||
+        s_setting_in(section, "linger_ms", 0, 10000, &linger, err, errlen))
         return EO_EINVAL;
     if (max < base) {
         snprintf(err, errlen, "handoff/retry_max_ms is below retry_base_ms");
@@ -84,7 +95,9 @@ int eo_handoff_config_load(eo_handoff_config_t *cfg, zconfig_t *config, char *er
                                  .retry_max_ms = max,
                                  .http_timeout_ms = (long)timeout,
                                  .batch = (int)batch,
-                                 .retention_years = (int)years};
+                                 .retention_years = (int)years,
+                                 .window = (int)window,
+                                 .linger_ms = (int)linger};
     return EO_OK;
 }
 

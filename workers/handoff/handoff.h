@@ -38,7 +38,11 @@ typedef struct {
     long http_timeout_ms;
     int batch;
     int retention_years;
+    int window;    /* items taken from the broker before answering, stored in one commit */
+    int linger_ms; /* once an item came, wait this long for more to share its commit */
 } eo_handoff_config_t;
+
+#define EO_HANDOFF_WINDOW_MAX 1024 /* handoff/window's ceiling */
 
 void eo_handoff_config_defaults(eo_handoff_config_t *cfg);
 /* Read the `handoff` section over the defaults. 0, or EO_EINVAL with err set. */

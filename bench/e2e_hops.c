@@ -177,8 +177,9 @@ static void s_read_stats(const char *path, double since_ms, s_batches_t *sum)
         double ms, span, batches, items, decide, commit, cpu;
         const char *p = strstr(line, " matcher: stats ");
         if (!p || !s_stamp(line, &ms) || ms < since_ms ||
-            sscanf(p, " matcher: stats %lf s: %lf batches, %lf items (%*f a batch, max %*f), "
-                      "%lf ms a batch deciding and %lf committing (%lf on the CPU)",
+            sscanf(p,
+                   " matcher: stats %lf s: %lf batches, %lf items (%*f a batch, max %*f), "
+                   "%lf ms a batch deciding and %lf committing (%lf on the CPU)",
                    &span, &batches, &items, &decide, &commit, &cpu) != 6)
             continue;
         sum->span_s += span;

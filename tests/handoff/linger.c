@@ -131,8 +131,8 @@ int main(void)
     eo_broker_t *broker = eo_broker_new(endpoint, NULL);
     assert(store && clock && broker);
     config = s_config("4", "10000");
-    eo_role_args_t args = {.broker = endpoint, .sites = "guri", .config = config,
-                           .store = store, .clock = clock};
+    eo_role_args_t args = {
+        .broker = endpoint, .sites = "guri", .config = config, .store = store, .clock = clock};
     zactor_t *actor = eo_role_start(eo_handoff_actor, &args);
     assert(actor);
     eo_client_t *client = eo_client_new(endpoint, NULL, NULL);

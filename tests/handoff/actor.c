@@ -18,7 +18,8 @@
 static Eo__Event *s_request(eo_client_t *client, const void *bytes, size_t size)
 {
     zframe_t *reply = NULL;
-    assert(eo_client_request(client, "handoff", "guri", bytes, size, S_WAIT_MS, &reply) == EO_OK);
+    assert(eo_client_request(client, "handoff", "guri", bytes, size, S_WAIT_MS, &reply) ==
+           EO_OK);
     char err[128];
     Eo__Event *ev = eo_event_decode(zframe_data(reply), zframe_size(reply), err, sizeof err);
     assert(ev);
@@ -56,37 +57,29 @@ int main(void)
     char *endpoint = zsys_sprintf("inproc://handoff-actor-test");
     eo_broker_t *broker = eo_broker_new(endpoint, NULL);
     assert(store && clock && receiver && config && broker);
-    eo_role_args_t args = {.broker = endpoint, .sites = "guri", .config = config,
-                           .store = store, .clock = clock};
+    eo_role_args_t args = {
+        .broker = endpoint, .sites = "guri", .config = config, .store = store, .clock = clock};
     zactor_t *actor = eo_role_start(eo_handoff_actor, &args);
     assert(actor);
     eo_client_t *client = eo_client_new(endpoint, NULL, NULL);
 
-    Eo__HandoffItem item = EO__HANDOFF_ITEM__INIT;
-    item.id = "case-7:handoff:settled";
-    item.site = "guri";
-    item.kind = EO__HANDOFF_ITEM__KIND__KIND_SETTLED;
-    item.created_at = eo_clock_now(clock);
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = "case-7:handoff:settled";
-    ev.site = "guri";
-    ev.body_case = EO__EVENT__BODY_HANDOFF;
-    ev.handoff = &item;
+    const char *id = "case-7:handoff:settled";
     size_t size;
-    uint8_t *bytes = eo_event_encode(&ev, &size);
+    uint8_t *bytes =
+        fx_item_event(id, EO__HANDOFF_ITEM__KIND__KIND_SETTLED, eo_clock_now(clock), &size);
     Eo__Event *reply = s_request(client, bytes, size);
-    assert(reply->body_case == EO__EVENT__BODY_ACK && streq(reply->ack->ids[0], ev.id));
+    assert(reply->body_case == EO__EVENT__BODY_ACK && streq(reply->ack->ids[0], id));
     eo_event_free(&reply);
     free(bytes);
 
     /* Not a hand-off: refused with a reason, nothing stored. */
     reply = s_request(client, "\xff\xff\xff", 3);
-    assert(reply->body_case == EO__EVENT__BODY_ERROR && streq(reply->error->code, "bad_handoff"));
+    assert(reply->body_case == EO__EVENT__BODY_ERROR &&
+           streq(reply->error->code, "bad_handoff"));
     eo_event_free(&reply);
 
     char *metrics = s_metrics(actor);
-    if (!strstr(metrics, "\"depth\":1,"))
-        fprintf(stderr, "metrics: %s\n", metrics);
+    if (!strstr(metrics, "\"depth\":1,")) fprintf(stderr, "metrics: %s\n", metrics);
     assert(strstr(metrics, "\"depth\":1,\"oldest_age_s\":0,\"attempts\":0,\"last_status\":0,"
                            "\"next_attempt\":\"2026-11-23T09:00:00+09:00\""));
     zstr_free(&metrics);
@@ -100,7 +93,8 @@ int main(void)
     char key[64];
     assert(streq(receiver_key(receiver, 0, key, sizeof key), "case-7:handoff:settled"));
     metrics = s_metrics(actor);
-    assert(strstr(metrics, "\"depth\":0,\"oldest_age_s\":0,\"attempts\":0,\"last_status\":200"));
+    assert(
+        strstr(metrics, "\"depth\":0,\"oldest_age_s\":0,\"attempts\":0,\"last_status\":200"));
     zstr_free(&metrics);
 
     eo_client_destroy(&client);

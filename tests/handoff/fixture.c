@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "eonjena/eo_codec.h"
 #include "fixture.h"
 
 static int s_unlink(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -19,6 +20,24 @@ static int s_unlink(const char *path, const struct stat *st, int flag, struct FT
 void fx_remove_tree(const char *dir)
 {
     nftw(dir, s_unlink, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+uint8_t *fx_item_event(const char *id, Eo__HandoffItem__Kind kind, eo_time_t created,
+                       size_t *size)
+{
+    Eo__HandoffItem item = EO__HANDOFF_ITEM__INIT;
+    item.id = (char *)id;
+    item.site = "guri";
+    item.kind = kind;
+    item.created_at = created;
+    Eo__Event ev = EO__EVENT__INIT;
+    ev.id = (char *)id;
+    ev.site = "guri";
+    ev.body_case = EO__EVENT__BODY_HANDOFF;
+    ev.handoff = &item;
+    uint8_t *bytes = eo_event_encode(&ev, size);
+    assert(bytes);
+    return bytes;
 }
 
 eo_time_t fx_time(const char *when)
@@ -61,8 +80,8 @@ void fx_start(fixture_t *fx, const char *name, const char *start, const char *se
     fx->clock = eo_clock_new_manual(fx_time(start) * 1000);
     fx->receiver = receiver_new(FX_SECRET, fx->clock);
     assert(fx->receiver);
-    char *text = fx_config_text(receiver_url(fx->receiver),
-                                sender_secret ? sender_secret : FX_SECRET);
+    char *text =
+        fx_config_text(receiver_url(fx->receiver), sender_secret ? sender_secret : FX_SECRET);
     fx->config = zconfig_str_load(text);
     zstr_free(&text);
     assert(fx->config);

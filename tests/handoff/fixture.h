@@ -34,6 +34,10 @@ void fx_set(fixture_t *fx, const char *when);
 eo_time_t fx_time(const char *when);
 /* Write the configuration text for provider p1 (webhook to url, signed with secret). */
 char *fx_config_text(const char *url, const char *secret);
+/* The wire bytes of hand-off item `id` of guri as the matcher's relay sends it (an Event
+ * whose id is the item's), of `kind`, made at `created`; *size set, caller frees. */
+uint8_t *fx_item_event(const char *id, Eo__HandoffItem__Kind kind, eo_time_t created,
+                       size_t *size);
 /* rm -rf of a test folder we made. */
 void fx_remove_tree(const char *dir);
 

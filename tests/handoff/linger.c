@@ -48,19 +48,10 @@ static json_int_t s_in_flight(eo_broker_t *broker)
  * answer is the acknowledgement). */
 static void s_send(eo_client_t *client, eo_clock_t *clock, const char *id)
 {
-    Eo__HandoffItem item = EO__HANDOFF_ITEM__INIT;
-    item.id = (char *)id;
-    item.site = "guri";
-    item.kind = EO__HANDOFF_ITEM__KIND__KIND_SETTLED;
-    item.created_at = eo_clock_now(clock);
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = (char *)id;
-    ev.site = "guri";
-    ev.body_case = EO__EVENT__BODY_HANDOFF;
-    ev.handoff = &item;
     size_t size;
-    uint8_t *bytes = eo_event_encode(&ev, &size);
-    assert(bytes && eo_client_send(client, "handoff", "guri", id, bytes, size) == 0);
+    uint8_t *bytes =
+        fx_item_event(id, EO__HANDOFF_ITEM__KIND__KIND_SETTLED, eo_clock_now(clock), &size);
+    assert(eo_client_send(client, "handoff", "guri", id, bytes, size) == 0);
     free(bytes);
 }
 

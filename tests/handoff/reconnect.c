@@ -24,18 +24,8 @@
 /* A settled-case hand-off item for guri; its id is `id`. 0 if acknowledged. */
 static int s_send_item(eo_client_t *client, const char *id, eo_time_t now)
 {
-    Eo__HandoffItem item = EO__HANDOFF_ITEM__INIT;
-    item.id = (char *)id;
-    item.site = "guri";
-    item.kind = EO__HANDOFF_ITEM__KIND__KIND_SETTLED;
-    item.created_at = now;
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = (char *)id;
-    ev.site = "guri";
-    ev.body_case = EO__EVENT__BODY_HANDOFF;
-    ev.handoff = &item;
     size_t size;
-    uint8_t *bytes = eo_event_encode(&ev, &size);
+    uint8_t *bytes = fx_item_event(id, EO__HANDOFF_ITEM__KIND__KIND_SETTLED, now, &size);
     zframe_t *frame = NULL;
     int rc = eo_client_request(client, "handoff", "guri", bytes, size, S_WAIT_MS, &frame);
     free(bytes);

@@ -24,8 +24,9 @@ static pid_t s_spawn(const char *dir, const char *endpoint)
     char *bin = zsys_sprintf("%s/eonjena-handoff", getenv("EO_BINARY_DIR"));
     char *config = zsys_sprintf("%s/eonjena.cfg", dir);
     char *store = zsys_sprintf("%s/store", dir);
-    char *argv[] = {bin, "--broker", (char *)endpoint, "--config", config, "--store", store,
-                    "--sites", "guri", "--clock", "manual:" S_START, "--init", NULL};
+    char *argv[] = {
+        bin,       "--broker", (char *)endpoint, "--config",        config,   "--store", store,
+        "--sites", "guri",     "--clock",        "manual:" S_START, "--init", NULL};
     pid_t pid = 0;
     assert(posix_spawn(&pid, bin, NULL, NULL, argv, environ) == 0);
     zstr_free(&bin);
@@ -36,20 +37,12 @@ static pid_t s_spawn(const char *dir, const char *endpoint)
 
 static void s_send(eo_client_t *client, const char *id)
 {
-    Eo__HandoffItem item = EO__HANDOFF_ITEM__INIT;
-    item.id = (char *)id;
-    item.site = "guri";
-    item.kind = EO__HANDOFF_ITEM__KIND__KIND_WAITING;
-    item.created_at = fx_time(S_START);
-    Eo__Event ev = EO__EVENT__INIT;
-    ev.id = (char *)id;
-    ev.site = "guri";
-    ev.body_case = EO__EVENT__BODY_HANDOFF;
-    ev.handoff = &item;
     size_t size;
-    uint8_t *bytes = eo_event_encode(&ev, &size);
+    uint8_t *bytes =
+        fx_item_event(id, EO__HANDOFF_ITEM__KIND__KIND_WAITING, fx_time(S_START), &size);
     zframe_t *reply = NULL;
-    assert(eo_client_request(client, "handoff", "guri", bytes, size, S_WAIT_MS, &reply) == EO_OK);
+    assert(eo_client_request(client, "handoff", "guri", bytes, size, S_WAIT_MS, &reply) ==
+           EO_OK);
     char err[128];
     Eo__Event *ack = eo_event_decode(zframe_data(reply), zframe_size(reply), err, sizeof err);
     assert(ack && ack->body_case == EO__EVENT__BODY_ACK && ack->ack->n_ids == 1);

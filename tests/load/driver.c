@@ -13,7 +13,10 @@
  * Status with the request's id, a refusal and bytes that are no Event; a second site has
  * no matcher. Every request must be sent as the gateway's intake reads its body, and each
  * answer read as the API would give it: 201 and the id, the refusal's code and status,
- * 502 bad_reply, 503 no_worker. */
+ * 502 bad_reply, 503 no_worker. Case 5, --timeout: a request unanswered that long is a
+ * transport error coded client_timeout, through HTTP (the server that never answers) and
+ * straight into a broker whose matcher takes the work and never answers; the driver
+ * then finishes by itself. */
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -163,6 +166,63 @@ static void s_direct(eo_load_driver_config_t cfg, const eo_dongs_t *dongs)
     eo_broker_destroy(&broker);
 }
 
+/* Drive until every request sent is answered (or 10 s): each must be client_timeout. */
+static void s_expect_timeouts(eo_load_driver_config_t *cfg, eo_worker_t *worker,
+                              const char *what)
+{
+    cfg->stop_us = zclock_time() * 1000 + 10 * 1000000LL;
+    eo_load_driver_t *driver = eo_load_driver_new(cfg);
+    S_CHECK(driver, "no driver");
+    int64_t until = zclock_mono() + 10000;
+    zlistx_t *held = zlistx_new(); /* the matcher's work, never answered */
+    eo_work_t *work;
+    while (eo_load_driver_step(driver, 20) && zclock_mono() < until)
+        while (worker && (work = eo_worker_recv(worker, 0)))
+            zlistx_add_end(held, work);
+    S_CHECK(zclock_mono() < until, "%s: the driver did not finish", what);
+    size_t sent;
+    eo_load_req_t *reqs = eo_load_driver_requests(driver, &sent);
+    S_CHECK(sent == cfg->max, "%s: %zu of %u sent", what, sent, cfg->max);
+    for (size_t i = 0; i < sent; i++) {
+        double waited = (double)(reqs[i].answered_us - reqs[i].sent_us) / 1000.0;
+        S_CHECK(reqs[i].status == 0 && streq(reqs[i].code, "client_timeout") &&
+                    waited >= cfg->timeout_ms - 1,
+                "%s: request %zu: %d '%s' after %.0f ms", what, i, reqs[i].status, reqs[i].code,
+                waited);
+    }
+    printf("load.driver: %s: %zu requests, each client_timeout after %d ms\n", what, sent,
+           cfg->timeout_ms);
+    if (worker)
+        S_CHECK(zlistx_size(held) == cfg->max, "%s: the matcher got %zu", what,
+                zlistx_size(held));
+    for (work = zlistx_first(held); work; work = zlistx_next(held))
+        eo_work_destroy(&work);
+    zlistx_destroy(&held);
+    eo_load_driver_destroy(&driver);
+}
+
+/* 5: --timeout, through HTTP (url: a server that never answers) and into a broker */
+static void s_timeouts(eo_load_driver_config_t cfg, const eo_dongs_t *dongs)
+{
+    cfg.connections = 4;
+    cfg.rate = 1000;
+    cfg.max = 4;
+    cfg.timeout_ms = 300;
+    s_expect_timeouts(&cfg, NULL, "http");
+
+    const char *ep = "inproc://load-driver-timeout";
+    eo_broker_t *broker = eo_broker_new(ep, NULL);
+    eo_worker_t *worker = eo_worker_new(ep, "match", "suwon", NULL, NULL);
+    S_CHECK(broker && worker, "no broker or worker");
+    eo_load_broker_config_t direct = {.endpoint = ep, .dongs = dongs, .run = "driver"};
+    cfg.url = NULL;
+    cfg.broker = &direct;
+    cfg.sites = 1ULL << eo_dongs_site_find(dongs, "suwon");
+    s_expect_timeouts(&cfg, worker, "direct");
+    eo_worker_destroy(&worker);
+    eo_broker_destroy(&broker);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -198,6 +258,7 @@ int main(void)
     S_CHECK(sent >= 50 && sent <= 256, "sent %zu requests in 300 ms at 500/s", sent);
     S_CHECK(steps <= 4 * (long)sent + 60, "%ld steps for %zu requests: it spins", steps, sent);
 
+    s_timeouts(cfg, dongs);
     close(fd);
 
     /* 3: the port is closed now: connects are refused, each request ends as a transport

@@ -21,8 +21,6 @@
 
 #include "load.h"
 
-#define S_TIMEOUT_MS 30000 /* an answer later than this is a transport error */
-
 typedef struct {
     CURL *easy;
     size_t req;   /* index into reqs of the request in flight; SIZE_MAX: idle */
@@ -133,6 +131,7 @@ eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config)
     eo_load_driver_t *self = calloc(1, sizeof *self);
     if (!self) return NULL;
     self->cfg = *config;
+    if (self->cfg.timeout_ms <= 0) self->cfg.timeout_ms = EO_LOAD_TIMEOUT_MS;
     self->timer_at_us = -1;
     self->epfd = -1;
     self->slots = calloc((size_t)config->connections, sizeof *self->slots);
@@ -174,7 +173,7 @@ eo_load_driver_t *eo_load_driver_new(const eo_load_driver_config_t *config)
         curl_easy_setopt(slot->easy, CURLOPT_WRITEFUNCTION, s_collect);
         curl_easy_setopt(slot->easy, CURLOPT_WRITEDATA, slot);
         curl_easy_setopt(slot->easy, CURLOPT_ERRORBUFFER, slot->err);
-        curl_easy_setopt(slot->easy, CURLOPT_TIMEOUT_MS, (long)S_TIMEOUT_MS);
+        curl_easy_setopt(slot->easy, CURLOPT_TIMEOUT_MS, (long)self->cfg.timeout_ms);
         curl_easy_setopt(slot->easy, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(slot->easy, CURLOPT_TCP_NODELAY, 1L);
     }
@@ -248,7 +247,7 @@ static int s_send_direct(eo_load_driver_t *self, s_slot_t *slot)
     return EO_OK;
 }
 
-/* Direct mode: a request unanswered for S_TIMEOUT_MS is a transport error, as through
+/* Direct mode: a request unanswered for the timeout is a transport error, as through
  * HTTP (the broker client would go on re-sending it). */
 static void s_direct_expire(eo_load_driver_t *self)
 {
@@ -256,7 +255,7 @@ static void s_direct_expire(eo_load_driver_t *self)
     for (int i = 0; i < self->cfg.connections; i++) {
         s_slot_t *slot = &self->slots[i];
         if (slot->req == SIZE_MAX ||
-            now - self->reqs[slot->req].sent_us < (int64_t)S_TIMEOUT_MS * 1000)
+            now - self->reqs[slot->req].sent_us < (int64_t)self->cfg.timeout_ms * 1000)
             continue;
         self->reqs[slot->req].status = 0;
         snprintf(self->reqs[slot->req].code, sizeof self->reqs[slot->req].code,

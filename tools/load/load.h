@@ -58,6 +58,7 @@ int eo_load_broker_wait(eo_load_broker_t *self, int timeout_ms, eo_load_answer_f
 
 /* --- driver.c: W1 requests through POST /v1/requests (or the broker) at a rate -------- */
 typedef struct eo_load_driver_t eo_load_driver_t;
+#define EO_LOAD_TIMEOUT_MS 30000 /* eonjena-load --timeout's default */
 
 typedef struct {
     const char *url; /* http://host:port */
@@ -70,6 +71,8 @@ typedef struct {
     eo_w1_t *w1;     /* the requests, drawn in order from index 0 */
     uint64_t sites;  /* bit s: W1 site s is driven */
     const char *run; /* a tag that keeps this run's client keys apart from another's */
+    int timeout_ms;  /* an answer later than this is a transport error, client_timeout
+                      * (0: EO_LOAD_TIMEOUT_MS) */
     /* set: send straight into this broker instead (url and key are not used) */
     const eo_load_broker_config_t *broker;
 } eo_load_driver_config_t;

@@ -20,7 +20,7 @@ typedef struct {
     double rate, duration, settle_wait;
     uint32_t max;
     uint64_t seed;
-    int connections;
+    int connections, timeout_ms;
     bool allow_remote, json, quiet;
 } s_opts_t;
 
@@ -67,8 +67,10 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
                     .duration = 10,
                     .settle_wait = 10,
                     .seed = 1,
-                    .connections = 32};
-    const char *v[7] = {NULL}; /* rate duration requests seed connections settle-wait */
+                    .connections = 32,
+                    .timeout_ms = EO_LOAD_TIMEOUT_MS};
+    /* rate duration requests seed connections settle-wait timeout */
+    const char *v[8] = {NULL};
     const eo_opt_t opts[] = {
         EO_OPT_VALUE("url", "URL", &o->url, "the API (http://127.0.0.1:8080)"),
         EO_OPT_VALUE("key", "KEY", &o->key,
@@ -81,6 +83,8 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         EO_OPT_VALUE("sites", "LIST", &o->sites, "W1 sites to draw from, comma-separated (*)"),
         EO_OPT_VALUE("seed", "S", &v[3], "the W1 seed (1)"),
         EO_OPT_VALUE("connections", "C", &v[4], "requests in flight at most (32)"),
+        EO_OPT_VALUE("timeout", "MS", &v[6],
+                     "a request unanswered this long counts as client_timeout (30000)"),
         EO_OPT_VALUE("trace", "FILE", &o->trace,
                      "the sms role's sim trace (sms/adapters/<sim>/trace)"),
         EO_OPT_VALUE(
@@ -114,10 +118,12 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
     o->seed = v[3] ? strtoull(v[3], NULL, 10) : o->seed;
     o->connections = v[4] ? atoi(v[4]) : o->connections;
     o->settle_wait = v[5] ? atof(v[5]) : o->settle_wait;
+    o->timeout_ms = v[6] ? atoi(v[6]) : o->timeout_ms;
     double planned = o->rate * o->duration;
     o->max = v[2] ? (uint32_t)atol(v[2]) : (uint32_t)(planned < 1 ? 1 : planned);
     if (o->rate <= 0 || o->rate > 100000 || o->duration <= 0 || o->duration > 86400 ||
-        o->max == 0 || o->connections < 1 || o->connections > 1024 || o->settle_wait < 0)
+        o->max == 0 || o->connections < 1 || o->connections > 1024 || o->settle_wait < 0 ||
+        o->timeout_ms < 1 || o->timeout_ms > 600000)
         return eo_opts_fail(&p, "a number out of range");
     if (o->key && o->key_file) return eo_opts_fail(&p, "give --key or --key-file, not both");
     if (o->run &&
@@ -253,6 +259,7 @@ static int s_setup(s_load_t *self)
         .url = self->o.url,
         .key = self->o.key,
         .connections = self->o.connections,
+        .timeout_ms = self->o.timeout_ms,
         .rate = self->o.rate,
         .max = self->o.max,
         .stop_us = ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000) +

@@ -4,6 +4,7 @@
  * into its broker with the gateway's cert); p50/p99 are intake to offers sent
  * (docs/deploy.md). */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -28,7 +29,10 @@ typedef struct {
     long requests, sites, matchers, carers, connections;
     double rate;
     const char *dir, *deploy, *config, *transport, *via;
+    const char *store_dirs; /* "ROLE=DIR,..." for eonjena-deploy --store-dir, or NULL */
 } s_opts_t;
+
+#define S_STORE_DIRS_MAX 64
 
 static const char s_about[] =
     "Start deploy/eonjena-deploy in a new folder (broker, --matchers matcher\n"
@@ -38,6 +42,44 @@ static const char s_about[] =
     "would send them), check every matcher's store, stop it. Prints\n"
     "{\"bench\":\"e2e\",\"requests\":R,\"sites\":S,\"req_per_s\":..,\"p50_ms\":..,"
     "\"p99_ms\":..,\"settled\":..,\"check\":\"ok\",...}; p50/p99: intake to offers sent.";
+
+/* Split "ROLE=DIR,..." into out (two entries each: "--store-dir", "ROLE=DIR", the strings
+ * allocated; NULL: only check). Each DIR must be new or empty: the bench starts from
+ * fresh stores and may remove them after. The count of entries, or -1 with err. */
+static int s_store_dirs(const char *list, char **out, char *err, size_t errlen)
+{
+    char *copy = strdup(list), *save = NULL;
+    assert(copy);
+    int n = 0;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        const char *eq = strchr(t, '=');
+        DIR *d = eq ? opendir(eq + 1) : NULL;
+        bool empty = true;
+        for (struct dirent *e; d && (e = readdir(d));)
+            empty = empty && (streq(e->d_name, ".") || streq(e->d_name, ".."));
+        if (d) closedir(d);
+        if (!eq || eq == t || !eq[1] || n / 2 >= S_STORE_DIRS_MAX)
+            snprintf(err, errlen, "--store-dirs: '%s' is not ROLE=DIR (at most %d)", t,
+                     S_STORE_DIRS_MAX);
+        else if (!empty)
+            snprintf(err, errlen,
+                     "--store-dirs: %s is not empty (the bench wants fresh stores)", eq + 1);
+        else {
+            if (out) {
+                out[n] = strdup("--store-dir");
+                out[n + 1] = strdup(t);
+            }
+            n += 2;
+            continue;
+        }
+        for (int i = 0; out && i < n; i++)
+            free(out[i]);
+        free(copy);
+        return -1;
+    }
+    free(copy);
+    return n;
+}
 
 static int s_parse(int argc, char **argv, s_opts_t *o)
 {
@@ -68,6 +110,9 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         EO_OPT_VALUE("via", "V", &o->via,
                      "http (the API, with its key) or broker (straight into the broker: "
                      "the pipeline without the gateway) (http)"),
+        EO_OPT_VALUE("store-dirs", "ROLE=DIR,..", &o->store_dirs,
+                     "keep these roles' stores elsewhere (eonjena-deploy --store-dir), each "
+                     "DIR new or empty; without --dir they are removed after the run"),
         EO_OPT_END,
     };
     eo_opts_t p = {.prog = "eonjena-bench e2e", .about = s_about, .opts = opts};
@@ -87,6 +132,9 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         return eo_opts_fail(&p, "--transport is tcp or ipc");
     if (ok && !streq(o->via, "http") && !streq(o->via, "broker"))
         return eo_opts_fail(&p, "--via is http or broker");
+    char err[256];
+    if (ok && o->store_dirs && s_store_dirs(o->store_dirs, NULL, err, sizeof err) < 0)
+        return eo_opts_fail(&p, err);
     return ok ? EO_OPTS_RUN : eo_opts_fail(&p, "a number out of range");
 }
 
@@ -409,12 +457,25 @@ int eo_bench_e2e(int argc, char **argv)
                      "300",
                      "--clock",
                      "offset:2026-11-27T19:00:00+09:00",
-                     o.config ? "--config" : NULL,
-                     (char *)o.config,
-                     NULL};
-    fprintf(stderr, "eonjena-bench e2e: starting the deployment in %s (log %s)\n", dir, log);
-    rc = s_exec(start, NULL, log, NULL) == 0 ? 0 : 1;
-    if (rc) fprintf(stderr, "eonjena-bench e2e: the deployment did not start (see %s)\n", log);
+                     NULL,
+                     NULL,
+                     [24 + 2 * S_STORE_DIRS_MAX] = NULL};
+    size_t k = 0;
+    while (start[k])
+        k++;
+    if (o.config) start[k++] = "--config", start[k++] = (char *)o.config;
+    char **placed = start + k; /* "--store-dir", "ROLE=DIR", ...: allocated */
+    int nplaced = o.store_dirs ? s_store_dirs(o.store_dirs, placed, err, sizeof err) : 0;
+    if (nplaced < 0) { /* empty in s_parse: something wrote there since */
+        fprintf(stderr, "eonjena-bench e2e: %s\n", err);
+        nplaced = 0, rc = 1;
+    } else {
+        fprintf(stderr, "eonjena-bench e2e: starting the deployment in %s (log %s)\n", dir,
+                log);
+        rc = s_exec(start, NULL, log, NULL) == 0 ? 0 : 1;
+        if (rc)
+            fprintf(stderr, "eonjena-bench e2e: the deployment did not start (see %s)\n", log);
+    }
     char load[4200];
     char *stop[] = {deploy, "stop", dir, NULL};
     bool stopped = false;
@@ -459,7 +520,13 @@ int eo_bench_e2e(int argc, char **argv)
     if (!o.dir) {
         char *rm[] = {"/bin/rm", "-rf", dir, NULL};
         s_exec(rm, NULL, "/dev/null", NULL);
+        for (int i = 1; i < nplaced; i += 2) { /* new or empty before the run */
+            rm[2] = strchr(placed[i], '=') + 1;
+            s_exec(rm, NULL, "/dev/null", NULL);
+        }
         if (rc == 0) unlink(log);
     }
+    for (int i = 0; i < nplaced; i++)
+        free(placed[i]);
     return rc;
 }

@@ -2,7 +2,9 @@
 # deploy.bench: `eonjena-bench e2e` (small: 60 requests of 2 sites) starts the real
 # multi-process deployment, drives it, checks every store, stops it, removes its folder
 # and prints ONE JSON line with the fields the figures are read from; then the same over
-# unix sockets (--transport ipc); then straight into the broker (--via broker).
+# unix sockets (--transport ipc) with two stores placed in folders of their own
+# (--store-dirs); then straight into the broker (--via broker). Placing stores that
+# cannot be placed is refused before anything starts.
 set -euo pipefail
 . "$(dirname "$0")/../e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -84,7 +86,31 @@ small_e2e() {
     echo "$J"
     grep -Eq '"settled":[1-9][0-9]*,"check":"ok"' <<<"$J" || eo_fail "$*: nothing settled or check failed: $J"
 }
-small_e2e ipc --transport ipc
+# ... and with two stores placed elsewhere (--store-dirs, eonjena-deploy --store-dir), as
+# on a host with a disk for each: the roles write there through DIR/stores/ROLE's link
+small_e2e ipc --transport ipc --store-dirs "handoff=$EO_TEST_TMP/disk2/handoff,matcher-2=$EO_TEST_TMP/disk3/m2"
+for pair in handoff:disk2/handoff matcher-2:disk3/m2; do
+    role=${pair%%:*} place=$EO_TEST_TMP/${pair#*:}
+    [ "$(readlink "$EO_TEST_TMP/ipc/stores/$role")" = "$place" ] ||
+        eo_fail "--store-dirs: stores/$role is not a link to $place"
+    [ -s "$place/data.mdb" ] || eo_fail "--store-dirs: no store in $place"
+    [ "$(stat -c %a "$place")" = 700 ] || eo_fail "--store-dirs: $place is open to others"
+done
+"$B/eonjena" check --store "$EO_TEST_TMP/disk3/m2" >/dev/null || eo_fail "--store-dirs: matcher-2's store"
+grep -Eq '"commits_per_req":\{[^}]*"handoff":[0-9.e-]*[1-9]' <<<"$J" || eo_fail "--store-dirs: handoff made no commits: $J"
+# without --dir the deployment is temporary, and so are the stores placed for it
+TMPDIR=$EO_TEST_TMP "$B/eonjena-bench" e2e --requests 20 --sites 2 --rate 30 --matchers 1 \
+    --carers 1000 --transport ipc --store-dirs "sms=$EO_TEST_TMP/disk4/sms" \
+    >"$EO_TEST_TMP/temp.json" 2>"$EO_TEST_TMP/temp.txt" || eo_fail "temporary: $(cat "$EO_TEST_TMP/temp.txt")"
+grep -q '"check":"ok"' "$EO_TEST_TMP/temp.json" || eo_fail "temporary: $(cat "$EO_TEST_TMP/temp.json")"
+[ ! -e "$EO_TEST_TMP/disk4/sms" ] || eo_fail "--store-dirs without --dir: the sms store was left behind"
+# a place that holds something, or that is not ROLE=DIR, is refused before anything runs
+for bad in "sms=$EO_TEST_TMP/disk2/handoff:is not empty" "nonsense:is not ROLE=DIR"; do
+    if "$B/eonjena-bench" e2e --requests 1 --store-dirs "${bad%%:*}" >"$EO_TEST_TMP/bad.txt" 2>&1; then
+        eo_fail "--store-dirs ${bad%%:*} was taken"
+    fi
+    grep -q "${bad#*:}" "$EO_TEST_TMP/bad.txt" || eo_fail "--store-dirs ${bad%%:*}: $(cat "$EO_TEST_TMP/bad.txt")"
+done
 grep -q '"transport":"ipc"' <<<"$J" || eo_fail "ipc: $J"
 grep -Eq '"hops_ms":\{"to_decided":\{"n":60,' <<<"$J" || eo_fail "ipc: no hops: $J"
 [ "$(cat "$EO_TEST_TMP/ipc/run/broker_endpoint")" = "ipc://$EO_TEST_TMP/ipc/run/broker.ipc" ] ||
@@ -126,4 +152,26 @@ if "$EO_SOURCE_DIR/deploy/eonjena-deploy" start "$deep" --transport ipc --bin "$
 fi
 grep -q "too long a path for a unix socket" "$EO_TEST_TMP/deep.txt" || eo_fail "deep: $(cat "$EO_TEST_TMP/deep.txt")"
 [ ! -e "$deep/keys" ] || eo_fail "deep: keys were made before the refusal"
+# --store-dir that cannot be honoured is refused before any key or process: not
+# ROLE=DIR, a role without a store, a matcher that is not there, and a role whose store
+# is already in the folder (it is never moved or hidden behind a link)
+refused() { # DIR WHY OPTIONS...: eonjena-deploy start DIR OPTIONS fails saying WHY
+    local dir=$1 why=$2
+    shift 2
+    if "$EO_SOURCE_DIR/deploy/eonjena-deploy" start "$dir" --bin "$B" "$@" >"$EO_TEST_TMP/refused.txt" 2>&1; then
+        "$EO_SOURCE_DIR/deploy/eonjena-deploy" stop "$dir" >/dev/null 2>&1 || true
+        eo_fail "eonjena-deploy start $* was taken"
+    fi
+    grep -q "$why" "$EO_TEST_TMP/refused.txt" || eo_fail "$*: $(cat "$EO_TEST_TMP/refused.txt")"
+    pgrep -f "$dir/" >/dev/null && eo_fail "$*: something started"
+    return 0
+}
+refused "$EO_TEST_TMP/placed" "wants ROLE=DIR" --store-dir "sms"
+refused "$EO_TEST_TMP/placed" "no role 'broker' has a store" --store-dir "broker=$EO_TEST_TMP/b"
+refused "$EO_TEST_TMP/placed" "there are 2 matchers" --store-dir "matcher-3=$EO_TEST_TMP/m3"
+[ ! -e "$EO_TEST_TMP/placed/keys" ] || eo_fail "--store-dir: keys were made before the refusal"
+refused "$EO_TEST_TMP/direct" "its store is in $EO_TEST_TMP/direct/stores/sms already" \
+    --store-dir "sms=$EO_TEST_TMP/elsewhere"
+[ -d "$EO_TEST_TMP/direct/stores/sms" ] && [ ! -L "$EO_TEST_TMP/direct/stores/sms" ] ||
+    eo_fail "--store-dir: the sms store was moved"
 echo "deploy.bench: ok"

@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Debian 12 packages the build, the tests and the demo need.
-PKGS = build-essential cmake pkg-config clang libclang-rt-14-dev iproute2 \
+PKGS = build-essential cmake pkg-config clang clang-format libclang-rt-14-dev iproute2 \
        libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
        liblmdb-dev lmdb-utils libmicrohttpd-dev libjansson-dev \
        libcurl4-openssl-dev libssl-dev openssl libsystemd-dev systemd kannel kannel-extras \

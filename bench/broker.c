@@ -45,21 +45,18 @@ static void s_raw_proxy(zsock_t *pipe, void *arg)
                               {zsock_resolve(front), 0, ZMQ_POLLIN, 0},
                               {zsock_resolve(back), 0, ZMQ_POLLIN, 0}};
     while (zmq_poll(items, 3, -1) >= 0) {
-        if (items[0].revents & ZMQ_POLLIN)
-            break;
+        if (items[0].revents & ZMQ_POLLIN) break;
         /* same draining as the broker: many messages per poll */
         for (int i = 0; i < 512 && nworkers > 0 && (items[1].revents & ZMQ_POLLIN); i++) {
             zmsg_t *msg = zmsg_recv_nowait(front); /* [client][body] */
-            if (!msg)
-                break;
+            if (!msg) break;
             zmsg_pushmem(msg, zframe_data(workers[next]), zframe_size(workers[next]));
             next = (next + 1) % nworkers;
             zmsg_send(&msg, back);
         }
         for (int i = 0; i < 512 && (items[2].revents & ZMQ_POLLIN); i++) {
             zmsg_t *msg = zmsg_recv_nowait(back); /* [worker][client][body] or READY */
-            if (!msg)
-                break;
+            if (!msg) break;
             zframe_t *worker = zmsg_pop(msg);
             if (zmsg_size(msg) == 1) {
                 if (nworkers < 256)
@@ -89,8 +86,7 @@ static void s_raw_worker(zsock_t *pipe, void *arg)
     zpoller_t *poller = zpoller_new(pipe, sock, NULL);
     while (true) {
         void *which = zpoller_wait(poller, -1);
-        if (which != sock)
-            break;
+        if (which != sock) break;
         zmsg_t *msg = zmsg_recv(sock); /* [client][body]: echo it */
         zmsg_send(&msg, sock);
     }
@@ -129,8 +125,7 @@ static void s_client(zsock_t *pipe, void *arg)
             assert(rc == EO_OK);
             zframe_destroy(&reply);
         }
-        if (a->lat_us)
-            a->lat_us[i] = zclock_usecs() - t0;
+        if (a->lat_us) a->lat_us[i] = zclock_usecs() - t0;
     }
     zsock_signal(pipe, 0);
     free(zstr_recv(pipe)); /* $TERM */
@@ -227,8 +222,7 @@ static double s_broker(opts_t *o, int64_t *lat_us)
     s_endpoints(o, "eo");
     snprintf(o->back, sizeof o->back, "%s", o->front); /* one socket for both sides */
     eo_broker_t *broker = eo_broker_new(o->front, NULL);
-    if (!broker)
-        return -1;
+    if (!broker) return -1;
     zactor_t **workers = calloc((size_t)o->workers, sizeof(zactor_t *));
     for (int i = 0; i < o->workers; i++)
         workers[i] = zactor_new(s_worker, o);
@@ -260,12 +254,9 @@ static int s_parse(int argc, char **argv, opts_t *o)
         EO_OPT_VALUE("endpoint", "tcp|ipc|inproc", &o->transport, "the transport (tcp)"),
         EO_OPT_END,
     };
-    eo_opts_t p = {.prog = "eonjena-bench broker",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t p = {.prog = "eonjena-bench broker", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&p, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     o->clients = atoi(clients);
     o->workers = atoi(workers);
     o->messages = atoi(messages);
@@ -284,8 +275,7 @@ int eo_bench_broker(int argc, char **argv)
 {
     opts_t o = {0};
     int rc = s_parse(argc, argv, &o);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     zsys_init();
     zsys_set_logstream(NULL);
     int per = o.messages / o.clients;
@@ -302,8 +292,8 @@ int eo_bench_broker(int argc, char **argv)
     printf("{\"bench\":\"broker\",\"clients\":%d,\"workers\":%d,\"rt_per_s\":%.0f,"
            "\"p50_us\":%lld,\"p99_us\":%lld,\"raw_rt_per_s\":%.0f,\"ratio\":%.2f,"
            "\"messages\":%zu,\"size\":%d,\"window\":%d,\"endpoint\":\"%s\"}\n",
-           o.clients, o.workers, rate, (long long)lat[n / 2], (long long)lat[n * 99 / 100],
-           raw, rate / raw, n, o.size, o.window ? o.window : EO_WORKER_WINDOW, o.transport);
+           o.clients, o.workers, rate, (long long)lat[n / 2], (long long)lat[n * 99 / 100], raw,
+           rate / raw, n, o.size, o.window ? o.window : EO_WORKER_WINDOW, o.transport);
     free(lat);
     return 0;
 }

@@ -37,12 +37,10 @@ static enum MHD_Result s_handler(void *cls, struct MHD_Connection *conn, const c
     s_sink_t *sink = cls;
     (void)url, (void)method, (void)version;
     s_body_t *body = *con_cls;
-    if (!body)
-        return (*con_cls = calloc(1, sizeof *body)) ? MHD_YES : MHD_NO;
+    if (!body) return (*con_cls = calloc(1, sizeof *body)) ? MHD_YES : MHD_NO;
     if (*size) {
         char *grown = realloc(body->data, body->size + *size);
-        if (!grown)
-            return MHD_NO;
+        if (!grown) return MHD_NO;
         memcpy(grown + body->size, data, *size);
         body->data = grown;
         body->size += *size;
@@ -109,32 +107,27 @@ int eo_bench_handoff(int argc, char **argv)
                      "the store (a temporary folder, removed after)"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena-bench handoff",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {.prog = "eonjena-bench handoff", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     int items = atoi(items_text);
-    if (items < 1)
-        return eo_opts_fail(&o, "--items must be 1 or more");
+    if (items < 1) return eo_opts_fail(&o, "--items must be 1 or more");
     char dir[256] = "";
     snprintf(dir, sizeof dir, "%s", store_dir ? store_dir : "");
     if (!*dir) {
         snprintf(dir, sizeof dir, "/tmp/eo_bench_handoff_XXXXXX");
-        if (!mkdtemp(dir))
-            return 1;
+        if (!mkdtemp(dir)) return 1;
     }
     zsys_init();
     zsys_set_logstream(NULL);
     s_sink_t sink = {.clock = eo_clock_new_manual(1795395600000LL)}; /* Mon 2026-11-23 10:00 */
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     struct MHD_Daemon *daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, s_handler, &sink,
         MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED, s_done, NULL, MHD_OPTION_END);
     eo_store_t *store = eo_store_new(dir, 0, 0);
-    if (!daemon || !store || !sink.clock)
-        return 1;
+    if (!daemon || !store || !sink.clock) return 1;
     unsigned port = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
     char *text = zsys_sprintf("providers\n    p1\n        site = guri\n        mode = webhook\n"
                               "        url = \"http://127.0.0.1:%u/h\"\n        secret = %s\n"
@@ -147,8 +140,7 @@ int eo_bench_handoff(int argc, char **argv)
     eo_handoff_config_defaults(&cfg);
     eo_handoff_config_load(&cfg, config, err, sizeof err);
     eo_handoff_t *core = eo_handoff_new(store, sink.clock, providers, "*", &cfg);
-    if (!core)
-        return 1;
+    if (!core) return 1;
 
     int64_t t0 = zclock_usecs();
     for (int i = 0; i < items; i++) {
@@ -158,13 +150,11 @@ int eo_bench_handoff(int argc, char **argv)
         Eo__HandoffItem item;
         Eo__Request req;
         s_item(&ev, &item, &req, id);
-        if (eo_handoff_accept(core, &ev))
-            return 1;
+        if (eo_handoff_accept(core, &ev)) return 1;
     }
     int64_t t1 = zclock_usecs();
     size_t delivered = 0;
-    if (eo_handoff_run(core, &delivered))
-        return 1;
+    if (eo_handoff_run(core, &delivered)) return 1;
     int64_t t2 = zclock_usecs();
 
     double put_s = (double)(t1 - t0) / 1e6, deliver_s = (double)(t2 - t1) / 1e6;

@@ -41,8 +41,8 @@ static int s_run(eo_store_t *store, eo_index_t *index, eo_w1_t *w1, uint32_t r, 
     for (uint32_t i = 0; rc == EO_OK && i < r; i++) {
         eo_w1_request_t req;
         eo_w1_request(w1, i, &req);
-        eo_query_t q = {.site = req.site, .dong = req.dong, .start = req.start,
-                        .end = req.end, .k = k};
+        eo_query_t q = {
+            .site = req.site, .dong = req.dong, .start = req.start, .end = req.end, .k = k};
         uint32_t n = 0;
         double t0 = eo_bench_now();
         /* A fresh snapshot per query, as a matcher would take. */
@@ -114,12 +114,9 @@ int eo_bench_query(int argc, char **argv)
         EO_OPT_VALUE("store", "DIR", &dir_opt, "the store (a temporary folder, removed after)"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena-bench query",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {.prog = "eonjena-bench query", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     uint32_t carers = (uint32_t)strtoul(carers_text, NULL, 10),
              requests = (uint32_t)strtoul(requests_text, NULL, 10),
              k = (uint32_t)strtoul(k_text, NULL, 10);
@@ -156,8 +153,7 @@ int eo_bench_query(int argc, char **argv)
     double t0 = eo_bench_now(), load_s = 0, mean = 0, rekey_s = 0, step_max_ms = 0;
     uint32_t steps = 0;
     if (rc == EO_OK) rc = eo_w1_load(w1_load, store, index, carers);
-    if (rc == EO_OK)
-        rc = eo_store_sync(store);
+    if (rc == EO_OK) rc = eo_store_sync(store);
     load_s = eo_bench_now() - t0;
     if (rc == EO_OK) {
         fprintf(stderr, "bench query: %u carers loaded in %.2f s\n", carers, load_s);
@@ -191,7 +187,6 @@ int eo_bench_query(int argc, char **argv)
     eo_index_destroy(&index);
     eo_store_destroy(&store);
     eo_dongs_destroy(&dongs);
-    if (!dir_opt)
-        s_remove_store(dir);
+    if (!dir_opt) s_remove_store(dir);
     return rc == EO_OK ? 0 : 1;
 }

@@ -37,20 +37,17 @@ int eo_bench_rules(int argc, char **argv)
         EO_OPT_VALUE("seed", "S", &seed_text, "the seed of the request times (1)"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena-bench rules",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {.prog = "eonjena-bench rules", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     long n = atol(n_text);
     uint64_t seed = strtoull(seed_text, NULL, 10) | 1;
-    if (n < 1)
-        return eo_opts_fail(&o, "--n must be 1 or more");
+    if (n < 1) return eo_opts_fail(&o, "--n must be 1 or more");
     char err[512];
     eo_calendar_t *cal = eo_calendar_load_default(err, sizeof err);
     eo_rules_t *rules = cal ? eo_rules_load_default(cal, err, sizeof err) : NULL;
-    eo_time_t *req = malloc((size_t)n * sizeof *req), *start = malloc((size_t)n * sizeof *start);
+    eo_time_t *req = malloc((size_t)n * sizeof *req),
+              *start = malloc((size_t)n * sizeof *start);
     if (!rules || !req || !start) {
         fprintf(stderr, "bench rules: %s\n", rules ? "out of memory" : err);
         free(req);
@@ -76,25 +73,28 @@ int eo_bench_rules(int argc, char **argv)
     eo_quote_t *q = malloc(sizeof *q);
     long quoted = 0;
     for (long i = 0; q && i < n; i++) {
-        eo_quote_params_t p = {.start = start[i], .requested = req[i],
+        eo_quote_params_t p = {.start = start[i],
+                               .requested = req[i],
                                .end = start[i] + (eo_time_t)(4 + i % 9) * 1800};
         quoted += eo_rules_quote(rules, &p, q) == 0;
     }
     double t2 = eo_bench_now();
     long json_n = n / 10 ? n / 10 : 1, bytes = 0;
     for (long i = 0; i < json_n; i++) {
-        eo_quote_params_t p = {.start = start[i], .requested = req[i],
+        eo_quote_params_t p = {.start = start[i],
+                               .requested = req[i],
                                .end = start[i] + (eo_time_t)(4 + i % 9) * 1800};
         char *text = eo_quote_json(rules, &p, err, sizeof err);
         bytes += text ? (long)strlen(text) : 0;
         free(text);
     }
     double t3 = eo_bench_now();
-    printf("{\"bench\":\"rules\",\"n\":%ld,\"route_ns\":%.0f,\"quote_ns\":%.0f,\"json_us\":%.2f,"
-           "\"pool_share\":%.3f,\"quoted_share\":%.3f,\"json_bytes\":%ld}\n",
-           n, (t1 - t0) / (double)n * 1e9, (t2 - t1) / (double)n * 1e9,
-           (t3 - t2) / (double)json_n * 1e6, (double)pool / (double)n, (double)quoted / (double)n,
-           bytes / json_n);
+    printf(
+        "{\"bench\":\"rules\",\"n\":%ld,\"route_ns\":%.0f,\"quote_ns\":%.0f,\"json_us\":%.2f,"
+        "\"pool_share\":%.3f,\"quoted_share\":%.3f,\"json_bytes\":%ld}\n",
+        n, (t1 - t0) / (double)n * 1e9, (t2 - t1) / (double)n * 1e9,
+        (t3 - t2) / (double)json_n * 1e6, (double)pool / (double)n, (double)quoted / (double)n,
+        bytes / json_n);
     free(q);
     free(req);
     free(start);

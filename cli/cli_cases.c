@@ -32,8 +32,9 @@ int eo_cli_cases_open(eo_cli_cases_t *self, const char *dir, unsigned flags)
     eo_caps_t caps;
     eo_rules_caps(self->rules, &caps);
     self->index = self->store ? eo_index_new(self->store, self->dongs, &caps) : NULL;
-    self->cases =
-        self->index ? eo_cases_new(self->store, self->index, self->dongs, self->rules, NULL) : NULL;
+    self->cases = self->index
+                      ? eo_cases_new(self->store, self->index, self->dongs, self->rules, NULL)
+                      : NULL;
     if (!self->cases) {
         fprintf(stderr, "%s is not a matcher store (or cannot be opened)\n", dir);
         eo_cli_cases_close(self);

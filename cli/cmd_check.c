@@ -33,8 +33,7 @@ static int s_warnings(const char *config_path, const char *clock_spec)
     eo_clock_t *clock = eo_clock_new_from_spec(clock_spec);
     char err[512], msg[1200];
     eo_calendar_t *cal = config ? eo_calendar_load_config(config, err, sizeof err) : NULL;
-    if (config && !cal)
-        fprintf(stderr, "eonjena check: %s\n", err);
+    if (config && !cal) fprintf(stderr, "eonjena check: %s\n", err);
     int left, warn = eo_calendar_warn_days(config);
     if (cal && clock &&
         eo_calendar_ends_soon(cal, eo_clock_now(clock), warn, &left, msg, sizeof msg))
@@ -54,12 +53,9 @@ int eo_cmd_check(int argc, char **argv)
         EO_OPT_VALUE("clock", "SPEC", &clock, "now, for data that runs out (system)"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena check",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {.prog = "eonjena check", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     /* every page of every tree first: a damaged store is a finding, not a crash */
     char why[512];
     rc = eo_store_verify(store, why, sizeof why);
@@ -72,12 +68,10 @@ int eo_cmd_check(int argc, char **argv)
         return 1;
     }
     eo_cli_cases_t cc;
-    if (eo_cli_cases_open(&cc, store, EO_STORE_READONLY))
-        return 2;
+    if (eo_cli_cases_open(&cc, store, EO_STORE_READONLY)) return 2;
     MDB_txn *txn = NULL;
     rc = eo_store_begin(cc.store, false, &txn);
-    if (rc == EO_OK)
-        rc = eo_cases_check(cc.cases, txn, why, sizeof why);
+    if (rc == EO_OK) rc = eo_cases_check(cc.cases, txn, why, sizeof why);
     eo_store_abort(&txn);
     eo_cli_cases_close(&cc);
     if (rc == EO_EINVAL) {

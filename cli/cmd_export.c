@@ -31,18 +31,13 @@ int eo_cmd_export(int argc, char **argv)
         EO_OPT_VALUE("out", "FILE", &path, "write here (created 0600), not to stdout"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena export",
-                   .forms = "carers",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {.prog = "eonjena export", .forms = "carers", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     eo_time_t at = 0;
     if (!streq(o.args[0], "carers"))
         return eo_opts_fail(&o, "export carers, not '%s'", o.args[0]);
-    if (!dir)
-        return eo_opts_fail(&o, "--store DIR is required");
+    if (!dir) return eo_opts_fail(&o, "--store DIR is required");
     if (at_text && eo_time_parse(at_text, &at))
         return eo_opts_fail(&o, "bad --at '%s'", at_text);
     if (!at_text) {
@@ -68,8 +63,7 @@ int eo_cmd_export(int argc, char **argv)
         out = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (!out) {
             fprintf(stderr, "eonjena export: %s: %s\n", path, strerror(errno));
-            if (fd >= 0)
-                close(fd);
+            if (fd >= 0) close(fd);
             eo_dongs_destroy(&dongs);
             return 1;
         }
@@ -78,8 +72,7 @@ int eo_cmd_export(int argc, char **argv)
     eo_index_t *index = store ? eo_index_new(store, dongs, &caps) : NULL;
     size_t rows = 0;
     rc = index ? eo_carer_export(store, index, out, at, &rows) : EO_ESTORE;
-    if (out != stdout && fclose(out) && rc == EO_OK)
-        rc = EO_EIO;
+    if (out != stdout && fclose(out) && rc == EO_OK) rc = EO_EIO;
     if (rc == EO_OK)
         fprintf(stderr, "exported %zu carers\n", rows);
     else

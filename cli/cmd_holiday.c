@@ -33,7 +33,8 @@ static int s_parse(int argc, char **argv, s_args_t *a)
         EO_OPT_VALUE("year", "YYYY", &a->year, "list: only this year"),
         EO_OPT_VALUE("kind", "K", &a->kind,
                      "add: holiday (default), substitute, election or temporary"),
-        EO_OPT_FLAG("closed", &a->closed, "add: a 시설형 closed day (never for a substitute day)"),
+        EO_OPT_FLAG("closed", &a->closed,
+                    "add: a 시설형 closed day (never for a substitute day)"),
         EO_OPT_END,
     };
     eo_opts_t o = {.prog = "eonjena holiday",
@@ -43,8 +44,7 @@ static int s_parse(int argc, char **argv, s_args_t *a)
                    .about = s_about,
                    .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     const char *verb = a->verb = o.args[0], *name = o.args[2];
     a->date = o.args[1];
     int n = o.n_args;
@@ -61,8 +61,7 @@ static int s_parse(int argc, char **argv, s_args_t *a)
     a->day.facility_closed = a->closed;
     if (eo_holiday_kind_parse(a->kind ? a->kind : "holiday", &a->day.kind))
         return eo_opts_fail(&o, "bad --kind '%s'", a->kind);
-    if (strlen(name) >= sizeof a->day.name)
-        return eo_opts_fail(&o, "name too long");
+    if (strlen(name) >= sizeof a->day.name) return eo_opts_fail(&o, "name too long");
     snprintf(a->day.name, sizeof a->day.name, "%s", name);
     return EO_OPTS_RUN;
 }
@@ -71,8 +70,7 @@ static int s_list(const char *path, const char *year)
 {
     char err[512];
     int y = 0;
-    if (year)
-        sscanf(year, "%4d", &y); /* checked by s_parse */
+    if (year) sscanf(year, "%4d", &y); /* checked by s_parse */
     eo_calendar_t *cal = eo_calendar_load(path, err, sizeof err);
     if (!cal) {
         fprintf(stderr, "eonjena holiday: %s\n", err);
@@ -99,15 +97,12 @@ int eo_cmd_holiday(int argc, char **argv)
 {
     s_args_t a = {0};
     int rc = s_parse(argc, argv, &a);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     char path[1024], err[512];
     snprintf(path, sizeof path, "%s", a.file ? a.file : "");
-    if (!a.file)
-        snprintf(path, sizeof path, "%s/holidays.tsv", eo_data_dir());
+    if (!a.file) snprintf(path, sizeof path, "%s/holidays.tsv", eo_data_dir());
     const char *verb = a.verb;
-    if (streq(verb, "list"))
-        return s_list(path, a.year);
+    if (streq(verb, "list")) return s_list(path, a.year);
     if (streq(verb, "add"))
         rc = eo_calendar_file_add(path, &a.day, err, sizeof err);
     else

@@ -49,23 +49,20 @@ static int s_parse(int argc, char **argv, s_opts_t *o, eo_time_t *at)
         EO_OPT_FLAG("check", &o->check, "dongs: only check, install nothing"),
         EO_OPT_END,
     };
-    eo_opts_t p = {
-        .prog = "eonjena import",
-        .forms = "carers FILE\n"
-                 "dongs FILE",
-        .about = s_about,
-        .opts = opts};
+    eo_opts_t p = {.prog = "eonjena import",
+                   .forms = "carers FILE\n"
+                            "dongs FILE",
+                   .about = s_about,
+                   .opts = opts};
     int rc = eo_opts_parse(&p, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     o->what = p.args[0];
     o->file = p.args[1];
     if (!streq(o->what, "carers") && !streq(o->what, "dongs"))
         return eo_opts_fail(&p, "import carers or dongs, not '%s'", o->what);
     if (streq(o->what, "carers") && !o->store)
         return eo_opts_fail(&p, "import carers needs --store DIR");
-    if (o->at && eo_time_parse(o->at, at))
-        return eo_opts_fail(&p, "bad --at '%s'", o->at);
+    if (o->at && eo_time_parse(o->at, at)) return eo_opts_fail(&p, "bad --at '%s'", o->at);
     return EO_OPTS_RUN;
 }
 
@@ -96,13 +93,11 @@ static int s_carers(const s_opts_t *o, eo_time_t at)
         return 1;
     }
     eo_cli_cases_t cc;
-    if (eo_cli_cases_open(&cc, o->store, 0))
-        return 1;
+    if (eo_cli_cases_open(&cc, o->store, 0)) return 1;
     eo_carer_sink_t sink = {cc.cases, s_bulk, s_one};
     size_t rows = 0;
     int rc = eo_carer_import_to(cc.store, cc.index, o->file, at, stderr, &rows, &sink);
-    if (rc == EO_OK)
-        printf("imported %zu carers into %s\n", rows, o->store);
+    if (rc == EO_OK) printf("imported %zu carers into %s\n", rows, o->store);
     eo_cli_cases_close(&cc);
     return rc == EO_OK ? 0 : 1;
 }
@@ -145,14 +140,15 @@ static int s_check_store(const char *dir, const eo_dongs_t *dongs)
     MDB_txn *txn = NULL;
     s_dong_check_t x = {dongs, 0, 0};
     int rc = index ? eo_store_begin(store, false, &txn) : EO_ESTORE;
-    if (rc == EO_OK)
-        rc = eo_index_each(index, txn, s_dong_check, &x);
+    if (rc == EO_OK) rc = eo_index_each(index, txn, s_dong_check, &x);
     eo_store_abort(&txn);
     eo_index_destroy(&index);
     eo_store_destroy(&store);
     if (rc == EO_OK && x.carer) {
-        fprintf(stderr, "eonjena import dongs: carer %u names dong %010u, which the new table "
-                        "lacks or gives another site\n", x.carer, x.dong);
+        fprintf(stderr,
+                "eonjena import dongs: carer %u names dong %010u, which the new table "
+                "lacks or gives another site\n",
+                x.carer, x.dong);
         return EO_EINVAL;
     }
     return rc;
@@ -165,14 +161,10 @@ static int s_copy(const char *from, const char *to)
     char buf[65536];
     size_t n;
     while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n)
-            rc = -1;
-    if (in && ferror(in))
-        rc = -1;
-    if (in)
-        fclose(in);
-    if (out && fclose(out))
-        rc = -1;
+        if (fwrite(buf, 1, n, out) != n) rc = -1;
+    if (in && ferror(in)) rc = -1;
+    if (in) fclose(in);
+    if (out && fclose(out)) rc = -1;
     return rc;
 }
 
@@ -181,8 +173,7 @@ static int s_dongs(const s_opts_t *o)
     const char *data = o->data ? o->data : eo_data_dir();
     char sites[1024], target[1024], tmp[1100], err[512];
     snprintf(sites, sizeof sites, "%s", o->sites ? o->sites : "");
-    if (!o->sites)
-        snprintf(sites, sizeof sites, "%s/sites.tsv", data);
+    if (!o->sites) snprintf(sites, sizeof sites, "%s/sites.tsv", data);
     eo_dongs_t *dongs = eo_dongs_load(o->file, sites, err, sizeof err);
     if (!dongs) {
         fprintf(stderr, "eonjena import dongs: %s: nothing installed\n", err);
@@ -208,7 +199,8 @@ static int s_dongs(const s_opts_t *o)
     snprintf(tmp, sizeof tmp, "%s.new", target);
     /* Copy then rename: readers see the old table or the new one, never half. */
     if (s_copy(o->file, tmp) || rename(tmp, target)) {
-        fprintf(stderr, "eonjena import dongs: cannot install %s: %s\n", target, strerror(errno));
+        fprintf(stderr, "eonjena import dongs: cannot install %s: %s\n", target,
+                strerror(errno));
         unlink(tmp);
         return 1;
     }
@@ -221,7 +213,6 @@ int eo_cmd_import(int argc, char **argv)
     s_opts_t o;
     eo_time_t at = 0;
     int rc = s_parse(argc, argv, &o, &at);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     return streq(o.what, "carers") ? s_carers(&o, at) : s_dongs(&o);
 }

@@ -55,8 +55,8 @@ static const char *s_path(const char *file, const char *config_path, char *buf, 
 {
     if (file) return file;
     char why[8192];
-    zconfig_t *config = eo_config_load(config_path ? config_path : eo_paths_config(), why,
-                                       sizeof why);
+    zconfig_t *config =
+        eo_config_load(config_path ? config_path : eo_paths_config(), why, sizeof why);
     if (!config) {
         fprintf(stderr, "eonjena key: configuration refused:\n%s\n", why);
         return NULL;

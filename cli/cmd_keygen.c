@@ -17,13 +17,9 @@ int eo_cmd_keygen(int argc, char **argv)
         EO_OPT_VALUE("dir", "DIR", &dir, "the folder of the certificates (.)"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena keygen",
-                   .forms = "NAME",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {.prog = "eonjena keygen", .forms = "NAME", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     const char *name = o.args[0];
     if (strchr(name, '/') || !*name)
         return eo_opts_fail(&o, "NAME must be a file name, not '%s'", name);
@@ -44,8 +40,7 @@ int eo_cmd_keygen(int argc, char **argv)
      * the public one to the peers that need it */
     mode_t old = umask(077);
     rc = zcert_save_secret(cert, secret);
-    if (rc == 0)
-        rc = zcert_save_public(cert, path);
+    if (rc == 0) rc = zcert_save_public(cert, path);
     umask(old);
     zcert_destroy(&cert);
     if (rc != 0) {

@@ -24,21 +24,16 @@ int eo_cmd_log(int argc, char **argv)
         EO_OPT_VALUE("store", "DIR", &store, "the store that holds the request (var/store)"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena log",
-                   .forms = "REQUEST_ID",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {
+        .prog = "eonjena log", .forms = "REQUEST_ID", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     const char *id = o.args[0];
     eo_cli_cases_t cc;
-    if (eo_cli_cases_open(&cc, store, EO_STORE_READONLY))
-        return 2;
+    if (eo_cli_cases_open(&cc, store, EO_STORE_READONLY)) return 2;
     MDB_txn *txn = NULL;
     rc = eo_store_begin(cc.store, false, &txn);
-    if (rc == EO_OK)
-        rc = eo_cases_log_print(cc.cases, txn, id, stdout);
+    if (rc == EO_OK) rc = eo_cases_log_print(cc.cases, txn, id, stdout);
     eo_store_abort(&txn);
     /* the chain above starts with the case; the store's earlier history is stood for by
      * the checkpoint, whose digest must still match */
@@ -52,7 +47,6 @@ int eo_cmd_log(int argc, char **argv)
         rc = EO_EINVAL;
     }
     eo_cli_cases_close(&cc);
-    if (rc == EO_ENOTFOUND)
-        fprintf(stderr, "eonjena log: no request '%s'\n", id);
+    if (rc == EO_ENOTFOUND) fprintf(stderr, "eonjena log: no request '%s'\n", id);
     return rc == EO_OK ? 0 : rc == EO_EINVAL ? 1 : 2;
 }

@@ -14,8 +14,20 @@
 
 /* The options that are quote parameters: the option's name is the parameter's key with
  * '-' for '_' (GET /v1/quote takes the same keys), so the table below says each once. */
-enum { S_TYPE, S_SITE, S_START, S_END, S_REQUESTED, S_CANCELLED, S_CHANNEL, S_LINKED,
-       S_REGULAR, S_REGULAR_DAYS_OFF, S_CHILD_MINUTES, S_PARAMS };
+enum {
+    S_TYPE,
+    S_SITE,
+    S_START,
+    S_END,
+    S_REQUESTED,
+    S_CANCELLED,
+    S_CHANNEL,
+    S_LINKED,
+    S_REGULAR,
+    S_REGULAR_DAYS_OFF,
+    S_CHILD_MINUTES,
+    S_PARAMS
+};
 
 static const char s_about[] =
     "Print the breakdown (member's fee by calendar day and period, surcharge,\n"
@@ -33,8 +45,7 @@ static int s_params(const eo_opts_t *o, const eo_opt_t *opts, const char *const 
 {
     char key[32], err[512];
     for (int i = 0; i < S_PARAMS; i++) {
-        if (!v[i])
-            continue;
+        if (!v[i]) continue;
         snprintf(key, sizeof key, "%s", opts[i].name);
         for (char *c = key; *c; c++)
             *c = *c == '-' ? '_' : *c;
@@ -50,10 +61,10 @@ int eo_cmd_quote(int argc, char **argv)
     const eo_opt_t opts[] = {
         /* in the order of the enum: s_params finds each option's value by its index */
         [S_TYPE] = EO_OPT_VALUE("type", "TYPE", &v[S_TYPE], "visit (default) or facility"),
-        [S_SITE] = EO_OPT_VALUE("site", "S", &v[S_SITE],
-                                "the site (checked against the dongs)"),
-        [S_START] = EO_OPT_VALUE("start", "T", &v[S_START],
-                                 "when the service starts (required)"),
+        [S_SITE] =
+            EO_OPT_VALUE("site", "S", &v[S_SITE], "the site (checked against the dongs)"),
+        [S_START] =
+            EO_OPT_VALUE("start", "T", &v[S_START], "when the service starts (required)"),
         [S_END] = EO_OPT_VALUE("end", "T", &v[S_END], "when it ends (required)"),
         [S_REQUESTED] = EO_OPT_VALUE("requested", "T", &v[S_REQUESTED],
                                      "when it was requested (route, surcharge)"),
@@ -74,16 +85,12 @@ int eo_cmd_quote(int argc, char **argv)
         EO_OPT_VALUE("holidays", "F", &hol_file, "the calendar (<data dir>/holidays.tsv)"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena quote",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {.prog = "eonjena quote", .about = s_about, .opts = opts};
     eo_quote_params_t params;
     eo_quote_params_init(&params, NULL);
     int status = eo_opts_parse(&o, argc, argv);
-    if (status == EO_OPTS_RUN)
-        status = s_params(&o, opts, v, &params);
-    if (status != EO_OPTS_RUN)
-        return status;
+    if (status == EO_OPTS_RUN) status = s_params(&o, opts, v, &params);
+    if (status != EO_OPTS_RUN) return status;
     char err[512], rules_path[1024], fees_path[1024], hol_path[1024];
     snprintf(rules_path, sizeof rules_path, "%s/rules.cfg", eo_data_dir());
     snprintf(fees_path, sizeof fees_path, "%s/fees.tsv", eo_data_dir());

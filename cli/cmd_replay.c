@@ -16,8 +16,7 @@ static int s_digest(eo_cli_cases_t *cc, char *hex)
 {
     MDB_txn *txn = NULL;
     int rc = eo_store_begin(cc->store, false, &txn);
-    if (rc == EO_OK)
-        rc = eo_cases_digest(cc->cases, txn, hex);
+    if (rc == EO_OK) rc = eo_cases_digest(cc->cases, txn, hex);
     eo_store_abort(&txn);
     return rc;
 }
@@ -41,14 +40,10 @@ int eo_cmd_replay(int argc, char **argv)
                      "the new store to rebuild (required; no store yet)"),
         EO_OPT_END,
     };
-    eo_opts_t o = {.prog = "eonjena replay",
-                   .about = s_about,
-                   .opts = opts};
+    eo_opts_t o = {.prog = "eonjena replay", .about = s_about, .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
-    if (!into)
-        return eo_opts_fail(&o, "--into NEWDIR is required");
+    if (rc != EO_OPTS_RUN) return rc;
+    if (!into) return eo_opts_fail(&o, "--into NEWDIR is required");
     char path[4096];
     struct stat st;
     snprintf(path, sizeof path, "%s/data.mdb", into);
@@ -57,8 +52,7 @@ int eo_cmd_replay(int argc, char **argv)
         return 2;
     }
     eo_cli_cases_t src, dst;
-    if (eo_cli_cases_open(&src, from, EO_STORE_READONLY))
-        return 2;
+    if (eo_cli_cases_open(&src, from, EO_STORE_READONLY)) return 2;
     /* inputs the retention deleted are stood for by the checkpoint: start from a copy */
     uint64_t first = 0;
     char why[512] = "";
@@ -75,14 +69,13 @@ int eo_cmd_replay(int argc, char **argv)
     size_t inputs = 0;
     char a[65] = "", b[65] = "";
     rc = eo_cases_replay_from(dst.cases, src.store, first, &inputs);
-    if (rc == EO_OK)
-        rc = eo_store_sync(dst.store);
-    if (rc == EO_OK && (rc = s_digest(&src, a)) == EO_OK)
-        rc = s_digest(&dst, b);
+    if (rc == EO_OK) rc = eo_store_sync(dst.store);
+    if (rc == EO_OK && (rc = s_digest(&src, a)) == EO_OK) rc = s_digest(&dst, b);
     eo_cli_cases_close(&src);
     eo_cli_cases_close(&dst);
     if (rc) {
-        fprintf(stderr, "eonjena replay: failed after %zu inputs: %s\n", inputs, eo_strerror(rc));
+        fprintf(stderr, "eonjena replay: failed after %zu inputs: %s\n", inputs,
+                eo_strerror(rc));
         return 2;
     }
     bool same = streq(a, b);

@@ -47,8 +47,7 @@ static int s_parse(int argc, char **argv, s_args_t *a)
                    .about = s_about,
                    .opts = opts};
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
+    if (rc != EO_OPTS_RUN) return rc;
     a->verb = o.args[0];
     a->member = o.args[1];
     a->cause = o.args[2];
@@ -61,8 +60,7 @@ static int s_parse(int argc, char **argv, s_args_t *a)
             return eo_opts_fail(&o, "bad --months '%s'", months);
         a->months = (int)m;
     }
-    if (permanent)
-        a->months = -1;
+    if (permanent) a->months = -1;
     if (a->at && eo_time_parse(a->at, &a->when))
         return eo_opts_fail(&o, "bad --at '%s' (YYYY-MM-DDTHH:MM)", a->at);
     if (!a->at) {
@@ -92,8 +90,7 @@ static int s_run(eo_restrict_t *rs, eo_rules_t *rules, const s_args_t *a, eo_tim
     int rc;
     if (streq(verb, "record") && a->cause) {
         bool applied = false;
-        if ((rc = eo_restrict_record(rs, member, a->cause, at, &r, &applied)))
-            return rc;
+        if ((rc = eo_restrict_record(rs, member, a->cause, at, &r, &applied))) return rc;
         if (applied)
             s_print(&r);
         else
@@ -112,8 +109,7 @@ static int s_run(eo_restrict_t *rs, eo_rules_t *rules, const s_args_t *a, eo_tim
             printf("%s: not restricted\n", member);
             return EO_OK;
         }
-        if (rc)
-            return rc;
+        if (rc) return rc;
         eo_eligibility_t in = {.type = EO_SERVICE_FACILITY, .restricted_until = r.end};
         char arg[64], ko[512], en[512];
         eo_rules_check_eligibility(rules, &in, arg, sizeof arg);
@@ -125,8 +121,7 @@ static int s_run(eo_restrict_t *rs, eo_rules_t *rules, const s_args_t *a, eo_tim
     if (streq(verb, "list") && !a->cause) {
         eo_restriction_t list[64];
         size_t n;
-        if ((rc = eo_restrict_list(rs, member, list, 64, &n)))
-            return rc;
+        if ((rc = eo_restrict_list(rs, member, list, 64, &n))) return rc;
         for (size_t i = 0; i < n && i < 64; i++)
             s_print(&list[i]);
         return EO_OK;
@@ -138,8 +133,7 @@ int eo_cmd_restrict(int argc, char **argv)
 {
     s_args_t a = {0};
     int status = s_parse(argc, argv, &a);
-    if (status != EO_OPTS_RUN)
-        return status;
+    if (status != EO_OPTS_RUN) return status;
     status = 1;
     char err[512];
     eo_calendar_t *cal = eo_calendar_load_default(err, sizeof err);

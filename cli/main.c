@@ -42,8 +42,7 @@ static const char *s_about(char *buf, size_t size)
                                 EONJENA_VERSION);
     for (const eo_command_t *c = s_commands; c->name && n < size; c++)
         n += (size_t)snprintf(buf + n, size - n, "\n  %-10s %s", c->name, c->summary);
-    if (n < size)
-        snprintf(buf + n, size - n, "\n  %-10s %s", "version", "print the version");
+    if (n < size) snprintf(buf + n, size - n, "\n  %-10s %s", "version", "print the version");
     return buf;
 }
 
@@ -65,10 +64,8 @@ int main(int argc, char **argv)
     /* a first argument that is no option names the command; the rest is its own */
     if (argc >= 2 && argv[1][0] != '-') {
         for (const eo_command_t *c = s_commands; c->name; c++)
-            if (streq(argv[1], c->name))
-                return c->run(argc - 1, argv + 1);
-        if (streq(argv[1], "version"))
-            return s_version();
+            if (streq(argv[1], c->name)) return c->run(argc - 1, argv + 1);
+        if (streq(argv[1], "version")) return s_version();
         if (streq(argv[1], "help")) {
             eo_opts_usage(&o, stdout);
             return 0;
@@ -80,10 +77,8 @@ int main(int argc, char **argv)
         return 2;
     }
     int rc = eo_opts_parse(&o, argc, argv);
-    if (rc != EO_OPTS_RUN)
-        return rc;
-    if (version && !o.n_args)
-        return s_version();
+    if (rc != EO_OPTS_RUN) return rc;
+    if (version && !o.n_args) return s_version();
     /* `eonjena --version check`, `eonjena -- check`: options of eonjena's own go alone */
     return eo_opts_fail(&o, o.n_args ? "the command comes first" : "no command given");
 }

@@ -11,11 +11,9 @@
 uint8_t *eo_event_encode(const Eo__Event *event, size_t *size)
 {
     size_t n = eo__event__get_packed_size(event);
-    if (n > EO_EVENT_MAX_BYTES)
-        return NULL;
+    if (n > EO_EVENT_MAX_BYTES) return NULL;
     uint8_t *buf = malloc(n ? n : 1);
-    if (!buf)
-        return NULL;
+    if (!buf) return NULL;
     *size = eo__event__pack(event, buf);
     return buf;
 }
@@ -28,8 +26,7 @@ Eo__Event *eo_event_decode(const void *data, size_t size, char *err, size_t errl
         return NULL;
     }
     Eo__Event *event = eo__event__unpack(NULL, size, data);
-    if (!event)
-        snprintf(err, errlen, "malformed event (%zu bytes)", size);
+    if (!event) snprintf(err, errlen, "malformed event (%zu bytes)", size);
     return event;
 }
 
@@ -77,8 +74,7 @@ char *eo_id_new(char *buf, size_t size, int64_t now_ms)
 {
     static _Atomic uint32_t counter;
     static uint32_t salt;
-    if (!salt)
-        salt = (uint32_t)randof(0xffff) + 1;
+    if (!salt) salt = (uint32_t)randof(0xffff) + 1;
     uint32_t c = atomic_fetch_add(&counter, 1);
     snprintf(buf, size, "%011llx%04x%05x", (unsigned long long)now_ms & 0xfffffffffffULL,
              salt & 0xffff, c & 0xfffff);
@@ -87,8 +83,7 @@ char *eo_id_new(char *buf, size_t size, int64_t now_ms)
 
 void eo_codec_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_codec: ");
+    if (verbose) printf(" * eo_codec: ");
     Eo__Request req = EO__REQUEST__INIT;
     req.id = "r1";
     req.site = "suwon";
@@ -123,15 +118,17 @@ void eo_codec_test(bool verbose)
     uint8_t *abytes = eo_event_answer("a1", "suwon", 7, "w9", NULL, NULL, NULL, &asize);
     Eo__Event *ans = eo_event_decode(abytes, asize, err, sizeof err);
     assert(ans && ans->body_case == EO__EVENT__BODY_ACK && ans->ack->n_ids == 1 &&
-           strcmp(ans->ack->ids[0], "w9") == 0 && ans->at_ms == 7 && strcmp(ans->site, "suwon") == 0);
+           strcmp(ans->ack->ids[0], "w9") == 0 && ans->at_ms == 7 &&
+           strcmp(ans->site, "suwon") == 0);
     eo_event_free(&ans);
     free(abytes);
     abytes = eo_event_answer("a2", NULL, 8, "w9", "bad", "나쁨", "bad one", &asize);
     ans = eo_event_decode(abytes, asize, err, sizeof err);
-    assert(ans && ans->body_case == EO__EVENT__BODY_ERROR && strcmp(ans->error->code, "bad") == 0 &&
-           strcmp(ans->error->message_ko, "나쁨") == 0 && strcmp(ans->error->message_en, "bad one") == 0);
+    assert(ans && ans->body_case == EO__EVENT__BODY_ERROR &&
+           strcmp(ans->error->code, "bad") == 0 &&
+           strcmp(ans->error->message_ko, "나쁨") == 0 &&
+           strcmp(ans->error->message_en, "bad one") == 0);
     eo_event_free(&ans);
     free(abytes);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

@@ -29,12 +29,10 @@ struct eo_dongs_t {
 
 uint32_t eo_dong_code_parse(const char *text)
 {
-    if (!text || strlen(text) != 10)
-        return 0;
+    if (!text || strlen(text) != 10) return 0;
     uint64_t v = 0;
     for (int i = 0; i < 10; i++) {
-        if (text[i] < '0' || text[i] > '9')
-            return 0;
+        if (text[i] < '0' || text[i] > '9') return 0;
         v = v * 10 + (uint64_t)(text[i] - '0');
     }
     return v > UINT32_MAX ? 0 : (uint32_t)v;
@@ -53,8 +51,7 @@ static int s_load_sites(eo_dongs_t *self, const char *path, char *err, size_t er
     while (fgets(line, sizeof line, f)) {
         lineno++;
         eo_tsv_chomp(line);
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
+        if (line[0] == '#' || line[0] == '\0') continue;
         if (!header) { /* the column names */
             header = true;
             continue;
@@ -90,8 +87,7 @@ static int s_site_of(const eo_dongs_t *self, uint32_t code)
     uint32_t prefix = code / 100000;
     for (size_t i = 0; i < self->n_sites; i++)
         for (size_t j = 0; j < self->sites[i].n_prefixes; j++)
-            if (self->sites[i].prefixes[j] == prefix)
-                return (int)i;
+            if (self->sites[i].prefixes[j] == prefix) return (int)i;
     return -1;
 }
 
@@ -111,10 +107,8 @@ static int s_cmp_u32(const void *a, const void *b)
 static void s_link(eo_dong_t *a, uint32_t b)
 {
     for (int i = 0; i < a->n_nb; i++)
-        if (a->nb[i] == b)
-            return;
-    if (a->n_nb < EO_DONG_MAX_NB)
-        a->nb[a->n_nb++] = b;
+        if (a->nb[i] == b) return;
+    if (a->n_nb < EO_DONG_MAX_NB) a->nb[a->n_nb++] = b;
 }
 
 /* Step 1: one row of dong.tsv (adm_cd and 7 more columns) into self->dongs[self->n],
@@ -148,15 +142,12 @@ static int s_dong_row(eo_dongs_t *self, char *line, char **raw_nb, const char *p
 /* Room for one more row in both arrays. */
 static int s_grow(eo_dongs_t *self, char ***raw_nb, size_t *cap, char *err, size_t errlen)
 {
-    if (self->n < *cap)
-        return 0;
+    if (self->n < *cap) return 0;
     size_t n = *cap ? *cap * 2 : 1024;
     eo_dong_t *d = realloc(self->dongs, n * sizeof *d);
-    if (d)
-        self->dongs = d;
+    if (d) self->dongs = d;
     char **r = d ? realloc(*raw_nb, n * sizeof *r) : NULL;
-    if (r)
-        *raw_nb = r;
+    if (r) *raw_nb = r;
     if (!d || !r) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -176,8 +167,7 @@ static int s_read_dongs(eo_dongs_t *self, FILE *f, char ***raw_nb, const char *p
     while (fgets(line, sizeof line, f)) {
         lineno++;
         eo_tsv_chomp(line);
-        if (lineno == 1 || line[0] == '\0')
-            continue;
+        if (lineno == 1 || line[0] == '\0') continue;
         if (s_grow(self, raw_nb, &cap, err, errlen) ||
             s_dong_row(self, line, &(*raw_nb)[self->n], path, lineno, err, errlen))
             return -1;
@@ -201,8 +191,7 @@ static void s_link_neighbours(eo_dongs_t *self, char **raw_nb)
 {
     for (size_t i = 0; i < self->n; i++) {
         eo_dong_t *d = &self->dongs[i];
-        if (d->site < 0)
-            continue;
+        if (d->site < 0) continue;
         for (char *tok = strtok(raw_nb[i], ","); tok; tok = strtok(NULL, ",")) {
             eo_dong_t key = {.code = eo_dong_code_parse(tok)};
             eo_dong_t *nb = bsearch(&key, self->dongs, self->n, sizeof key, s_cmp_dong);
@@ -237,14 +226,12 @@ static int s_load_dongs(eo_dongs_t *self, const char *path, char *err, size_t er
 static int s_group_sites(eo_dongs_t *self)
 {
     self->by_site = calloc(self->n ? self->n : 1, sizeof *self->by_site);
-    if (!self->by_site)
-        return -1;
+    if (!self->by_site) return -1;
     size_t k = 0;
     for (size_t s = 0; s < self->n_sites; s++) {
         self->site_first[s] = k;
         for (size_t i = 0; i < self->n; i++)
-            if (self->dongs[i].site == (int)s)
-                self->by_site[k++] = &self->dongs[i];
+            if (self->dongs[i].site == (int)s) self->by_site[k++] = &self->dongs[i];
         self->sites[s].site.n_dongs = (uint32_t)(k - self->site_first[s]);
     }
     self->site_first[self->n_sites] = k;
@@ -258,8 +245,8 @@ eo_dongs_t *eo_dongs_load(const char *dong_tsv, const char *sites_tsv, char *err
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (s_load_sites(self, sites_tsv, err, errlen) || s_load_dongs(self, dong_tsv, err, errlen) ||
-        s_group_sites(self)) {
+    if (s_load_sites(self, sites_tsv, err, errlen) ||
+        s_load_dongs(self, dong_tsv, err, errlen) || s_group_sites(self)) {
         eo_dongs_destroy(&self);
         return NULL;
     }
@@ -276,8 +263,7 @@ eo_dongs_t *eo_dongs_load_default(char *err, size_t errlen)
 
 void eo_dongs_destroy(eo_dongs_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     free((*self_p)->dongs);
     free((*self_p)->by_site);
     free(*self_p);
@@ -313,8 +299,7 @@ const eo_site_t *eo_dongs_site(const eo_dongs_t *self, int site)
 int eo_dongs_site_find(const eo_dongs_t *self, const char *slug)
 {
     for (size_t i = 0; slug && i < self->n_sites; i++)
-        if (streq(self->sites[i].site.slug, slug))
-            return (int)i;
+        if (streq(self->sites[i].site.slug, slug)) return (int)i;
     return -1;
 }
 
@@ -355,8 +340,7 @@ int eo_dongs_shards(const eo_dongs_t *self, int n, unsigned services, uint32_t *
 
 void eo_dongs_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_dongs: ");
+    if (verbose) printf(" * eo_dongs: ");
     char err[256];
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     assert(dongs);
@@ -364,8 +348,7 @@ void eo_dongs_test(bool verbose)
     /* W1: the ten 방문형 sites have 190 dongs and 822 directed same-site links. */
     size_t n_dongs = 0, links = 0;
     for (size_t s = 0; s < eo_dongs_site_count(dongs); s++) {
-        if (!(eo_dongs_site(dongs, (int)s)->services & EO_SERVICE_VISIT))
-            continue;
+        if (!(eo_dongs_site(dongs, (int)s)->services & EO_SERVICE_VISIT)) continue;
         size_t n;
         const eo_dong_t *const *list = eo_dongs_of_site(dongs, (int)s, &n);
         n_dongs += n;
@@ -408,6 +391,5 @@ void eo_dongs_test(bool verbose)
     assert(dongs == NULL);
     assert(eo_dongs_load("/no/such/file", "/no/such/sites", err, sizeof err) == NULL);
     assert(strstr(err, "/no/such/sites"));
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

@@ -35,7 +35,7 @@ struct eo_store_t {
     } dbs[S_MAX_DBS]; /* opened so far, in order: a reopen opens them again the same */
     size_t n_dbs;
     _Atomic int64_t failed_at; /* mono ms of the last failed commit (readiness), 0: none */
-    _Atomic bool warned;   /* the 80 % warning was given */
+    _Atomic bool warned;       /* the 80 % warning was given */
     _Atomic uint64_t commits, commit_us; /* commits so far and their time (the fsyncs) */
 };
 
@@ -53,8 +53,7 @@ int eo_store_fail(const char *what, int rc)
 static int s_mkdirs(const char *dir)
 {
     char *path = strdup(dir);
-    if (!path)
-        return -1;
+    if (!path) return -1;
     for (char *p = path + 1; *p; p++) {
         if (*p == '/') {
             *p = '\0';
@@ -74,8 +73,7 @@ static int s_mkdirs(const char *dir)
 static int s_env_open(eo_store_t *self)
 {
     int rc = mdb_env_create(&self->env);
-    if (rc)
-        return eo_store_fail("mdb_env_create", rc);
+    if (rc) return eo_store_fail("mdb_env_create", rc);
     if ((rc = mdb_env_set_mapsize(self->env, self->map_bytes)) ||
         (rc = mdb_env_set_maxdbs(self->env, S_MAX_DBS)) ||
         (rc = mdb_env_set_maxreaders(self->env, 256)) ||
@@ -90,21 +88,20 @@ static int s_env_open(eo_store_t *self)
     int dead = 0;
     mdb_reader_check(self->env, &dead);
     if (dead)
-        zsys_warning("store: %s: cleared %d stale reader(s) of dead processes", self->dir, dead);
+        zsys_warning("store: %s: cleared %d stale reader(s) of dead processes", self->dir,
+                     dead);
     return EO_OK;
 }
 
 eo_store_t *eo_store_new(const char *dir, size_t map_size_mb, unsigned flags)
 {
     eo_store_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     pthread_mutex_init(&self->dbi_lock, NULL);
     pthread_rwlock_init(&self->gate, NULL);
     self->flags = flags;
     self->dir = strdup(dir);
-    if (!self->dir)
-        goto fail;
+    if (!self->dir) goto fail;
     char why[512];
     if (eo_store_probe(dir, flags & (EO_STORE_EXISTING | EO_STORE_READONLY), why, sizeof why)) {
         zsys_error("store: %s", why);
@@ -121,15 +118,11 @@ eo_store_t *eo_store_new(const char *dir, size_t map_size_mb, unsigned flags)
     /* NOTLS: read transactions belong to the caller, not to the thread, so actors may
      * hand them around; NORDAHEAD: the index is random access. */
     self->envflags = MDB_NOTLS | MDB_NORDAHEAD;
-    if (flags & EO_STORE_NOSYNC)
-        self->envflags |= MDB_NOSYNC;
-    if (flags & EO_STORE_READONLY)
-        self->envflags |= MDB_RDONLY;
-    if (s_env_open(self))
-        goto fail;
+    if (flags & EO_STORE_NOSYNC) self->envflags |= MDB_NOSYNC;
+    if (flags & EO_STORE_READONLY) self->envflags |= MDB_RDONLY;
+    if (s_env_open(self)) goto fail;
     /* a store another build wrote is refused by its layout, never misread */
-    if (!(flags & EO_STORE_ANY_LAYOUT) && eo_layout_check(self))
-        goto fail;
+    if (!(flags & EO_STORE_ANY_LAYOUT) && eo_layout_check(self)) goto fail;
     /* a store that grew in an earlier run is larger than the map asked for */
     MDB_envinfo info;
     if (mdb_env_info(self->env, &info) == 0 && info.me_mapsize > self->map_bytes)
@@ -148,11 +141,9 @@ void eo_store_set_max(eo_store_t *self, size_t max_mb)
 
 void eo_store_destroy(eo_store_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     eo_store_t *self = *self_p;
-    if (self->env)
-        mdb_env_close(self->env);
+    if (self->env) mdb_env_close(self->env);
     for (size_t i = 0; i < self->n_dbs; i++)
         free(self->dbs[i].name);
     pthread_mutex_destroy(&self->dbi_lock);
@@ -183,8 +174,7 @@ static int s_dbi_open(eo_store_t *self, const char *name, unsigned flags, MDB_db
     MDB_txn *txn = NULL;
     bool ro = self->flags & EO_STORE_READONLY;
     int rc = mdb_txn_begin(self->env, NULL, ro ? MDB_RDONLY : 0, &txn);
-    if (rc == 0)
-        rc = mdb_dbi_open(txn, name, ro ? flags : flags | MDB_CREATE, dbi);
+    if (rc == 0) rc = mdb_dbi_open(txn, name, ro ? flags : flags | MDB_CREATE, dbi);
     if (rc == 0)
         rc = mdb_txn_commit(txn);
     else if (txn)
@@ -232,8 +222,7 @@ static int s_reopen(eo_store_t *self)
             rc = EO_ESTORE;
         }
     }
-    if (rc == EO_OK)
-        zsys_warning("store: %s reopened after a fatal error", self->dir);
+    if (rc == EO_OK) zsys_warning("store: %s reopened after a fatal error", self->dir);
     return rc;
 }
 
@@ -253,8 +242,8 @@ int eo_store_begin(eo_store_t *self, bool write, MDB_txn **txn)
 {
     for (int attempt = 0;; attempt++) {
         pthread_rwlock_rdlock(&self->gate);
-        int rc = self->env ? mdb_txn_begin(self->env, NULL, write ? 0 : MDB_RDONLY, txn)
-                           : MDB_PANIC;
+        int rc =
+            self->env ? mdb_txn_begin(self->env, NULL, write ? 0 : MDB_RDONLY, txn) : MDB_PANIC;
         if (rc == 0) {
             s_held++;
             return EO_OK;
@@ -291,8 +280,7 @@ int eo_store_commit(eo_store_t *self, MDB_txn **txn)
     s_release(store);
     atomic_fetch_add(&store->commits, 1);
     atomic_fetch_add(&store->commit_us, (uint64_t)(zclock_usecs() - started));
-    if (rc)
-        atomic_store(&store->failed_at, zclock_mono());
+    if (rc) atomic_store(&store->failed_at, zclock_mono());
     return rc ? eo_store_fail("mdb_txn_commit", rc) : EO_OK;
 }
 
@@ -331,13 +319,12 @@ int eo_store_sync(eo_store_t *self)
 
 int eo_store_grow(eo_store_t *self)
 {
-    if (s_held)
-        return EO_EBUSY;
+    if (s_held) return EO_EBUSY;
     pthread_rwlock_wrlock(&self->gate);
     int rc = EO_EFULL;
     if (self->map_bytes < self->max_bytes) {
-        size_t bytes = self->map_bytes * 2 < self->max_bytes ? self->map_bytes * 2
-                                                              : self->max_bytes;
+        size_t bytes =
+            self->map_bytes * 2 < self->max_bytes ? self->map_bytes * 2 : self->max_bytes;
         int mrc = mdb_env_set_mapsize(self->env, bytes);
         if (mrc == 0) {
             zsys_warning("store: %s grows its map from %zu to %zu MiB", self->dir,
@@ -360,8 +347,7 @@ int eo_store_usage(eo_store_t *self, eo_store_usage_t *out)
     pthread_rwlock_rdlock(&self->gate);
     int rc = mdb_env_info(self->env, &info) || mdb_env_stat(self->env, &st);
     pthread_rwlock_unlock(&self->gate);
-    if (rc)
-        return EO_ESTORE;
+    if (rc) return EO_ESTORE;
     out->used_bytes = (size_t)(info.me_last_pgno + 1) * st.ms_psize;
     out->map_bytes = self->map_bytes;
     out->max_bytes = self->max_bytes;
@@ -374,8 +360,7 @@ int eo_store_usage(eo_store_t *self, eo_store_usage_t *out)
 int eo_store_grow_if_full(eo_store_t *self)
 {
     eo_store_usage_t u;
-    if (eo_store_usage(self, &u) || u.used_bytes < u.map_bytes / 10 * 9)
-        return EO_OK;
+    if (eo_store_usage(self, &u) || u.used_bytes < u.map_bytes / 10 * 9) return EO_OK;
     return eo_store_grow(self);
 }
 
@@ -383,11 +368,11 @@ void eo_store_maintain(eo_store_t *self)
 {
     pthread_rwlock_rdlock(&self->gate);
     int dead = 0;
-    if (self->env)
-        mdb_reader_check(self->env, &dead);
+    if (self->env) mdb_reader_check(self->env, &dead);
     pthread_rwlock_unlock(&self->gate);
     if (dead)
-        zsys_warning("store: %s: cleared %d stale reader(s) of dead processes", self->dir, dead);
+        zsys_warning("store: %s: cleared %d stale reader(s) of dead processes", self->dir,
+                     dead);
     eo_store_usage_t u;
     if (eo_store_usage(self, &u) == EO_OK) {
         bool high = u.percent >= S_WARN_PERCENT;
@@ -416,16 +401,14 @@ int eo_store_remove(const char *dir)
     const char *files[] = {"data.mdb", "lock.mdb"};
     for (size_t i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        if (unlink(path) && errno != ENOENT)
-            return -1;
+        if (unlink(path) && errno != ENOENT) return -1;
     }
     return rmdir(dir);
 }
 
 void eo_store_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_store: ");
+    if (verbose) printf(" * eo_store: ");
     char dir[] = "/tmp/eo_store_test.XXXXXX";
     assert(mkdtemp(dir));
     char sub[64];
@@ -462,6 +445,5 @@ void eo_store_test(bool verbose)
     snprintf(file, sizeof file, "%s/a", dir);
     rmdir(file);
     rmdir(dir);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

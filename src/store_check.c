@@ -26,16 +26,16 @@
 #define S_PAGE_HDR 16
 #define S_META_MAGIC 0xBEEFC0DEu
 #define S_META_OFF_MAGIC (S_PAGE_HDR + 0)
-#define S_META_OFF_PSIZE (S_PAGE_HDR + 24)    /* mm_dbs[FREE_DBI].md_pad */
-#define S_META_OFF_FREE_ROOT (S_PAGE_HDR + 64) /* mm_dbs[FREE_DBI].md_root */
+#define S_META_OFF_PSIZE (S_PAGE_HDR + 24)      /* mm_dbs[FREE_DBI].md_pad */
+#define S_META_OFF_FREE_ROOT (S_PAGE_HDR + 64)  /* mm_dbs[FREE_DBI].md_root */
 #define S_META_OFF_MAIN_ROOT (S_PAGE_HDR + 112) /* mm_dbs[MAIN_DBI].md_root */
-#define S_NO_PAGE UINT64_MAX                  /* P_INVALID: an empty tree */
+#define S_NO_PAGE UINT64_MAX                    /* P_INVALID: an empty tree */
 /* A commit does not write the pages it allocated and freed again (LMDB's "loose"
  * pages), so the last page the meta names may lie past the end of a sound file after
  * a kill. Its roots are always written. */
 #define S_LOOSE_SLACK 256
-#define S_META_OFF_LAST (S_PAGE_HDR + 120)    /* mm_last_pg */
-#define S_META_OFF_TXNID (S_PAGE_HDR + 128)   /* mm_txnid */
+#define S_META_OFF_LAST (S_PAGE_HDR + 120)  /* mm_last_pg */
+#define S_META_OFF_TXNID (S_PAGE_HDR + 128) /* mm_txnid */
 #define S_META_SIZE (S_PAGE_HDR + 136)
 
 typedef struct {
@@ -48,8 +48,7 @@ static void s_meta_read(int fd, off_t at, s_meta_t *m)
 {
     uint8_t buf[S_META_SIZE];
     memset(m, 0, sizeof *m);
-    if (pread(fd, buf, sizeof buf, at) != (ssize_t)sizeof buf)
-        return;
+    if (pread(fd, buf, sizeof buf, at) != (ssize_t)sizeof buf) return;
     uint32_t magic;
     memcpy(&magic, buf + S_META_OFF_MAGIC, 4);
     memcpy(&m->psize, buf + S_META_OFF_PSIZE, 4);
@@ -67,17 +66,17 @@ int eo_store_probe(const char *dir, bool must_exist, char *why, size_t whylen)
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     struct stat st;
     if (stat(path, &st) != 0) {
-        if (errno == ENOENT && !must_exist)
-            return EO_OK; /* a new store */
-        snprintf(why, whylen, "no store at %s (%s): give --init to create an empty one",
-                 dir, strerror(errno));
+        if (errno == ENOENT && !must_exist) return EO_OK; /* a new store */
+        snprintf(why, whylen, "no store at %s (%s): give --init to create an empty one", dir,
+                 strerror(errno));
         return EO_ENOTFOUND;
     }
     if (st.st_size == 0) {
-        if (!must_exist)
-            return EO_OK;
-        snprintf(why, whylen, "the store at %s is empty (data.mdb has 0 bytes): restore it "
-                 "from a backup, or give --init to start a new one", dir);
+        if (!must_exist) return EO_OK;
+        snprintf(why, whylen,
+                 "the store at %s is empty (data.mdb has 0 bytes): restore it "
+                 "from a backup, or give --init to start a new one",
+                 dir);
         return EO_ENOTFOUND;
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -91,8 +90,10 @@ int eo_store_probe(const char *dir, bool must_exist, char *why, size_t whylen)
     close(fd);
     const s_meta_t *m = a.ok && (!b.ok || a.txnid >= b.txnid) ? &a : b.ok ? &b : NULL;
     if (!m) {
-        snprintf(why, whylen, "%s is not an LMDB store (no valid meta page): wrong path, or "
-                 "damaged: restore it from a backup", path);
+        snprintf(why, whylen,
+                 "%s is not an LMDB store (no valid meta page): wrong path, or "
+                 "damaged: restore it from a backup",
+                 path);
         return EO_ESTORE;
     }
     /* the roots the meta names must be in the file, and the file may end before the
@@ -103,9 +104,10 @@ int eo_store_probe(const char *dir, bool must_exist, char *why, size_t whylen)
     uint64_t slack = (uint64_t)S_LOOSE_SLACK * m->psize;
     if ((uint64_t)st.st_size < (root + 1) * (uint64_t)m->psize ||
         (uint64_t)st.st_size + slack < need) {
-        snprintf(why, whylen, "the store at %s is damaged: data.mdb has %lld bytes but its "
-                 "last page ends at %llu (truncated): restore it from a backup", dir,
-                 (long long)st.st_size, (unsigned long long)need);
+        snprintf(why, whylen,
+                 "the store at %s is damaged: data.mdb has %lld bytes but its "
+                 "last page ends at %llu (truncated): restore it from a backup",
+                 dir, (long long)st.st_size, (unsigned long long)need);
         return EO_ESTORE;
     }
     return EO_OK;
@@ -175,8 +177,7 @@ static int s_walk(const char *dir, char *why, size_t whylen)
         (rc = mdb_dbi_open(txn, NULL, 0, &main_dbi)) ||
         (rc = mdb_cursor_open(txn, main_dbi, &cur))) {
         snprintf(why, whylen, "cannot open %s: %s", dir, mdb_strerror(rc));
-        if (env)
-            mdb_env_close(env);
+        if (env) mdb_env_close(env);
         return EO_ESTORE;
     }
     int result = EO_OK;
@@ -208,8 +209,7 @@ static int s_walk(const char *dir, char *why, size_t whylen)
 int eo_store_verify(const char *dir, char *why, size_t whylen)
 {
     int rc = eo_store_probe(dir, true, why, whylen);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     int fds[2];
     if (pipe(fds)) {
         snprintf(why, whylen, "pipe: %s", strerror(errno));
@@ -227,8 +227,7 @@ int eo_store_verify(const char *dir, char *why, size_t whylen)
         close(fds[0]);
         char msg[512] = "";
         int result = s_walk(dir, msg, sizeof msg);
-        if (result && write(fds[1], msg, strlen(msg)) < 0)
-            _exit(3);
+        if (result && write(fds[1], msg, strlen(msg)) < 0) _exit(3);
         _exit(result ? 1 : 0);
     }
     close(fds[1]);
@@ -239,13 +238,14 @@ int eo_store_verify(const char *dir, char *why, size_t whylen)
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return EO_OK;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return EO_OK;
     if (WIFSIGNALED(status))
-        snprintf(why, whylen, "the store at %s is damaged: reading it crashed the reader "
-                 "(%s): restore it from a backup", dir, strsignal(WTERMSIG(status)));
+        snprintf(why, whylen,
+                 "the store at %s is damaged: reading it crashed the reader "
+                 "(%s): restore it from a backup",
+                 dir, strsignal(WTERMSIG(status)));
     else
-        snprintf(why, whylen, "the store at %s is damaged: %s: restore it from a backup",
-                 dir, *msg ? msg : "unreadable");
+        snprintf(why, whylen, "the store at %s is damaged: %s: restore it from a backup", dir,
+                 *msg ? msg : "unreadable");
     return EO_ESTORE;
 }

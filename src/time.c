@@ -72,8 +72,7 @@ static int s_digits(const char **p, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)(*p)[i]))
-            return -1;
+        if (!isdigit((unsigned char)(*p)[i])) return -1;
         v = v * 10 + ((*p)[i] - '0');
     }
     *p += n;
@@ -84,21 +83,17 @@ static int s_digits(const char **p, int n, int *out)
 static int s_days_in_month(int y, int m)
 {
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
     return dm[m - 1];
 }
 
 static int s_parse_date(const char **p, int *y, int *mo, int *d)
 {
-    if (s_digits(p, 4, y) || **p != '-')
-        return -1;
+    if (s_digits(p, 4, y) || **p != '-') return -1;
     (*p)++;
-    if (s_digits(p, 2, mo) || **p != '-')
-        return -1;
+    if (s_digits(p, 2, mo) || **p != '-') return -1;
     (*p)++;
-    if (s_digits(p, 2, d))
-        return -1;
+    if (s_digits(p, 2, d)) return -1;
     if (*y < 1900 || *y > 2999 || *mo < 1 || *mo > 12 || *d < 1 ||
         *d > s_days_in_month(*y, *mo))
         return -1;
@@ -107,12 +102,10 @@ static int s_parse_date(const char **p, int *y, int *mo, int *d)
 
 int eo_date_parse(const char *text, int32_t *out)
 {
-    if (!text)
-        return EO_EINVAL;
+    if (!text) return EO_EINVAL;
     const char *p = text;
     int y, mo, d;
-    if (s_parse_date(&p, &y, &mo, &d) || *p)
-        return EO_EINVAL;
+    if (s_parse_date(&p, &y, &mo, &d) || *p) return EO_EINVAL;
     *out = y * 10000 + mo * 100 + d;
     return EO_OK;
 }
@@ -120,38 +113,30 @@ int eo_date_parse(const char *text, int32_t *out)
 /* The body of eo_time_parse and eo_time_parse_ms; ms NULL: no fraction allowed. */
 static int s_time_parse(const char *text, eo_time_t *out, int *ms)
 {
-    if (!text)
-        return EO_EINVAL;
+    if (!text) return EO_EINVAL;
     const char *p = text;
     int y, mo, d, h, mi, s = 0, frac = 0;
-    if (s_parse_date(&p, &y, &mo, &d))
-        return EO_EINVAL;
-    if (*p != 'T' && *p != ' ')
-        return EO_EINVAL;
+    if (s_parse_date(&p, &y, &mo, &d)) return EO_EINVAL;
+    if (*p != 'T' && *p != ' ') return EO_EINVAL;
     p++;
-    if (s_digits(&p, 2, &h) || *p != ':')
-        return EO_EINVAL;
+    if (s_digits(&p, 2, &h) || *p != ':') return EO_EINVAL;
     p++;
-    if (s_digits(&p, 2, &mi))
-        return EO_EINVAL;
+    if (s_digits(&p, 2, &mi)) return EO_EINVAL;
     if (*p == ':') {
         p++;
-        if (s_digits(&p, 2, &s))
-            return EO_EINVAL;
+        if (s_digits(&p, 2, &s)) return EO_EINVAL;
         if (ms && *p == '.') {
             /* milliseconds: one to three digits, as written ("0.5" is 500 ms) */
             p++;
             int digits = 0;
             for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
                 frac = frac * 10 + (*p - '0');
-            if (digits == 0)
-                return EO_EINVAL;
+            if (digits == 0) return EO_EINVAL;
             for (; digits < 3; digits++)
                 frac *= 10;
         }
     }
-    if (h > 23 || mi > 59 || s > 59)
-        return EO_EINVAL;
+    if (h > 23 || mi > 59 || s > 59) return EO_EINVAL;
     int offset = EO_SEOUL_OFFSET;
     if (*p == 'Z') {
         offset = 0;
@@ -159,18 +144,14 @@ static int s_time_parse(const char *text, eo_time_t *out, int *ms)
     } else if (*p == '+' || *p == '-') {
         int sign = *p == '-' ? -1 : 1, oh, om;
         p++;
-        if (s_digits(&p, 2, &oh) || *p != ':')
-            return EO_EINVAL;
+        if (s_digits(&p, 2, &oh) || *p != ':') return EO_EINVAL;
         p++;
-        if (s_digits(&p, 2, &om) || oh > 14 || om > 59)
-            return EO_EINVAL;
+        if (s_digits(&p, 2, &om) || oh > 14 || om > 59) return EO_EINVAL;
         offset = sign * (oh * 3600 + om * 60);
     }
-    if (*p)
-        return EO_EINVAL;
+    if (*p) return EO_EINVAL;
     *out = eo_time_from_local(y, mo, d, h, mi, s) + EO_SEOUL_OFFSET - offset;
-    if (ms)
-        *ms = frac;
+    if (ms) *ms = frac;
     return EO_OK;
 }
 
@@ -184,8 +165,7 @@ int eo_time_parse_ms(const char *text, int64_t *out_ms)
     eo_time_t t;
     int ms = 0;
     int rc = s_time_parse(text, &t, &ms);
-    if (rc == EO_OK)
-        *out_ms = t * 1000 + ms;
+    if (rc == EO_OK) *out_ms = t * 1000 + ms;
     return rc;
 }
 
@@ -213,8 +193,7 @@ static eo_time_t s_date_noon(int32_t key)
 int eo_date_wday(int32_t key)
 {
     int y = key / 10000, m = key / 100 % 100, d = key % 100;
-    if (m < 1 || m > 12 || d < 1 || d > s_days_in_month(y, m))
-        return -1;
+    if (m < 1 || m > 12 || d < 1 || d > s_days_in_month(y, m)) return -1;
     eo_local_t l;
     eo_time_local(s_date_noon(key), &l);
     return l.wday;
@@ -275,8 +254,7 @@ static int64_t s_real_ms(void)
 static eo_clock_t *s_clock_new(s_mode_t mode, int64_t ms)
 {
     eo_clock_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->mode = mode;
     atomic_store(&self->manual_ms, ms);
     return self;
@@ -299,8 +277,7 @@ eo_clock_t *eo_clock_new_offset(int64_t start_ms)
 
 eo_clock_t *eo_clock_new_from_spec(const char *spec)
 {
-    if (!spec || !*spec || streq(spec, "system"))
-        return eo_clock_new_system();
+    if (!spec || !*spec || streq(spec, "system")) return eo_clock_new_system();
     int64_t ms;
     if (strncmp(spec, "manual:", 7) == 0 && eo_time_parse_ms(spec + 7, &ms) == EO_OK)
         return eo_clock_new_manual(ms);
@@ -321,9 +298,12 @@ void eo_clock_destroy(eo_clock_t **self_p)
 int64_t eo_clock_now_ms(eo_clock_t *self)
 {
     switch (self->mode) {
-    case S_MANUAL: return atomic_load(&self->manual_ms);
-    case S_OFFSET: return s_real_ms() + atomic_load(&self->manual_ms);
-    default: return s_real_ms();
+    case S_MANUAL:
+        return atomic_load(&self->manual_ms);
+    case S_OFFSET:
+        return s_real_ms() + atomic_load(&self->manual_ms);
+    default:
+        return s_real_ms();
     }
 }
 
@@ -334,14 +314,12 @@ eo_time_t eo_clock_now(eo_clock_t *self)
 
 void eo_clock_set_ms(eo_clock_t *self, int64_t now_ms)
 {
-    if (self->mode == S_MANUAL)
-        atomic_store(&self->manual_ms, now_ms);
+    if (self->mode == S_MANUAL) atomic_store(&self->manual_ms, now_ms);
 }
 
 void eo_clock_advance_ms(eo_clock_t *self, int64_t delta_ms)
 {
-    if (self->mode == S_MANUAL)
-        atomic_fetch_add(&self->manual_ms, delta_ms);
+    if (self->mode == S_MANUAL) atomic_fetch_add(&self->manual_ms, delta_ms);
 }
 
 bool eo_clock_is_manual(eo_clock_t *self)
@@ -351,8 +329,7 @@ bool eo_clock_is_manual(eo_clock_t *self)
 
 void eo_time_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_time: ");
+    if (verbose) printf(" * eo_time: ");
     eo_time_t t;
     assert(eo_time_parse("2026-11-27T18:00", &t) == EO_OK);
     assert(t == 1795770000); /* 2026-11-27T09:00:00Z */
@@ -383,7 +360,8 @@ void eo_time_test(bool verbose)
     assert(eo_iso_week(eo_time_from_local(2027, 1, 1, 12, 0, 0)) == 202653);
     assert(eo_iso_week(eo_time_from_local(2026, 1, 1, 12, 0, 0)) == 202601);
     assert(eo_month_key(t) == 202611);
-    assert(eo_time_from_local(2026, 11, 27, 24, 0, 0) == eo_time_from_local(2026, 11, 28, 0, 0, 0));
+    assert(eo_time_from_local(2026, 11, 27, 24, 0, 0) ==
+           eo_time_from_local(2026, 11, 28, 0, 0, 0));
     assert(eo_time_from_local(2026, 13, 1, 0, 0, 0) == eo_time_from_local(2027, 1, 1, 0, 0, 0));
 
     eo_clock_t *clock = eo_clock_new_manual(t * 1000);
@@ -406,6 +384,5 @@ void eo_time_test(bool verbose)
     clock = eo_clock_new_from_spec("manual:2026-11-27T18:00:00.250");
     assert(clock && eo_clock_now_ms(clock) == t * 1000 + 250);
     eo_clock_destroy(&clock);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

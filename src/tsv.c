@@ -19,8 +19,7 @@ int eo_tsv_split(char *line, char **fields, int max)
     while (n < max) {
         fields[n++] = p;
         char *tab = strchr(p, '\t');
-        if (!tab)
-            return n;
+        if (!tab) return n;
         *tab = '\0';
         p = tab + 1;
     }
@@ -29,8 +28,7 @@ int eo_tsv_split(char *line, char **fields, int max)
 
 void eo_tsv_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_tsv: ");
+    if (verbose) printf(" * eo_tsv: ");
     char line[] = "a\tb\t\tc\r\n", *f[4];
     eo_tsv_chomp(line);
     assert(strcmp(line, "a\tb\t\tc") == 0);
@@ -41,6 +39,5 @@ void eo_tsv_test(bool verbose)
     assert(eo_tsv_split(more, g, 2) == 3 && strcmp(g[0], "1") == 0);
     char one[] = "", *h[1];
     assert(eo_tsv_split(one, h, 1) == 1 && *h[0] == '\0');
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

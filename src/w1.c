@@ -78,29 +78,23 @@ eo_time_t eo_w1_default_clock(void)
 
 eo_w1_t *eo_w1_new(const eo_dongs_t *dongs, uint64_t seed, eo_time_t clock)
 {
-    if (!clock)
-        clock = eo_w1_default_clock();
-    if (clock % 1800)
-        return NULL;
+    if (!clock) clock = eo_w1_default_clock();
+    if (clock % 1800) return NULL;
     eo_w1_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->dongs = dongs;
     self->seed = seed;
     self->clock = clock;
     self->visit = calloc(eo_dongs_count(dongs), sizeof *self->visit);
-    if (!self->visit)
-        goto fail;
+    if (!self->visit) goto fail;
     for (size_t s = 0; s < eo_dongs_site_count(dongs); s++) {
-        if (!(eo_dongs_site(dongs, (int)s)->services & EO_SERVICE_VISIT))
-            continue;
+        if (!(eo_dongs_site(dongs, (int)s)->services & EO_SERVICE_VISIT)) continue;
         size_t n;
         const eo_dong_t *const *of = eo_dongs_of_site(dongs, (int)s, &n);
         for (size_t i = 0; i < n; i++)
             self->visit[self->n_visit++] = of[i];
     }
-    if (self->n_visit == 0)
-        goto fail;
+    if (self->n_visit == 0) goto fail;
     return self;
 fail:
     eo_w1_destroy(&self);
@@ -109,8 +103,7 @@ fail:
 
 void eo_w1_destroy(eo_w1_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     free((*self_p)->visit);
     free(*self_p);
     *self_p = NULL;
@@ -134,8 +127,7 @@ static int s_block_start(eo_rng_t *rng)
 {
     if (eo_rng_below(rng, 10) < 7) {
         uint32_t r = eo_rng_below(rng, 88);
-        if (r < 40)
-            return (int)(r / 8) * 48 + 36 + (int)(r % 8);
+        if (r < 40) return (int)(r / 8) * 48 + 36 + (int)(r % 8);
         r -= 40;
         return (5 + (int)(r / 24)) * 48 + 16 + (int)(r % 24);
     }
@@ -153,8 +145,7 @@ void eo_w1_carer(eo_w1_t *self, uint32_t i, eo_carer_t *c, uint32_t *booked_min)
     c->home_dong = home->code;
     c->dongs[c->n_dongs++] = home->code;
     uint32_t k = eo_rng_below(&rng, 4);
-    if (k > home->n_nb)
-        k = home->n_nb;
+    if (k > home->n_nb) k = home->n_nb;
     uint32_t nb[EO_DONG_MAX_NB];
     memcpy(nb, home->nb, home->n_nb * sizeof nb[0]);
     for (uint32_t j = 0; j < k; j++) { /* partial Fisher-Yates: k distinct neighbours */
@@ -209,8 +200,7 @@ int eo_w1_load(eo_w1_t *self, eo_store_t *store, eo_index_t *index, uint32_t n)
 static bool s_in(const char *site, const char *const *sites, size_t n_sites)
 {
     for (size_t i = 0; i < n_sites; i++)
-        if (strcmp(site, sites[i]) == 0)
-            return true;
+        if (strcmp(site, sites[i]) == 0) return true;
     return false;
 }
 
@@ -224,8 +214,7 @@ int eo_w1_load_sites(eo_w1_t *self, eo_store_t *store, eo_index_t *index, uint32
     uint32_t m = 0;
     for (uint32_t i = 0; rc == EO_OK && i < n; i++) {
         eo_w1_carer(self, i, &carers[m], &week[m]);
-        if (sites && !s_in(carers[m].site, sites, n_sites))
-            continue;
+        if (sites && !s_in(carers[m].site, sites, n_sites)) continue;
         month[m] = carers[m].kind == EO_CARER_INVITED ? week[m] : 0;
         m++;
     }
@@ -239,8 +228,7 @@ int eo_w1_load_sites(eo_w1_t *self, eo_store_t *store, eo_index_t *index, uint32
 
 void eo_w1_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_w1: ");
+    if (verbose) printf(" * eo_w1: ");
     char err[256];
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     assert(dongs);
@@ -288,6 +276,5 @@ void eo_w1_test(bool verbose)
     eo_w1_destroy(&w1);
     assert(w1 == NULL);
     eo_dongs_destroy(&dongs);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

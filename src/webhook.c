@@ -25,12 +25,10 @@ static size_t s_discard(char *data, size_t size, size_t n, void *ctx)
 }
 
 int eo_webhook_post(const char *url, const char *secret, const char *idempotency_key,
-                    const char *body, eo_time_t now, long timeout_ms, char *err,
-                    size_t errlen)
+                    const char *body, eo_time_t now, long timeout_ms, char *err, size_t errlen)
 {
     char sig[EO_HMAC_SIG_MAX], line[320];
-    if (eo_hmac_sign(secret, now, body, strlen(body), sig, sizeof sig))
-        return EO_EINVAL;
+    if (eo_hmac_sign(secret, now, body, strlen(body), sig, sizeof sig)) return EO_EINVAL;
     pthread_once(&s_curl_once, s_curl_init);
     CURL *curl = curl_easy_init();
     if (!curl) {

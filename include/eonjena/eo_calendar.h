@@ -45,9 +45,9 @@ typedef enum {
 #define EO_HOLIDAY_NAME 96 /* bytes, with the NUL */
 
 typedef struct {
-    int32_t date;            /* yyyymmdd */
+    int32_t date; /* yyyymmdd */
     eo_holiday_kind_t kind;
-    bool facility_closed;    /* a 시설형 closed day (1.1, 설날/추석 day, 석가탄신일, 성탄절) */
+    bool facility_closed; /* a 시설형 closed day (1.1, 설날/추석 day, 석가탄신일, 성탄절) */
     char name[EO_HOLIDAY_NAME];
 } eo_holiday_t;
 

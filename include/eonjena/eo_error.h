@@ -15,13 +15,13 @@ enum {
     EO_ECAP = -5,      /* a weekly or monthly cap would be exceeded */
     EO_ESTORE = -6,    /* LMDB failed; the error was logged with mdb_strerror */
     EO_ENOMEM = -7,
-    EO_ETIMEOUT = -8,  /* nobody answered in time */
-    EO_EOVERLOAD = -9, /* a bounded queue is full: try later */
-    EO_ECLOSED = -10,  /* the request is no longer open */
-    EO_EIO = -11,      /* a file, socket or HTTP peer failed */
-    EO_EREFUSED = -12, /* the input was refused for what it says: nothing was written */
+    EO_ETIMEOUT = -8,     /* nobody answered in time */
+    EO_EOVERLOAD = -9,    /* a bounded queue is full: try later */
+    EO_ECLOSED = -10,     /* the request is no longer open */
+    EO_EIO = -11,         /* a file, socket or HTTP peer failed */
+    EO_EREFUSED = -12,    /* the input was refused for what it says: nothing was written */
     EO_EDEADLETTER = -13, /* the work was given back by its workers too often: given up */
-    EO_EFULL = -14,    /* the store is full (its map cannot grow further) */
+    EO_EFULL = -14,       /* the store is full (its map cannot grow further) */
 };
 
 /* A short stable name for an error value ("EINVAL", ...), never NULL. */

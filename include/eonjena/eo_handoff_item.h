@@ -1,6 +1,6 @@
-/* eo_handoff_item: the JSON form of a HandoffItem: the body of a webhook POST and an entry of a pull
- * provider's queue listing (docs/handoff.md). Times are ISO 8601 in Seoul time, null
- * when unknown. */
+/* eo_handoff_item: the JSON form of a HandoffItem: the body of a webhook POST and an entry of a
+ * pull provider's queue listing (docs/handoff.md). Times are ISO 8601 in Seoul time, null when
+ * unknown. */
 #ifndef EO_HANDOFF_ITEM_H
 #define EO_HANDOFF_ITEM_H
 

@@ -15,8 +15,8 @@
 #include "eo_time.h"
 
 #define EO_HMAC_HEADER "X-Eonjena-Signature"
-#define EO_HMAC_SIG_MAX 96     /* bytes for a header value, with the NUL */
-#define EO_HMAC_TOLERANCE 300  /* seconds a receiver should accept by default */
+#define EO_HMAC_SIG_MAX 96    /* bytes for a header value, with the NUL */
+#define EO_HMAC_TOLERANCE 300 /* seconds a receiver should accept by default */
 
 /* What a verification found. */
 typedef enum {
@@ -36,7 +36,7 @@ int eo_hmac_sign(const char *secret, eo_time_t t, const void *body, size_t size,
  * staleness is looked at only when the MAC is bad; a valid MAC with an old timestamp
  * is EO_HMAC_STALE. */
 eo_hmac_result_t eo_hmac_verify(const char *secret, const char *header, const void *body,
-                                 size_t size, eo_time_t now, int tolerance_s);
+                                size_t size, eo_time_t now, int tolerance_s);
 
 /* "valid", "malformed", "mismatch", "stale". */
 const char *eo_hmac_result_name(eo_hmac_result_t result);

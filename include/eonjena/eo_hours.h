@@ -17,10 +17,10 @@
 typedef bool(eo_holiday_fn)(void *ctx, int32_t date_key);
 
 typedef struct {
-    uint8_t days;           /* bit 0 Monday ... bit 6 Sunday */
-    int open_min;           /* minutes after midnight, inclusive */
-    int close_min;          /* minutes after midnight, exclusive; > open_min */
-    bool holidays_closed;   /* closed on holidays even on an open weekday */
+    uint8_t days;         /* bit 0 Monday ... bit 6 Sunday */
+    int open_min;         /* minutes after midnight, inclusive */
+    int close_min;        /* minutes after midnight, exclusive; > open_min */
+    bool holidays_closed; /* closed on holidays even on an open weekday */
 } eo_hours_t;
 
 /* Weekdays 09:00-18:00, closed on holidays. */
@@ -32,8 +32,7 @@ int eo_hours_parse(const char *text, eo_hours_t *hours);
 char *eo_hours_format(const eo_hours_t *hours, char *buf, size_t size);
 
 /* Open at instant t? holiday may be NULL (no holidays). */
-bool eo_hours_is_open(const eo_hours_t *hours, eo_time_t t, eo_holiday_fn *holiday,
-                      void *ctx);
+bool eo_hours_is_open(const eo_hours_t *hours, eo_time_t t, eo_holiday_fn *holiday, void *ctx);
 /* The first instant >= t at which the hours are open (t itself when open). 0 if they
  * never open within the next 400 days (no days set, or every day a holiday). */
 eo_time_t eo_hours_next_open(const eo_hours_t *hours, eo_time_t t, eo_holiday_fn *holiday,

@@ -23,40 +23,39 @@
 #include "eo_carer_kind.h"
 
 typedef struct {
-    uint32_t id;                         /* > 0 */
-    char site[EO_SITE_SLUG];             /* site slug */
-    uint8_t kind;                        /* eo_carer_kind_t */
-    bool pool;                           /* consented to call-centre offers */
+    uint32_t id;             /* > 0 */
+    char site[EO_SITE_SLUG]; /* site slug */
+    uint8_t kind;            /* eo_carer_kind_t */
+    bool pool;               /* consented to call-centre offers */
     bool active;
-    bool night_ok;                       /* willing to take 22-06 work */
-    uint32_t home_dong;                  /* adm_cd */
-    uint8_t n_dongs;                     /* preferred dongs (home usually first) */
+    bool night_ok;      /* willing to take 22-06 work */
+    uint32_t home_dong; /* adm_cd */
+    uint8_t n_dongs;    /* preferred dongs (home usually first) */
     uint32_t dongs[EO_CARER_MAX_DONGS];
-    char phone[20];                      /* E.164, "+821012345678" */
-    char name[64];                       /* UTF-8 */
-    uint8_t avail[EO_WEEK_SLOTS / 8];    /* bit s set: free in half-hour slot s */
-    int32_t check_until;                 /* yyyymmdd: background check valid through */
-    int32_t training_until;              /* yyyymmdd: required training valid through */
+    char phone[20];                   /* E.164, "+821012345678" */
+    char name[64];                    /* UTF-8 */
+    uint8_t avail[EO_WEEK_SLOTS / 8]; /* bit s set: free in half-hour slot s */
+    int32_t check_until;              /* yyyymmdd: background check valid through */
+    int32_t training_until;           /* yyyymmdd: required training valid through */
     uint8_t n_providers;
     uint16_t providers[EO_CARER_MAX_PROVIDERS];
 } eo_carer_t;
 
-
 typedef struct {
     uint32_t carer_id;
-    uint8_t tier;          /* 1: a preferred dong is the request's; 2: a neighbour */
-    uint32_t booked_min;   /* minutes booked in the week of the start */
+    uint8_t tier;        /* 1: a preferred dong is the request's; 2: a neighbour */
+    uint32_t booked_min; /* minutes booked in the week of the start */
 } eo_candidate_t;
 
 typedef struct {
-    const char *site;      /* slug */
-    uint32_t dong;         /* adm_cd of the request */
-    eo_time_t start, end;  /* [start, end), half-hour aligned, end > start */
-    uint32_t k;            /* how many candidates wanted */
+    const char *site;        /* slug */
+    uint32_t dong;           /* adm_cd of the request */
+    eo_time_t start, end;    /* [start, end), half-hour aligned, end > start */
+    uint32_t k;              /* how many candidates wanted */
     const uint32_t *exclude; /* carers never to return (already offered, declined) */
     uint32_t n_exclude;
-    uint8_t kinds;         /* bits 1 << eo_carer_kind_t of the kinds wanted; 0: every kind
-                            * (a 시설형 stay asks for facility and invited carers) */
+    uint8_t kinds; /* bits 1 << eo_carer_kind_t of the kinds wanted; 0: every kind
+                    * (a 시설형 stay asks for facility and invited carers) */
 } eo_query_t;
 
 typedef struct eo_index_t eo_index_t;
@@ -89,8 +88,8 @@ int eo_index_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t t,
  * (tier 2), free in every slot of [start, end) after bookings, booked + duration within
  * every cap (per week and month the service touches). Ordered by tier, booked minutes,
  * id. Writes up to q->k candidates into out and their number into *n. */
-int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
-                   eo_candidate_t *out, uint32_t *n);
+int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q, eo_candidate_t *out,
+                   uint32_t *n);
 
 /* What eo_index_book would find of a carer for [start, end), test by test, in this
  * order: EO_FIT_OK when it could be booked. EO_ENOTFOUND for an unknown carer. */
@@ -147,8 +146,8 @@ int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_
 /* Check a record against the dong table: id > 0, known site, kind 1..3, home and
  * preferred dongs known and of the carer's site, no repeated dong, E.164 phone, valid
  * dates (0 = none, never a candidate), printable name, E.164 phone ('+' and 8 to 15
- * digits; imports further require a Korean mobile number, eo_phone.h). 0 or EO_EINVAL with a reason
- * in why (may be NULL). */
+ * digits; imports further require a Korean mobile number, eo_phone.h). 0 or EO_EINVAL with a
+ * reason in why (may be NULL). */
 int eo_carer_validate(const eo_carer_t *carer, const eo_dongs_t *dongs, char *why,
                       size_t whylen);
 /* eo_phone_valid (E.164) and eo_phone_mask (for logs) are in eo_phone.h. */
@@ -162,7 +161,7 @@ static inline void eo_avail_set(uint8_t *avail, int slot, bool on)
     if (on)
         avail[slot >> 3] |= (uint8_t)(1u << (slot & 7));
     else
-        avail[slot >> 3] &= (uint8_t)~(1u << (slot & 7));
+        avail[slot >> 3] &= (uint8_t) ~(1u << (slot & 7));
 }
 
 /* The reference week: the index lists are ordered by the minutes booked in one ISO
@@ -228,8 +227,8 @@ int eo_index_load_store(eo_index_t *self, eo_store_t *store, const eo_carer_t *c
                         eo_time_t t);
 
 /* Visit every carer in id order (export); stop early if fn returns != 0. */
-int eo_index_each(eo_index_t *self, MDB_txn *txn,
-                  int (*fn)(void *arg, const eo_carer_t *carer), void *arg);
+int eo_index_each(eo_index_t *self, MDB_txn *txn, int (*fn)(void *arg, const eo_carer_t *carer),
+                  void *arg);
 /* The dong table the index was opened with. */
 const eo_dongs_t *eo_index_dongs(eo_index_t *self);
 

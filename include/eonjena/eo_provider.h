@@ -37,14 +37,14 @@ typedef struct {
     char *contact;
     eo_hours_t hours;
     eo_delivery_mode_t mode;
-    char *url;     /* webhook only */
-    char *secret;  /* HMAC key: webhooks (required), pull lists (optional, "" if none) */
+    char *url;    /* webhook only */
+    char *secret; /* HMAC key: webhooks (required), pull lists (optional, "" if none) */
     bool is_default;
     /* 시설형 (issue 17): where its facility is, the number carers' records name it by
      * (eo_carer_t.providers), its regular hours (no carer allowance inside them) and
      * whether it is the site's 아동돌봄센터 (the third tier of the matching order) */
-    uint16_t number;          /* 0: carers do not name it */
-    uint32_t facility_dong;   /* adm_cd of its facility; 0: it runs none */
+    uint16_t number;              /* 0: carers do not name it */
+    uint32_t facility_dong;       /* adm_cd of its facility; 0: it runs none */
     int regular_from, regular_to; /* minutes of the day; equal: none */
     bool centre;
 } eo_provider_t;

@@ -27,13 +27,13 @@
 
 typedef enum {
     EO_REPLY_UNCLEAR = 0,
-    EO_REPLY_STOP,    /* 수신거부 / STOP: withdraw pool consent */
+    EO_REPLY_STOP, /* 수신거부 / STOP: withdraw pool consent */
     EO_REPLY_ACCEPT,
     EO_REPLY_DECLINE,
-    EO_REPLY_START,   /* 시작: the service started */
-    EO_REPLY_END,     /* 종료: the service ended */
-    EO_REPLY_CANCEL,  /* 취소: the winner cannot come (the case is offered again) */
-    EO_REPLY_KINDS    /* how many kinds there are (a new kind goes before this) */
+    EO_REPLY_START,  /* 시작: the service started */
+    EO_REPLY_END,    /* 종료: the service ended */
+    EO_REPLY_CANCEL, /* 취소: the winner cannot come (the case is offered again) */
+    EO_REPLY_KINDS   /* how many kinds there are (a new kind goes before this) */
 } eo_reply_kind_t;
 
 typedef struct {

@@ -32,8 +32,7 @@ eo_rules_t *eo_rules_load(const char *cfg_path, const char *fees_path, eo_calend
 eo_rules_t *eo_rules_load_default(eo_calendar_t *cal, char *err, size_t errlen);
 /* From the rules section of etc/eonjena.cfg (rules/cfg, rules/fees; "" or missing =
  * the data dir's file); root may be NULL. */
-eo_rules_t *eo_rules_load_config(zconfig_t *root, eo_calendar_t *cal, char *err,
-                                 size_t errlen);
+eo_rules_t *eo_rules_load_config(zconfig_t *root, eo_calendar_t *cal, char *err, size_t errlen);
 /* The calendar named by rules/holidays of etc/eonjena.cfg ("" = data/holidays.tsv). */
 eo_calendar_t *eo_calendar_load_config(zconfig_t *root, char *err, size_t errlen);
 /* rules/calendar_warn_days (root may be NULL: the default, 90): how many days before the
@@ -71,12 +70,13 @@ typedef enum {
 
 typedef struct {
     eo_route_t route;
-    eo_reason_t reason;      /* why (a rejection code when REFUSED) */
-    eo_time_t business_at;   /* QUEUED and BEFORE_BUSINESS: when business hours begin */
-    bool anytime_allowance;  /* POOL: the carer earns the 언제나 case allowance */
+    eo_reason_t reason;          /* why (a rejection code when REFUSED) */
+    eo_time_t business_at;       /* QUEUED and BEFORE_BUSINESS: when business hours begin */
+    bool anytime_allowance;      /* POOL: the carer earns the 언제나 case allowance */
     bool starts_before_business; /* QUEUED_LATE_START whose service starts before
                                   * business_at (e.g. Friday 19:00 for Saturday 14:00):
-                                  * docs/domain.md queues it; the caller should warn the member */
+                                  * docs/domain.md queues it; the caller should warn the member
+                                  */
 } eo_route_decision_t;
 
 /* Route a 방문형 request made at `requested` for a service starting at `start`.
@@ -100,29 +100,29 @@ typedef enum { EO_PAYER_MEMBER = 0, EO_PAYER_CARER = 1 } eo_payer_t;
 /* One line of a breakdown: who pays or earns it, the rule (a fees.tsv key or a rules.cfg
  * rule name) that produced it, and for per-hour lines the period it covers. */
 typedef struct {
-    eo_payer_t payer;        /* MEMBER: the member pays; CARER: the carer earns */
-    char rule[40];           /* "visit.plus50", "pay.base", "cancel.hour", ... */
-    char what[160];          /* a short English label: "Sunday/holiday night 22-06" */
-    eo_time_t from, to;      /* the period (per-hour lines); 0 for per-case lines */
-    int minutes;             /* 0 for per-case lines */
-    int64_t rate;            /* won per hour, or per case */
-    int64_t won;             /* whole won */
+    eo_payer_t payer;   /* MEMBER: the member pays; CARER: the carer earns */
+    char rule[40];      /* "visit.plus50", "pay.base", "cancel.hour", ... */
+    char what[160];     /* a short English label: "Sunday/holiday night 22-06" */
+    eo_time_t from, to; /* the period (per-hour lines); 0 for per-case lines */
+    int minutes;        /* 0 for per-case lines */
+    int64_t rate;       /* won per hour, or per case */
+    int64_t won;        /* whole won */
 } eo_fee_line_t;
 
 typedef struct {
-    eo_reason_t reason;      /* EO_REASON_OK, or why the quote was refused */
-    char arg[96];            /* the %s of the refusal's message (eo_verdict_t) */
-    int32_t fee_table;       /* effective date (yyyymmdd) of the table used */
+    eo_reason_t reason; /* EO_REASON_OK, or why the quote was refused */
+    char arg[96];       /* the %s of the refusal's message (eo_verdict_t) */
+    int32_t fee_table;  /* effective date (yyyymmdd) of the table used */
     int minutes;
-    bool surcharge;          /* the 4,500 per-case surcharge applies */
-    bool have_route;         /* requested was given: route is the 방문형 decision */
+    bool surcharge;  /* the 4,500 per-case surcharge applies */
+    bool have_route; /* requested was given: route is the 방문형 decision */
     eo_route_decision_t route;
-    bool pair_recommended;   /* 시설형: invited carers in pairs 20-24 (2인 1조, 권고) */
+    bool pair_recommended; /* 시설형: invited carers in pairs 20-24 (2인 1조, 권고) */
     eo_fee_line_t lines[EO_FEE_LINES_MAX];
     size_t n_lines;
-    int64_t member_total;    /* the linked fee */
+    int64_t member_total; /* the linked fee */
     int64_t carer_total;
-    bool cancelled;          /* cancelled_at was given: cancel_fee is what the member owes */
+    bool cancelled; /* cancelled_at was given: cancel_fee is what the member owes */
     eo_fee_line_t cancel_line;
     int64_t cancel_fee;
 } eo_quote_t;
@@ -147,31 +147,31 @@ typedef enum {
  * (membership, the child) is checked only where it is said: an intake always says it,
  * a quote may leave it out. */
 typedef struct {
-    int type;                   /* EO_SERVICE_VISIT (default when 0) or EO_SERVICE_FACILITY */
-    const char *site;           /* slug; checked against dongs when both are given */
+    int type;         /* EO_SERVICE_VISIT (default when 0) or EO_SERVICE_FACILITY */
+    const char *site; /* slug; checked against dongs when both are given */
     const eo_dongs_t *dongs;
     eo_time_t start, end;
-    eo_time_t requested;        /* 0: not given (no route, no lead surcharge, no allowance,
-                                 * no horizon) */
+    eo_time_t requested; /* 0: not given (no route, no lead surcharge, no allowance,
+                          * no horizon) */
     eo_channel_t channel;
-    bool not_linked;            /* 방문형: not a 일시연계 case (no +2,000/h) */
-    eo_time_t cancelled_at;     /* 0: not cancelled */
+    bool not_linked;        /* 방문형: not a 일시연계 case (no +2,000/h) */
+    eo_time_t cancelled_at; /* 0: not cancelled */
     /* 시설형 */
     int regular_from, regular_to; /* the facility's regular hours (minutes of the day;
                                    * equal = none): no allowance inside them */
     bool regular_on_days_off;     /* the regular hours also apply on weekends/holidays */
     int child_minutes_that_day;   /* the child's other facility minutes that day */
     /* who asks */
-    eo_said_t verified;           /* a verified member (정회원) */
-    bool child_given;             /* the child's age is said (birth or months) */
-    int32_t child_birth;          /* yyyymmdd; 0: use child_age_months */
-    int child_age_months;         /* whole months on the service date */
-    const char *residence;        /* site of the child's 주민등록; NULL: the request's site */
+    eo_said_t verified;    /* a verified member (정회원) */
+    bool child_given;      /* the child's age is said (birth or months) */
+    int32_t child_birth;   /* yyyymmdd; 0: use child_age_months */
+    int child_age_months;  /* whole months on the service date */
+    const char *residence; /* site of the child's 주민등록; NULL: the request's site */
     bool sick, severe_disability;
-    bool preregistered;           /* 시설형: a pre-registered child */
-    bool in_school;               /* 시설형: a school child (else a preschool sibling) */
-    bool sibling_registered;      /* 시설형: a registered school child's sibling */
-    eo_time_t restricted_until;   /* an 이용제한 in force until then (0: none) */
+    bool preregistered;               /* 시설형: a pre-registered child */
+    bool in_school;                   /* 시설형: a school child (else a preschool sibling) */
+    bool sibling_registered;          /* 시설형: a registered school child's sibling */
+    eo_time_t restricted_until;       /* an 이용제한 in force until then (0: none) */
     const char *texts[EO_TEXT_COUNT]; /* NULL: not given */
 } eo_quote_params_t;
 
@@ -180,9 +180,9 @@ typedef struct {
 typedef struct {
     eo_reason_t reason;
     char arg[96];
-    bool have_route;              /* 방문형 with requested given */
+    bool have_route; /* 방문형 with requested given */
     eo_route_decision_t route;
-    bool pair_recommended;        /* 시설형: invited carers in pairs 20-24 */
+    bool pair_recommended; /* 시설형: invited carers in pairs 20-24 */
 } eo_verdict_t;
 
 /* Every rule a request must pass, in the order a member would fix them: the texts,
@@ -200,10 +200,11 @@ eo_time_t eo_rules_horizon(eo_rules_t *self, eo_time_t requested);
 /* The member's payment of a pool case is due this many minutes after settling. */
 int eo_rules_payment_deadline_min(eo_rules_t *self);
 
-/* Quote a service: checks the request (eo_rules_check), splits the member's fee across the calendar days and periods the service spans, adds surcharges,
- * the carer's pay and allowances, and the cancellation fee if cancelled_at is given.
- * Returns 0 with out->reason OK, EO_EINVAL with out->reason the rejection (the quote is
- * refused; no lines), or EO_EINVAL with reason OK for NULL arguments. */
+/* Quote a service: checks the request (eo_rules_check), splits the member's fee across the
+ * calendar days and periods the service spans, adds surcharges, the carer's pay and allowances,
+ * and the cancellation fee if cancelled_at is given. Returns 0 with out->reason OK, EO_EINVAL
+ * with out->reason the rejection (the quote is refused; no lines), or EO_EINVAL with reason OK
+ * for NULL arguments. */
 int eo_rules_quote(eo_rules_t *self, const eo_quote_params_t *params, eo_quote_t *out);
 
 /* The cancellation fee for a service starting at `start` with linked fee `linked_fee`,
@@ -244,13 +245,13 @@ struct json_t *eo_quote_object(eo_rules_t *self, const eo_quote_params_t *params
 /* --- 시설형 (facility.c) ------------------------------------------------------------- */
 typedef struct {
     eo_time_t requested, start, end;
-    const char *site;             /* slug, for the per-site pair setting */
-    int child_minutes_that_day;   /* other minutes of this child that day */
+    const char *site;           /* slug, for the per-site pair setting */
+    int child_minutes_that_day; /* other minutes of this child that day */
 } eo_facility_request_t;
 
 typedef struct {
-    eo_reason_t reason;           /* OK or the rejection */
-    bool pair_recommended;        /* overlaps 20-24 and the site's setting is on */
+    eo_reason_t reason;    /* OK or the rejection */
+    bool pair_recommended; /* overlaps 20-24 and the site's setting is on */
 } eo_facility_decision_t;
 
 /* Check a 시설형 request: closed days (not substitute days), 07:00-24:00, no crossing
@@ -264,9 +265,9 @@ bool eo_rules_facility_pairs(eo_rules_t *self, const char *site);
  * one of its own facility carers, else an invited carer; with none anywhere, the site's
  * 아동돌봄센터, then a proposal to convert to 방문형. */
 typedef struct {
-    double distance_km;          /* from the child's home */
-    int own_carers_free;         /* its own facility carers free for the slot */
-    int invited_carers_free;     /* invited carers assigned to it and free */
+    double distance_km;      /* from the child's home */
+    int own_carers_free;     /* its own facility carers free for the slot */
+    int invited_carers_free; /* invited carers assigned to it and free */
 } eo_facility_provider_t;
 
 typedef enum {
@@ -278,7 +279,7 @@ typedef enum {
 
 typedef struct {
     eo_match_tier_t tier;
-    int provider;                /* index into the providers, -1 for CENTRE / CONVERT */
+    int provider; /* index into the providers, -1 for CENTRE / CONVERT */
 } eo_facility_match_t;
 
 /* centre_available: the site's 아동돌봄센터 can take the child. */
@@ -303,26 +304,26 @@ int eo_rules_facility_pickup_grace_min(eo_rules_t *self);
 
 /* --- eligibility (eligibility.c) -------------------------------------------------- */
 typedef struct {
-    int type;                     /* EO_SERVICE_VISIT or EO_SERVICE_FACILITY */
+    int type; /* EO_SERVICE_VISIT or EO_SERVICE_FACILITY */
     const eo_dongs_t *dongs;
-    const char *site;             /* the site of the child's home */
-    bool verified_member;         /* 정회원 */
-    bool child_registered_in_site;/* 주민등록 in the served site on the service date */
-    bool child_preregistered;     /* 시설형: pre-registered child */
-    int32_t child_birth;          /* yyyymmdd */
-    int32_t service_date;         /* yyyymmdd */
-    bool child_in_school;         /* 시설형: a school child (else preschool) */
-    bool sibling_registered;      /* 시설형: a sibling is a registered school child */
-    bool sick;                    /* sick children: 방문형 only */
-    bool severe_disability;       /* referred elsewhere */
-    eo_time_t restricted_until;   /* 0: not restricted; INT64_MAX: permanent */
-    int child_age_months;         /* used when child_birth is 0; -1: unknown, not checked */
+    const char *site;              /* the site of the child's home */
+    bool verified_member;          /* 정회원 */
+    bool child_registered_in_site; /* 주민등록 in the served site on the service date */
+    bool child_preregistered;      /* 시설형: pre-registered child */
+    int32_t child_birth;           /* yyyymmdd */
+    int32_t service_date;          /* yyyymmdd */
+    bool child_in_school;          /* 시설형: a school child (else preschool) */
+    bool sibling_registered;       /* 시설형: a sibling is a registered school child */
+    bool sick;                     /* sick children: 방문형 only */
+    bool severe_disability;        /* referred elsewhere */
+    eo_time_t restricted_until;    /* 0: not restricted; INT64_MAX: permanent */
+    int child_age_months;          /* used when child_birth is 0; -1: unknown, not checked */
 } eo_eligibility_t;
 
 /* EO_REASON_OK or the first rejection; arg (for the message's %s: an end date, an age
  * range) is written into arg. */
-eo_reason_t eo_rules_check_eligibility(eo_rules_t *self, const eo_eligibility_t *in,
-                                       char *arg, size_t arglen);
+eo_reason_t eo_rules_check_eligibility(eo_rules_t *self, const eo_eligibility_t *in, char *arg,
+                                       size_t arglen);
 /* Whole months of age on a date (-1 if born after it). */
 int eo_age_months(int32_t birth, int32_t on);
 

@@ -20,9 +20,9 @@
 typedef struct eo_store_t eo_store_t;
 
 enum {
-    EO_STORE_NOSYNC = 1 << 0,   /* MDB_NOSYNC: no fsync at commit */
-    EO_STORE_READONLY = 1 << 1, /* open read-only (eonjena check, log) */
-    EO_STORE_EXISTING = 1 << 2, /* refuse a missing or empty store (a role without --init) */
+    EO_STORE_NOSYNC = 1 << 0,     /* MDB_NOSYNC: no fsync at commit */
+    EO_STORE_READONLY = 1 << 1,   /* open read-only (eonjena check, log) */
+    EO_STORE_EXISTING = 1 << 2,   /* refuse a missing or empty store (a role without --init) */
     EO_STORE_ANY_LAYOUT = 1 << 3, /* open a store of any layout (backup, migrate) */
 };
 

@@ -19,9 +19,9 @@ typedef int64_t eo_time_t;
 #define EO_WEEK_SLOTS 336 /* 7 x 48 half-hour slots, Monday 00:00 first */
 
 typedef struct {
-    int year, month, day;      /* calendar date in Seoul */
-    int hour, minute, second;  /* wall clock in Seoul */
-    int wday;                  /* 0 = Monday ... 6 = Sunday */
+    int year, month, day;     /* calendar date in Seoul */
+    int hour, minute, second; /* wall clock in Seoul */
+    int wday;                 /* 0 = Monday ... 6 = Sunday */
 } eo_local_t;
 
 /* Break an instant out into Seoul civil time. */

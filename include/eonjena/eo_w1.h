@@ -17,10 +17,10 @@
 typedef struct eo_w1_t eo_w1_t;
 
 typedef struct {
-    uint32_t id;            /* 1-based: request i has id i + 1 */
+    uint32_t id; /* 1-based: request i has id i + 1 */
     char site[EO_SITE_SLUG];
     uint32_t dong;
-    eo_time_t start, end;   /* half-hour aligned */
+    eo_time_t start, end; /* half-hour aligned */
 } eo_w1_request_t;
 
 /* A small seeded PRNG (xoshiro256**), for whoever needs W1-style randomness. */

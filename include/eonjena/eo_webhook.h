@@ -16,7 +16,6 @@
 /* Returns the HTTP status (100..599), or EO_EIO when no answer came (connection
  * refused, timeout; the reason is in err), or EO_EINVAL (no secret). */
 int eo_webhook_post(const char *url, const char *secret, const char *idempotency_key,
-                    const char *body, eo_time_t now, long timeout_ms, char *err,
-                    size_t errlen);
+                    const char *body, eo_time_t now, long timeout_ms, char *err, size_t errlen);
 
 #endif

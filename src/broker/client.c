@@ -29,17 +29,16 @@ struct eo_client_t {
     uint64_t epoch;    /* the broker's, learnt from its heartbeats */
     int heartbeat_ms;
     int liveness;
-    int64_t heard_at;     /* last message from the broker */
-    int64_t next_ping;    /* when to send the next heartbeat */
-    uint64_t counter;     /* for eo_client_request's ids */
+    int64_t heard_at;  /* last message from the broker */
+    int64_t next_ping; /* when to send the next heartbeat */
+    uint64_t counter;  /* for eo_client_request's ids */
     char prefix[24];
 };
 
 static void s_pending_free(void **item_p)
 {
     pending_t *p = *item_p;
-    if (!p)
-        return;
+    if (!p) return;
     free(p->id);
     free(p->service);
     free(p->site);
@@ -52,8 +51,7 @@ static int s_connect(eo_client_t *self)
 {
     int rc = eo_wire_dealer(&self->sock, self->endpoint, self->server_public, self->secret,
                             100000, "client");
-    if (rc != EO_OK)
-        return rc;
+    if (rc != EO_OK) return rc;
     self->heard_at = zclock_mono();
     self->next_ping = 0; /* learn the epoch at once */
     return EO_OK;
@@ -62,8 +60,7 @@ static int s_connect(eo_client_t *self)
 eo_client_t *eo_client_new(const char *endpoint, const char *curve_server_public,
                            const char *curve_secret)
 {
-    if (!endpoint)
-        return NULL;
+    if (!endpoint) return NULL;
     eo_client_t *self = calloc(1, sizeof *self);
     assert(self);
     self->endpoint = strdup(endpoint);
@@ -85,8 +82,7 @@ eo_client_t *eo_client_new(const char *endpoint, const char *curve_server_public
 void eo_client_destroy(eo_client_t **self_p)
 {
     eo_client_t *self = *self_p;
-    if (!self)
-        return;
+    if (!self) return;
     zsock_destroy(&self->sock);
     zhashx_destroy(&self->pending);
     free(self->endpoint);
@@ -98,10 +94,8 @@ void eo_client_destroy(eo_client_t **self_p)
 
 void eo_client_set_heartbeat(eo_client_t *self, int heartbeat_ms, int liveness)
 {
-    if (heartbeat_ms > 0)
-        self->heartbeat_ms = heartbeat_ms;
-    if (liveness > 0)
-        self->liveness = liveness;
+    if (heartbeat_ms > 0) self->heartbeat_ms = heartbeat_ms;
+    if (liveness > 0) self->liveness = liveness;
 }
 
 size_t eo_client_pending(eo_client_t *self)
@@ -174,15 +168,13 @@ int eo_client_event(eo_client_t *self, const char *service, const char *site,
 static void s_resend(eo_client_t *self, bool all)
 {
     for (pending_t *p = zhashx_first(self->pending); p; p = zhashx_next(self->pending))
-        if (all || p->epoch != self->epoch)
-            s_send_pending(self, p);
+        if (all || p->epoch != self->epoch) s_send_pending(self, p);
 }
 
 static void s_heard_epoch(eo_client_t *self, zframe_t *frame)
 {
     uint64_t epoch;
-    if (zframe_size(frame) != sizeof epoch)
-        return;
+    if (zframe_size(frame) != sizeof epoch) return;
     memcpy(&epoch, zframe_data(frame), sizeof epoch);
     uint64_t old = self->epoch;
     self->epoch = epoch;
@@ -190,8 +182,7 @@ static void s_heard_epoch(eo_client_t *self, zframe_t *frame)
         /* first contact: what we sent so far went to this broker or a later one,
          * and a later one will show another epoch */
         for (pending_t *p = zhashx_first(self->pending); p; p = zhashx_next(self->pending))
-            if (p->epoch == 0)
-                p->epoch = epoch;
+            if (p->epoch == 0) p->epoch = epoch;
     } else if (epoch != old) {
         zsys_info("broker client: the broker restarted; re-sending %zu item(s)",
                   zhashx_size(self->pending));
@@ -208,8 +199,7 @@ static void s_keepalive(eo_client_t *self, int64_t now)
     }
     if (now - self->heard_at > (int64_t)self->heartbeat_ms * self->liveness) {
         zsys_info("broker client: %s silent, reconnecting", self->endpoint);
-        if (s_connect(self) == EO_OK)
-            s_resend(self, true);
+        if (s_connect(self) == EO_OK) s_resend(self, true);
         return; /* s_connect set next_ping to now */
     }
     if (now >= self->next_ping) {
@@ -230,8 +220,7 @@ static int s_handle(eo_client_t *self, zframe_t **f, int n, char **corr_id, int 
         s_heard_epoch(self, f[2]);
         return 0;
     }
-    if (n < 3)
-        return 0;
+    if (n < 3) return 0;
     char *id = zframe_strdup(f[2]);
     pending_t *p = zhashx_lookup(self->pending, id);
     if (!p) { /* answered already (a duplicate after a re-send): drop */
@@ -274,20 +263,16 @@ int eo_client_recv(eo_client_t *self, int timeout_ms, char **corr_id, int *statu
     while (true) {
         int n;
         while ((n = eo_wire_recv(self->sock, f, EO_WIRE_FRAMES_MAX)) != 0) {
-            if (n < 0)
-                continue;
+            if (n < 0) continue;
             self->heard_at = zclock_mono();
             int got = s_handle(self, f, n, corr_id, status, body);
             eo_wire_free(f, n);
-            if (got)
-                return EO_OK;
+            if (got) return EO_OK;
         }
         int64_t now = zclock_mono();
         s_keepalive(self, now);
-        if (now >= deadline)
-            return EO_ETIMEOUT;
-        if (eo_wire_wait(self->sock, now, deadline, self->next_ping))
-            return EO_EIO;
+        if (now >= deadline) return EO_ETIMEOUT;
+        if (eo_wire_wait(self->sock, now, deadline, self->next_ping)) return EO_EIO;
     }
 }
 
@@ -308,8 +293,7 @@ int eo_client_request_until(eo_client_t *self, const char *service, const char *
     char id[48];
     snprintf(id, sizeof id, "%s.%" PRIx64, self->prefix, ++self->counter);
     int rc = eo_client_send(self, service, site, id, body, size);
-    if (rc != EO_OK)
-        return rc;
+    if (rc != EO_OK) return rc;
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono() + timeout_ms;
     while (true) {
         if (stop && stop(arg)) {
@@ -317,10 +301,8 @@ int eo_client_request_until(eo_client_t *self, const char *service, const char *
             return EO_ECLOSED;
         }
         int64_t left = deadline == INT64_MAX ? -1 : deadline - zclock_mono();
-        if (deadline != INT64_MAX && left < 0)
-            left = 0;
-        if (stop && (left < 0 || left > S_STOP_CHECK_MS))
-            left = S_STOP_CHECK_MS;
+        if (deadline != INT64_MAX && left < 0) left = 0;
+        if (stop && (left < 0 || left > S_STOP_CHECK_MS)) left = S_STOP_CHECK_MS;
         char *corr = NULL;
         int status = EO_OK;
         zframe_t *frame = NULL;

@@ -50,8 +50,7 @@ static int s_connect(eo_worker_t *self)
     self->connection++;
     int rc = eo_wire_dealer(&self->sock, self->endpoint, self->server_public, self->secret, 0,
                             "worker");
-    if (rc != EO_OK)
-        return rc;
+    if (rc != EO_OK) return rc;
     int64_t now = zclock_mono();
     self->heard_at = now;
     self->next_ping = now + self->heartbeat_ms;
@@ -60,11 +59,9 @@ static int s_connect(eo_worker_t *self)
 
 static bool s_sites_ok(const char *sites)
 {
-    if (!sites || !*sites || strlen(sites) >= 4096)
-        return false;
+    if (!sites || !*sites || strlen(sites) >= 4096) return false;
     for (const char *c = sites; *c; c++)
-        if (*c != ',' && *c != ' ')
-            return true;
+        if (*c != ',' && *c != ' ') return true;
     return false;
 }
 
@@ -84,16 +81,14 @@ eo_worker_t *eo_worker_new(const char *endpoint, const char *service, const char
     self->window = EO_WORKER_WINDOW;
     self->heartbeat_ms = 1000;
     self->liveness = 3;
-    if (s_connect(self) != EO_OK)
-        eo_worker_destroy(&self);
+    if (s_connect(self) != EO_OK) eo_worker_destroy(&self);
     return self;
 }
 
 void eo_worker_destroy(eo_worker_t **self_p)
 {
     eo_worker_t *self = *self_p;
-    if (!self)
-        return;
+    if (!self) return;
     if (self->sock) /* tell the broker now rather than after `liveness` heartbeats */
         eo_wire_sendv(self->sock, NULL, EO_WIRE_WORKER, EO_CMD_DISCONNECT, NULL, NULL, 0);
     zsock_destroy(&self->sock);
@@ -108,17 +103,14 @@ void eo_worker_destroy(eo_worker_t **self_p)
 
 void eo_worker_set_heartbeat(eo_worker_t *self, int heartbeat_ms, int liveness)
 {
-    if (heartbeat_ms > 0)
-        self->heartbeat_ms = heartbeat_ms;
-    if (liveness > 0)
-        self->liveness = liveness;
+    if (heartbeat_ms > 0) self->heartbeat_ms = heartbeat_ms;
+    if (liveness > 0) self->liveness = liveness;
     self->next_ping = zclock_mono() + self->heartbeat_ms;
 }
 
 int eo_worker_set_window(eo_worker_t *self, int window)
 {
-    if (window < 1 || window > 4096)
-        return EO_EINVAL;
+    if (window < 1 || window > 4096) return EO_EINVAL;
     self->window = window;
     return s_send_ready(self); /* a READY again updates the registration */
 }
@@ -130,8 +122,7 @@ zsock_t *eo_worker_sock(eo_worker_t *self)
 
 static eo_work_t *s_work(eo_worker_t *self, zframe_t **f, int n, int cmd)
 {
-    if (n != 6 || zframe_size(f[2]) != sizeof(uint64_t))
-        return NULL;
+    if (n != 6 || zframe_size(f[2]) != sizeof(uint64_t)) return NULL;
     eo_work_t *work = calloc(1, sizeof *work);
     assert(work);
     memcpy(&work->seq, zframe_data(f[2]), sizeof work->seq);
@@ -154,8 +145,7 @@ static eo_work_t *s_handle(eo_worker_t *self, zframe_t **f, int n)
         memcmp(zframe_data(f[0]), EO_WIRE_WORKER, EO_WIRE_HDR_LEN) != 0)
         return NULL;
     int cmd = *zframe_data(f[1]);
-    if (cmd == EO_CMD_REQUEST || cmd == EO_CMD_EVENT)
-        return s_work(self, f, n, cmd);
+    if (cmd == EO_CMD_REQUEST || cmd == EO_CMD_EVENT) return s_work(self, f, n, cmd);
     if (cmd == EO_CMD_DISCONNECT)
         s_send_ready(self); /* the broker does not know us (it restarted): register */
     else if (cmd == EO_CMD_ERROR) {
@@ -186,8 +176,7 @@ eo_work_t *eo_worker_recv(eo_worker_t *self, int timeout_ms)
     while (true) {
         int n;
         while ((n = eo_wire_recv(self->sock, f, EO_WIRE_FRAMES_MAX)) != 0) {
-            if (n < 0)
-                continue;
+            if (n < 0) continue;
             self->heard_at = zclock_mono();
             eo_work_t *work = s_handle(self, f, n);
             eo_wire_free(f, n);
@@ -199,10 +188,8 @@ eo_work_t *eo_worker_recv(eo_worker_t *self, int timeout_ms)
         }
         int64_t now = zclock_mono();
         s_keepalive(self, now);
-        if (now >= deadline)
-            return NULL;
-        if (eo_wire_wait(self->sock, now, deadline, self->next_ping))
-            return NULL;
+        if (now >= deadline) return NULL;
+        if (eo_wire_wait(self->sock, now, deadline, self->next_ping)) return NULL;
     }
 }
 
@@ -229,8 +216,7 @@ zframe_t *eo_work_body(const eo_work_t *work)
 int eo_worker_reply(eo_worker_t *self, eo_work_t **work_p, const void *body, size_t size)
 {
     eo_work_t *work = *work_p;
-    if (!work)
-        return EO_EINVAL;
+    if (!work) return EO_EINVAL;
     int rc = EO_OK;
     /* work from an earlier connection was re-dispatched by the broker already */
     if (work->connection == self->connection) {
@@ -247,8 +233,7 @@ int eo_worker_reply(eo_worker_t *self, eo_work_t **work_p, const void *body, siz
 int eo_worker_release(eo_worker_t *self, eo_work_t **work_p)
 {
     eo_work_t *work = *work_p;
-    if (!work)
-        return EO_EINVAL;
+    if (!work) return EO_EINVAL;
     int rc = EO_OK;
     if (work->connection == self->connection) { /* else re-dispatched already */
         const void *ptrs[] = {&work->seq};
@@ -262,8 +247,7 @@ int eo_worker_release(eo_worker_t *self, eo_work_t **work_p)
 void eo_work_destroy(eo_work_t **work_p)
 {
     eo_work_t *work = *work_p;
-    if (!work)
-        return;
+    if (!work) return;
     zframe_destroy(&work->body);
     free(work);
     *work_p = NULL;

@@ -36,8 +36,7 @@ typedef struct {
 static int s_count_won(void *arg, const eo_offer_t *o)
 {
     s_won_t *w = arg;
-    if (o->state == EO_OFFER_WON && w->won < 8)
-        w->carers[w->won++] = o->carer;
+    if (o->state == EO_OFFER_WON && w->won < 8) w->carers[w->won++] = o->carer;
     return 0;
 }
 
@@ -47,8 +46,7 @@ static int s_add_carer(s_check_t *s, uint32_t carer)
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 256;
         uint32_t *p = realloc(s->carers, s->cap * sizeof *p);
-        if (!p)
-            return EO_ENOMEM;
+        if (!p) return EO_ENOMEM;
         s->carers = p;
     }
     s->carers[s->n++] = carer;
@@ -63,24 +61,22 @@ static int s_cmp_u32(const void *a, const void *b)
 
 static void s_distinct(s_check_t *s)
 {
-    if (!s->n)
-        return;
+    if (!s->n) return;
     qsort(s->carers, s->n, sizeof *s->carers, s_cmp_u32);
     size_t k = 1;
     for (size_t i = 1; i < s->n; i++)
-        if (s->carers[i] != s->carers[k - 1])
-            s->carers[k++] = s->carers[i];
+        if (s->carers[i] != s->carers[k - 1]) s->carers[k++] = s->carers[i];
     s->n = k;
 }
 
 static int s_check_case(s_check_t *s, const eo_case_rec_t *c)
 {
     if (c->n_winners > c->needed)
-        return s_fail(s, "request %s has %d winners but needs %d", c->id, c->n_winners, c->needed);
+        return s_fail(s, "request %s has %d winners but needs %d", c->id, c->n_winners,
+                      c->needed);
     s_won_t w = {0};
     int rc = eo_offer_each(s->self, s->txn, c->id, s_count_won, &w);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (w.won != c->n_winners)
         return s_fail(s, "request %s has %u won offers but %d winners", c->id, w.won,
                       c->n_winners);
@@ -91,8 +87,7 @@ static int s_check_case(s_check_t *s, const eo_case_rec_t *c)
         eo_be64(key + 8, c->timer_seq);
         MDB_val k = {16, key}, v;
         if (!c->timer_seq || mdb_get(s->txn, s->self->timers, &k, &v) ||
-            v.mv_size != strlen(c->id) || memcmp(v.mv_data, c->id, v.mv_size))
-        {
+            v.mv_size != strlen(c->id) || memcmp(v.mv_data, c->id, v.mv_size)) {
             snprintf(s->why, s->whylen, "live request %s (%s) has no timer", c->id,
                      eo_case_state_name(c->state));
             return EO_EINVAL;
@@ -105,8 +100,9 @@ static int s_check_case(s_check_t *s, const eo_case_rec_t *c)
     if (c->n_winners && !c->purged && c->version >= 3) {
         eo_verdict_t v;
         if ((rc = eo_case_recheck(s->self, s->txn, c, &v)))
-            return rc == EO_ENOTFOUND ? s_fail(s, "request %s has winners but no request", c->id)
-                                      : rc;
+            return rc == EO_ENOTFOUND
+                       ? s_fail(s, "request %s has winners but no request", c->id)
+                       : rc;
         if (v.reason)
             return s_fail(s, "request %s (%s) was linked against the rules: %s", c->id,
                           eo_case_state_name(c->state), eo_reason_code(v.reason));
@@ -122,7 +118,7 @@ typedef struct {
     struct s_book {
         int64_t start, end;
         char id[EO_CASE_ID_MAX];
-    } *v;
+    } * v;
     size_t n, cap;
     bool nomem;
 } s_books_t;
@@ -153,8 +149,7 @@ static int s_check_period(s_check_t *s, uint32_t carer, uint8_t kind, char type,
     eo_index_t *index = s->self->index;
     int32_t period = type == 'W' ? eo_iso_week(t) : eo_month_key(t);
     int rc = eo_index_booked(index, s->txn, carer, t, &week, &month);
-    if (rc || (rc = eo_index_booked_rows(index, s->txn, carer, type, period, &rows)))
-        return rc;
+    if (rc || (rc = eo_index_booked_rows(index, s->txn, carer, type, period, &rows))) return rc;
     uint32_t counter = type == 'W' ? week : month;
     const eo_caps_t *caps = eo_index_caps(index);
     uint32_t cap = kind >= EO_CARER_KINDS ? 0
@@ -174,12 +169,9 @@ static int s_check_carer(s_check_t *s, uint32_t carer, s_books_t *b)
     eo_carer_t cr;
     b->n = 0;
     int rc = eo_index_get(s->self->index, s->txn, carer, &cr);
-    if (rc == EO_ENOTFOUND)
-        return EO_OK;
-    if (rc || (rc = eo_index_bookings(s->self->index, s->txn, carer, s_book, b)) < 0)
-        return rc;
-    if (b->nomem)
-        return s_fail(s, "out of memory reading the bookings of carer %u", carer);
+    if (rc == EO_ENOTFOUND) return EO_OK;
+    if (rc || (rc = eo_index_bookings(s->self->index, s->txn, carer, s_book, b)) < 0) return rc;
+    if (b->nomem) return s_fail(s, "out of memory reading the bookings of carer %u", carer);
     for (size_t i = 0; i < b->n; i++) {
         for (size_t j = i + 1; j < b->n; j++)
             if (b->v[i].start < b->v[j].end && b->v[j].start < b->v[i].end)
@@ -203,7 +195,8 @@ static int s_check_outbox_row(void *arg, const eo_outbox_row_t *row)
     char err[64];
     Eo__Event *ev = eo_event_decode(row->body, row->size, err, sizeof err);
     if (!ev) {
-        snprintf(s->why, s->whylen, "outbox row %llu is malformed", (unsigned long long)row->seq);
+        snprintf(s->why, s->whylen, "outbox row %llu is malformed",
+                 (unsigned long long)row->seq);
         return EO_EINVAL;
     }
     int rc = EO_OK;
@@ -213,7 +206,8 @@ static int s_check_outbox_row(void *arg, const eo_outbox_row_t *row)
         if (eo_cases_request(s->self, s->txn, ev->message->request_id, &req) == EO_OK) {
             const char *secret[2] = {req->child_first_name, req->address};
             for (int i = 0; i < 2; i++)
-                if (secret[i] && strlen(secret[i]) >= 2 && strstr(ev->message->text, secret[i])) {
+                if (secret[i] && strlen(secret[i]) >= 2 &&
+                    strstr(ev->message->text, secret[i])) {
                     snprintf(s->why, s->whylen, "offer %s carries the child's name or address",
                              ev->message->id);
                     rc = EO_EINVAL;
@@ -231,15 +225,13 @@ int eo_cases_check(eo_cases_t *self, MDB_txn *txn, char *why, size_t whylen)
     snprintf(why, whylen, "ok");
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->cases, &cur);
-    if (rc)
-        return eo_store_fail("case cursor", rc);
+    if (rc) return eo_store_fail("case cursor", rc);
     MDB_val k, v;
     int result = EO_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && result == EO_OK;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         eo_case_rec_t c;
-        if (eo_offer_is_key(&k))
-            continue; /* the case's offers, read through it */
+        if (eo_offer_is_key(&k)) continue; /* the case's offers, read through it */
         if (eo_case_decode(&v, &c) != EO_OK) {
             snprintf(why, whylen, "a case record has an unknown version or size");
             result = EO_EINVAL;
@@ -254,8 +246,7 @@ int eo_cases_check(eo_cases_t *self, MDB_txn *txn, char *why, size_t whylen)
         result = s_check_carer(&s, s.carers[i], &b);
     free(b.v);
     free(s.carers);
-    if (result == EO_OK)
-        result = eo_cases_outbox_each(self, txn, 0, s_check_outbox_row, &s);
+    if (result == EO_OK) result = eo_cases_outbox_each(self, txn, 0, s_check_outbox_row, &s);
     return result;
 }
 
@@ -326,11 +317,9 @@ int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged)
     MDB_dbi cases, reqs;
     *purged = 0;
     int rc = eo_store_dbi(store, "m.cases", 0, &cases);
-    if (rc || (rc = eo_store_dbi(store, "m.reqs", 0, &reqs)))
-        return rc;
+    if (rc || (rc = eo_store_dbi(store, "m.reqs", 0, &reqs))) return rc;
     MDB_txn *txn = NULL;
-    if ((rc = eo_store_begin(store, true, &txn)))
-        return rc;
+    if ((rc = eo_store_begin(store, true, &txn))) return rc;
     MDB_cursor *cur;
     if ((rc = mdb_cursor_open(txn, cases, &cur))) {
         eo_store_abort(&txn);
@@ -340,11 +329,9 @@ int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged)
     int result = EO_OK;
     while (result == EO_OK && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
         eo_case_rec_t c;
-        if (eo_offer_is_key(&k) || v.mv_size != sizeof c)
-            continue;
+        if (eo_offer_is_key(&k) || v.mv_size != sizeof c) continue;
         memcpy(&c, v.mv_data, sizeof c);
-        if (c.purged || !eo_case_closed(c.state) || c.end >= before)
-            continue;
+        if (c.purged || !eo_case_closed(c.state) || c.end >= before) continue;
         result = eo_request_anonymise(txn, reqs, &k);
         c.purged = 1;
         MDB_val cv = {sizeof c, &c};

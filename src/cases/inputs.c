@@ -3,7 +3,6 @@
  * same transaction as their effects, which is what eo_cases_replay feeds back. */
 #include <string.h>
 
-
 #include "cases_priv.h"
 #include "eonjena/eo_codec.h"
 #include "eonjena/eo_sha256.h"
@@ -1092,12 +1091,9 @@ int eo_input_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n)
             return eo_store_fail("replay config", MDB_CORRUPTED);
         return eo_cases_record_config(self, txn);
     }
-    if (p[0] == S_INPUT_RULES)
-        return s_replay_rules(self, txn, body, size);
-    if (p[0] == S_INPUT_PROVIDERS)
-        return eo_facility_replay(self, txn, body, size);
-    if (p[0] == S_INPUT_RETENTION)
-        return eo_retention_replay(self, txn, body, size);
+    if (p[0] == S_INPUT_RULES) return s_replay_rules(self, txn, body, size);
+    if (p[0] == S_INPUT_PROVIDERS) return eo_facility_replay(self, txn, body, size);
+    if (p[0] == S_INPUT_RETENTION) return eo_retention_replay(self, txn, body, size);
     if (p[0] == S_INPUT_EVENT) {
         uint8_t *reply = NULL;
         size_t rsize;
@@ -1118,8 +1114,7 @@ static int s_replay_own(eo_cases_t *self)
     MDB_txn *txn = NULL;
     MDB_cursor *cur = NULL;
     int rc = eo_store_begin(self->store, true, &txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     zlistx_t *own = zlistx_new();
     zlistx_set_destructor(own, (zlistx_destructor_fn *)zchunk_destroy);
     MDB_val k, v;
@@ -1133,16 +1128,13 @@ static int s_replay_own(eo_cases_t *self)
         else
             zlistx_add_end(own, c);
     }
-    if (cur)
-        mdb_cursor_close(cur);
-    if (mrc != MDB_NOTFOUND)
-        rc = eo_store_fail("own inputs", mrc);
+    if (cur) mdb_cursor_close(cur);
+    if (mrc != MDB_NOTFOUND) rc = eo_store_fail("own inputs", mrc);
     for (zchunk_t *c = zlistx_first(own); rc == EO_OK && c; c = zlistx_next(own))
         rc = zchunk_size(c) < 9 ? EO_ESTORE
                                 : eo_input_replay(self, txn, zchunk_data(c), zchunk_size(c));
     zlistx_destroy(&own);
-    if (rc == EO_OK)
-        rc = eo_store_commit(self->store, &txn);
+    if (rc == EO_OK) rc = eo_store_commit(self->store, &txn);
     eo_store_abort(&txn);
     return rc;
 }
@@ -1157,8 +1149,7 @@ int eo_cases_replay_from(eo_cases_t *self, eo_store_t *from, uint64_t first, siz
     MDB_dbi dbi;
     *inputs = 0;
     int rc = eo_store_dbi(from, "m.inputs", 0, &dbi);
-    if (rc || (first && (rc = s_replay_own(self))))
-        return rc;
+    if (rc || (first && (rc = s_replay_own(self)))) return rc;
     MDB_txn *rtxn = NULL, *wtxn = NULL;
     MDB_cursor *cur = NULL;
     if ((rc = eo_store_begin(from, false, &rtxn))) return rc;
@@ -1174,16 +1165,13 @@ int eo_cases_replay_from(eo_cases_t *self, eo_store_t *from, uint64_t first, siz
     int result = EO_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); result == EO_OK && rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (!wtxn && (result = eo_store_begin(self->store, true, &wtxn)))
-            break;
+        if (!wtxn && (result = eo_store_begin(self->store, true, &wtxn))) break;
         if (v.mv_size < 9) {
             result = EO_ESTORE;
             break;
         }
-        if ((result = eo_input_replay(self, wtxn, v.mv_data, v.mv_size)))
-            break;
-        if (++*inputs % 1000 == 0)
-            result = eo_store_commit(self->store, &wtxn);
+        if ((result = eo_input_replay(self, wtxn, v.mv_data, v.mv_size))) break;
+        if (++*inputs % 1000 == 0) result = eo_store_commit(self->store, &wtxn);
     }
     if (rc && rc != MDB_NOTFOUND && result == EO_OK) result = eo_store_fail("input next", rc);
     mdb_cursor_close(cur);

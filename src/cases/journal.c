@@ -30,14 +30,12 @@ static int s_hash(const uint8_t *e, size_t size, uint8_t *out)
     size_t idn = strlen(id) + 1, texts = size - S_HEAD - idn;
     uint8_t stack[1024], *buf = stack;
     size_t n = idn + 4 + 8 + 32 + texts;
-    if (n > sizeof stack && !(buf = malloc(n)))
-        return EO_ENOMEM;
+    if (n > sizeof stack && !(buf = malloc(n))) return EO_ENOMEM;
     memcpy(buf, id, idn);
     memcpy(buf + idn, e + S_N, 4 + 8 + 32); /* n, at_ms, prev: contiguous */
     memcpy(buf + idn + 44, e + S_HEAD + idn, texts);
     eo_sha256(buf, n, out);
-    if (buf != stack)
-        free(buf);
+    if (buf != stack) free(buf);
     return EO_OK;
 }
 
@@ -49,8 +47,7 @@ int eo_journal_append(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, const ch
            nd = strlen(detail) + 1;
     uint64_t seq;
     int rc = eo_meta_next(self, txn, "journal_seq", &seq);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     uint8_t key[8];
     eo_be64(key, seq);
     MDB_val k = {8, key}, v = {S_HEAD + ni + nw + nt + nd, NULL};
@@ -85,12 +82,10 @@ static const char *s_texts(const MDB_val *v, const char *id, const char **what,
                            const char **detail)
 {
     const char *e = v->mv_data, *end = e + v->mv_size;
-    if (v->mv_size < S_HEAD + 4 || end[-1] != 0 || strcmp(e + S_HEAD, id) != 0)
-        return NULL;
+    if (v->mv_size < S_HEAD + 4 || end[-1] != 0 || strcmp(e + S_HEAD, id) != 0) return NULL;
     const char *who = e + S_HEAD + strlen(id) + 1;
     *what = who + strlen(who) + 1;
-    if (*what >= end)
-        return NULL;
+    if (*what >= end) return NULL;
     *detail = *what + strlen(*what) + 1;
     return *detail < end ? who : NULL;
 }
@@ -105,14 +100,14 @@ static int s_read_entry(eo_cases_t *self, MDB_txn *txn, const char *id, uint32_t
     memset(e, 0, sizeof *e);
     e->n = i;
     e->seq = seq;
-    if (mdb_get(txn, self->journal, &k, &v) || !(e->who = s_texts(&v, id, &e->what, &e->detail))) {
+    if (mdb_get(txn, self->journal, &k, &v) ||
+        !(e->who = s_texts(&v, id, &e->what, &e->detail))) {
         e->who = e->what = e->detail = "";
         return EO_EINVAL; /* missing or malformed */
     }
     const uint8_t *p = v.mv_data;
     uint8_t h[32];
-    if (s_hash(p, v.mv_size, h))
-        return EO_ENOMEM;
+    if (s_hash(p, v.mv_size, h)) return EO_ENOMEM;
     e->at_ms = (int64_t)eo_get_be64(p + S_AT);
     memcpy(e->hash, p + S_HASH, 32);
     e->ok = eo_get_be32(p + S_N) == i && memcmp(prev, p + S_PREV, 32) == 0 &&
@@ -151,11 +146,9 @@ int eo_journal_each(eo_cases_t *self, MDB_txn *txn, const char *id, eo_journal_f
     eo_case_rec_t c;
     *broken = NULL;
     int rc = eo_case_get(self, txn, id, &c);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     uint64_t *seqs = calloc(c.log_n ? c.log_n : 1, sizeof *seqs);
-    if (!seqs)
-        return EO_ENOMEM;
+    if (!seqs) return EO_ENOMEM;
     int result = s_chain(self, txn, &c, seqs, broken);
     uint8_t prev[32] = {0};
     /* then every entry, each checked: the broken ones are reported, not skipped */
@@ -166,10 +159,8 @@ int eo_journal_each(eo_cases_t *self, MDB_txn *txn, const char *id, eo_journal_f
             result = rc_entry;
             break;
         }
-        if (rc_entry != EO_OK)
-            result = EO_EINVAL;
-        if (fn(arg, &e))
-            break;
+        if (rc_entry != EO_OK) result = EO_EINVAL;
+        if (fn(arg, &e)) break;
     }
     free(seqs);
     if (result == EO_OK && memcmp(prev, c.log_hash, 32) != 0) {
@@ -205,8 +196,7 @@ int eo_cases_log_print(eo_cases_t *self, MDB_txn *txn, const char *id, FILE *out
 {
     eo_case_rec_t c;
     int rc = eo_case_get(self, txn, id, &c);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     const char *broken = NULL;
     int result = eo_journal_each(self, txn, id, s_print, out, &broken);
     if (result == EO_EINVAL && broken && !strstr(broken, "entry does not match"))

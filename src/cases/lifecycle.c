@@ -585,7 +585,7 @@ static int a_settled(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, eo_case_c
     int rc = eo_timer_clear(self, txn, c);
     if (rc || (rc = eo_metrics_settled(self, txn, c)) ||
         (rc = eo_case_close_offers(self, txn, c, EO_OFFER_FILLED,
-                                         EO__MESSAGE__KIND__KIND_FILLED, true)))
+                                   EO__MESSAGE__KIND__KIND_FILLED, true)))
         return rc;
     char names[160], phones[64];
     eo_case_winner_names(self, txn, c, names, sizeof names, phones, sizeof phones);

@@ -29,8 +29,7 @@ static Eo__Event *s_apply(eo_cases_t *cases, Eo__Event *ev, int64_t now_ms)
 
 void eo_cases_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_cases: ");
+    if (verbose) printf(" * eo_cases: ");
     char dir[] = "/tmp/eo_cases_XXXXXX", err[256];
     assert(mkdtemp(dir));
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
@@ -51,10 +50,19 @@ void eo_cases_test(bool verbose)
     size_t n;
     const eo_dong_t *const *suwon =
         eo_dongs_of_site(dongs, eo_dongs_site_find(dongs, "suwon"), &n);
-    eo_carer_t carer = {.id = 7, .site = "suwon", .kind = EO_CARER_VISIT, .pool = true,
-                        .active = true, .night_ok = true, .home_dong = suwon[0]->code,
-                        .n_dongs = 1, .dongs = {suwon[0]->code}, .phone = "+821055550007",
-                        .name = "돌보미", .check_until = 20991231, .training_until = 20991231};
+    eo_carer_t carer = {.id = 7,
+                        .site = "suwon",
+                        .kind = EO_CARER_VISIT,
+                        .pool = true,
+                        .active = true,
+                        .night_ok = true,
+                        .home_dong = suwon[0]->code,
+                        .n_dongs = 1,
+                        .dongs = {suwon[0]->code},
+                        .phone = "+821055550007",
+                        .name = "돌보미",
+                        .check_until = 20991231,
+                        .training_until = 20991231};
     memset(carer.avail, 0xff, sizeof carer.avail);
     MDB_txn *txn = NULL;
     assert(eo_store_begin(store, true, &txn) == EO_OK);
@@ -111,6 +119,5 @@ void eo_cases_test(bool verbose)
     eo_rules_destroy(&rules);
     eo_dongs_destroy(&dongs);
     assert(eo_store_remove(dir) == 0);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

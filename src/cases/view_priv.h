@@ -43,8 +43,7 @@ int eo_query_members(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
                      const char **why);
 
 /* feed.c: the change feed's rows of a site after a seq (docs/api.md). */
-int eo_query_feed(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
-                  const char **why);
+int eo_query_feed(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out, const char **why);
 /* metrics.c: {"cases":{state:n},"waves":n,"offers":n} of the cases of {site}. */
 int eo_query_metrics(eo_cases_t *self, MDB_txn *txn, json_t *args, json_t **out,
                      const char **why);

@@ -8,12 +8,18 @@
 const char *eo_handoff_kind_name(int kind)
 {
     switch (kind) {
-    case EO__HANDOFF_ITEM__KIND__KIND_SETTLED: return "settled";
-    case EO__HANDOFF_ITEM__KIND__KIND_WAITING: return "waiting";
-    case EO__HANDOFF_ITEM__KIND__KIND_ESCALATED: return "escalated";
-    case EO__HANDOFF_ITEM__KIND__KIND_REOPENED: return "reopened";
-    case EO__HANDOFF_ITEM__KIND__KIND_REFUSED: return "refused";
-    default: return "unspecified";
+    case EO__HANDOFF_ITEM__KIND__KIND_SETTLED:
+        return "settled";
+    case EO__HANDOFF_ITEM__KIND__KIND_WAITING:
+        return "waiting";
+    case EO__HANDOFF_ITEM__KIND__KIND_ESCALATED:
+        return "escalated";
+    case EO__HANDOFF_ITEM__KIND__KIND_REOPENED:
+        return "reopened";
+    case EO__HANDOFF_ITEM__KIND__KIND_REFUSED:
+        return "refused";
+    default:
+        return "unspecified";
     }
 }
 
@@ -32,8 +38,7 @@ static const char *s_service_name(int type)
 
 static json_t *s_request(const Eo__Request *r)
 {
-    if (!r)
-        return json_null();
+    if (!r) return json_null();
     return json_pack("{s:s, s:s, s:I, s:o, s:o, s:i, s:s, s:o, s:s, s:s, s:s, s:s, s:i, s:b}",
                      "id", r->id, "site", r->site, "dong", (json_int_t)r->dong, "start",
                      s_time(r->start), "end", s_time(r->end), "carers_needed",
@@ -47,8 +52,7 @@ static json_t *s_request(const Eo__Request *r)
 /* fee_json is the rules' breakdown: embed it as JSON when it parses, else as text. */
 static json_t *s_fee(const char *text)
 {
-    if (!text || !*text)
-        return json_null();
+    if (!text || !*text) return json_null();
     json_t *fee = json_loads(text, JSON_DECODE_ANY, NULL);
     return fee ? fee : json_string(text);
 }
@@ -64,9 +68,9 @@ json_t *eo_handoff_item_json(const Eo__HandoffItem *item)
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o?, s:o, s:o, s:o, s:o?, s:o}",
                      "id", item->id, "site", item->site, "provider", item->provider, "kind",
                      eo_handoff_kind_name(item->kind), "request_id", item->request_id,
-                     "generation", (json_int_t)item->generation,
-                     "request", s_request(item->request), "carer_ids", carers,
-                     "service_start", s_time(item->service_start), "service_end",
-                     s_time(item->service_end), "fee", s_fee(item->fee_json), "offer_history",
-                     history, "created_at", s_time(item->created_at));
+                     "generation", (json_int_t)item->generation, "request",
+                     s_request(item->request), "carer_ids", carers, "service_start",
+                     s_time(item->service_start), "service_end", s_time(item->service_end),
+                     "fee", s_fee(item->fee_json), "offer_history", history, "created_at",
+                     s_time(item->created_at));
 }

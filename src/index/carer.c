@@ -19,31 +19,25 @@ static bool s_date_ok(int32_t key)
 static bool s_name_ok(const char *name, size_t cap)
 {
     size_t n = strnlen(name, cap);
-    if (n == cap)
-        return false;
+    if (n == cap) return false;
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-            return false;
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) return false;
     return true;
 }
 
 static int s_fail(char *why, size_t whylen, const char *text)
 {
-    if (why && whylen)
-        snprintf(why, whylen, "%s", text);
+    if (why && whylen) snprintf(why, whylen, "%s", text);
     return EO_EINVAL;
 }
 
-int eo_carer_validate(const eo_carer_t *c, const eo_dongs_t *dongs, char *why,
-                      size_t whylen)
+int eo_carer_validate(const eo_carer_t *c, const eo_dongs_t *dongs, char *why, size_t whylen)
 {
-    if (c->id == 0)
-        return s_fail(why, whylen, "id must be > 0");
+    if (c->id == 0) return s_fail(why, whylen, "id must be > 0");
     if (strnlen(c->site, EO_SITE_SLUG) == EO_SITE_SLUG)
         return s_fail(why, whylen, "site too long");
     int site = eo_dongs_site_find(dongs, c->site);
-    if (site < 0)
-        return s_fail(why, whylen, "unknown site");
+    if (site < 0) return s_fail(why, whylen, "unknown site");
     if (c->kind < EO_CARER_VISIT || c->kind > EO_CARER_INVITED)
         return s_fail(why, whylen, "kind must be 1, 2 or 3");
     const eo_dong_t *home = eo_dongs_find(dongs, c->home_dong);

@@ -26,8 +26,7 @@ static int s_rows_add(s_rows_t *r, const s_row_t *row)
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 1024;
         s_row_t *p = realloc(r->rows, cap * sizeof *p);
-        if (!p)
-            return EO_ENOMEM;
+        if (!p) return EO_ENOMEM;
         r->rows = p;
         r->cap = cap;
     }
@@ -61,10 +60,9 @@ static int s_read(const char *path, const eo_dongs_t *dongs, FILE *report, s_row
             continue;
         }
         s_row_t row = {.line = lineno};
-        if (eo_carer_tsv_parse(tsv, line, dongs, &row.carer, &row.week_min, &row.month_min,
-                               why, sizeof why)) {
-            if (bad++ < 50)
-                fprintf(report, "%s:%d: %s\n", path, lineno, why);
+        if (eo_carer_tsv_parse(tsv, line, dongs, &row.carer, &row.week_min, &row.month_min, why,
+                               sizeof why)) {
+            if (bad++ < 50) fprintf(report, "%s:%d: %s\n", path, lineno, why);
             continue;
         }
         rc = s_rows_add(out, &row);
@@ -79,8 +77,7 @@ static int s_read(const char *path, const eo_dongs_t *dongs, FILE *report, s_row
     }
     free(line);
     eo_carer_tsv_destroy(&tsv);
-    if (f != stdin)
-        fclose(f);
+    if (f != stdin) fclose(f);
     return rc ? rc : bad;
 }
 
@@ -103,13 +100,13 @@ static int s_duplicates(const char *path, s_rows_t *r, FILE *report)
     qsort(r->rows, r->n, sizeof *r->rows, s_cmp_id);
     for (size_t i = 1; i < r->n; i++)
         if (r->rows[i].carer.id == r->rows[i - 1].carer.id && bad++ < 50)
-            fprintf(report, "%s:%d: carer %u is also on line %d\n", path,
-                    r->rows[i].line > r->rows[i - 1].line ? r->rows[i].line : r->rows[i - 1].line,
-                    r->rows[i].carer.id,
-                    r->rows[i].line > r->rows[i - 1].line ? r->rows[i - 1].line : r->rows[i].line);
+            fprintf(
+                report, "%s:%d: carer %u is also on line %d\n", path,
+                r->rows[i].line > r->rows[i - 1].line ? r->rows[i].line : r->rows[i - 1].line,
+                r->rows[i].carer.id,
+                r->rows[i].line > r->rows[i - 1].line ? r->rows[i - 1].line : r->rows[i].line);
     s_row_t **by_phone = malloc((r->n + 1) * sizeof *by_phone);
-    if (!by_phone)
-        return EO_ENOMEM;
+    if (!by_phone) return EO_ENOMEM;
     for (size_t i = 0; i < r->n; i++)
         by_phone[i] = &r->rows[i];
     qsort(by_phone, r->n, sizeof *by_phone, s_cmp_phone);
@@ -142,8 +139,7 @@ static int s_write_bulk(eo_index_t *index, eo_store_t *store, s_rows_t *r, eo_ti
     else if (rc == EO_OK && (rc = eo_store_begin(store, true, &txn)) == EO_OK &&
              (rc = eo_index_size(index, txn, &existing)) == EO_OK)
         rc = existing ? EO_EEXIST : sink->bulk(sink->arg, txn, carers, week, month, r->n, at);
-    if (rc == EO_OK && txn)
-        rc = eo_store_commit(store, &txn);
+    if (rc == EO_OK && txn) rc = eo_store_commit(store, &txn);
     eo_store_abort(&txn);
     free(carers);
     free(week);
@@ -158,9 +154,9 @@ static int s_write_one(eo_index_t *index, MDB_txn *txn, const s_rows_t *r, const
     if (sink)
         return sink->one(sink->arg, txn, &row->carer, at, r->minutes ? row->week_min : 0,
                          r->minutes ? row->month_min : 0);
-    int rc = r->minutes
-                 ? eo_index_set_booked(index, txn, row->carer.id, at, row->week_min, row->month_min)
-                 : EO_OK;
+    int rc = r->minutes ? eo_index_set_booked(index, txn, row->carer.id, at, row->week_min,
+                                              row->month_min)
+                        : EO_OK;
     return rc ? rc : eo_index_put(index, txn, &row->carer);
 }
 
@@ -175,8 +171,7 @@ static int s_write_each(eo_index_t *index, MDB_txn *txn, s_rows_t *r, eo_time_t 
             fprintf(report, "%s:%d: phone already belongs to another carer\n", path, row->line);
         else if (rc)
             fprintf(report, "%s:%d: %s\n", path, row->line, eo_strerror(rc));
-        if (rc)
-            return rc == EO_EEXIST ? EO_EINVAL : rc;
+        if (rc) return rc == EO_EEXIST ? EO_EINVAL : rc;
     }
     return EO_OK;
 }
@@ -193,34 +188,29 @@ int eo_carer_import_to(eo_store_t *store, eo_index_t *index, const char *path, e
     s_rows_t r = {NULL, 0, 0, false};
     *rows = 0;
     int bad = s_read(path, eo_index_dongs(index), report, &r);
-    if (bad == 0)
-        bad = s_duplicates(path, &r, report);
+    if (bad == 0) bad = s_duplicates(path, &r, report);
     if (bad != 0) {
         if (bad > 0)
-            fprintf(report, "%s: %d bad row%s: nothing imported\n", path, bad, bad > 1 ? "s" : "");
+            fprintf(report, "%s: %d bad row%s: nothing imported\n", path, bad,
+                    bad > 1 ? "s" : "");
         free(r.rows);
         return bad > 0 ? EO_EINVAL : bad;
     }
     MDB_txn *txn = NULL;
     size_t existing = 0;
     int rc = eo_store_begin(store, false, &txn);
-    if (rc == EO_OK)
-        rc = eo_index_size(index, txn, &existing);
+    if (rc == EO_OK) rc = eo_index_size(index, txn, &existing);
     eo_store_abort(&txn);
     if (rc == EO_OK && existing == 0 && r.n)
         rc = s_write_bulk(index, store, &r, at, sink); /* checks emptiness again */
     else if (rc == EO_OK) {
         rc = eo_store_begin(store, true, &txn);
-        if (rc == EO_OK)
-            rc = s_write_each(index, txn, &r, at, path, report, sink);
-        if (rc == EO_OK)
-            rc = eo_store_commit(store, &txn);
+        if (rc == EO_OK) rc = s_write_each(index, txn, &r, at, path, report, sink);
+        if (rc == EO_OK) rc = eo_store_commit(store, &txn);
         eo_store_abort(&txn);
     }
-    if (rc)
-        fprintf(report, "%s: nothing imported (%s)\n", path, eo_strerror(rc));
-    if (rc == EO_OK)
-        *rows = r.n;
+    if (rc) fprintf(report, "%s: nothing imported (%s)\n", path, eo_strerror(rc));
+    if (rc == EO_OK) *rows = r.n;
     free(r.rows);
     return rc;
 }
@@ -239,27 +229,22 @@ static int s_export_one(void *arg, const eo_carer_t *carer)
     s_export_t *x = arg;
     uint32_t week, month;
     x->rc = eo_index_booked(x->index, x->txn, carer->id, x->at, &week, &month);
-    if (x->rc)
-        return -1;
+    if (x->rc) return -1;
     eo_carer_tsv_write(x->out, carer, week, month);
     x->rows++;
     return 0;
 }
 
-int eo_carer_export(eo_store_t *store, eo_index_t *index, FILE *out, eo_time_t at,
-                    size_t *rows)
+int eo_carer_export(eo_store_t *store, eo_index_t *index, FILE *out, eo_time_t at, size_t *rows)
 {
     s_export_t x = {index, NULL, out, at, 0, EO_OK};
     int rc = eo_store_begin(store, false, &x.txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     eo_carer_tsv_write_header(out);
     rc = eo_index_each(index, x.txn, s_export_one, &x);
     eo_store_abort(&x.txn);
     *rows = x.rows;
-    if (rc == EO_OK && x.rc)
-        rc = x.rc;
-    if (rc == EO_OK && (fflush(out) || ferror(out)))
-        rc = EO_EIO;
+    if (rc == EO_OK && x.rc) rc = x.rc;
+    if (rc == EO_OK && (fflush(out) || ferror(out))) rc = EO_EIO;
     return rc;
 }

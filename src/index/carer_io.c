@@ -14,22 +14,18 @@ static const char *s_days[7] = {"mo", "tu", "we", "th", "fr", "sa", "su"};
 
 static int s_why(char *why, size_t whylen, const char *fmt, const char *arg)
 {
-    if (why && whylen)
-        snprintf(why, whylen, fmt, arg ? arg : "");
+    if (why && whylen) snprintf(why, whylen, fmt, arg ? arg : "");
     return EO_EINVAL;
 }
 
 /* "HH:MM" on a half hour, 00:00 .. 24:00; minutes of the day or -1. */
 static int s_hhmm(const char *p)
 {
-    if (strlen(p) < 5 || p[2] != ':')
-        return -1;
+    if (strlen(p) < 5 || p[2] != ':') return -1;
     for (int i = 0; i < 5; i++)
-        if (i != 2 && (p[i] < '0' || p[i] > '9'))
-            return -1;
+        if (i != 2 && (p[i] < '0' || p[i] > '9')) return -1;
     int h = (p[0] - '0') * 10 + (p[1] - '0'), m = (p[3] - '0') * 10 + (p[4] - '0');
-    if ((m != 0 && m != 30) || h > 24 || (h == 24 && m))
-        return -1;
+    if ((m != 0 && m != 30) || h > 24 || (h == 24 && m)) return -1;
     return h * 60 + m;
 }
 
@@ -38,8 +34,7 @@ static int s_range(const char *tok, uint8_t *avail, char *why, size_t whylen)
 {
     int day = -1;
     for (int d = 0; d < 7; d++)
-        if (strncmp(tok, s_days[d], 2) == 0)
-            day = d;
+        if (strncmp(tok, s_days[d], 2) == 0) day = d;
     if (day < 0 || strlen(tok) != 13 || tok[7] != '-')
         return s_why(why, whylen, "availability: '%s' is not like mo18:00-22:00", tok);
     int from = s_hhmm(tok + 2), to = s_hhmm(tok + 8);
@@ -54,31 +49,24 @@ static int s_range(const char *tok, uint8_t *avail, char *why, size_t whylen)
     return EO_OK;
 }
 
-int eo_avail_parse(const char *text, uint8_t avail[EO_WEEK_SLOTS / 8], char *why,
-                   size_t whylen)
+int eo_avail_parse(const char *text, uint8_t avail[EO_WEEK_SLOTS / 8], char *why, size_t whylen)
 {
     memset(avail, 0, EO_WEEK_SLOTS / 8);
-    if (!text)
-        return s_why(why, whylen, "availability missing%s", NULL);
-    if (streq(text, "-"))
-        return EO_OK;
-    if (!*text)
-        return s_why(why, whylen, "availability empty (write - for none)%s", NULL);
+    if (!text) return s_why(why, whylen, "availability missing%s", NULL);
+    if (streq(text, "-")) return EO_OK;
+    if (!*text) return s_why(why, whylen, "availability empty (write - for none)%s", NULL);
     char tok[32];
     const char *p = text;
     while (*p) {
         while (*p == ' ')
             p++;
         size_t n = strcspn(p, " ");
-        if (n == 0)
-            break;
-        if (n >= sizeof tok)
-            return s_why(why, whylen, "availability: token too long%s", NULL);
+        if (n == 0) break;
+        if (n >= sizeof tok) return s_why(why, whylen, "availability: token too long%s", NULL);
         memcpy(tok, p, n);
         tok[n] = '\0';
         int rc = s_range(tok, avail, why, whylen);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         p += n;
     }
     return EO_OK;
@@ -108,23 +96,38 @@ char *eo_avail_format(const uint8_t avail[EO_WEEK_SLOTS / 8], char *buf, size_t 
             s = e;
         }
     }
-    if (!len)
-        snprintf(buf, size, "-");
+    if (!len) snprintf(buf, size, "-");
     return buf;
 }
 
 /* --- TSV ----------------------------------------------------------------------------- */
 
 enum {
-    C_ID, C_SITE, C_KIND, C_POOL, C_ACTIVE, C_NIGHT, C_HOME, C_DONGS, C_PHONE, C_NAME,
-    C_AVAIL, C_CHECK, C_TRAINING, C_PROVIDERS, C_WEEK, C_MONTH, C_COUNT
+    C_ID,
+    C_SITE,
+    C_KIND,
+    C_POOL,
+    C_ACTIVE,
+    C_NIGHT,
+    C_HOME,
+    C_DONGS,
+    C_PHONE,
+    C_NAME,
+    C_AVAIL,
+    C_CHECK,
+    C_TRAINING,
+    C_PROVIDERS,
+    C_WEEK,
+    C_MONTH,
+    C_COUNT
 };
 static const char *s_cols[C_COUNT] = {
-    "id", "site", "kind", "pool", "active", "night_ok", "home_dong", "dongs", "phone",
-    "name", "availability", "check_until", "training_until", "providers", "week_min",
+    "id",           "site",        "kind",           "pool",      "active",
+    "night_ok",     "home_dong",   "dongs",          "phone",     "name",
+    "availability", "check_until", "training_until", "providers", "week_min",
     "month_min"};
 static const bool s_required[C_COUNT] = {
-    [C_ID] = true, [C_SITE] = true, [C_KIND] = true, [C_HOME] = true, [C_DONGS] = true,
+    [C_ID] = true,    [C_SITE] = true,  [C_KIND] = true,  [C_HOME] = true,    [C_DONGS] = true,
     [C_PHONE] = true, [C_AVAIL] = true, [C_CHECK] = true, [C_TRAINING] = true};
 
 #define S_MAX_COLS 32
@@ -180,8 +183,7 @@ fail:
 
 void eo_carer_tsv_destroy(eo_carer_tsv_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     free(*self_p);
     *self_p = NULL;
 }
@@ -189,12 +191,10 @@ void eo_carer_tsv_destroy(eo_carer_tsv_t **self_p)
 /* Decimal without sign, within max. */
 static bool s_uint(const char *text, uint64_t max, uint64_t *out)
 {
-    if (!*text || strlen(text) > 19)
-        return false;
+    if (!*text || strlen(text) > 19) return false;
     uint64_t v = 0;
     for (const char *p = text; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
+        if (*p < '0' || *p > '9') return false;
         v = v * 10 + (uint64_t)(*p - '0');
     }
     *out = v;
@@ -214,18 +214,14 @@ static bool s_bool(const char *text, bool *out)
 static int s_uint_list(char *text, uint64_t vmax, uint32_t *out, int max)
 {
     int n = 0;
-    if (!*text)
-        return 0;
+    if (!*text) return 0;
     for (char *tok = text;; n++) {
         char *comma = strchr(tok, ',');
-        if (comma)
-            *comma = '\0';
+        if (comma) *comma = '\0';
         uint64_t v;
-        if (n == max || !s_uint(tok, vmax, &v))
-            return -1;
+        if (n == max || !s_uint(tok, vmax, &v)) return -1;
         out[n] = (uint32_t)v;
-        if (!comma)
-            return n + 1;
+        if (!comma) return n + 1;
         tok = comma + 1;
     }
 }
@@ -238,18 +234,14 @@ static bool s_date(const char *text, int32_t *out)
 
 static int s_kind(const char *text)
 {
-    if (streq(text, "1") || streq(text, "visit"))
-        return EO_CARER_VISIT;
-    if (streq(text, "2") || streq(text, "facility"))
-        return EO_CARER_FACILITY;
-    if (streq(text, "3") || streq(text, "invited"))
-        return EO_CARER_INVITED;
+    if (streq(text, "1") || streq(text, "visit")) return EO_CARER_VISIT;
+    if (streq(text, "2") || streq(text, "facility")) return EO_CARER_FACILITY;
+    if (streq(text, "3") || streq(text, "invited")) return EO_CARER_INVITED;
     return 0;
 }
 
-int eo_carer_tsv_parse(eo_carer_tsv_t *self, char *line, const eo_dongs_t *dongs,
-                       eo_carer_t *c, uint32_t *week_min, uint32_t *month_min, char *why,
-                       size_t whylen)
+int eo_carer_tsv_parse(eo_carer_tsv_t *self, char *line, const eo_dongs_t *dongs, eo_carer_t *c,
+                       uint32_t *week_min, uint32_t *month_min, char *why, size_t whylen)
 {
     eo_tsv_chomp(line);
     char *cols[S_MAX_COLS + 1];
@@ -274,7 +266,8 @@ int eo_carer_tsv_parse(eo_carer_tsv_t *self, char *line, const eo_dongs_t *dongs
         return s_why(why, whylen, "unknown site '%s'", v[C_SITE]);
     strcpy(c->site, v[C_SITE]);
     if (!(c->kind = (uint8_t)s_kind(v[C_KIND])))
-        return s_why(why, whylen, "kind '%s' is not 1, 2, 3 (visit, facility, invited)", v[C_KIND]);
+        return s_why(why, whylen, "kind '%s' is not 1, 2, 3 (visit, facility, invited)",
+                     v[C_KIND]);
     const int bools[3] = {C_POOL, C_ACTIVE, C_NIGHT};
     bool *dest[3] = {&c->pool, &c->active, &c->night_ok};
     for (int i = 0; i < 3; i++)
@@ -297,15 +290,15 @@ int eo_carer_tsv_parse(eo_carer_tsv_t *self, char *line, const eo_dongs_t *dongs
     c->n_dongs = (uint8_t)nd;
     /* Any way of writing a mobile number, stored as E.164. */
     if (eo_phone_normalise(v[C_PHONE], c->phone, sizeof c->phone))
-        return s_why(why, whylen, "phone is not a Korean mobile number (010-1234-5678)%s", NULL);
+        return s_why(why, whylen, "phone is not a Korean mobile number (010-1234-5678)%s",
+                     NULL);
     if (v[C_NAME]) {
         if (strlen(v[C_NAME]) >= sizeof c->name)
             return s_why(why, whylen, "name longer than 63 bytes%s", NULL);
         strcpy(c->name, v[C_NAME]);
     }
     int rc = eo_avail_parse(v[C_AVAIL], c->avail, why, whylen);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (!s_date(v[C_CHECK], &c->check_until))
         return s_why(why, whylen, "check_until '%s' is not YYYY-MM-DD", v[C_CHECK]);
     if (!s_date(v[C_TRAINING], &c->training_until))
@@ -343,19 +336,18 @@ void eo_carer_tsv_write_header(FILE *out)
 
 static void s_date_write(FILE *out, int32_t key)
 {
-    if (key)
-        fprintf(out, "%04d-%02d-%02d", key / 10000, key / 100 % 100, key % 100);
+    if (key) fprintf(out, "%04d-%02d-%02d", key / 10000, key / 100 % 100, key % 100);
 }
 
-void eo_carer_tsv_write(FILE *out, const eo_carer_t *c, uint32_t week_min,
-                        uint32_t month_min)
+void eo_carer_tsv_write(FILE *out, const eo_carer_t *c, uint32_t week_min, uint32_t month_min)
 {
-    fprintf(out, "%u\t%s\t%u\t%d\t%d\t%d\t%010u\t", c->id, c->site, c->kind, c->pool,
-            c->active, c->night_ok, c->home_dong);
+    fprintf(out, "%u\t%s\t%u\t%d\t%d\t%d\t%010u\t", c->id, c->site, c->kind, c->pool, c->active,
+            c->night_ok, c->home_dong);
     for (int i = 0; i < c->n_dongs; i++)
         fprintf(out, "%s%010u", i ? "," : "", c->dongs[i]);
     char avail[7 * 24 * 15 + 8];
-    fprintf(out, "\t%s\t%s\t%s\t", c->phone, c->name, eo_avail_format(c->avail, avail, sizeof avail));
+    fprintf(out, "\t%s\t%s\t%s\t", c->phone, c->name,
+            eo_avail_format(c->avail, avail, sizeof avail));
     s_date_write(out, c->check_until);
     fputc('\t', out);
     s_date_write(out, c->training_until);

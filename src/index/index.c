@@ -16,8 +16,7 @@ eo_index_t *eo_index_new(eo_store_t *store, const eo_dongs_t *dongs, const eo_ca
 {
     assert(store && dongs && caps);
     eo_index_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->store = store;
     self->dongs = dongs;
     self->caps = *caps;
@@ -51,8 +50,7 @@ const eo_caps_t *eo_index_caps(const eo_index_t *self)
 
 void eo_index_destroy(eo_index_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     eo_index_t *self = *self_p;
     pthread_mutex_destroy(&self->counts_lock);
     free(self->counts);
@@ -65,8 +63,7 @@ void eo_index_destroy(eo_index_t **self_p)
 static atomic_uint *s_count_slot(eo_index_t *self, uint32_t dong, int list)
 {
     const eo_dong_t *d = eo_dongs_find(self->dongs, dong);
-    if (!d || list < 0 || list >= EO_LISTS)
-        return NULL;
+    if (!d || list < 0 || list >= EO_LISTS) return NULL;
     return &self->counts[(size_t)(d - eo_dongs_at(self->dongs, 0)) * EO_LISTS + (size_t)list];
 }
 
@@ -113,8 +110,7 @@ void eo_index_counts_reset(eo_index_t *self)
 void eo_index_count_add(eo_index_t *self, uint32_t dong, int list, int delta)
 {
     atomic_uint *slot = s_count_slot(self, dong, list);
-    if (slot)
-        atomic_fetch_add_explicit(slot, (unsigned)delta, memory_order_relaxed);
+    if (slot) atomic_fetch_add_explicit(slot, (unsigned)delta, memory_order_relaxed);
 }
 
 const eo_dongs_t *eo_index_dongs(eo_index_t *self)
@@ -162,22 +158,18 @@ int eo_window_init(eo_window_t *w, eo_time_t start, eo_time_t end)
     for (int i = 0; i < n; i++)
         eo_avail_set(w->mask, (s0 + i) % EO_WEEK_SLOTS, true);
     for (int b = 0; b < EO_AVAIL_BYTES; b++)
-        if (w->mask[b])
-            w->bytes[w->n_bytes++] = (uint8_t)b;
+        if (w->mask[b]) w->bytes[w->n_bytes++] = (uint8_t)b;
     return EO_OK;
 }
 
 bool eo_window_caps_ok(const eo_window_t *w, const eo_caps_t *caps, uint8_t kind,
                        const uint32_t week_booked[2], const uint32_t month_booked[2])
 {
-    if (kind >= EO_CARER_KINDS)
-        return false;
+    if (kind >= EO_CARER_KINDS) return false;
     uint32_t wcap = caps->week_min[kind], mcap = caps->month_min[kind];
     for (int i = 0; i < 2; i++) {
-        if (w->week_min[i] && week_booked[i] + w->week_min[i] > wcap)
-            return false;
-        if (mcap && w->month_min[i] && month_booked[i] + w->month_min[i] > mcap)
-            return false;
+        if (w->week_min[i] && week_booked[i] + w->week_min[i] > wcap) return false;
+        if (mcap && w->month_min[i] && month_booked[i] + w->month_min[i] > mcap) return false;
     }
     return true;
 }
@@ -199,18 +191,15 @@ static int s_get_fixed(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, void *out, size_
     MDB_val v;
     int rc = mdb_get(txn, dbi, key, &v);
     memset(out, 0, size);
-    if (rc == MDB_NOTFOUND)
-        return EO_OK;
-    if (rc)
-        return eo_store_fail(what, rc);
-    if (v.mv_size != size)
-        return eo_store_fail(what, MDB_CORRUPTED);
+    if (rc == MDB_NOTFOUND) return EO_OK;
+    if (rc) return eo_store_fail(what, rc);
+    if (v.mv_size != size) return eo_store_fail(what, MDB_CORRUPTED);
     memcpy(out, v.mv_data, size);
     return EO_OK;
 }
 
-int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
-                     int32_t period, uint32_t *out)
+int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type, int32_t period,
+                     uint32_t *out)
 {
     uint8_t kb[9];
     eo_min_key(kb, id, type, period);
@@ -218,16 +207,14 @@ int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
     return s_get_fixed(txn, self->state, &k, out, sizeof *out, "carer_min get");
 }
 
-static int s_minutes_set(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
-                         int32_t period, uint32_t value)
+static int s_minutes_set(eo_index_t *self, MDB_txn *txn, uint32_t id, char type, int32_t period,
+                         uint32_t value)
 {
     uint8_t kb[9];
     eo_min_key(kb, id, type, period);
     MDB_val k = {sizeof kb, kb}, v = {sizeof value, &value};
-    int rc = value ? mdb_put(txn, self->state, &k, &v, 0)
-                   : mdb_del(txn, self->state, &k, NULL);
-    if (rc && !(rc == MDB_NOTFOUND && !value))
-        return eo_store_fail("carer_min put", rc);
+    int rc = value ? mdb_put(txn, self->state, &k, &v, 0) : mdb_del(txn, self->state, &k, NULL);
+    if (rc && !(rc == MDB_NOTFOUND && !value)) return eo_store_fail("carer_min put", rc);
     return EO_OK;
 }
 
@@ -299,14 +286,12 @@ static int s_rec_get(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_rec_t *rec)
     eo_be32_put(kb, id);
     MDB_val k = {4, kb}, v;
     int rc = mdb_get(txn, self->carers, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("carer get", rc);
-    if (v.mv_size != sizeof *rec)
-        return eo_store_fail("carer get", MDB_CORRUPTED);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("carer get", rc);
+    if (v.mv_size != sizeof *rec) return eo_store_fail("carer get", MDB_CORRUPTED);
     memcpy(rec, v.mv_data, sizeof *rec);
-    return rec->version == EO_REC_VERSION ? EO_OK : eo_store_fail("carer get", MDB_VERSION_MISMATCH);
+    return rec->version == EO_REC_VERSION ? EO_OK
+                                          : eo_store_fail("carer get", MDB_VERSION_MISMATCH);
 }
 
 static int s_rec_put(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec)
@@ -347,8 +332,7 @@ void eo_entry_key(eo_entry_t *e, uint32_t booked, uint32_t n_book)
 static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, const s_keying_t *kg,
                      bool add)
 {
-    if (!eo_carer_listed(&rec->carer))
-        return EO_OK;
+    if (!eo_carer_listed(&rec->carer)) return EO_OK;
     eo_entry_t e, t;
     eo_entry_make(rec, rec->listed_min, &e);
     t = e;
@@ -356,13 +340,12 @@ static int s_entries(eo_index_t *self, MDB_txn *txn, const eo_rec_t *rec, const 
     for (int i = 0; i < rec->carer.n_dongs; i++) {
         for (int x = 0; x < EO_LIST_COUNT; x++) {
             int list = eo_list_at(x);
-            if (!eo_list_has(list, e.avail))
-                continue;
+            if (!eo_list_has(list, e.avail)) continue;
             size_t key = eo_list_key(rec->carer.dongs[i], list);
             bool target = kg->split && eo_rekey_target(&kg->rk, key);
             MDB_val k = {sizeof key, &key}, v = {sizeof e, target ? &t : &e};
-            int rc = add ? mdb_put(txn, self->lists, &k, &v, 0)
-                         : mdb_del(txn, self->lists, &k, &v);
+            int rc =
+                add ? mdb_put(txn, self->lists, &k, &v, 0) : mdb_del(txn, self->lists, &k, &v);
             if (rc && !(add && rc == MDB_KEYEXIST))
                 return eo_store_fail(add ? "carer_list put" : "carer_list del", rc);
             eo_index_count_add(self, rec->carer.dongs[i], list, add ? 1 : -1);
@@ -455,8 +438,7 @@ int eo_index_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id)
     uint8_t kb[5];
     MDB_val k = s_state_key(kb, id, '!'), v = {0, ""};
     int rc = mdb_put(txn, self->state, &k, &v, MDB_NOOVERWRITE);
-    if (rc == MDB_KEYEXIST)
-        return EO_OK;
+    if (rc == MDB_KEYEXIST) return EO_OK;
     return rc ? eo_store_fail("carer_moved put", rc) : s_moved_count(self, txn, +1);
 }
 
@@ -486,16 +468,12 @@ static int s_phone_set(eo_index_t *self, MDB_txn *txn, const char *phone, uint32
 
 int eo_index_by_phone(eo_index_t *self, MDB_txn *txn, const char *phone, uint32_t *id)
 {
-    if (!phone || !*phone || strlen(phone) > 100)
-        return EO_EINVAL;
+    if (!phone || !*phone || strlen(phone) > 100) return EO_EINVAL;
     MDB_val k = {strlen(phone), (void *)phone}, v;
     int rc = mdb_get(txn, self->phones, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("carer_phone get", rc);
-    if (v.mv_size != sizeof *id)
-        return eo_store_fail("carer_phone get", MDB_CORRUPTED);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("carer_phone get", rc);
+    if (v.mv_size != sizeof *id) return eo_store_fail("carer_phone get", MDB_CORRUPTED);
     memcpy(id, v.mv_data, sizeof *id);
     return EO_OK;
 }
@@ -529,20 +507,19 @@ int eo_index_put(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carer)
 {
     char why[96];
     if (!carer || eo_carer_validate(carer, self->dongs, why, sizeof why)) {
-        zsys_warning("index: carer %u refused: %s", carer ? carer->id : 0, carer ? why : "NULL");
+        zsys_warning("index: carer %u refused: %s", carer ? carer->id : 0,
+                     carer ? why : "NULL");
         return EO_EINVAL;
     }
     uint32_t owner;
     int rc = eo_index_by_phone(self, txn, carer->phone, &owner);
     if (rc == EO_OK && owner != carer->id)
         return EO_EEXIST; /* two carers cannot share a phone: replies are routed by it */
-    if (rc && rc != EO_ENOTFOUND)
-        return rc;
+    if (rc && rc != EO_ENOTFOUND) return rc;
     eo_rec_t rec;
     memset(&rec, 0, sizeof rec);
     rc = s_rec_get(self, txn, carer->id, &rec);
-    if (rc && rc != EO_ENOTFOUND)
-        return rc;
+    if (rc && rc != EO_ENOTFOUND) return rc;
     bool existed = rc == EO_OK;
     if (existed) {
         if ((rc = s_list_remove(self, txn, &rec))) return rc;
@@ -562,8 +539,7 @@ int eo_index_get(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_carer_t *out)
 {
     eo_rec_t rec;
     int rc = s_rec_get(self, txn, id, &rec);
-    if (rc == EO_OK)
-        *out = rec.carer;
+    if (rc == EO_OK) *out = rec.carer;
     return rc;
 }
 
@@ -575,13 +551,12 @@ int eo_index_size(eo_index_t *self, MDB_txn *txn, size_t *carers)
     return rc ? eo_store_fail("carer stat", rc) : EO_OK;
 }
 
-int eo_index_each(eo_index_t *self, MDB_txn *txn,
-                  int (*fn)(void *arg, const eo_carer_t *carer), void *arg)
+int eo_index_each(eo_index_t *self, MDB_txn *txn, int (*fn)(void *arg, const eo_carer_t *carer),
+                  void *arg)
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->carers, &cur);
-    if (rc)
-        return eo_store_fail("carer cursor", rc);
+    if (rc) return eo_store_fail("carer cursor", rc);
     MDB_val k, v;
     int result = EO_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
@@ -592,11 +567,9 @@ int eo_index_each(eo_index_t *self, MDB_txn *txn,
             break;
         }
         memcpy(&rec, v.mv_data, sizeof rec);
-        if (fn(arg, &rec.carer))
-            break;
+        if (fn(arg, &rec.carer)) break;
     }
-    if (rc && rc != MDB_NOTFOUND)
-        result = eo_store_fail("carer cursor", rc);
+    if (rc && rc != MDB_NOTFOUND) result = eo_store_fail("carer cursor", rc);
     mdb_cursor_close(cur);
     return result;
 }
@@ -613,8 +586,7 @@ static int s_relist(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, bool have_rec
 {
     int rc = EO_OK;
     if (have_rec && (rc = s_list_remove(self, txn, rec))) return rc;
-    if ((rc = change(self, txn, rec, arg)))
-        return rc;
+    if ((rc = change(self, txn, rec, arg))) return rc;
     if (have_rec && ((rc = s_list_add(self, txn, rec)) || (rc = s_rec_put(self, txn, rec))))
         return rc;
     return EO_OK;
@@ -646,8 +618,7 @@ static int s_rows_fn(void *arg, const char *booking, eo_time_t start, eo_time_t 
     s_rows_t *r = arg;
     /* bookings are half-hour aligned and at most a week long: count their half hours */
     for (eo_time_t t = start; t < end; t += 30 * EO_MINUTE)
-        if ((r->type == 'W' ? eo_iso_week(t) : eo_month_key(t)) == r->period)
-            r->minutes += 30;
+        if ((r->type == 'W' ? eo_iso_week(t) : eo_month_key(t)) == r->period) r->minutes += 30;
     return 0;
 }
 
@@ -668,35 +639,29 @@ static int s_set_booked_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, vo
     uint32_t week = a->week_min, month = a->month_min, rows;
     int32_t w = eo_iso_week(a->t), m = eo_month_key(a->t);
     int rc = eo_index_booked_rows(self, txn, rec->carer.id, 'W', w, &rows);
-    if (rc == EO_OK && rows > week)
-        week = rows;
-    if (rc == EO_OK && (rc = eo_index_booked_rows(self, txn, rec->carer.id, 'M', m, &rows)) ==
-                           EO_OK &&
+    if (rc == EO_OK && rows > week) week = rows;
+    if (rc == EO_OK &&
+        (rc = eo_index_booked_rows(self, txn, rec->carer.id, 'M', m, &rows)) == EO_OK &&
         rows > month)
         month = rows;
-    if (rc == EO_OK)
-        rc = s_minutes_set(self, txn, rec->carer.id, 'W', w, week);
-    if (rc == EO_OK)
-        rc = s_minutes_set(self, txn, rec->carer.id, 'M', m, month);
+    if (rc == EO_OK) rc = s_minutes_set(self, txn, rec->carer.id, 'W', w, week);
+    if (rc == EO_OK) rc = s_minutes_set(self, txn, rec->carer.id, 'M', m, month);
     return rc;
 }
 
 int eo_index_set_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t t,
                         uint32_t week_min, uint32_t month_min)
 {
-    if (id == 0 || week_min > 7 * 24 * 60 || month_min > 31 * 24 * 60)
-        return EO_EINVAL;
+    if (id == 0 || week_min > 7 * 24 * 60 || month_min > 31 * 24 * 60) return EO_EINVAL;
     int rc = s_ref_default(self, txn, t);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     /* The carer need not exist yet: bulk loads write minutes first, so that the
      * carer's entries are written once, under their final key. */
     eo_rec_t rec;
     memset(&rec, 0, sizeof rec);
     rec.carer.id = id;
     rc = s_rec_get(self, txn, id, &rec);
-    if (rc && rc != EO_ENOTFOUND)
-        return rc;
+    if (rc && rc != EO_ENOTFOUND) return rc;
     s_set_booked_t a = {t, week_min, month_min};
     return s_relist(self, txn, &rec, rc == EO_OK, s_set_booked_change, &a);
 }
@@ -706,12 +671,9 @@ int eo_index_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t t,
 {
     uint32_t w = 0, m = 0;
     int rc = eo_index_minutes(self, txn, id, 'W', eo_iso_week(t), &w);
-    if (rc == EO_OK)
-        rc = eo_index_minutes(self, txn, id, 'M', eo_month_key(t), &m);
-    if (week_min)
-        *week_min = w;
-    if (month_min)
-        *month_min = m;
+    if (rc == EO_OK) rc = eo_index_minutes(self, txn, id, 'M', eo_month_key(t), &m);
+    if (week_min) *week_min = w;
+    if (month_min) *month_min = m;
     return rc;
 }
 
@@ -724,8 +686,7 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
     if (rc || (old == ws && !rk.target)) return rc;
     /* Every entry's sort key changes: empty the lists and write them again (which
      * clears every carer's moved mark); a re-key under way is over, its 'T' rows go. */
-    if ((rc = mdb_drop(txn, self->lists, 0)))
-        return eo_store_fail("carer_list drop", rc);
+    if ((rc = mdb_drop(txn, self->lists, 0))) return eo_store_fail("carer_list drop", rc);
     if ((rc = eo_index_ref_week_put(self, txn, ws)) ||
         (rk.target && (rc = eo_index_rekey_put(self, txn, NULL))))
         return rc;
@@ -744,12 +705,11 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
         memcpy(&rec, v.mv_data, sizeof rec);
         if (rk.target) result = eo_index_tkey_del(self, txn, rec.carer.id);
         if (result == EO_OK) result = s_list_add(self, txn, &rec);
-        if (result == EO_OK && (rc = mdb_cursor_put(cur, &k, &(MDB_val){sizeof rec, &rec},
-                                                     MDB_CURRENT)))
+        if (result == EO_OK &&
+            (rc = mdb_cursor_put(cur, &k, &(MDB_val){sizeof rec, &rec}, MDB_CURRENT)))
             result = eo_store_fail("carer put", rc);
     }
-    if (rc && rc != MDB_NOTFOUND)
-        result = eo_store_fail("carer cursor", rc);
+    if (rc && rc != MDB_NOTFOUND) result = eo_store_fail("carer cursor", rc);
     mdb_cursor_close(cur);
     eo_index_counts_reset(self); /* every list was rewritten */
     return result;
@@ -760,8 +720,7 @@ int eo_index_set_week(eo_index_t *self, MDB_txn *txn, eo_time_t t)
 static int s_booking_key(uint8_t *kb, uint32_t id, const char *booking, MDB_val *k)
 {
     size_t n = booking ? strlen(booking) : 0;
-    if (n == 0 || n > S_BOOKING_MAX)
-        return EO_EINVAL;
+    if (n == 0 || n > S_BOOKING_MAX) return EO_EINVAL;
     *k = s_state_key(kb, id, 'B');
     memcpy(kb + 5, booking, n);
     k->mv_size = 5 + n;
@@ -774,15 +733,13 @@ int eo_index_bookings(eo_index_t *self, MDB_txn *txn, uint32_t carer_id,
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, self->state, &cur);
-    if (rc)
-        return eo_store_fail("carer_booking cursor", rc);
+    if (rc) return eo_store_fail("carer_booking cursor", rc);
     uint8_t kb[5];
     MDB_val k = s_state_key(kb, carer_id, 'B'), v;
     int result = EO_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size <= 5 || memcmp(k.mv_data, kb, 5) != 0)
-            break;
+        if (k.mv_size <= 5 || memcmp(k.mv_data, kb, 5) != 0) break;
         eo_span_t span;
         char name[S_BOOKING_MAX + 1];
         if (v.mv_size != sizeof span || k.mv_size - 5 > S_BOOKING_MAX) {
@@ -792,11 +749,9 @@ int eo_index_bookings(eo_index_t *self, MDB_txn *txn, uint32_t carer_id,
         memcpy(&span, v.mv_data, sizeof span);
         memcpy(name, (char *)k.mv_data + 5, k.mv_size - 5);
         name[k.mv_size - 5] = '\0';
-        if (fn(arg, name, span.start, span.end))
-            break;
+        if (fn(arg, name, span.start, span.end)) break;
     }
-    if (rc && rc != MDB_NOTFOUND)
-        result = eo_store_fail("carer_booking cursor", rc);
+    if (rc && rc != MDB_NOTFOUND) result = eo_store_fail("carer_booking cursor", rc);
     mdb_cursor_close(cur);
     return result;
 }
@@ -840,7 +795,7 @@ static int s_window_booked(eo_index_t *self, MDB_txn *txn, uint32_t id, const eo
 typedef struct {
     const eo_window_t *w;
     MDB_val *key;
-    int sign; /* +1 book, -1 unbook */
+    int sign;                     /* +1 book, -1 unbook */
     const uint32_t *week, *month; /* the window's minutes if already read, else NULL */
 } s_book_t;
 
@@ -856,18 +811,19 @@ static int s_book_change(eo_index_t *self, MDB_txn *txn, eo_rec_t *rec, void *ar
         rc = s_window_booked(self, txn, id, a->w, week, month);
     for (int i = 0; rc == EO_OK && i < 2; i++) {
         if (a->w->week_min[i]) {
-            uint32_t m = a->sign > 0 ? week[i] + a->w->week_min[i]
-                         : week[i] > a->w->week_min[i] ? week[i] - a->w->week_min[i] : 0;
+            uint32_t m = a->sign > 0                   ? week[i] + a->w->week_min[i]
+                         : week[i] > a->w->week_min[i] ? week[i] - a->w->week_min[i]
+                                                       : 0;
             rc = s_minutes_set(self, txn, id, 'W', a->w->week[i], m);
         }
         if (rc == EO_OK && a->w->month_min[i]) {
-            uint32_t m = a->sign > 0 ? month[i] + a->w->month_min[i]
-                         : month[i] > a->w->month_min[i] ? month[i] - a->w->month_min[i] : 0;
+            uint32_t m = a->sign > 0                     ? month[i] + a->w->month_min[i]
+                         : month[i] > a->w->month_min[i] ? month[i] - a->w->month_min[i]
+                                                         : 0;
             rc = s_minutes_set(self, txn, id, 'M', a->w->month[i], m);
         }
     }
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (a->sign > 0) {
         eo_span_t span = {a->w->start, a->w->end};
         MDB_val v = {sizeof span, &span};
@@ -929,28 +885,21 @@ int eo_index_book(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const char 
         return EO_EINVAL;
     eo_rec_t rec;
     int rc = s_rec_get(self, txn, carer_id, &rec);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     rc = mdb_get(txn, self->state, &key, &v);
-    if (rc == 0)
-        return EO_EEXIST;
-    if (rc != MDB_NOTFOUND)
-        return eo_store_fail("carer_booking get", rc);
+    if (rc == 0) return EO_EEXIST;
+    if (rc != MDB_NOTFOUND) return eo_store_fail("carer_booking get", rc);
     uint32_t week[2], month[2];
     eo_fit_t fit;
-    if ((rc = s_fit(self, txn, &rec, &w, week, month, &fit)))
-        return rc;
-    if (fit)
-        return fit == EO_FIT_CAP ? EO_ECAP : EO_EBUSY;
-    if ((rc = s_ref_default(self, txn, start)))
-        return rc;
+    if ((rc = s_fit(self, txn, &rec, &w, week, month, &fit))) return rc;
+    if (fit) return fit == EO_FIT_CAP ? EO_ECAP : EO_EBUSY;
+    if ((rc = s_ref_default(self, txn, start))) return rc;
     /* Booking only raises minutes: the list keys stay lower bounds and the query reads
      * the actual minutes (docs/index.md), so the lists are left alone. A carer now
      * holding a booking its entries do not count is found through its minutes and its
      * moved mark; the record is not rewritten (a random page per settlement). */
     s_book_t a = {&w, &key, +1, week, month}; /* read above, in this transaction */
-    if ((rc = s_book_change(self, txn, &rec, &a)))
-        return rc;
+    if ((rc = s_book_change(self, txn, &rec, &a))) return rc;
     return eo_index_moved_mark(self, txn, carer_id);
 }
 
@@ -982,20 +931,15 @@ int eo_index_unbook(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const cha
 {
     uint8_t kb[5 + S_BOOKING_MAX];
     MDB_val key, v;
-    if (s_booking_key(kb, carer_id, booking, &key))
-        return EO_EINVAL;
+    if (s_booking_key(kb, carer_id, booking, &key)) return EO_EINVAL;
     eo_rec_t rec;
     int rc = s_rec_get(self, txn, carer_id, &rec);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     rc = mdb_get(txn, self->state, &key, &v);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
-    if (rc)
-        return eo_store_fail("carer_booking get", rc);
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
+    if (rc) return eo_store_fail("carer_booking get", rc);
     eo_span_t span;
-    if (v.mv_size != sizeof span)
-        return eo_store_fail("carer_booking get", MDB_CORRUPTED);
+    if (v.mv_size != sizeof span) return eo_store_fail("carer_booking get", MDB_CORRUPTED);
     memcpy(&span, v.mv_data, sizeof span);
     eo_window_t w;
     if (eo_window_init(&w, span.start, span.end))
@@ -1013,14 +957,12 @@ int eo_index_forget(eo_index_t *self, MDB_txn *txn, uint32_t carer_id, const cha
 {
     uint8_t kb[5 + S_BOOKING_MAX];
     MDB_val key;
-    if (s_booking_key(kb, carer_id, booking, &key))
-        return EO_EINVAL;
+    if (s_booking_key(kb, carer_id, booking, &key)) return EO_EINVAL;
     /* only the row: the minutes it added stay in their week and month, where the caps
      * still count them (a retired case's service happened); the carer's list entries
      * may count one booking more than there is, which only makes the query look at the
      * bookings (index_priv.h, n_book) */
     int rc = mdb_del(txn, self->state, &key, NULL);
-    if (rc == MDB_NOTFOUND)
-        return EO_ENOTFOUND;
+    if (rc == MDB_NOTFOUND) return EO_ENOTFOUND;
     return rc ? eo_store_fail("carer_booking forget", rc) : EO_OK;
 }

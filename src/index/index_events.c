@@ -32,8 +32,7 @@ int eo_carer_from_upsert(const Eo__CarerUpsert *m, eo_carer_t *c)
     c->training_until = m->training_until;
     c->n_providers = (uint8_t)m->n_providers;
     for (size_t i = 0; i < m->n_providers; i++) {
-        if (m->providers[i] > UINT16_MAX)
-            return EO_EINVAL;
+        if (m->providers[i] > UINT16_MAX) return EO_EINVAL;
         c->providers[i] = (uint16_t)m->providers[i];
     }
     return EO_OK;
@@ -68,8 +67,7 @@ void eo_carer_to_upsert(const eo_carer_t *c, Eo__CarerUpsert *m,
 
 int eo_index_apply(eo_index_t *self, MDB_txn *txn, const struct Eo__Event *event)
 {
-    if (!event)
-        return EO_EINVAL;
+    if (!event) return EO_EINVAL;
     eo_carer_t c;
     int rc;
     switch (event->body_case) {
@@ -78,18 +76,15 @@ int eo_index_apply(eo_index_t *self, MDB_txn *txn, const struct Eo__Event *event
             return EO_EINVAL;
         return eo_index_put(self, txn, &c);
     case EO__EVENT__BODY_CARER_DEACTIVATE:
-        if (!event->carer_deactivate)
-            return EO_EINVAL;
-        if ((rc = eo_index_get(self, txn, event->carer_deactivate->id, &c)))
-            return rc;
+        if (!event->carer_deactivate) return EO_EINVAL;
+        if ((rc = eo_index_get(self, txn, event->carer_deactivate->id, &c))) return rc;
         c.active = false;
         return eo_index_put(self, txn, &c);
     case EO__EVENT__BODY_CARER_AVAILABILITY:
         if (!event->carer_availability ||
             event->carer_availability->availability.len != sizeof c.avail)
             return EO_EINVAL;
-        if ((rc = eo_index_get(self, txn, event->carer_availability->id, &c)))
-            return rc;
+        if ((rc = eo_index_get(self, txn, event->carer_availability->id, &c))) return rc;
         memcpy(c.avail, event->carer_availability->availability.data, sizeof c.avail);
         return eo_index_put(self, txn, &c);
     default:

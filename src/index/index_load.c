@@ -38,8 +38,7 @@ static int s_append(s_load_t *l, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned f
                     const char *what)
 {
     int rc = mdb_put(l->txn, dbi, k, v, flags);
-    if (rc)
-        return eo_store_fail(what, rc);
+    if (rc) return eo_store_fail(what, rc);
     /* Appends continue across transactions: they only compare with the last key. */
     if (l->store && ++l->pending >= s_chunk) {
         l->pending = 0;
@@ -55,10 +54,8 @@ static int s_validate(s_load_t *l)
 {
     MDB_stat st;
     int rc = mdb_stat(l->txn, l->self->carers, &st);
-    if (rc)
-        return eo_store_fail("carer stat", rc);
-    if (st.ms_entries)
-        return EO_EEXIST;
+    if (rc) return eo_store_fail("carer stat", rc);
+    if (st.ms_entries) return EO_EEXIST;
     for (size_t i = 0; i < l->n; i++) {
         char why[96];
         const eo_carer_t *c = &l->carers[i];
@@ -120,8 +117,7 @@ static int s_phones(s_load_t *l, uint32_t *order)
     int rc = EO_OK;
     for (size_t i = 0; i < l->n && rc == EO_OK; i++) {
         const eo_carer_t *c = &l->carers[order[i]];
-        if (i && streq(c->phone, l->carers[order[i - 1]].phone))
-            return EO_EEXIST;
+        if (i && streq(c->phone, l->carers[order[i - 1]].phone)) return EO_EEXIST;
         MDB_val k = {strlen(c->phone), (void *)c->phone}, v = {sizeof c->id, (void *)&c->id};
         rc = s_append(l, l->self->phones, &k, &v, MDB_APPEND, "carer_phone append");
     }
@@ -156,8 +152,7 @@ static int s_lists(s_load_t *l)
             start[d + 1] += start[d];
         uint32_t biggest = 0;
         for (size_t d = 0; d < nd; d++)
-            if (start[d + 1] - start[d] > biggest)
-                biggest = start[d + 1] - start[d];
+            if (start[d + 1] - start[d] > biggest) biggest = start[d + 1] - start[d];
         for (size_t i = 0; i < l->n; i++)
             if (eo_carer_listed(&l->carers[i]))
                 for (int j = 0; j < l->carers[i].n_dongs; j++) {
@@ -166,8 +161,7 @@ static int s_lists(s_load_t *l)
                 }
         buf = malloc((biggest + 1) * sizeof *buf);
         list_buf = malloc((biggest + 1) * sizeof *list_buf);
-        if (!buf || !list_buf)
-            rc = EO_ENOMEM;
+        if (!buf || !list_buf) rc = EO_ENOMEM;
     }
     eo_rec_t rec;
     for (size_t d = 0; rc == EO_OK && d < nd; d++) {
@@ -185,8 +179,7 @@ static int s_lists(s_load_t *l)
             int list = eo_list_at(y);
             size_t in = 0;
             for (size_t x = 0; x < m; x++)
-                if (eo_list_has(list, buf[x].avail))
-                    list_buf[in++] = (uint32_t)x;
+                if (eo_list_has(list, buf[x].avail)) list_buf[in++] = (uint32_t)x;
             size_t key = eo_list_key(eo_dongs_at(dongs, d)->code, list);
             for (size_t x = 0; x < in && rc == EO_OK; x++) {
                 MDB_val k = {sizeof key, &key}, v = {sizeof buf[0], &buf[list_buf[x]]};
@@ -205,14 +198,11 @@ static int s_lists(s_load_t *l)
 /* Validate, then append everything; l->txn may be replaced when l->store is set. */
 static int s_load(s_load_t *l)
 {
-    if (!l->carers || !l->week_min || l->n > UINT32_MAX)
-        return EO_EINVAL;
+    if (!l->carers || !l->week_min || l->n > UINT32_MAX) return EO_EINVAL;
     int rc = s_validate(l);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     uint32_t *order = malloc((l->n + 1) * sizeof *order);
-    if (!order)
-        return EO_ENOMEM;
+    if (!order) return EO_ENOMEM;
     /* The minutes table may hold rows of other weeks (set before the carers came). */
     MDB_stat st;
     rc = mdb_stat(l->txn, l->self->state, &st);
@@ -220,14 +210,10 @@ static int s_load(s_load_t *l)
         rc = eo_store_fail("carer_min stat", rc);
     else if (st.ms_entries)
         rc = EO_EEXIST;
-    if (rc == EO_OK)
-        rc = eo_index_set_week(l->self, l->txn, l->t);
-    if (rc == EO_OK)
-        rc = s_records(l);
-    if (rc == EO_OK)
-        rc = s_phones(l, order);
-    if (rc == EO_OK)
-        rc = s_lists(l);
+    if (rc == EO_OK) rc = eo_index_set_week(l->self, l->txn, l->t);
+    if (rc == EO_OK) rc = s_records(l);
+    if (rc == EO_OK) rc = s_phones(l, order);
+    if (rc == EO_OK) rc = s_lists(l);
     free(order);
     eo_index_counts_reset(l->self);
     return rc;
@@ -236,8 +222,13 @@ static int s_load(s_load_t *l)
 int eo_index_load(eo_index_t *self, MDB_txn *txn, const eo_carer_t *carers,
                   const uint32_t *week_min, const uint32_t *month_min, size_t n, eo_time_t t)
 {
-    s_load_t l = {.self = self, .txn = txn, .carers = carers, .week_min = week_min,
-                  .month_min = month_min, .n = n, .t = t};
+    s_load_t l = {.self = self,
+                  .txn = txn,
+                  .carers = carers,
+                  .week_min = week_min,
+                  .month_min = month_min,
+                  .n = n,
+                  .t = t};
     return s_load(&l);
 }
 
@@ -248,13 +239,10 @@ static void s_unload(eo_index_t *self, eo_store_t *store)
     MDB_dbi dbis[5] = {self->carers, self->lists, self->state, self->phones, self->meta};
     int rc = eo_store_begin(store, true, &txn);
     for (int i = 0; rc == EO_OK && i < 5; i++)
-        if ((rc = mdb_drop(txn, dbis[i], 0)))
-            rc = eo_store_fail("load undo", rc);
-    if (rc == EO_OK)
-        rc = eo_store_commit(store, &txn);
+        if ((rc = mdb_drop(txn, dbis[i], 0))) rc = eo_store_fail("load undo", rc);
+    if (rc == EO_OK) rc = eo_store_commit(store, &txn);
     eo_store_abort(&txn);
-    if (rc)
-        zsys_error("index: a failed bulk load could not be undone: the store is partial");
+    if (rc) zsys_error("index: a failed bulk load could not be undone: the store is partial");
     eo_index_counts_reset(self);
 }
 
@@ -262,16 +250,18 @@ int eo_index_load_store(eo_index_t *self, eo_store_t *store, const eo_carer_t *c
                         const uint32_t *week_min, const uint32_t *month_min, size_t n,
                         eo_time_t t)
 {
-    s_load_t l = {.self = self, .store = store, .carers = carers, .week_min = week_min,
-                  .month_min = month_min, .n = n, .t = t};
+    s_load_t l = {.self = self,
+                  .store = store,
+                  .carers = carers,
+                  .week_min = week_min,
+                  .month_min = month_min,
+                  .n = n,
+                  .t = t};
     int rc = eo_store_begin(store, true, &l.txn);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     rc = s_load(&l);
-    if (rc == EO_OK)
-        rc = eo_store_commit(store, &l.txn);
+    if (rc == EO_OK) rc = eo_store_commit(store, &l.txn);
     eo_store_abort(&l.txn);
-    if (rc && l.committed)
-        s_unload(self, store);
+    if (rc && l.committed) s_unload(self, store);
     return rc;
 }

@@ -13,9 +13,9 @@
 struct eo_index_t {
     eo_store_t *store;
     const eo_dongs_t *dongs;
-    MDB_dbi carers;   /* "carer": id (4 bytes BE) -> eo_rec_t */
-    MDB_dbi lists;    /* "carer_list": dong << 8 | block (INTEGERKEY, size_t) ->
-                       * DUPSORT|DUPFIXED eo_entry_t */
+    MDB_dbi carers; /* "carer": id (4 bytes BE) -> eo_rec_t */
+    MDB_dbi lists;  /* "carer_list": dong << 8 | block (INTEGERKEY, size_t) ->
+                     * DUPSORT|DUPFIXED eo_entry_t */
     /* "carer_state": what booking changes, a carer's rows side by side so that a booking
      * dirties one page, not one in each of three trees; the byte after the id tells them
      * apart: id BE, 'W'|'M', period BE -> uint32 minutes; id BE, 'B', booking id ->
@@ -23,7 +23,7 @@ struct eo_index_t {
      * written (keys below the minutes, docs/index.md), counted in index_meta "moved_n";
      * id BE, 'T' -> eo_tkey_t during a re-key */
     MDB_dbi state;
-    MDB_dbi phones;   /* "carer_phone": E.164 -> id (uint32) */
+    MDB_dbi phones; /* "carer_phone": E.164 -> id (uint32) */
     /* "index_meta": "ref_week" -> int64 Monday 00:00; "moved_n" -> BE u32; "rekey" ->
      * eo_rekey_t while a re-key is under way */
     MDB_dbi meta;
@@ -107,17 +107,16 @@ typedef struct {
 /* The x-th list number (x < EO_LIST_COUNT), in ascending key order. */
 static inline int eo_list_at(int x)
 {
-    return x < EO_BLOCKS ? x : x < 2 * EO_BLOCKS ? EO_LIST_FULL + x - EO_BLOCKS
-                                                 : EO_LIST_HALF + x - 2 * EO_BLOCKS;
+    return x < EO_BLOCKS       ? x
+           : x < 2 * EO_BLOCKS ? EO_LIST_FULL + x - EO_BLOCKS
+                               : EO_LIST_HALF + x - 2 * EO_BLOCKS;
 }
 
 /* Does a carer with this availability belong in list `list`? */
 static inline bool eo_list_has(int list, const uint8_t *avail)
 {
-    if (list < EO_LIST_FULL)
-        return avail[list] != 0;
-    if (list < EO_LIST_HALF)
-        return avail[list - EO_LIST_FULL] == 0xff;
+    if (list < EO_LIST_FULL) return avail[list] != 0;
+    if (list < EO_LIST_HALF) return avail[list - EO_LIST_FULL] == 0xff;
     int h = list - EO_LIST_HALF;
     return ((avail[h >> 1] >> ((h & 1) * 4)) & 0xf) == 0xf;
 }
@@ -128,8 +127,8 @@ static inline size_t eo_list_key(uint32_t dong, int list)
 }
 
 /* One carer in one list. The first 8 bytes are the sort key (memcmp order): a lower
- * bound of the minutes booked in the reference week, then id, both big-endian. The rest is what the query
- * needs to reject a carer without another read. 56 bytes, no holes. */
+ * bound of the minutes booked in the reference week, then id, both big-endian. The rest is what
+ * the query needs to reject a carer without another read. 56 bytes, no holes. */
 typedef struct {
     uint8_t booked_be[4];
     uint8_t id_be[4];
@@ -148,15 +147,15 @@ typedef struct {
  * each: windows are at most one week long), with its slot mask. */
 typedef struct {
     eo_time_t start, end;
-    eo_time_t week_start;     /* Monday 00:00 of the start's week */
-    int32_t week[2];          /* ISO weeks; week[1] = 0 if the window stays in one */
+    eo_time_t week_start; /* Monday 00:00 of the start's week */
+    int32_t week[2];      /* ISO weeks; week[1] = 0 if the window stays in one */
     uint32_t week_min[2];
     int32_t month[2];
     uint32_t month_min[2];
-    int32_t last_date;        /* date key of the last slot */
+    int32_t last_date; /* date key of the last slot */
     uint8_t mask[EO_AVAIL_BYTES];
     uint8_t bytes[EO_AVAIL_BYTES];
-    int n_bytes;              /* indices of the mask bytes that are not zero */
+    int n_bytes; /* indices of the mask bytes that are not zero */
 } eo_window_t;
 
 int eo_window_init(eo_window_t *w, eo_time_t start, eo_time_t end);
@@ -164,8 +163,7 @@ static inline bool eo_window_fits(const eo_window_t *w, const uint8_t *avail)
 {
     for (int i = 0; i < w->n_bytes; i++) {
         int b = w->bytes[i];
-        if ((avail[b] & w->mask[b]) != w->mask[b])
-            return false;
+        if ((avail[b] & w->mask[b]) != w->mask[b]) return false;
     }
     return true;
 }
@@ -184,8 +182,8 @@ static inline void eo_be32_put(uint8_t *p, uint32_t v)
 
 /* Minutes booked for a carer in a period ('W' + ISO week or 'M' + month key); 0 when
  * none is recorded. */
-int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type,
-                     int32_t period, uint32_t *out);
+int eo_index_minutes(eo_index_t *self, MDB_txn *txn, uint32_t id, char type, int32_t period,
+                     uint32_t *out);
 /* Does any booking of the carer overlap [start, end)? */
 int eo_index_overlaps(eo_index_t *self, MDB_txn *txn, uint32_t id, eo_time_t start,
                       eo_time_t end, bool *overlap);
@@ -205,8 +203,7 @@ int eo_index_moved_clear(eo_index_t *self, MDB_txn *txn, uint32_t id);
 int eo_index_moved_mark(eo_index_t *self, MDB_txn *txn, uint32_t id);
 /* Every cap, given the minutes already booked in the window's weeks and months. */
 bool eo_window_caps_ok(const eo_window_t *w, const eo_caps_t *caps, uint8_t kind,
-                       const uint32_t week_booked[2],
-                       const uint32_t month_booked[2]);
+                       const uint32_t week_booked[2], const uint32_t month_booked[2]);
 
 /* A normalised record of a (validated) carer. */
 void eo_rec_make(eo_rec_t *rec, const eo_carer_t *carer);

@@ -28,9 +28,9 @@ typedef struct {
     MDB_txn *txn;
     const eo_query_t *q;
     eo_window_t w;
-    bool ref;          /* the window starts in the reference week: keys are in its order */
-    bool moved;        /* some carer was booked since its entries were written */
-    bool rekey;        /* a re-key is under way: no key, booking count or mark is trusted */
+    bool ref;   /* the window starts in the reference week: keys are in its order */
+    bool moved; /* some carer was booked since its entries were written */
+    bool rekey; /* a re-key is under way: no key, booking count or mark is trusted */
 } s_ctx_t;
 
 /* A read position in one dong's list, a page of entries at a time. */
@@ -51,23 +51,19 @@ static int s_stream_open(s_ctx_t *ctx, size_t key, s_stream_t *s)
 {
     memset(s, 0, sizeof *s);
     int rc = mdb_cursor_open(ctx->txn, ctx->index->lists, &s->cur);
-    if (rc)
-        return eo_store_fail("carer_list cursor", rc);
+    if (rc) return eo_store_fail("carer_list cursor", rc);
     MDB_val k = {sizeof key, &key}, v;
     rc = mdb_cursor_get(s->cur, &k, &v, MDB_SET);
-    if (rc == 0)
-        rc = mdb_cursor_get(s->cur, &k, &v, MDB_GET_MULTIPLE);
+    if (rc == 0) rc = mdb_cursor_get(s->cur, &k, &v, MDB_GET_MULTIPLE);
     if (rc == MDB_NOTFOUND) {
         s->done = true;
         return EO_OK;
     }
-    if (rc)
-        return eo_store_fail("carer_list get", rc);
+    if (rc) return eo_store_fail("carer_list get", rc);
     s->page = v.mv_data;
     s->n = v.mv_size / sizeof(eo_entry_t);
     s->done = s->n == 0;
-    if (!s->done)
-        s->head = s_key_of(s->page);
+    if (!s->done) s->head = s_key_of(s->page);
     return EO_OK;
 }
 
@@ -88,29 +84,25 @@ static int s_stream_next(s_stream_t *s)
         s->done = true;
         return EO_OK;
     }
-    if (rc)
-        return eo_store_fail("carer_list next", rc);
+    if (rc) return eo_store_fail("carer_list next", rc);
     s->page = v.mv_data;
     s->n = v.mv_size / sizeof(eo_entry_t);
     s->i = 0;
     s->done = s->n == 0;
-    if (!s->done)
-        s->head = s_key_of(s->page);
+    if (!s->done) s->head = s_key_of(s->page);
     return EO_OK;
 }
 
 static void s_stream_close(s_stream_t *s)
 {
-    if (s->cur)
-        mdb_cursor_close(s->cur);
+    if (s->cur) mdb_cursor_close(s->cur);
     s->cur = NULL;
 }
 
 static bool s_excluded(const eo_query_t *q, uint32_t id)
 {
     for (uint32_t i = 0; i < q->n_exclude; i++)
-        if (q->exclude[i] == id)
-            return true;
+        if (q->exclude[i] == id) return true;
     return false;
 }
 
@@ -121,37 +113,32 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
 {
     *ok = false;
     /* Cheap tests first, on the mapped entry alone: availability and validity. */
-    if (!eo_window_fits(&ctx->w, raw + offsetof(eo_entry_t, avail)))
-        return EO_OK;
+    if (!eo_window_fits(&ctx->w, raw + offsetof(eo_entry_t, avail))) return EO_OK;
     int32_t valid_until;
     memcpy(&valid_until, raw + offsetof(eo_entry_t, valid_until), sizeof valid_until);
-    if (valid_until < ctx->w.last_date)
-        return EO_OK;
+    if (valid_until < ctx->w.last_date) return EO_OK;
     uint8_t kind = raw[offsetof(eo_entry_t, kind)];
-    if (ctx->q->kinds && (kind >= 8 || !(ctx->q->kinds & (1u << kind))))
-        return EO_OK;
+    if (ctx->q->kinds && (kind >= 8 || !(ctx->q->kinds & (1u << kind)))) return EO_OK;
     uint32_t id = eo_be32_get(raw + offsetof(eo_entry_t, id_be));
-    if (s_excluded(ctx->q, id))
-        return EO_OK;
+    if (s_excluded(ctx->q, id)) return EO_OK;
     eo_index_t *ix = ctx->index;
     uint32_t week[2] = {0, 0}, month[2] = {0, 0}, key = eo_be32_get(raw);
     const eo_caps_t *caps = &ctx->index->caps;
-    if (kind >= EO_CARER_KINDS)
-        return EO_OK;
+    if (kind >= EO_CARER_KINDS) return EO_OK;
     if (ctx->ref && key + ctx->w.week_min[0] > caps->week_min[kind])
         return EO_OK; /* over the cap even at the lower bound: no need to read anything */
     /* Booked since its entries were written? Then the key is only a lower bound and
      * the entry's booking count is stale: read the minutes, look at the bookings. */
     bool moved = false;
     int rc = ctx->moved ? eo_index_moved(ix, ctx->txn, id, &moved) : EO_OK;
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (ctx->ref && !moved)
         week[0] = key;
     else if ((rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[0], &week[0])))
         return rc;
     *booked0 = week[0];
-    if (ctx->w.week[1] && (rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[1], &week[1])))
+    if (ctx->w.week[1] &&
+        (rc = eo_index_minutes(ix, ctx->txn, id, 'W', ctx->w.week[1], &week[1])))
         return rc;
     if (caps->month_min[kind]) {
         if ((rc = eo_index_minutes(ix, ctx->txn, id, 'M', ctx->w.month[0], &month[0])))
@@ -160,8 +147,7 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
             (rc = eo_index_minutes(ix, ctx->txn, id, 'M', ctx->w.month[1], &month[1])))
             return rc;
     }
-    if (!eo_window_caps_ok(&ctx->w, caps, kind, week, month))
-        return EO_OK;
+    if (!eo_window_caps_ok(&ctx->w, caps, kind, week, month)) return EO_OK;
     /* Bookings to look at: those the entry counted when it was written, and any made
      * since (the carer is then marked moved until its entries are rewritten). During a
      * re-key an entry may count the bookings of its target-week 'T' row while the mark
@@ -170,8 +156,7 @@ static int s_check(s_ctx_t *ctx, const uint8_t *raw, uint32_t *booked0, bool *ok
         bool overlap;
         if ((rc = eo_index_overlaps(ix, ctx->txn, id, ctx->w.start, ctx->w.end, &overlap)))
             return rc;
-        if (overlap)
-            return EO_OK;
+        if (overlap) return EO_OK;
     }
     *ok = true;
     return EO_OK;
@@ -182,8 +167,7 @@ static s_stream_t *s_merge_min(s_stream_t *s, int n)
 {
     s_stream_t *best = NULL;
     for (int i = 0; i < n; i++)
-        if (!s[i].done && (!best || s[i].head < best->head))
-            best = &s[i];
+        if (!s[i].done && (!best || s[i].head < best->head)) best = &s[i];
     return best;
 }
 
@@ -198,8 +182,7 @@ static int s_found_add(s_found_t *f, uint32_t id, uint8_t tier, uint32_t booked)
     if (f->n == f->cap) {
         uint32_t cap = f->cap ? f->cap * 2 : 64;
         eo_candidate_t *p = realloc(f->out, cap * sizeof *p);
-        if (!p)
-            return EO_ENOMEM;
+        if (!p) return EO_ENOMEM;
         f->out = p;
         f->cap = cap;
     }
@@ -210,10 +193,8 @@ static int s_found_add(s_found_t *f, uint32_t id, uint8_t tier, uint32_t booked)
 static int s_cmp_candidate(const void *a, const void *b)
 {
     const eo_candidate_t *x = a, *y = b;
-    if (x->tier != y->tier)
-        return x->tier < y->tier ? -1 : 1;
-    if (x->booked_min != y->booked_min)
-        return x->booked_min < y->booked_min ? -1 : 1;
+    if (x->tier != y->tier) return x->tier < y->tier ? -1 : 1;
+    if (x->booked_min != y->booked_min) return x->booked_min < y->booked_min ? -1 : 1;
     return x->carer_id < y->carer_id ? -1 : x->carer_id > y->carer_id;
 }
 
@@ -226,8 +207,7 @@ static void s_found_settle(s_found_t *f, uint32_t from, uint32_t want)
     for (; i > from && s_cmp_candidate(&f->out[i - 1], &c) > 0; i--)
         f->out[i] = f->out[i - 1];
     f->out[i] = c;
-    if (f->n > want)
-        f->n = want;
+    if (f->n > want) f->n = want;
 }
 
 /* Walk the lists (dongs[i], list) merged in (key, id) order, skipping repeats
@@ -248,13 +228,12 @@ static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int list, ui
         rc = s_stream_open(ctx, eo_list_key(dongs[n], list), &streams[n]);
     uint32_t last_id = 0, from = found->n;
     while (rc == EO_OK && (bounded || found->n < want)) {
-        s_stream_t *s = n == 1 ? (streams[0].done ? NULL : &streams[0]) : s_merge_min(streams, n);
-        if (!s)
-            break;
+        s_stream_t *s =
+            n == 1 ? (streams[0].done ? NULL : &streams[0]) : s_merge_min(streams, n);
+        if (!s) break;
         if (bounded && found->n == want) {
             const eo_candidate_t *kth = &found->out[want - 1];
-            if (s->head > ((uint64_t)kth->booked_min << 32 | kth->carer_id))
-                break;
+            if (s->head > ((uint64_t)kth->booked_min << 32 | kth->carer_id)) break;
         }
         const uint8_t *raw = s_stream_peek(s);
         uint32_t id = (uint32_t)s->head;
@@ -265,14 +244,11 @@ static int s_walk(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int list, ui
             /* Only hits can be tier-1 carers seen again: look for them then. */
             for (uint32_t i = 0; ok && i < skip_below; i++)
                 ok = found->out[i].carer_id != id;
-            if (rc == EO_OK && ok)
-                rc = s_found_add(found, id, tier, booked);
-            if (rc == EO_OK && ok && bounded)
-                s_found_settle(found, from, want);
+            if (rc == EO_OK && ok) rc = s_found_add(found, id, tier, booked);
+            if (rc == EO_OK && ok && bounded) s_found_settle(found, from, want);
         }
         last_id = id;
-        if (rc == EO_OK)
-            rc = s_stream_next(s);
+        if (rc == EO_OK) rc = s_stream_next(s);
     }
     for (int i = 0; i < n; i++)
         s_stream_close(&streams[i]);
@@ -288,11 +264,9 @@ static int s_pick_list(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int *li
     for (int i = 0; i < ctx->w.n_bytes; i++) {
         int b = ctx->w.bytes[i];
         uint8_t m = ctx->w.mask[b];
-        if (m == 0xff)
-            lists[n++] = EO_LIST_FULL + b;
+        if (m == 0xff) lists[n++] = EO_LIST_FULL + b;
         for (int half = 0; half < 2; half++)
-            if (((m >> (half * 4)) & 0xf) == 0xf)
-                lists[n++] = EO_LIST_HALF + 2 * b + half;
+            if (((m >> (half * 4)) & 0xf) == 0xf) lists[n++] = EO_LIST_HALF + 2 * b + half;
     }
     for (int i = 0; i < ctx->w.n_bytes; i++)
         lists[n++] = ctx->w.bytes[i];
@@ -312,31 +286,27 @@ static int s_pick_list(s_ctx_t *ctx, const uint32_t *dongs, int n_dongs, int *li
 
 static int s_query_valid(eo_index_t *self, const eo_query_t *q, const eo_dong_t **dong)
 {
-    if (!q || !q->site || (q->n_exclude && !q->exclude))
-        return EO_EINVAL;
+    if (!q || !q->site || (q->n_exclude && !q->exclude)) return EO_EINVAL;
     int site = eo_dongs_site_find(self->dongs, q->site);
     *dong = eo_dongs_find(self->dongs, q->dong);
-    if (site < 0 || !*dong || (*dong)->site != site)
-        return EO_EINVAL;
+    if (site < 0 || !*dong || (*dong)->site != site) return EO_EINVAL;
     return EO_OK;
 }
 
-int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
-                   eo_candidate_t *out, uint32_t *n)
+int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q, eo_candidate_t *out,
+                   uint32_t *n)
 {
     *n = 0;
     const eo_dong_t *dong;
     s_ctx_t ctx = {.index = self, .txn = txn, .q = q};
     if (s_query_valid(self, q, &dong) || eo_window_init(&ctx.w, q->start, q->end))
         return EO_EINVAL;
-    if (q->k == 0)
-        return EO_OK;
+    if (q->k == 0) return EO_OK;
     eo_time_t ref;
     eo_rekey_t rk;
     int rc = eo_index_ref_week(self, txn, &ref);
     if (rc == EO_OK) rc = eo_index_rekey_get(self, txn, &rk);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     ctx.rekey = rk.target != 0;
     ctx.ref = ref && ref == ctx.w.week_start && !ctx.rekey;
     if (!ctx.rekey && (rc = eo_index_moved_any(self, txn, &ctx.moved))) return rc;
@@ -349,19 +319,16 @@ int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
     /* Several lists hold every candidate: take the shortest, chosen apart for tier 1
      * and tier 2. */
     int list = 0;
-    if ((rc = s_pick_list(&ctx, &dong->code, 1, &list)))
-        return rc;
+    if ((rc = s_pick_list(&ctx, &dong->code, 1, &list))) return rc;
     rc = s_walk(&ctx, &dong->code, 1, list, 1, 0, want, &found);
     if (rc == EO_OK && !ctx.ref && found.n > 1) {
         qsort(found.out, found.n, sizeof *found.out, s_cmp_candidate);
-        if (found.n > q->k)
-            found.n = q->k;
+        if (found.n > q->k) found.n = q->k;
     }
     if (rc == EO_OK && found.n < q->k) {
         uint32_t tier1 = found.n;
         rc = s_pick_list(&ctx, dong->nb, dong->n_nb, &list);
-        if (rc == EO_OK)
-            rc = s_walk(&ctx, dong->nb, dong->n_nb, list, 2, tier1, want, &found);
+        if (rc == EO_OK) rc = s_walk(&ctx, dong->nb, dong->n_nb, list, 2, tier1, want, &found);
         if (rc == EO_OK && !ctx.ref && found.n - tier1 > 1) {
             qsort(found.out + tier1, found.n - tier1, sizeof *found.out, s_cmp_candidate);
             /* Sorted by (booked, id): a carer listed under two neighbours is adjacent. */
@@ -374,8 +341,7 @@ int eo_index_query(eo_index_t *self, MDB_txn *txn, const eo_query_t *q,
     }
     if (rc == EO_OK) {
         *n = found.n < q->k ? found.n : q->k;
-        if (*n)
-            memcpy(out, found.out, *n * sizeof *out);
+        if (*n) memcpy(out, found.out, *n * sizeof *out);
     }
     free(found.out);
     return rc;

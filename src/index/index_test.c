@@ -23,8 +23,7 @@ static eo_carer_t s_carer(uint32_t id, const char *phone, uint32_t d1, uint32_t 
     c.pool = c.active = c.night_ok = true;
     c.home_dong = d1;
     c.dongs[c.n_dongs++] = d1;
-    if (d2)
-        c.dongs[c.n_dongs++] = d2;
+    if (d2) c.dongs[c.n_dongs++] = d2;
     strcpy(c.phone, phone);
     snprintf(c.name, sizeof c.name, "돌보미 %u", id);
     for (int s = 5 * 48 + 36; s < 6 * 48; s++)
@@ -35,8 +34,7 @@ static eo_carer_t s_carer(uint32_t id, const char *phone, uint32_t d1, uint32_t 
 
 void eo_index_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_index: ");
+    if (verbose) printf(" * eo_index: ");
     char err[256];
     eo_dongs_t *dongs = eo_dongs_load_default(err, sizeof err);
     assert(dongs);
@@ -51,7 +49,8 @@ void eo_index_test(bool verbose)
 
     /* Two dongs of 수원 that are neighbours. */
     size_t n;
-    const eo_dong_t *const *suwon = eo_dongs_of_site(dongs, eo_dongs_site_find(dongs, "suwon"), &n);
+    const eo_dong_t *const *suwon =
+        eo_dongs_of_site(dongs, eo_dongs_site_find(dongs, "suwon"), &n);
     const eo_dong_t *home = suwon[0];
     assert(home->n_nb > 0);
     uint32_t nb = home->nb[0];
@@ -80,8 +79,11 @@ void eo_index_test(bool verbose)
     assert(eo_index_get(index, txn, 9, &got) == EO_ENOTFOUND);
     uint32_t id;
     assert(eo_index_by_phone(index, txn, "+821011110003", &id) == EO_OK && id == 3);
-    eo_query_t q = {.site = "suwon", .dong = home->code, .start = start,
-                    .end = start + 2 * EO_HOUR, .k = 20};
+    eo_query_t q = {.site = "suwon",
+                    .dong = home->code,
+                    .start = start,
+                    .end = start + 2 * EO_HOUR,
+                    .k = 20};
     eo_candidate_t out[20];
     uint32_t got_n;
     assert(eo_index_query(index, txn, &q, out, &got_n) == EO_OK);
@@ -97,7 +99,8 @@ void eo_index_test(bool verbose)
     assert(eo_index_book(index, txn, 2, "req-1", start, start + 11 * EO_HOUR) == EO_EBUSY);
     assert(eo_index_book(index, txn, 2, "req-1", start, start + 4 * EO_HOUR) == EO_OK);
     assert(eo_index_book(index, txn, 2, "req-1", start, start + 4 * EO_HOUR) == EO_EEXIST);
-    assert(eo_index_book(index, txn, 2, "req-2", start + EO_HOUR, start + 2 * EO_HOUR) == EO_EBUSY);
+    assert(eo_index_book(index, txn, 2, "req-2", start + EO_HOUR, start + 2 * EO_HOUR) ==
+           EO_EBUSY);
     uint32_t wm, mm;
     assert(eo_index_booked(index, txn, 2, start, &wm, &mm) == EO_OK && wm == 240 && mm == 240);
     assert(eo_index_query(index, txn, &q, out, &got_n) == EO_OK);
@@ -114,6 +117,5 @@ void eo_index_test(bool verbose)
     eo_store_destroy(&store);
     eo_dongs_destroy(&dongs);
     assert(eo_store_remove(dir) == 0);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

@@ -145,8 +145,7 @@ static s_table_t *s_table_load(const char *path, s_stamp_t *stamp, char *err, si
     size_t cap = 0;
     char line[1024], why[160];
     int lineno = 0;
-    if (!t)
-        goto fail_mem;
+    if (!t) goto fail_mem;
     struct stat st;
     if (stamp && fstat(fileno(f), &st) == 0)
         *stamp = (s_stamp_t){st.st_dev, st.st_ino, st.st_size, st.st_mtim};
@@ -157,13 +156,11 @@ static s_table_t *s_table_load(const char *path, s_stamp_t *stamp, char *err, si
             goto fail;
         }
         s_chomp(line);
-        if (s_is_blank_or_comment(line))
-            continue;
+        if (s_is_blank_or_comment(line)) continue;
         if (t->n == cap) {
             cap = cap ? cap * 2 : 128;
             eo_holiday_t *grown = realloc(t->days, cap * sizeof *grown);
-            if (!grown)
-                goto fail_mem;
+            if (!grown) goto fail_mem;
             t->days = grown;
         }
         if (s_parse_line(line, &t->days[t->n], why, sizeof why)) {
@@ -223,8 +220,7 @@ eo_calendar_t *eo_calendar_load_default(char *err, size_t errlen)
 
 void eo_calendar_destroy(eo_calendar_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     eo_calendar_t *self = *self_p;
     s_table_destroy(&self->table);
     pthread_rwlock_destroy(&self->lock);
@@ -249,8 +245,7 @@ bool eo_calendar_get(eo_calendar_t *self, int32_t date_key, eo_holiday_t *out)
 {
     pthread_rwlock_rdlock(&self->lock);
     const eo_holiday_t *h = s_find(self->table, date_key);
-    if (h && out)
-        *out = *h;
+    if (h && out) *out = *h;
     pthread_rwlock_unlock(&self->lock);
     return h != NULL;
 }
@@ -285,10 +280,8 @@ size_t eo_calendar_list(eo_calendar_t *self, int32_t from, int32_t to, eo_holida
     pthread_rwlock_rdlock(&self->lock);
     for (size_t i = 0; self->table && i < self->table->n; i++) {
         const eo_holiday_t *h = &self->table->days[i];
-        if ((from && h->date < from) || (to && h->date > to))
-            continue;
-        if (out && n < max)
-            out[n] = *h;
+        if ((from && h->date < from) || (to && h->date > to)) continue;
+        if (out && n < max) out[n] = *h;
         n++;
     }
     pthread_rwlock_unlock(&self->lock);
@@ -298,7 +291,8 @@ size_t eo_calendar_list(eo_calendar_t *self, int32_t from, int32_t to, eo_holida
 int32_t eo_calendar_end(eo_calendar_t *self)
 {
     pthread_rwlock_rdlock(&self->lock);
-    int32_t last = self->table && self->table->n ? self->table->days[self->table->n - 1].date : 0;
+    int32_t last =
+        self->table && self->table->n ? self->table->days[self->table->n - 1].date : 0;
     pthread_rwlock_unlock(&self->lock);
     return last ? last / 10000 * 10000 + 1231 : 0;
 }
@@ -315,14 +309,18 @@ bool eo_calendar_ends_soon(eo_calendar_t *self, eo_time_t now, int warn_days, in
     int32_t end = eo_calendar_end(self);
     *days_left = end ? (int)((s_noon(end) - s_noon(eo_date_key(now))) / 86400) : -1;
     if (!end)
-        snprintf(msg, size, "the holiday calendar lists no holidays: add them "
+        snprintf(msg, size,
+                 "the holiday calendar lists no holidays: add them "
                  "(eonjena holiday add)");
     else if (*days_left < 0)
-        snprintf(msg, size, "the holiday calendar ended on %04d-%02d-%02d: holidays "
+        snprintf(msg, size,
+                 "the holiday calendar ended on %04d-%02d-%02d: holidays "
                  "after it are treated as working days; add the next year's (eonjena "
-                 "holiday add)", end / 10000, end / 100 % 100, end % 100);
+                 "holiday add)",
+                 end / 10000, end / 100 % 100, end % 100);
     else
-        snprintf(msg, size, "the holiday calendar ends on %04d-%02d-%02d, in %d day%s: "
+        snprintf(msg, size,
+                 "the holiday calendar ends on %04d-%02d-%02d, in %d day%s: "
                  "add the next year's holidays before then (eonjena holiday add)",
                  end / 10000, end / 100 % 100, end % 100, *days_left,
                  *days_left == 1 ? "" : "s");
@@ -334,10 +332,9 @@ eo_time_t eo_calendar_next_workday_at(eo_calendar_t *self, eo_time_t t, int minu
     int32_t day = eo_date_key(t);
     /* A long holiday run is at most ~10 days; 60 keeps a corrupt file from looping. */
     for (int i = 0; i < 60; i++, day = eo_date_add(day, 1)) {
-        eo_time_t at = eo_time_from_local(day / 10000, day / 100 % 100, day % 100, 0,
-                                          minute_of_day, 0);
-        if (at >= t && !eo_calendar_is_day_off(self, day))
-            return at;
+        eo_time_t at =
+            eo_time_from_local(day / 10000, day / 100 % 100, day % 100, 0, minute_of_day, 0);
+        if (at >= t && !eo_calendar_is_day_off(self, day)) return at;
     }
     return t;
 }
@@ -355,8 +352,7 @@ int eo_calendar_refresh(eo_calendar_t *self)
                 now.size == self->stamp.size && now.mtime.tv_sec == self->stamp.mtime.tv_sec &&
                 now.mtime.tv_nsec == self->stamp.mtime.tv_nsec;
     pthread_rwlock_unlock(&self->lock);
-    if (same)
-        return EO_OK;
+    if (same) return EO_OK;
     char err[256];
     s_stamp_t stamp;
     s_table_t *fresh = s_table_load(self->path, &stamp, err, sizeof err);
@@ -401,14 +397,12 @@ static int s_lines_insert(s_lines_t *l, size_t at, const char *text)
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 128;
         char **grown = realloc(l->lines, cap * sizeof *grown);
-        if (!grown)
-            return EO_ENOMEM;
+        if (!grown) return EO_ENOMEM;
         l->lines = grown;
         l->cap = cap;
     }
     char *copy = strdup(text);
-    if (!copy)
-        return EO_ENOMEM;
+    if (!copy) return EO_ENOMEM;
     memmove(l->lines + at + 1, l->lines + at, (l->n - at) * sizeof *l->lines);
     l->lines[at] = copy;
     l->n++;
@@ -441,8 +435,7 @@ static int s_lines_read(const char *path, s_lines_t *l, char *err, size_t errlen
         rc = s_lines_insert(l, l->n, line);
     }
     fclose(f);
-    if (rc)
-        snprintf(err, errlen, "out of memory");
+    if (rc) snprintf(err, errlen, "out of memory");
     return rc;
 }
 
@@ -457,8 +450,7 @@ static int s_lines_write(const char *path, const s_lines_t *l, char *err, size_t
         return EO_EIO;
     }
     struct stat st;
-    if (stat(path, &st) == 0)
-        fchmod(fd, st.st_mode & 0777);
+    if (stat(path, &st) == 0) fchmod(fd, st.st_mode & 0777);
     FILE *f = fdopen(fd, "w");
     if (!f) {
         close(fd);
@@ -470,13 +462,11 @@ static int s_lines_write(const char *path, const s_lines_t *l, char *err, size_t
         fclose(f);
         goto fail;
     }
-    if (fclose(f) || rename(tmp, path))
-        goto fail;
+    if (fclose(f) || rename(tmp, path)) goto fail;
     char dir[1100];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
+    if (slash) *slash = '\0';
     int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
     if (dfd >= 0) {
         fsync(dfd);
@@ -494,8 +484,7 @@ static int32_t s_line_date(const char *line)
 {
     eo_holiday_t h;
     char why[160];
-    if (s_is_blank_or_comment(line) || s_parse_line(line, &h, why, sizeof why))
-        return 0;
+    if (s_is_blank_or_comment(line) || s_parse_line(line, &h, why, sizeof why)) return 0;
     return h.date;
 }
 
@@ -514,8 +503,7 @@ int eo_calendar_file_add(const char *path, const eo_holiday_t *entry, char *err,
     }
     s_lines_t l = {0};
     int rc = s_lines_read(path, &l, err, errlen);
-    if (rc)
-        goto done;
+    if (rc) goto done;
     /* Insert after the last data line with an earlier date, so the file stays sorted and
      * a year's comment header stays above its dates; with no earlier date, before the
      * first later one; in an empty file, at the end. */
@@ -532,8 +520,7 @@ int eo_calendar_file_add(const char *path, const eo_holiday_t *entry, char *err,
             after = i + 1;
             any_earlier = true;
         }
-        if (d > check.date && before == l.n)
-            before = i;
+        if (d > check.date && before == l.n) before = i;
     }
     size_t at = any_earlier ? after : before;
     rc = s_lines_insert(&l, at, line);
@@ -550,8 +537,7 @@ int eo_calendar_file_remove(const char *path, int32_t date_key, char *err, size_
 {
     s_lines_t l = {0};
     int rc = s_lines_read(path, &l, err, errlen);
-    if (rc)
-        goto done;
+    if (rc) goto done;
     rc = EO_ENOTFOUND;
     for (size_t i = 0; i < l.n; i++)
         if (s_line_date(l.lines[i]) == date_key) {
@@ -574,8 +560,7 @@ done:
 /* --- self-test -------------------------------------------------------------------- */
 void eo_calendar_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_calendar: ");
+    if (verbose) printf(" * eo_calendar: ");
     char err[256];
     eo_calendar_t *cal = eo_calendar_load_default(err, sizeof err);
     assert(cal);
@@ -590,16 +575,17 @@ void eo_calendar_test(bool verbose)
     assert(eo_calendar_next_workday_at(cal, wed, 540) ==
            eo_time_from_local(2026, 9, 28, 9, 0, 0));
     char *json = eo_calendar_list_json(cal, 20261001, 20261009);
-    assert(json && streq(json, "[{\"date\":\"2026-10-03\",\"kind\":\"holiday\",\"facility_closed\":false,"
-                                "\"name\":\"개천절\"},{\"date\":\"2026-10-05\",\"kind\":\"substitute\","
-                                "\"facility_closed\":false,\"name\":\"대체공휴일(개천절)\"},{\"date\":"
-                                "\"2026-10-09\",\"kind\":\"holiday\",\"facility_closed\":false,\"name\":"
-                                "\"한글날\"}]"));
+    assert(json &&
+           streq(json,
+                 "[{\"date\":\"2026-10-03\",\"kind\":\"holiday\",\"facility_closed\":false,"
+                 "\"name\":\"개천절\"},{\"date\":\"2026-10-05\",\"kind\":\"substitute\","
+                 "\"facility_closed\":false,\"name\":\"대체공휴일(개천절)\"},{\"date\":"
+                 "\"2026-10-09\",\"kind\":\"holiday\",\"facility_closed\":false,\"name\":"
+                 "\"한글날\"}]"));
     free(json);
     eo_calendar_destroy(&cal);
     assert(cal == NULL);
     eo_calendar_destroy(&cal);
     assert(eo_calendar_load("/nonexistent/holidays.tsv", err, sizeof err) == NULL);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

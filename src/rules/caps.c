@@ -10,10 +10,14 @@
 static int s_week_h(const eo_rconf_t *c, eo_carer_kind_t kind)
 {
     switch (kind) {
-    case EO_CARER_VISIT: return c->cap_visit_week;
-    case EO_CARER_FACILITY: return c->cap_facility_week;
-    case EO_CARER_INVITED: return c->cap_invited_week;
-    default: return 0;
+    case EO_CARER_VISIT:
+        return c->cap_visit_week;
+    case EO_CARER_FACILITY:
+        return c->cap_facility_week;
+    case EO_CARER_INVITED:
+        return c->cap_invited_week;
+    default:
+        return 0;
     }
 }
 
@@ -52,8 +56,7 @@ void eo_rules_caps(eo_rules_t *self, eo_caps_t *out)
 int eo_rules_caps_config(zconfig_t *root, eo_caps_t *out, char *err, size_t errlen)
 {
     eo_rules_t *rules = eo_rules_new(root, err, errlen);
-    if (!rules)
-        return EO_EINVAL;
+    if (!rules) return EO_EINVAL;
     eo_rules_caps(rules, out);
     eo_rules_destroy(&rules);
     return EO_OK;
@@ -65,10 +68,8 @@ eo_reason_t eo_rules_cap_check(eo_rules_t *self, eo_carer_kind_t kind, int week_
     const eo_rconf_t *c = eo_rules_rdlock(self);
     int week = s_week_h(c, kind) * 60, month = s_month_h(c, kind) * 60;
     eo_rules_unlock(self);
-    if (!week || week_minutes + add_minutes > week)
-        return EO_REASON_CAP_WEEK;
-    if (month && month_minutes + add_minutes > month)
-        return EO_REASON_CAP_MONTH;
+    if (!week || week_minutes + add_minutes > week) return EO_REASON_CAP_WEEK;
+    if (month && month_minutes + add_minutes > month) return EO_REASON_CAP_MONTH;
     return EO_REASON_OK;
 }
 

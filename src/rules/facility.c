@@ -14,8 +14,7 @@
 static bool s_pairs_on(const eo_rconf_t *c, const char *site)
 {
     for (size_t i = 0; site && i < c->n_pair_sites; i++)
-        if (streq(c->pair_sites[i].slug, site))
-            return c->pair_sites[i].on;
+        if (streq(c->pair_sites[i].slug, site)) return c->pair_sites[i].on;
     return c->fac_pair_default;
 }
 
@@ -31,18 +30,14 @@ bool eo_rules_facility_pairs(eo_rules_t *self, const char *site)
 static eo_reason_t s_check(eo_rules_t *self, const eo_rconf_t *c,
                            const eo_facility_request_t *req)
 {
-    if (req->start <= 0 || req->end <= req->start)
-        return EO_REASON_BAD_TIMES;
+    if (req->start <= 0 || req->end <= req->start) return EO_REASON_BAD_TIMES;
     int32_t date = eo_date_key(req->start);
     int from = eo_minute_of_day(req->start);
     /* A use is registered and closed on the same day: 24:00 is the last possible end. */
-    if (req->end > eo_at_minute(date, 1440))
-        return EO_REASON_FACILITY_MIDNIGHT;
+    if (req->end > eo_at_minute(date, 1440)) return EO_REASON_FACILITY_MIDNIGHT;
     int to = (int)((req->end - eo_at_minute(date, 0)) / EO_MINUTE);
-    if (eo_calendar_is_facility_closed(self->cal, date))
-        return EO_REASON_FACILITY_CLOSED_DAY;
-    if (from < c->fac_open_from || to > c->fac_open_to)
-        return EO_REASON_FACILITY_HOURS;
+    if (eo_calendar_is_facility_closed(self->cal, date)) return EO_REASON_FACILITY_CLOSED_DAY;
+    if (from < c->fac_open_from || to > c->fac_open_to) return EO_REASON_FACILITY_HOURS;
     if (req->requested) {
         bool same_day = eo_date_key(req->requested) == date;
         if (same_day && eo_minute_of_day(req->requested) >= c->fac_cutoff)
@@ -74,8 +69,7 @@ void eo_rules_check_facility_locked(eo_rules_t *self, const eo_rconf_t *c,
 int eo_rules_check_facility(eo_rules_t *self, const eo_facility_request_t *req,
                             eo_facility_decision_t *out)
 {
-    if (!self || !req || !out)
-        return EO_EINVAL;
+    if (!self || !req || !out) return EO_EINVAL;
     const eo_rconf_t *c = eo_rules_rdlock(self);
     eo_rules_check_facility_locked(self, c, req, out);
     eo_rules_unlock(self);
@@ -93,15 +87,14 @@ void eo_rules_facility_order(const eo_facility_provider_t *providers, size_t n,
         eo_match_tier_t tier = p->own_carers_free > 0       ? EO_MATCH_OWN_CARER
                                : p->invited_carers_free > 0 ? EO_MATCH_INVITED_CARER
                                                             : EO_MATCH_CENTRE;
-        if (tier == EO_MATCH_CENTRE)
-            continue;
+        if (tier == EO_MATCH_CENTRE) continue;
         if (best < 0 || p->distance_km < providers[best].distance_km) {
             best = (int)i;
             best_tier = tier;
         }
     }
     out->provider = best;
-    out->tier = best >= 0 ? best_tier
+    out->tier = best >= 0          ? best_tier
                 : centre_available ? EO_MATCH_CENTRE
                                    : EO_MATCH_CONVERT_VISIT;
 }
@@ -109,8 +102,7 @@ void eo_rules_facility_order(const eo_facility_provider_t *providers, size_t n,
 int64_t eo_rules_facility_charge(eo_rules_t *self, eo_facility_charge_t kind, int64_t fee,
                                  int overrun_minutes, char *rule, size_t rulelen)
 {
-    if (!self || fee < 0)
-        return 0;
+    if (!self || fee < 0) return 0;
     const eo_rconf_t *c = eo_rules_rdlock(self);
     int pct = 0;
     const char *name = "facility.none";
@@ -125,8 +117,7 @@ int64_t eo_rules_facility_charge(eo_rules_t *self, eo_facility_charge_t kind, in
         name = "facility.noshow";
     }
     eo_rules_unlock(self);
-    if (rule && rulelen)
-        snprintf(rule, rulelen, "%s", name);
+    if (rule && rulelen) snprintf(rule, rulelen, "%s", name);
     return fee * pct / 100;
 }
 

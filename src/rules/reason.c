@@ -46,11 +46,9 @@ static const s_entry_t s_table[] = {
      "이용시간은 1시간, 또는 2시간 이상 30분 단위로 정해 주세요 (최대 %s).",
      "Choose a duration of exactly 1 hour, or 2 hours or more in 30-minute steps (at "
      "most %s)."},
-    {EO_REASON_TIME_GRID, "time_grid", true,
-     "시작과 종료 시각은 정시 또는 30분이어야 합니다.",
+    {EO_REASON_TIME_GRID, "time_grid", true, "시작과 종료 시각은 정시 또는 30분이어야 합니다.",
      "Start and end must be on the hour or the half hour."},
-    {EO_REASON_BAD_TIMES, "bad_times", true,
-     "시작/종료 시각이 올바르지 않습니다.",
+    {EO_REASON_BAD_TIMES, "bad_times", true, "시작/종료 시각이 올바르지 않습니다.",
      "The start and end times are not valid (the end must be after the start)."},
     {EO_REASON_NOT_MEMBER, "not_member", true,
      "방문형은 정회원만 이용할 수 있습니다. 회원 인증 후 이용하시거나 시설형을 이용해 주세요.",
@@ -62,8 +60,7 @@ static const s_entry_t s_table[] = {
     {EO_REASON_NOT_REGISTERED, "child_not_registered", true,
      "아동의 주민등록지가 서비스 시군이 아닙니다.",
      "The child is not registered (주민등록) in a served city or county."},
-    {EO_REASON_CHILD_AGE, "child_age", true,
-     "아동의 연령이 이용 대상이 아닙니다 (%s).",
+    {EO_REASON_CHILD_AGE, "child_age", true, "아동의 연령이 이용 대상이 아닙니다 (%s).",
      "The child's age is outside this service's range (%s)."},
     {EO_REASON_SICK_CHILD, "sick_child", true,
      "아픈 아동은 시설형을 이용할 수 없습니다. 방문형을 이용해 주세요.",
@@ -79,13 +76,11 @@ static const s_entry_t s_table[] = {
      "Facilities are closed on 1 January, 설날 and 추석 day, Buddha's birthday and "
      "Christmas."},
     {EO_REASON_FACILITY_HOURS, "facility_hours", true,
-     "시설형 운영시간은 07시부터 24시까지입니다.",
-     "Facilities are open from 07:00 to 24:00."},
+     "시설형 운영시간은 07시부터 24시까지입니다.", "Facilities are open from 07:00 to 24:00."},
     {EO_REASON_FACILITY_MIDNIGHT, "facility_midnight", true,
      "시설형 이용은 당일 안에 끝나야 합니다 (자정을 넘길 수 없음).",
      "A facility stay must end the same day; it cannot cross midnight."},
-    {EO_REASON_FACILITY_CUTOFF, "facility_cutoff", true,
-     "당일 신청은 20시 전까지 가능합니다.",
+    {EO_REASON_FACILITY_CUTOFF, "facility_cutoff", true, "당일 신청은 20시 전까지 가능합니다.",
      "Same-day facility requests must arrive before 20:00."},
     {EO_REASON_FACILITY_DAY_MAX, "facility_day_max", true,
      "주말·공휴일에는 아동 1명당 하루 6시간까지 이용할 수 있습니다.",
@@ -93,17 +88,13 @@ static const s_entry_t s_table[] = {
     {EO_REASON_FACILITY_NOT_PREREG, "facility_not_registered", true,
      "사전 등록된 아동만 이용할 수 있습니다. 먼저 아동을 등록해 주세요.",
      "Only pre-registered children: please register the child first."},
-    {EO_REASON_NO_FEE_TABLE, "no_fee_table", true,
-     "해당 날짜에 적용할 요금표가 없습니다.",
+    {EO_REASON_NO_FEE_TABLE, "no_fee_table", true, "해당 날짜에 적용할 요금표가 없습니다.",
      "No fee table is in force on the service date."},
-    {EO_REASON_CAP_WEEK, "cap_week", true,
-     "돌보미의 주간 최대 근무시간을 넘습니다.",
+    {EO_REASON_CAP_WEEK, "cap_week", true, "돌보미의 주간 최대 근무시간을 넘습니다.",
      "The carer's weekly hour cap would be exceeded."},
-    {EO_REASON_CAP_MONTH, "cap_month", true,
-     "돌보미의 월간 최대 근무시간을 넘습니다.",
+    {EO_REASON_CAP_MONTH, "cap_month", true, "돌보미의 월간 최대 근무시간을 넘습니다.",
      "The carer's monthly hour cap would be exceeded."},
-    {EO_REASON_BAD_REQUEST, "bad_request", true,
-     "요청 항목이 빠졌거나 올바르지 않습니다 (%s).",
+    {EO_REASON_BAD_REQUEST, "bad_request", true, "요청 항목이 빠졌거나 올바르지 않습니다 (%s).",
      "A parameter is missing or malformed (%s)."},
     {EO_REASON_BAD_TEXT, "bad_text", true,
      "입력 항목이 너무 길거나 제어 문자를 포함합니다: %s. 고쳐서 다시 보내 주세요.",
@@ -142,8 +133,7 @@ bool eo_reason_is_rejection(eo_reason_t r)
     return e ? e->rejection : true;
 }
 
-char *eo_reason_format(eo_reason_t r, const char *lang, const char *arg, char *buf,
-                       size_t size)
+char *eo_reason_format(eo_reason_t r, const char *lang, const char *arg, char *buf, size_t size)
 {
     const char *tmpl = lang && streq(lang, "ko") ? eo_reason_ko(r) : eo_reason_en(r);
     const char *hole = strstr(tmpl, "%s");
@@ -157,15 +147,13 @@ char *eo_reason_format(eo_reason_t r, const char *lang, const char *arg, char *b
 eo_reason_t eo_reason_find(const char *code)
 {
     for (int i = 0; code && i < EO_REASON_COUNT_; i++)
-        if (streq(s_table[i].code, code))
-            return (eo_reason_t)i;
+        if (streq(s_table[i].code, code)) return (eo_reason_t)i;
     return EO_REASON_COUNT_;
 }
 
 void eo_reason_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_reason: ");
+    if (verbose) printf(" * eo_reason: ");
     assert(sizeof s_table / sizeof s_table[0] == EO_REASON_COUNT_);
     for (int i = 0; i < EO_REASON_COUNT_; i++) {
         assert(s_table[i].reason == (eo_reason_t)i);
@@ -181,6 +169,5 @@ void eo_reason_test(bool verbose)
     assert(eo_reason_is_rejection(EO_REASON_LEAD_TIME));
     assert(!eo_reason_is_rejection(EO_REASON_POOL_WINDOW));
     assert(eo_reason_find("nope") == EO_REASON_COUNT_);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

@@ -81,8 +81,7 @@ static void s_config_path(zconfig_t *root, const char *key, const char *file, ch
         snprintf(buf, size, "%s/%s", eo_data_dir(), file);
 }
 
-eo_rules_t *eo_rules_load_config(zconfig_t *root, eo_calendar_t *cal, char *err,
-                                 size_t errlen)
+eo_rules_t *eo_rules_load_config(zconfig_t *root, eo_calendar_t *cal, char *err, size_t errlen)
 {
     char cfg[1024], fees[1024];
     s_config_path(root, "rules/cfg", "rules.cfg", cfg, sizeof cfg);
@@ -116,11 +115,9 @@ eo_rules_t *eo_rules_new(zconfig_t *root, char *err, size_t errlen)
 
 void eo_rules_destroy(eo_rules_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     eo_rules_t *self = *self_p;
-    if (self->own_cal)
-        eo_calendar_destroy(&self->cal);
+    if (self->own_cal) eo_calendar_destroy(&self->cal);
     eo_rconf_free(&self->conf);
     pthread_rwlock_destroy(&self->lock);
     free(self->cfg_path);
@@ -144,8 +141,7 @@ char *eo_rules_snapshot(eo_rules_t *self, size_t *size)
     char *blob = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&blob, &len);
-    if (!out)
-        return NULL;
+    if (!out) return NULL;
     bool ok = true;
     for (int i = 0; i < 3 && ok; i++) {
         FILE *f = fopen(paths[i], "r");
@@ -158,8 +154,7 @@ char *eo_rules_snapshot(eo_rules_t *self, size_t *size)
             ok = fwrite(text, 1, tlen, out) == tlen;
         }
         free(text);
-        if (f)
-            fclose(f);
+        if (f) fclose(f);
     }
     if (fclose(out) || !ok) {
         free(blob);
@@ -193,8 +188,7 @@ eo_rules_t *eo_rules_from_snapshot(const char *blob, size_t size, const char *di
         snprintf(paths[i], sizeof paths[i], "%s/%s", folder, name);
         FILE *f = fopen(paths[i], "w");
         bool ok = f && fwrite(p, 1, len, f) == len;
-        if (f && fclose(f))
-            ok = false;
+        if (f && fclose(f)) ok = false;
         if (!ok) {
             snprintf(err, errlen, "rules snapshot: cannot write %s", paths[i]);
             return NULL;
@@ -218,11 +212,9 @@ int eo_rules_refresh(eo_rules_t *self)
     s_stamp(self->cfg_path, &cfg);
     s_stamp(self->fees_path, &fees);
     pthread_rwlock_rdlock(&self->lock);
-    bool same = s_stamp_eq(&cfg, &self->cfg_stamp) &&
-                s_stamp_eq(&fees, &self->fees_stamp);
+    bool same = s_stamp_eq(&cfg, &self->cfg_stamp) && s_stamp_eq(&fees, &self->fees_stamp);
     pthread_rwlock_unlock(&self->lock);
-    if (same)
-        return rc;
+    if (same) return rc;
     eo_rconf_t fresh;
     char err[512];
     int lrc = eo_rconf_load(&fresh, self->cfg_path, self->fees_path, err, sizeof err);
@@ -263,10 +255,14 @@ void eo_rules_unlock(eo_rules_t *self)
 const char *eo_route_name(eo_route_t route)
 {
     switch (route) {
-    case EO_ROUTE_PROVIDER: return "provider";
-    case EO_ROUTE_POOL: return "pool";
-    case EO_ROUTE_QUEUED: return "queued";
-    default: return "refused";
+    case EO_ROUTE_PROVIDER:
+        return "provider";
+    case EO_ROUTE_POOL:
+        return "pool";
+    case EO_ROUTE_QUEUED:
+        return "queued";
+    default:
+        return "refused";
     }
 }
 
@@ -354,8 +350,7 @@ void eo_rules_route_locked(eo_rules_t *self, const eo_rconf_t *c, eo_time_t requ
 int eo_rules_route_visit(eo_rules_t *self, eo_time_t requested, eo_time_t start,
                          eo_channel_t channel, eo_route_decision_t *out)
 {
-    if (!self || !out)
-        return EO_EINVAL;
+    if (!self || !out) return EO_EINVAL;
     const eo_rconf_t *c = eo_rules_rdlock(self);
     eo_rules_route_locked(self, c, requested, start, channel, out);
     eo_rules_unlock(self);
@@ -365,14 +360,12 @@ int eo_rules_route_visit(eo_rules_t *self, eo_time_t requested, eo_time_t start,
 /* --- self-test -------------------------------------------------------------------- */
 void eo_rules_test(bool verbose)
 {
-    if (verbose)
-        printf(" * eo_rules: ");
+    if (verbose) printf(" * eo_rules: ");
     char err[512];
     eo_calendar_t *cal = eo_calendar_load_default(err, sizeof err);
     assert(cal);
     eo_rules_t *rules = eo_rules_load_default(cal, err, sizeof err);
-    if (!rules)
-        fprintf(stderr, "%s\n", err);
+    if (!rules) fprintf(stderr, "%s\n", err);
     assert(rules);
     /* Friday 2026-11-27 19:00: the pool window; Saturday 10:00 start goes to the pool. */
     eo_route_decision_t d;
@@ -397,6 +390,5 @@ void eo_rules_test(bool verbose)
     assert(cal2 && eo_calendar_is_holiday(cal2, 20260101));
     eo_calendar_destroy(&cal2);
     eo_calendar_destroy(&cal);
-    if (verbose)
-        printf("OK\n");
+    if (verbose) printf("OK\n");
 }

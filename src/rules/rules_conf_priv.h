@@ -37,11 +37,11 @@ typedef struct {
 
 typedef struct {
     char name[32];
-    int months;        /* 0: the operator sets it; -1: permanent */
-    int count;         /* occurrences that trigger it */
-    bool per_month;    /* count within a calendar month (else since the last trigger) */
-    char after[32];    /* "": always; else imposed only after after_count restrictions */
-    int after_count;   /*     of this cause (repeated_conflict after 3 conflicts) */
+    int months;      /* 0: the operator sets it; -1: permanent */
+    int count;       /* occurrences that trigger it */
+    bool per_month;  /* count within a calendar month (else since the last trigger) */
+    char after[32];  /* "": always; else imposed only after after_count restrictions */
+    int after_count; /*     of this cause (repeated_conflict after 3 conflicts) */
 } eo_cause_t;
 
 typedef struct {
@@ -51,7 +51,7 @@ typedef struct {
     int visit_min_age_months, visit_max_age_years;
     int short_min, min_min, step_min, surcharge_lead_from, surcharge_lead_to;
     int day_from, day_to;
-    int visit_max_min;  /* the longest service */
+    int visit_max_min; /* the longest service */
     /* intake: how far ahead, how long the texts of a request may be */
     int horizon_days, address_max, name_max;
     /* the member's payment of a pool case: due within this many minutes of settling */
@@ -83,7 +83,7 @@ typedef struct {
 
 /* Load both files into *conf (zeroed first); "file:line: why" in err on failure. */
 int eo_rconf_load(eo_rconf_t *conf, const char *cfg_path, const char *fees_path, char *err,
-                size_t errlen);
+                  size_t errlen);
 void eo_rconf_free(eo_rconf_t *conf);
 /* The fee table in force on a date (latest effective <= date), NULL if none. */
 const eo_fee_table_t *eo_rconf_fees(const eo_rconf_t *conf, int32_t date);

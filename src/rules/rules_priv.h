@@ -24,7 +24,7 @@ struct eo_rules_t {
     pthread_rwlock_t lock; /* guards conf and the stamps */
     eo_rconf_t conf;
     eo_file_stamp_t cfg_stamp, fees_stamp; /* at the last load */
-    _Atomic uint64_t version; /* reloads of rules.cfg / fees.tsv so far */
+    _Atomic uint64_t version;              /* reloads of rules.cfg / fees.tsv so far */
 };
 
 /* Take the read lock and get the numbers; release with eo_rules_unlock. */
@@ -42,7 +42,7 @@ eo_reason_t eo_rules_eligibility_locked(eo_rules_t *self, const eo_rconf_t *c,
 /* intake.c: every rule of a request (eo_rules_check), and the 방문형 durations. */
 void eo_rules_check_locked(eo_rules_t *self, const eo_rconf_t *c, const eo_quote_params_t *p,
                            eo_verdict_t *v);
-eo_reason_t eo_rules_visit_times(const eo_rconf_t *c, eo_time_t start, eo_time_t end,
-                                 char *arg, size_t arglen);
+eo_reason_t eo_rules_visit_times(const eo_rconf_t *c, eo_time_t start, eo_time_t end, char *arg,
+                                 size_t arglen);
 
 #endif

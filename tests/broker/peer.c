@@ -44,16 +44,14 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     eo_worker_t *worker = eo_worker_new(argv[1], argv[2], argv[3], server_cert, cert);
-    if (!worker)
-        return 1;
+    if (!worker) return 1;
     eo_worker_set_heartbeat(worker, hb, 3);
     eo_worker_set_window(worker, window);
     printf("ready\n");
     fflush(stdout);
     while (!s_stop) {
         eo_work_t *work = eo_worker_recv(worker, 50);
-        if (!work)
-            continue;
+        if (!work) continue;
         printf("got %s\n", eo_work_id(work));
         fflush(stdout);
         if (hang) {

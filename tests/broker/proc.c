@@ -15,8 +15,7 @@ static pid_t s_children[S_MAX_CHILDREN];
 static void s_on_abort(int sig)
 {
     for (int i = 0; i < S_MAX_CHILDREN; i++)
-        if (s_children[i] > 0)
-            kill(s_children[i], SIGKILL);
+        if (s_children[i] > 0) kill(s_children[i], SIGKILL);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -39,12 +38,10 @@ static void s_track(pid_t pid, pid_t replace)
 bool proc_start(proc_t *p, char *const argv[])
 {
     int fds[2];
-    if (pipe(fds) != 0)
-        return false;
+    if (pipe(fds) != 0) return false;
     memset(p, 0, sizeof *p);
     p->pid = fork();
-    if (p->pid < 0)
-        return false;
+    if (p->pid < 0) return false;
     if (p->pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* no orphan outlives a failed test */
         dup2(fds[1], 1);
@@ -73,17 +70,14 @@ bool proc_line(proc_t *p, char *line, size_t cap, int timeout_ms)
             return true;
         }
         int64_t left = deadline - zclock_mono();
-        if (p->len == sizeof p->buf)
-            return false;
+        if (p->len == sizeof p->buf) return false;
         struct pollfd pfd = {p->out, POLLIN, 0};
         if (poll(&pfd, 1, left > 0 ? (int)left : 0) <= 0) {
-            if (left <= 0)
-                return false;
+            if (left <= 0) return false;
             continue;
         }
         ssize_t got = read(p->out, p->buf + p->len, sizeof p->buf - p->len);
-        if (got <= 0)
-            return false;
+        if (got <= 0) return false;
         p->len += (size_t)got;
     }
 }
@@ -100,8 +94,7 @@ bool proc_expect(proc_t *p, const char *prefix, char *line, size_t cap, int time
 
 int proc_stop(proc_t *p, int sig)
 {
-    if (p->pid <= 0)
-        return -1;
+    if (p->pid <= 0) return -1;
     kill(p->pid, sig);
     int status = 0;
     int64_t deadline = zclock_mono() + 5000;

@@ -8,8 +8,8 @@
 
 typedef struct {
     pid_t pid;
-    int out;          /* the child's stdout and stderr */
-    char buf[4096];   /* bytes read and not yet returned as lines */
+    int out;        /* the child's stdout and stderr */
+    char buf[4096]; /* bytes read and not yet returned as lines */
     size_t len;
 } proc_t;
 

@@ -29,8 +29,7 @@ typedef struct {
 static void s_step(s_run_t *r)
 {
     eo_work_t *work = eo_worker_recv(r->worker, 10);
-    if (!work)
-        return;
+    if (!work) return;
     zframe_t *body = eo_work_body(work);
     bool poison = zframe_size(body) >= 6 && memcmp(zframe_data(body), "poison", 6) == 0;
     if (poison || r->drop > 0) {
@@ -71,10 +70,9 @@ static json_t *s_site_metrics(eo_broker_t *broker, json_t **root)
     *root = json_loads(text, 0, NULL);
     free(text);
     assert(*root);
-    return json_object_get(json_object_get(json_object_get(json_object_get(*root, "services"),
-                                                           "match"),
-                                           "sites"),
-                           "suwon");
+    return json_object_get(
+        json_object_get(json_object_get(json_object_get(*root, "services"), "match"), "sites"),
+        "suwon");
 }
 
 int main(void)

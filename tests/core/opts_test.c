@@ -86,8 +86,8 @@ int main(void)
         {{"a", "--check=yes"}, "--check takes no value"},
         {{"a", "--sto", "/s"}, "unknown option '--sto'"}, /* no abbreviations */
         {{"a", "--st=/s"}, "unknown option '--st'"},
-        {{"a", "--sto"}, "unknown option '--sto'"},      /* not "--store needs a value" */
-        {{"a", "--che=1"}, "unknown option '--che'"},    /* not "--check takes no value" */
+        {{"a", "--sto"}, "unknown option '--sto'"},   /* not "--store needs a value" */
+        {{"a", "--che=1"}, "unknown option '--che'"}, /* not "--check takes no value" */
         {{"a", "-x"}, "unknown option '-x'"},
         {{"a", "--help=1"}, "--help takes no value"},
         {{"a", "--hel"}, "unknown option '--hel'"},

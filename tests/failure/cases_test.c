@@ -53,8 +53,7 @@ static eo_dongs_t *s_table_without(fx_t *fx, uint32_t gone)
     FILE *f = fopen(in, "r"), *g = fopen(out, "w");
     assert(f && g);
     while (fgets(line, sizeof line, f))
-        if (strncmp(line, code, strlen(code)) != 0)
-            fputs(line, g);
+        if (strncmp(line, code, strlen(code)) != 0) fputs(line, g);
     fclose(f);
     fclose(g);
     eo_dongs_t *dongs = eo_dongs_load(out, sites, err, sizeof err);
@@ -96,8 +95,10 @@ static void test_refused(void)
     fx_carer_in(fx, 2, &db, 1);
     int64_t start = fx->now_ms / 1000 + 6 * 3600;
     size_t n;
-    eo_event_free(&(Eo__Event *){s_do(fx, fx_request_in(fx, "A", da, start, 2, 1, &n), &n, NULL)});
-    eo_event_free(&(Eo__Event *){s_do(fx, fx_request_in(fx, "B", db, start, 2, 1, &n), &n, NULL)});
+    eo_event_free(
+        &(Eo__Event *){s_do(fx, fx_request_in(fx, "A", da, start, 2, 1, &n), &n, NULL)});
+    eo_event_free(
+        &(Eo__Event *){s_do(fx, fx_request_in(fx, "B", db, start, 2, 1, &n), &n, NULL)});
     assert(fx_case(fx, "A").n_offered == 1 && fx_case(fx, "B").n_offered == 2);
     /* A's 동 leaves the table under the live case */
     fx_reopen(fx, s_table_without(fx, da), &cfg);
@@ -112,7 +113,8 @@ static void test_refused(void)
     /* Y comes too late: filled, never a second winner */
     assert(streq(s_accept(fx, "B", 2, "mo-y", out), "filled"));
     b = fx_case(fx, "B");
-    assert(b.n_winners == 1 && fx_outbox_count(fx, "B", EO__MESSAGE__KIND__KIND_WINNER, 0) == 1);
+    assert(b.n_winners == 1 &&
+           fx_outbox_count(fx, "B", EO__MESSAGE__KIND__KIND_WINNER, 0) == 1);
     fx_check_ok(fx);
     fx_destroy(&fx);
     printf("failure.refused: ok\n");
@@ -130,7 +132,8 @@ static void test_timer(void)
     size_t n;
     eo_event_free(&(Eo__Event *){s_do(fx, fx_request(fx, "T1", start, 2, 1, &n), &n, NULL)});
     fx->now_ms += 1000; /* T2's wave times out a second after T1's */
-    eo_event_free(&(Eo__Event *){s_do(fx, fx_request(fx, "T2", start + 3600, 2, 1, &n), &n, NULL)});
+    eo_event_free(
+        &(Eo__Event *){s_do(fx, fx_request(fx, "T2", start + 3600, 2, 1, &n), &n, NULL)});
     fx_damage_case(fx, "T1");
     fx->now_ms += 301 * 1000;
     /* the one transaction that fires every due timer fails on T1, every time */
@@ -247,12 +250,12 @@ static void test_handoff(void)
         for (int i = 0; i < 3; i++)
             assert(eo_handoff_queue_put(q, "p1", seq[i], fx->now_ms / 1000) == EO_OK);
         s_listed(q, out, sizeof out);
-        if (!streq(out, "settled"))
-            fprintf(stderr, "listed: %s\n", out);
+        if (!streq(out, "settled")) fprintf(stderr, "listed: %s\n", out);
         assert(streq(out, "settled"));
         Eo__Event *head = NULL;
         assert(eo_handoff_queue_head(q, "p1", &head) == EO_OK);
-        assert(streq(head->handoff->id, third->handoff->id) && head->handoff->carer_ids[0] == 2);
+        assert(streq(head->handoff->id, third->handoff->id) &&
+               head->handoff->carer_ids[0] == 2);
         eo_event_free(&head);
         eo_handoff_queue_destroy(&q);
         eo_store_destroy(&store);
@@ -378,17 +381,19 @@ static void test_import(void)
     /* an import that says carer 1 has 0 minutes booked this week */
     char path[600], text[1024];
     snprintf(path, sizeof path, "%s.carers.tsv", fx->dir);
-    snprintf(text, sizeof text,
-             "id\tsite\tkind\thome_dong\tdongs\tphone\tavailability\tcheck_until\t"
-             "training_until\tweek_min\tmonth_min\n"
-             "1\tsuwon\t1\t%u\t%u\t010-2000-0001\tmo00:00-24:00 tu00:00-24:00 "
-             "we00:00-24:00 th00:00-24:00 fr00:00-24:00 sa00:00-24:00 su00:00-24:00\t2099-12-31\t"
-             "2099-12-31\t0\t0\n",
-             fx->dong, fx->dong);
+    snprintf(
+        text, sizeof text,
+        "id\tsite\tkind\thome_dong\tdongs\tphone\tavailability\tcheck_until\t"
+        "training_until\tweek_min\tmonth_min\n"
+        "1\tsuwon\t1\t%u\t%u\t010-2000-0001\tmo00:00-24:00 tu00:00-24:00 "
+        "we00:00-24:00 th00:00-24:00 fr00:00-24:00 sa00:00-24:00 su00:00-24:00\t2099-12-31\t"
+        "2099-12-31\t0\t0\n",
+        fx->dong, fx->dong);
     FILE *f = fopen(path, "w");
     assert(f && fputs(text, f) >= 0 && fclose(f) == 0);
     size_t rows;
-    assert(eo_carer_import(fx->store, fx->index, path, start, stderr, &rows) == EO_OK && rows == 1);
+    assert(eo_carer_import(fx->store, fx->index, path, start, stderr, &rows) == EO_OK &&
+           rows == 1);
     /* the booking's 180 minutes are not hidden by the imported 0 */
     MDB_txn *txn;
     uint32_t week, month;
@@ -423,17 +428,11 @@ int main(int argc, char **argv)
 {
     zsys_init();
     const char *what = argc > 1 ? argv[1] : "all";
-    if (streq(what, "all") || streq(what, "refused"))
-        test_refused();
-    if (streq(what, "all") || streq(what, "timer"))
-        test_timer();
-    if (streq(what, "all") || streq(what, "handoff"))
-        test_handoff();
-    if (streq(what, "all") || streq(what, "resend"))
-        test_resend();
-    if (streq(what, "all") || streq(what, "pair"))
-        test_pair();
-    if (streq(what, "all") || streq(what, "import"))
-        test_import();
+    if (streq(what, "all") || streq(what, "refused")) test_refused();
+    if (streq(what, "all") || streq(what, "timer")) test_timer();
+    if (streq(what, "all") || streq(what, "handoff")) test_handoff();
+    if (streq(what, "all") || streq(what, "resend")) test_resend();
+    if (streq(what, "all") || streq(what, "pair")) test_pair();
+    if (streq(what, "all") || streq(what, "import")) test_import();
     return 0;
 }

@@ -23,8 +23,11 @@ int main(void)
     eo_broker_t *broker = eo_broker_new("inproc://poison-broker", &bcfg);
     eo_clock_t *clock = eo_clock_new_manual(fx->now_ms);
     assert(broker && clock);
-    eo_role_args_t args = {.broker = "inproc://poison-broker", .sites = "suwon",
-                           .store = fx->store, .clock = clock, .dongs = fx->dongs};
+    eo_role_args_t args = {.broker = "inproc://poison-broker",
+                           .sites = "suwon",
+                           .store = fx->store,
+                           .clock = clock,
+                           .dongs = fx->dongs};
     zactor_t *matcher = eo_role_start(eo_matcher_actor, &args);
     eo_client_t *client = eo_client_new("inproc://poison-broker", NULL, NULL);
     eo_worker_t *sms = eo_worker_new("inproc://poison-broker", "sms", "suwon", NULL, NULL);
@@ -43,19 +46,18 @@ int main(void)
     int64_t until = zclock_mono() + 20000;
     while (answered + dead < 4 && zclock_mono() < until) {
         eo_work_t *w = eo_worker_recv(sms, 0); /* the offers: acknowledge them */
-        if (w)
-            eo_worker_reply(sms, &w, "", 0);
+        if (w) eo_worker_reply(sms, &w, "", 0);
         char *corr = NULL;
         int status;
         zframe_t *body = NULL;
-        if (eo_client_recv(client, 10, &corr, &status, &body) != EO_OK)
-            continue;
+        if (eo_client_recv(client, 10, &corr, &status, &body) != EO_OK) continue;
         if (streq(corr, "poison")) {
             assert(status == EO_EDEADLETTER);
             dead++;
         } else {
             char err[64];
-            Eo__Event *ev = eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err);
+            Eo__Event *ev =
+                eo_event_decode(zframe_data(body), zframe_size(body), err, sizeof err);
             assert(status == EO_OK && ev && ev->body_case == EO__EVENT__BODY_STATUS &&
                    streq(ev->status->state, "offering"));
             eo_event_free(&ev);

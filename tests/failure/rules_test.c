@@ -30,8 +30,9 @@ int main(void)
     zsys_dir_create("%s", dir);
     char *cfg = s_copy(dir, "rules.cfg"), *fees = s_copy(dir, "fees.tsv"),
          *holidays = s_copy(dir, "holidays.tsv");
-    char *text = zsys_sprintf("rules\n    cfg = \"%s\"\n    fees = \"%s\"\n    holidays = \"%s\"\n",
-                              cfg, fees, holidays);
+    char *text =
+        zsys_sprintf("rules\n    cfg = \"%s\"\n    fees = \"%s\"\n    holidays = \"%s\"\n", cfg,
+                     fees, holidays);
     zconfig_t *config = zconfig_str_load(text);
     zstr_free(&text);
     eo_broker_t *broker = eo_broker_new("inproc://rules-broker", NULL);
@@ -39,12 +40,17 @@ int main(void)
     eo_clock_t *clock = eo_clock_new_manual(wednesday);
     assert(config && broker && clock);
     fx->now_ms = wednesday;
-    eo_role_args_t args = {.broker = "inproc://rules-broker", .sites = "suwon", .config = config,
-                           .store = fx->store, .clock = clock, .dongs = fx->dongs};
+    eo_role_args_t args = {.broker = "inproc://rules-broker",
+                           .sites = "suwon",
+                           .config = config,
+                           .store = fx->store,
+                           .clock = clock,
+                           .dongs = fx->dongs};
     zactor_t *matcher = eo_role_start(eo_matcher_actor, &args);
     eo_client_t *client = eo_client_new("inproc://rules-broker", NULL, NULL);
-    eo_worker_t *sinks[2] = {eo_worker_new("inproc://rules-broker", "sms", "suwon", NULL, NULL),
-                             eo_worker_new("inproc://rules-broker", "handoff", "suwon", NULL, NULL)};
+    eo_worker_t *sinks[2] = {
+        eo_worker_new("inproc://rules-broker", "sms", "suwon", NULL, NULL),
+        eo_worker_new("inproc://rules-broker", "handoff", "suwon", NULL, NULL)};
     assert(matcher && client && sinks[0] && sinks[1]);
 
     int64_t start = wednesday / 1000 + 5 * 3600;

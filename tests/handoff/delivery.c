@@ -38,8 +38,8 @@ static void s_weekend(void)
     assert(eo_handoff_next_due_ms(fx.core) == INT64_MAX);
     bool delivered;
     eo_time_t at;
-    assert(eo_handoff_queue_state(eo_handoff_queue(fx.core), "case-fri-2100", &delivered, &at) ==
-               0 &&
+    assert(eo_handoff_queue_state(eo_handoff_queue(fx.core), "case-fri-2100", &delivered,
+                                  &at) == 0 &&
            delivered && at == fx_time("2026-11-23T09:00"));
     char *metrics = eo_handoff_metrics(fx.core);
     assert(metrics && strstr(metrics, "\"p1\":{\"site\":\"guri\",\"mode\":\"webhook\","
@@ -65,8 +65,7 @@ static void s_holiday(void)
     assert(fclose(f) == 0);
     char err[256];
     eo_calendar_t *calendar = eo_calendar_load(path, err, sizeof err);
-    if (!calendar)
-        fprintf(stderr, "calendar: %s\n", err);
+    if (!calendar) fprintf(stderr, "calendar: %s\n", err);
     assert(calendar && eo_calendar_is_holiday(calendar, 20261123));
     eo_handoff_set_holidays(fx.core, s_is_holiday, calendar);
     fx_accept(&fx, "case-holiday");
@@ -104,7 +103,8 @@ static void s_retry(void)
         eo_clock_advance_ms(fx.clock, 1);
     }
     char *metrics = eo_handoff_metrics(fx.core);
-    assert(strstr(metrics, "\"depth\":3,\"oldest_age_s\":210,\"attempts\":3,\"last_status\":503"));
+    assert(
+        strstr(metrics, "\"depth\":3,\"oldest_age_s\":210,\"attempts\":3,\"last_status\":503"));
     free(metrics);
     assert(s_run(&fx) == 3);
     assert(receiver_requests(fx.receiver) == 6 && receiver_accepted(fx.receiver) == 3);

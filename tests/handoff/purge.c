@@ -93,7 +93,8 @@ int main(void)
     assert(s_purge(dir, "--before 2023-01-01", out, sizeof out) == 0);
     assert(strstr(out, "purged 0 cases and 1 hand-off items"));
     assert(s_purge(dir, "", out, sizeof out) == 0); /* default cut-off: nothing more */
-    assert(strstr(out, "purged 0 cases and 0 hand-off items whose service ended before 2023-11-23"));
+    assert(strstr(out,
+                  "purged 0 cases and 0 hand-off items whose service ended before 2023-11-23"));
     store = eo_store_new(dir, 64, 0);
     s_check(store, "old-delivered", true);
     s_check(store, "old-queued", false); /* not handed off yet: kept whole */

@@ -46,8 +46,7 @@ static enum MHD_Result s_answer(struct MHD_Connection *conn, unsigned status, co
 static bool s_known(receiver_t *self, const char *key)
 {
     for (size_t i = 0; i < self->n_keys; i++)
-        if (streq(self->keys[i], key))
-            return true;
+        if (streq(self->keys[i], key)) return true;
     return false;
 }
 
@@ -62,7 +61,8 @@ static bool s_body_matches(const s_body_t *body, const char *key)
 }
 
 /* Decide the answer for a complete request (under the lock). */
-static unsigned s_decide(receiver_t *self, const s_body_t *body, const char *sig, const char *key)
+static unsigned s_decide(receiver_t *self, const s_body_t *body, const char *sig,
+                         const char *key)
 {
     self->requests++;
     eo_time_t now = self->clock ? eo_clock_now(self->clock) : (eo_time_t)time(NULL);
@@ -72,8 +72,7 @@ static unsigned s_decide(receiver_t *self, const s_body_t *body, const char *sig
         self->rejected[-v]++;
         return MHD_HTTP_UNAUTHORIZED;
     }
-    if (!key || !*key || !s_body_matches(body, key))
-        return MHD_HTTP_BAD_REQUEST;
+    if (!key || !*key || !s_body_matches(body, key)) return MHD_HTTP_BAD_REQUEST;
     if (self->fail_next > 0) {
         self->fail_next--;
         return (unsigned)self->fail_status;
@@ -82,8 +81,7 @@ static unsigned s_decide(receiver_t *self, const s_body_t *body, const char *sig
         self->duplicates++;
         return MHD_HTTP_OK;
     }
-    if (self->n_keys < S_MAX_KEYS)
-        self->keys[self->n_keys++] = strdup(key);
+    if (self->n_keys < S_MAX_KEYS) self->keys[self->n_keys++] = strdup(key);
     return MHD_HTTP_OK;
 }
 
@@ -102,11 +100,9 @@ static enum MHD_Result s_handler(void *cls, struct MHD_Connection *conn, const c
         return *con_cls ? MHD_YES : MHD_NO;
     }
     if (*size) {
-        if (body->size + *size > S_MAX_BODY)
-            return MHD_NO;
+        if (body->size + *size > S_MAX_BODY) return MHD_NO;
         char *grown = realloc(body->data, body->size + *size + 1);
-        if (!grown)
-            return MHD_NO;
+        if (!grown) return MHD_NO;
         memcpy(grown + body->size, data, *size);
         body->data = grown;
         body->size += *size;
@@ -142,14 +138,13 @@ static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 receiver_t *receiver_new(const char *secret, eo_clock_t *clock)
 {
     receiver_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->secret = strdup(secret);
     self->clock = clock;
     pthread_mutex_init(&self->lock, NULL);
     pthread_cond_init(&self->changed, NULL);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0,
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in addr = {
+        .sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     /* A thread per connection, so a held answer does not stop other requests. */
     self->daemon = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
@@ -159,19 +154,18 @@ receiver_t *receiver_new(const char *secret, eo_clock_t *clock)
         receiver_destroy(&self);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(self->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(self->daemon, MHD_DAEMON_INFO_BIND_PORT);
     snprintf(self->url, sizeof self->url, "http://127.0.0.1:%u/handoff", info->port);
     return self;
 }
 
 void receiver_destroy(receiver_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     receiver_t *self = *self_p;
     receiver_hold(self, false);
-    if (self->daemon)
-        MHD_stop_daemon(self->daemon);
+    if (self->daemon) MHD_stop_daemon(self->daemon);
     for (size_t i = 0; i < self->n_keys; i++)
         free(self->keys[i]);
     pthread_cond_destroy(&self->changed);
@@ -208,10 +202,22 @@ void receiver_hold(receiver_t *self, bool hold)
     pthread_mutex_unlock(&self->lock);                                                         \
     return v
 
-size_t receiver_requests(receiver_t *self) { S_READ(self->requests); }
-size_t receiver_accepted(receiver_t *self) { S_READ(self->n_keys); }
-size_t receiver_duplicates(receiver_t *self) { S_READ(self->duplicates); }
-size_t receiver_rejected(receiver_t *self, eo_hmac_result_t why) { S_READ(self->rejected[-why]); }
+size_t receiver_requests(receiver_t *self)
+{
+    S_READ(self->requests);
+}
+size_t receiver_accepted(receiver_t *self)
+{
+    S_READ(self->n_keys);
+}
+size_t receiver_duplicates(receiver_t *self)
+{
+    S_READ(self->duplicates);
+}
+size_t receiver_rejected(receiver_t *self, eo_hmac_result_t why)
+{
+    S_READ(self->rejected[-why]);
+}
 
 const char *receiver_key(receiver_t *self, size_t i, char *buf, size_t size)
 {

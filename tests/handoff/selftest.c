@@ -24,7 +24,8 @@ int main(void)
     assert(eo_providers_route(providers, "suwon", "") != NULL);
     eo_handoff_config_t cfg;
     eo_handoff_config_defaults(&cfg);
-    assert(eo_handoff_config_load(&cfg, config, err, sizeof err) == 0 && cfg.retention_years == 3);
+    assert(eo_handoff_config_load(&cfg, config, err, sizeof err) == 0 &&
+           cfg.retention_years == 3);
     eo_providers_destroy(&providers);
     zconfig_destroy(&config);
     printf(" * etc/eonjena.cfg providers and handoff: OK\n");

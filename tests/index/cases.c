@@ -79,8 +79,13 @@ static void s_booked(uint32_t id, eo_time_t t, uint32_t week, uint32_t month)
 static char *s_ids(eo_time_t start, eo_time_t end, const uint32_t *exclude, uint32_t n_exclude)
 {
     static char buf[512];
-    eo_query_t q = {.site = "suwon", .dong = s_dong, .start = start, .end = end, .k = 20,
-                    .exclude = exclude, .n_exclude = n_exclude};
+    eo_query_t q = {.site = "suwon",
+                    .dong = s_dong,
+                    .start = start,
+                    .end = end,
+                    .k = 20,
+                    .exclude = exclude,
+                    .n_exclude = n_exclude};
     eo_candidate_t out[20];
     uint32_t n;
     MDB_txn *txn;
@@ -89,7 +94,8 @@ static char *s_ids(eo_time_t start, eo_time_t end, const uint32_t *exclude, uint
     eo_store_abort(&txn);
     buf[0] = '\0';
     for (uint32_t i = 0; i < n; i++)
-        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%u", i ? "," : "", out[i].carer_id);
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%u", i ? "," : "",
+                 out[i].carer_id);
     return buf;
 }
 
@@ -139,11 +145,11 @@ static void s_test_week_boundary(void)
         s_free(&c, s_at(5, 31, 22, 0), s_at(6, 1, 2, 0));
         s_put(&c);
     }
-    s_booked(1, start, cap - 60, 0);      /* 60 min in this week: exactly the cap */
-    s_booked(2, start, cap - 30, 0);      /* 30 over */
-    s_booked(3, monday, cap - 30, 0);     /* next week's cap is the one that breaks */
+    s_booked(1, start, cap - 60, 0);  /* 60 min in this week: exactly the cap */
+    s_booked(2, start, cap - 30, 0);  /* 30 over */
+    s_booked(3, monday, cap - 30, 0); /* next week's cap is the one that breaks */
     s_booked(4, start, 100, 0);
-    s_booked(5, start, 0, 56 * 60 - 30);  /* invited: May's minutes too many */
+    s_booked(5, start, 0, 56 * 60 - 30); /* invited: May's minutes too many */
     assert(streq(s_ids(start, end, NULL, 0), "4,1"));
     s_booked(5, start, 0, 56 * 60 - 60);  /* exactly May's cap */
     s_booked(5, monday, 0, 56 * 60 - 60); /* and June's */
@@ -190,8 +196,10 @@ static void s_test_caps(void)
         s_booked(at.id, sat, cap - 120, 0);
         s_booked(over.id, sat, cap - 90, 0);
     }
-    assert((int)s_caps.week_min[EO_CARER_VISIT] == 3120 && (int)s_caps.week_min[EO_CARER_FACILITY] == 720 &&
-           (int)s_caps.week_min[EO_CARER_INVITED] == 840 && (int)s_caps.month_min[EO_CARER_INVITED] == 3360 &&
+    assert((int)s_caps.week_min[EO_CARER_VISIT] == 3120 &&
+           (int)s_caps.week_min[EO_CARER_FACILITY] == 720 &&
+           (int)s_caps.week_min[EO_CARER_INVITED] == 840 &&
+           (int)s_caps.month_min[EO_CARER_INVITED] == 3360 &&
            (int)s_caps.month_min[EO_CARER_VISIT] == 0);
     /* Ordered by booked minutes: 12 h - 2 h, 14 h - 2 h, 52 h - 2 h. */
     assert(streq(s_ids(sat, sat + 2 * EO_HOUR, NULL, 0), "12,14,10"));
@@ -215,20 +223,15 @@ static void s_test_filters(void)
     for (uint32_t id = 1; id <= 7; id++) {
         eo_carer_t c = s_carer(id, EO_CARER_VISIT);
         s_free(&c, sat, sat + 6 * EO_HOUR);
-        if (id == 2)
-            c.pool = false;
-        if (id == 3)
-            c.active = false;
-        if (id == 4)
-            c.check_until = 20261127; /* lapsed the day before */
-        if (id == 5)
-            c.training_until = 0;     /* never trained */
-        if (id == 6) {                /* prefers the neighbour: tier 2 */
+        if (id == 2) c.pool = false;
+        if (id == 3) c.active = false;
+        if (id == 4) c.check_until = 20261127; /* lapsed the day before */
+        if (id == 5) c.training_until = 0;     /* never trained */
+        if (id == 6) {                         /* prefers the neighbour: tier 2 */
             c.home_dong = s_nb;
             c.dongs[0] = s_nb;
         }
-        if (id == 7)
-            c.check_until = 20261128; /* valid on the service day itself */
+        if (id == 7) c.check_until = 20261128; /* valid on the service day itself */
         s_put(&c);
     }
     assert(streq(s_ids(sat, sat + 2 * EO_HOUR, NULL, 0), "1,7,6"));
@@ -241,7 +244,8 @@ static void s_test_filters(void)
     s_put(&both);
     assert(streq(s_ids(sat, sat + 2 * EO_HOUR, NULL, 0), "1,7,8,6"));
     /* A carer of another dong of the site, not a neighbour: never. */
-    eo_query_t q = {.site = "suwon", .dong = s_dong, .start = sat, .end = sat + EO_HOUR, .k = 2};
+    eo_query_t q = {
+        .site = "suwon", .dong = s_dong, .start = sat, .end = sat + EO_HOUR, .k = 2};
     eo_candidate_t out[2];
     uint32_t n;
     MDB_txn *txn;
@@ -264,7 +268,8 @@ static void s_test_bookings(void)
     assert(eo_index_book(s_index, txn, 1, "a", sat, sat + 2 * EO_HOUR) == EO_OK);
     assert(eo_index_book(s_index, txn, 1, "a", sat, sat + 2 * EO_HOUR) == EO_EEXIST);
     assert(eo_index_book(s_index, txn, 1, "b", sat + EO_HOUR, sat + 3 * EO_HOUR) == EO_EBUSY);
-    assert(eo_index_book(s_index, txn, 1, "b", sat + 5 * EO_HOUR, sat + 7 * EO_HOUR) == EO_EBUSY);
+    assert(eo_index_book(s_index, txn, 1, "b", sat + 5 * EO_HOUR, sat + 7 * EO_HOUR) ==
+           EO_EBUSY);
     assert(eo_index_book(s_index, txn, 1, "b", sat + 2 * EO_HOUR, sat + 3 * EO_HOUR) == EO_OK);
     assert(eo_index_book(s_index, txn, 2, "c", sat, sat + EO_HOUR) == EO_ENOTFOUND);
     assert(eo_index_book(s_index, txn, 1, "", sat, sat + EO_HOUR) == EO_EINVAL);
@@ -392,7 +397,8 @@ static void s_test_events(void)
     assert(streq(s_ids(sat + 3 * EO_HOUR, sat + 4 * EO_HOUR, NULL, 0), ""));
     eo_carer_t got;
     txn = s_begin();
-    assert(eo_index_get(s_index, txn, 1, &got) == EO_OK && !got.active && eo_avail_get(got.avail, eo_week_slot(sat + 3 * EO_HOUR)));
+    assert(eo_index_get(s_index, txn, 1, &got) == EO_OK && !got.active &&
+           eo_avail_get(got.avail, eo_week_slot(sat + 3 * EO_HOUR)));
     eo_store_abort(&txn);
 }
 
@@ -403,14 +409,14 @@ static void s_test_bad_input(void)
     char why[128];
     assert(eo_carer_validate(&ok, s_dongs, why, sizeof why) == EO_OK);
     eo_carer_t c;
-#define BAD(mutation)                                                                    \
-    do {                                                                                 \
-        c = ok;                                                                          \
-        mutation;                                                                        \
-        assert(eo_carer_validate(&c, s_dongs, why, sizeof why) == EO_EINVAL);            \
-        MDB_txn *t_ = s_begin();                                                         \
-        assert(eo_index_put(s_index, t_, &c) == EO_EINVAL);                              \
-        eo_store_abort(&t_);                                                             \
+#define BAD(mutation)                                                                          \
+    do {                                                                                       \
+        c = ok;                                                                                \
+        mutation;                                                                              \
+        assert(eo_carer_validate(&c, s_dongs, why, sizeof why) == EO_EINVAL);                  \
+        MDB_txn *t_ = s_begin();                                                               \
+        assert(eo_index_put(s_index, t_, &c) == EO_EINVAL);                                    \
+        eo_store_abort(&t_);                                                                   \
     } while (0)
     BAD(c.id = 0);
     BAD(strcpy(c.site, "nowhere"));
@@ -456,7 +462,8 @@ static void s_test_bad_input(void)
     s_commit(txn);
     /* Queries: unknown site, a dong of another site, bad windows. */
     eo_time_t sat = s_at(11, 28, 18, 0);
-    eo_query_t good = {.site = "suwon", .dong = s_dong, .start = sat, .end = sat + EO_HOUR, .k = 5};
+    eo_query_t good = {
+        .site = "suwon", .dong = s_dong, .start = sat, .end = sat + EO_HOUR, .k = 5};
     eo_query_t bad[7];
     for (int i = 0; i < 7; i++)
         bad[i] = good;
@@ -534,7 +541,8 @@ int main(void)
     /* the rules' caps: the index enforces what it is given */
     assert(eo_rules_caps_config(NULL, &s_caps, err, sizeof err) == EO_OK);
     size_t n;
-    const eo_dong_t *const *suwon = eo_dongs_of_site(s_dongs, eo_dongs_site_find(s_dongs, "suwon"), &n);
+    const eo_dong_t *const *suwon =
+        eo_dongs_of_site(s_dongs, eo_dongs_site_find(s_dongs, "suwon"), &n);
     s_dong = suwon[0]->code;
     s_nb = suwon[0]->nb[0];
     s_other = eo_dongs_of_site(s_dongs, eo_dongs_site_find(s_dongs, "hwaseong"), &n)[0]->code;

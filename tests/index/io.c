@@ -29,7 +29,8 @@ static void s_test_avail(void)
     assert(streq(eo_avail_format(a, buf, sizeof buf), "mo18:00-22:00 sa08:00-16:00"));
     /* Past midnight, and Sunday into Monday (the week wraps). */
     assert(eo_avail_parse("su22:00-02:00", a, why, sizeof why) == EO_OK);
-    assert(eo_avail_get(a, 335) && eo_avail_get(a, 0) && eo_avail_get(a, 3) && !eo_avail_get(a, 4));
+    assert(eo_avail_get(a, 335) && eo_avail_get(a, 0) && eo_avail_get(a, 3) &&
+           !eo_avail_get(a, 4));
     assert(streq(eo_avail_format(a, buf, sizeof buf), "mo00:00-02:00 su22:00-24:00"));
     assert(eo_avail_parse("-", a, why, sizeof why) == EO_OK);
     assert(streq(eo_avail_format(a, buf, sizeof buf), "-"));
@@ -41,10 +42,21 @@ static void s_test_avail(void)
     memset(a, 0x55, sizeof a);
     assert(eo_avail_parse(eo_avail_format(a, buf, sizeof buf), b, why, sizeof why) == EO_OK);
     assert(memcmp(a, b, sizeof a) == 0);
-    const char *bad[] = {"", "xx18:00-22:00", "mo18:00", "mo18:15-22:00", "mo25:00-26:00",
-                         "mo18:00-18:00", "mo24:00-02:00", "mo18:00-00:00", "mo18:00+22:00",
-                         "mo1800-2200", "mo18:00-22:00x", "mo18:0a-22:00",
-                         "mo18:00-22:00 tu", "a-very-long-token-that-goes-on-and-on", NULL};
+    const char *bad[] = {"",
+                         "xx18:00-22:00",
+                         "mo18:00",
+                         "mo18:15-22:00",
+                         "mo25:00-26:00",
+                         "mo18:00-18:00",
+                         "mo24:00-02:00",
+                         "mo18:00-00:00",
+                         "mo18:00+22:00",
+                         "mo1800-2200",
+                         "mo18:00-22:00x",
+                         "mo18:0a-22:00",
+                         "mo18:00-22:00 tu",
+                         "a-very-long-token-that-goes-on-and-on",
+                         NULL};
     for (int i = 0; bad[i]; i++) {
         why[0] = 0;
         assert(eo_avail_parse(bad[i], a, why, sizeof why) == EO_EINVAL && why[0]);
@@ -68,8 +80,10 @@ static void s_test_tsv(void)
     char line[512];
     eo_carer_t c;
     uint32_t w, m;
-    snprintf(line, sizeof line, "7\tsuwon\tvisit\t%u\t%u,%u\t010-1234-5678\tsa18:00-22:00\t2027-01-01\t2027-06-30\n",
-             s_dong, s_dong, s_nb);
+    snprintf(
+        line, sizeof line,
+        "7\tsuwon\tvisit\t%u\t%u,%u\t010-1234-5678\tsa18:00-22:00\t2027-01-01\t2027-06-30\n",
+        s_dong, s_dong, s_nb);
     assert(eo_carer_tsv_parse(tsv, line, s_dongs, &c, &w, &m, why, sizeof why) == EO_OK);
     assert(c.id == 7 && c.kind == EO_CARER_VISIT && c.n_dongs == 2 && c.dongs[1] == s_nb);
     assert(streq(c.phone, "+821012345678") && c.check_until == 20270101 && c.active && !c.pool);
@@ -104,10 +118,12 @@ static void s_test_tsv(void)
                 snprintf(rest, sizeof rest, "%s", d + 1);
                 snprintf(d, sizeof text - (size_t)(d - text), "%s%s", dong, rest);
             }
-            snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", f ? "\t" : "", text);
+            snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", f ? "\t" : "",
+                     text);
         }
         why[0] = '\0';
-        assert(eo_carer_tsv_parse(tsv, line, s_dongs, &c, &w, &m, why, sizeof why) == EO_EINVAL);
+        assert(eo_carer_tsv_parse(tsv, line, s_dongs, &c, &w, &m, why, sizeof why) ==
+               EO_EINVAL);
         assert(why[0]);
     }
     strcpy(line, "1\tsuwon\t1");
@@ -116,9 +132,10 @@ static void s_test_tsv(void)
     eo_carer_tsv_destroy(&tsv);
     assert(tsv == NULL);
     /* Optional columns and their bad values. */
-    tsv = eo_carer_tsv_new("id\tsite\tkind\thome_dong\tdongs\tphone\tavailability\tcheck_until\t"
-                           "training_until\tpool\tactive\tnight_ok\tproviders\tweek_min\tmonth_min\tname",
-                           why, sizeof why);
+    tsv = eo_carer_tsv_new(
+        "id\tsite\tkind\thome_dong\tdongs\tphone\tavailability\tcheck_until\t"
+        "training_until\tpool\tactive\tnight_ok\tproviders\tweek_min\tmonth_min\tname",
+        why, sizeof why);
     assert(tsv);
     const char *opt[][7] = {
         {"1", "1", "0", "3,4", "600", "600", "김돌봄"},
@@ -128,12 +145,15 @@ static void s_test_tsv(void)
         {"1", "1", "0", "70000", "", "", ""},
         {"1", "1", "0", "", "20000", "", ""},
         {"1", "1", "0", "", "", "-5", ""},
-        {"1", "1", "0", "", "", "", "a name that is far too long to fit in the sixty-three bytes of room that a record has"},
+        {"1", "1", "0", "", "", "",
+         "a name that is far too long to fit in the sixty-three bytes of room that a record "
+         "has"},
     };
     for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++) {
-        snprintf(line, sizeof line, "3\tsuwon\t3\t%u\t%u\t+821011112222\t-\t\t\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
-                 s_dong, s_dong, opt[i][0], opt[i][1], opt[i][2], opt[i][3], opt[i][4], opt[i][5],
-                 opt[i][6]);
+        snprintf(line, sizeof line,
+                 "3\tsuwon\t3\t%u\t%u\t+821011112222\t-\t\t\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
+                 s_dong, s_dong, opt[i][0], opt[i][1], opt[i][2], opt[i][3], opt[i][4],
+                 opt[i][5], opt[i][6]);
         int rc = eo_carer_tsv_parse(tsv, line, s_dongs, &c, &w, &m, why, sizeof why);
         if (i == 0 ? rc != EO_OK : rc != EO_EINVAL)
             fprintf(stderr, "optional case %zu: %d %s\n", i, rc, why);
@@ -171,14 +191,16 @@ static void s_test_import(void)
     assert(store && index);
     eo_time_t at = eo_time_from_local(2026, 11, 27, 18, 0, 0);
     /* Three good rows, one bad (line 5: a dong of no site). */
-    snprintf(text, sizeof text,
-             "# carers of 수원\n%s\tweek_min\tpool\n"
-             "1\tsuwon\t1\t%u\t%u\t010-2000-0001\tsa18:00-24:00\t2027-12-31\t2027-12-31\t60\t1\n"
-             "2\tsuwon\t1\t%u\t%u\t010-2000-0002\tsa18:00-24:00\t2027-12-31\t2027-12-31\t0\t1\n"
-             "3\tsuwon\t1\t%u\t%u\t010-2000-0003\tsa18:00-24:00\t2027-12-31\t2027-12-31\t0\t1\n"
-             "\n"
-             "4\tsuwon\t1\t%u\t9999999999\t010-2000-0004\tsa18:00-24:00\t2027-12-31\t2027-12-31\t0\t1\n",
-             s_header, s_dong, s_dong, s_dong, s_dong, s_nb, s_nb, s_dong);
+    snprintf(
+        text, sizeof text,
+        "# carers of 수원\n%s\tweek_min\tpool\n"
+        "1\tsuwon\t1\t%u\t%u\t010-2000-0001\tsa18:00-24:00\t2027-12-31\t2027-12-31\t60\t1\n"
+        "2\tsuwon\t1\t%u\t%u\t010-2000-0002\tsa18:00-24:00\t2027-12-31\t2027-12-31\t0\t1\n"
+        "3\tsuwon\t1\t%u\t%u\t010-2000-0003\tsa18:00-24:00\t2027-12-31\t2027-12-31\t0\t1\n"
+        "\n"
+        "4\tsuwon\t1\t%u\t9999999999\t010-2000-0004\tsa18:00-24:00\t2027-12-31\t2027-12-"
+        "31\t0\t1\n",
+        s_header, s_dong, s_dong, s_dong, s_dong, s_nb, s_nb, s_dong);
     s_write("bad.tsv", text, path, sizeof path);
     FILE *report = fmemopen(report_text, sizeof report_text, "w");
     size_t rows;
@@ -188,9 +210,10 @@ static void s_test_import(void)
     assert(s_size(store, index) == 0);
     /* The same carer twice, or one phone twice: refused, nothing written. */
     char dup[4096];
-    snprintf(dup, sizeof dup, "%s\n1\tsuwon\t1\t%u\t%u\t010-2000-0001\t-\t\t\n"
-                              "2\tsuwon\t1\t%u\t%u\t010-2000-0001\t-\t\t\n"
-                              "2\tsuwon\t1\t%u\t%u\t010-2000-0009\t-\t\t\n",
+    snprintf(dup, sizeof dup,
+             "%s\n1\tsuwon\t1\t%u\t%u\t010-2000-0001\t-\t\t\n"
+             "2\tsuwon\t1\t%u\t%u\t010-2000-0001\t-\t\t\n"
+             "2\tsuwon\t1\t%u\t%u\t010-2000-0009\t-\t\t\n",
              s_header, s_dong, s_dong, s_dong, s_dong, s_dong, s_dong);
     s_write("dup.tsv", dup, path, sizeof path);
     report = fmemopen(report_text, sizeof report_text, "w");
@@ -214,7 +237,8 @@ static void s_test_import(void)
     assert(eo_carer_import(store, index, path, at, stderr, &rows) == EO_OK && rows == 4);
     assert(s_size(store, index) == 4);
     eo_time_t sat = eo_time_from_local(2026, 11, 28, 18, 0, 0);
-    eo_query_t q = {.site = "suwon", .dong = s_dong, .start = sat, .end = sat + EO_HOUR, .k = 9};
+    eo_query_t q = {
+        .site = "suwon", .dong = s_dong, .start = sat, .end = sat + EO_HOUR, .k = 9};
     eo_candidate_t out[9];
     uint32_t n;
     MDB_txn *txn;
@@ -222,7 +246,8 @@ static void s_test_import(void)
     assert(eo_index_query(index, txn, &q, out, &n) == EO_OK);
     /* Tier 1: 2 (0 min), 1 (60 min); tier 2 (they prefer the neighbour): 3, 4. */
     assert(n == 4 && out[0].carer_id == 2 && out[1].carer_id == 1 && out[1].booked_min == 60);
-    assert(out[2].carer_id == 3 && out[2].tier == 2 && out[3].carer_id == 4 && out[3].tier == 2);
+    assert(out[2].carer_id == 3 && out[2].tier == 2 && out[3].carer_id == 4 &&
+           out[3].tier == 2);
     eo_store_abort(&txn);
 
     /* Export, import into a fresh store, export again: the same text. */
@@ -245,10 +270,11 @@ static void s_test_import(void)
 
     /* Upsert into a non-empty store: carer 3 moves, 5 is new; a row that takes carer
      * 1's phone for carer 6 fails the whole file. */
-    snprintf(text, sizeof text, "%s\tpool\n"
-                                "3\tsuwon\t1\t%u\t%u\t010-2000-0003\tsa18:00-24:00\t2027-12-31\t2027-12-31\t1\n"
-                                "5\tsuwon\t2\t%u\t%u\t010-2000-0005\tsa18:00-24:00\t2027-12-31\t2027-12-31\t1\n"
-                                "6\tsuwon\t2\t%u\t%u\t010-2000-0001\tsa18:00-24:00\t2027-12-31\t2027-12-31\t1\n",
+    snprintf(text, sizeof text,
+             "%s\tpool\n"
+             "3\tsuwon\t1\t%u\t%u\t010-2000-0003\tsa18:00-24:00\t2027-12-31\t2027-12-31\t1\n"
+             "5\tsuwon\t2\t%u\t%u\t010-2000-0005\tsa18:00-24:00\t2027-12-31\t2027-12-31\t1\n"
+             "6\tsuwon\t2\t%u\t%u\t010-2000-0001\tsa18:00-24:00\t2027-12-31\t2027-12-31\t1\n",
              s_header, s_dong, s_dong, s_dong, s_dong, s_dong, s_dong);
     s_write("upsert.tsv", text, path, sizeof path);
     report = fmemopen(report_text, sizeof report_text, "w");
@@ -288,7 +314,8 @@ int main(void)
     /* the rules' caps: the index enforces what it is given */
     assert(eo_rules_caps_config(NULL, &s_caps, err, sizeof err) == EO_OK);
     size_t n;
-    const eo_dong_t *const *suwon = eo_dongs_of_site(s_dongs, eo_dongs_site_find(s_dongs, "suwon"), &n);
+    const eo_dong_t *const *suwon =
+        eo_dongs_of_site(s_dongs, eo_dongs_site_find(s_dongs, "suwon"), &n);
     s_dong = suwon[0]->code;
     s_nb = suwon[0]->nb[0];
     s_test_avail();

@@ -65,7 +65,8 @@ static void s_compare(eo_index_t *index, eo_store_t *store, eo_w1_t *w1, uint32_
         if (ng > 1 && i % 3 == 1) {
             char name[24];
             snprintf(name, sizeof name, "%s-%u-z", tag, i);
-            assert(eo_index_book(index, txn, got[ng - 1].carer_id, name, r.start, r.end) == EO_OK);
+            assert(eo_index_book(index, txn, got[ng - 1].carer_id, name, r.start, r.end) ==
+                   EO_OK);
             m_book(got[ng - 1].carer_id, name, r.start, r.end);
             booked++;
         }
@@ -131,7 +132,8 @@ int main(void)
     m_generate(w1, sunday, N_CARERS, carers, week, month);
     assert(eo_store_begin(store, true, &txn) == EO_OK);
     for (uint32_t i = 0; i < N_CARERS; i++) {
-        assert(eo_index_set_booked(index, txn, carers[i].id, sunday, week[i], month[i]) == EO_OK);
+        assert(eo_index_set_booked(index, txn, carers[i].id, sunday, week[i], month[i]) ==
+               EO_OK);
         assert(eo_index_put(index, txn, &carers[i]) == EO_OK);
     }
     assert(eo_store_commit(store, &txn) == EO_OK);

@@ -31,7 +31,6 @@ typedef struct {
     const char *fifo;
 } t_peer;
 
-
 static void s_event_free(void **item)
 {
     eo_event_free((Eo__Event **)item);
@@ -47,14 +46,14 @@ static bool s_wait_text(t_peer *p, const char *to, const char *needle)
         if (!found && zclock_mono() + 100 >= until)
             fprintf(stderr, "kannel.integration: %s got:\n%s(want '%s')\n", to, all, needle);
         free(all);
-        if (found)
-            return true;
+        if (found) return true;
         /* serve "match" meanwhile: the role relays into it */
         eo_work_t *work = eo_worker_recv(p->match, 50);
         if (work) {
             char err[128];
             zframe_t *f = eo_work_body(work);
-            zlistx_add_end(p->events, eo_event_decode(zframe_data(f), zframe_size(f), err, sizeof err));
+            zlistx_add_end(p->events,
+                           eo_event_decode(zframe_data(f), zframe_size(f), err, sizeof err));
             eo_worker_reply(p->match, &work, "", 0);
         }
     }
@@ -66,11 +65,9 @@ static Eo__Event *s_expect(t_peer *p, Eo__Event__BodyCase kind)
     int64_t until = zclock_mono() + 8000;
     while (zclock_mono() < until) {
         for (Eo__Event *ev = zlistx_first(p->events); ev; ev = zlistx_next(p->events))
-            if (ev && ev->body_case == kind)
-                return zlistx_detach_cur(p->events);
+            if (ev && ev->body_case == kind) return zlistx_detach_cur(p->events);
         eo_work_t *work = eo_worker_recv(p->match, 100);
-        if (!work)
-            continue;
+        if (!work) continue;
         char err[128];
         zframe_t *f = eo_work_body(work);
         Eo__Event *ev = eo_event_decode(zframe_data(f), zframe_size(f), err, sizeof err);
@@ -82,7 +79,8 @@ static Eo__Event *s_expect(t_peer *p, Eo__Event__BodyCase kind)
 }
 
 static void s_message(t_peer *p, const char *id, const char *to, const char *text,
-                      Eo__Message__Kind kind, const char *request, uint32_t carer, const char *code)
+                      Eo__Message__Kind kind, const char *request, uint32_t carer,
+                      const char *code)
 {
     Eo__Message m = EO__MESSAGE__INIT;
     m.id = (char *)id;
@@ -115,13 +113,17 @@ int main(void)
 {
     zsys_init();
     const char *dir = smsc_env("EO_TEST_TMP");
-    char *cfg = zsys_sprintf(
-        "sms\n    listen = \"127.0.0.1:%s\"\n    sites\n        default\n            adapter = kannel\n"
-        "    adapters\n        kannel\n            type = kannel\n            sendsms = \"%s\"\n"
-        "            username = \"%s\"\n            password = \"%s\"\n            from = \"0311234567\"\n"
-        "            connections = 4\n            dlr_mask = 3\n            inbound_secret = \"%s\"\n",
-        smsc_env("EO_SMS_PORT"), smsc_env("KANNEL_SENDSMS_URL"), smsc_env("KANNEL_USER"),
-        smsc_env("KANNEL_PASSWORD"), smsc_env("KANNEL_MO_KEY"));
+    char *cfg = zsys_sprintf("sms\n    listen = \"127.0.0.1:%s\"\n    sites\n        default\n "
+                             "           adapter = kannel\n"
+                             "    adapters\n        kannel\n            type = kannel\n        "
+                             "    sendsms = \"%s\"\n"
+                             "            username = \"%s\"\n            password = \"%s\"\n   "
+                             "         from = \"0311234567\"\n"
+                             "            connections = 4\n            dlr_mask = 3\n          "
+                             "  inbound_secret = \"%s\"\n",
+                             smsc_env("EO_SMS_PORT"), smsc_env("KANNEL_SENDSMS_URL"),
+                             smsc_env("KANNEL_USER"), smsc_env("KANNEL_PASSWORD"),
+                             smsc_env("KANNEL_MO_KEY"));
     zconfig_t *config = zconfig_str_load(cfg);
     zstr_free(&cfg);
     char err[256], path[600];
@@ -132,8 +134,12 @@ int main(void)
     eo_templates_t *templates = eo_templates_new(config, dongs, err, sizeof err);
     eo_broker_t *broker = eo_broker_new("inproc://kannel-test", NULL);
     assert(config && store && clock && dongs && templates && broker);
-    eo_role_args_t args = {.broker = eo_broker_endpoint(broker), .sites = "suwon", .config = config,
-                           .store = store, .clock = clock, .dongs = dongs};
+    eo_role_args_t args = {.broker = eo_broker_endpoint(broker),
+                           .sites = "suwon",
+                           .config = config,
+                           .store = store,
+                           .clock = clock,
+                           .dongs = dongs};
     zactor_t *sms = eo_role_start(eo_sms_actor, &args);
     assert(sms);
     t_peer p = {eo_worker_new(args.broker, "match", "suwon", NULL, NULL),
@@ -142,15 +148,20 @@ int main(void)
     zlistx_set_destructor(p.events, s_event_free);
 
     /* 1. offers, rendered from the site's template, go out through Kannel in Hangul */
-    eo_tpl_vars_t vars = {.site = "수원시", .dong = "파장동", .pay = 45000,
-                          .start = eo_clock_now(clock) + 3 * 3600, .end = eo_clock_now(clock) + 6 * 3600};
+    eo_tpl_vars_t vars = {.site = "수원시",
+                          .dong = "파장동",
+                          .pay = 45000,
+                          .start = eo_clock_now(clock) + 3 * 3600,
+                          .end = eo_clock_now(clock) + 6 * 3600};
     char offer[N_CARERS][EO_SMS_TEXT_MAX];
     for (int i = 0; i < N_CARERS; i++) {
         vars.code = s_codes[i];
-        assert(eo_templates_render(templates, "suwon", EO_TPL_OFFER, &vars, offer[i], sizeof offer[i]) == 0);
+        assert(eo_templates_render(templates, "suwon", EO_TPL_OFFER, &vars, offer[i],
+                                   sizeof offer[i]) == 0);
         char id[64];
         snprintf(id, sizeof id, "rq1:%d:offer", i + 1);
-        s_message(&p, id, s_phones[i], offer[i], EO__MESSAGE__KIND__KIND_OFFER, "rq1", (uint32_t)i + 1, s_codes[i]);
+        s_message(&p, id, s_phones[i], offer[i], EO__MESSAGE__KIND__KIND_OFFER, "rq1",
+                  (uint32_t)i + 1, s_codes[i]);
     }
     for (int i = 0; i < N_CARERS; i++)
         assert(s_wait_text(&p, s_national[i], offer[i]));
@@ -165,18 +176,24 @@ int main(void)
     /* 3. carer 2 accepts by SMS: the answer reaches "match" */
     smsc_mo(p.fifo, s_national[1], "수락 2002");
     Eo__Event *ev = s_expect(&p, EO__EVENT__BODY_ANSWER);
-    assert(ev && ev->answer->accept && ev->answer->carer_id == 2 && streq(ev->answer->request_id, "rq1"));
+    assert(ev && ev->answer->accept && ev->answer->carer_id == 2 &&
+           streq(ev->answer->request_id, "rq1"));
     assert(streq(ev->answer->code, "2002"));
     eo_event_free(&ev);
     /* 4. the matcher's side settles: the winner's details to carer 2, FILLED to the rest */
     char filled[EO_SMS_TEXT_MAX], winner[EO_SMS_TEXT_MAX];
     vars.child = "서연";
     vars.address = "수원시 장안구 파장로 12, 101동 1001호";
-    assert(eo_templates_render(templates, "suwon", EO_TPL_FILLED, &vars, filled, sizeof filled) == 0);
-    assert(eo_templates_render(templates, "suwon", EO_TPL_WINNER, &vars, winner, sizeof winner) == 0);
-    s_message(&p, "rq1:2:winner", s_phones[1], winner, EO__MESSAGE__KIND__KIND_WINNER, "rq1", 2, "2002");
-    s_message(&p, "rq1:1:filled", s_phones[0], filled, EO__MESSAGE__KIND__KIND_FILLED, "rq1", 1, "");
-    s_message(&p, "rq1:3:filled", s_phones[2], filled, EO__MESSAGE__KIND__KIND_FILLED, "rq1", 3, "");
+    assert(eo_templates_render(templates, "suwon", EO_TPL_FILLED, &vars, filled,
+                               sizeof filled) == 0);
+    assert(eo_templates_render(templates, "suwon", EO_TPL_WINNER, &vars, winner,
+                               sizeof winner) == 0);
+    s_message(&p, "rq1:2:winner", s_phones[1], winner, EO__MESSAGE__KIND__KIND_WINNER, "rq1", 2,
+              "2002");
+    s_message(&p, "rq1:1:filled", s_phones[0], filled, EO__MESSAGE__KIND__KIND_FILLED, "rq1", 1,
+              "");
+    s_message(&p, "rq1:3:filled", s_phones[2], filled, EO__MESSAGE__KIND__KIND_FILLED, "rq1", 3,
+              "");
     assert(s_wait_text(&p, s_national[0], filled));
     assert(s_wait_text(&p, s_national[2], filled));
     assert(s_wait_text(&p, s_national[1], "파장로 12")); /* a long text, concatenated */

@@ -8,7 +8,8 @@ const char *smsc_env(const char *name)
 {
     const char *v = getenv(name);
     if (!v) {
-        fprintf(stderr, "kannel: %s not set (run the test through tests/kannel/run.sh)\n", name);
+        fprintf(stderr, "kannel: %s not set (run the test through tests/kannel/run.sh)\n",
+                name);
         exit(1);
     }
     return v;
@@ -24,8 +25,7 @@ static char *s_ucs2(const char *enc)
             char hex[3] = {p[1], p[2], 0};
             raw[n++] = (char)strtol(hex, NULL, 16);
             p += 2;
-        }
-        else
+        } else
             raw[n++] = *p == '+' ? ' ' : *p;
     }
     char *out = calloc(1, 4096);
@@ -47,14 +47,16 @@ char *smsc_received(const char *out_path, const char *to)
     while (f && fgets(line, sizeof line, f)) {
         char *m = strstr(line, "Got message");
         char from[32], dst[32], type[16], data[4096];
-        if (!m || !(m = strchr(m, '<')))
-            continue;
-        if (sscanf(m + 1, "%31s %31s %15s %4095[^>]", from, dst, type, data) != 4 || strcmp(dst, to))
+        if (!m || !(m = strchr(m, '<'))) continue;
+        if (sscanf(m + 1, "%31s %31s %15s %4095[^>]", from, dst, type, data) != 4 ||
+            strcmp(dst, to))
             continue;
         /* a long text comes in parts: "udh <header> data <UCS-2>", joined up here */
         char udh[64] = "", payload[4096];
         bool part = streq(type, "udh") && sscanf(data, "%63s data %4095s", udh, payload) == 2;
-        char *text = part ? s_ucs2(payload) : streq(type, "ucs-2") ? s_ucs2(data) : strdup(data);
+        char *text = part                   ? s_ucs2(payload)
+                     : streq(type, "ucs-2") ? s_ucs2(data)
+                                            : strdup(data);
         size_t len = strlen(all);
         size_t ulen = strlen(udh);
         bool first = ulen >= 3 && streq(udh + ulen - 3, "%01"); /* the part number */
@@ -65,8 +67,7 @@ char *smsc_received(const char *out_path, const char *to)
         free(text);
         all = joined;
     }
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     return all;
 }
 
@@ -90,4 +91,3 @@ void smsc_mo(const char *fifo, const char *from, const char *text)
     fwrite(line, 1, at, f);
     fclose(f);
 }
-

@@ -55,7 +55,8 @@ static void test_waves(void)
     Eo__Event *ev = s_do(fx, fx_request(fx, "w", start, 2, 1, &n), &n, NULL);
     eo_event_free(&ev);
     eo_case_t c = fx_case(fx, "w");
-    assert(c.state == EO_CASE_OFFERING && c.wave == 1 && c.n_offered == 3 && s_waiting(fx, "w") == 3);
+    assert(c.state == EO_CASE_OFFERING && c.wave == 1 && c.n_offered == 3 &&
+           s_waiting(fx, "w") == 3);
     /* nothing fires before the wave timeout */
     fx->now_ms += 299 * 1000;
     assert(fx_tick(fx) == 0);
@@ -140,18 +141,16 @@ static void test_refusals(void)
         int needed;
         const char *code;
     } bad[] = {
-        {now + 3600, 2, 1, "lead_time"},
-        {now + 2 * 3600 - 1800, 2, 1, "lead_time"},
-        {now + 3 * 3600 + 60, 2, 1, "time_grid"},
-        {now + 3 * 3600, 0, 1, "bad_times"},
-        {now + 3 * 3600, 2, 3, "too_many_carers"},
-        {now + 3 * 3600, 25, 1, "duration"},
+        {now + 3600, 2, 1, "lead_time"},           {now + 2 * 3600 - 1800, 2, 1, "lead_time"},
+        {now + 3 * 3600 + 60, 2, 1, "time_grid"},  {now + 3 * 3600, 0, 1, "bad_times"},
+        {now + 3 * 3600, 2, 3, "too_many_carers"}, {now + 3 * 3600, 25, 1, "duration"},
         {now + 31 * 86400, 2, 1, "too_far_ahead"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        Eo__Event *ev = s_do(fx, fx_request(fx, "bad", bad[i].start, bad[i].hours, bad[i].needed, &n),
-                             &n, &rc);
-        assert(rc == EO_EREFUSED && ev->status->error && streq(ev->status->error->code, bad[i].code));
+        Eo__Event *ev = s_do(
+            fx, fx_request(fx, "bad", bad[i].start, bad[i].hours, bad[i].needed, &n), &n, &rc);
+        assert(rc == EO_EREFUSED && ev->status->error &&
+               streq(ev->status->error->code, bad[i].code));
         eo_event_free(&ev);
     }
     /* an unknown dong */
@@ -310,18 +309,12 @@ int main(int argc, char **argv)
     zsys_init();
     const char *what = argc > 1 ? argv[1] : "all";
     bool all = streq(what, "all");
-    if (all || streq(what, "waves"))
-        test_waves();
-    if (all || streq(what, "close"))
-        test_start_too_close();
-    if (all || streq(what, "refusals"))
-        test_refusals();
-    if (all || streq(what, "cancel"))
-        test_cancellations();
-    if (all || streq(what, "timers"))
-        test_timer_order();
-    if (all || streq(what, "consent"))
-        test_consent_window();
+    if (all || streq(what, "waves")) test_waves();
+    if (all || streq(what, "close")) test_start_too_close();
+    if (all || streq(what, "refusals")) test_refusals();
+    if (all || streq(what, "cancel")) test_cancellations();
+    if (all || streq(what, "timers")) test_timer_order();
+    if (all || streq(what, "consent")) test_consent_window();
     printf("lifecycle %s: OK\n", what);
     return 0;
 }

@@ -15,15 +15,13 @@ static int s_drain(eo_worker_t *w, int kind, int want, char ids[][64], int wait_
     int64_t until = zclock_mono() + wait_ms;
     while (got < want && zclock_mono() < until) {
         eo_work_t *work = eo_worker_recv(w, 50);
-        if (!work)
-            continue;
+        if (!work) continue;
         char err[64];
         zframe_t *b = eo_work_body(work);
         Eo__Event *ev = eo_event_decode(zframe_data(b), zframe_size(b), err, sizeof err);
         assert(ev);
         if (ev->body_case == EO__EVENT__BODY_MESSAGE && (int)ev->message->kind == kind) {
-            if (ids)
-                snprintf(ids[got], 64, "%s", ev->message->id);
+            if (ids) snprintf(ids[got], 64, "%s", ev->message->id);
             got++;
         } else if (ev->body_case == EO__EVENT__BODY_HANDOFF && kind == -1) {
             got++;
@@ -54,12 +52,16 @@ int main(void)
     eo_broker_t *broker = eo_broker_new("inproc://skeleton-broker", NULL);
     assert(broker);
     eo_clock_t *clock = eo_clock_new_manual(fx->now_ms);
-    eo_role_args_t args = {.broker = "inproc://skeleton-broker", .sites = "suwon",
-                           .store = fx->store, .clock = clock, .dongs = fx->dongs};
+    eo_role_args_t args = {.broker = "inproc://skeleton-broker",
+                           .sites = "suwon",
+                           .store = fx->store,
+                           .clock = clock,
+                           .dongs = fx->dongs};
     zactor_t *matcher = eo_role_start(eo_matcher_actor, &args);
     assert(matcher);
     eo_worker_t *sms = eo_worker_new("inproc://skeleton-broker", "sms", "suwon", NULL, NULL);
-    eo_worker_t *handoff = eo_worker_new("inproc://skeleton-broker", "handoff", "suwon", NULL, NULL);
+    eo_worker_t *handoff =
+        eo_worker_new("inproc://skeleton-broker", "handoff", "suwon", NULL, NULL);
     eo_client_t *client = eo_client_new("inproc://skeleton-broker", NULL, NULL);
     assert(sms && handoff && client);
 

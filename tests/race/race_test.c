@@ -30,8 +30,7 @@ static void *s_acceptor(void *arg_)
     s_race_t *r = arg->race;
     for (;;) {
         pthread_barrier_wait(&r->start);
-        if (r->stop)
-            return NULL;
+        if (r->stop) return NULL;
         for (volatile uint32_t i = 0; i < r->spin[arg->slot]; i++)
             ;
         char reply_id[48];
@@ -82,8 +81,7 @@ int main(int argc, char **argv)
         size_t n;
         /* a day later each round, 3 h ahead (within the rules' horizon): the carers of
          * earlier rounds are free again */
-        if (round)
-            fx->now_ms += 86400 * 1000LL;
+        if (round) fx->now_ms += 86400 * 1000LL;
         uint8_t *b = fx_request(fx, race.request, fx->now_ms / 1000 + 3 * 3600, 1, 1, &n);
         Eo__Event *ev = fx_apply(fx, b, n, NULL);
         assert(streq(ev->status->state, "offering"));

@@ -58,8 +58,10 @@ int main(int argc, char **argv)
             snprintf(id, sizeof id, "q%d", requests++);
             int64_t start = fx->now_ms / 1000 + 3 * 3600 + 1800 * (int64_t)s_rand(&rng, 96);
             start -= start % 1800;
-            s_apply(fx, fx_request(fx, id, start, 1 + (int)s_rand(&rng, 4),
-                                   1 + (s_rand(&rng, 10) == 0), &n), &n);
+            s_apply(fx,
+                    fx_request(fx, id, start, 1 + (int)s_rand(&rng, 4),
+                               1 + (s_rand(&rng, 10) == 0), &n),
+                    &n);
         } else if (what < 45) {
             s_apply(fx, fx_answer(id, carer, true, reply, &n), &n);
         } else if (what < 65) {
@@ -85,7 +87,8 @@ int main(int argc, char **argv)
     assert(eo_cases_replay(re->cases, fx->store, &inputs) == EO_OK);
     s_digest(re, b);
     fx_check_ok(re);
-    fprintf(stderr, "replay: %d requests, %zu inputs, digest %s / %s\n", requests, inputs, a, b);
+    fprintf(stderr, "replay: %d requests, %zu inputs, digest %s / %s\n", requests, inputs, a,
+            b);
     assert(inputs > (size_t)steps / 3);
     assert(streq(a, b));
     /* the journal of a replayed case is the same chain */

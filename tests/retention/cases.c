@@ -191,8 +191,8 @@ int main(void)
     /* the feed's rows older than seen_days went with m.seen's, the recent ones stay */
     size_t feed_left, feed_now;
     s_feed_rows(fx, seen_cut, &feed_left, &feed_now);
-    fprintf(stderr, "feed: %zu old of %zu; %zu deleted; %zu old of %zu left\n", feed_old, feed_all,
-            counts.feed, feed_left, feed_now);
+    fprintf(stderr, "feed: %zu old of %zu; %zu deleted; %zu old of %zu left\n", feed_old,
+            feed_all, counts.feed, feed_left, feed_now);
     assert(counts.feed == feed_old && feed_left == 0 && feed_now == feed_all - feed_old);
     assert(!fx_exists(fx, "old-marked") && !fx_exists(fx, "old") &&
            !fx_exists(fx, "old-cancelled"));

@@ -17,13 +17,12 @@ static const int32_t s_domain_dates[] = {
     20240606, 20240815, 20240916, 20240917, 20240918, 20241001, 20241003, 20241009, 20241225,
     20250101, 20250127, 20250128, 20250129, 20250130, 20250301, 20250303, 20250505, 20250506,
     20250603, 20250606, 20250815, 20251003, 20251005, 20251006, 20251007, 20251008, 20251009,
-    20251225,
-    20260101, 20260216, 20260217, 20260218, 20260301, 20260302, 20260501, 20260505, 20260524,
-    20260525, 20260603, 20260606, 20260717, 20260815, 20260817, 20260924, 20260925, 20260926,
-    20261003, 20261005, 20261009, 20261225,
-    20270101, 20270206, 20270207, 20270208, 20270209, 20270301, 20270501, 20270503, 20270505,
-    20270513, 20270606, 20270717, 20270719, 20270815, 20270816, 20270914, 20270915, 20270916,
-    20271003, 20271004, 20271009, 20271011, 20271225, 20271227,
+    20251225, 20260101, 20260216, 20260217, 20260218, 20260301, 20260302, 20260501, 20260505,
+    20260524, 20260525, 20260603, 20260606, 20260717, 20260815, 20260817, 20260924, 20260925,
+    20260926, 20261003, 20261005, 20261009, 20261225, 20270101, 20270206, 20270207, 20270208,
+    20270209, 20270301, 20270501, 20270503, 20270505, 20270513, 20270606, 20270717, 20270719,
+    20270815, 20270816, 20270914, 20270915, 20270916, 20271003, 20271004, 20271009, 20271011,
+    20271225, 20271227,
 };
 
 /* 대체공휴일 among them (by the substitute rules of docs/domain.md). */
@@ -34,16 +33,15 @@ static const int32_t s_substitutes[] = {
 
 /* 시설형 closed days: 1.1, 설날 and 추석 day itself, 석가탄신일, 성탄절. */
 static const int32_t s_closed[] = {
-    20240101, 20240210, 20240515, 20240917, 20241225, 20250101, 20250129, 20250505,
-    20251006, 20251225, 20260101, 20260217, 20260524, 20260925, 20261225, 20270101,
-    20270207, 20270513, 20270915, 20271225,
+    20240101, 20240210, 20240515, 20240917, 20241225, 20250101, 20250129,
+    20250505, 20251006, 20251225, 20260101, 20260217, 20260524, 20260925,
+    20261225, 20270101, 20270207, 20270513, 20270915, 20271225,
 };
 
 static bool s_member(const int32_t *list, size_t n, int32_t d)
 {
     for (size_t i = 0; i < n; i++)
-        if (list[i] == d)
-            return true;
+        if (list[i] == d) return true;
     return false;
 }
 
@@ -59,7 +57,8 @@ static void s_check_domain_dates(eo_calendar_t *cal)
         int32_t d = s_domain_dates[i];
         assert(eo_calendar_is_holiday(cal, d));
         assert(eo_calendar_is_day_off(cal, d));
-        assert(eo_calendar_is_substitute(cal, d) == s_member(s_substitutes, N(s_substitutes), d));
+        assert(eo_calendar_is_substitute(cal, d) ==
+               s_member(s_substitutes, N(s_substitutes), d));
         assert(eo_calendar_is_facility_closed(cal, d) == s_member(s_closed, N(s_closed), d));
     }
     /* A substitute day is never a closed day. */
@@ -85,14 +84,17 @@ static void s_check_business_start(eo_calendar_t *cal)
 {
     /* Friday 2026-10-02 20:00 -> Sat, Sun, Mon 10-05 (substitute): Tuesday 09:00. */
     eo_time_t t = eo_time_from_local(2026, 10, 2, 20, 0, 0);
-    assert(eo_calendar_next_workday_at(cal, t, 540) == eo_time_from_local(2026, 10, 6, 9, 0, 0));
+    assert(eo_calendar_next_workday_at(cal, t, 540) ==
+           eo_time_from_local(2026, 10, 6, 9, 0, 0));
     /* A working day before 09:00: the same day; at 09:00 exactly: itself. */
     t = eo_time_from_local(2026, 11, 23, 5, 59, 0);
-    assert(eo_calendar_next_workday_at(cal, t, 540) == eo_time_from_local(2026, 11, 23, 9, 0, 0));
+    assert(eo_calendar_next_workday_at(cal, t, 540) ==
+           eo_time_from_local(2026, 11, 23, 9, 0, 0));
     t = eo_time_from_local(2026, 11, 23, 9, 0, 0);
     assert(eo_calendar_next_workday_at(cal, t, 540) == t);
     t = eo_time_from_local(2026, 11, 23, 9, 0, 1);
-    assert(eo_calendar_next_workday_at(cal, t, 540) == eo_time_from_local(2026, 11, 24, 9, 0, 0));
+    assert(eo_calendar_next_workday_at(cal, t, 540) ==
+           eo_time_from_local(2026, 11, 24, 9, 0, 0));
 }
 
 static void s_copy(const char *from, const char *to)
@@ -166,12 +168,12 @@ static void s_check_refresh(const char *tmp, const char *src)
 static void s_check_bad_files(const char *tmp)
 {
     static const char *bad[] = {
-        "2026-01-01\tholiday\tclosed\n",                          /* 3 fields */
-        "2026-01-01\tfeast\topen\tx\n",                           /* kind */
-        "2026-01-01\tholiday\tshut\tx\n",                         /* facility */
-        "2026-01-01\tsubstitute\tclosed\tx\n",                    /* closed substitute */
+        "2026-01-01\tholiday\tclosed\n",                                /* 3 fields */
+        "2026-01-01\tfeast\topen\tx\n",                                 /* kind */
+        "2026-01-01\tholiday\tshut\tx\n",                               /* facility */
+        "2026-01-01\tsubstitute\tclosed\tx\n",                          /* closed substitute */
         "2026-01-01\tholiday\topen\tx\n2026-01-01\tholiday\topen\ty\n", /* twice */
-        "26-01-01\tholiday\topen\tx\n",                           /* date */
+        "26-01-01\tholiday\topen\tx\n",                                 /* date */
     };
     char path[1024], err[512];
     snprintf(path, sizeof path, "%s/bad.tsv", tmp);
@@ -197,8 +199,7 @@ int main(void)
     assert(system(cmd) == 0);
     snprintf(src, sizeof src, "%s/data/holidays.tsv", srcdir);
     eo_calendar_t *cal = eo_calendar_load(src, err, sizeof err);
-    if (!cal)
-        fprintf(stderr, "%s\n", err);
+    if (!cal) fprintf(stderr, "%s\n", err);
     assert(cal);
     s_check_domain_dates(cal);
     s_check_business_start(cal);

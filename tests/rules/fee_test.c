@@ -31,9 +31,9 @@ static const s_case_t s_cases[] = {
     {"weekday 1 h short service: surcharge", "2026-11-23 10:00", "2026-11-23 11:00", NULL,
      false, OK, "visit.base:60:11630 visit.surcharge:0:4500",
      "pay.base:60:10110 visit.surcharge:0:4500", 16130, 14610},
-    {"weekday 05:00-07:00 crosses 06:00", "2026-11-23 05:00", "2026-11-23 07:00", NULL,
-     false, OK, "visit.plus50:60:17440 visit.base:60:11630",
-     "pay.base:120:20220 pay.linked:120:4000", 29070, 24220},
+    {"weekday 05:00-07:00 crosses 06:00", "2026-11-23 05:00", "2026-11-23 07:00", NULL, false,
+     OK, "visit.plus50:60:17440 visit.base:60:11630", "pay.base:120:20220 pay.linked:120:4000",
+     29070, 24220},
     {"weekday 06:00-08:00 all day rate", "2026-11-23 06:00", "2026-11-23 08:00", NULL, false,
      OK, "visit.base:120:23260", "pay.base:120:20220 pay.linked:120:4000", 23260, 24220},
     {"weekday 21:00-23:30 crosses 22:00, half hour", "2026-11-23 21:00", "2026-11-23 23:30",
@@ -68,10 +68,13 @@ static const s_case_t s_cases[] = {
     /* durations and the grid */
     {"1.5 h refused", "2026-11-23 10:00", "2026-11-23 11:30", NULL, false, EO_REASON_DURATION},
     {"30 min refused", "2026-11-23 10:00", "2026-11-23 10:30", NULL, false, EO_REASON_DURATION},
-    {"end before start", "2026-11-23 10:00", "2026-11-23 09:00", NULL, false, EO_REASON_BAD_TIMES},
+    {"end before start", "2026-11-23 10:00", "2026-11-23 09:00", NULL, false,
+     EO_REASON_BAD_TIMES},
     {"empty", "2026-11-23 10:00", "2026-11-23 10:00", NULL, false, EO_REASON_BAD_TIMES},
-    {"05:59 start off the grid", "2026-11-23 05:59", "2026-11-23 07:59", NULL, false, EO_REASON_TIME_GRID},
-    {"21:59 start off the grid", "2026-11-23 21:59", "2026-11-23 23:59", NULL, false, EO_REASON_TIME_GRID},
+    {"05:59 start off the grid", "2026-11-23 05:59", "2026-11-23 07:59", NULL, false,
+     EO_REASON_TIME_GRID},
+    {"21:59 start off the grid", "2026-11-23 21:59", "2026-11-23 23:59", NULL, false,
+     EO_REASON_TIME_GRID},
     /* the surcharge: requested 4 h .. 2 h before start, both included; once per case */
     {"requested exactly 4 h before", "2026-11-23 14:00", "2026-11-23 16:00", "2026-11-23 10:00",
      false, OK, "visit.base:120:23260 visit.surcharge:0:4500",
@@ -96,9 +99,8 @@ static const s_case_t s_cases[] = {
     {"queued late start: no allowance", "2026-11-28 12:00", "2026-11-28 14:00",
      "2026-11-27 19:00", false, OK, "visit.base:120:23260",
      "pay.base:120:20220 pay.linked:120:4000", 23260, 24220},
-    {"provider route: no allowance", "2026-11-24 10:00", "2026-11-24 12:00",
-     "2026-11-23 10:00", false, OK, "visit.base:120:23260",
-     "pay.base:120:20220 pay.linked:120:4000", 23260, 24220},
+    {"provider route: no allowance", "2026-11-24 10:00", "2026-11-24 12:00", "2026-11-23 10:00",
+     false, OK, "visit.base:120:23260", "pay.base:120:20220 pay.linked:120:4000", 23260, 24220},
     {"off hours, start before business: refused", "2026-11-24 08:00", "2026-11-24 10:00",
      "2026-11-23 23:00", false, EO_REASON_BEFORE_BUSINESS},
 };
@@ -116,8 +118,7 @@ static void s_lines(const eo_quote_t *q, eo_payer_t payer, char *buf, size_t siz
     buf[0] = '\0';
     for (size_t i = 0; i < q->n_lines; i++) {
         const eo_fee_line_t *l = &q->lines[i];
-        if (l->payer != payer)
-            continue;
+        if (l->payer != payer) continue;
         size_t len = strlen(buf);
         snprintf(buf + len, size - len, "%s%s:%d:%lld", len ? " " : "", l->rule, l->minutes,
                  (long long)l->won);
@@ -130,10 +131,11 @@ static int s_run_cases(eo_rules_t *rules)
     size_t n = sizeof s_cases / sizeof s_cases[0];
     for (size_t i = 0; i < n; i++) {
         const s_case_t *c = &s_cases[i];
-        eo_quote_params_t p = {.type = EO_SERVICE_VISIT, .start = s_t(c->start),
-                               .end = s_t(c->end), .not_linked = c->not_linked};
-        if (c->requested)
-            p.requested = s_t(c->requested);
+        eo_quote_params_t p = {.type = EO_SERVICE_VISIT,
+                               .start = s_t(c->start),
+                               .end = s_t(c->end),
+                               .not_linked = c->not_linked};
+        if (c->requested) p.requested = s_t(c->requested);
         eo_quote_t q;
         int rc = eo_rules_quote(rules, &p, &q);
         char member[512], carer[512];
@@ -176,7 +178,8 @@ static int s_run_cancels(eo_rules_t *rules)
     int failed = 0;
     for (size_t i = 0; i < sizeof s_cancels / sizeof s_cancels[0]; i++) {
         const s_cancel_t *c = &s_cancels[i];
-        eo_quote_params_t p = {.start = s_t("2026-11-23 14:00"), .end = s_t("2026-11-23 17:00"),
+        eo_quote_params_t p = {.start = s_t("2026-11-23 14:00"),
+                               .end = s_t("2026-11-23 17:00"),
                                .cancelled_at = s_t(c->cancelled)};
         eo_quote_t q;
         assert(eo_rules_quote(rules, &p, &q) == 0 && q.member_total == 34890 && q.cancelled);
@@ -193,7 +196,8 @@ static int s_run_cancels(eo_rules_t *rules)
     assert(streq(line.rule, "cancel.late") && line.won == 14537);
     assert(eo_rules_cancel_fee(rules, s_t("2026-11-23 14:00"), s_t("2026-11-23 13:30"), -1,
                                &line) != 0);
-    printf("fee.cancel: %zu cases, %d failed\n", sizeof s_cancels / sizeof s_cancels[0], failed);
+    printf("fee.cancel: %zu cases, %d failed\n", sizeof s_cancels / sizeof s_cancels[0],
+           failed);
     return failed;
 }
 
@@ -256,8 +260,7 @@ int main(void)
     eo_calendar_t *cal = eo_calendar_load_default(err, sizeof err);
     assert(cal);
     eo_rules_t *rules = eo_rules_load_default(cal, err, sizeof err);
-    if (!rules)
-        fprintf(stderr, "%s\n", err);
+    if (!rules) fprintf(stderr, "%s\n", err);
     assert(rules);
     int failed = s_run_cases(rules) + s_run_cancels(rules) + s_run_json(rules);
     eo_rules_destroy(&rules);

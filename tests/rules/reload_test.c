@@ -110,7 +110,8 @@ int main(void)
     /* And the routing follows: Tuesday 10:00 is now a pool window, not provider hours. */
     eo_route_decision_t d;
     eo_time_t req, start;
-    assert(eo_time_parse("2026-11-24T10:00", &req) == 0 && eo_time_parse("2026-11-24T13:00", &start) == 0);
+    assert(eo_time_parse("2026-11-24T10:00", &req) == 0 &&
+           eo_time_parse("2026-11-24T13:00", &start) == 0);
     assert(eo_rules_route_visit(rules, req, start, EO_CHANNEL_PHONE, &d) == 0);
     assert(d.route == EO_ROUTE_POOL);
 

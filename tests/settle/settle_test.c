@@ -83,8 +83,8 @@ static void test_first_acceptance(void)
 
     char out[32];
     assert(streq(s_answer(fx, "r1", 5, true, "mo-1", out), "won"));
-    assert(streq(s_answer(fx, "r1", 5, true, "mo-1", out), "won"));   /* retry */
-    assert(streq(s_answer(fx, "r1", 5, true, "mo-1b", out), "won"));  /* texted again */
+    assert(streq(s_answer(fx, "r1", 5, true, "mo-1", out), "won"));  /* retry */
+    assert(streq(s_answer(fx, "r1", 5, true, "mo-1b", out), "won")); /* texted again */
     assert(streq(s_answer(fx, "r1", 6, true, "mo-2", out), "filled"));
     assert(streq(s_answer(fx, "r1", 6, true, "mo-2", out), "filled"));
     assert(streq(s_answer(fx, "r1", 99, true, "mo-3", out), "no_offer"));
@@ -229,12 +229,9 @@ int main(int argc, char **argv)
 {
     zsys_init();
     const char *what = argc > 1 ? argv[1] : "all";
-    if (streq(what, "all") || streq(what, "first"))
-        test_first_acceptance();
-    if (streq(what, "all") || streq(what, "overlap"))
-        test_overlap_withdrawn();
-    if (streq(what, "all") || streq(what, "pair"))
-        test_pair_and_caps();
+    if (streq(what, "all") || streq(what, "first")) test_first_acceptance();
+    if (streq(what, "all") || streq(what, "overlap")) test_overlap_withdrawn();
+    if (streq(what, "all") || streq(what, "pair")) test_pair_and_caps();
     printf("settle tests: OK\n");
     return 0;
 }

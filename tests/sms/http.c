@@ -58,7 +58,8 @@ static enum MHD_Result s_provider(void *cls, struct MHD_Connection *conn, const 
     json_decref(j);
     free(r);
     *con_cls = NULL;
-    struct MHD_Response *resp = MHD_create_response_from_buffer(2, "{}", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(2, "{}", MHD_RESPMEM_PERSISTENT);
     enum MHD_Result rc = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);
     return rc;
@@ -107,24 +108,26 @@ int main(void)
     t_provider p = {.attempts = zhash_new()};
     pthread_mutex_init(&p.lock, NULL);
     zhash_autofree(p.attempts);
-    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, s_provider,
-                                            &p, MHD_OPTION_END);
+    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL,
+                                            s_provider, &p, MHD_OPTION_END);
     assert(d);
     int port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
-    char *cfg = zsys_sprintf("x\n    t\n        type = http\n        url = \"http://127.0.0.1:%d/send\"\n"
-                             "        auth_header = \"X-Api-Key: k-123\"\n        from = \"0311234567\"\n"
-                             "        field_id = msg_ref\n        field_to = dest\n        backoff_ms = 20\n"
-                             "        retries = 3\n        mo_from = sender\n        mo_text = body\n"
-                             "        mo_id = uid\n        dlr_id = msg_ref\n        dlr_status = result\n"
-                             "        delivered = \"DELIVERED,OK\"\n        failed = \"FAIL,EXPIRED\"\n"
-                             "        inbound_secret = \"http-test-inbound-secret\"\n"
-                             "        allow_from = \"10.0.0.0/8\"\n",
-                             port);
+    char *cfg = zsys_sprintf(
+        "x\n    t\n        type = http\n        url = \"http://127.0.0.1:%d/send\"\n"
+        "        auth_header = \"X-Api-Key: k-123\"\n        from = \"0311234567\"\n"
+        "        field_id = msg_ref\n        field_to = dest\n        backoff_ms = 20\n"
+        "        retries = 3\n        mo_from = sender\n        mo_text = body\n"
+        "        mo_id = uid\n        dlr_id = msg_ref\n        dlr_status = result\n"
+        "        delivered = \"DELIVERED,OK\"\n        failed = \"FAIL,EXPIRED\"\n"
+        "        inbound_secret = \"http-test-inbound-secret\"\n"
+        "        allow_from = \"10.0.0.0/8\"\n",
+        port);
     zconfig_t *root = zconfig_str_load(cfg);
     zstr_free(&cfg);
     t_tally t = {0};
     eo_sms_sink_t sink = {&t, s_sent, s_mo, s_dlr};
-    eo_sms_adapter_env_t env = {"t", zconfig_locate(root, "x/t"), "http://127.0.0.1:1", NULL, &sink};
+    eo_sms_adapter_env_t env = {"t", zconfig_locate(root, "x/t"), "http://127.0.0.1:1", NULL,
+                                &sink};
     char err[256];
     eo_sms_adapter_t *a = eo_sms_adapter_new(&env, err, sizeof err);
     assert(a);
@@ -168,7 +171,8 @@ int main(void)
     const char *dlr = "{\"msg_ref\": \"m-ok\", \"result\": \"ok\"}";
     assert(eo_sms_adapter_inbound(a, "dlr", args, dlr, strlen(dlr)) == 200 && t.dlr_ok == 1);
     dlr = "{\"msg_ref\": \"m-ok\", \"result\": \"EXPIRED\"}";
-    assert(eo_sms_adapter_inbound(a, "dlr", args, dlr, strlen(dlr)) == 200 && t.dlr_failed == 1);
+    assert(eo_sms_adapter_inbound(a, "dlr", args, dlr, strlen(dlr)) == 200 &&
+           t.dlr_failed == 1);
     /* form/query arguments when there is no body */
     zhash_insert(args, "msg_ref", "m-flaky");
     zhash_insert(args, "result", "ACCEPTED");
@@ -186,13 +190,15 @@ int main(void)
     /* misconfigurations */
     static const char *bad[] = {
         "x\n    t\n        type = http\n",
-        "x\n    t\n        type = http\n        url = \"http://h/\"\n        auth_header = nocolon\n",
+        "x\n    t\n        type = http\n        url = \"http://h/\"\n        auth_header = "
+        "nocolon\n",
         "x\n    t\n        type = http\n        url = \"http://h/\"\n        connections = 0\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         root = zconfig_str_load(bad[i]);
         env.section = zconfig_locate(root, "x/t");
-        assert(eo_sms_adapter_new(&env, err, sizeof err) == NULL && strstr(err, "sms/adapters/t"));
+        assert(eo_sms_adapter_new(&env, err, sizeof err) == NULL &&
+               strstr(err, "sms/adapters/t"));
         zconfig_destroy(&root);
     }
     MHD_stop_daemon(d);

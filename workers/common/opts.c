@@ -44,8 +44,7 @@ static void s_arity(const char *forms, int *min, int *max)
 static int s_missing(const eo_opts_t *self)
 {
     const char *w = self->forms ? self->forms : "";
-    if (strchr(w, '\n'))
-        return eo_opts_fail(self, "missing argument");
+    if (strchr(w, '\n')) return eo_opts_fail(self, "missing argument");
     for (int i = 0; i < self->n_args; i++) { /* skip the words given */
         w += strspn(w, " ");
         w += strcspn(w, " ");
@@ -106,12 +105,11 @@ static int s_take(eo_opts_t *self, int c, char **argv, int n_opts, int max_args)
     const char *given = !refused && o && o->value && optarg == argv[optind - 1]
                             ? argv[optind - 2]
                             : argv[optind - 1];
-    if (!s_exact(given, name))
-        return s_unknown(self, given);
+    if (!s_exact(given, name)) return s_unknown(self, given);
     if (refused)
-        return eo_opts_fail(self, c == ':' ? "--%s needs a value" : "--%s takes no value", name);
-    if (!o)
-        return s_help(self);
+        return eo_opts_fail(self, c == ':' ? "--%s needs a value" : "--%s takes no value",
+                            name);
+    if (!o) return s_help(self);
     if (o->value)
         *o->to = optarg;
     else
@@ -127,8 +125,8 @@ int eo_opts_parse(eo_opts_t *self, int argc, char **argv)
     struct option longs[EO_OPTS_MAX + 2];
     for (int i = 0; i < n_opts; i++)
         longs[i] = (struct option){self->opts[i].name,
-                                   self->opts[i].value ? required_argument : no_argument,
-                                   NULL, S_VAL_BASE + i};
+                                   self->opts[i].value ? required_argument : no_argument, NULL,
+                                   S_VAL_BASE + i};
     longs[n_opts] = (struct option){"help", no_argument, NULL, S_VAL_BASE + n_opts};
     longs[n_opts + 1] = (struct option){NULL, 0, NULL, 0};
     memset(self->args, 0, sizeof self->args);
@@ -148,8 +146,7 @@ int eo_opts_parse(eo_opts_t *self, int argc, char **argv)
         optarg = argv[optind++];
         rc = s_take(self, 1, argv, n_opts, max_args);
     }
-    if (rc == EO_OPTS_RUN && self->n_args < min_args)
-        rc = s_missing(self);
+    if (rc == EO_OPTS_RUN && self->n_args < min_args) rc = s_missing(self);
     optind = 1; /* leave the usual state for anyone who calls getopt on their own */
     return rc;
 }
@@ -160,10 +157,8 @@ void eo_opts_print(const eo_opt_t *opts, FILE *out)
     int width = (int)strlen("-h, --help");
     for (int i = 0; opts && opts[i].name; i++) {
         int w = 2 + (int)strlen(opts[i].name);
-        if (opts[i].value)
-            w += 1 + (int)strlen(opts[i].value);
-        if (w > width)
-            width = w;
+        if (opts[i].value) w += 1 + (int)strlen(opts[i].value);
+        if (w > width) width = w;
     }
     fprintf(out, "options:\n");
     for (int i = 0; opts && opts[i].name; i++) {
@@ -182,12 +177,11 @@ void eo_opts_usage(const eo_opts_t *self, FILE *out)
     const char *options = s_count(self->opts) ? " [options]" : "";
     for (bool first = true; first || *form; first = false) {
         size_t len = strcspn(form, "\n");
-        fprintf(out, "%s %s%s%.*s%s\n", first ? "usage:" : "      ", self->prog,
-                len ? " " : "", (int)len, form, options);
+        fprintf(out, "%s %s%s%.*s%s\n", first ? "usage:" : "      ", self->prog, len ? " " : "",
+                (int)len, form, options);
         form += len + (form[len] == '\n');
     }
-    if (self->about)
-        fprintf(out, "\n%s\n", self->about);
+    if (self->about) fprintf(out, "\n%s\n", self->about);
     fprintf(out, "\n");
     eo_opts_print(self->opts, out);
 }

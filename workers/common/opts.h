@@ -18,12 +18,11 @@
  * Accepted: `--name value`, `--name=value`, flags as `--name`, `-h` / `--help`, `--` to
  * end the options, positional arguments anywhere (collected in order). Refused: unknown
  * options, abbreviations (`--sto` is not `--store`: one name per option), a value missing
- * or given to a flag, fewer or more positional arguments than the forms say. Every refusal is ONE
- * line on stderr in ONE form, and exit status 2:
- *   eonjena check: unknown option '--dbx' (see eonjena check --help)
- *   eonjena check: --store needs a value (see eonjena check --help)
- * A command refuses what only it can judge (a bad verb, a bad date) with eo_opts_fail,
- * in the same form.
+ * or given to a flag, fewer or more positional arguments than the forms say. Every refusal is
+ * ONE line on stderr in ONE form, and exit status 2: eonjena check: unknown option '--dbx' (see
+ * eonjena check --help) eonjena check: --store needs a value (see eonjena check --help) A
+ * command refuses what only it can judge (a bad verb, a bad date) with eo_opts_fail, in the
+ * same form.
  *
  * The help is made from the same description: "usage: PROG FORM [options]" for each form
  * (the positional arguments), the about text, then one line per option of the table. The
@@ -47,13 +46,22 @@ typedef struct {
     const char *help;  /* one line for --help */
 } eo_opt_t;
 
-#define EO_OPT_VALUE(name, value, to, help) {(name), (value), (to), NULL, (help)}
-#define EO_OPT_FLAG(name, set, help)        {(name), NULL, NULL, (set), (help)}
-#define EO_OPT_END                          {NULL, NULL, NULL, NULL, NULL}
+#define EO_OPT_VALUE(name, value, to, help)                                                    \
+    {                                                                                          \
+        (name), (value), (to), NULL, (help)                                                    \
+    }
+#define EO_OPT_FLAG(name, set, help)                                                           \
+    {                                                                                          \
+        (name), NULL, NULL, (set), (help)                                                      \
+    }
+#define EO_OPT_END                                                                             \
+    {                                                                                          \
+        NULL, NULL, NULL, NULL, NULL                                                           \
+    }
 
 /* Most positional arguments a command can take; most options in one table. */
 #define EO_OPTS_MAX_ARGS 8
-#define EO_OPTS_MAX      32
+#define EO_OPTS_MAX 32
 
 /* eo_opts_parse's answer when the command should go on (any other answer is the exit
  * status to return at once). */

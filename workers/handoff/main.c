@@ -4,9 +4,10 @@
 
 int main(int argc, char **argv)
 {
-    return eo_role_main(argc, argv,
-                        "Serves service \"handoff\" for its sites: stores each hand-off durably,\n"
-                        "then delivers it to the site's provider in its business hours\n"
-                        "(docs/handoff.md).",
-                        eo_handoff_actor, EO_ROLE_STORE);
+    return eo_role_main(
+        argc, argv,
+        "Serves service \"handoff\" for its sites: stores each hand-off durably,\n"
+        "then delivers it to the site's provider in its business hours\n"
+        "(docs/handoff.md).",
+        eo_handoff_actor, EO_ROLE_STORE);
 }

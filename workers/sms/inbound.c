@@ -164,10 +164,10 @@ eo_sms_inbound_t *eo_sms_inbound_new(const char *listen, int backlog, char *err,
     self->daemon = MHD_start_daemon(
         MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, s_handle, self, MHD_OPTION_EXTERNAL_LOGGER, eo_log_mhd, "sms",
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)(backlog > 0 ? backlog : 4096),
-        MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-        MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)(backlog > 0 ? backlog : 4096), MHD_OPTION_NOTIFY_COMPLETED, s_completed,
+        self, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT, 4000u,
+        MHD_OPTION_END);
     if (!self->daemon) {
         snprintf(err, errlen, "sms/listen: cannot listen on %s (port in use?)", listen);
         eo_sms_inbound_destroy(&self);

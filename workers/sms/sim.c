@@ -254,14 +254,14 @@ static void s_tick(void *state)
 /* A carer's text injected over the role's inbound endpoint (demos and tests):
  *   GET|POST /sim/<adapter>/mo?from=010-...&text=...[&id=...]
  * arrives exactly as a simulated carer's reply does. */
-static int s_inbound(void *state, const char *what, zhash_t *args, const char *body, size_t size)
+static int s_inbound(void *state, const char *what, zhash_t *args, const char *body,
+                     size_t size)
 {
     (void)body, (void)size;
     s_sim_t *self = state;
     const char *from = zhash_lookup(args, "from"), *text = zhash_lookup(args, "text");
     const char *id = zhash_lookup(args, "id");
-    if (!streq(what, "mo") || !from || !text || !*text)
-        return 400;
+    if (!streq(what, "mo") || !from || !text || !*text) return 400;
     char made[48];
     if (!id || !*id) {
         snprintf(made, sizeof made, "inject:%" PRIu64, self->seq++);

@@ -11,10 +11,11 @@ fi
 mapfile -t files < <(find src include workers tests bench cli tools -name '*.[ch]' | sort)
 # the folders above hold every source: a move that leaves them empty must not pass
 [ "${#files[@]}" -ge 300 ] || { echo "core.format: only ${#files[@]} sources found"; exit 1; }
-bad=()
-for f in "${files[@]}"; do
-    clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
-done
+# one clang-format for all (a process per file took 30 s); it reports every file's
+# differences as "FILE:LINE:COL: error: code should be clang-formatted"
+out=$(clang-format --dry-run --Werror "${files[@]}" 2>&1) && rc=0 || rc=$?
+mapfile -t bad < <(grep -Eo '^[^:]+:[0-9]+:[0-9]+: (error|warning)' <<<"$out" | cut -d: -f1 | sort -u)
+[ "$rc" = 0 ] || [ "${#bad[@]}" -gt 0 ] || { echo "core.format: clang-format failed: $out"; exit 1; }
 if [ "${#bad[@]}" -gt 0 ]; then
     echo "core.format: ${#bad[@]} of ${#files[@]} files are not clang-formatted (make format):"
     printf '  %s\n' "${bad[@]}"

@@ -113,19 +113,7 @@ int main(void)
 {
     zsys_init();
     const char *dir = smsc_env("EO_TEST_TMP");
-    char *cfg = zsys_sprintf("sms\n    listen = \"127.0.0.1:%s\"\n    sites\n        default\n "
-                             "           adapter = kannel\n"
-                             "    adapters\n        kannel\n            type = kannel\n        "
-                             "    sendsms = \"%s\"\n"
-                             "            username = \"%s\"\n            password = \"%s\"\n   "
-                             "         from = \"0311234567\"\n"
-                             "            connections = 4\n            dlr_mask = 3\n          "
-                             "  inbound_secret = \"%s\"\n",
-                             smsc_env("EO_SMS_PORT"), smsc_env("KANNEL_SENDSMS_URL"),
-                             smsc_env("KANNEL_USER"), smsc_env("KANNEL_PASSWORD"),
-                             smsc_env("KANNEL_MO_KEY"));
-    zconfig_t *config = zconfig_str_load(cfg);
-    zstr_free(&cfg);
+    zconfig_t *config = smsc_sms_config();
     char err[256], path[600];
     snprintf(path, sizeof path, "%s/store", dir);
     eo_store_t *store = eo_store_new(path, 64, 0);

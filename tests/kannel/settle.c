@@ -191,19 +191,7 @@ int main(int argc, char **argv)
     bool forged = argc > 1 && streq(argv[1], "forged");
     zsys_init();
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    char *cfg = zsys_sprintf("sms\n    listen = \"127.0.0.1:%s\"\n    sites\n        default\n "
-                             "           adapter = kannel\n"
-                             "    adapters\n        kannel\n            type = kannel\n        "
-                             "    sendsms = \"%s\"\n"
-                             "            username = \"%s\"\n            password = \"%s\"\n   "
-                             "         from = \"0311234567\"\n"
-                             "            connections = 4\n            dlr_mask = 3\n          "
-                             "  inbound_secret = \"%s\"\n",
-                             smsc_env("EO_SMS_PORT"), smsc_env("KANNEL_SENDSMS_URL"),
-                             smsc_env("KANNEL_USER"), smsc_env("KANNEL_PASSWORD"),
-                             smsc_env("KANNEL_MO_KEY"));
-    zconfig_t *config = zconfig_str_load(cfg);
-    zstr_free(&cfg);
+    zconfig_t *config = smsc_sms_config();
     char err[256], path[600];
     snprintf(path, sizeof path, "%s/store", smsc_env("EO_TEST_TMP"));
     eo_store_t *store = eo_store_new(path, 64, 0);

@@ -91,3 +91,29 @@ void smsc_mo(const char *fifo, const char *from, const char *text)
     fwrite(line, 1, at, f);
     fclose(f);
 }
+
+zconfig_t *smsc_sms_config(void)
+{
+    char *text = zsys_sprintf("sms\n"
+                              "    listen = \"127.0.0.1:%s\"\n"
+                              "    sites\n"
+                              "        default\n"
+                              "            adapter = kannel\n"
+                              "    adapters\n"
+                              "        kannel\n"
+                              "            type = kannel\n"
+                              "            sendsms = \"%s\"\n"
+                              "            username = \"%s\"\n"
+                              "            password = \"%s\"\n"
+                              "            from = \"0311234567\"\n"
+                              "            connections = 4\n"
+                              "            dlr_mask = 3\n"
+                              "            inbound_secret = \"%s\"\n",
+                              smsc_env("EO_SMS_PORT"), smsc_env("KANNEL_SENDSMS_URL"),
+                              smsc_env("KANNEL_USER"), smsc_env("KANNEL_PASSWORD"),
+                              smsc_env("KANNEL_MO_KEY"));
+    zconfig_t *config = zconfig_str_load(text);
+    zstr_free(&text);
+    assert(config);
+    return config;
+}

@@ -91,7 +91,7 @@ small_e2e() {
 small_e2e ipc --transport ipc --store-dirs "handoff=$EO_TEST_TMP/disk2/handoff,matcher-2=$EO_TEST_TMP/disk3/m2"
 for pair in handoff:disk2/handoff matcher-2:disk3/m2; do
     role=${pair%%:*} place=$EO_TEST_TMP/${pair#*:}
-    [ "$(readlink "$EO_TEST_TMP/ipc/stores/$role")" = "$place" ] ||
+    [ "$(readlink "$EO_TEST_TMP/ipc/stores/$role")" = "$(realpath -m "$place")" ] ||
         eo_fail "--store-dirs: stores/$role is not a link to $place"
     [ -s "$place/data.mdb" ] || eo_fail "--store-dirs: no store in $place"
     [ "$(stat -c %a "$place")" = 700 ] || eo_fail "--store-dirs: $place is open to others"
@@ -169,6 +169,12 @@ refused() { # DIR WHY OPTIONS...: eonjena-deploy start DIR OPTIONS fails saying 
 refused "$EO_TEST_TMP/placed" "wants ROLE=DIR" --store-dir "sms"
 refused "$EO_TEST_TMP/placed" "no role 'broker' has a store" --store-dir "broker=$EO_TEST_TMP/b"
 refused "$EO_TEST_TMP/placed" "there are 2 matchers" --store-dir "matcher-3=$EO_TEST_TMP/m3"
+refused "$EO_TEST_TMP/placed" "is sms's (one store a folder)" --store-dir "sms=$EO_TEST_TMP/one" \
+    --store-dir "handoff=$EO_TEST_TMP/one/"
+refused "$EO_TEST_TMP/placed" "matcher-1: given twice" --store-dir "matcher-1=$EO_TEST_TMP/m1" \
+    --store-dir "matcher-1=$EO_TEST_TMP/m1b"
+[ ! -e "$EO_TEST_TMP/one" ] && [ -z "$(ls -A "$EO_TEST_TMP/placed/stores")" ] ||
+    eo_fail "--store-dir: a refused start made folders or links"
 [ ! -e "$EO_TEST_TMP/placed/keys" ] || eo_fail "--store-dir: keys were made before the refusal"
 refused "$EO_TEST_TMP/direct" "its store is in $EO_TEST_TMP/direct/stores/sms already" \
     --store-dir "sms=$EO_TEST_TMP/elsewhere"

@@ -95,6 +95,8 @@ for pair in handoff:disk2/handoff matcher-2:disk3/m2; do
         eo_fail "--store-dirs: stores/$role is not a link to $place"
     [ -s "$place/data.mdb" ] || eo_fail "--store-dirs: no store in $place"
     [ "$(stat -c %a "$place")" = 700 ] || eo_fail "--store-dirs: $place is open to others"
+    grep -Eq "^  $role +pid .*\(store in $(realpath -m "$place")\)$" "$EO_TEST_TMP/ipc.log" ||
+        eo_fail "--store-dirs: the status does not say where $role's store is: $(grep pid "$EO_TEST_TMP/ipc.log")"
 done
 "$B/eonjena" check --store "$EO_TEST_TMP/disk3/m2" >/dev/null || eo_fail "--store-dirs: matcher-2's store"
 grep -Eq '"commits_per_req":\{[^}]*"handoff":[0-9.e-]*[1-9]' <<<"$J" || eo_fail "--store-dirs: handoff made no commits: $J"

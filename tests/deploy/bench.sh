@@ -99,6 +99,16 @@ for pair in handoff:disk2/handoff matcher-2:disk3/m2; do
         eo_fail "--store-dirs: the status does not say where $role's store is: $(grep pid "$EO_TEST_TMP/ipc.log")"
 done
 "$B/eonjena" check --store "$EO_TEST_TMP/disk3/m2" >/dev/null || eo_fail "--store-dirs: matcher-2's store"
+# the folder starts again with the same places, its stores where they were (and on the
+# API address its configuration was made with)
+trap 'eo_cleanup; "$EO_SOURCE_DIR/deploy/eonjena-deploy" stop "$EO_TEST_TMP/ipc" >/dev/null 2>&1 || true' EXIT
+EO_DEPLOY_BIN=$B "$EO_SOURCE_DIR/deploy/eonjena-deploy" start "$EO_TEST_TMP/ipc" --transport ipc \
+    --http "$(cat "$EO_TEST_TMP/ipc/run/http")" --store-dir "handoff=$EO_TEST_TMP/disk2/handoff" \
+    --store-dir "matcher-2=$EO_TEST_TMP/disk3/m2" >"$EO_TEST_TMP/again.txt" 2>&1 ||
+    eo_fail "--store-dir: started again: $(cat "$EO_TEST_TMP/again.txt")"
+grep -q "matcher-2 .*(store in $(realpath -m "$EO_TEST_TMP/disk3/m2"))" "$EO_TEST_TMP/again.txt" ||
+    eo_fail "--store-dir: started again: $(cat "$EO_TEST_TMP/again.txt")"
+"$EO_SOURCE_DIR/deploy/eonjena-deploy" stop "$EO_TEST_TMP/ipc" >/dev/null
 grep -Eq '"commits_per_req":\{[^}]*"handoff":[0-9.e-]*[1-9]' <<<"$J" || eo_fail "--store-dirs: handoff made no commits: $J"
 # without --dir the deployment is temporary, and so are the stores placed for it
 TMPDIR=$EO_TEST_TMP "$B/eonjena-bench" e2e --requests 20 --sites 2 --rate 30 --matchers 1 \

@@ -164,9 +164,10 @@ if "$EO_SOURCE_DIR/deploy/eonjena-deploy" start "$deep" --transport ipc --bin "$
 fi
 grep -q "too long a path for a unix socket" "$EO_TEST_TMP/deep.txt" || eo_fail "deep: $(cat "$EO_TEST_TMP/deep.txt")"
 [ ! -e "$deep/keys" ] || eo_fail "deep: keys were made before the refusal"
-# --store-dir that cannot be honoured is refused before any key or process: not
-# ROLE=DIR, a role without a store, a matcher that is not there, and a role whose store
-# is already in the folder (it is never moved or hidden behind a link)
+# --store-dir that cannot be honoured is refused before any key, folder, link or
+# process: not ROLE=DIR, a role without a store, a matcher that is not there, a role
+# given twice, two roles in one folder, and a role whose store is already in the
+# deployment's folder (it is never moved or hidden behind a link)
 refused() { # DIR WHY OPTIONS...: eonjena-deploy start DIR OPTIONS fails saying WHY
     local dir=$1 why=$2
     shift 2

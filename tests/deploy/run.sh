@@ -4,6 +4,8 @@
 # over tcp with CURVE, with an API key; eonjena-load drives it (bounded) with that key
 # and `eonjena check` passes on every matcher's store; a wrong key is refused (401, counted
 # by code); a role without an admitted cert gets no work; stop ends every process.
+# Started again, the folder keeps its split, carers and API address, refuses the options
+# that would change them, and takes a new --http.
 set -euo pipefail
 . "$(dirname "$0")/../e2e/lib.sh"
 rm -rf "$EO_TEST_TMP" && mkdir -p "$EO_TEST_TMP"
@@ -68,5 +70,33 @@ kill -TERM "$PID_stranger"
 
 "$DEPLOY" stop "$D"
 for f in "$D"/run/*.pid; do [ -e "$f" ] && eo_fail "$f left behind"; done
+pgrep -f "$D/" >/dev/null && eo_fail "a process of the deployment still runs"
+
+# Started again: what the folder was made with cannot change under its stores, and is
+# refused before anything runs; without --http the API comes back where it was (not on
+# the default address); a new --http moves it.
+again() { EO_DEPLOY_BIN=$B "$DEPLOY" start "$D" --broker-port "$BROKER_PORT" "$@"; }
+refused() { # refused WHY ARGS...: exit 1, saying WHY, and no process left
+    local why=$1; shift
+    again "$@" >"$EO_TEST_TMP/again.out" 2>&1 && eo_fail "started again with $*"
+    grep -q -- "$why" "$EO_TEST_TMP/again.out" || eo_fail "$*: $(cat "$EO_TEST_TMP/again.out")"
+    pgrep -f "$D/" >/dev/null && eo_fail "a refused start ($*) left a process"
+    return 0
+}
+refused "has 3" --matchers 2
+refused "was started before" --carers 100
+refused "was started before" --seed 7
+refused "was started before" --config "$EO_SOURCE_DIR/etc/eonjena.cfg"
+again --matchers 3 >"$EO_TEST_TMP/again.out" || eo_fail "started again: $(cat "$EO_TEST_TMP/again.out")"
+grep -q "ready on http://$HTTP " "$EO_TEST_TMP/again.out" || eo_fail "the API moved: $(cat "$EO_TEST_TMP/again.out")"
+"$DEPLOY" stop "$D" >/dev/null
+HTTP2=127.0.0.1:$(eo_free_port)
+again --http "$HTTP2" --accept 0.5 >"$EO_TEST_TMP/again.out" ||
+    eo_fail "started again on $HTTP2: $(cat "$EO_TEST_TMP/again.out")"
+curl -sf -H "Authorization: Bearer $(cat "$D/keys/api_key")" "http://$HTTP2/v1/ready" >/dev/null ||
+    eo_fail "the API is not on $HTTP2"
+grep -q "^    listen = \"$HTTP2\"" "$D/eonjena.cfg" || eo_fail "gateway/listen was not written"
+grep -q "^            accept = \"0.5\"" "$D/eonjena.cfg" || eo_fail "sim/accept was not written"
+"$DEPLOY" stop "$D" >/dev/null
 pgrep -f "$D/" >/dev/null && eo_fail "a process of the deployment still runs"
 echo "deploy.run: ok"

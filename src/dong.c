@@ -212,6 +212,7 @@ static int s_load_dongs(eo_dongs_t *self, const char *path, char *err, size_t er
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
+    assert(self->n == 0); /* read once, into a new table: rows [0, n) are this file's */
     char **raw_nb = NULL; /* the neighbours column of each row, resolved in step 3 */
     int rc = s_read_dongs(self, f, &raw_nb, path, err, errlen);
     fclose(f);
@@ -283,7 +284,7 @@ const eo_dong_t *eo_dongs_at(const eo_dongs_t *self, size_t i)
 const eo_dong_t *eo_dongs_find(const eo_dongs_t *self, uint32_t code)
 {
     eo_dong_t key = {.code = code};
-    return bsearch(&key, self->dongs, self->n, sizeof key, s_cmp_dong);
+    return self->n ? bsearch(&key, self->dongs, self->n, sizeof key, s_cmp_dong) : NULL;
 }
 
 size_t eo_dongs_site_count(const eo_dongs_t *self)

@@ -43,10 +43,9 @@ struct eo_store_t {
  * for the gate's write side (it would wait for itself). */
 static __thread int s_held;
 
-int eo_store_fail(const char *what, int rc)
+void eo_store_report(const char *what, int rc)
 {
     zsys_error("store: %s: %s", what, mdb_strerror(rc));
-    return rc == MDB_MAP_FULL ? EO_EFULL : EO_ESTORE;
 }
 
 /* mkdir -p with mode 0700 for every folder we create. */

@@ -208,11 +208,6 @@ int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex);
  * in `why`. */
 int eo_cases_check(eo_cases_t *self, MDB_txn *txn, char *why, size_t whylen);
 
-/* Remove names, phones, addresses and child names of closed cases (settled, expired,
- * cancelled, escalated, queued) whose service ended before `before`, keeping the
- * anonymised case, offers and log. Its own write transaction; *purged gets the count. */
-int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged);
-
 void eo_cases_test(bool verbose);
 
 #endif

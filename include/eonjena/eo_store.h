@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "eonjena/eo_error.h"
+
 typedef struct eo_store_t eo_store_t;
 
 enum {
@@ -133,8 +135,14 @@ int eo_store_restore(const char *from, const char *dir, bool replace, char *kept
 bool eo_store_in_use(const char *dir);
 
 /* Log an LMDB error with context and return EO_ESTORE (EO_EFULL for a full map), for
- * `return eo_store_fail(...)`. */
-int eo_store_fail(const char *what, int rc);
+ * `return eo_store_fail(...)`. Inline so that callers (and the static analyser) see it
+ * never returns EO_OK. */
+void eo_store_report(const char *what, int rc);
+static inline int eo_store_fail(const char *what, int rc)
+{
+    eo_store_report(what, rc);
+    return rc == MDB_MAP_FULL ? EO_EFULL : EO_ESTORE;
+}
 
 void eo_store_test(bool verbose);
 

@@ -457,12 +457,11 @@ int eo_query_result(eo_cases_t *self, const Eo__Event *in, json_t *out, uint8_t 
 /* Decide one recorded input again (kind, at_ms, payload as m.inputs holds it). */
 int eo_input_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t n);
 
-/* check.c: a case whose state takes no more offers (settled, expired, cancelled,
- * escalated, queued): what the retention may anonymise or delete once its service is
- * over. */
-bool eo_case_closed(int state);
-
 /* retention.c */
+/* A case whose state takes no more offers (settled, expired, cancelled, escalated,
+ * queued, refused, closed): what the retention may anonymise or delete once its service
+ * is over. */
+bool eo_case_closed(int state);
 /* Replay a recorded retention batch (payload of an S_INPUT_RETENTION input). */
 int eo_retention_replay(eo_cases_t *self, MDB_txn *txn, const uint8_t *p, size_t size);
 /* Blank the member's phone, the child's name and the address of the stored request

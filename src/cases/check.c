@@ -1,5 +1,5 @@
 /* check.c: the invariants of docs/architecture.md over a store (`eonjena check`), the
- * decision digest that replay compares, and the purge of personal data. */
+ * decision digest that replay compares. */
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <string.h>
@@ -301,48 +301,4 @@ int eo_cases_digest(eo_cases_t *self, MDB_txn *txn, char *hex)
     for (int i = 0; i < 32; i++)
         sprintf(hex + 2 * i, "%02x", h[i]);
     return EO_OK;
-}
-
-/* --- purge ----------------------------------------------------------------------- */
-
-bool eo_case_closed(int state)
-{
-    return state == EO_CASE_SETTLED || state == EO_CASE_EXPIRED || state == EO_CASE_CANCELLED ||
-           state == EO_CASE_ESCALATED || state == EO_CASE_QUEUED || state == EO_CASE_REFUSED ||
-           state == EO_CASE_CLOSED;
-}
-
-int eo_cases_purge(eo_store_t *store, eo_time_t before, size_t *purged)
-{
-    MDB_dbi cases, reqs;
-    *purged = 0;
-    int rc = eo_store_dbi(store, "m.cases", 0, &cases);
-    if (rc || (rc = eo_store_dbi(store, "m.reqs", 0, &reqs))) return rc;
-    MDB_txn *txn = NULL;
-    if ((rc = eo_store_begin(store, true, &txn))) return rc;
-    MDB_cursor *cur;
-    if ((rc = mdb_cursor_open(txn, cases, &cur))) {
-        eo_store_abort(&txn);
-        return eo_store_fail("purge cursor", rc);
-    }
-    MDB_val k, v;
-    int result = EO_OK;
-    while (result == EO_OK && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
-        eo_case_rec_t c;
-        if (eo_offer_is_key(&k) || v.mv_size != sizeof c) continue;
-        memcpy(&c, v.mv_data, sizeof c);
-        if (c.purged || !eo_case_closed(c.state) || c.end >= before) continue;
-        result = eo_request_anonymise(txn, reqs, &k);
-        c.purged = 1;
-        MDB_val cv = {sizeof c, &c};
-        if (result == EO_OK && (rc = mdb_cursor_put(cur, &k, &cv, MDB_CURRENT)))
-            result = eo_store_fail("purge case", rc);
-        (*purged)++;
-    }
-    mdb_cursor_close(cur);
-    if (result) {
-        eo_store_abort(&txn);
-        return result;
-    }
-    return eo_store_commit(store, &txn);
 }

@@ -438,9 +438,11 @@ int eo_facility_candidates(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c, con
     if (rc == EO_OK) {
         eo_facility_match_t m;
         eo_rules_facility_order(order, n_sp, s_centre(self, c->site) != NULL, &m);
+        assert(m.provider < (int)n_sp); /* one of order's, or -1 */
         c->tier = (uint8_t)m.tier;
         if (m.provider >= 0) {
             const s_site_provider_t *sp = &sps[m.provider];
+            assert(sp->p); /* s_site_providers set it for each of the n_sp */
             c->provider = sp->p->number;
             bool own = m.tier == EO_MATCH_OWN_CARER;
             const uint32_t *ids = own ? sp->own : sp->invited;

@@ -195,6 +195,13 @@ static int s_anonymise(eo_cases_t *self, MDB_txn *txn, eo_case_rec_t *c)
 
 /* --- the walk --------------------------------------------------------------------------- */
 
+bool eo_case_closed(int state)
+{
+    return state == EO_CASE_SETTLED || state == EO_CASE_EXPIRED || state == EO_CASE_CANCELLED ||
+           state == EO_CASE_ESCALATED || state == EO_CASE_QUEUED || state == EO_CASE_REFUSED ||
+           state == EO_CASE_CLOSED;
+}
+
 /* When the case's service ended: the later of its window and the carers' 종료 text. */
 static eo_time_t s_ended(const eo_case_rec_t *c)
 {

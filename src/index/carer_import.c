@@ -97,6 +97,7 @@ static int s_cmp_phone(const void *a, const void *b)
 static int s_duplicates(const char *path, s_rows_t *r, FILE *report)
 {
     int bad = 0;
+    if (r->n < 2) return 0; /* also: qsort of no rows (NULL) is undefined */
     qsort(r->rows, r->n, sizeof *r->rows, s_cmp_id);
     for (size_t i = 1; i < r->n; i++)
         if (r->rows[i].carer.id == r->rows[i - 1].carer.id && bad++ < 50)

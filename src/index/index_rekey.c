@@ -264,6 +264,7 @@ static int s_tkey_cached(eo_index_t *self, MDB_txn *txn, s_tcache_t *cache, uint
 static int s_list_rekey(eo_index_t *self, MDB_txn *txn, size_t key, s_entries_t *b,
                         s_entries_t *out, s_tcache_t *cache)
 {
+    if (!b->n) return EO_OK; /* an empty list has nothing to move */
     int rc = s_entries_fit(out, b->n);
     if (rc) return rc;
     out->n = b->n;

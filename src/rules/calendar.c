@@ -173,7 +173,8 @@ static s_table_t *s_table_load(const char *path, s_stamp_t *stamp, char *err, si
         snprintf(err, errlen, "%s: read error", path);
         goto fail;
     }
-    qsort(t->days, t->n, sizeof *t->days, s_cmp_day);
+    if (t->n > 1) /* an empty file leaves days NULL: qsort(NULL, 0) is undefined */
+        qsort(t->days, t->n, sizeof *t->days, s_cmp_day);
     for (size_t i = 1; i < t->n; i++)
         if (t->days[i].date == t->days[i - 1].date) {
             snprintf(err, errlen, "%s: date %d listed twice", path, t->days[i].date);
@@ -238,7 +239,7 @@ const char *eo_calendar_path(eo_calendar_t *self)
 static const eo_holiday_t *s_find(const s_table_t *t, int32_t date)
 {
     eo_holiday_t key = {.date = date};
-    return t ? bsearch(&key, t->days, t->n, sizeof *t->days, s_cmp_day) : NULL;
+    return t && t->n ? bsearch(&key, t->days, t->n, sizeof *t->days, s_cmp_day) : NULL;
 }
 
 bool eo_calendar_get(eo_calendar_t *self, int32_t date_key, eo_holiday_t *out)

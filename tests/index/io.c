@@ -228,6 +228,10 @@ static void s_test_import(void)
     assert(eo_carer_import(store, index, path, at, report, &rows) == EO_EINVAL);
     assert(eo_carer_import(store, index, "/no/such/file", at, report, &rows) == EO_EIO);
     fclose(report);
+    /* The header and no row: nothing to import, nothing changed, no error. */
+    s_write("header.tsv", s_header, path, sizeof path);
+    assert(eo_carer_import(store, index, path, at, stderr, &rows) == EO_OK && rows == 0);
+    assert(s_size(store, index) == 0);
     /* Fixed: all four go in (bulk load: the store was empty). */
     char *bad = strstr(text, "9999999999");
     char code[16];

@@ -217,11 +217,6 @@ static void test_pair_and_caps(void)
     assert(eo_cases_log_print(fx->cases, txn, "p", devnull) == EO_EINVAL);
     eo_store_abort(&txn);
     fclose(devnull);
-
-    /* purge: the personal data of closed cases goes, the case stays */
-    size_t purged;
-    assert(eo_cases_purge(fx->store, start + 30 * 86400, &purged) == EO_OK && purged == 1);
-    assert(fx_case(fx, "p").purged == 1);
     fx_destroy(&fx);
 }
 

@@ -123,6 +123,7 @@ static bool s_suspend(eo_events_hub_t *self, struct MHD_Connection *conn, bool *
 static void s_put(s_stream_t *s, const char *text)
 {
     size_t n = strlen(text);
+    if (!n) return; /* nothing to add (and out may still be NULL) */
     if (s->off == s->len) s->off = s->len = 0;
     if (s->len + n > s->cap) {
         size_t cap = (s->len + n) * 2;

@@ -201,6 +201,7 @@ static const eo_provider_t *s_route(eo_handoff_t *self, const char *site, const 
 {
     for (size_t i = 0; i < self->n_states; i++) {
         const eo_provider_t *p = self->states[i].provider;
+        assert(p); /* every served state has its provider (eo_handoff_new) */
         if (!streq(p->site, site)) continue;
         if (id && *id) {
             if (streq(p->id, id)) return p;

@@ -84,10 +84,13 @@ refused() { # refused WHY ARGS...: exit 1, saying WHY, and no process left
     return 0
 }
 refused "has 3" --matchers 2
-refused "was started before" --carers 100
-refused "was started before" --seed 7
-refused "was started before" --config "$EO_SOURCE_DIR/etc/eonjena.cfg"
-again --matchers 3 >"$EO_TEST_TMP/again.out" || eo_fail "started again: $(cat "$EO_TEST_TMP/again.out")"
+refused "was made with 3000" --carers 100
+refused "was made with 1" --seed 7
+cp "$EO_SOURCE_DIR/etc/eonjena.cfg" "$EO_TEST_TMP/other.cfg"
+refused "was made with $(realpath "$EO_SOURCE_DIR/etc/eonjena.cfg")" --config "$EO_TEST_TMP/other.cfg"
+# the same values again are fine (eonjena-bench e2e --dir passes them every time)
+again --matchers 3 --carers 3000 --seed 1 --config "$EO_SOURCE_DIR/etc/eonjena.cfg" \
+    >"$EO_TEST_TMP/again.out" || eo_fail "started again: $(cat "$EO_TEST_TMP/again.out")"
 grep -q "ready on http://$HTTP " "$EO_TEST_TMP/again.out" || eo_fail "the API moved: $(cat "$EO_TEST_TMP/again.out")"
 "$DEPLOY" stop "$D" >/dev/null
 HTTP2=127.0.0.1:$(eo_free_port)
